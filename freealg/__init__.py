@@ -1,0 +1,114 @@
+"""freealg: free probability for deep neural networks.
+
+Exact moments and cumulants over non-crossing partitions, a freeness engine
+for noncommutative polynomials in layerwise Jacobians, algebraic spectral
+curves ``P(z, G) = 0`` with certified densities, and the deep-network layer
+(mean-field theory, Jacobian and Fisher-information spectra, NNGP/NTK).
+
+Conventions (THEORY.md): ``tr = (1/N) Tr``; the Cauchy transform is
+``G(z) = ∫ dmu(x) / (z - x)`` with ``G ~ 1/z`` at infinity and
+``Im G < 0`` for ``Im z > 0``; moment sequences start at ``m_1``.
+
+The public names below are imported lazily on first access, so
+``import freealg`` is cheap and compiles nothing.
+
+Examples
+--------
+>>> import freealg
+>>> freealg.free_cumulants([1, 2, 5, 14])
+[1, 1, 1, 1]
+>>> freealg.catalan(5)
+42
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ._version import __version__
+from .errors import (
+    BranchError,
+    CertificationError,
+    CertificationWarning,
+    ConvergenceError,
+    FreealgError,
+    InvalidArgumentError,
+    InvalidLawError,
+    InvalidPartitionError,
+    InvalidSequenceError,
+    ModelError,
+    NCPolynomialError,
+    NotAlgebraicError,
+    TooLargeError,
+    TransformUndefinedError,
+    UnknownActivationError,
+    UnknownSymbolError,
+)
+
+# public name -> submodule that defines it (imported on first access)
+_LAZY = {
+    # partitions
+    "catalan": "partitions",
+    "noncrossing_partitions": "partitions",
+    "noncrossing_sum": "partitions",
+    "is_noncrossing": "partitions",
+    "kreweras_complement": "partitions",
+    "kreweras_complements": "partitions",
+    "moebius": "partitions",
+    "partition_blocks": "partitions",
+    "format_partition": "partitions",
+    # cumulants
+    "free_cumulants": "cumulants",
+    "moments_from_free_cumulants": "cumulants",
+    "boolean_cumulants": "cumulants",
+    "moments_from_boolean_cumulants": "cumulants",
+    "classical_cumulants": "cumulants",
+    "moments_from_classical_cumulants": "cumulants",
+    "moment_from_cumulants": "cumulants",
+    "cumulant_from_moments": "cumulants",
+    "free_add_moments": "cumulants",
+    "free_mul_moments": "cumulants",
+    "s_transform_coefficients": "cumulants",
+    "check_moment_sequence": "cumulants",
+}
+
+# submodules reachable as attributes, e.g. ``freealg.simulate.ginibre``
+_SUBMODULES: set[str] = {"partitions", "cumulants", "errors"}
+
+_ERRORS = [
+    "FreealgError",
+    "InvalidArgumentError",
+    "InvalidPartitionError",
+    "TooLargeError",
+    "InvalidSequenceError",
+    "InvalidLawError",
+    "TransformUndefinedError",
+    "NotAlgebraicError",
+    "UnknownSymbolError",
+    "ModelError",
+    "NCPolynomialError",
+    "UnknownActivationError",
+    "BranchError",
+    "ConvergenceError",
+    "CertificationError",
+    "CertificationWarning",
+]
+
+__all__ = ["__version__", *_ERRORS, *sorted(_LAZY), *sorted(_SUBMODULES)]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'freealg' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

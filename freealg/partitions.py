@@ -1,0 +1,664 @@
+r"""Non-crossing partitions: enumeration, streaming sums, Kreweras complement.
+
+A set partition of ``{1, ..., n}`` is stored as a *restricted growth string*
+(RGS): a length-``n`` integer row ``p`` with ``p[0] = 0`` and
+``p[i] <= max(p[:i]) + 1``; two positions share a block iff they carry the
+same label, and labels are numbered ``0, 1, 2, ...`` in order of first
+appearance.  A partition is *non-crossing* when there are no
+``a < b < c < d`` with ``a, c`` in one block and ``b, d`` in another.
+
+Conventions (THEORY.md section 2)
+---------------------------------
+* ``|NC(n)| = Cat_n = binom(2n, n) / (n + 1)``.
+* Kreweras complement: interleave ``1 1' 2 2' ... n n'``; ``K(pi)`` is the
+  largest partition of the primed points with ``pi ∪ K(pi)`` non-crossing.
+  As permutations (each block a cycle in increasing order) this is
+  ``K(pi) = P_pi^{-1} ∘ gamma`` with ``gamma = (1 2 ... n)``.  Hence
+  ``K(0_n) = 1_n``, ``|pi| + |K(pi)| = n + 1``, and ``K(K(pi))`` is ``pi``
+  rotated by one step.
+* Möbius function: ``mu(pi, 1_n) = prod_{B in K(pi)} (-1)^{|B|-1} Cat_{|B|-1}``.
+
+The enumeration kernels are compiled with numba (``cache=True``) on first
+use; importing this module compiles nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+import numba
+
+from .errors import InvalidArgumentError, InvalidPartitionError, TooLargeError
+
+__all__ = [
+    "catalan",
+    "noncrossing_partitions",
+    "noncrossing_sum",
+    "is_noncrossing",
+    "kreweras_complement",
+    "kreweras_complements",
+    "moebius",
+    "partition_blocks",
+    "format_partition",
+    "validate_rgs",
+    "DEFAULT_MAX_BYTES",
+]
+
+#: Largest array (in bytes) :func:`noncrossing_partitions` builds by default.
+DEFAULT_MAX_BYTES = 4 * 2**30
+
+
+def _as_order(n, name="n"):
+    """Return ``n`` as a non-negative Python int or raise."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        try:
+            as_int = operator.index(n)
+        except TypeError:
+            raise InvalidArgumentError(
+                f"{name} must be a non-negative integer; got {n!r} of type "
+                f"{type(n).__name__}"
+            ) from None
+        n = as_int
+    n = int(n)
+    if n < 0:
+        raise InvalidArgumentError(f"{name} must be a non-negative integer; got {n}")
+    return n
+
+
+def catalan(n):
+    r"""Catalan number ``Cat_n = binom(2n, n) / (n + 1)``, exact.
+
+    ``Cat_n`` counts the non-crossing partitions of ``n`` points.
+
+    Parameters
+    ----------
+    n : int
+        Non-negative order.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``n`` is negative or not an integer.
+
+    Examples
+    --------
+    >>> [catalan(n) for n in range(8)]
+    [1, 1, 2, 5, 14, 42, 132, 429]
+    >>> catalan(18)
+    477638700
+    """
+    n = _as_order(n)
+    return math.comb(2 * n, n) // (n + 1)
+
+
+# ---------------------------------------------------------------------------
+# numba kernels
+# ---------------------------------------------------------------------------
+#
+# Depth-first enumeration.  While a prefix p[0..i-1] is fixed, the blocks that
+# position i may join without creating a crossing form a stack (ordered by
+# label): joining block stack[j] closes every block above it; opening a new
+# block pushes it.  Choices in lexicographic order are stack[0], ..., stack[top],
+# new.  Each level keeps its own copy of the stack so that backtracking is free.
+
+
+@numba.njit(cache=True)
+def _enumerate_nc(n, out):
+    if n == 0:
+        return 0
+    stacks = np.zeros((n + 1, n + 1), dtype=np.int64)
+    slen = np.zeros(n + 1, dtype=np.int64)
+    choice = np.zeros(n + 1, dtype=np.int64)
+    nblocks = np.zeros(n + 1, dtype=np.int64)
+    cur = np.zeros(n, dtype=np.int64)
+    # position 0 always opens block 0
+    cur[0] = 0
+    stacks[1, 0] = 0
+    slen[1] = 1
+    nblocks[1] = 1
+    count = 0
+    if n == 1:
+        out[0, 0] = 0
+        return 1
+    i = 1
+    choice[1] = 0
+    while i >= 1:
+        c = choice[i]
+        sl = slen[i]
+        if c > sl:
+            # exhausted: backtrack
+            i -= 1
+            if i >= 1:
+                choice[i] += 1
+            continue
+        if c < sl:
+            lab = stacks[i, c]
+            newlen = c + 1
+            nb = nblocks[i]
+        else:
+            lab = nblocks[i]
+            newlen = sl + 1
+            nb = nblocks[i] + 1
+        cur[i] = lab
+        if i == n - 1:
+            for k in range(n):
+                out[count, k] = cur[k]
+            count += 1
+            choice[i] += 1
+            continue
+        # descend
+        for k in range(newlen - 1):
+            stacks[i + 1, k] = stacks[i, k]
+        stacks[i + 1, newlen - 1] = lab
+        slen[i + 1] = newlen
+        nblocks[i + 1] = nb
+        i += 1
+        choice[i] = 0
+    return count
+
+
+@numba.njit(cache=True)
+def _nc_block_sum(n, w):
+    """Sum over NC(n) of prod_B w[|B|]; w indexed by block size (w[0] unused).
+
+    The last position is handled in closed form: with block sizes s_b after
+    n - 1 points, the leaves are "join stack block b" (size s_b + 1) or "new
+    singleton"; prefix/suffix products over blocks avoid division.
+    """
+    zero = w[0] - w[0]
+    if n == 0:
+        return zero + 1
+    if n == 1:
+        return w[1]
+    stacks = np.zeros((n + 1, n + 1), dtype=np.int64)
+    slen = np.zeros(n + 1, dtype=np.int64)
+    choice = np.zeros(n + 1, dtype=np.int64)
+    nblocks = np.zeros(n + 1, dtype=np.int64)
+    lab_at = np.zeros(n + 1, dtype=np.int64)
+    size = np.zeros(n + 1, dtype=np.int64)
+    instack = np.zeros(n + 1, dtype=np.bool_)
+    pre = np.empty(n + 2, dtype=w.dtype)
+    suf = np.empty(n + 2, dtype=w.dtype)
+    total = zero
+    size[0] = 1
+    stacks[1, 0] = 0
+    slen[1] = 1
+    nblocks[1] = 1
+    i = 1
+    choice[1] = 0
+    last = n - 1
+    while i >= 1:
+        if i == last:
+            # all leaves below the prefix of length n - 1 at once
+            nb = nblocks[i]
+            sl = slen[i]
+            pre[0] = zero + 1
+            for b in range(nb):
+                pre[b + 1] = pre[b] * w[size[b]]
+            suf[nb] = zero + 1
+            for b in range(nb - 1, -1, -1):
+                suf[b] = suf[b + 1] * w[size[b]]
+            # new singleton block
+            total += pre[nb] * w[1]
+            for j in range(sl):
+                b = stacks[i, j]
+                total += pre[b] * w[size[b] + 1] * suf[b + 1]
+            # backtrack
+            i -= 1
+            if i >= 1:
+                size[lab_at[i]] -= 1
+                choice[i] += 1
+            continue
+        c = choice[i]
+        sl = slen[i]
+        if c > sl:
+            i -= 1
+            if i >= 1:
+                size[lab_at[i]] -= 1
+                choice[i] += 1
+            continue
+        if c < sl:
+            lab = stacks[i, c]
+            newlen = c + 1
+            nb = nblocks[i]
+        else:
+            lab = nblocks[i]
+            newlen = sl + 1
+            nb = nblocks[i] + 1
+        lab_at[i] = lab
+        size[lab] += 1
+        for k in range(newlen - 1):
+            stacks[i + 1, k] = stacks[i, k]
+        stacks[i + 1, newlen - 1] = lab
+        slen[i + 1] = newlen
+        nblocks[i + 1] = nb
+        i += 1
+        choice[i] = 0
+    return total
+
+
+@numba.njit(cache=True)
+def _kreweras_rows(parts, out):
+    m, n = parts.shape
+    nxt = np.empty(n, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    lastpos = np.empty(n, dtype=np.int64)
+    pinv = np.empty(n, dtype=np.int64)
+    kperm = np.empty(n, dtype=np.int64)
+    lab = np.empty(n, dtype=np.int64)
+    for r in range(m):
+        for b in range(n):
+            first[b] = -1
+            lastpos[b] = -1
+        # P_pi maps each element to the next element of its block (cyclically)
+        for i in range(n):
+            b = parts[r, i]
+            if first[b] < 0:
+                first[b] = i
+            else:
+                nxt[lastpos[b]] = i
+            lastpos[b] = i
+        for b in range(n):
+            if first[b] >= 0:
+                nxt[lastpos[b]] = first[b]
+        for i in range(n):
+            pinv[nxt[i]] = i
+        # K = P^{-1} o gamma, gamma(i) = i + 1 mod n
+        for i in range(n):
+            g = i + 1
+            if g == n:
+                g = 0
+            kperm[i] = pinv[g]
+        for i in range(n):
+            lab[i] = -1
+        nb = 0
+        for i in range(n):
+            if lab[i] < 0:
+                j = i
+                while lab[j] < 0:
+                    lab[j] = nb
+                    j = kperm[j]
+                nb += 1
+        for i in range(n):
+            out[r, i] = lab[i]
+
+
+# ---------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------
+
+
+def _rgs_dtype(n):
+    return np.int8 if n <= 127 else np.int16
+
+
+def noncrossing_partitions(n, *, max_bytes=DEFAULT_MAX_BYTES):
+    r"""All non-crossing partitions of ``n`` points as restricted growth strings.
+
+    Row ``k`` is a partition; entry ``[k, i]`` is the block label of point
+    ``i + 1`` (labels ``0, 1, ...`` by first appearance).  Rows come in
+    increasing lexicographic order, so the first row is ``1_n`` (all zeros)
+    and the last is ``0_n`` (``0, 1, ..., n - 1``).
+
+    Parameters
+    ----------
+    n : int
+        Number of points, ``n >= 0``.
+    max_bytes : int, optional
+        Refuse to build an array larger than this (default 4 GiB).  For sums
+        over NC(n) at large ``n`` use :func:`noncrossing_sum`, which streams.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(catalan(n), n)``, dtype ``int8``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``n`` is negative or not an integer.
+    TooLargeError
+        If the array would exceed ``max_bytes``.
+
+    Examples
+    --------
+    >>> noncrossing_partitions(3)
+    array([[0, 0, 0],
+           [0, 0, 1],
+           [0, 1, 0],
+           [0, 1, 1],
+           [0, 1, 2]], dtype=int8)
+
+    The crossing partition ``{1,3}{2,4}`` (RGS ``0101``) is absent:
+
+    >>> P = noncrossing_partitions(4)
+    >>> len(P), any((row == [0, 1, 0, 1]).all() for row in P)
+    (14, False)
+    """
+    n = _as_order(n)
+    count = catalan(n)
+    dtype = _rgs_dtype(n)
+    nbytes = count * n * np.dtype(dtype).itemsize
+    if nbytes > max_bytes:
+        raise TooLargeError(
+            f"NC({n}) has {count} partitions; the array would take "
+            f"{nbytes / 2**30:.1f} GiB > max_bytes = {max_bytes / 2**30:.1f} GiB. "
+            f"Use freealg.noncrossing_sum(n, block_weights) to reduce over NC({n}) "
+            f"without storing it, or raise max_bytes."
+        )
+    out = np.empty((count, n), dtype=dtype)
+    if n == 0:
+        return out
+    got = _enumerate_nc(n, out)
+    if got != count:  # pragma: no cover - internal consistency guard
+        raise AssertionError(f"enumerated {got} partitions of NC({n}), expected {count}")
+    return out
+
+
+def noncrossing_sum(n, block_weights):
+    r"""Stream ``sum_{pi in NC(n)} prod_{B in pi} w(|B|)`` without storing NC(n).
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    block_weights : sequence
+        ``w(1), ..., w(n)``: the weight of a block of each size (length at
+        least ``n``).  Integer weights are summed in ``int64`` (the call is
+        refused when the result could overflow); float weights in ``float64``;
+        complex weights in ``complex128``.
+
+    Returns
+    -------
+    int, float or complex
+
+    Notes
+    -----
+    With ``w(k) = kappa_k`` this is the moment ``m_n`` of the law with free
+    cumulants ``kappa`` (moment-cumulant formula), which is how the result
+    can be checked; :func:`freealg.moments_from_free_cumulants` computes the
+    same number by an ``O(n^3)`` recursion and is the right tool for large
+    ``n``.  This function exists for reductions over NC(n) that have no
+    recursion, and as a fast enumeration benchmark.
+
+    Examples
+    --------
+    All weights one count the partitions:
+
+    >>> noncrossing_sum(10, [1] * 10) == catalan(10)
+    True
+
+    Weight ``lam`` per block gives the Narayana polynomial (free Poisson
+    moments); at ``lam = 2`` and ``n = 3``: ``lam + 3 lam^2 + lam^3 = 22``.
+
+    >>> noncrossing_sum(3, [2, 2, 2])
+    22
+    """
+    n = _as_order(n)
+    w = np.asarray(block_weights)
+    if w.ndim != 1 or len(w) < n:
+        raise InvalidArgumentError(
+            f"block_weights must be a 1-d sequence with at least n = {n} entries "
+            f"w(1), ..., w(n); got shape {w.shape}"
+        )
+    if w.dtype.kind in "biu":
+        w64 = w.astype(np.int64)
+        bound = max(1, int(np.max(np.abs(w64[:n])))) if n else 1
+        if n and catalan(n) * bound**n >= 2**63:
+            raise TooLargeError(
+                f"integer sum over NC({n}) with |w| <= {bound} may overflow int64; "
+                "pass float weights or use freealg.moments_from_free_cumulants "
+                "for an exact result"
+            )
+        arr = np.concatenate([np.zeros(1, np.int64), w64[:n]])
+        return int(_nc_block_sum(n, arr))
+    if w.dtype.kind == "f":
+        arr = np.concatenate([np.zeros(1), w[:n].astype(np.float64)])
+        if not np.all(np.isfinite(arr)):
+            raise InvalidArgumentError(f"block_weights must be finite; got {w[:n]!r}")
+        return float(_nc_block_sum(n, arr))
+    if w.dtype.kind == "c":
+        arr = np.concatenate([np.zeros(1, np.complex128), w[:n].astype(np.complex128)])
+        if not np.all(np.isfinite(arr)):
+            raise InvalidArgumentError(f"block_weights must be finite; got {w[:n]!r}")
+        return complex(_nc_block_sum(n, arr))
+    raise InvalidArgumentError(
+        f"block_weights must be numeric (int, float or complex); got dtype {w.dtype}. "
+        "For exact or symbolic weights use freealg.moments_from_free_cumulants."
+    )
+
+
+def validate_rgs(p):
+    """Check that ``p`` is a restricted growth string and return it as an array.
+
+    Parameters
+    ----------
+    p : sequence of int
+
+    Returns
+    -------
+    numpy.ndarray of int64
+
+    Raises
+    ------
+    InvalidPartitionError
+        If ``p`` is not 1-d, has non-integer entries, or breaks the RGS rule
+        ``p[0] == 0`` and ``p[i] <= max(p[:i]) + 1``.
+
+    Examples
+    --------
+    >>> validate_rgs([0, 1, 0])
+    array([0, 1, 0])
+    >>> validate_rgs([1, 0])
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidPartitionError: not a restricted growth string: p[0] must be 0; got [1, 0]
+    """
+    arr = np.asarray(p)
+    if arr.ndim != 1:
+        raise InvalidPartitionError(
+            f"a partition must be a 1-d restricted growth string; got shape {arr.shape}"
+        )
+    if arr.size and arr.dtype.kind not in "iu":
+        if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
+        else:
+            raise InvalidPartitionError(
+                f"a partition must have integer block labels; got {list(arr)!r}"
+            )
+    arr = arr.astype(np.int64)
+    if arr.size == 0:
+        return arr
+    if arr[0] != 0:
+        raise InvalidPartitionError(
+            f"not a restricted growth string: p[0] must be 0; got {arr.tolist()}"
+        )
+    mx = 0
+    for i in range(1, arr.size):
+        v = int(arr[i])
+        if v < 0 or v > mx + 1:
+            raise InvalidPartitionError(
+                f"not a restricted growth string: p[{i}] = {v} must lie in "
+                f"0..{mx + 1} (one more than the largest earlier label); got {arr.tolist()}"
+            )
+        mx = max(mx, v)
+    return arr
+
+
+def is_noncrossing(p):
+    """Whether the partition ``p`` (an RGS) is non-crossing.
+
+    Parameters
+    ----------
+    p : sequence of int
+        A restricted growth string.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    InvalidPartitionError
+        If ``p`` is not a valid RGS.
+
+    Examples
+    --------
+    >>> is_noncrossing([0, 1, 1, 0]), is_noncrossing([0, 1, 0, 1])
+    (True, False)
+    """
+    arr = validate_rgs(p)
+    # Scan left to right with a stack of open blocks (blocks that have a later
+    # element).  A point of block b must find b on top of the stack after
+    # popping the blocks that are finished.
+    n = arr.size
+    last = {}
+    for i in range(n):
+        last[int(arr[i])] = i
+    stack = []
+    for i in range(n):
+        b = int(arr[i])
+        if stack and stack[-1] == b:
+            if last[b] == i:
+                stack.pop()
+            continue
+        if b in stack:
+            return False
+        # b is new (first occurrence) — any label seen before would be on the stack
+        if last[b] != i:
+            stack.append(b)
+    return True
+
+
+def _require_nc(p):
+    arr = validate_rgs(p)
+    if not is_noncrossing(arr):
+        raise InvalidPartitionError(
+            f"partition {format_partition(arr)} (RGS {arr.tolist()}) is crossing; "
+            "the Kreweras complement and the NC Möbius function need a non-crossing partition"
+        )
+    return arr
+
+
+def kreweras_complement(p):
+    r"""Kreweras complement ``K(pi)`` of a non-crossing partition (RGS in, RGS out).
+
+    Convention: ``K(pi) = P_pi^{-1} ∘ gamma`` as permutations, i.e. the
+    primed point ``i'`` sits between ``i`` and ``i + 1``.  Then
+    ``K(0_n) = 1_n``, ``|pi| + |K(pi)| = n + 1`` and ``K(K(pi))`` is ``pi``
+    rotated by one position.
+
+    Parameters
+    ----------
+    p : sequence of int
+        A non-crossing partition as an RGS.
+
+    Returns
+    -------
+    numpy.ndarray of int8
+
+    Raises
+    ------
+    InvalidPartitionError
+        If ``p`` is not an RGS or is crossing.
+
+    Examples
+    --------
+    ``K({1,3}{2}) = {1',2'}{3'}``:
+
+    >>> kreweras_complement([0, 1, 0])
+    array([0, 0, 1], dtype=int8)
+    >>> kreweras_complement([0, 1, 2, 3])     # K(0_4) = 1_4
+    array([0, 0, 0, 0], dtype=int8)
+    """
+    arr = _require_nc(p)
+    n = arr.size
+    out = np.empty((1, n), dtype=_rgs_dtype(n))
+    if n:
+        _kreweras_rows(arr.reshape(1, n), out)
+    return out[0]
+
+
+def kreweras_complements(parts):
+    """Kreweras complements of many partitions at once (rows of an array).
+
+    The rows are assumed to be valid non-crossing RGS (as produced by
+    :func:`noncrossing_partitions`); no check is made, which is what makes it
+    fast.  Use :func:`kreweras_complement` for a checked single partition.
+
+    Examples
+    --------
+    >>> P = noncrossing_partitions(3)
+    >>> kreweras_complements(P)[[0, -1]]
+    array([[0, 1, 2],
+           [0, 0, 0]], dtype=int8)
+    """
+    parts = np.asarray(parts)
+    if parts.ndim != 2:
+        raise InvalidPartitionError(f"expected a 2-d array of RGS rows; got shape {parts.shape}")
+    m, n = parts.shape
+    out = np.empty((m, n), dtype=_rgs_dtype(n))
+    if m and n:
+        _kreweras_rows(parts.astype(np.int64), out)
+    return out
+
+
+def partition_blocks(p):
+    """Blocks of a partition as tuples of 0-based positions, ordered by label.
+
+    Examples
+    --------
+    >>> partition_blocks([0, 1, 1, 0, 2])
+    [(0, 3), (1, 2), (4,)]
+    """
+    arr = validate_rgs(p)
+    blocks = {}
+    for i, b in enumerate(arr.tolist()):
+        blocks.setdefault(b, []).append(i)
+    return [tuple(blocks[b]) for b in sorted(blocks)]
+
+
+def format_partition(p):
+    """Pretty-print a partition in 1-based block notation.
+
+    Examples
+    --------
+    >>> format_partition([0, 1, 1, 0, 2])
+    '{1,4}{2,3}{5}'
+    >>> format_partition([])
+    '{}'
+    """
+    blocks = partition_blocks(p)
+    if not blocks:
+        return "{}"
+    return "".join("{" + ",".join(str(i + 1) for i in b) + "}" for b in blocks)
+
+
+def moebius(p):
+    r"""Möbius function ``mu(pi, 1_n)`` of the lattice NC(n).
+
+    ``mu(pi, 1_n) = prod_{B in K(pi)} (-1)^{|B|-1} Cat_{|B|-1}``, so
+    ``mu(0_n, 1_n) = (-1)^{n-1} Cat_{n-1}`` and ``mu(1_n, 1_n) = 1``.
+
+    Examples
+    --------
+    >>> moebius([0, 1, 2, 3])          # (-1)^3 Cat_3
+    -5
+    >>> moebius([0, 0, 0])
+    1
+    """
+    arr = _require_nc(p)
+    if arr.size == 0:
+        return 1
+    k = kreweras_complement(arr)
+    sizes = np.bincount(k.astype(np.int64))
+    out = 1
+    for s in sizes.tolist():
+        out *= (-1) ** (s - 1) * catalan(s - 1)
+    return out
