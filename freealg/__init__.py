@@ -70,6 +70,12 @@ _LAZY = {
     "free_mul_moments": "cumulants",
     "s_transform_coefficients": "cumulants",
     "check_moment_sequence": "cumulants",
+    # --- ncpoly / freeness / latex (issue 3) ---
+    # --- activations (issue 6, low level) ---
+    # --- laws / curves (issue 4) ---
+    # --- density engine (issue 5) ---
+    # --- dnn layer (issue 6) ---
+    # --- simulation / verification (issue 7) ---
 }
 
 # submodules reachable as attributes, e.g. ``freealg.simulate.ginibre``
