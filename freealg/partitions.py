@@ -52,7 +52,9 @@ DEFAULT_MAX_BYTES = 4 * 2**30
 
 def _as_order(n, name="n"):
     """Return ``n`` as a non-negative Python int or raise."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+    if isinstance(n, (bool, np.bool_)):
+        raise InvalidArgumentError(f"{name} must be a non-negative integer; got the boolean {n!r}")
+    if not isinstance(n, (int, np.integer)):
         try:
             as_int = operator.index(n)
         except TypeError:
