@@ -1,0 +1,979 @@
+r"""Activation functions and their Gaussian expectations (low level).
+
+An :class:`Activation` bundles ``phi`` and ``phi'`` in three number kinds
+(DESIGN.md): vectorised numpy functions for floats, mpmath functions for
+high-precision quadrature, and a sympy expression in one variable.  On top it
+knows the Gaussian expectations the mean-field theory needs (THEORY.md §4):
+
+* ``E[phi(h)]``, ``E[phi(h)^2]``, ``E[phi'(h)]``, ``E[phi'(h)^2]`` and the
+  moments ``E[phi'(h)^{2k}]`` for ``h ~ N(0, q)``, i.e. ``∫Dz f(√q z)`` with
+  ``Dz`` the standard Gaussian measure;
+* closed forms where they exist (linear, relu, leaky_relu, hardtanh, erf) and
+  mpmath quadrature otherwise, at a requested precision ``dps``;
+* for piecewise-linear activations the exact law of ``phi'(h)^2``
+  (THEORY.md §4: relu gives Bernoulli(1/2), hard-tanh gives Bernoulli(p) with
+  ``p = erf(1/√(2q))``), see :meth:`Activation.dphi_values_probabilities`.
+
+Conventions at the kinks (a set of Gaussian measure zero): ``relu'(0) = 0``,
+``hardtanh'(±1) = 0``, ``leaky_relu'(0) = slope``.
+
+This module is low level: it imports nothing from freealg except
+:mod:`freealg.errors`.
+
+Examples
+--------
+>>> from freealg.activations import get_activation, gaussian_expectation
+>>> relu = get_activation("relu")
+>>> relu.phi([-1.0, 2.0])
+array([0., 2.])
+>>> relu.gaussian_expectation("phi2", 3)      # E relu(h)^2 = q/2, exact
+3/2
+>>> relu.dphi_values_probabilities()
+[(0, 1/2), (1, 1/2)]
+>>> import mpmath
+>>> gaussian_expectation(lambda h: h**4, 2)   # E h^4 = 3 q^2
+mpf('12.0')
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .errors import InvalidArgumentError, UnknownActivationError
+
+__all__ = ["Activation", "get_activation", "gaussian_expectation", "ACTIVATION_NAMES"]
+
+#: Names accepted by :func:`get_activation` (``swish`` is an alias of ``silu``).
+ACTIVATION_NAMES = (
+    "linear",
+    "relu",
+    "leaky_relu",
+    "hardtanh",
+    "tanh",
+    "erf",
+    "sigmoid",
+    "silu",
+    "gelu",
+)
+_ALIASES = {"swish": "silu"}
+
+_X = sp.Symbol("x", real=True)
+_Q = sp.Symbol("q", positive=True)
+
+
+# ---------------------------------------------------------------------------
+# numpy erf (numpy has none; scipy is not a dependency): a numba ufunc built on
+# first use, never at import.
+# ---------------------------------------------------------------------------
+
+_ERF_UFUNC = None
+
+
+def _np_erf(x):
+    global _ERF_UFUNC
+    if _ERF_UFUNC is None:
+        import numba
+
+        @numba.vectorize(["float64(float64)"], cache=True)
+        def _erf(v):  # pragma: no cover - compiled
+            return math.erf(v)
+
+        _ERF_UFUNC = _erf
+    return _ERF_UFUNC(np.asarray(x, dtype=float))
+
+
+# ---------------------------------------------------------------------------
+# number kinds
+# ---------------------------------------------------------------------------
+
+
+def _kind(q):
+    """'exact' (int, Fraction, sympy), 'mp' (mpmath) or 'float'."""
+    if isinstance(q, bool):
+        raise InvalidArgumentError(f"q must be a number, got the bool {q!r}")
+    if isinstance(q, sp.Basic):
+        return "exact"
+    if isinstance(q, (int, Fraction, np.integer)):
+        return "exact"
+    if isinstance(q, (mpmath.mpf,)):
+        return "mp"
+    if isinstance(q, (float, np.floating)):
+        return "float"
+    if isinstance(q, numbers.Real):
+        return "float"
+    raise InvalidArgumentError(
+        f"q must be a real number (int, Fraction, float, mpmath.mpf or sympy); "
+        f"got {q!r} of type {type(q).__name__}"
+    )
+
+
+def _to_sympy(q):
+    if isinstance(q, Fraction):
+        return sp.Rational(q.numerator, q.denominator)
+    if isinstance(q, np.integer):
+        return sp.Integer(int(q))
+    return sp.sympify(q)
+
+
+def _check_q(q, name="q"):
+    """Validate a variance: real, finite, >= 0 (symbols are accepted)."""
+    kind = _kind(q)
+    if kind == "exact":
+        qs = _to_sympy(q)
+        if qs.is_number:
+            if not qs.is_real or not qs.is_finite:
+                raise InvalidArgumentError(
+                    f"{name} must be a finite real variance; got {qs}"
+                )
+            if qs.is_negative:
+                raise InvalidArgumentError(
+                    f"{name} is a variance and must be >= 0; got {qs}"
+                )
+        return kind, qs
+    v = mpmath.mpf(q)
+    if not mpmath.isfinite(v):
+        raise InvalidArgumentError(
+            f"{name} must be finite; got {q!r}. A non-finite variance means the "
+            "forward pass diverged: use a smaller sigma_w or fewer layers."
+        )
+    if v < 0:
+        raise InvalidArgumentError(f"{name} is a variance and must be >= 0; got {q!r}")
+    return kind, q
+
+
+def _check_dps(dps):
+    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1:
+        raise InvalidArgumentError(f"dps must be a positive integer; got {dps!r}")
+    return int(dps)
+
+
+class _MpBackend:
+    """mpmath functions at the current working precision."""
+
+    sqrt = staticmethod(mpmath.sqrt)
+    erf = staticmethod(mpmath.erf)
+    exp = staticmethod(mpmath.exp)
+    asin = staticmethod(mpmath.asin)
+
+    @property
+    def pi(self):
+        return +mpmath.pi
+
+    @staticmethod
+    def num(v):
+        return mpmath.mpf(v) if not isinstance(v, Fraction) else mpmath.mpf(v.numerator) / v.denominator
+
+
+class _SpBackend:
+    sqrt = staticmethod(sp.sqrt)
+    erf = staticmethod(sp.erf)
+    exp = staticmethod(sp.exp)
+    asin = staticmethod(sp.asin)
+    pi = sp.pi
+
+    @staticmethod
+    def num(v):
+        return _to_sympy(v)
+
+
+_MP = _MpBackend()
+_SP = _SpBackend()
+
+
+# ---------------------------------------------------------------------------
+# the Gaussian quadrature
+# ---------------------------------------------------------------------------
+
+
+def gaussian_expectation(f, q, *, dps=15, breakpoints=()):
+    r"""``E[f(h)]`` for ``h ~ N(0, q)``, i.e. ``∫Dz f(√q z)``, by mpmath quadrature.
+
+    ``∫Dz g(z) = (2π)^{-1/2} ∫ g(z) e^{-z²/2} dz`` (standard Gaussian
+    measure, the ``Dz`` of THEORY.md §4).  The integral is computed by
+    tanh–sinh quadrature (``mpmath.quad``) at ``dps + 10`` digits, with the
+    real line split at ``0``, at ``±1, ±3, ±10`` in units of ``h`` (where the
+    standard activations change shape) and at the given ``breakpoints`` (kinks
+    of ``f``, in units of ``h``), and rounded to ``dps`` digits.
+
+    Parameters
+    ----------
+    f : callable or sympy expression
+        Function of one real variable accepting mpmath numbers; a sympy
+        expression in one symbol is lambdified with mpmath.
+    q : real >= 0
+        Variance of ``h``.  ``q = 0`` gives ``f(0)``.
+    dps : int
+        Decimal digits of the result.
+    breakpoints : iterable of real
+        Points ``h`` where ``f`` has a kink or a jump (e.g. ``(-1, 1)`` for
+        hard-tanh); splitting there keeps full accuracy.
+
+    Returns
+    -------
+    mpmath.mpf
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``q`` is negative or not finite, ``dps`` is not a positive integer,
+        or ``f`` is not callable; or the integral is not finite.
+
+    Examples
+    --------
+    ``E[h²] = q`` and ``E[|h|] = √(2q/π)``:
+
+    >>> gaussian_expectation(lambda h: h**2, 3)
+    mpf('3.0')
+    >>> import mpmath
+    >>> v = gaussian_expectation(abs, 1, dps=30, breakpoints=[0])
+    >>> print(mpmath.nstr(v, 25))        # sqrt(2/pi) = 0.79788456080286535587989211...
+    0.7978845608028653558798921
+    """
+    dps = _check_dps(dps)
+    kind, qv = _check_q(q)
+    if isinstance(f, sp.Basic):
+        free = sorted(f.free_symbols, key=str)
+        if len(free) > 1:
+            raise InvalidArgumentError(
+                f"a sympy integrand must have at most one free symbol; {f} has {free}"
+            )
+        if free:
+            f = sp.lambdify(free[0], f, modules="mpmath")
+        else:
+            const = f
+            f = lambda h, _c=const: mpmath.mpf(sp.N(_c, dps + 10))  # noqa: E731
+    if not callable(f):
+        raise InvalidArgumentError(
+            f"f must be a callable of one real variable (or a sympy expression); got {f!r}"
+        )
+    with mpmath.workdps(dps + 10):
+        if kind == "exact":
+            if not qv.is_number:
+                raise InvalidArgumentError(
+                    f"gaussian_expectation integrates numerically; q = {qv} is symbolic. "
+                    "Substitute a number, or use Activation.gaussian_expectation for a "
+                    "closed form in q."
+                )
+            qm = mpmath.mpf(sp.N(qv, dps + 15))
+        else:
+            qm = mpmath.mpf(qv)
+        if qm == 0:
+            val = mpmath.mpf(f(mpmath.mpf(0)))
+        else:
+            s = mpmath.sqrt(qm)
+            pts = {mpmath.mpf(0)}
+            for c in (1, 3, 10):
+                pts.add(mpmath.mpf(c) / s)
+                pts.add(-mpmath.mpf(c) / s)
+            for b in breakpoints:
+                b = mpmath.mpf(b)
+                if not mpmath.isfinite(b):
+                    raise InvalidArgumentError(f"breakpoints must be finite; got {b}")
+                pts.add(b / s)
+            nodes = [-mpmath.inf] + sorted(pts) + [mpmath.inf]
+            norm = 1 / mpmath.sqrt(2 * mpmath.pi)
+
+            def integrand(z):
+                return f(s * z) * mpmath.exp(-z * z / 2)
+
+            val = mpmath.quad(integrand, nodes) * norm
+            # the Gaussian weight must dominate far out (e^{-1250} at |z| = 50);
+            # otherwise tanh-sinh returns a finite number for a divergent integral
+            tail = max(abs(integrand(mpmath.mpf(50))), abs(integrand(mpmath.mpf(-50))))
+            bulk = max(1, abs(integrand(mpmath.mpf(0))), abs(integrand(mpmath.mpf(1))),
+                       abs(integrand(mpmath.mpf(-1))))
+            if not mpmath.isfinite(tail) or tail > mpmath.mpf(10) ** (-dps - 10) * bulk:
+                raise InvalidArgumentError(
+                    f"the Gaussian expectation diverges for q = {q}: |f(h)| e^(-h^2/(2q)) is "
+                    f"{mpmath.nstr(tail, 5)} at h = ±50 sqrt(q). f must grow slower than "
+                    "exp(h^2 / (2q))."
+                )
+        if not mpmath.isfinite(val):
+            raise InvalidArgumentError(
+                f"the Gaussian expectation is not finite (got {val}) for q = {q}: "
+                "the integrand grows too fast or is singular"
+            )
+    with mpmath.workdps(dps):
+        return +val
+
+
+# ---------------------------------------------------------------------------
+# the Activation class
+# ---------------------------------------------------------------------------
+
+_WHICH = ("phi", "phi2", "dphi", "dphi2")
+
+
+class Activation:
+    r"""An activation function ``phi`` with ``phi'`` and Gaussian expectations.
+
+    Build one with :func:`get_activation`; do not call the constructor.
+
+    Attributes
+    ----------
+    name : str
+        ``'relu'``, ``'leaky_relu'``, ... or ``'custom'`` for a sympy
+        expression.
+    params : dict
+        Parameters (``{'slope': a}`` for leaky_relu, else empty).
+    symbol : sympy.Symbol
+        The variable of :attr:`expr`.
+    expr, dexpr : sympy.Expr
+        ``phi`` and ``phi'`` as sympy expressions (``Max``/``Min``/
+        ``Piecewise`` for the piecewise ones).
+    piecewise_linear : bool
+        True for linear, relu, leaky_relu, hardtanh: then ``phi'(h)^2`` takes
+        finitely many values and :meth:`dphi_values_probabilities` gives its
+        law exactly.
+    breakpoints : tuple
+        Kinks of ``phi`` (``(0,)`` for relu, ``(-1, 1)`` for hardtanh).
+    positively_homogeneous : bool
+        ``phi(c x) = c phi(x)`` for ``c > 0`` (linear, relu, leaky_relu): then
+        the law of ``phi'(h)`` does not depend on ``q``, and ``q = 0`` is read
+        as the limit ``q -> 0+``.
+
+    Examples
+    --------
+    >>> from freealg.activations import get_activation
+    >>> th = get_activation("tanh")
+    >>> th.dphi(0.0)
+    np.float64(1.0)
+    >>> th.expr, th.dexpr
+    (tanh(x), 1 - tanh(x)**2)
+    >>> float(th.gaussian_expectation("dphi2", 0.0))
+    1.0
+    """
+
+    def __init__(self, name, expr, symbol, *, params=None, phi_np=None, dphi_np=None,
+                 phi_mp=None, dphi_mp=None, breakpoints=(), piecewise_linear=False,
+                 positively_homogeneous=False, closed=None, dphi2_law=None,
+                 dphi2_moment=None):
+        self.name = name
+        self.params = dict(params or {})
+        self.symbol = symbol
+        self.expr = expr
+        self.dexpr = sp.diff(expr, symbol) if name == "custom" else _DEXPR[name](symbol, self.params)
+        self.breakpoints = tuple(breakpoints)
+        self.piecewise_linear = bool(piecewise_linear)
+        self.positively_homogeneous = bool(positively_homogeneous)
+        self._phi_np = phi_np
+        self._dphi_np = dphi_np
+        self._phi_mp = phi_mp
+        self._dphi_mp = dphi_mp
+        self._closed = dict(closed or {})
+        self._dphi2_law = dphi2_law
+        self._dphi2_moment = dphi2_moment
+
+    # -- evaluation -----------------------------------------------------
+    def phi(self, x):
+        """``phi(x)``, vectorised over a numpy float array."""
+        return self._phi_np(np.asarray(x, dtype=float))
+
+    __call__ = phi
+
+    def dphi(self, x):
+        """``phi'(x)``, vectorised over a numpy float array."""
+        return self._dphi_np(np.asarray(x, dtype=float))
+
+    def phi_mp(self, x):
+        """``phi(x)`` for an mpmath scalar, at the current mpmath precision."""
+        return self._phi_mp(mpmath.mpf(x))
+
+    def dphi_mp(self, x):
+        """``phi'(x)`` for an mpmath scalar, at the current mpmath precision."""
+        return self._dphi_mp(mpmath.mpf(x))
+
+    # -- identity -----------------------------------------------------
+    def _key(self):
+        if self.name == "custom":
+            return ("custom", sp.srepr(self.expr), self.breakpoints)
+        return (self.name, tuple(sorted((k, str(v)) for k, v in self.params.items())))
+
+    def __eq__(self, other):
+        return isinstance(other, Activation) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        if self.name == "custom":
+            return f"Activation({self.expr})"
+        if self.params:
+            inner = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+            return f"Activation('{self.name}', {inner})"
+        return f"Activation('{self.name}')"
+
+    def _repr_latex_(self):
+        return f"$\\phi({sp.latex(self.symbol)}) = {sp.latex(self.expr)}$"
+
+    # -- Gaussian expectations ---------------------------------------------
+    def gaussian_expectation(self, which, q, *, dps=15):
+        r"""``E[g(h)]`` for ``h ~ N(0, q)`` with ``g`` one of ``phi``, ``phi^2``,
+        ``phi'``, ``phi'^2``.
+
+        Closed forms (exact in ``q``) for linear, relu, leaky_relu, hardtanh and
+        erf; mpmath quadrature (:func:`gaussian_expectation`) otherwise.
+
+        Parameters
+        ----------
+        which : {'phi', 'phi2', 'dphi', 'dphi2'}
+        q : real >= 0 or sympy expression
+            Variance of ``h``.
+        dps : int
+            Digits for mpmath evaluation.
+
+        Returns
+        -------
+        Number of the kind of ``q``: exact ``q`` (int, Fraction, sympy) gives a
+        sympy expression when a closed form exists and an ``mpmath.mpf``
+        otherwise; ``mpmath.mpf`` gives ``mpf``; ``float`` gives ``float``.
+
+        Examples
+        --------
+        Hard-tanh: ``E[phi'(h)^2] = P(|h| < 1) = erf(1/√(2q))``:
+
+        >>> from freealg.activations import get_activation
+        >>> ht = get_activation("hardtanh")
+        >>> ht.gaussian_expectation("dphi2", 2)
+        erf(1/2)
+        >>> round(ht.gaussian_expectation("dphi2", 2.0), 12)
+        0.520499877813
+        """
+        if which not in _WHICH:
+            raise InvalidArgumentError(
+                f"which must be one of {_WHICH}; got {which!r}"
+            )
+        dps = _check_dps(dps)
+        kind, qv = _check_q(q)
+        closed = self._closed.get(which)
+        if closed is not None:
+            if kind == "exact":
+                return sp.simplify(closed(qv, _SP)) if qv.is_number else closed(qv, _SP)
+            with mpmath.workdps(dps + 5):
+                val = closed(mpmath.mpf(qv), _MP)
+            with mpmath.workdps(dps):
+                val = +val
+            return float(val) if kind == "float" else val
+        if kind == "exact" and not qv.is_number:
+            raise InvalidArgumentError(
+                f"no closed form of E[{which}] for {self!r}; substitute a number for q = {qv}"
+            )
+        fun = {
+            "phi": self._phi_mp,
+            "phi2": lambda h: self._phi_mp(h) ** 2,
+            "dphi": self._dphi_mp,
+            "dphi2": lambda h: self._dphi_mp(h) ** 2,
+        }[which]
+        val = gaussian_expectation(fun, qv, dps=dps, breakpoints=self.breakpoints)
+        return float(val) if kind == "float" else val
+
+    def dphi2_moments(self, q, n, *, dps=15):
+        r"""Moments ``mu_k = E[phi'(h)^{2k}]``, ``k = 1..n``, for ``h ~ N(0, q)``.
+
+        These are the moments of the law ``nu`` of ``D²`` (THEORY.md §4–5).
+        Exact for piecewise-linear activations and erf
+        (``E[erf'(h)^{2k}] = (4/π)^k / √(1 + 4kq)``), quadrature otherwise.
+        Number kinds as in :meth:`gaussian_expectation`.
+
+        Examples
+        --------
+        >>> from freealg.activations import get_activation
+        >>> get_activation("relu").dphi2_moments(1, 3)
+        [1/2, 1/2, 1/2]
+        >>> get_activation("erf").dphi2_moments(0, 2)
+        [4/pi, 16/pi**2]
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
+        dps = _check_dps(dps)
+        kind, qv = _check_q(q)
+        if self.piecewise_linear:
+            law = self.dphi_values_probabilities(q)
+            return [sum((p * v ** k for v, p in law), 0 * law[0][1]) for k in range(1, n + 1)]
+        if self._dphi2_moment is not None:
+            if kind == "exact":
+                return [sp.simplify(self._dphi2_moment(qv, k, _SP)) for k in range(1, n + 1)]
+            out = []
+            with mpmath.workdps(dps + 5):
+                for k in range(1, n + 1):
+                    out.append(self._dphi2_moment(mpmath.mpf(qv), k, _MP))
+            with mpmath.workdps(dps):
+                out = [+v for v in out]
+            return [float(v) for v in out] if kind == "float" else out
+        if kind == "exact" and not qv.is_number:
+            raise InvalidArgumentError(
+                f"no closed form of E[phi'^(2k)] for {self!r}; substitute a number for q = {qv}"
+            )
+        out = [
+            gaussian_expectation(lambda h, k=k: self._dphi_mp(h) ** (2 * k), qv, dps=dps,
+                                 breakpoints=self.breakpoints)
+            for k in range(1, n + 1)
+        ]
+        return [float(v) for v in out] if kind == "float" else out
+
+    def dphi_values_probabilities(self, q=None):
+        r"""Exact law of ``phi'(h)^2``, ``h ~ N(0, q)``, for piecewise-linear ``phi``.
+
+        Returns a list of ``(value, probability)`` pairs sorted by value, atoms
+        of zero probability dropped:
+
+        * linear: ``[(1, 1)]``;
+        * relu: ``[(0, 1/2), (1, 1/2)]`` (any ``q > 0``; ``q = 0`` is read as
+          ``q -> 0+``);
+        * leaky_relu(a): ``[(a², 1/2), (1, 1/2)]`` (one atom if ``a² = 1``);
+        * hardtanh: ``[(0, 1 − p), (1, p)]`` with ``p = erf(1/√(2q))``.
+
+        Parameters
+        ----------
+        q : real >= 0, sympy expression, or None
+            ``None`` means a positive sympy symbol ``q`` (the law as a
+            function of ``q``).
+
+        Returns
+        -------
+        list of (value, probability)
+            Sympy numbers/expressions for exact or ``None`` ``q``, ``float``
+            for float ``q``, ``mpmath.mpf`` for mpmath ``q``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For an activation that is not piecewise linear (its ``phi'(h)^2``
+            has a continuous law; use :meth:`dphi2_moments`).
+
+        Examples
+        --------
+        >>> from freealg.activations import get_activation
+        >>> get_activation("hardtanh").dphi_values_probabilities()
+        [(0, 1 - erf(sqrt(2)/(2*sqrt(q)))), (1, erf(sqrt(2)/(2*sqrt(q))))]
+        >>> get_activation("leaky_relu", slope=0.5).dphi_values_probabilities(1.0)
+        [(0.25, 0.5), (1.0, 0.5)]
+        """
+        if not self.piecewise_linear:
+            raise InvalidArgumentError(
+                f"{self!r} is not piecewise linear: phi'(h)^2 has a continuous law, not "
+                "finitely many atoms. Use dphi2_moments(q, n) for its moments."
+            )
+        if q is None:
+            kind, qv = "exact", _Q
+        else:
+            kind, qv = _check_q(q)
+        if kind == "exact":
+            law = self._dphi2_law(qv, _SP)
+            law = [(sp.nsimplify(v) if isinstance(v, (int, Fraction)) else sp.sympify(v),
+                    sp.sympify(p)) for v, p in law]
+        else:
+            with mpmath.workdps(mpmath.mp.dps + 5):
+                law = [(mpmath.mpf(v), p) for v, p in self._dphi2_law(mpmath.mpf(qv), _MP)]
+            law = [(v, +mpmath.mpf(p)) for v, p in law]
+            if kind == "float":
+                law = [(float(v), float(p)) for v, p in law]
+        merged = {}
+        order = []
+        for v, p in law:
+            key = v
+            if key in merged:
+                merged[key] = merged[key] + p
+            else:
+                merged[key] = p
+                order.append(key)
+        out = [(v, merged[v]) for v in order if merged[v] != 0]
+        try:
+            out.sort(key=lambda vp: float(vp[0]))
+        except TypeError:
+            pass  # symbolic values (a symbolic slope): keep the given order
+        return out
+
+
+# ---------------------------------------------------------------------------
+# the named activations
+# ---------------------------------------------------------------------------
+
+def _sigmoid_np(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _sigmoid_mp(x):
+    return 1 / (1 + mpmath.exp(-x))
+
+
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TWO_OVER_SQRTPI = 2.0 / math.sqrt(math.pi)
+
+
+def _dexpr_linear(x, p):
+    return sp.Integer(1)
+
+
+def _dexpr_relu(x, p):
+    return sp.Piecewise((sp.Integer(1), x > 0), (sp.Integer(0), True))
+
+
+def _dexpr_leaky(x, p):
+    return sp.Piecewise((sp.Integer(1), x > 0), (p["slope"], True))
+
+
+def _dexpr_hardtanh(x, p):
+    return sp.Piecewise((sp.Integer(1), (x > -1) & (x < 1)), (sp.Integer(0), True))
+
+
+def _dexpr_diff(name):
+    def f(x, p):
+        return sp.diff(_EXPR[name](x, p), x)
+    return f
+
+
+_EXPR = {
+    "linear": lambda x, p: x,
+    "relu": lambda x, p: sp.Max(0, x),
+    "leaky_relu": lambda x, p: sp.Piecewise((x, x >= 0), (p["slope"] * x, True)),
+    "hardtanh": lambda x, p: sp.Max(-1, sp.Min(1, x)),
+    "tanh": lambda x, p: sp.tanh(x),
+    "erf": lambda x, p: sp.erf(x),
+    "sigmoid": lambda x, p: 1 / (1 + sp.exp(-x)),
+    "silu": lambda x, p: x / (1 + sp.exp(-x)),
+    "gelu": lambda x, p: x * (1 + sp.erf(x / sp.sqrt(2))) / 2,
+}
+
+_DEXPR = {
+    "linear": _dexpr_linear,
+    "relu": _dexpr_relu,
+    "leaky_relu": _dexpr_leaky,
+    "hardtanh": _dexpr_hardtanh,
+    "tanh": lambda x, p: 1 - sp.tanh(x) ** 2,
+    "erf": _dexpr_diff("erf"),
+    "sigmoid": _dexpr_diff("sigmoid"),
+    "silu": _dexpr_diff("silu"),
+    "gelu": _dexpr_diff("gelu"),
+}
+
+
+def _hardtanh_p(q, B):
+    return B.erf(1 / B.sqrt(2 * q))
+
+
+def _hardtanh_phi2(q, B):
+    # E[h^2; |h| < 1] + P(|h| > 1), h = sqrt(q) z, a = 1/sqrt(q):
+    # E[z^2; |z| < a] = erf(a/sqrt2) - 2 a pdf(a)
+    p = _hardtanh_p(q, B)
+    a = 1 / B.sqrt(q)
+    pdf = B.exp(-a * a / 2) / B.sqrt(2 * B.pi)
+    return q * (p - 2 * a * pdf) + (1 - p)
+
+
+def _closed_forms(name, params):
+    """which -> f(q, backend).  For q = 0 the hard-tanh forms are handled
+    separately (1/sqrt(q) blows up)."""
+    if name == "linear":
+        return {
+            "phi": lambda q, B: 0 * q,
+            "phi2": lambda q, B: q,
+            "dphi": lambda q, B: 0 * q + 1,
+            "dphi2": lambda q, B: 0 * q + 1,
+        }
+    if name in ("relu", "leaky_relu"):
+        a = params.get("slope", 0)
+
+        def phi(q, B):
+            return (1 - B.num(a)) * B.sqrt(q / (2 * B.pi))
+
+        def phi2(q, B):
+            return q * (1 + B.num(a) ** 2) / 2
+
+        def dphi(q, B):
+            return (1 + B.num(a)) / 2 + 0 * q
+
+        def dphi2(q, B):
+            return (1 + B.num(a) ** 2) / 2 + 0 * q
+
+        return {"phi": phi, "phi2": phi2, "dphi": dphi, "dphi2": dphi2}
+    if name == "hardtanh":
+        def guard(f, at0):
+            def g(q, B):
+                if q == 0:
+                    return B.num(at0)
+                return f(q, B)
+            return g
+
+        return {
+            "phi": lambda q, B: 0 * q,
+            "phi2": guard(_hardtanh_phi2, 0),
+            "dphi": guard(_hardtanh_p, 1),
+            "dphi2": guard(_hardtanh_p, 1),
+        }
+    if name == "erf":
+        return {
+            "phi": lambda q, B: 0 * q,
+            # E erf(u)erf(v) = (2/pi) asin(2 s12 / sqrt((1+2 s11)(1+2 s22)))
+            "phi2": lambda q, B: 2 / B.pi * B.asin(2 * q / (1 + 2 * q)),
+            # erf'(x) = (2/sqrt(pi)) exp(-x^2); E exp(-a h^2) = (1 + 2 a q)^(-1/2)
+            "dphi": lambda q, B: 2 / B.sqrt(B.pi) / B.sqrt(1 + 2 * q),
+            "dphi2": lambda q, B: 4 / B.pi / B.sqrt(1 + 4 * q),
+        }
+    return {}
+
+
+def _dphi2_law(name, params):
+    if name == "linear":
+        return lambda q, B: [(1, B.num(1))]
+    if name == "relu":
+        return lambda q, B: [(0, B.num(Fraction(1, 2))), (1, B.num(Fraction(1, 2)))]
+    if name == "leaky_relu":
+        a = params["slope"]
+        return lambda q, B: [(B.num(a) ** 2, B.num(Fraction(1, 2))),
+                             (1, B.num(Fraction(1, 2)))]
+    if name == "hardtanh":
+        def law(q, B):
+            if q == 0:
+                return [(0, B.num(0)), (1, B.num(1))]
+            p = _hardtanh_p(q, B)
+            return [(0, 1 - p), (1, p)]
+        return law
+    return None
+
+
+def _build_named(name, params):
+    x = _X
+    expr = _EXPR[name](x, params)
+    kw = dict(params=params, closed=_closed_forms(name, params), dphi2_law=_dphi2_law(name, params))
+    if name == "linear":
+        kw.update(phi_np=lambda v: v.copy(), dphi_np=lambda v: np.ones_like(v),
+                  phi_mp=lambda v: v, dphi_mp=lambda v: mpmath.mpf(1),
+                  piecewise_linear=True, positively_homogeneous=True)
+    elif name == "relu":
+        kw.update(phi_np=lambda v: np.maximum(v, 0.0),
+                  dphi_np=lambda v: (v > 0).astype(float),
+                  phi_mp=lambda v: v if v > 0 else mpmath.mpf(0),
+                  dphi_mp=lambda v: mpmath.mpf(1) if v > 0 else mpmath.mpf(0),
+                  breakpoints=(0,), piecewise_linear=True, positively_homogeneous=True)
+    elif name == "leaky_relu":
+        a = params["slope"]
+        af = float(a)
+        kw.update(phi_np=lambda v: np.where(v >= 0, v, af * v),
+                  dphi_np=lambda v: np.where(v > 0, 1.0, af),
+                  phi_mp=lambda v: v if v >= 0 else _MP.num(a) * v,
+                  dphi_mp=lambda v: mpmath.mpf(1) if v > 0 else _MP.num(a),
+                  breakpoints=(0,), piecewise_linear=True, positively_homogeneous=True)
+    elif name == "hardtanh":
+        kw.update(phi_np=lambda v: np.clip(v, -1.0, 1.0),
+                  dphi_np=lambda v: ((v > -1) & (v < 1)).astype(float),
+                  phi_mp=lambda v: max(mpmath.mpf(-1), min(mpmath.mpf(1), v)),
+                  dphi_mp=lambda v: mpmath.mpf(1) if -1 < v < 1 else mpmath.mpf(0),
+                  breakpoints=(-1, 1), piecewise_linear=True)
+    elif name == "tanh":
+        kw.update(phi_np=np.tanh, dphi_np=lambda v: 1.0 / np.cosh(v) ** 2,
+                  phi_mp=mpmath.tanh, dphi_mp=lambda v: mpmath.sech(v) ** 2)
+    elif name == "erf":
+        kw.update(phi_np=_np_erf, dphi_np=lambda v: _TWO_OVER_SQRTPI * np.exp(-v * v),
+                  phi_mp=mpmath.erf, dphi_mp=lambda v: 2 / mpmath.sqrt(mpmath.pi) * mpmath.exp(-v * v),
+                  dphi2_moment=lambda q, k, B: (4 / B.pi) ** k / B.sqrt(1 + 4 * k * q))
+    elif name == "sigmoid":
+        def ds_np(v):
+            s = _sigmoid_np(v)
+            return s * (1.0 - s)
+
+        def ds_mp(v):
+            s = _sigmoid_mp(v)
+            return s * (1 - s)
+
+        kw.update(phi_np=_sigmoid_np, dphi_np=ds_np, phi_mp=_sigmoid_mp, dphi_mp=ds_mp)
+    elif name == "silu":
+        def dsilu_np(v):
+            s = _sigmoid_np(v)
+            return s * (1.0 + v * (1.0 - s))
+
+        def dsilu_mp(v):
+            s = _sigmoid_mp(v)
+            return s * (1 + v * (1 - s))
+
+        kw.update(phi_np=lambda v: v * _sigmoid_np(v), dphi_np=dsilu_np,
+                  phi_mp=lambda v: v * _sigmoid_mp(v), dphi_mp=dsilu_mp)
+    elif name == "gelu":
+        def gelu_np(v):
+            return 0.5 * v * (1.0 + _np_erf(v * _INV_SQRT2))
+
+        def dgelu_np(v):
+            return 0.5 * (1.0 + _np_erf(v * _INV_SQRT2)) + v * _INV_SQRT2PI * np.exp(-0.5 * v * v)
+
+        def gelu_mp(v):
+            return v * (1 + mpmath.erf(v / mpmath.sqrt(2))) / 2
+
+        def dgelu_mp(v):
+            return (1 + mpmath.erf(v / mpmath.sqrt(2))) / 2 + v * mpmath.npdf(v)
+
+        kw.update(phi_np=gelu_np, dphi_np=dgelu_np, phi_mp=gelu_mp, dphi_mp=dgelu_mp)
+    return Activation(name, expr, x, **kw)
+
+
+def _check_slope(slope):
+    if isinstance(slope, bool) or not isinstance(slope, (numbers.Real, sp.Basic, mpmath.mpf)):
+        raise InvalidArgumentError(
+            f"leaky_relu slope must be a real number; got {slope!r}"
+        )
+    if isinstance(slope, sp.Basic):
+        if not slope.is_number:
+            raise InvalidArgumentError(
+                f"leaky_relu slope must be a number (symbolic slopes are not supported); got {slope}"
+            )
+        slope = _to_sympy(slope)
+        val = float(slope)
+    else:
+        val = float(slope)
+    if not math.isfinite(val):
+        raise InvalidArgumentError(f"leaky_relu slope must be finite; got {slope!r}")
+    return slope
+
+
+def _custom(expr, breakpoints=None, name=None):
+    free = sorted(expr.free_symbols, key=str)
+    if len(free) != 1:
+        raise InvalidArgumentError(
+            f"a custom activation must be a sympy expression in exactly one variable; "
+            f"{expr} has free symbols {free}. Substitute numbers for parameters first."
+        )
+    x0 = free[0]
+    # differentiate along the real line: a plain Symbol would give
+    # d|x|/dx in terms of re(x), im(x)
+    x = sp.Symbol(x0.name, real=True)
+    expr = expr.subs(x0, x)
+    dexpr = sp.diff(expr, x)
+    phi_np = sp.lambdify(x, expr, modules="numpy")
+    dphi_np_raw = sp.lambdify(x, dexpr, modules="numpy")
+    phi_mp = sp.lambdify(x, expr, modules="mpmath")
+    dphi_mp = sp.lambdify(x, dexpr, modules="mpmath")
+
+    def dphi_np(v):
+        out = dphi_np_raw(v)
+        return np.broadcast_to(np.asarray(out, dtype=float), np.shape(v)).copy()
+
+    def phi_np_b(v):
+        out = phi_np(v)
+        return np.broadcast_to(np.asarray(out, dtype=float), np.shape(v)).copy()
+
+    # sanity: real and finite at a few points
+    for t in (-1.5, -0.3, 0.7, 2.0):
+        try:
+            val = complex(expr.subs(x, t).evalf())
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(
+                f"custom activation {expr} cannot be evaluated at x = {t}: {exc}"
+            ) from exc
+        if val.imag != 0 or not math.isfinite(val.real):
+            raise InvalidArgumentError(
+                f"custom activation {expr} must be real and finite on the real line; "
+                f"at x = {t} it is {val}"
+            )
+    bps = tuple(breakpoints or ())
+    for b in bps:
+        if not math.isfinite(float(b)):
+            raise InvalidArgumentError(f"breakpoints must be finite; got {b!r}")
+    act = Activation(
+        "custom", expr, x, phi_np=phi_np_b, dphi_np=dphi_np,
+        phi_mp=lambda v: _real_mp(phi_mp(v), expr),
+        dphi_mp=lambda v: _real_mp(dphi_mp(v), dexpr),
+        breakpoints=bps,
+    )
+    if name is not None:
+        act.label = str(name)
+    return act
+
+
+def _real_mp(v, expr):
+    if isinstance(v, mpmath.mpc):
+        if v.imag != 0:
+            raise InvalidArgumentError(f"custom activation {expr} took the complex value {v}")
+        return v.real
+    return mpmath.mpf(v)
+
+
+def get_activation(name_or_expr, **params):
+    r"""Return an :class:`Activation` by name or from a sympy expression.
+
+    Parameters
+    ----------
+    name_or_expr : str, sympy.Expr or Activation
+        One of ``linear``, ``relu``, ``leaky_relu``, ``hardtanh``, ``tanh``,
+        ``erf``, ``sigmoid``, ``silu`` (alias ``swish``), ``gelu`` (case
+        insensitive); or a sympy expression in one variable (``phi'`` is
+        derived symbolically and both are lambdified for numpy and mpmath);
+        an :class:`Activation` is returned unchanged.
+    **params
+        ``slope`` for ``leaky_relu`` (default ``0.01``).  For a sympy
+        expression: ``breakpoints`` (kinks, used to split quadratures) and
+        ``name`` (a label).
+
+    Definitions: ``gelu(x) = x Φ(x)`` (exact, with the normal cdf, not the tanh
+    approximation); ``silu(x) = x sigmoid(x)``; ``hardtanh = clip(x, -1, 1)``.
+
+    Raises
+    ------
+    UnknownActivationError
+        For an unknown name (the message lists the valid names).
+    InvalidArgumentError
+        For unexpected or invalid parameters, or an expression that is not in
+        exactly one variable.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from freealg.activations import get_activation
+    >>> x = sympy.Symbol("x")
+    >>> cube = get_activation(x + x**3 / 3)
+    >>> cube.dexpr
+    x**2 + 1
+    >>> cube.gaussian_expectation("dphi", 1)         # E[1 + h^2] = 2
+    mpf('2.0')
+    >>> get_activation("softmax")
+    Traceback (most recent call last):
+    ...
+    freealg.errors.UnknownActivationError: unknown activation 'softmax'; valid names: linear, relu, leaky_relu, hardtanh, tanh, erf, sigmoid, silu, swish, gelu (or pass a sympy expression in one variable)
+    """
+    if isinstance(name_or_expr, Activation):
+        if params:
+            raise InvalidArgumentError(
+                f"parameters {sorted(params)} given with an Activation object {name_or_expr!r}"
+            )
+        return name_or_expr
+    if isinstance(name_or_expr, sp.Basic):
+        extra = set(params) - {"breakpoints", "name"}
+        if extra:
+            raise InvalidArgumentError(
+                f"unexpected parameters {sorted(extra)} for a sympy activation; "
+                "allowed: breakpoints, name"
+            )
+        return _custom(name_or_expr, **params)
+    if not isinstance(name_or_expr, str):
+        raise UnknownActivationError(
+            f"an activation is a name (str) or a sympy expression; got {name_or_expr!r} "
+            f"of type {type(name_or_expr).__name__}. Valid names: {_valid_names()}"
+        )
+    key = name_or_expr.strip().lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    if key not in ACTIVATION_NAMES:
+        raise UnknownActivationError(
+            f"unknown activation {name_or_expr!r}; valid names: {_valid_names()} "
+            "(or pass a sympy expression in one variable)"
+        )
+    allowed = {"slope"} if key == "leaky_relu" else set()
+    extra = set(params) - allowed
+    if extra:
+        raise InvalidArgumentError(
+            f"unexpected parameters {sorted(extra)} for activation {key!r}; "
+            + ("it takes only 'slope'" if allowed else "it takes none")
+        )
+    if key == "leaky_relu":
+        params = {"slope": _check_slope(params.get("slope", 0.01))}
+    return _build_named(key, params)
+
+
+def _valid_names():
+    names = list(ACTIVATION_NAMES)
+    names.insert(names.index("silu") + 1, "swish")
+    return ", ".join(names)
