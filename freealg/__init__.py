@@ -72,6 +72,9 @@ _LAZY = {
     "check_moment_sequence": "cumulants",
     # --- ncpoly / freeness / latex (issue 3) ---
     # --- activations (issue 6, low level) ---
+    "Activation": "activations",
+    "get_activation": "activations",
+    "gaussian_expectation": "activations",
     # --- laws / curves (issue 4) ---
     # --- density engine (issue 5) ---
     # --- dnn layer (issue 6) ---
