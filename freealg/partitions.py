@@ -114,23 +114,38 @@ def catalan(n):
 def _enumerate_nc(n, out):
     if n == 0:
         return 0
+    if n == 1:
+        out[0, 0] = 0
+        return 1
     stacks = np.zeros((n + 1, n + 1), dtype=np.int64)
     slen = np.zeros(n + 1, dtype=np.int64)
     choice = np.zeros(n + 1, dtype=np.int64)
     nblocks = np.zeros(n + 1, dtype=np.int64)
-    cur = np.zeros(n, dtype=np.int64)
+    cur = np.zeros(n, dtype=out.dtype)
     # position 0 always opens block 0
-    cur[0] = 0
     stacks[1, 0] = 0
     slen[1] = 1
     nblocks[1] = 1
     count = 0
-    if n == 1:
-        out[0, 0] = 0
-        return 1
+    last = n - 1
     i = 1
     choice[1] = 0
     while i >= 1:
+        if i == last:
+            # every leaf below this prefix: join stack block j, or open a new block
+            sl = slen[i]
+            for j in range(sl + 1):
+                for k in range(last):
+                    out[count, k] = cur[k]
+                if j < sl:
+                    out[count, last] = stacks[i, j]
+                else:
+                    out[count, last] = nblocks[i]
+                count += 1
+            i -= 1
+            if i >= 1:
+                choice[i] += 1
+            continue
         c = choice[i]
         sl = slen[i]
         if c > sl:
@@ -148,12 +163,6 @@ def _enumerate_nc(n, out):
             newlen = sl + 1
             nb = nblocks[i] + 1
         cur[i] = lab
-        if i == n - 1:
-            for k in range(n):
-                out[count, k] = cur[k]
-            count += 1
-            choice[i] += 1
-            continue
         # descend
         for k in range(newlen - 1):
             stacks[i + 1, k] = stacks[i, k]
