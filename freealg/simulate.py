@@ -1,0 +1,765 @@
+r"""Random matrix ensembles and finite-width random networks (numpy only).
+
+Every sampler takes a numpy :class:`numpy.random.Generator` ``rng`` (e.g.
+``numpy.random.default_rng(0)``), so that every simulation is reproducible.
+The normalisations are chosen so that the large-``n`` limits are the free
+objects of THEORY.md §2 with the normalised trace ``tr = (1/n) Tr``:
+
+=========================  =====================================  ==========================
+sampler                    finite ``n``                           limit
+=========================  =====================================  ==========================
+:func:`haar_orthogonal`    Haar measure on O(n)                   Haar unitary ``u``
+:func:`haar_unitary`       Haar measure on U(n)                   Haar unitary ``u``
+:func:`ginibre`            i.i.d. entries ``N(0, v/n)``           circular element, variance ``v``
+:func:`wigner`             GOE / GUE, ``E|H_ij|² = v/n``          semicircle of variance ``v``
+:func:`wishart`            ``X Xᵀ``, ``X`` ``n × m`` Ginibre      free Poisson, rate ``m/n``, jump ``v``
+=========================  =====================================  ==========================
+
+Finite-width multilayer perceptrons (THEORY.md §1): :func:`sample_network`
+draws the weights and biases of an :class:`freealg.MLP` specification at a
+given width and returns a :class:`NetworkInstance`, which runs the forward
+pass ``h_ℓ = W_ℓ x_{ℓ−1} + b_ℓ``, ``x_ℓ = φ(h_ℓ)`` and gives the actual
+``D_ℓ = diag(φ'(h_ℓ))``, the input–output Jacobian (seed or PSG convention),
+the one-sample Fisher information / NTK matrix ``Θ_L`` (THEORY.md §6) and the
+explicit parameter Jacobian.
+
+Examples
+--------
+>>> import numpy as np
+>>> from freealg import simulate
+>>> rng = np.random.default_rng(0)
+>>> O = simulate.haar_orthogonal(5, rng)
+>>> np.allclose(O @ O.T, np.eye(5))
+True
+>>> X = simulate.ginibre(400, rng, variance=2.0)
+>>> round(float(np.trace(X @ X.T)) / 400, 1)       # tr(c c*) = variance = 2
+2.0
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .errors import InvalidArgumentError
+
+__all__ = [
+    "haar_orthogonal",
+    "haar_unitary",
+    "ginibre",
+    "wigner",
+    "wishart",
+    "random_input",
+    "sample_network",
+    "NetworkInstance",
+    "ForwardPass",
+]
+
+
+# ---------------------------------------------------------------------------
+# argument checks
+# ---------------------------------------------------------------------------
+
+
+def _check_rng(rng):
+    if not isinstance(rng, np.random.Generator):
+        raise InvalidArgumentError(
+            f"rng must be a numpy Generator; got {rng!r} of type {type(rng).__name__}. "
+            "Use rng = numpy.random.default_rng(seed)."
+        )
+    return rng
+
+
+def _check_size(n, name="n"):
+    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)):
+        raise InvalidArgumentError(
+            f"{name} must be a positive integer (a matrix size); got {n!r} of type "
+            f"{type(n).__name__}"
+        )
+    n = int(n)
+    if n < 1:
+        raise InvalidArgumentError(f"{name} must be a positive integer (a matrix size); got {n}")
+    return n
+
+
+def _check_real(x, name, *, positive=False, nonnegative=False):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        try:
+            v = float(x)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(
+                f"{name} must be a real number; got {x!r} of type {type(x).__name__}"
+            ) from None
+    else:
+        v = float(x)
+    if not math.isfinite(v):
+        raise InvalidArgumentError(f"{name} must be finite; got {x!r}")
+    if positive and v <= 0:
+        raise InvalidArgumentError(f"{name} must be > 0; got {x!r}")
+    if nonnegative and v < 0:
+        raise InvalidArgumentError(f"{name} must be >= 0; got {x!r}")
+    return v
+
+
+def _check_field(field):
+    if field not in ("real", "complex"):
+        raise InvalidArgumentError(f"field must be 'real' or 'complex'; got {field!r}")
+    return field
+
+
+# ---------------------------------------------------------------------------
+# ensembles
+# ---------------------------------------------------------------------------
+
+
+def haar_orthogonal(n, rng):
+    r"""A Haar-distributed ``n × n`` orthogonal matrix.
+
+    QR decomposition ``Z = QR`` of a matrix ``Z`` with i.i.d. ``N(0, 1)``
+    entries, followed by the sign correction ``O = Q diag(sign R_ii)`` (so that
+    the triangular factor has ``R_ii > 0``; without it the law of ``Q``
+    depends on the QR implementation and is not Haar).  The law is invariant,
+    ``U O V ~ O`` for fixed orthogonal ``U, V``; as ``n → ∞``, ``O`` is a Haar
+    unitary element: ``tr(O^k) → 0`` for ``k ≥ 1`` (at finite ``n``,
+    ``E Tr(O^k) = 1`` for even ``k`` and ``0`` for odd ``k``, so the
+    correction to ``tr`` is ``O(1/n)``).
+
+    Parameters
+    ----------
+    n : int >= 1
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape (n, n), float64
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``n`` is not a positive integer or ``rng`` not a Generator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> O = haar_orthogonal(4, np.random.default_rng(1))
+    >>> np.allclose(O.T @ O, np.eye(4)), round(float(abs(np.linalg.det(O))), 12)
+    (True, 1.0)
+
+    References
+    ----------
+    F. Mezzadri, How to generate random matrices from the classical compact
+    groups, Notices AMS 54 (2007).
+    """
+    n = _check_size(n)
+    rng = _check_rng(rng)
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    d = np.diagonal(r)
+    return q * np.where(d < 0, -1.0, 1.0)
+
+
+def haar_unitary(n, rng):
+    r"""A Haar-distributed ``n × n`` unitary matrix (complex QR with phase
+    correction ``U = Q diag(R_ii / |R_ii|)``).
+
+    At finite ``n``, ``E Tr(U^k) = 0`` for every ``k ≥ 1``; the normalised
+    trace of a fixed word in ``U, U*`` and deterministic matrices has
+    ``O(1/n²)`` corrections (THEORY.md §2).
+
+    Parameters
+    ----------
+    n : int >= 1
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape (n, n), complex128
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> U = haar_unitary(3, np.random.default_rng(2))
+    >>> np.allclose(U.conj().T @ U, np.eye(3))
+    True
+    """
+    n = _check_size(n)
+    rng = _check_rng(rng)
+    z = (rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))) / math.sqrt(2.0)
+    q, r = np.linalg.qr(z)
+    d = np.diagonal(r)
+    return q * (d / np.abs(d))
+
+
+def ginibre(n, rng, variance=1.0, m=None, *, field="real"):
+    r"""A Ginibre matrix: ``n × m`` with i.i.d. centred Gaussian entries of
+    variance ``variance / n``.
+
+    For ``m = n`` the limit is the circular element ``c`` of variance ``v``
+    (THEORY.md §2: the only non-zero cumulants are ``κ_2(c, c*) = κ_2(c*, c) =
+    v``), e.g. ``tr(c c*) = v`` and ``tr((c c*)²) = 2v²``.  For ``m ≠ n`` the
+    entries still have variance ``v/n`` (``n`` = number of rows), so that
+    ``X X*`` is the Wishart matrix of :func:`wishart` (free Poisson with rate
+    ``m/n`` and jump ``v``).  With ``field="complex"`` the real and imaginary
+    parts are independent with variance ``v/(2n)`` each (``E|X_ij|² = v/n``).
+
+    Parameters
+    ----------
+    n : int >= 1
+        Number of rows.
+    rng : numpy.random.Generator
+    variance : float > 0
+        Limit variance ``v = tr(c c*)``.
+    m : int >= 1, optional
+        Number of columns (default ``n``).
+    field : {"real", "complex"}
+
+    Returns
+    -------
+    ndarray of shape (n, m)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = ginibre(500, np.random.default_rng(0), variance=0.5)
+    >>> round(float(np.mean(X**2)) * 500, 2)          # entry variance = v/n
+    0.5
+    """
+    n = _check_size(n)
+    m = n if m is None else _check_size(m, "m")
+    rng = _check_rng(rng)
+    v = _check_real(variance, "variance", positive=True)
+    _check_field(field)
+    s = math.sqrt(v / n)
+    if field == "real":
+        return s * rng.standard_normal((n, m))
+    s /= math.sqrt(2.0)
+    return s * (rng.standard_normal((n, m)) + 1j * rng.standard_normal((n, m)))
+
+
+def wigner(n, rng, variance=1.0, *, field="real"):
+    r"""A Gaussian Wigner matrix (GOE for ``field="real"``, GUE for
+    ``"complex"``) with ``E|H_ij|² = v/n`` off the diagonal.
+
+    GOE: ``H = (G + Gᵀ)/√2`` with ``G_ij ~ N(0, v/n)``, so the diagonal has
+    variance ``2v/n``.  GUE: Hermitian with ``E|H_ij|² = v/n`` for all
+    ``i, j``.  The limit is the semicircle law of variance ``v``
+    (``tr H² → v``, ``tr H⁴ → 2v²``); at finite ``n``
+    ``E tr H⁴ = 2v² + v²/n²`` for the GUE and ``2v² + 5v²/n + 5v²/n²`` for the
+    GOE (genus expansion).
+
+    Parameters
+    ----------
+    n : int >= 1
+    rng : numpy.random.Generator
+    variance : float > 0
+    field : {"real", "complex"}
+
+    Returns
+    -------
+    ndarray of shape (n, n), symmetric (real) or Hermitian (complex)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> H = wigner(300, np.random.default_rng(3))
+    >>> np.allclose(H, H.T), round(float(np.trace(H @ H)) / 300, 1)
+    (True, 1.0)
+    """
+    n = _check_size(n)
+    rng = _check_rng(rng)
+    v = _check_real(variance, "variance", positive=True)
+    _check_field(field)
+    g = ginibre(n, rng, v, field=field)
+    return (g + g.conj().T) / math.sqrt(2.0)
+
+
+def wishart(n, rng, rate=1.0, variance=1.0, m=None, *, field="real"):
+    r"""A Wishart matrix ``X X*`` (``n × n``), with ``X`` the ``n × m``
+    Ginibre matrix of :func:`ginibre` (entries of variance ``v/n``).
+
+    The limit is the free Poisson (Marchenko–Pastur) law with rate
+    ``λ = m/n`` and jump ``α = v`` (THEORY.md §2: ``κ_k = λ α^k``; for
+    ``α = 1`` the moments are the Narayana polynomials, ``tr W = λ``,
+    ``tr W² = λ + λ²``), i.e. :class:`freealg.MarchenkoPastur` ``(rate=λ,
+    jump=α)``.  ``m`` defaults to ``round(rate * n)``; the finite-``n`` rate is
+    then ``m/n``.
+
+    Parameters
+    ----------
+    n : int >= 1
+    rng : numpy.random.Generator
+    rate : float > 0
+        ``λ = m/n``, used when ``m`` is not given.
+    variance : float > 0
+        The jump ``α``.
+    m : int >= 1, optional
+        Number of columns of ``X`` (overrides ``rate``).
+    field : {"real", "complex"}
+
+    Returns
+    -------
+    ndarray of shape (n, n), positive semi-definite
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = wishart(400, np.random.default_rng(4), rate=2.0)
+    >>> round(float(np.trace(W)) / 400, 1)              # tr W -> rate = 2
+    2.0
+    """
+    n = _check_size(n)
+    rng = _check_rng(rng)
+    if m is None:
+        lam = _check_real(rate, "rate", positive=True)
+        m = int(round(lam * n))
+        if m < 1:
+            raise InvalidArgumentError(
+                f"rate * n = {lam * n!r} rounds to 0 columns; use a larger n or rate, "
+                "or give m explicitly"
+            )
+    else:
+        m = _check_size(m, "m")
+    x = ginibre(n, rng, variance, m, field=field)
+    return x @ x.conj().T
+
+
+def random_input(width, rng, q0=1.0):
+    r"""A random input ``x_0`` of dimension ``width`` with exactly
+    ``‖x_0‖²/width = q0`` (a uniformly random direction, rescaled).
+
+    Parameters
+    ----------
+    width : int >= 1
+    rng : numpy.random.Generator
+    q0 : float >= 0
+        The input "variance" ``q_0 = ‖x_0‖²/M_0`` of THEORY.md §6.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = random_input(10, np.random.default_rng(0), q0=2.0)
+    >>> round(float(x @ x) / 10, 12)
+    2.0
+    """
+    width = _check_size(width, "width")
+    rng = _check_rng(rng)
+    q0 = _check_real(q0, "q0", nonnegative=True)
+    z = rng.standard_normal(width)
+    return z * math.sqrt(q0 * width / float(z @ z))
+
+
+# ---------------------------------------------------------------------------
+# finite-width networks
+# ---------------------------------------------------------------------------
+
+
+class ForwardPass:
+    """The pre-activations and activations of one forward pass.
+
+    Attributes
+    ----------
+    h : list of ndarray
+        ``[h_1, ..., h_L]`` (``h[ℓ-1]`` is ``h_ℓ``).
+    x : list of ndarray
+        ``[x_0, x_1, ..., x_L]`` with ``x_ℓ = φ(h_ℓ)``.
+    output : ndarray
+        ``f = h_L``.
+    """
+
+    __slots__ = ("h", "x")
+
+    def __init__(self, h, x):
+        self.h = h
+        self.x = x
+
+    @property
+    def output(self):
+        return self.h[-1]
+
+    def __repr__(self):
+        return f"ForwardPass(depth={len(self.h)}, widths={[v.shape[0] for v in self.x]})"
+
+
+def _net_attr(net, name, default=None, required=True):
+    if hasattr(net, name):
+        return getattr(net, name)
+    if required:
+        raise InvalidArgumentError(
+            f"net must be an MLP specification (freealg.MLP) with attribute {name!r}; "
+            f"got {net!r} of type {type(net).__name__}"
+        )
+    return default
+
+
+def _layer_widths(net, width):
+    """Widths ``(M_0, ..., M_L)`` of a sample of ``net`` at reference ``width``."""
+    depth = _net_attr(net, "depth")
+    widths = _net_attr(net, "widths", None, required=False)
+    ratios = _net_attr(net, "ratios", None, required=False)
+    if widths is not None:
+        widths = tuple(int(w) for w in widths)
+        if width is not None and int(width) != widths[0] and len(set(widths)) == 1:
+            # a spec with uniform widths: the explicit width wins only if equal
+            raise InvalidArgumentError(
+                f"net fixes the widths {widths}; got width={width!r}. Pass width=None "
+                "or build the MLP without fixed widths."
+            )
+        if len(widths) != depth + 1:
+            raise InvalidArgumentError(
+                f"net.widths must list depth + 1 = {depth + 1} widths M_0..M_L; got {widths}"
+            )
+        return widths, (widths[0] if width is None else _check_size(width, "width"))
+    if width is None:
+        raise InvalidArgumentError(
+            "width is required: the MLP specification does not fix the layer widths"
+        )
+    width = _check_size(width, "width")
+    if ratios is not None:
+        ratios = tuple(float(r) for r in ratios)
+        if len(ratios) != depth + 1:
+            raise InvalidArgumentError(
+                f"net.ratios must list depth + 1 = {depth + 1} ratios M_l / M; got {ratios}"
+            )
+        out = tuple(max(1, int(round(r * width))) for r in ratios)
+        return out, width
+    return (width,) * (depth + 1), width
+
+
+def _init_name(net):
+    init = _net_attr(net, "init")
+    name = getattr(init, "name", init)
+    name = str(name).lower()
+    if name in ("gaussian", "gauss", "normal"):
+        return "gaussian"
+    if name in ("orthogonal", "haar", "haar_orthogonal"):
+        return "orthogonal"
+    raise InvalidArgumentError(
+        f"unknown init {init!r}: sample_network knows 'gaussian' and 'orthogonal'"
+    )
+
+
+def sample_network(net, width=None, rng=None):
+    r"""Draw the weights and biases of a finite-width network from an MLP
+    specification (THEORY.md §1).
+
+    Layer ``ℓ = 1..L`` maps width ``M_{ℓ−1}`` to ``M_ℓ``:
+
+    * Gaussian init: ``(W_ℓ)_ij ~ N(0, σ_w²/M_{ℓ−1})`` (fan-in);
+    * orthogonal init: ``W_ℓ = σ_w O`` with ``O`` Haar orthogonal
+      (:func:`haar_orthogonal`); for a rectangular layer ``O`` is the
+      ``M_ℓ × M_{ℓ−1}`` corner of a Haar matrix of size ``max(M_ℓ, M_{ℓ−1})``
+      multiplied by ``sqrt(max(1, M_ℓ/M_{ℓ−1}))``, so that in both inits the
+      entries have variance ``σ_w²/M_{ℓ−1}`` and the mean-field recursion is
+      the same;
+    * ``b_ℓ ~ N(0, σ_b²)`` (zero when ``σ_b = 0``).
+
+    The widths are ``net.widths`` if the specification fixes them, else
+    ``round(r_ℓ · width)`` for ``net.ratios``, else ``width`` for every layer.
+
+    Parameters
+    ----------
+    net : freealg.MLP
+        Specification with ``depth``, ``activation`` (an
+        :class:`freealg.Activation`), ``init``, ``sigma_w``, ``sigma_b`` and
+        optionally ``widths``/``ratios`` and ``jacobian_convention``.
+    width : int, optional
+        Reference width ``M``.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    NetworkInstance
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import freealg
+    >>> net = freealg.MLP(depth=3, activation="tanh", init="orthogonal", sigma_w=1.5, sigma_b=0.1)
+    >>> inst = sample_network(net, 50, np.random.default_rng(0))
+    >>> inst.widths, [W.shape for W in inst.weights]
+    ((50, 50, 50, 50), [(50, 50), (50, 50), (50, 50)])
+    >>> np.allclose(inst.weights[0] @ inst.weights[0].T, 1.5**2 * np.eye(50))
+    True
+    """
+    rng = _check_rng(rng)
+    widths, ref = _layer_widths(net, width)
+    depth = int(_net_attr(net, "depth"))
+    init = _init_name(net)
+    sw = _check_real(_net_attr(net, "sigma_w"), "sigma_w", nonnegative=True)
+    sb = _check_real(_net_attr(net, "sigma_b"), "sigma_b", nonnegative=True)
+    weights, biases = [], []
+    for ell in range(1, depth + 1):
+        fan_out, fan_in = widths[ell], widths[ell - 1]
+        if init == "gaussian":
+            w = (sw / math.sqrt(fan_in)) * rng.standard_normal((fan_out, fan_in))
+        else:
+            o = haar_orthogonal(max(fan_out, fan_in), rng)[:fan_out, :fan_in]
+            w = sw * math.sqrt(max(1.0, fan_out / fan_in)) * o
+        b = sb * rng.standard_normal(fan_out) if sb > 0 else np.zeros(fan_out)
+        weights.append(w)
+        biases.append(b)
+    return NetworkInstance(net, weights, biases, width=ref)
+
+
+class NetworkInstance:
+    r"""One finite-width random network: weights ``W_1..W_L``, biases
+    ``b_1..b_L`` and the activation of an MLP specification.
+
+    Built by :func:`sample_network` (or directly from given weights, e.g. for
+    finite-difference checks).  All methods are exact linear algebra on the
+    sampled matrices (no autograd); THEORY.md §1 conventions:
+    ``h_ℓ = W_ℓ x_{ℓ−1} + b_ℓ``, ``x_ℓ = φ(h_ℓ)``, output ``f = h_L``,
+    ``D_ℓ = diag(φ'(h_ℓ))``.
+
+    Parameters
+    ----------
+    net : freealg.MLP
+        The specification (for the activation and the Jacobian convention).
+    weights, biases : lists of ndarray
+        ``W_ℓ`` of shape ``(M_ℓ, M_{ℓ−1})`` and ``b_ℓ`` of shape ``(M_ℓ,)``.
+    width : int, optional
+        Reference width (default ``M_0``).
+
+    Attributes
+    ----------
+    net, weights, biases, widths (``(M_0, ..., M_L)``), depth, width,
+    activation.
+    """
+
+    def __init__(self, net, weights, biases, width=None):
+        weights = [np.asarray(w, dtype=float) for w in weights]
+        biases = [np.asarray(b, dtype=float) for b in biases]
+        if len(weights) != len(biases) or not weights:
+            raise InvalidArgumentError(
+                f"need one bias per weight matrix and at least one layer; got "
+                f"{len(weights)} weights and {len(biases)} biases"
+            )
+        widths = [weights[0].shape[1]]
+        for ell, (w, b) in enumerate(zip(weights, biases), start=1):
+            if w.ndim != 2 or w.shape[1] != widths[-1]:
+                raise InvalidArgumentError(
+                    f"W_{ell} has shape {w.shape}; expected (M_{ell}, {widths[-1]})"
+                )
+            if b.shape != (w.shape[0],):
+                raise InvalidArgumentError(
+                    f"b_{ell} has shape {b.shape}; expected ({w.shape[0]},)"
+                )
+            widths.append(w.shape[0])
+        self.net = net
+        self.weights = weights
+        self.biases = biases
+        self.widths = tuple(int(v) for v in widths)
+        self.depth = len(weights)
+        self.width = self.widths[0] if width is None else int(width)
+        act = _net_attr(net, "activation")
+        if isinstance(act, str):
+            from .activations import get_activation
+
+            act = get_activation(act)
+        self.activation = act
+
+    def __repr__(self):
+        return (
+            f"NetworkInstance(depth={self.depth}, widths={self.widths}, "
+            f"activation={getattr(self.activation, 'name', self.activation)!r})"
+        )
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _input(self, x, batch=False):
+        x = np.asarray(x, dtype=float)
+        ok = (x.ndim == 1 or (batch and x.ndim == 2)) and x.shape[0] == self.widths[0]
+        if not ok:
+            want = f"({self.widths[0]},)" + (f" or ({self.widths[0]}, B)" if batch else "")
+            raise InvalidArgumentError(f"input x has shape {x.shape}; expected {want}")
+        if not np.all(np.isfinite(x)):
+            raise InvalidArgumentError("input x has non-finite entries")
+        return x
+
+    def _convention(self, convention):
+        if convention is None:
+            convention = getattr(self.net, "jacobian_convention", "seed") or "seed"
+        if convention not in ("seed", "psg"):
+            raise InvalidArgumentError(
+                f"convention must be 'seed' (J = dh_L/dx_0 = W_L D_(L-1)...D_1 W_1) or "
+                f"'psg' (J = dx_L/dx_0 = D_L W_L...D_1 W_1); got {convention!r}"
+            )
+        return convention
+
+    # -- forward pass -----------------------------------------------------------
+
+    def forward(self, x):
+        r"""Forward pass: all ``h_ℓ`` and ``x_ℓ``.
+
+        Parameters
+        ----------
+        x : ndarray of shape ``(M_0,)`` or ``(M_0, B)`` (a batch of columns)
+
+        Returns
+        -------
+        ForwardPass
+            ``.h = [h_1..h_L]``, ``.x = [x_0..x_L]``, ``.output = h_L``.
+        """
+        x = self._input(x, batch=True)
+        hs, xs = [], [x]
+        phi = self.activation.phi
+        for w, b in zip(self.weights, self.biases):
+            h = w @ xs[-1] + (b if x.ndim == 1 else b[:, None])
+            hs.append(h)
+            xs.append(np.asarray(phi(h), dtype=float))
+        return ForwardPass(hs, xs)
+
+    def output(self, x):
+        """The network output ``f(x) = h_L``."""
+        return self.forward(x).output
+
+    def dphi(self, x):
+        """The diagonals ``[φ'(h_1), ..., φ'(h_L)]`` along the forward pass of ``x``."""
+        fp = self.forward(self._input(x))
+        return [np.asarray(self.activation.dphi(h), dtype=float) for h in fp.h]
+
+    def D(self, x, *, as_matrix=True):
+        r"""The actual ``D_ℓ = diag(φ'(h_ℓ))``, ``ℓ = 1..L``, along the forward
+        pass of ``x`` (``D_L`` enters only the PSG Jacobian).
+
+        Parameters
+        ----------
+        x : ndarray of shape ``(M_0,)``
+        as_matrix : bool
+            Return dense diagonal matrices (default) or their diagonals.
+
+        Returns
+        -------
+        list of ndarray
+        """
+        diags = self.dphi(x)
+        return [np.diag(d) for d in diags] if as_matrix else diags
+
+    def q(self, x):
+        r"""``q_ℓ = ‖x_ℓ‖²/M_ℓ`` for ``ℓ = 0..L−1`` (THEORY.md §6)."""
+        fp = self.forward(self._input(x))
+        return [float(v @ v) / v.shape[0] for v in fp.x[:-1]]
+
+    # -- Jacobians --------------------------------------------------------------
+
+    def input_jacobian(self, x, convention=None):
+        r"""The input–output Jacobian at ``x``.
+
+        ``convention="seed"``: ``J = ∂h_L/∂x_0 = W_L D_{L−1} ⋯ D_1 W_1``;
+        ``"psg"`` (Pennington–Schoenholz–Ganguli): ``J = ∂x_L/∂x_0 =
+        D_L W_L ⋯ D_1 W_1``.  Default: ``net.jacobian_convention`` (else
+        ``"seed"``).
+
+        Returns
+        -------
+        ndarray of shape ``(M_L, M_0)``
+        """
+        convention = self._convention(convention)
+        diags = self.dphi(x)
+        j = self.weights[0]
+        for ell in range(1, self.depth):
+            j = self.weights[ell] @ (diags[ell - 1][:, None] * j)
+        if convention == "psg":
+            j = diags[-1][:, None] * j
+        return j
+
+    def _backward_factors(self, diags):
+        """``B_ℓ = ∂h_L/∂h_ℓ = W_L D_{L−1} ⋯ W_{ℓ+1} D_ℓ`` for ``ℓ = 1..L``."""
+        L = self.depth
+        bs = [None] * L
+        bs[L - 1] = np.eye(self.widths[L])
+        for ell in range(L - 1, 0, -1):  # 1-based layer ell, index ell-1
+            bs[ell - 1] = (bs[ell] @ self.weights[ell]) * diags[ell - 1][None, :]
+        return bs
+
+    def parameter_jacobian(self, x, *, biases=False):
+        r"""The explicit Jacobian ``J_θ = ∂h_L/∂θ`` of the output with respect
+        to the parameters (no autograd).
+
+        With ``B_ℓ = ∂h_L/∂h_ℓ = W_L D_{L−1} W_{L−1} ⋯ W_{ℓ+1} D_ℓ`` (``B_L =
+        I``): ``∂h_L/∂(W_ℓ)_ij = (B_ℓ)_{:,i} (x_{ℓ−1})_j`` and ``∂h_L/∂b_ℓ =
+        B_ℓ``.  Columns are ordered ``vec(W_1), ..., vec(W_L)`` (row-major,
+        entry ``(i, j)`` of ``W_ℓ`` at offset ``i·M_{ℓ−1} + j``), then
+        ``b_1, ..., b_L`` if ``biases``; the same order as
+        :meth:`flat_parameters`.  The parameters are the raw entries of
+        ``W_ℓ`` (standard parametrisation, not the NTK one).
+
+        Returns
+        -------
+        ndarray of shape ``(M_L, P)``
+        """
+        x = self._input(x)
+        fp = self.forward(x)
+        diags = [np.asarray(self.activation.dphi(h), dtype=float) for h in fp.h]
+        bs = self._backward_factors(diags)
+        blocks = []
+        for ell in range(self.depth):
+            blocks.append((bs[ell][:, :, None] * fp.x[ell][None, None, :]).reshape(bs[ell].shape[0], -1))
+        if biases:
+            blocks.extend(bs)
+        return np.concatenate(blocks, axis=1)
+
+    def fim_one_sample(self, x, *, biases=False):
+        r"""The one-sample Fisher information / NTK matrix ``Θ_L``
+        (THEORY.md §6, Hayase–Karakida).
+
+        ``Θ_1 = q_0 I``, ``Θ_{ℓ+1} = q_ℓ I + W_{ℓ+1} D_ℓ Θ_ℓ D_ℓ W_{ℓ+1}ᵀ``
+        with ``q_ℓ = ‖x_ℓ‖²/M_ℓ``.  Unrolled,
+        ``Θ_L = Σ_ℓ q_{ℓ−1} B_ℓ B_ℓᵀ``, while the parameter Jacobian of the
+        weights (:meth:`parameter_jacobian`, ``biases=False``) gives
+        ``J_θ J_θᵀ = Σ_ℓ ‖x_{ℓ−1}‖² B_ℓ B_ℓᵀ``.  Hence **``M Θ_L = J_θ J_θᵀ``
+        exactly when ``θ`` are the weight entries only (standard
+        parametrisation) and all widths ``M_0..M_{L−1}`` equal ``M``**.  The
+        biases add ``Σ_ℓ B_ℓ B_ℓᵀ``, a relative ``O(1/M)`` correction; with
+        ``biases=True`` this method uses ``q_ℓ + 1/M_ℓ`` instead of ``q_ℓ``, so
+        that ``M Θ_L = J_θ J_θᵀ`` holds with the biases included.  The non-zero
+        spectrum of the conditional FIM ``J_θᵀ J_θ`` is that of ``M Θ_L``.
+
+        Returns
+        -------
+        ndarray of shape ``(M_L, M_L)``
+        """
+        x = self._input(x)
+        fp = self.forward(x)
+        diags = [np.asarray(self.activation.dphi(h), dtype=float) for h in fp.h]
+        qs = [float(v @ v) / v.shape[0] for v in fp.x[:-1]]
+        if biases:
+            qs = [q + 1.0 / v.shape[0] for q, v in zip(qs, fp.x[:-1])]
+        theta = qs[0] * np.eye(self.widths[1])
+        for ell in range(1, self.depth):
+            w = self.weights[ell]
+            d = diags[ell - 1]
+            a = w * d[None, :]
+            theta = qs[ell] * np.eye(w.shape[0]) + a @ theta @ a.T
+        return theta
+
+    # -- parameters as one vector (for finite differences) --------------------
+
+    def flat_parameters(self, *, biases=False):
+        """All weights (row-major, layer by layer), then the biases if
+        ``biases``: the column order of :meth:`parameter_jacobian`."""
+        parts = [w.ravel() for w in self.weights]
+        if biases:
+            parts.extend(self.biases)
+        return np.concatenate(parts)
+
+    def with_parameters(self, theta, *, biases=False):
+        """A new instance with the parameters replaced by the flat vector
+        ``theta`` (same layout as :meth:`flat_parameters`)."""
+        theta = np.asarray(theta, dtype=float)
+        n = sum(w.size for w in self.weights) + (sum(b.size for b in self.biases) if biases else 0)
+        if theta.shape != (n,):
+            raise InvalidArgumentError(f"theta must have shape ({n},); got {theta.shape}")
+        weights, pos = [], 0
+        for w in self.weights:
+            weights.append(theta[pos:pos + w.size].reshape(w.shape))
+            pos += w.size
+        if biases:
+            new_b = []
+            for b in self.biases:
+                new_b.append(theta[pos:pos + b.size].copy())
+                pos += b.size
+        else:
+            new_b = [b.copy() for b in self.biases]
+        return NetworkInstance(self.net, weights, new_b, width=self.width)
