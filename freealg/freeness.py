@@ -1,0 +1,997 @@
+r"""The freeness engine: limit traces of noncommutative polynomials in free
+families of random matrices.
+
+Declare families that are free from one another in a :class:`FreeModel`
+(Haar orthogonal, Ginibre, self-adjoint with a law, a commuting family of
+diagonal matrices, deterministic matrices), then ask for
+``model.moment(tr(p))`` (the limit value: exact, float or a sympy
+expression) or ``model.expand(tr(p))`` (the sum over the contributing
+non-crossing partitions).
+
+Algorithm
+---------
+A word is first normalised with the relations inside each family (Haar:
+``W Wᵀ = Wᵀ W = s² I``; diagonal letters commute) and put in cyclic canonical
+form (least rotation of the word or its transpose: the memo key).  If several
+families occur, the family ``F`` with the fewest runs is chosen and the word
+is read cyclically as ``a_1 b_1 ⋯ a_n b_n`` with the ``a_i`` maximal runs of
+``F`` (elements of ``F``'s algebra) and the ``b_i`` the products in between.
+Then (Nica–Speicher, THEORY.md section 2)
+
+    φ(a_1 b_1 ⋯ a_n b_n) = Σ_{π ∈ NC(n)} κ_π[a_1, …, a_n] φ_{K(π)}[b_1, …, b_n],
+
+with ``K(π) = P_π^{-1} ∘ γ`` the Kreweras complement; the ``φ`` of each
+Kreweras block is a trace of a word with one family fewer, computed by the
+same recursion and memoised.  Only partitions with ``κ_π[a] ≠ 0`` are
+generated (block by block, pruning zero cumulants); NC(total word length) is
+never enumerated.  The joint cumulants of the ``a_i`` come from ``F``'s own
+moments by Möbius inversion, and ``F``'s moments from its cumulants by the
+moment-cumulant formula (Haar: the R-diagonal rule
+``κ_{2k}(O, Oᵀ, …) = (−1)^{k−1} Cat_{k−1}`` on alternating blocks only).
+
+Law symbols
+-----------
+A self-adjoint letter ``A`` with no law given gets symbolic moments: the
+sympy symbols named ``m_k(A)`` (``moment_symbol(A, k)``); with
+``symbolic="cumulants"`` the free cumulants are the symbols ``kappa_k(A)``
+(``cumulant_symbol(A, k)``).  They are plain ``sympy.Symbol`` objects (no
+assumptions), so ``sympy.Symbol("m_2(A)")`` is the same symbol;
+:func:`freealg.latex` prints them as ``m_{2}(A)`` and ``\kappa_{2}(A)``.
+
+Examples
+--------
+Two free self-adjoint letters with symbolic laws:
+
+>>> from freealg import FreeModel, nc_symbols, tr
+>>> a, b = nc_symbols("a b", selfadjoint=True)
+>>> model = FreeModel().selfadjoint(a).selfadjoint(b)
+>>> model.moment(tr(a * b * a * b))
+-m_1(a)**2*m_1(b)**2 + m_1(a)**2*m_2(b) + m_1(b)**2*m_2(a)
+
+A product of two Ginibre matrices: ``tr((W2 W1 W1ᵀ W2ᵀ)^2)`` is the
+Fuss–Catalan number ``binom(6, 2)/5 = 3``:
+
+>>> W1, W2 = nc_symbols("W1 W2")
+>>> m = FreeModel().ginibre(W1).ginibre(W2)
+>>> J = W2 * W1
+>>> m.moment(tr((J * J.T) ** 2))
+3
+"""
+
+from __future__ import annotations
+
+from itertools import product
+
+from . import _families as fam
+from .errors import (
+    InvalidArgumentError,
+    InvalidLawError,
+    InvalidSequenceError,
+    ModelError,
+    NCPolynomialError,
+    TooLargeError,
+    UnknownSymbolError,
+)
+from .ncpoly import Letter, NCPoly, Trace, tr
+
+__all__ = ["FreeModel", "MomentExpansion", "ExpansionTerm", "moment_symbol", "cumulant_symbol"]
+
+
+# ---------------------------------------------------------------------------
+# law symbols
+# ---------------------------------------------------------------------------
+
+
+def _letter_name(A):
+    if isinstance(A, str):
+        return A
+    if isinstance(A, Letter):
+        return A.name
+    if isinstance(A, NCPoly) and A.letter is not None:
+        return A.letter.name
+    raise InvalidArgumentError(f"expected a letter (from nc_symbols) or a name; got {A!r}")
+
+
+def moment_symbol(A, k):
+    """The sympy symbol ``m_k(A)`` of a symbolic law (named exactly so).
+
+    Examples
+    --------
+    >>> from freealg import nc_symbols
+    >>> moment_symbol(nc_symbols("D1"), 2)
+    m_2(D1)
+    """
+    import sympy
+
+    return sympy.Symbol(f"m_{int(k)}({_letter_name(A)})")
+
+
+def cumulant_symbol(A, k):
+    """The sympy symbol ``kappa_k(A)`` of a law given by symbolic cumulants.
+
+    Examples
+    --------
+    >>> cumulant_symbol("A", 3)
+    kappa_3(A)
+    """
+    import sympy
+
+    return sympy.Symbol(f"kappa_{int(k)}({_letter_name(A)})")
+
+
+# ---------------------------------------------------------------------------
+# declarations
+# ---------------------------------------------------------------------------
+
+
+def _check_seq(seq, what):
+    """Validate a finite law sequence; return its values (and kind)."""
+    from .cumulants import _prepare
+
+    kind, _, (vals,) = _prepare(seq, names=[what])
+    return list(seq), kind
+
+
+class _LawSpec:
+    """The law of one self-adjoint letter as declared by the user."""
+
+    def __init__(self, name, moments, cumulants, symbolic):
+        if moments is not None and cumulants is not None:
+            raise ModelError(
+                f"give the law of {name} by moments or by cumulants, not both"
+            )
+        if symbolic not in ("moments", "cumulants"):
+            raise InvalidArgumentError(
+                f"symbolic must be 'moments' or 'cumulants'; got {symbolic!r}"
+            )
+        self.name = name
+        self.symbolic = symbolic
+        self.source = "cumulants" if cumulants is not None else "moments"
+        data = moments if moments is not None else cumulants
+        self.fn = None
+        self.seq = None
+        if data is None:
+            self.source = symbolic
+        elif callable(getattr(data, "moments", None)) and cumulants is None:
+            self.fn = lambda n, d=data: list(d.moments(n))
+        elif callable(data):
+            self.fn = lambda n, d=data: [d(k) for k in range(1, n + 1)]
+        else:
+            if isinstance(data, (str, bytes, dict)):
+                raise InvalidSequenceError(
+                    f"the {self.source} of {name} must be a sequence starting at order 1, "
+                    f"a callable k -> value, or None (symbolic); got {data!r}"
+                )
+            self.seq, kind = _check_seq(data, f"{self.source} of {name}")
+            if kind != "sympy":
+                from .cumulants import check_moment_sequence, moments_from_free_cumulants
+
+                m = self.seq if self.source == "moments" else moments_from_free_cumulants(self.seq)
+                check_moment_sequence(m, name=f"moments of {name}")
+
+    def raw(self, n):
+        """(raw moments, raw cumulants or None) up to order n (fewer if the
+        law was given with fewer values)."""
+        from .cumulants import moments_from_free_cumulants
+
+        if self.source == "moments" and self.seq is None and self.fn is None:
+            return [moment_symbol(self.name, k) for k in range(1, n + 1)], None
+        if self.source == "cumulants" and self.seq is None and self.fn is None:
+            ks = [cumulant_symbol(self.name, k) for k in range(1, n + 1)]
+            return (moments_from_free_cumulants(ks) if n else []), ks
+        if self.fn is not None:
+            vals = self.fn(n) if n else []
+            if n:
+                _check_seq(vals, f"{self.source} of {self.name}")
+        else:
+            vals = self.seq[:n]
+        if self.source == "moments":
+            return list(vals), None
+        return (moments_from_free_cumulants(vals) if vals else []), list(vals)
+
+
+class _Spec:
+    def __init__(self, kind, letters, **params):
+        self.kind = kind
+        self.letters = letters
+        self.params = params
+
+
+# ---------------------------------------------------------------------------
+# the engine
+# ---------------------------------------------------------------------------
+
+
+def _kreweras(blocks, n):
+    """Blocks of ``K(π) = P_π^{-1} ∘ γ`` (0-based, each sorted)."""
+    pinv = [0] * n
+    for B in blocks:
+        for i in range(len(B)):
+            pinv[B[i]] = B[i - 1]
+    seen = [False] * n
+    out = []
+    for i in range(n):
+        if seen[i]:
+            continue
+        cyc = []
+        j = i
+        while not seen[j]:
+            seen[j] = True
+            cyc.append(j)
+            j = pinv[(j + 1) % n]
+        out.append(tuple(sorted(cyc)))
+    return out
+
+
+class _Engine:
+    """Memoised free-product recursion over words of integer codes."""
+
+    def __init__(self, families, fam_of, tcode, dom, orders):
+        self.fams = families
+        self.fam_of = fam_of
+        self.t = tcode
+        self.dom = dom
+        self.orders = orders
+        self._memo = {}
+        self._raw = {}
+        self._ncmemo = {}
+        self.stats = {"reductions": 0, "partitions": 0, "catalan": 0, "family_moments": 0}
+
+    # -- normalisation ----------------------------------------------------------
+
+    def _reduce(self, word):
+        fo, fams, dom = self.fam_of, self.fams, self.dom
+        n = len(word)
+        start = None
+        for i in range(n):
+            if fo[word[i]] != fo[word[i - 1]]:
+                start = i
+                break
+        if start is None:
+            return fams[fo[word[0]]].normalise_cyclic(word)
+        w = word[start:] + word[:start]
+        runs = []
+        i = 0
+        coeff = dom.one
+        while i < n:
+            f = fo[w[i]]
+            j = i
+            while j < n and fo[w[j]] == f:
+                j += 1
+            c, r = fams[f].normalise(w[i:j])
+            if c != 1:
+                coeff = coeff * c
+            runs.append([f, r])
+            i = j
+        if coeff == 0:
+            return dom.zero, ()
+        changed = True
+        while changed:
+            changed = False
+            merged = []
+            for r in runs:
+                if not r[1]:
+                    changed = True
+                    continue
+                if merged and merged[-1][0] == r[0]:
+                    c, nr = fams[r[0]].normalise(merged[-1][1] + r[1])
+                    coeff = coeff * c
+                    merged[-1][1] = nr
+                    changed = True
+                else:
+                    merged.append(r)
+            runs = merged
+            if len(runs) > 1 and runs[0][0] == runs[-1][0]:
+                last = runs.pop()
+                c, nr = fams[last[0]].normalise(last[1] + runs[0][1])
+                coeff = coeff * c
+                runs[0][1] = nr
+                changed = True
+        if coeff == 0:
+            return dom.zero, ()
+        if not runs:
+            return coeff, ()
+        if len(runs) == 1:
+            c, r = fams[runs[0][0]].normalise_cyclic(runs[0][1])
+            return coeff * c, r
+        return coeff, sum((r[1] for r in runs), ())
+
+    def _canon(self, w):
+        n = len(w)
+        t = self.t
+        tw = tuple(t[c] for c in reversed(w))
+        return min(min(w[i:] + w[:i] for i in range(n)), min(tw[i:] + tw[:i] for i in range(n)))
+
+    # -- recursion --------------------------------------------------------------
+
+    def phi(self, word):
+        """Limit trace of a word (tuple of codes), in the engine's domain."""
+        v = self._raw.get(word)
+        if v is not None:
+            return v
+        if not word:
+            return self.dom.one
+        c, w = self._reduce(word)
+        if c == 0:
+            v = self.dom.zero
+        elif not w:
+            v = c
+        else:
+            key = self._canon(w)
+            m = self._memo.get(key)
+            if m is None:
+                m = self._phi_reduced(key)
+                self._memo[key] = m
+            v = c * m if c != 1 else m
+        self._raw[word] = v
+        return v
+
+    def _phi_reduced(self, w):
+        fo = self.fam_of
+        n = len(w)
+        start = None
+        for i in range(n):
+            if fo[w[i]] != fo[w[i - 1]]:
+                start = i
+                break
+        if start is None:
+            self.stats["family_moments"] += 1
+            return self.fams[fo[w[0]]].moment(w)
+        w = w[start:] + w[:start]
+        runs = []
+        i = 0
+        while i < n:
+            f = fo[w[i]]
+            j = i
+            while j < n and fo[w[j]] == f:
+                j += 1
+            runs.append((f, w[i:j]))
+            i = j
+        counts = {}
+        for f, _ in runs:
+            counts[f] = counts.get(f, 0) + 1
+        F = min(counts, key=lambda f: (counts[f], f))
+        k0 = next(i for i, r in enumerate(runs) if r[0] == F)
+        runs = runs[k0:] + runs[:k0]
+        a, b = [], []
+        for f, r in runs:
+            if f == F:
+                a.append(r)
+                b.append(())
+            else:
+                b[-1] = b[-1] + r
+        na = len(a)
+        fam_F = self.fams[F]
+        parts = self._nc(fam_F, tuple(a))
+        self.stats["reductions"] += 1
+        self.stats["partitions"] += len(parts)
+        self.stats["catalan"] += fam.catalan(na)
+        zero = self.dom.zero
+        total = zero
+        for blocks, kval in parts:
+            prod = kval
+            for C in _kreweras(blocks, na):
+                v = self.phi(sum((b[j] for j in C), ()))
+                if v == 0:
+                    prod = zero
+                    break
+                prod = prod * v
+            if prod != 0:
+                total = total + prod
+        return total
+
+    def _nc(self, F, elems):
+        """Non-crossing partitions of ``range(len(elems))`` with non-zero
+        ``κ_π[elems]`` (joint cumulants of F-elements), as (blocks, κ_π)."""
+        key = (F.index, elems)
+        res = self._ncmemo.get(key)
+        if res is not None:
+            return res
+        m = len(elems)
+        if m == 0:
+            return [((), self.dom.one)]
+        res = []
+        for V in fam.subsets_with_first(m):
+            k = F.element_cumulant(tuple(elems[i] for i in V))
+            if k == 0:
+                continue
+            subs = []
+            for lo, hi in fam.gaps(V, m):
+                sub = self._nc(F, elems[lo:hi])
+                if not sub:
+                    break
+                subs.append((lo, sub))
+            else:
+                for combo in product(*[s for _, s in subs]):
+                    blocks = [V]
+                    val = k
+                    for (lo, _), (bl, v) in zip(subs, combo):
+                        blocks.extend(tuple(lo + i for i in B) for B in bl)
+                        val = val * v
+                    res.append((tuple(blocks), val))
+        self._ncmemo[key] = res
+        return res
+
+    # -- letter-level expansion ------------------------------------------------------
+
+    def letter_partitions(self, codes, max_terms):
+        """All NC partitions of ``range(len(codes))`` whose blocks lie in one
+        family with non-zero letter cumulant: [(blocks, [κ per block])]."""
+        memo = {}
+        fo = self.fam_of
+
+        def rec(sub):
+            # sub: tuple of codes; returns list of (blocks (relative), [k...])
+            if not sub:
+                return [((), [])]
+            got = memo.get(sub)
+            if got is not None:
+                return got
+            F = self.fams[fo[sub[0]]]
+            same = [j for j, c in enumerate(sub) if fo[c] == fo[sub[0]]]
+            atoms = tuple(sub[j] for j in same)
+            out = []
+            for Vrel in F.candidate_blocks(atoms):
+                k = F.letter_cumulant(tuple(atoms[i] for i in Vrel))
+                if k == 0:
+                    continue
+                V = tuple(same[i] for i in Vrel)
+                subs = []
+                for lo, hi in fam.gaps(V, len(sub)):
+                    s = rec(sub[lo:hi])
+                    if not s:
+                        break
+                    subs.append((lo, s))
+                else:
+                    for combo in product(*[s for _, s in subs]):
+                        blocks = [V]
+                        ks = [k]
+                        for (lo, _), (bl, kk) in zip(subs, combo):
+                            blocks.extend(tuple(lo + i for i in B) for B in bl)
+                            ks.extend(kk)
+                        out.append((tuple(blocks), ks))
+                        if len(out) > max_terms:
+                            raise TooLargeError(
+                                f"the expansion has more than max_terms={max_terms} "
+                                "non-crossing partitions; raise max_terms, or use "
+                                "FreeModel.moment for the value alone"
+                            )
+            memo[sub] = out
+            return out
+
+        return rec(tuple(codes))
+
+
+# ---------------------------------------------------------------------------
+# the model
+# ---------------------------------------------------------------------------
+
+
+def _one_letter(x, method):
+    if isinstance(x, Letter):
+        return x
+    if isinstance(x, NCPoly):
+        lt = x.letter
+        if lt is not None:
+            return lt
+        if len(x._terms) == 1:
+            (w, c), = x._terms.items()
+            if len(w) == 1 and w[0][1] and c == 1:
+                raise ModelError(
+                    f"{method}() needs the letter {w[0][0].name} itself, not its transpose "
+                    f"{x}; the transpose belongs to the same family automatically"
+                )
+    raise ModelError(f"{method}() needs a single letter from nc_symbols; got {x!r}")
+
+
+def _check_param(x, what, positive=False):
+    from .ncpoly import _as_scalar, _is_sympy
+
+    try:
+        v = _as_scalar(x, what)
+    except NCPolynomialError as exc:  # not a scalar
+        raise InvalidArgumentError(str(exc)) from None
+    if positive and not _is_sympy(v):
+        if isinstance(v, complex) or not v > 0:
+            raise InvalidArgumentError(f"{what} must be > 0; got {x!r}")
+    return v
+
+
+class FreeModel:
+    """A set of families of random matrices, free from one another.
+
+    Every declaration method returns the model, so declarations chain.
+
+    Examples
+    --------
+    Orthogonal weights ``W_l = s O_l`` and ReLU-like Bernoulli(1/2) diagonal
+    derivatives: ``tr(J Jᵀ)`` for ``J = W2 D1 W1`` is ``s^4 / 2``.
+
+    >>> import sympy
+    >>> from freealg import FreeModel, nc_symbols, tr
+    >>> W1, W2, D1 = nc_symbols("W1 W2 D1", selfadjoint="D1")
+    >>> s = sympy.Symbol("s")
+    >>> model = (FreeModel().haar_orthogonal(W1, scale=s).haar_orthogonal(W2, scale=s)
+    ...          .diagonal([D1], moments={D1: lambda k: sympy.Rational(1, 2)}))
+    >>> J = W2 * D1 * W1
+    >>> model.moment(tr(J * J.T))
+    s**4/2
+    """
+
+    def __init__(self):
+        self._specs = []
+        self._letters = {}  # Letter -> spec index
+        self._names = {}  # name -> Letter
+        self._engine = None
+        self.last_stats = {}
+
+    # -- declarations ---------------------------------------------------------------
+
+    def _register(self, letters, spec, method):
+        seen = set()
+        for lt in letters:
+            if lt in seen:
+                raise ModelError(f"{method}(): the letter {lt.name} is listed twice")
+            seen.add(lt)
+            if lt in self._letters or lt.name in self._names:
+                prev = self._specs[self._letters[self._names[lt.name]]]
+                raise ModelError(
+                    f"the letter {lt.name} is already declared in the family "
+                    f"{prev.kind}({', '.join(x.name for x in prev.letters)}); a letter "
+                    "belongs to exactly one family (use a new FreeModel to change it)"
+                )
+            if not lt.is_square:
+                raise ModelError(
+                    f"{method}(): the letter {lt.name} has the non-square shape "
+                    f"{lt.shape[0]}x{lt.shape[1]}; the free model needs square N x N letters"
+                )
+        idx = len(self._specs)
+        self._specs.append(spec)
+        for lt in letters:
+            self._letters[lt] = idx
+            self._names[lt.name] = lt
+        self._engine = None
+        return self
+
+    def haar_orthogonal(self, W, scale=1):
+        """Declare ``W = scale * O`` with ``O`` Haar orthogonal.
+
+        ``{O, Oᵀ}`` is R-diagonal: ``κ_{2k}(O, Oᵀ, …) = (−1)^{k−1} Cat_{k−1}``
+        on alternating arguments, all other cumulants zero; ``W Wᵀ = scale² I``.
+        ``scale`` may be a number or a sympy expression (``sigma_w``).
+        """
+        lt = _one_letter(W, "haar_orthogonal")
+        if lt.selfadjoint:
+            raise ModelError(
+                f"haar_orthogonal(): {lt.name} was created self-adjoint, but a Haar "
+                "orthogonal matrix is not symmetric; create it without selfadjoint"
+            )
+        s = _check_param(scale, "scale")
+        return self._register([lt], _Spec("haar_orthogonal", [lt], scale=s), "haar_orthogonal")
+
+    def ginibre(self, W, variance=1):
+        """Declare a Ginibre (circular) ``W`` of variance ``v``: entries of
+        variance ``v/N``, only ``κ_2(W, Wᵀ) = κ_2(Wᵀ, W) = v``; so ``tr(W Wᵀ) = v``."""
+        lt = _one_letter(W, "ginibre")
+        if lt.selfadjoint:
+            raise ModelError(
+                f"ginibre(): {lt.name} was created self-adjoint, but a Ginibre matrix is "
+                "not symmetric; create it without selfadjoint (or use selfadjoint() with "
+                "semicircle cumulants [0, v])"
+            )
+        v = _check_param(variance, "variance", positive=True)
+        return self._register([lt], _Spec("ginibre", [lt], variance=v), "ginibre")
+
+    def selfadjoint(self, A, moments=None, cumulants=None, *, symbolic="moments"):
+        """Declare a self-adjoint ``A`` with a law.
+
+        Parameters
+        ----------
+        moments, cumulants : sequence, callable or None
+            ``m_1, m_2, …`` or free cumulants ``κ_1, κ_2, …`` (numbers or sympy
+            expressions), or a callable ``k -> value``, or an object with a
+            ``moments(n)`` method.  At most one of them.
+        symbolic : {"moments", "cumulants"}
+            When neither is given: results are in the symbols ``m_k(A)``
+            (default) or ``kappa_k(A)``.
+
+        The model treats ``A.T`` as ``A``.
+        """
+        lt = _one_letter(A, "selfadjoint")
+        law = _LawSpec(lt.name, moments, cumulants, symbolic)
+        return self._register([lt], _Spec("selfadjoint", [lt], law=law), "selfadjoint")
+
+    def deterministic(self, A, moments=None, *, symbolic="moments"):
+        """Declare a deterministic symmetric ``A`` whose limit law has the given
+        moments (symbolic ``m_k(A)`` if None); it is free from every other
+        family (e.g. Haar-rotated ones)."""
+        lt = _one_letter(A, "deterministic")
+        law = _LawSpec(lt.name, moments, None, symbolic)
+        return self._register([lt], _Spec("deterministic", [lt], law=law), "deterministic")
+
+    def diagonal(self, letters, moments=None, *, symbolic="moments"):
+        """Declare a commuting family of diagonal matrices ``D_1, …, D_r`` with
+        independent entries (classical independence inside the family, as the
+        ``D_l = diag(φ'(h_l))`` of an MLP); the family is free from the rest.
+
+        Parameters
+        ----------
+        letters : sequence of letters
+        moments : dict, sequence, callable or None
+            ``{D1: [m_1, m_2, …], …}`` (missing letters are symbolic), or one
+            sequence / callable used for every letter, or None (all symbolic
+            ``m_k(D)``).
+
+        The model treats ``D.T`` as ``D``.
+        """
+        if isinstance(letters, (NCPoly, Letter)):
+            letters = [letters]
+        lts = [_one_letter(x, "diagonal") for x in letters]
+        if not lts:
+            raise ModelError("diagonal() needs at least one letter")
+        if isinstance(moments, dict):
+            by = {}
+            for key, val in moments.items():
+                name = _letter_name(key) if not isinstance(key, NCPoly) else _one_letter(key, "diagonal").name
+                if name not in [x.name for x in lts]:
+                    raise ModelError(
+                        f"diagonal(): moments given for {name}, which is not among the "
+                        f"letters {[x.name for x in lts]}"
+                    )
+                by[name] = val
+            laws = [_LawSpec(x.name, by.get(x.name), None, symbolic) for x in lts]
+        else:
+            laws = [_LawSpec(x.name, moments, None, symbolic) for x in lts]
+        return self._register(lts, _Spec("diagonal", lts, laws=laws), "diagonal")
+
+    # -- introspection ---------------------------------------------------------------
+
+    @property
+    def letters(self):
+        """Declared letters (as one-letter polynomials), in declaration order."""
+        from .ncpoly import _letter_poly
+
+        return tuple(_letter_poly(lt) for lt in self._letters)
+
+    def __repr__(self):
+        parts = []
+        for s in self._specs:
+            names = ", ".join(x.name for x in s.letters)
+            extra = ""
+            if s.kind == "haar_orthogonal" and s.params["scale"] != 1:
+                extra = f", scale={s.params['scale']}"
+            if s.kind == "ginibre" and s.params["variance"] != 1:
+                extra = f", variance={s.params['variance']}"
+            parts.append(f"{s.kind}({names}{extra})")
+        return "FreeModel(" + ", ".join(parts) + ")"
+
+    # -- compilation -------------------------------------------------------------------
+
+    def _codes(self):
+        """Code tables: (letter, transposed) -> code, family of code, transpose map."""
+        amap, fam_of, tcode, per_spec = {}, [], [], []
+        for idx, s in enumerate(self._specs):
+            codes = []
+            for lt in s.letters:
+                c = len(fam_of)
+                fam_of.append(idx)
+                if s.kind in ("haar_orthogonal", "ginibre"):
+                    fam_of.append(idx)
+                    tcode.extend([c + 1, c])
+                    amap[(lt, False)], amap[(lt, True)] = c, c + 1
+                    codes.append((c, c + 1))
+                else:
+                    tcode.append(c)
+                    amap[(lt, False)] = amap[(lt, True)] = c
+                    codes.append((c, c))
+            per_spec.append(codes)
+        return amap, fam_of, tcode, per_spec
+
+    def _word_codes(self, word, amap):
+        out = []
+        for atom in word:
+            c = amap.get(atom)
+            if c is None:
+                lt = atom[0]
+                known = ", ".join(self._names) or "none"
+                hint = ""
+                if lt.name in self._names:
+                    hint = (f" (a letter named {lt.name} is declared, but with different "
+                            "self-adjointness or shape)")
+                raise UnknownSymbolError(
+                    f"the letter {lt.name} is not in the model{hint}; declare it with "
+                    "haar_orthogonal(), ginibre(), selfadjoint(), diagonal() or "
+                    f"deterministic() (known letters: {known})"
+                )
+            out.append(c)
+        return tuple(out)
+
+    def _engine_for(self, orders):
+        eng = self._engine
+        if eng is not None and all(orders.get(i, 0) <= eng.orders.get(i, 0) for i in orders):
+            return eng
+        if eng is not None:
+            orders = {i: max(orders.get(i, 0), eng.orders.get(i, 0)) for i in set(orders) | set(eng.orders)}
+        amap, fam_of, tcode, per_spec = self._codes()
+        raw = []  # per spec: raw data
+        flat = []
+        for idx, s in enumerate(self._specs):
+            n = orders.get(idx, 0)
+            if s.kind == "haar_orthogonal":
+                raw.append(s.params["scale"])
+                flat.append(s.params["scale"])
+            elif s.kind == "ginibre":
+                raw.append(s.params["variance"])
+                flat.append(s.params["variance"])
+            else:
+                laws = [s.params["law"]] if "law" in s.params else s.params["laws"]
+                data = [law.raw(n) for law in laws]
+                raw.append(data)
+                for m, k in data:
+                    flat.extend(m)
+                    flat.extend(k or [])
+        from .cumulants import _kind_of
+
+        dom = fam.Domain(_kind_of(flat) if flat else "exact", flat)
+        families = []
+        for idx, s in enumerate(self._specs):
+            args = (idx, s.letters, per_spec[idx], tcode, dom)
+            if s.kind == "haar_orthogonal":
+                families.append(fam.HaarFamily(*args, raw[idx]))
+            elif s.kind == "ginibre":
+                families.append(fam.GinibreFamily(*args, raw[idx]))
+            elif s.kind in ("selfadjoint", "deterministic"):
+                (m, k), = raw[idx]
+                law = fam.Law(s.letters[0].name, dom, m, k, s.params["law"].source)
+                families.append(fam.SelfAdjointFamily(*args, law, kind=s.kind))
+            else:
+                laws = {}
+                for lt, codes, (m, k), ls in zip(s.letters, per_spec[idx], raw[idx], s.params["laws"]):
+                    laws[codes[0]] = fam.Law(lt.name, dom, m, k, ls.source)
+                families.append(fam.DiagonalFamily(*args, laws))
+        eng = _Engine(families, fam_of, tcode, dom, dict(orders))
+        eng.amap = amap
+        self._engine = eng
+        return eng
+
+    def _prepare(self, t, what):
+        if isinstance(t, NCPoly):
+            t = tr(t)
+        elif not isinstance(t, Trace):
+            from .ncpoly import _as_scalar
+
+            try:
+                c = _as_scalar(t)
+            except (NCPolynomialError, InvalidArgumentError):
+                raise InvalidArgumentError(
+                    f"{what}() needs a trace tr(p) (or a polynomial p); got {t!r}"
+                ) from None
+            t = Trace({(): c} if c != 0 else {})
+        amap, fam_of, _, _ = self._codes()
+        words = []
+        orders = {}
+        for w, c in t._terms.items():
+            codes = self._word_codes(w, amap)
+            counts = {}
+            for x in codes:
+                counts[fam_of[x]] = counts.get(fam_of[x], 0) + 1
+            for f, k in counts.items():
+                orders[f] = max(orders.get(f, 0), k)
+            words.append((w, c, codes))
+        return t, words, orders
+
+    # -- evaluation -----------------------------------------------------------------------
+
+    def moment(self, t):
+        """The large-N limit of a trace: ``φ(p) = lim tr(p)``.
+
+        Parameters
+        ----------
+        t : Trace or NCPoly
+            ``tr(p)`` (a polynomial ``p`` is traced automatically).
+
+        Returns
+        -------
+        int, Fraction, float, mpmath or sympy expression
+            Exact inputs give an exact result; symbolic parameters, laws or
+            coefficients give an expanded sympy expression.
+
+        Raises
+        ------
+        UnknownSymbolError
+            A letter not declared in the model.
+        ModelError
+            A law with too few moments for this trace.
+
+        Examples
+        --------
+        >>> from freealg import FreeModel, nc_symbols, tr, I
+        >>> P, Q = nc_symbols("P Q", selfadjoint=True)
+        >>> m = FreeModel().selfadjoint(P, [1, 1, 1, 1]).selfadjoint(Q, [0, 1, 0, 2])
+        >>> m.moment(tr((P + Q) ** 2)), m.moment(tr(2 * I))
+        (2, 2)
+        """
+        t, words, orders = self._prepare(t, "moment")
+        eng = self._engine_for(orders)
+        before = dict(eng.stats)
+        vals = []
+        for w, c, codes in words:
+            vals.append((c, eng.dom.out(eng.phi(codes))))
+        self.last_stats = {k: eng.stats[k] - before[k] for k in eng.stats}
+        self.last_stats["memo"] = len(eng._memo)
+        return _combine(vals, eng.dom.kind)
+
+    def expand(self, t, *, max_terms=20000):
+        """The moment as a sum over non-crossing partitions of each word.
+
+        ``φ(x_1 ⋯ x_n) = Σ_{π ∈ NC(n)} Π_{B ∈ π} κ(x_B)``: only partitions whose
+        blocks each lie in one family (mixed cumulants of free families vanish)
+        and whose cumulants are non-zero appear.  Each term lists the
+        partition and the cumulants it uses; ``.value`` is the sum, which
+        equals :meth:`moment` (computed here by a different route: no family
+        relations, no Kreweras recursion).
+
+        Raises
+        ------
+        TooLargeError
+            If a word has more than ``max_terms`` contributing partitions.
+
+        Examples
+        --------
+        >>> from freealg import FreeModel, nc_symbols, tr
+        >>> W, D = nc_symbols("W D", selfadjoint="D")
+        >>> m = FreeModel().haar_orthogonal(W).diagonal([D], moments=[1, 2])
+        >>> e = m.expand(tr(W * D * W.T * D))
+        >>> print(e)
+        tr(D*W*D*W.T) = sum over 1 non-crossing partition:
+          {1}{2,4}{3}: kappa_1(D) * kappa_2(W,W.T) * kappa_1(D)  = 1
+        <BLANKLINE>
+        """
+        t, words, orders = self._prepare(t, "expand")
+        eng = self._engine_for(orders)
+        dom = eng.dom
+        terms = []
+        for w, c, codes in words:
+            if not codes:
+                terms.append(ExpansionTerm(w, c, (), (), _combine([(c, 1)], dom.kind)))
+                continue
+            parts = eng.letter_partitions(codes, max_terms)
+            for blocks, ks in parts:
+                labels = []
+                val = dom.one
+                order = sorted(range(len(blocks)), key=lambda i: blocks[i])
+                blocks = [blocks[i] for i in order]
+                ks = [ks[i] for i in order]
+                for B, k in zip(blocks, ks):
+                    atoms = tuple(codes[i] for i in B)
+                    F = eng.fams[eng.fam_of[atoms[0]]]
+                    labels.append((F.cumulant_label(atoms), dom.out(k)))
+                    val = val * k
+                pblocks = tuple(tuple(i + 1 for i in B) for B in blocks)
+                terms.append(ExpansionTerm(w, c, pblocks, tuple(labels),
+                                           _combine([(c, dom.out(val))], dom.kind)))
+        return MomentExpansion(t, terms, dom.kind)
+
+
+def _combine(vals, kind):
+    """``Σ c_i v_i`` with coefficient and value kinds merged (exact stays exact;
+    any sympy gives an expanded sympy expression)."""
+    from fractions import Fraction
+
+    from .ncpoly import _is_sympy
+
+    if kind == "sympy" or any(_is_sympy(c) or _is_sympy(v) for c, v in vals):
+        import sympy
+
+        def sy(x):
+            if isinstance(x, Fraction):
+                return sympy.Rational(x.numerator, x.denominator)
+            return sympy.sympify(x)
+
+        return sympy.expand(sum((sy(c) * sy(v) for c, v in vals), sympy.Integer(0)))
+    total = 0
+    for c, v in vals:
+        if isinstance(c, Fraction) or isinstance(v, Fraction):
+            total = Fraction(total) + Fraction(c) * Fraction(v)
+        else:
+            total = total + c * v
+    if isinstance(total, Fraction) and total.denominator == 1:
+        return total.numerator
+    return total
+
+
+# ---------------------------------------------------------------------------
+# expansions
+# ---------------------------------------------------------------------------
+
+
+class ExpansionTerm:
+    """One non-crossing partition in a :class:`MomentExpansion`.
+
+    Attributes
+    ----------
+    word : tuple
+        The (canonical) word of the trace this term belongs to.
+    coefficient
+        The coefficient of that word in the trace.
+    partition : tuple of tuple of int
+        Blocks of 1-based positions in the word.
+    cumulants : tuple of (str, value)
+        The cumulant of each block: a label such as ``kappa_2(W1,W1.T)`` or
+        ``kappa_3(D1)`` and its value.
+    value
+        ``coefficient * prod(cumulant values)``.
+    """
+
+    __slots__ = ("word", "coefficient", "partition", "cumulants", "value")
+
+    def __init__(self, word, coefficient, partition, cumulants, value):
+        self.word = word
+        self.coefficient = coefficient
+        self.partition = partition
+        self.cumulants = cumulants
+        self.value = value
+
+    def partition_str(self):
+        if not self.partition:
+            return "{}"
+        return "".join("{" + ",".join(map(str, B)) + "}" for B in self.partition)
+
+    def __str__(self):
+        from .ncpoly import _term_str
+
+        cum = " * ".join(lbl for lbl, _ in self.cumulants) or "1"
+        coeff = "" if self.coefficient == 1 else _term_str(self.coefficient, "", True) + " * "
+        return f"{self.partition_str()}: {coeff}{cum}  = {self.value}"
+
+    __repr__ = __str__
+
+    def _latex(self, printer=None):
+        from .latex import law_symbol_latex, latex
+
+        body = r"\,".join(law_symbol_latex(lbl) for lbl, _ in self.cumulants) or "1"
+        if self.coefficient != 1:
+            body = latex(self.coefficient) + r"\," + body
+        return body
+
+    def _repr_latex_(self):
+        return "$" + self._latex() + "$"
+
+
+class MomentExpansion:
+    """The moment of a trace as a sum over non-crossing partitions
+    (from :meth:`FreeModel.expand`).  Iterable over its
+    :class:`ExpansionTerm` s; ``.value`` is the total."""
+
+    def __init__(self, trace, terms, kind):
+        self.trace = trace
+        self.terms = list(terms)
+        self.value = _combine([(1, x.value) for x in self.terms], kind)
+
+    def __iter__(self):
+        return iter(self.terms)
+
+    def __len__(self):
+        return len(self.terms)
+
+    def __str__(self):
+        n = len(self.terms)
+        lines = [f"{self.trace} = sum over {n} non-crossing partition{'s' if n != 1 else ''}:"]
+        lines += [f"  {x}" for x in self.terms]
+        if len(self.trace._terms) > 1 or any(c != 1 for c in self.trace._terms.values()):
+            lines.append(f"  total = {self.value}")
+        return "\n".join(lines) + "\n"
+
+    __repr__ = __str__
+
+    def _latex(self, printer=None):
+        from .latex import latex
+
+        if not self.terms:
+            rhs = "0"
+        else:
+            rhs = " + ".join(x._latex() for x in self.terms).replace("+ -", "- ")
+        return f"{latex(self.trace)} = {rhs} = {latex(self.value)}"
+
+    def _repr_latex_(self):
+        return "$" + self._latex() + "$"

@@ -1,0 +1,1230 @@
+r"""Noncommutative polynomials in matrix letters, and their normalised traces.
+
+A *letter* stands for a matrix (a weight ``W``, a diagonal ``D``, ...); a
+polynomial is a finite linear combination of *words* (products of letters and
+transposed letters) with scalar coefficients that are numbers or sympy
+expressions (``sigma_w``, ``q_l`` stay symbolic).  The ring is free: no
+relation between letters is assumed (``W * W.T`` is not the identity here;
+the relations of a random-matrix model live in :class:`freealg.FreeModel`).
+
+Conventions
+-----------
+* ``p.T`` is the transpose (the adjoint of a real matrix): it reverses
+  products, ``(A B).T = B.T A.T``, and leaves coefficients alone (scalars are
+  taken real).  A letter declared self-adjoint satisfies ``A.T == A``.
+* :func:`tr` is the normalised trace ``tr = (1/N) Tr`` (THEORY.md section 1):
+  linear, ``tr(I) = 1``, cyclic, and ``tr(p.T) = tr(p)`` (real matrices).  A
+  trace is stored in a canonical form -- each word replaced by the least of
+  its rotations and of the rotations of its transpose -- so that
+  ``tr(A*B) == tr(B*A)`` and ``tr(p.T) == tr(p)`` compare equal.
+* Letters have a shape ``(rows, cols)`` of dimension labels, ``("N", "N")``
+  by default; products and sums check the shapes, and a trace needs a square
+  polynomial.
+
+Examples
+--------
+>>> from freealg import nc_symbols, tr, I
+>>> W, D = nc_symbols("W1 D1", selfadjoint="D1")
+>>> p = (W * D - I) ** 2
+>>> p
+W1*D1*W1*D1 - 2*W1*D1 + I
+>>> p.degree(), p.T
+(4, D1*W1.T*D1*W1.T - 2*D1*W1.T + I)
+>>> tr(W * D * W.T) == tr(D * W.T * W) == tr((W * D * W.T).T)
+True
+>>> tr(p)
+tr(D1*W1*D1*W1) - 2*tr(D1*W1) + 1
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from fractions import Fraction
+
+from .errors import InvalidArgumentError, NCPolynomialError
+
+__all__ = ["Letter", "NCPoly", "Trace", "nc_symbols", "tr", "I", "Id"]
+
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_RESERVED = {"I", "Id", "tr", "T"}
+
+
+# ---------------------------------------------------------------------------
+# scalars
+# ---------------------------------------------------------------------------
+
+
+def _is_sympy(x):
+    return type(x).__module__.startswith("sympy")
+
+
+def _is_mpmath(x):
+    return type(x).__module__.startswith("mpmath")
+
+
+def _norm_scalar(c):
+    """Canonical form of a coefficient (int, Fraction, float, complex, mpmath
+    or an expanded sympy expression); sympy rationals become int/Fraction so
+    that equal coefficients hash equally."""
+    if type(c) is int:
+        return c
+    if isinstance(c, Fraction):
+        return c.numerator if c.denominator == 1 else c
+    if _is_sympy(c):
+        import sympy
+
+        c = sympy.expand(c)
+        if c.is_Rational:
+            return int(c) if c.is_Integer else Fraction(int(c.p), int(c.q))
+        return c
+    return c
+
+
+def _as_scalar(c, what="coefficient"):
+    """Validate a scalar coefficient or raise :class:`NCPolynomialError`."""
+    if isinstance(c, bool) or c is None or isinstance(c, (str, bytes)):
+        raise NCPolynomialError(
+            f"{what} must be a number or a sympy expression; got {c!r}"
+        )
+    if isinstance(c, (NCPoly, Trace)):
+        raise NCPolynomialError(f"{what} must be a scalar; got the polynomial {c}")
+    if _is_sympy(c):
+        import sympy
+
+        if not isinstance(c, sympy.Expr):
+            raise NCPolynomialError(
+                f"{what} must be a scalar sympy expression; got {c!r} "
+                f"of type {type(c).__name__}"
+            )
+        if c.is_commutative is False:
+            raise NCPolynomialError(
+                f"{what} {c} contains noncommutative sympy symbols; use "
+                "freealg.nc_symbols for matrix letters and keep sympy for scalars"
+            )
+        if c.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            raise InvalidArgumentError(f"{what} {c} is not finite")
+        return _norm_scalar(c)
+    if _is_mpmath(c):
+        return c
+    if isinstance(c, numbers.Integral):
+        return int(c)
+    if isinstance(c, numbers.Rational):
+        return _norm_scalar(Fraction(c))
+    if isinstance(c, numbers.Number):
+        z = complex(c)
+        if not (math.isfinite(z.real) and math.isfinite(z.imag)):
+            raise InvalidArgumentError(f"{what} {c!r} is not finite")
+        return float(c) if isinstance(c, numbers.Real) else z
+    raise NCPolynomialError(
+        f"{what} must be a number (int, Fraction, float) or a sympy expression; "
+        f"got {c!r} of type {type(c).__name__}"
+    )
+
+
+def _lift(a, b):
+    """Bring a Fraction to sympy when the other operand is a sympy object."""
+    if isinstance(a, Fraction) and _is_sympy(b):
+        import sympy
+
+        return sympy.Rational(a.numerator, a.denominator), b
+    if isinstance(b, Fraction) and _is_sympy(a):
+        import sympy
+
+        return a, sympy.Rational(b.numerator, b.denominator)
+    return a, b
+
+
+def _sadd(a, b):
+    a, b = _lift(a, b)
+    return _norm_scalar(a + b)
+
+
+def _smul(a, b):
+    a, b = _lift(a, b)
+    return _norm_scalar(a * b)
+
+
+def _sdiv(a, b):
+    if b == 0:
+        raise ZeroDivisionError("division of a polynomial by zero")
+    if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)):
+        return _norm_scalar(Fraction(a) / Fraction(b))
+    a, b = _lift(a, b)
+    return _norm_scalar(a / b)
+
+
+def _is_zero(c):
+    return c == 0
+
+
+# ---------------------------------------------------------------------------
+# letters and words
+# ---------------------------------------------------------------------------
+
+
+class Letter:
+    """A matrix letter: a name, a self-adjointness flag and a shape.
+
+    Users do not build letters directly; :func:`nc_symbols` returns
+    one-letter polynomials, whose :attr:`NCPoly.letter` is the letter.
+
+    Examples
+    --------
+    >>> from freealg import nc_symbols
+    >>> nc_symbols("W").letter
+    Letter('W', selfadjoint=False, shape=('N', 'N'))
+    """
+
+    __slots__ = ("name", "selfadjoint", "shape", "_key")
+
+    def __init__(self, name, selfadjoint=False, shape=("N", "N")):
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "selfadjoint", bool(selfadjoint))
+        object.__setattr__(self, "shape", tuple(shape))
+        object.__setattr__(self, "_key", (name, bool(selfadjoint), tuple(map(str, shape))))
+
+    def __setattr__(self, key, value):
+        raise AttributeError("Letter is immutable")
+
+    def __eq__(self, other):
+        return isinstance(other, Letter) and self._key == other._key
+
+    def __hash__(self):
+        return hash(("Letter",) + self._key)
+
+    def __lt__(self, other):
+        return self._key < other._key
+
+    def __repr__(self):
+        return f"Letter({self.name!r}, selfadjoint={self.selfadjoint}, shape={self.shape!r})"
+
+    @property
+    def is_square(self):
+        return self.shape[0] == self.shape[1]
+
+    def _latex(self, printer=None):
+        return name_latex(self.name)
+
+
+# An atom is a pair (letter, transposed); a word is a tuple of atoms.
+
+
+def _atom_t(atom):
+    letter, t = atom
+    return atom if letter.selfadjoint else (letter, not t)
+
+
+def _word_t(word):
+    return tuple(_atom_t(a) for a in reversed(word))
+
+
+def _atom_key(atom):
+    return (atom[0].name, atom[1], atom[0]._key)
+
+
+def _word_key(word):
+    return tuple(_atom_key(a) for a in word)
+
+
+def _rows(atom):
+    letter, t = atom
+    return letter.shape[1] if t else letter.shape[0]
+
+
+def _cols(atom):
+    letter, t = atom
+    return letter.shape[0] if t else letter.shape[1]
+
+
+def cyclic_canonical(word):
+    """The least rotation of ``word`` or of its transpose (the canonical
+    representative of ``tr(word)``)."""
+    if not word:
+        return word
+    n = len(word)
+    best = None
+    best_key = None
+    for w in (word, _word_t(word)):
+        for i in range(n):
+            r = w[i:] + w[:i]
+            k = _word_key(r)
+            if best_key is None or k < best_key:
+                best, best_key = r, k
+    return best
+
+
+_GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+    "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau",
+    "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda",
+    "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega",
+}
+
+
+def _base_latex(base):
+    if base in _GREEK:
+        return "\\" + base
+    if len(base) == 1:
+        return base
+    return r"\mathrm{" + base + "}"
+
+
+def name_latex(name):
+    r"""LaTeX for a letter name: ``W1 -> W_{1}``, ``D_2 -> D_{2}``,
+    ``Theta3 -> \Theta_{3}``, ``sigma_w -> \sigma_{w}``.
+
+    Examples
+    --------
+    >>> name_latex("W1"), name_latex("Theta_l")
+    ('W_{1}', '\\Theta_{l}')
+    """
+    if "_" in name:
+        base, sub = name.split("_", 1)
+        sub_tex = _base_latex(sub) if sub in _GREEK else sub.replace("_", ",")
+        return f"{_base_latex(base)}_{{{sub_tex}}}"
+    m = re.match(r"^([A-Za-z]+?)(\d+)$", name)
+    if m:
+        return f"{_base_latex(m.group(1))}_{{{m.group(2)}}}"
+    return _base_latex(name)
+
+
+def _atom_str(atom):
+    letter, t = atom
+    return letter.name + (".T" if t else "")
+
+
+def _atom_latex(atom):
+    letter, t = atom
+    return name_latex(letter.name) + (r"^{\top}" if t else "")
+
+
+def _runs(word):
+    """Group consecutive equal atoms: [(atom, power), ...]."""
+    out = []
+    for a in word:
+        if out and out[-1][0] == a:
+            out[-1][1] += 1
+        else:
+            out.append([a, 1])
+    return out
+
+
+def word_str(word):
+    """Text form of a word, powers grouped: ``W1*D1**2*W1.T``; ``I`` if empty."""
+    if not word:
+        return "I"
+    parts = []
+    for a, k in _runs(word):
+        s = _atom_str(a)
+        parts.append(s if k == 1 else f"{s}**{k}")
+    return "*".join(parts)
+
+
+def word_latex(word):
+    r"""LaTeX form of a word: ``W_{1} D_{1}^{2} W_{1}^{\top}``; ``I`` if empty."""
+    if not word:
+        return "I"
+    parts = []
+    for a, k in _runs(word):
+        s = _atom_latex(a)
+        if k > 1:
+            s = (r"\left(" + s + r"\right)" if a[1] else s) + f"^{{{k}}}"
+        parts.append(s)
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# coefficient printing
+# ---------------------------------------------------------------------------
+
+
+def _coeff_parts(c):
+    """(negative?, abs-text, numerator-text-or-None, denominator) for printing."""
+    if isinstance(c, int):
+        return c < 0, str(abs(c)), None
+    if isinstance(c, Fraction):
+        return c < 0, str(abs(c.numerator)), abs(c.denominator)
+    if isinstance(c, float):
+        return c < 0, repr(abs(c)), None
+    if _is_sympy(c):
+        neg = c.could_extract_minus_sign()
+        a = -c if neg else c
+        s = str(a)
+        if a.is_Add:
+            s = f"({s})"
+        return neg, s, None
+    return False, f"({c!r})", None
+
+
+def _term_str(c, wstr, first):
+    neg, mag, den = _coeff_parts(c)
+    if mag == "1" and wstr != "":
+        body = wstr
+    elif wstr == "":
+        body = mag
+    else:
+        body = f"{mag}*{wstr}"
+    if den is not None:
+        body = f"{body}/{den}"
+    if first:
+        return ("-" if neg else "") + body
+    return (" - " if neg else " + ") + body
+
+
+def _scalar_latex(c):
+    from .latex import latex as _latex_dispatch
+
+    return _latex_dispatch(c)
+
+
+def _coeff_latex_parts(c):
+    if isinstance(c, (int, Fraction)):
+        neg = c < 0
+        a = -c if neg else c
+        if a == 1:
+            return neg, ""
+        if isinstance(a, Fraction):
+            return neg, rf"\frac{{{a.numerator}}}{{{a.denominator}}}"
+        return neg, str(a)
+    if isinstance(c, float):
+        return c < 0, repr(abs(c))
+    if _is_sympy(c):
+        neg = c.could_extract_minus_sign()
+        a = -c if neg else c
+        if a == 1:
+            return neg, ""
+        s = _scalar_latex(a)
+        if a.is_Add:
+            s = r"\left(" + s + r"\right)"
+        return neg, s
+    return False, _scalar_latex(c)
+
+
+def _term_latex(c, body, first):
+    neg, mag = _coeff_latex_parts(c)
+    if body == "":
+        text = mag if mag else "1"
+    else:
+        text = f"{mag} {body}" if mag else body
+    if first:
+        return ("-" if neg else "") + text
+    return (" - " if neg else " + ") + text
+
+
+# ---------------------------------------------------------------------------
+# polynomials
+# ---------------------------------------------------------------------------
+
+
+def _fmt_shape(shape):
+    return "x".join(str(s) for s in shape)
+
+
+class NCPoly:
+    """A noncommutative polynomial: ``sum_w c_w w`` over words ``w``.
+
+    Immutable and hashable.  Build polynomials from :func:`nc_symbols` letters
+    and the identity :data:`I` with ``+ - *``, integer powers and scalar
+    coefficients; ``NCPoly(c)`` is ``c * I``.
+
+    Attributes
+    ----------
+    shape : tuple or None
+        ``(rows, cols)`` dimension labels, or None for multiples of ``I``
+        (which adapt to any square shape).
+
+    Examples
+    --------
+    >>> from freealg import nc_symbols, I
+    >>> A, B = nc_symbols("A B")
+    >>> (A + B) ** 2
+    A**2 + A*B + B*A + B**2
+    >>> ((A + B) ** 2).coeff(A * B), (A - A) == 0
+    (1, True)
+    """
+
+    __slots__ = ("_terms", "_shape", "_hash")
+
+    def __init__(self, value=0):
+        if isinstance(value, NCPoly):
+            terms, shape = dict(value._terms), value._shape
+        else:
+            c = _as_scalar(value)
+            terms, shape = ({(): c} if not _is_zero(c) else {}), None
+        object.__setattr__(self, "_terms", terms)
+        object.__setattr__(self, "_shape", shape)
+        object.__setattr__(self, "_hash", None)
+
+    @classmethod
+    def _make(cls, terms, shape):
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "_terms", terms)
+        object.__setattr__(obj, "_shape", shape)
+        object.__setattr__(obj, "_hash", None)
+        return obj
+
+    def __setattr__(self, key, value):
+        raise AttributeError("NCPoly is immutable")
+
+    # -- basic properties ---------------------------------------------------
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def letter(self):
+        """The :class:`Letter` if this polynomial is a single plain letter
+        (coefficient one, not transposed), else None."""
+        if len(self._terms) == 1:
+            (w, c), = self._terms.items()
+            if len(w) == 1 and not w[0][1] and c == 1:
+                return w[0][0]
+        return None
+
+    @property
+    def is_zero(self):
+        return not self._terms
+
+    @property
+    def is_scalar(self):
+        """True for multiples of the identity (including zero)."""
+        return all(not w for w in self._terms)
+
+    def _letters(self):
+        seen = {}
+        for w in self._terms:
+            for letter, _ in w:
+                seen[letter] = None
+        return list(seen)
+
+    def letters(self):
+        """The letters occurring in the polynomial, as one-letter polynomials
+        sorted by name.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols
+        >>> W, D = nc_symbols("W D")
+        >>> (W.T * D * W).letters()
+        (D, W)
+        """
+        return tuple(_letter_poly(x) for x in sorted(self._letters(), key=lambda x: x._key))
+
+    def terms(self):
+        """``[(coefficient, monomial), ...]`` in printing order."""
+        return [(c, NCPoly._make({w: 1}, self._shape if w else None)) for w, c in self._sorted()]
+
+    def as_dict(self):
+        """``{word: coefficient}`` with each word a tuple of
+        ``(letter_name, transposed)`` pairs (the empty tuple is ``I``).
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, I
+        >>> W = nc_symbols("W")
+        >>> (3 * W.T * W + I).as_dict()
+        {(('W', True), ('W', False)): 3, (): 1}
+        """
+        return {tuple((a[0].name, a[1]) for a in w): c for w, c in self._sorted()}
+
+    def coeff(self, monomial):
+        """Coefficient of a word (given as a monomial polynomial); 0 if absent."""
+        m = _as_poly(monomial)
+        if len(m._terms) != 1:
+            raise NCPolynomialError(f"coeff() needs a single word; got {m}")
+        (w, c), = m._terms.items()
+        if c != 1:
+            raise NCPolynomialError(f"coeff() needs a word with coefficient 1; got {m}")
+        return self._terms.get(w, 0)
+
+    def degree(self, letter=None):
+        """Total degree (the longest word), or the degree in one letter
+        (occurrences of the letter or its transpose).  The zero polynomial
+        has degree ``-inf``.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, I
+        >>> W, D = nc_symbols("W D")
+        >>> p = W * D * W.T + 3 * I
+        >>> p.degree(), p.degree(W), I.degree()
+        (3, 2, 0)
+        """
+        if not self._terms:
+            return -math.inf
+        if letter is None:
+            return max(len(w) for w in self._terms)
+        lt = _as_letter(letter, "degree")
+        return max(sum(1 for a in w if a[0] == lt) for w in self._terms)
+
+    # -- arithmetic -----------------------------------------------------------
+
+    def _sorted(self):
+        return sorted(self._terms.items(), key=lambda kv: (-len(kv[0]), _word_key(kv[0])))
+
+    def __add__(self, other):
+        other = _coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        shape = _sum_shape(self, other)
+        terms = dict(self._terms)
+        for w, c in other._terms.items():
+            s = _sadd(terms[w], c) if w in terms else c
+            if _is_zero(s):
+                terms.pop(w, None)
+            else:
+                terms[w] = s
+        return NCPoly._make(terms, shape)
+
+    def __radd__(self, other):
+        other = _coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return other.__add__(self)
+
+    def __neg__(self):
+        return NCPoly._make({w: _smul(-1, c) for w, c in self._terms.items()}, self._shape)
+
+    def __pos__(self):
+        return self
+
+    def __sub__(self, other):
+        other = _coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return self.__add__(-other)
+
+    def __rsub__(self, other):
+        other = _coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return other.__add__(-self)
+
+    def __mul__(self, other):
+        other = _coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        shape = _prod_shape(self, other)
+        terms = {}
+        for w1, c1 in self._terms.items():
+            for w2, c2 in other._terms.items():
+                w = w1 + w2
+                c = _smul(c1, c2)
+                if w in terms:
+                    c = _sadd(terms[w], c)
+                if _is_zero(c):
+                    terms.pop(w, None)
+                else:
+                    terms[w] = c
+        return NCPoly._make(terms, shape)
+
+    def __rmul__(self, other):
+        other = _coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return other.__mul__(self)
+
+    def __truediv__(self, other):
+        if isinstance(other, NCPoly):
+            if other.is_scalar and other._terms:
+                other = other._terms[()]
+            else:
+                raise NCPolynomialError(
+                    f"division by the polynomial {other} is not defined: inverses of "
+                    "letters are not noncommutative polynomials; divide by scalars only"
+                )
+        if isinstance(other, Trace):
+            return NotImplemented
+        c = _as_scalar(other, "divisor")
+        if _is_zero(c):
+            raise ZeroDivisionError(f"division of {self} by zero")
+        return NCPoly._make({w: _sdiv(v, c) for w, v in self._terms.items()}, self._shape)
+
+    def __rtruediv__(self, other):
+        raise NCPolynomialError(
+            f"{other!r} / ({self}) is not a polynomial: a letter has no inverse in the "
+            "noncommutative polynomial ring; rewrite without dividing by letters"
+        )
+
+    def __pow__(self, k):
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+            raise NCPolynomialError(
+                f"power {k!r} of {self} is not allowed: only integer powers k >= 0 stay "
+                "polynomials"
+            )
+        k = int(k)
+        if k < 0:
+            raise NCPolynomialError(
+                f"negative power {k} of {self} is not a polynomial (a letter has no "
+                "inverse in the noncommutative polynomial ring); use k >= 0"
+            )
+        if self._shape is not None and self._shape[0] != self._shape[1]:
+            raise NCPolynomialError(
+                f"power {k} of the non-square polynomial {self} (shape "
+                f"{_fmt_shape(self._shape)}) is undefined; powers need a square polynomial"
+            )
+        result = NCPoly._make({(): 1}, None)
+        base = self
+        while k:
+            if k & 1:
+                result = result * base
+            k >>= 1
+            if k:
+                base = base * base
+        return result
+
+    @property
+    def T(self):
+        """The transpose: products reversed, letters transposed."""
+        shape = None if self._shape is None else (self._shape[1], self._shape[0])
+        return NCPoly._make({_word_t(w): c for w, c in self._terms.items()}, shape)
+
+    def transpose(self):
+        return self.T
+
+    def expand(self):
+        """The polynomial itself: polynomials are stored expanded, with like
+        words collected (returned for API symmetry with sympy)."""
+        return self
+
+    def subs(self, *args):
+        """Substitute letters by polynomials (or scalars) and sympy symbols in
+        the coefficients, simultaneously.
+
+        ``p.subs({W: q, sigma: 2})``, ``p.subs(W, q)`` or ``p.subs([(W, q)])``.
+        A transposed occurrence ``W.T`` becomes ``q.T``.  Letters may also be
+        given by name.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, I
+        >>> A, B, C = nc_symbols("A B C")
+        >>> (A * B.T).subs({B: C + I})
+        A*C.T + A
+        """
+        letter_map, sym_map = _parse_subs(args)
+        out = NCPoly._make({}, self._shape)
+        for w, c in self._terms.items():
+            if sym_map and _is_sympy(c):
+                c = _as_scalar(c.subs(sym_map))
+            term = NCPoly._make({(): c}, None) if not _is_zero(c) else None
+            if term is None:
+                continue
+            for atom in w:
+                rep = letter_map.get(atom[0])
+                if rep is None:
+                    factor = NCPoly._make({(atom,): 1}, (_rows(atom), _cols(atom)))
+                else:
+                    factor = rep.T if (atom[1] and not atom[0].selfadjoint) else rep
+                term = term * factor
+            out = out + term
+        return out
+
+    # -- comparison, hashing, printing -----------------------------------------
+
+    def __eq__(self, other):
+        if isinstance(other, NCPoly):
+            if self._shape is not None and other._shape is not None and self._shape != other._shape:
+                return False
+            return self._terms == other._terms
+        if isinstance(other, Trace):
+            return NotImplemented
+        try:
+            c = _as_scalar(other)
+        except (NCPolynomialError, InvalidArgumentError):
+            return NotImplemented
+        return self._terms == ({(): c} if not _is_zero(c) else {})
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self):
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash(("NCPoly", frozenset(self._terms.items()))))
+        return self._hash
+
+    def __bool__(self):
+        return bool(self._terms)
+
+    def __str__(self):
+        if not self._terms:
+            return "0"
+        out = []
+        for i, (w, c) in enumerate(self._sorted()):
+            out.append(_term_str(c, word_str(w), i == 0))
+        return "".join(out)
+
+    __repr__ = __str__
+
+    def _latex(self, printer=None):
+        if not self._terms:
+            return "0"
+        out = []
+        for i, (w, c) in enumerate(self._sorted()):
+            out.append(_term_latex(c, word_latex(w), i == 0))
+        return "".join(out)
+
+    def _repr_latex_(self):
+        return "$" + self._latex() + "$"
+
+
+def _letter_poly(letter):
+    return NCPoly._make({((letter, False),): 1}, letter.shape)
+
+
+def _as_poly(x):
+    if isinstance(x, NCPoly):
+        return x
+    return NCPoly(x)
+
+
+def _coerce(other):
+    if isinstance(other, NCPoly):
+        return other
+    if isinstance(other, Trace):
+        raise NCPolynomialError(
+            f"cannot combine the trace {other} with a matrix polynomial; a trace is a "
+            "scalar-valued expression: take tr() of the whole polynomial instead"
+        )
+    c = _as_scalar(other)
+    return NCPoly._make({(): c} if not _is_zero(c) else {}, None)
+
+
+def _sum_shape(p, q):
+    a, b = p._shape, q._shape
+    if a is None and b is None:
+        return None
+    if a is None or b is None:
+        s = a or b
+        if s[0] != s[1] and ((a is None and p._terms) or (b is None and q._terms)):
+            raise NCPolynomialError(
+                f"cannot add a multiple of I to the non-square polynomial of shape "
+                f"{_fmt_shape(s)}: the identity is square"
+            )
+        return s
+    if a != b:
+        raise NCPolynomialError(
+            f"shape mismatch in a sum: {p} is {_fmt_shape(a)} but {q} is {_fmt_shape(b)}"
+        )
+    return a
+
+
+def _prod_shape(p, q):
+    a, b = p._shape, q._shape
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a[1] != b[0]:
+        raise NCPolynomialError(
+            f"shape mismatch in a product: {p} is {_fmt_shape(a)} and {q} is "
+            f"{_fmt_shape(b)}; the inner dimensions {a[1]!s} and {b[0]!s} differ "
+            "(non-square use of a letter?)"
+        )
+    return (a[0], b[1])
+
+
+def _as_letter(x, what):
+    if isinstance(x, Letter):
+        return x
+    if isinstance(x, NCPoly):
+        lt = x.letter
+        if lt is not None:
+            return lt
+    raise NCPolynomialError(f"{what}: expected a single letter from nc_symbols; got {x!r}")
+
+
+def _parse_subs(args):
+    if len(args) == 2:
+        items = [(args[0], args[1])]
+    elif len(args) == 1:
+        m = args[0]
+        items = list(m.items()) if isinstance(m, dict) else list(m)
+    else:
+        raise NCPolynomialError("subs() takes a mapping, a list of pairs, or (old, new)")
+    letter_map, sym_map = {}, {}
+    by_name = {}
+    for old, new in items:
+        if isinstance(old, str):
+            by_name[old] = new
+            continue
+        if isinstance(old, (NCPoly, Letter)):
+            if isinstance(old, NCPoly) and old.letter is None and len(old._terms) == 1:
+                (w, c), = old._terms.items()
+                if len(w) == 1 and w[0][1] and c == 1:
+                    # substituting W.T by q means W -> q.T
+                    letter_map[w[0][0]] = _as_poly(new).T
+                    continue
+            lt = _as_letter(old, "subs")
+            letter_map[lt] = _check_rep(lt, new)
+        elif _is_sympy(old):
+            sym_map[old] = new
+        else:
+            raise NCPolynomialError(
+                f"subs(): cannot substitute {old!r}; keys must be letters, letter names "
+                "or sympy symbols"
+            )
+    if by_name:
+        letter_map["__names__"] = by_name
+    return _resolve_names(letter_map), sym_map
+
+
+def _resolve_names(letter_map):
+    by_name = letter_map.pop("__names__", None)
+    if not by_name:
+        return letter_map
+
+    class _ByName(dict):
+        def get(self, letter, default=None):
+            if letter in self:
+                return dict.get(self, letter)
+            if letter.name in by_name:
+                return _check_rep(letter, by_name[letter.name])
+            return default
+
+    return _ByName(letter_map)
+
+
+def _check_rep(letter, new):
+    rep = _as_poly(new)
+    if rep._shape is None:
+        if not letter.is_square:
+            raise NCPolynomialError(
+                f"cannot replace the non-square letter {letter.name} "
+                f"({_fmt_shape(letter.shape)}) by the scalar {rep}"
+            )
+    elif rep._shape != letter.shape:
+        raise NCPolynomialError(
+            f"cannot replace {letter.name} ({_fmt_shape(letter.shape)}) by {rep} of shape "
+            f"{_fmt_shape(rep._shape)}"
+        )
+    return rep
+
+
+#: The identity matrix (any square size); ``tr(I) = 1``.
+I = NCPoly._make({(): 1}, None)
+#: Alias of :data:`I` that does not clash with ``sympy.I``.
+Id = I
+
+
+def nc_symbols(names, *, selfadjoint=False, shape=None):
+    """Create matrix letters (one-letter polynomials).
+
+    Parameters
+    ----------
+    names : str or sequence of str
+        Names separated by spaces or commas, e.g. ``"W1 W2 D1 D2"``.  A name
+        starts with a letter and contains letters, digits and ``_``; ``I``,
+        ``Id``, ``T`` and ``tr`` are reserved.
+    selfadjoint : bool, str or sequence of str
+        True makes every letter self-adjoint (``A.T == A``); a string or
+        sequence of names makes only those letters self-adjoint.
+    shape : (rows, cols), optional
+        Dimension labels of every letter; default ``("N", "N")``.  Products
+        and traces check them.
+
+    Returns
+    -------
+    NCPoly or tuple of NCPoly
+        One letter for one name (like ``sympy.symbols``), else a tuple.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For an invalid, reserved or repeated name, or a self-adjoint name
+        that is not among ``names``.
+
+    Examples
+    --------
+    >>> from freealg import nc_symbols
+    >>> W1, W2, D1 = nc_symbols("W1 W2 D1", selfadjoint="D1")
+    >>> D1.T == D1, W1.T == W1
+    (True, False)
+    >>> X = nc_symbols("X", shape=("N", "M"))
+    >>> (X * X.T).shape
+    ('N', 'N')
+    """
+    if isinstance(names, str):
+        parts = [s for s in re.split(r"[\s,]+", names.strip()) if s]
+    else:
+        try:
+            parts = list(names)
+        except TypeError:
+            raise InvalidArgumentError(
+                f"names must be a string like 'W1 W2 D1' or a sequence of strings; got {names!r}"
+            ) from None
+    if not parts:
+        raise InvalidArgumentError("nc_symbols() needs at least one name; got none")
+    seen = set()
+    for s in parts:
+        if not isinstance(s, str) or not _NAME_RE.match(s):
+            raise InvalidArgumentError(
+                f"invalid letter name {s!r}: use a letter followed by letters, digits or '_'"
+            )
+        if s in _RESERVED:
+            raise InvalidArgumentError(
+                f"letter name {s!r} is reserved (I and Id are the identity, T the "
+                "transpose, tr the trace); choose another name"
+            )
+        if s in seen:
+            raise InvalidArgumentError(f"letter name {s!r} given twice in {names!r}")
+        seen.add(s)
+    if isinstance(selfadjoint, bool):
+        sa = set(parts) if selfadjoint else set()
+    else:
+        sa = set(re.split(r"[\s,]+", selfadjoint.strip())) if isinstance(selfadjoint, str) else set(selfadjoint)
+        sa.discard("")
+        unknown = sa - set(parts)
+        if unknown:
+            raise InvalidArgumentError(
+                f"selfadjoint names {sorted(unknown)} are not among the letters {parts}"
+            )
+    if shape is None:
+        shape = ("N", "N")
+    else:
+        if not (isinstance(shape, (tuple, list)) and len(shape) == 2):
+            raise InvalidArgumentError(f"shape must be a pair (rows, cols); got {shape!r}")
+        shape = tuple(str(s) for s in shape)
+    letters = []
+    for s in parts:
+        if s in sa and shape[0] != shape[1]:
+            raise InvalidArgumentError(
+                f"letter {s} cannot be self-adjoint with the non-square shape {_fmt_shape(shape)}"
+            )
+        letters.append(_letter_poly(Letter(s, s in sa, shape)))
+    return letters[0] if len(letters) == 1 else tuple(letters)
+
+
+# ---------------------------------------------------------------------------
+# traces
+# ---------------------------------------------------------------------------
+
+
+class Trace:
+    """A linear combination ``sum_w c_w tr(w)`` of normalised traces of words,
+    each word in cyclic canonical form (see :func:`tr`).  The empty word
+    stands for ``tr(I) = 1``, i.e. a constant.
+
+    Supports ``+ -``, scalar ``*`` and ``/``, ``==``, hashing, :meth:`subs`,
+    text and LaTeX printing.
+
+    Examples
+    --------
+    >>> from freealg import nc_symbols, tr
+    >>> A, B = nc_symbols("A B")
+    >>> t = tr(A * B) + tr(B * A) + 3
+    >>> t
+    2*tr(A*B) + 3
+    >>> t.words()
+    [A*B, I]
+    """
+
+    __slots__ = ("_terms", "_hash")
+
+    def __init__(self, terms=None):
+        object.__setattr__(self, "_terms", dict(terms or {}))
+        object.__setattr__(self, "_hash", None)
+
+    def __setattr__(self, key, value):
+        raise AttributeError("Trace is immutable")
+
+    @classmethod
+    def _from_poly(cls, p):
+        terms = {}
+        for w, c in p._terms.items():
+            k = cyclic_canonical(w)
+            s = _sadd(terms[k], c) if k in terms else c
+            if _is_zero(s):
+                terms.pop(k, None)
+            else:
+                terms[k] = s
+        return cls(terms)
+
+    def _sorted(self):
+        return sorted(self._terms.items(), key=lambda kv: (-len(kv[0]), _word_key(kv[0])))
+
+    def words(self):
+        """The canonical words, as monomial polynomials (``I`` for a constant)."""
+        return [NCPoly._make({w: 1}, None if not w else (_rows(w[0]), _cols(w[-1])))
+                for w, _ in self._sorted()]
+
+    def terms(self):
+        """``[(coefficient, word_monomial), ...]``."""
+        return [(c, m) for (w, c), m in zip(self._sorted(), self.words())]
+
+    def degree(self):
+        """Length of the longest word (``-inf`` for the zero trace)."""
+        return max((len(w) for w in self._terms), default=-math.inf)
+
+    def as_dict(self):
+        """``{canonical word: coefficient}``, words as in :meth:`NCPoly.as_dict`."""
+        return {tuple((a[0].name, a[1]) for a in w): c for w, c in self._sorted()}
+
+    def _letters(self):
+        seen = {}
+        for w in self._terms:
+            for letter, _ in w:
+                seen[letter] = None
+        return list(seen)
+
+    def _combine(self, other, sign):
+        if isinstance(other, Trace):
+            oterms = other._terms
+        elif isinstance(other, NCPoly):
+            raise NCPolynomialError(
+                f"cannot add the matrix polynomial {other} to the trace {self}; take tr() of it"
+            )
+        else:
+            c = _as_scalar(other)
+            oterms = {(): c} if not _is_zero(c) else {}
+        terms = dict(self._terms)
+        for w, c in oterms.items():
+            c = _smul(sign, c)
+            s = _sadd(terms[w], c) if w in terms else c
+            if _is_zero(s):
+                terms.pop(w, None)
+            else:
+                terms[w] = s
+        return Trace(terms)
+
+    def __add__(self, other):
+        return self._combine(other, 1)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self._combine(other, -1)
+
+    def __rsub__(self, other):
+        return (-self)._combine(other, 1)
+
+    def __neg__(self):
+        return Trace({w: _smul(-1, c) for w, c in self._terms.items()})
+
+    def __mul__(self, other):
+        if isinstance(other, Trace):
+            raise NCPolynomialError(
+                f"products of traces ({self})*({other}) are not supported; compute each "
+                "moment with FreeModel.moment and multiply the numbers"
+            )
+        if isinstance(other, NCPoly):
+            raise NCPolynomialError(
+                f"cannot multiply the trace {self} by the matrix polynomial {other}; "
+                "put scalars (numbers, sympy expressions) in front of traces"
+            )
+        c = _as_scalar(other)
+        if _is_zero(c):
+            return Trace({})
+        return Trace({w: _smul(v, c) for w, v in self._terms.items()})
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        if isinstance(other, (Trace, NCPoly)):
+            raise NCPolynomialError(f"cannot divide by {other}; divide traces by scalars only")
+        c = _as_scalar(other, "divisor")
+        return Trace({w: _sdiv(v, c) for w, v in self._terms.items()})
+
+    def subs(self, *args):
+        """Substitute letters (inside the traces) and coefficient symbols;
+        same arguments as :meth:`NCPoly.subs`.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, tr, I
+        >>> A, B = nc_symbols("A B")
+        >>> tr(A * B).subs(A, B + I)
+        tr(B**2) + tr(B)
+        """
+        out = Trace({})
+        for w, c in self._terms.items():
+            p = NCPoly._make({w: c}, None if not w else (_rows(w[0]), _cols(w[-1])))
+            out = out + tr(p.subs(*args))
+        return out
+
+    def __eq__(self, other):
+        if isinstance(other, Trace):
+            return self._terms == other._terms
+        if isinstance(other, NCPoly):
+            return False
+        try:
+            c = _as_scalar(other)
+        except (NCPolynomialError, InvalidArgumentError):
+            return NotImplemented
+        return self._terms == ({(): c} if not _is_zero(c) else {})
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self):
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash(("Trace", frozenset(self._terms.items()))))
+        return self._hash
+
+    def __bool__(self):
+        return bool(self._terms)
+
+    def __str__(self):
+        if not self._terms:
+            return "0"
+        out = []
+        for i, (w, c) in enumerate(self._sorted()):
+            out.append(_term_str(c, f"tr({word_str(w)})" if w else "", i == 0))
+        return "".join(out)
+
+    __repr__ = __str__
+
+    def _latex(self, printer=None):
+        if not self._terms:
+            return "0"
+        out = []
+        for i, (w, c) in enumerate(self._sorted()):
+            body = (r"\operatorname{tr}\left(" + word_latex(w) + r"\right)") if w else ""
+            out.append(_term_latex(c, body, i == 0))
+        return "".join(out)
+
+    def _repr_latex_(self):
+        return "$" + self._latex() + "$"
+
+
+def tr(p):
+    r"""Normalised trace ``tr = (1/N) Tr`` of a polynomial, as a :class:`Trace`.
+
+    Linear, ``tr(I) = 1``; each word is stored in cyclic canonical form (the
+    least rotation of the word or of its transpose), so ``tr(A*B) == tr(B*A)``
+    and ``tr(p.T) == tr(p)`` (valid for real matrices).  The trace is a formal
+    object; :meth:`freealg.FreeModel.moment` evaluates its large-N limit.
+
+    Parameters
+    ----------
+    p : NCPoly or scalar
+
+    Raises
+    ------
+    NCPolynomialError
+        If ``p`` is not square (``tr`` of an ``N x M`` polynomial) or not a
+        polynomial.
+
+    Examples
+    --------
+    >>> from freealg import nc_symbols, tr, I
+    >>> W, D = nc_symbols("W D", selfadjoint="D")
+    >>> tr(W * D * W.T) == tr(D * W.T * W)
+    True
+    >>> tr(2 * I + W.T * W)
+    tr(W*W.T) + 2
+    """
+    if isinstance(p, Trace):
+        raise NCPolynomialError(f"tr() of a trace {p} is not defined; it is already a scalar")
+    p = _coerce(p)
+    if p._shape is not None and p._shape[0] != p._shape[1]:
+        raise NCPolynomialError(
+            f"trace of the non-square polynomial {p} (shape {_fmt_shape(p._shape)}) is "
+            "undefined; multiply by a transpose first, e.g. tr(X * X.T)"
+        )
+    return Trace._from_poly(p)
