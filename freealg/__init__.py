@@ -83,6 +83,7 @@ _LAZY = {
 
 # submodules reachable as attributes, e.g. ``freealg.simulate.ginibre``
 _SUBMODULES: set[str] = {"partitions", "cumulants", "errors"}
+_SUBMODULES |= {"simulate", "verify"}  # simulation / verification (issue 7)
 
 _ERRORS = [
     "FreealgError",
