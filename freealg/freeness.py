@@ -24,7 +24,10 @@ with ``K(π) = P_π^{-1} ∘ γ`` the Kreweras complement; the ``φ`` of each
 Kreweras block is a trace of a word with one family fewer, computed by the
 same recursion and memoised.  Only partitions with ``κ_π[a] ≠ 0`` are
 generated (block by block, pruning zero cumulants); NC(total word length) is
-never enumerated.  The joint cumulants of the ``a_i`` come from ``F``'s own
+never enumerated.  For many runs (``n > 4``) the same sum is evaluated
+grouped by the block ``V`` of ``π`` containing 1 (``strategy="first_block"``):
+``φ = Σ_V κ(a_V) Π_j φ(b_{v_j} a_{v_j+1} ⋯ b_{v_{j+1}−1})``, the gap words
+memoised too, ``2^{n−1}`` blocks instead of ``Cat(n)`` partitions.  The joint cumulants of the ``a_i`` come from ``F``'s own
 moments by Möbius inversion, and ``F``'s moments from its cumulants by the
 moment-cumulant formula (Haar: the R-diagonal rule
 ``κ_{2k}(O, Oᵀ, …) = (−1)^{k−1} Cat_{k−1}`` on alternating blocks only).
@@ -60,9 +63,9 @@ Fuss–Catalan number ``binom(6, 2)/5 = 3``:
 
 from __future__ import annotations
 
-from itertools import product
-
 from . import _families as fam
+from ._engine import STRATEGIES, Engine
+from ._expansion import ExpansionTerm, MomentExpansion, combine
 from .errors import (
     InvalidArgumentError,
     InvalidLawError,
@@ -198,271 +201,6 @@ class _Spec:
 
 
 # ---------------------------------------------------------------------------
-# the engine
-# ---------------------------------------------------------------------------
-
-
-def _kreweras(blocks, n):
-    """Blocks of ``K(π) = P_π^{-1} ∘ γ`` (0-based, each sorted)."""
-    pinv = [0] * n
-    for B in blocks:
-        for i in range(len(B)):
-            pinv[B[i]] = B[i - 1]
-    seen = [False] * n
-    out = []
-    for i in range(n):
-        if seen[i]:
-            continue
-        cyc = []
-        j = i
-        while not seen[j]:
-            seen[j] = True
-            cyc.append(j)
-            j = pinv[(j + 1) % n]
-        out.append(tuple(sorted(cyc)))
-    return out
-
-
-class _Engine:
-    """Memoised free-product recursion over words of integer codes."""
-
-    def __init__(self, families, fam_of, tcode, dom, orders):
-        self.fams = families
-        self.fam_of = fam_of
-        self.t = tcode
-        self.dom = dom
-        self.orders = orders
-        self._memo = {}
-        self._raw = {}
-        self._ncmemo = {}
-        self.stats = {"reductions": 0, "partitions": 0, "catalan": 0, "family_moments": 0}
-
-    # -- normalisation ----------------------------------------------------------
-
-    def _reduce(self, word):
-        fo, fams, dom = self.fam_of, self.fams, self.dom
-        n = len(word)
-        start = None
-        for i in range(n):
-            if fo[word[i]] != fo[word[i - 1]]:
-                start = i
-                break
-        if start is None:
-            return fams[fo[word[0]]].normalise_cyclic(word)
-        w = word[start:] + word[:start]
-        runs = []
-        i = 0
-        coeff = dom.one
-        while i < n:
-            f = fo[w[i]]
-            j = i
-            while j < n and fo[w[j]] == f:
-                j += 1
-            c, r = fams[f].normalise(w[i:j])
-            if c != 1:
-                coeff = coeff * c
-            runs.append([f, r])
-            i = j
-        if coeff == 0:
-            return dom.zero, ()
-        changed = True
-        while changed:
-            changed = False
-            merged = []
-            for r in runs:
-                if not r[1]:
-                    changed = True
-                    continue
-                if merged and merged[-1][0] == r[0]:
-                    c, nr = fams[r[0]].normalise(merged[-1][1] + r[1])
-                    coeff = coeff * c
-                    merged[-1][1] = nr
-                    changed = True
-                else:
-                    merged.append(r)
-            runs = merged
-            if len(runs) > 1 and runs[0][0] == runs[-1][0]:
-                last = runs.pop()
-                c, nr = fams[last[0]].normalise(last[1] + runs[0][1])
-                coeff = coeff * c
-                runs[0][1] = nr
-                changed = True
-        if coeff == 0:
-            return dom.zero, ()
-        if not runs:
-            return coeff, ()
-        if len(runs) == 1:
-            c, r = fams[runs[0][0]].normalise_cyclic(runs[0][1])
-            return coeff * c, r
-        return coeff, sum((r[1] for r in runs), ())
-
-    def _canon(self, w):
-        n = len(w)
-        t = self.t
-        tw = tuple(t[c] for c in reversed(w))
-        return min(min(w[i:] + w[:i] for i in range(n)), min(tw[i:] + tw[:i] for i in range(n)))
-
-    # -- recursion --------------------------------------------------------------
-
-    def phi(self, word):
-        """Limit trace of a word (tuple of codes), in the engine's domain."""
-        v = self._raw.get(word)
-        if v is not None:
-            return v
-        if not word:
-            return self.dom.one
-        c, w = self._reduce(word)
-        if c == 0:
-            v = self.dom.zero
-        elif not w:
-            v = c
-        else:
-            key = self._canon(w)
-            m = self._memo.get(key)
-            if m is None:
-                m = self._phi_reduced(key)
-                self._memo[key] = m
-            v = c * m if c != 1 else m
-        self._raw[word] = v
-        return v
-
-    def _phi_reduced(self, w):
-        fo = self.fam_of
-        n = len(w)
-        start = None
-        for i in range(n):
-            if fo[w[i]] != fo[w[i - 1]]:
-                start = i
-                break
-        if start is None:
-            self.stats["family_moments"] += 1
-            return self.fams[fo[w[0]]].moment(w)
-        w = w[start:] + w[:start]
-        runs = []
-        i = 0
-        while i < n:
-            f = fo[w[i]]
-            j = i
-            while j < n and fo[w[j]] == f:
-                j += 1
-            runs.append((f, w[i:j]))
-            i = j
-        counts = {}
-        for f, _ in runs:
-            counts[f] = counts.get(f, 0) + 1
-        F = min(counts, key=lambda f: (counts[f], f))
-        k0 = next(i for i, r in enumerate(runs) if r[0] == F)
-        runs = runs[k0:] + runs[:k0]
-        a, b = [], []
-        for f, r in runs:
-            if f == F:
-                a.append(r)
-                b.append(())
-            else:
-                b[-1] = b[-1] + r
-        na = len(a)
-        fam_F = self.fams[F]
-        parts = self._nc(fam_F, tuple(a))
-        self.stats["reductions"] += 1
-        self.stats["partitions"] += len(parts)
-        self.stats["catalan"] += fam.catalan(na)
-        zero = self.dom.zero
-        total = zero
-        for blocks, kval in parts:
-            prod = kval
-            for C in _kreweras(blocks, na):
-                v = self.phi(sum((b[j] for j in C), ()))
-                if v == 0:
-                    prod = zero
-                    break
-                prod = prod * v
-            if prod != 0:
-                total = total + prod
-        return total
-
-    def _nc(self, F, elems):
-        """Non-crossing partitions of ``range(len(elems))`` with non-zero
-        ``κ_π[elems]`` (joint cumulants of F-elements), as (blocks, κ_π)."""
-        key = (F.index, elems)
-        res = self._ncmemo.get(key)
-        if res is not None:
-            return res
-        m = len(elems)
-        if m == 0:
-            return [((), self.dom.one)]
-        res = []
-        for V in fam.subsets_with_first(m):
-            k = F.element_cumulant(tuple(elems[i] for i in V))
-            if k == 0:
-                continue
-            subs = []
-            for lo, hi in fam.gaps(V, m):
-                sub = self._nc(F, elems[lo:hi])
-                if not sub:
-                    break
-                subs.append((lo, sub))
-            else:
-                for combo in product(*[s for _, s in subs]):
-                    blocks = [V]
-                    val = k
-                    for (lo, _), (bl, v) in zip(subs, combo):
-                        blocks.extend(tuple(lo + i for i in B) for B in bl)
-                        val = val * v
-                    res.append((tuple(blocks), val))
-        self._ncmemo[key] = res
-        return res
-
-    # -- letter-level expansion ------------------------------------------------------
-
-    def letter_partitions(self, codes, max_terms):
-        """All NC partitions of ``range(len(codes))`` whose blocks lie in one
-        family with non-zero letter cumulant: [(blocks, [κ per block])]."""
-        memo = {}
-        fo = self.fam_of
-
-        def rec(sub):
-            # sub: tuple of codes; returns list of (blocks (relative), [k...])
-            if not sub:
-                return [((), [])]
-            got = memo.get(sub)
-            if got is not None:
-                return got
-            F = self.fams[fo[sub[0]]]
-            same = [j for j, c in enumerate(sub) if fo[c] == fo[sub[0]]]
-            atoms = tuple(sub[j] for j in same)
-            out = []
-            for Vrel in F.candidate_blocks(atoms):
-                k = F.letter_cumulant(tuple(atoms[i] for i in Vrel))
-                if k == 0:
-                    continue
-                V = tuple(same[i] for i in Vrel)
-                subs = []
-                for lo, hi in fam.gaps(V, len(sub)):
-                    s = rec(sub[lo:hi])
-                    if not s:
-                        break
-                    subs.append((lo, s))
-                else:
-                    for combo in product(*[s for _, s in subs]):
-                        blocks = [V]
-                        ks = [k]
-                        for (lo, _), (bl, kk) in zip(subs, combo):
-                            blocks.extend(tuple(lo + i for i in B) for B in bl)
-                            ks.extend(kk)
-                        out.append((tuple(blocks), ks))
-                        if len(out) > max_terms:
-                            raise TooLargeError(
-                                f"the expansion has more than max_terms={max_terms} "
-                                "non-crossing partitions; raise max_terms, or use "
-                                "FreeModel.moment for the value alone"
-                            )
-            memo[sub] = out
-            return out
-
-        return rec(tuple(codes))
-
-
-# ---------------------------------------------------------------------------
 # the model
 # ---------------------------------------------------------------------------
 
@@ -502,6 +240,21 @@ class FreeModel:
 
     Every declaration method returns the model, so declarations chain.
 
+    Parameters
+    ----------
+    strategy : {"auto", "kreweras", "first_block"}
+        How each reduction evaluates ``Σ_{π∈NC(n)} κ_π[a] φ_{K(π)}[b]``: as
+        written (Kreweras), grouped by the first block, or Kreweras for up to
+        4 runs and first-block above (default).  All give the same value.
+
+    Attributes
+    ----------
+    last_stats : dict
+        Counters of the last :meth:`moment` call: ``reductions`` (multi-family
+        words reduced), ``partitions`` (partitions or first blocks with
+        non-zero cumulant visited), ``catalan`` (sum of ``Cat(n)`` over the
+        reductions), ``family_moments``, ``memo`` (memoised words).
+
     Examples
     --------
     Orthogonal weights ``W_l = s O_l`` and ReLU-like Bernoulli(1/2) diagonal
@@ -518,7 +271,10 @@ class FreeModel:
     s**4/2
     """
 
-    def __init__(self):
+    def __init__(self, *, strategy="auto"):
+        if strategy not in STRATEGIES:
+            raise InvalidArgumentError(f"strategy must be one of {STRATEGIES}; got {strategy!r}")
+        self.strategy = strategy
         self._specs = []
         self._letters = {}  # Letter -> spec index
         self._names = {}  # name -> Letter
@@ -749,7 +505,7 @@ class FreeModel:
                 for lt, codes, (m, k), ls in zip(s.letters, per_spec[idx], raw[idx], s.params["laws"]):
                     laws[codes[0]] = fam.Law(lt.name, dom, m, k, ls.source)
                 families.append(fam.DiagonalFamily(*args, laws))
-        eng = _Engine(families, fam_of, tcode, dom, dict(orders))
+        eng = Engine(families, fam_of, tcode, dom, dict(orders), self.strategy)
         eng.amap = amap
         self._engine = eng
         return eng
@@ -819,7 +575,7 @@ class FreeModel:
             vals.append((c, eng.dom.out(eng.phi(codes))))
         self.last_stats = {k: eng.stats[k] - before[k] for k in eng.stats}
         self.last_stats["memo"] = len(eng._memo)
-        return _combine(vals, eng.dom.kind)
+        return combine(vals, eng.dom.kind)
 
     def expand(self, t, *, max_terms=20000):
         """The moment as a sum over non-crossing partitions of each word.
@@ -853,7 +609,7 @@ class FreeModel:
         terms = []
         for w, c, codes in words:
             if not codes:
-                terms.append(ExpansionTerm(w, c, (), (), _combine([(c, 1)], dom.kind)))
+                terms.append(ExpansionTerm(w, c, (), (), combine([(c, 1)], dom.kind)))
                 continue
             parts = eng.letter_partitions(codes, max_terms)
             for blocks, ks in parts:
@@ -869,129 +625,7 @@ class FreeModel:
                     val = val * k
                 pblocks = tuple(tuple(i + 1 for i in B) for B in blocks)
                 terms.append(ExpansionTerm(w, c, pblocks, tuple(labels),
-                                           _combine([(c, dom.out(val))], dom.kind)))
+                                           combine([(c, dom.out(val))], dom.kind)))
         return MomentExpansion(t, terms, dom.kind)
 
 
-def _combine(vals, kind):
-    """``Σ c_i v_i`` with coefficient and value kinds merged (exact stays exact;
-    any sympy gives an expanded sympy expression)."""
-    from fractions import Fraction
-
-    from .ncpoly import _is_sympy
-
-    if kind == "sympy" or any(_is_sympy(c) or _is_sympy(v) for c, v in vals):
-        import sympy
-
-        def sy(x):
-            if isinstance(x, Fraction):
-                return sympy.Rational(x.numerator, x.denominator)
-            return sympy.sympify(x)
-
-        return sympy.expand(sum((sy(c) * sy(v) for c, v in vals), sympy.Integer(0)))
-    total = 0
-    for c, v in vals:
-        if isinstance(c, Fraction) or isinstance(v, Fraction):
-            total = Fraction(total) + Fraction(c) * Fraction(v)
-        else:
-            total = total + c * v
-    if isinstance(total, Fraction) and total.denominator == 1:
-        return total.numerator
-    return total
-
-
-# ---------------------------------------------------------------------------
-# expansions
-# ---------------------------------------------------------------------------
-
-
-class ExpansionTerm:
-    """One non-crossing partition in a :class:`MomentExpansion`.
-
-    Attributes
-    ----------
-    word : tuple
-        The (canonical) word of the trace this term belongs to.
-    coefficient
-        The coefficient of that word in the trace.
-    partition : tuple of tuple of int
-        Blocks of 1-based positions in the word.
-    cumulants : tuple of (str, value)
-        The cumulant of each block: a label such as ``kappa_2(W1,W1.T)`` or
-        ``kappa_3(D1)`` and its value.
-    value
-        ``coefficient * prod(cumulant values)``.
-    """
-
-    __slots__ = ("word", "coefficient", "partition", "cumulants", "value")
-
-    def __init__(self, word, coefficient, partition, cumulants, value):
-        self.word = word
-        self.coefficient = coefficient
-        self.partition = partition
-        self.cumulants = cumulants
-        self.value = value
-
-    def partition_str(self):
-        if not self.partition:
-            return "{}"
-        return "".join("{" + ",".join(map(str, B)) + "}" for B in self.partition)
-
-    def __str__(self):
-        from .ncpoly import _term_str
-
-        cum = " * ".join(lbl for lbl, _ in self.cumulants) or "1"
-        coeff = "" if self.coefficient == 1 else _term_str(self.coefficient, "", True) + " * "
-        return f"{self.partition_str()}: {coeff}{cum}  = {self.value}"
-
-    __repr__ = __str__
-
-    def _latex(self, printer=None):
-        from .latex import law_symbol_latex, latex
-
-        body = r"\,".join(law_symbol_latex(lbl) for lbl, _ in self.cumulants) or "1"
-        if self.coefficient != 1:
-            body = latex(self.coefficient) + r"\," + body
-        return body
-
-    def _repr_latex_(self):
-        return "$" + self._latex() + "$"
-
-
-class MomentExpansion:
-    """The moment of a trace as a sum over non-crossing partitions
-    (from :meth:`FreeModel.expand`).  Iterable over its
-    :class:`ExpansionTerm` s; ``.value`` is the total."""
-
-    def __init__(self, trace, terms, kind):
-        self.trace = trace
-        self.terms = list(terms)
-        self.value = _combine([(1, x.value) for x in self.terms], kind)
-
-    def __iter__(self):
-        return iter(self.terms)
-
-    def __len__(self):
-        return len(self.terms)
-
-    def __str__(self):
-        n = len(self.terms)
-        lines = [f"{self.trace} = sum over {n} non-crossing partition{'s' if n != 1 else ''}:"]
-        lines += [f"  {x}" for x in self.terms]
-        if len(self.trace._terms) > 1 or any(c != 1 for c in self.trace._terms.values()):
-            lines.append(f"  total = {self.value}")
-        return "\n".join(lines) + "\n"
-
-    __repr__ = __str__
-
-    def _latex(self, printer=None):
-        from .latex import latex
-
-        if not self.terms:
-            rhs = "0"
-        else:
-            rhs = " + ".join(x._latex() for x in self.terms).replace("+ -", "- ")
-        return f"{latex(self.trace)} = {rhs} = {latex(self.value)}"
-
-    def _repr_latex_(self):
-        return "$" + self._latex() + "$"

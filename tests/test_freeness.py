@@ -37,7 +37,7 @@ from freealg.errors import (
     TooLargeError,
     UnknownSymbolError,
 )
-from freealg.freeness import _kreweras
+from freealg._engine import kreweras_blocks as _kreweras
 from freealg.partitions import kreweras_complement, noncrossing_partitions, partition_blocks
 
 
@@ -263,8 +263,8 @@ def test_deterministic_conjugated_by_haar():
 
 _W, _G, _A, _D1, _D2 = nc_symbols("W G A D1 D2", selfadjoint="A D1 D2")
 _MIXED = (FreeModel().haar_orthogonal(_W, scale=2).ginibre(_G, variance=3)
-          .selfadjoint(_A, moments=[1, 3, 9, 28, 90, 300])
-          .diagonal([_D1, _D2], moments={_D1: [1, 2, 5, 14, 42, 132], _D2: [Fraction(1, 2)] * 6}))
+          .selfadjoint(_A, moments=lambda k: Fraction(1 + 3 ** k, 2))      # (delta_1 + delta_3)/2
+          .diagonal([_D1, _D2], moments={_D1: freealg.catalan, _D2: lambda k: Fraction(1, 2)}))
 
 
 @settings(max_examples=60, deadline=None)
@@ -274,6 +274,35 @@ def test_expansion_equals_kreweras_recursion(letters):
     for x in letters:
         p = p * x
     assert _MIXED.expand(tr(p)).value == _MIXED.moment(tr(p))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from([_W, _W.T, _G, _G.T, _A, _D1, _D2]), min_size=1, max_size=14))
+def test_strategies_agree(letters):
+    p = I
+    for x in letters:
+        p = p * x
+    values = []
+    for strategy in ("kreweras", "first_block", "auto"):
+        model = (FreeModel(strategy=strategy).haar_orthogonal(_W, scale=2).ginibre(_G, variance=3)
+                 .selfadjoint(_A, moments=lambda k: Fraction(1 + 3 ** k, 2))
+                 .diagonal([_D1, _D2], moments={_D1: lambda k: freealg.catalan(k),
+                                               _D2: lambda k: Fraction(1, 2)}))
+        values.append(model.moment(tr(p)))
+    assert values[0] == values[1] == values[2]
+
+
+@pytest.mark.parametrize("strategy", ["kreweras", "first_block"])
+def test_alternating_word_equals_boxtimes(strategy):
+    # a free Poisson (Catalan moments), b Bernoulli(1/3): phi((ab)^n) are the
+    # moments of MP boxtimes Bernoulli, by the S-transform route
+    a, b = nc_symbols("a b", selfadjoint=True)
+    n = 8
+    model = (FreeModel(strategy=strategy)
+             .selfadjoint(a, moments=[freealg.catalan(k) for k in range(1, n + 1)])
+             .selfadjoint(b, moments=[Fraction(1, 3)] * n))
+    ref = free_mul_moments([freealg.catalan(k) for k in range(1, n + 1)], [Fraction(1, 3)] * n)
+    assert [model.moment(tr((a * b) ** k)) for k in range(1, n + 1)] == ref
 
 
 @pytest.mark.parametrize("n", range(1, 8))
