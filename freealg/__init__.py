@@ -71,6 +71,18 @@ _LAZY = {
     "s_transform_coefficients": "cumulants",
     "check_moment_sequence": "cumulants",
     # --- ncpoly / freeness / latex (issue 3) ---
+    "nc_symbols": "ncpoly",
+    "tr": "ncpoly",
+    "I": "ncpoly",
+    "Id": "ncpoly",
+    "NCPoly": "ncpoly",
+    "Trace": "ncpoly",
+    "Letter": "ncpoly",
+    "FreeModel": "freeness",
+    "MomentExpansion": "freeness",
+    "moment_symbol": "freeness",
+    "cumulant_symbol": "freeness",
+    "latex": "latex",
     # --- activations (issue 6, low level) ---
     "Activation": "activations",
     "get_activation": "activations",
