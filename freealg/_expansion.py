@@ -22,15 +22,29 @@ def combine(vals, kind):
             return sympy.sympify(x)
 
         return sympy.expand(sum((sy(c) * sy(v) for c, v in vals), sympy.Integer(0)))
+    flat = [x for cv in vals for x in cv]
+    if kind == "exact" and all(isinstance(x, (int, Fraction)) for x in flat):
+        total = Fraction(0)
+        for c, v in vals:
+            total += Fraction(c) * Fraction(v)
+        return total.numerator if total.denominator == 1 else total
+    # floats / mpmath: Fractions are converted, never the other way round
     total = 0
     for c, v in vals:
-        if isinstance(c, Fraction) or isinstance(v, Fraction):
-            total = Fraction(total) + Fraction(c) * Fraction(v)
-        else:
-            total = total + c * v
-    if isinstance(total, Fraction) and total.denominator == 1:
-        return total.numerator
+        if isinstance(c, Fraction):
+            c = _to_inexact(c, v)
+        if isinstance(v, Fraction):
+            v = _to_inexact(v, c)
+        total = total + c * v
     return total
+
+
+def _to_inexact(fr, other):
+    if type(other).__module__.startswith("mpmath"):
+        import mpmath
+
+        return mpmath.mpf(fr.numerator) / fr.denominator
+    return fr.numerator / fr.denominator
 
 
 class ExpansionTerm:

@@ -81,10 +81,10 @@ class Domain:
             return self.ring.from_expr(sympy.sympify(x))
         if self.kind == "exact":
             if isinstance(x, Fraction):
-                return x
+                return Fraction(int(x.numerator), int(x.denominator))
             if type(x).__module__.startswith("sympy"):
                 return Fraction(int(x.p), int(x.q))
-            return Fraction(x)
+            return Fraction(int(x))
         if self.kind == "mpmath":
             import mpmath
 

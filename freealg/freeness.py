@@ -68,11 +68,9 @@ from ._engine import STRATEGIES, Engine
 from ._expansion import ExpansionTerm, MomentExpansion, combine
 from .errors import (
     InvalidArgumentError,
-    InvalidLawError,
     InvalidSequenceError,
     ModelError,
     NCPolynomialError,
-    TooLargeError,
     UnknownSymbolError,
 )
 from .ncpoly import Letter, NCPoly, Trace, tr

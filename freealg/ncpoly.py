@@ -41,376 +41,33 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from fractions import Fraction
 
+from ._ncbase import (  # noqa: F401  (re-exported helpers used by other modules)
+    Letter,
+    _as_scalar,
+    _cols,
+    _fmt_shape,
+    _is_sympy,
+    _is_zero,
+    _rows,
+    _sadd,
+    _sdiv,
+    _smul,
+    _term_latex,
+    _term_str,
+    _word_key,
+    _word_t,
+    cyclic_canonical,
+    name_latex,
+    word_latex,
+    word_str,
+)
 from .errors import InvalidArgumentError, NCPolynomialError
 
 __all__ = ["Letter", "NCPoly", "Trace", "nc_symbols", "tr", "I", "Id"]
 
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _RESERVED = {"I", "Id", "tr", "T"}
-
-
-# ---------------------------------------------------------------------------
-# scalars
-# ---------------------------------------------------------------------------
-
-
-def _is_sympy(x):
-    return type(x).__module__.startswith("sympy")
-
-
-def _is_mpmath(x):
-    return type(x).__module__.startswith("mpmath")
-
-
-def _norm_scalar(c):
-    """Canonical form of a coefficient (int, Fraction, float, complex, mpmath
-    or an expanded sympy expression); sympy rationals become int/Fraction so
-    that equal coefficients hash equally."""
-    if type(c) is int:
-        return c
-    if isinstance(c, Fraction):
-        return c.numerator if c.denominator == 1 else c
-    if _is_sympy(c):
-        import sympy
-
-        c = sympy.expand(c)
-        if c.is_Rational:
-            return int(c) if c.is_Integer else Fraction(int(c.p), int(c.q))
-        return c
-    return c
-
-
-def _as_scalar(c, what="coefficient"):
-    """Validate a scalar coefficient or raise :class:`NCPolynomialError`."""
-    if isinstance(c, bool) or c is None or isinstance(c, (str, bytes)):
-        raise NCPolynomialError(
-            f"{what} must be a number or a sympy expression; got {c!r}"
-        )
-    if isinstance(c, (NCPoly, Trace)):
-        raise NCPolynomialError(f"{what} must be a scalar; got the polynomial {c}")
-    if _is_sympy(c):
-        import sympy
-
-        if not isinstance(c, sympy.Expr):
-            raise NCPolynomialError(
-                f"{what} must be a scalar sympy expression; got {c!r} "
-                f"of type {type(c).__name__}"
-            )
-        if c.is_commutative is False:
-            raise NCPolynomialError(
-                f"{what} {c} contains noncommutative sympy symbols; use "
-                "freealg.nc_symbols for matrix letters and keep sympy for scalars"
-            )
-        if c.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-            raise InvalidArgumentError(f"{what} {c} is not finite")
-        return _norm_scalar(c)
-    if _is_mpmath(c):
-        return c
-    if isinstance(c, numbers.Integral):
-        return int(c)
-    if isinstance(c, numbers.Rational):
-        return _norm_scalar(Fraction(c))
-    if isinstance(c, numbers.Number):
-        z = complex(c)
-        if not (math.isfinite(z.real) and math.isfinite(z.imag)):
-            raise InvalidArgumentError(f"{what} {c!r} is not finite")
-        return float(c) if isinstance(c, numbers.Real) else z
-    raise NCPolynomialError(
-        f"{what} must be a number (int, Fraction, float) or a sympy expression; "
-        f"got {c!r} of type {type(c).__name__}"
-    )
-
-
-def _lift(a, b):
-    """Bring a Fraction to sympy when the other operand is a sympy object."""
-    if isinstance(a, Fraction) and _is_sympy(b):
-        import sympy
-
-        return sympy.Rational(a.numerator, a.denominator), b
-    if isinstance(b, Fraction) and _is_sympy(a):
-        import sympy
-
-        return a, sympy.Rational(b.numerator, b.denominator)
-    return a, b
-
-
-def _sadd(a, b):
-    a, b = _lift(a, b)
-    return _norm_scalar(a + b)
-
-
-def _smul(a, b):
-    a, b = _lift(a, b)
-    return _norm_scalar(a * b)
-
-
-def _sdiv(a, b):
-    if b == 0:
-        raise ZeroDivisionError("division of a polynomial by zero")
-    if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)):
-        return _norm_scalar(Fraction(a) / Fraction(b))
-    a, b = _lift(a, b)
-    return _norm_scalar(a / b)
-
-
-def _is_zero(c):
-    return c == 0
-
-
-# ---------------------------------------------------------------------------
-# letters and words
-# ---------------------------------------------------------------------------
-
-
-class Letter:
-    """A matrix letter: a name, a self-adjointness flag and a shape.
-
-    Users do not build letters directly; :func:`nc_symbols` returns
-    one-letter polynomials, whose :attr:`NCPoly.letter` is the letter.
-
-    Examples
-    --------
-    >>> from freealg import nc_symbols
-    >>> nc_symbols("W").letter
-    Letter('W', selfadjoint=False, shape=('N', 'N'))
-    """
-
-    __slots__ = ("name", "selfadjoint", "shape", "_key")
-
-    def __init__(self, name, selfadjoint=False, shape=("N", "N")):
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "selfadjoint", bool(selfadjoint))
-        object.__setattr__(self, "shape", tuple(shape))
-        object.__setattr__(self, "_key", (name, bool(selfadjoint), tuple(map(str, shape))))
-
-    def __setattr__(self, key, value):
-        raise AttributeError("Letter is immutable")
-
-    def __eq__(self, other):
-        return isinstance(other, Letter) and self._key == other._key
-
-    def __hash__(self):
-        return hash(("Letter",) + self._key)
-
-    def __lt__(self, other):
-        return self._key < other._key
-
-    def __repr__(self):
-        return f"Letter({self.name!r}, selfadjoint={self.selfadjoint}, shape={self.shape!r})"
-
-    @property
-    def is_square(self):
-        return self.shape[0] == self.shape[1]
-
-    def _latex(self, printer=None):
-        return name_latex(self.name)
-
-
-# An atom is a pair (letter, transposed); a word is a tuple of atoms.
-
-
-def _atom_t(atom):
-    letter, t = atom
-    return atom if letter.selfadjoint else (letter, not t)
-
-
-def _word_t(word):
-    return tuple(_atom_t(a) for a in reversed(word))
-
-
-def _atom_key(atom):
-    return (atom[0].name, atom[1], atom[0]._key)
-
-
-def _word_key(word):
-    return tuple(_atom_key(a) for a in word)
-
-
-def _rows(atom):
-    letter, t = atom
-    return letter.shape[1] if t else letter.shape[0]
-
-
-def _cols(atom):
-    letter, t = atom
-    return letter.shape[0] if t else letter.shape[1]
-
-
-def cyclic_canonical(word):
-    """The least rotation of ``word`` or of its transpose (the canonical
-    representative of ``tr(word)``)."""
-    if not word:
-        return word
-    n = len(word)
-    best = None
-    best_key = None
-    for w in (word, _word_t(word)):
-        for i in range(n):
-            r = w[i:] + w[:i]
-            k = _word_key(r)
-            if best_key is None or k < best_key:
-                best, best_key = r, k
-    return best
-
-
-_GREEK = {
-    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
-    "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau",
-    "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda",
-    "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega",
-}
-
-
-def _base_latex(base):
-    if base in _GREEK:
-        return "\\" + base
-    if len(base) == 1:
-        return base
-    return r"\mathrm{" + base + "}"
-
-
-def name_latex(name):
-    r"""LaTeX for a letter name: ``W1 -> W_{1}``, ``D_2 -> D_{2}``,
-    ``Theta3 -> \Theta_{3}``, ``sigma_w -> \sigma_{w}``.
-
-    Examples
-    --------
-    >>> name_latex("W1"), name_latex("Theta_l")
-    ('W_{1}', '\\Theta_{l}')
-    """
-    if "_" in name:
-        base, sub = name.split("_", 1)
-        sub_tex = _base_latex(sub) if sub in _GREEK else sub.replace("_", ",")
-        return f"{_base_latex(base)}_{{{sub_tex}}}"
-    m = re.match(r"^([A-Za-z]+?)(\d+)$", name)
-    if m:
-        return f"{_base_latex(m.group(1))}_{{{m.group(2)}}}"
-    return _base_latex(name)
-
-
-def _atom_str(atom):
-    letter, t = atom
-    return letter.name + (".T" if t else "")
-
-
-def _atom_latex(atom):
-    letter, t = atom
-    return name_latex(letter.name) + (r"^{\top}" if t else "")
-
-
-def _runs(word):
-    """Group consecutive equal atoms: [(atom, power), ...]."""
-    out = []
-    for a in word:
-        if out and out[-1][0] == a:
-            out[-1][1] += 1
-        else:
-            out.append([a, 1])
-    return out
-
-
-def word_str(word):
-    """Text form of a word, powers grouped: ``W1*D1**2*W1.T``; ``I`` if empty."""
-    if not word:
-        return "I"
-    parts = []
-    for a, k in _runs(word):
-        s = _atom_str(a)
-        parts.append(s if k == 1 else f"{s}**{k}")
-    return "*".join(parts)
-
-
-def word_latex(word):
-    r"""LaTeX form of a word: ``W_{1} D_{1}^{2} W_{1}^{\top}``; ``I`` if empty."""
-    if not word:
-        return "I"
-    parts = []
-    for a, k in _runs(word):
-        s = _atom_latex(a)
-        if k > 1:
-            s = (r"\left(" + s + r"\right)" if a[1] else s) + f"^{{{k}}}"
-        parts.append(s)
-    return " ".join(parts)
-
-
-# ---------------------------------------------------------------------------
-# coefficient printing
-# ---------------------------------------------------------------------------
-
-
-def _coeff_parts(c):
-    """(negative?, abs-text, numerator-text-or-None, denominator) for printing."""
-    if isinstance(c, int):
-        return c < 0, str(abs(c)), None
-    if isinstance(c, Fraction):
-        return c < 0, str(abs(c.numerator)), abs(c.denominator)
-    if isinstance(c, float):
-        return c < 0, repr(abs(c)), None
-    if _is_sympy(c):
-        neg = c.could_extract_minus_sign()
-        a = -c if neg else c
-        s = str(a)
-        if a.is_Add:
-            s = f"({s})"
-        return neg, s, None
-    return False, f"({c!r})", None
-
-
-def _term_str(c, wstr, first):
-    neg, mag, den = _coeff_parts(c)
-    if mag == "1" and wstr != "":
-        body = wstr
-    elif wstr == "":
-        body = mag
-    else:
-        body = f"{mag}*{wstr}"
-    if den is not None:
-        body = f"{body}/{den}"
-    if first:
-        return ("-" if neg else "") + body
-    return (" - " if neg else " + ") + body
-
-
-def _scalar_latex(c):
-    from .latex import latex as _latex_dispatch
-
-    return _latex_dispatch(c)
-
-
-def _coeff_latex_parts(c):
-    if isinstance(c, (int, Fraction)):
-        neg = c < 0
-        a = -c if neg else c
-        if a == 1:
-            return neg, ""
-        if isinstance(a, Fraction):
-            return neg, rf"\frac{{{a.numerator}}}{{{a.denominator}}}"
-        return neg, str(a)
-    if isinstance(c, float):
-        return c < 0, repr(abs(c))
-    if _is_sympy(c):
-        neg = c.could_extract_minus_sign()
-        a = -c if neg else c
-        if a == 1:
-            return neg, ""
-        s = _scalar_latex(a)
-        if a.is_Add:
-            s = r"\left(" + s + r"\right)"
-        return neg, s
-    return False, _scalar_latex(c)
-
-
-def _term_latex(c, body, first):
-    neg, mag = _coeff_latex_parts(c)
-    if body == "":
-        text = mag if mag else "1"
-    else:
-        text = f"{mag} {body}" if mag else body
-    if first:
-        return ("-" if neg else "") + text
-    return (" - " if neg else " + ") + text
 
 
 # ---------------------------------------------------------------------------
@@ -446,6 +103,7 @@ class NCPoly:
     """
 
     __slots__ = ("_terms", "_shape", "_hash")
+    _freealg_kind = "ncpoly"
 
     def __init__(self, value=0):
         if isinstance(value, NCPoly):
@@ -636,7 +294,7 @@ class NCPoly:
                     f"division by the polynomial {other} is not defined: inverses of "
                     "letters are not noncommutative polynomials; divide by scalars only"
                 )
-        if isinstance(other, Trace):
+        if _is_trace(other):
             return NotImplemented
         c = _as_scalar(other, "divisor")
         if _is_zero(c):
@@ -730,7 +388,7 @@ class NCPoly:
             if self._shape is not None and other._shape is not None and self._shape != other._shape:
                 return False
             return self._terms == other._terms
-        if isinstance(other, Trace):
+        if _is_trace(other):
             return NotImplemented
         try:
             c = _as_scalar(other)
@@ -785,7 +443,7 @@ def _as_poly(x):
 def _coerce(other):
     if isinstance(other, NCPoly):
         return other
-    if isinstance(other, Trace):
+    if _is_trace(other):
         raise NCPolynomialError(
             f"cannot combine the trace {other} with a matrix polynomial; a trace is a "
             "scalar-valued expression: take tr() of the whole polynomial instead"
@@ -999,232 +657,9 @@ def nc_symbols(names, *, selfadjoint=False, shape=None):
     return letters[0] if len(letters) == 1 else tuple(letters)
 
 
-# ---------------------------------------------------------------------------
-# traces
-# ---------------------------------------------------------------------------
+
+def _is_trace(x):
+    return getattr(type(x), "_freealg_kind", None) == "trace"
 
 
-class Trace:
-    """A linear combination ``sum_w c_w tr(w)`` of normalised traces of words,
-    each word in cyclic canonical form (see :func:`tr`).  The empty word
-    stands for ``tr(I) = 1``, i.e. a constant.
-
-    Supports ``+ -``, scalar ``*`` and ``/``, ``==``, hashing, :meth:`subs`,
-    text and LaTeX printing.
-
-    Examples
-    --------
-    >>> from freealg import nc_symbols, tr
-    >>> A, B = nc_symbols("A B")
-    >>> t = tr(A * B) + tr(B * A) + 3
-    >>> t
-    2*tr(A*B) + 3
-    >>> t.words()
-    [A*B, I]
-    """
-
-    __slots__ = ("_terms", "_hash")
-
-    def __init__(self, terms=None):
-        object.__setattr__(self, "_terms", dict(terms or {}))
-        object.__setattr__(self, "_hash", None)
-
-    def __setattr__(self, key, value):
-        raise AttributeError("Trace is immutable")
-
-    @classmethod
-    def _from_poly(cls, p):
-        terms = {}
-        for w, c in p._terms.items():
-            k = cyclic_canonical(w)
-            s = _sadd(terms[k], c) if k in terms else c
-            if _is_zero(s):
-                terms.pop(k, None)
-            else:
-                terms[k] = s
-        return cls(terms)
-
-    def _sorted(self):
-        return sorted(self._terms.items(), key=lambda kv: (-len(kv[0]), _word_key(kv[0])))
-
-    def words(self):
-        """The canonical words, as monomial polynomials (``I`` for a constant)."""
-        return [NCPoly._make({w: 1}, None if not w else (_rows(w[0]), _cols(w[-1])))
-                for w, _ in self._sorted()]
-
-    def terms(self):
-        """``[(coefficient, word_monomial), ...]``."""
-        return [(c, m) for (w, c), m in zip(self._sorted(), self.words())]
-
-    def degree(self):
-        """Length of the longest word (``-inf`` for the zero trace)."""
-        return max((len(w) for w in self._terms), default=-math.inf)
-
-    def as_dict(self):
-        """``{canonical word: coefficient}``, words as in :meth:`NCPoly.as_dict`."""
-        return {tuple((a[0].name, a[1]) for a in w): c for w, c in self._sorted()}
-
-    def _letters(self):
-        seen = {}
-        for w in self._terms:
-            for letter, _ in w:
-                seen[letter] = None
-        return list(seen)
-
-    def _combine(self, other, sign):
-        if isinstance(other, Trace):
-            oterms = other._terms
-        elif isinstance(other, NCPoly):
-            raise NCPolynomialError(
-                f"cannot add the matrix polynomial {other} to the trace {self}; take tr() of it"
-            )
-        else:
-            c = _as_scalar(other)
-            oterms = {(): c} if not _is_zero(c) else {}
-        terms = dict(self._terms)
-        for w, c in oterms.items():
-            c = _smul(sign, c)
-            s = _sadd(terms[w], c) if w in terms else c
-            if _is_zero(s):
-                terms.pop(w, None)
-            else:
-                terms[w] = s
-        return Trace(terms)
-
-    def __add__(self, other):
-        return self._combine(other, 1)
-
-    __radd__ = __add__
-
-    def __sub__(self, other):
-        return self._combine(other, -1)
-
-    def __rsub__(self, other):
-        return (-self)._combine(other, 1)
-
-    def __neg__(self):
-        return Trace({w: _smul(-1, c) for w, c in self._terms.items()})
-
-    def __mul__(self, other):
-        if isinstance(other, Trace):
-            raise NCPolynomialError(
-                f"products of traces ({self})*({other}) are not supported; compute each "
-                "moment with FreeModel.moment and multiply the numbers"
-            )
-        if isinstance(other, NCPoly):
-            raise NCPolynomialError(
-                f"cannot multiply the trace {self} by the matrix polynomial {other}; "
-                "put scalars (numbers, sympy expressions) in front of traces"
-            )
-        c = _as_scalar(other)
-        if _is_zero(c):
-            return Trace({})
-        return Trace({w: _smul(v, c) for w, v in self._terms.items()})
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other):
-        if isinstance(other, (Trace, NCPoly)):
-            raise NCPolynomialError(f"cannot divide by {other}; divide traces by scalars only")
-        c = _as_scalar(other, "divisor")
-        return Trace({w: _sdiv(v, c) for w, v in self._terms.items()})
-
-    def subs(self, *args):
-        """Substitute letters (inside the traces) and coefficient symbols;
-        same arguments as :meth:`NCPoly.subs`.
-
-        Examples
-        --------
-        >>> from freealg import nc_symbols, tr, I
-        >>> A, B = nc_symbols("A B")
-        >>> tr(A * B).subs(A, B + I)
-        tr(B**2) + tr(B)
-        """
-        out = Trace({})
-        for w, c in self._terms.items():
-            p = NCPoly._make({w: c}, None if not w else (_rows(w[0]), _cols(w[-1])))
-            out = out + tr(p.subs(*args))
-        return out
-
-    def __eq__(self, other):
-        if isinstance(other, Trace):
-            return self._terms == other._terms
-        if isinstance(other, NCPoly):
-            return False
-        try:
-            c = _as_scalar(other)
-        except (NCPolynomialError, InvalidArgumentError):
-            return NotImplemented
-        return self._terms == ({(): c} if not _is_zero(c) else {})
-
-    def __ne__(self, other):
-        eq = self.__eq__(other)
-        return eq if eq is NotImplemented else not eq
-
-    def __hash__(self):
-        if self._hash is None:
-            object.__setattr__(self, "_hash", hash(("Trace", frozenset(self._terms.items()))))
-        return self._hash
-
-    def __bool__(self):
-        return bool(self._terms)
-
-    def __str__(self):
-        if not self._terms:
-            return "0"
-        out = []
-        for i, (w, c) in enumerate(self._sorted()):
-            out.append(_term_str(c, f"tr({word_str(w)})" if w else "", i == 0))
-        return "".join(out)
-
-    __repr__ = __str__
-
-    def _latex(self, printer=None):
-        if not self._terms:
-            return "0"
-        out = []
-        for i, (w, c) in enumerate(self._sorted()):
-            body = (r"\operatorname{tr}\left(" + word_latex(w) + r"\right)") if w else ""
-            out.append(_term_latex(c, body, i == 0))
-        return "".join(out)
-
-    def _repr_latex_(self):
-        return "$" + self._latex() + "$"
-
-
-def tr(p):
-    r"""Normalised trace ``tr = (1/N) Tr`` of a polynomial, as a :class:`Trace`.
-
-    Linear, ``tr(I) = 1``; each word is stored in cyclic canonical form (the
-    least rotation of the word or of its transpose), so ``tr(A*B) == tr(B*A)``
-    and ``tr(p.T) == tr(p)`` (valid for real matrices).  The trace is a formal
-    object; :meth:`freealg.FreeModel.moment` evaluates its large-N limit.
-
-    Parameters
-    ----------
-    p : NCPoly or scalar
-
-    Raises
-    ------
-    NCPolynomialError
-        If ``p`` is not square (``tr`` of an ``N x M`` polynomial) or not a
-        polynomial.
-
-    Examples
-    --------
-    >>> from freealg import nc_symbols, tr, I
-    >>> W, D = nc_symbols("W D", selfadjoint="D")
-    >>> tr(W * D * W.T) == tr(D * W.T * W)
-    True
-    >>> tr(2 * I + W.T * W)
-    tr(W*W.T) + 2
-    """
-    if isinstance(p, Trace):
-        raise NCPolynomialError(f"tr() of a trace {p} is not defined; it is already a scalar")
-    p = _coerce(p)
-    if p._shape is not None and p._shape[0] != p._shape[1]:
-        raise NCPolynomialError(
-            f"trace of the non-square polynomial {p} (shape {_fmt_shape(p._shape)}) is "
-            "undefined; multiply by a transpose first, e.g. tr(X * X.T)"
-        )
-    return Trace._from_poly(p)
+from ._trace import Trace, tr  # noqa: E402  (Trace needs NCPoly defined first)

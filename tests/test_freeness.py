@@ -331,6 +331,15 @@ def test_number_kinds():
     assert isinstance(e, Fraction) and e == 2 * Fraction(1, 4) + 1 - Fraction(1, 4)
     f = floats.moment(t)
     assert isinstance(f, float) and f == pytest.approx(float(e), rel=1e-14)
+    # numpy inputs come out as Python numbers; mpmath stays mpmath
+    npm = FreeModel().selfadjoint(A, np.array([1, 2])).selfadjoint(B, np.array([3, 10]))
+    assert type(npm.moment(t)) is int and npm.moment(t) == 2 * 9 + 1 * 10 - 9
+    import mpmath
+
+    mpm = FreeModel().selfadjoint(A, [mpmath.mpf(1), mpmath.mpf(2)]).selfadjoint(B, [0.5, 1])
+    assert isinstance(mpm.moment(t), mpmath.mpf) and mpm.moment(t) == mpmath.mpf(5) / 4
+    # a float coefficient makes the result float, never a Fraction of a float
+    assert isinstance(exact.moment(0.5 * t), float) and exact.moment(0.5 * t) == 0.625
     # symbolic coefficients with exact laws give sympy
     q = sympy.Symbol("q")
     assert sympy.expand(exact.moment(q * t + 1) - (q * sympy.Rational(5, 4) + 1)) == 0

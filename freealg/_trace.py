@@ -1,0 +1,266 @@
+"""Normalised traces of noncommutative polynomials (private; ``Trace`` and
+``tr`` are public through :mod:`freealg.ncpoly`)."""
+
+from __future__ import annotations
+
+import math
+
+from ._ncbase import (
+    _as_scalar,
+    _cols,
+    _fmt_shape,
+    _is_zero,
+    _rows,
+    _sadd,
+    _sdiv,
+    _smul,
+    _term_latex,
+    _term_str,
+    _word_key,
+    cyclic_canonical,
+    word_latex,
+    word_str,
+)
+from .errors import InvalidArgumentError, NCPolynomialError
+
+__all__ = ["Trace", "tr"]
+
+
+def _poly():
+    from .ncpoly import NCPoly
+
+    return NCPoly
+
+
+# ---------------------------------------------------------------------------
+# traces
+# ---------------------------------------------------------------------------
+
+
+class Trace:
+    """A linear combination ``sum_w c_w tr(w)`` of normalised traces of words,
+    each word in cyclic canonical form (see :func:`tr`).  The empty word
+    stands for ``tr(I) = 1``, i.e. a constant.
+
+    Supports ``+ -``, scalar ``*`` and ``/``, ``==``, hashing, :meth:`subs`,
+    text and LaTeX printing.
+
+    Examples
+    --------
+    >>> from freealg import nc_symbols, tr
+    >>> A, B = nc_symbols("A B")
+    >>> t = tr(A * B) + tr(B * A) + 3
+    >>> t
+    2*tr(A*B) + 3
+    >>> t.words()
+    [A*B, I]
+    """
+
+    __slots__ = ("_terms", "_hash")
+    _freealg_kind = "trace"
+
+    def __init__(self, terms=None):
+        object.__setattr__(self, "_terms", dict(terms or {}))
+        object.__setattr__(self, "_hash", None)
+
+    def __setattr__(self, key, value):
+        raise AttributeError("Trace is immutable")
+
+    @classmethod
+    def _from_poly(cls, p):
+        terms = {}
+        for w, c in p._terms.items():
+            k = cyclic_canonical(w)
+            s = _sadd(terms[k], c) if k in terms else c
+            if _is_zero(s):
+                terms.pop(k, None)
+            else:
+                terms[k] = s
+        return cls(terms)
+
+    def _sorted(self):
+        return sorted(self._terms.items(), key=lambda kv: (-len(kv[0]), _word_key(kv[0])))
+
+    def words(self):
+        """The canonical words, as monomial polynomials (``I`` for a constant)."""
+        return [_poly()._make({w: 1}, None if not w else (_rows(w[0]), _cols(w[-1])))
+                for w, _ in self._sorted()]
+
+    def terms(self):
+        """``[(coefficient, word_monomial), ...]``."""
+        return [(c, m) for (w, c), m in zip(self._sorted(), self.words())]
+
+    def degree(self):
+        """Length of the longest word (``-inf`` for the zero trace)."""
+        return max((len(w) for w in self._terms), default=-math.inf)
+
+    def as_dict(self):
+        """``{canonical word: coefficient}``, words as in :meth:`NCPoly.as_dict`."""
+        return {tuple((a[0].name, a[1]) for a in w): c for w, c in self._sorted()}
+
+    def _letters(self):
+        seen = {}
+        for w in self._terms:
+            for letter, _ in w:
+                seen[letter] = None
+        return list(seen)
+
+    def _combine(self, other, sign):
+        if isinstance(other, Trace):
+            oterms = other._terms
+        elif getattr(type(other), "_freealg_kind", None) == "ncpoly":
+            raise NCPolynomialError(
+                f"cannot add the matrix polynomial {other} to the trace {self}; take tr() of it"
+            )
+        else:
+            c = _as_scalar(other)
+            oterms = {(): c} if not _is_zero(c) else {}
+        terms = dict(self._terms)
+        for w, c in oterms.items():
+            c = _smul(sign, c)
+            s = _sadd(terms[w], c) if w in terms else c
+            if _is_zero(s):
+                terms.pop(w, None)
+            else:
+                terms[w] = s
+        return Trace(terms)
+
+    def __add__(self, other):
+        return self._combine(other, 1)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self._combine(other, -1)
+
+    def __rsub__(self, other):
+        return (-self)._combine(other, 1)
+
+    def __neg__(self):
+        return Trace({w: _smul(-1, c) for w, c in self._terms.items()})
+
+    def __mul__(self, other):
+        if isinstance(other, Trace):
+            raise NCPolynomialError(
+                f"products of traces ({self})*({other}) are not supported; compute each "
+                "moment with FreeModel.moment and multiply the numbers"
+            )
+        if getattr(type(other), "_freealg_kind", None) == "ncpoly":
+            raise NCPolynomialError(
+                f"cannot multiply the trace {self} by the matrix polynomial {other}; "
+                "put scalars (numbers, sympy expressions) in front of traces"
+            )
+        c = _as_scalar(other)
+        if _is_zero(c):
+            return Trace({})
+        return Trace({w: _smul(v, c) for w, v in self._terms.items()})
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        if isinstance(other, Trace) or getattr(type(other), "_freealg_kind", None) == "ncpoly":
+            raise NCPolynomialError(f"cannot divide by {other}; divide traces by scalars only")
+        c = _as_scalar(other, "divisor")
+        return Trace({w: _sdiv(v, c) for w, v in self._terms.items()})
+
+    def subs(self, *args):
+        """Substitute letters (inside the traces) and coefficient symbols;
+        same arguments as :meth:`NCPoly.subs`.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, tr, I
+        >>> A, B = nc_symbols("A B")
+        >>> tr(A * B).subs(A, B + I)
+        tr(B**2) + tr(B)
+        """
+        out = Trace({})
+        for w, c in self._terms.items():
+            p = _poly()._make({w: c}, None if not w else (_rows(w[0]), _cols(w[-1])))
+            out = out + tr(p.subs(*args))
+        return out
+
+    def __eq__(self, other):
+        if isinstance(other, Trace):
+            return self._terms == other._terms
+        if getattr(type(other), "_freealg_kind", None) == "ncpoly":
+            return False
+        try:
+            c = _as_scalar(other)
+        except (NCPolynomialError, InvalidArgumentError):
+            return NotImplemented
+        return self._terms == ({(): c} if not _is_zero(c) else {})
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self):
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash(("Trace", frozenset(self._terms.items()))))
+        return self._hash
+
+    def __bool__(self):
+        return bool(self._terms)
+
+    def __str__(self):
+        if not self._terms:
+            return "0"
+        out = []
+        for i, (w, c) in enumerate(self._sorted()):
+            out.append(_term_str(c, f"tr({word_str(w)})" if w else "", i == 0))
+        return "".join(out)
+
+    __repr__ = __str__
+
+    def _latex(self, printer=None):
+        if not self._terms:
+            return "0"
+        out = []
+        for i, (w, c) in enumerate(self._sorted()):
+            body = (r"\operatorname{tr}\left(" + word_latex(w) + r"\right)") if w else ""
+            out.append(_term_latex(c, body, i == 0))
+        return "".join(out)
+
+    def _repr_latex_(self):
+        return "$" + self._latex() + "$"
+
+
+def tr(p):
+    r"""Normalised trace ``tr = (1/N) Tr`` of a polynomial, as a :class:`Trace`.
+
+    Linear, ``tr(I) = 1``; each word is stored in cyclic canonical form (the
+    least rotation of the word or of its transpose), so ``tr(A*B) == tr(B*A)``
+    and ``tr(p.T) == tr(p)`` (valid for real matrices).  The trace is a formal
+    object; :meth:`freealg.FreeModel.moment` evaluates its large-N limit.
+
+    Parameters
+    ----------
+    p : NCPoly or scalar
+
+    Raises
+    ------
+    NCPolynomialError
+        If ``p`` is not square (``tr`` of an ``N x M`` polynomial) or not a
+        polynomial.
+
+    Examples
+    --------
+    >>> from freealg import nc_symbols, tr, I
+    >>> W, D = nc_symbols("W D", selfadjoint="D")
+    >>> tr(W * D * W.T) == tr(D * W.T * W)
+    True
+    >>> tr(2 * I + W.T * W)
+    tr(W*W.T) + 2
+    """
+    if isinstance(p, Trace):
+        raise NCPolynomialError(f"tr() of a trace {p} is not defined; it is already a scalar")
+    from .ncpoly import _coerce
+
+    p = _coerce(p)
+    if p._shape is not None and p._shape[0] != p._shape[1]:
+        raise NCPolynomialError(
+            f"trace of the non-square polynomial {p} (shape {_fmt_shape(p._shape)}) is "
+            "undefined; multiply by a transpose first, e.g. tr(X * X.T)"
+        )
+    return Trace._from_poly(p)
