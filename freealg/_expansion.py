@@ -84,7 +84,7 @@ class ExpansionTerm:
 
         cum = " * ".join(lbl for lbl, _ in self.cumulants) or "1"
         coeff = "" if self.coefficient == 1 else _term_str(self.coefficient, "", True) + " * "
-        return f"{self.partition_str()}: {coeff}{cum}  = {self.value}"
+        return f"{self.partition_str()}: {coeff}{cum} = {self.value}"
 
     __repr__ = __str__
 

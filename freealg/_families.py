@@ -43,42 +43,42 @@ class Domain:
     """Scalar arithmetic of one engine run.
 
     ``kind`` is 'exact' (``Fraction``), 'float', 'mpmath' or 'sympy' (elements
-    of a sympy ``PolyRing`` built from every scalar of the model).
+    of a sympy ``PolyRing`` built by ``sring`` from every scalar of the model,
+    so that non-polynomial parts such as ``1/s`` or ``sqrt(q)`` become
+    generators).  ``values`` are the given raw scalars converted, in order;
+    values derived later are computed inside the domain with ``+ - *`` only.
     """
 
     def __init__(self, kind, raw_values=()):
         self.kind = kind
         self.ring = None
+        raw_values = list(raw_values)
         if kind == "sympy":
             import sympy
             from sympy.polys.rings import sring
 
-            vals = [sympy.sympify(v) if not isinstance(v, Fraction)
-                    else sympy.Rational(v.numerator, v.denominator) for v in raw_values]
+            vals = [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction)
+                    else sympy.sympify(v) for v in raw_values]
             vals.append(sympy.Integer(1))
             if any(v.has(sympy.Float) for v in vals):
-                ring, _ = sring(vals)
+                ring, elems = sring(vals)
             else:
-                ring, _ = sring(vals, domain=sympy.QQ)
+                ring, elems = sring(vals, domain=sympy.QQ)
             self.ring = ring
             self.zero, self.one = ring.zero, ring.one
-        elif kind == "exact":
-            self.zero, self.one = Fraction(0), Fraction(1)
-        elif kind == "mpmath":
-            import mpmath
-
-            self.zero, self.one = mpmath.mpf(0), mpmath.mpf(1)
+            self.values = list(elems[:-1])
         else:
-            self.zero, self.one = 0.0, 1.0
+            if kind == "exact":
+                self.zero, self.one = Fraction(0), Fraction(1)
+            elif kind == "mpmath":
+                import mpmath
 
-    def conv(self, x):
-        """Convert a raw scalar (int, Fraction, float, mpmath, sympy) in."""
-        if self.kind == "sympy":
-            import sympy
+                self.zero, self.one = mpmath.mpf(0), mpmath.mpf(1)
+            else:
+                self.zero, self.one = 0.0, 1.0
+            self.values = [self._conv(v) for v in raw_values]
 
-            if isinstance(x, Fraction):
-                x = sympy.Rational(x.numerator, x.denominator)
-            return self.ring.from_expr(sympy.sympify(x))
+    def _conv(self, x):
         if self.kind == "exact":
             if isinstance(x, Fraction):
                 return Fraction(int(x.numerator), int(x.denominator))
@@ -95,6 +95,10 @@ class Domain:
             return x.numerator / x.denominator
         return complex(x) if isinstance(x, complex) else float(x)
 
+    def integer(self, n):
+        """The integer ``n`` as a domain element."""
+        return self.one * n
+
     def out(self, x):
         """Convert an engine value out: int/Fraction, float, mpmath or an
         expanded sympy expression."""
@@ -105,6 +109,44 @@ class Domain:
         if self.kind == "exact":
             return x.numerator if x.denominator == 1 else x
         return x
+
+
+def moments_from_cumulants_in(kappa, dom):
+    """``m_1..m_n`` from free cumulants with domain arithmetic only:
+    ``m_k = sum_{s=1}^k kappa_s [z^{k-s}] M(z)^s`` (THEORY.md section 2)."""
+    return _mc_table(kappa, dom, to_moments=True)
+
+
+def cumulants_from_moments_in(moments, dom):
+    """Free cumulants ``kappa_1..kappa_n`` from moments, domain arithmetic only."""
+    return _mc_table(moments, dom, to_moments=False)
+
+
+def _mc_table(seq, dom, to_moments):
+    n = len(seq)
+    one, zero = dom.one, dom.zero
+    m = [one] + [zero] * n
+    # T[s][j] = [z^j] M(z)^s, filled column by column as the m_j become known
+    T = [[one] + [zero] * n for _ in range(n + 1)]
+    T[0] = [one] + [zero] * n
+    out = []
+    for k in range(1, n + 1):
+        acc = zero
+        for s in range(1, k):
+            acc = acc + (seq[s - 1] if to_moments else out[s - 1]) * T[s][k - s]
+        if to_moments:
+            m[k] = acc + seq[k - 1]  # s = k term: kappa_k [z^0] M^k = kappa_k
+            out.append(m[k])
+        else:
+            m[k] = seq[k - 1]
+            out.append(m[k] - acc)
+        for s in range(1, n - k + 1):
+            col = zero
+            prev = T[s - 1]
+            for j in range(0, k + 1):
+                col = col + prev[k - j] * m[j]
+            T[s][k] = col
+    return out
 
 
 def catalan(n):
@@ -136,19 +178,21 @@ def gaps(V, n):
 class Law:
     """Moments and free cumulants of one self-adjoint letter, in a domain.
 
-    ``raw_moments`` are the raw values ``m_1, m_2, …`` available (possibly
-    fewer than a word needs: then :meth:`moment` raises ModelError).
-    ``raw_cumulants`` (optional) are used for letter cumulants when given.
+    Given either ``moments`` or ``cumulants`` (lists of domain elements,
+    order one first, possibly fewer than a word needs: then :meth:`moment`
+    raises ModelError); the other sequence is derived in the domain.
     """
 
-    def __init__(self, name, dom, raw_moments, raw_cumulants=None, source="moments"):
+    def __init__(self, name, dom, moments=None, cumulants=None, source="moments"):
         self.name = name
         self.dom = dom
-        self.raw_moments = list(raw_moments)
-        self.raw_cumulants = None if raw_cumulants is None else list(raw_cumulants)
         self.source = source
-        self._m = [dom.conv(v) for v in self.raw_moments]
-        self._k = None
+        if cumulants is not None:
+            self._k = list(cumulants)
+            self._m = moments_from_cumulants_in(self._k, dom)
+        else:
+            self._m = list(moments)
+            self._k = None
 
     def moment(self, n):
         if n == 0:
@@ -163,14 +207,8 @@ class Law:
 
     def cumulant(self, n):
         if self._k is None or len(self._k) < n:
-            if self.raw_cumulants is not None and len(self.raw_cumulants) >= n:
-                raw = self.raw_cumulants
-            else:
-                from .cumulants import free_cumulants
-
-                self.moment(n)  # raises if too few moments
-                raw = free_cumulants(self.raw_moments[:n])
-            self._k = [self.dom.conv(v) for v in raw]
+            self.moment(n)  # raises if too few moments
+            self._k = cumulants_from_moments_in(self._m[:n], self.dom)
         return self._k[n - 1]
 
 
@@ -332,7 +370,7 @@ class HaarFamily(Family):
 
     def __init__(self, index, letters, codes, tcode, dom, scale):
         super().__init__(index, letters, codes, tcode, dom)
-        self.s = dom.conv(scale)
+        self.s = scale
         self.s2 = self.s * self.s
         self._pow = {}
 
@@ -379,7 +417,7 @@ class HaarFamily(Family):
             if atoms[i + 1] != t[atoms[i]] or atoms[i] == atoms[i + 1]:
                 return self.dom.zero
         k = n // 2
-        v = self._spow(n) * catalan(k - 1)
+        v = self._spow(n) * self.dom.integer(catalan(k - 1))
         return -v if k % 2 == 0 else v
 
     def candidate_blocks(self, atoms):
@@ -412,7 +450,7 @@ class GinibreFamily(Family):
 
     def __init__(self, index, letters, codes, tcode, dom, variance):
         super().__init__(index, letters, codes, tcode, dom)
-        self.v = dom.conv(variance)
+        self.v = variance
 
     def letter_cumulant(self, atoms):
         if len(atoms) == 2 and atoms[1] == self.tcode[atoms[0]] and atoms[0] != atoms[1]:

@@ -153,6 +153,9 @@ class Letter:
     def __setattr__(self, key, value):
         raise AttributeError("Letter is immutable")
 
+    def __reduce__(self):
+        return (Letter, (self.name, self.selfadjoint, self.shape))
+
     def __eq__(self, other):
         return isinstance(other, Letter) and self._key == other._key
 

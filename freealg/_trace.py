@@ -66,6 +66,9 @@ class Trace:
     def __setattr__(self, key, value):
         raise AttributeError("Trace is immutable")
 
+    def __reduce__(self):
+        return (Trace, (self._terms,))
+
     @classmethod
     def _from_poly(cls, p):
         terms = {}

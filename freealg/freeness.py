@@ -165,30 +165,29 @@ class _LawSpec:
                 )
             self.seq, kind = _check_seq(data, f"{self.source} of {name}")
             if kind != "sympy":
-                from .cumulants import check_moment_sequence, moments_from_free_cumulants
+                self._check_positive(self.seq)
 
-                m = self.seq if self.source == "moments" else moments_from_free_cumulants(self.seq)
-                check_moment_sequence(m, name=f"moments of {name}")
+    def _check_positive(self, vals):
+        """Hankel conditions of numeric law data (InvalidLawError if violated)."""
+        from .cumulants import check_moment_sequence, moments_from_free_cumulants
+
+        m = vals if self.source == "moments" else moments_from_free_cumulants(vals)
+        check_moment_sequence(m, name=f"moments of {self.name}")
 
     def raw(self, n):
-        """(raw moments, raw cumulants or None) up to order n (fewer if the
-        law was given with fewer values)."""
-        from .cumulants import moments_from_free_cumulants
-
-        if self.source == "moments" and self.seq is None and self.fn is None:
-            return [moment_symbol(self.name, k) for k in range(1, n + 1)], None
-        if self.source == "cumulants" and self.seq is None and self.fn is None:
-            ks = [cumulant_symbol(self.name, k) for k in range(1, n + 1)]
-            return (moments_from_free_cumulants(ks) if n else []), ks
+        """The given sequence (moments or free cumulants, per ``self.source``)
+        up to order n, fewer if the law was given with fewer values."""
+        if self.seq is None and self.fn is None:
+            sym = moment_symbol if self.source == "moments" else cumulant_symbol
+            return [sym(self.name, k) for k in range(1, n + 1)]
         if self.fn is not None:
-            vals = self.fn(n) if n else []
-            if n:
-                _check_seq(vals, f"{self.source} of {self.name}")
-        else:
-            vals = self.seq[:n]
-        if self.source == "moments":
-            return list(vals), None
-        return (moments_from_free_cumulants(vals) if vals else []), list(vals)
+            vals = list(self.fn(n)) if n else []
+            if vals:
+                _, kind = _check_seq(vals, f"{self.source} of {self.name}")
+                if kind != "sympy":
+                    self._check_positive(vals)
+            return vals
+        return list(self.seq[:n])
 
 
 class _Spec:
@@ -467,7 +466,7 @@ class FreeModel:
         if eng is not None:
             orders = {i: max(orders.get(i, 0), eng.orders.get(i, 0)) for i in set(orders) | set(eng.orders)}
         amap, fam_of, tcode, per_spec = self._codes()
-        raw = []  # per spec: raw data
+        raw = []  # per spec: scale, variance, or a list of law sequences
         flat = []
         for idx, s in enumerate(self._specs):
             n = orders.get(idx, 0)
@@ -481,27 +480,37 @@ class FreeModel:
                 laws = [s.params["law"]] if "law" in s.params else s.params["laws"]
                 data = [law.raw(n) for law in laws]
                 raw.append(data)
-                for m, k in data:
-                    flat.extend(m)
-                    flat.extend(k or [])
+                for seq in data:
+                    flat.extend(seq)
         from .cumulants import _kind_of
 
         dom = fam.Domain(_kind_of(flat) if flat else "exact", flat)
+        values = iter(dom.values)  # converted scalars, in the order of flat
+
+        def take(k):
+            return [next(values) for _ in range(k)]
+
+        def law(name, seq, spec):
+            conv = take(len(seq))
+            if spec.source == "cumulants":
+                return fam.Law(name, dom, cumulants=conv, source="cumulants")
+            return fam.Law(name, dom, moments=conv, source="moments")
+
         families = []
         for idx, s in enumerate(self._specs):
             args = (idx, s.letters, per_spec[idx], tcode, dom)
             if s.kind == "haar_orthogonal":
-                families.append(fam.HaarFamily(*args, raw[idx]))
+                families.append(fam.HaarFamily(*args, take(1)[0]))
             elif s.kind == "ginibre":
-                families.append(fam.GinibreFamily(*args, raw[idx]))
+                families.append(fam.GinibreFamily(*args, take(1)[0]))
             elif s.kind in ("selfadjoint", "deterministic"):
-                (m, k), = raw[idx]
-                law = fam.Law(s.letters[0].name, dom, m, k, s.params["law"].source)
-                families.append(fam.SelfAdjointFamily(*args, law, kind=s.kind))
+                (seq,) = raw[idx]
+                families.append(fam.SelfAdjointFamily(
+                    *args, law(s.letters[0].name, seq, s.params["law"]), kind=s.kind))
             else:
                 laws = {}
-                for lt, codes, (m, k), ls in zip(s.letters, per_spec[idx], raw[idx], s.params["laws"]):
-                    laws[codes[0]] = fam.Law(lt.name, dom, m, k, ls.source)
+                for lt, codes, seq, ls in zip(s.letters, per_spec[idx], raw[idx], s.params["laws"]):
+                    laws[codes[0]] = law(lt.name, seq, ls)
                 families.append(fam.DiagonalFamily(*args, laws))
         eng = Engine(families, fam_of, tcode, dom, dict(orders), self.strategy)
         eng.amap = amap
@@ -598,7 +607,7 @@ class FreeModel:
         >>> e = m.expand(tr(W * D * W.T * D))
         >>> print(e)
         tr(D*W*D*W.T) = sum over 1 non-crossing partition:
-          {1}{2,4}{3}: kappa_1(D) * kappa_2(W,W.T) * kappa_1(D)  = 1
+          {1}{2,4}{3}: kappa_1(D) * kappa_2(W,W.T) * kappa_1(D) = 1
         <BLANKLINE>
         """
         t, words, orders = self._prepare(t, "expand")

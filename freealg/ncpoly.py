@@ -126,6 +126,9 @@ class NCPoly:
     def __setattr__(self, key, value):
         raise AttributeError("NCPoly is immutable")
 
+    def __reduce__(self):
+        return (_rebuild, (self._terms, self._shape))
+
     # -- basic properties ---------------------------------------------------
 
     @property
@@ -428,6 +431,11 @@ class NCPoly:
 
     def _repr_latex_(self):
         return "$" + self._latex() + "$"
+
+
+def _rebuild(terms, shape):
+    """Unpickling helper."""
+    return NCPoly._make(dict(terms), shape)
 
 
 def _letter_poly(letter):

@@ -451,3 +451,28 @@ def test_non_polynomial_input_is_rejected_before_the_model():
     W = nc_symbols("W")
     with pytest.raises(freealg.NCPolynomialError):
         FreeModel().haar_orthogonal(W).moment(tr(W ** -1))
+
+
+def test_non_polynomial_symbolic_parameters():
+    # 1/s and sqrt(q) become generators of the internal polynomial ring
+    s, q = sympy.symbols("s q", positive=True)
+    A, B = nc_symbols("A B", selfadjoint=True)
+    model = (FreeModel().selfadjoint(A, moments=[1 / s, 2 / s ** 2, 5 / s ** 3, 14 / s ** 4])
+             .selfadjoint(B, moments=[sympy.sqrt(q), q, q ** sympy.Rational(3, 2), q ** 2]))
+    # m2(A) m1(B)^2 + m1(A)^2 m2(B) - m1(A)^2 m1(B)^2 = 2q/s^2 + q/s^2 - q/s^2
+    assert sympy.simplify(model.moment(tr(A * B * A * B)) - 2 * q / s ** 2) == 0
+    assert sympy.simplify(model.expand(tr(A * B * A * B)).value - 2 * q / s ** 2) == 0
+    model = FreeModel().selfadjoint(A, cumulants=[1 / s] * 4)       # free Poisson, rate 1/s
+    # m_3 = Narayana: lam + 3 lam^2 + lam^3 with lam = 1/s
+    assert sympy.simplify(model.moment(tr(A ** 3)) - (1 / s + 3 / s ** 2 + 1 / s ** 3)) == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=5), min_size=1, max_size=7))
+def test_in_domain_conversions_match_cumulants_module(seq):
+    from freealg import _families as fam
+    from freealg.cumulants import free_cumulants, moments_from_free_cumulants
+
+    dom = fam.Domain("exact", seq)
+    assert fam.cumulants_from_moments_in(dom.values, dom) == free_cumulants(seq)
+    assert fam.moments_from_cumulants_in(dom.values, dom) == moments_from_free_cumulants(seq)

@@ -215,3 +215,15 @@ def test_public_names():
     assert freealg.I is freealg.Id
     assert isinstance(freealg.tr(freealg.I), Trace)
     assert tr(I) == 1 and tr(3) == 3
+
+
+def test_pickle_and_copy_round_trip():
+    import copy
+    import pickle
+
+    q = sympy.Symbol("q")
+    p = q * A * B.T + Fraction(1, 3) * S ** 2 + I
+    for obj in (p, tr(p), A.letter):
+        assert pickle.loads(pickle.dumps(obj)) == obj
+        assert copy.deepcopy(obj) == obj
+    assert hash(pickle.loads(pickle.dumps(p))) == hash(p)
