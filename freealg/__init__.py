@@ -90,12 +90,17 @@ _LAZY = {
     # --- laws / curves (issue 4) ---
     # --- density engine (issue 5) ---
     # --- dnn layer (issue 6) ---
+    "MLP": "dnn",
+    "critical_sigma_w": "dnn",
+    "critical_line": "dnn",
+    "conjugate_kernel_moments": "dnn",
     # --- simulation / verification (issue 7) ---
 }
 
 # submodules reachable as attributes, e.g. ``freealg.simulate.ginibre``
 _SUBMODULES: set[str] = {"partitions", "cumulants", "errors"}
 _SUBMODULES |= {"simulate", "verify"}  # simulation / verification (issue 7)
+_SUBMODULES |= {"dnn"}  # dnn layer (issue 6)
 
 _ERRORS = [
     "FreealgError",

@@ -1,0 +1,30 @@
+"""The deep-network layer: MLP specifications, mean-field theory and
+infinite-width kernels (THEORY.md §1, §4, §6, §7).
+
+* :class:`MLP` (:mod:`freealg.dnn.mlp`): the architecture and its conventions;
+* :mod:`freealg.dnn.meanfield`: q-map, ``q*``, ``χ``, c-map, depth scales,
+  backprop norms, the Karakida–Akaho–Amari FIM, the critical line;
+* :mod:`freealg.dnn.kernels`: NNGP / NTK kernels, GP posterior, NTK
+  gradient flow, Fan–Wang conjugate-kernel moments.
+
+Examples
+--------
+>>> from freealg.dnn import MLP, critical_sigma_w
+>>> critical_sigma_w("relu", 0)
+sqrt(2)
+"""
+
+from .mlp import MLP, JACOBIAN_CONVENTIONS, INITS
+from .meanfield import critical_sigma_w, critical_line, KAAResult
+from .kernels import conjugate_kernel_moments, mp_moments
+
+__all__ = [
+    "MLP",
+    "JACOBIAN_CONVENTIONS",
+    "INITS",
+    "critical_sigma_w",
+    "critical_line",
+    "KAAResult",
+    "conjugate_kernel_moments",
+    "mp_moments",
+]

@@ -1,0 +1,581 @@
+r"""Infinite-width kernels of an MLP (THEORY.md §7, seed 004).
+
+Input normalisation: the rows of ``X`` are inputs ``x ∈ R^{n_0}`` and the
+input kernel is ``K^0(x, x') = x·x'/n_0``.  Pre-activation covariances
+(the NNGP kernels) then follow (Lee et al. 2018)::
+
+    Σ^1(x, x') = σ_w² K^0(x, x') + σ_b²,
+    Σ^{ℓ+1}(x, x') = σ_w² E[phi(u) phi(u')] + σ_b²,   (u, u') ~ N(0, Σ^ℓ restricted to {x, x'}),
+
+and the output ``f = h_L`` is a centred Gaussian process with covariance
+``Σ^L``.  The neural tangent kernel in the NTK parameterisation
+(``h_ℓ = σ_w W_ℓ x_{ℓ−1}/√n_{ℓ−1} + σ_b b_ℓ`` with standard normal ``W``,
+``b``; Jacot et al. 2018) is::
+
+    Θ^1 = Σ^1,    Θ^{ℓ+1} = Σ^{ℓ+1} + σ_w² Θ^ℓ E[phi'(u) phi'(u')],
+
+and ``Θ^L`` is the output NTK.  The Gaussian expectations use closed forms
+for relu/leaky_relu (arc-cosine), erf (arcsin) and linear, and a vectorised
+2-D Gauss–Legendre product rule otherwise
+(:meth:`freealg.activations.Activation.gaussian_expectation_2d`; about
+``10⁴`` evaluations of ``phi`` per pair and layer).
+
+Also here: the GP posterior (:func:`nngp_posterior`), NTK gradient-flow
+predictions (:func:`ntk_predict`) and the Fan–Wang conjugate-kernel
+recursion on moment sequences (:func:`conjugate_kernel_moments`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+from fractions import Fraction
+
+import numpy as np
+
+from ..cumulants import free_mul_moments
+from ..errors import InvalidArgumentError
+
+__all__ = [
+    "nngp_kernel",
+    "ntk_kernel",
+    "nngp_posterior",
+    "ntk_predict",
+    "NTKPrediction",
+    "conjugate_kernel_moments",
+    "mlp_conjugate_kernel_moments",
+    "mp_moments",
+]
+
+
+def _inputs(X, name, n0=None):
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 1:
+        X = X[None, :]
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise InvalidArgumentError(
+            f"{name} must be a 2-D array whose rows are inputs; got shape {X.shape}"
+        )
+    if not np.all(np.isfinite(X)):
+        raise InvalidArgumentError(f"{name} has non-finite entries")
+    if n0 is not None and X.shape[1] != n0:
+        raise InvalidArgumentError(
+            f"{name} has {X.shape[1]} columns but the net's input width is n_0 = {n0}"
+        )
+    return X
+
+
+def _e2(act, which, s11, s12, s22, symmetric):
+    """E2 over a matrix of pairs; on the numeric path only the upper
+    triangle of a symmetric matrix is computed."""
+    if act.closed_form_2d or not symmetric:
+        return act.gaussian_expectation_2d(which, s11[:, None], s12, s22[None, :])
+    n = s12.shape[0]
+    iu, ju = np.triu_indices(n)
+    vals = act.gaussian_expectation_2d(which, s11[iu], s12[iu, ju], s22[ju])
+    out = np.empty((n, n))
+    out[iu, ju] = vals
+    out[ju, iu] = vals
+    return out
+
+
+def _propagate(net, X, X2, ntk):
+    act = net.activation
+    sw2 = float(net.sigma_w) ** 2
+    sb2 = float(net.sigma_b) ** 2
+    n0 = net.widths[0] if net.widths is not None else None
+    X = _inputs(X, "X", n0)
+    sym = X2 is None
+    X2 = X if sym else _inputs(X2, "X2", n0 if n0 is not None else X.shape[1])
+    if X2.shape[1] != X.shape[1]:
+        raise InvalidArgumentError(
+            f"X and X2 must have the same number of columns; got {X.shape[1]} and {X2.shape[1]}"
+        )
+    d = X.shape[1]
+    s11 = sw2 * np.einsum("ij,ij->i", X, X) / d + sb2
+    s22 = s11 if sym else sw2 * np.einsum("ij,ij->i", X2, X2) / d + sb2
+    s12 = sw2 * (X @ X2.T) / d + sb2
+    if sym:
+        # exact symmetry and diagonal = variances
+        s12 = 0.5 * (s12 + s12.T)
+        np.fill_diagonal(s12, s11)
+    th = s12.copy() if ntk else None
+    for _ in range(net.depth - 1):
+        ephi = _e2(act, "phi", s11, s12, s22, sym)
+        if ntk:
+            edphi = _e2(act, "dphi", s11, s12, s22, sym)
+        new12 = sw2 * ephi + sb2
+        s11 = sw2 * act.gaussian_expectation_np("phi2", s11) + sb2
+        s22 = s11 if sym else sw2 * act.gaussian_expectation_np("phi2", s22) + sb2
+        if ntk:
+            th = new12 + sw2 * th * edphi
+        s12 = new12
+        if sym:
+            np.fill_diagonal(s12, s11)
+    return s12, th
+
+
+def nngp_kernel(net, X, X2=None):
+    r"""The NNGP kernel ``Σ^L(x, x')`` of the output ``f = h_L``.
+
+    Parameters
+    ----------
+    net : MLP
+    X : array (n, n_0)
+        Rows are inputs; ``K^0 = x·x'/n_0`` (module docstring).
+    X2 : array (m, n_0), optional
+        Second set of inputs; default ``X`` (then the result is symmetric).
+
+    Returns
+    -------
+    numpy.ndarray of shape (n, m)
+
+    Examples
+    --------
+    One hidden relu layer, ``σ_w² = 2``, unit-norm inputs at 90°: the
+    arc-cosine kernel ``2 · (1/2π)(sin θ + (π − θ) cos θ) = 1/π``:
+
+    >>> import freealg, numpy as np
+    >>> net = freealg.MLP(2, "relu", sigma_w=2 ** 0.5)
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]]) * np.sqrt(2)   # x·x/n_0 = 1
+    >>> np.round(net.nngp_kernel(X), 12)
+    array([[2.        , 0.63661977],
+           [0.63661977, 2.        ]])
+    """
+    return _propagate(net, X, X2, ntk=False)[0]
+
+
+def ntk_kernel(net, X, X2=None):
+    r"""The neural tangent kernel ``Θ^L(x, x')`` (NTK parameterisation).
+
+    Same arguments as :func:`nngp_kernel`.  For ``L = 1`` it equals the NNGP
+    kernel ``σ_w² x·x'/n_0 + σ_b²``.
+
+    Examples
+    --------
+    Linear net: ``Σ^ℓ = σ_w^{2ℓ} K^0`` and ``Θ^L = L σ_w^{2L} K^0`` for ``σ_b = 0``:
+
+    >>> import freealg, numpy as np
+    >>> net = freealg.MLP(3, "linear", sigma_w=1.0)
+    >>> net.ntk_kernel(np.array([[1.0, 2.0]]))
+    array([[7.5]])
+    """
+    return _propagate(net, X, X2, ntk=True)[1]
+
+
+def _kernel_diag(net, X, ntk):
+    """Diagonal of the NNGP (and NTK) kernel, by the 1-D recursion."""
+    act = net.activation
+    sw2 = float(net.sigma_w) ** 2
+    sb2 = float(net.sigma_b) ** 2
+    s = sw2 * np.einsum("ij,ij->i", X, X) / X.shape[1] + sb2
+    th = s.copy()
+    for _ in range(net.depth - 1):
+        new = sw2 * act.gaussian_expectation_np("phi2", s) + sb2
+        if ntk:
+            th = new + sw2 * th * act.gaussian_expectation_np("dphi2", s)
+        s = new
+    return th if ntk else s
+
+
+def nngp_posterior(net, X, Y, Xstar, *, noise=0.0, full_cov=False):
+    r"""Posterior of the NNGP (exact Bayesian inference with the infinitely
+    wide network as prior; Lee et al. 2018).
+
+    With ``K = Σ^L(X, X) + noise·I``, ``k* = Σ^L(X*, X)``::
+
+        mean = k* K^{-1} Y,     var = Σ^L(x*, x*) − k* K^{-1} k*ᵀ.
+
+    Parameters
+    ----------
+    net : MLP
+    X : array (n, n_0)
+        Training inputs (rows).
+    Y : array (n,) or (n, k)
+        Training targets.
+    Xstar : array (m, n_0)
+        Test inputs.
+    noise : float >= 0
+        Observation-noise variance added to the diagonal.
+    full_cov : bool
+        Return the full ``m × m`` posterior covariance instead of its diagonal.
+
+    Returns
+    -------
+    mean : array (m,) or (m, k)
+    var : array (m,) or (m, m)
+        Up to rounding (``~1e-15`` negative values at training inputs when
+        ``noise = 0``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``K`` is not positive definite (duplicate inputs with
+        ``noise = 0``): use ``noise > 0``.
+
+    Examples
+    --------
+    Interpolation at a training input with ``noise = 0``:
+
+    >>> import freealg, numpy as np
+    >>> net = freealg.MLP(2, "erf", sigma_w=1.5, sigma_b=0.1)
+    >>> X = np.array([[1.0, 0.0], [0.6, 0.8]])
+    >>> mean, var = net.nngp_posterior(X, np.array([1.0, -1.0]), X[:1])
+    >>> np.round(mean, 10), bool(abs(var[0]) < 1e-12)
+    (array([1.]), True)
+    """
+    noise = float(noise)
+    if not math.isfinite(noise) or noise < 0:
+        raise InvalidArgumentError(f"noise is a variance and must be finite and >= 0; got {noise!r}")
+    n0 = net.widths[0] if net.widths is not None else None
+    X = _inputs(X, "X", n0)
+    Xs = _inputs(Xstar, "Xstar", X.shape[1])
+    Y = np.asarray(Y, dtype=float)
+    if Y.shape[:1] != (X.shape[0],) or Y.ndim > 2:
+        raise InvalidArgumentError(
+            f"Y must have shape (n,) or (n, k) with n = {X.shape[0]} rows of X; got {Y.shape}"
+        )
+    if not np.all(np.isfinite(Y)):
+        raise InvalidArgumentError("Y has non-finite entries")
+    K = nngp_kernel(net, X) + noise * np.eye(X.shape[0])
+    try:
+        C = np.linalg.cholesky(K)
+    except np.linalg.LinAlgError as exc:
+        raise InvalidArgumentError(
+            "K(X, X) + noise I is not positive definite (duplicate or collinear inputs with "
+            f"noise = {noise}); pass noise > 0"
+        ) from exc
+    ks = nngp_kernel(net, Xs, X)  # (m, n)
+
+    def solve(B):
+        return np.linalg.solve(C.T, np.linalg.solve(C, B))
+
+    mean = ks @ solve(Y)
+    A = solve(ks.T)  # (n, m) = K^{-1} k*^T
+    if full_cov:
+        var = nngp_kernel(net, Xs) - ks @ A
+    else:
+        var = _kernel_diag(net, Xs, ntk=False) - np.einsum("ij,ji->i", ks, A)
+    return mean, var
+
+
+NTKPrediction = namedtuple("NTKPrediction", ["train", "test"])
+
+
+def ntk_predict(net, X, Y, t, *, Xstar=None, eta=1.0, f0=None, f0_star=None):
+    r"""Gradient-flow predictions of the infinitely wide network (NTK regime).
+
+    For the squared loss and learning rate ``η``, the outputs follow
+    ``df_t/dt = η Θ (y − f_t)`` with ``Θ = Θ^L(X, X)`` (Jacot et al. 2018;
+    Lee et al. 2019), so::
+
+        f_t(X)  = f_0(X)  + (I − e^{−ηΘt}) (Y − f_0(X)),
+        f_t(x*) = f_0(x*) + Θ(x*, X) Θ^{-1} (I − e^{−ηΘt}) (Y − f_0(X)).
+
+    With ``f0 = None`` the initial outputs are 0, which gives the mean
+    prediction over random initialisations.  ``t = inf`` gives kernel
+    (ridgeless) regression with the NTK.
+
+    Parameters
+    ----------
+    net : MLP
+    X, Y : training inputs (n, n_0) and targets (n,) or (n, k)
+    t : float >= 0, ``inf`` or 1-D array of such times
+    Xstar : test inputs (m, n_0), optional
+    eta : float > 0
+    f0, f0_star : initial outputs on X and Xstar (same shape as Y rows);
+        ``f0_star`` is required when ``f0`` and ``Xstar`` are given.
+
+    Returns
+    -------
+    NTKPrediction
+        ``(train, test)``; for an array ``t`` a leading time axis is added;
+        ``test`` is ``None`` without ``Xstar``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For bad times/shapes, or ``t = inf`` with a singular NTK.
+
+    Examples
+    --------
+    At ``t = 0`` nothing has moved; at ``t = inf`` the training data are fitted:
+
+    >>> import freealg, numpy as np
+    >>> net = freealg.MLP(3, "relu", sigma_w=1.4, sigma_b=0.1)
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> Y = np.array([1.0, 0.0, -1.0])
+    >>> p = net.ntk_predict(X, Y, [0.0, np.inf])
+    >>> np.round(p.train, 10) + 0.0
+    array([[ 0.,  0.,  0.],
+           [ 1.,  0., -1.]])
+    """
+    eta = float(eta)
+    if not math.isfinite(eta) or eta <= 0:
+        raise InvalidArgumentError(f"eta (learning rate) must be finite and > 0; got {eta!r}")
+    ts = np.asarray(t, dtype=float)
+    scalar_t = ts.ndim == 0
+    ts = np.atleast_1d(ts)
+    if ts.ndim != 1 or np.any(np.isnan(ts)) or np.any(ts < 0):
+        raise InvalidArgumentError(f"t must be a time >= 0 (or inf) or a 1-D array of them; got {t!r}")
+    n0 = net.widths[0] if net.widths is not None else None
+    X = _inputs(X, "X", n0)
+    Y = np.asarray(Y, dtype=float)
+    if Y.shape[:1] != (X.shape[0],) or Y.ndim > 2 or not np.all(np.isfinite(Y)):
+        raise InvalidArgumentError(
+            f"Y must be finite with shape (n,) or (n, k), n = {X.shape[0]}; got {Y.shape}"
+        )
+    F0 = np.zeros_like(Y) if f0 is None else np.asarray(f0, dtype=float)
+    if F0.shape != Y.shape:
+        raise InvalidArgumentError(f"f0 must have the shape of Y {Y.shape}; got {F0.shape}")
+    theta = ntk_kernel(net, X)
+    lam, V = np.linalg.eigh(theta)
+    top = max(abs(lam[-1]), 1e-300)
+    if lam[0] < -1e-10 * top:
+        raise InvalidArgumentError(  # pragma: no cover - an NTK is PSD
+            f"the NTK has a negative eigenvalue {lam[0]} (relative {lam[0] / top}); not a kernel"
+        )
+    lam = np.maximum(lam, 0.0)  # rounding-level negatives only (checked above)
+    tiny = 1e-13 * top
+    R = V.T @ (Y - F0).reshape(len(Y), -1)  # residual in the eigenbasis, (n, k)
+    train, test = [], []
+    if Xstar is not None:
+        Xs = _inputs(Xstar, "Xstar", X.shape[1])
+        if f0 is not None and f0_star is None:
+            raise InvalidArgumentError("f0 was given: also give f0_star, the initial outputs on Xstar")
+        F0s = np.zeros((Xs.shape[0],) + Y.shape[1:]) if f0_star is None else np.asarray(f0_star, dtype=float)
+        if F0s.shape != (Xs.shape[0],) + Y.shape[1:]:
+            raise InvalidArgumentError(
+                f"f0_star must have shape {(Xs.shape[0],) + Y.shape[1:]}; got {F0s.shape}"
+            )
+        theta_s = ntk_kernel(net, Xs, X)
+        TV = theta_s @ V
+    for tt in ts:
+        if np.isinf(tt):
+            frac = np.ones_like(lam)
+            if Xstar is not None and np.any(lam <= tiny):
+                raise InvalidArgumentError(
+                    "the NTK Θ(X, X) is singular (duplicate inputs?): the t = inf test prediction "
+                    "Θ(x*, X) Θ^{-1} (Y − f0) is undefined; use a finite t"
+                )
+            with np.errstate(divide="ignore"):
+                ratio = np.where(lam > tiny, 1.0 / np.where(lam > tiny, lam, 1.0), 0.0)
+        else:
+            x = eta * tt * lam
+            frac = -np.expm1(-x)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(lam > tiny, frac / np.where(lam > tiny, lam, 1.0), eta * tt)
+        train.append(F0 + (V @ (frac[:, None] * R)).reshape(Y.shape))
+        if Xstar is not None:
+            test.append(F0s + (TV @ (ratio[:, None] * R)).reshape(F0s.shape))
+    if scalar_t:
+        return NTKPrediction(train[0], test[0] if test else None)
+    return NTKPrediction(np.array(train), np.array(test) if test else None)
+
+
+# ---------------------------------------------------------------------------
+# Fan–Wang conjugate-kernel recursion on moments
+# ---------------------------------------------------------------------------
+
+
+def _is_exact(v):
+    return isinstance(v, (int, Fraction)) and not isinstance(v, bool) or type(v).__module__.startswith("sympy")
+
+
+def mp_moments(n, gamma):
+    r"""Moments ``m_1..m_n`` of the Marchenko–Pastur law ``MP_γ`` (ratio γ,
+    variance 1): the limit spectrum of ``(1/d) GᵀG`` for ``G`` of size
+    ``d × n`` with i.i.d. standard entries and ``n/d → γ``.
+    ``m_k = Σ_{j=1}^k N(k, j) γ^{j−1}`` (Narayana numbers); it is the free
+    Poisson law of rate ``1/γ`` and jump ``γ`` (THEORY.md §2).
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> mp_moments(4, 1)
+    [1, 2, 5, 14]
+    >>> mp_moments(3, Fraction(1, 2))
+    [Fraction(1, 1), Fraction(3, 2), Fraction(11, 4)]
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
+    g = gamma
+    if isinstance(g, bool) or not (float(g) > 0 and math.isfinite(float(g))):
+        raise InvalidArgumentError(f"gamma = n_samples/width must be finite and > 0; got {gamma!r}")
+    out = []
+    for k in range(1, n + 1):
+        s = 0
+        for j in range(1, k + 1):
+            s = s + (math.comb(k, j) * math.comb(k, j - 1) // k) * g ** (j - 1)
+        out.append(s)
+    return out
+
+
+def _affine_moments(m, a, s):
+    """Moments of a + s X from those of X (m_0 = 1 implicit)."""
+    full = [1] + list(m)
+    out = []
+    for k in range(1, len(m) + 1):
+        out.append(sum(math.comb(k, j) * a ** (k - j) * s ** j * full[j] for j in range(k + 1)))
+    return out
+
+
+def conjugate_kernel_moments(n, gammas, b, mu0=None):
+    r"""Moments of the conjugate-kernel spectra by the Fan–Wang recursion.
+
+    Fan & Wang (NeurIPS 2020, Thm 3.4): for ``X_ℓ = σ(W_ℓ X_{ℓ−1})/√d_ℓ``
+    with standard Gaussian ``W_ℓ`` (``d_ℓ × d_{ℓ−1}``), ``n`` inputs whose
+    columns are (approximately) orthonormal-norm, ``n/d_ℓ → γ_ℓ``, and
+    ``σ`` normalised (``E σ(ξ) = 0``, ``E σ(ξ)² = 1``), the spectrum of the
+    ``n × n`` conjugate kernel ``X_ℓᵀX_ℓ`` converges to::
+
+        μ_ℓ = MP_{γ_ℓ} ⊠ ((1 − b²) + b² μ_{ℓ−1}),    b = E σ'(ξ),
+
+    where ``μ_0`` is the input Gram spectrum.  The moments are computed
+    exactly from moment sequences: the affine pushforward
+    ``m_k(a + sX) = Σ_j C(k,j) a^{k−j} s^j m_j(X)`` and
+    :func:`freealg.free_mul_moments`.  Exact inputs (int, Fraction, sympy)
+    give exact moments.
+
+    Parameters
+    ----------
+    n : int
+        Number of moments.
+    gammas : sequence of positive reals (one per layer) or a scalar
+        Ratios ``γ_ℓ = n_samples / d_ℓ``.
+    b : real or sequence (one per layer)
+        ``b_ℓ = E σ_ℓ'(ξ)``, ``b² <= 1``.
+    mu0 : sequence, optional
+        Moments ``m_1..m_n`` of ``μ_0``; default ``δ_1`` (orthonormal inputs).
+
+    Returns
+    -------
+    list of lists
+        ``[moments of μ_1, …, moments of μ_L]``.
+
+    Examples
+    --------
+    ``b = 1`` (linear) and ``γ = 1``: ``MP^{⊠ℓ}`` with Fuss–Catalan moments:
+
+    >>> conjugate_kernel_moments(4, [1, 1], 1)
+    [[1, 2, 5, 14], [1, 3, 12, 55]]
+
+    ``b = 0``: each layer forgets its input and is ``MP_γ``:
+
+    >>> conjugate_kernel_moments(3, [2, 2], 0)[1] == mp_moments(3, 2)
+    True
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
+    gl = list(gammas) if np.ndim(gammas) else [gammas]
+    if not gl:
+        raise InvalidArgumentError("gammas must list at least one layer")
+    bl = list(b) if np.ndim(b) else [b] * len(gl)
+    if len(bl) != len(gl):
+        raise InvalidArgumentError(f"b has {len(bl)} entries but gammas has {len(gl)}")
+    for i, bb in enumerate(bl):
+        bf = float(bb)
+        if not math.isfinite(bf) or bf * bf > 1 + 1e-12:
+            raise InvalidArgumentError(
+                f"b_{i + 1} = E sigma'(xi) must be finite with b^2 <= 1 (normalised activation); got {bb!r}"
+            )
+    if mu0 is None:
+        mu = [1] * n
+    else:
+        mu = list(mu0)
+        if len(mu) < n:
+            raise InvalidArgumentError(f"mu0 needs at least n = {n} moments; got {len(mu)}")
+        mu = mu[:n]
+        if not all(math.isfinite(float(v)) for v in mu) or float(mu[0]) <= 0:
+            raise InvalidArgumentError("mu0 must be finite moments of a law on [0, inf) with m_1 > 0")
+    out = []
+    for g, bb in zip(gl, bl):
+        b2 = bb * bb
+        shifted = _affine_moments(mu, 1 - b2, b2)
+        exact = all(_is_exact(v) for v in [g, bb] + list(mu))
+        mu = free_mul_moments(mp_moments(n, g), shifted, check=exact)
+        out.append(mu)
+    return out
+
+
+def mlp_conjugate_kernel_moments(net, n, *, gammas=None, n_samples=None, mu0=None, q_in=1, dps=None):
+    r"""Moments of the conjugate-kernel spectra of the hidden layers of an MLP.
+
+    The layer-``ℓ`` conjugate kernel is the ``N × N`` Gram matrix
+    ``CK_ℓ = (1/n_ℓ) Φ_ℓᵀ Φ_ℓ`` of the features ``x_ℓ = phi(h_ℓ)`` of
+    ``N`` inputs with equal norms ``‖x‖²/n_0 = q_in`` (``ℓ = 1..L−1``,
+    Gaussian weights, ``σ_b = 0``).  Writing ``h_ℓ = √q^ℓ ξ`` and
+    ``σ_ℓ(ξ) = phi(√q^ℓ ξ)/√q̂^ℓ`` (normalised), the Fan–Wang recursion
+    applies with ``b_ℓ = √q^ℓ E[phi'(h_ℓ)]/√q̂^ℓ`` and
+    ``CK_ℓ = q̂^ℓ × (Fan–Wang kernel)``, so the k-th moment is
+    ``(q̂^ℓ)^k m_k(μ_ℓ)``.
+
+    Parameters
+    ----------
+    net : MLP
+        Needs ``σ_b = 0`` and a centred activation (``E phi(h) = 0``, e.g.
+        tanh, erf, hardtanh, linear); relu is not centred (its kernel has a
+        rank-one spike outside this recursion).
+    n : int
+        Number of moments.
+    gammas : sequence of L − 1 positive reals, or a scalar
+        ``γ_ℓ = N / n_ℓ``.  Alternatively give ``n_samples = N`` and use the
+        net's ``widths``.
+    mu0 : moments of the spectrum of the normalised input Gram matrix
+        (default ``δ_1``: orthonormal inputs).
+    q_in : real > 0
+    dps : None or int (precision of ``b_ℓ`` and ``q̂^ℓ``)
+
+    Returns
+    -------
+    list of L − 1 moment lists.
+
+    Examples
+    --------
+    Linear net, ``σ_w = 1``, ``γ = 1``: Fuss–Catalan moments:
+
+    >>> import freealg
+    >>> freealg.MLP(3, "linear", init="gaussian").conjugate_kernel_moments(3, gammas=1)
+    [[1.0, 2.0, 5.0], [1.0, 3.0, 12.0]]
+    """
+    from . import meanfield
+
+    L = net.depth
+    if L < 2:
+        raise InvalidArgumentError("a depth-1 net has no hidden layer, hence no conjugate kernel")
+    if float(net.sigma_b) != 0:
+        raise InvalidArgumentError(
+            f"the Fan–Wang recursion assumes no biases; got sigma_b = {net.sigma_b!r}"
+        )
+    if float(q_in) <= 0:
+        raise InvalidArgumentError(f"q_in must be > 0; got {q_in!r}")
+    if gammas is None:
+        if n_samples is None or net.widths is None:
+            raise InvalidArgumentError("give gammas (N / n_ell per hidden layer), or n_samples with net widths")
+        gammas = [Fraction(int(n_samples), w) for w in net.widths[1:L]]
+    gl = list(gammas) if np.ndim(gammas) else [gammas] * (L - 1)
+    if len(gl) != L - 1:
+        raise InvalidArgumentError(f"gammas needs one entry per hidden layer ({L - 1}); got {len(gl)}")
+    qs = meanfield.q_sequence(net, q_in, dps=dps)[: L - 1]
+    act = net.activation
+    bs, scale = [], []
+    for q in qs:
+        kw = {"dps": dps + 5} if dps is not None else {}
+        qv = q if dps is not None else float(q)
+        e1 = act.gaussian_expectation("phi", qv, **kw)
+        e2 = act.gaussian_expectation("phi2", qv, **kw)
+        ed = act.gaussian_expectation("dphi", qv, **kw)
+        if e2 == 0:
+            raise InvalidArgumentError("the features vanish (E phi^2 = 0): no conjugate kernel")
+        if abs(float(e1)) > 1e-10 * math.sqrt(float(e2)):
+            raise InvalidArgumentError(
+                f"{act!r} is not centred at q = {float(q):.6g}: E phi(h) = {float(e1):.6g} != 0. "
+                "The Fan–Wang recursion needs E phi(h) = 0 (use an odd activation such as tanh/erf)"
+            )
+        bs.append(q ** 0.5 * ed / e2 ** 0.5)
+        scale.append(e2)
+    if dps is None:
+        bs = [float(v) for v in bs]
+        scale = [float(v) for v in scale]
+    normalised = conjugate_kernel_moments(n, gl, bs, mu0)
+    return [[s ** (k + 1) * m for k, m in enumerate(ms)] for s, ms in zip(scale, normalised)]

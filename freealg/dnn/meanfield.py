@@ -1,0 +1,923 @@
+r"""Mean-field theory of random deep networks (THEORY.md §4, seed 002).
+
+For an :class:`~freealg.dnn.mlp.MLP` with activation ``phi``, weight scale
+``σ_w`` and bias scale ``σ_b`` (Poole et al. 2016; Schoenholz et al. 2017;
+Karakida–Akaho–Amari 2019).  ``Dz`` is the standard Gaussian measure and
+``h ~ N(0, q)`` means ``h = √q z``.
+
+* q-map (pre-activation variance ``q^ℓ = ‖h_ℓ‖²/n_ℓ``)::
+
+      q^1 = σ_w² q_in + σ_b²,      q^ℓ = σ_w² ∫Dz phi(√q^{ℓ-1} z)² + σ_b²,
+
+  with ``q_in = ‖x_0‖²/n_0``; ``q*`` is its limit (the fixed point reached
+  from ``q^1``).
+* ``χ = σ_w² ∫Dz phi'(√q* z)²``: ordered (χ < 1), critical (χ = 1, the
+  edge of chaos), chaotic (χ > 1).
+* c-map (two inputs at the fixed point): ``c ↦ (σ_w² ∫Dz_1Dz_2 phi(u_1)
+  phi(u_2) + σ_b²)/q*`` with ``u_1 = √q* z_1``, ``u_2 = √q* (c z_1 +
+  √(1−c²) z_2)``; its slope at ``c = 1`` is ``χ``.
+* Depth scales (Schoenholz et al. 2017, eqs. 7–9): near the fixed points
+  ``|q^ℓ − q*| ~ e^{−ℓ/ξ_q}`` and ``|c^ℓ − c*| ~ e^{−ℓ/ξ_c}`` with
+
+      ξ_q^{-1} = −ln(χ_1 + σ_w² ∫Dz phi''(√q* z) phi(√q* z)),
+      ξ_c^{-1} = −ln(σ_w² ∫Dz_1Dz_2 phi'(u_1*) phi'(u_2*)),
+
+  where ``u*`` are taken at ``(q*, c*)``.  The first bracket is the slope of
+  the q-map at ``q*``, computed without ``phi''`` by Stein's lemma as
+  ``σ_w² E[h phi(h) phi'(h)]/q*``; the second is the slope of the c-map at
+  ``c*`` (equal to ``χ`` in the ordered phase, where ``c* = 1``).
+  Both are infinite when the slope is ``>= 1`` (at criticality ``ξ_c = ∞``).
+* Backprop (gradient independence assumption): ``q̃^ℓ = Σ_i (∂f/∂h_{ℓ,i})²``
+  for one output unit of ``f = h_L``: ``q̃^L = 1``,
+  ``q̃^ℓ = q̃^{ℓ+1} σ_w² ∫Dz phi'(√q^ℓ z)²``.
+* Karakida–Akaho–Amari (KAA) FIM for ``T`` inputs ``x(t)`` with i.i.d.
+  ``N(0, 1)`` entries (so ``q̂^0 = 1``, ``q̂^0_st = 0``)::
+
+      κ₁ = Σ_{ℓ=1}^L q̃^ℓ q̂^{ℓ-1} / (L−1),    κ₂ = Σ_{ℓ=1}^L q̃^ℓ_st q̂^{ℓ-1}_st / (L−1),
+      λ_max ≈ (L − 1)((T − 1)/T κ₂ + κ₁/T) M,
+
+  with ``q̂^ℓ = ‖x_ℓ(t)‖²/M``, ``q̂^ℓ_st = x_ℓ(s)·x_ℓ(t)/M`` (post-activation)
+  and ``q̃^ℓ_st = Σ_i δ^ℓ_i(s) δ^ℓ_i(t)``.
+
+Number kinds: every function takes ``dps``.  ``dps=None`` (default) computes
+in floats with closed forms or vectorised Gauss–Legendre quadrature
+(relative accuracy about ``1e-12``); an integer ``dps`` computes with mpmath
+at that precision and returns ``mpmath.mpf``.  :func:`critical_sigma_w`
+returns an exact sympy number for the positively homogeneous activations
+(linear, relu, leaky_relu) at ``σ_b = 0``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+import mpmath
+import numpy as np
+
+from ..activations import get_activation
+from ..errors import ConvergenceError, InvalidArgumentError
+
+__all__ = [
+    "q_map",
+    "q_sequence",
+    "qhat_sequence",
+    "q_star",
+    "chi",
+    "phase",
+    "c_map",
+    "c_star",
+    "depth_scales",
+    "backprop_norms",
+    "fim_meanfield",
+    "d2_moments",
+    "d2_atoms",
+    "critical_sigma_w",
+    "critical_line",
+    "KAAResult",
+]
+
+
+# ---------------------------------------------------------------------------
+# number engine: floats (dps=None) or mpmath at dps digits
+# ---------------------------------------------------------------------------
+
+
+class _Eng:
+    def __init__(self, dps):
+        if dps is not None and (isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1):
+            raise InvalidArgumentError(f"dps must be None or a positive integer; got {dps!r}")
+        self.dps = None if dps is None else int(dps)
+        self.mp = dps is not None
+
+    def ctx(self):
+        return mpmath.workdps(self.dps + 8) if self.mp else _Null()
+
+    def num(self, v):
+        if self.mp:
+            if hasattr(v, "numerator") and hasattr(v, "denominator") and not isinstance(v, (int, float)):
+                return mpmath.mpf(int(v.numerator)) / int(v.denominator)
+            try:
+                return mpmath.mpf(v)
+            except (TypeError, ValueError):
+                import sympy
+                return mpmath.mpf(sympy.N(v, self.dps + 10))
+        return float(v)
+
+    @property
+    def inf(self):
+        return mpmath.inf if self.mp else math.inf
+
+    def log(self, v):
+        return mpmath.log(v) if self.mp else math.log(v)
+
+    def E(self, act, which, q):
+        if self.mp:
+            return act.gaussian_expectation(which, mpmath.mpf(q), dps=self.dps + 5)
+        return float(act.gaussian_expectation_np(which, q))
+
+    def E2(self, act, which, s11, s12, s22):
+        if self.mp:
+            return act.gaussian_expectation_2d(which, s11, s12, s22, dps=self.dps + 5)
+        return float(act.gaussian_expectation_2d(which, s11, s12, s22))
+
+    def E_fun(self, act, f_np, f_mp, q):
+        from ..activations import _expect1_np, gaussian_expectation
+        if self.mp:
+            return gaussian_expectation(f_mp, mpmath.mpf(q), dps=self.dps + 5, breakpoints=act.breakpoints)
+        return float(_expect1_np(f_np, np.asarray(q, dtype=float), act.breakpoints))
+
+    def done(self, v):
+        if self.mp:
+            with mpmath.workdps(self.dps):
+                return +v
+        return float(v)
+
+    def xtol(self, x):
+        if self.mp:
+            return mpmath.mpf(10) ** (-(self.dps + 4)) * max(abs(x), mpmath.mpf(10) ** (-self.dps))
+        return 4e-16 * max(abs(x), 1e-300)
+
+
+class _Null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _bracket_root(g, a, fa, b, fb, eng, maxit=400):
+    """Root of g in [a, b] with fa*fb <= 0: Illinois steps, with a bisection
+    whenever the bracket fails to halve over two steps."""
+    if fa == 0:
+        return a
+    if fb == 0:
+        return b
+    if fa * fb > 0:
+        raise ConvergenceError(f"internal: no sign change on [{a}, {b}]")
+    width_old = abs(b - a)
+    side = 0
+    for it in range(maxit):
+        if abs(b - a) <= eng.xtol(b):
+            break
+        if it % 3 == 2 and abs(b - a) > width_old / 2:
+            c = (a + b) / 2
+            width_old = abs(b - a)
+        else:
+            c = (a * fb - b * fa) / (fb - fa)
+            if not (min(a, b) < c < max(a, b)):
+                c = (a + b) / 2
+        fc = g(c)
+        if fc == 0:
+            return c
+        if fc * fb < 0:
+            a, fa = b, fb
+            b, fb = c, fc
+            side = 0
+        else:
+            b, fb = c, fc
+            if side == 1:
+                fa = fa / 2
+            side = 1
+    return b if abs(fb) <= abs(fa) else a
+
+
+def _sig(net, eng):
+    return eng.num(net.sigma_w) ** 2, eng.num(net.sigma_b) ** 2
+
+
+def _check_q_in(q_in, name="q_in"):
+    from ..activations import _check_q
+    _check_q(q_in, name)
+    return q_in
+
+
+# ---------------------------------------------------------------------------
+# q-map and fixed point
+# ---------------------------------------------------------------------------
+
+
+def q_map(net, q, *, dps=None):
+    r"""``q ↦ σ_w² ∫Dz phi(√q z)² + σ_b²``.
+
+    Examples
+    --------
+    ReLU: ``σ_w² q / 2 + σ_b²``:
+
+    >>> import freealg
+    >>> freealg.MLP(3, "relu", sigma_w=1.0, sigma_b=0.5).q_map(2.0)
+    1.25
+    """
+    eng = _Eng(dps)
+    _check_q_in(q, "q")
+    with eng.ctx():
+        sw2, sb2 = _sig(net, eng)
+        return eng.done(sw2 * eng.E(net.activation, "phi2", eng.num(q)) + sb2)
+
+
+def q_sequence(net, q_in, *, dps=None):
+    r"""Pre-activation variances ``[q^1, …, q^L]`` from ``q_in = ‖x_0‖²/n_0``:
+    ``q^1 = σ_w² q_in + σ_b²`` and ``q^ℓ = q_map(q^{ℓ−1})``.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> freealg.MLP(3, "relu", sigma_w=2.0, sigma_b=0.0).q_sequence(1.0)
+    [4.0, 8.0, 16.0]
+    """
+    eng = _Eng(dps)
+    _check_q_in(q_in)
+    with eng.ctx():
+        sw2, sb2 = _sig(net, eng)
+        q = sw2 * eng.num(q_in) + sb2
+        out = [q]
+        for _ in range(net.depth - 1):
+            q = sw2 * eng.E(net.activation, "phi2", q) + sb2
+            out.append(q)
+        return [eng.done(v) for v in out]
+
+
+def qhat_sequence(net, q_in, *, dps=None):
+    r"""Post-activation second moments ``[q̂^0, …, q̂^L]``: ``q̂^0 = q_in``,
+    ``q̂^ℓ = ∫Dz phi(√q^ℓ z)²`` (``q̂^ℓ = ‖x_ℓ‖²/n_ℓ`` in the wide limit).
+
+    Examples
+    --------
+    >>> import freealg
+    >>> freealg.MLP(2, "relu", sigma_w=2.0).qhat_sequence(1.0)
+    [1.0, 2.0, 4.0]
+    """
+    eng = _Eng(dps)
+    qs = q_sequence(net, q_in, dps=dps)
+    with eng.ctx():
+        return [eng.done(eng.num(q_in))] + [eng.done(eng.E(net.activation, "phi2", eng.num(q))) for q in qs]
+
+
+def _q_star(net, eng, q_in):
+    act = net.activation
+    sw2, sb2 = _sig(net, eng)
+    q1 = sw2 * eng.num(q_in) + sb2
+    if act.positively_homogeneous:
+        # the q-map is linear: q -> chi q + sigma_b^2
+        c2 = eng.E(act, "dphi2", eng.num(1))
+        ch = sw2 * c2
+        tol = eng.num(1e-12) if not eng.mp else mpmath.mpf(10) ** (-eng.dps)
+        if sb2 == 0 and abs(ch - 1) <= tol:
+            return q1  # chi = 1 up to rounding (sigma_w = 2**0.5): every q is fixed
+        if ch < 1:
+            return sb2 / (1 - ch)
+        if sb2 == 0 and q1 == 0:
+            return q1
+        return eng.inf
+
+    def g(q):
+        return sw2 * eng.E(act, "phi2", q) + sb2 - q
+
+    if sb2 == 0 and act.phi_mp(0) == 0:
+        # q = 0 is a fixed point; it is the limit when it attracts: slope
+        # sigma_w^2 phi'(0)^2 < 1, or = 1 with the q-map below the diagonal
+        slope0 = sw2 * eng.num(act.qmap_slope_at_zero())
+        if slope0 < 1 or (slope0 == 1 and g(q1 * eng.num(1e-6)) < 0):
+            return eng.num(0)
+    g1 = g(q1)
+    if g1 == 0:
+        return q1
+    if g1 < 0:
+        # iterates decrease: largest root below q1; g(0) >= 0 always
+        hi, ghi = q1, g1
+        lo = q1 / 2
+        for _ in range(80):
+            glo = g(lo)
+            if glo >= 0:
+                return _bracket_root(g, lo, glo, hi, ghi, eng)
+            hi, ghi = lo, glo
+            lo = lo / 2
+        g0 = g(eng.num(0))
+        if g0 == 0:
+            return eng.num(0)
+        return _bracket_root(g, eng.num(0), g0, hi, ghi, eng)
+    lo, glo = q1, g1
+    hi = 2 * q1 if q1 > 0 else eng.num(1)
+    for _ in range(60):
+        ghi = g(hi)
+        if ghi <= 0:
+            return _bracket_root(g, lo, glo, hi, ghi, eng)
+        lo, glo = hi, ghi
+        hi = 2 * hi
+    return eng.inf
+
+
+def q_star(net, *, q_in=1, dps=None):
+    r"""The fixed point ``q*`` of the q-map reached from ``q^1 = σ_w² q_in + σ_b²``.
+
+    For the usual activations the stable fixed point is unique and
+    ``q_in`` does not matter.  Special cases (documented answers):
+
+    * positively homogeneous ``phi`` (linear, relu, leaky_relu): the q-map is
+      ``q ↦ χ q + σ_b²``; ``q* = σ_b²/(1 − χ)`` for ``χ < 1``; ``q* = ∞``
+      (returned as ``inf``) when ``χ >= 1`` and ``σ_b > 0`` (the variance
+      grows without bound); at ``χ = 1, σ_b = 0`` (up to a relative rounding
+      of ``1e-12``, so that ``σ_w = 2**0.5`` counts for relu) every ``q`` is
+      fixed and ``q* = q^1``.
+    * centred bounded ``phi`` with ``σ_b = 0`` in the ordered phase: ``q* = 0``.
+
+    The q-map is assumed increasing (true for the named activations); the
+    root is bracketed and refined by Illinois/bisection to full precision.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> freealg.MLP(3, "relu", sigma_w=1.0, sigma_b=1.0).q_star()    # 1/(1 - 1/2)
+    2.0
+    >>> freealg.MLP(3, "tanh", sigma_w=0.9, sigma_b=0.0).q_star()
+    0.0
+    >>> round(freealg.MLP(3, "erf", sigma_w=2.0, sigma_b=0.0).q_star(), 10)
+    2.5114980217
+    """
+    eng = _Eng(dps)
+    _check_q_in(q_in)
+    key = ("q_star", eng.dps, str(q_in))
+    if key not in net._cache:
+        with eng.ctx():
+            net._cache[key] = eng.done(_q_star(net, eng, q_in))
+    return net._cache[key]
+
+
+def chi(net, *, q=None, dps=None):
+    r"""``χ = σ_w² ∫Dz phi'(√q z)²`` at ``q = q*`` (default) or a given ``q``.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> round(freealg.MLP(3, "relu", sigma_w=2 ** 0.5).chi(), 14)
+    1.0
+    >>> freealg.MLP(3, "hardtanh", sigma_w=1.0, sigma_b=0.0).chi()   # q* = 0
+    1.0
+    """
+    eng = _Eng(dps)
+    if q is None:
+        q = q_star(net, dps=dps)
+    else:
+        _check_q_in(q, "q")
+    with eng.ctx():
+        sw2, _ = _sig(net, eng)
+        act = net.activation
+        qv = eng.num(q)
+        if not (qv < eng.inf):
+            if act.positively_homogeneous:
+                qv = eng.num(1)
+            else:  # pragma: no cover - bounded activations have finite q*
+                raise ConvergenceError(f"q* is infinite for {net!r}: chi is undefined")
+        return eng.done(sw2 * eng.E(act, "dphi2", qv))
+
+
+def phase(net, *, tol=1e-9):
+    """``'ordered'``, ``'critical'`` or ``'chaotic'`` by ``χ`` (float) with
+    ``|χ − 1| <= tol`` read as critical.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> freealg.MLP(2, "relu", sigma_w=1.0).phase(), freealg.MLP(2, "relu", sigma_w=2 ** 0.5).phase()
+    ('ordered', 'critical')
+    """
+    x = chi(net)
+    if abs(x - 1) <= tol:
+        return "critical"
+    return "ordered" if x < 1 else "chaotic"
+
+
+# ---------------------------------------------------------------------------
+# c-map
+# ---------------------------------------------------------------------------
+
+
+def _c_map(net, eng, c, q):
+    sw2, sb2 = _sig(net, eng)
+    act = net.activation
+    qn = sw2 * eng.E(act, "phi2", q) + sb2
+    if qn == 0:
+        raise InvalidArgumentError(
+            "the c-map is undefined at q = 0 with sigma_b = 0 (both signals vanish); "
+            "use sigma_b > 0 or a chaotic sigma_w"
+        )
+    return (sw2 * eng.E2(act, "phi", q, c * q, q) + sb2) / qn
+
+
+def c_map(net, c, *, q=None, dps=None):
+    r"""``c ↦ (σ_w² ∫Dz_1Dz_2 phi(u_1) phi(u_2) + σ_b²) / q'`` with
+    ``u_1 = √q z_1``, ``u_2 = √q (c z_1 + √(1 − c²) z_2)`` and
+    ``q' = q_map(q)`` (``= q*`` at the default ``q = q*``).
+
+    Examples
+    --------
+    ReLU at ``σ_w² = 2, σ_b = 0`` (any ``q``): ``c ↦ (√(1−c²) + (π − arccos c) c)/π``;
+    ``c = 0`` maps to ``1/π``:
+
+    >>> import freealg
+    >>> net = freealg.MLP(3, "relu", sigma_w=2 ** 0.5)
+    >>> round(net.c_map(0.0, q=1.0), 15)
+    0.318309886183791
+    """
+    eng = _Eng(dps)
+    cv = float(c)
+    if not (-1 <= cv <= 1):
+        raise InvalidArgumentError(f"c is a correlation and must lie in [-1, 1]; got {c!r}")
+    if q is None:
+        q = q_star(net, dps=dps)
+        if not (eng.num(q) < eng.inf):
+            raise InvalidArgumentError(f"q* is infinite for {net!r}; pass q explicitly")
+    else:
+        _check_q_in(q, "q")
+    with eng.ctx():
+        return eng.done(_c_map(net, eng, eng.num(c), eng.num(q)))
+
+
+def _c_star(net, eng, q, ch):
+    if ch <= 1:
+        return eng.num(1)
+
+    def g(c):
+        return _c_map(net, eng, c, q) - c
+
+    # largest root below 1: g < 0 just below 1 in the chaotic phase; g(0) >= 0
+    hi = None
+    for d in (1e-2, 1e-3, 1e-4, 1e-6):
+        c = 1 - eng.num(d)
+        gc = g(c)
+        if gc < 0:
+            hi, ghi = c, gc
+            break
+    if hi is None:  # pragma: no cover - chi > 1 guarantees g < 0 near 1
+        raise ConvergenceError(f"could not bracket c* below 1 for {net!r} (chi = {ch})")
+    grid = [eng.num(v) / 10 for v in range(9, -1, -1)]
+    for c in grid:
+        if c >= hi:
+            continue
+        gc = g(c)
+        if gc >= 0:
+            return _bracket_root(g, c, gc, hi, ghi, eng)
+        hi, ghi = c, gc
+    raise ConvergenceError(f"no fixed point of the c-map in [0, 1) for {net!r}")  # pragma: no cover
+
+
+def c_star(net, *, dps=None):
+    r"""The stable fixed point ``c*`` of the c-map at ``q*``.
+
+    ``c* = 1`` in the ordered phase and at criticality (``χ <= 1``); in the
+    chaotic phase the largest root of ``c_map(c) = c`` in ``[0, 1)`` (the
+    attractor of iterates starting near 1), e.g. ``c* = 0`` for an odd
+    ``phi`` with ``σ_b = 0``.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> freealg.MLP(3, "tanh", sigma_w=0.8, sigma_b=0.1).c_star()
+    1.0
+    >>> freealg.MLP(3, "erf", sigma_w=2.0, sigma_b=0.0).c_star()
+    0.0
+    """
+    eng = _Eng(dps)
+    key = ("c_star", eng.dps)
+    if key not in net._cache:
+        q = q_star(net, dps=dps)
+        ch = chi(net, dps=dps)
+        if not (eng.num(q) < eng.inf):
+            raise InvalidArgumentError(f"q* is infinite for {net!r}: no c-map fixed point")
+        with eng.ctx():
+            net._cache[key] = eng.done(_c_star(net, eng, eng.num(q), eng.num(ch)))
+    return net._cache[key]
+
+
+DepthScales = namedtuple("DepthScales", ["xi_q", "xi_c", "chi_q", "chi_c"])
+
+
+def depth_scales(net, *, dps=None):
+    r"""Depth scales ``(ξ_q, ξ_c)`` of Schoenholz et al. (module docstring).
+
+    Returns
+    -------
+    DepthScales
+        Named tuple ``(xi_q, xi_c, chi_q, chi_c)``: ``chi_q`` is the slope of
+        the q-map at ``q*``, ``chi_c`` the slope of the c-map at ``c*``, and
+        ``ξ = −1/ln(slope)`` (``inf`` when the slope is ``>= 1``, ``0`` when it
+        is ``0``).
+
+    Examples
+    --------
+    ReLU, ``σ_b > 0``: the q-map is linear with slope ``χ = σ_w²/2``:
+
+    >>> import freealg, math
+    >>> ds = freealg.MLP(3, "relu", sigma_w=1.0, sigma_b=0.3).depth_scales()
+    >>> ds.chi_q, ds.chi_c
+    (0.5, 0.5)
+    >>> ds.xi_q == -1 / math.log(0.5)
+    True
+    """
+    eng = _Eng(dps)
+    q = q_star(net, dps=dps)
+    ch = chi(net, dps=dps)
+    cs = c_star(net, dps=dps) if eng.num(q) < eng.inf else None
+    act = net.activation
+    with eng.ctx():
+        sw2, _ = _sig(net, eng)
+        qv = eng.num(q)
+        if act.positively_homogeneous:
+            chi_q = eng.num(ch)
+        elif qv == 0:
+            chi_q = sw2 * eng.num(act.qmap_slope_at_zero())
+        else:
+            # Stein: d/dq E[phi(h)^2] = E[h phi(h) phi'(h)] / q
+            ehpp = eng.E_fun(act, lambda h: h * act.phi(h) * act.dphi(h),
+                             lambda h: h * act.phi_mp(h) * act.dphi_mp(h), qv)
+            chi_q = sw2 * ehpp / qv
+        if cs is None or eng.num(cs) == 1:
+            chi_c = eng.num(ch)
+        else:
+            chi_c = sw2 * eng.E2(act, "dphi", qv, eng.num(cs) * qv, qv)
+
+        def xi(s):
+            if s >= 1:
+                return eng.inf
+            if s <= 0:
+                return eng.num(0)
+            return -1 / eng.log(s)
+
+        return DepthScales(eng.done(xi(chi_q)), eng.done(xi(chi_c)), eng.done(chi_q), eng.done(chi_c))
+
+
+# ---------------------------------------------------------------------------
+# backprop and the KAA Fisher information
+# ---------------------------------------------------------------------------
+
+
+def _layer_qs(net, eng, q_in):
+    """Pre-activation variances q^1..q^L (at q* if q_in is None)."""
+    if q_in is None:
+        qs = q_star(net, dps=eng.dps)
+        if not (eng.num(qs) < eng.inf):
+            raise InvalidArgumentError(
+                f"q* is infinite for {net!r}; pass q_in to follow the finite-depth sequence"
+            )
+        return [eng.num(qs)] * net.depth
+    return [eng.num(v) for v in q_sequence(net, q_in, dps=eng.dps)]
+
+
+def backprop_norms(net, *, q_in=None, dps=None):
+    r"""Gradient norms ``[q̃^1, …, q̃^L]`` (Schoenholz et al.; seed 002).
+
+    ``q̃^ℓ = Σ_i (∂f/∂h_{ℓ,i})²`` for one output unit of ``f = h_L`` (so
+    ``q̃^L = 1``), and ``q̃^ℓ = q̃^{ℓ+1} σ_w² ∫Dz phi'(√q^ℓ z)²`` under the
+    gradient independence assumption.  ``q^ℓ`` is the forward variance from
+    ``q_in`` (``None``: every layer at ``q*``, then ``q̃^ℓ = χ^{L−ℓ}``).
+
+    Examples
+    --------
+    >>> import freealg
+    >>> freealg.MLP(4, "relu", sigma_w=1.0).backprop_norms()
+    [0.125, 0.25, 0.5, 1.0]
+    """
+    eng = _Eng(dps)
+    with eng.ctx():
+        qs = _layer_qs(net, eng, q_in)
+        sw2, _ = _sig(net, eng)
+        out = [eng.num(1)]
+        for ell in range(net.depth - 1, 0, -1):
+            out.append(out[-1] * sw2 * eng.E(net.activation, "dphi2", qs[ell - 1]))
+        return [eng.done(v) for v in reversed(out)]
+
+
+KAAResult = namedtuple(
+    "KAAResult",
+    ["kappa1", "kappa2", "lambda_max_per_M", "lambda_max", "lr_bound",
+     "q", "q_st", "qhat", "qhat_st", "qtilde", "qtilde_st"],
+)
+KAAResult.__doc__ = """Karakida–Akaho–Amari mean-field FIM quantities.
+
+kappa1, kappa2 : the order parameters κ₁, κ₂
+lambda_max_per_M : (L − 1)((T − 1)/T κ₂ + κ₁/T)
+lambda_max : lambda_max_per_M × M (None if M was not given)
+lr_bound : 2 / lambda_max, the GD stability bound on the learning rate (None without M)
+q, q_st : pre-activation [q^1..q^L], [q^1_st..q^L_st]
+qhat, qhat_st : post-activation [q̂^0..q̂^{L−1}], [q̂^0_st..q̂^{L−1}_st]
+qtilde, qtilde_st : backprop [q̃^1..q̃^L], [q̃^1_st..q̃^L_st]
+"""
+
+
+def fim_meanfield(net, T, *, M=None, q_in=1, q_in_st=0, dps=None):
+    r"""Mean-field Fisher information of Karakida, Akaho & Amari (AISTATS 2019).
+
+    Order parameters (module docstring): forward
+    ``q^ℓ = σ_w² q̂^{ℓ−1} + σ_b²``, ``q^ℓ_st = σ_w² q̂^{ℓ−1}_st + σ_b²``,
+    ``q̂^ℓ = E[phi(u)²]``, ``q̂^ℓ_st = E[phi(u) phi(v)]`` with
+    ``(u, v)`` of covariance ``[[q^ℓ, q^ℓ_st], [q^ℓ_st, q^ℓ]]``; backward
+    ``q̃^L = q̃^L_st = 1``, ``q̃^ℓ = σ_w² q̃^{ℓ+1} E[phi'(u)²]``,
+    ``q̃^ℓ_st = σ_w² q̃^{ℓ+1}_st E[phi'(u) phi'(v)]``.  Then
+    ``κ₁ = Σ_{ℓ=1}^L q̃^ℓ q̂^{ℓ−1}/(L−1)``, ``κ₂ = Σ_ℓ q̃^ℓ_st q̂^{ℓ−1}_st/(L−1)``
+    and ``λ_max ≈ (L − 1)((T − 1)/T κ₂ + κ₁/T) M``.
+
+    The Gram matrix of the ``T`` per-sample gradients is, to leading order in
+    ``M``, ``M (L−1)[(κ₁ − κ₂) I + κ₂ 11ᵀ]``; the FIM ``(1/T) Σ_t ∇f∇fᵀ``
+    shares its non-zero spectrum with ``1/T`` times that Gram matrix, whose top
+    eigenvalue is the formula above.  Biases contribute ``O(1)`` and are
+    neglected, as in KAA.
+
+    Parameters
+    ----------
+    T : int >= 1
+        Number of training inputs.
+    M : int, optional
+        Width; ``lambda_max`` and ``lr_bound = 2/λ_max`` need it.
+    q_in, q_in_st : real
+        ``q̂^0 = ‖x‖²/n_0`` and ``q̂^0_st = x(s)·x(t)/n_0``; the KAA inputs
+        ``x_i ~ N(0, 1)`` give ``1`` and ``0`` (the defaults).
+    dps : int or None
+
+    Returns
+    -------
+    KAAResult
+
+    Raises
+    ------
+    InvalidArgumentError
+        For ``L = 1`` (``κ`` divide by ``L − 1``), ``T < 1`` or ``M < 1``.
+
+    Examples
+    --------
+    Linear network, ``σ_w = 1, σ_b = 0``: ``q̂ = q̃ = 1`` and ``q̂_st = 0``
+    so ``κ₁ = L/(L−1)``, ``κ₂ = 0``, ``λ_max = L M / T``:
+
+    >>> import freealg
+    >>> r = freealg.MLP(3, "linear", sigma_w=1.0).fim_meanfield(T=4, M=100)
+    >>> r.kappa1, r.kappa2, r.lambda_max, r.lr_bound
+    (1.5, 0.0, 75.0, 0.02666666666666667)
+    """
+    L = net.depth
+    if L < 2:
+        raise InvalidArgumentError(
+            "the KAA order parameters divide by L - 1; need depth >= 2, got depth = 1"
+        )
+    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
+        raise InvalidArgumentError(f"T (number of samples) must be a positive integer; got {T!r}")
+    if M is not None and (isinstance(M, bool) or not isinstance(M, (int, np.integer)) or M < 1):
+        raise InvalidArgumentError(f"M (width) must be a positive integer; got {M!r}")
+    _check_q_in(q_in)
+    qis = float(q_in_st)
+    if not math.isfinite(qis) or abs(qis) > float(q_in) * (1 + 1e-12):
+        raise InvalidArgumentError(
+            f"q_in_st must satisfy |q_in_st| <= q_in (a covariance); got {q_in_st!r} with q_in = {q_in!r}"
+        )
+    eng = _Eng(dps)
+    act = net.activation
+    with eng.ctx():
+        sw2, sb2 = _sig(net, eng)
+        qhat, qhat_st = [eng.num(q_in)], [eng.num(q_in_st)]
+        q, q_st = [], []
+        for ell in range(1, L + 1):
+            a = sw2 * qhat[-1] + sb2
+            b = sw2 * qhat_st[-1] + sb2
+            q.append(a)
+            q_st.append(b)
+            if ell < L:
+                qhat.append(eng.E(act, "phi2", a))
+                qhat_st.append(eng.E2(act, "phi", a, b, a))
+        qt, qt_st = [eng.num(1)], [eng.num(1)]
+        for ell in range(L - 1, 0, -1):
+            a, b = q[ell - 1], q_st[ell - 1]
+            qt.append(qt[-1] * sw2 * eng.E(act, "dphi2", a))
+            qt_st.append(qt_st[-1] * sw2 * eng.E2(act, "dphi", a, b, a))
+        qt.reverse()
+        qt_st.reverse()
+        k1 = sum(qt[i] * qhat[i] for i in range(L)) / (L - 1)
+        k2 = sum(qt_st[i] * qhat_st[i] for i in range(L)) / (L - 1)
+        Tn = eng.num(T)
+        per_m = (L - 1) * ((Tn - 1) / Tn * k2 + k1 / Tn)
+        lam = per_m * eng.num(M) if M is not None else None
+        lr = 2 / lam if lam is not None and lam != 0 else (eng.inf if lam == 0 else None)
+        d = eng.done
+        return KAAResult(d(k1), d(k2), d(per_m), None if lam is None else d(lam),
+                         None if lr is None else d(lr),
+                         [d(v) for v in q], [d(v) for v in q_st],
+                         [d(v) for v in qhat], [d(v) for v in qhat_st],
+                         [d(v) for v in qt], [d(v) for v in qt_st])
+
+
+# ---------------------------------------------------------------------------
+# the law of D^2
+# ---------------------------------------------------------------------------
+
+
+def _layer_q(net, layer, q_in, dps):
+    if layer is None:
+        if q_in is not None:
+            raise InvalidArgumentError("q_in needs a layer index (layer=1..L)")
+        return q_star(net, dps=dps)
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 1 <= layer <= net.depth:
+        raise InvalidArgumentError(f"layer must be an integer in 1..{net.depth}; got {layer!r}")
+    if q_in is None:
+        return q_star(net, dps=dps)
+    return q_sequence(net, q_in, dps=dps)[layer - 1]
+
+
+def d2_moments(net, n, *, layer=None, q_in=None, dps=None):
+    r"""Moments ``μ_k = ∫Dz phi'(√q z)^{2k}``, ``k = 1..n``, of the law ``nu``
+    of ``D_ℓ²`` (THEORY.md §4–5), at ``q = q*`` (default) or at layer
+    ``layer`` of the sequence from ``q_in``.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> freealg.MLP(3, "erf", sigma_w=0.8).d2_moments(2)     # q* = 0: (4/π)^k
+    [1.2732395447351628, 1.6211389382774044]
+    """
+    q = _layer_q(net, layer, q_in, dps)
+    eng = _Eng(dps)
+    act = net.activation
+    with eng.ctx():
+        qv = eng.num(q)
+        if not (qv < eng.inf):
+            if act.positively_homogeneous:
+                qv = eng.num(1)
+            else:  # pragma: no cover
+                raise InvalidArgumentError(f"q* is infinite for {net!r}")
+        vals = act.dphi2_moments(qv, n, dps=(eng.dps or 15) + 5)
+        return [eng.done(v) for v in vals]
+
+
+def d2_atoms(net, *, layer=None, q_in=None, exact=False):
+    r"""Exact law of ``D_ℓ²`` for a piecewise-linear activation: a list of
+    ``(value, probability)`` (relu: Bernoulli(1/2); hard-tanh:
+    Bernoulli(p), ``p = erf(1/√(2q*))``).  ``exact=True`` returns sympy
+    values (the probabilities as functions of the numeric ``q``).
+
+    Examples
+    --------
+    >>> import freealg
+    >>> freealg.MLP(3, "relu", sigma_w=1.0).d2_atoms()
+    [(0.0, 0.5), (1.0, 0.5)]
+    """
+    act = net.activation
+    if not act.piecewise_linear:
+        raise InvalidArgumentError(
+            f"{act!r} is not piecewise linear: D² has a continuous law; use d2_moments"
+        )
+    q = _layer_q(net, layer, q_in, None)
+    if act.positively_homogeneous:
+        q = 1.0 if not exact else 1
+    if exact:
+        import sympy
+        return act.dphi_values_probabilities(sympy.nsimplify(q) if q != 0 else 0)
+    return act.dphi_values_probabilities(float(q))
+
+
+# ---------------------------------------------------------------------------
+# the critical line
+# ---------------------------------------------------------------------------
+
+
+def _critical(act, sb, eng):
+    """(sigma_w, q*) with chi = 1 at q*, or None if no edge of chaos."""
+    sb2 = eng.num(sb) ** 2
+    if act.positively_homogeneous:
+        if sb2 != 0:
+            return None
+        c2 = eng.E(act, "dphi2", eng.num(1))
+        return 1 / c2 ** eng.num(0.5), eng.num(0)
+
+    # on the line: sigma_w^2 = 1/E[phi'^2](q) and q = sigma_w^2 E[phi^2](q) + sigma_b^2
+    def h(q):
+        d2 = eng.E(act, "dphi2", q)
+        if d2 == 0:
+            return eng.inf
+        return q - eng.E(act, "phi2", q) / d2 - sb2
+
+    zero = eng.num(0)
+    h0 = h(zero)
+    if h0 == 0:
+        q = zero
+    else:
+        lo, hlo = zero, h0
+        if hlo > 0:
+            return None
+        hi = eng.num(1) / 64
+        q = None
+        for _ in range(60):
+            hhi = h(hi)
+            if hhi >= 0:
+                q = _bracket_root(h, lo, hlo, hi, hhi, eng)
+                break
+            lo, hlo = hi, hhi
+            hi = 2 * hi
+        if q is None:
+            return None
+    d2 = eng.E(act, "dphi2", q)
+    if d2 <= 0:
+        return None
+    return 1 / d2 ** eng.num(0.5), q
+
+
+def critical_sigma_w(activation, sigma_b=0.0, *, dps=None, **activation_params):
+    r"""The ``σ_w`` on the edge of chaos: ``χ(σ_w, σ_b) = 1`` at ``q*``.
+
+    On the critical line ``σ_w² = 1/∫Dz phi'(√q z)²`` where ``q`` solves
+    ``q = ∫Dz phi(√q z)² / ∫Dz phi'(√q z)² + σ_b²`` (the fixed-point
+    equation with ``χ = 1`` substituted); this 1-D equation is bracketed from
+    ``q = 0`` upwards and solved to full precision.
+
+    * relu, leaky_relu(a), linear: the q-map is linear, so the edge of chaos
+      exists only at ``σ_b = 0``: ``σ_w = √2`` (relu), ``√(2/(1 + a²))``,
+      ``1``.  For ``σ_b > 0`` there is none (``χ = 1`` makes ``q^ℓ`` grow
+      without bound) and an error is raised.
+    * tanh, hardtanh (``σ_w = 1`` at ``σ_b = 0``), erf (``√π/2``), ...
+
+    Parameters
+    ----------
+    activation : str, sympy expression or Activation
+    sigma_b : real >= 0
+    dps : int or None
+        ``None``: float (exact sympy for the homogeneous activations when
+        ``σ_b`` is an exact zero); an integer: ``mpmath.mpf``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        When the activation has no edge of chaos at this ``σ_b``.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> freealg.critical_sigma_w("relu", 0)
+    sqrt(2)
+    >>> freealg.critical_sigma_w("tanh", 0.0)
+    1.0
+    >>> round(freealg.critical_sigma_w("erf", 0.0), 14)    # sqrt(pi)/2
+    0.88622692545276
+    """
+    act = get_activation(activation, **activation_params)
+    from .mlp import _check_real
+    _check_real(sigma_b, "sigma_b", nonnegative=True)
+    if dps is None and act.positively_homogeneous and (
+            isinstance(sigma_b, int) or type(sigma_b).__module__.startswith(("sympy", "fractions"))):
+        if sigma_b == 0:
+            import sympy
+            c2 = act.gaussian_expectation("dphi2", 1)
+            return sympy.sqrt(sympy.nsimplify(1 / c2) if not isinstance(c2, sympy.Basic) else 1 / c2)
+    eng = _Eng(dps)
+    with eng.ctx():
+        res = _critical(act, sigma_b, eng)
+        if res is None:
+            why = ("its q-map is linear (q -> chi q + sigma_b^2), so at chi = 1 the variance grows "
+                   "without bound; the edge of chaos is the single point sigma_b = 0"
+                   if act.positively_homogeneous else
+                   "q - E[phi^2]/E[phi'^2] never reaches sigma_b^2")
+            raise InvalidArgumentError(
+                f"{act!r} has no edge of chaos at sigma_b = {sigma_b!r}: {why}"
+            )
+        return eng.done(res[0])
+
+
+def critical_line(activation, sigma_b, *, dps=None, **activation_params):
+    r"""Phase-diagram data: the critical ``σ_w`` over a grid of ``σ_b``.
+
+    Parameters
+    ----------
+    activation : str, sympy expression or Activation
+    sigma_b : array-like of reals >= 0
+
+    Returns
+    -------
+    dict
+        ``sigma_b``, ``sigma_w`` (critical, ``nan`` where no edge of chaos
+        exists, flagged by ``exists``), ``q_star`` (``q*`` on the line) and
+        ``exists`` (bool array), all numpy arrays (object arrays of mpf when
+        ``dps`` is given).  The ordered phase lies below the curve
+        (``σ_w < σ_w^crit``), the chaotic phase above.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> d = freealg.critical_line("relu", [0.0, 0.5])
+    >>> d["sigma_w"], d["exists"]
+    (array([1.41421356,        nan]), array([ True, False]))
+    """
+    act = get_activation(activation, **activation_params)
+    sbs = np.atleast_1d(np.asarray(sigma_b, dtype=float if dps is None else object))
+    eng = _Eng(dps)
+    sw, qs, ok = [], [], []
+    with eng.ctx():
+        for sb in sbs:
+            from .mlp import _check_real
+            _check_real(sb if dps is not None else float(sb), "sigma_b", nonnegative=True)
+            res = _critical(act, sb, eng)
+            if res is None:
+                sw.append(math.nan if dps is None else mpmath.nan)
+                qs.append(math.nan if dps is None else mpmath.nan)
+                ok.append(False)
+            else:
+                sw.append(eng.done(res[0]))
+                qs.append(eng.done(res[1]))
+                ok.append(True)
+    dt = float if dps is None else object
+    return {"sigma_b": sbs, "sigma_w": np.array(sw, dtype=dt), "q_star": np.array(qs, dtype=dt),
+            "exists": np.array(ok, dtype=bool)}

@@ -1,0 +1,405 @@
+r"""The MLP specification: architecture, initialisation and conventions.
+
+An :class:`MLP` is an immutable description of a random fully-connected
+network (THEORY.md §1, seed 004)::
+
+    h_ℓ = W_ℓ x_{ℓ-1} + b_ℓ,   x_ℓ = phi(h_ℓ),   ℓ = 1..L,   output f = h_L,
+
+with widths ``n_0, …, n_L``, ``b_ℓ ~ N(0, σ_b²)`` and either
+
+* Gaussian init: ``(W_ℓ)_ij ~ N(0, σ_w² / n_{ℓ-1})`` (fan-in variance), or
+* orthogonal init: ``W_ℓ = σ_w O`` with ``O`` Haar orthogonal.
+
+``D_ℓ = diag(phi'(h_ℓ))``.  The input–output Jacobian follows a named
+convention, stored as :attr:`MLP.jacobian_convention`:
+
+* ``"seed"`` (default, seed 004): ``J = ∂h_L/∂x_0 = W_L D_{L-1} ⋯ D_1 W_1``
+  (``L − 1`` factors ``D``);
+* ``"psg"`` (Pennington–Schoenholz–Ganguli): ``J = ∂x_L/∂x_0 =
+  D_L W_L ⋯ D_1 W_1`` (``L`` factors ``D``).
+
+The mean-field quantities (THEORY.md §4, :mod:`freealg.dnn.meanfield`) and
+the infinite-width kernels (THEORY.md §7, :mod:`freealg.dnn.kernels`) are
+methods of the object; they are computed on demand and cached.
+
+Adding spectral methods later
+-----------------------------
+Spectral laws (``jacobian_law``, ``fim_law``) live in their own modules
+(``freealg/dnn/jacobian.py``, ``freealg/dnn/fisher.py``) as functions whose
+first argument is the net; the method on this class is a two-line delegate
+(same pattern as :meth:`MLP.q_star` → :func:`freealg.dnn.meanfield.q_star`).
+They need only the public primitives of this class: :attr:`d_layers`,
+:meth:`d2_moments` / :meth:`d2_atoms` (the law ``nu`` of ``D²``),
+:meth:`q_star`, :meth:`chi`, :meth:`q_sequence`, :meth:`qhat_sequence`,
+:attr:`weight_s1` and :attr:`layer_ratios`.
+
+Examples
+--------
+>>> import freealg
+>>> net = freealg.MLP(3, "relu", init="gaussian", sigma_w=2 ** 0.5, sigma_b=0.0)
+>>> net
+MLP(depth=3, activation='relu', init='gaussian', sigma_w=1.4142135623730951, sigma_b=0.0)
+>>> net.jacobian_convention, net.d_layers
+('seed', (1, 2))
+>>> round(net.chi(), 12)
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+
+from ..activations import Activation, get_activation
+from ..errors import InvalidArgumentError
+
+__all__ = ["MLP", "JACOBIAN_CONVENTIONS", "INITS"]
+
+#: Accepted values of ``jacobian_convention``.
+JACOBIAN_CONVENTIONS = ("seed", "psg")
+#: Accepted values of ``init``.
+INITS = ("orthogonal", "gaussian")
+
+
+def _check_real(value, name, *, positive=False, nonnegative=False):
+    """A finite real number (int, Fraction, float, mpmath, sympy number)."""
+    if isinstance(value, bool):
+        raise InvalidArgumentError(f"{name} must be a real number; got the bool {value!r}")
+    try:
+        import sympy
+
+        is_sympy = isinstance(value, sympy.Basic)
+    except ImportError:  # pragma: no cover
+        is_sympy = False
+    if is_sympy:
+        if not value.is_number or not value.is_real:
+            raise InvalidArgumentError(
+                f"{name} must be a real number; got {value} (substitute numbers for symbols)"
+            )
+        fv = float(value)
+    elif isinstance(value, (numbers.Real, mpmath.mpf)):
+        fv = float(value)
+    else:
+        raise InvalidArgumentError(
+            f"{name} must be a real number; got {value!r} of type {type(value).__name__}"
+        )
+    if not math.isfinite(fv):
+        raise InvalidArgumentError(f"{name} must be finite; got {value!r}")
+    if positive and not fv > 0:
+        raise InvalidArgumentError(
+            f"{name} must be > 0; got {value!r}" + (
+                ". sigma_w is a standard deviation: use sigma_w > 0 (a network with "
+                "sigma_w = 0 is constant)" if name == "sigma_w" else "")
+        )
+    if nonnegative and fv < 0:
+        raise InvalidArgumentError(
+            f"{name} must be >= 0; got {value!r}. It is a standard deviation; pass |{name}|."
+        )
+    return value
+
+
+class MLP:
+    r"""A random deep MLP: depth, activation, initialisation and widths.
+
+    Parameters
+    ----------
+    depth : int
+        Number of weight layers ``L >= 1`` (so ``L − 1`` hidden layers).
+    activation : str, sympy expression or Activation
+        See :func:`freealg.get_activation`.
+    init : {'orthogonal', 'gaussian'}
+        Weight initialisation (module docstring).
+    sigma_w : real > 0
+        Weight scale; Gaussian entries have variance ``σ_w² / n_{ℓ-1}``.
+    sigma_b : real >= 0
+        Bias standard deviation.
+    widths : sequence of L + 1 positive ints, optional
+        ``(n_0, n_1, …, n_L)``.  Only ratios matter in the infinite-width
+        theory; give widths when comparing with a finite network.
+    ratios : sequence of L + 1 positive reals, optional
+        Relative widths ``n_0 : n_1 : … : n_L`` (any common scale; stored
+        normalised so that ``n_0 = 1``).  Not together with ``widths``.
+        Default: all layers of equal width.
+    jacobian_convention : {'seed', 'psg'}
+        Which ``D`` factors the input–output Jacobian contains (module
+        docstring).  Default ``'seed'``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Non-positive or non-integer depth or width, ``σ_w <= 0``, ``σ_b < 0``,
+        a non-finite parameter, an unknown ``init`` or convention, or widths
+        and ratios of the wrong length.
+    UnknownActivationError
+        For an unknown activation name.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> net = freealg.MLP(4, "tanh", sigma_w=1.5, sigma_b=0.1)
+    >>> net.phase()
+    'chaotic'
+    >>> freealg.MLP(0, "tanh")
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidArgumentError: depth must be a positive integer (the number L of weight layers); got 0
+    """
+
+    def __init__(self, depth, activation, init="orthogonal", sigma_w=1.0, sigma_b=0.0,
+                 widths=None, ratios=None, *, jacobian_convention="seed"):
+        if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
+            raise InvalidArgumentError(
+                f"depth must be a positive integer (the number L of weight layers); got {depth!r}"
+            )
+        self._depth = int(depth)
+        self._activation = get_activation(activation)
+        if not isinstance(init, str) or init.strip().lower() not in INITS:
+            raise InvalidArgumentError(f"init must be one of {INITS}; got {init!r}")
+        self._init = init.strip().lower()
+        self._sigma_w = _check_real(sigma_w, "sigma_w", positive=True)
+        self._sigma_b = _check_real(sigma_b, "sigma_b", nonnegative=True)
+        if not isinstance(jacobian_convention, str) or jacobian_convention.lower() not in JACOBIAN_CONVENTIONS:
+            raise InvalidArgumentError(
+                f"jacobian_convention must be one of {JACOBIAN_CONVENTIONS}; got {jacobian_convention!r}"
+            )
+        self._convention = jacobian_convention.lower()
+        if widths is not None and ratios is not None:
+            raise InvalidArgumentError("give widths or ratios, not both")
+        L = self._depth
+        if widths is not None:
+            widths = tuple(widths)
+            if len(widths) != L + 1:
+                raise InvalidArgumentError(
+                    f"widths must list n_0, ..., n_L ({L + 1} numbers for depth {L}); got {len(widths)}"
+                )
+            for i, n in enumerate(widths):
+                if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                    raise InvalidArgumentError(
+                        f"widths must be positive integers; got n_{i} = {n!r}"
+                    )
+            self._widths = tuple(int(n) for n in widths)
+            self._ratios = tuple(Fraction(n, self._widths[0]) for n in self._widths)
+        else:
+            self._widths = None
+            if ratios is None:
+                self._ratios = tuple(Fraction(1) for _ in range(L + 1))
+            else:
+                ratios = tuple(ratios)
+                if len(ratios) != L + 1:
+                    raise InvalidArgumentError(
+                        f"ratios must list n_0 : ... : n_L ({L + 1} numbers for depth {L}); got {len(ratios)}"
+                    )
+                for i, r in enumerate(ratios):
+                    _check_real(r, f"ratios[{i}]", positive=True)
+                r0 = ratios[0]
+                self._ratios = tuple(
+                    (Fraction(r) / Fraction(r0)) if isinstance(r, (int, Fraction)) and isinstance(r0, (int, Fraction))
+                    else r / r0
+                    for r in ratios
+                )
+        self._cache = {}
+
+    # -- attributes -----------------------------------------------------------
+    @property
+    def depth(self):
+        """Number ``L`` of weight layers."""
+        return self._depth
+
+    @property
+    def activation(self):
+        """The :class:`~freealg.activations.Activation`."""
+        return self._activation
+
+    @property
+    def init(self):
+        """``'orthogonal'`` or ``'gaussian'``."""
+        return self._init
+
+    @property
+    def sigma_w(self):
+        return self._sigma_w
+
+    @property
+    def sigma_b(self):
+        return self._sigma_b
+
+    @property
+    def widths(self):
+        """``(n_0, …, n_L)`` or ``None`` when only ratios were given."""
+        return self._widths
+
+    @property
+    def ratios(self):
+        """Relative widths ``(1, n_1/n_0, …, n_L/n_0)``."""
+        return self._ratios
+
+    @property
+    def layer_ratios(self):
+        """Aspect ratios ``n_ℓ / n_{ℓ-1}`` of ``W_ℓ`` (``ℓ = 1..L``)."""
+        r = self._ratios
+        return tuple(r[i + 1] / r[i] for i in range(self._depth))
+
+    @property
+    def is_square(self):
+        """True when all widths are equal."""
+        return all(r == 1 for r in self._ratios)
+
+    @property
+    def jacobian_convention(self):
+        """``'seed'`` (``J = W_L D_{L-1} ⋯ D_1 W_1``) or ``'psg'``
+        (``J = D_L W_L ⋯ D_1 W_1``)."""
+        return self._convention
+
+    @property
+    def d_layers(self):
+        """Layers ``ℓ`` whose ``D_ℓ`` appears in the Jacobian: ``(1..L−1)``
+        for ``'seed'``, ``(1..L)`` for ``'psg'``."""
+        last = self._depth - 1 if self._convention == "seed" else self._depth
+        return tuple(range(1, last + 1))
+
+    @property
+    def weight_s1(self):
+        r"""First coefficient ``s_1`` of ``σ_w² S_{WᵀW}(w) = 1 + s_1 w + …``
+        for square layers (THEORY.md §5): ``−1`` Gaussian, ``0`` orthogonal."""
+        return -1 if self._init == "gaussian" else 0
+
+    # -- identity -------------------------------------------------------------
+    def _key(self):
+        return (self._depth, self._activation, self._init, str(self._sigma_w), str(self._sigma_b),
+                self._widths, tuple(str(r) for r in self._ratios), self._convention)
+
+    def __eq__(self, other):
+        return isinstance(other, MLP) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        act = self._activation
+        a = repr(act.name) if act.name != "custom" else f"'{act.expr}'"
+        if act.params:
+            a = repr(act)
+        s = (f"MLP(depth={self._depth}, activation={a}, init={self._init!r}, "
+             f"sigma_w={self._sigma_w!r}, sigma_b={self._sigma_b!r}")
+        if self._widths is not None:
+            s += f", widths={self._widths!r}"
+        elif not self.is_square:
+            s += f", ratios=({', '.join(str(r) for r in self._ratios)})"
+        if self._convention != "seed":
+            s += f", jacobian_convention={self._convention!r}"
+        return s + ")"
+
+    def replace(self, **changes):
+        """A copy with some parameters changed, e.g. ``net.replace(sigma_w=1.2)``."""
+        kw = dict(depth=self._depth, activation=self._activation, init=self._init,
+                  sigma_w=self._sigma_w, sigma_b=self._sigma_b,
+                  jacobian_convention=self._convention)
+        if "widths" not in changes and "ratios" not in changes:
+            if self._widths is not None:
+                kw["widths"] = self._widths
+            else:
+                kw["ratios"] = self._ratios
+        kw.update(changes)
+        if "depth" in changes and "widths" not in changes and "ratios" not in changes:
+            kw.pop("widths", None)
+            if self.is_square:
+                kw.pop("ratios", None)
+        return MLP(**kw)
+
+    # -- mean field (freealg.dnn.meanfield) ---------------------------------------
+    def q_map(self, q, *, dps=None):
+        """``σ_w² E[phi(√q z)²] + σ_b²`` (see :func:`freealg.dnn.meanfield.q_map`)."""
+        from . import meanfield
+        return meanfield.q_map(self, q, dps=dps)
+
+    def q_sequence(self, q_in, *, dps=None):
+        """``[q^1, …, q^L]`` from the input ``q_in = ‖x‖²/n_0``."""
+        from . import meanfield
+        return meanfield.q_sequence(self, q_in, dps=dps)
+
+    def qhat_sequence(self, q_in, *, dps=None):
+        """``[q̂^0, …, q̂^L]``, ``q̂^ℓ = ‖x_ℓ‖²/n_ℓ`` (post-activation)."""
+        from . import meanfield
+        return meanfield.qhat_sequence(self, q_in, dps=dps)
+
+    def q_star(self, *, q_in=1, dps=None):
+        """Fixed point ``q*`` of the q-map (:func:`freealg.dnn.meanfield.q_star`)."""
+        from . import meanfield
+        return meanfield.q_star(self, q_in=q_in, dps=dps)
+
+    def chi(self, *, q=None, dps=None):
+        """``χ = σ_w² E[phi'(√q* z)²]`` (:func:`freealg.dnn.meanfield.chi`)."""
+        from . import meanfield
+        return meanfield.chi(self, q=q, dps=dps)
+
+    def phase(self, *, tol=1e-9):
+        """``'ordered'`` (χ < 1), ``'critical'`` (|χ − 1| <= tol) or ``'chaotic'``."""
+        from . import meanfield
+        return meanfield.phase(self, tol=tol)
+
+    def c_map(self, c, *, q=None, dps=None):
+        """The correlation map at ``q`` (default ``q*``)."""
+        from . import meanfield
+        return meanfield.c_map(self, c, q=q, dps=dps)
+
+    def c_star(self, *, dps=None):
+        """Stable fixed point ``c*`` of the c-map."""
+        from . import meanfield
+        return meanfield.c_star(self, dps=dps)
+
+    def depth_scales(self, *, dps=None):
+        """``(ξ_q, ξ_c)`` of Schoenholz et al. (:func:`freealg.dnn.meanfield.depth_scales`)."""
+        from . import meanfield
+        return meanfield.depth_scales(self, dps=dps)
+
+    def backprop_norms(self, *, q_in=None, dps=None):
+        """``[q̃^1, …, q̃^L]`` with ``q̃^L = 1`` (:func:`freealg.dnn.meanfield.backprop_norms`)."""
+        from . import meanfield
+        return meanfield.backprop_norms(self, q_in=q_in, dps=dps)
+
+    def fim_meanfield(self, T, *, M=None, q_in=1, q_in_st=0, dps=None):
+        """Karakida–Akaho–Amari κ₁, κ₂, λ_max (:func:`freealg.dnn.meanfield.fim_meanfield`)."""
+        from . import meanfield
+        return meanfield.fim_meanfield(self, T, M=M, q_in=q_in, q_in_st=q_in_st, dps=dps)
+
+    def d2_moments(self, n, *, layer=None, q_in=None, dps=None):
+        """Moments ``E[phi'(h_ℓ)^{2k}]``, ``k = 1..n``, of the law ``nu`` of ``D_ℓ²``."""
+        from . import meanfield
+        return meanfield.d2_moments(self, n, layer=layer, q_in=q_in, dps=dps)
+
+    def d2_atoms(self, *, layer=None, q_in=None, exact=False):
+        """Exact law of ``D_ℓ²`` (piecewise-linear activations): ``[(value, prob)]``."""
+        from . import meanfield
+        return meanfield.d2_atoms(self, layer=layer, q_in=q_in, exact=exact)
+
+    # -- kernels (freealg.dnn.kernels) ------------------------------------------
+    def nngp_kernel(self, X, X2=None):
+        """NNGP kernel of the output (:func:`freealg.dnn.kernels.nngp_kernel`)."""
+        from . import kernels
+        return kernels.nngp_kernel(self, X, X2)
+
+    def ntk_kernel(self, X, X2=None):
+        """NTK of the output (:func:`freealg.dnn.kernels.ntk_kernel`)."""
+        from . import kernels
+        return kernels.ntk_kernel(self, X, X2)
+
+    def nngp_posterior(self, X, Y, Xstar, *, noise=0.0, full_cov=False):
+        """GP posterior mean and variance (:func:`freealg.dnn.kernels.nngp_posterior`)."""
+        from . import kernels
+        return kernels.nngp_posterior(self, X, Y, Xstar, noise=noise, full_cov=full_cov)
+
+    def ntk_predict(self, X, Y, t, *, Xstar=None, eta=1.0, f0=None, f0_star=None):
+        """NTK gradient-flow predictions (:func:`freealg.dnn.kernels.ntk_predict`)."""
+        from . import kernels
+        return kernels.ntk_predict(self, X, Y, t, Xstar=Xstar, eta=eta, f0=f0, f0_star=f0_star)
+
+    def conjugate_kernel_moments(self, n, *, gammas=None, n_samples=None, mu0=None, q_in=1, dps=None):
+        """Moments of the conjugate-kernel spectra (Fan–Wang), see
+        :func:`freealg.dnn.kernels.mlp_conjugate_kernel_moments`."""
+        from . import kernels
+        return kernels.mlp_conjugate_kernel_moments(self, n, gammas=gammas, n_samples=n_samples,
+                                                    mu0=mu0, q_in=q_in, dps=dps)
