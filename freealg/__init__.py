@@ -82,7 +82,7 @@ _LAZY = {
     "MomentExpansion": "freeness",
     "moment_symbol": "freeness",
     "cumulant_symbol": "freeness",
-    "latex": "latex",
+    "latex": "_latex",
     # --- activations (issue 6, low level) ---
     "Activation": "activations",
     "get_activation": "activations",
@@ -98,7 +98,7 @@ _LAZY = {
 }
 
 # submodules reachable as attributes, e.g. ``freealg.simulate.ginibre``
-_SUBMODULES: set[str] = {"partitions", "cumulants", "errors"}
+_SUBMODULES: set[str] = {"partitions", "cumulants", "errors", "plot"}
 _SUBMODULES |= {"simulate", "verify"}  # simulation / verification (issue 7)
 _SUBMODULES |= {"dnn"}  # dnn layer (issue 6)
 

@@ -89,7 +89,7 @@ class ExpansionTerm:
     __repr__ = __str__
 
     def _latex(self, printer=None):
-        from .latex import law_symbol_latex, latex
+        from ._latex import law_symbol_latex, latex
 
         body = r"\,".join(law_symbol_latex(lbl) for lbl, _ in self.cumulants) or "1"
         if self.coefficient != 1:
@@ -127,7 +127,7 @@ class MomentExpansion:
     __repr__ = __str__
 
     def _latex(self, printer=None):
-        from .latex import latex
+        from ._latex import latex
 
         if not self.terms:
             rhs = "0"

@@ -342,7 +342,7 @@ def _term_str(c, wstr, first):
 
 
 def _scalar_latex(c):
-    from .latex import latex as _latex_dispatch
+    from ._latex import latex as _latex_dispatch
 
     return _latex_dispatch(c)
 

@@ -35,8 +35,6 @@ from __future__ import annotations
 
 import numbers
 import re
-import sys
-import types
 from fractions import Fraction
 
 from .errors import InvalidArgumentError
@@ -159,15 +157,3 @@ def latex(obj, **kwargs):
         f"latex() cannot render an object of type {t.__name__}: it needs a _latex() "
         "method, a sympy object, a number, or a list of those"
     )
-
-
-class _CallableModule(types.ModuleType):
-    """This module is also callable as :func:`latex`: ``freealg.latex`` may be
-    bound to the module (once anything imports ``freealg.latex``) or to the
-    function (through the lazy public surface); both spellings work."""
-
-    def __call__(self, obj, **kwargs):
-        return latex(obj, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
