@@ -1,0 +1,973 @@
+r"""Algebraic spectral curves ``P(z, G) = 0``.
+
+A law is *algebraic* when its Cauchy transform ``G(z) = ∫ dμ(x)/(z − x)``
+satisfies a polynomial equation ``P(z, G(z)) = 0``.  :class:`SpectralCurve`
+holds ``P`` exactly (a sympy polynomial, parameters kept symbolic) and
+implements the law protocol of :mod:`freealg.laws`:
+
+* exact moments from the series of the physical branch at ∞
+  (``G = 1/z + m_1/z² + …``, computed by Newton iteration on power series);
+* the S- and R-curves, the discriminant, support-edge and atom candidates in
+  closed form;
+* numerics (``cauchy``, ``density``, ``support``, ``atoms``) delegated to the
+  density engine :mod:`freealg.density`, which certifies against the exact
+  moments.
+
+Conventions (THEORY.md §1, §3): ``G`` is the Cauchy transform with
+``G ~ 1/z`` at ∞ and ``Im G < 0`` for ``Im z > 0``.  Tools that use the
+Stieltjes transform ``m(z) = ∫ dμ/(x − z) = −G(z)`` must convert:
+``SpectralCurve.from_stieltjes(Q, z, m)`` substitutes ``m = −G``.
+
+The polynomial is stored in a normal form: denominators cleared, the content
+(the gcd of the coefficients, including factors in the parameters only)
+removed, and the leading coefficient made positive.  The operations
+(:func:`free_add`, :func:`free_mul`, :func:`free_power`,
+:meth:`SpectralCurve.affine`, :meth:`SpectralCurve.invert`) live in
+:mod:`freealg._elimination` and are re-exported here.
+
+Examples
+--------
+>>> from freealg import SpectralCurve, FussCatalan
+>>> import sympy
+>>> z, G = sympy.symbols("z G")
+>>> mp2 = SpectralCurve(z**2 * G**3 - z * G + 1)
+>>> mp2.moments(4)                               # Fuss–Catalan: binom(3n, n)/(2n + 1)
+[1, 3, 12, 55]
+>>> mp2 == FussCatalan(2).curve()
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+from .errors import (
+    BranchError,
+    ConvergenceError,
+    InvalidArgumentError,
+    InvalidLawError,
+    TransformUndefinedError,
+)
+from .laws import Law, W, _check_int, _exact
+
+__all__ = ["SpectralCurve", "Z", "G"]
+
+Z = sympy.Symbol("z")
+G = sympy.Symbol("G")
+S_SYM = sympy.Symbol("S")
+R_SYM = sympy.Symbol("R")
+
+
+# ---------------------------------------------------------------------------
+# power series over a sympy domain
+# ---------------------------------------------------------------------------
+
+
+def _smul(a, b, N, zero):
+    out = [zero] * N
+    for i in range(min(len(a), N)):
+        ai = a[i]
+        if not ai:
+            continue
+        for j in range(min(len(b), N - i)):
+            bj = b[j]
+            if bj:
+                out[i + j] = out[i + j] + ai * bj
+    return out
+
+
+def _sinv(a, N, one, zero):
+    out = [zero] * N
+    inv0 = one / a[0]
+    out[0] = inv0
+    for n in range(1, N):
+        s = zero
+        for k in range(1, min(n, len(a) - 1) + 1):
+            if a[k]:
+                s = s + a[k] * out[n - k]
+        out[n] = -s * inv0
+    return out
+
+
+def _to_poly(expr, gens):
+    """A Poly in ``gens``; algebraic numbers go to an algebraic field, other
+    transcendental constants (erf(1/2), pi) become generators of the domain."""
+    poly = sympy.Poly(expr, *gens)
+    if poly.domain.is_EX:
+        try:
+            poly = sympy.Poly(expr, *gens, extension=True)
+        except (sympy.polys.polyerrors.PolynomialError, NotImplementedError):
+            poly = sympy.Poly(expr, *gens)
+    return poly
+
+
+def _normalise(poly):
+    """Clear denominators, remove the content, make the leading coefficient positive."""
+    if poly.is_zero:
+        raise InvalidArgumentError("the curve polynomial is identically zero")
+    if poly.domain.is_Field and not poly.domain.is_EX:
+        _, poly = poly.clear_denoms(convert=True)
+    if not poly.domain.is_EX:
+        _, poly = poly.primitive()
+    lc = poly.LC()
+    lce = poly.domain.to_sympy(lc) if not isinstance(lc, sympy.Basic) else lc
+    if lce.could_extract_minus_sign():
+        poly = -poly
+    return poly
+
+
+class SpectralCurve(Law):
+    r"""An algebraic spectral curve ``P(z, G) = 0`` for the Cauchy transform ``G``.
+
+    Parameters
+    ----------
+    polynomial : sympy expression, Equality or Poly
+        ``P(z, G)`` (an equation ``lhs = rhs`` is read as ``lhs − rhs``; a
+        rational expression is replaced by its numerator).  Coefficients may
+        contain parameters (symbols).
+    z, G : sympy.Symbol, optional
+        The variables, default the symbols named ``z`` and ``G``.
+    check : bool
+        Check that a branch ``G ~ 1/z`` at ∞ exists (default True).
+
+    Raises
+    ------
+    BranchError
+        If no root of ``P(z, G) = 0`` behaves like ``1/z`` at ∞ (then ``P`` is
+        not the curve of a probability law).
+    InvalidArgumentError
+        If ``P`` does not involve ``G`` or the variables cannot be found.
+
+    Attributes
+    ----------
+    polynomial : sympy.Expr
+        The normalised ``P(z, G)`` in the module symbols ``z`` and ``G``.
+    degree : int
+        Degree in ``G`` (the number of branches).
+    degree_z : int
+        Degree in ``z``.
+
+    Examples
+    --------
+    The semicircle: ``G² − zG + 1 = 0``.
+
+    >>> import sympy
+    >>> z, G = sympy.symbols("z G")
+    >>> sc = SpectralCurve(G**2 - z*G + 1)
+    >>> sc.moments(6), sc.degree
+    ([0, 1, 0, 2, 0, 5], 2)
+    >>> sc.discriminant()
+    (z - 2)*(z + 2)
+    >>> SpectralCurve(G**2 - z*G + 2)
+    Traceback (most recent call last):
+    ...
+    freealg.errors.BranchError: no branch of P(z, G) = G**2 - G*z + 2 = 0 behaves like G ~ 1/z at infinity: writing G ~ c/z, the leading-order equation is 2 - c = 0, which has no root c = 1 (a probability law has total mass 1). Check the polynomial, and that it is written for G (the Cauchy transform), not m = -G (use SpectralCurve.from_stieltjes).
+    """
+
+    def __init__(self, polynomial, z=None, G=None, *, check=True, law=None,
+                 _s=None, _r=None, _display=None, _irreducible=None):
+        expr, zs, gs = _read_polynomial(polynomial, z, G)
+        if zs != Z or gs != globals()["G"]:
+            expr = expr.subs({zs: Z, gs: globals()["G"]}, simultaneous=True)
+        if not expr.has(globals()["G"]):
+            raise InvalidArgumentError(
+                f"the curve polynomial {expr} does not involve G; a spectral curve is an "
+                "equation P(z, G) = 0 for the Cauchy transform G"
+            )
+        poly = _normalise(_to_poly(expr, (globals()["G"], Z)))
+        self._poly = poly
+        self._params = {}
+        self.source = law
+        self._s = _s
+        self._r = _r
+        self._display = _display
+        self.irreducible = _irreducible
+        self._series_cache = None
+        self._numeric_cache = {}
+        if check:
+            self._check_branch()
+
+    # -- construction helpers ---------------------------------------------------
+    @classmethod
+    def from_stieltjes(cls, polynomial, z, m, **kwargs):
+        r"""Curve from an equation ``Q(z, m) = 0`` for the Stieltjes transform
+        ``m = ∫ dμ/(x − z) = −G`` (substitutes ``m = −G``).
+
+        Examples
+        --------
+        THEORY.md §3: ``MP^{⊠2}`` is ``m³z² − mz − 1 = 0`` in terms of ``m``:
+
+        >>> import sympy
+        >>> z, m = sympy.symbols("z m")
+        >>> SpectralCurve.from_stieltjes(m**3 * z**2 - m*z - 1, z, m)
+        SpectralCurve(G**3*z**2 - G*z + 1)
+        """
+        expr, zs, ms = _read_polynomial(polynomial, z, m)
+        return cls(expr.subs({zs: Z, ms: -G}, simultaneous=True), **kwargs)
+
+    @classmethod
+    def from_r_transform(cls, R, w=None, *, law=None):
+        r"""Curve of the law whose R-transform is the rational function ``R(w)``.
+
+        With ``R = A/B``, ``G(R(w) + 1/w) = w`` gives
+        ``z G B(G) − G A(G) − B(G) = 0``, linear in ``z``, hence irreducible.
+
+        Examples
+        --------
+        Free Poisson of rate 1: ``R(w) = 1/(1 − w)``:
+
+        >>> import sympy
+        >>> w = sympy.Symbol("w")
+        >>> SpectralCurve.from_r_transform(1 / (1 - w), w)
+        SpectralCurve(G**2*z - G*z + 1)
+        """
+        w = W if w is None else w
+        R = sympy.cancel(sympy.sympify(R).subs(w, W))
+        A, B = sympy.fraction(R)
+        if B.subs(W, 0) == 0:
+            raise TransformUndefinedError(f"R(w) = {R} has a pole at w = 0: not an R-transform")
+        A, B = A.subs(W, G), B.subs(W, G)
+        disp = G * A + B - Z * G * B
+        return cls(sympy.expand(disp), law=law, _r=sympy.factor(R), _display=disp, _irreducible=True)
+
+    @classmethod
+    def from_s_transform(cls, S, w=None, *, law=None):
+        r"""Curve of the law whose S-transform is the rational function ``S(w)``.
+
+        With ``w = zG − 1`` (so that ``ψ(1/z) = w``) and ``S = A/B``,
+        ``S = G/(zG − 1)`` gives ``G B(w) − w A(w) = 0``: one substitution.
+        Factors of ``G`` (from ``(1 + w) = zG`` dividing ``A``) are removed;
+        the rest is irreducible because ``(w, G) ↦ (z, G) = ((1 + w)/G, G)``
+        is birational.
+
+        Examples
+        --------
+        ``MP^{⊠L}`` has ``S = (1 + w)^{−L}``; for ``L = 3``:
+
+        >>> import sympy
+        >>> w = sympy.Symbol("w")
+        >>> SpectralCurve.from_s_transform(1 / (1 + w)**3, w)
+        SpectralCurve(G**4*z**3 - G*z + 1)
+        """
+        w = W if w is None else w
+        S = sympy.cancel(sympy.sympify(S).subs(w, W))
+        A, B = sympy.fraction(S)
+        if A.subs(W, 0) == 0 or B.subs(W, 0) == 0:
+            raise TransformUndefinedError(
+                f"S(w) = {S} is 0 or infinite at w = 0, so it is not the S-transform of a law "
+                "with finite non-zero mean"
+            )
+        i, Bp = _split_one_plus_w(B)
+        j, Ap = _split_one_plus_w(A)
+        k = min(1 + i, j)
+        wz = Z * G - 1
+        t1 = G ** (1 + i - k) * Z**i * _factored_subs(Bp, wz)
+        t2 = wz * Z**j * G ** (j - k) * _factored_subs(Ap, wz)
+        disp = t1 - t2
+        return cls(sympy.expand(disp), law=law, _s=sympy.factor(S), _display=disp, _irreducible=True)
+
+    # -- basic attributes ---------------------------------------------------
+    @property
+    def polynomial(self):
+        """``P(z, G)`` as a sympy expression (normal form)."""
+        return self._poly.as_expr()
+
+    @property
+    def poly(self):
+        """``P`` as a sympy ``Poly`` in ``(G, z)``."""
+        return self._poly
+
+    @property
+    def degree(self):
+        """Degree of ``P`` in ``G`` (number of branches)."""
+        return self._poly.degree(G)
+
+    @property
+    def degree_z(self):
+        """Degree of ``P`` in ``z``."""
+        return self._poly.degree(Z)
+
+    @property
+    def free_symbols(self):
+        return self.polynomial.free_symbols - {Z, G}
+
+    @property
+    def parameters(self):
+        """The parameters (symbols other than ``z``, ``G``) as a sorted list."""
+        return sorted(self.free_symbols, key=str)
+
+    def subs(self, *args, **kwargs):
+        """Substitute values for parameters; returns a new curve.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> p = sympy.Symbol("p")
+        >>> from freealg import Bernoulli
+        >>> Bernoulli(p).curve().subs(p, sympy.Rational(1, 2))
+        SpectralCurve(2*G*z**2 - 2*G*z - 2*z + 1)
+        """
+        new = self.polynomial.subs(*args, **kwargs)
+        s = None if self._s is None else sympy.sympify(self._s).subs(*args, **kwargs)
+        r = None if self._r is None else sympy.sympify(self._r).subs(*args, **kwargs)
+        d = None if self._display is None else self._display.subs(*args, **kwargs)
+        return SpectralCurve(new, _s=s, _r=r, _display=d, _irreducible=self.irreducible)
+
+    def evaluate(self, z, g):
+        """``P(z, g)`` (sympy numbers or expressions)."""
+        return self.polynomial.subs({Z: z, G: g}, simultaneous=True)
+
+    def curve(self):
+        """The curve itself (law protocol)."""
+        return self
+
+    # -- series at infinity -----------------------------------------------------
+    def _field_rows(self):
+        """``F(u, H) = u^e P(1/u, uH) = Σ_i f_i(u) H^i`` over the fraction field."""
+        if getattr(self, "_rows", None) is None:
+            K = self._poly.domain.get_field() if not self._poly.domain.is_Field else self._poly.domain
+            poly = self._poly.set_domain(K)
+            terms = poly.rep.terms()
+            e = max(j - i for (i, j), _ in terms)
+            deg_u = max(i - j + e for (i, j), _ in terms)
+            d = max(i for (i, _), _ in terms)
+            rows = [[K.zero] * (deg_u + 1) for _ in range(d + 1)]
+            for (i, j), c in terms:
+                rows[i][i - j + e] = rows[i][i - j + e] + c
+            self._rows = (K, rows, d)
+        return self._rows
+
+    def _eval_F(self, H, N, deriv=False):
+        K, rows, d = self._field_rows()
+        zero = K.zero
+        acc = [zero] * N
+        top = d if not deriv else d
+        lo = 0 if not deriv else 1
+        for i in range(top, lo - 1, -1):
+            acc = _smul(acc, H, N, zero)
+            row = rows[i]
+            fac = K.convert(i) if deriv else K.one
+            for k in range(min(len(row), N)):
+                if row[k]:
+                    acc[k] = acc[k] + (fac * row[k] if deriv else row[k])
+        return acc
+
+    def _leading(self):
+        K, rows, d = self._field_rows()
+        f0 = [rows[i][0] for i in range(d + 1)]
+        F0 = sum(f0, K.zero)
+        FH0 = sum((K.convert(i) * f0[i] for i in range(1, d + 1)), K.zero)
+        return f0, F0, FH0
+
+    def _check_branch(self):
+        f0, F0, FH0 = self._leading()
+        K = self._field_rows()[0]
+        if F0:
+            c = sympy.Symbol("c")
+            eq = sympy.expand(sum(K.to_sympy(v) * c**i for i, v in enumerate(f0)))
+            raise BranchError(
+                f"no branch of P(z, G) = {self.polynomial} = 0 behaves like G ~ 1/z at infinity: "
+                f"writing G ~ c/z, the leading-order equation is {eq} = 0, which has no root c = 1 "
+                "(a probability law has total mass 1). Check the polynomial, and that it is written "
+                "for G (the Cauchy transform), not m = -G (use SpectralCurve.from_stieltjes)."
+            )
+        if not FH0:
+            sqf = _normalise(self._poly.sqf_part())
+            if sqf.degree(G) < self._poly.degree(G):
+                self._poly = sqf
+                self._rows = None
+                return self._check_branch()
+            raise BranchError(
+                f"the branch G ~ 1/z of P(z, G) = {self.polynomial} = 0 is not isolated at infinity "
+                "(c = 1 is a multiple root of the leading-order equation), so its moments are not "
+                "determined by P; factor P (curve.simplify()) and keep the physical factor"
+            )
+
+    def _series(self, N):
+        """Coefficients ``h_0..h_{N-1}`` of ``H = zG = Σ h_k z^{-k}`` in the field."""
+        cache = self._series_cache
+        if cache is not None and len(cache) >= N:
+            return cache[:N]
+        K = self._field_rows()[0]
+        self._check_branch()
+        H = [K.one]
+        prec = 1
+        while prec < N:
+            prec2 = min(2 * prec, N)
+            Hp = H + [K.zero] * (prec2 - len(H))
+            F = self._eval_F(Hp, prec2)
+            FH = self._eval_F(Hp, prec2, deriv=True)
+            delta = _smul(F, _sinv(FH, prec2, K.one, K.zero), prec2, K.zero)
+            H = [Hp[k] - delta[k] for k in range(prec2)]
+            prec = prec2
+        self._series_cache = H
+        return H[:N]
+
+    def moments(self, n):
+        r"""Exact moments ``m_1, …, m_n`` from the series of the physical branch
+        ``G = Σ_{k≥0} m_k z^{−k−1}`` at ∞ (Newton iteration on power series).
+
+        Examples
+        --------
+        >>> import sympy
+        >>> z, G, s = sympy.symbols("z G sigma")
+        >>> SpectralCurve(s**2 * G**2 - z*G + 1).moments(4)      # semicircle of variance σ²
+        [0, sigma**2, 0, 2*sigma**4]
+        """
+        n = _check_int(n, "n", 0)
+        if n == 0:
+            return []
+        K = self._field_rows()[0]
+        H = self._series(n + 1)
+        return [_clean(K.to_sympy(h)) for h in H[1:]]
+
+    def _series_residual(self, moments):
+        """``F(u, H)`` mod ``u^{n+1}`` for ``H = 1 + Σ m_k u^k`` (zero iff the
+        moments lie on this curve to that order)."""
+        K = self._field_rows()[0]
+        H = [K.one] + [K.from_sympy(sympy.sympify(m)) for m in moments]
+        return self._eval_F(H, len(H))
+
+    def matches_moments(self, moments):
+        """True when the exact moments ``m_1..m_n`` satisfy ``P`` to order ``n``.
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> MarchenkoPastur().curve().matches_moments([1, 2, 5, 14])
+        True
+        >>> MarchenkoPastur().curve().matches_moments([1, 2, 5, 15])
+        False
+        """
+        try:
+            res = self._series_residual(moments)
+        except sympy.polys.polyerrors.CoercionFailed:
+            return False
+        return all(not r for r in res)
+
+    def mean(self):
+        return self.moments(1)[0]
+
+    # -- transforms -------------------------------------------------------------
+    def _s_rational(self):
+        if self._s is None:
+            Q = self.s_polynomial()
+            if sympy.degree(Q, S_SYM) == 1:
+                a, b = sympy.Poly(Q, S_SYM).all_coeffs()
+                self._s = sympy.factor(sympy.cancel(-b / a))
+        return self._s
+
+    def _r_rational(self):
+        if self._r is None:
+            Q = self.r_polynomial()
+            if sympy.degree(Q, R_SYM) == 1:
+                a, b = sympy.Poly(Q, R_SYM).all_coeffs()
+                self._r = sympy.factor(sympy.cancel(-b / a))
+        return self._r
+
+    def s_polynomial(self):
+        r"""The S-curve ``Q(w, S) = 0`` satisfied by the S-transform: the numerator
+        of ``P((1 + w)/(S w), S w)`` with factors free of ``S`` or of ``w`` removed.
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> MarchenkoPastur(rate=2).curve().s_polynomial()     # S = 1/(2 + w)
+        S*w + 2*S - 1
+        """
+        expr = self.polynomial.subs({Z: (1 + W) / (S_SYM * W), G: S_SYM * W}, simultaneous=True)
+        return _strip_monovariate(sympy.numer(sympy.together(expr)), S_SYM, W)
+
+    def r_polynomial(self):
+        r"""The R-curve ``Q(w, R) = 0``: numerator of ``P(R + 1/w, w)``.
+
+        Examples
+        --------
+        >>> from freealg import Semicircle
+        >>> Semicircle(variance=2).curve().r_polynomial()     # R = 2w
+        R - 2*w
+        """
+        expr = self.polynomial.subs({Z: R_SYM + 1 / W, G: W}, simultaneous=True)
+        return _strip_monovariate(sympy.numer(sympy.together(expr)), R_SYM, W)
+
+    def s_transform(self, w=None):
+        r"""The S-transform: exact when rational; numeric (series-guided root of
+        the S-curve) at a numeric ``w`` otherwise.
+
+        Examples
+        --------
+        >>> from freealg import FussCatalan
+        >>> FussCatalan(3).curve().s_transform()
+        (w + 1)**(-3)
+        """
+        return self._transform(w, "S")
+
+    def r_transform(self, w=None):
+        r"""The R-transform: exact when rational; numeric otherwise (see
+        :meth:`s_transform`).
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> MarchenkoPastur().curve().r_transform()
+        -1/(w - 1)
+        """
+        return self._transform(w, "R")
+
+    def _transform(self, w, which):
+        rat = self._s_rational() if which == "S" else self._r_rational()
+        if which == "S" and self.mean() == 0:
+            raise TransformUndefinedError(
+                "the S-transform does not exist: this law has mean m_1 = 0"
+            )
+        if rat is not None:
+            return rat if w is None else rat.subs(W, w)
+        sym = S_SYM if which == "S" else R_SYM
+        Q = self.s_polynomial() if which == "S" else self.r_polynomial()
+        if w is None or (isinstance(w, sympy.Basic) and not w.is_number):
+            raise TransformUndefinedError(
+                f"the {which}-transform of this law is algebraic of degree {sympy.degree(Q, sym)}, "
+                f"not rational, so it has no single closed form; use the {which}-curve "
+                f"{'s_polynomial' if which == 'S' else 'r_polynomial'}() = {Q} = 0, or pass a "
+                "numeric w (small |w|) to evaluate it"
+            )
+        self._require_numeric(f"{which}-transform")
+        from .cumulants import free_cumulants, s_transform_coefficients
+
+        n = 24
+        ms = [float(v) for v in self.moments(n)]
+        coeffs = s_transform_coefficients(ms) if which == "S" else free_cumulants(ms)
+        wv = complex(w)
+        approx = sum(c * wv**k for k, c in enumerate(coeffs))
+        poly = sympy.Poly(Q.subs(W, sympy.nsimplify(w) if not isinstance(w, complex) else w), sym)
+        roots = np.roots([complex(c) for c in poly.all_coeffs()])
+        best = roots[np.argmin(np.abs(roots - approx))]
+        tail = abs(coeffs[-1] * wv ** (n - 1)) + abs(coeffs[-2] * wv ** (n - 2))
+        if abs(best - approx) > 1e-6 * max(1.0, abs(best)) or tail > 1e-8 * max(1.0, abs(best)):
+            raise ConvergenceError(
+                f"w = {w} is too far from 0 for the series that selects the branch of the "
+                f"{which}-transform (24-term series residual {abs(best - approx):.3g}); use a "
+                "smaller |w|"
+            )
+        return complex(best)
+
+    # -- discriminant, edges, atoms --------------------------------------------
+    def discriminant(self, factor=True):
+        r"""Discriminant of ``P`` in ``G``, a polynomial in ``z`` (and parameters).
+
+        Support edges are among its real roots (THEORY.md §3).
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> MarchenkoPastur().curve().discriminant()
+        z*(z - 4)
+        """
+        if self.degree < 2:
+            return sympy.Integer(1)
+        d = self._poly.discriminant()
+        expr = d.as_expr() if hasattr(d, "as_expr") else sympy.sympify(d)
+        if not factor:
+            return sympy.expand(expr)
+        c, fs = sympy.factor_list(expr)
+        out = sympy.Integer(1)
+        for f, k in fs:
+            if f.has(Z):
+                out *= f**k
+        return out
+
+    def leading_coefficient(self):
+        """The coefficient of ``G^degree`` (atoms are among its zeros)."""
+        return sympy.factor(sympy.Poly(self.polynomial, G).LC())
+
+    def edge_candidates(self):
+        r"""Exact candidate support edges: the roots in ``z`` of the discriminant
+        (radicals for factors of degree ≤ 4, ``CRootOf`` otherwise; only real
+        roots when the parameters are numeric).
+
+        Examples
+        --------
+        >>> from freealg import Semicircle
+        >>> Semicircle(variance=2).curve().edge_candidates()
+        [-2*sqrt(2), 2*sqrt(2)]
+        """
+        out = []
+        _, fs = sympy.factor_list(self.discriminant(factor=False))
+        for f, _ in fs:
+            if not f.has(Z):
+                continue
+            out.extend(_roots_in_z(f, real=not self.free_symbols))
+        return _unique_sorted(out)
+
+    def atom_candidates(self):
+        r"""Exact candidate atoms ``(location, [possible masses])``.
+
+        A pole ``G ~ c/(z − a)`` can only occur at a zero ``a`` of the leading
+        coefficient; ``c`` then solves the lowest-order equation of
+        ``P(a + t, c/t)`` as ``t → 0``.  Which candidate (if any) is taken by
+        the physical branch depends on the parameters; :meth:`atoms` with
+        ``exact=True`` decides for numeric parameters.
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> import sympy
+        >>> MarchenkoPastur(rate=sympy.Rational(1, 3)).curve().atom_candidates()
+        [(0, [2/3])]
+        """
+        lc = sympy.Poly(self.polynomial, G).LC()
+        out = []
+        if not lc.has(Z):
+            return out
+        _, fs = sympy.factor_list(lc)
+        locs = []
+        for f, _ in fs:
+            if f.has(Z):
+                locs.extend(_roots_in_z(f, real=not self.free_symbols))
+        t, c = sympy.symbols("t c")
+        coeffs = sympy.Poly(self.polynomial, G).all_coeffs()[::-1]  # p_0, p_1, ...
+        for a in _unique_sorted(locs):
+            best = None
+            terms = []
+            for i, p in enumerate(coeffs):
+                pa = sympy.Poly(sympy.expand(p.subs(Z, a + t)), t)
+                if pa.is_zero:
+                    continue
+                v = min(m[0] for m in pa.monoms())
+                lead = pa.coeff_monomial(t**v)
+                order = v - i
+                if best is None or order < best:
+                    best, terms = order, [(i, lead)]
+                elif order == best:
+                    terms.append((i, lead))
+            if best is None or len(terms) < 2:
+                continue
+            eq = sympy.expand(sum(lead * c**i for i, lead in terms))
+            masses = [m for m in sympy.roots(sympy.Poly(eq, c)).keys() if m != 0] if sympy.Poly(eq, c).degree() > 0 else []
+            masses = [sympy.simplify(m) for m in masses]
+            if masses:
+                out.append((a, masses))
+        return out
+
+    # -- numerics (density engine) -------------------------------------------
+    def _engine(self):
+        self._require_numeric("numerical evaluation of the curve")
+        from . import density
+
+        return density
+
+    def cauchy(self, z, dps=None):
+        r"""``G(z)`` on the physical branch (density engine ``branch_cauchy``)."""
+        eng = self._engine()
+        return eng.branch_cauchy(self.polynomial, Z, G, z, dps=dps)
+
+    def density(self, x, dps=None, strict=True, n_moments=8):
+        r"""Certified density on ``x`` (density engine ``curve_density``): a
+        ``DensityResult`` with ``x``, ``density``, ``atoms``, ``support`` and
+        ``evidence``; the first ``n_moments`` exact moments are passed for
+        certification."""
+        eng = self._engine()
+        return eng.curve_density(self.polynomial, Z, G, x, dps=dps, strict=strict,
+                                 exact_moments=self.moments(n_moments))
+
+    def support(self, exact=False):
+        r"""Intervals of the absolutely continuous part (density engine).
+
+        With ``exact=True`` the endpoints are replaced by the matching exact
+        roots of the discriminant (:meth:`edge_candidates`)."""
+        eng = self._engine()
+        sup = eng.curve_support(self.polynomial, Z, G)
+        if not exact:
+            return sup
+        cands = [(complex(sympy.N(e, 30)), e) for e in self.edge_candidates()]
+        out = []
+        for a, b in sup:
+            out.append((_match(a, cands, "support edge"), _match(b, cands, "support edge")))
+        return out
+
+    def atoms(self, exact=False):
+        r"""Atoms ``(location, mass)`` (density engine); with ``exact=True``
+        location and mass are the matching closed forms of
+        :meth:`atom_candidates`."""
+        eng = self._engine()
+        ats = eng.curve_atoms(self.polynomial, Z, G)
+        if not exact:
+            return ats
+        cands = self.atom_candidates()
+        out = []
+        for loc, mass in ats:
+            lc = [(complex(sympy.N(a, 30)), a) for a, _ in cands]
+            a = _match(loc, lc, "atom location")
+            ms = dict(cands)[a] if a in dict(cands) else []
+            m = _match(mass, [(complex(sympy.N(v, 30)), v) for v in ms], "atom mass")
+            out.append((a, m))
+        return out
+
+    # -- algebra ----------------------------------------------------------------
+    def affine(self, shift=0, scale=1):
+        r"""Curve of the pushforward ``x ↦ shift + scale·x``:
+        ``G_new(z) = G((z − shift)/scale)/scale``, i.e. ``P((z − shift)/scale, scale·G)``.
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> MarchenkoPastur().curve().affine(1, 2).moments(2)     # 1 + 2X: mean 3, m_2 = 1 + 4 + 4·2
+        [3, 13]
+        """
+        from ._elimination import affine
+
+        return affine(self, shift, scale)
+
+    def invert(self):
+        r"""Curve of the law of ``1/X`` (needs no atom at 0):
+        ``G_inv(z) = 1/z − G(1/z)/z²``.
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> MarchenkoPastur(rate=4).curve().invert().moments(1)    # E[1/X] = 1/(λ − 1)
+        [1/3]
+        """
+        from ._elimination import invert
+
+        return invert(self)
+
+    def simplify(self):
+        r"""A simplified equivalent curve: the physical irreducible factor of
+        ``P`` (selected by its series at ∞), content removed, coefficients
+        simplified.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> z, G = sympy.symbols("z G")
+        >>> SpectralCurve((G**2 - z*G + 1) * (G - 5), check=False).simplify()
+        SpectralCurve(G**2 - G*z + 1)
+        """
+        from ._elimination import physical_factor
+
+        return physical_factor(self)
+
+    # -- printing -----------------------------------------------------------------
+    def latex(self, compact=True):
+        r"""LaTeX of the equation ``P(z, G) = 0``.
+
+        ``compact=True`` uses the construction's factored form when there is
+        one (e.g. ``z^{3} G^{4} − (zG − 1) = 0``), else ``P`` collected in
+        powers of ``G``.
+
+        Examples
+        --------
+        >>> from freealg import Semicircle
+        >>> Semicircle().curve().latex()
+        'G^{2} - G z + 1 = 0'
+        """
+        return self._latex(None, compact=compact)
+
+    def _latex(self, printer=None, compact=True):
+        lat = printer.doprint if printer is not None else sympy.latex
+        if compact and self._display is not None:
+            body = lat(self._display)
+        else:
+            body = lat(sympy.collect(self.polynomial, G))
+        return f"{body} = 0"
+
+    def _repr_latex_(self):
+        return f"${self._latex()}$"
+
+    def __repr__(self):
+        return f"SpectralCurve({self.polynomial})"
+
+    __str__ = __repr__
+
+    def _key(self):
+        return ("SpectralCurve", sympy.srepr(self.polynomial))
+
+    def __eq__(self, other):
+        if not isinstance(other, SpectralCurve):
+            return NotImplemented
+        return sympy.expand(self.polynomial - other.polynomial) == 0
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def report(self, n_moments=4):
+        r"""A LaTeX block: the equation, the discriminant, the support edges and
+        the atoms in closed form, and the first moments.
+
+        For numeric parameters the edges and atoms are the ones actually taken
+        by the physical branch (density engine + exact matching); for symbolic
+        parameters the candidates are listed.
+        """
+        lines = [self.latex()]
+        lines.append(r"\operatorname{disc}_G P = " + sympy.latex(self.discriminant()))
+        if not self.free_symbols:
+            sup = self.support(exact=True)
+            ats = self.atoms(exact=True)
+            lines.append(r"\operatorname{supp} = " + r" \cup ".join(
+                rf"\left[{sympy.latex(a)}, {sympy.latex(b)}\right]" for a, b in sup) if sup else
+                r"\text{no continuous part}")
+            lines.append(r"\text{atoms: } " + (", ".join(
+                rf"{sympy.latex(m)}\,\delta_{{{sympy.latex(a)}}}" for a, m in ats) if ats else r"\text{none}"))
+        else:
+            lines.append(r"\text{edges among } " + ", ".join(sympy.latex(e) for e in self.edge_candidates()))
+            lines.append(r"\text{atom candidates: } " + (", ".join(
+                rf"{sympy.latex(a)}\ (\text{{mass}} \in \{{{', '.join(sympy.latex(m) for m in ms)}\}})"
+                for a, ms in self.atom_candidates()) or r"\text{none}"))
+        lines.append(r"m_{1..%d} = " % n_moments + ", ".join(sympy.latex(m) for m in self.moments(n_moments)))
+        return " \\\\\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+
+def _read_polynomial(polynomial, z, g):
+    if isinstance(polynomial, sympy.Poly):
+        expr = polynomial.as_expr()
+    else:
+        expr = sympy.sympify(polynomial)
+    if isinstance(expr, sympy.Equality):
+        expr = expr.lhs - expr.rhs
+    if not isinstance(expr, sympy.Expr):
+        raise InvalidArgumentError(f"a curve polynomial must be a sympy expression; got {polynomial!r}")
+    syms = {s.name: s for s in expr.free_symbols}
+    if z is None:
+        z = syms.get("z", Z)
+    if g is None:
+        g = syms.get("G")
+        if g is None:
+            raise InvalidArgumentError(
+                f"cannot find the variable G in {expr}; pass the symbols, e.g. SpectralCurve(P, z, G) "
+                "(for the Stieltjes transform m = -G use SpectralCurve.from_stieltjes)"
+            )
+    clash = [s for s in expr.free_symbols if s.name in ("z", "G") and s not in (z, g)]
+    if clash:
+        raise InvalidArgumentError(
+            f"parameter symbols {clash} have the reserved names 'z'/'G'; rename them"
+        )
+    num, den = sympy.fraction(sympy.together(expr))
+    if den.has(z) or den.has(g):
+        expr = num
+    return sympy.expand(expr), z, g
+
+
+def _split_one_plus_w(B):
+    """``B = (1 + w)^i · B'`` with ``B'(−1) ≠ 0``."""
+    i = 0
+    poly = sympy.Poly(B, W)
+    one = sympy.Poly(1 + W, W)
+    while poly.degree() > 0:
+        q, r = poly.div(one)
+        if not r.is_zero:
+            break
+        poly = q
+        i += 1
+    return i, poly.as_expr()
+
+
+def _factored_subs(expr, wz):
+    """Substitute ``w = zG − 1`` factor by factor, keeping powers unexpanded."""
+    c, fs = sympy.factor_list(expr, W) if expr.has(W) else (expr, [])
+    out = c
+    for f, k in fs:
+        out = out * sympy.expand(f.subs(W, wz)) ** k
+    return out
+
+
+def _strip_monovariate(expr, x, y):
+    """Remove factors not involving both ``x`` and ``y`` (contents); make the
+    leading coefficient in ``x`` positive."""
+    px = sympy.Poly(sympy.expand(expr), x)
+    if not px.domain.is_EX:
+        _, px = px.primitive()
+    py = sympy.Poly(px.as_expr(), y)
+    if not py.domain.is_EX:
+        _, py = py.primitive()
+    e = sympy.expand(py.as_expr())
+    lead = sympy.Poly(e, x, y).LC()
+    if sympy.sympify(lead).could_extract_minus_sign():
+        e = -e
+    return e
+
+
+def _clean(v):
+    v = sympy.cancel(v)
+    n, d = sympy.fraction(v)
+    if d == 1:
+        return sympy.expand(n)
+    return v
+
+
+def _roots_in_z(f, real):
+    """Exact roots of ``f`` in ``z``: radicals up to degree 2 (with the
+    discriminant factored, so edges read naturally), ``roots`` up to degree 4,
+    ``CRootOf`` otherwise; only the real ones when ``real``."""
+    poly = sympy.Poly(f, Z)
+    deg = poly.degree()
+    if deg <= 0:
+        return []
+    numeric = not (poly.free_symbols - {Z})
+    if deg == 1:
+        a, b = poly.all_coeffs()
+        rts = [sympy.cancel(-b / a)]
+    elif deg == 2:
+        a, b, c = poly.all_coeffs()
+        centre = sympy.factor(sympy.cancel(-b / (2 * a)))
+        half = sympy.sqrt(sympy.factor(sympy.cancel((b**2 - 4 * a * c) / (4 * a**2))))
+        rts = [centre - half, centre + half]
+    else:
+        found = sympy.roots(poly, multiple=True)
+        if len(found) == deg and (deg <= 4 or not numeric):
+            rts = [sympy.simplify(r) for r in found]
+        elif numeric:
+            rts = list(poly.real_roots()) if real else list(poly.all_roots())
+            return rts
+        else:
+            rts = [sympy.RootOf(poly, i) for i in range(deg)]
+    if real and numeric:
+        out = []
+        for r in rts:
+            v = complex(sympy.N(r, 50))
+            if abs(v.imag) <= 1e-40 * max(1.0, abs(v.real)):
+                out.append(sympy.nsimplify(r) if r.is_real is None and False else r)
+        return out
+    return rts
+
+
+def _unique_sorted(values):
+    out = []
+    for v in values:
+        if not any(sympy.simplify(v - u) == 0 for u in out):
+            out.append(v)
+    try:
+        out.sort(key=lambda v: float(sympy.N(v)))
+    except TypeError:
+        pass
+    return out
+
+
+def _match(value, candidates, what):
+    best = None
+    for num, exact in candidates:
+        d = abs(complex(value) - num)
+        if best is None or d < best[0]:
+            best = (d, exact)
+    scale = max(1.0, abs(complex(value)))
+    if best is None or best[0] > 1e-6 * scale:
+        raise BranchError(
+            f"the numerical {what} {value} matches no exact candidate "
+            f"{[str(e) for _, e in candidates]}; the density engine and the exact algebra disagree"
+        )
+    return best[1]
+
+
+# the operations are defined in _elimination and re-exported for convenience
+def __getattr__(name):
+    if name in ("free_add", "free_mul", "free_power"):
+        from . import _elimination
+
+        return getattr(_elimination, name)
+    raise AttributeError(name)
