@@ -104,6 +104,8 @@ def _propagate(net, X, X2, ntk):
         ephi = _e2(act, "phi", s11, s12, s22, sym)
         if ntk:
             edphi = _e2(act, "dphi", s11, s12, s22, sym)
+            if sym:  # the diagonal by the (more accurate) 1-D rule
+                np.fill_diagonal(edphi, act.gaussian_expectation_np("dphi2", s11))
         new12 = sw2 * ephi + sb2
         s11 = sw2 * act.gaussian_expectation_np("phi2", s11) + sb2
         s22 = s11 if sym else sw2 * act.gaussian_expectation_np("phi2", s22) + sb2
