@@ -649,8 +649,11 @@ class Activation:
 
         Otherwise 2-D quadrature: with ``dps=None`` a vectorised composite
         Gauss–Legendre product rule (split along the kinks), accurate to about
-        ``1e-12``; with ``dps`` an integer, nested mpmath quadrature (scalar
-        arguments only; slow, about a second per value).
+        ``1e-12``; with ``dps`` an integer, mpmath (scalar arguments only):
+        for piecewise-linear activations a 1-D tanh–sinh quadrature over a
+        closed-form inner expectation (seconds), for smooth ones a composite
+        Gauss–Legendre product rule at ``dps`` digits (slow: 10–100 s per
+        value at ``dps = 20``).
 
         Parameters
         ----------

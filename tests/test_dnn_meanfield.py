@@ -153,6 +153,8 @@ def test_critical_sigma_w_zero_bias_closed_forms():
     assert critical_sigma_w("relu", 0.0) == pytest.approx(math.sqrt(2), rel=1e-15)
     assert critical_sigma_w("leaky_relu", 0, slope=sympy.Rational(1, 2)) == sympy.sqrt(sympy.Rational(8, 5))
     assert critical_sigma_w("linear", 0) == 1
+    # a float slope gives a float answer sqrt(2/(1 + a^2))
+    assert critical_sigma_w("leaky_relu", 0, slope=0.1) == pytest.approx(math.sqrt(2 / 1.01), rel=1e-14)
     assert critical_sigma_w("tanh", 0.0) == pytest.approx(1.0, abs=1e-14)
     assert critical_sigma_w("hardtanh", 0.0) == pytest.approx(1.0, abs=1e-14)
     assert critical_sigma_w("erf", 0.0) == pytest.approx(math.sqrt(math.pi) / 2, rel=1e-14)
@@ -279,7 +281,9 @@ def test_d2_law():
     assert atoms[0][0] == 0.0 and atoms[1][0] == 1.0
     assert atoms[1][1] == pytest.approx(p, rel=1e-14)
     assert net.d2_moments(3) == pytest.approx([p, p, p], rel=1e-13)
-    assert MLP(2, "relu", sigma_w=1.0).d2_atoms(exact=True)[1][1] == freealg.activations.sp.Rational(1, 2)
+    assert MLP(2, "relu", sigma_w=1.0).d2_atoms(symbolic=True)[1][1] == freealg.activations.sp.Rational(1, 2)
+    hs = net.d2_atoms(symbolic=True)[1][1]  # erf(1/sqrt(2q)) in the symbol q
+    assert float(hs.subs(next(iter(hs.free_symbols)), q)) == pytest.approx(p, rel=1e-14)
     t = MLP(3, "tanh", sigma_w=1.2, sigma_b=0.1)
     qt = t.q_star()
     m = t.d2_moments(2)

@@ -3,7 +3,9 @@ infinite-width kernels (THEORY.md §1, §4, §6, §7).
 
 * :class:`MLP` (:mod:`freealg.dnn.mlp`): the architecture and its conventions;
 * :mod:`freealg.dnn.meanfield`: q-map, ``q*``, ``χ``, c-map, depth scales,
-  backprop norms, the Karakida–Akaho–Amari FIM, the critical line;
+  backprop norms, the law of ``D²``;
+* :mod:`freealg.dnn.criticality`: the critical ``σ_w`` and phase-diagram data;
+* :mod:`freealg.dnn.kaa`: the Karakida–Akaho–Amari mean-field FIM;
 * :mod:`freealg.dnn.kernels`: NNGP / NTK kernels, GP posterior, NTK
   gradient flow, Fan–Wang conjugate-kernel moments.
 
@@ -15,7 +17,8 @@ sqrt(2)
 """
 
 from .mlp import MLP, JACOBIAN_CONVENTIONS, INITS
-from .meanfield import critical_sigma_w, critical_line, KAAResult
+from .criticality import critical_sigma_w, critical_line
+from .kaa import KAAResult
 from .kernels import conjugate_kernel_moments, mp_moments
 
 __all__ = [

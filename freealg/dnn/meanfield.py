@@ -42,7 +42,10 @@ Karakida–Akaho–Amari 2019).  ``Dz`` is the standard Gaussian measure and
 Number kinds: every function takes ``dps``.  ``dps=None`` (default) computes
 in floats with closed forms or vectorised Gauss–Legendre quadrature
 (relative accuracy about ``1e-12``); an integer ``dps`` computes with mpmath
-at that precision and returns ``mpmath.mpf``.  :func:`critical_sigma_w`
+at that precision and returns ``mpmath.mpf``.  Two-input quantities (c-map,
+``c*``, ``ξ_c``, KAA ``κ₂``) at an integer ``dps`` need 2-D quadrature: fast
+for relu/leaky_relu/linear/erf (closed forms), seconds for hardtanh, and
+10–100 s per expectation for the other smooth activations.  :func:`critical_sigma_w`
 returns an exact sympy number for the positively homogeneous activations
 (linear, relu, leaky_relu) at ``σ_b = 0``.
 """
@@ -55,7 +58,6 @@ from collections import namedtuple
 import mpmath
 import numpy as np
 
-from ..activations import get_activation
 from ..errors import ConvergenceError, InvalidArgumentError
 
 __all__ = [
@@ -69,12 +71,8 @@ __all__ = [
     "c_star",
     "depth_scales",
     "backprop_norms",
-    "fim_meanfield",
     "d2_moments",
     "d2_atoms",
-    "critical_sigma_w",
-    "critical_line",
-    "KAAResult",
 ]
 
 
@@ -548,7 +546,7 @@ def depth_scales(net, *, dps=None):
 
 
 # ---------------------------------------------------------------------------
-# backprop and the KAA Fisher information
+# backprop
 # ---------------------------------------------------------------------------
 
 
@@ -586,121 +584,6 @@ def backprop_norms(net, *, q_in=None, dps=None):
         for ell in range(net.depth - 1, 0, -1):
             out.append(out[-1] * sw2 * eng.E(net.activation, "dphi2", qs[ell - 1]))
         return [eng.done(v) for v in reversed(out)]
-
-
-KAAResult = namedtuple(
-    "KAAResult",
-    ["kappa1", "kappa2", "lambda_max_per_M", "lambda_max", "lr_bound",
-     "q", "q_st", "qhat", "qhat_st", "qtilde", "qtilde_st"],
-)
-KAAResult.__doc__ = """Karakida–Akaho–Amari mean-field FIM quantities.
-
-kappa1, kappa2 : the order parameters κ₁, κ₂
-lambda_max_per_M : (L − 1)((T − 1)/T κ₂ + κ₁/T)
-lambda_max : lambda_max_per_M × M (None if M was not given)
-lr_bound : 2 / lambda_max, the GD stability bound on the learning rate (None without M)
-q, q_st : pre-activation [q^1..q^L], [q^1_st..q^L_st]
-qhat, qhat_st : post-activation [q̂^0..q̂^{L−1}], [q̂^0_st..q̂^{L−1}_st]
-qtilde, qtilde_st : backprop [q̃^1..q̃^L], [q̃^1_st..q̃^L_st]
-"""
-
-
-def fim_meanfield(net, T, *, M=None, q_in=1, q_in_st=0, dps=None):
-    r"""Mean-field Fisher information of Karakida, Akaho & Amari (AISTATS 2019).
-
-    Order parameters (module docstring): forward
-    ``q^ℓ = σ_w² q̂^{ℓ−1} + σ_b²``, ``q^ℓ_st = σ_w² q̂^{ℓ−1}_st + σ_b²``,
-    ``q̂^ℓ = E[phi(u)²]``, ``q̂^ℓ_st = E[phi(u) phi(v)]`` with
-    ``(u, v)`` of covariance ``[[q^ℓ, q^ℓ_st], [q^ℓ_st, q^ℓ]]``; backward
-    ``q̃^L = q̃^L_st = 1``, ``q̃^ℓ = σ_w² q̃^{ℓ+1} E[phi'(u)²]``,
-    ``q̃^ℓ_st = σ_w² q̃^{ℓ+1}_st E[phi'(u) phi'(v)]``.  Then
-    ``κ₁ = Σ_{ℓ=1}^L q̃^ℓ q̂^{ℓ−1}/(L−1)``, ``κ₂ = Σ_ℓ q̃^ℓ_st q̂^{ℓ−1}_st/(L−1)``
-    and ``λ_max ≈ (L − 1)((T − 1)/T κ₂ + κ₁/T) M``.
-
-    The Gram matrix of the ``T`` per-sample gradients is, to leading order in
-    ``M``, ``M (L−1)[(κ₁ − κ₂) I + κ₂ 11ᵀ]``; the FIM ``(1/T) Σ_t ∇f∇fᵀ``
-    shares its non-zero spectrum with ``1/T`` times that Gram matrix, whose top
-    eigenvalue is the formula above.  Biases contribute ``O(1)`` and are
-    neglected, as in KAA.
-
-    Parameters
-    ----------
-    T : int >= 1
-        Number of training inputs.
-    M : int, optional
-        Width; ``lambda_max`` and ``lr_bound = 2/λ_max`` need it.
-    q_in, q_in_st : real
-        ``q̂^0 = ‖x‖²/n_0`` and ``q̂^0_st = x(s)·x(t)/n_0``; the KAA inputs
-        ``x_i ~ N(0, 1)`` give ``1`` and ``0`` (the defaults).
-    dps : int or None
-
-    Returns
-    -------
-    KAAResult
-
-    Raises
-    ------
-    InvalidArgumentError
-        For ``L = 1`` (``κ`` divide by ``L − 1``), ``T < 1`` or ``M < 1``.
-
-    Examples
-    --------
-    Linear network, ``σ_w = 1, σ_b = 0``: ``q̂ = q̃ = 1`` and ``q̂_st = 0``
-    so ``κ₁ = L/(L−1)``, ``κ₂ = 0``, ``λ_max = L M / T``:
-
-    >>> import freealg
-    >>> r = freealg.MLP(3, "linear", sigma_w=1.0).fim_meanfield(T=4, M=100)
-    >>> r.kappa1, r.kappa2, r.lambda_max, r.lr_bound
-    (1.5, 0.0, 75.0, 0.02666666666666667)
-    """
-    L = net.depth
-    if L < 2:
-        raise InvalidArgumentError(
-            "the KAA order parameters divide by L - 1; need depth >= 2, got depth = 1"
-        )
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise InvalidArgumentError(f"T (number of samples) must be a positive integer; got {T!r}")
-    if M is not None and (isinstance(M, bool) or not isinstance(M, (int, np.integer)) or M < 1):
-        raise InvalidArgumentError(f"M (width) must be a positive integer; got {M!r}")
-    _check_q_in(q_in)
-    qis = float(q_in_st)
-    if not math.isfinite(qis) or abs(qis) > float(q_in) * (1 + 1e-12):
-        raise InvalidArgumentError(
-            f"q_in_st must satisfy |q_in_st| <= q_in (a covariance); got {q_in_st!r} with q_in = {q_in!r}"
-        )
-    eng = _Eng(dps)
-    act = net.activation
-    with eng.ctx():
-        sw2, sb2 = _sig(net, eng)
-        qhat, qhat_st = [eng.num(q_in)], [eng.num(q_in_st)]
-        q, q_st = [], []
-        for ell in range(1, L + 1):
-            a = sw2 * qhat[-1] + sb2
-            b = sw2 * qhat_st[-1] + sb2
-            q.append(a)
-            q_st.append(b)
-            if ell < L:
-                qhat.append(eng.E(act, "phi2", a))
-                qhat_st.append(eng.E2(act, "phi", a, b, a))
-        qt, qt_st = [eng.num(1)], [eng.num(1)]
-        for ell in range(L - 1, 0, -1):
-            a, b = q[ell - 1], q_st[ell - 1]
-            qt.append(qt[-1] * sw2 * eng.E(act, "dphi2", a))
-            qt_st.append(qt_st[-1] * sw2 * eng.E2(act, "dphi", a, b, a))
-        qt.reverse()
-        qt_st.reverse()
-        k1 = sum(qt[i] * qhat[i] for i in range(L)) / (L - 1)
-        k2 = sum(qt_st[i] * qhat_st[i] for i in range(L)) / (L - 1)
-        Tn = eng.num(T)
-        per_m = (L - 1) * ((Tn - 1) / Tn * k2 + k1 / Tn)
-        lam = per_m * eng.num(M) if M is not None else None
-        lr = 2 / lam if lam is not None and lam != 0 else (eng.inf if lam == 0 else None)
-        d = eng.done
-        return KAAResult(d(k1), d(k2), d(per_m), None if lam is None else d(lam),
-                         None if lr is None else d(lr),
-                         [d(v) for v in q], [d(v) for v in q_st],
-                         [d(v) for v in qhat], [d(v) for v in qhat_st],
-                         [d(v) for v in qt], [d(v) for v in qt_st])
 
 
 # ---------------------------------------------------------------------------
@@ -745,11 +628,12 @@ def d2_moments(net, n, *, layer=None, q_in=None, dps=None):
         return [eng.done(v) for v in vals]
 
 
-def d2_atoms(net, *, layer=None, q_in=None, exact=False):
+def d2_atoms(net, *, layer=None, q_in=None, symbolic=False):
     r"""Exact law of ``D_ℓ²`` for a piecewise-linear activation: a list of
     ``(value, probability)`` (relu: Bernoulli(1/2); hard-tanh:
-    Bernoulli(p), ``p = erf(1/√(2q*))``).  ``exact=True`` returns sympy
-    values (the probabilities as functions of the numeric ``q``).
+    Bernoulli(p), ``p = erf(1/√(2q*))``), in floats at ``q*`` (or at layer
+    ``layer`` from ``q_in``).  ``symbolic=True`` returns the law as sympy
+    expressions in a positive symbol ``q`` (constants for relu).
 
     Examples
     --------
@@ -762,162 +646,9 @@ def d2_atoms(net, *, layer=None, q_in=None, exact=False):
         raise InvalidArgumentError(
             f"{act!r} is not piecewise linear: D² has a continuous law; use d2_moments"
         )
+    if symbolic:
+        return act.dphi_values_probabilities(None)
     q = _layer_q(net, layer, q_in, None)
     if act.positively_homogeneous:
-        q = 1.0 if not exact else 1
-    if exact:
-        import sympy
-        return act.dphi_values_probabilities(sympy.nsimplify(q) if q != 0 else 0)
+        q = 1.0
     return act.dphi_values_probabilities(float(q))
-
-
-# ---------------------------------------------------------------------------
-# the critical line
-# ---------------------------------------------------------------------------
-
-
-def _critical(act, sb, eng):
-    """(sigma_w, q*) with chi = 1 at q*, or None if no edge of chaos."""
-    sb2 = eng.num(sb) ** 2
-    if act.positively_homogeneous:
-        if sb2 != 0:
-            return None
-        c2 = eng.E(act, "dphi2", eng.num(1))
-        return 1 / c2 ** eng.num(0.5), eng.num(0)
-
-    # on the line: sigma_w^2 = 1/E[phi'^2](q) and q = sigma_w^2 E[phi^2](q) + sigma_b^2
-    def h(q):
-        d2 = eng.E(act, "dphi2", q)
-        if d2 == 0:
-            return eng.inf
-        return q - eng.E(act, "phi2", q) / d2 - sb2
-
-    zero = eng.num(0)
-    h0 = h(zero)
-    if h0 == 0:
-        q = zero
-    else:
-        lo, hlo = zero, h0
-        if hlo > 0:
-            return None
-        hi = eng.num(1) / 64
-        q = None
-        for _ in range(60):
-            hhi = h(hi)
-            if hhi >= 0:
-                q = _bracket_root(h, lo, hlo, hi, hhi, eng)
-                break
-            lo, hlo = hi, hhi
-            hi = 2 * hi
-        if q is None:
-            return None
-    d2 = eng.E(act, "dphi2", q)
-    if d2 <= 0:
-        return None
-    return 1 / d2 ** eng.num(0.5), q
-
-
-def critical_sigma_w(activation, sigma_b=0.0, *, dps=None, **activation_params):
-    r"""The ``σ_w`` on the edge of chaos: ``χ(σ_w, σ_b) = 1`` at ``q*``.
-
-    On the critical line ``σ_w² = 1/∫Dz phi'(√q z)²`` where ``q`` solves
-    ``q = ∫Dz phi(√q z)² / ∫Dz phi'(√q z)² + σ_b²`` (the fixed-point
-    equation with ``χ = 1`` substituted); this 1-D equation is bracketed from
-    ``q = 0`` upwards and solved to full precision.
-
-    * relu, leaky_relu(a), linear: the q-map is linear, so the edge of chaos
-      exists only at ``σ_b = 0``: ``σ_w = √2`` (relu), ``√(2/(1 + a²))``,
-      ``1``.  For ``σ_b > 0`` there is none (``χ = 1`` makes ``q^ℓ`` grow
-      without bound) and an error is raised.
-    * tanh, hardtanh (``σ_w = 1`` at ``σ_b = 0``), erf (``√π/2``), ...
-
-    Parameters
-    ----------
-    activation : str, sympy expression or Activation
-    sigma_b : real >= 0
-    dps : int or None
-        ``None``: float (exact sympy for the homogeneous activations when
-        ``σ_b`` is an exact zero); an integer: ``mpmath.mpf``.
-
-    Raises
-    ------
-    InvalidArgumentError
-        When the activation has no edge of chaos at this ``σ_b``.
-
-    Examples
-    --------
-    >>> import freealg
-    >>> freealg.critical_sigma_w("relu", 0)
-    sqrt(2)
-    >>> freealg.critical_sigma_w("tanh", 0.0)
-    1.0
-    >>> round(freealg.critical_sigma_w("erf", 0.0), 14)    # sqrt(pi)/2
-    0.88622692545276
-    """
-    act = get_activation(activation, **activation_params)
-    from .mlp import _check_real
-    _check_real(sigma_b, "sigma_b", nonnegative=True)
-    if dps is None and act.positively_homogeneous and (
-            isinstance(sigma_b, int) or type(sigma_b).__module__.startswith(("sympy", "fractions"))):
-        if sigma_b == 0:
-            import sympy
-            c2 = act.gaussian_expectation("dphi2", 1)
-            return sympy.sqrt(sympy.nsimplify(1 / c2) if not isinstance(c2, sympy.Basic) else 1 / c2)
-    eng = _Eng(dps)
-    with eng.ctx():
-        res = _critical(act, sigma_b, eng)
-        if res is None:
-            why = ("its q-map is linear (q -> chi q + sigma_b^2), so at chi = 1 the variance grows "
-                   "without bound; the edge of chaos is the single point sigma_b = 0"
-                   if act.positively_homogeneous else
-                   "q - E[phi^2]/E[phi'^2] never reaches sigma_b^2")
-            raise InvalidArgumentError(
-                f"{act!r} has no edge of chaos at sigma_b = {sigma_b!r}: {why}"
-            )
-        return eng.done(res[0])
-
-
-def critical_line(activation, sigma_b, *, dps=None, **activation_params):
-    r"""Phase-diagram data: the critical ``σ_w`` over a grid of ``σ_b``.
-
-    Parameters
-    ----------
-    activation : str, sympy expression or Activation
-    sigma_b : array-like of reals >= 0
-
-    Returns
-    -------
-    dict
-        ``sigma_b``, ``sigma_w`` (critical, ``nan`` where no edge of chaos
-        exists, flagged by ``exists``), ``q_star`` (``q*`` on the line) and
-        ``exists`` (bool array), all numpy arrays (object arrays of mpf when
-        ``dps`` is given).  The ordered phase lies below the curve
-        (``σ_w < σ_w^crit``), the chaotic phase above.
-
-    Examples
-    --------
-    >>> import freealg
-    >>> d = freealg.critical_line("relu", [0.0, 0.5])
-    >>> d["sigma_w"], d["exists"]
-    (array([1.41421356,        nan]), array([ True, False]))
-    """
-    act = get_activation(activation, **activation_params)
-    sbs = np.atleast_1d(np.asarray(sigma_b, dtype=float if dps is None else object))
-    eng = _Eng(dps)
-    sw, qs, ok = [], [], []
-    with eng.ctx():
-        for sb in sbs:
-            from .mlp import _check_real
-            _check_real(sb if dps is not None else float(sb), "sigma_b", nonnegative=True)
-            res = _critical(act, sb, eng)
-            if res is None:
-                sw.append(math.nan if dps is None else mpmath.nan)
-                qs.append(math.nan if dps is None else mpmath.nan)
-                ok.append(False)
-            else:
-                sw.append(eng.done(res[0]))
-                qs.append(eng.done(res[1]))
-                ok.append(True)
-    dt = float if dps is None else object
-    return {"sigma_b": sbs, "sigma_w": np.array(sw, dtype=dt), "q_star": np.array(qs, dtype=dt),
-            "exists": np.array(ok, dtype=bool)}

@@ -54,7 +54,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from ..activations import Activation, get_activation
+from ..activations import get_activation
 from ..errors import InvalidArgumentError
 
 __all__ = ["MLP", "JACOBIAN_CONVENTIONS", "INITS"]
@@ -362,19 +362,19 @@ class MLP:
         return meanfield.backprop_norms(self, q_in=q_in, dps=dps)
 
     def fim_meanfield(self, T, *, M=None, q_in=1, q_in_st=0, dps=None):
-        """Karakida–Akaho–Amari κ₁, κ₂, λ_max (:func:`freealg.dnn.meanfield.fim_meanfield`)."""
-        from . import meanfield
-        return meanfield.fim_meanfield(self, T, M=M, q_in=q_in, q_in_st=q_in_st, dps=dps)
+        """Karakida–Akaho–Amari κ₁, κ₂, λ_max (:func:`freealg.dnn.kaa.fim_meanfield`)."""
+        from . import kaa
+        return kaa.fim_meanfield(self, T, M=M, q_in=q_in, q_in_st=q_in_st, dps=dps)
 
     def d2_moments(self, n, *, layer=None, q_in=None, dps=None):
         """Moments ``E[phi'(h_ℓ)^{2k}]``, ``k = 1..n``, of the law ``nu`` of ``D_ℓ²``."""
         from . import meanfield
         return meanfield.d2_moments(self, n, layer=layer, q_in=q_in, dps=dps)
 
-    def d2_atoms(self, *, layer=None, q_in=None, exact=False):
+    def d2_atoms(self, *, layer=None, q_in=None, symbolic=False):
         """Exact law of ``D_ℓ²`` (piecewise-linear activations): ``[(value, prob)]``."""
         from . import meanfield
-        return meanfield.d2_atoms(self, layer=layer, q_in=q_in, exact=exact)
+        return meanfield.d2_atoms(self, layer=layer, q_in=q_in, symbolic=symbolic)
 
     # -- kernels (freealg.dnn.kernels) ------------------------------------------
     def nngp_kernel(self, X, X2=None):

@@ -1,0 +1,167 @@
+r"""The edge of chaos: critical ``σ_w`` and phase-diagram data (THEORY.md §4).
+
+On the critical line ``χ = σ_w² ∫Dz phi'(√q* z)² = 1``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+
+from ..activations import get_activation
+from ..errors import InvalidArgumentError
+from .meanfield import _bracket_root, _Eng
+
+__all__ = ["critical_sigma_w", "critical_line"]
+
+
+# ---------------------------------------------------------------------------
+
+
+def _critical(act, sb, eng):
+    """(sigma_w, q*) with chi = 1 at q*, or None if no edge of chaos."""
+    sb2 = eng.num(sb) ** 2
+    if act.positively_homogeneous:
+        if sb2 != 0:
+            return None
+        c2 = eng.E(act, "dphi2", eng.num(1))
+        return 1 / c2 ** eng.num(0.5), eng.num(0)
+
+    # on the line: sigma_w^2 = 1/E[phi'^2](q) and q = sigma_w^2 E[phi^2](q) + sigma_b^2
+    def h(q):
+        d2 = eng.E(act, "dphi2", q)
+        if d2 == 0:
+            return eng.inf
+        return q - eng.E(act, "phi2", q) / d2 - sb2
+
+    zero = eng.num(0)
+    h0 = h(zero)
+    if h0 == 0:
+        q = zero
+    else:
+        lo, hlo = zero, h0
+        if hlo > 0:
+            return None
+        hi = eng.num(1) / 64
+        q = None
+        for _ in range(60):
+            hhi = h(hi)
+            if hhi >= 0:
+                q = _bracket_root(h, lo, hlo, hi, hhi, eng)
+                break
+            lo, hlo = hi, hhi
+            hi = 2 * hi
+        if q is None:
+            return None
+    d2 = eng.E(act, "dphi2", q)
+    if d2 <= 0:
+        return None
+    return 1 / d2 ** eng.num(0.5), q
+
+
+def critical_sigma_w(activation, sigma_b=0.0, *, dps=None, **activation_params):
+    r"""The ``σ_w`` on the edge of chaos: ``χ(σ_w, σ_b) = 1`` at ``q*``.
+
+    On the critical line ``σ_w² = 1/∫Dz phi'(√q z)²`` where ``q`` solves
+    ``q = ∫Dz phi(√q z)² / ∫Dz phi'(√q z)² + σ_b²`` (the fixed-point
+    equation with ``χ = 1`` substituted); this 1-D equation is bracketed from
+    ``q = 0`` upwards and solved to full precision.
+
+    * relu, leaky_relu(a), linear: the q-map is linear, so the edge of chaos
+      exists only at ``σ_b = 0``: ``σ_w = √2`` (relu), ``√(2/(1 + a²))``,
+      ``1``.  For ``σ_b > 0`` there is none (``χ = 1`` makes ``q^ℓ`` grow
+      without bound) and an error is raised.
+    * tanh, hardtanh (``σ_w = 1`` at ``σ_b = 0``), erf (``√π/2``), ...
+
+    Parameters
+    ----------
+    activation : str, sympy expression or Activation
+    sigma_b : real >= 0
+    dps : int or None
+        ``None``: float (exact sympy for the homogeneous activations when
+        ``σ_b`` is an exact zero); an integer: ``mpmath.mpf``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        When the activation has no edge of chaos at this ``σ_b``.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> freealg.critical_sigma_w("relu", 0)
+    sqrt(2)
+    >>> freealg.critical_sigma_w("tanh", 0.0)
+    1.0
+    >>> round(freealg.critical_sigma_w("erf", 0.0), 14)    # sqrt(pi)/2
+    0.88622692545276
+    """
+    act = get_activation(activation, **activation_params)
+    from .mlp import _check_real
+    _check_real(sigma_b, "sigma_b", nonnegative=True)
+    if dps is None and act.positively_homogeneous and sigma_b == 0 and (
+            isinstance(sigma_b, int) or type(sigma_b).__module__.startswith(("sympy", "fractions"))):
+        import sympy
+        c2 = act.gaussian_expectation("dphi2", 1)  # exact when the slope is exact
+        if isinstance(c2, sympy.Basic) and c2.is_Rational:
+            return sympy.sqrt(1 / c2)
+    eng = _Eng(dps)
+    with eng.ctx():
+        res = _critical(act, sigma_b, eng)
+        if res is None:
+            why = ("its q-map is linear (q -> chi q + sigma_b^2), so at chi = 1 the variance grows "
+                   "without bound; the edge of chaos is the single point sigma_b = 0"
+                   if act.positively_homogeneous else
+                   "q - E[phi^2]/E[phi'^2] never reaches sigma_b^2")
+            raise InvalidArgumentError(
+                f"{act!r} has no edge of chaos at sigma_b = {sigma_b!r}: {why}"
+            )
+        return eng.done(res[0])
+
+
+def critical_line(activation, sigma_b, *, dps=None, **activation_params):
+    r"""Phase-diagram data: the critical ``σ_w`` over a grid of ``σ_b``.
+
+    Parameters
+    ----------
+    activation : str, sympy expression or Activation
+    sigma_b : array-like of reals >= 0
+
+    Returns
+    -------
+    dict
+        ``sigma_b``, ``sigma_w`` (critical, ``nan`` where no edge of chaos
+        exists, flagged by ``exists``), ``q_star`` (``q*`` on the line) and
+        ``exists`` (bool array), all numpy arrays (object arrays of mpf when
+        ``dps`` is given).  The ordered phase lies below the curve
+        (``σ_w < σ_w^crit``), the chaotic phase above.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> d = freealg.critical_line("relu", [0.0, 0.5])
+    >>> d["sigma_w"], d["exists"]
+    (array([1.41421356,        nan]), array([ True, False]))
+    """
+    act = get_activation(activation, **activation_params)
+    sbs = np.atleast_1d(np.asarray(sigma_b, dtype=float if dps is None else object))
+    eng = _Eng(dps)
+    sw, qs, ok = [], [], []
+    with eng.ctx():
+        for sb in sbs:
+            from .mlp import _check_real
+            _check_real(sb if dps is not None else float(sb), "sigma_b", nonnegative=True)
+            res = _critical(act, sb, eng)
+            if res is None:
+                sw.append(math.nan if dps is None else mpmath.nan)
+                qs.append(math.nan if dps is None else mpmath.nan)
+                ok.append(False)
+            else:
+                sw.append(eng.done(res[0]))
+                qs.append(eng.done(res[1]))
+                ok.append(True)
+    dt = float if dps is None else object
+    return {"sigma_b": sbs, "sigma_w": np.array(sw, dtype=dt), "q_star": np.array(qs, dtype=dt),
+            "exists": np.array(ok, dtype=bool)}
