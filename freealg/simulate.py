@@ -393,23 +393,22 @@ def _net_attr(net, name, default=None, required=True):
 
 
 def _layer_widths(net, width):
-    """Widths ``(M_0, ..., M_L)`` of a sample of ``net`` at reference ``width``."""
-    depth = _net_attr(net, "depth")
+    """Widths ``(M_0, ..., M_L)`` of a sample of ``net`` at input width ``width``."""
+    depth = int(_net_attr(net, "depth"))
     widths = _net_attr(net, "widths", None, required=False)
     ratios = _net_attr(net, "ratios", None, required=False)
     if widths is not None:
         widths = tuple(int(w) for w in widths)
-        if width is not None and int(width) != widths[0] and len(set(widths)) == 1:
-            # a spec with uniform widths: the explicit width wins only if equal
-            raise InvalidArgumentError(
-                f"net fixes the widths {widths}; got width={width!r}. Pass width=None "
-                "or build the MLP without fixed widths."
-            )
         if len(widths) != depth + 1:
             raise InvalidArgumentError(
                 f"net.widths must list depth + 1 = {depth + 1} widths M_0..M_L; got {widths}"
             )
-        return widths, (widths[0] if width is None else _check_size(width, "width"))
+        if width is not None and _check_size(width, "width") != widths[0]:
+            raise InvalidArgumentError(
+                f"the MLP fixes the widths {widths}; got width={width!r}. Pass width=None, "
+                "or build the MLP with ratios= (or neither) to choose the width here."
+            )
+        return widths
     if width is None:
         raise InvalidArgumentError(
             "width is required: the MLP specification does not fix the layer widths"
@@ -419,11 +418,10 @@ def _layer_widths(net, width):
         ratios = tuple(float(r) for r in ratios)
         if len(ratios) != depth + 1:
             raise InvalidArgumentError(
-                f"net.ratios must list depth + 1 = {depth + 1} ratios M_l / M; got {ratios}"
+                f"net.ratios must list depth + 1 = {depth + 1} ratios; got {ratios}"
             )
-        out = tuple(max(1, int(round(r * width))) for r in ratios)
-        return out, width
-    return (width,) * (depth + 1), width
+        return tuple(max(1, int(round(r / ratios[0] * width))) for r in ratios)
+    return (width,) * (depth + 1)
 
 
 def _init_name(net):
@@ -454,8 +452,9 @@ def sample_network(net, width=None, rng=None):
       the same;
     * ``b_ℓ ~ N(0, σ_b²)`` (zero when ``σ_b = 0``).
 
-    The widths are ``net.widths`` if the specification fixes them, else
-    ``round(r_ℓ · width)`` for ``net.ratios``, else ``width`` for every layer.
+    The widths are ``net.widths`` if the specification fixes them (then
+    ``width`` must be None or ``M_0``), else ``M_ℓ = round(r_ℓ · width)`` with
+    the relative widths ``net.ratios`` (``r_0 = 1``; all equal by default).
 
     Parameters
     ----------
@@ -464,7 +463,7 @@ def sample_network(net, width=None, rng=None):
         :class:`freealg.Activation`), ``init``, ``sigma_w``, ``sigma_b`` and
         optionally ``widths``/``ratios`` and ``jacobian_convention``.
     width : int, optional
-        Reference width ``M``.
+        Input width ``M_0`` (required unless ``net`` fixes the widths).
     rng : numpy.random.Generator
 
     Returns
@@ -483,7 +482,7 @@ def sample_network(net, width=None, rng=None):
     True
     """
     rng = _check_rng(rng)
-    widths, ref = _layer_widths(net, width)
+    widths = _layer_widths(net, width)
     depth = int(_net_attr(net, "depth"))
     init = _init_name(net)
     sw = _check_real(_net_attr(net, "sigma_w"), "sigma_w", nonnegative=True)
@@ -499,7 +498,7 @@ def sample_network(net, width=None, rng=None):
         b = sb * rng.standard_normal(fan_out) if sb > 0 else np.zeros(fan_out)
         weights.append(w)
         biases.append(b)
-    return NetworkInstance(net, weights, biases, width=ref)
+    return NetworkInstance(net, weights, biases)
 
 
 class NetworkInstance:
@@ -518,16 +517,14 @@ class NetworkInstance:
         The specification (for the activation and the Jacobian convention).
     weights, biases : lists of ndarray
         ``W_ℓ`` of shape ``(M_ℓ, M_{ℓ−1})`` and ``b_ℓ`` of shape ``(M_ℓ,)``.
-    width : int, optional
-        Reference width (default ``M_0``).
 
     Attributes
     ----------
-    net, weights, biases, widths (``(M_0, ..., M_L)``), depth, width,
-    activation.
+    net, weights, biases, widths (``(M_0, ..., M_L)``), depth, width
+    (``= M_0``), activation.
     """
 
-    def __init__(self, net, weights, biases, width=None):
+    def __init__(self, net, weights, biases):
         weights = [np.asarray(w, dtype=float) for w in weights]
         biases = [np.asarray(b, dtype=float) for b in biases]
         if len(weights) != len(biases) or not weights:
@@ -551,7 +548,7 @@ class NetworkInstance:
         self.biases = biases
         self.widths = tuple(int(v) for v in widths)
         self.depth = len(weights)
-        self.width = self.widths[0] if width is None else int(width)
+        self.width = self.widths[0]
         act = _net_attr(net, "activation")
         if isinstance(act, str):
             from .activations import get_activation
@@ -762,4 +759,4 @@ class NetworkInstance:
                 pos += b.size
         else:
             new_b = [b.copy() for b in self.biases]
-        return NetworkInstance(self.net, weights, new_b, width=self.width)
+        return NetworkInstance(self.net, weights, new_b)

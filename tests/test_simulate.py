@@ -341,3 +341,16 @@ def test_network_errors():
         simulate.sample_network(object(), 4, rng)
     with pytest.raises(InvalidArgumentError, match="numpy Generator"):
         simulate.sample_network(_net(), 4, 3)
+
+
+def test_fixed_widths():
+    net = _net(depth=2, activation="relu", init="gaussian", sigma_w=1.0, sigma_b=0.0,
+               widths=(4, 7, 3))
+    rng = np.random.default_rng(2)
+    inst = simulate.sample_network(net, None, rng)
+    assert inst.widths == (4, 7, 3) and inst.width == 4
+    assert [w.shape for w in inst.weights] == [(7, 4), (3, 7)]
+    with pytest.raises(InvalidArgumentError, match="fixes the widths"):
+        simulate.sample_network(net, 5, rng)
+    with pytest.raises(InvalidArgumentError, match="width is required"):
+        simulate.sample_network(_net(), None, rng)
