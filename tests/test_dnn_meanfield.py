@@ -116,6 +116,18 @@ def test_qstar_special_cases():
     assert MLP(2, "tanh", sigma_w=1.0).q_star() == 0.0  # critical: power-law decay to 0
     assert MLP(2, "relu", sigma_w=1.5, sigma_b=0.1).q_star() == math.inf  # chi > 1, bias > 0
     assert MLP(2, "relu", sigma_w=2 ** 0.5).q_star(q_in=3.0) == pytest.approx(6.0)  # every q fixed
+    # hard-tanh at sigma_w = 1: q^l decays to 0 (like exp(-1/2q) per layer), q* = 0
+    assert MLP(2, "hardtanh", sigma_w=1.0).q_star() == 0.0
+    # gelu without bias, sigma_w^2 gelu'(0)^2 = 0.5625 < 1: two attractors (0 and inf);
+    # check the direction of the flow with the test's own quadrature
+    gelu = np.vectorize(lambda h: 0.5 * h * (1 + math.erf(h / math.sqrt(2))))
+    net = MLP(2, "gelu", sigma_w=1.5)
+    for q_in, expect in ((0.1, 0.0), (1.0, math.inf)):
+        q = 2.25 * q_in
+        for _ in range(60):
+            q = 2.25 * gl_expect(lambda h: gelu(h) ** 2, q)
+        assert (q < 1e-6) if expect == 0 else (q > 1e3)
+        assert net.q_star(q_in=q_in) == expect
     # chaotic tanh without bias: a positive fixed point
     q = MLP(2, "tanh", sigma_w=2.0).q_star()
     assert q > 0 and ref_qmap("tanh", 2.0, 0.0, q) == pytest.approx(q, rel=1e-12)

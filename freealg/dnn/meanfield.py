@@ -272,12 +272,14 @@ def _q_star(net, eng, q_in):
     def g(q):
         return sw2 * eng.E(act, "phi2", q) + sb2 - q
 
+    # q = 0 is a fixed point when sigma_b = 0 and phi(0) = 0; it attracts when
+    # the slope sigma_w^2 phi'(0)^2 is < 1 (or = 1 with the map below the diagonal)
+    zero_attracts = False
     if sb2 == 0 and act.phi_mp(0) == 0:
-        # q = 0 is a fixed point; it is the limit when it attracts: slope
-        # sigma_w^2 phi'(0)^2 < 1, or = 1 with the q-map below the diagonal
-        slope0 = sw2 * eng.num(act.qmap_slope_at_zero())
-        if slope0 < 1 or (slope0 == 1 and g(q1 * eng.num(1e-6)) < 0):
-            return eng.num(0)
+        zero_attracts = sw2 * eng.num(act.qmap_slope_at_zero()) <= 1
+    # below this q the quadrature's relative rounding (~1e-16 q) can flip the
+    # sign of g = O(q^2) near a marginal zero fixed point
+    floor = q1 * (eng.num(1e-10) if not eng.mp else mpmath.mpf(10) ** (-(eng.dps // 2 + 5)))
     g1 = g(q1)
     if g1 == 0:
         return q1
@@ -285,9 +287,14 @@ def _q_star(net, eng, q_in):
         # iterates decrease: largest root below q1; g(0) >= 0 always
         hi, ghi = q1, g1
         lo = q1 / 2
+        noise = eng.num(1e-14) if not eng.mp else mpmath.mpf(10) ** (-(eng.dps + 2))
         for _ in range(80):
+            if zero_attracts and lo < floor:
+                return eng.num(0)
             glo = g(lo)
-            if glo >= 0:
+            # with q = 0 attracting, a positive fixed point must show a g >= 0
+            # above rounding (hard-tanh at sigma_w = 1: g ~ -exp(-1/2q) underflows)
+            if glo > (noise * lo if zero_attracts else 0) or (glo == 0 and not zero_attracts):
                 return _bracket_root(g, lo, glo, hi, ghi, eng)
             hi, ghi = lo, glo
             lo = lo / 2
@@ -322,6 +329,9 @@ def q_star(net, *, q_in=1, dps=None):
 
     The q-map is assumed increasing (true for the named activations); the
     root is bracketed and refined by Illinois/bisection to full precision.
+    When the q-map has several attractors the answer depends on ``q_in``:
+    e.g. gelu or silu with ``σ_b = 0`` and ``σ_w² φ'(0)² < 1`` decay to
+    ``q* = 0`` from small inputs and grow to ``∞`` from large ones.
 
     Examples
     --------
@@ -365,8 +375,12 @@ def chi(net, *, q=None, dps=None):
         if not (qv < eng.inf):
             if act.positively_homogeneous:
                 qv = eng.num(1)
-            else:  # pragma: no cover - bounded activations have finite q*
-                raise ConvergenceError(f"q* is infinite for {net!r}: chi is undefined")
+            else:
+                raise ConvergenceError(
+                    f"q* is infinite for {net!r} (the variance grows without bound from "
+                    "q_in = 1): chi at the fixed point is undefined; pass q=..., or use "
+                    "q_star(q_in=...) with a smaller input norm if another fixed point attracts"
+                )
         return eng.done(sw2 * eng.E(act, "dphi2", qv))
 
 
