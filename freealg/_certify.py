@@ -1,0 +1,253 @@
+"""Evidence for computed densities (private): mass by quadrature with contour
+detours, moments by contour integrals, atom masses by residues, support by
+scanning.  Engine-agnostic: an engine provides ``values(x, y)`` (the physical
+branch at ``x + i y``, ``y >= 0``) and ``is_real(...)``.
+
+Conventions (THEORY.md section 1): ``rho(x) = -Im G(x + i0) / pi``; an atom
+at ``a`` has mass ``lim_{eps -> 0} i eps G(a + i eps)``; the moments are
+``m_k = (1 / 2 pi i) oint z^k G(z) dz`` over a contour around the support.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ._continuation import EPS
+
+__all__ = [
+    "mass_quadrature",
+    "contour_moments",
+    "atom_residue",
+    "scan_support",
+    "point_density",
+]
+
+
+@functools.lru_cache(maxsize=16)
+def _gl(n):
+    return np.polynomial.legendre.leggauss(n)
+
+
+def _graded_breaks(u, v, du, dv):
+    """Breakpoints of ``[u, v]`` graded geometrically towards both ends, for an
+    integrand with singularities at distance ``du`` before ``u`` and ``dv``
+    after ``v``: every piece is about as long as its distance to them."""
+    mid = 0.5 * (u + v)
+    pts = [u, v]
+    h, p = du, u
+    while p + h < mid:
+        p += h
+        pts.append(p)
+        h *= 2.0
+    h, p = dv, v
+    while p - h > mid:
+        p -= h
+        pts.append(p)
+        h *= 2.0
+    return np.unique(np.array(pts))
+
+
+def _panel_nodes(breaks, n):
+    t, w = _gl(n)
+    a, b = breaks[:-1, None], breaks[1:, None]
+    x = 0.5 * (b - a) * t[None, :] + 0.5 * (a + b)
+    ww = 0.5 * (b - a) * w[None, :]
+    return x.ravel(), ww.ravel()
+
+
+def mass_quadrature(values, intervals, atoms, specials=(), *, n_hi=16, n_lo=10):
+    """Mass of the absolutely continuous part on ``intervals``.
+
+    Each interval is split at its ``specials`` (endpoints, embedded atoms,
+    other singular points).  Around every special point ``c`` a semicircle of
+    radius ``delta`` above the axis replaces ``[c - delta, c + delta]``:
+    ``mu((c - delta, c + delta)) = Im F / pi`` with ``F = int G dz`` along the
+    upper semicircle (by ``G(conj z) = conj G(z)``), minus the atom at ``c``.
+    Between the semicircles the density is integrated on the axis with
+    Gauss-Legendre rules on a mesh graded towards the semicircles.
+
+    Returns ``(mass, error_estimate, G_values_for_sign_check)``.
+    """
+    atom_locs = np.array([a for a, _ in atoms], float)
+    atom_mass = np.array([m for _, m in atoms], float)
+    all_points = sorted(
+        set([p for iv in intervals for p in iv]) | set(atom_locs.tolist()) | set(specials)
+    )
+    total = 0.0
+    errest = 0.0
+    seen = []
+    for lo, hi in intervals:
+        if not hi > lo:
+            continue
+        length = hi - lo
+        inner = [p for p in all_points if lo < p < hi]
+        sp = [lo] + inner + [hi]
+        deltas = []
+        for k, c in enumerate(sp):
+            near = [abs(c - p) for p in all_points if abs(c - p) > 1e-14 * max(1.0, abs(c))]
+            d = 0.1 * min(near) if near else 0.1 * length
+            deltas.append(min(d, 0.1 * length))
+        xs, ws, owner = [], [], []
+        xs_lo, ws_lo, owner_lo = [], [], []
+        for k in range(len(sp) - 1):
+            br = _graded_breaks(sp[k] + deltas[k], sp[k + 1] - deltas[k + 1], deltas[k], deltas[k + 1])
+            x1, w1 = _panel_nodes(br, n_hi)
+            x2, w2 = _panel_nodes(br, n_lo)
+            xs.append(x1)
+            ws.append(w1)
+            xs_lo.append(x2)
+            ws_lo.append(w2)
+        th_hi, wt_hi = _gl(2 * n_hi)
+        th_lo, wt_lo = _gl(2 * n_lo)
+        arcs = []
+        for k, c in enumerate(sp):
+            d = deltas[k]
+            for th, wt in ((th_hi, wt_hi), (th_lo, wt_lo)):
+                theta = 0.5 * np.pi * (th + 1.0)
+                arcs.append((c, d, theta, 0.5 * np.pi * wt))
+        ax = np.concatenate(xs + xs_lo)
+        zx = np.concatenate([c + d * np.cos(t) for c, d, t, _ in arcs])
+        zy = np.concatenate([d * np.sin(t) for c, d, t, _ in arcs])
+        Gall, _ = values(np.concatenate([ax, zx]), np.concatenate([np.zeros_like(ax), zy]))
+        Gax, Garc = Gall[: ax.size], Gall[ax.size:]
+        seen.append(Gax)
+        seen.append(Garc)
+        rho = -Gax.imag / np.pi
+        n1 = sum(v.size for v in xs)
+        on_hi = float(np.dot(rho[:n1], np.concatenate(ws)))
+        on_lo = float(np.dot(rho[n1:], np.concatenate(ws_lo)))
+        # arcs
+        off = 0
+        arc_vals = []
+        for c, d, theta, wt in arcs:
+            g = Garc[off: off + theta.size]
+            off += theta.size
+            F = np.sum(wt * g * 1j * d * np.exp(1j * theta))
+            arc_vals.append(F.imag / np.pi)
+        arc_hi = arc_vals[0::2]
+        arc_lo = arc_vals[1::2]
+        atom_here = 0.0
+        for c in sp:
+            hit = np.abs(atom_locs - c) <= 1e-12 * max(1.0, abs(c))
+            atom_here += float(atom_mass[hit].sum())
+        total += on_hi + sum(arc_hi) - atom_here
+        errest += abs(on_hi - on_lo) + sum(abs(a - b) for a, b in zip(arc_hi, arc_lo))
+    return total, errest, seen
+
+
+def contour_moments(values, lo, hi, K, *, N=256):
+    """``m_0..m_K`` from ``(1/2 pi i) oint z^k G dz`` on a circle around
+    ``[lo, hi]`` (trapezoid rule, ``N`` nodes, upper half evaluated).
+
+    Returns ``(moments, rounding_bounds, G_values)``.
+    """
+    c = 0.5 * (lo + hi)
+    half = 0.5 * (hi - lo)
+    r = 1.2 * half if half > 0 else 0.5 * max(abs(c), 1.0)
+    r = max(r, 1e-3 * max(abs(lo), abs(hi)))
+    theta = 2 * np.pi * (np.arange(N // 2) + 0.5) / N
+    zz = c + r * np.exp(1j * theta)
+    G, err = values(zz.real, zz.imag)
+    fac = 2.0 * r / N * np.exp(1j * theta)
+    mom, bnd = [], []
+    zk = np.ones_like(zz)
+    for _ in range(K + 1):
+        term = zk * G * fac
+        mom.append(float(np.sum(term).real))
+        bnd.append(float(np.sum(np.abs(zk * fac) * (np.abs(G) * 8 * EPS * (K + 4) + err))))
+        zk = zk * zz
+    return mom, bnd, G
+
+
+def atom_residue(values, a, s):
+    """Residue ``lim i eps G(a + i eps)``, Aitken-extrapolated from the last
+    three points of ``eps = s 10^-4, s 10^-8, ..., s 10^-40`` and, if those
+    were reached, of ``s 10^-60, ..., s 10^-240`` (geometric sequences, so a
+    remainder ``C eps^beta`` is removed exactly).
+
+    ``values(x, y)`` returns ``(G, err, ok)``.  Returns
+    ``(estimate, uncertainty)``; the uncertainty is infinite when fewer than
+    four points could be computed.
+    """
+    def aitken(r0, r1, r2):
+        d1, d2 = r1 - r0, r2 - r1
+        den = d2 - d1
+        if abs(d2) <= 1e-15 * max(1.0, abs(r2)) or den == 0:
+            return r2
+        return r2 - d2 * d2 / den
+
+    best = None
+    for eps in (s * 10.0 ** (-4.0 * np.arange(1, 11)), s * 10.0 ** (-60.0 - 20.0 * np.arange(10))):
+        G, _, ok = values(np.full(eps.size, float(a)), eps)
+        r = (1j * eps * G).real
+        good = ok & np.isfinite(r)
+        n = int(np.argmin(good)) if not good.all() else good.size
+        if n >= 4:
+            A = [aitken(*r[k: k + 3]) for k in range(n - 2)]
+            unc = max(abs(A[-1] - A[-2]), 4 * EPS * max(1.0, abs(A[-1])))
+            if best is None or unc < best[1]:
+                best = (float(A[-1]), float(unc))
+        if best is not None and best[1] <= 1e-9:
+            break
+    if best is None:
+        return float("nan"), float("inf")
+    return best
+
+
+def point_density(values, a, mass, s):
+    """Density of the continuous part at a singular point ``a`` (an atom
+    location or a point where the equation degenerates):
+    ``-Im(G(a + i eta) - mass/(i eta)) / pi`` for ``eta = s 10^-3 .. s 10^-8``;
+    ``inf`` when it keeps growing (by a factor >= 1.5 per decade) beyond the
+    rounding noise ``mass * eps / eta``.  Returns ``(value, uncertainty)``."""
+    eta = s * 10.0 ** (-np.arange(3.0, 9.0))
+    G, _, ok = values(np.full(eta.size, float(a)), eta)
+    if not ok.all():
+        return float("nan"), float("inf")
+    v = -(G - mass / (1j * eta)).imag / np.pi
+    noise = 100 * EPS * (mass / eta + np.abs(G))
+    grow = np.all(v[1:] >= 1.5 * v[:-1]) and v[-1] > 1e3 * noise[-1]
+    if grow:
+        return float("inf"), 0.0
+    return float(v[-1]), float(abs(v[-1] - v[-2]) + noise[-1])
+
+
+def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13):
+    """Support intervals in ``[lo, hi]`` from the sign of the density on a
+    scan grid, refined by bisection to relative accuracy ``rel``.
+
+    ``density_at(x)`` returns a boolean array ``rho(x) > 0`` (certified: a
+    boundary value that is not real).
+    """
+    grid = np.linspace(lo, hi, n)
+    if logscan_from is not None:
+        grid = np.union1d(grid, np.geomspace(logscan_from, hi, n // 2))
+    grid = grid[(grid > lo) | (lo != 0)]
+    pos = density_at(grid)
+    a = grid[:-1][pos[:-1] != pos[1:]]
+    b = grid[1:][pos[:-1] != pos[1:]]
+    left_pos = pos[:-1][pos[:-1] != pos[1:]]
+    for _ in range(200):
+        if a.size == 0 or np.all(b - a <= rel * np.maximum(np.abs(a), np.abs(b))):
+            break
+        m = 0.5 * (a + b)
+        pm = density_at(m)
+        same = pm == left_pos
+        a = np.where(same, m, a)
+        b = np.where(same, b, m)
+    edges = 0.5 * (a + b)
+    out = []
+    start = grid[0] if pos[0] else None
+    if pos[0] and logscan_from is not None:
+        start = lo
+    for e, lp in zip(edges, left_pos):
+        if not lp:
+            start = e
+        else:
+            out.append((start, e))
+            start = None
+    if start is not None:
+        out.append((start, grid[-1]))
+    return out

@@ -1,0 +1,604 @@
+"""Algebraic spectral curves ``P(z, G) = 0``: parsing, series at infinity,
+numeric branch tracking, mpmath polishing, support candidates and atoms
+(private engine behind :mod:`freealg.density`).
+
+Conventions (THEORY.md section 1): ``G(z) = int dmu(x)/(z - x)``, ``G ~ 1/z``
+at infinity, ``Im G < 0`` for ``Im z > 0``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from . import _series
+from ._continuation import EPS, descend
+from .errors import BranchError, InvalidArgumentError
+
+__all__ = ["curve_engine"]
+
+_SEP = (5.0 - math.sqrt(17.0)) / 4.0  # root separation constant (BCSS, ch. 8)
+_EXACT_DISC_MAX_DEGREE = 64  # exact discriminant up to this degree in G (any sparsity)
+_EXACT_DISC_MAX_SPARSE = 2048  # ... and up to this degree for curves with <= 8 terms
+
+
+class _RepeatedBranch(BranchError):
+    """Several branches ~ 1/z at infinity (or a repeated physical factor)."""
+
+
+def _to_exact(c):
+    """sympy number -> Fraction when rational, else the sympy number."""
+    if c.is_Rational:
+        return Fraction(int(c.p), int(c.q))
+    return c
+
+
+class _AlgebraicCurve:
+    """Everything freealg needs about one curve, computed once and cached."""
+
+    def __init__(self, expr, z, G):
+        import sympy
+
+        self.z, self.G = z, G
+        poly = _normalise(expr, z, G)
+        if poly.degree(G) > 64:
+            try:
+                _series_at_infinity(
+                    [(int(e), int(i), c) for (e, i), c in poly.terms()], 1, poly.as_expr()
+                )
+            except _RepeatedBranch:
+                poly = _normalise(expr, z, G, squarefree=True)
+        self.poly = poly  # sympy Poly in (G, z), content-free, square-free
+        self.expr = poly.as_expr()
+        self.degree = poly.degree(G)
+        terms = poly.terms()
+        self.exact_terms = [(int(e), int(i), c) for (e, i), c in terms]
+        self.is_rational = all(c.is_Rational for _, _, c in self.exact_terms)
+        coef = np.array([complex(sympy.N(c, 20)) for _, _, c in self.exact_terms])
+        self.e = np.array([t[0] for t in self.exact_terms], dtype=np.int64)
+        self.i = np.array([t[1] for t in self.exact_terms], dtype=np.int64)
+        self.logc = np.log(coef.astype(complex))
+        self.groups = np.array(sorted(set(self.e.tolist())), dtype=np.int64)
+        self.gid = np.searchsorted(self.groups, self.e)
+        emax = int(self.groups[-1])
+        self.lgam = np.array([math.lgamma(k + 1.0) for k in range(emax + 2)])
+        self._moments = None
+        self._mp_coeffs = {}
+        self._candidates = None
+        self._atoms = None
+        self._support = None
+        # series at infinity, float moments for start guesses and the scale
+        mom = self.moments(24)
+        mf = [float(m) for m in mom]
+        est = max(abs(m) ** (1.0 / k) for k, m in enumerate(mf, 1) if m != 0) if any(mf) else 1.0
+        self.moment_scale = est
+        self.start_moments = np.array(mf[:10])
+        self.scale = est  # refined once support candidates are known
+
+    # ------------------------------------------------------------------ exact
+    def moments(self, n):
+        """Exact moments ``m_1..m_n`` from the series of ``G`` at infinity."""
+        if self._moments is None or len(self._moments) < n:
+            self._moments = _series_at_infinity(self.exact_terms, max(n, 24), self.expr)
+        return self._moments[:n]
+
+    def leading_coefficient(self):
+        import sympy
+
+        return sympy.Poly(self.poly.as_expr(), self.G).LC()
+
+    # ---------------------------------------------------------------- numeric
+    def _terms(self, z, G):
+        with np.errstate(all="ignore"):
+            lz = np.log(z.astype(complex))[:, None]
+            lG = np.log(G.astype(complex))[:, None]
+            e = self.e[None, :]
+            i = self.i[None, :]
+            lt = self.logc[None, :] + np.where(i > 0, i * lz, 0) + np.where(e > 0, e * lG, 0)
+            S = lt.real.max(axis=1, keepdims=True)
+            S = np.where(np.isfinite(S), S, 0.0)
+            t = np.exp(lt - S)
+        return t, S[:, 0]
+
+    def evaluate(self, z, G):
+        """Scaled ``P, P_G, P_z`` and ``sum |terms|`` at (z, G) (common scale)."""
+        t, S = self._terms(z, G)
+        with np.errstate(all="ignore"):
+            P = t.sum(axis=1)
+            PG = (self.e[None, :] * t).sum(axis=1) / G
+            Pz = (self.i[None, :] * t).sum(axis=1) / z
+        A = np.abs(t).sum(axis=1)
+        return P, PG, Pz, A, t, S
+
+    def separation(self, z, G):
+        """``0.219 / gamma(P(z, .), G)``: a lower bound on the distance from
+        the root near ``G`` to any other root (Smale's gamma; BCSS ch. 8).
+
+        The Taylor coefficients ``f_k = sum_e binom(e, k) A_e(z) G^(e-k)`` are
+        summed with their cancellations; ``|f_k|`` is bounded above by the
+        computed modulus plus the rounding bound ``8 eps e_max sum |terms|``.
+        """
+        t, S = self._terms(z, G)
+        n = z.size
+        emax = int(self.groups[-1])
+        if emax < 2:
+            return np.full(n, np.inf)
+        with np.errstate(all="ignore"):
+            PG = (self.e[None, :] * t).sum(axis=1) / G
+            lPG = np.log(np.abs(PG))
+            lG = np.log(G)
+            ks = np.arange(2, emax + 1)
+            groups = []
+            shift = np.full((n, ks.size), -np.inf)
+            for g, eg in enumerate(self.groups):
+                if eg < 2:
+                    continue
+                ltg = np.log(t[:, self.gid == g].sum(axis=1))
+                kk = ks[ks <= eg]
+                lb = self.lgam[eg] - self.lgam[kk] - self.lgam[eg - kk]
+                val = lb[None, :] + ltg[:, None] - kk[None, :] * lG[:, None]
+                groups.append((kk.size, val))
+                shift[:, : kk.size] = np.maximum(shift[:, : kk.size], val.real)
+            sh = np.where(np.isfinite(shift), shift, 0.0)
+            tot = np.zeros((n, ks.size), complex)
+            absum = np.zeros((n, ks.size))
+            for m, val in groups:
+                ev = np.exp(val - sh[:, :m])
+                tot[:, :m] += ev
+                absum[:, :m] += np.abs(ev)
+            bound = np.abs(tot) + 8 * EPS * emax * absum
+            lsum = np.log(bound) + sh
+            lg = (lsum - lPG[:, None]) / (ks[None, :] - 1)
+            sep = _SEP * np.exp(-np.max(lg, axis=1))
+        return np.where(np.isfinite(sep), sep, 0.0)
+
+    # ----------------------------------------------------------------- mpmath
+    def mp_coeffs(self, dps):
+        import mpmath
+        import sympy
+
+        if dps not in self._mp_coeffs:
+            with mpmath.workdps(dps):
+                cs = []
+                for _, _, c in self.exact_terms:
+                    if c.is_Rational:
+                        cs.append(mpmath.mpf(int(c.p)) / int(c.q))
+                    else:
+                        cs.append(mpmath.mpmathify(sympy.N(c, dps + 5)))
+            self._mp_coeffs[dps] = cs
+        return self._mp_coeffs[dps]
+
+    def mp_polish(self, z, G0, dps):
+        """Newton in mpmath at working precision ``dps`` from ``G0``.
+
+        Returns ``(G, converged, |P|/sum|terms|)``.
+        """
+        import mpmath
+
+        work = dps + 10
+        cs = self.mp_coeffs(work)
+        with mpmath.workdps(work):
+            zz = mpmath.mpmathify(z)
+            G = mpmath.mpc(G0)
+            zp = {}
+            for i in set(int(v) for v in self.i):
+                zp[i] = zz**i
+            tol = mpmath.mpf(10) ** (-(dps + 4))
+            conv = False
+            for _ in range(80):
+                P = mpmath.mpc(0)
+                PG = mpmath.mpc(0)
+                for (e, i, _), c in zip(self.exact_terms, cs):
+                    if e == 0:
+                        P += c * zp[i]
+                    else:
+                        ge1 = G ** (e - 1)
+                        P += c * zp[i] * ge1 * G
+                        PG += e * c * zp[i] * ge1
+                if PG == 0:
+                    break
+                d = P / PG
+                G -= d
+                if abs(d) <= tol * abs(G):
+                    conv = True
+                    break
+            A = mpmath.mpf(0)
+            P = mpmath.mpc(0)
+            for (e, i, _), c in zip(self.exact_terms, cs):
+                term = c * zp[i] * G**e
+                P += term
+                A += abs(term)
+            res = abs(P) / A if A else mpmath.mpf(0)
+        return G, conv, res
+
+    # -------------------------------------------------------- support, atoms
+    def candidates(self):
+        """Exact real roots of the discriminant and of the leading coefficient
+        (``None`` when the degree is too high for the exact discriminant)."""
+        if self._candidates is None:
+            self._candidates = _exact_candidates(self)
+        return self._candidates
+
+
+def _normalise(P, z, G, squarefree=False):
+    """Validate and reduce the curve to a content-free, square-free Poly."""
+    import sympy
+
+    if not isinstance(z, sympy.Symbol) or not isinstance(G, sympy.Symbol):
+        raise InvalidArgumentError(
+            f"z and G must be sympy Symbols; got {z!r} and {G!r}"
+        )
+    if z == G:
+        raise InvalidArgumentError(f"z and G must be different symbols; got {z} twice")
+    expr = sympy.sympify(P)
+    if isinstance(expr, sympy.Equality):
+        expr = expr.lhs - expr.rhs
+    extra = expr.free_symbols - {z, G}
+    if extra:
+        names = ", ".join(sorted(str(s) for s in extra))
+        raise InvalidArgumentError(
+            f"the curve P(z, G) has free symbols {names} besides {z} and {G}; "
+            f"substitute numbers first, e.g. P.subs({{{names.split(', ')[0]}: 2}})"
+        )
+    num, _den = sympy.fraction(sympy.together(expr))
+    num = sympy.expand(num)
+    if G not in num.free_symbols:
+        raise InvalidArgumentError(
+            f"the curve P = {expr} does not involve {G}; pass P(z, G) with G the "
+            "Cauchy transform variable"
+        )
+    poly = sympy.Poly(num, G, z)
+    for c in poly.coeffs():
+        if not c.is_number:
+            raise InvalidArgumentError(f"coefficient {c} of P is not a number")
+        if c.is_real is False or (c.is_real is None and abs(complex(sympy.N(c)).imag) > 0):
+            raise InvalidArgumentError(
+                f"coefficient {c} of P is not real; the curve of a probability "
+                "measure has real coefficients (up to a common factor)"
+            )
+    # content in z (a factor without G vanishes identically at its zeros)
+    pG = sympy.Poly(poly.as_expr(), G)
+    cont = functools.reduce(sympy.gcd, pG.coeffs())
+    if cont.free_symbols:
+        poly = sympy.Poly(sympy.cancel(poly.as_expr() / cont), G, z)
+    # repeated factors (for high degree only when the series at infinity
+    # shows a repeated physical branch: the bivariate gcd is expensive)
+    if poly.degree(G) <= 64 or squarefree:
+        g = sympy.gcd(poly, poly.diff(G))
+        if g.degree(G) > 0:
+            poly = sympy.Poly(sympy.quo(poly, g), G, z)
+    # split off factors without a branch ~ 1/z (only when cheap)
+    if poly.degree(G) <= 24:
+        _, facs = sympy.factor_list(poly.as_expr())
+        withG = [f for f, _ in facs if G in f.free_symbols]
+        if len(withG) > 1:
+            good = [f for f in withG if _has_physical_branch(sympy.Poly(f, G, z))]
+            if len(good) == 1:
+                poly = sympy.Poly(good[0], G, z)
+            elif not good:
+                raise BranchError(
+                    f"no factor of P = {expr} has a branch G ~ 1/z at infinity; it is "
+                    "not the spectral curve of a probability measure"
+                )
+            else:
+                raise BranchError(
+                    f"several factors of P = {expr} have a branch G ~ 1/z at infinity: "
+                    f"{good}; pass the factor of the law you mean"
+                )
+    # normalise the sign/scale: leading coefficient (in lexicographic order) positive
+    lc = poly.LC()
+    if lc.is_Rational and lc < 0:
+        poly = -poly
+    return poly
+
+
+def _has_physical_branch(poly):
+    terms = [(int(e), int(i), c) for (e, i), c in poly.terms()]
+    a = max(i - e for e, i, _ in terms)
+    q0 = sum(c for e, i, c in terms if a + e - i == 0)
+    return q0 == 0
+
+
+def _series_at_infinity(terms, N, expr):
+    """Moments ``m_1..m_N`` from ``Q(t, M) = t^a P(1/t, t M) = 0``, ``M(0) = 1``.
+
+    ``G(z) = M(1/z)/z`` with ``M(t) = 1 + m_1 t + m_2 t^2 + ...``; Newton
+    iteration on power series, exact for exact coefficients.
+    """
+    a = max(i - e for e, i, _ in terms)
+    exact = all(c.is_Rational for _, _, c in terms)
+    conv = _to_exact if exact else (lambda c: c)
+    groups = {}
+    for e, i, c in terms:
+        k = a + e - i
+        if k <= N:
+            q = groups.setdefault(e, [0] * (N + 1))
+            q[k] = q[k] + conv(c)
+    zero = Fraction(0) if exact else 0
+    one = Fraction(1) if exact else 1
+    q0 = sum((q[0] for q in groups.values()), zero)
+    dq0 = sum((e * q[0] for e, q in groups.items()), zero)
+    if q0 != 0:
+        raise BranchError(
+            f"the curve P = {expr} has no branch with G ~ 1/z at infinity "
+            f"(P(1/t, t M) t^{a} at t = 0, M = 1 is {q0}, not 0); it is not the "
+            "spectral curve of a probability measure in the convention G ~ 1/z"
+        )
+    if dq0 == 0:
+        raise _RepeatedBranch(
+            f"the curve P = {expr} has several branches with G ~ 1/z at infinity; "
+            "factor it and pass the factor of the law you mean"
+        )
+    def residual_and_derivative(M):
+        Q = [zero] * (N + 1)
+        QM = [zero] * (N + 1)
+        for e, q in groups.items():
+            if e == 0:
+                Q = [x + y for x, y in zip(Q, q)]
+                continue
+            Me1 = _series.power(M, e - 1, N + 1)
+            Me = _series.mul(Me1, M, N + 1)
+            Q = [x + y for x, y in zip(Q, _series.mul(q, Me, N + 1))]
+            QM = [x + e * y for x, y in zip(QM, _series.mul(q, Me1, N + 1))]
+        return Q, QM
+
+    M = [one] + [zero] * N
+    for _ in range(max(1, math.ceil(math.log2(N + 1))) + 1):
+        Q, QM = residual_and_derivative(M)
+        delta = _series.mul(Q, _series.inv(QM, N + 1), N + 1)
+        M = [x - y for x, y in zip(M, delta)]
+    if exact:
+        Q, _ = residual_and_derivative(M)
+        if any(v != 0 for v in Q):
+            raise BranchError(  # pragma: no cover - Newton on series is exact
+                f"series of G at infinity for P = {expr} did not converge"
+            )
+    out = M[1:]
+    if exact:
+        out = [int(v) if v.denominator == 1 else v for v in out]
+    else:
+        import sympy
+
+        out = [sympy.nsimplify(v) if isinstance(v, Fraction) else sympy.simplify(v) for v in out]
+    return out
+
+
+def _exact_candidates(curve):
+    """Sorted exact real roots of disc_G(P) and of the leading coefficient."""
+    import sympy
+
+    z, G = curve.z, curve.G
+    sparse = len(curve.exact_terms) <= 8
+    if curve.degree > (_EXACT_DISC_MAX_SPARSE if sparse else _EXACT_DISC_MAX_DEGREE):
+        return None
+    pG = sympy.Poly(curve.expr, G)
+    roots = set()
+    disc = sympy.discriminant(pG)
+    lead = pG.LC()
+    for q in (disc, lead):
+        q = sympy.Poly(sympy.expand(q), z)
+        if q.degree() <= 0:
+            continue
+        (k,), rest = q.terms_gcd()
+        if k > 0:
+            roots.add(sympy.Integer(0))
+        if rest.degree() > 0:
+            rest = rest.sqf_part()
+            for r in rest.real_roots():
+                roots.add(r)
+    return sorted(roots, key=lambda r: float(sympy.N(r, 30)))
+
+
+@functools.lru_cache(maxsize=64)
+def curve_engine(P, z, G):
+    """Cached :class:`_AlgebraicCurve` for ``(P, z, G)``."""
+    return _AlgebraicCurve(P, z, G)
+
+
+# ---------------------------------------------------------------------------
+# continuation problem
+# ---------------------------------------------------------------------------
+
+
+class CurveProblem:
+    """The physical root ``G`` of ``P(z, .)``, for :func:`descend`."""
+
+    nvar = 1
+
+    def __init__(self, curve):
+        self.c = curve
+
+    def start(self, z):
+        m = self.c.start_moments
+        u = 1.0 / z
+        acc = np.zeros_like(z)
+        for mk in m[::-1]:
+            acc = (acc + mk) * u
+        return ((1.0 + acc) * u)[:, None]
+
+    def newton(self, U, z, maxit=40):
+        c = self.c
+        G = U[:, 0].copy()
+        n = G.size
+        conv = np.zeros(n, bool)
+        failed = np.zeros(n, bool)
+        err = np.full(n, np.inf)
+        resid = np.full(n, np.inf)
+        dprev = np.full(n, np.inf)
+        act = np.arange(n)
+        for _ in range(maxit):
+            if act.size == 0:
+                break
+            P, PG, _, A, _, _ = c.evaluate(z[act], G[act])
+            with np.errstate(all="ignore"):
+                d = P / PG
+                ad = np.abs(d)
+                floor = 50 * EPS * A / np.abs(PG) + 4 * EPS * np.abs(G[act])
+                res = np.abs(P) / A
+            bad = ~np.isfinite(d)
+            ok = ~bad
+            G[act[ok]] -= d[ok]
+            done = ok & ((ad <= floor) | ((ad >= 0.5 * dprev[act]) & (ad <= 1e-9 * np.abs(G[act]))))
+            err[act] = np.maximum(ad, floor)
+            resid[act] = res
+            dprev[act] = ad
+            conv[act[done]] = True
+            failed[act[bad]] = True
+            act = act[~(done | bad)]
+        return G[:, None], conv & ~failed, 2 * err, resid
+
+    def log_tangent(self, U, z):
+        # z G'/G = -(z P_z)/(G P_G) = -sum(i t) / sum(e t), scale free
+        t, _ = self.c._terms(z, U[:, 0])
+        with np.errstate(all="ignore"):
+            return (-(self.c.i[None, :] * t).sum(axis=1) / (self.c.e[None, :] * t).sum(axis=1))[:, None]
+
+    def radius(self, U, z):
+        return self.c.separation(z, U[:, 0])
+
+    def guard(self, U, z, err):
+        G = U[:, 0]
+        return G.imag <= 8 * EPS * np.abs(G) + err
+
+
+def track(curve, x, y):
+    """Physical branch at ``x + i y`` (``y >= 0``) by vertical continuation."""
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    hull = max(curve.scale, 1e-300)
+    Y0 = 64.0 * max(hull, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
+    return descend(CurveProblem(curve), x, y, Y0=Y0, xscale=hull)
+
+
+# ---------------------------------------------------------------------------
+# mpmath continuation (fallback where float64 cannot separate the roots)
+# ---------------------------------------------------------------------------
+
+
+def _mp_eval(curve, cs, zz, G):
+    """P, P_G, z P_z, sum |terms| at (zz, G) in mpmath."""
+    import mpmath
+
+    P = PG = zPz = mpmath.mpc(0)
+    A = mpmath.mpf(0)
+    for (e, i, _), c in zip(curve.exact_terms, cs):
+        t = c * zz**i * G**e
+        P += t
+        A += abs(t)
+        if e:
+            PG += e * t / G
+        if i:
+            zPz += i * t
+    return P, PG, zPz, A
+
+
+def _mp_sep(curve, cs, zz, G):
+    """``0.219 / gamma`` with Smale's gamma computed exactly in mpmath."""
+    import mpmath
+
+    emax = int(curve.groups[-1])
+    if emax < 2:
+        return mpmath.inf
+    A = {}
+    for (e, i, _), c in zip(curve.exact_terms, cs):
+        A[e] = A.get(e, 0) + c * zz**i
+    f1 = sum(e * a * G ** (e - 1) for e, a in A.items() if e >= 1)
+    if f1 == 0:
+        return mpmath.mpf(0)
+    best = mpmath.mpf(0)
+    for k in range(2, emax + 1):
+        fk = sum(mpmath.binomial(e, k) * a * G ** (e - k) for e, a in A.items() if e >= k)
+        if fk != 0:
+            best = max(best, (abs(fk) / abs(f1)) ** (mpmath.mpf(1) / (k - 1)))
+    return _SEP / best if best else mpmath.inf
+
+
+def mp_descend(curve, x, y_start, G_start, targets, *, dps=30, kappa=0.25, max_steps=4000,
+               max_dps=600):
+    """Scalar continuation in mpmath from ``x + i y_start`` (where ``G_start``
+    is the certified physical value) down through the heights ``targets``
+    (visited in decreasing order; ``0`` is the real axis).
+
+    The working precision grows (up to ``max_dps``) whenever the rounding
+    error of Newton's method is not well inside the separation of the roots.
+    Returns a list of ``(G, ok, radius)`` per target (mpmath values).
+    """
+    import mpmath
+
+    order = sorted(range(len(targets)), key=lambda k: -float(targets[k]))
+    out = [None] * len(targets)
+    old = mpmath.mp.dps
+    try:
+        work = dps + 10
+        mpmath.mp.dps = work
+        cs = curve.mp_coeffs(work)
+        x = mpmath.mpf(x)
+        y = mpmath.mpf(y_start)
+        G = mpmath.mpc(G_start)
+
+        def newton(zz, G):
+            tol = mpmath.mpf(10) ** (-(work - 5))
+            for _ in range(200):
+                P, PG, _, A = _mp_eval(curve, cs, zz, G)
+                if PG == 0:
+                    return G, False, mpmath.inf
+                d = P / PG
+                G -= d
+                floor = abs(A / PG) * mpmath.mpf(10) ** (-(work - 3))
+                if abs(d) <= tol * abs(G) or abs(d) <= floor:
+                    return G, True, floor + abs(d)
+            return G, False, mpmath.inf
+
+        G, ok, err = newton(mpmath.mpc(x, y), G)
+        r = _mp_sep(curve, cs, mpmath.mpc(x, y), G) if ok else mpmath.mpf(0)
+        if not ok:
+            return [(G, False, r) for _ in targets]
+        f = mpmath.mpf(4)
+        steps = 0
+        for k in order:
+            y_end = mpmath.mpf(targets[k])
+            nojump = False
+            while y > y_end and steps < max_steps:
+                steps += 1
+                z0 = mpmath.mpc(x, y)
+                _, PG, zPz, _ = _mp_eval(curve, cs, z0, G)
+                s = -zPz / (G * PG)
+                y1 = y / f
+                jump = False
+                if (y_end == 0 and x != 0 and not nojump and y <= abs(x) / 100
+                        and abs(s * G) * y / abs(z0) <= 0.05 * kappa * r):
+                    y1, jump = mpmath.mpf(0), True
+                if y_end > 0 and y1 <= y_end:
+                    y1 = y_end
+                z1 = mpmath.mpc(x, y1)
+                if z1 == 0:
+                    pred = G * (1 + s * (z1 - z0) / z0)
+                else:
+                    pred = G * mpmath.exp(s * mpmath.log(z1 / z0))
+                G1, conv, err = newton(z1, pred)
+                r1 = _mp_sep(curve, cs, z1, G1) if conv else mpmath.mpf(0)
+                if conv and err > 1e-3 * kappa * r1 and work < max_dps and not jump:
+                    # not enough digits to tell the roots apart: raise the precision
+                    work = min(2 * work, max_dps)
+                    mpmath.mp.dps = work
+                    cs = curve.mp_coeffs(work)
+                    G, _, _ = newton(z0, G)
+                    continue
+                if conv and abs(G1 - pred) <= kappa * r1 and mpmath.im(G1) <= err:
+                    easy = abs(G1 - pred) <= 0.01 * kappa * r1
+                    G, y, r = G1, y1, r1
+                    f = min(f * f if easy else 2 * f, mpmath.mpf(1000))
+                    nojump = False
+                elif jump:
+                    nojump = True
+                else:
+                    f = mpmath.sqrt(f)
+                    if f < 1 + mpmath.mpf(10) ** -6:
+                        break
+            out[k] = (+G, bool(y <= y_end), r)
+        return out
+    finally:
+        mpmath.mp.dps = old
