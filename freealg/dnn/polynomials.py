@@ -1,0 +1,184 @@
+r"""An MLP's Jacobian and one-sample FIM as noncommutative polynomials, with
+the free model of its layerwise Jacobians (THEORY.md §1, §5, §6).
+
+Letters: ``W1 … WL`` (weights) and ``D1 … D_L`` (self-adjoint diagonal
+``D_ℓ = diag(φ'(h_ℓ))``).  The Jacobian follows ``net.jacobian_convention``:
+
+* ``"seed"`` (default): ``J = W_L D_{L−1} ⋯ D_1 W_1``;
+* ``"psg"``: ``J = D_L W_L ⋯ D_1 W_1``.
+
+The free model declares each ``W_ℓ`` Haar orthogonal with scale ``σ_w``
+(orthogonal init) or Ginibre with variance ``σ_w²`` (Gaussian init), free
+from each other and from the family ``{D_ℓ}``; inside that family the
+``D_ℓ`` are commuting diagonal matrices with independent entries whose law
+is that of ``φ'(√q_ℓ z)``, ``z ~ N(0, 1)``, at ``q_ℓ = q*`` (or along the
+finite-depth sequence from ``q_in``).  For relu and hard-tanh the law is
+exact (Bernoulli); for smooth activations its moments come from Gaussian
+quadrature.
+
+Examples
+--------
+ReLU at the edge of chaos with orthogonal weights, ``L = 2`` (seed
+convention): ``J Jᵀ = W_2 D_1 W_1 W_1ᵀ D_1 W_2ᵀ = σ_w² W_2 D_1² W_2ᵀ`` has
+the law of ``σ_w⁴ D_1² = 4·Bernoulli(1/2)``, so its moments are ``4^k/2``:
+
+>>> import sympy, freealg
+>>> from freealg.dnn.polynomials import free_model
+>>> net = freealg.MLP(2, "relu", sigma_w=sympy.sqrt(2))
+>>> model, names = free_model(net)
+>>> J = names["J"]
+>>> model.moment(freealg.tr(J * J.T)), model.moment(freealg.tr((J * J.T) ** 2))
+(2, 8)
+"""
+
+from __future__ import annotations
+
+from ..errors import InvalidArgumentError
+
+__all__ = ["jacobian_polynomial", "fim_polynomial", "free_model", "d_moments"]
+
+
+def _letters(net):
+    from ..ncpoly import nc_symbols
+
+    L = net.depth
+    Ws = [nc_symbols(f"W{i}") for i in range(1, L + 1)]
+    Ds = [nc_symbols(f"D{i}", selfadjoint=True) for i in range(1, L + 1)]
+    return Ws, Ds
+
+
+def jacobian_polynomial(net, letters=None):
+    """The input–output Jacobian of ``net`` as a polynomial in its letters.
+
+    Returns ``(J, names)`` where ``names`` maps ``"W1"…``, ``"D1"…`` and
+    ``"J"`` to polynomials.
+    """
+    from ..ncpoly import I
+
+    Ws, Ds = letters or _letters(net)
+    J = I
+    for ell in range(1, net.depth + 1):
+        J = Ws[ell - 1] * J
+        if ell in net.d_layers:
+            J = Ds[ell - 1] * J
+    names = {f"W{i + 1}": w for i, w in enumerate(Ws)}
+    names.update({f"D{i + 1}": d for i, d in enumerate(Ds)})
+    names["J"] = J
+    return J, names
+
+
+def fim_polynomial(net, q=None, letters=None):
+    r"""The one-sample FIM ``Θ_L`` as a polynomial (THEORY.md §6).
+
+    ``Θ_1 = q_0 I``, ``Θ_{ℓ+1} = q_ℓ I + W_{ℓ+1} D_ℓ Θ_ℓ D_ℓ W_{ℓ+1}ᵀ``.
+    ``q`` is the sequence ``q_0 … q_{L−1}`` (numbers or sympy symbols);
+    by default the symbols ``q_0 … q_{L−1}``.
+    """
+    import sympy
+
+    from ..ncpoly import I
+
+    Ws, Ds = letters or _letters(net)
+    L = net.depth
+    if q is None:
+        q = sympy.symbols(f"q_0:{L}")
+    q = list(q)
+    if len(q) != L:
+        raise InvalidArgumentError(f"q must have L = {L} entries q_0..q_{L - 1}; got {len(q)}")
+    theta = q[0] * I
+    for ell in range(1, L):
+        W, D = Ws[ell], Ds[ell - 1]
+        theta = q[ell] * I + W * D * theta * D * W.T
+    return theta
+
+
+def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
+    """Moments of ``D_ℓ`` (not ``D_ℓ²``): ``k -> E[φ'(√q_ℓ z)^k]``.
+
+    Piecewise-linear activations give exact values (sympy) when ``exact``;
+    smooth ones are computed by quadrature (floats, or mpmath at ``dps``).
+    """
+    import sympy
+
+    act = net.activation
+    if q_in is None:
+        q = net.q_star(dps=dps)
+    else:
+        q = net.q_sequence(q_in, dps=dps)[layer - 1]
+    if act.piecewise_linear:
+        law = act.dphi_values_probabilities(None)
+        qsym = sympy.Symbol("q", positive=True)
+        out = []
+        for value, prob in law:
+            value, prob = sympy.sympify(value), sympy.sympify(prob)
+            if prob.free_symbols:
+                prob = prob.subs(qsym, sympy.Float(q) if not exact or not isinstance(q, sympy.Basic) else q)
+                if not exact:
+                    prob = sympy.Float(prob)
+            out.append((sympy.sqrt(value), prob))
+
+        def mom(k):
+            return sympy.nsimplify(sum(p * v**k for v, p in out)) if exact and not any(
+                isinstance(p, sympy.Float) for _, p in out) else sum(p * v**k for v, p in out)
+
+        return mom
+    from ..activations import gaussian_expectation
+
+    cache = {}
+
+    def mom(k):
+        if k not in cache:
+            cache[k] = gaussian_expectation(lambda x: act.dphi_mp(x) ** k, q, dps=dps or 15)
+            if dps is None:
+                cache[k] = float(cache[k])
+        return cache[k]
+
+    return mom
+
+
+def free_model(net, *, q_in=None, symbolic=False, sigma_w=None, dps=None):
+    """A :class:`freealg.FreeModel` for the layerwise Jacobians of ``net``.
+
+    Parameters
+    ----------
+    net : freealg.MLP
+        Square layers only.
+    q_in : float, optional
+        Follow the finite-depth sequence ``q^ℓ`` from this input variance;
+        default: every layer at ``q*``.
+    symbolic : bool
+        Leave the laws of the ``D_ℓ`` symbolic (``m_k(D1)``, …).
+    sigma_w : number or sympy expression, optional
+        Weight scale to use instead of ``net.sigma_w`` (e.g. a symbol).
+
+    Returns
+    -------
+    (FreeModel, dict)
+        The model and the names ``W1…``, ``D1…``, ``J``, ``Theta`` (the
+        one-sample FIM with symbolic ``q_ℓ``) and ``I``.
+    """
+    from ..freeness import FreeModel
+    from ..ncpoly import I
+
+    if not net.is_square:
+        raise InvalidArgumentError(
+            f"free_model needs square layers; {net!r} has widths ratios {net.layer_ratios}. "
+            "Rectangular Gaussian layers are handled by the spectral laws (Marchenko–Pastur with ratio)."
+        )
+    letters = _letters(net)
+    Ws, Ds = letters
+    J, names = jacobian_polynomial(net, letters)
+    names["Theta"] = fim_polynomial(net, letters=letters)
+    names["I"] = I
+    sw = net.sigma_w if sigma_w is None else sigma_w
+    model = FreeModel()
+    for W in Ws:
+        if net.init == "orthogonal":
+            model.haar_orthogonal(W, scale=sw)
+        else:
+            model.ginibre(W, variance=sw**2)
+    if symbolic:
+        model.diagonal(Ds)
+    else:
+        model.diagonal(Ds, moments={D: d_moments(net, i + 1, q_in=q_in, dps=dps) for i, D in enumerate(Ds)})
+    return model, names
