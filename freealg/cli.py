@@ -81,6 +81,89 @@ def print_table(headers, rows, out=None):
         print(" " + "   ".join(c.rjust(w) for c, w in zip(r, widths)), file=out)
 
 
+def parse_param(text):
+    """A real parameter: a number (``1.5``, ``3/2``) or an exact expression
+    such as ``sqrt(2)`` (kept exact)."""
+    try:
+        return parse_number(text)
+    except argparse.ArgumentTypeError:
+        pass
+    import sympy
+
+    try:
+        val = sympy.sympify(text, locals={}, rational=True)
+    except (sympy.SympifyError, TypeError, SyntaxError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number or exact expression (e.g. sqrt(2))") from None
+    if not (val.is_number and val.is_real):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real number")
+    return val
+
+
+def _add_net_args(p, depth_required=True):
+    g = p.add_argument_group("network (THEORY.md §1)")
+    g.add_argument("--depth", "-L", type=int, required=depth_required, help="number of layers L")
+    g.add_argument("--activation", default="relu",
+                   help="linear, relu, leaky_relu, hardtanh, tanh, erf, sigmoid, silu, gelu (default relu)")
+    g.add_argument("--init", choices=("orthogonal", "gaussian"), default="orthogonal",
+                   help="weight initialisation (default orthogonal)")
+    g.add_argument("--sigma-w", type=parse_param, default=None,
+                   help="weight scale sigma_w (default: the critical value for --sigma-b)")
+    g.add_argument("--sigma-b", type=parse_param, default=0, help="bias scale sigma_b (default 0)")
+    g.add_argument("--convention", choices=("seed", "psg"), default="seed",
+                   help="Jacobian convention: seed J = W_L D_{L-1}...W_1 (default), psg J = D_L W_L...D_1 W_1")
+
+
+def _net_from_args(args):
+    from .dnn import MLP, critical_sigma_w
+
+    sw = args.sigma_w
+    if sw is None:
+        sw = critical_sigma_w(args.activation, _float_or_exact(args.sigma_b))
+    return MLP(args.depth, args.activation, init=args.init, sigma_w=_float_or_exact(sw),
+               sigma_b=_float_or_exact(args.sigma_b), jacobian_convention=args.convention)
+
+
+def _float_or_exact(v):
+    if isinstance(v, Fraction):
+        return float(v) if v.denominator != 1 else int(v)
+    return v
+
+
+def _num(v):
+    """JSON/table friendly scalar: exact sympy numbers stay exact strings when
+    they are not integers, floats are floats."""
+    try:
+        import sympy
+    except ImportError:  # pragma: no cover
+        sympy = None
+    if sympy is not None and isinstance(v, sympy.Basic):
+        if v.is_Integer:
+            return int(v)
+        if v.is_Rational:
+            return Fraction(int(v.p), int(v.q))
+        if v.is_number:
+            return float(v)
+        return str(v)
+    if hasattr(v, "item"):
+        return v.item()
+    try:
+        import mpmath
+
+        if isinstance(v, mpmath.mpf):
+            return float(v)
+    except ImportError:  # pragma: no cover
+        pass
+    return v
+
+
+def print_pairs(rows, out=None):
+    """Print ``name  value`` lines with the names aligned."""
+    out = out or sys.stdout
+    width = max(len(str(k)) for k, _ in rows)
+    for k, v in rows:
+        print(f"{str(k).ljust(width)}  {_fmt(v)}", file=out)
+
+
 # ---------------------------------------------------------------------------
 # subcommands
 # ---------------------------------------------------------------------------
@@ -105,11 +188,72 @@ def _cmd_cumulants(args):
     return 0
 
 
+def _cmd_meanfield(args):
+    import math
+
+    from .dnn import critical_line
+
+    net = _net_from_args(args)
+
+    def attempt(fn):
+        # a quantity that does not exist for this network (e.g. c* exactly at
+        # the edge of chaos of relu) is reported with its reason, not hidden
+        try:
+            return fn()
+        except FreealgError as exc:
+            return f"undefined: {str(exc).splitlines()[0]}"
+
+    scales = attempt(net.depth_scales)
+    rows = [
+        ("activation", args.activation),
+        ("sigma_w", _num(net.sigma_w)),
+        ("sigma_b", _num(net.sigma_b)),
+        ("q*", _num(attempt(net.q_star))),
+        ("chi", _num(attempt(net.chi))),
+        ("phase", attempt(net.phase)),
+        ("c*", _num(attempt(net.c_star))),
+        ("xi_q", _num(scales.xi_q) if not isinstance(scales, str) else scales),
+        ("xi_c", _num(scales.xi_c) if not isinstance(scales, str) else scales),
+    ]
+    try:
+        from .dnn import critical_sigma_w
+
+        rows.append(("critical sigma_w", _num(critical_sigma_w(args.activation, _float_or_exact(args.sigma_b)))))
+    except FreealgError as exc:
+        rows.append(("critical sigma_w", f"none ({str(exc).splitlines()[0]})"))
+    if args.plot:
+        import numpy as np
+
+        from . import plot
+
+        top = float(args.sigma_b) if float(args.sigma_b) > 0 else 1.0
+        grid = np.linspace(0.0, 2.0 * top, 41)
+        data = critical_line(args.activation, grid)
+        ok = data["exists"]
+        if not ok.any():
+            raise _UsageError(f"meanfield --plot: {args.activation} has no edge of chaos on sigma_b in [0, {2 * top}]")
+        ax = plot.plot_phase_diagram(data["sigma_b"][ok], data["sigma_w"][ok], label=f"{args.activation}: chi = 1")
+        ax.plot([float(net.sigma_w)], [float(net.sigma_b)], "k*", ms=10)
+        plot.savefig(ax, args.plot)
+        rows.append(("plot", args.plot))
+    if args.json:
+        print(json.dumps({k: _jsonable(v if not (isinstance(v, float) and math.isinf(v)) else "inf")
+                          for k, v in rows}))
+    else:
+        print_pairs(rows)
+    return 0
+
+
 def _cmd_moments(args):
     from . import cumulants as C
 
+    if args.expression is not None:
+        return _cmd_moment_expression(args)
     if not args.cumulants:
-        raise _UsageError("moments: give the cumulants, e.g. `freealg moments --cumulants 1 1 1 1`")
+        raise _UsageError(
+            "moments: give an expression and a network (`freealg moments \"tr((J J^T)^3)\" --depth 3`) "
+            "or cumulants (`freealg moments --cumulants 1 1 1 1`)"
+        )
     fn = {
         "free": C.moments_from_free_cumulants,
         "boolean": C.moments_from_boolean_cumulants,
@@ -121,6 +265,55 @@ def _cmd_moments(args):
     else:
         name = {"free": "kappa_n", "boolean": "b_n", "classical": "c_n"}[args.kind]
         print_table(["n", name, "m_n"], [(i + 1, k, m) for i, (k, m) in enumerate(zip(args.cumulants, moments))])
+    return 0
+
+
+def _model_and_names(args):
+    if args.depth is None:
+        raise _UsageError("moments EXPRESSION needs --depth (the network the letters J, W1.., D1.. refer to)")
+    from .dnn.polynomials import free_model
+
+    net = _net_from_args(args)
+    return net, *free_model(net, q_in=args.q_in, symbolic=args.symbolic)
+
+
+def _cmd_moment_expression(args):
+    from ._latex import latex
+    from ._parse import parse_expression
+    from .ncpoly import Trace
+
+    net, model, names = _model_and_names(args)
+    expr = parse_expression(args.expression, names)
+    if not isinstance(expr, Trace):
+        raise _UsageError(f"{args.expression!r} is not a trace; wrap it in tr(...)")
+    value = model.moment(expr)
+    out = {"expression": args.expression, "network": repr(net), "value": _num(value)}
+    try:
+        out["float"] = float(value)
+    except (TypeError, ValueError):
+        pass
+    if args.latex:
+        out["latex"] = f"{latex(expr)} = {latex(value)}"
+    if args.json:
+        print(json.dumps(_jsonable(out)))
+    else:
+        print_pairs(list(out.items()))
+    return 0
+
+
+def _cmd_latex(args):
+    from ._latex import latex
+    from ._parse import parse_expression
+
+    net, model, names = _model_and_names(args)
+    expr = parse_expression(args.expression, names)
+    text = latex(expr)
+    if args.value:
+        text = f"{text} = {latex(model.moment(expr))}"
+    if args.json:
+        print(json.dumps({"expression": args.expression, "latex": text}))
+    else:
+        print(text)
     return 0
 
 
@@ -160,12 +353,46 @@ def build_parser():
     m = sub.add_parser(
         "moments",
         parents=[common],
-        help="moments from a cumulant sequence",
-        description="Moments m_1, m_2, ... from cumulants kappa_1, kappa_2, ...",
+        help="limit moment of a trace in a network's Jacobians, or moments from cumulants",
+        description="Either the large-width limit of a normalised trace of a polynomial in the "
+        "network's letters J, W1..WL, D1..DL, Theta (one-sample FIM with symbolic q_l), I "
+        "(e.g. `freealg moments \"tr((J J^T)^3)\" --depth 3 --activation hardtanh`), "
+        "or moments m_1, m_2, ... from cumulants (`--cumulants 1 1 1`).",
     )
+    m.add_argument("expression", nargs="?", default=None, help='a trace, e.g. "tr((J J^T)^2)"')
     m.add_argument("--cumulants", nargs="+", type=parse_number, metavar="K", help="kappa_1 kappa_2 ...")
     m.add_argument("--kind", choices=_KINDS, default="free", help="which cumulants (default: free)")
+    m.add_argument("--q-in", type=float, default=None, help="input variance (default: every layer at q*)")
+    m.add_argument("--symbolic", action="store_true", help="keep the laws of the D's symbolic (m_k(D1), ...)")
+    m.add_argument("--latex", action="store_true", help="also print the identity in LaTeX")
+    _add_net_args(m, depth_required=False)
     m.set_defaults(func=_cmd_moments)
+
+    mf = sub.add_parser(
+        "meanfield",
+        parents=[common],
+        help="mean-field theory: q*, chi, c*, depth scales, edge of chaos",
+        description="Mean-field quantities of a random MLP (THEORY.md §4): the fixed point q*, "
+        "chi (slope of the c-map at c = 1; order < 1 < chaos), c*, the depth scales and the "
+        "critical sigma_w for the given sigma_b.",
+    )
+    _add_net_args(mf, depth_required=False)
+    mf.set_defaults(depth=1)
+    mf.add_argument("--plot", metavar="PNG", help="draw the order/chaos phase diagram to this file")
+    mf.set_defaults(func=_cmd_meanfield)
+
+    lx = sub.add_parser(
+        "latex",
+        parents=[common],
+        help="LaTeX of a polynomial or trace in a network's letters",
+        description="Print LaTeX for an expression in J, W1..WL, D1..DL, Theta, I.",
+    )
+    lx.add_argument("expression", help='e.g. "tr(Theta^2)"')
+    lx.add_argument("--value", action="store_true", help="append = <its limit value>")
+    lx.add_argument("--q-in", type=float, default=None, help=argparse.SUPPRESS)
+    lx.add_argument("--symbolic", action="store_true", help="keep the laws of the D's symbolic")
+    _add_net_args(lx, depth_required=True)
+    lx.set_defaults(func=_cmd_latex)
 
     d = sub.add_parser(
         "demo",
@@ -186,6 +413,9 @@ def main(argv=None):
         return 0
     try:
         return args.func(args)
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        sys.stderr.close()
+        return 0
     except _UsageError as exc:
         parser.exit(2, f"freealg: error: {exc}\n")
     except FreealgError as exc:

@@ -77,3 +77,65 @@ def test_console_script():
     assert res.stdout.split()[-1] == "1"
     res = subprocess.run([sys.executable, "-m", "freealg.cli", "--version"], capture_output=True, text=True)
     assert res.returncode == 0 and "freealg" in res.stdout
+
+
+def test_meanfield_relu_critical_point(capsys):
+    code, out, _ = run(capsys, "meanfield", "--activation", "relu", "--json")
+    data = json.loads(out)
+    assert code == 0
+    # the relu edge of chaos is (sigma_w, sigma_b) = (sqrt 2, 0): chi = 1, c* = 1
+    assert data["critical sigma_w"] == pytest.approx(2**0.5, rel=1e-15)
+    assert data["chi"] == pytest.approx(1.0, abs=1e-12) and data["phase"] == "critical"
+    assert data["c*"] == 1
+
+
+def test_meanfield_tanh_matches_library(capsys):
+    import freealg
+
+    _, out, _ = run(capsys, "meanfield", "--activation", "tanh", "--sigma-w", "1.2", "--sigma-b", "0.05", "--json")
+    data = json.loads(out)
+    net = freealg.MLP(1, "tanh", sigma_w=1.2, sigma_b=0.05)
+    assert data["q*"] == pytest.approx(float(net.q_star()), rel=1e-14)
+    assert data["chi"] == pytest.approx(float(net.chi()), rel=1e-14)
+    assert data["phase"] == "chaotic"
+
+
+def test_meanfield_plot(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "phase.png"
+    code, out, _ = run(capsys, "meanfield", "--activation", "erf", "--sigma-b", "0.1", "--plot", str(png), "--json")
+    assert code == 0 and png.stat().st_size > 1000
+
+
+def test_moments_expression_relu_exact(capsys):
+    # seed convention, L = 3, orthogonal, sigma_w = sqrt 2: J J^T ~ ⊠ of two Bernoulli(1/2)
+    # scaled by sigma_w^6 = 8; ⊠ of Bernoulli(1/2)^2 has moments phi((pq)^k): 1/4, 3/16, 5/32
+    code, out, _ = run(capsys, "moments", "tr((J J^T)^3)", "--depth", "3", "--sigma-w", "sqrt(2)", "--json")
+    data = json.loads(out)
+    import freealg
+
+    m = freealg.free_mul_moments([freealg.cumulants.Fraction(1, 2)] * 3, [freealg.cumulants.Fraction(1, 2)] * 3)
+    assert data["value"] == 8**3 * m[2]
+    code, out, _ = run(capsys, "moments", "tr(J J^T)", "--depth", "3", "--sigma-w", "sqrt(2)", "--latex", "--json")
+    assert json.loads(out)["latex"].endswith("= 2")
+
+
+def test_moments_expression_errors(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["moments", "tr(K)", "--depth", "2"])
+    assert exc.value.code == 2
+    assert "unknown name 'K'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["moments", "J J^T", "--depth", "2"])
+    assert exc.value.code == 2 and "not a trace" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["moments", "tr(J)"])
+    assert exc.value.code == 2 and "--depth" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["moments", "tr(J J^T)", "--depth", "0"])
+    assert exc.value.code == 2
+
+
+def test_latex_command(capsys):
+    code, out, _ = run(capsys, "latex", "tr(W1 D1)", "--depth", "2")
+    assert out.strip() == r"\operatorname{tr}\left(D_{1} W_{1}\right)"

@@ -447,7 +447,10 @@ def c_map(net, c, *, q=None, dps=None):
 
 
 def _c_star(net, eng, q, ch):
-    if ch <= 1:
+    # chi within rounding of 1 (e.g. relu with sigma_w = 2**0.5) is the critical
+    # case, c* = 1, with the same tolerance _q_star uses for the critical line
+    tol = eng.num(1e-12) if not eng.mp else mpmath.mpf(10) ** (-eng.dps)
+    if ch <= 1 + tol:
         return eng.num(1)
 
     def g(c):
