@@ -897,6 +897,8 @@ class _TheoryCDF:
 
     def __init__(self, law, n_grid=513):
         self.law = law
+        self.evidence_ok = True
+        self.evidence_text = []
         cdf = getattr(law, "cdf", None)
         self._cdf = cdf if callable(cdf) else None
         atoms = [(float(_to_float(a, "atom location")), float(_to_float(m, "atom mass")))
@@ -914,7 +916,7 @@ class _TheoryCDF:
                 x = a + (b - a) * _smoothstep(u)
                 um = 0.5 * (u[1:] + u[:-1])  # midpoint rule: never evaluates an edge
                 xm = a + (b - a) * _smoothstep(um)
-                rho = np.asarray(law.density(xm), dtype=float)
+                rho = self._density(law, xm)
                 if not np.all(np.isfinite(rho)):
                     raise InvalidLawError(
                         f"the density of {law!r} is not finite inside its support ({a}, {b})"
@@ -930,6 +932,28 @@ class _TheoryCDF:
                 ac_mass += float(cum[-1])
         self.ac_mass = ac_mass
         self.mass = ac_mass + sum(m for _, m in self.atoms) if self._cdf is None else 1.0
+
+    def _density(self, law, x):
+        """Density values; a certified-density result object (``.density``,
+        ``.evidence``) is unpacked, computed with ``strict=False`` so that a
+        failed check is recorded (``self.evidence_ok``) instead of raised."""
+        import inspect
+
+        fun = law._law.density if isinstance(law, _CachedLaw) else law.density
+        try:
+            params = inspect.signature(fun).parameters
+        except (TypeError, ValueError):
+            params = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CertificationWarning)
+            res = fun(x, strict=False) if "strict" in params else fun(x)
+        ev = getattr(res, "evidence", None)
+        if ev is not None:
+            ok = bool(getattr(ev, "ok", True))
+            self.evidence_ok = self.evidence_ok and ok
+            if not ok:
+                self.evidence_text.append(ev.summary() if hasattr(ev, "summary") else str(ev))
+        return np.asarray(getattr(res, "density", res), dtype=float)
 
     def __call__(self, x, left=False):
         """F(x) (right-continuous) or F(x−) with ``left``."""
@@ -992,6 +1016,10 @@ class SpectrumCheck:
     ----------
     ks : float
         Kolmogorov distance ``sup_x |F_emp(x) − F_law(x)|``.
+    levy : float
+        Lévy distance (robust to small shifts of atoms, which at finite
+        ``N`` sit at sample-dependent locations; the Kolmogorov distance
+        jumps by the atom's mass for any shift).
     n : int
         Number of eigenvalues (all trials pooled).
     trials : int
@@ -1004,9 +1032,10 @@ class SpectrumCheck:
     atoms : list of (location, theory mass, empirical mass)
     """
 
-    def __init__(self, law, ks, n, trials, rows, mass, atoms):
+    def __init__(self, law, ks, n, trials, rows, mass, atoms, levy=None):
         self.law = law
         self.ks = ks
+        self.levy = levy
         self.n = n
         self.trials = trials
         self.rows = rows
@@ -1014,13 +1043,15 @@ class SpectrumCheck:
         self.atoms = atoms
 
     def to_dict(self):
-        return {"law": repr(self.law), "ks": self.ks, "n": self.n, "trials": self.trials,
+        return {"law": repr(self.law), "ks": self.ks, "levy": self.levy, "n": self.n,
+                "trials": self.trials,
                 "mass": self.mass, "moments": [dict(r) for r in self.rows],
                 "atoms": [list(a) for a in self.atoms]}
 
     def __str__(self):
         lines = [f"spectrum vs {self.law!r}: {self.n} eigenvalues in {self.trials} trial(s)",
-                 f"Kolmogorov distance {self.ks:.4g}   (theory mass {self.mass:.6f})"]
+                 f"Kolmogorov distance {self.ks:.4g}, Lévy distance {self.levy:.4g}   "
+                 f"(theory mass {self.mass:.6f})"]
         for loc, mt, me in self.atoms:
             lines.append(f"atom at {loc:.6g}: theory mass {mt:.6g}, empirical {me:.6g}")
         lines.append(f"{'k':>3} {'theory':>14} {'empirical':>14} {'stderr':>10} {'rel.err':>10} {'z':>7}")
@@ -1037,8 +1068,8 @@ class SpectrumCheck:
 
 
 def spectrum(law, samples, *, n_moments=4, atol=None, n_grid=513, _cdf=None):
-    r"""Kolmogorov distance between a law and empirical eigenvalues, and a
-    moment comparison.
+    r"""Kolmogorov and Lévy distances between a law and empirical
+    eigenvalues, and a moment comparison.
 
     The theory CDF is ``F(x) = Σ_{a ≤ x} μ({a}) + ∫_{-∞}^x ρ``: atoms from
     ``law.atoms()`` and the density ``law.density`` integrated over each
@@ -1094,6 +1125,13 @@ def spectrum(law, samples, *, n_moments=4, atol=None, n_grid=513, _cdf=None):
             or n_grid < 3:
         raise InvalidArgumentError(f"n_grid must be an integer >= 3; got {n_grid!r}")
     cdf = _TheoryCDF(law, n_grid=n_grid) if _cdf is None else _cdf
+    if not cdf.evidence_ok:
+        warnings.warn(
+            f"the density of {law!r} failed its certification: "
+            + "; ".join(cdf.evidence_text)[:500],
+            CertificationWarning,
+            stacklevel=2,
+        )
     if abs(cdf.mass - 1.0) > 1e-3:
         warnings.warn(
             f"the law {law!r} integrates to {cdf.mass:.6f} (atoms + density), not 1; the "
@@ -1116,6 +1154,7 @@ def spectrum(law, samples, *, n_moments=4, atol=None, n_grid=513, _cdf=None):
     fr = cdf(uniq)
     fl = cdf(uniq, left=True)
     ks = float(max(np.max(np.abs(last / n - fr)), np.max(np.abs(first / n - fl))))
+    levy = _levy_distance(uniq, first / n, last / n, cdf)
     rows = []
     if n_moments:
         theory = [_to_float(v, "moment") for v in law.moments(int(n_moments))]
@@ -1129,7 +1168,30 @@ def spectrum(law, samples, *, n_moments=4, atol=None, n_grid=513, _cdf=None):
                 se = z = None
             rows.append({"k": k, "theory": theory[k - 1], "mean": mean, "stderr": se,
                          "error": mean - theory[k - 1], "z": z})
-    return SpectrumCheck(law, ks, n, len(trials), rows, cdf.mass, atoms_out)
+    return SpectrumCheck(law, ks, n, len(trials), rows, cdf.mass, atoms_out, levy)
+
+
+def _levy_distance(u, g_left, g_right, cdf, iters=48):
+    """Lévy distance ``inf{ε: F(x−ε)−ε ≤ F_N(x) ≤ F(x+ε)+ε ∀x}`` between the
+    empirical CDF (values ``g_left = F_N(u−)``, ``g_right = F_N(u)`` at the
+    sorted distinct samples ``u``) and the theory CDF, by bisection (the
+    condition is monotone in ε; it suffices to test it at the samples)."""
+
+    def ok(eps):
+        if np.any(g_right > cdf(u + eps) + eps + 1e-15):
+            return False
+        return not np.any(g_left < cdf(u - eps, left=True) - eps - 1e-15)
+
+    lo, hi = 0.0, 1.0
+    if ok(0.0):
+        return 0.0
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 # ---------------------------------------------------------------------------
@@ -1605,6 +1667,36 @@ def _checks_from(label, widths, emp, plug, limit, plugin_letters):
     return lim, pl
 
 
+def _jacobian_curve(net, L, q0, convention):
+    """The exact spectral curve of ``μ_{JJᵀ}`` at the fixed point for a
+    piecewise-linear activation: ``σ_w^{2L} · (MP^{⊠L} ⊠) ν^{⊠n_D}`` with ``ν``
+    the (Bernoulli) law of ``φ'(h)²`` (free powers and products of curves)."""
+    from ._elimination import affine, free_mul, free_power
+    from .laws import FussCatalan, PointMass, activation_derivative_law
+
+    act, init, sw, _, _ = _net_params(net)
+    qh, _ = _meanfield(_net_with(net, depth=int(L)), q0)
+    if max(qh) - min(qh) > 1e-9 * max(qh):
+        raise InvalidArgumentError(
+            "the automatic Jacobian law needs the input at the fixed point (all q^l equal); "
+            "use q0=None"
+        )
+    if not act.piecewise_linear:
+        raise InvalidArgumentError(
+            f"no algebraic Jacobian law for the smooth activation {act.name}"
+        )
+    n_d = L if convention == "psg" else L - 1
+    nu = _numeric_law(activation_derivative_law(act, float(qh[0])))
+    law = free_power(nu, n_d) if n_d >= 2 else (nu if n_d == 1 else PointMass(1))
+    if init == "gaussian":
+        fc = FussCatalan(L) if L >= 2 else None
+        from .laws import MarchenkoPastur
+
+        w = fc if fc is not None else MarchenkoPastur()
+        law = w if (n_d == 0 or isinstance(law, PointMass)) else free_mul(law, w)
+    return affine(law, shift=0, scale=float(sw) ** (2 * L))
+
+
 def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200), trials=4,
                             q0=None, convention=None, n_moments=4, law=None, rng=0, progress=None):
     r"""Spectrum of ``J Jᵀ`` of sampled networks at several depths against
@@ -1620,8 +1712,11 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
     * the same free product with the *empirical* laws of each sample's
       ``D_ℓ²`` and ``W_ℓᵀW_ℓ`` (plug-in), which isolates the freeness error
       from the ``O(N^{-1/2})`` fluctuations of the layer laws;
-    * the Kolmogorov distance to ``law(L)`` when a callable ``law`` returning
-      a law with a density is given.
+    * the Kolmogorov and Lévy distances to ``law(L)`` when a callable
+      ``law`` returning a law with a density is given, or with
+      ``law="auto"`` to the exact spectral curve ``σ_w^{2L} (MP^{⊠L} ⊠)
+      ν^{⊠n_D}`` (piecewise-linear activations at the fixed point; the
+      certified density of a deep curve is expensive: minutes at ``L = 32``).
 
     Each moment gets the rate analysis of :func:`moments`.
 
@@ -1661,7 +1756,16 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
         wl = _w_law_moments(init, s2, n)
         limit = _jac_moments([wl] * L, [[float(v) for v in act.dphi2_moments(float(q), n)]
                                         for q in qh[:n_d]], n)
-        lawL = law(L) if callable(law) else None
+        lawL = None
+        if law == "auto":
+            try:
+                lawL = _CachedLaw(_jacobian_curve(net, int(L), q0, convention))
+            except (InvalidArgumentError, ImportError) as exc:
+                missing.append(f"L = {L}: no automatic law ({exc})")
+        elif callable(law):
+            lawL = law(L)
+        elif law is not None:
+            raise InvalidArgumentError(f"law must be None, 'auto' or a callable L -> law; got {law!r}")
         cdfL = _TheoryCDF(lawL) if lawL is not None else None
         emp, plug, ks = {}, {}, {}
         for N, T in zip(widths, trials):
@@ -1681,13 +1785,14 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
                     progress(done, total)
             emp[N], plug[N] = np.array(e_rows), np.array(p_rows)
             if lawL is not None:
-                ks[N] = spectrum(lawL, evs, n_moments=0, _cdf=cdfL).ks
+                sc = spectrum(lawL, evs, n_moments=0, _cdf=cdfL)
+                ks[N] = {"ks": sc.ks, "levy": sc.levy}
         lim, pl = _checks_from(lambda k, L=L: f"L={L}: tr((J J^T)^{k})", widths, emp, plug,
                                limit, ("D", "W^T W"))
         text = _compact_table(f"L = {L}: moments of J J^T ({convention} convention)", lim, pl)
         if ks:
-            text += "\nKolmogorov distance to the limit law: " + ", ".join(
-                f"{ks[N]:.3g} (N={N})" for N in widths)
+            text += "\nKolmogorov / Lévy distance to the limit law: " + ", ".join(
+                f"{ks[N]['ks']:.3g} / {ks[N]['levy']:.3g} (N={N})" for N in widths)
         parts.append({"text": text, "rows": lim.rows})
         ok = all(c.rate != "no fit" for c in list(lim) + list(pl))
         passed = passed and ok
@@ -1697,7 +1802,8 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
                        + ", ".join(f"{r:.2e} (N={N})" for r, N in zip(rel, widths))
                        + f"; rates vs limit {[c.rate for c in lim]}, vs plug-in {[c.rate for c in pl]}")
     if law is None:
-        missing.append("Kolmogorov distance (no law with a density given; pass law=lambda L: ...)")
+        missing.append("Kolmogorov distance (no law with a density given; pass law='auto' "
+                       "or law=lambda L: ...)")
     claim = (f"{init} weights, {act.name}, sigma_w = {sw}, sigma_b = {sb}, q0 = {q0:.6g}, "
              f"{convention} convention: mu_JJ^T = free product of the layer laws")
     return CheckReport("Jacobian spectrum across depth", claim, parts, summary, passed, data, missing)
@@ -1796,7 +1902,8 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=4, q0=1.0, n_m
         if law is not None:
             if cdf_law is None:
                 cdf_law = _TheoryCDF(law)
-            ks[N] = spectrum(law, evs, n_moments=0, _cdf=cdf_law).ks
+            sc = spectrum(law, evs, n_moments=0, _cdf=cdf_law)
+            ks[N] = {"ks": sc.ks, "levy": sc.levy}
         if atom is not None:
             masses[N] = (float(np.mean(mass_n)), float(np.std(mass_n, ddof=1) / math.sqrt(T)), fin)
     lim, pl = _checks_from(lambda k: f"tr(Theta_{depth}^{k})", widths, emp, plug, limit,
@@ -1811,7 +1918,9 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=4, q0=1.0, n_m
             text += (f"\n  N = {N}: empirical mass {mm:.5g} ± {se:.2g} (z = {z:.1f}); finite-N "
                      f"location and multiplicity N - #zeros(D) exact in {hits}/{len(fin)} trials")
     if ks:
-        text += "\nKolmogorov distance to the law: " + ", ".join(f"{ks[N]:.3g} (N={N})" for N in widths)
+        text += ("\nKolmogorov / Lévy distance to the law (atoms of Theta_L sit at the "
+                 "sample's q-hat, so Kolmogorov jumps by their mass; Lévy does not): "
+                 + ", ".join(f"{ks[N]['ks']:.3g} / {ks[N]['levy']:.3g} (N={N})" for N in widths))
     parts.append({"text": text, "rows": lim.rows})
     ok = all(c.rate != "no fit" for c in list(lim) + list(pl))
     rel = [max(abs(c.rows[i]["error"] / c.predicted) for c in lim) for i in range(len(widths))]
@@ -1870,6 +1979,40 @@ def _numeric_law(law):
     return law
 
 
+class _CachedLaw:
+    """A law proxy that computes ``atoms()``, ``support()`` and ``moments(n)``
+    once (they can be expensive for a spectral curve)."""
+
+    def __init__(self, law):
+        self._law = law
+        self._atoms = self._support = None
+        self._moments = {}
+
+    def atoms(self):
+        if self._atoms is None:
+            self._atoms = self._law.atoms()
+        return self._atoms
+
+    def support(self):
+        if self._support is None:
+            self._support = self._law.support()
+        return self._support
+
+    def moments(self, n):
+        if n not in self._moments:
+            self._moments[n] = self._law.moments(n)
+        return self._moments[n]
+
+    def density(self, x, **kwargs):
+        return self._law.density(x, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._law, name)
+
+    def __repr__(self):
+        return repr(self._law)
+
+
 def _display_polynomial(poly):
     """``P(z, G)`` divided by its leading coefficient, with 8-digit float
     coefficients (the exact curve has rationals with long decimals)."""
@@ -1922,14 +2065,27 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
                        [[float(v) for v in act.dphi2_moments(float(q), n_moments)] for q in qh[:2]],
                        n_moments)
     rel = max(abs(a - b) / abs(b) for a, b in zip(exact, rec))
-    missing = []
-    law = curve
+    missing, law, atom_text, atoms_ok = [], None, "", True
     try:
-        law.atoms()
+        import importlib
+
+        importlib.import_module(".density", __package__)
     except ImportError:
-        law = None
         missing.append("density and atoms of the closed form (freealg.density, the density "
                        "engine, is not available): Kolmogorov distance not computed")
+    else:
+        law = _CachedLaw(curve)
+        atoms = [(float(_to_float(a)), float(_to_float(m))) for a, m in law.atoms()]
+        support = [(float(_to_float(a)), float(_to_float(b))) for a, b in law.support()]
+        atom_text = ("curve atoms: " + ", ".join(f"{m:.6g} at {a:.6g}" for a, m in atoms)
+                     + "; support " + ", ".join(f"[{a:.6g}, {b:.6g}]" for a, b in support))
+        top = _top_atom(net, q0)
+        if top is not None and top[1] > 0:
+            near = [(a, m) for a, m in atoms if abs(a - top[0]) <= 1e-9 * max(1.0, abs(top[0]))]
+            atoms_ok = bool(near) and abs(near[0][1] - top[1]) <= 1e-9
+            atom_text += (f"\ntop atom of the curve vs the atom rule of free products "
+                          f"(mass {top[1]:.10g} at {top[0]:.10g}): "
+                          + ("agree" if atoms_ok else "DISAGREE"))
     rep = check_fim_spectrum(net, widths=widths, trials=trials, q0=q0, n_moments=n_moments,
                              law=law, rng=rng, progress=progress)
     poly = getattr(curve, "polynomial", None)
@@ -1939,7 +2095,9 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
                       f"S-transform recursion      {[f'{v:.10g}' for v in rec]}\n"
                       f"max relative difference {rel:.2e}",
               "rows": []}
-    agree = rel < 1e-9
+    if atom_text:
+        header["text"] += "\n" + atom_text
+    agree = rel < 1e-9 and atoms_ok
     summary = [f"curve moments vs S-transform recursion: max relative difference {rel:.2e}"
                + (" (agree)" if agree else " (DISAGREE)")] + rep.summary
     data = dict(rep.data, curve=str(poly), curve_moments=exact, recursion_moments=rec)

@@ -267,6 +267,9 @@ def test_spectrum_exact_quantiles_semicircle():
     # mid-quantile samples have Kolmogorov distance exactly 1/(2n); the
     # quadrature of the density (513 nodes) adds < 1e-5
     assert res.ks == pytest.approx(1 / (2 * n), abs=1e-5)
+    # Levy distance <= Kolmogorov distance; for a density bounded by 1/pi it is
+    # at least ks / (1 + 1/pi)
+    assert res.ks / (1 + 1 / math.pi) - 1e-6 <= res.levy <= res.ks + 1e-9
     assert res.mass == pytest.approx(1.0, abs=1e-6)
     assert [r["theory"] for r in res.rows] == [0.0, 1.0, 0.0, 2.0]
     assert res.rows[1]["mean"] == pytest.approx(1.0, abs=1e-2)
@@ -292,6 +295,10 @@ def test_spectrum_atoms_marchenko_pastur():
     res = verify.spectrum(law, samples)
     assert res.atoms[0][:2] == (0.0, 0.5) and res.atoms[0][2] == 0.5
     assert res.ks == pytest.approx(1 / (2 * n), abs=1e-4)
+    # shifting the atom by 1e-3 breaks the Kolmogorov distance (a jump of 1/2)
+    # but not the Levy distance (<= the shift + the continuous-part error)
+    shifted = verify.spectrum(law, samples + np.where(samples < 1e-6, 1e-3, 0.0))
+    assert shifted.ks > 0.49 and shifted.levy < 2e-3
 
 
 def test_spectrum_of_simulated_wishart():
@@ -446,5 +453,6 @@ def test_check_jacobian_spectrum_with_law():
     rep = verify.check_jacobian_spectrum(net, depths=(2,), widths=(50, 200), trials=3, q0=1.0,
                                          law=lambda L: FussCatalan(L), rng=0)
     ks = rep.data["depths"][2]["ks"]
-    assert ks[200] < ks[50] and ks[200] < 0.03
+    assert ks[200]["ks"] < ks[50]["ks"] and ks[200]["ks"] < 0.03
+    assert ks[200]["levy"] <= ks[200]["ks"]
     assert rep.passed, str(rep)
