@@ -264,12 +264,36 @@ def _prod_cache(table):
     return prod
 
 
+def _primitive_root(word):
+    """``(u, k)`` with ``word == u * k`` and ``k`` maximal."""
+    n = len(word)
+    for p in range(1, n // 2 + 1):
+        if n % p == 0 and word[:p] * (n // p) == word:
+            return word[:p], n // p
+    return word, 1
+
+
 def _eval_trace(terms, table):
     prod = _prod_cache(table)
     total = 0.0
     for word, c in terms.items():
         coeff = _to_float(c, "coefficient")
-        if not word:
+        root, k = _primitive_root(word) if len(word) > 1 else (word, 1)
+        if k > 1:
+            # tr(P^k), P the product of the primitive root: binary powering of
+            # P^(k-1), then the trace trick for the last factor
+            base = prod(root) if len(root) > 1 else _atom_operand(root[0], table)
+            if _size(base, 0) != _size(base, 1):
+                raise InvalidArgumentError(f"the word {_word_str(word)} is not square")
+            acc, sq, e = None, base, k - 1
+            while e:
+                if e & 1:
+                    acc = sq if acc is None else _mul(acc, sq, _word_str(word))
+                e >>= 1
+                if e:
+                    sq = _mul(sq, sq, _word_str(word))
+            val = _trace_of_product(acc, base, _word_str(word))
+        elif not word:
             val = 1.0
         elif len(word) == 1:
             op = _atom_operand(word[0], table)
