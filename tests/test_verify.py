@@ -483,3 +483,26 @@ def test_network_freeness_error_vanishes_like_one_over_n():
         assert abs(c.fit["slope"] + 1) < 3 * c.fit["slope_stderr"] + 0.1
         # the error shrinks: |error| at the largest width < half that at the smallest
         assert abs(c.rows[-1]["error"]) < 0.5 * abs(c.rows[0]["error"])
+
+
+def test_check_two_layer_fim_moments():
+    # exact moments of the L = 3 curve (curves.free_mul / affine) against the
+    # S-transform recursion: two algorithms, agreement to rounding
+    rep = verify.check_two_layer_fim("hardtanh", 1.0, 0.0, q0=0.5, widths=(32, 64), trials=3,
+                                     with_density=False, rng=0)
+    np.testing.assert_allclose(rep.data["curve_moments"], rep.data["recursion_moments"], rtol=1e-12)
+    assert rep.passed, str(rep)
+    assert any("with_density=False" in m for m in rep.missing)
+    with pytest.raises(InvalidArgumentError, match="piecewise-linear"):
+        verify.check_two_layer_fim("tanh", 1.0, 0.0, with_density=False)
+
+
+@pytest.mark.slow
+def test_check_two_layer_fim_density_slow():
+    rep = verify.check_two_layer_fim("hardtanh", 1.0, 0.0, q0=0.5, widths=(50, 200), trials=4,
+                                     rng=0)
+    assert rep.passed, str(rep)
+    text = str(rep)
+    assert "top atom of the curve vs the atom rule of free products" in text and "agree" in text
+    levy = [rep.data["ks"][N]["levy"] for N in (50, 200)]
+    assert max(levy) < 0.1
