@@ -139,3 +139,19 @@ def test_moments_expression_errors(capsys):
 def test_latex_command(capsys):
     code, out, _ = run(capsys, "latex", "tr(W1 D1)", "--depth", "2")
     assert out.strip() == r"\operatorname{tr}\left(D_{1} W_{1}\right)"
+
+
+def test_verify_freeness_small(capsys):
+    # small widths and few trials keep this fast; the verdict compares the
+    # simulated traces with the freeness prediction within their standard errors
+    code, out, err = run(capsys, "verify", "freeness", "--activation", "hardtanh", "--sigma-w", "1.2",
+                         "--sigma-b", "0.1", "--widths", "16", "32", "--trials", "10", "--json", "--progress")
+    data = json.loads(out)
+    assert code == 0 and data["passed"] is True
+    assert "10/20" in err or "20/20" in err  # the progress bar was drawn
+
+
+def test_verify_bad_widths(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["verify", "freeness", "--widths", "0", "10"])
+    assert exc.value.code == 2 and "--widths" in capsys.readouterr().err
