@@ -657,10 +657,34 @@ class SpectralCurve(Law):
 
         return density
 
+    def _numeric_polynomial(self):
+        """``P`` for the density engine: itself when every coefficient is
+        rational, else with each transcendental constant of the coefficient
+        domain (e.g. ``erf(1/2)``) replaced by a 30-digit rational
+        approximation.  Substituting the constant (not each coefficient)
+        keeps every algebraic relation between the coefficients, so the
+        structure of the curve (double roots of the discriminant, atoms) is
+        unchanged; the values move by ``O(1e-30)``.  Exact edges and atoms are
+        taken from the exact polynomial (``support(exact=True)``,
+        ``atoms(exact=True)``)."""
+        if "numeric_poly" not in self._numeric_cache:
+            poly = sympy.Poly(self.polynomial, G, Z)
+            if all(c.is_Rational for c in poly.coeffs()):
+                out = self.polynomial
+            else:
+                consts = set()
+                for c in poly.coeffs():
+                    consts |= {a for a in sympy.preorder_traversal(c)
+                               if isinstance(a, (sympy.Function, sympy.NumberSymbol))}
+                out = self.polynomial.subs({a: sympy.Rational(str(sympy.N(a, 30))) for a in consts})
+                out = sympy.expand(out)
+            self._numeric_cache["numeric_poly"] = out
+        return self._numeric_cache["numeric_poly"]
+
     def cauchy(self, z, dps=None):
         r"""``G(z)`` on the physical branch (density engine ``branch_cauchy``)."""
         eng = self._engine()
-        return eng.branch_cauchy(self.polynomial, Z, G, z, dps=dps)
+        return eng.branch_cauchy(self._numeric_polynomial(), Z, G, z, dps=dps)
 
     def density(self, x, dps=None, strict=True, n_moments=8):
         r"""Certified density on ``x`` (density engine ``curve_density``): a
@@ -668,18 +692,24 @@ class SpectralCurve(Law):
         ``evidence``; the first ``n_moments`` exact moments are passed for
         certification."""
         eng = self._engine()
-        return eng.curve_density(self.polynomial, Z, G, x, dps=dps, strict=strict,
-                                 exact_moments=self.moments(n_moments))
+        ms = self.moments(n_moments)
+        if self._numeric_polynomial() is not self.polynomial:
+            ms = [sympy.Float(sympy.N(m, 30), 30) for m in ms]
+        return eng.curve_density(self._numeric_polynomial(), Z, G, x, dps=dps, strict=strict,
+                                 exact_moments=ms, n_moments=n_moments)
 
     def support(self, exact=False):
         r"""Intervals of the absolutely continuous part (density engine).
 
         With ``exact=True`` the endpoints are replaced by the matching exact
         roots of the discriminant (:meth:`edge_candidates`)."""
-        eng = self._engine()
-        sup = eng.curve_support(self.polynomial, Z, G)
+        if "support" not in self._numeric_cache:
+            eng = self._engine()
+            sup = eng.curve_support(self._numeric_polynomial(), Z, G)
+            self._numeric_cache["support"] = [(float(a), float(b)) for a, b in sup]
+        sup = self._numeric_cache["support"]
         if not exact:
-            return sup
+            return list(sup)
         cands = [(complex(sympy.N(e, 30)), e) for e in self.edge_candidates()]
         out = []
         for a, b in sup:
@@ -690,10 +720,15 @@ class SpectralCurve(Law):
         r"""Atoms ``(location, mass)`` (density engine); with ``exact=True``
         location and mass are the matching closed forms of
         :meth:`atom_candidates`."""
-        eng = self._engine()
-        ats = eng.curve_atoms(self.polynomial, Z, G)
+        if "atoms" not in self._numeric_cache:
+            eng = self._engine()
+            ats = eng.curve_atoms(self._numeric_polynomial(), Z, G)
+            if self._numeric_polynomial() is not self.polynomial:
+                ats = [(float(a), float(m)) for a, m in ats]
+            self._numeric_cache["atoms"] = ats
+        ats = self._numeric_cache["atoms"]
         if not exact:
-            return ats
+            return list(ats)
         cands = self.atom_candidates()
         out = []
         for loc, mass in ats:
