@@ -324,7 +324,17 @@ def _verified(curve, laws, what):
     parameters, and the first ``_N_CHECK`` exactly at two random rational
     parameter points.
     """
-    pairs = [x if isinstance(x, tuple) else (x, 1) for x in laws]
+    pairs = []
+    for x in laws:
+        x, k = x if isinstance(x, tuple) else (x, 1)
+        for i, (y, j) in enumerate(pairs):
+            if y == x and what != "free_add":
+                pairs[i] = (y, j + k)
+                break
+        else:
+            pairs.append((x, k))
+    if what == "free_add":
+        powers = [1] * len(pairs)
     powers = [k for _, k in pairs]
     symbolic = any(x.free_symbols for x, _ in pairs)
     n = _N_SYMBOLIC if symbolic else _N_CHECK
@@ -346,9 +356,17 @@ def _verified(curve, laws, what):
 
 
 def physical_factor(curve):
-    """The irreducible factor of ``curve`` carrying its physical branch."""
-    P = curve.polynomial
-    _, factors = sympy.factor_list(P)
+    """The irreducible factor of ``curve`` carrying its branch ``G ~ 1/z``.
+
+    Raises
+    ------
+    BranchError
+        If no factor, or more than one, has such a branch (then the curve
+        alone does not determine the law: select with exact moments).
+    """
+    from .curves import _normalise
+
+    _, factors = sympy.factor_list(curve.polynomial)
     cands = []
     for f, _ in factors:
         if f.has(G) and f.has(Z):
@@ -356,16 +374,15 @@ def physical_factor(curve):
                 cands.append(SpectralCurve(f))
             except BranchError:
                 continue
-    if len(cands) == 1:
-        c = cands[0]
-    else:
-        sq = SpectralCurve(sympy.Poly(P, G, Z).sqf_part().as_expr())
-        ms = sq.moments(_N_CHECK)
-        c = _select(P, lambda n: sq.moments(n), "simplify")
-    c._poly = sympy.Poly(sympy.expand(sympy.simplify(c.polynomial)), G, Z)
-    from .curves import _normalise
-
-    c._poly = _normalise(c._poly)
+    if len(cands) != 1:
+        raise BranchError(
+            f"{len(cands)} irreducible factors of {curve.polynomial} have a branch G ~ 1/z at "
+            "infinity, so the curve does not determine the law; "
+            + ("" if cands else "it is not the curve of a probability law")
+            + ("select the factor with exact moments (SpectralCurve.matches_moments)" if cands else "")
+        )
+    c = cands[0]
+    c._poly = _normalise(sympy.Poly(sympy.expand(sympy.simplify(c.polynomial)), G, Z))
     c._rows = None
     c._series_cache = None
     c.irreducible = True
