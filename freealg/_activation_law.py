@@ -1,0 +1,277 @@
+r"""Laws of activation derivatives ``ν = law of φ'(√q z)²`` (private;
+re-exported by :mod:`freealg.laws`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+from .errors import InvalidArgumentError, NotAlgebraicError
+from .laws import Law, PointMass, _check_int, _exact, _fmt, _sign
+
+from .laws import Atomic, Bernoulli  # noqa: E402
+
+__all__ = ["ActivationDerivativeLaw", "activation_derivative_law"]
+
+
+# ---------------------------------------------------------------------------
+# laws of activation derivatives
+# ---------------------------------------------------------------------------
+
+
+class ActivationDerivativeLaw(Law):
+    r"""The law ``ν`` of ``φ'(√q z)²``, ``z ~ N(0, 1)``, for a smooth activation.
+
+    Not algebraic: :meth:`curve` raises :class:`NotAlgebraicError`.  Moments
+    ``E[φ'(√q z)^{2k}]`` and the Cauchy transform ``E[1/(ζ − φ'(√q z)²)]`` are
+    Gaussian integrals evaluated by mpmath quadrature at ``dps`` digits (closed
+    forms where the activation module has them, e.g. erf).  The density is the
+    pushforward ``Σ_{ζ: f(ζ)=y} ϕ(ζ)/|f'(ζ)|`` of the standard normal density
+    ``ϕ`` under ``f(ζ) = φ'(√q ζ)²``, with preimages found by bisection.
+
+    Build it with :func:`activation_derivative_law`.
+
+    Examples
+    --------
+    >>> nu = activation_derivative_law("erf", 0)          # φ'(0)² = 4/π: a point mass
+    >>> nu
+    PointMass(a=4/pi)
+    >>> nu = activation_derivative_law("tanh", 1, dps=20)
+    >>> round(float(nu.mean()), 10)                      # E[sech⁴ z]
+    0.4644029024
+    """
+
+    def __init__(self, activation, q, dps=30):
+        from .activations import Activation, get_activation
+
+        act = activation if isinstance(activation, Activation) else get_activation(activation)
+        self.activation = act
+        self.dps = _check_int(dps, "dps")
+        qe = _exact(q, "q")
+        if _sign(qe) is not None and _sign(qe) < 0:
+            raise InvalidArgumentError(f"q must be >= 0 (a variance); got {qe}")
+        self._params = {"q": qe}
+        self._cache = []
+
+    def subs(self, *args, **kwargs):
+        return ActivationDerivativeLaw(self.activation, sympy.sympify(self._params["q"]).subs(*args, **kwargs),
+                                       dps=self.dps)
+
+    def _key(self):
+        return ("ActivationDerivativeLaw", self.activation._key(), sympy.srepr(self._params["q"]), self.dps)
+
+    def __repr__(self):
+        return f"ActivationDerivativeLaw({self.activation!r}, q={_fmt(self._params['q'])}, dps={self.dps})"
+
+    def _moments(self, n):
+        self._require_numeric("moments of a non-algebraic law")
+        if len(self._cache) < n:
+            q = self._params["q"]
+            import mpmath
+
+            with mpmath.workdps(self.dps + 5):
+                qm = mpmath.mpf(sympy.N(q, self.dps + 10))
+                vals = self.activation.dphi2_moments(qm, n, dps=self.dps + 5)
+            with mpmath.workdps(self.dps):
+                self._cache = [+mpmath.mpf(v) for v in vals]
+        return list(self._cache[:n])
+
+    def moments(self, n):
+        """Moments ``E[φ'(√q z)^{2k}]`` as mpmath numbers at ``dps`` digits."""
+        n = _check_int(n, "n", 0)
+        return self._moments(n) if n else []
+
+    def free_cumulants(self, n):
+        from .cumulants import free_cumulants
+        import mpmath
+
+        with mpmath.workdps(self.dps):
+            return free_cumulants(self.moments(n))
+
+    def variance(self):
+        import mpmath
+
+        m1, m2 = self.moments(2)
+        with mpmath.workdps(self.dps):
+            return m2 - m1**2
+
+    def curve(self):
+        raise NotAlgebraicError(
+            f"the law of phi'(sqrt(q) z)^2 for {self.activation!r} is not algebraic: its Cauchy "
+            "transform satisfies no polynomial equation P(z, G) = 0 (it is a Gaussian integral of "
+            "a transcendental function). Use moments(n) (exact-to-dps quadrature), cauchy(z), or a "
+            "piecewise-linear activation (relu, hardtanh) whose law is Bernoulli."
+        )
+
+    def s_transform(self, w=None):
+        raise NotAlgebraicError(
+            f"{self!r} has no closed-form S-transform; use "
+            "freealg.s_transform_coefficients(law.moments(n)) for its series"
+        )
+
+    def r_transform(self, w=None):
+        raise NotAlgebraicError(
+            f"{self!r} has no closed-form R-transform; its series coefficients are "
+            "law.free_cumulants(n)"
+        )
+
+    def _f(self, t):
+        return self.activation.dphi_mp(t) ** 2
+
+    def cauchy(self, z, dps=None):
+        """``E[1/(ζ − φ'(√q z)²)]`` by mpmath quadrature (accurate off the real axis)."""
+        self._require_numeric("cauchy")
+        from .activations import gaussian_expectation
+        import mpmath
+
+        work = self.dps if dps is None else _check_int(dps, "dps")
+        q = self._params["q"]
+        arr = np.asarray(z, dtype=object if dps is not None else complex)
+        out = []
+        with mpmath.workdps(work + 5):
+            qm = mpmath.mpf(sympy.N(q, work + 10))
+            for v in arr.ravel():
+                zv = mpmath.mpmathify(v)
+                if zv.imag == 0 and (mpmath.mpf(0) <= zv.real <= self._sup_bound()):
+                    raise InvalidArgumentError(
+                        f"cauchy({v}) is on the support: pass a point off the real axis"
+                    )
+                re = gaussian_expectation(lambda t: mpmath.re(1 / (zv - self._f(t))), qm, dps=work,
+                                          breakpoints=self.activation.breakpoints)
+                im = gaussian_expectation(lambda t: mpmath.im(1 / (zv - self._f(t))), qm, dps=work,
+                                          breakpoints=self.activation.breakpoints)
+                out.append(mpmath.mpc(re, im))
+        if dps is None:
+            res = np.array([complex(v) for v in out], dtype=complex)
+        else:
+            res = np.empty(len(out), dtype=object)
+            res[:] = out
+        return res[0] if arr.ndim == 0 else res.reshape(arr.shape)
+
+    def _sup_bound(self):
+        lo, hi = self._range()
+        return hi
+
+    def _range(self):
+        """Numerical range ``[inf f, sup f]`` of ``f(ζ) = φ'(√q ζ)²``."""
+        if getattr(self, "_range_cache", None) is not None:
+            return self._range_cache
+        import mpmath
+
+        q = self._params["q"]
+        with mpmath.workdps(30):
+            s = mpmath.sqrt(mpmath.mpf(sympy.N(q, 40)))
+            grid = [mpmath.mpf(k) / 50 for k in range(-2000, 2001)]  # ζ in [-40, 40]
+            vals = [self._f(s * t) for t in grid]
+            lo, hi = min(vals), max(vals)
+        self._range_cache = (lo, hi)
+        return self._range_cache
+
+    def support(self):
+        self._require_numeric("support")
+        if self._params["q"] == 0:
+            return []
+        lo, hi = self._range()
+        return [(float(lo), float(hi))]
+
+    def atoms(self):
+        self._require_numeric("atoms")
+        if self._params["q"] == 0:
+            import mpmath
+
+            return [(self._f(mpmath.mpf(0)), sympy.Integer(1))]
+        return []
+
+    def density(self, x, dps=None):
+        r"""Pushforward density of ``N(0, 1)`` under ``ζ ↦ φ'(√q ζ)²``."""
+        self._require_numeric("density")
+        import mpmath
+
+        work = 20 if dps is None else _check_int(dps, "dps")
+        q = self._params["q"]
+        arr = np.asarray(x, dtype=float if dps is None else object)
+        out = []
+        with mpmath.workdps(work + 10):
+            s = mpmath.sqrt(mpmath.mpf(sympy.N(q, work + 20)))
+            grid = [mpmath.mpf(k) / 25 for k in range(-500, 501)]  # ζ ∈ [-20, 20]
+            fg = [self._f(s * t) for t in grid]
+            for y in arr.ravel():
+                y = mpmath.mpf(y)
+                total = mpmath.mpf(0)
+                for i in range(len(grid) - 1):
+                    a, b = fg[i] - y, fg[i + 1] - y
+                    if a == 0 or a * b < 0:
+                        lo, hi = grid[i], grid[i + 1]
+                        for _ in range(int(3.4 * (work + 10))):
+                            mid = (lo + hi) / 2
+                            if (self._f(s * lo) - y) * (self._f(s * mid) - y) <= 0:
+                                hi = mid
+                            else:
+                                lo = mid
+                        t = (lo + hi) / 2
+                        der = mpmath.diff(lambda u: self._f(s * u), t)
+                        if der != 0:
+                            total += mpmath.npdf(t) / abs(der)
+                out.append(total)
+        if dps is None:
+            res = np.array([float(v) for v in out])
+        else:
+            with mpmath.workdps(work):
+                res = np.empty(len(out), dtype=object)
+                res[:] = [+v for v in out]
+        return res[0] if arr.ndim == 0 else res.reshape(arr.shape)
+
+
+def activation_derivative_law(activation, q, *, dps=30):
+    r"""The law ``ν`` of ``φ'(√q z)²``, ``z ~ N(0, 1)`` (the law of ``D²``,
+    THEORY.md §4).
+
+    * ReLU: ``Bernoulli(1/2)``; hard-tanh: ``Bernoulli(p)``,
+      ``p = erf(1/√(2q))`` (exact); other piecewise-linear activations: an
+      exact :class:`Atomic` law (a :class:`PointMass` when there is one value).
+    * Smooth activations (tanh, erf, SiLU, ...): an
+      :class:`ActivationDerivativeLaw` computed by quadrature at ``dps``
+      digits, with no spectral curve (not algebraic).
+
+    Parameters
+    ----------
+    activation : str or Activation
+        A name understood by :func:`freealg.get_activation`.
+    q : number or sympy expression
+        The variance of the pre-activation (``q* `` at the fixed point).
+    dps : int
+        Digits for quadrature (smooth activations only).
+
+    Examples
+    --------
+    >>> activation_derivative_law("relu", 1)
+    Bernoulli(1/2)
+    >>> activation_derivative_law("hardtanh", 2)
+    Bernoulli(erf(1/2))
+    >>> activation_derivative_law("linear", 1)
+    PointMass(a=1)
+    """
+    from .activations import Activation, get_activation
+
+    act = activation if isinstance(activation, Activation) else get_activation(activation)
+    if act.piecewise_linear:
+        qe = _exact(q, "q") if not isinstance(q, (float, np.floating)) else _exact(q, "q")
+        law = act.dphi_values_probabilities(qe)
+        vals = [sympy.sympify(v) for v, _ in law]
+        probs = [sympy.sympify(p) for _, p in law]
+        if len(vals) == 1:
+            return PointMass(vals[0])
+        if len(vals) == 2 and vals[0] == 0 and vals[1] == 1:
+            return Bernoulli(probs[1])
+        return Atomic(vals, probs)
+    qe = _exact(q, "q")
+    if qe == 0:
+        import mpmath
+
+        with mpmath.workdps(dps + 10):
+            v = act.dphi_mp(mpmath.mpf(0)) ** 2
+        expr = act.dexpr.subs(act.symbol, 0) ** 2
+        return PointMass(sympy.nsimplify(expr) if expr.is_number else _exact(v, "phi'(0)^2"))
+    return ActivationDerivativeLaw(act, qe, dps=dps)
+

@@ -1,0 +1,303 @@
+r"""Exact and numeric analysis of a spectral curve: discriminant, closed-form
+support edges and atoms, and the numerics delegated to the density engine
+(private mixin of :class:`freealg.SpectralCurve`, split from
+:mod:`freealg.curves` for size)."""
+
+from __future__ import annotations
+
+import sympy
+
+from .errors import BranchError
+
+Z = sympy.Symbol("z")
+G = sympy.Symbol("G")
+
+
+class _CurveAnalysis:
+    """Methods of :class:`SpectralCurve` that analyse ``P``; see there."""
+
+    # -- discriminant, edges, atoms --------------------------------------------
+    def discriminant(self, factor=True):
+        r"""Discriminant of ``P`` in ``G``, a polynomial in ``z`` (and parameters).
+
+        Support edges are among its real roots (THEORY.md §3).
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> MarchenkoPastur().curve().discriminant()
+        z*(z - 4)
+        """
+        if self.degree < 2:
+            return sympy.Integer(1)
+        d = self._poly.discriminant()
+        expr = d.as_expr() if hasattr(d, "as_expr") else sympy.sympify(d)
+        if not factor:
+            return sympy.expand(expr)
+        c, fs = sympy.factor_list(expr)
+        out = sympy.Integer(1)
+        for f, k in fs:
+            if f.has(Z):
+                out *= f**k
+        return out
+
+    def leading_coefficient(self):
+        """The coefficient of ``G^degree`` (atoms are among its zeros)."""
+        return sympy.factor(sympy.Poly(self.polynomial, G).LC())
+
+    def edge_candidates(self):
+        r"""Exact candidate support edges: the roots in ``z`` of the discriminant
+        (radicals for factors of degree ≤ 4, ``CRootOf`` otherwise; only real
+        roots when the parameters are numeric).
+
+        Examples
+        --------
+        >>> from freealg import Semicircle
+        >>> Semicircle(variance=2).curve().edge_candidates()
+        [-2*sqrt(2), 2*sqrt(2)]
+        """
+        out = []
+        _, fs = sympy.factor_list(self.discriminant(factor=False))
+        for f, _ in fs:
+            if not f.has(Z):
+                continue
+            out.extend(_roots_in_z(f, real=not self.free_symbols))
+        return _unique_sorted(out)
+
+    def atom_candidates(self):
+        r"""Exact candidate atoms ``(location, [possible masses])``.
+
+        A pole ``G ~ c/(z − a)`` can only occur at a zero ``a`` of the leading
+        coefficient; ``c`` then solves the lowest-order equation of
+        ``P(a + t, c/t)`` as ``t → 0``.  Which candidate (if any) is taken by
+        the physical branch depends on the parameters; :meth:`atoms` with
+        ``exact=True`` decides for numeric parameters.
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> import sympy
+        >>> MarchenkoPastur(rate=sympy.Rational(1, 3)).curve().atom_candidates()
+        [(0, [2/3])]
+        """
+        lc = sympy.Poly(self.polynomial, G).LC()
+        out = []
+        if not lc.has(Z):
+            return out
+        _, fs = sympy.factor_list(lc)
+        locs = []
+        for f, _ in fs:
+            if f.has(Z):
+                locs.extend(_roots_in_z(f, real=not self.free_symbols))
+        t, c = sympy.symbols("t c")
+        coeffs = sympy.Poly(self.polynomial, G).all_coeffs()[::-1]  # p_0, p_1, ...
+        for a in _unique_sorted(locs):
+            best = None
+            terms = []
+            for i, p in enumerate(coeffs):
+                pa = sympy.Poly(sympy.expand(p.subs(Z, a + t)), t)
+                if pa.is_zero:
+                    continue
+                v = min(m[0] for m in pa.monoms())
+                lead = pa.coeff_monomial(t**v)
+                order = v - i
+                if best is None or order < best:
+                    best, terms = order, [(i, lead)]
+                elif order == best:
+                    terms.append((i, lead))
+            if best is None or len(terms) < 2:
+                continue
+            eq = sympy.expand(sum(lead * c**i for i, lead in terms))
+            masses = [m for m in sympy.roots(sympy.Poly(eq, c)).keys() if m != 0] if sympy.Poly(eq, c).degree() > 0 else []
+            masses = [sympy.simplify(m) for m in masses]
+            if masses:
+                out.append((a, masses))
+        return out
+
+    # -- numerics (density engine) -------------------------------------------
+    def _engine(self):
+        self._require_numeric("numerical evaluation of the curve")
+        from . import density
+
+        return density
+
+    def _numeric_polynomial(self):
+        """``P`` for the density engine: itself when every coefficient is
+        rational, else with each transcendental constant of the coefficient
+        domain (e.g. ``erf(1/2)``) replaced by a 30-digit rational
+        approximation.  Substituting the constant (not each coefficient)
+        keeps every algebraic relation between the coefficients, so the
+        structure of the curve (double roots of the discriminant, atoms) is
+        unchanged; the values move by ``O(1e-30)``.  Exact edges and atoms are
+        taken from the exact polynomial (``support(exact=True)``,
+        ``atoms(exact=True)``)."""
+        if "numeric_poly" not in self._numeric_cache:
+            poly = sympy.Poly(self.polynomial, G, Z)
+            if all(c.is_Rational for c in poly.coeffs()):
+                out = self.polynomial
+            else:
+                consts = set()
+                for c in poly.coeffs():
+                    consts |= {a for a in sympy.preorder_traversal(c)
+                               if isinstance(a, (sympy.Function, sympy.NumberSymbol))}
+                out = self.polynomial.subs({a: sympy.Rational(str(sympy.N(a, 30))) for a in consts})
+                out = sympy.expand(out)
+            self._numeric_cache["numeric_poly"] = out
+        return self._numeric_cache["numeric_poly"]
+
+    def cauchy(self, z, dps=None):
+        r"""``G(z)`` on the physical branch (density engine ``branch_cauchy``)."""
+        eng = self._engine()
+        return eng.branch_cauchy(self._numeric_polynomial(), Z, G, z, dps=dps)
+
+    def density(self, x, dps=None, strict=True, n_moments=8):
+        r"""Certified density on ``x`` (density engine ``curve_density``): a
+        ``DensityResult`` with ``x``, ``density``, ``atoms``, ``support`` and
+        ``evidence``; the first ``n_moments`` exact moments are passed for
+        certification."""
+        eng = self._engine()
+        ms = self.moments(n_moments)
+        if self._numeric_polynomial() is not self.polynomial:
+            ms = [sympy.Float(sympy.N(m, 30), 30) for m in ms]
+        return eng.curve_density(self._numeric_polynomial(), Z, G, x, dps=dps, strict=strict,
+                                 exact_moments=ms, n_moments=n_moments)
+
+    def support(self, exact=False):
+        r"""Intervals of the absolutely continuous part (density engine).
+
+        With ``exact=True`` the endpoints are replaced by the matching exact
+        roots of the discriminant (:meth:`edge_candidates`)."""
+        if "support" not in self._numeric_cache:
+            eng = self._engine()
+            sup = eng.curve_support(self._numeric_polynomial(), Z, G)
+            self._numeric_cache["support"] = [(float(a), float(b)) for a, b in sup]
+        sup = self._numeric_cache["support"]
+        if not exact:
+            return list(sup)
+        cands = [(complex(sympy.N(e, 30)), e) for e in self.edge_candidates()]
+        out = []
+        for a, b in sup:
+            out.append((_match(a, cands, "support edge"), _match(b, cands, "support edge")))
+        return out
+
+    def atoms(self, exact=False):
+        r"""Atoms ``(location, mass)`` (density engine); with ``exact=True``
+        location and mass are the matching closed forms of
+        :meth:`atom_candidates`."""
+        if "atoms" not in self._numeric_cache:
+            eng = self._engine()
+            ats = eng.curve_atoms(self._numeric_polynomial(), Z, G)
+            if self._numeric_polynomial() is not self.polynomial:
+                ats = [(float(a), float(m)) for a, m in ats]
+            self._numeric_cache["atoms"] = ats
+        ats = self._numeric_cache["atoms"]
+        if not exact:
+            return list(ats)
+        cands = self.atom_candidates()
+        out = []
+        for loc, mass in ats:
+            lc = [(complex(sympy.N(a, 30)), a) for a, _ in cands]
+            a = _match(loc, lc, "atom location")
+            ms = dict(cands)[a] if a in dict(cands) else []
+            m = _match(mass, [(complex(sympy.N(v, 30)), v) for v in ms], "atom mass")
+            out.append((a, m))
+        return out
+
+
+    def report(self, n_moments=4):
+        r"""A LaTeX block: the equation, the discriminant, the support edges and
+        the atoms in closed form, and the first moments.
+
+        For numeric parameters the edges and atoms are the ones actually taken
+        by the physical branch (density engine + exact matching); for symbolic
+        parameters the candidates are listed.
+        """
+        lines = [self.latex()]
+        lines.append(r"\operatorname{disc}_G P = " + sympy.latex(self.discriminant()))
+        if not self.free_symbols:
+            sup = self.support(exact=True)
+            ats = self.atoms(exact=True)
+            lines.append(r"\operatorname{supp} = " + r" \cup ".join(
+                rf"\left[{sympy.latex(a)}, {sympy.latex(b)}\right]" for a, b in sup) if sup else
+                r"\text{no continuous part}")
+            lines.append(r"\text{atoms: } " + (", ".join(
+                rf"{sympy.latex(m)}\,\delta_{{{sympy.latex(a)}}}" for a, m in ats) if ats else r"\text{none}"))
+        else:
+            lines.append(r"\text{edges among } " + ", ".join(sympy.latex(e) for e in self.edge_candidates()))
+            lines.append(r"\text{atom candidates: } " + (", ".join(
+                rf"{sympy.latex(a)}\ (\text{{mass}} \in \{{{', '.join(sympy.latex(m) for m in ms)}\}})"
+                for a, ms in self.atom_candidates()) or r"\text{none}"))
+        lines.append(r"m_{1..%d} = " % n_moments + ", ".join(sympy.latex(m) for m in self.moments(n_moments)))
+        return " \\\\\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+
+
+def _roots_in_z(f, real):
+    """Exact roots of ``f`` in ``z``: radicals up to degree 2 (with the
+    discriminant factored, so edges read naturally), ``roots`` up to degree 4,
+    ``CRootOf`` otherwise; only the real ones when ``real``."""
+    poly = sympy.Poly(f, Z)
+    deg = poly.degree()
+    if deg <= 0:
+        return []
+    numeric = not (poly.free_symbols - {Z})
+    if deg == 1:
+        a, b = poly.all_coeffs()
+        rts = [sympy.cancel(-b / a)]
+    elif deg == 2:
+        a, b, c = poly.all_coeffs()
+        centre = sympy.factor(sympy.cancel(-b / (2 * a)))
+        half = sympy.sqrt(sympy.factor(sympy.cancel((b**2 - 4 * a * c) / (4 * a**2))))
+        rts = [centre - half, centre + half]
+    else:
+        found = sympy.roots(poly, multiple=True)
+        if len(found) == deg and (deg <= 4 or not numeric):
+            rts = [sympy.simplify(r) for r in found]
+        elif numeric:
+            rts = list(poly.real_roots()) if real else list(poly.all_roots())
+            return rts
+        else:
+            rts = [sympy.RootOf(poly, i) for i in range(deg)]
+    if real and numeric:
+        out = []
+        for r in rts:
+            v = complex(sympy.N(r, 50))
+            if abs(v.imag) <= 1e-40 * max(1.0, abs(v.real)):
+                out.append(sympy.nsimplify(r) if r.is_real is None and False else r)
+        return out
+    return rts
+
+
+def _unique_sorted(values):
+    out = []
+    for v in values:
+        if not any(sympy.simplify(v - u) == 0 for u in out):
+            out.append(v)
+    try:
+        out.sort(key=lambda v: float(sympy.N(v)))
+    except TypeError:
+        pass
+    return out
+
+
+def _match(value, candidates, what):
+    best = None
+    for num, exact in candidates:
+        d = abs(complex(value) - num)
+        if best is None or d < best[0]:
+            best = (d, exact)
+    scale = max(1.0, abs(complex(value)))
+    if best is None or best[0] > 1e-6 * scale:
+        raise BranchError(
+            f"the numerical {what} {value} matches no exact candidate "
+            f"{[str(e) for _, e in candidates]}; the density engine and the exact algebra disagree"
+        )
+    return best[1]
+
+
+# the operations are defined in _elimination and re-exported for convenience
