@@ -107,6 +107,14 @@ _LAZY = {
     "fim_two_layer_curve": "closed_forms",
     "weight_law": "closed_forms",
     # --- density engine (issue 5) ---
+    "DensityEvidence": "density",
+    "DensityResult": "density",
+    "branch_cauchy": "density",
+    "curve_density": "density",
+    "curve_support": "density",
+    "curve_atoms": "density",
+    "free_mul_law": "functional",
+    "FreeMulLaw": "functional",
     # --- dnn layer (issue 6) ---
     "MLP": "dnn",
     "critical_sigma_w": "dnn",

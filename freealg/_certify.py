@@ -163,13 +163,13 @@ def contour_moments(values, lo, hi, K, *, N=256):
 
 def atom_residue(values, a, s):
     """Residue ``lim i eps G(a + i eps)``, Aitken-extrapolated from the last
-    three points of ``eps = s 10^-4, s 10^-8, ..., s 10^-40`` and, if those
-    were reached, of ``s 10^-60, ..., s 10^-240`` (geometric sequences, so a
-    remainder ``C eps^beta`` is removed exactly).
+    three points reached of ``eps = s 10^-4, s 10^-6, ..., s 10^-40`` and, if
+    that is not conclusive, of ``s 10^-60, ..., s 10^-240`` (geometric
+    sequences, so a remainder ``C eps^beta`` is removed exactly).
 
     ``values(x, y)`` returns ``(G, err, ok)``.  Returns
     ``(estimate, uncertainty)``; the uncertainty is infinite when fewer than
-    four points could be computed.
+    three points could be computed.
     """
     def aitken(r0, r1, r2):
         d1, d2 = r1 - r0, r2 - r1
@@ -179,14 +179,17 @@ def atom_residue(values, a, s):
         return r2 - d2 * d2 / den
 
     best = None
-    for eps in (s * 10.0 ** (-4.0 * np.arange(1, 11)), s * 10.0 ** (-60.0 - 20.0 * np.arange(10))):
+    for eps in (s * 10.0 ** (-2.0 * np.arange(2, 21)), s * 10.0 ** (-60.0 - 20.0 * np.arange(10))):
         G, _, ok = values(np.full(eps.size, float(a)), eps)
         r = (1j * eps * G).real
         good = ok & np.isfinite(r)
         n = int(np.argmin(good)) if not good.all() else good.size
-        if n >= 4:
+        if n >= 3:
             A = [aitken(*r[k: k + 3]) for k in range(n - 2)]
-            unc = max(abs(A[-1] - A[-2]), 4 * EPS * max(1.0, abs(A[-1])))
+            # conservative: the change of the extrapolant, and a tenth of the
+            # distance it extrapolates (large when the convergence is slow)
+            change = abs(A[-1] - A[-2]) if len(A) > 1 else abs(A[-1] - r[n - 1])
+            unc = max(change, 0.1 * abs(A[-1] - r[n - 1]), 4 * EPS * max(1.0, abs(A[-1])))
             if best is None or unc < best[1]:
                 best = (float(A[-1]), float(unc))
         if best is not None and best[1] <= 1e-9:
@@ -214,12 +217,15 @@ def point_density(values, a, mass, s):
     return float(v[-1]), float(abs(v[-1] - v[-2]) + noise[-1])
 
 
-def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13):
+def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13, edge_solver=None):
     """Support intervals in ``[lo, hi]`` from the sign of the density on a
     scan grid, refined by bisection to relative accuracy ``rel``.
 
     ``density_at(x)`` returns a boolean array ``rho(x) > 0`` (certified: a
-    boundary value that is not real).
+    boundary value that is not real).  ``edge_solver(a, b, left_pos)``, if
+    given, returns edge estimates for the brackets ``[a, b]`` (``nan`` where it
+    has none); an estimate is kept when the density changes sign across it
+    (checked at ``edge -+ 4 rel |edge|``).
     """
     grid = np.linspace(lo, hi, n)
     if logscan_from is not None:
@@ -229,15 +235,37 @@ def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13):
     a = grid[:-1][pos[:-1] != pos[1:]]
     b = grid[1:][pos[:-1] != pos[1:]]
     left_pos = pos[:-1][pos[:-1] != pos[1:]]
-    for _ in range(200):
-        if a.size == 0 or np.all(b - a <= rel * np.maximum(np.abs(a), np.abs(b))):
+    done = np.zeros(a.size, bool)
+    if edge_solver is not None and a.size:
+        e = np.asarray(edge_solver(a, b, left_pos), float)
+        okk = np.isfinite(e) & (e > a) & (e < b)
+        if okk.any():
+            d = 1e-9 * np.abs(e[okk])
+            pl = density_at(e[okk] - d)
+            pr = density_at(e[okk] + d)
+            good = np.zeros(a.size, bool)
+            good[okk] = (pl == left_pos[okk]) & (pr != left_pos[okk])
+            a = np.where(good, e, a)
+            b = np.where(good, e, b)
+            done = good
+    K = 63  # (K + 1)-section: one evaluation round shrinks every bracket 64-fold
+    frac = np.arange(1, K + 1) / (K + 1)
+    for _ in range(40):
+        todo = ~done & (b - a > 8 * rel * np.maximum(np.abs(a), np.abs(b)))
+        if not todo.any():
             break
-        m = 0.5 * (a + b)
-        pm = density_at(m)
-        same = pm == left_pos
-        a = np.where(same, m, a)
-        b = np.where(same, b, m)
+        at, bt, lt = a[todo], b[todo], left_pos[todo]
+        pts = at[:, None] + (bt - at)[:, None] * frac[None, :]
+        pm = density_at(pts.ravel()).reshape(pts.shape)
+        # first interior point whose sign differs from the left end
+        diff = pm != lt[:, None]
+        j = np.where(diff.any(axis=1), np.argmax(diff, axis=1), K)
+        lo_pts = np.concatenate([at[:, None], pts], axis=1)
+        hi_pts = np.concatenate([pts, bt[:, None]], axis=1)
+        a[todo] = lo_pts[np.arange(at.size), j]
+        b[todo] = hi_pts[np.arange(at.size), j]
     edges = 0.5 * (a + b)
+    edges = [float(e) for e in edges]
     out = []
     start = grid[0] if pos[0] else None
     if pos[0] and logscan_from is not None:
@@ -249,5 +277,5 @@ def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13):
             out.append((start, e))
             start = None
     if start is not None:
-        out.append((start, grid[-1]))
-    return out
+        out.append((start, float(grid[-1])))
+    return [(float(u), float(v)) for u, v in out]

@@ -116,6 +116,13 @@ def _loglog_predict(U0, s, z0, z1):
     return np.where(zero_target[:, None], euler, pred)
 
 
+def _assess(problem, U, z, err):
+    """``(radius, guard)``, in one call when the problem offers ``assess``."""
+    if hasattr(problem, "assess"):
+        return problem.assess(U, z, err)
+    return problem.radius(U, z), problem.guard(U, z, err)
+
+
 def descend(problem, x, y_end, *, Y0, xscale, kappa=0.25, fmax=1e3, max_rounds=4000,
             max_steps=600):
     """Continue the physical branch from ``x + i*Y0`` down to ``x + i*y_end``.
@@ -145,8 +152,8 @@ def descend(problem, x, y_end, *, Y0, xscale, kappa=0.25, fmax=1e3, max_rounds=4
     z = x + 1j * y
     guess = problem.start(z)
     U, conv, err, resid = problem.newton(guess.copy(), z)
-    r = problem.radius(U, z)
-    good = conv & problem.guard(U, z, err) & (np.abs(U[:, 0] - guess[:, 0]) <= kappa * r)
+    r, guard = _assess(problem, U, z, err)
+    good = conv & guard & (np.abs(U[:, 0] - guess[:, 0]) <= kappa * r)
     tr.U[:] = U
     tr.err[:] = err
     tr.resid[:] = resid
@@ -172,24 +179,25 @@ def descend(problem, x, y_end, *, Y0, xscale, kappa=0.25, fmax=1e3, max_rounds=4
         ye = y_end[idx]
         y1 = y0 / f[idx]
         to_axis = ye == 0
-        jump = to_axis & (
-            ((y0 <= 1e-2 * xa[idx])
-             & (np.abs(s[:, 0] * U0[:, 0]) * (y0 / np.abs(z0)) <= 0.05 * kappa * r0)
-             & ~nojump[idx])
-            | (y1 < 1e-17 * xa[idx])
+        forced = to_axis & (y1 < 1e-17 * xa[idx])
+        jump = forced | (
+            to_axis
+            & (y0 <= 1e-2 * xa[idx])
+            & (np.abs(s[:, 0] * U0[:, 0]) * (y0 / np.abs(z0)) <= 0.05 * kappa * r0)
+            & ~nojump[idx]
         )
         y1 = np.where(jump, 0.0, y1)
         y1 = np.where(~to_axis & (y1 <= ye * (1 + 1e-12)), ye, y1)
         z1 = x[idx] + 1j * y1
         pred = _loglog_predict(U0, s, z0, z1)
         U1, conv, err, resid = problem.newton(pred.copy(), z1)
-        r1 = problem.radius(U1, z1)
+        r1, guard = _assess(problem, U1, z1, err)
         dist = np.abs(U1[:, 0] - pred[:, 0])
         finite = np.all(np.isfinite(U1), axis=1)
         # a correction bigger than the basin, a broken guard, or a float64
         # value with no correct digits (cancellation) rejects the step
         accurate = err <= 1e-4 * np.abs(U1[:, 0])
-        acc = conv & finite & accurate & problem.guard(U1, z1, err) & (dist <= kappa * r1)
+        acc = conv & finite & accurate & guard & (dist <= kappa * r1)
         easy = dist <= 0.01 * kappa * r1
         ia = idx[acc]
         tr.U[ia] = U1[acc]
@@ -206,7 +214,7 @@ def descend(problem, x, y_end, *, Y0, xscale, kappa=0.25, fmax=1e3, max_rounds=4
         tr.rejected[ir] += 1
         # a rejected jump keeps the step factor and is not retried until
         # the next accepted step; a rejected ordinary step is shortened
-        f[ir] = np.where(jump[rej], f[ir], np.sqrt(f[ir]))
+        f[ir] = np.where(jump[rej] & ~forced[rej], f[ir], np.sqrt(f[ir]))
         nojump[ir] |= jump[rej]
         done = ia[tr.y[ia] <= y_end[ia]]
         active[done] = False

@@ -436,7 +436,7 @@ class CurveProblem:
             with np.errstate(all="ignore"):
                 d = P / PG
                 ad = np.abs(d)
-                floor = 50 * EPS * A / np.abs(PG) + 4 * EPS * np.abs(G[act])
+                floor = 8 * EPS * A / np.abs(PG) + 2 * EPS * np.abs(G[act])
                 res = np.abs(P) / A
             bad = ~np.isfinite(d)
             ok = ~bad
@@ -448,7 +448,7 @@ class CurveProblem:
             conv[act[done]] = True
             failed[act[bad]] = True
             act = act[~(done | bad)]
-        return G[:, None], conv & ~failed, 2 * err, resid
+        return G[:, None], conv & ~failed, err, resid
 
     def log_tangent(self, U, z):
         # z G'/G = -(z P_z)/(G P_G) = -sum(i t) / sum(e t), scale free
