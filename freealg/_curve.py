@@ -516,8 +516,8 @@ def _mp_sep(curve, cs, zz, G):
     return _SEP / best if best else mpmath.inf
 
 
-def mp_descend(curve, x, y_start, G_start, targets, *, dps=30, kappa=0.25, max_steps=4000,
-               max_dps=600):
+def mp_descend(curve, x, y_start, G_start, targets, *, dps=30, kappa=0.25, max_steps=1500,
+               max_dps=240):
     """Scalar continuation in mpmath from ``x + i y_start`` (where ``G_start``
     is the certified physical value) down through the heights ``targets``
     (visited in decreasing order; ``0`` is the real axis).

@@ -287,14 +287,27 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
 
     singular = engine.singular()
     atoms_exact, atoms = engine.atoms()
+    # points where the boundary value is taken as a limit: zeros of the
+    # leading coefficient / x = 0 (atoms, hard edges) and support edges
+    special = sorted(set(singular) | set(engine.special()))
     sing = np.zeros(n, bool)
-    for s in singular:
+    for s in special:
         sing |= np.abs(flat - s) <= 1e-15 * abs(s)
     reg = np.nonzero(~sing)[0]
     G = np.zeros(n, complex)
     err = np.zeros(n)
     resid = np.zeros(n)
     Gr, er, rr, okr, rad = engine.values(flat[reg], np.zeros(reg.size))
+    # a failure within 1e-9 of an edge (roots too close for the float
+    # continuation) is evaluated as a limit as well
+    near = np.zeros(reg.size, bool)
+    for s in special:
+        near |= np.abs(flat[reg] - s) <= 1e-9 * max(abs(s), 1e-300)
+    moved = ~okr & near
+    if moved.any():
+        sing[reg[moved]] = True
+        keep = ~moved
+        reg, Gr, er, rr, okr, rad = reg[keep], Gr[keep], er[keep], rr[keep], okr[keep], rad[keep]
     G[reg], err[reg], resid[reg] = Gr, er, rr
     tracking_failures = int(np.sum(~okr))
     if tracking_failures:
@@ -358,12 +371,13 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
         import mpmath
 
         density_mp = []
-        for k in range(n):
-            if k in mp_vals and mp_vals[k] is not None:
-                v = mp_vals[k]
-                density_mp.append(-mpmath.im(v) / mpmath.pi if not real[k] else mpmath.mpf(0))
-            else:
-                density_mp.append(mpmath.mpf(density[k]))
+        with mpmath.workdps(dps):
+            for k in range(n):
+                if k in mp_vals and mp_vals[k] is not None:
+                    v = mp_vals[k]
+                    density_mp.append(-mpmath.im(v) / mpmath.pi if not real[k] else mpmath.mpf(0))
+                else:
+                    density_mp.append(mpmath.mpf(density[k]))
     bulk = (~sing) & (~real) & np.isfinite(density)
     max_rel = float(np.max(error[bulk] / np.abs(density[bulk]))) if bulk.any() else 0.0
     # residual
@@ -496,7 +510,11 @@ class _CurveEngine:
         G, err, resid, ok, rad = tr.U[:, 0].copy(), tr.err.copy(), tr.resid.copy(), tr.ok.copy(), tr.radius.copy()
         # mpmath continuation from the last certified float value where
         # float64 could not go on (roots closer than its resolution)
-        retry = np.nonzero(~ok & (tr.status != 1))[0]
+        retry = ~ok & (tr.status != 1)
+        for c in self.cands or []:
+            # branch points on the axis: roots never separate, no mpmath walk
+            retry &= ~((y == 0) & (np.abs(x - c) <= 1e-12 * max(abs(c), 1e-300)))
+        retry = np.nonzero(retry)[0]
         groups = {}
         for k in retry:
             groups.setdefault(float(x[k]), []).append(k)
@@ -531,6 +549,10 @@ class _CurveEngine:
                 ef[k] = float(abs(v)) * 10.0 ** (-dps) + 2 * EPS * abs(Gf[k]) * 0
         del mpmath
         return Gmp, Gf, ef, ok
+
+    def special(self):
+        """Real roots of the discriminant and of the leading coefficient."""
+        return list(self.cands or [])
 
     def singular(self):
         import sympy

@@ -594,6 +594,9 @@ class _MulEngine:
     def singular(self):
         return [0.0]
 
+    def special(self):
+        return [p for iv in self.support() for p in iv]
+
     def exact_moments(self, K):
         return self.law.moments(K)
 

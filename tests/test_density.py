@@ -1,0 +1,278 @@
+"""Tests of the certified density engine for algebraic curves (freealg.density).
+
+Independent truths used here: closed forms (semicircle, Marchenko-Pastur,
+Bernoulli), the Haagerup-Moller parametrisation of MP^{⊠L} (THEORY.md §2)
+evaluated in mpmath, Fuss-Catalan moments, mpmath quadrature of a density
+against 1/(z - x), and Belinschi's atom formula for free projections.
+"""
+
+from __future__ import annotations
+
+import warnings
+from math import comb
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import freealg
+from freealg.density import (
+    DensityResult,
+    branch_cauchy,
+    curve_atoms,
+    curve_density,
+    curve_support,
+)
+from freealg.errors import (
+    BranchError,
+    CertificationError,
+    CertificationWarning,
+    InvalidArgumentError,
+)
+
+z, G = sympy.symbols("z G")
+SEMI = G**2 - z * G + 1  # semicircle, variance 1
+MP1 = z * G**2 - z * G + 1  # Marchenko-Pastur, ratio 1
+
+
+def mp_power(L):
+    """MP^{⊠L}: S = (1 + w)^-L, w = zG - 1, chi(w) = 1/z."""
+    return (z * G) ** (L + 1) - z * (z * G - 1)
+
+
+def hm_reference(L, theta, dps=40):
+    """(x, rho) of MP^{⊠L} from the Haagerup-Moller parametrisation in mpmath."""
+    s = L + 1
+    xs, rs = [], []
+    with mpmath.workdps(dps):
+        for t in theta:
+            t = mpmath.mpf(t)
+            x = mpmath.sin(s * t) ** s / (mpmath.sin(t) * mpmath.sin((s - 1) * t) ** (s - 1))
+            r = mpmath.sin(t) ** 2 * mpmath.sin((s - 1) * t) ** (s - 2) / mpmath.sin(s * t) ** (s - 1) / mpmath.pi
+            xs.append(x)
+            rs.append(r)
+    return xs, rs
+
+
+def hm_bulk_check(L, density_fn, n=200):
+    """Max relative error in the bulk (theta (L+1)/pi in [0.01, 0.99]) and at
+    tiny x (theta close to pi/(L+1), down to x ~ 1e-300)."""
+    s = L + 1
+    theta = np.pi / s * np.linspace(0.01, 0.99, n)
+    # tiny x: theta -> pi/s; x ~ (s (pi/s - theta))^s
+    tiny = np.pi / s - np.array([1e-3, 1e-6, 1e-12]) * np.pi / s
+    xs_mp, rs_mp = hm_reference(L, np.concatenate([theta, tiny]))
+    x = np.array([float(v) for v in xs_mp])
+    keep = x > 1e-300
+    x = x[keep]
+    rho = np.array([float(v) for v in rs_mp])[keep]
+    # rho at the float x (not at the mp x): first-order correction
+    dens = density_fn(x)
+    return np.max(np.abs(dens / rho - 1)), x
+
+
+# ---------------------------------------------------------------------------
+# closed forms
+# ---------------------------------------------------------------------------
+
+
+def test_semicircle_density_closed_form():
+    x = np.linspace(-3, 3, 61)
+    res = curve_density(SEMI, z, G, x)
+    exact = np.where(np.abs(x) < 2, np.sqrt(np.clip(4 - x**2, 0, None)) / (2 * np.pi), 0.0)
+    edge = np.abs(np.abs(x) - 2) < 1e-12
+    assert np.max(np.abs(res.density - exact)[~edge]) < 1e-13
+    # at the edges the value is a limit, good to its stated uncertainty
+    assert np.all(np.abs(res.density - exact)[edge] <= res.error[edge])
+    assert np.all(res.error[edge] < 1e-8)
+    assert res.support == [(-2.0, 2.0)]
+    assert res.atoms == []
+    ev = res.evidence
+    assert ev.ok and ev.im_sign_ok
+    assert ev.mass_error < 1e-12
+    # Catalan moments m_2k = Cat_k, odd ones 0
+    assert ev.moments_exact[:6] == [0.0, 1.0, 0.0, 2.0, 0.0, 5.0]
+    assert max(ev.moment_errors) < 1e-12
+
+
+def test_semicircle_outside_support_is_exactly_zero():
+    res = curve_density(SEMI, z, G, [2.5, -7.0, 100.0])
+    assert list(res.density) == [0.0, 0.0, 0.0]
+    assert list(res.error) == [0.0, 0.0, 0.0]
+
+
+def test_mp_density_and_hard_edge():
+    # MP(1): rho(x) = sqrt(x (4 - x)) / (2 pi x), infinite at 0
+    x = np.array([0.0, 1e-12, 0.5, 1.0, 3.9, 4.0 + 1e-9, 5.0])
+    res = curve_density(MP1, z, G, x)
+    inner = (x > 0) & (x < 4)
+    exact = np.sqrt(x[inner] * (4 - x[inner])) / (2 * np.pi * x[inner])
+    assert np.max(np.abs(res.density[inner] / exact - 1)) < 1e-12
+    assert res.density[0] == np.inf  # x^{-1/2} hard edge
+    assert res.density[-1] == 0.0 and res.density[-2] == 0.0
+
+
+@pytest.mark.parametrize("zz", [2j, 1 + 0.5j, -3 + 1e-3j, 4.5 + 1e-8j, 10 + 20j])
+def test_branch_cauchy_mp_against_quadrature(zz):
+    # G(z) = int rho(x) / (z - x) dx with the MP(1) density, in mpmath
+    with mpmath.workdps(30):
+        f = lambda t: mpmath.sqrt(t * (4 - t)) / (2 * mpmath.pi * t) / (zz - t)  # noqa: E731
+        pts = sorted({0, 1, 2, 3, 4, min(max(zz.real, 0), 4)})
+        ref = complex(mpmath.quad(f, pts))
+    got = complex(branch_cauchy(MP1, z, G, [zz])[0])
+    assert abs(got - ref) < 1e-12 * max(1, abs(ref))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-5, 5), st.floats(1e-6, 10))
+def test_branch_cauchy_semicircle_property(xr, yi):
+    zz = complex(xr, yi)
+    exact = (zz - np.sqrt(zz - 2) * np.sqrt(zz + 2)) / 2  # principal roots: G ~ 1/z
+    got = branch_cauchy(SEMI, z, G, [zz, zz.conjugate()])
+    assert abs(got[0] - exact) <= 1e-12 * max(1.0, abs(exact))
+    assert got[1] == np.conj(got[0])
+
+
+def test_branch_cauchy_is_not_largest_imaginary_root():
+    # MP ⊠ MP ⊠ MP at x = 2: physical Im G = -0.218..., the largest |Im| root is
+    # -0.4367 + 0.5778i (the rule of the published tool)
+    P = mp_power(3)
+    g = complex(branch_cauchy(P, z, G, [2.0])[0])
+    roots = np.roots([2.0**4, 0, 0, -(2.0**2), 2.0])
+    largest = roots[np.argmax(np.abs(roots.imag))]
+    assert abs(g - complex(0.4367045799029246, -0.2181594489485711)) < 1e-12
+    assert abs(largest.imag) > 2 * abs(g.imag)
+    # and the HM density agrees with the physical branch: rho = 0.06944...
+    err, _ = hm_bulk_check(3, lambda x: curve_density(P, z, G, x).density, n=20)
+    assert err < 1e-10
+
+
+def test_branch_cauchy_mpmath_precision():
+    vals = branch_cauchy(SEMI, z, G, [0.5 + 0.25j], dps=50)
+    with mpmath.workdps(60):
+        zz = mpmath.mpc(0.5, 0.25)
+        exact = (zz - mpmath.sqrt(zz - 2) * mpmath.sqrt(zz + 2)) / 2
+        assert abs(vals[0] - exact) < mpmath.mpf(10) ** -48
+
+
+# ---------------------------------------------------------------------------
+# MP^{⊠L} against Haagerup-Moller
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("L", [2, 3, 8])
+def test_mp_power_against_haagerup_moller(L):
+    P = mp_power(L)
+    err, x = hm_bulk_check(L, lambda xx: curve_density(P, z, G, xx).density)
+    assert err <= 1e-10
+    assert x.min() < 1e-30  # the approach to 0 is covered
+    res = curve_density(P, z, G, [1.0])
+    ev = res.evidence
+    # mass 1 including the x^{-L/(L+1)} part near 0 (contour detour there)
+    assert ev.ok and ev.mass_error < 1e-10
+    # exact moments from the series at infinity are Fuss-Catalan
+    fc = [comb((L + 1) * n, n) / (L * n + 1) for n in range(1, 9)]
+    assert ev.moments_exact == fc
+    b = (L + 1) ** (L + 1) / L**L
+    assert res.support == [(0.0, pytest.approx(b, rel=1e-14))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("L", [32, 128])
+def test_mp_power_against_haagerup_moller_deep(L):
+    P = mp_power(L)
+    err, _ = hm_bulk_check(L, lambda xx: curve_density(P, z, G, xx).density)
+    assert err <= 1e-10
+
+
+def test_support_exact_and_atoms_exact():
+    assert curve_support(mp_power(2), z, G, exact=True) == [(0, sympy.Rational(27, 4))]
+    lam = sympy.Rational(1, 2)  # MP of rate 1/2: atom 1/2 at 0, bulk (1 -+ sqrt(lam))^2
+    P = z * G**2 - (z + 1 - lam) * G + 1
+    lo, hi = curve_support(P, z, G, exact=True)[0]
+    assert sympy.simplify(lo - (1 - sympy.sqrt(lam)) ** 2) == 0
+    assert sympy.simplify(hi - (1 + sympy.sqrt(lam)) ** 2) == 0
+    assert curve_atoms(P, z, G) == [(0, lam)]
+    p = sympy.Rational(2, 7)
+    bern = z * (z - 1) * G - (z - 1 + p)
+    assert curve_atoms(bern, z, G) == [(0, 1 - p), (1, p)]
+    assert curve_support(bern, z, G) == []
+
+
+def test_bernoulli_all_atoms_evidence():
+    p = sympy.Rational(1, 3)
+    res = curve_density(z * (z - 1) * G - (z - 1 + p), z, G, [-1.0, 0.5, 2.0])
+    assert res.atoms == [(0.0, 2 / 3), (1.0, 1 / 3)]
+    assert list(res.density) == [0.0, 0.0, 0.0]
+    ev = res.evidence
+    assert ev.ok and ev.mass_continuous == 0.0
+    # residues of G at the atoms, extrapolated numerically
+    for loc, mass, est, unc in ev.atom_checks:
+        assert abs(est - mass) < 1e-9
+
+
+def test_free_projections_curve_atoms_match_belinschi():
+    # PQP for free projections of traces p, q: atom 1 - min(p, q) at 0 and
+    # p + q - 1 at 1 when positive (Bernoulli(p) ⊠ Bernoulli(q)); here the
+    # curve of Bern(p)^{⊠2}: z w (1 + w) = (p + w)^2, w = zG - 1
+    p = sympy.Rational(3, 4)
+    w = z * G - 1
+    P = sympy.expand(z * w * (1 + w) - (p + w) ** 2)
+    assert curve_atoms(P, z, G) == [(0, 1 - p), (1, 2 * p - 1)]
+    res = curve_density(P, z, G, np.linspace(0.01, 0.99, 5))
+    lam = float(2 * p - 2 * p * p)  # edges p+q-2pq -+ sqrt(4pq(1-p)(1-q)), p = q
+    rad = float(sympy.sqrt(4 * p**4 * (1 - p) ** 2 / p**2))
+    assert res.support == [(pytest.approx(lam - rad, abs=1e-14), pytest.approx(lam + rad, rel=1e-14))]
+    assert res.evidence.ok
+
+
+def test_dps_returns_mpmath_values():
+    res = curve_density(SEMI, z, G, [0.3, 1.7], dps=40)
+    assert len(res.density_mp) == 2
+    with mpmath.workdps(45):
+        for x, v in zip([0.3, 1.7], res.density_mp):
+            exact = mpmath.sqrt(4 - mpmath.mpf(x) ** 2) / (2 * mpmath.pi)
+            assert abs(v - exact) < mpmath.mpf(10) ** -38
+
+
+# ---------------------------------------------------------------------------
+# evidence and errors
+# ---------------------------------------------------------------------------
+
+
+def test_failed_check_raises_or_warns():
+    wrong = [0, 1, 0, 2.5]  # m_4 of the semicircle is 2, not 2.5
+    with pytest.raises(CertificationError, match="m_4"):
+        curve_density(SEMI, z, G, [0.0], exact_moments=wrong)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        res = curve_density(SEMI, z, G, [0.0], exact_moments=wrong, strict=False)
+    assert any(issubclass(r.category, CertificationWarning) for r in rec)
+    assert isinstance(res, DensityResult)
+    assert not res.evidence.ok and "m_4" in res.evidence.failures[0]
+    assert abs(res.density[0] - 1 / np.pi) < 1e-14
+
+
+def test_bad_input():
+    a = sympy.Symbol("a")
+    with pytest.raises(InvalidArgumentError, match="free symbols a"):
+        curve_density(G**2 - a * z * G + 1, z, G, [0.0])
+    with pytest.raises(BranchError, match="1/z"):
+        curve_density(G**2 + 1, z, G, [0.0])
+    with pytest.raises(InvalidArgumentError, match="not real"):
+        curve_density(G**2 - sympy.I * z * G + 1, z, G, [0.0])
+    with pytest.raises(InvalidArgumentError, match="finite"):
+        curve_density(SEMI, z, G, [np.nan])
+    with pytest.raises(InvalidArgumentError, match="dps"):
+        curve_density(SEMI, z, G, [0.0], dps=5)
+    with pytest.raises(InvalidArgumentError, match="leading coefficient"):
+        branch_cauchy(MP1, z, G, [0.0])
+
+
+def test_exports():
+    assert freealg.curve_density is curve_density
+    assert freealg.branch_cauchy is branch_cauchy
+    assert "free_mul_law" in freealg.__all__
