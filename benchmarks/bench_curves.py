@@ -16,7 +16,6 @@ import time
 
 import sympy
 
-import freealg
 from freealg import Atomic, Bernoulli, MarchenkoPastur, free_mul, free_power, jacobian_curve
 from freealg._elimination import _mul_two_algebraic
 

@@ -599,8 +599,9 @@ class SpectralCurve(_CurveAnalysis, Law):
         r"""LaTeX of the equation ``P(z, G) = 0``.
 
         ``compact=True`` uses the construction's factored form when there is
-        one (e.g. ``z^{3} G^{4} − (zG − 1) = 0``), else ``P`` collected in
-        powers of ``G``.
+        one (e.g. ``z^{3} G^{4} − (zG − 1) = 0``), else ``P`` as a polynomial
+        in ``G`` with factored coefficients; ``compact=False`` prints ``P``
+        collected in powers of ``G``.
 
         Examples
         --------
@@ -614,6 +615,10 @@ class SpectralCurve(_CurveAnalysis, Law):
         lat = printer.doprint if printer is not None else sympy.latex
         if compact and self._display is not None:
             body = lat(self._display)
+        elif compact:
+            poly = sympy.Poly(self.polynomial, G)
+            terms = [sympy.factor(c) * G**k for (k,), c in zip(poly.monoms(), poly.coeffs())]
+            body = lat(sympy.Add(*terms))
         else:
             body = lat(sympy.collect(self.polynomial, G))
         return f"{body} = 0"

@@ -397,6 +397,17 @@ class Law:
         """
         return self.curve().affine(shift, scale)
 
+    def invert(self):
+        r"""Law of ``1/X`` as a curve (needs no atom at 0; see
+        :meth:`SpectralCurve.invert`).
+
+        Examples
+        --------
+        >>> PointMass(4).invert().moments(2)
+        [1/4, 1/16]
+        """
+        return self.curve().invert()
+
     # -- printing and identity ------------------------------------------------
     def _key(self):
         return (type(self).__name__, tuple((k, _hashable(v)) for k, v in self._params.items()))

@@ -400,3 +400,48 @@ def test_fim_two_layer_simulation():
     exact = [float(v) for v in c.moments(2)]
     assert abs(ms[0] - exact[0]) < 0.05 * exact[0]
     assert abs(ms[1] - exact[1]) < 0.05 * exact[1]
+
+
+def test_elimination_route_agrees_with_substitution_route():
+    # force the resultant route on a product that also has a substitution route
+    from freealg._elimination import _mul_two_algebraic
+
+    a = Atomic([1, 3], [R(1, 4), R(3, 4)])
+    b = Bernoulli(R(2, 5))
+    sub = free_mul(b, a)                                     # one substitution
+    res = _mul_two_algebraic(a.curve(), b.curve(), [(a, 1), (b, 1)])   # one resultant
+    assert sub == res
+
+
+def test_jacobian_simulation_orthogonal_relu():
+    # PSG Jacobian J = D2 W2 D1 W1 with Haar W (σ_w² = 2) and independent Bernoulli(1/2) D's.
+    # Normalised-trace moments of JJᵀ concentrate with O(1/N) bias and O(1/N) fluctuations;
+    # N = 400 and 3 repetitions keep both well below the 5 % tolerance.
+    rng = np.random.default_rng(1)
+    N, reps = 400, 3
+
+    def haar(n):
+        qm, r = np.linalg.qr(rng.standard_normal((n, n)))
+        return qm * np.sign(np.diag(r))
+
+    ms = np.zeros(2)
+    for _ in range(reps):
+        J = np.eye(N)
+        for _ in range(2):
+            D = np.diag((rng.random(N) < 0.5).astype(float))
+            J = D @ (np.sqrt(2) * haar(N)) @ J
+        ev = np.linalg.eigvalsh(J @ J.T)
+        ms += [ev.mean(), (ev**2).mean()]
+    ms /= reps
+    c = jacobian_curve(2, Bernoulli(R(1, 2)), sigma_w=sympy.sqrt(2), weights="orthogonal",
+                       convention="psg")
+    exact = [float(v) for v in c.moments(2)]       # m_1 = χ² = 1, m_2 = 1 + 2·(2 − 1) = 3
+    assert exact == [1.0, 3.0]
+    assert abs(ms[0] - exact[0]) < 0.05 * exact[0]
+    assert abs(ms[1] - exact[1]) < 0.05 * exact[1]
+
+
+def test_law_invert_and_factored_latex():
+    assert PointMass(4).invert().moments(2) == [R(1, 4), R(1, 16)]
+    tex = fim_two_layer_curve().latex()
+    assert tex.startswith("G^{2}") and tex.endswith("= 0")
