@@ -337,7 +337,7 @@ class Law:
         if S is None:
             S = self._s_closed()
         if S is None:
-            S = self.curve().s_transform()
+            return self.curve().s_transform(w)
         return S if w is None else sympy.sympify(S).subs(W, w)
 
     def _s_closed(self):
@@ -355,7 +355,7 @@ class Law:
         if R is None:
             R = self._r_closed()
         if R is None:
-            R = self.curve().r_transform()
+            return self.curve().r_transform(w)
         return R if w is None else sympy.sympify(R).subs(W, w)
 
     def _r_closed(self):

@@ -445,3 +445,19 @@ def test_law_invert_and_factored_latex():
     assert PointMass(4).invert().moments(2) == [R(1, 4), R(1, 16)]
     tex = fim_two_layer_curve().latex()
     assert tex.startswith("G^{2}") and tex.endswith("= 0")
+
+
+def test_numeric_algebraic_transforms_match_series():
+    from freealg.cumulants import free_cumulants, s_transform_coefficients
+
+    a = Atomic([1, 3], [R(1, 2), R(1, 2)])
+    w = 0.1
+    ms = [float(x) for x in a.moments(40)]
+    s_ser = sum(c * w**k for k, c in enumerate(s_transform_coefficients(ms)))
+    r_ser = sum(c * w**k for k, c in enumerate(free_cumulants(ms)))
+    assert abs(a.s_transform(w) - s_ser) < 1e-12
+    assert abs(a.r_transform(w) - r_ser) < 1e-12
+    with pytest.raises(TransformUndefinedError, match="s_polynomial"):
+        a.s_transform()
+    with pytest.raises(freealg.errors.ConvergenceError):
+        a.s_transform(5.0)
