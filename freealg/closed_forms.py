@@ -244,5 +244,9 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
                     f"hardtanh); got {act!r}. Use fim_curve with activation_derivative_law for others."
                 )
             a.append(sum((p for v, p in law if v == 1), sympy.Integer(0)))
-    nus = [Bernoulli(v) for v in a]
-    return fim_curve(nus, qs, sigma_w=s, weights=weights)
+    if all(sympy.sympify(v).is_Rational or isinstance(v, sympy.Symbol) for v in a):
+        return fim_curve([Bernoulli(v) for v in a], qs, sigma_w=s, weights=weights)
+    # α = erf(...) (hard-tanh): the curve is polynomial in α, so build it with
+    # symbols α_ℓ (fast domain arithmetic) and substitute the exact values after
+    c = fim_curve([Bernoulli(v) for v in _ALPHA], qs, sigma_w=s, weights=weights)
+    return c.subs({sym: v for sym, v in zip(_ALPHA, a)})
