@@ -309,7 +309,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         s = None if self._s is None else sympy.sympify(self._s).subs(*args, **kwargs)
         r = None if self._r is None else sympy.sympify(self._r).subs(*args, **kwargs)
         d = None if self._display is None else self._display.subs(*args, **kwargs)
-        return SpectralCurve(new, _s=s, _r=r, _display=d, _irreducible=self.irreducible)
+        return SpectralCurve(new, _s=s, _r=r, _display=d)
 
     def evaluate(self, z, g):
         """``P(z, g)`` (sympy numbers or expressions)."""
