@@ -98,19 +98,53 @@ def _circle_derivs(f, w, h):
 
 
 class _Closed:
-    """A factor entering through its S-transform."""
+    """A factor entering through its S-transform.
+
+    When ``s_transform`` accepts a sympy symbol, ``S`` is rewritten in
+    ``u = 1 + w`` and differentiated exactly (no cancellation near ``w = -1``,
+    where ``S`` of a law without an atom at 0 is singular and which the branch
+    approaches at a hard edge at 0); otherwise ``S`` is evaluated as given and
+    differentiated numerically.
+    """
 
     def __init__(self, law, power):
         self.law = law
         self.L = power
-        self.has_deriv = hasattr(law, "s_transform_derivative")
+        self.has_deriv = callable(getattr(law, "s_transform_derivative", None))
+        self.sym = None
+        self.expr_u = None
+        self._symbolic()
+
+    def _symbolic(self):
+        import sympy
+
+        wsym, usym = sympy.symbols("w_s u_s")
+        try:
+            expr = sympy.sympify(self.law.s_transform(wsym))
+        except (TypeError, ValueError, AttributeError, sympy.SympifyError):
+            return
+        if not isinstance(expr, sympy.Expr) or not expr.free_symbols <= {wsym}:
+            return
+        e_u = sympy.cancel(expr.subs(wsym, usym - 1))
+        d1 = sympy.diff(e_u, usym)
+        d2 = sympy.diff(d1, usym)
+        self.expr_u = e_u
+        self.sym = tuple(sympy.lambdify(usym, e, "numpy") for e in (e_u, d1, d2))
+        self.sym_mp = tuple(sympy.lambdify(usym, e, "mpmath") for e in (e_u,))
 
     def S(self, w):
         return np.asarray(self.law.s_transform(w), dtype=complex)
 
-    def eval(self, w):
-        """``S, S'/S, (S'/S)'`` at ``w``."""
+    def eval(self, w, u):
+        """``S, S'/S, (S'/S)'`` at ``w`` (``u = 1 + w`` given accurately)."""
         with np.errstate(all="ignore"):
+            if self.sym is not None:
+                f0, f1, f2 = self.sym
+                ones = np.ones_like(u)
+                S = f0(u) * ones
+                dl = f1(u) * ones / S
+                ddl = f2(u) * ones / S - dl * dl
+                return S, dl, ddl
             if self.has_deriv:
                 S = self.S(w)
                 dS = np.asarray(self.law.s_transform_derivative(w), dtype=complex)
@@ -128,6 +162,14 @@ class _Closed:
             dl = dS / S
             ddl = d2 / S - dl * dl
         return S, dl, ddl
+
+    def S_mp(self, w):
+        """``S`` at an mpmath ``w`` (symbolic form when available)."""
+        import mpmath
+
+        if self.sym is not None:
+            return mpmath.mpmathify(self.sym_mp[0](1 + w))
+        return mpmath.mpmathify(self.law.s_transform(w))
 
 
 class _ViaCauchy:
@@ -155,8 +197,21 @@ class _ViaCauchy:
         return G, dG
 
 
+def _log1p(w):
+    """``log(1 + w)`` accurate for small complex ``w`` (Kahan's trick)."""
+    u = 1.0 + w
+    with np.errstate(all="ignore"):
+        out = np.log(u) * (w / (u - 1.0))
+    return np.where(u == 1.0, w, out)
+
+
 class _MulProblem:
-    """Continuation problem for ``w`` (and the zetas), see the module text."""
+    """Continuation problem for ``v = log(z G) = lg(1 + w)`` (and the zetas).
+
+    The primary unknown is ``v`` rather than ``w``: ``w = expm1(v)`` and
+    ``1 + w = exp(v)`` are then both accurate, at infinity (``w -> 0``) and at
+    a hard edge at 0 (``1 + w = zG -> 0``).
+    """
 
     def __init__(self, law):
         self.law = law
@@ -164,44 +219,49 @@ class _MulProblem:
         self.viac = law._viac
         self.nvar = 1 + len(self.viac)
 
-    # -- pieces
     def _parts(self, U, z, err=None):
-        w = U[:, 0]
+        """F, dF/dv (reduced), d2F/dv2 (approx.), rounding scale, the zeta
+        equations and the branch guards at ``U = [v, zeta...]``."""
+        v = U[:, 0]
         e = 0.0 if err is None else err
         with np.errstate(all="ignore"):
-            F = _lg(1 + w) - _lg(z * w)
-            Fw = 1 / (1 + w) - 1 / w
-            Fww = -1 / (1 + w) ** 2 + 1 / w**2
-            Fabs = 2 + np.abs(_lg(1 + w)) + np.abs(_lg(z * w))
-            # branch guards, up to rounding and the error ``e`` of w
-            guard = (np.imag(1 + w) <= 1e-12 * np.abs(1 + w) + e) & (
-                np.imag(z * w) <= 1e-12 * np.abs(z * w) + np.abs(z) * e
+            u = np.exp(v)
+            w = np.expm1(v)
+            lzw = _lg(z * w)
+            F = v - lzw
+            Fv = 1 - u / w
+            Fvv = u / w**2
+            Fabs = 2 + np.abs(v) + np.abs(lzw)
+            # branch guards (up to rounding and the error e of v): 1 + w and
+            # z w in the closed lower half plane
+            guard = (v.imag <= 1e-12 * np.abs(v) + e) & (v.imag >= -np.pi - e) & (
+                np.imag(z * w) <= np.abs(z * w) * (1e-12 + e * np.abs(u / w))
             )
             for f in self.closed:
-                S, dl, ddl = f.eval(w)
-                q = (1 + w) / S
-                logS = _lg(1 + w) - _lg(q)
+                S, dl, ddl = f.eval(w, u)
+                q = u / S
+                logS = v - _lg(q)
                 F = F - f.L * logS
-                Fw = Fw - f.L * dl
-                Fww = Fww - f.L * ddl
+                Fv = Fv - f.L * dl * u
+                Fvv = Fvv - f.L * (ddl * u * u + dl * u)
                 Fabs = Fabs + f.L * (2 + np.abs(logS))
-                guard &= np.imag(q) <= np.abs(q) * (1e-12 + e * np.abs(1 / (1 + w) - dl))
+                guard &= np.imag(q) <= np.abs(q) * (1e-12 + e * np.abs(1 - dl * u))
             E, a, Fz = [], [], []
             for j, f in enumerate(self.viac):
                 zeta = U[:, 1 + j]
                 G, dG = f.eval(zeta)
-                F = F - f.L * (_lg(1 + w) - _lg(zeta * w))
-                Fw = Fw - f.L * (1 / (1 + w) - 1 / w)
-                Fww = Fww - f.L * (-1 / (1 + w) ** 2 + 1 / w**2)
-                Fabs = Fabs + f.L * (2 + np.abs(_lg(1 + w)) + np.abs(_lg(zeta * w)))
-                E.append(_lg(zeta * G) - _lg(1 + w))
+                F = F - f.L * (v - _lg(zeta * w))
+                Fv = Fv - f.L * (1 - u / w)
+                Fvv = Fvv - f.L * u / w**2
+                Fabs = Fabs + f.L * (2 + np.abs(v) + np.abs(_lg(zeta * w)))
+                E.append(_lg(zeta * G) - v)
                 a.append(1 / zeta + dG / G)
                 Fz.append(f.L / zeta)
-                guard &= np.imag(zeta) >= -np.abs(zeta) * (1e-12 + e / np.abs(w))
-            Feff = Fw.copy()
+                guard &= np.imag(zeta) >= -np.abs(zeta) * (1e-12 + e * np.abs(u / w))
+            Feff = Fv.copy()
             for j in range(len(self.viac)):
-                Feff = Feff + Fz[j] / ((1 + w) * a[j])
-        return F, Fw, Fww, Fabs, E, a, Fz, Feff, guard
+                Feff = Feff + Fz[j] / a[j]
+        return F, Fv, Fvv, Fabs, E, a, Fz, Feff, guard
 
     # -- interface
     def start(self, z):
@@ -210,11 +270,10 @@ class _MulProblem:
         w = np.zeros_like(z)
         for mk in law._mom_float[:10][::-1]:
             w = (w + mk) * u
-        cols = [w]
+        cols = [_log1p(w)]
         for f in self.viac:
-            s = f.s_series
             S = np.zeros_like(w)
-            for c in s[::-1]:
+            for c in f.s_series[::-1]:
                 S = S * w + c
             cols.append((1 + w) / (w * S))
         return np.stack(cols, axis=1)
@@ -232,26 +291,26 @@ class _MulProblem:
             if act.size == 0:
                 break
             Ua, za = U[act], z[act]
-            F, Fw, _, Fabs, E, a, Fz, Feff, _ = self._parts(Ua, za)
+            F, _, _, Fabs, E, a, Fz, Feff, _ = self._parts(Ua, za)
             with np.errstate(all="ignore"):
                 num = F.copy()
                 for j in range(len(E)):
                     num = num - Fz[j] * E[j] / a[j]
-                dw = -num / Feff
-                steps = [dw]
+                dv = -num / Feff
+                steps = [dv]
                 for j in range(len(E)):
-                    steps.append(-(E[j] - dw / (1 + Ua[:, 0])) / a[j])
+                    steps.append(-(E[j] - dv) / a[j])
                 D = np.stack(steps, axis=1)
-                ad = np.abs(dw)
-                w = Ua[:, 0]
-                floor = 4 * EPS * Fabs / np.abs(Feff) + 2 * EPS * np.abs(w)
+                ad = np.abs(dv)
+                v = Ua[:, 0]
+                floor = 4 * EPS * Fabs / np.abs(Feff) + 2 * EPS * np.abs(v)
                 res = np.abs(F) / Fabs
                 for j in range(len(E)):
                     res = np.maximum(res, np.abs(E[j]))
             bad = ~np.all(np.isfinite(D), axis=1)
             ok = ~bad
             U[act[ok]] = Ua[ok] + D[ok]
-            done = ok & ((ad <= floor) | ((ad >= 0.5 * dprev[act]) & (ad <= 1e-9 * np.abs(w))))
+            done = ok & ((ad <= floor) | ((ad >= 0.5 * dprev[act]) & (ad <= 1e-9 * (1 + np.abs(v)))))
             err[act] = np.maximum(ad, floor)
             resid[act] = res
             dprev[act] = ad
@@ -262,28 +321,26 @@ class _MulProblem:
 
     def log_tangent(self, U, z):
         _, _, _, _, _, a, _, Feff, _ = self._parts(U, z)
-        w = U[:, 0]
+        v = U[:, 0]
         with np.errstate(all="ignore"):
-            cols = [1 / (w * Feff)]
+            cols = [1 / (v * Feff)]
             for j in range(len(a)):
-                zeta = U[:, 1 + j]
-                cols.append(1 / (Feff * (1 + w) * a[j] * zeta))
+                cols.append(1 / (Feff * a[j] * U[:, 1 + j]))
         return np.stack(cols, axis=1)
 
     def radius(self, U, z):
-        _, _, Fww, _, _, _, _, Feff, _ = self._parts(U, z)
-        with np.errstate(all="ignore"):
-            r = np.abs(Feff / Fww)
-        return np.where(np.isfinite(r), r, np.inf)
+        return self.assess(U, z, None)[0]
 
     def guard(self, U, z, err):
         return self._parts(U, z, err)[-1]
 
     def assess(self, U, z, err):
-        """``(radius, guard)`` from one evaluation."""
-        _, _, Fww, _, _, _, _, Feff, guard = self._parts(U, z, err)
+        """``(radius, guard)`` from one evaluation; the radius is
+        ``|F_v / F_vv|`` (distance to the nearest other root of the local
+        quadratic model)."""
+        _, _, Fvv, _, _, _, _, Feff, guard = self._parts(U, z, err)
         with np.errstate(all="ignore"):
-            r = np.abs(Feff / Fww)
+            r = np.abs(Feff / Fvv)
         return np.where(np.isfinite(r), r, np.inf), guard
 
 
@@ -367,7 +424,7 @@ def _product_atoms(factors, powers):
                     mass = mu + mv - 1
                     if mass > 0:
                         new[u * v] = new.get(u * v, 0) + mass
-            cur = ([(0, zero)] if zero else []) + sorted(new.items(), key=lambda t: float(t[0]))
+            cur = ([(0, zero)] if zero else []) + sorted(new.items(), key=lambda t: t[0])
     return cur or []
 
 
@@ -425,14 +482,33 @@ class FreeMulLaw:
                 v.s_series = np.array([complex(c) for c in s_transform_coefficients(
                     [float(m) for m in f.moments(10)])])
                 self._viac.append(v)
-        mom = self.moments(24)
-        mf = np.array([float(m) for m in mom])
-        self._mom_float = mf
-        roots = [mf[k] ** (1.0 / (k + 1)) for k in range(24) if mf[k] > 0]
-        ratios = [mf[k + 1] / mf[k] for k in range(23) if mf[k] > 0]
-        self._scale = float(max(roots + ratios))
+        self._numeric_ready = False
         self._support = None
         self._residues = {}
+
+    def _numeric(self):
+        """Float moments and the length scale (computed on first numeric use)."""
+        if self._numeric_ready:
+            return
+        mom = self.moments(24)
+        logs = []
+        for m in mom:
+            if isinstance(m, (int, Fraction)):
+                m = Fraction(m)
+                logs.append(math.log(m.numerator) - math.log(m.denominator) if m > 0 else -math.inf)
+            else:
+                logs.append(math.log(float(m)) if float(m) > 0 else -math.inf)
+        roots = [lg / (k + 1) for k, lg in enumerate(logs)]
+        ratios = [logs[k + 1] - logs[k] for k in range(23) if logs[k] > -math.inf]
+        lscale = max(roots + ratios)
+        if not -600 < lscale < 600:
+            raise InvalidArgumentError(
+                f"the product lives at the scale 10^{lscale / math.log(10):.0f}, outside "
+                "float64; rescale a factor (e.g. multiply by a point mass so that m_1 = 1)"
+            )
+        self._scale = math.exp(lscale)
+        self._mom_float = np.array([float(m) for m in mom[:10]])
+        self._numeric_ready = True
 
     def __repr__(self):
         parts = [
@@ -520,6 +596,7 @@ class _MulEngine:
     """Adapter of a :class:`FreeMulLaw` to ``certified_density``."""
 
     def __init__(self, law):
+        law._numeric()
         self.law = law
         self.scale = law._scale
         self.problem = _MulProblem(law)
@@ -530,12 +607,12 @@ class _MulEngine:
         y = np.asarray(y, float)
         Y0 = 64.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
         tr = descend(self.problem, x, y, Y0=Y0, xscale=self.scale)
-        w = tr.U[:, 0]
+        v = tr.U[:, 0]
         z = x + 1j * y
         with np.errstate(all="ignore"):
-            G = (1 + w) / z
-            err = tr.err / np.abs(z)
-            rad = tr.radius / np.abs(z)
+            G = np.exp(v) / z
+            err = tr.err * np.abs(G)
+            rad = tr.radius * np.abs(G)
         return G, err, tr.resid, tr.ok, rad
 
     def is_real(self, x, G, err, radius):
@@ -548,9 +625,10 @@ class _MulEngine:
 
         test = mpmath.mpc(0.1, -0.1)
         for f in self.law._closed:
+            if f.sym is not None:
+                continue
             try:
-                v = f.law.s_transform(test)
-                mpmath.mpmathify(v)
+                f.S_mp(test)
             except (TypeError, ValueError, AttributeError):
                 return None
         work = dps + 10
@@ -561,7 +639,7 @@ class _MulEngine:
             def F(w, z):
                 out = lg(1 + w) - lg(z * w)
                 for f in self.law._closed:
-                    S = mpmath.mpmathify(f.law.s_transform(w))
+                    S = f.S_mp(w)
                     out -= f.L * (lg(1 + w) - lg((1 + w) / S))
                 return out
 
@@ -569,8 +647,9 @@ class _MulEngine:
             # derivative F_w from float64 (relative accuracy ~1e-10 is enough:
             # each mpmath iteration then gains ~10 digits)
             z_f = np.asarray(x, float).astype(complex)
-            w_f = z_f * np.asarray(G, complex) - 1
-            Fw = self.problem._parts(w_f[:, None], z_f)[7]
+            u_f = z_f * np.asarray(G, complex)
+            with np.errstate(all="ignore"):
+                Fw = self.problem._parts(np.log(1j * u_f)[:, None] - 0.5j * np.pi, z_f)[7] / u_f
             for k in range(len(x)):
                 z = mpmath.mpf(float(x[k]))
                 w = z * mpmath.mpc(complex(G[k])) - 1
@@ -617,14 +696,16 @@ class _MulEngine:
             return out
         gap_end = np.where(left_pos, b, a)
         G, _, _, ok, _ = self.values(gap_end, np.zeros_like(gap_end))
-        w = (gap_end * G - 1).real
+        # v = lg(zG) on the gap side: real part free, imaginary part 0 or -pi
+        v = _lg((gap_end * G).real.astype(complex))
         for _ in range(60):
-            _, _, Fww, _, _, _, _, Feff, _ = self.problem._parts(w.astype(complex)[:, None], gap_end.astype(complex))
+            _, _, Fvv, _, _, _, _, Feff, _ = self.problem._parts(v[:, None], gap_end.astype(complex))
             with np.errstate(all="ignore"):
-                d = (Feff / Fww).real
-            w = w - d
-            if np.all(~np.isfinite(d) | (np.abs(d) <= 1e-15 * np.abs(w))):
+                d = (Feff / Fvv).real
+            v = v - d
+            if np.all(~np.isfinite(d) | (np.abs(d) <= 1e-15 * np.abs(v))):
                 break
+        w = np.expm1(v).real
         with np.errstate(all="ignore"):
             S = np.ones(w.size, complex)
             for f in self.law._closed:
@@ -679,7 +760,7 @@ def free_mul_law(factors, powers=None):
     >>> law = free_mul_law([Bernoulli(Fraction(1, 2))], powers=[2])
     >>> law.atoms()
     [(0, Fraction(1, 2))]
-    >>> law.moments(3)
-    [Fraction(1, 4), Fraction(1, 8), Fraction(5, 64)]
+    >>> law.moments(3)          # m_2 = a b^2 + a^2 b - a^2 b^2 = 3/16 at a = b = 1/2
+    [Fraction(1, 4), Fraction(3, 16), Fraction(5, 32)]
     """
     return FreeMulLaw(factors, powers)
