@@ -155,3 +155,50 @@ def test_verify_bad_widths(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["verify", "freeness", "--widths", "0", "10"])
     assert exc.value.code == 2 and "--widths" in capsys.readouterr().err
+
+
+def test_spectrum_relu_matches_freeness_engine(capsys):
+    import sympy
+
+    import freealg
+    from freealg.dnn.polynomials import free_model
+
+    code, out, _ = run(capsys, "spectrum", "--depth", "3", "--sigma-w", "sqrt(2)", "--json")
+    data = json.loads(out)
+    model, names = free_model(freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)))
+    J = names["J"]
+    for k in (1, 2, 3):
+        assert data[f"m_{k}"] == pytest.approx(float(model.moment(freealg.tr((J * J.T) ** k))), rel=1e-12)
+    assert data["curve degree"] >= 2 and data["curve"].endswith("= 0")
+
+
+def test_spectrum_smooth_activation_has_no_curve(capsys):
+    code, out, _ = run(capsys, "spectrum", "--depth", "2", "--activation", "tanh", "--sigma-b", "0.05", "--json")
+    data = json.loads(out)
+    assert data["curve"].startswith("none")
+    assert data["variance"] > 0
+
+
+def test_fim_top_atom_and_mean(capsys):
+    # two hidden layers, relu, sigma_w = 1, q_0 = 1: q_l = |x_l|^2/M halves per layer
+    # (E relu(h)^2 = var/2), alpha = 1/2, so mean = q2 + a q1 + a^2 q0 and the top
+    # atom t_3 = q2 + q1 + q0 has mass 1 - 2(1 - 1/2) = 0: no top atom
+    code, out, _ = run(capsys, "fim", "--depth", "3", "--sigma-w", "1", "--q-in", "1", "--json")
+    data = json.loads(out)
+    assert data["q_l = |x_l|^2/M"] == [1.0, 0.5, 0.25]
+    assert data["mean"] == pytest.approx(0.25 + 0.5 * 0.5 + 0.25 * 1.0, rel=1e-14)
+    assert str(data["top atom"]).startswith("none")
+    # hard-tanh near the edge of chaos: a top atom with mass 1 - (L-1)(1-alpha)
+    code, out, _ = run(capsys, "fim", "--depth", "4", "--activation", "hardtanh", "--sigma-b", "0.05", "--json")
+    data = json.loads(out)
+    a = data["alpha_l (active fraction)"]
+    q = data["q_l = |x_l|^2/M"]
+    import freealg
+
+    sw2 = float(freealg.critical_sigma_w("hardtanh", 0.05)) ** 2
+    t = q[0]
+    for ell in range(1, 4):
+        t = q[ell] + sw2 * t
+    assert data["top atom"] == pytest.approx(t, rel=1e-13)
+    assert data["top atom mass"] == pytest.approx(1 - sum(1 - x for x in a), rel=1e-13)
+    assert data["learning-rate bound 2/lambda_max"] == pytest.approx(2 / t, rel=1e-13)
