@@ -42,3 +42,11 @@ def test_unknown_attribute():
         assert "no_such_name" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("expected AttributeError")
+
+
+def test_api_page_mirrors_all():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text()
+    missing = [name for name in freealg.__all__ if f"| `{name}` |" not in text]
+    assert not missing, f"docs/api.md lacks {missing}"
