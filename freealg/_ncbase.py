@@ -208,15 +208,23 @@ def _cols(atom):
 
 def cyclic_canonical(word):
     """The least rotation of ``word`` or of its transpose (the canonical
-    representative of ``tr(word)``)."""
+    representative of ``tr(word)``).
+
+    Only rotations that keep the outer dimension are allowed: for rectangular
+    letters ``tr(Xᵀ X) = (1/M) Tr(XᵀX)`` and ``tr(X Xᵀ) = (1/N) Tr(XXᵀ)`` are
+    different normalised traces, so a word is never rotated to start at a
+    letter with another row dimension."""
     if not word:
         return word
     n = len(word)
+    dim0 = _rows(word[0])
     best = None
     best_key = None
     for w in (word, _word_t(word)):
         for i in range(n):
             r = w[i:] + w[:i]
+            if _rows(r[0]) != dim0:
+                continue
             k = _word_key(r)
             if best_key is None or k < best_key:
                 best, best_key = r, k

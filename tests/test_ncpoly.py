@@ -159,7 +159,11 @@ def test_nc_symbols_options():
     R = nc_symbols("R", shape=("N", "M"))
     assert R.shape == ("N", "M") and (R * R.T).shape == ("N", "N")
     assert (R.T * R).shape == ("M", "M")
-    assert tr(R.T * R) == tr(R * R.T)          # cyclicity across shapes
+    # tr = (1/dim) Tr: tr(Rᵀ R) is normalised by M and tr(R Rᵀ) by N, so they differ
+    # (by the factor N/M) and must not be identified by a cyclic rotation
+    assert tr(R.T * R) != tr(R * R.T)
+    assert tr(R.T * R * R.T * R) == tr((R.T * R) ** 2)
+    assert tr(R * R.T * R * R.T) == tr((R * R.T) ** 2) != tr((R.T * R) ** 2)
 
 
 @pytest.mark.parametrize(
