@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib
 
+from . import errors as _errors_module
 from ._version import __version__
 from .errors import (
     BranchError,
@@ -128,24 +129,7 @@ _SUBMODULES: set[str] = {"partitions", "cumulants", "errors", "plot"}
 _SUBMODULES |= {"simulate", "verify"}  # simulation / verification (issue 7)
 _SUBMODULES |= {"dnn"}  # dnn layer (issue 6)
 
-_ERRORS = [
-    "FreealgError",
-    "InvalidArgumentError",
-    "InvalidPartitionError",
-    "TooLargeError",
-    "InvalidSequenceError",
-    "InvalidLawError",
-    "TransformUndefinedError",
-    "NotAlgebraicError",
-    "UnknownSymbolError",
-    "ModelError",
-    "NCPolynomialError",
-    "UnknownActivationError",
-    "BranchError",
-    "ConvergenceError",
-    "CertificationError",
-    "CertificationWarning",
-]
+_ERRORS = list(_errors_module.__all__)  # every exception and warning class
 
 __all__ = ["__version__", *_ERRORS, *sorted(_LAZY), *sorted(_SUBMODULES)]
 
