@@ -164,7 +164,7 @@ def contour_moments(values, lo, hi, K, *, N=256):
 def atom_residue(values, a, s):
     """Residue ``lim i eps G(a + i eps)``, Aitken-extrapolated from the last
     three points reached of ``eps = s 10^-4, s 10^-6, ..., s 10^-40`` and, if
-    that is not conclusive, of ``s 10^-60, ..., s 10^-240`` (geometric
+    that is not conclusive (uncertainty > 1e-6), of ``s 10^-60, ..., s 10^-240`` (geometric
     sequences, so a remainder ``C eps^beta`` is removed exactly).
 
     ``values(x, y)`` returns ``(G, err, ok)``.  Returns
@@ -192,7 +192,7 @@ def atom_residue(values, a, s):
             unc = max(change, 0.1 * abs(A[-1] - r[n - 1]), 4 * EPS * max(1.0, abs(A[-1])))
             if best is None or unc < best[1]:
                 best = (float(A[-1]), float(unc))
-        if best is not None and best[1] <= 1e-9:
+        if best is not None and best[1] <= 1e-6:
             break
     if best is None:
         return float("nan"), float("inf")
