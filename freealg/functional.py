@@ -307,6 +307,10 @@ class _MulProblem:
                 res = np.abs(F) / Fabs
                 for j in range(len(E)):
                     res = np.maximum(res, np.abs(E[j]))
+            if len(E):
+                # the zetas must settle too (relative steps)
+                zrel = np.max(np.abs(D[:, 1:]) / np.abs(Ua[:, 1:]), axis=1)
+                ad = np.maximum(ad, np.where(zrel <= 4 * EPS, 0.0, zrel * (1 + np.abs(v))))
             bad = ~np.all(np.isfinite(D), axis=1)
             ok = ~bad
             U[act[ok]] = Ua[ok] + D[ok]
@@ -674,7 +678,8 @@ class _MulEngine:
         return [0.0]
 
     def special(self):
-        return [p for iv in self.support() for p in iv]
+        """Support edges and atom locations (boundary values taken as limits)."""
+        return [p for iv in self.support() for p in iv] + [a for a, _ in self.atoms()[1]]
 
     def exact_moments(self, K):
         return self.law.moments(K)

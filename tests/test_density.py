@@ -276,3 +276,28 @@ def test_exports():
     assert freealg.curve_density is curve_density
     assert freealg.branch_cauchy is branch_cauchy
     assert "free_mul_law" in freealg.__all__
+
+
+@pytest.mark.slow
+def test_two_hidden_layer_fim_curve():
+    # Hayase-Karakida FIM, two hidden layers, orthogonal weights, Bernoulli
+    # nu's with alpha = (1/3, 3/4), sigma_w = 1, q = (1, 1, 1): atoms 1 - a2 at
+    # q2, a2 - a1 at q2 + q1, a1 + a2 - 1 at q2 + q1 + q0; edges
+    # q2 + q1 + q0 (a1 + a2 - 2 a1 a2 -+ 2 sqrt(a1 a2 (1 - a1)(1 - a2)))
+    closed_forms = pytest.importorskip("freealg.closed_forms")
+    a1, a2 = sympy.Rational(1, 3), sympy.Rational(3, 4)
+    c = closed_forms.fim_two_layer_curve(alpha=(a1, a2), sigma_w=1, q=(1, 1, 1))
+    P = c.polynomial
+    zc, Gc = sympy.Symbol("z"), sympy.Symbol("G")
+    P = P.subs({s: zc for s in P.free_symbols if s.name == "z"}).subs(
+        {s: Gc for s in P.free_symbols if s.name == "G"})
+    x = np.linspace(0.5, 3.5, 31)
+    res = curve_density(P, zc, Gc, x)
+    assert res.evidence.ok
+    assert res.atoms_exact == [(1, 1 - a2), (2, a2 - a1), (3, a1 + a2 - 1)]
+    r = 2 * sympy.sqrt(a1 * a2 * (1 - a1) * (1 - a2))
+    lo, hi = curve_support(P, zc, Gc, exact=True)[0]
+    assert sympy.simplify(lo - (2 + a1 + a2 - 2 * a1 * a2 - r)) == 0
+    assert sympy.simplify(hi - (2 + a1 + a2 - 2 * a1 * a2 + r)) == 0
+    # density vanishes at the atoms outside the bulk (limits on the axis)
+    assert res.density[np.argmin(np.abs(x - 1))] == 0.0
