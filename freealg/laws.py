@@ -338,7 +338,12 @@ class Law:
             S = self._s_closed()
         if S is None:
             return self.curve().s_transform(w)
-        return S if w is None else sympy.sympify(S).subs(W, w)
+        if w is None:
+            return S
+        numeric = _numeric_evaluator(self, "_s_numeric", S, w)
+        if numeric is not None:
+            return numeric
+        return sympy.sympify(S).subs(W, w)
 
     def _s_closed(self):
         return None
@@ -701,3 +706,30 @@ class Bernoulli(Atomic):
 # (split for size) and are re-exported here
 from ._continuous_laws import Arcsine, FussCatalan, MarchenkoPastur, Semicircle  # noqa: E402
 from ._activation_law import ActivationDerivativeLaw, activation_derivative_law  # noqa: E402
+
+
+def _numeric_evaluator(law, attr, expr, w):
+    """Evaluate ``expr(W)`` at numeric ``w`` (numpy arrays and complex/float
+    scalars vectorised through numpy, mpmath numbers through mpmath), with the
+    lambdified functions cached on the law; ``None`` for symbolic ``w``."""
+    import numpy as np
+
+    is_mp = type(w).__module__.startswith("mpmath")
+    is_np = isinstance(w, (np.ndarray, np.number, complex, float, int)) and not isinstance(w, bool)
+    if not (is_mp or is_np):
+        return None
+    expr = sympy.sympify(expr)
+    extra = expr.free_symbols - {W}
+    if extra:
+        law._require_numeric(f"numerical evaluation of {attr.strip('_')}")
+    cache = law.__dict__.setdefault("_numeric_cache_fns", {})
+    key = (attr, "mpmath" if is_mp else "numpy")
+    if key not in cache:
+        cache[key] = sympy.lambdify(W, expr, "mpmath" if is_mp else "numpy")
+    f = cache[key]
+    if is_mp:
+        return f(w)
+    arr = np.asarray(w, dtype=complex)
+    out = np.asarray(f(arr), dtype=complex)
+    out = np.broadcast_to(out, arr.shape).copy() if out.shape != arr.shape else out
+    return out if isinstance(w, np.ndarray) else complex(out)

@@ -278,3 +278,23 @@ def test_smooth_activation_law_moments_cauchy_density():
 def test_law_latex_and_repr():
     assert repr(MarchenkoPastur(2, 1)) == "MarchenkoPastur(rate=2, jump=1)"
     assert freealg.latex(Semicircle()) == r"\mathrm{Semicircle}\left(0, 1\right)"
+
+
+def test_s_transform_numeric_vectorised_and_free_mul_law():
+    # the S-transform of a law evaluates on numpy arrays (as the functional engine
+    # needs): Bernoulli(p) has S(w) = (1 + w)/(p + w)
+    import numpy as np
+
+    from freealg import Bernoulli, PointMass, free_mul_law
+
+    p = 0.9
+    w = np.array([0.1 + 0.2j, 1.0, -0.3j])
+    assert np.allclose(Bernoulli(p).s_transform(w), (1 + w) / (p + w), rtol=1e-15)
+    assert Bernoulli(p).s_transform(0.5) == pytest.approx(1.5 / 1.4, rel=1e-15)
+    # ⊠ of seven Bernoulli(p) and a point mass c: atoms 1 - p at 0 and
+    # max(0, 1 - 7(1 - p)) at c (free product of projections)
+    c = 1.5
+    law = free_mul_law([Bernoulli(p), PointMass(c)], powers=[7, 1])
+    atoms = {round(float(a), 12): float(m) for a, m in law.atoms()}
+    assert atoms[0.0] == pytest.approx(1 - p, rel=1e-12)
+    assert atoms[c] == pytest.approx(1 - 7 * (1 - p), rel=1e-9)
