@@ -526,7 +526,7 @@ class _CurveEngine:
             for k, (g, good, r) in zip(ks, res):
                 if good:
                     G[k] = complex(g)
-                    err[k] = abs(G[k]) * 10.0 ** (-_POLISH_DPS)
+                    err[k] = abs(G[k]) * (10.0 ** (-_POLISH_DPS) + EPS)
                     resid[k] = 0.0
                     rad[k] = float(r)
                     ok[k] = True
@@ -536,8 +536,6 @@ class _CurveEngine:
         return (np.abs(G.imag) <= err + 8 * EPS * np.abs(G)) & (radius > 4 * err)
 
     def refine(self, x, G, err, radius, dps):
-        import mpmath
-
         Gmp, Gf, ef, ok = [], np.array(G, complex), np.array(err, float), np.zeros(len(x), bool)
         for k in range(len(x)):
             v, conv, _ = self.curve.mp_polish(float(x[k]), complex(G[k]), dps)
@@ -546,8 +544,8 @@ class _CurveEngine:
             Gmp.append(v if ok[k] else None)
             if ok[k]:
                 Gf[k] = complex(v)
-                ef[k] = float(abs(v)) * 10.0 ** (-dps) + 2 * EPS * abs(Gf[k]) * 0
-        del mpmath
+                # mpmath error plus the rounding of the float copy
+                ef[k] = float(abs(v)) * 10.0 ** (-dps) + EPS * abs(Gf[k].imag)
         return Gmp, Gf, ef, ok
 
     def special(self):

@@ -671,7 +671,7 @@ class _MulEngine:
                 Gmp.append(+g if good else None)
                 if good:
                     Gf[k] = complex(g)
-                    ef[k] = float(abs(g)) * 10.0 ** (-dps)
+                    ef[k] = float(abs(g)) * 10.0 ** (-dps) + EPS * abs(Gf[k].imag)
         return Gmp, Gf, ef, ok
 
     def singular(self):
