@@ -89,8 +89,8 @@ def mass_quadrature(values, intervals, atoms, specials=(), *, n_hi=16, n_lo=10):
             near = [abs(c - p) for p in all_points if abs(c - p) > 1e-14 * max(1.0, abs(c))]
             d = 0.1 * min(near) if near else 0.1 * length
             deltas.append(min(d, 0.1 * length))
-        xs, ws, owner = [], [], []
-        xs_lo, ws_lo, owner_lo = [], [], []
+        xs, ws = [], []
+        xs_lo, ws_lo = [], []
         for k in range(len(sp) - 1):
             br = _graded_breaks(sp[k] + deltas[k], sp[k + 1] - deltas[k + 1], deltas[k], deltas[k + 1])
             x1, w1 = _panel_nodes(br, n_hi)

@@ -587,7 +587,7 @@ class FreeMulLaw:
         """Certified density on the grid ``x`` (see
         :func:`freealg.density.curve_density` for the parameters and the
         evidence); the exact moments are those of :meth:`moments`."""
-        from .density import certified_density
+        from ._result import certified_density
 
         return certified_density(
             _MulEngine(self), x, dps=dps, strict=strict, n_moments=n_moments,

@@ -1,0 +1,280 @@
+"""Adapter of an algebraic curve to the certified density (private):
+numeric values of the physical branch (float continuation with an mpmath
+fallback), support from the discriminant, atoms from the Newton polygon.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import _certify
+from ._continuation import EPS
+from ._result import _POLISH_DPS, _residue
+from .errors import CertificationError
+
+__all__ = ["curve_engine_adapter"]
+
+_MP_FALLBACK_MAX = 64  # most vertical lines continued in mpmath per call
+
+# ---------------------------------------------------------------------------
+# algebraic curves
+# ---------------------------------------------------------------------------
+
+
+class _CurveEngine:
+    """Adapter of an algebraic curve to :func:`certified_density`."""
+
+    def __init__(self, P, z, G):
+        from . import _curve
+
+        self.curve = _curve.curve_engine(P, z, G)
+        self._support = None
+        self._atoms = None
+        c = self.curve
+        cands = c.candidates()
+        if cands:
+            import sympy
+
+            self.cands_exact = cands
+            self.cands = [float(sympy.N(v, 30)) for v in cands]
+            c.scale = max(max(abs(v) for v in self.cands), c.moment_scale, 1e-300)
+        else:
+            self.cands_exact = None
+            self.cands = None
+            c.scale = 4 * c.moment_scale
+        self.scale = c.scale
+
+    # numeric values of the physical branch at x + i y (y >= 0)
+    def values(self, x, y):
+        from . import _curve
+
+        x = np.asarray(x, float)
+        y = np.asarray(y, float)
+        tr = _curve.track(self.curve, x, y)
+        G, err, resid, ok, rad = tr.U[:, 0].copy(), tr.err.copy(), tr.resid.copy(), tr.ok.copy(), tr.radius.copy()
+        # mpmath continuation from the last certified float value where
+        # float64 could not go on (roots closer than its resolution)
+        retry = ~ok & (tr.status != 1)
+        for c in self.cands or []:
+            # branch points on the axis: roots never separate, no mpmath walk
+            retry &= ~((y == 0) & (np.abs(x - c) <= 1e-12 * max(abs(c), 1e-300)))
+        retry = np.nonzero(retry)[0]
+        groups = {}
+        for k in retry:
+            groups.setdefault(float(x[k]), []).append(k)
+        for xv, ks in list(groups.items())[:_MP_FALLBACK_MAX]:
+            # one walk per vertical line, from the highest certified float state
+            k0 = max(ks, key=lambda k: tr.y[k])
+            res = _curve.mp_descend(self.curve, xv, tr.y[k0], tr.U[k0, 0], [y[k] for k in ks],
+                                    dps=_POLISH_DPS)
+            for k, (g, good, r) in zip(ks, res):
+                if good:
+                    G[k] = complex(g)
+                    err[k] = abs(G[k]) * (10.0 ** (-_POLISH_DPS) + EPS)
+                    resid[k] = 0.0
+                    rad[k] = float(r)
+                    ok[k] = True
+        return G, err, resid, ok, rad
+
+    def is_real(self, x, G, err, radius):
+        return (np.abs(G.imag) <= err + 8 * EPS * np.abs(G)) & (radius > 4 * err)
+
+    def refine(self, x, G, err, radius, dps):
+        Gmp, Gf, ef, ok = [], np.array(G, complex), np.array(err, float), np.zeros(len(x), bool)
+        for k in range(len(x)):
+            v, conv, _ = self.curve.mp_polish(float(x[k]), complex(G[k]), dps)
+            dist = abs(complex(v) - complex(G[k]))
+            ok[k] = bool(conv) and dist <= max(0.25 * radius[k], 10 * err[k])
+            Gmp.append(v if ok[k] else None)
+            if ok[k]:
+                Gf[k] = complex(v)
+                # mpmath error plus the rounding of the float copy
+                ef[k] = float(abs(v)) * 10.0 ** (-dps) + EPS * abs(Gf[k].imag)
+        return Gmp, Gf, ef, ok
+
+    def special(self):
+        """Real roots of the discriminant and of the leading coefficient."""
+        return list(self.cands or [])
+
+    def singular(self):
+        import sympy
+
+        lead = sympy.Poly(self.curve.leading_coefficient(), self.curve.z)
+        if lead.degree() <= 0:
+            return []
+        out = []
+        (k,), rest = lead.terms_gcd()
+        if k:
+            out.append(0.0)
+        if rest.degree() > 0:
+            out += [float(sympy.N(r, 30)) for r in rest.sqf_part().real_roots()]
+        return sorted(set(out))
+
+    def exact_moments(self, K):
+        return self.curve.moments(K)
+
+    def shifted(self, a, a_exact=None):
+        """Engine of the translated curve ``P(a + z, G)`` (evaluating ``P`` in
+        powers of ``z`` near ``a != 0`` cancels catastrophically)."""
+        import sympy
+
+        c = self.curve
+        if a_exact is None:
+            ex = [v for v in (self.cands_exact or []) if abs(float(sympy.N(v, 30)) - a) <= 1e-14 * abs(a)]
+            a_exact = ex[0] if ex and ex[0].is_Rational else sympy.Float(a, 30)
+        return _engine(sympy.expand(c.expr.subs(c.z, c.z + a_exact)), c.z, c.G)
+
+    def local(self, a):
+        """``values`` near ``x = a``, from the translated curve."""
+        if a == 0:
+            return self.values
+        eng = self.shifted(a)
+
+        def values(x, y):
+            return eng.values(np.asarray(x, float) - a, y)
+
+        return values
+
+    def atoms(self):
+        if self._atoms is None:
+            self._atoms = _curve_atoms_impl(self)
+        ex = self._atoms
+        return ex, [(float(a), float(m)) for a, m in ex]
+
+    def support(self):
+        if self._support is None:
+            self._support = _curve_support_impl(self)
+        return [(float(a), float(b)) for a, b in self._support]
+
+    def positive(self, xs):
+        G, err, _, ok, rad = self.values(xs, np.zeros_like(xs))
+        return ok & ~self.is_real(xs, G, err, rad) & (G.imag < 0)
+
+
+@functools.lru_cache(maxsize=32)
+def _engine(P, z, G):
+    return _CurveEngine(P, z, G)
+
+
+def _curve_support_impl(eng):
+    """Support intervals with exact endpoints when the discriminant is known."""
+    if eng.cands is None:
+        return _certify.scan_support(eng.positive, -eng.scale, eng.scale, n=600)
+    cf = eng.cands
+    if len(cf) == 0:
+        return []
+    width = max(cf[-1] - cf[0], max(abs(v) for v in cf), 1.0)
+    mids = np.array([0.5 * (a + b) for a, b in zip(cf[:-1], cf[1:])])
+    outside = np.array([cf[0] - 0.5 * width, cf[-1] + 0.5 * width])
+    pos = eng.positive(np.concatenate([mids, outside])) if mids.size else eng.positive(outside)
+    pm = pos[: mids.size]
+    if pos[mids.size:].any():
+        raise CertificationError(
+            "the density is positive outside all real roots of the discriminant; "
+            "the curve or its physical branch is inconsistent"
+        )
+    out = []
+    k = 0
+    while k < pm.size:
+        if pm[k]:
+            j = k
+            while j + 1 < pm.size and pm[j + 1]:
+                j += 1
+            out.append((eng.cands_exact[k], eng.cands_exact[j + 1]))
+            k = j + 1
+        else:
+            k += 1
+    return out
+
+
+def _curve_atoms_impl(eng):
+    """Atoms at real zeros of the leading coefficient, masses from residues."""
+    import sympy
+
+    from ._curve import CurveProblem
+
+    c = eng.curve
+    z, G = c.z, c.G
+    lead = sympy.Poly(c.leading_coefficient(), z)
+    if lead.degree() <= 0:
+        return []
+    roots = []
+    (k0,), rest = lead.terms_gcd()
+    if k0:
+        roots.append(sympy.Integer(0))
+    if rest.degree() > 0:
+        roots += list(rest.sqf_part().real_roots())
+    t, cc = sympy.symbols("t_shift c_mass")
+    pG = sympy.Poly(c.expr, G)
+    out = []
+    for a in roots:
+        cands = _atom_candidates(pG, z, a, t, cc)
+        if not cands:
+            continue
+        af = float(sympy.N(a, 30))
+        s = max(eng.scale, abs(af), 1e-300)
+        loc = eng if af == 0 else eng.shifted(af, a if a.is_Rational else None)
+        cf = [float(sympy.N(m, 30)) for m in cands]
+        # the physical branch has a pole at a iff its residue is non-zero;
+        # the residue is extrapolated from eps = s 1e-4 ... s 1e-244
+        est, unc = _residue(eng, af, s)
+        found = None
+        if np.isfinite(est) and unc <= 1e-4:
+            best = int(np.argmin([abs(est - v) for v in cf]))
+            if abs(est - cf[best]) <= max(1e-6, 10 * unc):
+                found = cands[best]
+        else:
+            # inconclusive extrapolation: is the physical branch the one with
+            # G ~ c/(z - a)?  (Newton from c/(i eps) must land on it)
+            eps = np.array([1e-7, 1e-10]) * s
+            Gp, _, _, okp, _ = loc.values(np.zeros(2), eps)
+            for m, mf in zip(cands, cf):
+                z1 = 1j * eps
+                U, conv, _, _ = CurveProblem(loc.curve).newton((mf / z1)[:, None], z1)
+                if okp.all() and conv.all() and np.all(np.abs(U[:, 0] - Gp) <= 1e-9 * np.abs(Gp)):
+                    found = m
+                    break
+        if found is not None:
+            out.append((a, found))
+    return out
+
+
+def _values2(eng):
+    def values(x, y):
+        G, err, _, ok, _ = eng.values(np.asarray(x, float), np.asarray(y, float))
+        return G, err, ok
+
+    return values
+
+
+def _atom_candidates(pG, z, a, t, cc):
+    """Masses ``c`` of branches ``G ~ c/(z - a)`` (Newton polygon at ``a``)."""
+    import sympy
+
+    lows = {}
+    for (e,), coeff in pG.terms():
+        q = sympy.Poly(sympy.expand(coeff.subs(z, a + t)), t)
+        if q.is_zero:
+            continue
+        terms = q.terms()
+        v = min(m[0] for m, _ in terms)
+        lc = [cf for m, cf in terms if m[0] == v][0]
+        lows[e] = (v, lc)
+    mu = min(v - e for e, (v, _) in lows.items())
+    E = [e for e, (v, _) in lows.items() if v - e == mu]
+    if len(E) < 2:
+        return []
+    edge = sympy.Poly(sum(lows[e][1] * cc ** (e - min(E)) for e in E), cc)
+    masses = []
+    for r in sympy.roots(edge, multiple=True) or edge.nroots():
+        r = sympy.nsimplify(r) if r.is_Float else r
+        if r.is_real and r != 0:
+            rv = float(sympy.N(r, 30))
+            if 0 < rv <= 1 + 1e-12:
+                masses.append(sympy.radsimp(r))
+    return masses
+
+
+curve_engine_adapter = _engine
