@@ -121,6 +121,9 @@ _LAZY = {
     "critical_sigma_w": "dnn",
     "critical_line": "dnn",
     "conjugate_kernel_moments": "dnn",
+    "JacobianLaw": "dnn",
+    "FisherLaw": "dnn",
+    "IsometrySummary": "dnn",
     # --- simulation / verification (issue 7) ---
 }
 

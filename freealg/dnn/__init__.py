@@ -7,7 +7,11 @@ infinite-width kernels (THEORY.md §1, §4, §6, §7).
 * :mod:`freealg.dnn.criticality`: the critical ``σ_w`` and phase-diagram data;
 * :mod:`freealg.dnn.kaa`: the Karakida–Akaho–Amari mean-field FIM;
 * :mod:`freealg.dnn.kernels`: NNGP / NTK kernels, GP posterior, NTK
-  gradient flow, Fan–Wang conjugate-kernel moments.
+  gradient flow, Fan–Wang conjugate-kernel moments;
+* :mod:`freealg.dnn.jacobian`: the law of ``J Jᵀ`` (:class:`JacobianLaw`,
+  dynamical-isometry summary);
+* :mod:`freealg.dnn.fisher`: the one-sample FIM/NTK spectrum
+  (:class:`FisherLaw`: top atom, ``λ_max``, learning-rate bound).
 
 Examples
 --------
@@ -20,6 +24,8 @@ from .mlp import MLP, JACOBIAN_CONVENTIONS, INITS
 from .criticality import critical_sigma_w, critical_line
 from .kaa import KAAResult
 from .kernels import conjugate_kernel_moments, mp_moments
+from .jacobian import JacobianLaw, IsometrySummary, jacobian_law
+from .fisher import FisherLaw, fim_law
 
 __all__ = [
     "MLP",
@@ -30,4 +36,9 @@ __all__ = [
     "KAAResult",
     "conjugate_kernel_moments",
     "mp_moments",
+    "JacobianLaw",
+    "IsometrySummary",
+    "jacobian_law",
+    "FisherLaw",
+    "fim_law",
 ]

@@ -376,6 +376,17 @@ class MLP:
         from . import meanfield
         return meanfield.d2_atoms(self, layer=layer, q_in=q_in, symbolic=symbolic)
 
+    # -- spectra (freealg.dnn.jacobian, freealg.dnn.fisher) ------------------------
+    def jacobian_law(self, *, q_in=None, convention=None, dps=30):
+        """Law of ``J Jᵀ`` (:func:`freealg.dnn.jacobian.jacobian_law`)."""
+        from . import jacobian
+        return jacobian.jacobian_law(self, q_in=q_in, convention=convention, dps=dps)
+
+    def fim_law(self, *, q_in=None, dps=30):
+        """One-sample FIM spectrum ``μ_L`` (:func:`freealg.dnn.fisher.fim_law`)."""
+        from . import fisher
+        return fisher.fim_law(self, q_in=q_in, dps=dps)
+
     # -- kernels (freealg.dnn.kernels) ------------------------------------------
     def nngp_kernel(self, X, X2=None):
         """NNGP kernel of the output (:func:`freealg.dnn.kernels.nngp_kernel`)."""

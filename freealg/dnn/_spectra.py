@@ -1,0 +1,782 @@
+r"""Shared pieces of the spectral laws of deep networks (private).
+
+Used by :mod:`freealg.dnn.jacobian` and :mod:`freealg.dnn.fisher`:
+
+* :func:`layer_data` — the per-layer mean-field data of an :class:`MLP`:
+  pre-activation variances ``q^ℓ``, post-activation second moments
+  ``q_ℓ = ‖x_ℓ‖²/M`` and the laws ``ν_ℓ`` of ``D_ℓ² = φ'(h_ℓ)²``, either at the
+  fixed point (``q_in=None``) or along the finite-depth sequence from
+  ``q_in = ‖x_0‖²/n_0``;
+* numeric adapters of laws for the functional-equation engine
+  (:func:`freealg.functional.free_mul_law`) and for the one-sample FIM solver:
+  vectorised Cauchy transforms (a fast Gauss–Legendre rule for the law of
+  ``φ'(√q z)²`` of a smooth activation) and S-transforms;
+* :func:`product_atoms` — the atoms of ``⊠`` products (Belinschi);
+* :func:`window_mass` — ``μ([a, b])`` from boundary values of ``G``.
+
+Number kinds.  Positively homogeneous activations (relu, leaky relu, linear)
+keep everything exact: ``σ_w``, ``σ_b`` and ``q_in`` are converted with
+:func:`freealg.laws._exact` (a float becomes the rational of its shortest
+decimal representation), and the ``q``'s follow from the linear q-map in
+exact arithmetic.  Other activations take the ``q``'s from the mean-field
+module (floats) and convert them the same way; a hard-tanh ``ν`` is then
+``Bernoulli(p)`` with ``p = erf(1/√(2q))`` rounded to float and made rational,
+so that curves have rational coefficients.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import sympy
+
+from ..errors import InvalidArgumentError
+
+__all__ = [
+    "LayerData",
+    "layer_data",
+    "numeric_factor",
+    "product_atoms",
+    "window_mass",
+    "to_float",
+]
+
+
+def to_float(v):
+    """A real number of any kind as a Python float."""
+    if isinstance(v, (int, float, Fraction, np.floating, np.integer)):
+        return float(v)
+    if isinstance(v, sympy.Basic):
+        return float(sympy.N(v, 20))
+    return float(v)
+
+
+def _exact(v, name):
+    from ..laws import _exact as ex
+
+    return ex(v, name)
+
+
+def _is_float(v):
+    return isinstance(v, (float, np.floating))
+
+
+# ---------------------------------------------------------------------------
+# per-layer mean-field data
+# ---------------------------------------------------------------------------
+
+
+class LayerData:
+    """Mean-field data of a network along its depth.
+
+    Attributes
+    ----------
+    pre : list
+        ``[q^1, …, q^L]``, pre-activation variances (exact sympy numbers;
+        ``sympy.oo`` when the fixed point diverges).
+    post : list
+        ``[q_0, …, q_L]``, ``q_ℓ = E φ(h_ℓ)² = lim ‖x_ℓ‖²/M`` (``q_0`` the input).
+    nus : list of Law
+        ``[ν_1, …, ν_L]``, the law of ``φ'(h_ℓ)²``.
+    fixed_point : bool
+        Every layer at ``q*`` (``q_in=None``).
+    sigma_w2 : sympy number
+        ``σ_w²`` (exact).
+    """
+
+    def __init__(self, pre, post, nus, fixed_point, sigma_w2, q_in):
+        self.pre = pre
+        self.post = post
+        self.nus = nus
+        self.fixed_point = fixed_point
+        self.sigma_w2 = sigma_w2
+        self.q_in = q_in
+
+    def __repr__(self):
+        return (f"LayerData(pre={self.pre}, post={self.post}, nus={self.nus}, "
+                f"fixed_point={self.fixed_point})")
+
+
+def _square(v, name):
+    """``v²`` exact; a float is squared in floating point first, so that
+    ``σ_w = 2 ** 0.5`` gives the short rational of ``2.0000000000000004``."""
+    if _is_float(v):
+        return _exact(float(v) ** 2, name + "^2")
+    return _exact(v, name) ** 2
+
+
+def _check_q_in(q_in):
+    if q_in is None:
+        return None
+    if isinstance(q_in, bool):
+        raise InvalidArgumentError(f"q_in must be a real number >= 0 (‖x_0‖²/n_0); got {q_in!r}")
+    try:
+        v = to_float(q_in)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(
+            f"q_in must be a real number >= 0 (‖x_0‖²/n_0); got {q_in!r}") from exc
+    if not math.isfinite(v) or v < 0:
+        raise InvalidArgumentError(
+            f"q_in must be a finite real number >= 0 (‖x_0‖²/n_0); got {q_in!r}")
+    return q_in
+
+
+def _nu_piecewise(act, q):
+    """Exact law of φ'(h)², h ~ N(0, q), for a piecewise-linear activation; the
+    probabilities rounded to float and made rational unless the activation is
+    positively homogeneous (then they do not depend on q and are exact)."""
+    from ..laws import Atomic, Bernoulli, PointMass
+
+    if act.positively_homogeneous:
+        law = act.dphi_values_probabilities(sympy.Integer(1))
+        vals = [sympy.nsimplify(v) if not isinstance(v, sympy.Basic) else v for v, _ in law]
+        probs = [sympy.sympify(p) for _, p in law]
+    else:
+        qf = to_float(q)
+        if qf == 0:
+            law = act.dphi_values_probabilities(sympy.Integer(0))
+            vals = [sympy.sympify(v) for v, _ in law]
+            probs = [sympy.sympify(p) for _, p in law]
+        else:
+            law = act.dphi_values_probabilities(qf)
+            vals = [_exact(v, "phi'^2 value") for v, _ in law]
+            probs = [_exact(p, "probability") for _, p in law]
+            tot = sum(probs)
+            if tot != 1:  # rounding: put the defect on the last atom
+                probs[-1] = 1 - sum(probs[:-1])
+    pairs = [(v, p) for v, p in zip(vals, probs) if p != 0]
+    if len(pairs) == 1:
+        return PointMass(pairs[0][0])
+    if len(pairs) == 2 and pairs[0][0] == 0 and pairs[1][0] == 1:
+        return Bernoulli(pairs[1][1])
+    return Atomic([v for v, _ in pairs], [p for _, p in pairs])
+
+
+def _nu(act, q, dps):
+    from ..laws import activation_derivative_law
+
+    if act.piecewise_linear:
+        return _nu_piecewise(act, q)
+    return activation_derivative_law(act, q, dps=dps)
+
+
+def layer_data(net, q_in=None, *, dps=30, need_finite=False):
+    r"""Per-layer ``q^ℓ``, ``q_ℓ`` and ``ν_ℓ`` of ``net`` (module docstring).
+
+    ``q_in=None``: every layer at the fixed point ``q*`` of the q-map, with the
+    input at the fixed point too (``σ_w² q_0 + σ_b² = q*``, i.e. ``q_0 = q̂*``).
+    Otherwise ``q^1 = σ_w² q_in + σ_b²``, ``q^{ℓ+1} = σ_w² q_ℓ + σ_b²``,
+    ``q_ℓ = E φ(√q^ℓ z)²``.
+
+    ``need_finite``: raise when some ``q`` is infinite or when all ``q_ℓ``
+    vanish (the FIM needs them).
+    """
+    act = net.activation
+    L = net.depth
+    q_in = _check_q_in(q_in)
+    sw2 = _square(net.sigma_w, "sigma_w")
+    sb2 = _square(net.sigma_b, "sigma_b")
+    if act.positively_homogeneous:
+        c2 = sympy.sympify(act.gaussian_expectation("phi2", sympy.Integer(1)))
+        slope = sw2 * c2  # the q-map is q -> slope q + sb2
+        # a float sigma_w (e.g. float(critical_sigma_w("relu"))) is critical
+        # within rounding: follow the mean-field module's phase (tol 1e-9)
+        critical = sympy.simplify(slope - 1) == 0 or (
+            (_is_float(net.sigma_w) or _is_float(net.sigma_b)) and net.phase() == "critical")
+        if q_in is None:
+            if sb2 == 0:
+                if critical:
+                    qs = sw2  # q* = q^1 from the default input q_in = 1 (MLP.q_star)
+                elif (slope - 1).is_negative:
+                    qs = sympy.Integer(0)
+                else:
+                    qs = sympy.oo
+            else:
+                qs = sb2 / (1 - slope) if (slope - 1).is_negative and not critical else sympy.oo
+            pre = [qs] * L
+            post = [c2 * qs if qs is not sympy.oo else sympy.oo] * (L + 1)
+        else:
+            q0 = _exact(q_in, "q_in")
+            pre, post = [], [q0]
+            for _ in range(L):
+                pre.append(sympy.nsimplify(sw2 * post[-1] + sb2) if (sw2 * post[-1] + sb2).is_Rational
+                           else sympy.simplify(sw2 * post[-1] + sb2))
+                post.append(c2 * pre[-1])
+    else:
+        if q_in is None:
+            qs = net.q_star(dps=None)
+            qs_f = to_float(qs)
+            if not math.isfinite(qs_f):
+                pre = [sympy.oo] * L
+                post = [sympy.oo] * (L + 1)
+            else:
+                qh = to_float(act.gaussian_expectation("phi2", qs_f))
+                pre = [_exact(qs_f, "q*")] * L
+                post = [_exact(qh, "q̂*")] * (L + 1)
+        else:
+            qf = [to_float(v) for v in net.q_sequence(to_float(q_in))]
+            qhf = [to_float(v) for v in net.qhat_sequence(to_float(q_in))]
+            pre = [_exact(v, "q") if math.isfinite(v) else sympy.oo for v in qf]
+            post = [_exact(q_in, "q_in")] + [_exact(v, "q") if math.isfinite(v) else sympy.oo
+                                              for v in qhf[1:]]
+    if any(v is sympy.oo for v in pre) and not act.positively_homogeneous:
+        raise InvalidArgumentError(
+            f"the forward variance of {net!r} diverges (q* = oo: chaotic phase of an unbounded "
+            "activation), so the law of D^2 is undefined; pass q_in= to follow a finite-depth "
+            "sequence from a given input"
+        )
+    if need_finite:
+        if any(v is sympy.oo for v in post):
+            raise InvalidArgumentError(
+                f"the forward variance of {net!r} diverges (q* = oo: the q-map slope "
+                f"σ_w² E[φ(z)²] >= 1 with σ_b > 0, or > 1); the FIM law needs finite "
+                "q_ℓ = ‖x_ℓ‖²/M: pass q_in= to follow a finite-depth sequence"
+            )
+        if all(v == 0 for v in post[:L]):
+            raise InvalidArgumentError(
+                f"every q_ℓ = ‖x_ℓ‖²/M of {net!r} is 0 (the fixed point is q* = 0), so the "
+                "one-sample FIM Θ_L vanishes; pass q_in= > 0 to follow a finite-depth sequence"
+            )
+    nus = [_nu(act, pre[ell] if pre[ell] is not sympy.oo else 1, dps) for ell in range(L)]
+    return LayerData(pre, post, nus, q_in is None, sw2, q_in)
+
+
+# ---------------------------------------------------------------------------
+# numeric adapters
+# ---------------------------------------------------------------------------
+
+
+def _is_mp(w):
+    return type(w).__module__.startswith("mpmath")
+
+
+def _num(v, w):
+    """Exact number ``v`` as a float, or as mpmath when ``w`` is mpmath."""
+    if _is_mp(w):
+        import mpmath
+
+        return mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
+    return to_float(v)
+
+
+class _AtomicFactor:
+    """Finitely many atoms: ``G(z) = Σ m/(z − a)`` (no closed S in general)."""
+
+    def __init__(self, law):
+        self.law = law
+        self._atoms = [(a, m) for a, m in law.atoms() if m != 0]
+        self.points = np.array([to_float(a) for a, _ in self._atoms])
+        self.masses = np.array([to_float(m) for _, m in self._atoms])
+
+    def moments(self, n):
+        return self.law.moments(n)
+
+    def atoms(self):
+        return list(self._atoms)
+
+    def cauchy(self, z):
+        z = np.asarray(z, complex)
+        out = np.zeros_like(z)
+        with np.errstate(all="ignore"):
+            for a, m in zip(self.points, self.masses):
+                out = out + m / (z - a)
+        return out
+
+    def cauchy_derivative(self, z):
+        z = np.asarray(z, complex)
+        out = np.zeros_like(z)
+        with np.errstate(all="ignore"):
+            for a, m in zip(self.points, self.masses):
+                out = out - m / (z - a) ** 2
+        return out
+
+    def cauchy_and_derivative(self, z):
+        return self.cauchy(z), self.cauchy_derivative(z)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.law!r})"
+
+
+class _BernoulliFactor(_AtomicFactor):
+    """Bernoulli(p): ``S(w) = (1 + w)/(p + w)``."""
+
+    def __init__(self, law):
+        super().__init__(law)
+        self.p = law.p
+
+    def s_transform(self, w):
+        p = _num(self.p, w)
+        return (1 + w) / (p + w)
+
+    def s_transform_derivative(self, w):
+        p = _num(self.p, w)
+        return (p - 1) / (p + w) ** 2
+
+
+class _PointFactor(_AtomicFactor):
+    """δ_a: ``S = 1/a`` (no derivative method: it is 0)."""
+
+    def __init__(self, law):
+        super().__init__(law)
+        self.a = law.parameters["a"]
+
+    def s_transform(self, w):
+        a = _num(self.a, w)
+        if _is_mp(w):
+            return 1 / a + 0 * w
+        return np.ones_like(np.asarray(w, complex)) / a
+
+
+class _MPFactor:
+    """Marchenko–Pastur ``MP(1, s)`` (the law of ``WᵀW``, Gaussian square
+    layer): ``S(w) = 1/(s(1 + w))``."""
+
+    def __init__(self, law):
+        self.law = law
+        lam = law.parameters["rate"]
+        if lam != 1:
+            raise InvalidArgumentError(f"only MP of rate 1 is used here; got {law!r}")
+        self.s = law.parameters["jump"]
+        self.sf = to_float(self.s)
+
+    def moments(self, n):
+        return self.law.moments(n)
+
+    def atoms(self):
+        return []
+
+    def cauchy(self, z):
+        z = np.asarray(z, complex) / self.sf
+        with np.errstate(all="ignore"):
+            g = (z - np.sqrt(z) * np.sqrt(z - 4)) / (2 * z)
+        return g / self.sf
+
+    def s_transform(self, w):
+        s = _num(self.s, w)
+        return 1 / (s * (1 + w))
+
+    def s_transform_derivative(self, w):
+        s = _num(self.s, w)
+        return -1 / (s * (1 + w) ** 2)
+
+    def __repr__(self):
+        return f"_MPFactor({self.law!r})"
+
+
+def _cauchy_sums(z, f, w):
+    """``Σ w/(z − f)`` and ``−Σ w/(z − f)²`` for complex ``z`` (1-D) and real
+    nodes ``f``, in real arithmetic (numpy's complex division and complex-by-real
+    matrix products are several times slower)."""
+    a = z.real[:, None] - f[None, :]
+    b = z.imag[:, None]
+    den = 1.0 / (a * a + b * b)
+    ad = a * den
+    g = ad @ w - 1j * (b[:, 0] * (den @ w))
+    ad2 = ad * den
+    dg = -(((a * ad2) - (b * b) * (den * den)) @ w) + 2j * (b[:, 0] * (ad2 @ w))
+    return g, dg
+
+
+def _cauchy_rows(z, F, W):
+    """Row-wise ``Σ_k W_jk/(z_j − F_jk)`` and ``−Σ_k W_jk/(z_j − F_jk)²``."""
+    a = z.real[:, None] - F
+    b = z.imag[:, None]
+    den = 1.0 / (a * a + b * b)
+    ad = a * den
+    g = (ad * W).sum(axis=1) - 1j * (b[:, 0] * (den * W).sum(axis=1))
+    ad2 = ad * den
+    dg = -(((a * ad2) - (b * b) * (den * den)) * W).sum(axis=1) + 2j * (b[:, 0] * (ad2 * W).sum(axis=1))
+    return g, dg
+
+
+class _SmoothNuFactor:
+    r"""The law ``ν`` of ``φ'(√q z)²`` of a smooth activation.
+
+    Moments from the law (mpmath quadrature at its ``dps``).  The Cauchy
+    transform ``G(ζ) = E[1/(ζ − f(z))]``, ``f(z) = φ'(√q z)²``, by composite
+    Gauss–Legendre rules in ``z`` on ``[−T, T]`` (``T = 9``: the Gaussian tail
+    beyond is ``< 2e-19``), 16 nodes per panel.  The integrand has poles where
+    ``f(z) = ζ``, at distance ``d`` from the real ``z`` axis; a panel of width
+    ``h`` has relative error about ``(2d/h + √(1 + 4d²/h²))^{−32}``.  Base
+    panels have ``h = 1/8`` (enough when ``ζ`` is ``≳ 0.1 max|f'|`` away from
+    the range of ``f``); otherwise, around each real point ``c`` near a pole
+    (a crossing ``f(c) = Re ζ`` or a local extremum of ``f`` next to
+    ``Re ζ``), the base panels within ``1/4`` are replaced by panels graded
+    geometrically towards ``c`` with smallest width ``d/2``
+    (``d = dist/|f'(c)|``, or ``√(2 dist/|f''(c)|)`` at an extremum), so the
+    cost grows only like ``log(1/d)``.  Measured relative accuracy (against
+    a uniform rule with ``h = 2^{−16}`` and, on the axis, against the
+    pushforward density of ``ν``): ``~1e-13`` for ``Im ζ ≥ 1e-4``, then
+    rounding-limited, about ``1e-17/Im ζ`` (``1e-8`` at ``Im ζ = 1e-9``).
+    """
+
+    T = 9.0
+    ORDER = 16
+    H = 0.125
+
+    def __init__(self, law):
+        self.law = law
+        self.act = law.activation
+        self.q = to_float(law.parameters["q"])
+        self.sq = math.sqrt(self.q)
+        t, w = np.polynomial.legendre.leggauss(self.ORDER)
+        self._t, self._w = t, w
+        self.edges = np.arange(-self.T, self.T + self.H / 2, self.H)
+        self.nodes, self.weights = self._panels(self.edges)
+        self.fnodes = self.f(self.nodes)
+        norm = self.weights.sum()
+        self.weights = self.weights / norm  # exact normalisation of the mass
+        self._norm = norm
+        u = np.linspace(-self.T, self.T, 4001)
+        fu = self.f(u)
+        self.u, self.fu = u, fu
+        du = u[1] - u[0]
+        self.slope = max(float(np.max(np.abs(np.diff(fu)) / du)), 1e-12)
+        self.fmin, self.fmax = float(np.min(fu)), float(np.max(fu))
+        # local extrema of f, refined by golden-section search
+        d = np.diff(fu)
+        ext = []
+        for i in np.nonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0)[0]:
+            a, b = u[i], u[i + 2]
+            sgn = 1.0 if d[i] > 0 else -1.0
+            g = (math.sqrt(5) - 1) / 2
+            for _ in range(80):
+                c1, c2 = b - g * (b - a), a + g * (b - a)
+                if sgn * self.f(c1) > sgn * self.f(c2):
+                    b = c2
+                else:
+                    a = c1
+            c = 0.5 * (a + b)
+            h = 1e-4
+            curv = abs(float(self.f(c + h) - 2 * self.f(c) + self.f(c - h))) / h**2
+            ext.append((c, float(self.f(c)), max(curv, 1e-12)))
+        self.extrema = ext
+
+    def f(self, z):
+        return np.asarray(self.act.dphi(self.sq * np.asarray(z, float)), float) ** 2
+
+    def _panels(self, breaks):
+        a, b = breaks[:-1, None], breaks[1:, None]
+        z = (0.5 * (b - a) * self._t[None, :] + 0.5 * (a + b)).ravel()
+        w = (0.5 * (b - a) * self._w[None, :]).ravel() * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+        return z, w
+
+    def moments(self, n):
+        return self.law.moments(n)
+
+    def atoms(self):
+        return []
+
+    def _centers(self, zeta, dist):
+        """Real points near the poles of ``1/(ζ_j − f(z))`` with pole distances,
+        for an array of ``ζ_j``: a list (one per ``ζ_j``) of ``[(c, d)]``.
+        Crossings ``f(c) = Re ζ_j`` are bracketed on a uniform grid and
+        bisected all at once."""
+        r = zeta.real
+        m = r.size
+        out = [[] for _ in range(m)]
+        s = self.fu[None, :] - r[:, None]
+        jj, ii = np.nonzero(s[:, :-1] * s[:, 1:] <= 0)
+        if jj.size:
+            a, b = self.u[ii].copy(), self.u[ii + 1].copy()
+            rr = r[jj]
+            fa = self.f(a) - rr
+            for _ in range(56):
+                mid = 0.5 * (a + b)
+                fm = self.f(mid) - rr
+                left = fa * fm <= 0
+                b = np.where(left, mid, b)
+                a = np.where(left, a, mid)
+                fa = np.where(left, fa, fm)
+            c = 0.5 * (a + b)
+            h = 1e-6
+            der = np.abs(self.f(c + h) - self.f(c - h)) / (2 * h)
+            with np.errstate(divide="ignore"):
+                dd = np.where(der > 0, dist[jj] / der, np.inf)
+            for ce, fe, curv in self.extrema:  # a crossing next to an extremum
+                near = np.abs(ce - c) < 0.25
+                alt = np.sqrt(2 * np.maximum(np.abs(fe - rr), dist[jj]) / curv)
+                dd = np.where(near, np.minimum(dd, alt), dd)
+            for j, cc, d in zip(jj, c, dd):
+                out[j].append((float(cc), float(d)))
+        for ce, fe, curv in self.extrema:
+            gap = np.abs(fe - r)
+            for j in np.nonzero(gap < self.slope * 2 * self.H)[0]:
+                out[j].append((ce, math.sqrt(2 * max(gap[j], dist[j]) / curv)))
+        return out
+
+    def _breaks(self, cs):
+        """Removed base panels and graded breaks for one ``ζ``'s centres."""
+        e = self.edges
+        remove = np.zeros(e.size - 1, bool)
+        for c, d in cs:
+            remove |= (e[1:] > c - 2 * self.H) & (e[:-1] < c + 2 * self.H)
+        brs = []
+        idx = np.nonzero(remove)[0]
+        if idx.size:
+            starts = idx[np.r_[True, np.diff(idx) > 1]]
+            ends = idx[np.r_[np.diff(idx) > 1, True]]
+            for i0, i1 in zip(starts, ends):
+                A, B = e[i0], e[i1 + 1]
+                pts = [A, B]
+                for c, d in cs:
+                    if A < c < B:
+                        pts.append(c)
+                        h = max(0.5 * d, 1e-13)
+                        k = h
+                        while c - k > A:
+                            pts.append(c - k)
+                            k *= 2
+                        k = h
+                        while c + k < B:
+                            pts.append(c + k)
+                            k *= 2
+                brs.append(np.unique(np.array(pts)))
+        return remove, brs
+
+    def _sums(self, z):
+        z = np.asarray(z, complex)
+        flat = z.ravel()
+        G = np.empty(flat.shape, complex)
+        dG = np.empty(flat.shape, complex)
+        re = flat.real
+        gap = np.maximum(np.maximum(self.fmin - re, re - self.fmax), 0.0)
+        dist = np.maximum(np.abs(flat.imag), gap)
+        step = max(1, 2_000_000 // self.fnodes.size)
+        with np.errstate(all="ignore"):
+            for i in range(0, flat.size, step):
+                G[i:i + step], dG[i:i + step] = _cauchy_sums(flat[i:i + step], self.fnodes, self.weights)
+            fj = np.nonzero(dist < self.slope * self.H)[0]
+            if fj.size:
+                # near a pole: subtract the base panels around it and add
+                # graded panels, all points at once (rows padded with weight 0)
+                cents = self._centers(flat[fj], dist[fj])
+                rem_idx, add_z, add_w = [], [], []
+                for cs in cents:
+                    cs = [(c, d) for c, d in cs if d < self.H]
+                    remove, brs = self._breaks(cs)
+                    rem_idx.append(np.nonzero(np.repeat(remove, self.ORDER))[0])
+                    zs = [self._panels(br) for br in brs]
+                    add_z.append(np.concatenate([a for a, _ in zs]) if zs else np.zeros(0))
+                    add_w.append(np.concatenate([b for _, b in zs]) / self._norm if zs else np.zeros(0))
+                nr = max(v.size for v in rem_idx)
+                na = max(v.size for v in add_z)
+                m = fj.size
+                if nr:
+                    R = np.zeros((m, nr), int)
+                    WR = np.zeros((m, nr))
+                    for k, v in enumerate(rem_idx):
+                        R[k, :v.size] = v
+                        WR[k, :v.size] = self.weights[v]
+                    g, dg = _cauchy_rows(flat[fj], self.fnodes[R], WR)
+                    G[fj] -= g
+                    dG[fj] -= dg
+                if na:
+                    Z = np.zeros((m, na))
+                    WA = np.zeros((m, na))
+                    for k, (a, b) in enumerate(zip(add_z, add_w)):
+                        Z[k, :a.size] = a
+                        WA[k, :b.size] = b
+                    g, dg = _cauchy_rows(flat[fj], self.f(Z.ravel()).reshape(Z.shape), WA)
+                    G[fj] += g
+                    dG[fj] += dg
+        return G.reshape(z.shape), dG.reshape(z.shape)
+
+    def cauchy(self, z):
+        return self._sums(z)[0]
+
+    def cauchy_derivative(self, z):
+        return self._sums(z)[1]
+
+    def cauchy_and_derivative(self, z):
+        return self._sums(z)
+
+    def __repr__(self):
+        return f"_SmoothNuFactor({self.law!r})"
+
+
+def numeric_factor(law):
+    """The numeric adapter of a law used by the engines (see the classes)."""
+    from ..laws import ActivationDerivativeLaw, Atomic, Bernoulli, MarchenkoPastur, PointMass
+
+    if isinstance(law, Bernoulli):
+        return _BernoulliFactor(law)
+    if isinstance(law, PointMass):
+        return _PointFactor(law)
+    if isinstance(law, Atomic):
+        return _AtomicFactor(law)
+    if isinstance(law, MarchenkoPastur):
+        return _MPFactor(law)
+    if isinstance(law, ActivationDerivativeLaw):
+        return _SmoothNuFactor(law)
+    raise InvalidArgumentError(f"no numeric adapter for {law!r}")  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------
+# atoms of products
+# ---------------------------------------------------------------------------
+
+
+def _law_atoms(law):
+    from ..laws import ActivationDerivativeLaw, MarchenkoPastur
+
+    if isinstance(law, MarchenkoPastur):
+        lam = law.parameters["rate"]
+        return [(sympy.Integer(0), 1 - lam)] if (lam - 1).is_negative else []
+    if isinstance(law, ActivationDerivativeLaw):
+        return []
+    return [(sympy.sympify(a), sympy.sympify(m)) for a, m in law.atoms() if m != 0]
+
+
+def product_atoms(laws):
+    r"""Atoms of ``⊠_j μ_j`` for laws on ``[0, ∞)`` (Belinschi 2003), each
+    given as a law or as its list of atoms ``[(location, mass)]``:
+    ``(μ ⊠ ν)({0}) = max(μ({0}), ν({0}))`` and, for ``a > 0``,
+    ``(μ ⊠ ν)({a}) = Σ_{uv = a} max(0, μ({u}) + ν({v}) − 1)``.
+
+    Examples
+    --------
+    >>> from freealg import Bernoulli, PointMass
+    >>> import sympy
+    >>> product_atoms([Bernoulli(sympy.Rational(9, 10))] * 3 + [PointMass(2)])
+    [(0, 1/10), (2, 7/10)]
+    """
+    cur = None
+    for law in laws:
+        at = list(law) if isinstance(law, (list, tuple)) else _law_atoms(law)
+        if cur is None:
+            cur = at
+            continue
+        zero = max([m for a, m in cur if a == 0] + [m for a, m in at if a == 0] + [sympy.Integer(0)])
+        new = {}
+        for u, mu in cur:
+            if u == 0:
+                continue
+            for v, mv in at:
+                if v == 0:
+                    continue
+                mass = mu + mv - 1
+                if sympy.sympify(mass).is_positive:
+                    key = sympy.nsimplify(u * v) if (u * v).is_Rational else sympy.simplify(u * v)
+                    new[key] = new.get(key, 0) + mass
+        cur = ([(sympy.Integer(0), zero)] if zero != 0 else []) + sorted(new.items(), key=lambda t: to_float(t[0]))
+    return cur or []
+
+
+# ---------------------------------------------------------------------------
+# mass in a window
+# ---------------------------------------------------------------------------
+
+
+def window_mass(values, support, atoms, a, b):
+    r"""``μ([a, b])``: the atoms inside plus the continuous mass of
+    ``support ∩ [a, b]``, ``∫ ρ``, ``ρ(x) = −Im G(x + i0)/π``, by composite
+    Gauss–Legendre rules on a mesh graded geometrically towards the support
+    edges inside the window (square-root or power singularities of ``ρ``).
+
+    ``values(x)`` returns boundary values ``G(x + i0)``.  Returns
+    ``(mass, error_estimate)`` (difference of a 16- and a 10-node rule).
+    """
+    from .. import _certify
+
+    cont_hi = cont_lo = 0.0
+    for lo, hi in support:
+        u, v = max(lo, a), min(hi, b)
+        if not v > u:
+            continue
+        length = v - u
+        du = 1e-13 * max(1.0, abs(u)) if u == lo else 0.25 * length
+        dv = 1e-13 * max(1.0, abs(v)) if v == hi else 0.25 * length
+        br = _certify._graded_breaks(u, v, du, dv)
+        for n, acc in ((16, "hi"), (10, "lo")):
+            x, w = _certify._panel_nodes(br, n)
+            rho = -np.asarray(values(x)).imag / np.pi
+            val = float(np.dot(rho, w))
+            if acc == "hi":
+                cont_hi += val
+            else:
+                cont_lo += val
+    at = sum(to_float(m) for x, m in atoms if a <= to_float(x) <= b)
+    return cont_hi + at, abs(cont_hi - cont_lo)
+
+
+# ---------------------------------------------------------------------------
+# moments of ⊠ products with rescaled arguments
+# ---------------------------------------------------------------------------
+
+
+def _kind(values):
+    kinds = set()
+    for v in values:
+        if type(v).__module__.startswith("mpmath"):
+            kinds.add("mpmath")
+        elif isinstance(v, (int, Fraction, np.integer)) or (isinstance(v, sympy.Basic) and v.is_Rational):
+            kinds.add("fraction")
+        elif isinstance(v, (float, np.floating)):
+            kinds.add("float")
+        else:
+            kinds.add("sympy")
+    for k in ("mpmath", "float", "sympy"):
+        if k in kinds:
+            return k
+    return "fraction"
+
+
+def _convert(v, kind):
+    if kind == "fraction":
+        if isinstance(v, sympy.Basic):
+            return Fraction(int(v.p), int(v.q))
+        return Fraction(v)
+    if kind == "mpmath":
+        import mpmath
+
+        if isinstance(v, sympy.Basic):
+            return mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
+        if isinstance(v, Fraction):
+            return mpmath.mpf(v.numerator) / v.denominator
+        return mpmath.mpf(v)
+    if kind == "float":
+        return to_float(v)
+    return sympy.nsimplify(v) if isinstance(v, Fraction) else sympy.sympify(v)
+
+
+def _back(v, kind):
+    if kind == "fraction":
+        return sympy.Rational(v.numerator, v.denominator)
+    if kind == "sympy":
+        return sympy.expand(v)
+    return v
+
+
+def series_product_moments(specs, n):
+    r"""Moments ``m_1..m_n`` of the law with S-transform
+    ``S(w) = Π_j S_j(c_j w)^{L_j}``.
+
+    ``specs`` is a list of ``(moments_j, L_j, c_j)`` with ``moments_j`` the
+    moments ``m_1..m_n`` of the law ``j``.  ``c_j = 1`` is the ⊠-power
+    ``μ_j^{⊠ L_j}``; ``c_j ≠ 1`` enters rectangular layers.  Exact inputs
+    (ints, Fractions, sympy rationals) give sympy rationals; mpmath gives
+    mpmath; other sympy expressions stay symbolic.
+    """
+    from .. import _series
+    from ..cumulants import s_transform_coefficients
+
+    allv = [v for m, _, c in specs for v in list(m[:n]) + [c]]
+    kind = _kind(allv)
+    one = _convert(1, kind)
+    zero = one * 0
+    S = [one] + [zero] * (n - 1)
+    for m, L, c in specs:
+        seq = [_convert(v, kind) for v in m[:n]]
+        s = s_transform_coefficients(seq)
+        s = [_convert(v, kind) if kind == "fraction" else v for v in s]
+        cc = _convert(c, kind)
+        if cc != one:
+            s = [v * cc**k for k, v in enumerate(s)]
+        S = _series.mul(S, _series.power(s, L, n) if L != 1 else s, n)
+    geo = [one if k % 2 == 0 else -one for k in range(n)]
+    chi = [zero] + _series.mul(S, geo, n)  # χ(w) = w S(w)/(1 + w)
+    psi = _series.reverse(chi, n + 1)
+    return [_back(v, kind) for v in psi[1:]]

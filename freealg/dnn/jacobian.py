@@ -1,0 +1,560 @@
+r"""The spectrum of ``J Jᵀ`` for the input–output Jacobian of a random MLP
+(THEORY.md §1, §5; Pennington–Schoenholz–Ganguli).
+
+Under asymptotic freeness of the weights and the ``D``'s (proved for Haar
+orthogonal weights by Collins–Hayase, seed 003/004; for Gaussian ones by
+Hanin–Nica, Pastur, Yang)
+
+    μ_{JJᵀ} = ⊠_ℓ μ_{W_ℓᵀW_ℓ} ⊠ ⊠_{ℓ ∈ d_layers} ν_ℓ,
+    S_{JJᵀ}(w) = Π_ℓ S_{W_ℓᵀW_ℓ}(w) · Π_ℓ S_{ν_ℓ}(w),
+
+with ``μ_{WᵀW} = MP(1, σ_w²)`` (Gaussian init, ``S = 1/(σ_w²(1 + w))``) or
+``δ_{σ_w²}`` (orthogonal init, ``S = 1/σ_w²``) and ``ν_ℓ`` the law of
+``D_ℓ² = φ'(h_ℓ)²``.  Which ``D``'s enter is the Jacobian convention of the
+net (:attr:`freealg.MLP.jacobian_convention`):
+
+* ``"seed"`` (default): ``J = ∂h_L/∂x_0 = W_L D_{L−1} ⋯ D_1 W_1``:
+  ``L`` weight factors and ``L − 1`` factors ``ν``;
+* ``"psg"``: ``J = ∂x_L/∂x_0 = D_L W_L ⋯ D_1 W_1``: ``L`` of each.
+
+The laws ``ν_ℓ`` are taken at the fixed point ``q*`` for every layer
+(``q_in=None``, the default: PSG's setting) or along the finite-depth
+sequence ``q^ℓ`` from an input with ``‖x_0‖²/n_0 = q_in``.
+
+Rectangular Gaussian layers (``W_ℓ`` of size ``n_ℓ × n_{ℓ−1}``, entries of
+variance ``σ_w²/n_{ℓ−1}``): the law of ``W X Wᵀ`` on ``R^{n_ℓ}`` for ``X`` on
+``R^{n_{ℓ−1}}`` free from ``W`` has ``S(w) = S_X(r w)/(σ_w²(1 + r w))``,
+``r = n_ℓ/n_{ℓ−1}`` (Marchenko–Pastur with ratio), so that on ``R^{n_L}``
+
+    S_{JJᵀ}(w) = Π_ℓ 1/(σ_w²(1 + R_ℓ w)) · Π_{ℓ ∈ d_layers} S_{ν_ℓ}(R'_ℓ w),
+    R_ℓ = n_L/n_{ℓ−1},  R'_ℓ = n_L/n_ℓ.
+
+Variance (THEORY.md §5).  Writing ``S(w) = S(0)(1 + s_1 w + …)``, a law has
+``Var/m_1² = −s_1`` and ``s_1`` adds over ⊠ factors; ``ν`` contributes
+``s_1 = 1 − μ_2/μ_1²`` (``μ_k = E φ'(h)^{2k}``) and ``WᵀW`` contributes
+``s_1 = −1`` (Gaussian) or ``0`` (orthogonal), or ``−R_ℓ`` for a rectangular
+Gaussian layer.  Hence
+
+    Var_{JJᵀ} = m_1² [ Σ_{ℓ∈d_layers} R'_ℓ (μ_2^ℓ/(μ_1^ℓ)² − 1) − Σ_ℓ R_ℓ s_1^W ],
+    m_1 = σ_w^{2L} Π_{ℓ∈d_layers} μ_1^ℓ,
+
+which for square layers at the fixed point is PSG's
+``Var = L m_1² (μ_2/μ_1² − 1 − s_1)`` in the ``"psg"`` convention (``L``
+factors ``D``) and ``m_1² ((L − 1)(μ_2/μ_1² − 1) − L s_1)`` in the ``"seed"``
+convention (``L − 1`` factors ``D``); at the fixed point ``m_1 = χ^L``
+(psg) or ``σ_w² χ^{L−1}`` (seed).
+
+Examples
+--------
+Critical ReLU with orthogonal weights, PSG convention, depth 2:
+``JJᵀ ~ (2 · Bernoulli(1/2))^{⊠2}``, mean ``χ² = 1`` and variance
+``2 (2 − 1 − 0) = 2``:
+
+>>> import sympy, freealg
+>>> net = freealg.MLP(2, "relu", sigma_w=sympy.sqrt(2), jacobian_convention="psg")
+>>> law = net.jacobian_law()
+>>> law.moments(3)
+[1, 3, 10]
+>>> law.variance(), law.variance_closed_form()
+(2, 2)
+>>> law.atoms()
+[(0, 1/2)]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy
+
+from ..errors import InvalidArgumentError, NotAlgebraicError
+from ._spectra import (
+    layer_data,
+    numeric_factor,
+    product_atoms,
+    series_product_moments,
+    to_float,
+    window_mass,
+)
+
+__all__ = ["JacobianLaw", "IsometrySummary", "jacobian_law"]
+
+
+def _exact(v, name):
+    from ..laws import _exact as ex
+
+    return ex(v, name)
+
+
+class IsometrySummary:
+    r"""Dynamical-isometry summary of a Jacobian law (attributes, no printing).
+
+    Attributes
+    ----------
+    depth, convention, init, activation
+    chi : float
+        ``χ`` at the fixed point.
+    mean, variance : float
+        ``m_1`` and ``m_2 − m_1²`` of ``μ_{JJᵀ}`` (exact values converted).
+    lambda_max : float
+        Largest point of the spectrum: the right support edge, or the top atom
+        when it lies beyond.
+    lambda_min_nonzero : float
+        Smallest non-zero point of the spectrum (left edge of the bulk or
+        smallest non-zero atom).
+    atom_at_zero : float
+        Mass of the kernel (``J`` is singular on it).
+    center, window : float
+        The window ``[center − window, center + window]``.
+    mass_near_center : float
+        ``μ_{JJᵀ}([center − window, center + window])`` (atoms included).
+    mass_error : float
+        Estimated quadrature error of ``mass_near_center``.
+    critical : bool
+        ``|χ − 1| <= tol`` at the fixed point.
+    """
+
+    _FIELDS = ("depth", "convention", "init", "activation", "chi", "mean", "variance",
+               "lambda_max", "lambda_min_nonzero", "atom_at_zero", "center", "window",
+               "mass_near_center", "mass_error", "critical")
+
+    def __init__(self, **kw):
+        for k in self._FIELDS:
+            setattr(self, k, kw.get(k))
+
+    def as_dict(self):
+        """The fields as a dict."""
+        return {k: getattr(self, k) for k in self._FIELDS}
+
+    def summary(self):
+        """Multi-line text."""
+        lo, hi = self.center - self.window, self.center + self.window
+        return "\n".join([
+            f"dynamical isometry, depth {self.depth} ({self.convention} convention, {self.init} "
+            f"init, {self.activation}), chi = {self.chi:.12g}" + ("" if self.critical else " (NOT critical)"),
+            f"  mean {self.mean:.12g}, variance {self.variance:.12g}",
+            f"  spectrum in [{self.lambda_min_nonzero:.6g}, {self.lambda_max:.6g}] "
+            f"plus mass {self.atom_at_zero:.6g} at 0",
+            f"  mass in [{lo:.6g}, {hi:.6g}]: {self.mass_near_center:.10f} (+- {self.mass_error:.1e})",
+        ])
+
+    def __repr__(self):
+        return self.summary()
+
+
+class JacobianLaw:
+    r"""The law ``μ_{JJᵀ}`` of an MLP's input–output Jacobian (module docstring).
+
+    Build it with :meth:`freealg.MLP.jacobian_law` (or :func:`jacobian_law`).
+
+    The law protocol of :mod:`freealg.laws`: :meth:`moments` (exact),
+    :meth:`mean`, :meth:`variance`, :meth:`cauchy`, :meth:`density`
+    (certified, with evidence), :meth:`support`, :meth:`atoms`, :meth:`curve`
+    (the algebraic spectral curve when every ``ν`` is atomic), plus
+    :meth:`variance_closed_form`, :meth:`lambda_max` and :meth:`isometry`.
+
+    Numerics: square layers go through the functional-equation engine
+    (:func:`freealg.functional.free_mul_law`; its cost does not grow with the
+    depth); rectangular layers through the spectral curve and the density
+    engine.
+
+    Attributes
+    ----------
+    net : MLP
+    convention : str
+    layers : LayerData
+        ``q^ℓ``, ``q_ℓ`` and ``ν_ℓ`` per layer.
+    d_layers : tuple of int
+        Layers whose ``D`` is in ``J``.
+    nus : list of Law
+        ``ν_ℓ`` for ``ℓ`` in ``d_layers``.
+    weight_law : Law
+        ``μ_{WᵀW}`` for square layers (``None`` for rectangular ones).
+    algebraic : bool
+        Every ``ν`` is atomic, so the law has a spectral curve.
+    """
+
+    def __init__(self, net, *, q_in=None, convention=None, dps=30):
+        from ..laws import MarchenkoPastur, PointMass
+
+        self.net = net
+        conv = net.jacobian_convention if convention is None else convention
+        if conv not in ("seed", "psg"):
+            raise InvalidArgumentError(
+                f"convention must be 'seed' (J = W_L D_(L-1) ... D_1 W_1) or 'psg' "
+                f"(J = D_L W_L ... D_1 W_1); got {conv!r}")
+        self.convention = conv
+        self.dps = dps
+        L = net.depth
+        self.layers = layer_data(net, q_in, dps=dps)
+        self.q_in = q_in
+        self.d_layers = tuple(range(1, (L if conv == "psg" else L - 1) + 1))
+        self.nus = [self.layers.nus[ell - 1] for ell in self.d_layers]
+        s2 = self.layers.sigma_w2
+        self.square = net.is_square
+        if not self.square and net.init != "gaussian":
+            raise InvalidArgumentError(
+                f"{net!r} has rectangular layers (ratios {tuple(str(r) for r in net.ratios)}) with "
+                "orthogonal init; the spectral theory here covers rectangular layers only for "
+                "Gaussian init (Marchenko–Pastur with ratio). Use init='gaussian' or equal widths."
+            )
+        if self.square:
+            self.weight_law = MarchenkoPastur(1, s2) if net.init == "gaussian" else PointMass(s2)
+            self._w_scales = [sympy.Integer(1)] * L
+            self._d_scales = [sympy.Integer(1)] * len(self.d_layers)
+        else:
+            self.weight_law = None
+            r = [_exact(v, "ratio") for v in net.ratios]
+            self._w_scales = [r[L] / r[ell - 1] for ell in range(1, L + 1)]
+            self._d_scales = [r[L] / r[ell] for ell in self.d_layers]
+            self._mp = MarchenkoPastur(1, s2)
+        from ..laws import ActivationDerivativeLaw
+
+        self.algebraic = not any(isinstance(v, ActivationDerivativeLaw) for v in self.nus)
+        self._moments = []
+        self._curve = None
+        self._backend = None
+        self._support = None
+
+    def __repr__(self):
+        return (f"JacobianLaw({self.net!r}, convention={self.convention!r}"
+                + (f", q_in={self.q_in!r}" if self.q_in is not None else "") + ")")
+
+    # ------------------------------------------------------------ exact side
+    def _specs(self, n):
+        """``(moments, power, scale)`` of the ⊠ factors."""
+        specs = []
+        if self.square:
+            specs.append((self.weight_law.moments(n), self.net.depth, 1))
+            groups = []
+            for nu in self.nus:
+                for g in groups:
+                    if g[0] == nu:
+                        g[1] += 1
+                        break
+                else:
+                    groups.append([nu, 1])
+            for nu, k in groups:
+                specs.append((nu.moments(n), k, 1))
+        else:
+            mw = self._mp.moments(n)
+            for c in self._w_scales:
+                specs.append((mw, 1, c))
+            for nu, c in zip(self.nus, self._d_scales):
+                specs.append((nu.moments(n), 1, c))
+        return specs
+
+    def moments(self, n):
+        r"""Exact moments ``m_1..m_n`` of ``μ_{JJᵀ}`` (S-transform series of the
+        factors; sympy numbers for atomic ``ν``, mpmath at ``dps`` digits for
+        smooth activations).
+
+        Examples
+        --------
+        Gaussian ReLU at criticality, seed convention, depth 2: ``S = 1/(4(1 +
+        w)²)·(1 + w)/(1/2 + w)`` has mean ``σ_w² χ = 2``:
+
+        >>> import sympy, freealg
+        >>> freealg.MLP(2, "relu", "gaussian", sympy.sqrt(2)).jacobian_law().moments(2)
+        [2, 16]
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
+        n = int(n)
+        if len(self._moments) < n:
+            import mpmath
+
+            with mpmath.workdps(self.dps):
+                self._moments = series_product_moments(self._specs(n), n)
+        return list(self._moments[:n])
+
+    def mean(self):
+        """``m_1 = σ_w^{2L} Π_ℓ μ_1^ℓ`` (``χ^L`` at the fixed point, psg)."""
+        return self.moments(1)[0]
+
+    def variance(self):
+        """``m_2 − m_1²`` from the exact moments."""
+        m1, m2 = self.moments(2)
+        v = m2 - m1**2
+        return sympy.nsimplify(v) if isinstance(v, sympy.Basic) and v.is_Rational else v
+
+    def variance_closed_form(self):
+        r"""The closed form of the variance (module docstring):
+        ``m_1² [Σ_ℓ R'_ℓ (μ_2^ℓ/(μ_1^ℓ)² − 1) − Σ_ℓ R_ℓ s_1^W]``, computed from
+        the first two moments of each ``ν_ℓ`` and ``s_1^W`` only — PSG's
+        ``L m_1²(μ_2/μ_1² − 1 − s_1)`` for square layers at the fixed point in
+        the ``"psg"`` convention.
+        """
+        m1 = self.mean()
+        s1w = -1 if self.net.init == "gaussian" else 0
+        tot = -s1w * sum(self._w_scales)
+        for nu, c in zip(self.nus, self._d_scales):
+            mu1, mu2 = nu.moments(2)
+            tot = tot + c * (mu2 / mu1**2 - 1)
+        v = m1**2 * tot
+        if isinstance(v, sympy.Basic):
+            v = sympy.nsimplify(sympy.expand(v)) if v.is_number and v.is_Rational is not False and v.is_rational else sympy.simplify(v)
+        return v
+
+    def curve(self):
+        r"""The spectral curve ``P(z, G) = 0`` (:class:`freealg.SpectralCurve`).
+
+        Square layers: :func:`freealg.jacobian_curve` (degree ``L + 1`` in
+        ``G`` for Gaussian weights, ``L`` for orthogonal ones, with one ``ν``
+        for all layers).  Rectangular layers: one substitution of the rational
+        S-transform of the module docstring.
+
+        Raises
+        ------
+        NotAlgebraicError
+            For a smooth activation (``ν`` has no curve).
+        """
+        if not self.algebraic:
+            raise NotAlgebraicError(
+                f"the Jacobian law of {self.net!r} has no spectral curve: the law of D^2 of "
+                f"{self.net.activation!r} is continuous and not algebraic. Use moments(), "
+                "density() (functional-equation engine) instead."
+            )
+        if self._curve is None:
+            if self.square:
+                from ..closed_forms import jacobian_curve
+
+                nus = self.nus if self.nus else None
+                self._curve = jacobian_curve(
+                    self.net.depth, nus if nus else [], sigma_w=sympy.sqrt(self.layers.sigma_w2),
+                    weights=self.net.init, convention=self.convention)
+            else:
+                from ..curves import SpectralCurve
+                from ..laws import W
+
+                S = sympy.Integer(1)
+                for c in self._w_scales:
+                    S = S / (self.layers.sigma_w2 * (1 + c * W))
+                for nu, c in zip(self.nus, self._d_scales):
+                    s = nu._s_rational()
+                    if s is None:
+                        raise NotAlgebraicError(
+                            f"rectangular layers need a rational S-transform of nu; {nu!r} has none"
+                        )
+                    S = S * s.subs(W, c * W)
+                self._curve = SpectralCurve.from_s_transform(sympy.cancel(S))
+        return self._curve
+
+    def atoms(self):
+        r"""Atoms ``(location, mass)`` (exact).
+
+        Square layers: Belinschi's rule for ⊠ (:func:`product_atoms`): the
+        kernel has mass ``max_ℓ ν_ℓ({0})``; orthogonal weights and
+        ``ν_ℓ = Bernoulli(p_ℓ)`` also give ``max(0, 1 − Σ_ℓ (1 − p_ℓ))`` at
+        ``σ_w^{2L}``.  Rectangular layers: from the spectral curve.
+        """
+        if self.square:
+            return product_atoms([self.weight_law] * self.net.depth + list(self.nus))
+        return [(a, m) for a, m in self._backend_obj().atoms()]
+
+    # --------------------------------------------------------------- numerics
+    def _backend_obj(self):
+        if self._backend is None:
+            if not self.square:
+                self._backend = self.curve()
+            else:
+                from ..functional import free_mul_law
+
+                factors, powers = [numeric_factor(self.weight_law)], [self.net.depth]
+                groups = []
+                for nu in self.nus:
+                    for g in groups:
+                        if g[0] == nu:
+                            g[1] += 1
+                            break
+                    else:
+                        groups.append([nu, 1])
+                for nu, k in groups:
+                    factors.append(numeric_factor(nu))
+                    powers.append(k)
+                from ..laws import PointMass
+
+                self._point = self.net.init == "orthogonal" and all(
+                    isinstance(nu, PointMass) for nu in self.nus)
+                if self._point:
+                    self._backend = "point"
+                else:
+                    self._backend = free_mul_law(factors, powers)
+        return self._backend
+
+    def _point_value(self):
+        return self.mean()
+
+    def cauchy(self, z):
+        r"""``G(z) = ∫ dμ(x)/(z − x)`` (vectorised complex; physical branch)."""
+        b = self._backend_obj()
+        if b == "point":
+            a = to_float(self._point_value())
+            return 1 / (np.asarray(z, complex) - a)
+        return b.cauchy(z)
+
+    def density(self, x, *, dps=None, strict=True, n_moments=8):
+        r"""Certified density of the continuous part on the grid ``x``: a
+        :class:`freealg.density.DensityResult` with ``density``, ``atoms``,
+        ``support`` and ``evidence`` (backward residual, ``Im G <= 0``, total
+        mass, contour moments against :meth:`moments`, atom residues).
+
+        Raises
+        ------
+        CertificationError
+            When a check fails and ``strict`` (default).
+        """
+        b = self._backend_obj()
+        if b == "point":
+            raise InvalidArgumentError(
+                f"the Jacobian law of {self.net!r} is the point mass at {self._point_value()} "
+                "(no continuous part): use atoms()"
+            )
+        return b.density(x, dps=dps, strict=strict, n_moments=n_moments)
+
+    def support(self):
+        r"""Intervals ``(a, b)`` of the continuous part (floats)."""
+        if self._support is None:
+            b = self._backend_obj()
+            self._support = [] if b == "point" else [(float(u), float(v)) for u, v in b.support()]
+        return list(self._support)
+
+    def lambda_max(self):
+        r"""Largest point of the spectrum: the right support edge or the largest
+        atom of positive mass, whichever is larger (float)."""
+        pts = [v for _, v in self.support()] + [to_float(a) for a, m in self.atoms()
+                                                  if to_float(m) > 0]
+        return max(pts)
+
+    def _values(self):
+        b = self._backend_obj()
+        if self.square:
+            eng = b._engine()
+        else:
+            from .. import density
+            from ..curves import G, Z
+
+            eng = density._engine(b.polynomial, Z, G)
+
+        def values(x):
+            x = np.asarray(x, float)
+            Gv, _, _, ok, _ = eng.values(x, np.zeros_like(x))
+            if not np.all(ok):
+                from ..errors import ConvergenceError
+
+                raise ConvergenceError(
+                    f"continuation failed at {int(np.sum(~ok))} quadrature points of the window mass"
+                )
+            return Gv
+
+        return values
+
+    def isometry(self, *, window=0.1, center=1, tol=1e-9, require_critical=True):
+        r"""Dynamical-isometry summary (:class:`IsometrySummary`): mean,
+        variance, largest and smallest non-zero eigenvalue, kernel mass and
+        ``μ([center − window, center + window])``.
+
+        Dynamical isometry (PSG) is a property of a network on the critical
+        line ``χ = 1``, where ``m_1 = χ^L = 1`` (psg convention; ``σ_w² χ^{L−1}``
+        in the seed convention).  Off the critical line the spectrum
+        concentrates at ``χ^L`` (it vanishes or explodes with depth), so by
+        default a non-critical net raises; ``require_critical=False`` returns
+        the same numbers anyway (with ``critical=False``).
+
+        Parameters
+        ----------
+        window : float > 0
+            Half-width of the window around ``center`` (default ``0.1``).
+        center : float
+            Default ``1`` (isometry).
+        tol : float
+            ``|χ − 1| <= tol`` counts as critical.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-critical net (unless ``require_critical=False``), or
+            when the layers follow ``q_in`` (the summary is about the fixed
+            point).
+
+        Examples
+        --------
+        Orthogonal hard-tanh on the critical line at ``σ_b = 0`` (``σ_w = 1``,
+        ``q* = 0``): every ``D = I`` and ``J`` is orthogonal, an exact isometry.
+
+        >>> import freealg
+        >>> s = freealg.MLP(10, "hardtanh", sigma_w=1, jacobian_convention="psg").jacobian_law().isometry()
+        >>> s.mean, s.variance, s.mass_near_center
+        (1.0, 0.0, 1.0)
+        >>> freealg.MLP(10, "tanh", sigma_w=1.5).jacobian_law().isometry()
+        Traceback (most recent call last):
+        ...
+        freealg.errors.InvalidArgumentError: no dynamical isometry: MLP(depth=10, activation='tanh', init='orthogonal', sigma_w=1.5, sigma_b=0.0) is not on the critical line (chi = 1.139..., chaotic phase), so the spectrum of J J^T concentrates at chi^L = 3.685... Choose sigma_w = freealg.critical_sigma_w(...) or pass require_critical=False to get the numbers anyway
+        """
+        if self.q_in is not None:
+            raise InvalidArgumentError(
+                "isometry() summarises the fixed-point law (q_in=None); this law follows q_in = "
+                f"{self.q_in!r}. Use net.jacobian_law() without q_in"
+            )
+        w = float(window)
+        if not (math.isfinite(w) and w > 0):
+            raise InvalidArgumentError(f"window must be a finite number > 0; got {window!r}")
+        c = float(center)
+        chi = float(self.net.chi())
+        critical = abs(chi - 1) <= tol
+        if not critical and require_critical:
+            phase = "ordered" if chi < 1 else "chaotic"
+            raise InvalidArgumentError(
+                f"no dynamical isometry: {self.net!r} is not on the critical line (chi = "
+                f"{chi:.12g}, {phase} phase), so the spectrum of J J^T concentrates at chi^L "
+                f"= {chi ** self.net.depth:.6g} (vanishing or exploding gradients) rather than "
+                "around 1. Choose sigma_w = freealg.critical_sigma_w(...) or pass "
+                "require_critical=False to get the numbers anyway"
+            )
+        m1, m2 = (to_float(v) for v in self.moments(2))
+        atoms = [(to_float(a), to_float(m)) for a, m in self.atoms()]
+        b = self._backend_obj()
+        if b == "point":
+            a0 = to_float(self._point_value())
+            return IsometrySummary(
+                depth=self.net.depth, convention=self.convention, init=self.net.init,
+                activation=self.net.activation.name, chi=chi, mean=m1, variance=0.0,
+                lambda_max=a0, lambda_min_nonzero=a0, atom_at_zero=0.0, center=c, window=w,
+                mass_near_center=1.0 if abs(a0 - c) <= w else 0.0, mass_error=0.0,
+                critical=critical)
+        sup = self.support()
+        mass, err = window_mass(self._values(), sup, atoms, c - w, c + w)
+        pos = [a for a, m in atoms if a > 0 and m > 0]
+        lo_nz = min([u if u > 0 else 0.0 for u, _ in sup] + pos)
+        return IsometrySummary(
+            depth=self.net.depth, convention=self.convention, init=self.net.init,
+            activation=self.net.activation.name, chi=chi, mean=m1, variance=m2 - m1 * m1,
+            lambda_max=self.lambda_max(), lambda_min_nonzero=lo_nz,
+            atom_at_zero=sum(m for a, m in atoms if a == 0), center=c, window=w,
+            mass_near_center=mass, mass_error=err, critical=critical)
+
+
+def jacobian_law(net, *, q_in=None, convention=None, dps=30):
+    r"""The law of ``J Jᵀ`` for the input–output Jacobian of ``net``
+    (:class:`JacobianLaw`; module docstring for the formulas).
+
+    Parameters
+    ----------
+    net : freealg.MLP
+    q_in : real >= 0, optional
+        ``‖x_0‖²/n_0`` of the input: follow the finite-depth sequence ``q^ℓ``;
+        default every layer at the fixed point ``q*``.
+    convention : {'seed', 'psg'}, optional
+        Default ``net.jacobian_convention``.
+    dps : int
+        Digits for the moments of a smooth activation's ``ν``.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> law = freealg.MLP(3, "relu", "orthogonal", sigma_w=2 ** 0.5).jacobian_law()
+    >>> [round(float(v), 12) for v in law.moments(2)]   # m_1 = σ_w² χ² = 2 (seed convention)
+    [2.0, 12.0]
+    """
+    return JacobianLaw(net, q_in=q_in, convention=convention, dps=dps)
