@@ -105,8 +105,10 @@ def _shift_scale_moments(m, q, c, n):
     if any(type(v).__module__.startswith("mpmath") for v in m[:n]):
         import mpmath
 
-        q = mpmath.mpf(sympy.N(q, mpmath.mp.dps + 10))
-        c = mpmath.mpf(sympy.N(c, mpmath.mp.dps + 10))
+        if isinstance(q, sympy.Basic):
+            q = mpmath.mpf(sympy.N(q, mpmath.mp.dps + 10))
+        if isinstance(c, sympy.Basic):
+            c = mpmath.mpf(sympy.N(c, mpmath.mp.dps + 10))
     out = []
     for k in range(1, n + 1):
         tot = q**k
@@ -615,15 +617,30 @@ class FisherLaw:
         self.init = net.init
         self._qf = [to_float(v) for v in self.q]
         self._moments = []
-        self._level_moments = None
         self._atoms = None
         self._support = None
         self._residues = {}
         self._curve = None
-        m = [to_float(v) for v in self.moments(24)]
-        roots = [abs(m[k]) ** (1.0 / (k + 1)) for k in range(24) if m[k] > 0]
-        ratios = [m[k + 1] / m[k] for k in range(23) if m[k] > 0]
-        self._scale = float(max(roots + ratios))
+        self._numeric = None
+        self._scale_value = None
+
+    @property
+    def _scale(self):
+        """Length scale of the support (from 24 moments)."""
+        if self._scale_value is None:
+            m = [float(v) for v in self._numeric_levels()[0][-1]]
+            roots = [abs(m[k]) ** (1.0 / (k + 1)) for k in range(24) if m[k] > 0]
+            ratios = [m[k + 1] / m[k] for k in range(23) if m[k] > 0]
+            self._scale_value = float(max(roots + ratios))
+        return self._scale_value
+
+    def _numeric_levels(self):
+        """24 moments of every level in mpmath (30 digits), for the numerics
+        (start values of the continuation, scale): exact big rationals are
+        not needed there and get slow with depth."""
+        if self._numeric is None:
+            self._numeric = self._levels_moments(24, numeric=True)
+        return self._numeric
 
     def __repr__(self):
         return f"FisherLaw({self.net!r}" + (f", q_in={self.q_in!r}" if self.q_in is not None else "") + ")"
@@ -641,20 +658,29 @@ class FisherLaw:
     def _c(self):
         return self.sigma_w2 if self.init == "orthogonal" else sympy.Integer(1)
 
-    def _levels_moments(self, n):
-        """Moments of ``μ_1..μ_L`` and ``P_1..P_{L−1}`` (exact)."""
+    def _levels_moments(self, n, numeric=False):
+        """Moments of ``μ_1..μ_L`` and ``P_1..P_{L−1}`` (exact, or mpmath at 30
+        digits when ``numeric``)."""
         import mpmath
 
         c = self._c()
         L = self.net.depth
-        with mpmath.workdps(self.dps):
-            mu = [[self.q[0] ** k for k in range(1, n + 1)]]
+        with mpmath.workdps(self.dps if not numeric else 30):
+            if numeric:
+                def cv(v):
+                    return mpmath.mpf(sympy.N(v, 40)) if isinstance(v, sympy.Basic) else mpmath.mpf(v)
+            else:
+                def cv(v):
+                    return v
+            q = [cv(v) for v in self.q]
+            c = cv(c)
+            mu = [[q[0] ** k for k in range(1, n + 1)]]
             P = []
             for k in range(1, L):
-                specs = [(mu[-1], 1, 1)] + [(f.moments(n), 1, 1) for f in self._factor_laws(k)]
+                specs = [(mu[-1], 1, 1)] + [([cv(v) for v in f.moments(n)], 1, 1) for f in self._factor_laws(k)]
                 pk = series_product_moments(specs, n)
                 P.append(pk)
-                mu.append(_shift_scale_moments(pk, self.q[k], c, n))
+                mu.append(_shift_scale_moments(pk, q[k], c, n))
         return mu, P
 
     def moments(self, n):
@@ -674,9 +700,8 @@ class FisherLaw:
             raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
         n = int(n)
         if len(self._moments) < n:
-            mu, P = self._levels_moments(n)
+            mu, _ = self._levels_moments(n)
             self._moments = mu[-1]
-            self._level_moments = (mu, P)
         return list(self._moments[:n])
 
     def mean(self):
@@ -789,9 +814,7 @@ class FisherLaw:
     def _problem(self):
         c = to_float(self._c())
         L = self.net.depth
-        if self._level_moments is None or len(self._level_moments[0][0]) < 24:
-            self.moments(24)
-        mu, P = self._level_moments
+        mu, P = self._numeric_levels()
         levels = []
         for k in range(L - 1, 0, -1):
             closed, via = [], None
