@@ -357,6 +357,33 @@ def test_fim_hardtanh_two_layer_density_equals_curve():
                                       base + s * s * q0 * (a1 + a2 - 2 * a1 * a2 + r)), rel=1e-10)
 
 
+def test_fim_two_layer_against_independent_closed_form_density():
+    # the closed forms of an independent derivation of mu_3 (S-transform elimination,
+    # checked there against Kreweras moments and simulation): with s = sigma_w^2,
+    # c = s^2 q_0, t_2 = q_1 + s q_0 and lambda_pm = (sqrt(a1(1-a2)) pm sqrt(a2(1-a1)))^2,
+    # edges z_pm = q_2 + s q_1 + c lambda_pm,
+    # rho = sqrt((x - z_-)(z_+ - x)) / (2 pi (x - q_2 - s q_1)(q_2 + s t_2 - x)),
+    # atoms 1 - a2 at q_2, max(0, a2 - a1) at q_2 + s q_1, max(0, a1 + a2 - 1) at q_2 + s t_2.
+    # Hard-tanh off the fixed point (q_in) gives a1 != a2, so all three atoms appear.
+    law = freealg.MLP(3, "hardtanh", "orthogonal", 1.2, 0.1).fim_law(q_in=0.8)
+    q0, q1, q2 = (_f(v) for v in law.q)
+    a1, a2 = (_f(v.p) for v in law.nus)
+    s = 1.44
+    c, t2 = s * s * q0, q1 + s * q0
+    lm = (math.sqrt(a1 * (1 - a2)) - math.sqrt(a2 * (1 - a1))) ** 2
+    lp = (math.sqrt(a1 * (1 - a2)) + math.sqrt(a2 * (1 - a1))) ** 2
+    zm, zp = q2 + s * q1 + c * lm, q2 + s * q1 + c * lp
+    assert law.support() == [pytest.approx((zm, zp), rel=1e-12)]
+    x = np.linspace(zm, zp, 9)[1:-1]
+    rho = np.sqrt((x - zm) * (zp - x)) / (2 * np.pi * (x - q2 - s * q1) * (q2 + s * t2 - x))
+    res = law.density(x)
+    assert res.evidence.ok
+    assert np.allclose(res.density, rho, rtol=1e-12)
+    want = [(q2, 1 - a2), (q2 + s * q1, max(0.0, a2 - a1)), (q2 + s * t2, max(0.0, a1 + a2 - 1))]
+    got = [(_f(a), _f(m)) for a, m in law.atoms()]
+    assert got == [pytest.approx(w, rel=1e-12) for w in want]
+
+
 def test_fim_gaussian_relu_moments_and_edge_against_simulation():
     net = freealg.MLP(3, "relu", "gaussian", SQ2)
     law = net.fim_law()

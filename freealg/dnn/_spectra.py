@@ -252,13 +252,26 @@ def _is_mp(w):
     return type(w).__module__.startswith("mpmath")
 
 
+_NUM_CACHE = {}
+
+
 def _num(v, w):
-    """Exact number ``v`` as a float, or as mpmath when ``w`` is mpmath."""
+    """Exact number ``v`` as a float, or as mpmath when ``w`` is mpmath
+    (float conversions cached: the engines call this in their inner loops)."""
     if _is_mp(w):
         import mpmath
 
         return mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
-    return to_float(v)
+    try:
+        return _NUM_CACHE[v]
+    except (KeyError, TypeError):
+        f = to_float(v)
+        if len(_NUM_CACHE) < 4096:
+            try:
+                _NUM_CACHE[v] = f
+            except TypeError:
+                pass
+        return f
 
 
 class _AtomicFactor:
