@@ -33,6 +33,11 @@ def pytest_configure(config):
         _REAL_STDERR.append(os.fdopen(os.dup(2), "w"))
 
 
+def pytest_unconfigure(config):
+    while _REAL_STDERR:
+        _REAL_STDERR.pop().close()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     armed = bool(_REAL_STDERR)

@@ -17,6 +17,7 @@ import numpy as np
 from . import _series
 from ._continuation import EPS, descend
 from .errors import BranchError, InvalidArgumentError
+from . import _detsympy as _ds
 
 __all__ = ["curve_engine"]
 
@@ -272,7 +273,7 @@ def _normalise(P, z, G, squarefree=False):
             poly = sympy.Poly(sympy.quo(poly, g), G, z)
     # split off factors without a branch ~ 1/z (only when cheap)
     if poly.degree(G) <= 24:
-        _, facs = sympy.factor_list(poly.as_expr())
+        _, facs = _ds.factor_list(poly.as_expr())
         withG = [f for f, _ in facs if G in f.free_symbols]
         if len(withG) > 1:
             good = [f for f in withG if _has_physical_branch(sympy.Poly(f, G, z))]
@@ -362,7 +363,7 @@ def _series_at_infinity(terms, N, expr):
     else:
         import sympy
 
-        out = [sympy.nsimplify(v) if isinstance(v, Fraction) else sympy.simplify(v) for v in out]
+        out = [sympy.nsimplify(v) if isinstance(v, Fraction) else _ds.simplify(v) for v in out]
     return out
 
 
@@ -374,6 +375,8 @@ def _exact_candidates(curve):
     sparse = len(curve.exact_terms) <= 8
     if curve.degree > (_EXACT_DISC_MAX_SPARSE if sparse else _EXACT_DISC_MAX_DEGREE):
         return None
+    if curve.expr.has(sympy.Float):
+        return None  # inexact coefficients: no exact discriminant, use the numeric scan
     pG = sympy.Poly(curve.expr, G)
     roots = set()
     disc = sympy.discriminant(pG)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sympy
 
 from .errors import BranchError
+from . import _detsympy as _ds
 
 Z = sympy.Symbol("z")
 G = sympy.Symbol("G")
@@ -34,7 +35,7 @@ class _CurveAnalysis:
         expr = d.as_expr() if hasattr(d, "as_expr") else sympy.sympify(d)
         if not factor:
             return sympy.expand(expr)
-        c, fs = sympy.factor_list(expr)
+        c, fs = _ds.factor_list(expr)
         out = sympy.Integer(1)
         for f, k in fs:
             if f.has(Z):
@@ -43,7 +44,7 @@ class _CurveAnalysis:
 
     def leading_coefficient(self):
         """The coefficient of ``G^degree`` (atoms are among its zeros)."""
-        return sympy.factor(sympy.Poly(self.polynomial, G).LC())
+        return _ds.factor(sympy.Poly(self.polynomial, G).LC())
 
     def edge_candidates(self):
         r"""Exact candidate support edges: the roots in ``z`` of the discriminant
@@ -57,7 +58,7 @@ class _CurveAnalysis:
         [-2*sqrt(2), 2*sqrt(2)]
         """
         out = []
-        _, fs = sympy.factor_list(self.discriminant(factor=False))
+        _, fs = _ds.factor_list(self.discriminant(factor=False))
         for f, _ in fs:
             if not f.has(Z):
                 continue
@@ -84,7 +85,7 @@ class _CurveAnalysis:
         out = []
         if not lc.has(Z):
             return out
-        _, fs = sympy.factor_list(lc)
+        _, fs = _ds.factor_list(lc)
         locs = []
         for f, _ in fs:
             if f.has(Z):
@@ -108,8 +109,8 @@ class _CurveAnalysis:
             if best is None or len(terms) < 2:
                 continue
             eq = sympy.expand(sum(lead * c**i for i, lead in terms))
-            masses = [m for m in sympy.roots(sympy.Poly(eq, c)).keys() if m != 0] if sympy.Poly(eq, c).degree() > 0 else []
-            masses = [sympy.simplify(m) for m in masses]
+            masses = [m for m in _ds.roots(sympy.Poly(eq, c)).keys() if m != 0] if sympy.Poly(eq, c).degree() > 0 else []
+            masses = [_ds.simplify(m) for m in masses]
             if masses:
                 out.append((a, masses))
         return out
@@ -251,13 +252,13 @@ def _roots_in_z(f, real):
         rts = [sympy.cancel(-b / a)]
     elif deg == 2:
         a, b, c = poly.all_coeffs()
-        centre = sympy.factor(sympy.cancel(-b / (2 * a)))
-        half = sympy.sqrt(sympy.factor(sympy.cancel((b**2 - 4 * a * c) / (4 * a**2))))
+        centre = _ds.factor(sympy.cancel(-b / (2 * a)))
+        half = sympy.sqrt(_ds.factor(sympy.cancel((b**2 - 4 * a * c) / (4 * a**2))))
         rts = [centre - half, centre + half]
     else:
-        found = sympy.roots(poly, multiple=True)
+        found = _ds.roots(poly, multiple=True)
         if len(found) == deg and (deg <= 4 or not numeric):
-            rts = [sympy.simplify(r) for r in found]
+            rts = [_ds.simplify(r) for r in found]
         elif numeric:
             rts = list(poly.real_roots()) if real else list(poly.all_roots())
             return rts
@@ -276,7 +277,7 @@ def _roots_in_z(f, real):
 def _unique_sorted(values):
     out = []
     for v in values:
-        if not any(sympy.simplify(v - u) == 0 for u in out):
+        if not any(_ds.simplify(v - u) == 0 for u in out):
             out.append(v)
     try:
         out.sort(key=lambda v: float(sympy.N(v)))

@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from . import _certify
+from . import _certify, _detsympy as _ds
 from ._continuation import EPS
 from ._result import _POLISH_DPS, _residue
 from .errors import CertificationError
@@ -58,8 +58,10 @@ class _CurveEngine:
         # float64 could not go on (roots closer than its resolution)
         retry = ~ok & (tr.status != 1)
         for c in self.cands or []:
-            # branch points on the axis: roots never separate, no mpmath walk
-            retry &= ~((y == 0) & (np.abs(x - c) <= 1e-12 * max(abs(c), 1e-300)))
+            # a branch point itself (to the resolution of a double): the roots
+            # never separate there, so no mpmath walk; any other point, however
+            # near, has distinct roots that mp_descend resolves with more digits
+            retry &= ~((y == 0) & (np.abs(x - c) <= 1e-15 * max(abs(c), 1e-300)))
         retry = np.nonzero(retry)[0]
         groups = {}
         for k in retry:
@@ -84,7 +86,13 @@ class _CurveEngine:
     def refine(self, x, G, err, radius, dps):
         Gmp, Gf, ef, ok = [], np.array(G, complex), np.array(err, float), np.zeros(len(x), bool)
         for k in range(len(x)):
-            v, conv, _ = self.curve.mp_polish(float(x[k]), complex(G[k]), dps)
+            # next to a branch point the two coalescing roots make Newton's last
+            # steps ill-conditioned (about log10(|G|/separation) digits are lost),
+            # so a run that stalls short of its tolerance is repeated with more digits
+            for work in (dps, 2 * dps, 4 * dps):
+                v, conv, _ = self.curve.mp_polish(float(x[k]), complex(G[k]), work)
+                if conv:
+                    break
             dist = abs(complex(v) - complex(G[k]))
             ok[k] = bool(conv) and dist <= max(0.25 * radius[k], 10 * err[k])
             Gmp.append(v if ok[k] else None)
@@ -123,7 +131,10 @@ class _CurveEngine:
         c = self.curve
         if a_exact is None:
             ex = [v for v in (self.cands_exact or []) if abs(float(sympy.N(v, 30)) - a) <= 1e-14 * abs(a)]
-            a_exact = ex[0] if ex and ex[0].is_Rational else sympy.Float(a, 30)
+            # the exact binary value of the double ``a`` keeps the translated
+            # curve rational (a Float shift would put it over RR, where exact
+            # discriminants fail) and matches the shift ``x - a`` applied below
+            a_exact = ex[0] if ex and ex[0].is_Rational else sympy.Rational(a)
         return _engine(sympy.expand(c.expr.subs(c.z, c.z + a_exact)), c.z, c.G)
 
     def local(self, a):
@@ -268,7 +279,7 @@ def _atom_candidates(pG, z, a, t, cc):
         return []
     edge = sympy.Poly(sum(lows[e][1] * cc ** (e - min(E)) for e in E), cc)
     masses = []
-    for r in sympy.roots(edge, multiple=True) or edge.nroots():
+    for r in _ds.roots(edge, multiple=True) or edge.nroots():
         r = sympy.nsimplify(r) if r.is_Float else r
         if r.is_real and r != 0:
             rv = float(sympy.N(r, 30))

@@ -34,6 +34,7 @@ from .errors import (
     TransformUndefinedError,
 )
 from .laws import Law, PointMass, W, _check_int, _exact
+from . import _detsympy as _ds
 
 __all__ = ["free_add", "free_mul", "free_power", "affine", "invert", "physical_factor"]
 
@@ -252,7 +253,7 @@ def _strip_content(expr):
 def _select(expr, exact_moments, what):
     """The irreducible factor of ``expr`` whose series at ∞ reproduces
     ``exact_moments`` (a callable ``n -> m_1..m_n``)."""
-    _, factors = sympy.factor_list(sympy.expand(expr))
+    _, factors = _ds.factor_list(sympy.expand(expr))
     cands = []
     for f, _ in factors:
         if not (f.has(G) and f.has(Z)):
@@ -366,7 +367,7 @@ def physical_factor(curve):
     """
     from .curves import _normalise
 
-    _, factors = sympy.factor_list(curve.polynomial)
+    _, factors = _ds.factor_list(curve.polynomial)
     cands = []
     for f, _ in factors:
         if f.has(G) and f.has(Z):
@@ -382,7 +383,7 @@ def physical_factor(curve):
             + ("select the factor with exact moments (SpectralCurve.matches_moments)" if cands else "")
         )
     c = cands[0]
-    c._poly = _normalise(sympy.Poly(sympy.expand(sympy.simplify(c.polynomial)), G, Z))
+    c._poly = _normalise(sympy.Poly(sympy.expand(_ds.simplify(c.polynomial)), G, Z))
     c._rows = None
     c._series_cache = None
     c.irreducible = True
@@ -428,8 +429,8 @@ def invert(law):
     """
     cur = _curve(law)
     lc0 = sympy.Poly(cur.polynomial, G).LC().subs(Z, 0)
-    if sympy.simplify(lc0) == 0:
-        cands = [a for a, ms in cur.atom_candidates() if sympy.simplify(a) == 0]
+    if _ds.simplify(lc0) == 0:
+        cands = [a for a, ms in cur.atom_candidates() if _ds.simplify(a) == 0]
         if cands:
             if cur.free_symbols:
                 raise InvalidLawError(
@@ -547,7 +548,7 @@ def _subs_s(curve, S):
     expr = _num(curve.polynomial.subs({Z: Z * Aw / Bw, G: G * Bw / Aw}, simultaneous=True))
     for f in (Aw, Bw):
         if f.has(Z) or f.has(G):
-            for fac, _ in sympy.factor_list(sympy.expand(f))[1]:
+            for fac, _ in _ds.factor_list(sympy.expand(f))[1]:
                 expr = _remove_factor(expr, fac)
     return _strip_content(expr)
 

@@ -235,16 +235,6 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     err = np.zeros(n)
     resid = np.zeros(n)
     Gr, er, rr, okr, rad = engine.values(flat[reg], np.zeros(reg.size))
-    # a failure within 1e-9 of an edge (roots too close for the float
-    # continuation) is evaluated as a limit as well
-    near = np.zeros(reg.size, bool)
-    for s in special:
-        near |= np.abs(flat[reg] - s) <= 1e-9 * max(abs(s), 1e-300)
-    moved = ~okr & near
-    if moved.any():
-        sing[reg[moved]] = True
-        keep = ~moved
-        reg, Gr, er, rr, okr, rad = reg[keep], Gr[keep], er[keep], rr[keep], okr[keep], rad[keep]
     G[reg], err[reg], resid[reg] = Gr, er, rr
     tracking_failures = int(np.sum(~okr))
     if tracking_failures:

@@ -50,6 +50,7 @@ from .errors import (
 )
 from ._curve_analysis import G, Z, _CurveAnalysis
 from .laws import Law, W, _check_int
+from . import _detsympy as _ds
 
 __all__ = ["SpectralCurve", "Z", "G"]
 S_SYM = sympy.Symbol("S")
@@ -226,7 +227,7 @@ class SpectralCurve(_CurveAnalysis, Law):
             raise TransformUndefinedError(f"R(w) = {R} has a pole at w = 0: not an R-transform")
         A, B = A.subs(W, G), B.subs(W, G)
         disp = G * A + B - Z * G * B
-        return cls(sympy.expand(disp), law=law, _r=sympy.factor(R), _display=disp, _irreducible=True)
+        return cls(sympy.expand(disp), law=law, _r=_ds.factor(R), _display=disp, _irreducible=True)
 
     @classmethod
     def from_s_transform(cls, S, w=None, *, law=None):
@@ -262,7 +263,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         t1 = G ** (1 + i - k) * Z**i * _factored_subs(Bp, wz)
         t2 = wz * Z**j * G ** (j - k) * _factored_subs(Ap, wz)
         disp = t1 - t2
-        return cls(sympy.expand(disp), law=law, _s=sympy.factor(S), _display=disp, _irreducible=True)
+        return cls(sympy.expand(disp), law=law, _s=_ds.factor(S), _display=disp, _irreducible=True)
 
     # -- basic attributes ---------------------------------------------------
     @property
@@ -452,7 +453,7 @@ class SpectralCurve(_CurveAnalysis, Law):
             Q = self.s_polynomial()
             if sympy.degree(Q, S_SYM) == 1:
                 a, b = sympy.Poly(Q, S_SYM).all_coeffs()
-                self._s = sympy.factor(sympy.cancel(-b / a))
+                self._s = _ds.factor(sympy.cancel(-b / a))
         return self._s
 
     def _r_rational(self):
@@ -460,7 +461,7 @@ class SpectralCurve(_CurveAnalysis, Law):
             Q = self.r_polynomial()
             if sympy.degree(Q, R_SYM) == 1:
                 a, b = sympy.Poly(Q, R_SYM).all_coeffs()
-                self._r = sympy.factor(sympy.cancel(-b / a))
+                self._r = _ds.factor(sympy.cancel(-b / a))
         return self._r
 
     def s_polynomial(self):
@@ -617,7 +618,7 @@ class SpectralCurve(_CurveAnalysis, Law):
             body = lat(self._display)
         elif compact:
             poly = sympy.Poly(self.polynomial, G)
-            terms = [sympy.factor(c) * G**k for (k,), c in zip(poly.monoms(), poly.coeffs())]
+            terms = [_ds.factor(c) * G**k for (k,), c in zip(poly.monoms(), poly.coeffs())]
             body = lat(sympy.Add(*terms))
         else:
             body = lat(sympy.collect(self.polynomial, G))
@@ -688,7 +689,7 @@ def _split_one_plus_w(B):
 
 def _factored_subs(expr, wz):
     """Substitute ``w = zG − 1`` factor by factor, keeping powers unexpanded."""
-    c, fs = sympy.factor_list(expr, W) if expr.has(W) else (expr, [])
+    c, fs = _ds.factor_list(expr, W) if expr.has(W) else (expr, [])
     out = c
     for f, k in fs:
         out = out * sympy.expand(f.subs(W, wz)) ** k

@@ -52,6 +52,7 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
+from . import _detsympy as _ds
 from .errors import (
     InvalidArgumentError,
     InvalidLawError,
@@ -298,7 +299,7 @@ class Law:
         2
         """
         m1, m2 = self.moments(2)
-        return sympy.factor(sympy.expand(m2 - m1**2))
+        return _ds.factor(sympy.expand(m2 - m1**2))
 
     # -- transforms -------------------------------------------------------------
     def _s_rational(self):
@@ -562,7 +563,7 @@ class Atomic(Law):
                 raise InvalidLawError(
                     f"Atomic weight weights[{i}] = {v} is negative: not a probability measure"
                 )
-        total = sympy.simplify(sum(wts))
+        total = _ds.simplify(sum(wts))
         if total != 1 and (_is_numeric(total) or sympy.expand(total - 1) != 0):
             raise InvalidLawError(
                 f"Atomic weights must sum to 1; got sum {total} (weights {_fmt(wts)}): not a "
@@ -571,7 +572,7 @@ class Atomic(Law):
         merged = {}
         order = []
         for p, v in zip(pts, wts):
-            key = sympy.simplify(p)
+            key = _ds.simplify(p)
             if key in merged:
                 merged[key] += v
             else:

@@ -301,3 +301,28 @@ def test_two_hidden_layer_fim_curve():
     assert sympy.simplify(hi - (2 + a1 + a2 - 2 * a1 * a2 + r)) == 0
     # density vanishes at the atoms outside the bulk (limits on the axis)
     assert res.density[np.argmin(np.abs(x - 1))] == 0.0
+
+
+def test_points_within_1e_13_of_a_square_root_edge():
+    # Two-hidden-layer hard-tanh FIM off the fixed point: a square-root edge at e ~ 0.6828 and
+    # points 3e-14 ... 1e-6 inside it, where the two coalescing roots are ~1e-4 apart and float64
+    # continuation cannot separate them. Truth: the roots of P(x, G) at the exact binary value of
+    # each x from mpmath.polyroots at 100 digits (the physical one has the most negative Im G).
+    # Such points used to be evaluated "as a limit" at x itself, which gave inf or half the value.
+    from freealg.curves import G as GS, Z as ZS
+
+    law = freealg.MLP(3, "hardtanh", "orthogonal", 1.0, 0.0).fim_law(q_in=0.5)
+    c = law.curve()
+    edge = c.support()[0][0]
+    xs = np.array([edge + 3e-14, edge + 6e-14, edge + 1e-13, edge + 1e-12, edge + 1e-6])
+    res = c.density(xs)                       # strict: raises unless certified
+    P = c._numeric_polynomial()
+    with mpmath.workdps(100):
+        for k, x in enumerate(xs):
+            coeffs = sympy.Poly(P.subs(ZS, sympy.Rational(x)), GS).all_coeffs()
+            roots = mpmath.polyroots([mpmath.mpf(sympy.Rational(v).p) / sympy.Rational(v).q
+                                      for v in coeffs], maxsteps=400, extraprec=600)
+            truth = float(max(-mpmath.im(r) for r in roots) / mpmath.pi)
+            assert truth > 0
+            assert abs(res.density[k] - truth) <= max(res.error[k], 1e-15 * truth)
+            assert abs(res.density[k] - truth) <= 1e-12 * truth

@@ -32,6 +32,7 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
+from .. import _detsympy as _ds
 from ..errors import InvalidArgumentError
 
 __all__ = [
@@ -183,7 +184,7 @@ def layer_data(net, q_in=None, *, dps=30, need_finite=False):
         slope = sw2 * c2  # the q-map is q -> slope q + sb2
         # a float sigma_w (e.g. float(critical_sigma_w("relu"))) is critical
         # within rounding: follow the mean-field module's phase (tol 1e-9)
-        critical = sympy.simplify(slope - 1) == 0 or (
+        critical = _ds.simplify(slope - 1) == 0 or (
             (_is_float(net.sigma_w) or _is_float(net.sigma_b)) and net.phase() == "critical")
         if q_in is None:
             if sb2 == 0:
@@ -202,7 +203,7 @@ def layer_data(net, q_in=None, *, dps=30, need_finite=False):
             pre, post = [], [q0]
             for _ in range(L):
                 pre.append(sympy.nsimplify(sw2 * post[-1] + sb2) if (sw2 * post[-1] + sb2).is_Rational
-                           else sympy.simplify(sw2 * post[-1] + sb2))
+                           else _ds.simplify(sw2 * post[-1] + sb2))
                 post.append(c2 * pre[-1])
     else:
         if q_in is None:
@@ -672,7 +673,7 @@ def product_atoms(laws):
                     continue
                 mass = mu + mv - 1
                 if sympy.sympify(mass).is_positive:
-                    key = sympy.nsimplify(u * v) if (u * v).is_Rational else sympy.simplify(u * v)
+                    key = sympy.nsimplify(u * v) if (u * v).is_Rational else _ds.simplify(u * v)
                     new[key] = new.get(key, 0) + mass
         cur = ([(sympy.Integer(0), zero)] if zero != 0 else []) + sorted(new.items(), key=lambda t: to_float(t[0]))
     return cur or []

@@ -68,6 +68,7 @@ import math
 import numpy as np
 import sympy
 
+from .. import _detsympy as _ds
 from ..errors import InvalidArgumentError, NotAlgebraicError
 from ._spectra import (
     layer_data,
@@ -294,7 +295,7 @@ class JacobianLaw:
             tot = tot + c * (mu2 / mu1**2 - 1)
         v = m1**2 * tot
         if isinstance(v, sympy.Basic):
-            v = sympy.nsimplify(sympy.expand(v)) if v.is_number and v.is_Rational is not False and v.is_rational else sympy.simplify(v)
+            v = sympy.nsimplify(sympy.expand(v)) if v.is_number and v.is_Rational is not False and v.is_rational else _ds.simplify(v)
         return v
 
     def curve(self):

@@ -1,0 +1,92 @@
+"""Tests of the time-bounded, reproducible sympy factorisation (freealg._detsympy)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import sympy
+from sympy.core import random as srandom
+
+import freealg
+from freealg import _detsympy
+from freealg.curves import G
+
+
+def _fim_coefficient():
+    # the 27-term coefficient of G^1 in the symbolic two-hidden-layer FIM curve: sympy's
+    # Wang factorisation does not finish within 10 s for the generator seeded to 0, 5 or 7
+    poly = sympy.Poly(freealg.fim_two_layer_curve().polynomial, G)
+    return poly.coeffs()[1]
+
+
+def test_factor_is_exact_whatever_the_callers_generator_state():
+    c = _fim_coefficient()
+    results = []
+    for s in (0, 5, 7):  # states for which plain sympy.factor stalls on this input
+        srandom.seed(s)
+        before = srandom.rng.getstate()
+        f = _detsympy.factor(c)
+        assert srandom.rng.getstate() == before  # the caller's state is restored
+        results.append(f)
+    assert results[0] == results[1] == results[2]
+    f = results[0]
+    assert sympy.expand(f - c) == 0  # a factorisation of c
+    # (z - q_2) splits off and the cofactor is irreducible (19 terms)
+    names = {str(v): v for v in c.free_symbols}
+    z, q2 = names["z"], names["q_2"]
+    factors = [b for b in sympy.Mul.make_args(f) if b.free_symbols]
+    assert len(factors) == 2
+    assert any(sympy.expand(b - (z - q2)) == 0 or sympy.expand(b + (z - q2)) == 0 for b in factors)
+
+
+def test_slow_attempt_is_abandoned_for_the_next_seed(monkeypatch):
+    # an "algorithm" that stalls for the state of seed 1 and is instant otherwise
+    monkeypatch.setattr(_detsympy, "_BUDGETS", (0.2, 0.2, 0.2))
+    srandom.seed(1)
+    stall_draw = srandom.rng.random()
+    seen = []
+
+    def fn(x):
+        draw = srandom.rng.random()
+        seen.append(draw)
+        if draw == stall_draw:
+            while True:  # interrupted by the alarm
+                time.sleep(0.01)
+        return x + 1
+
+    assert _detsympy.call(fn, 41) == 42
+    assert len(seen) == 2 and seen[0] == stall_draw != seen[1]
+
+
+def test_exceptions_propagate_and_leave_no_timer():
+    import signal
+
+    def boom():
+        raise ValueError("inside")
+
+    try:
+        _detsympy.call(boom)
+    except ValueError as e:
+        assert str(e) == "inside"
+    else:  # pragma: no cover
+        raise AssertionError("the exception was swallowed")
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+
+
+def test_outside_the_main_thread_runs_once_with_a_fixed_seed():
+    out = {}
+
+    def work():
+        x, y = sympy.symbols("x y")
+        out["f"] = _detsympy.factor(x**2 - y**2)
+        out["draws"] = _detsympy.call(lambda: srandom.rng.random())
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    x, y = sympy.symbols("x y")
+    assert out["f"] == (x - y) * (x + y)
+    with _detsympy.seeded_sympy_random(1):
+        assert out["draws"] == srandom.rng.random()
