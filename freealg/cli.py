@@ -382,81 +382,53 @@ def _cmd_verify(args):
     return 0 if report.passed else 1
 
 
-def _layer_laws(net, q_in=None):
-    """nu_l (law of D_l^2) for the layers in the Jacobian, as freealg laws, and the
-    moments function used for exact moments."""
-    from .laws import Atomic, Bernoulli
-
-    laws = []
-    for ell in net.d_layers:
-        if net.activation.piecewise_linear:
-            atoms = net.d2_atoms(layer=ell, q_in=q_in) if q_in is not None else net.d2_atoms()
-            pts = {float(v): float(p) for v, p in atoms}
-            if set(pts) <= {0.0, 1.0}:
-                laws.append(Bernoulli(pts.get(1.0, 0.0)))
-            else:
-                laws.append(Atomic(list(pts), list(pts.values())))
-        else:
-            laws.append(None)
-    return laws
-
-
-def _jacobian_moments(net, n, q_in=None):
-    from .cumulants import free_mul_moments
-
-    sw2 = float(net.sigma_w) ** 2 if not hasattr(net.sigma_w, "free_symbols") else net.sigma_w**2
-    import math as _m
-
-    if net.init == "orthogonal":
-        w = [sw2**k for k in range(1, n + 1)]
-    else:
-        w = [sw2**k * (_m.comb(2 * k, k) // (k + 1)) for k in range(1, n + 1)]
-    m = w
-    for _ in range(net.depth - 1):
-        m = free_mul_moments(m, w, check=False)
-    for ell in net.d_layers:
-        d2 = net.d2_moments(n, layer=ell, q_in=q_in) if q_in is not None else net.d2_moments(n)
-        m = free_mul_moments(m, [float(v) for v in d2], check=False)
-    return m
-
-
 def _cmd_spectrum(args):
+    from .errors import InvalidArgumentError, NotAlgebraicError
+
     net = _net_from_args(args)
+    law = net.jacobian_law(q_in=args.q_in)
     n = 4
-    moments = [float(v) for v in _jacobian_moments(net, n, args.q_in)]
+    moments = [float(v) for v in law.moments(n)]
     rows = [("network", repr(net)), ("convention", net.jacobian_convention),
             ("chi", _num(net.chi())), ("phase", net.phase())]
     rows += [(f"m_{k + 1}", v) for k, v in enumerate(moments)]
-    rows.append(("variance", moments[1] - moments[0] ** 2))
+    rows.append(("variance", float(law.variance())))
+    rows.append(("variance, closed form (THEORY.md §5)", float(law.variance_closed_form())))
+    rows.append(("atoms", [[float(a), float(m)] for a, m in law.atoms()]))
     out = dict(rows)
-    laws = _layer_laws(net, args.q_in)
-    if all(law is not None for law in laws) and laws:
-        from .closed_forms import jacobian_curve
-
-        curve = jacobian_curve(net.depth, laws[0] if len(set(map(repr, laws))) == 1 else laws,
-                               sigma_w=net.sigma_w, weights="orthogonal" if net.init == "orthogonal" else "gaussian",
-                               convention=net.jacobian_convention)
+    try:
+        curve = law.curve()
+    except NotAlgebraicError:
+        curve = None
+        out["curve"] = (f"none: the law of {args.activation}'(h)^2 is continuous, not algebraic; "
+                        "the moments above are exact up to quadrature and the density comes from "
+                        "the functional-equation engine")
+    if curve is not None:
         out["curve"] = f"{curve.polynomial} = 0"
         out["curve degree"] = curve.degree
         if args.latex:
             out["latex"] = curve.latex()
-        if args.density or args.plot:
-            out["support"] = [[float(a), float(b)] for a, b in curve.support()]
-            out["atoms"] = [[float(a), float(m)] for a, m in curve.atoms()]
-            if args.plot:
-                import numpy as np
+    if args.density or args.plot:
+        out["support"] = [[float(a), float(b)] for a, b in law.support()]
+        out["lambda_max"] = float(law.lambda_max())
+        try:
+            iso = law.isometry()
+        except InvalidArgumentError as exc:
+            out["dynamical isometry"] = f"none: {exc}"
+        else:
+            out["mass within 0.1 of 1"] = iso.mass_near_center
+            out["atom at 0 (kernel of J)"] = iso.atom_at_zero
+        if args.plot:
+            import numpy as np
 
-                from . import plot
+            from . import plot
 
-                hi = max(b for _, b in out["support"]) if out["support"] else 1.0
-                res = curve.density(np.linspace(1e-6 * hi, hi * (1 - 1e-6), 400), strict=False)
-                ax = plot.plot_density(res, label=f"J Jᵀ, L = {net.depth}")
-                plot.savefig(ax, args.plot)
-                out["plot"] = args.plot
-                out["evidence ok"] = bool(res.evidence.ok)
-    else:
-        out["curve"] = (f"none: the law of {args.activation}'(h)^2 is continuous, not algebraic; "
-                        "the moments above are exact up to quadrature")
+            hi = out["lambda_max"]
+            res = law.density(np.linspace(1e-6 * hi, hi * (1 - 1e-6), 400), strict=False)
+            ax = plot.plot_density(res, label=f"J Jᵀ, L = {net.depth}")
+            plot.savefig(ax, args.plot)
+            out["plot"] = args.plot
+            out["evidence ok"] = bool(res.evidence.ok)
     if args.json:
         print(json.dumps(_jsonable(out)))
     else:
@@ -465,46 +437,35 @@ def _cmd_spectrum(args):
 
 
 def _cmd_fim(args):
-    from .cumulants import free_mul_moments
+    from .errors import NotAlgebraicError, TooLargeError
+    from .laws import Bernoulli
 
     net = _net_from_args(args)
-    if not net.activation.piecewise_linear:
-        raise _UsageError(f"fim: the closed form needs a piecewise-linear activation (relu, hardtanh); got {args.activation}")
-    q0 = args.q_in if args.q_in is not None else (float(net.q_star()) - float(net.sigma_b) ** 2) / float(net.sigma_w) ** 2
-    q = [float(v) for v in net.qhat_sequence(q0)][: net.depth]
-    qpre = [float(v) for v in net.q_sequence(q0)]
-    sw2 = float(net.sigma_w) ** 2
+    law = net.fim_law(q_in=args.q_in)
     n = 4
-    m = [q[0] ** k for k in range(1, n + 1)]
-    top, mass = q[0], 1.0
-    alphas = []
-    for ell in range(1, net.depth):
-        law = dict((float(v), float(p)) for v, p in net.activation.dphi_values_probabilities(qpre[ell - 1]))
-        alpha = law.get(1.0, 0.0)
-        alphas.append(alpha)
-        nu = [sum(p * v**k for v, p in law.items()) for k in range(1, n + 1)]
-        prod = free_mul_moments(nu, m, check=False)
-        if net.init == "gaussian":
-            # W D Theta D W^T with Gaussian W: an extra MP(1) factor (sigma_w^2 in the pushforward)
-            prod = free_mul_moments(prod, [math.comb(2 * k, k) // (k + 1) for k in range(1, n + 1)], check=False)
-        # pushforward x -> q_l + sigma_w^2 x
-        m = [sum(math.comb(k, i) * q[ell] ** (k - i) * sw2**i * (prod[i - 1] if i else 1) for i in range(k + 1))
-             for k in range(1, n + 1)]
-        top = q[ell] + sw2 * top
-        mass -= 1 - alpha
-    rows = [("network", repr(net)), ("q_l = |x_l|^2/M", list(q)),
-            ("alpha_l (active fraction)", list(alphas))]
-    rows += [(f"m_{k + 1}", v) for k, v in enumerate(m)]
-    rows.append(("mean", m[0]))
-    if net.init == "orthogonal" and mass > 0:
-        rows += [("top atom", top), ("top atom mass", mass), ("lambda_max", top),
-                 ("learning-rate bound 2/lambda_max", 2 / top)]
+    rows = [("network", repr(net)), ("q_l = |x_l|^2/M", [float(v) for v in law.q])]
+    if all(isinstance(v, Bernoulli) for v in law.nus):
+        rows.append(("alpha_l (active fraction)", [float(v.p) for v in law.nus]))
     else:
-        rows.append(("top atom", "none (mass 1 - (L-1)(1-alpha) <= 0 or Gaussian weights): lambda_max is a support edge"))
-    if net.depth == 3 and args.latex:
-        from .closed_forms import fim_two_layer_curve
-
-        rows.append(("latex", fim_two_layer_curve().report()))
+        rows.append(("E phi'(h_l)^2", [float(v.moments(1)[0]) for v in law.nus]))
+    rows += [(f"m_{k + 1}", float(v)) for k, v in enumerate(law.moments(n))]
+    rows.append(("mean", float(law.mean())))
+    top = law.top_atom()
+    if top is not None and top[1] != 0:
+        rows += [("top atom", float(top[0])), ("top atom mass", float(top[1]))]
+    else:
+        why = ("Gaussian weights or a smooth activation" if top is None
+               else "mass 1 - (L-1)(1-alpha) <= 0")
+        rows.append(("top atom", f"none ({why}): lambda_max is a support edge"))
+    rows.append(("atoms", [[float(a), float(m)] for a, m in law.atoms()]))
+    rows.append(("support", [[float(a), float(b)] for a, b in law.support()]))
+    lam = law.lambda_max()
+    rows += [("lambda_max", lam), ("learning-rate bound 2/lambda_max", 2 / lam)]
+    if args.latex:
+        try:
+            rows.append(("latex", law.curve().latex()))
+        except (NotAlgebraicError, TooLargeError) as exc:
+            rows.append(("latex", f"none: {exc}"))
     if args.json:
         print(json.dumps(_jsonable(dict(rows))))
     else:
@@ -593,9 +554,11 @@ def build_parser():
         "spectrum",
         parents=[common],
         help="spectrum of J Jᵀ for a network: curve, moments, support, atoms, density plot",
-        description="The limit spectrum of J Jᵀ (THEORY.md §5): the exact moments of the free "
-        "multiplicative convolution of the layer laws, and for relu / hard-tanh the algebraic "
-        "curve P(z, G) = 0 (support, atoms and a certified density with --density / --plot).",
+        description="The limit spectrum of J Jᵀ (THEORY.md §5; freealg.MLP.jacobian_law): the "
+        "exact moments of the free multiplicative convolution of the layer laws, the variance "
+        "against its closed form, the atoms, for relu / hard-tanh the algebraic curve "
+        "P(z, G) = 0, and with --density / --plot the support, lambda_max, the "
+        "dynamical-isometry summary and a certified density (functional-equation engine).",
     )
     _add_net_args(sp, depth_required=True)
     sp.add_argument("--q-in", type=float, default=None, help="input variance (default: every layer at q*)")
@@ -609,13 +572,15 @@ def build_parser():
         parents=[common],
         help="one-sample Fisher information spectrum: moments, top atom, learning-rate bound",
         description="The non-zero spectrum of the one-sample conditional FIM, mu_{l+1} = "
-        "(q_l + sigma_w^2 .)_*(nu_l ⊠ mu_l) (THEORY.md §6), for relu / hard-tanh: exact moments, "
-        "the mean, the top atom t_L = q_{L-1} + sigma_w^2 t_{L-1} with mass 1 - (L-1)(1-alpha), "
-        "and the learning-rate bound 2/lambda_max.",
+        "(q_l + sigma_w^2 .)_*(nu_l ⊠ mu_l) (THEORY.md §6; freealg.MLP.fim_law), for any "
+        "activation: exact moments, the mean, the atoms, the top atom t_L = q_{L-1} + "
+        "sigma_w^2 t_{L-1} with mass 1 - (L-1)(1-alpha) (orthogonal relu / hard-tanh), the "
+        "support, lambda_max and the learning-rate bound 2/lambda_max.",
     )
     _add_net_args(fm, depth_required=True)
     fm.add_argument("--q-in", type=float, default=None, help="q_0 = |x_0|^2/M (default: input at the fixed point)")
-    fm.add_argument("--latex", action="store_true", help="for depth 3, print the closed-form curve")
+    fm.add_argument("--latex", action="store_true",
+                    help="print the spectral curve (relu / hard-tanh; the closed form at depth 3)")
     fm.set_defaults(func=_cmd_fim)
 
     v = sub.add_parser(
