@@ -30,6 +30,34 @@ class _RepeatedBranch(BranchError):
     """Several branches ~ 1/z at infinity (or a repeated physical factor)."""
 
 
+def _log_coefficient(c):
+    """Principal ``log c`` of a non-zero real sympy number, without overflow
+    (``math.log`` of a Python int is exact in range for any size)."""
+    import mpmath
+    import sympy
+
+    if c.is_Rational:
+        p, q = int(c.p), int(c.q)
+        return complex(math.log(abs(p)) - math.log(q), math.pi if p < 0 else 0.0)
+    with mpmath.workdps(20):
+        return complex(mpmath.log(mpmath.mpmathify(sympy.N(c, 20))))
+
+
+def _translated_moments(moments, a):
+    """Moments ``E (X - a)^k``, ``k = 1..len(moments)``, from ``m_k = E X^k``
+    (binomial expansion; exact for exact moments and rational ``a``)."""
+    m = [1] + list(moments)
+    if getattr(a, "is_Rational", False) and all(isinstance(v, (int, Fraction)) for v in m):
+        a = Fraction(int(a.p), int(a.q))
+    out = []
+    for k in range(1, len(m)):
+        v = sum(math.comb(k, j) * m[j] * (-a) ** (k - j) for j in range(k + 1))
+        if isinstance(v, Fraction) and v.denominator == 1:
+            v = int(v)
+        out.append(v)
+    return out
+
+
 def _to_exact(c):
     """sympy number -> Fraction when rational, else the sympy number."""
     if c.is_Rational:
@@ -40,12 +68,24 @@ def _to_exact(c):
 class _AlgebraicCurve:
     """Everything freealg needs about one curve, computed once and cached."""
 
-    def __init__(self, expr, z, G):
+    def __init__(self, expr, z, G, _translate=None):
         import sympy
 
         self.z, self.G = z, G
-        poly = _normalise(expr, z, G)
-        if poly.degree(G) > 64:
+        if _translate is not None:
+            # P(a + z, G) of a curve already normalised: translation by a
+            # rational ``a`` is an automorphism of Q[z][G], so the result is
+            # again content-free, square-free and has the same factors; the
+            # (costly, for the huge rationals of a float-derived atom location)
+            # factorisation and series of _normalise are not repeated
+            parent, a = _translate
+            poly = sympy.Poly(sympy.expand(parent.expr.subs(z, z + a)), G, z)
+            lc = poly.LC()
+            if lc.is_Rational and lc < 0:
+                poly = -poly
+        else:
+            poly = _normalise(expr, z, G)
+        if _translate is None and poly.degree(G) > 64:
             try:
                 _series_at_infinity(
                     [(int(e), int(i), c) for (e, i), c in poly.terms()], 1, poly.as_expr()
@@ -58,10 +98,13 @@ class _AlgebraicCurve:
         terms = poly.terms()
         self.exact_terms = [(int(e), int(i), c) for (e, i), c in terms]
         self.is_rational = all(c.is_Rational for _, _, c in self.exact_terms)
-        coef = np.array([complex(sympy.N(c, 20)) for _, _, c in self.exact_terms])
         self.e = np.array([t[0] for t in self.exact_terms], dtype=np.int64)
         self.i = np.array([t[1] for t in self.exact_terms], dtype=np.int64)
-        self.logc = np.log(coef.astype(complex))
+        # logarithms taken from the exact coefficients: a coefficient beyond
+        # the float range (e.g. |c| ~ 1e400 after translating a curve with
+        # float-derived rational data to an atom) would otherwise become inf
+        # and every evaluation NaN
+        self.logc = np.array([_log_coefficient(c) for _, _, c in self.exact_terms], dtype=complex)
         self.groups = np.array(sorted(set(self.e.tolist())), dtype=np.int64)
         self.gid = np.searchsorted(self.groups, self.e)
         emax = int(self.groups[-1])
@@ -71,9 +114,18 @@ class _AlgebraicCurve:
         self._candidates = None
         self._atoms = None
         self._support = None
-        # series at infinity, float moments for start guesses and the scale
-        mom = self.moments(24)
-        mf = [float(m) for m in mom]
+        if _translate is not None:
+            if parent._moments is not None:
+                self._moments = _translated_moments(parent._moments, a)
+            if parent._candidates is not None:
+                self._candidates = [sympy.Integer(0) if v == a else v - a for v in parent._candidates]
+        else:
+            # exact check of the branch G ~ 1/z at infinity (raises BranchError)
+            _series_at_infinity(self.exact_terms, 1, self.expr)
+        # float moments for start guesses and the scale, from the series at
+        # infinity in mpmath (the exact series is computed when asked for: with
+        # the huge rationals of float-derived data it costs seconds to minutes)
+        mf = _float_moments(self.exact_terms, 24)
         est = max(abs(m) ** (1.0 / k) for k, m in enumerate(mf, 1) if m != 0) if any(mf) else 1.0
         self.moment_scale = est
         self.start_moments = np.array(mf[:10])
@@ -83,7 +135,7 @@ class _AlgebraicCurve:
     def moments(self, n):
         """Exact moments ``m_1..m_n`` from the series of ``G`` at infinity."""
         if self._moments is None or len(self._moments) < n:
-            self._moments = _series_at_infinity(self.exact_terms, max(n, 24), self.expr)
+            self._moments = _series_at_infinity(self.exact_terms, n, self.expr)
         return self._moments[:n]
 
     def leading_coefficient(self):
@@ -303,6 +355,64 @@ def _has_physical_branch(poly):
     return q0 == 0
 
 
+def _float_moments(terms, N):
+    """Moments ``m_1..m_N`` as floats: the Newton iteration of
+    :func:`_series_at_infinity` in mpmath at 40, 80, 160, 320 digits until two
+    precisions agree to ``1e-14`` (relative to ``R^k``, ``R`` the moment
+    scale); the exact series is the fallback.  Assumes the branch at infinity
+    was checked exactly."""
+    import mpmath
+    import sympy
+
+    prev = None
+    for dps in (40, 80, 160, 320):
+        with mpmath.workdps(dps):
+            conv = [mpmath.mpf(int(c.p)) / int(c.q) if c.is_Rational
+                    else mpmath.mpmathify(sympy.N(c, dps + 5)) for _, _, c in terms]
+            M = _series_newton([(e, i, v) for (e, i, _), v in zip(terms, conv)], N,
+                               mpmath.mpf(0), mpmath.mpf(1))
+            vals = [float(v) for v in M[1:]]
+        if prev is not None:
+            nz = [abs(v) ** (1.0 / k) for k, v in enumerate(vals, 1) if v != 0]
+            R = max(nz) if nz else 1.0
+            if all(abs(v - w) <= 1e-14 * R**k for k, (v, w) in enumerate(zip(vals, prev), 1)):
+                return [0.0 if abs(v) <= 1e-25 * R**k else v for k, v in enumerate(vals, 1)]
+        prev = vals
+    return [float(m) for m in _series_at_infinity(terms, N, None)]  # pragma: no cover
+
+
+def _series_newton(terms, N, zero, one):
+    """``M = 1 + m_1 t + ... + m_N t^N`` solving ``Q(t, M) = 0`` (see
+    :func:`_series_at_infinity`) by Newton's iteration on power series."""
+    a = max(i - e for e, i, _ in terms)
+    groups = {}
+    for e, i, c in terms:
+        k = a + e - i
+        if k <= N:
+            q = groups.setdefault(e, [zero] * (N + 1))
+            q[k] = q[k] + c
+
+    def residual_and_derivative(M):
+        Q = [zero] * (N + 1)
+        QM = [zero] * (N + 1)
+        for e, q in groups.items():
+            if e == 0:
+                Q = [x + y for x, y in zip(Q, q)]
+                continue
+            Me1 = _series.power(M, e - 1, N + 1)
+            Me = _series.mul(Me1, M, N + 1)
+            Q = [x + y for x, y in zip(Q, _series.mul(q, Me, N + 1))]
+            QM = [x + e * y for x, y in zip(QM, _series.mul(q, Me1, N + 1))]
+        return Q, QM
+
+    M = [one] + [zero] * N
+    for _ in range(max(1, math.ceil(math.log2(N + 1))) + 1):
+        Q, QM = residual_and_derivative(M)
+        delta = _series.mul(Q, _series.inv(QM, N + 1), N + 1)
+        M = [x - y for x, y in zip(M, delta)]
+    return M
+
+
 def _series_at_infinity(terms, N, expr):
     """Moments ``m_1..m_N`` from ``Q(t, M) = t^a P(1/t, t M) = 0``, ``M(0) = 1``.
 
@@ -399,6 +509,14 @@ def _exact_candidates(curve):
 def curve_engine(P, z, G):
     """Cached :class:`_AlgebraicCurve` for ``(P, z, G)``."""
     return _AlgebraicCurve(P, z, G)
+
+
+@functools.lru_cache(maxsize=64)
+def translated_curve(curve, a):
+    """Cached :class:`_AlgebraicCurve` of ``P(a + z, G)`` for a curve and a
+    sympy ``Rational`` ``a``: moments and exact candidates are translated
+    from ``curve`` instead of recomputed (exact either way)."""
+    return _AlgebraicCurve(None, curve.z, curve.G, _translate=(curve, a))
 
 
 # ---------------------------------------------------------------------------

@@ -26,10 +26,10 @@ _MP_FALLBACK_MAX = 64  # most vertical lines continued in mpmath per call
 class _CurveEngine:
     """Adapter of an algebraic curve to :func:`certified_density`."""
 
-    def __init__(self, P, z, G):
+    def __init__(self, P, z, G, curve=None):
         from . import _curve
 
-        self.curve = _curve.curve_engine(P, z, G)
+        self.curve = _curve.curve_engine(P, z, G) if curve is None else curve
         self._support = None
         self._atoms = None
         c = self.curve
@@ -135,7 +135,7 @@ class _CurveEngine:
             # curve rational (a Float shift would put it over RR, where exact
             # discriminants fail) and matches the shift ``x - a`` applied below
             a_exact = ex[0] if ex and ex[0].is_Rational else sympy.Rational(a)
-        return _engine(sympy.expand(c.expr.subs(c.z, c.z + a_exact)), c.z, c.G)
+        return _shifted_engine(self, sympy.Rational(a_exact))
 
     def local(self, a):
         """``values`` near ``x = a``, from the translated curve."""
@@ -148,11 +148,22 @@ class _CurveEngine:
 
         return values
 
-    def atoms(self):
+    def atoms(self, strict=True):
+        """``(exact atoms, float atoms)``.  A zero of the leading coefficient
+        whose candidate mass could be neither confirmed nor refuted raises
+        :class:`CertificationError` (``strict=False``: it is left out and
+        reported by :meth:`atom_failures`)."""
+        problems = self.atom_failures()
+        if problems and strict:
+            raise CertificationError("atoms of the curve not certified:\n  " + "\n  ".join(problems))
+        ex = self._atoms[0]
+        return ex, [(float(a), float(m)) for a, m in ex]
+
+    def atom_failures(self):
+        """Messages for candidate atoms that could not be decided."""
         if self._atoms is None:
             self._atoms = _curve_atoms_impl(self)
-        ex = self._atoms
-        return ex, [(float(a), float(m)) for a, m in ex]
+        return list(self._atoms[1])
 
     def support(self):
         if self._support is None:
@@ -167,6 +178,13 @@ class _CurveEngine:
 @functools.lru_cache(maxsize=32)
 def _engine(P, z, G):
     return _CurveEngine(P, z, G)
+
+
+@functools.lru_cache(maxsize=32)
+def _shifted_engine(eng, a):
+    from . import _curve
+
+    return _CurveEngine(None, None, None, curve=_curve.translated_curve(eng.curve, a))
 
 
 def _curve_support_impl(eng):
@@ -201,16 +219,31 @@ def _curve_support_impl(eng):
 
 
 def _curve_atoms_impl(eng):
-    """Atoms at real zeros of the leading coefficient, masses from residues."""
-    import sympy
+    """Atoms at real zeros of the leading coefficient, masses from residues.
 
-    from ._curve import CurveProblem
+    Returns ``(atoms, problems)``: ``problems`` names every zero of the
+    leading coefficient with a candidate mass that could be neither confirmed
+    nor refuted (such a candidate is never dropped silently).
+
+    Each candidate mass ``c`` (Newton polygon) is tested against the physical
+    branch on the vertical line ``a + i eps``:
+
+    * refuted when ``f(eps) = Re(i eps G(a + i eps)) = ∫ eps²/((x - a)² + eps²) dμ``
+      is below ``c`` at some certified ``eps``: ``f`` decreases to ``μ({a})``
+      as ``eps -> 0``, so ``f(eps) >= μ({a})`` for every ``eps`` (rigorous);
+    * confirmed when the extrapolated residue ``lim f(eps)`` matches ``c`` and
+      no other option (another candidate, or no atom) within its tolerance;
+      no atom when it matches ``0`` alone;
+    * else confirmed when Newton from ``c/(i eps)`` lands on the physical
+      value at two heights (the physical branch is the pole branch).
+    """
+    import sympy
 
     c = eng.curve
     z, G = c.z, c.G
     lead = sympy.Poly(c.leading_coefficient(), z)
     if lead.degree() <= 0:
-        return []
+        return [], []
     roots = []
     (k0,), rest = lead.terms_gcd()
     if k0:
@@ -219,37 +252,83 @@ def _curve_atoms_impl(eng):
         roots += list(rest.sqf_part().real_roots())
     t, cc = sympy.symbols("t_shift c_mass")
     pG = sympy.Poly(c.expr, G)
-    out = []
+    out, problems = [], []
     for a in roots:
         cands = _atom_candidates(pG, z, a, t, cc)
         if not cands:
             continue
-        af = float(sympy.N(a, 30))
-        s = max(eng.scale, abs(af), 1e-300)
-        loc = eng if af == 0 else eng.shifted(af, a if a.is_Rational else None)
-        cf = [float(sympy.N(m, 30)) for m in cands]
-        # the physical branch has a pole at a iff its residue is non-zero;
-        # the residue is extrapolated from eps = s 1e-4 ... s 1e-244
-        est, unc = _residue(eng, af, s)
-        found = None
-        if np.isfinite(est) and unc <= 1e-4:
-            best = int(np.argmin([abs(est - v) for v in cf]))
-            if abs(est - cf[best]) <= max(1e-6, 10 * unc):
-                found = cands[best]
-        else:
-            # inconclusive extrapolation: is the physical branch the one with
-            # G ~ c/(z - a)?  (Newton from c/(i eps) must land on it)
-            eps = np.array([1e-7, 1e-10]) * s
-            Gp, _, _, okp, _ = loc.values(np.zeros(2), eps)
-            for m, mf in zip(cands, cf):
-                z1 = 1j * eps
-                U, conv, _, _ = CurveProblem(loc.curve).newton((mf / z1)[:, None], z1)
-                if okp.all() and conv.all() and np.all(np.abs(U[:, 0] - Gp) <= 1e-9 * np.abs(Gp)):
-                    found = m
-                    break
+        found, problem = _decide_atom(eng, a, cands)
         if found is not None:
             out.append((a, found))
-    return out
+        elif problem:
+            problems.append(problem)
+    return out, problems
+
+
+# heights (relative to the scale) of the rigorous upper bound f(eps) >= mass
+_BOUND_EPS = 10.0 ** -np.arange(4.0, 17.0, 2.0)
+
+
+def _decide_atom(eng, a, cands):
+    """``(mass or None, problem or None)`` for the zero ``a`` of the leading
+    coefficient with candidate masses ``cands`` (see :func:`_curve_atoms_impl`)."""
+    import sympy
+
+    from ._curve import CurveProblem
+
+    af = float(sympy.N(a, 30))
+    s = max(eng.scale, abs(af), 1e-300)
+    loc = eng if af == 0 else eng.shifted(af, a if a.is_Rational else None)
+    cf = [float(sympy.N(m, 30)) for m in cands]
+    # upper bound on the atom: f(eps) plus its error, at certified heights
+    eps = _BOUND_EPS * s
+    Gb, eb, _, okb, _ = loc.values(np.zeros(eps.size), eps)
+    fb = (1j * eps * Gb).real + eps * eb
+    bound = float(np.min(fb[okb])) if okb.any() else np.inf
+    alive = [k for k, v in enumerate(cf) if v <= bound * (1 + 1e-12) + 1e-15]
+    if not alive:
+        return None, None  # every candidate exceeds f(eps) >= mass: no atom
+    # the residue extrapolated from eps = s 1e-4 ... s 1e-244
+    est, unc = _residue(eng, af, s)
+    if np.isfinite(est) and unc <= 1e-4:
+        tol = max(1e-6, 10 * unc)
+        opts = [(abs(est - cf[k]), k) for k in alive] + [(abs(est), None)]
+        opts.sort(key=lambda o: o[0])
+        if opts[0][0] <= tol and (len(opts) == 1 or opts[1][0] > tol):
+            k = opts[0][1]
+            return (cands[k] if k is not None else None), None
+        # a conclusive residue that singles out no option contradicts the
+        # Newton polygon: reported, not overruled by the Newton test below
+        left = ", ".join(f"{cf[k]:.12g}" for k in alive)
+        return None, (
+            f"zero x = {af:.15g} of the leading coefficient: candidate atom mass(es) {left} "
+            f"(Newton polygon) neither confirmed nor refuted: the extrapolated residue "
+            f"{est:.12g} +- {unc:.1e} " + ("matches several of" if opts[0][0] <= tol else "matches none of")
+            + f" them and 0 (tolerance {tol:.1e})"
+        )
+    if np.isfinite(est):
+        why = f"the residue extrapolation is inconclusive ({est:.6g} +- {unc:.1e})"
+    else:
+        why = "the residue extrapolation failed (the physical branch was not reached near the point)"
+    # is the physical branch the one with G ~ c/(z - a)?  (Newton from
+    # c/(i eps) must land on it at two heights)
+    eps2 = np.array([1e-7, 1e-10]) * s
+    Gp, _, _, okp, _ = loc.values(np.zeros(2), eps2)
+    if okp.all():
+        z1 = 1j * eps2
+        for k in alive:
+            U, conv, _, _ = CurveProblem(loc.curve).newton((cf[k] / z1)[:, None], z1)
+            if conv.all() and np.all(np.abs(U[:, 0] - Gp) <= 1e-9 * np.abs(Gp)):
+                return cands[k], None
+        why += "; the physical branch is not the pole branch of any candidate at eps = 1e-7, 1e-10 (relative)"
+    else:
+        why += "; the physical branch could not be computed at eps = 1e-7, 1e-10 (relative)"
+    left = ", ".join(f"{cf[k]:.12g}" for k in alive)
+    return None, (
+        f"zero x = {af:.15g} of the leading coefficient: candidate atom mass(es) {left} "
+        f"(Newton polygon) neither confirmed nor refuted: {why}; the bound "
+        f"mu({{x}}) <= Re(i eps G(x + i eps)) gives {bound:.6g}"
+    )
 
 
 def _values2(eng):
@@ -284,7 +363,9 @@ def _atom_candidates(pG, z, a, t, cc):
         if r.is_real and r != 0:
             rv = float(sympy.N(r, 30))
             if 0 < rv <= 1 + 1e-12:
-                masses.append(sympy.radsimp(r))
+                r = sympy.radsimp(r)
+                if r not in masses:  # a repeated root of the edge polynomial
+                    masses.append(r)
     return masses
 
 

@@ -223,7 +223,13 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
         return G, err
 
     singular = engine.singular()
-    atoms_exact, atoms = engine.atoms()
+    if hasattr(engine, "atom_failures"):
+        # undecided candidate atoms are failures of this certificate (raised
+        # with the whole evidence when strict, else a warning)
+        failures.extend(engine.atom_failures())
+        atoms_exact, atoms = engine.atoms(strict=False)
+    else:
+        atoms_exact, atoms = engine.atoms()
     # points where the boundary value is taken as a limit: zeros of the
     # leading coefficient / x = 0 (atoms, hard edges) and support edges
     special = sorted(set(singular) | set(engine.special()))

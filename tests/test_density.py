@@ -326,3 +326,142 @@ def test_points_within_1e_13_of_a_square_root_edge():
             assert truth > 0
             assert abs(res.density[k] - truth) <= max(res.error[k], 1e-15 * truth)
             assert abs(res.density[k] - truth) <= 1e-12 * truth
+
+
+# ---------------------------------------------------------------------------
+# atoms of deep Jacobian curves with float-derived (huge rational) data
+# ---------------------------------------------------------------------------
+
+
+def _hardtanh_jacobian_atoms_by_hand(L):
+    # (sigma_w^2 delta_1) ⊠ Bernoulli(p)^{⊠L} with orthogonal weights: Belinschi's rule by hand,
+    # from the inputs (sigma_w^2 and p) only: mass 1 - p at 0 (max of the nu's kernels) and
+    # 1 - L (1 - p) at sigma_w^{2L}
+    sw = float(freealg.critical_sigma_w("hardtanh", 0.05))
+    net = freealg.MLP(L, "hardtanh", "orthogonal", sw, 0.05, jacobian_convention="psg")
+    law = net.jacobian_law()
+    ((w2, one),) = law.weight_law.atoms()
+    assert one == 1
+    nu = dict(law.nus[0].atoms())
+    assert all(dict(n.atoms()) == nu for n in law.nus)
+    p = nu[1]
+    truth = [(sympy.Integer(0), 1 - p), (w2**L, 1 - L * (1 - p))]
+    return law, truth
+
+
+def test_atoms_of_a_five_layer_hardtanh_jacobian_curve():
+    # Used to return only the atom at 0: the curve translated to the atom at sigma_w^{10} had
+    # integer coefficients ~1e401 (denominators cleared), whose float logarithms were inf, so every
+    # value near the atom was NaN and the undecided candidate was dropped without a word.
+    law, truth = _hardtanh_jacobian_atoms_by_hand(5)
+    assert [(sympy.nsimplify(a), sympy.nsimplify(m)) for a, m in law.atoms()] == truth
+    c = law.curve()
+    assert c.atoms() == truth                    # exact: the curve has rational coefficients
+    res = c.density(np.array([0.5, 1.0]))        # strict: raises unless certified
+    ev = res.evidence
+    # total mass: continuous part by quadrature + the two atoms = 1 (mass_tol 1e-9)
+    assert ev.mass_error <= ev.mass_tol
+    assert abs(ev.mass_continuous - (1 - float(truth[0][1]) - float(truth[1][1]))) <= 1e-9
+    # the residues of G at the atoms agree with Belinschi's masses
+    for (a, m, est, unc), (ta, tm) in zip(ev.atom_checks, truth):
+        assert abs(a - float(ta)) <= 1e-15 * max(1.0, abs(a))
+        assert abs(est - float(tm)) <= max(1e-8, 3 * unc)
+
+
+@pytest.mark.slow
+def test_atoms_of_an_eight_layer_hardtanh_jacobian_curve():
+    # The reported case (degree-8 curve): 758 s and the atom at sigma_w^{16} (mass 0.86) missing.
+    law, truth = _hardtanh_jacobian_atoms_by_hand(8)
+    c = law.curve()
+    assert c.atoms() == truth
+    ev = c.density(np.array([0.5, 1.0])).evidence
+    assert ev.mass_error <= ev.mass_tol
+    assert abs(ev.mass_atoms - float(truth[0][1] + truth[1][1])) <= 1e-15
+
+
+def test_atoms_of_a_curve_with_coefficients_beyond_float_range():
+    # (3/4) delta_0 + (1/4) delta_1 times 10^400: the same curve, but its coefficients overflow a
+    # double. Both atoms used to be dropped silently (curve_atoms returned []).
+    p = sympy.Rational(1, 4)
+    P = 10**400 * (z * (z - 1) * G - (z - 1 + p))
+    assert curve_atoms(P, z, G) == [(0, 1 - p), (1, p)]
+    res = curve_density(P, z, G, np.array([0.5, 2.0]))
+    assert res.evidence.ok and res.atoms == [(0.0, 0.75), (1.0, 0.25)]
+    assert res.density.tolist() == [0.0, 0.0]
+
+
+def _undecided_atom_curve(monkeypatch, residue):
+    # a curve used by no other test (the engine caches its atoms), with the residue
+    # extrapolation replaced by ``residue``
+    from freealg import _curve_engine
+
+    monkeypatch.setattr(_curve_engine, "_residue", lambda eng, a, s: residue)
+    q = sympy.Rational(3, 11)
+    return z * (z - 1) * G - (z - 1 + q), q
+
+
+@pytest.mark.parametrize("residue", [(0.5, 1e-12), (0.2727, 1e-9)])
+def test_a_contradicting_residue_is_an_error_not_a_dropped_atom(monkeypatch, residue):
+    # a conclusive residue that is neither 0 nor the candidate mass 3/11 = 0.27272727...
+    # (tolerance max(1e-6, 10 unc)) contradicts the Newton polygon
+    from freealg import _curve_engine
+
+    P, q = _undecided_atom_curve(monkeypatch, residue)
+    why = "matches none of"
+    try:
+        with pytest.raises(CertificationError) as info:
+            curve_atoms(P, z, G)
+        msg = str(info.value)
+        assert "x = 1 " in msg and why in msg and "0.272727272727" in msg
+        # the density certificate carries the same failure (a warning when not strict)
+        with pytest.warns(CertificationWarning, match="neither confirmed nor refuted"):
+            res = curve_density(P, z, G, np.array([0.5]), strict=False)
+        assert not res.evidence.ok
+        assert any("x = 1 " in f for f in res.evidence.failures)
+    finally:
+        _curve_engine._engine.cache_clear()
+        _curve_engine._shifted_engine.cache_clear()
+
+
+def test_an_unreachable_branch_near_a_candidate_atom_is_an_error(monkeypatch):
+    # residue extrapolation failed and the physical branch cannot be computed next to the
+    # candidate: the atom at 1 can be neither confirmed nor refuted -> CertificationError
+    from freealg import _curve_engine
+
+    P, q = _undecided_atom_curve(monkeypatch, (float("nan"), float("inf")))
+    real_shifted = _curve_engine._CurveEngine.shifted
+
+    class _Blind:
+        def __init__(self, eng):
+            self.curve = eng.curve
+
+        def values(self, x, y):
+            n = np.asarray(x).size
+            nan = np.full(n, np.nan)
+            return nan.astype(complex), nan, nan, np.zeros(n, bool), nan
+
+    monkeypatch.setattr(_curve_engine._CurveEngine, "shifted",
+                        lambda self, a, a_exact=None: _Blind(real_shifted(self, a, a_exact)))
+    try:
+        with pytest.raises(CertificationError, match=r"x = 1 .*mass\(es\) 0.272727272727.*could not be computed"):
+            curve_atoms(P, z, G)
+    finally:
+        _curve_engine._engine.cache_clear()
+        _curve_engine._shifted_engine.cache_clear()
+
+
+def test_the_monotone_bound_on_atoms_used_to_refute_candidates():
+    # f(eps) = Re(i eps G(a + i eps)) = ∫ eps²/((x - a)² + eps²) dμ decreases to μ({a}), so a
+    # candidate mass above f(eps) is refuted. Closed form for (3/4) δ_0 + (1/4) δ_1 at a = 1:
+    # f(eps) = 1/4 + (3/4) eps²/(1 + eps²), computed by the engine on the translated curve.
+    from freealg import _curve_engine
+
+    q = sympy.Rational(1, 4)
+    eng = _curve_engine._engine(z * (z - 1) * G - (z - 1 + q), z, G)
+    eps = _curve_engine._BOUND_EPS * 1.0
+    Gv, err, _, ok, _ = eng.shifted(1.0).values(np.zeros(eps.size), eps)
+    f = (1j * eps * Gv).real
+    assert ok.all()
+    assert np.allclose(f, 0.25 + 0.75 * eps**2 / (1 + eps**2), rtol=1e-14, atol=0)
+    # with its error bound (as the engine uses it) f is never below the atom's mass
+    assert np.all(f + eps * err >= 0.25)
