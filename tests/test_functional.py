@@ -384,3 +384,121 @@ def test_subordination_matches_fim_curve():
         alpha=(sympy.Rational(1, 3), sympy.Rational(3, 4)), sigma_w=1, q=(1, 1, 1))
     ref = c.density(x + 1)
     assert np.max(np.abs(res.density - ref.density)) < 1e-12
+
+
+# ---------------------------------------------------------------------------
+# a single non-trivial factor of power 1: the product is a rescaled copy of it
+# (the subordination point is z/c itself and reaches the real axis with z)
+# ---------------------------------------------------------------------------
+
+
+def _sech4_density(y, q, s):
+    """Density at ``y`` of ``s * sech(h)^4``, ``h ~ N(0, q)``, by change of
+    variables (written out here): ``h = ±arccosh(x^(-1/4))``, ``x = y/s``,
+    ``|d sech^4(h)/dh| = 4 x tanh(h)``, two preimages."""
+    out = []
+    for yy in y:
+        x = mpmath.mpf(yy) / s
+        h = mpmath.acosh(x ** mpmath.mpf(-0.25))
+        phi = mpmath.exp(-h * h / (2 * q)) / mpmath.sqrt(2 * mpmath.pi * q)
+        out.append(float(2 * phi / (4 * x * mpmath.tanh(h)) / s))
+    return np.array(out)
+
+
+def test_depth2_seed_tanh_jacobian_is_rescaled_nu():
+    import freealg
+
+    law = freealg.MLP(2, "tanh", sigma_b=0.05).jacobian_law()
+    assert law.convention == "seed" and len(law.nus) == 1
+    q = mpmath.mpf(sympy.N(law.nus[0].parameters["q"], 30))
+    s4 = mpmath.mpf(sympy.N(law.layers.sigma_w2, 30)) ** 2   # J Jᵀ ~ σ_w⁴ ν
+    x = float(s4) * np.array([0.05, 0.1, 0.3, 0.5, 0.8, 0.95, 0.999])
+    res = law.density(x)                          # strict: raises unless certified
+    truth = _sech4_density(x, q, s4)
+    # the certified bound, plus the truncation of the factor's Gaussian at |z| = 9
+    assert np.all(np.abs(res.density - truth) <= res.error + 1e-12 * truth + 1e-15)
+    assert np.max(np.abs(res.density - truth) / truth) < 1e-9
+    ev = res.evidence
+    assert ev.ok and abs(ev.mass_continuous + ev.mass_atoms - 1) < 1e-9
+    (a, b), = law.support()
+    # right edge: the critical value σ_w⁴ tanh'(0)^2; left edge: where the density
+    # exp(-arccosh(x^-1/4)^2/(2q))/... drops below its error bound (~1e-13 absolute)
+    assert abs(b - float(s4)) < 1e-11
+    assert 0 < a < 0.05 * float(s4)
+    assert _sech4_density([a * 1.01], q, s4)[0] < 1e-11
+
+
+def test_total_power_one_marchenko_pastur_closed_form():
+    from freealg.laws import MarchenkoPastur, PointMass
+
+    def mp(x, lam):
+        lo, hi = (1 - np.sqrt(lam)) ** 2, (1 + np.sqrt(lam)) ** 2
+        return np.sqrt(np.maximum((hi - x) * (x - lo), 0)) / (2 * np.pi * x)
+
+    for lam in (1, 2):
+        law = free_mul_law([MarchenkoPastur(lam, 1)], [1])
+        x = np.array([0.3, 1.0, 2.5, 3.7])
+        res = law.density(x)
+        assert np.allclose(res.density, mp(x, lam), rtol=1e-11, atol=0)
+    # with point masses of total power 2: a copy rescaled by 2^2 = 4
+    law = free_mul_law([PointMass(2), MarchenkoPastur(1, 1)], [2, 1])
+    x = np.array([1.0, 6.0, 15.0])
+    assert np.allclose(law.density(x).density, mp(x / 4, 1) / 4, rtol=1e-11, atol=0)
+    assert np.allclose(law.support(), [(0.0, 16.0)], rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("q", [0.3, 2.0])
+def test_power_one_smooth_factor_reproduces_its_density(q):
+    import freealg
+    from freealg.dnn._spectra import numeric_factor
+    from freealg.laws import PointMass
+
+    nu = freealg.activation_derivative_law("tanh", q, dps=20)
+    x = np.array([0.05, 0.2, 0.5, 0.9])
+    truth = nu.density(x)                        # mpmath pushforward, its own method
+    law = free_mul_law([numeric_factor(nu)], [1])
+    res = law.density(x)
+    assert np.allclose(res.density, truth, rtol=1e-10, atol=0)
+    law3 = free_mul_law([numeric_factor(PointMass(3)), numeric_factor(nu)], [1, 1])
+    res3 = law3.density(3 * x)
+    assert np.allclose(res3.density, truth / 3, rtol=1e-10, atol=0)
+    assert res3.evidence.ok
+    assert law3.support()[0][1] == pytest.approx(3.0, rel=1e-11)
+    # the boundary value's real part (principal value) against polynomial
+    # extrapolation to y = 0 of the off-axis quadrature (a second algorithm);
+    # the extrapolation error is ~(5 h)^5 G^(5)/5!, below 1e-9 here
+    f = numeric_factor(nu)
+    xs = np.array([0.2, 0.5])
+    G0, err = f.cauchy_boundary(xs)
+    h = 2e-4
+    ys = h * np.arange(1, 6)
+    vals = [f.cauchy(xs + 1j * y) for y in ys]
+    ext = sum(v * np.prod([-yj / (yi - yj) for j, yj in enumerate(ys) if j != i])
+              for i, (yi, v) in enumerate(zip(ys, vals)))
+    assert np.all(np.abs(ext - G0) <= 1e-9 * np.abs(G0))
+    assert np.all(err <= 1e-10 * np.abs(G0))
+
+
+def test_power_one_factor_without_boundary_values_raises():
+    from freealg.dnn._spectra import numeric_factor
+    import freealg
+
+    class OffAxisOnly:
+        """A Cauchy transform known only off the axis (no cauchy_boundary)."""
+
+        def __init__(self, f):
+            self.f = f
+
+        def moments(self, n):
+            return self.f.moments(n)
+
+        def cauchy(self, z):
+            return self.f.cauchy(z)
+
+        def atoms(self):
+            return []
+
+    nu = freealg.activation_derivative_law("tanh", 1, dps=20)
+    law = free_mul_law([OffAxisOnly(numeric_factor(nu))], [1])
+    with pytest.raises(TransformUndefinedError, match="cauchy_boundary"):
+        law.support()

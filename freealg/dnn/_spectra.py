@@ -275,6 +275,9 @@ def _num(v, w):
         return f
 
 
+EPS = float(np.finfo(float).eps)
+
+
 class _AtomicFactor:
     """Finitely many atoms: ``G(z) = Σ m/(z − a)`` (no closed S in general)."""
 
@@ -308,6 +311,19 @@ class _AtomicFactor:
 
     def cauchy_and_derivative(self, z):
         return self.cauchy(z), self.cauchy_derivative(z)
+
+    def cauchy_boundary(self, x):
+        """``(G(x + i0), error)`` at real ``x``: the real sum ``Σ m/(x − a)``
+        (infinite at an atom), error ``8 eps Σ |m/(x − a)|``."""
+        x = np.asarray(x, float)
+        G = np.zeros(x.shape, complex)
+        tot = np.zeros(x.shape)
+        with np.errstate(all="ignore"):
+            for a, m in zip(self.points, self.masses):
+                t = m / (x - a)
+                G = G + t
+                tot = tot + np.abs(t)
+        return G, 8 * np.finfo(float).eps * tot
 
     def __repr__(self):
         return f"{type(self).__name__}({self.law!r})"
@@ -600,6 +616,148 @@ class _SmoothNuFactor:
 
     def cauchy(self, z):
         return self._sums(z)[0]
+
+    def cauchy_error(self, z):
+        """Error bound of :meth:`cauchy` off the axis: ``|G| (2e-13 +
+        1e-17/|Im ζ|)`` (the measured accuracy of the class docstring)."""
+        z = np.asarray(z, complex)
+        with np.errstate(divide="ignore"):
+            return np.abs(self.cauchy(z)) * (2e-13 + 1e-17 / np.abs(z.imag))
+
+    def _crossings(self, r):
+        """Real solutions ``c`` of ``f(c) = r_j`` in ``[−T, T]`` (sign changes
+        of ``f − r_j`` on the scan grid, bisected to rounding): ``(jj, c)``."""
+        s = self.fu[None, :] - r[:, None]
+        neg = s < 0
+        jj, ii = np.nonzero(neg[:, :-1] != neg[:, 1:])
+        a, b = self.u[ii].copy(), self.u[ii + 1].copy()
+        rr = r[jj]
+        fa = self.f(a) - rr
+        for _ in range(60):
+            mid = 0.5 * (a + b)
+            fm = self.f(mid) - rr
+            left = (fa < 0) != (fm < 0)
+            b = np.where(left, mid, b)
+            a = np.where(left, a, mid)
+            fa = np.where(left, fa, fm)
+        return jj, 0.5 * (a + b)
+
+    def _fprime(self, c):
+        """``f'(c)`` by Richardson-extrapolated 5-point differences, with an
+        error estimate (difference of the two stencils plus rounding)."""
+        h = 2e-3 / max(1.0, self.sq)
+
+        def d5(h):
+            return (self.f(c - 2 * h) - 8 * self.f(c - h) + 8 * self.f(c + h) - self.f(c + 2 * h)) / (12 * h)
+
+        d1, d2 = d5(h), d5(h / 2)
+        d = d2 + (d2 - d1) / 15
+        err = np.abs(d2 - d1) / 15 + 8 * EPS * np.abs(self.f(c)) / h
+        return d, err
+
+    def cauchy_boundary(self, x):
+        r"""Boundary value ``(G(x + i0), error)`` at real ``x`` (1-D).
+
+        ``Im G(x + i0) = −π ρ(x)`` with the pushforward density ``ρ(x) =
+        Σ_{f(c) = x} ϕ(c)/|f'(c)|`` (crossings bisected to rounding, ``f'`` by
+        extrapolated differences).  ``Re G`` is the principal value
+        ``PV ∫ ϕ(z)/(x − f(z)) dz``: on ``[c − r, c + r]`` around each
+        crossing the symmetric pairs ``g(c + t) + g(c − t)`` (analytic in
+        ``t``: the poles' residues cancel), ``r`` at most ``0.4`` times the
+        distance to the other crossings, extrema and ``±T``; elsewhere
+        Gauss–Legendre panels graded geometrically towards the excluded
+        intervals (width ``r 2^k`` at distance ``r 2^k``) and towards
+        extrema whose value is near ``x``.  The error is the difference of
+        16- and 12-node rules plus rounding and the error of ``f'``; it is
+        ``1e-14 … 1e-11 |G|`` in the bulk, growing near the critical
+        values (measured against the mpmath pushforward density and, for
+        ``Re G``, against polynomial extrapolation of the off-axis values to
+        ``y = 0``, in tests/test_functional.py).  ``G`` is infinite where ``f'(c) = 0``
+        (an edge of the support at a critical value of ``f``).
+        """
+        x = np.asarray(x, float).ravel()
+        n = x.size
+        G = np.zeros(n, complex)
+        err = np.zeros(n)
+        if n == 0:
+            return G, err
+        jj, cc = self._crossings(x)
+        fp, fperr = self._fprime(cc) if cc.size else (cc, cc)
+        phic = np.exp(-0.5 * cc * cc) / math.sqrt(2 * math.pi) / self._norm
+        with np.errstate(all="ignore"):
+            dens = phic / np.abs(fp)
+            derr = phic * fperr / fp**2 + 4 * EPS * dens
+        t16, w16 = self._t, self._w
+        t12, w12 = np.polynomial.legendre.leggauss(12)
+        ext = np.array([e[0] for e in self.extrema])
+        with np.errstate(all="ignore"):
+            for j in range(n):
+                xj = x[j]
+                sel = jj == j
+                cs = cc[sel]
+                rho = float(np.sum(dens[sel]))
+                rerr = float(np.sum(derr[sel]))
+                # exclusion radii
+                rs = []
+                for k, c in enumerate(cs):
+                    d = [self.H, 0.4 * (self.T - abs(c))]
+                    others = np.delete(cs, k)
+                    if others.size:
+                        d.append(0.4 * float(np.min(np.abs(others - c))))
+                    if ext.size:
+                        d.append(0.4 * float(np.min(np.abs(ext - c))))
+                    rs.append(max(min(d), 0.0))
+                pts = [self.edges]
+                for c, r in zip(cs, rs):
+                    if r <= 0:
+                        continue
+                    k = r
+                    g = []
+                    while k < 4 * self.H:
+                        g += [c - k, c + k]
+                        k *= 2
+                    pts.append(np.array(g))
+                for ce, fe, curv in self.extrema:
+                    gap = abs(fe - xj)
+                    if gap < self.slope * 2 * self.H:
+                        h = max(0.5 * math.sqrt(2 * gap / curv), 1e-13)
+                        g, k = [ce], h
+                        while k < 2 * self.H:
+                            g += [ce - k, ce + k]
+                            k *= 2
+                        pts.append(np.array(g))
+                br = np.unique(np.clip(np.concatenate(pts), -self.T, self.T))
+                keep = np.ones(br.size, bool)
+                for c, r in zip(cs, rs):
+                    keep &= ~((br > c - r) & (br < c + r))
+                br = br[keep]
+                mid = 0.5 * (br[:-1] + br[1:])
+                use = np.ones(mid.size, bool)
+                for c, r in zip(cs, rs):
+                    use &= ~((mid > c - r) & (mid < c + r))
+                a, b = br[:-1][use], br[1:][use]
+                vals = []
+                for t, w in ((t16, w16), (t12, w12)):
+                    z = (0.5 * (b - a)[:, None] * t[None, :] + 0.5 * (a + b)[:, None]).ravel()
+                    wz = (0.5 * (b - a)[:, None] * w[None, :]).ravel() * np.exp(-0.5 * z * z)
+                    terms = wz / (xj - self.f(z))
+                    tot, mag = float(np.sum(terms)), float(np.sum(np.abs(terms)))
+                    for c, r in zip(cs, rs):
+                        if r <= 0:
+                            continue
+                        tt = np.concatenate([0.25 * r * (t + 1), 0.25 * r * (t + 3)])
+                        wt = np.concatenate([0.25 * r * w, 0.25 * r * w])
+                        zp, zm = c + tt, c - tt
+                        pair = wt * (np.exp(-0.5 * zp * zp) / (xj - self.f(zp))
+                                     + np.exp(-0.5 * zm * zm) / (xj - self.f(zm)))
+                        tot += float(np.sum(pair))
+                        mag += float(np.sum(np.abs(wt * np.exp(-0.5 * zp * zp) / (xj - self.f(zp))))) * 2
+                    vals.append((tot, mag))
+                c0 = 1 / (math.sqrt(2 * math.pi) * self._norm)
+                re = vals[0][0] * c0
+                G[j] = complex(re, -math.pi * rho)
+                err[j] = (abs(vals[0][0] - vals[1][0]) + 64 * EPS * vals[0][1]) * c0 + math.pi * rerr
+        return G, err
 
     def cauchy_derivative(self, z):
         return self._sums(z)[1]
