@@ -70,7 +70,10 @@ def main(quick=False):
                 return net.fim_law().curve().density(x, strict=False)
 
             tc, b = timed(cur, 1)
-            diff = np.max(np.abs(np.nan_to_num(a.density - b.density)))
+            d = np.abs(a.density - b.density)
+            if not np.all(np.isfinite(d)):
+                raise SystemExit(f"non-finite density difference at L = {L}: {d}")
+            diff = float(np.max(d))
             print(f"{L:>4} {ts:>11.2f} {tc:>17.2f} {tc / ts:>7.1f} {diff:>11.1e} {str(a.evidence.ok):>9}")
         else:
             print(f"{L:>4} {ts:>11.2f} {'(degree ' + str(2 ** (L - 2)) + ')':>17} {'-':>7} {'-':>11} "
