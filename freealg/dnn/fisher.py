@@ -226,6 +226,53 @@ class _FimProblem:
             if math.isfinite(e) and abs(e) < 1e6 * max(1.0, abs(self.q_top)) * (1 + self.c_top) ** len(self.levels):
                 if not any(abs(e - u) <= 1e-9 * max(1.0, abs(e)) for u, _ in out):
                     out.append((e, (1 + w) / (e - self.q_top)))
+        self._near = self._near_fold_values(grid, x, dx, [e for e, _ in out])
+        return sorted(out)
+
+    def near_folds(self):
+        r"""Real shadows of complex folds close to the axis: the values
+        ``x(ξ_1)`` at the local minima of ``|dx/d log|ξ_1 − q_0||`` where ``x``
+        keeps its sign of variation (closed factors only).
+
+        A fold ``x_c = x(ξ_c)`` with ``ξ_c`` just off the real axis is a
+        branch point of the continued boundary value at distance
+        ``≈ |Im x_c|`` from the axis: the density is analytic there but
+        varies on that scale (at depth 16, hard-tanh, the merged bulk pieces
+        have dips of width ``~3e-4``), so a quadrature has to be graded
+        towards ``Re x_c``, which the real near-fold locates."""
+        self.edge_candidates()
+        return list(self._near)
+
+    def _near_fold_values(self, grid, x, dx, folds):
+        a = np.abs(dx)
+        ok = np.isfinite(dx)
+        q0 = self.levels[-1].q_prev
+        out = []
+        for i in range(1, dx.size - 1):
+            if not (ok[i - 1] and ok[i] and ok[i + 1] and a[i] < a[i - 1] and a[i] < a[i + 1]):
+                continue
+            if not (np.sign(dx[i - 1]) == np.sign(dx[i]) == np.sign(dx[i + 1]) != 0):
+                continue
+            lo, hi = grid[i - 1], grid[i + 2]
+            if (lo - q0) * (hi - q0) <= 0:
+                continue  # the seam of the two half-grids at ξ_1 = q_0 (x → the top atom)
+
+            def slope(t):
+                h = 1e-7 * abs(t - q0)
+                return abs(float(self.x_of_xi(np.array([t + h]))[0] - self.x_of_xi(np.array([t - h]))[0]) / h)
+
+            g = (math.sqrt(5) - 1) / 2
+            for _ in range(100):
+                c1, c2 = hi - g * (hi - lo), lo + g * (hi - lo)
+                if slope(c1) < slope(c2):
+                    hi = c2
+                else:
+                    lo = c1
+                if hi - lo <= 1e-12 * max(abs(lo), abs(hi)):
+                    break
+            e = float(self.x_of_xi(np.array([0.5 * (lo + hi)]))[0])
+            if math.isfinite(e) and not any(abs(e - u) <= 1e-9 * max(1.0, abs(e)) for u in out + list(folds)):
+                out.append(e)
         return sorted(out)
 
     # -- the system and its derivatives ------------------------------------
@@ -501,11 +548,25 @@ class _FimEngine:
     def refine(self, x, G, err, radius, dps):
         return None
 
-    def singular(self):
+    def _base_singular(self):
         pts = {float(to_float(a)) for a, _ in self.law.atoms()} | {float(self.law._qf[-1])}
         if self.problem.explicit:
             # folds where G diverges (arcsine-type edges): the density is infinite there
             pts |= {float(e) for e, g in self.problem.edge_candidates() if abs(g) * self.scale > 1e6}
+        return sorted(pts)
+
+    def singular(self):
+        """Atoms, ``q_{L−1}``, divergent folds, and the near-folds inside the
+        support (:meth:`_FimProblem.near_folds`): the density is analytic at
+        a near-fold but varies on the scale of its distance to a complex
+        branch point, so the mass quadrature grades its panels towards it."""
+        pts = set(self._base_singular())
+        if self.problem.explicit:
+            sup = self.support()
+            for e in self.problem.near_folds():
+                if any(a + 1e-9 * abs(a) < e < b - 1e-9 * abs(b) for a, b in sup) and not any(
+                        abs(e - p) <= 1e-9 * max(1.0, abs(p)) for p in pts):
+                    pts.add(e)
         return sorted(pts)
 
     def special(self):
@@ -534,7 +595,7 @@ class _FimEngine:
         ``1e-11`` relative."""
         if self.law._support is not None:
             return list(self.law._support)
-        sing = np.array(self.singular())
+        sing = np.array(self._base_singular())
         hi = 4.0 * self.scale
 
         def positive(xs):
