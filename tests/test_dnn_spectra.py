@@ -523,3 +523,23 @@ def test_bad_input():
         freealg.MLP(3, "relu", sigma_w=SQ2).fim_law().learning_rate_bound(M=0)
     with pytest.raises(freealg.InvalidArgumentError):
         freealg.MLP(3, "relu").jacobian_law().moments(0)
+
+
+def test_fim_depth_two_smooth_activation_is_an_affine_copy_of_nu():
+    # depth 2, orthogonal: mu_2 = q_1 + sigma_w^2 q_0 nu_1 exactly, so its density is
+    # rho(x) = rho_nu((x - q_1)/c)/c with c = sigma_w^2 q_0, rho_nu from ActivationDerivativeLaw
+    # (mpmath change of variables), and lambda_max = q_1 + c max(nu) = q_1 + c (tanh'(0)^2 = 1).
+    # Before: the subordination point (z - q_1)/c reached the real axis, where the quadrature
+    # Cauchy transform of nu has no boundary value: support() was [] and lambda_max() crashed.
+    law = freealg.MLP(2, "tanh", "orthogonal", sigma_b=0.05).fim_law()
+    q0, q1 = (_f(v) for v in law.q)
+    c = _f(law.sigma_w2) * q0
+    (lo, hi), = law.support()
+    assert hi == pytest.approx(q1 + c, rel=1e-10)
+    assert lo > q1
+    assert law.lambda_max() == pytest.approx(q1 + c, rel=1e-10)
+    x = q1 + c * np.array([0.3, 0.6, 0.9, 0.99])
+    res = law.density(x)                          # strict: certified (mass, moments, Im G)
+    nu = law.nus[0]
+    want = np.array([float(nu.density((v - q1) / c)) / c for v in x])
+    assert np.allclose(res.density, want, rtol=1e-8)

@@ -86,7 +86,13 @@ import numpy as np
 import sympy
 
 from .._continuation import EPS, descend
-from ..errors import ConvergenceError, InvalidArgumentError, NotAlgebraicError, TooLargeError
+from ..errors import (
+    CertificationError,
+    ConvergenceError,
+    InvalidArgumentError,
+    NotAlgebraicError,
+    TooLargeError,
+)
 from ._spectra import (
     layer_data,
     numeric_factor,
@@ -484,10 +490,48 @@ class _FimEngine:
         self.problem = law._problem()
         self.scale = law._scale
         self._residues = law._residues
+        self.push = self._find_pushforward()
+
+    def _find_pushforward(self):
+        """``(factor, c, q)`` when ``μ_L`` is the affine image ``q + c ν`` of a
+        smooth ``ν``: depth 2 with orthogonal weights, ``μ_2 = q_1 + σ_w² q_0 ν_1``.
+        The subordination point of ``ν_1`` is then ``(z − q_1)/c`` itself and
+        reaches the real axis with ``z``, where the quadrature Cauchy transform
+        of ``ν`` has no boundary value; ``G(z) = G_ν((z − q)/c)/c`` is evaluated
+        directly with ``ν``'s boundary values.  ``None`` otherwise."""
+        from ..laws import ActivationDerivativeLaw
+
+        law = self.law
+        if law.net.depth != 2 or law.init != "orthogonal" or not isinstance(law.nus[0], ActivationDerivativeLaw):
+            return None
+        f = numeric_factor(law.nus[0])
+        c = to_float(law.sigma_w2) * law._qf[0]
+        return f, c, law._qf[1]
+
+    def _push_values(self, x, y):
+        f, c, q = self.push
+        G = np.zeros(x.shape, complex)
+        err = np.zeros(x.shape)
+        on = y == 0
+        if np.any(~on):
+            zeta = (x[~on] - q + 1j * y[~on]) / c
+            g = np.asarray(f.cauchy(zeta), complex)
+            e = np.asarray(f.cauchy_error(zeta), float)
+            G[~on], err[~on] = g / c, e / c
+        if np.any(on):
+            g, e = f.cauchy_boundary((x[on] - q) / c)
+            with np.errstate(all="ignore"):
+                G[on], err[on] = np.asarray(g, complex) / c, np.asarray(e, float) / c
+        with np.errstate(all="ignore"):
+            ok = np.isfinite(G) & np.isfinite(err)
+        # no equation is solved: residual 0, basin radius infinite
+        return G, err, np.zeros(x.shape), ok, np.full(x.shape, np.inf)
 
     def values(self, x, y):
         x = np.asarray(x, float)
         y = np.asarray(y, float)
+        if self.push is not None:
+            return self._push_values(x, y)
         Y0 = 256.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
         tr = descend(self.problem, x, y, Y0=Y0, xscale=self.scale)
         z = x + 1j * y
@@ -939,6 +983,12 @@ class FisherLaw:
         largest atom, whichever is larger (float).  The FIM ``J_θᵀJ_θ`` of a
         width-``M`` network has ``λ_max = M λ_max(Θ_L)``."""
         pts = [b for _, b in self.support()] + [to_float(a) for a, m in self.atoms() if m != 0]
+        if not pts:
+            raise CertificationError(
+                f"lambda_max of the FIM law of {self.net!r}: no support interval and no atom was "
+                "found (the density scan found no point where the density is certifiably positive); "
+                "the spectrum cannot be empty, so this is a failure of the numerics, not a result"
+            )
         return max(pts)
 
     def learning_rate_bound(self, M=None):
