@@ -381,33 +381,43 @@ def _float_moments(terms, N):
     return [float(m) for m in _series_at_infinity(terms, N, None)]  # pragma: no cover
 
 
-def _series_newton(terms, N, zero, one):
-    """``M = 1 + m_1 t + ... + m_N t^N`` solving ``Q(t, M) = 0`` (see
-    :func:`_series_at_infinity`) by Newton's iteration on power series."""
+def _series_groups(terms, N, zero, conv=None):
+    """Coefficient series ``q_e(t)`` (``e`` = power of ``M``, ``N + 1`` terms) of
+    ``Q(t, M) = t^a P(1/t, t M) = Σ_e q_e(t) M^e`` (see :func:`_series_at_infinity`)."""
     a = max(i - e for e, i, _ in terms)
     groups = {}
     for e, i, c in terms:
         k = a + e - i
         if k <= N:
             q = groups.setdefault(e, [zero] * (N + 1))
-            q[k] = q[k] + c
+            q[k] = q[k] + (conv(c) if conv is not None else c)
+    return groups
 
-    def residual_and_derivative(M):
-        Q = [zero] * (N + 1)
-        QM = [zero] * (N + 1)
-        for e, q in groups.items():
-            if e == 0:
-                Q = [x + y for x, y in zip(Q, q)]
-                continue
-            Me1 = _series.power(M, e - 1, N + 1)
-            Me = _series.mul(Me1, M, N + 1)
-            Q = [x + y for x, y in zip(Q, _series.mul(q, Me, N + 1))]
-            QM = [x + e * y for x, y in zip(QM, _series.mul(q, Me1, N + 1))]
-        return Q, QM
 
+def _series_residual(groups, M, N, zero):
+    """``Q(t, M(t))`` and ``∂Q/∂M (t, M(t))`` to order ``N``."""
+    Q = [zero] * (N + 1)
+    QM = [zero] * (N + 1)
+    for e, q in groups.items():
+        if e == 0:
+            Q = [x + y for x, y in zip(Q, q)]
+            continue
+        Me1 = _series.power(M, e - 1, N + 1)
+        Me = _series.mul(Me1, M, N + 1)
+        Q = [x + y for x, y in zip(Q, _series.mul(q, Me, N + 1))]
+        QM = [x + e * y for x, y in zip(QM, _series.mul(q, Me1, N + 1))]
+    return Q, QM
+
+
+def _series_newton(terms, N, zero, one, groups=None):
+    """``M = 1 + m_1 t + ... + m_N t^N`` solving ``Q(t, M) = 0`` (see
+    :func:`_series_at_infinity`) by Newton's iteration on power series
+    (doubling the number of correct terms per step)."""
+    if groups is None:
+        groups = _series_groups(terms, N, zero)
     M = [one] + [zero] * N
     for _ in range(max(1, math.ceil(math.log2(N + 1))) + 1):
-        Q, QM = residual_and_derivative(M)
+        Q, QM = _series_residual(groups, M, N, zero)
         delta = _series.mul(Q, _series.inv(QM, N + 1), N + 1)
         M = [x - y for x, y in zip(M, delta)]
     return M
@@ -421,15 +431,9 @@ def _series_at_infinity(terms, N, expr):
     """
     a = max(i - e for e, i, _ in terms)
     exact = all(c.is_Rational for _, _, c in terms)
-    conv = _to_exact if exact else (lambda c: c)
-    groups = {}
-    for e, i, c in terms:
-        k = a + e - i
-        if k <= N:
-            q = groups.setdefault(e, [0] * (N + 1))
-            q[k] = q[k] + conv(c)
     zero = Fraction(0) if exact else 0
     one = Fraction(1) if exact else 1
+    groups = _series_groups(terms, N, zero, _to_exact if exact else None)
     q0 = sum((q[0] for q in groups.values()), zero)
     dq0 = sum((e * q[0] for e, q in groups.items()), zero)
     if q0 != 0:
@@ -443,26 +447,9 @@ def _series_at_infinity(terms, N, expr):
             f"the curve P = {expr} has several branches with G ~ 1/z at infinity; "
             "factor it and pass the factor of the law you mean"
         )
-    def residual_and_derivative(M):
-        Q = [zero] * (N + 1)
-        QM = [zero] * (N + 1)
-        for e, q in groups.items():
-            if e == 0:
-                Q = [x + y for x, y in zip(Q, q)]
-                continue
-            Me1 = _series.power(M, e - 1, N + 1)
-            Me = _series.mul(Me1, M, N + 1)
-            Q = [x + y for x, y in zip(Q, _series.mul(q, Me, N + 1))]
-            QM = [x + e * y for x, y in zip(QM, _series.mul(q, Me1, N + 1))]
-        return Q, QM
-
-    M = [one] + [zero] * N
-    for _ in range(max(1, math.ceil(math.log2(N + 1))) + 1):
-        Q, QM = residual_and_derivative(M)
-        delta = _series.mul(Q, _series.inv(QM, N + 1), N + 1)
-        M = [x - y for x, y in zip(M, delta)]
+    M = _series_newton(terms, N, zero, one, groups=groups)
     if exact:
-        Q, _ = residual_and_derivative(M)
+        Q, _ = _series_residual(groups, M, N, zero)
         if any(v != 0 for v in Q):
             raise BranchError(  # pragma: no cover - Newton on series is exact
                 f"series of G at infinity for P = {expr} did not converge"
