@@ -509,12 +509,12 @@ class FreeMulLaw:
         reaches the real axis with ``z``: the equation needs ``mu``'s boundary
         values there, so ``G(z) = G_mu(z/c)/c`` is evaluated directly
         (:class:`_PushEngine`).  ``None`` otherwise."""
-        c = 1.0
+        log_c = 0.0  # log of the product of the point masses' powers (no overflow at L ~ 1e4)
         rest = []
         for f, L in zip(self.factors, self.powers):
             at = [(a, m) for a, m in f.atoms() if m != 0]
             if len(at) == 1 and float(at[0][1]) == 1.0 and float(at[0][0]) > 0:
-                c *= float(at[0][0]) ** L
+                log_c += L * math.log(float(at[0][0]))
             else:
                 rest.append((f, L))
         if len(rest) != 1 or rest[0][1] != 1:
@@ -524,9 +524,10 @@ class FreeMulLaw:
             return None  # a closed S-transform: the equation has no zeta
         if float(sum(m for _, m in f.atoms())) == 1.0:
             return None  # purely atomic: boundary values are real sums
+        c = math.exp(log_c) if log_c < 709.0 else math.inf
         if not (math.isfinite(c) and c > 0):
             raise InvalidArgumentError(
-                f"the point-mass factors multiply to {c}, outside float64; rescale a factor"
+                f"the point-mass factors multiply to exp({log_c:.6g}), outside float64; rescale a factor"
             )
         return f, c
 
