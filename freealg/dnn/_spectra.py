@@ -502,25 +502,13 @@ class _SmoothNuFactor:
     def _centers(self, zeta, dist):
         """Real points near the poles of ``1/(ζ_j − f(z))`` with pole distances,
         for an array of ``ζ_j``: a list (one per ``ζ_j``) of ``[(c, d)]``.
-        Crossings ``f(c) = Re ζ_j`` are bracketed on a uniform grid and
-        bisected all at once."""
+        The crossings ``f(c) = Re ζ_j`` come from :meth:`_crossings`."""
         r = zeta.real
         m = r.size
         out = [[] for _ in range(m)]
-        s = self.fu[None, :] - r[:, None]
-        jj, ii = np.nonzero(s[:, :-1] * s[:, 1:] <= 0)
+        jj, c = self._crossings(r)
         if jj.size:
-            a, b = self.u[ii].copy(), self.u[ii + 1].copy()
             rr = r[jj]
-            fa = self.f(a) - rr
-            for _ in range(56):
-                mid = 0.5 * (a + b)
-                fm = self.f(mid) - rr
-                left = fa * fm <= 0
-                b = np.where(left, mid, b)
-                a = np.where(left, a, mid)
-                fa = np.where(left, fa, fm)
-            c = 0.5 * (a + b)
             h = 1e-6
             der = np.abs(self.f(c + h) - self.f(c - h)) / (2 * h)
             with np.errstate(divide="ignore"):
