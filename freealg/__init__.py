@@ -34,6 +34,7 @@ from .errors import (
     ConvergenceError,
     FreealgError,
     InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidLawError,
     InvalidPartitionError,
     InvalidSequenceError,

@@ -27,6 +27,7 @@ from __future__ import annotations
 __all__ = [
     "FreealgError",
     "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "InvalidPartitionError",
     "TooLargeError",
     "InvalidSequenceError",
@@ -54,6 +55,12 @@ class InvalidArgumentError(FreealgError, ValueError):
     Examples: a negative order ``n``, a non-positive width or depth,
     ``sigma_w <= 0``, a non-finite parameter.
     """
+
+
+class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of the wrong type (a string where a number is needed, a
+    float where an integer is needed).  It is an :class:`InvalidArgumentError`
+    and also a ``TypeError``, so both ``except`` clauses catch it."""
 
 
 class InvalidPartitionError(FreealgError, ValueError):

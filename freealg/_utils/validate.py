@@ -1,0 +1,242 @@
+"""Argument validation shared by every public entry point.
+
+Each checker takes the value and the parameter's public name, and either
+returns the value in a canonical form or raises a
+:class:`~freealg.errors.FreealgError` subclass whose message names the
+parameter, the bad value, why it is bad and what to do instead:
+
+- the wrong *type* raises :class:`~freealg.errors.InvalidArgumentTypeError`
+  (an ``InvalidArgumentError`` that is also a ``TypeError``);
+- a value outside the domain raises
+  :class:`~freealg.errors.InvalidArgumentError`;
+- a size that would not finish (or not fit) raises
+  :class:`~freealg.errors.TooLargeError` *before* any work starts.
+
+The numeric kind is never changed: an int stays an int, a ``Fraction`` or
+sympy ``Rational`` stays exact, a float stays a float.
+
+Examples
+--------
+>>> from freealg._utils.validate import check_int, check_real
+>>> check_int(3, "depth", minimum=1)
+3
+>>> check_real(0.5, "sigma_b", nonnegative=True)
+0.5
+>>> check_int("3", "depth")
+Traceback (most recent call last):
+...
+freealg.errors.InvalidArgumentTypeError: depth must be an integer; got '3' of type str
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from fractions import Fraction
+
+import numpy as np
+
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_DPS",
+    "MAX_MOMENT_ORDER",
+    "check_int",
+    "check_real",
+    "check_dps",
+    "check_finite_array",
+    "check_choice",
+    "describe",
+]
+
+#: Largest network depth accepted anywhere (layer data is stored per layer).
+MAX_DEPTH = 100_000
+#: Largest number of mpmath digits accepted for a ``dps`` argument.
+MAX_DPS = 1_000
+#: Largest moment order an exact series computation accepts by default.
+MAX_MOMENT_ORDER = 2_000
+
+
+def describe(value, limit=60):
+    """``repr(value)`` shortened to ``limit`` characters, for messages."""
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(value).__name__} object>"
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+def _type_error(name, expected, value):
+    return InvalidArgumentTypeError(
+        f"{name} must be {expected}; got {describe(value)} of type {type(value).__name__}"
+    )
+
+
+def check_int(value, name, *, minimum=None, maximum=None, hint=""):
+    """Return ``value`` as a Python ``int``.
+
+    Accepts ``int``, numpy integers and objects with ``__index__`` (not
+    ``bool``).  ``maximum`` is a resource bound: exceeding it raises
+    :class:`~freealg.errors.TooLargeError` with ``hint`` appended (say what is
+    possible instead).
+
+    Examples
+    --------
+    >>> check_int(5, "n", minimum=0)
+    5
+    >>> check_int(-1, "n", minimum=0)
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidArgumentError: n must be an integer >= 0; got -1
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise _type_error(name, "an integer", value)
+    try:
+        out = operator.index(value)
+    except TypeError:
+        raise _type_error(name, "an integer", value) from None
+    if minimum is not None and out < minimum:
+        raise InvalidArgumentError(f"{name} must be an integer >= {minimum}; got {out}")
+    if maximum is not None and out > maximum:
+        shown = out if out < 10**12 else f"~1e{len(str(out)) - 1}"
+        raise TooLargeError(
+            f"{name} = {shown} is larger than the supported maximum {maximum}"
+            + (f"; {hint}" if hint else "")
+        )
+    return int(out)
+
+
+def _is_sympy(value):
+    try:
+        import sympy
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(value, sympy.Basic)
+
+
+def check_real(value, name, *, positive=False, nonnegative=False, allow_symbol=False,
+               minimum=None, maximum=None):
+    """Return a finite real ``value`` unchanged (its numeric kind kept).
+
+    Accepts ``int``, ``Fraction``, ``float``, numpy reals, ``mpmath.mpf`` and
+    real sympy numbers (and sympy symbols when ``allow_symbol``).  Rejects
+    ``bool``, strings, complex numbers, NaN and infinities.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> check_real(Fraction(1, 3), "c", positive=True)
+    Fraction(1, 3)
+    >>> check_real(float("nan"), "sigma_w")
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidArgumentError: sigma_w must be a finite real number; got nan
+    """
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise _type_error(name, "a real number", value)
+    if _is_sympy(value):
+        if not value.is_number:
+            if allow_symbol:
+                return value
+            raise InvalidArgumentTypeError(
+                f"{name} must be a real number; got the symbolic expression {describe(value)}"
+                " (substitute numbers for its symbols)"
+            )
+        if value.is_real is False:
+            raise InvalidArgumentError(f"{name} must be real; got {describe(value)}")
+        fv = float(value) if value.is_finite is not False else math.inf
+    else:
+        import mpmath
+
+        if isinstance(value, (numbers.Real, Fraction)):
+            fv = float(value) if not isinstance(value, int) else None
+        elif isinstance(value, mpmath.ctx_mp_python._mpf):
+            fv = float(value) if mpmath.isfinite(value) else math.inf
+        else:
+            raise _type_error(name, "a real number", value)
+        if isinstance(value, int):
+            # huge ints are finite and exact; compare without converting
+            if positive and not value > 0:
+                raise InvalidArgumentError(f"{name} must be > 0; got {value}")
+            if nonnegative and value < 0:
+                raise InvalidArgumentError(f"{name} must be >= 0; got {value}")
+            _bounds(value, value, name, minimum, maximum)
+            return value
+    if not math.isfinite(fv):
+        raise InvalidArgumentError(f"{name} must be a finite real number; got {describe(value)}")
+    if positive and not fv > 0:
+        raise InvalidArgumentError(f"{name} must be > 0; got {describe(value)}")
+    if nonnegative and fv < 0:
+        raise InvalidArgumentError(f"{name} must be >= 0; got {describe(value)}")
+    _bounds(value, fv, name, minimum, maximum)
+    return value
+
+
+def _bounds(value, fv, name, minimum, maximum):
+    if minimum is not None and fv < minimum:
+        raise InvalidArgumentError(f"{name} must be >= {minimum}; got {describe(value)}")
+    if maximum is not None and fv > maximum:
+        raise InvalidArgumentError(f"{name} must be <= {maximum}; got {describe(value)}")
+
+
+def check_dps(dps, name="dps", *, maximum=MAX_DPS):
+    """Return a digit count ``1 <= dps <= maximum`` (``None`` passes through).
+
+    Examples
+    --------
+    >>> check_dps(30)
+    30
+    >>> check_dps(10**6)
+    Traceback (most recent call last):
+    ...
+    freealg.errors.TooLargeError: dps = 1000000 is larger than the supported maximum 1000; ...
+    """
+    if dps is None:
+        return None
+    return check_int(dps, name, minimum=1, maximum=maximum,
+                     hint="certification needs tens of digits, not millions; pass dps <= "
+                          f"{maximum}")
+
+
+def check_finite_array(values, name, *, dtype=float):
+    """Return ``values`` as a numpy array of ``dtype`` with only finite entries.
+
+    Examples
+    --------
+    >>> check_finite_array([0.0, 1.5], "x")
+    array([0. , 1.5])
+    >>> check_finite_array([0.0, float("nan")], "x")
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidArgumentError: x must be finite; entry 1 is nan
+    """
+    try:
+        arr = np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError):
+        raise _type_error(name, f"an array of {np.dtype(dtype).name} numbers", values) from None
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = int(np.flatnonzero(bad.ravel())[0])
+        raise InvalidArgumentError(f"{name} must be finite; entry {idx} is {arr.ravel()[idx]}")
+    return arr
+
+
+def check_choice(value, name, choices):
+    """Return ``value`` if it is one of ``choices`` (strings compared exactly).
+
+    Examples
+    --------
+    >>> check_choice("psg", "convention", ("seed", "psg"))
+    'psg'
+    """
+    if not isinstance(value, str):
+        raise _type_error(name, f"one of {', '.join(map(repr, choices))}", value)
+    if value not in choices:
+        raise InvalidArgumentError(
+            f"{name} must be one of {', '.join(map(repr, choices))}; got {describe(value)}"
+        )
+    return value
