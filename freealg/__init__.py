@@ -133,6 +133,11 @@ _SUBMODULES: set[str] = {"partitions", "cumulants", "errors", "plot"}
 _SUBMODULES |= {"simulate", "verify"}  # simulation / verification (issue 7)
 _SUBMODULES |= {"dnn"}  # dnn layer (issue 6)
 
+# public modules reachable as attributes in a fresh interpreter (``freealg.activations``)
+# without being star-exported
+_MODULES = {"activations", "laws", "curves", "closed_forms", "density", "functional",
+            "ncpoly", "freeness", "cli", "demo"}
+
 _ERRORS = list(_errors_module.__all__)  # every exception and warning class
 
 __all__ = ["__version__", *_ERRORS, *sorted(_LAZY), *sorted(_SUBMODULES)]
@@ -144,7 +149,7 @@ def __getattr__(name):
         value = getattr(module, name)
         globals()[name] = value
         return value
-    if name in _SUBMODULES:
+    if name in _SUBMODULES or name in _MODULES:
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module

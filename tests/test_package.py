@@ -50,3 +50,14 @@ def test_api_page_mirrors_all():
     text = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text()
     missing = [name for name in freealg.__all__ if f"| `{name}` |" not in text]
     assert not missing, f"docs/api.md lacks {missing}"
+
+
+def test_public_modules_are_attributes_in_a_fresh_interpreter():
+    # issue: ``freealg.activations`` raised AttributeError until something imported it
+    import subprocess
+    import sys
+
+    code = ("import freealg; "
+            "print(freealg.activations.get_activation('relu').name, freealg.laws.Semicircle.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["relu", "Semicircle"]
