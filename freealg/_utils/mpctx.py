@@ -77,14 +77,46 @@ _new = object.__new__
 
 
 class _ThreadState(threading.local):
-    """``pr``: ``[prec, rounding]`` set by freealg in this thread, or ``None``
-    (inherit the global context's); ``dps``: the matching decimal digits."""
+    """Working precision of the calling thread.  The class attributes are the
+    defaults every thread starts from: *inherit* the global context's
+    precision (``pr`` is the global context's own ``[prec, rounding]`` list,
+    which mpmath updates in place, so it is always current).  A thread in which
+    freealg sets a precision gets its own ``pr`` list and the matching
+    ``_ctxdata`` lists of the number classes (``mpf_data``, ``mpc_data``),
+    read by mpmath at every arithmetic operation through C-level attribute
+    lookups (see ``_thread_attr``)."""
 
-    pr = None
+    inherit = True
+    pr = _GLOBAL._prec_rounding
     dps = None
+    mpf_data = None  # set once the classes exist (ThreadLocalContext._make_classes)
+    mpc_data = None
 
 
 _STATE = _ThreadState()
+_OWN = ("inherit", "pr", "dps", "mpf_data", "mpc_data")
+
+
+def _thread_attr(name):
+    # property whose getter is C code: getattr(_STATE, name, <instance>); the
+    # default is never used because _ThreadState defines every name
+    return property(functools.partial(getattr, _STATE, name))
+
+
+def _set_thread_prec(prec, dps):
+    ctx = mpmath
+    pr = [prec, round_nearest]
+    _STATE.pr = pr
+    _STATE.dps = dps
+    _STATE.mpf_data = [ctx.mpf, _new, pr]
+    _STATE.mpc_data = [ctx.mpc, _new, pr]
+    _STATE.inherit = False
+
+
+def _inherit():
+    d = _STATE.__dict__
+    for k in _OWN:
+        d.pop(k, None)
 
 
 class _Inherited(int):
@@ -94,27 +126,6 @@ class _Inherited(int):
     the value."""
 
     __slots__ = ()
-
-
-class _PrecRounding:
-    """``(prec, rounding)`` of the calling thread, read by mpmath's number
-    classes at every operation (their ``_ctxdata[2]``)."""
-
-    __slots__ = ()
-
-    def __iter__(self):
-        pr = _STATE.pr
-        return iter(_GLOBAL._prec_rounding if pr is None else pr)
-
-    def __getitem__(self, i):
-        pr = _STATE.pr
-        return (_GLOBAL._prec_rounding if pr is None else pr)[i]
-
-    def __len__(self):
-        return 2
-
-
-_PR = _PrecRounding()
 
 
 class _AnyMpf(type):
@@ -159,43 +170,35 @@ class ThreadLocalContext(_MPContext):
     docstring)."""
 
     # -------------------------------------------------------------- precision
-    def _get_pr(ctx):
-        pr = _STATE.pr
-        return _GLOBAL._prec_rounding if pr is None else pr
-
     # the base class assigns a fresh list in __init__; precision lives in _STATE
-    _prec_rounding = property(_get_pr, lambda ctx, value: None)
+    _prec_rounding = property(functools.partial(getattr, _STATE, "pr"), lambda ctx, value: None)
 
     @property
     def _prec(ctx):
-        pr = _STATE.pr
-        return _GLOBAL._prec if pr is None else pr[0]
+        return _STATE.pr[0]
 
     @property
     def _dps(ctx):
-        return _GLOBAL._dps if _STATE.pr is None else _STATE.dps
+        return _GLOBAL._dps if _STATE.inherit else _STATE.dps
 
     def _set_prec(ctx, n):
         if type(n) is _Inherited:
-            _STATE.pr = None
-            return
-        n = max(1, int(n))
-        _STATE.pr = [n, round_nearest]
-        _STATE.dps = prec_to_dps(n)
+            _inherit()
+        else:
+            n = max(1, int(n))
+            _set_thread_prec(n, prec_to_dps(n))
 
     def _set_dps(ctx, n):
         if type(n) is _Inherited:
-            _STATE.pr = None
-            return
-        _STATE.pr = [dps_to_prec(n), round_nearest]
-        _STATE.dps = max(1, int(n))
+            _inherit()
+        else:
+            _set_thread_prec(dps_to_prec(n), max(1, int(n)))
 
     def _read_prec(ctx):
-        pr = _STATE.pr
-        return _Inherited(_GLOBAL._prec) if pr is None else pr[0]
+        return _Inherited(_GLOBAL._prec) if _STATE.inherit else _STATE.pr[0]
 
     def _read_dps(ctx):
-        return _Inherited(_GLOBAL._dps) if _STATE.pr is None else _STATE.dps
+        return _Inherited(_GLOBAL._dps) if _STATE.inherit else _STATE.dps
 
     prec = property(_read_prec, _set_prec)
     dps = property(_read_dps, _set_dps)
@@ -207,7 +210,7 @@ class ThreadLocalContext(_MPContext):
         """Make the calling thread inherit the global precision again."""
         if not getattr(ctx, "_classes_ready", False):
             ctx._make_classes()
-        _STATE.pr = None
+        _inherit()
         ctx.trap_complex = False
 
     # ---------------------------------------------------------------- classes
@@ -219,8 +222,11 @@ class ThreadLocalContext(_MPContext):
         ctx.mpf = _AnyMpf("mpf", (g.mpf,), {"__module__": mod, "__reduce__": _reduce_mpf})
         ctx.mpc = _AnyMpc("mpc", (g.mpc,), {"__module__": mod, "__reduce__": _reduce_mpc})
         ctx.constant = type("constant", (g.constant,), {"__module__": mod, "__reduce__": _reduce_mpf})
-        for cls, owner in ((ctx.mpf, ctx.mpf), (ctx.mpc, ctx.mpc), (ctx.constant, ctx.mpf)):
-            cls._ctxdata = [owner, _new, _PR]
+        _ThreadState.mpf_data = [ctx.mpf, _new, _GLOBAL._prec_rounding]
+        _ThreadState.mpc_data = [ctx.mpc, _new, _GLOBAL._prec_rounding]
+        ctx.mpf._ctxdata = ctx.constant._ctxdata = _thread_attr("mpf_data")
+        ctx.mpc._ctxdata = _thread_attr("mpc_data")
+        for cls in (ctx.mpf, ctx.mpc, ctx.constant):
             cls.context = ctx
         ctx.types = [ctx.mpf, ctx.mpc, ctx.constant]
         ctx._classes_ready = True
