@@ -64,7 +64,14 @@ def _cos_expectation(d):
     return gaussian_expectation(mpmath.cos, 2, dps=d)
 
 
-TASKS = (_semicircle, _nu_moments, _jacobian_moments, _q_star, _cos_expectation)
+def _free_product_density(d):
+    # a curve with irrational edges (roots of the discriminant), shared caches
+    R = sympy.Rational
+    law = freealg.free_mul(freealg.MarchenkoPastur(R(1, 3)), freealg.MarchenkoPastur(R(1, 2)))
+    return list(law.density([0.3, 1.5], dps=d).density_mp)
+
+
+TASKS = (_semicircle, _nu_moments, _jacobian_moments, _q_star, _cos_expectation, _free_product_density)
 
 
 def _bits(v):
