@@ -79,7 +79,7 @@ from mpmath.ctx_mp import MPContext as _MPContext
 from mpmath.ctx_mp_python import _mpc, _mpf
 from mpmath.libmp import dps_to_prec, prec_to_dps, round_nearest
 
-__all__ = ["mpmath", "context", "is_mpf", "is_mpc", "lambdify_modules", "to_global", "user_function"]
+__all__ = ["mpmath", "lambdify_modules", "user_function"]
 
 _GLOBAL = _mpmath.mp
 _new = object.__new__
@@ -253,34 +253,6 @@ class ThreadLocalContext(_MPContext):
 
 #: freealg's mpmath context (use it under the name ``mpmath``).
 mpmath = ThreadLocalContext()
-
-
-def context():
-    """The private context (bind it once as a local in a hot loop)."""
-    return mpmath
-
-
-def is_mpf(x):
-    """Whether ``x`` is an mpmath real of any context (global or private)."""
-    return isinstance(x, _mpf)
-
-
-def is_mpc(x):
-    """Whether ``x`` is an mpmath complex of any context."""
-    return isinstance(x, _mpc)
-
-
-def to_global(x):
-    """``x`` (an mpmath number of any context, or a list / tuple of them) as
-    numbers of the global context ``mpmath.mp``, digit for digit (no
-    rounding); anything else unchanged."""
-    if isinstance(x, _mpf):
-        return _GLOBAL.make_mpf(x._mpf_)
-    if isinstance(x, _mpc):
-        return _GLOBAL.make_mpc(x._mpc_)
-    if isinstance(x, (list, tuple)):
-        return type(x)(to_global(v) for v in x)
-    return x
 
 
 @functools.lru_cache(maxsize=1)
