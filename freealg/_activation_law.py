@@ -68,7 +68,7 @@ class ActivationDerivativeLaw(Law):
         self._require_numeric("moments of a non-algebraic law")
         if len(self._cache) < n:
             q = self._params["q"]
-            import mpmath
+            from ._utils.mpctx import mpmath
 
             with mpmath.workdps(self.dps + 5):
                 qm = mpmath.mpf(sympy.N(q, self.dps + 10))
@@ -84,13 +84,13 @@ class ActivationDerivativeLaw(Law):
 
     def free_cumulants(self, n):
         from .cumulants import free_cumulants
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         with mpmath.workdps(self.dps):
             return free_cumulants(self.moments(n))
 
     def variance(self):
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         m1, m2 = self.moments(2)
         with mpmath.workdps(self.dps):
@@ -123,7 +123,7 @@ class ActivationDerivativeLaw(Law):
         """``E[1/(ζ − φ'(√q z)²)]`` by mpmath quadrature (accurate off the real axis)."""
         self._require_numeric("cauchy")
         from .activations import gaussian_expectation
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         work = self.dps if dps is None else _check_int(dps, "dps")
         q = self._params["q"]
@@ -157,7 +157,7 @@ class ActivationDerivativeLaw(Law):
         """Numerical range ``[inf f, sup f]`` of ``f(ζ) = φ'(√q ζ)²``."""
         if getattr(self, "_range_cache", None) is not None:
             return self._range_cache
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         q = self._params["q"]
         with mpmath.workdps(30):
@@ -178,7 +178,7 @@ class ActivationDerivativeLaw(Law):
     def atoms(self):
         self._require_numeric("atoms")
         if self._params["q"] == 0:
-            import mpmath
+            from ._utils.mpctx import mpmath
 
             return [(self._f(mpmath.mpf(0)), sympy.Integer(1))]
         return []
@@ -186,7 +186,7 @@ class ActivationDerivativeLaw(Law):
     def density(self, x, dps=None):
         r"""Pushforward density of ``N(0, 1)`` under ``ζ ↦ φ'(√q ζ)²``."""
         self._require_numeric("density")
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         work = 20 if dps is None else _check_int(dps, "dps")
         q = self._params["q"]
@@ -267,7 +267,7 @@ def activation_derivative_law(activation, q, *, dps=30):
         return Atomic(vals, probs)
     qe = _exact(q, "q")
     if qe == 0:
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         with mpmath.workdps(dps + 10):
             v = act.dphi_mp(mpmath.mpf(0)) ** 2

@@ -103,7 +103,7 @@ class Semicircle(Law):
             xx = np.asarray(x, dtype=float)
             r2 = 4 * _f(v) - (xx - _f(a)) ** 2
             return np.where(r2 > 0, np.sqrt(np.abs(r2)), 0.0) / (2 * np.pi * _f(v))
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         am, vm = _mp(a, dps), _mp(v, dps)
 
@@ -211,7 +211,7 @@ class MarchenkoPastur(Law):
             with np.errstate(divide="ignore", invalid="ignore"):
                 val = np.sqrt(np.abs(r)) / (2 * np.pi * abs(_f(alpha)) * np.abs(xx))
             return np.where(r > 0, val, 0.0)
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         l, h, am = _mp(lo, dps), _mp(hi, dps), _mp(alpha, dps)
 
@@ -288,7 +288,7 @@ class FussCatalan(Law):
 
     def _theta(self, x, dps):
         """Solve ``x(θ) = x`` for θ ∈ (0, π/s) (x(θ) decreases from the edge to 0)."""
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         s = self.L + 1
         with mpmath.workdps(dps + 10):
@@ -327,7 +327,7 @@ class FussCatalan(Law):
         return out[()] if out.ndim == 0 else out
 
     def density(self, x, dps=None):
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         if dps is None:
             return self._density_np(x)
@@ -409,7 +409,7 @@ class Arcsine(Law):
             with np.errstate(divide="ignore", invalid="ignore"):
                 val = 1.0 / (np.pi * np.sqrt(np.abs(r)))
             return np.where(r > 0, val, 0.0)
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         am, bm = _mp(a, dps), _mp(b, dps)
 

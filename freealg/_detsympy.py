@@ -16,8 +16,19 @@ FIM coefficient), each attempt limited to ``1, 2, 4, …, 32`` seconds
 (``SIGALRM``; the result is the same for every seed, only the path differs),
 and a last attempt without a limit.  The caller's generator state is restored
 afterwards.  Where a timer cannot be used (not the main thread, no
-``setitimer``, or a timer already running), the function runs once with the
-generator seeded to 1, so that at least the same input takes the same path.
+``setitimer``, a timer already running or a ``SIGALRM`` handler of the
+caller's installed), the function runs once with the generator seeded to 1,
+so that at least the same input takes the same path.
+
+Thread safety and hygiene: only the main thread ever touches ``SIGALRM``
+(Python delivers signals to it alone); the caller's handler and timer are
+never replaced, and ours are removed (timer first, then the previous handler
+put back) however the attempt ends.  The interrupting exception derives from
+``BaseException``, so that no ``except Exception`` inside sympy swallows it or
+turns it into a warning; it is not raised inside a finaliser (``__del__``, a
+weakref callback), where Python would print it as an "exception ignored"
+warning and carry on: the timer repeats every 50 ms until the exception can be
+raised at an ordinary point.
 """
 
 from __future__ import annotations
@@ -37,8 +48,13 @@ _BUDGETS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # seconds; geometric, so a slow but
 _DEPTH = threading.local()
 
 
-class _Slow(Exception):
-    """Raised by the alarm handler inside an attempt that ran out of time."""
+_REPEAT = 0.05  # seconds between alarms once the budget is spent (see _alarm)
+
+
+class _Slow(BaseException):
+    """Raised by the alarm handler inside an attempt that ran out of time (a
+    ``BaseException``, like ``KeyboardInterrupt``: sympy's ``except Exception``
+    blocks must not catch it)."""
 
 
 @contextlib.contextmanager
@@ -55,12 +71,28 @@ def seeded_sympy_random(seed):
 
 
 def _can_interrupt():
+    # the main thread only (signal.signal raises ValueError elsewhere and the
+    # handler would run in the main thread anyway), no timer running, and the
+    # default disposition: a handler of the caller's is never replaced, and
+    # SIG_DFL / SIG_IGN can be put back exactly (a handler installed outside
+    # Python, reported as None, could not)
     return (
         hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
-        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN)
     )
+
+
+def _in_finaliser(frame):
+    """Whether the interrupted code runs a finaliser (``__del__``, a weakref
+    callback), where an exception is printed as unraisable and dropped."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "__del__" or code.co_filename.endswith(("weakref.py", "_weakrefset.py")):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def call(fn, *args, **kwargs):
@@ -76,7 +108,8 @@ def call(fn, *args, **kwargs):
         armed = [False]
 
         def _alarm(signum, frame):
-            if armed[0]:
+            if armed[0] and not _in_finaliser(frame):
+                armed[0] = False
                 raise _Slow
 
         for seed, budget in enumerate(_BUDGETS, start=1):
@@ -84,7 +117,7 @@ def call(fn, *args, **kwargs):
                 old = signal.signal(signal.SIGALRM, _alarm)
                 try:
                     armed[0] = True
-                    signal.setitimer(signal.ITIMER_REAL, budget)
+                    signal.setitimer(signal.ITIMER_REAL, budget, _REPEAT)
                     result = fn(*args, **kwargs)
                     armed[0] = False
                     return result

@@ -41,7 +41,7 @@ def combine(vals, kind):
 
 def _to_inexact(fr, other):
     if type(other).__module__.startswith("mpmath"):
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         return mpmath.mpf(fr.numerator) / fr.denominator
     return fr.numerator / fr.denominator

@@ -71,7 +71,7 @@ class Domain:
             if kind == "exact":
                 self.zero, self.one = Fraction(0), Fraction(1)
             elif kind == "mpmath":
-                import mpmath
+                from ._utils.mpctx import mpmath
 
                 self.zero, self.one = mpmath.mpf(0), mpmath.mpf(1)
             else:
@@ -86,7 +86,7 @@ class Domain:
                 return Fraction(int(x.p), int(x.q))
             return Fraction(int(x))
         if self.kind == "mpmath":
-            import mpmath
+            from ._utils.mpctx import mpmath
 
             if isinstance(x, Fraction):
                 return mpmath.mpf(x.numerator) / x.denominator

@@ -301,7 +301,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
         # continuous part's boundary value when finite, else inf
         Gc[k] = complex(np.inf) if not np.isfinite(density[k]) else -1j * np.pi * density[k]
     if dps is not None:
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         density_mp = []
         with mpmath.workdps(dps):

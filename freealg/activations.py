@@ -41,7 +41,7 @@ import math
 import numbers
 from fractions import Fraction
 
-import mpmath
+from ._utils.mpctx import lambdify_modules, mpmath, user_function
 import numpy as np
 import sympy as sp
 
@@ -244,7 +244,7 @@ def gaussian_expectation(f, q, *, dps=15, breakpoints=()):
                 f"a sympy integrand must have at most one free symbol; {f} has {free}"
             )
         if free:
-            f = sp.lambdify(free[0], f, modules="mpmath")
+            f = sp.lambdify(free[0], f, modules=lambdify_modules())
         else:
             const = f
             f = lambda h, _c=const: mpmath.mpf(sp.N(_c, dps + 10))  # noqa: E731
@@ -252,6 +252,7 @@ def gaussian_expectation(f, q, *, dps=15, breakpoints=()):
         raise InvalidArgumentError(
             f"f must be a callable of one real variable (or a sympy expression); got {f!r}"
         )
+    f = user_function(f, dps=dps)
     with mpmath.workdps(dps + 10):
         if kind == "exact":
             if not qv.is_number:
@@ -1303,8 +1304,8 @@ def _custom(expr, breakpoints=None, name=None):
     dexpr = sp.diff(expr, x)
     phi_np = sp.lambdify(x, expr, modules="numpy")
     dphi_np_raw = sp.lambdify(x, dexpr, modules="numpy")
-    phi_mp = sp.lambdify(x, expr, modules="mpmath")
-    dphi_mp = sp.lambdify(x, dexpr, modules="mpmath")
+    phi_mp = sp.lambdify(x, expr, modules=lambdify_modules())
+    dphi_mp = sp.lambdify(x, dexpr, modules=lambdify_modules())
 
     def dphi_np(v):
         out = dphi_np_raw(v)

@@ -148,7 +148,7 @@ def _num(v):
     if hasattr(v, "item"):
         return v.item()
     try:
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         if isinstance(v, mpmath.mpf):
             return float(v)

@@ -130,7 +130,7 @@ def _convert(lst, kind, name):
 
         return [sympy.nsimplify(v) if isinstance(v, Fraction) else sympy.sympify(v) for v in lst]
     if kind == "mpmath":
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         out = []
         for v in lst:
@@ -176,7 +176,7 @@ def _one(kind):
 
         return sympy.Integer(1)
     if kind == "mpmath":
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         return mpmath.mpf(1)
     if kind == "float":

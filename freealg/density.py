@@ -155,7 +155,7 @@ def branch_cauchy(P, z, G, zs, *, dps=None):
     if dps is None:
         out = np.where(lower, Gv.conj(), Gv)
         return out.reshape(shape)
-    import mpmath
+    from ._utils.mpctx import mpmath
 
     res = np.empty(flat.size, dtype=object)
     for k in range(flat.size):

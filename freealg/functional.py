@@ -140,7 +140,9 @@ class _Closed:
         d2 = sympy.diff(d1, usym)
         self.expr_u = e_u
         self.sym = tuple(sympy.lambdify(usym, e, "numpy") for e in (e_u, d1, d2))
-        self.sym_mp = tuple(sympy.lambdify(usym, e, "mpmath") for e in (e_u,))
+        from ._utils.mpctx import lambdify_modules
+
+        self.sym_mp = tuple(sympy.lambdify(usym, e, lambdify_modules()) for e in (e_u,))
 
     def S(self, w):
         return np.asarray(self.law.s_transform(w), dtype=complex)
@@ -175,7 +177,7 @@ class _Closed:
 
     def S_mp(self, w):
         """``S`` at an mpmath ``w`` (symbolic form when available)."""
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         if self.sym is not None:
             return mpmath.mpmathify(self.sym_mp[0](1 + w))
@@ -395,7 +397,7 @@ def _product_moments(factors, powers, n):
             seqs = [[sympy.sympify(v) for v in s] for s in seqs]
             one, zero = sympy.Integer(1), sympy.Integer(0)
         elif "mpmath" in kinds:
-            import mpmath
+            from ._utils.mpctx import mpmath
 
             seqs = [[mpmath.mpmathify(v) for v in s] for s in seqs]
             one, zero = mpmath.mpf(1), mpmath.mpf(0)
@@ -687,7 +689,7 @@ class _MulEngine:
     def refine(self, x, G, err, radius, dps):
         if self.law._viac:
             return None
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         test = mpmath.mpc(0.1, -0.1)
         for f in self.law._closed:

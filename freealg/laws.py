@@ -102,7 +102,7 @@ def _exact(value, name):
         return sympy.Rational(repr(float(value)))
     mod = type(value).__module__
     if mod.startswith("mpmath"):
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         if isinstance(value, mpmath.mpf):
             if not mpmath.isfinite(value):
@@ -131,7 +131,7 @@ def _sign(expr):
 
 
 def _mp(expr, dps):
-    import mpmath
+    from ._utils.mpctx import mpmath
 
     with mpmath.workdps(dps + 10):
         return mpmath.mpf(sympy.N(expr, dps + 10))
@@ -152,7 +152,7 @@ def _apply(z, dps, np_fun, mp_fun):
     numpy path, ``dps is None``, calls ``np_fun`` on a complex array)."""
     if dps is None:
         return np_fun(np.asarray(z, dtype=complex))
-    import mpmath
+    from ._utils.mpctx import mpmath
 
     dps = _check_int(dps, "dps")
     arr = np.asarray(z, dtype=object)
@@ -175,7 +175,7 @@ class _MPNS:
 
     @staticmethod
     def sqrt(x):
-        import mpmath
+        from ._utils.mpctx import mpmath
 
         return mpmath.sqrt(x)
 
@@ -715,6 +715,8 @@ def _numeric_evaluator(law, attr, expr, w):
     lambdified functions cached on the law; ``None`` for symbolic ``w``."""
     import numpy as np
 
+    from ._utils.mpctx import lambdify_modules
+
     is_mp = type(w).__module__.startswith("mpmath")
     is_np = isinstance(w, (np.ndarray, np.number, complex, float, int)) and not isinstance(w, bool)
     if not (is_mp or is_np):
@@ -726,7 +728,7 @@ def _numeric_evaluator(law, attr, expr, w):
     cache = law.__dict__.setdefault("_numeric_cache_fns", {})
     key = (attr, "mpmath" if is_mp else "numpy")
     if key not in cache:
-        cache[key] = sympy.lambdify(W, expr, "mpmath" if is_mp else "numpy")
+        cache[key] = sympy.lambdify(W, expr, lambdify_modules() if is_mp else "numpy")
     f = cache[key]
     if is_mp:
         return f(w)

@@ -136,7 +136,7 @@ def _chi2_sf(x, dof):
     """Survival function of the chi-square law (regularised upper gamma)."""
     if dof <= 0:
         return float("nan")
-    import mpmath
+    from ._utils.mpctx import mpmath
 
     return float(mpmath.gammainc(dof / 2.0, x / 2.0, mpmath.inf, regularized=True))
 
@@ -836,7 +836,7 @@ def _t_inflation(z, dof):
     chi-square fits stay valid for few trials."""
     if dof >= 200 or z == 0 or not math.isfinite(z):
         return 1.0
-    import mpmath
+    from ._utils.mpctx import mpmath
 
     t2 = z * z
     p = mpmath.betainc(dof / 2.0, 0.5, 0, dof / (dof + t2), regularized=True)  # P(|T| > |z|)

@@ -90,3 +90,132 @@ def test_outside_the_main_thread_runs_once_with_a_fixed_seed():
     assert out["f"] == (x - y) * (x + y)
     with _detsympy.seeded_sympy_random(1):
         assert out["draws"] == srandom.rng.random()
+
+
+def _stall_on_seed_1():
+    """An "algorithm" that stalls for the generator state of seed 1 (calling
+    ``stall``) and is instant otherwise; returns (fn, seen draws)."""
+    srandom.seed(1)
+    stall_draw = srandom.rng.random()
+    seen = []
+
+    def make(stall):
+        def fn(x):
+            draw = srandom.rng.random()
+            seen.append(draw)
+            if draw == stall_draw:
+                stall()
+            return x + 1
+
+        return fn
+
+    return make, seen, stall_draw
+
+
+def _no_unraisable():
+    import sys
+
+    caught = []
+    old = sys.unraisablehook
+    sys.unraisablehook = lambda u: caught.append(u)
+    return caught, lambda: setattr(sys, "unraisablehook", old)
+
+
+def test_sympy_style_except_exception_does_not_swallow_the_timeout(monkeypatch):
+    monkeypatch.setattr(_detsympy, "_BUDGETS", (0.2, 0.2, 0.2))
+    make, seen, stall_draw = _stall_on_seed_1()
+
+    def stall():
+        while True:
+            try:
+                time.sleep(0.01)
+            except Exception:  # what sympy does in places
+                pass
+
+    assert _detsympy.call(make(stall), 41) == 42
+    assert len(seen) == 2 and seen[0] == stall_draw != seen[1]
+
+
+def test_an_alarm_inside_a_finaliser_is_deferred_not_printed(monkeypatch):
+    import gc
+    import warnings
+
+    monkeypatch.setattr(_detsympy, "_BUDGETS", (0.2, 0.2, 0.2))
+    make, seen, stall_draw = _stall_on_seed_1()
+
+    class Slow:
+        def __del__(self):
+            time.sleep(0.4)  # the budget runs out in here
+
+    def stall():
+        s = Slow()
+        s.cycle = s
+        del s
+        gc.collect()  # runs __del__, which outlives the budget
+        while True:  # the deferred alarm ends the attempt here
+            time.sleep(0.01)
+
+    caught, restore = _no_unraisable()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert _detsympy.call(make(stall), 41) == 42
+    finally:
+        restore()
+    assert caught == []  # nothing was printed as "Exception ignored in ..."
+    assert len(seen) == 2 and seen[0] == stall_draw != seen[1]
+
+
+def test_the_callers_handler_and_timer_are_left_alone():
+    import signal
+
+    fired = []
+
+    def mine(signum, frame):
+        fired.append(signum)
+
+    old = signal.signal(signal.SIGALRM, mine)
+    try:
+        out = _detsympy.call(lambda: srandom.rng.random())
+        assert signal.getsignal(signal.SIGALRM) is mine
+        with _detsympy.seeded_sympy_random(1):  # ran once, unguarded, with seed 1
+            assert out == srandom.rng.random()
+        signal.setitimer(signal.ITIMER_REAL, 100.0)  # a timer of the caller's, running
+        _detsympy.call(lambda: None)
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 90.0 < remaining <= 100.0
+        assert signal.getsignal(signal.SIGALRM) is mine
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert fired == []
+
+
+def test_guarded_main_thread_and_four_worker_threads(monkeypatch):
+    import signal
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(_detsympy, "_BUDGETS", (0.2, 0.2, 0.2))
+    make, seen, stall_draw = _stall_on_seed_1()
+
+    def stall():
+        while True:
+            time.sleep(0.01)
+
+    x, y = sympy.symbols("x y")
+    handler, timer = signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL)
+    caught, restore = _no_unraisable()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                futs = [pool.submit(_detsympy.factor, x**2 - k**2 * y**2) for k in range(1, 9)]
+                assert _detsympy.call(make(stall), 41) == 42  # the main thread, guarded
+                out = [f.result() for f in futs]
+    finally:
+        restore()
+    assert out == [(x - k * y) * (x + k * y) for k in range(1, 9)]
+    assert caught == []
+    assert signal.getsignal(signal.SIGALRM) == handler
+    assert signal.getitimer(signal.ITIMER_REAL) == timer

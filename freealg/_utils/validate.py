@@ -150,11 +150,11 @@ def check_real(value, name, *, positive=False, nonnegative=False, allow_symbol=F
             raise InvalidArgumentError(f"{name} must be real; got {describe(value)}")
         fv = float(value) if value.is_finite is not False else math.inf
     else:
-        import mpmath
+        from .mpctx import mpmath
 
         if isinstance(value, (numbers.Real, Fraction)):
             fv = float(value) if not isinstance(value, int) else None
-        elif isinstance(value, mpmath.ctx_mp_python._mpf):
+        elif isinstance(value, mpmath.mpf):  # any context (see _utils/mpctx.py)
             fv = float(value) if mpmath.isfinite(value) else math.inf
         else:
             raise _type_error(name, "a real number", value)

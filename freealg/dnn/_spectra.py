@@ -260,7 +260,7 @@ def _num(v, w):
     """Exact number ``v`` as a float, or as mpmath when ``w`` is mpmath
     (float conversions cached: the engines call this in their inner loops)."""
     if _is_mp(w):
-        import mpmath
+        from .._utils.mpctx import mpmath
 
         return mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
     try:
@@ -890,7 +890,7 @@ def _convert(v, kind):
             return Fraction(int(v.p), int(v.q))
         return Fraction(v)
     if kind == "mpmath":
-        import mpmath
+        from .._utils.mpctx import mpmath
 
         if isinstance(v, sympy.Basic):
             return mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-import mpmath
+from .._utils.mpctx import mpmath
 import numpy as np
 
 from ..activations import get_activation

@@ -109,7 +109,7 @@ _GUARD_TOL = 1e-11
 def _shift_scale_moments(m, q, c, n):
     """Moments of ``q + c X`` from those of ``X`` (same number kind as ``m``)."""
     if any(type(v).__module__.startswith("mpmath") for v in m[:n]):
-        import mpmath
+        from .._utils.mpctx import mpmath
 
         if isinstance(q, sympy.Basic):
             q = mpmath.mpf(sympy.N(q, mpmath.mp.dps + 10))
@@ -766,7 +766,7 @@ class FisherLaw:
     def _levels_moments(self, n, numeric=False):
         """Moments of ``μ_1..μ_L`` and ``P_1..P_{L−1}`` (exact, or mpmath at 30
         digits when ``numeric``)."""
-        import mpmath
+        from .._utils.mpctx import mpmath
 
         c = self._c()
         L = self.net.depth

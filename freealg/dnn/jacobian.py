@@ -264,7 +264,7 @@ class JacobianLaw:
             raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
         n = int(n)
         if len(self._moments) < n:
-            import mpmath
+            from .._utils.mpctx import mpmath
 
             with mpmath.workdps(self.dps):
                 self._moments = series_product_moments(self._specs(n), n)

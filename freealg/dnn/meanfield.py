@@ -55,7 +55,7 @@ from __future__ import annotations
 import math
 from collections import namedtuple
 
-import mpmath
+from .._utils.mpctx import mpmath
 import numpy as np
 
 from ..errors import ConvergenceError, InvalidArgumentError

@@ -51,7 +51,7 @@ import math
 import numbers
 from fractions import Fraction
 
-import mpmath
+from .._utils.mpctx import mpmath
 import numpy as np
 
 from ..activations import get_activation
