@@ -744,7 +744,7 @@ def _finite_np(out, what, q, q2=None):
         qq = np.maximum(qq, np.broadcast_to(np.asarray(q2, dtype=float), arr.shape))
     i = int(np.flatnonzero(bad.ravel())[0])
     raise FloatRangeError(
-        f"{what} at the variance q = {qq.ravel()[i]!r} is {arr.ravel()[i]} in float64 "
+        f"{what} at the variance q = {float(qq.ravel()[i])!r} is {arr.ravel()[i]} in float64 "
         "(the value or the quadrature overflows the float range ~1.8e308); use a smaller "
         "variance, or the mpmath path (gaussian_expectation(..., dps=...)), which has no "
         "overflow"

@@ -823,6 +823,8 @@ def moments(expr, model=None, sampler=None, widths=(25, 50, 100, 200), trials=20
     (2.0, '1/N')
     """
     _check_callable(progress, "progress", "a callable (done, total) or None")
+    _check_trials(trials, _check_widths(widths))  # cheap checks before any model work
+    _rng(rng)
     if sampler is None or not callable(sampler):
         raise InvalidArgumentTypeError(
             "sampler must be a callable (width, rng) -> dict of matrices; got "
@@ -1187,13 +1189,13 @@ def spectrum(law, samples, *, n_moments=4, atol=None, n_grid=513, _cdf=None):
     >>> [r["theory"] for r in res.rows]
     [0.5, 0.75, 1.375, 2.8125]
     """
-    trials = _eigen_samples(samples)
-    allv = np.concatenate(trials)
     n_moments = _check_count(n_moments, "n_moments", 0, MAX_MOMENTS,
                              "high empirical moments are dominated by the largest eigenvalue")
     n_grid = _check_count(n_grid, "n_grid", 3, MAX_GRID, "a few thousand nodes suffice")
     if atol is not None:
         check_real(atol, "atol", nonnegative=True)
+    trials = _eigen_samples(samples)
+    allv = np.concatenate(trials)
     cdf = _TheoryCDF(law, n_grid=n_grid) if _cdf is None else _cdf
     if not cdf.evidence_ok:
         name = repr(law)

@@ -191,10 +191,12 @@ class _Eng:
         return float(act.gaussian_expectation_2d(which, s11, s12, s22))
 
     def E_fun(self, act, f_np, f_mp, q):
-        from ..activations import _expect1_np, gaussian_expectation
+        from ..activations import _expect1_np, _finite_np, gaussian_expectation
         if self.mp:
             return gaussian_expectation(f_mp, mpmath.mpf(q), dps=self.dps + 5, breakpoints=act.breakpoints)
-        return float(_expect1_np(f_np, np.asarray(q, dtype=float), act.breakpoints))
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            out = _expect1_np(f_np, np.asarray(q, dtype=float), act.breakpoints)
+        return float(_finite_np(out, f"a Gaussian expectation for {act!r}", q))
 
     def done(self, v, *, allow_inf=False):
         """The result in the engine's kind.  ``allow_inf`` only where +inf is
