@@ -380,21 +380,21 @@ class Activation:
     # -- evaluation -----------------------------------------------------
     def phi(self, x):
         """``phi(x)``, vectorised over a numpy float array."""
-        return self._phi_np(np.asarray(x, dtype=float))
+        return self._phi_np(_float_array(x, "x"))
 
     __call__ = phi
 
     def dphi(self, x):
         """``phi'(x)``, vectorised over a numpy float array."""
-        return self._dphi_np(np.asarray(x, dtype=float))
+        return self._dphi_np(_float_array(x, "x"))
 
     def phi_mp(self, x):
         """``phi(x)`` for an mpmath scalar, at the current mpmath precision."""
-        return self._phi_mp(mpmath.mpf(x))
+        return self._phi_mp(x if isinstance(x, mpmath.mpf) else mpmath.mpf(check_real(x, "x")))
 
     def dphi_mp(self, x):
         """``phi'(x)`` for an mpmath scalar, at the current mpmath precision."""
-        return self._dphi_mp(mpmath.mpf(x))
+        return self._dphi_mp(x if isinstance(x, mpmath.mpf) else mpmath.mpf(check_real(x, "x")))
 
     # -- identity -----------------------------------------------------
     def _key(self):
@@ -694,6 +694,8 @@ class Activation:
                     out = _expect2_np(f, s11, s12, s22, self.breakpoints)
             return _finite_np(out, f"E[{which}(u) {which}(v)] of {self!r}", s11, s22)
         dps = _check_dps(dps)
+        for v, name in ((s11, "s11"), (s12, "s12"), (s22, "s22")):
+            check_real(v, name)
         return _expect2_mp(self, which, s11, s12, s22, dps)
 
     def qmap_slope_at_zero(self):
@@ -730,6 +732,18 @@ def _float_result(val, what, q):
             "as mpmath.mpf (or an exact number) to get an mpmath result"
         )
     return out
+
+
+def _float_array(x, name):
+    """``x`` as a float array; a non-numeric input is a typed error naming it."""
+    if isinstance(x, (str, bytes)):
+        raise InvalidArgumentTypeError(f"{name} must be a real number or an array of them; got a string")
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a real number or an array of them; got {describe(x)} of type "
+            f"{type(x).__name__}") from None
 
 
 def _finite_np(out, what, q, q2=None):

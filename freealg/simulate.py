@@ -540,8 +540,8 @@ class NetworkInstance:
     """
 
     def __init__(self, net, weights, biases):
-        weights = [np.asarray(w, dtype=float) for w in weights]
-        biases = [np.asarray(b, dtype=float) for b in biases]
+        weights = [check_finite_array(w, f"weights[{i}]") for i, w in enumerate(weights)]
+        biases = [check_finite_array(b, f"biases[{i}]") for i, b in enumerate(biases)]
         if len(weights) != len(biases) or not weights:
             raise InvalidArgumentError(
                 f"need one bias per weight matrix and at least one layer; got "
@@ -592,6 +592,10 @@ class NetworkInstance:
     def _convention(self, convention):
         if convention is None:
             convention = getattr(self.net, "jacobian_convention", "seed") or "seed"
+        if not isinstance(convention, str):
+            raise InvalidArgumentTypeError(
+                f"convention must be 'seed' or 'psg'; got {describe(convention)} of type "
+                f"{type(convention).__name__}")
         if convention not in ("seed", "psg"):
             raise InvalidArgumentError(
                 f"convention must be 'seed' (J = dh_L/dx_0 = W_L D_(L-1)...D_1 W_1) or "

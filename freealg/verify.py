@@ -1471,6 +1471,9 @@ def network_model(net, q0=1.0, *, symbolic_d=False):
     >>> network_model(net).moment(tr(J * J.T))
     8.0
     """
+    _check_q0(q0)
+    if not isinstance(symbolic_d, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(f"symbolic_d must be True or False; got {describe(symbolic_d)}")
     from .freeness import FreeModel
 
     act, init, sw, _, depth = _net_params(net)
@@ -1496,6 +1499,7 @@ def network_sampler(net, q0=1.0):
     weights and the diagonals of the ``D_ℓ`` (as vectors), so the ``D``'s carry
     their true dependence on the ``W``'s.
     """
+    _check_q0(q0)
     from .simulate import random_input, sample_network
 
     _net_params(net)
