@@ -167,7 +167,9 @@ class _Eng:
             raise FloatRangeError(
                 f"{describe(v)} is beyond the float64 range (~1.8e308); {_FLOAT_RANGE_HINT}"
             ) from None
-        if not math.isfinite(out):  # a huge sympy number or mpf
+        if not math.isfinite(out) and not isinstance(v, (float, np.floating)):
+            # a finite but huge sympy number or mpf (a float inf is the documented
+            # divergent q* and is compared, not computed with)
             raise FloatRangeError(
                 f"{describe(v)} is beyond the float64 range (~1.8e308); {_FLOAT_RANGE_HINT}"
             )
