@@ -146,6 +146,8 @@ def _check_q(q, name="q"):
 
 def _check_dps(dps, name="dps"):
     # internal callers add a few guard digits to a user's dps (<= MAX_DPS)
+    if dps is None:
+        raise InvalidArgumentTypeError(f"{name} must be a positive integer (mpmath digits); got None")
     return check_dps(dps, name, maximum=MAX_DPS + 64)
 
 

@@ -94,8 +94,9 @@ def _resolve(obj, x):
     """Return (x, density, atoms, support) from a law-like object or a result."""
     dens_attr = getattr(obj, "density", None)
     if dens_attr is None:
-        raise InvalidArgumentError(
-            f"cannot plot {type(obj).__name__}: it has no density; pass a law or a density result"
+        raise InvalidArgumentTypeError(
+            f"obj must be a law (with density(x)) or a density result; cannot plot "
+            f"{describe(obj)} of type {type(obj).__name__}: it has no density"
         )
     if callable(dens_attr):
         if x is None:
@@ -145,6 +146,13 @@ def plot_density(obj, *, x=None, samples=None, bins=80, ax=None, label=None, col
         bins = check_int(bins, "bins", minimum=1, maximum=100_000,
                          hint="a histogram needs at most a few hundred bins")
     _check_label(label, "label")
+    if color is not None:
+        import matplotlib.colors
+
+        if not matplotlib.colors.is_color_like(color):
+            raise InvalidArgumentTypeError(
+                f"color must be a matplotlib color (a name, '#rrggbb' or an RGB(A) tuple); got "
+                f"{describe(color)}")
     _check_bool(show_atoms, "show_atoms")
     _check_bool(show_edges, "show_edges")
     if samples is not None:

@@ -1055,10 +1055,19 @@ def _eigen_samples(samples):
                 f"1-D arrays; got shape {samples.shape}"
             )
     else:
+        if isinstance(samples, (str, bytes, dict)) or not hasattr(samples, "__iter__"):
+            raise InvalidArgumentTypeError(
+                f"samples must be eigenvalues: a 1-D array, a (trials, n) array or a list of 1-D "
+                f"arrays; got {describe(samples)} of type {type(samples).__name__}")
         trials = [np.asarray(s) for s in samples]
+        if trials and all(t.ndim == 0 for t in trials):  # a flat list of eigenvalues
+            trials = [np.asarray(samples)]
     out = []
     for s in trials:
         s = np.asarray(s)
+        if s.dtype.kind not in "biufc":
+            raise InvalidArgumentTypeError(
+                f"samples must hold real numbers (eigenvalues); got an array of dtype {s.dtype}")
         if s.ndim != 1 or s.size == 0:
             raise InvalidArgumentError(
                 "every trial must be a non-empty 1-D array of eigenvalues; use "
@@ -1189,8 +1198,17 @@ def spectrum(law, samples, *, n_moments=4, atol=None, n_grid=513, _cdf=None):
     >>> [r["theory"] for r in res.rows]
     [0.5, 0.75, 1.375, 2.8125]
     """
+    if _cdf is None and not any(callable(getattr(law, m, None)) for m in ("cdf", "density")):
+        raise InvalidArgumentTypeError(
+            f"law must be a law object with cdf(x) or density(x) (and atoms(), support(), "
+            f"moments(n)); got "
+            f"{describe(law)} of type {type(law).__name__}")
     n_moments = _check_count(n_moments, "n_moments", 0, MAX_MOMENTS,
                              "high empirical moments are dominated by the largest eigenvalue")
+    if n_moments and not callable(getattr(law, "moments", None)):
+        raise InvalidArgumentTypeError(
+            f"law has no moments(n) method ({type(law).__name__}); pass n_moments=0 to compare "
+            "only the distribution functions")
     n_grid = _check_count(n_grid, "n_grid", 3, MAX_GRID, "a few thousand nodes suffice")
     if atol is not None:
         check_real(atol, "atol", nonnegative=True)

@@ -24,6 +24,7 @@ from freealg import simulate, verify
 from freealg.activations import FloatRangeError, gaussian_expectation, get_activation
 from freealg.dnn import critical_line, critical_sigma_w
 from freealg.dnn.kernels import conjugate_kernel_moments, mp_moments
+from freealg.laws import MarchenkoPastur
 from freealg.errors import (
     FreealgError,
     InvalidArgumentError,
@@ -311,7 +312,7 @@ def test_simulation_refuses_before_allocating():
     lambda: verify.moments([], None, lambda n, rng: {}, widths=[10], trials=10**6),
     lambda: verify.check_fim_spectrum(MLP(2, "relu"), widths=[10**6]),
     lambda: verify.check_jacobian_spectrum(MLP(2, "relu"), depths=[10**6]),
-    lambda: verify.spectrum(None, [1.0], n_grid=10**7),
+    lambda: verify.spectrum(MarchenkoPastur(rate=0.5), [1.0], n_grid=10**7),
 ])
 def test_huge_sizes_rejected_before_work(call):
     with pytest.raises(TooLargeError):
@@ -374,7 +375,11 @@ _TYPE_CASES = [
     ("sampler", lambda: verify.moments([], None, 3)),
     ("widths", lambda: verify.moments([], None, lambda n, rng: {}, widths=10)),
     ("trials", lambda: verify.moments([], None, lambda n, rng: {}, widths=[10], trials=2.5)),
-    ("n_moments", lambda: verify.spectrum(None, [1.0], n_moments="4")),
+    ("n_moments", lambda: verify.spectrum(MarchenkoPastur(rate=0.5), [1.0], n_moments="4")),
+    ("law", lambda: verify.spectrum(None, [1.0])),
+    ("samples", lambda: verify.spectrum(MarchenkoPastur(rate=0.5), None)),
+    ("dps", lambda: gaussian_expectation(abs, 1.0, dps=None)),
+    ("sigma_w", lambda: freealg.dnn.polynomials.free_model(MLP(2, "relu"), sigma_w="a")),
     ("q0", lambda: verify.check_fim_spectrum(MLP(2, "relu"), q0="1")),
     ("depths", lambda: verify.check_jacobian_spectrum(MLP(2, "relu"), depths=3)),
     ("net", lambda: verify.check_fim_spectrum(object())),
@@ -408,6 +413,8 @@ def test_plot_argument_types():
         ("x", lambda: plot.plot_density(Law(), x="abc")),
         ("show_atoms", lambda: plot.plot_density(Law(), show_atoms="yes")),
         ("ax", lambda: plot.plot_density(Law(), ax=3)),
+        ("color", lambda: plot.plot_density(Law(), color="notacolor")),
+        ("obj", lambda: plot.plot_density(None)),
         ("results", lambda: plot.plot_spectra_across_depths([Law()])),
         ("sigma_b", lambda: plot.plot_phase_diagram("a", [1.0])),
         ("path", lambda: plot.savefig(None, 3)),

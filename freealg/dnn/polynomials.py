@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._utils.validate import check_int, describe
+from .._utils.validate import check_int, check_real, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 from .meanfield import _Eng, _check_net, _guarded
 
@@ -177,6 +177,8 @@ def free_model(net, *, q_in=None, symbolic=False, sigma_w=None, dps=None):
     from ..ncpoly import I
 
     _Eng(dps)  # checks dps
+    if sigma_w is not None:
+        check_real(sigma_w, "sigma_w", positive=True, allow_symbol=True)
     if not isinstance(symbolic, (bool, np.bool_)):
         raise InvalidArgumentTypeError(f"symbolic must be True or False; got {describe(symbolic)}")
     if not net.is_square:
