@@ -313,6 +313,7 @@ def test_simulation_refuses_before_allocating():
     lambda: verify.check_fim_spectrum(MLP(2, "relu"), widths=[10**6]),
     lambda: verify.check_jacobian_spectrum(MLP(2, "relu"), depths=[10**6]),
     lambda: verify.spectrum(MarchenkoPastur(rate=0.5), [1.0], n_grid=10**7),
+    lambda: MLP(2, "relu").ntk_predict(np.eye(2), [1.0, 2.0], np.zeros(10**6)),
 ])
 def test_huge_sizes_rejected_before_work(call):
     with pytest.raises(TooLargeError):

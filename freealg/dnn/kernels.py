@@ -48,6 +48,9 @@ from .meanfield import _Eng, _check_net, _guarded, _range_error, _sig
 #: Largest number of inputs (rows of X) of a kernel matrix: an n x n float64
 #: matrix and the 2-D quadrature's per-pair work must fit comfortably.
 MAX_KERNEL_ROWS = 20_000
+#: Largest number of times in one :func:`ntk_predict` call (one eigen-solve
+#: product per time).
+MAX_TIMES = 100_000
 
 __all__ = [
     "nngp_kernel",
@@ -391,6 +394,12 @@ def ntk_predict(net, X, Y, t, *, Xstar=None, eta=1.0, f0=None, f0_star=None):
     if Y.shape[:1] != (X.shape[0],) or Y.ndim > 2:
         raise InvalidArgumentError(
             f"Y must be finite with shape (n,) or (n, k), n = {X.shape[0]}; got {Y.shape}"
+        )
+    out_bytes = 8 * ts.size * Y.size * (1 + (0 if Xstar is None else max(1, np.shape(Xstar)[0]) / X.shape[0]))
+    if ts.size > MAX_TIMES or out_bytes > 4 * 2**30:
+        raise TooLargeError(
+            f"t lists {ts.size} times (at most {MAX_TIMES}, and at most 4 GiB of predictions; "
+            f"these would take {out_bytes / 2**30:.3g} GiB); ask for fewer times"
         )
     F0 = np.zeros_like(Y) if f0 is None else check_finite_array(f0, "f0")
     if F0.shape != Y.shape:
