@@ -24,6 +24,7 @@ from freealg import simulate, verify
 from freealg.activations import FloatRangeError, gaussian_expectation, get_activation
 from freealg.dnn import critical_line, critical_sigma_w
 from freealg.dnn.kernels import conjugate_kernel_moments, mp_moments
+from freealg.dnn.polynomials import free_model
 from freealg.laws import MarchenkoPastur
 from freealg.errors import (
     FreealgError,
@@ -380,7 +381,7 @@ _TYPE_CASES = [
     ("law", lambda: verify.spectrum(None, [1.0])),
     ("samples", lambda: verify.spectrum(MarchenkoPastur(rate=0.5), None)),
     ("dps", lambda: gaussian_expectation(abs, 1.0, dps=None)),
-    ("sigma_w", lambda: freealg.dnn.polynomials.free_model(MLP(2, "relu"), sigma_w="a")),
+    ("sigma_w", lambda: free_model(MLP(2, "relu"), sigma_w="a")),
     ("q0", lambda: verify.check_fim_spectrum(MLP(2, "relu"), q0="1")),
     ("depths", lambda: verify.check_jacobian_spectrum(MLP(2, "relu"), depths=3)),
     ("net", lambda: verify.check_fim_spectrum(object())),
