@@ -58,7 +58,8 @@ from ._utils.validate import (
 )
 from .errors import InvalidArgumentError, InvalidArgumentTypeError, UnknownActivationError
 
-__all__ = ["Activation", "get_activation", "gaussian_expectation", "ACTIVATION_NAMES"]
+__all__ = ["Activation", "get_activation", "gaussian_expectation", "ACTIVATION_NAMES",
+           "FloatRangeError"]
 
 #: Names accepted by :func:`get_activation` (``swish`` is an alias of ``silu``).
 ACTIVATION_NAMES = (
@@ -722,7 +723,18 @@ class Activation:
 class FloatRangeError(InvalidArgumentError):
     """A float64 computation left the float range (overflow to inf, or an
     inf - inf = nan); raised instead of returning the non-finite value.
-    Callers that know which user parameter caused it re-raise with its name."""
+    Callers that know which user parameter caused it re-raise with its name.
+    The mpmath paths (``dps=...``, or an ``mpmath.mpf`` argument) have no
+    such limit.
+
+    Examples
+    --------
+    >>> from freealg.activations import get_activation
+    >>> get_activation("gelu").gaussian_expectation_np("phi2", 1e308)
+    Traceback (most recent call last):
+    ...
+    freealg.activations.FloatRangeError: E[phi2] of Activation('gelu') at the variance q = 1e+308 is inf in float64 ...
+    """
 
 
 def _float_result(val, what, q):

@@ -42,7 +42,15 @@ Karakida–Akaho–Amari 2019).  ``Dz`` is the standard Gaussian measure and
 Number kinds: every function takes ``dps``.  ``dps=None`` (default) computes
 in floats with closed forms or vectorised Gauss–Legendre quadrature
 (relative accuracy about ``1e-12``); an integer ``dps`` computes with mpmath
-at that precision and returns ``mpmath.mpf``.  Two-input quantities (c-map,
+at that precision and returns ``mpmath.mpf``.  The float engine never returns
+a value that overflowed: ``σ_w²`` and ``σ_b²`` must be normal floats
+(``1.5e-154 <= σ_w, σ_b <= 1.3e154``, or ``σ_b = 0``) and every variance must
+stay below about ``1e308``; otherwise a
+:class:`~freealg.activations.FloatRangeError` (an ``InvalidArgumentError``)
+names the network and suggests ``dps=30``, whose mpmath numbers have no
+exponent limit.  The only infinities returned are documented ones: a
+divergent ``q*`` (:func:`q_star`) and an infinite depth scale
+(:func:`depth_scales`).  Two-input quantities (c-map,
 ``c*``, ``ξ_c``, KAA ``κ₂``) at an integer ``dps`` need 2-D quadrature: fast
 for relu/leaky_relu/linear/erf (closed forms), seconds for hardtanh, and
 10–100 s per expectation for the other smooth activations.  :func:`critical_sigma_w`
@@ -416,6 +424,10 @@ def q_star(net, *, q_in=1, dps=None):
       of ``1e-12``, so that ``σ_w = 2**0.5`` counts for relu) every ``q`` is
       fixed and ``q* = q^1``.
     * centred bounded ``phi`` with ``σ_b = 0`` in the ordered phase: ``q* = 0``.
+
+    Raises :class:`~freealg.activations.FloatRangeError` when the float
+    engine would overflow (e.g. ``σ_w = 1e300``, or a q-map that is still
+    above the diagonal beyond ``1e308``); ``dps=30`` computes such cases.
 
     The q-map is assumed increasing (true for the named activations); the
     root is bracketed and refined by Illinois/bisection to full precision.

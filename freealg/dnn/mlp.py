@@ -128,10 +128,16 @@ class MLP:
 
     Raises
     ------
+    InvalidArgumentTypeError
+        An argument of the wrong type (a string depth, a float width, a
+        non-numeric ``σ_w``); the message names the parameter.
     InvalidArgumentError
-        Non-positive or non-integer depth or width, ``σ_w <= 0``, ``σ_b < 0``,
+        Non-positive depth or width, ``σ_w <= 0``, ``σ_b < 0``,
         a non-finite parameter, an unknown ``init`` or convention, or widths
         and ratios of the wrong length.
+    TooLargeError
+        ``depth > MAX_DEPTH`` (100000) or a width above ``MAX_WIDTH``,
+        checked before any per-layer data is built.
     UnknownActivationError
         For an unknown activation name.
 
