@@ -10,7 +10,7 @@ import math
 import mpmath
 import numpy as np
 
-from .._utils.validate import check_finite_array, check_real, describe
+from .._utils.validate import check_finite_array, describe
 from ..activations import FloatRangeError, get_activation
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
 from .meanfield import _FLOAT_RANGE_HINT, _bracket_root, _Eng

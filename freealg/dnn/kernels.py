@@ -40,7 +40,6 @@ from .._utils.validate import (
     check_real,
     describe,
 )
-from ..activations import FloatRangeError
 from ..cumulants import free_mul_moments
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
 from .meanfield import _Eng, _check_net, _guarded, _range_error, _sig

@@ -47,7 +47,12 @@ MLP(depth=3, activation='relu', init='gaussian', sigma_w=1.4142135623730951, sig
 
 from __future__ import annotations
 
+import math
+import numbers
 from fractions import Fraction
+
+import mpmath
+import numpy as np
 
 from .._utils.validate import MAX_DEPTH, check_choice, check_int, check_real, describe
 from ..activations import get_activation
