@@ -109,7 +109,12 @@ def _finite_layer(net, ell, *arrays):
     """Every array finite, else an error naming the layer (float overflow)."""
     for a in arrays:
         if a is not None and not np.all(np.isfinite(a)):
-            raise _range_error(net, f"the layer-{ell} kernel overflows float64 (inf/nan entries)")
+            raise _range_error(
+                net, f"the layer-{ell} kernel overflows float64 (inf/nan entries)",
+                hint="the kernels are computed in float64: keep sigma_w**2 and sigma_b**2 normal "
+                     "floats (1.5e-154 <= sigma_w, sigma_b <= 1.3e154) and every Sigma^l below "
+                     "~1e308 (fewer layers, a smaller sigma_w in the chaotic phase, or rescaled "
+                     "inputs)")
 
 
 def _sig_float(net):
@@ -446,8 +451,8 @@ def ntk_predict(net, X, Y, t, *, Xstar=None, eta=1.0, f0=None, f0_star=None):
             test.append(F0s + (TV @ (ratio[:, None] * R)).reshape(F0s.shape))
     for arr in train + test:
         if not np.all(np.isfinite(arr)):
-            raise _range_error(net, "the NTK prediction overflows float64 (inf/nan entries); "
-                                    "rescale Y, f0 or the inputs")
+            raise _range_error(net, "the NTK prediction overflows float64 (inf/nan entries)",
+                               hint="rescale Y, f0 or the inputs")
     if scalar_t:
         return NTKPrediction(train[0], test[0] if test else None)
     return NTKPrediction(np.array(train), np.array(test) if test else None)

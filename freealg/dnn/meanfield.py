@@ -102,8 +102,8 @@ _FLOAT_RANGE_HINT = (
 )
 
 
-def _range_error(net, detail):
-    return FloatRangeError(f"{net!r}: {detail}; {_FLOAT_RANGE_HINT}")
+def _range_error(net, detail, hint=_FLOAT_RANGE_HINT):
+    return FloatRangeError(f"{net!r}: {detail}; {hint}")
 
 
 def _guarded(fn):
@@ -117,9 +117,12 @@ def _guarded(fn):
         try:
             return fn(net, *args, **kwargs)
         except FloatRangeError as exc:
-            if str(exc).startswith(repr(net)):
+            text = str(exc)
+            if text.startswith(repr(net)):
                 raise
-            raise _range_error(net, f"a float64 computation overflowed ({exc})") from None
+            if _FLOAT_RANGE_HINT in text:
+                raise FloatRangeError(f"{net!r}: {text}") from None
+            raise _range_error(net, f"a float64 computation overflowed ({text})") from None
         except OverflowError as exc:
             raise _range_error(net, f"a float64 computation overflowed ({exc})") from None
     return wrapper
