@@ -40,6 +40,7 @@ from .._utils.validate import (
     check_real,
     describe,
 )
+from ..activations import FloatRangeError
 from ..cumulants import free_mul_moments
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
 from .meanfield import _Eng, _check_net, _guarded, _range_error, _sig
@@ -111,14 +112,21 @@ def _finite_layer(net, ell, *arrays):
         if a is not None and not np.all(np.isfinite(a)):
             raise _range_error(
                 net, f"the layer-{ell} kernel overflows float64 (inf/nan entries)",
-                hint="the kernels are computed in float64: keep sigma_w**2 and sigma_b**2 normal "
-                     "floats (1.5e-154 <= sigma_w, sigma_b <= 1.3e154) and every Sigma^l below "
-                     "~1e308 (fewer layers, a smaller sigma_w in the chaotic phase, or rescaled "
-                     "inputs)")
+                hint=_KERNEL_HINT)
+
+
+_KERNEL_HINT = ("the kernels are computed in float64: keep sigma_w**2 and sigma_b**2 normal "
+                "floats (1.5e-154 <= sigma_w, sigma_b <= 1.3e154) and every Sigma^l below "
+                "~1e308 (fewer layers, a smaller sigma_w in the chaotic phase, or rescaled "
+                "inputs)")
 
 
 def _sig_float(net):
-    return _sig(net, _Eng(None))
+    try:
+        return _sig(net, _Eng(None))
+    except FloatRangeError as exc:
+        detail = str(exc).split("; the float engine")[0]
+        raise FloatRangeError(f"{detail}; {_KERNEL_HINT}") from None
 
 
 def _propagate(net, X, X2, ntk):
