@@ -32,6 +32,7 @@ from .errors import (
     CertificationError,
     CertificationWarning,
     ConvergenceError,
+    FloatRangeError,
     FreealgError,
     InvalidArgumentError,
     InvalidArgumentTypeError,

@@ -18,7 +18,8 @@ Conventions at the kinks (a set of Gaussian measure zero): ``relu'(0) = 0``,
 ``hardtanh'(±1) = 0``, ``leaky_relu'(0) = slope``.
 
 This module is low level: it imports nothing from freealg except
-:mod:`freealg.errors`.
+:mod:`freealg.errors` and the argument checkers of
+:mod:`freealg._utils.validate`.
 
 Examples
 --------
@@ -45,9 +46,20 @@ from ._utils.mpctx import lambdify_modules, mpmath, user_function
 import numpy as np
 import sympy as sp
 
-from .errors import InvalidArgumentError, UnknownActivationError
+from ._utils.validate import (
+    MAX_DPS,
+    MAX_MOMENT_ORDER,
+    check_choice,
+    check_dps,
+    check_finite_array,
+    check_int,
+    check_real,
+    describe,
+)
+from .errors import FloatRangeError, InvalidArgumentError, InvalidArgumentTypeError, UnknownActivationError
 
-__all__ = ["Activation", "get_activation", "gaussian_expectation", "ACTIVATION_NAMES"]
+__all__ = ["Activation", "get_activation", "gaussian_expectation", "ACTIVATION_NAMES",
+           "FloatRangeError"]
 
 #: Names accepted by :func:`get_activation` (``swish`` is an alias of ``silu``).
 ACTIVATION_NAMES = (
@@ -94,23 +106,15 @@ def _np_erf(x):
 
 
 def _kind(q):
-    """'exact' (int, Fraction, sympy), 'mp' (mpmath) or 'float'."""
-    if isinstance(q, bool):
-        raise InvalidArgumentError(f"q must be a number, got the bool {q!r}")
+    """'exact' (int, Fraction, sympy), 'mp' (mpmath) or 'float' for a value
+    already accepted by :func:`_check_q`."""
     if isinstance(q, sp.Basic):
         return "exact"
     if isinstance(q, (int, Fraction, np.integer)):
         return "exact"
     if isinstance(q, (mpmath.mpf,)):
         return "mp"
-    if isinstance(q, (float, np.floating)):
-        return "float"
-    if isinstance(q, numbers.Real):
-        return "float"
-    raise InvalidArgumentError(
-        f"q must be a real number (int, Fraction, float, mpmath.mpf or sympy); "
-        f"got {q!r} of type {type(q).__name__}"
-    )
+    return "float"
 
 
 def _to_sympy(q):
@@ -122,35 +126,30 @@ def _to_sympy(q):
 
 
 def _check_q(q, name="q"):
-    """Validate a variance: real, finite, >= 0 (symbols are accepted)."""
+    """Validate a variance: real, finite, >= 0 (symbols are accepted), with
+    the shared checker :func:`freealg._utils.validate.check_real`."""
+    try:
+        check_real(q, name, nonnegative=True, allow_symbol=True)
+    except InvalidArgumentTypeError:
+        raise
+    except InvalidArgumentError as exc:
+        if "finite" in str(exc):
+            raise InvalidArgumentError(
+                f"{exc}. A non-finite variance means the forward pass diverged: use a "
+                "smaller sigma_w or fewer layers."
+            ) from None
+        raise InvalidArgumentError(f"{exc} ({name} is a variance)") from None
     kind = _kind(q)
     if kind == "exact":
-        qs = _to_sympy(q)
-        if qs.is_number:
-            if not qs.is_real or not qs.is_finite:
-                raise InvalidArgumentError(
-                    f"{name} must be a finite real variance; got {qs}"
-                )
-            if qs.is_negative:
-                raise InvalidArgumentError(
-                    f"{name} is a variance and must be >= 0; got {qs}"
-                )
-        return kind, qs
-    v = mpmath.mpf(q)
-    if not mpmath.isfinite(v):
-        raise InvalidArgumentError(
-            f"{name} must be finite; got {q!r}. A non-finite variance means the "
-            "forward pass diverged: use a smaller sigma_w or fewer layers."
-        )
-    if v < 0:
-        raise InvalidArgumentError(f"{name} is a variance and must be >= 0; got {q!r}")
+        return kind, _to_sympy(q)
     return kind, q
 
 
-def _check_dps(dps):
-    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1:
-        raise InvalidArgumentError(f"dps must be a positive integer; got {dps!r}")
-    return int(dps)
+def _check_dps(dps, name="dps"):
+    # internal callers add a few guard digits to a user's dps (<= MAX_DPS)
+    if dps is None:
+        raise InvalidArgumentTypeError(f"{name} must be a positive integer (mpmath digits); got None")
+    return check_dps(dps, name, maximum=MAX_DPS + 64)
 
 
 class _MpBackend:
@@ -237,6 +236,17 @@ def gaussian_expectation(f, q, *, dps=15, breakpoints=()):
     """
     dps = _check_dps(dps)
     kind, qv = _check_q(q)
+    if not (callable(f) or isinstance(f, sp.Basic)):
+        raise InvalidArgumentTypeError(
+            f"f must be a callable of one real variable or a sympy expression; got "
+            f"{describe(f)} of type {type(f).__name__}"
+        )
+    if isinstance(breakpoints, (str, bytes)) or not hasattr(breakpoints, "__iter__"):
+        raise InvalidArgumentTypeError(
+            f"breakpoints must be a sequence of real numbers; got {describe(breakpoints)} "
+            f"of type {type(breakpoints).__name__}"
+        )
+    breakpoints = [check_real(b, f"breakpoints[{i}]") for i, b in enumerate(breakpoints)]
     if isinstance(f, sp.Basic):
         free = sorted(f.free_symbols, key=str)
         if len(free) > 1:
@@ -374,21 +384,21 @@ class Activation:
     # -- evaluation -----------------------------------------------------
     def phi(self, x):
         """``phi(x)``, vectorised over a numpy float array."""
-        return self._phi_np(np.asarray(x, dtype=float))
+        return self._phi_np(_float_array(x, "x"))
 
     __call__ = phi
 
     def dphi(self, x):
         """``phi'(x)``, vectorised over a numpy float array."""
-        return self._dphi_np(np.asarray(x, dtype=float))
+        return self._dphi_np(_float_array(x, "x"))
 
     def phi_mp(self, x):
         """``phi(x)`` for an mpmath scalar, at the current mpmath precision."""
-        return self._phi_mp(mpmath.mpf(x))
+        return self._phi_mp(x if isinstance(x, mpmath.mpf) else mpmath.mpf(check_real(x, "x")))
 
     def dphi_mp(self, x):
         """``phi'(x)`` for an mpmath scalar, at the current mpmath precision."""
-        return self._dphi_mp(mpmath.mpf(x))
+        return self._dphi_mp(x if isinstance(x, mpmath.mpf) else mpmath.mpf(check_real(x, "x")))
 
     # -- identity -----------------------------------------------------
     def _key(self):
@@ -446,10 +456,7 @@ class Activation:
         >>> round(ht.gaussian_expectation("dphi2", 2.0), 12)
         0.520499877813
         """
-        if which not in _WHICH:
-            raise InvalidArgumentError(
-                f"which must be one of {_WHICH}; got {which!r}"
-            )
+        check_choice(which, "which", _WHICH)
         dps = _check_dps(dps)
         kind, qv = _check_q(q)
         closed = self._closed.get(which)
@@ -460,7 +467,7 @@ class Activation:
                 val = closed(mpmath.mpf(qv), _MP)
             with mpmath.workdps(dps):
                 val = +val
-            return float(val) if kind == "float" else val
+            return _float_result(val, f"E[{which}] of {self!r}", q) if kind == "float" else val
         if kind == "exact" and not qv.is_number:
             raise InvalidArgumentError(
                 f"no closed form of E[{which}] for {self!r}; substitute a number for q = {qv}"
@@ -472,7 +479,7 @@ class Activation:
             "dphi2": lambda h: self._dphi_mp(h) ** 2,
         }[which]
         val = gaussian_expectation(fun, qv, dps=dps, breakpoints=self.breakpoints)
-        return float(val) if kind == "float" else val
+        return _float_result(val, f"E[{which}] of {self!r}", q) if kind == "float" else val
 
     def dphi2_moments(self, q, n, *, dps=15):
         r"""Moments ``mu_k = E[phi'(h)^{2k}]``, ``k = 1..n``, for ``h ~ N(0, q)``.
@@ -490,8 +497,8 @@ class Activation:
         >>> get_activation("erf").dphi2_moments(0, 2)
         [4/pi, 16/pi**2]
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
+        n = check_int(n, "n", minimum=1, maximum=MAX_MOMENT_ORDER,
+                      hint="each moment is one quadrature; ask for fewer moments")
         dps = _check_dps(dps)
         kind, qv = _check_q(q)
         if self.piecewise_linear:
@@ -506,7 +513,8 @@ class Activation:
                     out.append(self._dphi2_moment(mpmath.mpf(qv), k, _MP))
             with mpmath.workdps(dps):
                 out = [+v for v in out]
-            return [float(v) for v in out] if kind == "float" else out
+            return ([_float_result(v, f"E[phi'^{2 * k}] of {self!r}", q)
+                     for k, v in enumerate(out, 1)] if kind == "float" else out)
         if kind == "exact" and not qv.is_number:
             raise InvalidArgumentError(
                 f"no closed form of E[phi'^(2k)] for {self!r}; substitute a number for q = {qv}"
@@ -516,7 +524,8 @@ class Activation:
                                  breakpoints=self.breakpoints)
             for k in range(1, n + 1)
         ]
-        return [float(v) for v in out] if kind == "float" else out
+        return ([_float_result(v, f"E[phi'^{2 * k}] of {self!r}", q)
+                 for k, v in enumerate(out, 1)] if kind == "float" else out)
 
     def dphi_values_probabilities(self, q=None):
         r"""Exact law of ``phi'(h)^2``, ``h ~ N(0, q)``, for piecewise-linear ``phi``.
@@ -614,23 +623,26 @@ class Activation:
         >>> get_activation("relu").gaussian_expectation_np("phi2", [1.0, 4.0])
         array([0.5, 2. ])
         """
-        if which not in _WHICH:
-            raise InvalidArgumentError(f"which must be one of {_WHICH}; got {which!r}")
-        q = np.asarray(q, dtype=float)
-        if not np.all(np.isfinite(q)) or np.any(q < 0):
+        check_choice(which, "which", _WHICH)
+        q = check_finite_array(q, "q")
+        if np.any(q < 0):
             raise InvalidArgumentError(
-                f"q must be finite and >= 0; got {q[~(np.isfinite(q) & (q >= 0))].ravel()[:3]}"
+                f"q is a variance and must be >= 0; got {q[q < 0].ravel()[:3]}"
             )
-        closed = _closed_np(self, which, q)
-        if closed is not None:
-            return closed
-        fun = {
-            "phi": self.phi,
-            "phi2": lambda h: self.phi(h) ** 2,
-            "dphi": self.dphi,
-            "dphi2": lambda h: self.dphi(h) ** 2,
-        }[which]
-        return _expect1_np(fun, q, self.breakpoints)
+        # intermediate overflow (cosh of a huge argument, h**2 beyond 1e308) is
+        # allowed where it gives the right limit; the result is checked below
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            out = _closed_np(self, which, q)
+            if out is None:
+                fun = {
+                    "phi": self.phi,
+                    "phi2": lambda h: self.phi(h) ** 2,
+                    "dphi": self.dphi,
+                    "dphi2": lambda h: self.dphi(h) ** 2,
+                }[which]
+                out = _expect1_np(fun, q, self.breakpoints)
+        return _finite_np(out, f"E[{which}] of {self!r}", q)
+
 
     def gaussian_expectation_2d(self, which, s11, s12, s22, *, dps=None):
         r"""``E[phi(u) phi(v)]`` or ``E[phi'(u) phi'(v)]`` for a centred Gaussian
@@ -673,17 +685,21 @@ class Activation:
         >>> float(relu.gaussian_expectation_2d("dphi", 1.0, 0.0, 1.0))
         0.25
         """
-        if which not in ("phi", "dphi"):
-            raise InvalidArgumentError(f"which must be 'phi' or 'dphi'; got {which!r}")
+        check_choice(which, "which", ("phi", "dphi"))
         if dps is None:
-            s11, s12, s22 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (s11, s12, s22)))
+            s11, s12, s22 = np.broadcast_arrays(*(check_finite_array(v, name)
+                                                  for v, name in ((s11, "s11"), (s12, "s12"),
+                                                                  (s22, "s22"))))
             rho = _check_cov_np(s11, s12, s22)
-            closed = _closed2_np(self, which, s11, s12, s22, rho)
-            if closed is not None:
-                return closed
-            f = self.phi if which == "phi" else self.dphi
-            return _expect2_np(f, s11, s12, s22, self.breakpoints)
+            with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+                out = _closed2_np(self, which, s11, s12, s22, rho)
+                if out is None:
+                    f = self.phi if which == "phi" else self.dphi
+                    out = _expect2_np(f, s11, s12, s22, self.breakpoints)
+            return _finite_np(out, f"E[{which}(u) {which}(v)] of {self!r}", s11, s22)
         dps = _check_dps(dps)
+        for v, name in ((s11, "s11"), (s12, "s12"), (s22, "s22")):
+            check_real(v, name)
         return _expect2_mp(self, which, s11, s12, s22, dps)
 
     def qmap_slope_at_zero(self):
@@ -703,6 +719,49 @@ class Activation:
 # ---------------------------------------------------------------------------
 # vectorised float quadrature
 # ---------------------------------------------------------------------------
+
+
+def _float_result(val, what, q):
+    """``float(val)`` of an mpmath result for a float input, checked finite."""
+    out = float(val)
+    if not math.isfinite(out):
+        raise FloatRangeError(
+            f"{what} at q = {q!r} is {mpmath.nstr(val, 6)}, outside the float64 range; pass q "
+            "as mpmath.mpf (or an exact number) to get an mpmath result"
+        )
+    return out
+
+
+def _float_array(x, name):
+    """``x`` as a float array; a non-numeric input is a typed error naming it."""
+    if isinstance(x, (str, bytes)):
+        raise InvalidArgumentTypeError(f"{name} must be a real number or an array of them; got a string")
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a real number or an array of them; got {describe(x)} of type "
+            f"{type(x).__name__}") from None
+
+
+def _finite_np(out, what, q, q2=None):
+    """``out`` if every entry is finite; otherwise an error naming the
+    variance at which float64 overflowed (never a silent inf/nan)."""
+    arr = np.asarray(out, dtype=float)
+    bad = ~np.isfinite(arr)
+    if not bad.any():
+        return out
+    qq = np.broadcast_to(np.asarray(q, dtype=float), arr.shape)
+    if q2 is not None:
+        qq = np.maximum(qq, np.broadcast_to(np.asarray(q2, dtype=float), arr.shape))
+    i = int(np.flatnonzero(bad.ravel())[0])
+    raise FloatRangeError(
+        f"{what} at the variance q = {float(qq.ravel()[i])!r} is {arr.ravel()[i]} in float64 "
+        "(the value or the quadrature overflows the float range ~1.8e308); use a smaller "
+        "variance, or the mpmath path (gaussian_expectation(..., dps=...)), which has no "
+        "overflow"
+    )
+
 
 _ZMAX = 9.0
 # 1-D: 12 nodes per panel (the bare Gaussian moments are exact to 1e-15);
@@ -780,7 +839,9 @@ def _expect2_np(f, s11, s12, s22, breakpoints, chunk=2_000_000):
         r11, r12, r22 = s11[sel], s12[sel], s22[sel]
         sq = np.sqrt(r11)
         a = r12 / sq
-        c = np.sqrt(np.maximum(r22 - r12 * r12 / r11, 0.0))
+        # c = √(s22 − s12²/s11) = √s22 √(1 − ρ²), without squaring s12
+        rho = np.clip(a / np.where(r22 > 0, np.sqrt(r22), 1.0), -1.0, 1.0)
+        c = np.sqrt(r22) * np.sqrt(np.maximum((1.0 - rho) * (1.0 + rho), 0.0))
         pts1 = hs[None, :] / sq[:, None]
         z1, w1 = _panel_rule(_edges(pts1, (sel.size,)), rule)  # (p, n)
         g1 = f(sq[:, None] * z1) * w1 * np.exp(-0.5 * z1 * z1)
@@ -796,20 +857,30 @@ def _expect2_np(f, s11, s12, s22, breakpoints, chunk=2_000_000):
 
 
 def _check_cov_np(s11, s12, s22):
+    """The correlation ``s12/√(s11 s22)`` of a covariance, computed without
+    forming ``s11 s22`` (which overflows for variances above ~1e154)."""
     bad = ~(np.isfinite(s11) & np.isfinite(s12) & np.isfinite(s22))
     if np.any(bad):
         raise InvalidArgumentError("covariance entries must be finite; got a non-finite entry")
     if np.any(s11 < 0) or np.any(s22 < 0):
         raise InvalidArgumentError("variances s11, s22 must be >= 0")
-    prod = s11 * s22
-    excess = s12 * s12 - prod
-    if np.any(excess > 1e-12 * np.maximum(prod, 1e-300)):
-        i = np.argmax(excess)
+    with np.errstate(under="ignore", over="ignore"):
+        prod = s11 * s22
+        # √(s11 s22) in one rounding where the product is a normal float (so
+        # that rho = 1 exactly for equal inputs), split otherwise
+        normal = np.isfinite(prod) & (prod >= np.finfo(float).tiny)
+        sq = np.where(normal, np.sqrt(np.where(normal, prod, 1.0)), np.sqrt(s11) * np.sqrt(s22))
+    pos = sq > 0
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        rho = np.where(pos, s12 / np.where(pos, sq, 1.0), 0.0)
+    # s12^2 <= s11 s22 up to a relative rounding of 1e-12
+    excess = np.where(pos, np.abs(rho) > 1 + 5e-13, np.abs(s12) > 1e-150)
+    if np.any(excess):
+        i = int(np.flatnonzero(excess.ravel())[0])
         raise InvalidArgumentError(
-            f"not a covariance: s12^2 = {s12.ravel()[i] ** 2!r} > s11 s22 = {prod.ravel()[i]!r}"
+            f"not a covariance: s12^2 > s11 s22 (s11 = {s11.ravel()[i]!r}, "
+            f"s12 = {s12.ravel()[i]!r}, s22 = {s22.ravel()[i]!r})"
         )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(prod > 0, s12 / np.sqrt(np.where(prod > 0, prod, 1.0)), 0.0)
     # |rho| may exceed 1 by rounding only (checked above)
     return np.clip(rho, -1.0, 1.0)
 
@@ -841,16 +912,28 @@ def _closed_np(act, which, q):
     if name == "erf":
         return {
             "phi": np.zeros_like(q),
-            "phi2": 2 / np.pi * np.arcsin(2 * q / (1 + 2 * q)),
-            "dphi": 2 / np.sqrt(np.pi) / np.sqrt(1 + 2 * q),
-            "dphi2": 4 / np.pi / np.sqrt(1 + 4 * q),
+            # 2q/(1 + 2q), (1 + 2q)^(-1/2), (1 + 4q)^(-1/2) rewritten so that
+            # no intermediate overflows for q up to the float maximum
+            "phi2": 2 / np.pi * np.arcsin(q / (0.5 + q)),
+            "dphi": math.sqrt(2 / np.pi) / np.sqrt(0.5 + q),
+            "dphi2": 2 / np.pi / np.sqrt(0.25 + q),
         }[which]
     return None
 
 
+def _sqrt_prod(a, b, B):
+    """√(a b) without overflow of the product (numpy arrays or mpmath)."""
+    if B is _NpTrig:
+        with np.errstate(over="ignore", under="ignore"):
+            p = a * b
+            ok = np.isfinite(p) & (p >= np.finfo(float).tiny)
+            return np.where(ok, np.sqrt(np.where(ok, p, 1.0)), np.sqrt(a) * np.sqrt(b))
+    return B.sqrt(a * b)
+
+
 def _relu_pieces(s11, s12, s22, rho, B):
     theta = B.acos(rho)
-    k1 = B.sqrt(s11 * s22) * (B.sin(theta) + (B.pi - theta) * B.cos(theta)) / (2 * B.pi)
+    k1 = _sqrt_prod(s11, s22, B) * (B.sin(theta) + (B.pi - theta) * B.cos(theta)) / (2 * B.pi)
     k0 = (B.pi - theta) / (2 * B.pi)
     return k1, k0
 
@@ -877,10 +960,13 @@ def _closed2_generic(act, which, s11, s12, s22, rho, B):
             return a * s12 + (1 - a) ** 2 * k1
         return a + (1 - a) ** 2 * k0
     if name == "erf":
-        d = (1 + 2 * s11) * (1 + 2 * s22)
+        # d = (1 + 2 s11)(1 + 2 s22) = 4 A^2 B^2 with A = √(1/2 + s11),
+        # B = √(1/2 + s22): factored so that nothing overflows
+        ra, rb = B.sqrt(s11 + B.num(0.5)), B.sqrt(s22 + B.num(0.5))
         if which == "phi":
-            return 2 / B.pi * B.asin(2 * s12 / B.sqrt(d))
-        return 4 / B.pi / B.sqrt(d - 4 * s12 * s12)
+            return 2 / B.pi * B.asin(s12 / ra / rb)
+        ab = ra * rb
+        return 2 / B.pi / (B.sqrt(ab - s12) * B.sqrt(ab + s12))
     return None
 
 
@@ -1271,21 +1357,10 @@ def _build_named(name, params):
 
 
 def _check_slope(slope):
-    if isinstance(slope, bool) or not isinstance(slope, (numbers.Real, sp.Basic, mpmath.mpf)):
-        raise InvalidArgumentError(
-            f"leaky_relu slope must be a real number; got {slope!r}"
-        )
+    """A finite real leaky_relu slope (the shared checker; exact kinds kept)."""
+    slope = check_real(slope, "slope")
     if isinstance(slope, sp.Basic):
-        if not slope.is_number:
-            raise InvalidArgumentError(
-                f"leaky_relu slope must be a number (symbolic slopes are not supported); got {slope}"
-            )
         slope = _to_sympy(slope)
-        val = float(slope)
-    else:
-        val = float(slope)
-    if not math.isfinite(val):
-        raise InvalidArgumentError(f"leaky_relu slope must be finite; got {slope!r}")
     return slope
 
 
@@ -1393,6 +1468,12 @@ def get_activation(name_or_expr, **params):
     ...
     freealg.errors.UnknownActivationError: unknown activation 'softmax'; valid names: linear, relu, leaky_relu, hardtanh, tanh, erf, sigmoid, silu, swish, gelu (or pass a sympy expression in one variable)
     """
+    if not isinstance(name_or_expr, (str, Activation, sp.Basic)):
+        raise InvalidArgumentTypeError(
+            f"activation must be a name (str), a sympy expression in one variable or an "
+            f"Activation; got {describe(name_or_expr)} of type {type(name_or_expr).__name__}. "
+            f"Valid names: {_valid_names()}"
+        )
     if isinstance(name_or_expr, Activation):
         if params:
             raise InvalidArgumentError(

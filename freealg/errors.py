@@ -28,6 +28,7 @@ __all__ = [
     "FreealgError",
     "InvalidArgumentError",
     "InvalidArgumentTypeError",
+    "FloatRangeError",
     "InvalidPartitionError",
     "TooLargeError",
     "InvalidSequenceError",
@@ -61,6 +62,22 @@ class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
     """An argument of the wrong type (a string where a number is needed, a
     float where an integer is needed).  It is an :class:`InvalidArgumentError`
     and also a ``TypeError``, so both ``except`` clauses catch it."""
+
+
+class FloatRangeError(InvalidArgumentError):
+    """A float64 computation left the float range (overflow to inf, or an
+    ``inf - inf = nan``); raised instead of returning the non-finite value.
+    The message names the parameters and the workable range.  The mpmath
+    paths (``dps=...``, or an ``mpmath.mpf`` argument) have no such limit.
+
+    Examples
+    --------
+    >>> from freealg.activations import get_activation
+    >>> get_activation("gelu").gaussian_expectation_np("phi2", 1e308)
+    Traceback (most recent call last):
+    ...
+    freealg.errors.FloatRangeError: E[phi2] of Activation('gelu') at the variance q = 1e+308 is inf in float64 ...
+    """
 
 
 class InvalidPartitionError(FreealgError, ValueError):

@@ -21,9 +21,13 @@ True
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
 import numpy as np
 
-from .errors import InvalidArgumentError
+from ._utils.validate import check_finite_array, check_int, check_real, describe
+from .errors import InvalidArgumentError, InvalidArgumentTypeError
 
 __all__ = [
     "plot_density",
@@ -51,8 +55,35 @@ def _plt():
     return plt
 
 
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(
+            f"{name} must be True or False; got {describe(value)} of type {type(value).__name__}")
+    return bool(value)
+
+
+def _check_label(value, name):
+    if value is not None and not isinstance(value, str):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a string or None; got {describe(value)} of type {type(value).__name__}")
+    return value
+
+
+def _check_results(results):
+    if not isinstance(results, Mapping) or not results:
+        raise InvalidArgumentTypeError(
+            f"results must be a non-empty dict depth -> law or density result; got "
+            f"{describe(results)} of type {type(results).__name__}")
+    for L in results:
+        check_real(L, "a depth key of results", positive=True)
+    return results
+
+
 def _ax(ax):
     if ax is not None:
+        if not (hasattr(ax, "plot") and hasattr(ax, "figure")):
+            raise InvalidArgumentTypeError(
+                f"ax must be a matplotlib Axes or None; got {describe(ax)} of type {type(ax).__name__}")
         return ax
     plt = _plt()
     _, ax = plt.subplots(figsize=(6, 4))
@@ -63,8 +94,9 @@ def _resolve(obj, x):
     """Return (x, density, atoms, support) from a law-like object or a result."""
     dens_attr = getattr(obj, "density", None)
     if dens_attr is None:
-        raise InvalidArgumentError(
-            f"cannot plot {type(obj).__name__}: it has no density; pass a law or a density result"
+        raise InvalidArgumentTypeError(
+            f"obj must be a law (with density(x)) or a density result; cannot plot "
+            f"{describe(obj)} of type {type(obj).__name__}: it has no density"
         )
     if callable(dens_attr):
         if x is None:
@@ -104,6 +136,27 @@ def plot_density(obj, *, x=None, samples=None, bins=80, ax=None, label=None, col
     part: the eigenvalues at an atom location (within 1e-8 relative) are set
     aside and the histogram area equals the continuous mass.
     """
+    if x is not None:
+        x = check_finite_array(x, "x")
+    if isinstance(bins, str):  # a numpy rule name ('auto', 'fd', ...)
+        pass
+    elif np.ndim(bins):
+        bins = check_finite_array(bins, "bins")  # bin edges
+    else:
+        bins = check_int(bins, "bins", minimum=1, maximum=100_000,
+                         hint="a histogram needs at most a few hundred bins")
+    _check_label(label, "label")
+    if color is not None:
+        import matplotlib.colors
+
+        if not matplotlib.colors.is_color_like(color):
+            raise InvalidArgumentTypeError(
+                f"color must be a matplotlib color (a name, '#rrggbb' or an RGB(A) tuple); got "
+                f"{describe(color)}")
+    _check_bool(show_atoms, "show_atoms")
+    _check_bool(show_edges, "show_edges")
+    if samples is not None:
+        samples = check_finite_array(samples, "samples")
     ax = _ax(ax)
     xs, rho, atoms, support = _resolve(obj, x)
     if samples is not None:
@@ -137,6 +190,8 @@ def plot_density(obj, *, x=None, samples=None, bins=80, ax=None, label=None, col
 def plot_spectra_across_depths(results, *, ax=None, logx=True):
     """Overlay densities for several depths (the Pennington–Schoenholz–Ganguli
     figure): ``results`` maps depth -> law or density result."""
+    _check_results(results)
+    _check_bool(logx, "logx")
     ax = _ax(ax)
     plt = _plt()
     cmap = plt.get_cmap("viridis")
@@ -155,13 +210,29 @@ def plot_spectra_across_depths(results, *, ax=None, logx=True):
 def plot_phase_diagram(sigma_b, sigma_w_critical, *, ax=None, sigma_w_max=None, label=None):
     """Order/chaos phase diagram in the (σ_w, σ_b) plane: the critical line
     χ = 1, with the ordered phase (χ < 1) left of it and chaos right of it."""
-    ax = _ax(ax)
-    sb = np.asarray(sigma_b, float)
-    sw = np.asarray(sigma_w_critical, float)
+    sb = check_finite_array(sigma_b, "sigma_b")
+    if isinstance(sigma_w_critical, (str, bytes)):
+        raise InvalidArgumentTypeError("sigma_w_critical must be an array of floats; got a string")
+    try:
+        sw = np.asarray(sigma_w_critical, float)
+    except (TypeError, ValueError):
+        raise InvalidArgumentTypeError(
+            f"sigma_w_critical must be an array of floats (nan where no edge of chaos exists); "
+            f"got {describe(sigma_w_critical)}") from None
+    if np.any(np.isinf(sw)):
+        raise InvalidArgumentError("sigma_w_critical must be finite or nan (no edge of chaos); got inf")
     if sb.shape != sw.shape:
         raise InvalidArgumentError(
             f"sigma_b and sigma_w_critical must have the same shape; got {sb.shape} and {sw.shape}"
         )
+    _check_label(label, "label")
+    if sigma_w_max is not None:
+        check_real(sigma_w_max, "sigma_w_max", positive=True)
+    elif not np.any(np.isfinite(sw)):
+        raise InvalidArgumentError(
+            "sigma_w_critical has no finite entry (no edge of chaos on this grid); pass "
+            "sigma_w_max= to draw the axes anyway")
+    ax = _ax(ax)
     top = sigma_w_max or float(np.nanmax(sw)) * 1.5
     ax.plot(sw, sb, color="k", lw=2, label=label or "edge of chaos (χ = 1)")
     ax.fill_betweenx(sb, 0, sw, color="tab:blue", alpha=0.15, label="ordered (χ < 1)")
@@ -176,6 +247,8 @@ def plot_phase_diagram(sigma_b, sigma_w_critical, *, ax=None, sigma_w_max=None, 
 def plot_fim_across_depths(results, *, ax=None, normalise_by_depth=True):
     """FIM spectra for several depths; with ``normalise_by_depth`` the
     eigenvalue axis is divided by L, showing the concentration at λ ~ L."""
+    _check_results(results)
+    _check_bool(normalise_by_depth, "normalise_by_depth")
     ax = _ax(ax)
     plt = _plt()
     cmap = plt.get_cmap("plasma")
@@ -196,6 +269,13 @@ def plot_fim_across_depths(results, *, ax=None, normalise_by_depth=True):
 
 def savefig(ax, path, dpi=120):
     """Save the figure that holds ``ax`` to ``path``."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidArgumentTypeError(
+            f"path must be a str or os.PathLike; got {describe(path)} of type {type(path).__name__}")
+    dpi = check_int(dpi, "dpi", minimum=1, maximum=2400, hint="screen and print need <= 600 dpi")
+    if not hasattr(ax, "figure"):
+        raise InvalidArgumentTypeError(
+            f"ax must be a matplotlib Axes; got {describe(ax)} of type {type(ax).__name__}")
     fig = ax.figure
     fig.tight_layout()
     fig.savefig(path, dpi=dpi)

@@ -39,11 +39,11 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from .errors import InvalidArgumentError
+from ._utils.validate import check_choice, check_finite_array, check_int, check_real, describe
+from .errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
 
 __all__ = [
     "haar_orthogonal",
@@ -63,50 +63,55 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
+#: Largest memory (bytes) a single sampler call may allocate; larger requests
+#: raise :class:`~freealg.errors.TooLargeError` before anything is allocated.
+MAX_BYTES = 4 * 2**30
+#: Largest matrix size or width accepted at all (before the memory estimate).
+MAX_SIZE = 2**31
+
+
 def _check_rng(rng):
     if not isinstance(rng, np.random.Generator):
-        raise InvalidArgumentError(
-            f"rng must be a numpy Generator; got {rng!r} of type {type(rng).__name__}. "
+        raise InvalidArgumentTypeError(
+            f"rng must be a numpy Generator; got {describe(rng)} of type {type(rng).__name__}. "
             "Use rng = numpy.random.default_rng(seed)."
         )
     return rng
 
 
 def _check_size(n, name="n"):
-    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)):
-        raise InvalidArgumentError(
-            f"{name} must be a positive integer (a matrix size); got {n!r} of type "
+    try:
+        return check_int(n, name, minimum=1, maximum=MAX_SIZE,
+                         hint="no simulation of that size fits in memory; the infinite-width "
+                              "limits are computed exactly by the theory modules")
+    except TooLargeError:
+        raise
+    except InvalidArgumentTypeError:
+        raise InvalidArgumentTypeError(
+            f"{name} must be a positive integer (a matrix size); got {describe(n)} of type "
             f"{type(n).__name__}"
+        ) from None
+    except InvalidArgumentError:
+        raise InvalidArgumentError(f"{name} must be a positive integer (a matrix size); got {n}") from None
+
+
+def _check_bytes(nbytes, what):
+    """Refuse, before allocating, a request above :data:`MAX_BYTES`."""
+    if nbytes > MAX_BYTES:
+        raise TooLargeError(
+            f"{what} needs about {nbytes / 2**30:.3g} GiB, more than the {MAX_BYTES / 2**30:g} GiB "
+            "a simulation may allocate; use smaller sizes (the infinite-width limits are "
+            "computed exactly by the theory modules, and moments converge like 1/N)"
         )
-    n = int(n)
-    if n < 1:
-        raise InvalidArgumentError(f"{name} must be a positive integer (a matrix size); got {n}")
-    return n
 
 
 def _check_real(x, name, *, positive=False, nonnegative=False):
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        try:
-            v = float(x)
-        except (TypeError, ValueError):
-            raise InvalidArgumentError(
-                f"{name} must be a real number; got {x!r} of type {type(x).__name__}"
-            ) from None
-    else:
-        v = float(x)
-    if not math.isfinite(v):
-        raise InvalidArgumentError(f"{name} must be finite; got {x!r}")
-    if positive and v <= 0:
-        raise InvalidArgumentError(f"{name} must be > 0; got {x!r}")
-    if nonnegative and v < 0:
-        raise InvalidArgumentError(f"{name} must be >= 0; got {x!r}")
-    return v
+    """A finite real number, as a float (the shared checker)."""
+    return float(check_real(x, name, positive=positive, nonnegative=nonnegative))
 
 
 def _check_field(field):
-    if field not in ("real", "complex"):
-        raise InvalidArgumentError(f"field must be 'real' or 'complex'; got {field!r}")
-    return field
+    return check_choice(field, "field", ("real", "complex"))
 
 
 # ---------------------------------------------------------------------------
@@ -154,6 +159,7 @@ def haar_orthogonal(n, rng):
     """
     n = _check_size(n)
     rng = _check_rng(rng)
+    _check_bytes(4 * 8 * n * n, f"haar_orthogonal(n={n})")
     q, r = np.linalg.qr(rng.standard_normal((n, n)))
     d = np.diagonal(r)
     return q * np.where(d < 0, -1.0, 1.0)
@@ -185,6 +191,7 @@ def haar_unitary(n, rng):
     """
     n = _check_size(n)
     rng = _check_rng(rng)
+    _check_bytes(5 * 16 * n * n, f"haar_unitary(n={n})")
     z = (rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))) / math.sqrt(2.0)
     q, r = np.linalg.qr(z)
     d = np.diagonal(r)
@@ -230,6 +237,7 @@ def ginibre(n, rng, variance=1.0, m=None, *, field="real"):
     rng = _check_rng(rng)
     v = _check_real(variance, "variance", positive=True)
     _check_field(field)
+    _check_bytes((2 if field == "real" else 5) * 8 * n * m, f"ginibre(n={n}, m={m})")
     s = math.sqrt(v / n)
     if field == "real":
         return s * rng.standard_normal((n, m))
@@ -270,6 +278,7 @@ def wigner(n, rng, variance=1.0, *, field="real"):
     rng = _check_rng(rng)
     v = _check_real(variance, "variance", positive=True)
     _check_field(field)
+    _check_bytes((4 if field == "real" else 8) * 8 * n * n, f"wigner(n={n})")
     g = ginibre(n, rng, v, field=field)
     return (g + g.conj().T) / math.sqrt(2.0)
 
@@ -320,6 +329,7 @@ def wishart(n, rng, rate=1.0, variance=1.0, m=None, *, field="real"):
             )
     else:
         m = _check_size(m, "m")
+    _check_bytes((2 if field == "real" else 5) * 8 * (n * m + n * n), f"wishart(n={n}, m={m})")
     x = ginibre(n, rng, variance, m, field=field)
     return x @ x.conj().T
 
@@ -345,6 +355,7 @@ def random_input(width, rng, q0=1.0):
     width = _check_size(width, "width")
     rng = _check_rng(rng)
     q0 = _check_real(q0, "q0", nonnegative=True)
+    _check_bytes(2 * 8 * width, f"random_input(width={width})")
     z = rng.standard_normal(width)
     return z * math.sqrt(q0 * width / float(z @ z))
 
@@ -487,6 +498,10 @@ def sample_network(net, width=None, rng=None):
     init = _init_name(net)
     sw = _check_real(_net_attr(net, "sigma_w"), "sigma_w", nonnegative=True)
     sb = _check_real(_net_attr(net, "sigma_b"), "sigma_b", nonnegative=True)
+    # all weights are kept, plus the Haar/Gaussian draw of the largest layer
+    big = max(max(a, b) for a, b in zip(widths[:-1], widths[1:]))
+    _check_bytes(8 * sum(a * b for a, b in zip(widths[:-1], widths[1:])) + 4 * 8 * big * big,
+                 f"sample_network(widths={widths if len(widths) <= 6 else widths[:3] + ('...',)})")
     weights, biases = [], []
     for ell in range(1, depth + 1):
         fan_out, fan_in = widths[ell], widths[ell - 1]
@@ -525,8 +540,8 @@ class NetworkInstance:
     """
 
     def __init__(self, net, weights, biases):
-        weights = [np.asarray(w, dtype=float) for w in weights]
-        biases = [np.asarray(b, dtype=float) for b in biases]
+        weights = [check_finite_array(w, f"weights[{i}]") for i, w in enumerate(weights)]
+        biases = [check_finite_array(b, f"biases[{i}]") for i, b in enumerate(biases)]
         if len(weights) != len(biases) or not weights:
             raise InvalidArgumentError(
                 f"need one bias per weight matrix and at least one layer; got "
@@ -565,7 +580,7 @@ class NetworkInstance:
     # -- helpers ---------------------------------------------------------------
 
     def _input(self, x, batch=False):
-        x = np.asarray(x, dtype=float)
+        x = check_finite_array(x, "x")
         ok = (x.ndim == 1 or (batch and x.ndim == 2)) and x.shape[0] == self.widths[0]
         if not ok:
             want = f"({self.widths[0]},)" + (f" or ({self.widths[0]}, B)" if batch else "")
@@ -577,6 +592,10 @@ class NetworkInstance:
     def _convention(self, convention):
         if convention is None:
             convention = getattr(self.net, "jacobian_convention", "seed") or "seed"
+        if not isinstance(convention, str):
+            raise InvalidArgumentTypeError(
+                f"convention must be 'seed' or 'psg'; got {describe(convention)} of type "
+                f"{type(convention).__name__}")
         if convention not in ("seed", "psg"):
             raise InvalidArgumentError(
                 f"convention must be 'seed' (J = dh_L/dx_0 = W_L D_(L-1)...D_1 W_1) or "
@@ -630,6 +649,10 @@ class NetworkInstance:
         -------
         list of ndarray
         """
+        if not isinstance(as_matrix, (bool, np.bool_)):
+            raise InvalidArgumentTypeError(f"as_matrix must be True or False; got {describe(as_matrix)}")
+        if as_matrix:
+            _check_bytes(8 * sum(m * m for m in self.widths[1:]), "D(x, as_matrix=True)")
         diags = self.dphi(x)
         return [np.diag(d) for d in diags] if as_matrix else diags
 
@@ -687,6 +710,9 @@ class NetworkInstance:
         ndarray of shape ``(M_L, P)``
         """
         x = self._input(x)
+        n_par = sum(w.size for w in self.weights) + (sum(b.size for b in self.biases) if biases else 0)
+        _check_bytes(2 * 8 * self.widths[-1] * n_par,
+                     f"parameter_jacobian ({self.widths[-1]} x {n_par} matrix)")
         fp = self.forward(x)
         diags = [np.asarray(self.activation.dphi(h), dtype=float) for h in fp.h]
         bs = self._backward_factors(diags)
@@ -744,7 +770,7 @@ class NetworkInstance:
     def with_parameters(self, theta, *, biases=False):
         """A new instance with the parameters replaced by the flat vector
         ``theta`` (same layout as :meth:`flat_parameters`)."""
-        theta = np.asarray(theta, dtype=float)
+        theta = check_finite_array(theta, "theta")
         n = sum(w.size for w in self.weights) + (sum(b.size for b in self.biases) if biases else 0)
         if theta.shape != (n,):
             raise InvalidArgumentError(f"theta must have shape ({n},); got {theta.shape}")

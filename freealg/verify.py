@@ -55,9 +55,12 @@ import warnings
 
 import numpy as np
 
+from ._utils.validate import MAX_DEPTH, check_choice, check_int, check_real, describe
 from .errors import (
     CertificationWarning,
     InvalidArgumentError,
+    InvalidArgumentTypeError,
+    TooLargeError,
     InvalidLawError,
     UnknownSymbolError,
 )
@@ -85,6 +88,13 @@ P_ACCEPT = 0.01
 Z_RESOLVED = 2.0
 #: Relative size below which an error is floating-point rounding.
 ROUNDING = 1e-12
+#: Largest width a check samples (an N x N float64 matrix and O(N^3) work per trial).
+MAX_WIDTH = 20_000
+#: Largest number of trials per width.
+MAX_TRIALS = 100_000
+#: Largest number of compared moments / quadrature nodes.
+MAX_MOMENTS = 200
+MAX_GRID = 1_000_000
 
 
 # ---------------------------------------------------------------------------
@@ -93,22 +103,35 @@ ROUNDING = 1e-12
 
 
 def _rng(rng):
+    """A private Generator (never numpy's or Python's global random state)."""
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None:
         return np.random.default_rng(0)
-    if isinstance(rng, (numbers.Integral, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise InvalidArgumentError(
-        f"rng must be a numpy Generator or an integer seed; got {rng!r}"
+    if isinstance(rng, (numbers.Integral, np.integer)) and not isinstance(rng, (bool, np.bool_)):
+        return np.random.default_rng(check_int(rng, "rng", minimum=0))
+    raise InvalidArgumentTypeError(
+        f"rng must be a numpy Generator or an integer seed >= 0; got {describe(rng)} of type "
+        f"{type(rng).__name__}"
     )
+
+
+def _check_count(value, name, minimum, maximum, hint):
+    """A bounded integer argument (the shared checker), resource bound first."""
+    return check_int(value, name, minimum=minimum, maximum=maximum, hint=hint)
+
+
+def _check_callable(f, name, what):
+    if f is not None and not callable(f):
+        raise InvalidArgumentTypeError(f"{name} must be {what}; got {describe(f)} of type {type(f).__name__}")
+    return f
 
 
 def _to_float(c, what="value"):
     """A number (int, Fraction, float, mpmath, numeric sympy) as a Python float
     or complex; a symbolic value is an error naming its symbols."""
     if isinstance(c, bool):
-        raise InvalidArgumentError(f"{what} must be a number; got {c!r}")
+        raise InvalidArgumentTypeError(f"{what} must be a number; got {c!r}")
     if isinstance(c, (numbers.Real, np.floating, np.integer)):
         return float(c)
     if isinstance(c, (complex, np.complexfloating)):
@@ -129,7 +152,8 @@ def _to_float(c, what="value"):
     try:
         return float(c)
     except (TypeError, ValueError):
-        raise InvalidArgumentError(f"{what} must be a number; got {c!r}") from None
+        raise InvalidArgumentTypeError(
+            f"{what} must be a number; got {describe(c)} of type {type(c).__name__}") from None
 
 
 def _chi2_sf(x, dof):
@@ -591,11 +615,23 @@ class MomentChecks(list):
 
 
 def _check_widths(widths):
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
+        raise InvalidArgumentTypeError(
+            f"widths must be a list of positive integers; got {describe(widths)} of type "
+            f"{type(widths).__name__}")
+    widths = list(widths)
+    if len(widths) > 100:
+        raise TooLargeError(f"widths lists {len(widths)} widths; at most 100 are supported")
     try:
-        widths = [int(w) for w in widths]
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"widths must be a list of positive integers; got {widths!r}") from None
-    if not widths or any(w < 1 for w in widths):
+        widths = [_check_count(w, f"widths[{i}]", 1, MAX_WIDTH,
+                               f"a check samples N x N matrices with O(N^3) work per trial; use "
+                               f"widths <= {MAX_WIDTH} (the error fits need only a few widths)")
+                  for i, w in enumerate(widths)]
+    except (InvalidArgumentTypeError, TooLargeError):
+        raise
+    except InvalidArgumentError:
+        raise InvalidArgumentError(f"widths must be a non-empty list of positive integers; got {widths!r}") from None
+    if not widths:
         raise InvalidArgumentError(f"widths must be a non-empty list of positive integers; got {widths!r}")
     if len(set(widths)) != len(widths):
         raise InvalidArgumentError(f"widths must be distinct; got {widths!r}")
@@ -603,13 +639,16 @@ def _check_widths(widths):
 
 
 def _check_trials(trials, widths):
-    if isinstance(trials, (numbers.Integral, np.integer)) and not isinstance(trials, bool):
-        trials = [int(trials)] * len(widths)
+    hint = f"use trials <= {MAX_TRIALS} (the standard error falls like 1/sqrt(trials))"
+    if isinstance(trials, (numbers.Integral, np.integer)) and not isinstance(trials, (bool, np.bool_)):
+        trials = [_check_count(trials, "trials", None, MAX_TRIALS, hint)] * len(widths)
     else:
-        try:
-            trials = [int(t) for t in trials]
-        except (TypeError, ValueError):
-            raise InvalidArgumentError(f"trials must be an integer or one per width; got {trials!r}") from None
+        if isinstance(trials, (str, bytes)) or not hasattr(trials, "__iter__"):
+            raise InvalidArgumentTypeError(
+                f"trials must be an integer or one integer per width; got {describe(trials)} of "
+                f"type {type(trials).__name__}")
+        trials = [_check_count(t, f"trials[{i}]", None, MAX_TRIALS, hint)
+                  for i, t in enumerate(trials)]
         if len(trials) != len(widths):
             raise InvalidArgumentError(
                 f"trials has {len(trials)} entries for {len(widths)} widths; give one per width"
@@ -783,8 +822,11 @@ def moments(expr, model=None, sampler=None, widths=(25, 50, 100, 200), trials=20
     >>> res.predicted, res.rate
     (2.0, '1/N')
     """
+    _check_callable(progress, "progress", "a callable (done, total) or None")
+    _check_trials(trials, _check_widths(widths))  # cheap checks before any model work
+    _rng(rng)
     if sampler is None or not callable(sampler):
-        raise InvalidArgumentError(
+        raise InvalidArgumentTypeError(
             "sampler must be a callable (width, rng) -> dict of matrices; got "
             f"{sampler!r}"
         )
@@ -1013,10 +1055,19 @@ def _eigen_samples(samples):
                 f"1-D arrays; got shape {samples.shape}"
             )
     else:
+        if isinstance(samples, (str, bytes, dict)) or not hasattr(samples, "__iter__"):
+            raise InvalidArgumentTypeError(
+                f"samples must be eigenvalues: a 1-D array, a (trials, n) array or a list of 1-D "
+                f"arrays; got {describe(samples)} of type {type(samples).__name__}")
         trials = [np.asarray(s) for s in samples]
+        if trials and all(t.ndim == 0 for t in trials):  # a flat list of eigenvalues
+            trials = [np.asarray(samples)]
     out = []
     for s in trials:
         s = np.asarray(s)
+        if s.dtype.kind not in "biufc":
+            raise InvalidArgumentTypeError(
+                f"samples must hold real numbers (eigenvalues); got an array of dtype {s.dtype}")
         if s.ndim != 1 or s.size == 0:
             raise InvalidArgumentError(
                 "every trial must be a non-empty 1-D array of eigenvalues; use "
@@ -1147,14 +1198,22 @@ def spectrum(law, samples, *, n_moments=4, atol=None, n_grid=513, _cdf=None):
     >>> [r["theory"] for r in res.rows]
     [0.5, 0.75, 1.375, 2.8125]
     """
+    if _cdf is None and not any(callable(getattr(law, m, None)) for m in ("cdf", "density")):
+        raise InvalidArgumentTypeError(
+            f"law must be a law object with cdf(x) or density(x) (and atoms(), support(), "
+            f"moments(n)); got "
+            f"{describe(law)} of type {type(law).__name__}")
+    n_moments = _check_count(n_moments, "n_moments", 0, MAX_MOMENTS,
+                             "high empirical moments are dominated by the largest eigenvalue")
+    if n_moments and not callable(getattr(law, "moments", None)):
+        raise InvalidArgumentTypeError(
+            f"law has no moments(n) method ({type(law).__name__}); pass n_moments=0 to compare "
+            "only the distribution functions")
+    n_grid = _check_count(n_grid, "n_grid", 3, MAX_GRID, "a few thousand nodes suffice")
+    if atol is not None:
+        check_real(atol, "atol", nonnegative=True)
     trials = _eigen_samples(samples)
     allv = np.concatenate(trials)
-    if isinstance(n_moments, bool) or not isinstance(n_moments, (numbers.Integral, np.integer)) \
-            or n_moments < 0:
-        raise InvalidArgumentError(f"n_moments must be an integer >= 0; got {n_moments!r}")
-    if isinstance(n_grid, bool) or not isinstance(n_grid, (numbers.Integral, np.integer)) \
-            or n_grid < 3:
-        raise InvalidArgumentError(f"n_grid must be an integer >= 3; got {n_grid!r}")
     cdf = _TheoryCDF(law, n_grid=n_grid) if _cdf is None else _cdf
     if not cdf.evidence_ok:
         name = repr(law)
@@ -1238,7 +1297,9 @@ def _levy_distance(u, g_left, g_right, cdf, iters=48):
 def _net_activation(net):
     act = getattr(net, "activation", None)
     if act is None:
-        raise InvalidArgumentError(f"net must be an MLP specification (freealg.MLP); got {net!r}")
+        raise InvalidArgumentTypeError(
+            f"net must be an MLP specification (freealg.MLP); got {describe(net)} of type "
+            f"{type(net).__name__}")
     if isinstance(act, str):
         from .activations import get_activation
 
@@ -1428,6 +1489,9 @@ def network_model(net, q0=1.0, *, symbolic_d=False):
     >>> network_model(net).moment(tr(J * J.T))
     8.0
     """
+    _check_q0(q0)
+    if not isinstance(symbolic_d, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(f"symbolic_d must be True or False; got {describe(symbolic_d)}")
     from .freeness import FreeModel
 
     act, init, sw, _, depth = _net_params(net)
@@ -1453,6 +1517,7 @@ def network_sampler(net, q0=1.0):
     weights and the diagonals of the ``D_ℓ`` (as vectors), so the ``D``'s carry
     their true dependence on the ``W``'s.
     """
+    _check_q0(q0)
     from .simulate import random_input, sample_network
 
     _net_params(net)
@@ -1532,6 +1597,24 @@ class CheckReport:
         return f"<CheckReport {self.title!r}: {'agrees' if self.passed else 'disagrees'}>"
 
 
+def _check_q0(q0):
+    """The input variance ``q0 = ||x_0||^2/M``: a finite real >= 0."""
+    return check_real(q0, "q0", nonnegative=True)
+
+
+def _check_depths(depths):
+    if isinstance(depths, (str, bytes)) or not hasattr(depths, "__iter__"):
+        raise InvalidArgumentTypeError(
+            f"depths must be a list of positive integers; got {describe(depths)} of type "
+            f"{type(depths).__name__}")
+    depths = list(depths)
+    if not depths or len(depths) > 100:
+        raise InvalidArgumentError(f"depths must list 1 to 100 depths; got {len(depths)}")
+    return [_check_count(L, f"depths[{i}]", 1, MAX_DEPTH,
+                         "each trial multiplies depth many N x N matrices")
+            for i, L in enumerate(depths)]
+
+
 def _make_net(net, init, activation, sigma_w, sigma_b, depth):
     if net is not None:
         return net
@@ -1577,6 +1660,11 @@ def check_asymptotic_freeness(init="orthogonal", activation="hardtanh", sigma_w=
 
     net = _make_net(net, init, activation, sigma_w, sigma_b, depth)
     act, init, sw, sb, depth = _net_params(net)
+    _check_q0(q0)
+    _check_callable(progress, "progress", "a callable (done, total) or None")
+    if words is not None and (isinstance(words, (str, bytes)) or not hasattr(words, "__iter__")):
+        raise InvalidArgumentTypeError(
+            f"words must be a list of traces; got {describe(words)} of type {type(words).__name__}")
     _uniform_widths(net, "check_asymptotic_freeness")
     ws, ds = network_letters(depth)
     if words is None:
@@ -1768,6 +1856,12 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
     from .simulate import random_input, sample_network
 
     act, init, sw, sb, _ = _net_params(net)
+    depths = _check_depths(depths)
+    if q0 is not None:
+        _check_q0(q0)
+    _check_callable(progress, "progress", "a callable (done, total) or None")
+    if convention is not None:
+        check_choice(convention, "convention", ("seed", "psg"))
     _uniform_widths(net, "check_jacobian_spectrum")
     convention = convention or getattr(net, "jacobian_convention", None) or "seed"
     if convention not in ("seed", "psg"):
@@ -1777,9 +1871,8 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
     rng = _rng(rng)
     widths = _check_widths(widths)
     trials = _check_trials(trials, widths)
-    n = int(n_moments)
-    if n < 1:
-        raise InvalidArgumentError(f"n_moments must be >= 1; got {n_moments!r}")
+    n = _check_count(n_moments, "n_moments", 1, MAX_MOMENTS,
+                     "high empirical moments are dominated by the largest eigenvalue")
     s2 = sw * sw
     parts, summary, data, missing = [], [], {"depths": {}}, []
     passed = True
@@ -1893,10 +1986,13 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=4, q0=1.0, n_m
 
     act, init, sw, sb, depth = _net_params(net)
     _uniform_widths(net, "check_fim_spectrum")
+    _check_q0(q0)
     rng = _rng(rng)
     widths = _check_widths(widths)
     trials = _check_trials(trials, widths)
-    n = int(n_moments)
+    n = _check_count(n_moments, "n_moments", 1, MAX_MOMENTS,
+                     "high empirical moments are dominated by the largest eigenvalue")
+    _check_callable(progress, "progress", "a callable (done, total) or None")
     s2 = sw * sw
     qh, qx = _meanfield(net, q0)
     wl = _w_law_moments(init, s2, n)
@@ -2088,6 +2184,9 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
     """
     net = _make_net(net, init, activation, sigma_w, sigma_b, 3)
     act, init, sw, sb, depth = _net_params(net)
+    n_moments = _check_count(n_moments, "n_moments", 1, MAX_MOMENTS,
+                             "high empirical moments are dominated by the largest eigenvalue")
+    _check_q0(q0)
     if depth != 3:
         raise InvalidArgumentError(f"the two-hidden-layer check needs depth 3; got depth {depth}")
     if not act.piecewise_linear:

@@ -19,7 +19,7 @@ import sympy as sp
 
 import freealg
 from freealg.activations import ACTIVATION_NAMES, Activation, gaussian_expectation, get_activation
-from freealg.errors import InvalidArgumentError, UnknownActivationError
+from freealg.errors import InvalidArgumentError, InvalidArgumentTypeError, UnknownActivationError
 
 SMOOTH = ["tanh", "erf", "sigmoid", "silu", "gelu"]
 
@@ -199,7 +199,7 @@ def test_custom_expression():
 def test_bad_input():
     with pytest.raises(UnknownActivationError, match="valid names: linear, relu"):
         get_activation("softplus")
-    with pytest.raises(UnknownActivationError):
+    with pytest.raises(InvalidArgumentTypeError, match="activation must be a name"):
         get_activation(3)
     with pytest.raises(InvalidArgumentError, match="slope"):
         get_activation("leaky_relu", slope=float("nan"))

@@ -148,14 +148,16 @@ def check_real(value, name, *, positive=False, nonnegative=False, allow_symbol=F
             )
         if value.is_real is False:
             raise InvalidArgumentError(f"{name} must be real; got {describe(value)}")
-        fv = float(value) if value.is_finite is not False else math.inf
+        fv = _float_of_finite(value) if value.is_finite is not False else math.inf
     else:
         from .mpctx import mpmath
 
-        if isinstance(value, (numbers.Real, Fraction)):
+        if isinstance(value, mpmath.mpf):  # any context (see _utils/mpctx.py); also a numbers.Real
+            fv = _float_of_finite(value) if mpmath.isfinite(value) else math.inf
+        elif isinstance(value, Fraction):
+            fv = _float_of_finite(value)
+        elif isinstance(value, numbers.Real):
             fv = float(value) if not isinstance(value, int) else None
-        elif isinstance(value, mpmath.mpf):  # any context (see _utils/mpctx.py)
-            fv = float(value) if mpmath.isfinite(value) else math.inf
         else:
             raise _type_error(name, "a real number", value)
         if isinstance(value, int):
@@ -174,6 +176,16 @@ def check_real(value, name, *, positive=False, nonnegative=False, allow_symbol=F
         raise InvalidArgumentError(f"{name} must be >= 0; got {describe(value)}")
     _bounds(value, fv, name, minimum, maximum)
     return value
+
+
+def _float_of_finite(value):
+    """float() of a finite mpmath/sympy number, saturated at the float64 maximum
+    (mpf('1e600') is finite; only the comparison needs a float)."""
+    try:
+        fv = float(value)
+    except OverflowError:  # a huge Fraction
+        fv = math.inf if value > 0 else -math.inf
+    return fv if math.isfinite(fv) else math.copysign(float(np.finfo(float).max), fv)
 
 
 def _bounds(value, fv, name, minimum, maximum):

@@ -10,9 +10,14 @@ import math
 from .._utils.mpctx import mpmath
 import numpy as np
 
-from ..activations import get_activation
-from ..errors import InvalidArgumentError
-from .meanfield import _bracket_root, _Eng
+from .._utils.validate import check_finite_array, describe
+from ..activations import FloatRangeError, get_activation
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
+from .meanfield import _FLOAT_RANGE_HINT, _bracket_root, _Eng
+
+#: Largest number of sigma_b grid points in :func:`critical_line` (one root
+#: solve each).
+MAX_GRID = 100_000
 
 __all__ = ["critical_sigma_w", "critical_line"]
 
@@ -22,7 +27,11 @@ __all__ = ["critical_sigma_w", "critical_line"]
 
 def _critical(act, sb, eng):
     """(sigma_w, q*) with chi = 1 at q*, or None if no edge of chaos."""
-    sb2 = eng.num(sb) ** 2
+    sb2 = eng.num(sb) * eng.num(sb)
+    if not eng.mp and not (math.isfinite(sb2) and (sb == 0 or sb2 >= np.finfo(float).tiny)):
+        raise FloatRangeError(
+            f"sigma_b**2 = {describe(sb)}**2 is outside the normal float64 range; {_FLOAT_RANGE_HINT}"
+        )
     if act.positively_homogeneous:
         if sb2 != 0:
             return None
@@ -45,8 +54,20 @@ def _critical(act, sb, eng):
         if hlo > 0:
             return None
         hi = eng.num(1) / 64
+        if sb2 > hi:
+            # h(sb2) = -E[phi^2]/E[phi'^2] <= 0: start the search at q = sigma_b^2
+            # (60 doublings from 1/64 stop at 2^54 and missed large sigma_b)
+            hsb = h(sb2)
+            if hsb >= 0:
+                return _finish(act, _bracket_root(h, lo, hlo, sb2, hsb, eng), eng)
+            lo, hlo, hi = sb2, hsb, 2 * sb2
         q = None
         for _ in range(60):
+            if not eng.mp and not math.isfinite(hi):
+                raise FloatRangeError(
+                    f"the critical q* for sigma_b = {describe(sb)} is beyond the float64 range; "
+                    f"{_FLOAT_RANGE_HINT}"
+                )
             hhi = h(hi)
             if hhi >= 0:
                 q = _bracket_root(h, lo, hlo, hi, hhi, eng)
@@ -55,6 +76,10 @@ def _critical(act, sb, eng):
             hi = 2 * hi
         if q is None:
             return None
+    return _finish(act, q, eng)
+
+
+def _finish(act, q, eng):
     d2 = eng.E(act, "dphi2", q)
     if d2 <= 0:
         return None
@@ -101,15 +126,18 @@ def critical_sigma_w(activation, sigma_b=0.0, *, dps=None, **activation_params):
     act = get_activation(activation, **activation_params)
     from .mlp import _check_real
     _check_real(sigma_b, "sigma_b", nonnegative=True)
+    eng = _Eng(dps)
     if dps is None and act.positively_homogeneous and sigma_b == 0 and (
             isinstance(sigma_b, int) or type(sigma_b).__module__.startswith(("sympy", "fractions"))):
         import sympy
         c2 = act.gaussian_expectation("dphi2", 1)  # exact when the slope is exact
         if isinstance(c2, sympy.Basic) and c2.is_Rational:
             return sympy.sqrt(1 / c2)
-    eng = _Eng(dps)
     with eng.ctx():
-        res = _critical(act, sigma_b, eng)
+        try:
+            res = _critical(act, sigma_b, eng)
+        except OverflowError as exc:
+            raise FloatRangeError(f"critical_sigma_w overflowed ({exc}); {_FLOAT_RANGE_HINT}") from None
         if res is None:
             why = ("its q-map is linear (q -> chi q + sigma_b^2), so at chi = 1 the variance grows "
                    "without bound; the edge of chaos is the single point sigma_b = 0"
@@ -146,8 +174,22 @@ def critical_line(activation, sigma_b, *, dps=None, **activation_params):
     (array([1.41421356,        nan]), array([ True, False]))
     """
     act = get_activation(activation, **activation_params)
-    sbs = np.atleast_1d(np.asarray(sigma_b, dtype=float if dps is None else object))
     eng = _Eng(dps)
+    if isinstance(sigma_b, (str, bytes)):
+        raise InvalidArgumentTypeError(
+            f"sigma_b must be a real number or an array of them; got {describe(sigma_b)} of type str"
+        )
+    if dps is None:
+        sbs = np.atleast_1d(check_finite_array(sigma_b, "sigma_b"))
+    else:
+        sbs = np.atleast_1d(np.asarray(sigma_b, dtype=object))
+    if sbs.ndim != 1:
+        raise InvalidArgumentError(f"sigma_b must be a number or a 1-D array; got shape {sbs.shape}")
+    if sbs.size > MAX_GRID:
+        raise TooLargeError(
+            f"sigma_b has {sbs.size} grid points, more than the supported maximum {MAX_GRID} "
+            "(one root solve each); use a coarser grid"
+        )
     sw, qs, ok = [], [], []
     with eng.ctx():
         for sb in sbs:

@@ -11,8 +11,9 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
-from .meanfield import _Eng, _check_q_in, _sig
+from .._utils.validate import check_int, check_real
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError
+from .meanfield import _Eng, _check_q_in, _guarded, _sig
 
 __all__ = ["fim_meanfield", "KAAResult"]
 
@@ -27,13 +28,15 @@ KAAResult.__doc__ = """Karakida–Akaho–Amari mean-field FIM quantities.
 kappa1, kappa2 : the order parameters κ₁, κ₂
 lambda_max_per_M : (L − 1)((T − 1)/T κ₂ + κ₁/T)
 lambda_max : lambda_max_per_M × M (None if M was not given)
-lr_bound : 2 / lambda_max, the GD stability bound on the learning rate (None without M)
+lr_bound : 2 / lambda_max, the GD stability bound on the learning rate (None without M;
+    +inf when lambda_max = 0, i.e. the loss is flat and no learning rate is unstable)
 q, q_st : pre-activation [q^1..q^L], [q^1_st..q^L_st]
 qhat, qhat_st : post-activation [q̂^0..q̂^{L−1}], [q̂^0_st..q̂^{L−1}_st]
 qtilde, qtilde_st : backprop [q̃^1..q̃^L], [q̃^1_st..q̃^L_st]
 """
 
 
+@_guarded
 def fim_meanfield(net, T, *, M=None, q_in=1, q_in_st=0, dps=None):
     r"""Mean-field Fisher information of Karakida, Akaho & Amari (AISTATS 2019).
 
@@ -87,13 +90,19 @@ def fim_meanfield(net, T, *, M=None, q_in=1, q_in_st=0, dps=None):
         raise InvalidArgumentError(
             "the KAA order parameters divide by L - 1; need depth >= 2, got depth = 1"
         )
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise InvalidArgumentError(f"T (number of samples) must be a positive integer; got {T!r}")
-    if M is not None and (isinstance(M, bool) or not isinstance(M, (int, np.integer)) or M < 1):
-        raise InvalidArgumentError(f"M (width) must be a positive integer; got {M!r}")
+    for value, name, what in ((T, "T", "number of samples"), (M, "M", "width")):
+        if value is None and name == "M":
+            continue
+        try:
+            check_int(value, name, minimum=1)
+        except InvalidArgumentTypeError:
+            raise
+        except InvalidArgumentError:
+            raise InvalidArgumentError(
+                f"{name} ({what}) must be a positive integer; got {value!r}") from None
     _check_q_in(q_in)
-    qis = float(q_in_st)
-    if not math.isfinite(qis) or abs(qis) > float(q_in) * (1 + 1e-12):
+    qis = float(check_real(q_in_st, "q_in_st"))
+    if abs(qis) > float(q_in) * (1 + 1e-12):
         raise InvalidArgumentError(
             f"q_in_st must satisfy |q_in_st| <= q_in (a covariance); got {q_in_st!r} with q_in = {q_in!r}"
         )
@@ -126,7 +135,7 @@ def fim_meanfield(net, T, *, M=None, q_in=1, q_in_st=0, dps=None):
         lr = 2 / lam if lam is not None and lam != 0 else (eng.inf if lam == 0 else None)
         d = eng.done
         return KAAResult(d(k1), d(k2), d(per_m), None if lam is None else d(lam),
-                         None if lr is None else d(lr),
+                         None if lr is None else d(lr, allow_inf=lam == 0),
                          [d(v) for v in q], [d(v) for v in q_st],
                          [d(v) for v in qhat], [d(v) for v in qhat_st],
                          [d(v) for v in qt], [d(v) for v in qt_st])

@@ -33,8 +33,24 @@ from fractions import Fraction
 
 import numpy as np
 
+from .._utils.validate import (
+    MAX_MOMENT_ORDER,
+    check_finite_array,
+    check_int,
+    check_real,
+    describe,
+)
+from ..activations import FloatRangeError
 from ..cumulants import free_mul_moments
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
+from .meanfield import _Eng, _check_net, _guarded, _range_error, _sig
+
+#: Largest number of inputs (rows of X) of a kernel matrix: an n x n float64
+#: matrix and the 2-D quadrature's per-pair work must fit comfortably.
+MAX_KERNEL_ROWS = 20_000
+#: Largest number of times in one :func:`ntk_predict` call (one eigen-solve
+#: product per time).
+MAX_TIMES = 100_000
 
 __all__ = [
     "nngp_kernel",
@@ -49,15 +65,26 @@ __all__ = [
 
 
 def _inputs(X, name, n0=None):
-    X = np.asarray(X, dtype=float)
+    if isinstance(X, (str, bytes)):
+        raise InvalidArgumentTypeError(f"{name} must be a 2-D array of floats; got a string")
+    try:
+        X = check_finite_array(X, name)
+    except InvalidArgumentTypeError:
+        raise
+    except InvalidArgumentError:
+        raise InvalidArgumentError(f"{name} has non-finite entries") from None
     if X.ndim == 1:
         X = X[None, :]
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
         raise InvalidArgumentError(
             f"{name} must be a 2-D array whose rows are inputs; got shape {X.shape}"
         )
-    if not np.all(np.isfinite(X)):
-        raise InvalidArgumentError(f"{name} has non-finite entries")
+    if X.shape[0] > MAX_KERNEL_ROWS:
+        raise TooLargeError(
+            f"{name} has {X.shape[0]} rows, more than the supported {MAX_KERNEL_ROWS} for an "
+            "n x n kernel matrix; split the inputs into blocks and call the kernel per block "
+            "(kernel(X_block, X2_block))"
+        )
     if n0 is not None and X.shape[1] != n0:
         raise InvalidArgumentError(
             f"{name} has {X.shape[1]} columns but the net's input width is n_0 = {n0}"
@@ -79,10 +106,32 @@ def _e2(act, which, s11, s12, s22, symmetric):
     return out
 
 
+def _finite_layer(net, ell, *arrays):
+    """Every array finite, else an error naming the layer (float overflow)."""
+    for a in arrays:
+        if a is not None and not np.all(np.isfinite(a)):
+            raise _range_error(
+                net, f"the layer-{ell} kernel overflows float64 (inf/nan entries)",
+                hint=_KERNEL_HINT)
+
+
+_KERNEL_HINT = ("the kernels are computed in float64: keep sigma_w**2 and sigma_b**2 normal "
+                "floats (1.5e-154 <= sigma_w, sigma_b <= 1.3e154) and every Sigma^l below "
+                "~1e308 (fewer layers, a smaller sigma_w in the chaotic phase, or rescaled "
+                "inputs)")
+
+
+def _sig_float(net):
+    try:
+        return _sig(net, _Eng(None))
+    except FloatRangeError as exc:
+        detail = str(exc).split("; the float engine")[0]
+        raise FloatRangeError(f"{detail}; {_KERNEL_HINT}") from None
+
+
 def _propagate(net, X, X2, ntk):
     act = net.activation
-    sw2 = float(net.sigma_w) ** 2
-    sb2 = float(net.sigma_b) ** 2
+    sw2, sb2 = _sig_float(net)
     n0 = net.widths[0] if net.widths is not None else None
     X = _inputs(X, "X", n0)
     sym = X2 is None
@@ -92,31 +141,36 @@ def _propagate(net, X, X2, ntk):
             f"X and X2 must have the same number of columns; got {X.shape[1]} and {X2.shape[1]}"
         )
     d = X.shape[1]
-    s11 = sw2 * np.einsum("ij,ij->i", X, X) / d + sb2
-    s22 = s11 if sym else sw2 * np.einsum("ij,ij->i", X2, X2) / d + sb2
-    s12 = sw2 * (X @ X2.T) / d + sb2
+    with np.errstate(over="ignore", invalid="ignore"):
+        s11 = sw2 * np.einsum("ij,ij->i", X, X) / d + sb2
+        s22 = s11 if sym else sw2 * np.einsum("ij,ij->i", X2, X2) / d + sb2
+        s12 = sw2 * (X @ X2.T) / d + sb2
+    _finite_layer(net, 1, s11, s22, s12)
     if sym:
         # exact symmetry and diagonal = variances
         s12 = 0.5 * (s12 + s12.T)
         np.fill_diagonal(s12, s11)
     th = s12.copy() if ntk else None
-    for _ in range(net.depth - 1):
+    for ell in range(2, net.depth + 1):
         ephi = _e2(act, "phi", s11, s12, s22, sym)
         if ntk:
             edphi = _e2(act, "dphi", s11, s12, s22, sym)
             if sym:  # the diagonal by the (more accurate) 1-D rule
                 np.fill_diagonal(edphi, act.gaussian_expectation_np("dphi2", s11))
-        new12 = sw2 * ephi + sb2
-        s11 = sw2 * act.gaussian_expectation_np("phi2", s11) + sb2
-        s22 = s11 if sym else sw2 * act.gaussian_expectation_np("phi2", s22) + sb2
-        if ntk:
-            th = new12 + sw2 * th * edphi
+        with np.errstate(over="ignore", invalid="ignore"):
+            new12 = sw2 * ephi + sb2
+            s11 = sw2 * act.gaussian_expectation_np("phi2", s11) + sb2
+            s22 = s11 if sym else sw2 * act.gaussian_expectation_np("phi2", s22) + sb2
+            if ntk:
+                th = new12 + sw2 * th * edphi
+        _finite_layer(net, ell, new12, s11, s22, th)
         s12 = new12
         if sym:
             np.fill_diagonal(s12, s11)
     return s12, th
 
 
+@_guarded
 def nngp_kernel(net, X, X2=None):
     r"""The NNGP kernel ``Σ^L(x, x')`` of the output ``f = h_L``.
 
@@ -147,6 +201,7 @@ def nngp_kernel(net, X, X2=None):
     return _propagate(net, X, X2, ntk=False)[0]
 
 
+@_guarded
 def ntk_kernel(net, X, X2=None):
     r"""The neural tangent kernel ``Θ^L(x, x')`` (NTK parameterisation).
 
@@ -168,18 +223,22 @@ def ntk_kernel(net, X, X2=None):
 def _kernel_diag(net, X, ntk):
     """Diagonal of the NNGP (and NTK) kernel, by the 1-D recursion."""
     act = net.activation
-    sw2 = float(net.sigma_w) ** 2
-    sb2 = float(net.sigma_b) ** 2
-    s = sw2 * np.einsum("ij,ij->i", X, X) / X.shape[1] + sb2
+    sw2, sb2 = _sig_float(net)
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = sw2 * np.einsum("ij,ij->i", X, X) / X.shape[1] + sb2
+    _finite_layer(net, 1, s)
     th = s.copy()
-    for _ in range(net.depth - 1):
-        new = sw2 * act.gaussian_expectation_np("phi2", s) + sb2
-        if ntk:
-            th = new + sw2 * th * act.gaussian_expectation_np("dphi2", s)
+    for ell in range(2, net.depth + 1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            new = sw2 * act.gaussian_expectation_np("phi2", s) + sb2
+            if ntk:
+                th = new + sw2 * th * act.gaussian_expectation_np("dphi2", s)
+        _finite_layer(net, ell, new, th)
         s = new
     return th if ntk else s
 
 
+@_guarded
 def nngp_posterior(net, X, Y, Xstar, *, noise=0.0, full_cov=False):
     r"""Posterior of the NNGP (exact Bayesian inference with the infinitely
     wide network as prior; Lee et al. 2018).
@@ -226,19 +285,28 @@ def nngp_posterior(net, X, Y, Xstar, *, noise=0.0, full_cov=False):
     >>> np.round(mean, 10), bool(abs(var[0]) < 1e-12)
     (array([1.]), True)
     """
-    noise = float(noise)
-    if not math.isfinite(noise) or noise < 0:
-        raise InvalidArgumentError(f"noise is a variance and must be finite and >= 0; got {noise!r}")
+    try:
+        noise = float(check_real(noise, "noise", nonnegative=True))
+    except InvalidArgumentTypeError:
+        raise
+    except InvalidArgumentError:
+        raise InvalidArgumentError(
+            f"noise is a variance and must be finite and >= 0; got {noise!r}") from None
+    if not isinstance(full_cov, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(f"full_cov must be True or False; got {describe(full_cov)}")
     n0 = net.widths[0] if net.widths is not None else None
     X = _inputs(X, "X", n0)
     Xs = _inputs(Xstar, "Xstar", X.shape[1])
-    Y = np.asarray(Y, dtype=float)
+    try:
+        Y = check_finite_array(Y, "Y")
+    except InvalidArgumentTypeError:
+        raise
+    except InvalidArgumentError:
+        raise InvalidArgumentError("Y has non-finite entries") from None
     if Y.shape[:1] != (X.shape[0],) or Y.ndim > 2:
         raise InvalidArgumentError(
             f"Y must have shape (n,) or (n, k) with n = {X.shape[0]} rows of X; got {Y.shape}"
         )
-    if not np.all(np.isfinite(Y)):
-        raise InvalidArgumentError("Y has non-finite entries")
     K = nngp_kernel(net, X) + noise * np.eye(X.shape[0])
     try:
         C = np.linalg.cholesky(K)
@@ -264,6 +332,7 @@ def nngp_posterior(net, X, Y, Xstar, *, noise=0.0, full_cov=False):
 NTKPrediction = namedtuple("NTKPrediction", ["train", "test"])
 
 
+@_guarded
 def ntk_predict(net, X, Y, t, *, Xstar=None, eta=1.0, f0=None, f0_star=None):
     r"""Gradient-flow predictions of the infinitely wide network (NTK regime).
 
@@ -312,22 +381,39 @@ def ntk_predict(net, X, Y, t, *, Xstar=None, eta=1.0, f0=None, f0_star=None):
     array([[ 0.,  0.,  0.],
            [ 1.,  0., -1.]])
     """
-    eta = float(eta)
-    if not math.isfinite(eta) or eta <= 0:
-        raise InvalidArgumentError(f"eta (learning rate) must be finite and > 0; got {eta!r}")
-    ts = np.asarray(t, dtype=float)
+    try:
+        eta = float(check_real(eta, "eta", positive=True))
+    except InvalidArgumentTypeError:
+        raise
+    except InvalidArgumentError:
+        raise InvalidArgumentError(
+            f"eta (learning rate) must be finite and > 0; got {eta!r}") from None
+    if isinstance(t, (str, bytes)):
+        raise InvalidArgumentTypeError(f"t must be a time >= 0 (or inf) or a 1-D array of them; got {t!r}")
+    try:
+        ts = np.asarray(t, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgumentTypeError(
+            f"t must be a time >= 0 (or inf) or a 1-D array of them; got {describe(t)} of type "
+            f"{type(t).__name__}") from None
     scalar_t = ts.ndim == 0
     ts = np.atleast_1d(ts)
     if ts.ndim != 1 or np.any(np.isnan(ts)) or np.any(ts < 0):
         raise InvalidArgumentError(f"t must be a time >= 0 (or inf) or a 1-D array of them; got {t!r}")
     n0 = net.widths[0] if net.widths is not None else None
     X = _inputs(X, "X", n0)
-    Y = np.asarray(Y, dtype=float)
-    if Y.shape[:1] != (X.shape[0],) or Y.ndim > 2 or not np.all(np.isfinite(Y)):
+    Y = check_finite_array(Y, "Y")
+    if Y.shape[:1] != (X.shape[0],) or Y.ndim > 2:
         raise InvalidArgumentError(
             f"Y must be finite with shape (n,) or (n, k), n = {X.shape[0]}; got {Y.shape}"
         )
-    F0 = np.zeros_like(Y) if f0 is None else np.asarray(f0, dtype=float)
+    out_bytes = 8 * ts.size * Y.size * (1 + (0 if Xstar is None else max(1, np.shape(Xstar)[0]) / X.shape[0]))
+    if ts.size > MAX_TIMES or out_bytes > 4 * 2**30:
+        raise TooLargeError(
+            f"t lists {ts.size} times (at most {MAX_TIMES}, and at most 4 GiB of predictions; "
+            f"these would take {out_bytes / 2**30:.3g} GiB); ask for fewer times"
+        )
+    F0 = np.zeros_like(Y) if f0 is None else check_finite_array(f0, "f0")
     if F0.shape != Y.shape:
         raise InvalidArgumentError(f"f0 must have the shape of Y {Y.shape}; got {F0.shape}")
     theta = ntk_kernel(net, X)
@@ -345,7 +431,8 @@ def ntk_predict(net, X, Y, t, *, Xstar=None, eta=1.0, f0=None, f0_star=None):
         Xs = _inputs(Xstar, "Xstar", X.shape[1])
         if f0 is not None and f0_star is None:
             raise InvalidArgumentError("f0 was given: also give f0_star, the initial outputs on Xstar")
-        F0s = np.zeros((Xs.shape[0],) + Y.shape[1:]) if f0_star is None else np.asarray(f0_star, dtype=float)
+        F0s = (np.zeros((Xs.shape[0],) + Y.shape[1:]) if f0_star is None
+               else check_finite_array(f0_star, "f0_star"))
         if F0s.shape != (Xs.shape[0],) + Y.shape[1:]:
             raise InvalidArgumentError(
                 f"f0_star must have shape {(Xs.shape[0],) + Y.shape[1:]}; got {F0s.shape}"
@@ -370,6 +457,10 @@ def ntk_predict(net, X, Y, t, *, Xstar=None, eta=1.0, f0=None, f0_star=None):
         train.append(F0 + (V @ (frac[:, None] * R)).reshape(Y.shape))
         if Xstar is not None:
             test.append(F0s + (TV @ (ratio[:, None] * R)).reshape(F0s.shape))
+    for arr in train + test:
+        if not np.all(np.isfinite(arr)):
+            raise _range_error(net, "the NTK prediction overflows float64 (inf/nan entries)",
+                               hint="rescale Y, f0 or the inputs")
     if scalar_t:
         return NTKPrediction(train[0], test[0] if test else None)
     return NTKPrediction(np.array(train), np.array(test) if test else None)
@@ -399,11 +490,15 @@ def mp_moments(n, gamma):
     >>> mp_moments(3, Fraction(1, 2))
     [Fraction(1, 1), Fraction(3, 2), Fraction(11, 4)]
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
+    n = _check_n(n)
     g = gamma
-    if isinstance(g, bool) or not (float(g) > 0 and math.isfinite(float(g))):
-        raise InvalidArgumentError(f"gamma = n_samples/width must be finite and > 0; got {gamma!r}")
+    try:
+        check_real(g, "gamma", positive=True)
+    except InvalidArgumentTypeError:
+        raise
+    except InvalidArgumentError:
+        raise InvalidArgumentError(
+            f"gamma = n_samples/width must be finite and > 0; got {gamma!r}") from None
     out = []
     for k in range(1, n + 1):
         s = 0
@@ -411,6 +506,26 @@ def mp_moments(n, gamma):
             s = s + (math.comb(k, j) * math.comb(k, j - 1) // k) * g ** (j - 1)
         out.append(s)
     return out
+
+
+def _check_n(n):
+    """The number of moments: a positive int, bounded (the recursions are O(n^2)+)."""
+    try:
+        return check_int(n, "n", minimum=1, maximum=MAX_MOMENT_ORDER,
+                         hint="the moment recursions are quadratic in n; ask for fewer moments")
+    except (InvalidArgumentTypeError, TooLargeError):
+        raise
+    except InvalidArgumentError:
+        raise InvalidArgumentError(f"n must be a positive integer; got {n!r}") from None
+
+
+def _seq(values, name):
+    """A scalar or a 1-D sequence of real numbers, as a list (kinds kept)."""
+    if isinstance(values, (str, bytes)):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a real number or a sequence of them; got {describe(values)} of type str")
+    vals = list(values) if np.ndim(values) else [values]
+    return [check_real(v, f"{name}[{i}]") for i, v in enumerate(vals)]
 
 
 def _affine_moments(m, a, s):
@@ -467,12 +582,17 @@ def conjugate_kernel_moments(n, gammas, b, mu0=None):
     >>> conjugate_kernel_moments(3, [2, 2], 0)[1] == mp_moments(3, 2)
     True
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
-    gl = list(gammas) if np.ndim(gammas) else [gammas]
+    n = _check_n(n)
+    gl = _seq(gammas, "gammas")
     if not gl:
         raise InvalidArgumentError("gammas must list at least one layer")
-    bl = list(b) if np.ndim(b) else [b] * len(gl)
+    for i, g in enumerate(gl):
+        check_real(g, f"gammas[{i}]", positive=True)
+    if len(gl) > 100_000:
+        raise TooLargeError(f"gammas lists {len(gl)} layers, more than the supported maximum 100000")
+    bl = _seq(b, "b")
+    if not np.ndim(b):
+        bl = bl * len(gl)
     if len(bl) != len(gl):
         raise InvalidArgumentError(f"b has {len(bl)} entries but gammas has {len(gl)}")
     for i, bb in enumerate(bl):
@@ -484,7 +604,7 @@ def conjugate_kernel_moments(n, gammas, b, mu0=None):
     if mu0 is None:
         mu = [1] * n
     else:
-        mu = list(mu0)
+        mu = _seq(mu0, "mu0")
         if len(mu) < n:
             raise InvalidArgumentError(f"mu0 needs at least n = {n} moments; got {len(mu)}")
         mu = mu[:n]
@@ -500,6 +620,7 @@ def conjugate_kernel_moments(n, gammas, b, mu0=None):
     return out
 
 
+@_guarded
 def mlp_conjugate_kernel_moments(net, n, *, gammas=None, n_samples=None, mu0=None, q_in=1, dps=None):
     r"""Moments of the conjugate-kernel spectra of the hidden layers of an MLP.
 
@@ -542,6 +663,10 @@ def mlp_conjugate_kernel_moments(net, n, *, gammas=None, n_samples=None, mu0=Non
     """
     from . import meanfield
 
+    _check_net(net)
+    n = _check_n(n)
+    if dps is not None:
+        _Eng(dps)  # checks dps
     L = net.depth
     if L < 2:
         raise InvalidArgumentError("a depth-1 net has no hidden layer, hence no conjugate kernel")
@@ -549,13 +674,15 @@ def mlp_conjugate_kernel_moments(net, n, *, gammas=None, n_samples=None, mu0=Non
         raise InvalidArgumentError(
             f"the Fan–Wang recursion assumes no biases; got sigma_b = {net.sigma_b!r}"
         )
-    if float(q_in) <= 0:
+    if float(check_real(q_in, "q_in")) <= 0:
         raise InvalidArgumentError(f"q_in must be > 0; got {q_in!r}")
     if gammas is None:
         if n_samples is None or net.widths is None:
             raise InvalidArgumentError("give gammas (N / n_ell per hidden layer), or n_samples with net widths")
-        gammas = [Fraction(int(n_samples), w) for w in net.widths[1:L]]
-    gl = list(gammas) if np.ndim(gammas) else [gammas] * (L - 1)
+        gammas = [Fraction(check_int(n_samples, "n_samples", minimum=1), w) for w in net.widths[1:L]]
+    gl = _seq(gammas, "gammas")
+    if not np.ndim(gammas):
+        gl = gl * (L - 1)
     if len(gl) != L - 1:
         raise InvalidArgumentError(f"gammas needs one entry per hidden layer ({L - 1}); got {len(gl)}")
     qs = meanfield.q_sequence(net, q_in, dps=dps)[: L - 1]

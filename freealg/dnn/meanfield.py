@@ -42,7 +42,15 @@ Karakida–Akaho–Amari 2019).  ``Dz`` is the standard Gaussian measure and
 Number kinds: every function takes ``dps``.  ``dps=None`` (default) computes
 in floats with closed forms or vectorised Gauss–Legendre quadrature
 (relative accuracy about ``1e-12``); an integer ``dps`` computes with mpmath
-at that precision and returns ``mpmath.mpf``.  Two-input quantities (c-map,
+at that precision and returns ``mpmath.mpf``.  The float engine never returns
+a value that overflowed: ``σ_w²`` and ``σ_b²`` must be normal floats
+(``1.5e-154 <= σ_w, σ_b <= 1.3e154``, or ``σ_b = 0``) and every variance must
+stay below about ``1e308``; otherwise a
+:class:`~freealg.errors.FloatRangeError` (an ``InvalidArgumentError``)
+names the network and suggests ``dps=30``, whose mpmath numbers have no
+exponent limit.  The only infinities returned are documented ones: a
+divergent ``q*`` (:func:`q_star`) and an infinite depth scale
+(:func:`depth_scales`).  Two-input quantities (c-map,
 ``c*``, ``ξ_c``, KAA ``κ₂``) at an integer ``dps`` need 2-D quadrature: fast
 for relu/leaky_relu/linear/erf (closed forms), seconds for hardtanh, and
 10–100 s per expectation for the other smooth activations.  :func:`critical_sigma_w`
@@ -52,13 +60,16 @@ returns an exact sympy number for the positively homogeneous activations
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import namedtuple
 
 from .._utils.mpctx import mpmath
 import numpy as np
 
-from ..errors import ConvergenceError, InvalidArgumentError
+from .._utils.validate import MAX_MOMENT_ORDER, check_dps, check_int, check_real, describe
+from ..activations import FloatRangeError
+from ..errors import ConvergenceError, InvalidArgumentError, InvalidArgumentTypeError
 
 __all__ = [
     "q_map",
@@ -81,12 +92,73 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
+#: Smallest normal float64: a square below it has lost its relative precision.
+_TINY = np.finfo(float).tiny
+
+_FLOAT_RANGE_HINT = (
+    "the float engine (dps=None) needs sigma_w**2 and sigma_b**2 to be normal floats "
+    "(1.5e-154 <= sigma_w, sigma_b <= 1.3e154, or sigma_b = 0) and every variance q "
+    "below ~1e308; pass dps=30 to compute with mpmath, which has no overflow"
+)
+
+
+def _range_error(net, detail, hint=_FLOAT_RANGE_HINT):
+    return FloatRangeError(f"{net!r}: {detail}; {hint}")
+
+
+def _guarded(fn):
+    """Public mean-field functions: a float64 overflow anywhere below (a
+    Python ``OverflowError`` or a :class:`FloatRangeError` from the
+    activation's quadrature) is re-raised naming the network's parameters,
+    never returned as inf/nan."""
+    @functools.wraps(fn)
+    def wrapper(net, *args, **kwargs):
+        _check_net(net)
+        try:
+            return fn(net, *args, **kwargs)
+        except FloatRangeError as exc:
+            text = str(exc)
+            if text.startswith(repr(net)):
+                raise
+            if _FLOAT_RANGE_HINT in text:
+                raise FloatRangeError(f"{net!r}: {text}") from None
+            raise _range_error(net, f"a float64 computation overflowed ({text})") from None
+        except OverflowError as exc:
+            raise _range_error(net, f"a float64 computation overflowed ({exc})") from None
+    return wrapper
+
+
+def _check_net(net):
+    from .mlp import MLP
+
+    if not isinstance(net, MLP):
+        raise InvalidArgumentTypeError(
+            f"net must be a freealg.MLP; got {describe(net)} of type {type(net).__name__}"
+        )
+
+
 class _Eng:
     def __init__(self, dps):
-        if dps is not None and (isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1):
-            raise InvalidArgumentError(f"dps must be None or a positive integer; got {dps!r}")
+        dps = check_dps(dps)
         self.dps = None if dps is None else int(dps)
         self.mp = dps is not None
+
+    def chk(self, v, net, what):
+        """``v``, checked finite in float mode (mpmath has no overflow)."""
+        if not self.mp and not math.isfinite(v):
+            raise _range_error(net, f"{what} is {v} in float64")
+        return v
+
+    def square(self, v, net, name):
+        """``v**2`` in the engine's kind; in float mode it must be 0 or a
+        normal float (an overflow or an underflow is an error, not inf/0)."""
+        x = self.num(v)
+        if self.mp:
+            return x * x
+        x2 = x * x
+        if not math.isfinite(x2) or (x != 0 and x2 < _TINY):
+            raise _range_error(net, f"{name}**2 = {describe(v)}**2 is outside the normal float64 range")
+        return x2
 
     def ctx(self):
         return mpmath.workdps(self.dps + 8) if self.mp else _Null()
@@ -100,7 +172,19 @@ class _Eng:
             except (TypeError, ValueError):
                 import sympy
                 return mpmath.mpf(sympy.N(v, self.dps + 10))
-        return float(v)
+        try:
+            out = float(v)
+        except OverflowError:  # a huge exact int or Fraction
+            raise FloatRangeError(
+                f"{describe(v)} is beyond the float64 range (~1.8e308); {_FLOAT_RANGE_HINT}"
+            ) from None
+        if not math.isfinite(out) and not isinstance(v, (float, np.floating)):
+            # a finite but huge sympy number or mpf (a float inf is the documented
+            # divergent q* and is compared, not computed with)
+            raise FloatRangeError(
+                f"{describe(v)} is beyond the float64 range (~1.8e308); {_FLOAT_RANGE_HINT}"
+            )
+        return out
 
     @property
     def inf(self):
@@ -120,16 +204,27 @@ class _Eng:
         return float(act.gaussian_expectation_2d(which, s11, s12, s22))
 
     def E_fun(self, act, f_np, f_mp, q):
-        from ..activations import _expect1_np, gaussian_expectation
+        from ..activations import _expect1_np, _finite_np, gaussian_expectation
         if self.mp:
             return gaussian_expectation(f_mp, mpmath.mpf(q), dps=self.dps + 5, breakpoints=act.breakpoints)
-        return float(_expect1_np(f_np, np.asarray(q, dtype=float), act.breakpoints))
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            out = _expect1_np(f_np, np.asarray(q, dtype=float), act.breakpoints)
+        return float(_finite_np(out, f"a Gaussian expectation for {act!r}", q))
 
-    def done(self, v):
+    def done(self, v, *, allow_inf=False):
+        """The result in the engine's kind.  ``allow_inf`` only where +inf is
+        a documented answer (a divergent q*, an infinite depth scale); a NaN
+        or an unexpected infinity is an error in both kinds."""
         if self.mp:
             with mpmath.workdps(self.dps):
-                return +v
-        return float(v)
+                out = +v
+            ok = mpmath.isfinite(out) or (allow_inf and out == mpmath.inf)
+        else:
+            out = float(v)
+            ok = math.isfinite(out) or (allow_inf and out == math.inf)
+        if not ok:
+            raise FloatRangeError(f"a mean-field result is {out}; {_FLOAT_RANGE_HINT}")
+        return out
 
     def xtol(self, x):
         if self.mp:
@@ -182,10 +277,11 @@ def _bracket_root(g, a, fa, b, fb, eng, maxit=400):
 
 
 def _sig(net, eng):
-    return eng.num(net.sigma_w) ** 2, eng.num(net.sigma_b) ** 2
+    return eng.square(net.sigma_w, net, "sigma_w"), eng.square(net.sigma_b, net, "sigma_b")
 
 
 def _check_q_in(q_in, name="q_in"):
+    """A variance >= 0 (the shared checker, via the activations module)."""
     from ..activations import _check_q
     _check_q(q_in, name)
     return q_in
@@ -196,6 +292,7 @@ def _check_q_in(q_in, name="q_in"):
 # ---------------------------------------------------------------------------
 
 
+@_guarded
 def q_map(net, q, *, dps=None):
     r"""``q ↦ σ_w² ∫Dz phi(√q z)² + σ_b²``.
 
@@ -214,6 +311,7 @@ def q_map(net, q, *, dps=None):
         return eng.done(sw2 * eng.E(net.activation, "phi2", eng.num(q)) + sb2)
 
 
+@_guarded
 def q_sequence(net, q_in, *, dps=None):
     r"""Pre-activation variances ``[q^1, …, q^L]`` from ``q_in = ‖x_0‖²/n_0``:
     ``q^1 = σ_w² q_in + σ_b²`` and ``q^ℓ = q_map(q^{ℓ−1})``.
@@ -228,14 +326,15 @@ def q_sequence(net, q_in, *, dps=None):
     _check_q_in(q_in)
     with eng.ctx():
         sw2, sb2 = _sig(net, eng)
-        q = sw2 * eng.num(q_in) + sb2
+        q = eng.chk(sw2 * eng.num(q_in) + sb2, net, f"q^1 (from q_in = {q_in!r})")
         out = [q]
-        for _ in range(net.depth - 1):
-            q = sw2 * eng.E(net.activation, "phi2", q) + sb2
+        for ell in range(2, net.depth + 1):
+            q = eng.chk(sw2 * eng.E(net.activation, "phi2", q) + sb2, net, f"q^{ell}")
             out.append(q)
         return [eng.done(v) for v in out]
 
 
+@_guarded
 def qhat_sequence(net, q_in, *, dps=None):
     r"""Post-activation second moments ``[q̂^0, …, q̂^L]``: ``q̂^0 = q_in``,
     ``q̂^ℓ = ∫Dz phi(√q^ℓ z)²`` (``q̂^ℓ = ‖x_ℓ‖²/n_ℓ`` in the wide limit).
@@ -255,7 +354,7 @@ def qhat_sequence(net, q_in, *, dps=None):
 def _q_star(net, eng, q_in):
     act = net.activation
     sw2, sb2 = _sig(net, eng)
-    q1 = sw2 * eng.num(q_in) + sb2
+    q1 = eng.chk(sw2 * eng.num(q_in) + sb2, net, f"q^1 = sigma_w^2 q_in + sigma_b^2 (q_in = {q_in!r})")
     if act.positively_homogeneous:
         # the q-map is linear: q -> chi q + sigma_b^2
         c2 = eng.E(act, "dphi2", eng.num(1))
@@ -309,10 +408,12 @@ def _q_star(net, eng, q_in):
         if ghi <= 0:
             return _bracket_root(g, lo, glo, hi, ghi, eng)
         lo, glo = hi, ghi
-        hi = 2 * hi
+        hi = eng.chk(2 * hi, net, "the upper bracket of q* (the q-map is still above the "
+                                  "diagonal beyond 1e308)")
     return eng.inf
 
 
+@_guarded
 def q_star(net, *, q_in=1, dps=None):
     r"""The fixed point ``q*`` of the q-map reached from ``q^1 = σ_w² q_in + σ_b²``.
 
@@ -326,6 +427,10 @@ def q_star(net, *, q_in=1, dps=None):
       of ``1e-12``, so that ``σ_w = 2**0.5`` counts for relu) every ``q`` is
       fixed and ``q* = q^1``.
     * centred bounded ``phi`` with ``σ_b = 0`` in the ordered phase: ``q* = 0``.
+
+    Raises :class:`~freealg.errors.FloatRangeError` when the float
+    engine would overflow (e.g. ``σ_w = 1e300``, or a q-map that is still
+    above the diagonal beyond ``1e308``); ``dps=30`` computes such cases.
 
     The q-map is assumed increasing (true for the named activations); the
     root is bracketed and refined by Illinois/bisection to full precision.
@@ -348,10 +453,12 @@ def q_star(net, *, q_in=1, dps=None):
     key = ("q_star", eng.dps, str(q_in))
     if key not in net._cache:
         with eng.ctx():
-            net._cache[key] = eng.done(_q_star(net, eng, q_in))
+            # +inf is the documented answer for a variance growing without bound
+            net._cache[key] = eng.done(_q_star(net, eng, q_in), allow_inf=True)
     return net._cache[key]
 
 
+@_guarded
 def chi(net, *, q=None, dps=None):
     r"""``χ = σ_w² ∫Dz phi'(√q z)²`` at ``q = q*`` (default) or a given ``q``.
 
@@ -384,6 +491,7 @@ def chi(net, *, q=None, dps=None):
         return eng.done(sw2 * eng.E(act, "dphi2", qv))
 
 
+@_guarded
 def phase(net, *, tol=1e-9):
     """``'ordered'``, ``'critical'`` or ``'chaotic'`` by ``χ`` (float) with
     ``|χ − 1| <= tol`` read as critical.
@@ -394,6 +502,7 @@ def phase(net, *, tol=1e-9):
     >>> freealg.MLP(2, "relu", sigma_w=1.0).phase(), freealg.MLP(2, "relu", sigma_w=2 ** 0.5).phase()
     ('ordered', 'critical')
     """
+    check_real(tol, "tol", nonnegative=True)
     x = chi(net)
     if abs(x - 1) <= tol:
         return "critical"
@@ -417,6 +526,7 @@ def _c_map(net, eng, c, q):
     return (sw2 * eng.E2(act, "phi", q, c * q, q) + sb2) / qn
 
 
+@_guarded
 def c_map(net, c, *, q=None, dps=None):
     r"""``c ↦ (σ_w² ∫Dz_1Dz_2 phi(u_1) phi(u_2) + σ_b²) / q'`` with
     ``u_1 = √q z_1``, ``u_2 = √q (c z_1 + √(1 − c²) z_2)`` and
@@ -433,8 +543,7 @@ def c_map(net, c, *, q=None, dps=None):
     0.318309886183791
     """
     eng = _Eng(dps)
-    cv = float(c)
-    if not (-1 <= cv <= 1):
+    if not -1 <= float(check_real(c, "c")) <= 1:
         raise InvalidArgumentError(f"c is a correlation and must lie in [-1, 1]; got {c!r}")
     if q is None:
         q = q_star(net, dps=dps)
@@ -477,6 +586,7 @@ def _c_star(net, eng, q, ch):
     raise ConvergenceError(f"no fixed point of the c-map in [0, 1) for {net!r}")  # pragma: no cover
 
 
+@_guarded
 def c_star(net, *, dps=None):
     r"""The stable fixed point ``c*`` of the c-map at ``q*``.
 
@@ -508,6 +618,7 @@ def c_star(net, *, dps=None):
 DepthScales = namedtuple("DepthScales", ["xi_q", "xi_c", "chi_q", "chi_c"])
 
 
+@_guarded
 def depth_scales(net, *, dps=None):
     r"""Depth scales ``(ξ_q, ξ_c)`` of Schoenholz et al. (module docstring).
 
@@ -559,7 +670,9 @@ def depth_scales(net, *, dps=None):
                 return eng.num(0)
             return -1 / eng.log(s)
 
-        return DepthScales(eng.done(xi(chi_q)), eng.done(xi(chi_c)), eng.done(chi_q), eng.done(chi_c))
+        # xi = +inf (slope >= 1) is documented
+        return DepthScales(eng.done(xi(chi_q), allow_inf=True), eng.done(xi(chi_c), allow_inf=True),
+                           eng.done(chi_q), eng.done(chi_c))
 
 
 # ---------------------------------------------------------------------------
@@ -579,6 +692,7 @@ def _layer_qs(net, eng, q_in):
     return [eng.num(v) for v in q_sequence(net, q_in, dps=eng.dps)]
 
 
+@_guarded
 def backprop_norms(net, *, q_in=None, dps=None):
     r"""Gradient norms ``[q̃^1, …, q̃^L]`` (Schoenholz et al.; seed 002).
 
@@ -613,13 +727,16 @@ def _layer_q(net, layer, q_in, dps):
         if q_in is not None:
             raise InvalidArgumentError("q_in needs a layer index (layer=1..L)")
         return q_star(net, dps=dps)
-    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 1 <= layer <= net.depth:
+    ell = check_int(layer, "layer")
+    if not 1 <= ell <= net.depth:
         raise InvalidArgumentError(f"layer must be an integer in 1..{net.depth}; got {layer!r}")
+    layer = ell
     if q_in is None:
         return q_star(net, dps=dps)
     return q_sequence(net, q_in, dps=dps)[layer - 1]
 
 
+@_guarded
 def d2_moments(net, n, *, layer=None, q_in=None, dps=None):
     r"""Moments ``μ_k = ∫Dz phi'(√q z)^{2k}``, ``k = 1..n``, of the law ``nu``
     of ``D_ℓ²`` (THEORY.md §4–5), at ``q = q*`` (default) or at layer
@@ -631,8 +748,10 @@ def d2_moments(net, n, *, layer=None, q_in=None, dps=None):
     >>> freealg.MLP(3, "erf", sigma_w=0.8).d2_moments(2)     # q* = 0: (4/π)^k
     [1.2732395447351628, 1.6211389382774044]
     """
-    q = _layer_q(net, layer, q_in, dps)
+    n = check_int(n, "n", minimum=1, maximum=MAX_MOMENT_ORDER,
+                  hint="each moment is one quadrature; ask for fewer moments")
     eng = _Eng(dps)
+    q = _layer_q(net, layer, q_in, dps)
     act = net.activation
     with eng.ctx():
         qv = eng.num(q)
@@ -645,6 +764,7 @@ def d2_moments(net, n, *, layer=None, q_in=None, dps=None):
         return [eng.done(v) for v in vals]
 
 
+@_guarded
 def d2_atoms(net, *, layer=None, q_in=None, symbolic=False):
     r"""Exact law of ``D_ℓ²`` for a piecewise-linear activation: a list of
     ``(value, probability)`` (relu: Bernoulli(1/2); hard-tanh:
@@ -663,6 +783,8 @@ def d2_atoms(net, *, layer=None, q_in=None, symbolic=False):
         raise InvalidArgumentError(
             f"{act!r} is not piecewise linear: D² has a continuous law; use d2_moments"
         )
+    if not isinstance(symbolic, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(f"symbolic must be True or False; got {describe(symbolic)}")
     if symbolic:
         return act.dphi_values_probabilities(None)
     q = _layer_q(net, layer, q_in, None)

@@ -54,8 +54,9 @@ from fractions import Fraction
 from .._utils.mpctx import mpmath
 import numpy as np
 
+from .._utils.validate import MAX_DEPTH, check_choice, check_int, check_real, describe
 from ..activations import get_activation
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 
 __all__ = ["MLP", "JACOBIAN_CONVENTIONS", "INITS"]
 
@@ -63,43 +64,45 @@ __all__ = ["MLP", "JACOBIAN_CONVENTIONS", "INITS"]
 JACOBIAN_CONVENTIONS = ("seed", "psg")
 #: Accepted values of ``init``.
 INITS = ("orthogonal", "gaussian")
+#: Largest layer width accepted in ``widths`` (only the ratios enter the
+#: infinite-width theory; :mod:`freealg.simulate` bounds memory separately).
+MAX_WIDTH = 10**12
 
 
 def _check_real(value, name, *, positive=False, nonnegative=False):
-    """A finite real number (int, Fraction, float, mpmath, sympy number)."""
-    if isinstance(value, bool):
-        raise InvalidArgumentError(f"{name} must be a real number; got the bool {value!r}")
+    """A finite real number (int, Fraction, float, mpmath, sympy number),
+    checked by :func:`freealg._utils.validate.check_real` (one checker for
+    the package); the message says what a standard deviation must be."""
     try:
-        import sympy
+        return check_real(value, name, positive=positive, nonnegative=nonnegative)
+    except InvalidArgumentTypeError:
+        raise
+    except InvalidArgumentError as exc:
+        extra = ""
+        if "finite" in str(exc):
+            pass
+        elif name == "sigma_w" and positive:
+            extra = (". sigma_w is a standard deviation: use sigma_w > 0 (a network with "
+                     "sigma_w = 0 is constant)")
+        elif nonnegative:
+            extra = f". It is a standard deviation; pass |{name}|."
+        raise InvalidArgumentError(f"{exc}{extra}") from None
 
-        is_sympy = isinstance(value, sympy.Basic)
-    except ImportError:  # pragma: no cover
-        is_sympy = False
-    if is_sympy:
-        if not value.is_number or not value.is_real:
-            raise InvalidArgumentError(
-                f"{name} must be a real number; got {value} (substitute numbers for symbols)"
-            )
-        fv = float(value)
-    elif isinstance(value, (numbers.Real, mpmath.mpf)):
-        fv = float(value)
-    else:
-        raise InvalidArgumentError(
-            f"{name} must be a real number; got {value!r} of type {type(value).__name__}"
+
+def _check_widths_or_ratios(values, name, L):
+    """A sequence of L + 1 entries (not a string or a scalar)."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a sequence of {L + 1} numbers (n_0, ..., n_L); got {describe(values)} "
+            f"of type {type(values).__name__}"
         )
-    if not math.isfinite(fv):
-        raise InvalidArgumentError(f"{name} must be finite; got {value!r}")
-    if positive and not fv > 0:
+    values = tuple(values)
+    if len(values) != L + 1:
+        what = "n_0, ..., n_L" if name == "widths" else "n_0 : ... : n_L"
         raise InvalidArgumentError(
-            f"{name} must be > 0; got {value!r}" + (
-                ". sigma_w is a standard deviation: use sigma_w > 0 (a network with "
-                "sigma_w = 0 is constant)" if name == "sigma_w" else "")
+            f"{name} must list {what} ({L + 1} numbers for depth {L}); got {len(values)}"
         )
-    if nonnegative and fv < 0:
-        raise InvalidArgumentError(
-            f"{name} must be >= 0; got {value!r}. It is a standard deviation; pass |{name}|."
-        )
-    return value
+    return values
 
 
 class MLP:
@@ -130,10 +133,16 @@ class MLP:
 
     Raises
     ------
+    InvalidArgumentTypeError
+        An argument of the wrong type (a string depth, a float width, a
+        non-numeric ``σ_w``); the message names the parameter.
     InvalidArgumentError
-        Non-positive or non-integer depth or width, ``σ_w <= 0``, ``σ_b < 0``,
+        Non-positive depth or width, ``σ_w <= 0``, ``σ_b < 0``,
         a non-finite parameter, an unknown ``init`` or convention, or widths
         and ratios of the wrong length.
+    TooLargeError
+        ``depth > MAX_DEPTH`` (100000) or a width above ``MAX_WIDTH``,
+        checked before any per-layer data is built.
     UnknownActivationError
         For an unknown activation name.
 
@@ -151,48 +160,54 @@ class MLP:
 
     def __init__(self, depth, activation, init="orthogonal", sigma_w=1.0, sigma_b=0.0,
                  widths=None, ratios=None, *, jacobian_convention="seed"):
-        if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
+        # every argument is checked before any per-layer work (depth bounds the tuples below)
+        try:
+            self._depth = check_int(
+                depth, "depth", minimum=1, maximum=MAX_DEPTH,
+                hint="layer data is stored per layer; for the depth -> infinity limit use the "
+                     "fixed-point quantities (q_star, chi, depth_scales) of a shallow net")
+        except InvalidArgumentTypeError:
+            raise
+        except InvalidArgumentError:
             raise InvalidArgumentError(
                 f"depth must be a positive integer (the number L of weight layers); got {depth!r}"
-            )
-        self._depth = int(depth)
+            ) from None
         self._activation = get_activation(activation)
-        if not isinstance(init, str) or init.strip().lower() not in INITS:
-            raise InvalidArgumentError(f"init must be one of {INITS}; got {init!r}")
-        self._init = init.strip().lower()
+        if isinstance(init, str):
+            init = init.strip().lower()
+        self._init = check_choice(init, "init", INITS)
         self._sigma_w = _check_real(sigma_w, "sigma_w", positive=True)
         self._sigma_b = _check_real(sigma_b, "sigma_b", nonnegative=True)
-        if not isinstance(jacobian_convention, str) or jacobian_convention.lower() not in JACOBIAN_CONVENTIONS:
-            raise InvalidArgumentError(
-                f"jacobian_convention must be one of {JACOBIAN_CONVENTIONS}; got {jacobian_convention!r}"
-            )
-        self._convention = jacobian_convention.lower()
+        if isinstance(jacobian_convention, str):
+            jacobian_convention = jacobian_convention.lower()
+        self._convention = check_choice(jacobian_convention, "jacobian_convention",
+                                        JACOBIAN_CONVENTIONS)
         if widths is not None and ratios is not None:
             raise InvalidArgumentError("give widths or ratios, not both")
         L = self._depth
         if widths is not None:
-            widths = tuple(widths)
-            if len(widths) != L + 1:
-                raise InvalidArgumentError(
-                    f"widths must list n_0, ..., n_L ({L + 1} numbers for depth {L}); got {len(widths)}"
-                )
+            widths = _check_widths_or_ratios(widths, "widths", L)
+            checked = []
             for i, n in enumerate(widths):
-                if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                try:
+                    checked.append(check_int(
+                        n, f"widths[{i}]", minimum=1, maximum=MAX_WIDTH,
+                        hint="a layer of that width cannot be simulated; the infinite-width "
+                             "theory needs only ratios= (relative widths)"))
+                except InvalidArgumentTypeError:
+                    raise
+                except InvalidArgumentError:
                     raise InvalidArgumentError(
                         f"widths must be positive integers; got n_{i} = {n!r}"
-                    )
-            self._widths = tuple(int(n) for n in widths)
+                    ) from None
+            self._widths = tuple(checked)
             self._ratios = tuple(Fraction(n, self._widths[0]) for n in self._widths)
         else:
             self._widths = None
             if ratios is None:
                 self._ratios = tuple(Fraction(1) for _ in range(L + 1))
             else:
-                ratios = tuple(ratios)
-                if len(ratios) != L + 1:
-                    raise InvalidArgumentError(
-                        f"ratios must list n_0 : ... : n_L ({L + 1} numbers for depth {L}); got {len(ratios)}"
-                    )
+                ratios = _check_widths_or_ratios(ratios, "ratios", L)
                 for i, r in enumerate(ratios):
                     _check_real(r, f"ratios[{i}]", positive=True)
                 r0 = ratios[0]
@@ -201,6 +216,17 @@ class MLP:
                     else r / r0
                     for r in ratios
                 )
+                for i, r in enumerate(self._ratios):
+                    try:
+                        rf = float(r)
+                    except OverflowError:
+                        rf = float("inf")
+                    if not 0 < rf < float("inf"):
+                        raise InvalidArgumentError(
+                            f"ratios[{i}] / ratios[0] = {describe(r)} is not a positive finite "
+                            f"float (ratios = {describe(ratios)}); give relative widths within "
+                            "a factor 1e300 of each other, or exact ints/Fractions"
+                        )
         self._cache = {}
 
     # -- attributes -----------------------------------------------------------

@@ -33,7 +33,11 @@ the law of ``σ_w⁴ D_1² = 4·Bernoulli(1/2)``, so its moments are ``4^k/2``:
 
 from __future__ import annotations
 
-from ..errors import InvalidArgumentError
+import numpy as np
+
+from .._utils.validate import check_int, check_real, describe
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError
+from .meanfield import _Eng, _guarded
 
 __all__ = ["jacobian_polynomial", "fim_polynomial", "free_model", "d_moments"]
 
@@ -47,6 +51,7 @@ def _letters(net):
     return Ws, Ds
 
 
+@_guarded
 def jacobian_polynomial(net, letters=None):
     """The input–output Jacobian of ``net`` as a polynomial in its letters.
 
@@ -67,6 +72,7 @@ def jacobian_polynomial(net, letters=None):
     return J, names
 
 
+@_guarded
 def fim_polynomial(net, q=None, letters=None):
     r"""The one-sample FIM ``Θ_L`` as a polynomial (THEORY.md §6).
 
@@ -92,6 +98,7 @@ def fim_polynomial(net, q=None, letters=None):
     return theta
 
 
+@_guarded
 def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
     """Moments of ``D_ℓ`` (not ``D_ℓ²``): ``k -> E[φ'(√q_ℓ z)^k]``.
 
@@ -100,6 +107,11 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
     """
     import sympy
 
+    _Eng(dps)  # checks dps
+    ell = check_int(layer, "layer")
+    if not 1 <= ell <= net.depth:
+        raise InvalidArgumentError(f"layer must be an integer in 1..{net.depth}; got {layer!r}")
+    layer = ell
     act = net.activation
     if q_in is None:
         q = net.q_star(dps=dps)
@@ -128,14 +140,18 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
 
     def mom(k):
         if k not in cache:
-            cache[k] = gaussian_expectation(lambda x: act.dphi_mp(x) ** k, q, dps=dps or 15)
+            kk = check_int(k, "k", minimum=0)
+            cache[k] = gaussian_expectation(lambda x: act.dphi_mp(x) ** kk, q, dps=dps or 15)
             if dps is None:
-                cache[k] = float(cache[k])
+                from ..activations import _float_result
+
+                cache[k] = _float_result(cache[k], f"E[phi'^{kk}] of {act!r}", q)
         return cache[k]
 
     return mom
 
 
+@_guarded
 def free_model(net, *, q_in=None, symbolic=False, sigma_w=None, dps=None):
     """A :class:`freealg.FreeModel` for the layerwise Jacobians of ``net``.
 
@@ -160,6 +176,11 @@ def free_model(net, *, q_in=None, symbolic=False, sigma_w=None, dps=None):
     from ..freeness import FreeModel
     from ..ncpoly import I
 
+    _Eng(dps)  # checks dps
+    if sigma_w is not None:
+        check_real(sigma_w, "sigma_w", positive=True, allow_symbol=True)
+    if not isinstance(symbolic, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(f"symbolic must be True or False; got {describe(symbolic)}")
     if not net.is_square:
         raise InvalidArgumentError(
             f"free_model needs square layers; {net!r} has widths ratios {net.layer_ratios}. "
