@@ -11,6 +11,7 @@ import math
 import numpy as np
 import sympy
 
+from ._utils.validate import MAX_DEPTH, check_dps
 from .errors import InvalidArgumentError
 from .laws import (
     W,
@@ -18,13 +19,34 @@ from .laws import (
     PointMass,
     _apply,
     _check_int,
+    _check_order,
+    _complex_points,
     _exact,
     _f,
     _mp,
     _MPNS,
+    _real_points,
     _sign,
     _sqrt_pair,
 )
+
+
+def _wrap(out):
+    return out[()] if np.ndim(out) == 0 else out
+
+
+def _mp_map(x, dps, fun):
+    """Apply ``fun`` to every (checked, finite) entry of ``x`` at ``dps`` digits."""
+    import mpmath
+
+    arr = _real_points(x, "x")
+    dps = check_dps(dps)
+    with mpmath.workdps(dps + 10):
+        vals = [fun(mpmath.mpf(mpmath.mpmathify(v).real)) for v in arr.ravel()]
+    with mpmath.workdps(dps):
+        out = np.empty(len(vals), dtype=object)
+        out[:] = [+v for v in vals]
+    return out[0] if arr.ndim == 0 else out.reshape(arr.shape)
 
 __all__ = ["Semicircle", "MarchenkoPastur", "FussCatalan", "Arcsine"]
 
@@ -64,7 +86,7 @@ class Semicircle(Law):
         return out
 
     def free_cumulants(self, n):
-        n = _check_int(n, "n", 0)
+        n = _check_order(n)
         a, v = self._params["mean"], self._params["variance"]
         return ([a, v] + [sympy.Integer(0)] * max(0, n - 2))[:n]
 
@@ -86,32 +108,58 @@ class Semicircle(Law):
         return a - 2 * sympy.sqrt(v), a + 2 * sympy.sqrt(v)
 
     def cauchy(self, z, dps=None):
+        r"""``G(z) = 2/((z − a) + √(z − a + 2√v)·√(z − a − 2√v))``.
+
+        This is ``((z − a) − √(…)√(…))/(2v)`` with the cancellation removed
+        (the two forms agree; on the physical branch the denominator has
+        modulus ``≥ 2√v``), so it stays accurate for any ``v > 0`` that a
+        float can hold, down to ``5e-324``.
+        """
         self._require_numeric("cauchy")
         a, v = self._params["mean"], self._params["variance"]
         lo, hi = self._edges()
         if dps is None:
-            af, vf, l, h = _f(a), _f(v), _f(lo), _f(hi)
-            zz = np.asarray(z, dtype=complex)
-            return ((zz - af) - _sqrt_pair(np, zz, l, h)) / (2 * vf)
-        am, vm, l, h = (_mp(t, dps) for t in (a, v, lo, hi))
-        return _apply(z, dps, None, lambda t: ((t - am) - _sqrt_pair(_MPNS, t, l, h)) / (2 * vm))
+            af, l, h = _f(a), _f(lo), _f(hi)
+            zz = _complex_points(z, "z")
+            with np.errstate(over="ignore", invalid="ignore"):
+                den = (zz - af) + _sqrt_pair(np, zz, l, h)
+            return _wrap(2.0 / den)
+        am, l, h = (_mp(t, dps) for t in (a, lo, hi))
+        return _apply(z, dps, None, lambda t: 2 / ((t - am) + _sqrt_pair(_MPNS, t, l, h)))
 
     def density(self, x, dps=None):
+        r"""``√(4 − t²)/(2π√v)`` with ``t = (x − a)/√v``; 0 outside and at the
+        (soft) edges ``a ± 2√v``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If an entry of ``x`` is not finite.
+
+        Examples
+        --------
+        >>> Semicircle(0, 4).density([0.0, 4.0, 5.0])
+        array([0.15915494, 0.        , 0.        ])
+        """
         self._require_numeric("density")
         a, v = self._params["mean"], self._params["variance"]
+        sd = sympy.sqrt(v)
         if dps is None:
-            xx = np.asarray(x, dtype=float)
-            r2 = 4 * _f(v) - (xx - _f(a)) ** 2
-            return np.where(r2 > 0, np.sqrt(np.abs(r2)), 0.0) / (2 * np.pi * _f(v))
+            xx = _real_points(x, "x")
+            af, sf = _f(a), _f(sd)
+            with np.errstate(over="ignore", invalid="ignore"):
+                t = (xx - af) / sf
+                val = np.sqrt(np.abs(2 - t)) * np.sqrt(np.abs(2 + t)) / (2 * np.pi) / sf
+            return _wrap(np.where(np.abs(t) < 2, val, 0.0))
         import mpmath
 
-        am, vm = _mp(a, dps), _mp(v, dps)
+        am, sm = _mp(a, dps), _mp(sd, dps)
 
-        def f(t):
-            r2 = 4 * vm - (t.real - am) ** 2
-            return mpmath.sqrt(r2) / (2 * mpmath.pi * vm) if r2 > 0 else mpmath.mpf(0)
+        def f(x):
+            t = (x - am) / sm
+            return mpmath.sqrt((2 - t) * (2 + t)) / (2 * mpmath.pi * sm) if abs(t) < 2 else mpmath.mpf(0)
 
-        return _apply(x, dps, None, f)
+        return _mp_map(x, dps, f)
 
     def support(self):
         self._require_numeric("support")
@@ -168,7 +216,7 @@ class MarchenkoPastur(Law):
         return out
 
     def free_cumulants(self, n):
-        n = _check_int(n, "n", 0)
+        n = _check_order(n)
         lam, alpha = self._params["rate"], self._params["jump"]
         return [lam * alpha**k for k in range(1, n + 1)]
 
@@ -190,36 +238,96 @@ class MarchenkoPastur(Law):
         return alpha * (1 - sympy.sqrt(lam)) ** 2, alpha * (1 + sympy.sqrt(lam)) ** 2
 
     def cauchy(self, z, dps=None):
+        r"""``G(z) = (z + α(1 − λ) − S)/(2αz) = 2/(z + α(1 − λ) + S)``,
+        ``S = √(z − a)√(z − b)``.
+
+        Each point uses the form without cancellation (the two numerators
+        multiply to ``4αz``), so extreme rates and jumps stay accurate.  At
+        the atom ``z = 0`` (``λ < 1``), and at the hard edge ``z = 0`` where
+        ``G`` is unbounded (``λ = 1``), the value is ``nan``.
+        """
         self._require_numeric("cauchy")
         lam, alpha = self._params["rate"], self._params["jump"]
         lo, hi = sorted(self._edges(), key=_f)
+        c = alpha * (1 - lam)
+        # z = 0 is the atom (λ < 1) or the hard edge where G is unbounded (λ = 1)
+        pole = _sign(lam - 1) <= 0
         if dps is None:
-            lf, af, l, h = _f(lam), _f(alpha), _f(lo), _f(hi)
-            zz = np.asarray(z, dtype=complex)
-            return (zz + af * (1 - lf) - _sqrt_pair(np, zz, l, h)) / (2 * af * zz)
-        lm, am, l, h = (_mp(t, dps) for t in (lam, alpha, lo, hi))
-        return _apply(z, dps, None,
-                      lambda t: (t + am * (1 - lm) - _sqrt_pair(_MPNS, t, l, h)) / (2 * am * t))
-
-    def density(self, x, dps=None):
-        self._require_numeric("density")
-        alpha = self._params["jump"]
-        lo, hi = sorted(self._edges(), key=_f)
-        if dps is None:
-            xx = np.asarray(x, dtype=float)
-            r = (_f(hi) - xx) * (xx - _f(lo))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                val = np.sqrt(np.abs(r)) / (2 * np.pi * abs(_f(alpha)) * np.abs(xx))
-            return np.where(r > 0, val, 0.0)
+            cf, af, l, h = _f(c), _f(alpha), _f(lo), _f(hi)
+            zz = _complex_points(z, "z")
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                S = _sqrt_pair(np, zz, l, h)
+                n1 = zz + cf - S
+                n2 = zz + cf + S
+                g1 = n1 / (2 * af) / zz
+                g2 = 2.0 / n2
+                out = np.where(np.abs(n1) >= np.abs(n2), g1, g2)
+                if pole:
+                    out = np.where(zz == 0, complex(np.nan, np.nan), out)
+            return _wrap(out)
         import mpmath
 
-        l, h, am = _mp(lo, dps), _mp(hi, dps), _mp(alpha, dps)
+        cm, am, l, h = (_mp(t, dps) for t in (c, alpha, lo, hi))
 
-        def f(t):
-            r = (h - t.real) * (t.real - l)
-            return mpmath.sqrt(r) / (2 * mpmath.pi * abs(am) * abs(t.real)) if r > 0 else mpmath.mpf(0)
+        def g(t):
+            S = _sqrt_pair(_MPNS, t, l, h)
+            n1, n2 = t + cm - S, t + cm + S
+            if t == 0 and pole:
+                return mpmath.mpc(mpmath.nan, mpmath.nan)
+            return n1 / (2 * am * t) if abs(n1) >= abs(n2) and t != 0 else 2 / n2
 
-        return _apply(x, dps, None, f)
+        return _apply(z, dps, None, g)
+
+    def density(self, x, dps=None):
+        r"""``√((b − x)(x − a))/(2π|α||x|)`` on ``[a, b]``, 0 outside.
+
+        The soft edges give 0.  For ``λ = 1`` the edge at 0 is hard (the
+        density diverges like ``x^{-1/2}``) and the value there is ``+inf``.
+        For ``λ < 1`` the point 0 carries the atom of mass ``1 − λ``
+        (:meth:`atoms`) and the value there is ``nan``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If an entry of ``x`` is not finite.
+
+        Examples
+        --------
+        >>> MarchenkoPastur(rate=0.5).density([0.0, 1.0, 10.0])
+        array([      nan, 0.2105422, 0.       ])
+        >>> float(MarchenkoPastur().density(0.0))      # hard edge at 0 for rate 1
+        inf
+        """
+        self._require_numeric("density")
+        lam, alpha = self._params["rate"], self._params["jump"]
+        # the square of the half-width 2|α|√λ and the centre α(1 + λ)
+        w = 2 * abs(alpha) * sympy.sqrt(lam)
+        ctr = alpha * (1 + lam)
+        at0 = _sign(lam - 1)
+        if dps is None:
+            xx = _real_points(x, "x")
+            wf, cf, af = _f(w), _f(ctr), abs(_f(alpha))
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                d = xx - cf
+                val = np.sqrt(np.abs(wf - d)) * np.sqrt(np.abs(wf + d)) / np.abs(xx) / (2 * np.pi) / af
+            out = np.where(np.abs(d) < wf, val, 0.0)
+            if at0 < 0:
+                out = np.where(xx == 0, np.nan, out)
+            elif at0 == 0:
+                out = np.where(xx == 0, np.inf, out)
+            return _wrap(out)
+        import mpmath
+
+        wm, cm, am = _mp(w, dps), _mp(ctr, dps), abs(_mp(alpha, dps))
+
+        def f(x):
+            if x == 0 and at0 <= 0:
+                return mpmath.nan if at0 < 0 else mpmath.inf
+            d = x - cm
+            return (mpmath.sqrt((wm - d) * (wm + d)) / (2 * mpmath.pi * am * abs(x))
+                    if abs(d) < wm else mpmath.mpf(0))
+
+        return _mp_map(x, dps, f)
 
     def support(self):
         self._require_numeric("support")
@@ -258,7 +366,9 @@ class FussCatalan(Law):
     def __init__(self, L=2):
         if isinstance(L, sympy.Integer):
             L = int(L)
-        self._params = {"L": sympy.Integer(_check_int(L, "L", 1))}
+        self._params = {"L": sympy.Integer(_check_int(
+            L, "L", 1, maximum=MAX_DEPTH,
+            hint="a product of more free Poisson laws than a network has layers"))}
 
     @property
     def L(self):
@@ -304,56 +414,81 @@ class FussCatalan(Law):
                     hi = mid
             return (lo + hi) / 2
 
+    @staticmethod
+    def _log_sines(s, t):
+        """``log sin θ``, ``log sin((s−1)θ)``, ``log sin(sθ)`` at
+        ``θ = π/s − e^t`` (the offset ``u = e^t`` from ``π/s`` is the variable,
+        so ``sin(sθ) = sin(s u)`` has no cancellation as ``x → 0``)."""
+        u = np.exp(t)
+        a = np.pi / s
+        return (np.log(np.sin(a - u)), np.log(np.sin(a + (s - 1) * u)), np.log(np.sin(s * u)))
+
     def _density_np(self, x):
-        """float64 path: vectorised bisection for θ (x(θ) is decreasing)."""
+        r"""float64 path, in logarithms (no overflow or underflow for any ``L``).
+
+        With ``θ = π/s − u``: ``log x = s log sin(su) − log sin θ − (s−1) log
+        sin((s−1)θ)`` is increasing in ``log u``; it is inverted by bisection in
+        ``log u`` (relative accuracy ``~1e-16`` in ``u`` at every scale), then
+        ``log ρ = 2 log sin θ + (s−2) log sin((s−1)θ) − log π − (s−1) log sin(sθ)``.
+        """
         s = self.L + 1
-        xx = np.asarray(x, dtype=float)
-        edge = s**s / (s - 1) ** (s - 1)
-        inside = (xx > 0) & (xx < edge)
-        lo = np.zeros_like(xx)
-        hi = np.full_like(xx, np.pi / s)
-        for _ in range(60):
+        xx = _real_points(x, "x")
+        log_edge = s * math.log(s) - (s - 1) * math.log(s - 1)
+        inside = (xx > 0) & (np.log(np.where(xx > 0, xx, 1.0)) < log_edge)
+        target = np.log(np.where(inside, xx, 1.0))
+        # u = e^t with t in [log(π/s) − 700, log(π/s)): x(u) < 1e-600 at the low end
+        hi_t = math.log(math.pi / s)
+        lo = np.full(xx.shape, hi_t - 700.0)
+        hi = np.full(xx.shape, hi_t)
+        for _ in range(64):
             mid = (lo + hi) / 2
-            with np.errstate(divide="ignore", invalid="ignore"):
-                xm = np.sin(s * mid) ** s / (np.sin(mid) * np.sin((s - 1) * mid) ** (s - 1))
-            up = xm > xx
-            lo = np.where(up, mid, lo)
-            hi = np.where(up, hi, mid)
-        th = (lo + hi) / 2
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rho = (np.sin(th) ** 2 * np.sin((s - 1) * th) ** (s - 2)
-                   / (np.pi * np.sin(s * th) ** (s - 1)))
+            ls1, lsm, lss = self._log_sines(s, mid)
+            up = s * lss - ls1 - (s - 1) * lsm > target
+            hi = np.where(up, mid, hi)
+            lo = np.where(up, lo, mid)
+        ls1, lsm, lss = self._log_sines(s, (lo + hi) / 2)
+        with np.errstate(over="ignore"):
+            rho = np.exp(2 * ls1 + (s - 2) * lsm - math.log(math.pi) - (s - 1) * lss)
         out = np.where(inside, rho, 0.0)
-        return out[()] if out.ndim == 0 else out
+        out = np.where(xx == 0, np.inf, out)  # hard edge: ρ ~ x^{−L/(L+1)}
+        return _wrap(out)
 
     def density(self, x, dps=None):
+        r"""Density on ``[0, s^s/(s−1)^{s−1}]`` (``s = L + 1``), 0 outside.
+
+        The right edge is soft (value 0); at the left edge ``x = 0`` the
+        density diverges like ``x^{−L/(L+1)}`` and the value is ``+inf``.
+        Accurate for ``L`` up to ``10^4`` and beyond (evaluated in logarithms).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If an entry of ``x`` is not finite.
+
+        Examples
+        --------
+        >>> FussCatalan(2).density([0.0, 1.0, 7.0])
+        array([       inf, 0.17897913, 0.        ])
+        """
         import mpmath
 
         if dps is None:
             return self._density_np(x)
         s = self.L + 1
         edge = mpmath.mpf(s) ** s / mpmath.mpf(s - 1) ** (s - 1)
-        work = 20 if dps is None else _check_int(dps, "dps")
+        work = check_dps(dps)
 
         def f(t):
             with mpmath.workdps(work + 10):
-                t = mpmath.mpf(t)
-                if t <= 0 or t >= edge:
+                if t == 0:
+                    return mpmath.inf
+                if t < 0 or t >= edge:
                     return mpmath.mpf(0)
                 th = self._theta(t, work)
-                val = (mpmath.sin(th) ** 2 * mpmath.sin((s - 1) * th) ** (s - 2)
-                       / (mpmath.pi * mpmath.sin(s * th) ** (s - 1)))
-            with mpmath.workdps(work):
-                return +val
+                return (mpmath.sin(th) ** 2 * mpmath.sin((s - 1) * th) ** (s - 2)
+                        / (mpmath.pi * mpmath.sin(s * th) ** (s - 1)))
 
-        arr = np.asarray(x, dtype=float if dps is None else object)
-        vals = [f(v) for v in arr.ravel()]
-        if dps is None:
-            out = np.array([float(v) for v in vals], dtype=float)
-        else:
-            out = np.empty(len(vals), dtype=object)
-            out[:] = vals
-        return out[0] if arr.ndim == 0 else out.reshape(arr.shape)
+        return _mp_map(x, work, f)
 
 
 class Arcsine(Law):
@@ -392,32 +527,56 @@ class Arcsine(Law):
         return SpectralCurve((Z - a) * (Z - b) * G**2 - 1, law=self)
 
     def cauchy(self, z, dps=None):
+        """``1/(√(z − a)√(z − b))``; ``nan`` exactly at the edges ``a``, ``b``
+        where ``G`` is unbounded."""
         self._require_numeric("cauchy")
         a, b = self._params["a"], self._params["b"]
         if dps is None:
-            zz = np.asarray(z, dtype=complex)
-            return 1.0 / _sqrt_pair(np, zz, _f(a), _f(b))
+            zz = _complex_points(z, "z")
+            af, bf = _f(a), _f(b)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = 1.0 / _sqrt_pair(np, zz, af, bf)
+            out = np.where((zz == af) | (zz == bf), complex(np.nan, np.nan), out)
+            return _wrap(out)
+        import mpmath
+
         am, bm = _mp(a, dps), _mp(b, dps)
-        return _apply(z, dps, None, lambda t: 1 / _sqrt_pair(_MPNS, t, am, bm))
+        return _apply(z, dps, None, lambda t: mpmath.mpc(mpmath.nan, mpmath.nan)
+                      if t in (am, bm) else 1 / _sqrt_pair(_MPNS, t, am, bm))
 
     def density(self, x, dps=None):
+        r"""``1/(π√(x − a)√(b − x))`` on ``(a, b)``, 0 outside; ``+inf`` at the
+        hard edges ``a`` and ``b`` (the limit from inside).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If an entry of ``x`` is not finite.
+
+        Examples
+        --------
+        >>> Arcsine(-2, 2).density([-2.0, 0.0, 3.0])
+        array([       inf, 0.15915494, 0.        ])
+        """
         self._require_numeric("density")
         a, b = self._params["a"], self._params["b"]
         if dps is None:
-            xx = np.asarray(x, dtype=float)
-            r = (xx - _f(a)) * (_f(b) - xx)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                val = 1.0 / (np.pi * np.sqrt(np.abs(r)))
-            return np.where(r > 0, val, 0.0)
+            xx = _real_points(x, "x")
+            af, bf = _f(a), _f(b)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                val = 1.0 / np.sqrt(np.abs(xx - af)) / np.sqrt(np.abs(bf - xx)) / np.pi
+            out = np.where((xx > af) & (xx < bf), val, 0.0)
+            return _wrap(np.where((xx == af) | (xx == bf), np.inf, out))
         import mpmath
 
         am, bm = _mp(a, dps), _mp(b, dps)
 
         def f(t):
-            r = (t.real - am) * (bm - t.real)
-            return 1 / (mpmath.pi * mpmath.sqrt(r)) if r > 0 else mpmath.mpf(0)
+            if t == am or t == bm:
+                return mpmath.inf
+            return 1 / (mpmath.pi * mpmath.sqrt((t - am) * (bm - t))) if am < t < bm else mpmath.mpf(0)
 
-        return _apply(x, dps, None, f)
+        return _mp_map(x, dps, f)
 
     def support(self):
         self._require_numeric("support")

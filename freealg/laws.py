@@ -53,8 +53,16 @@ import numpy as np
 import sympy
 
 from . import _detsympy as _ds
+from ._utils.validate import (
+    MAX_MOMENT_ORDER,
+    check_dps,
+    check_finite_array,
+    check_int,
+    describe,
+)
 from .errors import (
     InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidLawError,
     NotAlgebraicError,
     TransformUndefinedError,
@@ -83,8 +91,11 @@ W = sympy.Symbol("w")
 
 def _exact(value, name):
     """Convert a parameter to an exact sympy object (floats via their repr)."""
-    if isinstance(value, bool) or value is None or isinstance(value, (str, bytes)):
-        raise InvalidArgumentError(f"{name} must be a number or a sympy expression; got {value!r}")
+    if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, (str, bytes)):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a number or a sympy expression; got {describe(value)} of type "
+            f"{type(value).__name__}"
+        )
     if isinstance(value, sympy.Basic):
         if value.is_number:
             if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
@@ -111,9 +122,9 @@ def _exact(value, name):
             return sympy.Integer(man) * sympy.Integer(2) ** exp
     if isinstance(value, numbers.Complex):
         raise InvalidArgumentError(f"{name} must be real; got {value!r}")
-    raise InvalidArgumentError(
+    raise InvalidArgumentTypeError(
         f"{name} must be an int, Fraction, float, mpmath or sympy number/expression; "
-        f"got {value!r} of type {type(value).__name__}"
+        f"got {describe(value)} of type {type(value).__name__}"
     )
 
 
@@ -141,10 +152,90 @@ def _f(expr):
     return float(sympy.N(expr, 20))
 
 
-def _check_int(n, name="n", minimum=1):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise InvalidArgumentError(f"{name} must be an integer >= {minimum}; got {n!r}")
-    return int(n)
+def _check_int(n, name="n", minimum=1, maximum=None, hint=""):
+    """An integer parameter (InvalidArgumentTypeError / InvalidArgumentError /
+    TooLargeError from :func:`freealg._utils.validate.check_int`)."""
+    return check_int(n, name, minimum=minimum, maximum=maximum, hint=hint)
+
+
+def _check_order(n, name="n"):
+    """A number of moments ``0 <= n <= MAX_MOMENT_ORDER`` (checked before any work)."""
+    return check_int(n, name, minimum=0, maximum=MAX_MOMENT_ORDER,
+                     hint="exact moments of higher order do not fit in time or memory; ask for "
+                          f"at most {MAX_MOMENT_ORDER} (or use a float recursion on the curve)")
+
+
+def _real_points(x, name="x"):
+    """``x`` as a float array with finite entries (InvalidArgumentError naming
+    the first non-finite entry); mpmath/object inputs are checked entrywise."""
+    arr = np.asarray(x, dtype=object if _has_mp(x) else None)
+    if arr.dtype == object:
+        import mpmath
+
+        for i, v in enumerate(arr.ravel()):
+            try:
+                mv = mpmath.mpmathify(v)
+            except (TypeError, ValueError):
+                raise InvalidArgumentTypeError(
+                    f"{name} must be real numbers; entry {i} is {describe(v)} of type "
+                    f"{type(v).__name__}"
+                ) from None
+            if not mpmath.isfinite(mv):
+                raise InvalidArgumentError(f"{name} must be finite; entry {i} is {v}")
+        return arr
+    if arr.dtype.kind == "c":
+        bad = arr.imag != 0
+        if bad.any():
+            i = int(np.flatnonzero(bad.ravel())[0])
+            raise InvalidArgumentError(
+                f"{name} must be real (density is evaluated on the real line); entry {i} is "
+                f"{arr.ravel()[i]}; use cauchy(z) off the axis"
+            )
+        arr = arr.real
+    return check_finite_array(arr, name)
+
+
+def _complex_points(z, name="z"):
+    """``z`` checked for finiteness (numpy complex array, or an object array of
+    mpmath numbers)."""
+    if _has_mp(z):
+        return _mp_points(z, name)
+    return check_finite_array(z, name, dtype=complex)
+
+
+def _mp_points(z, name):
+    import mpmath
+
+    arr = np.asarray(z, dtype=object)
+    for i, v in enumerate(arr.ravel()):
+        try:
+            mv = mpmath.mpmathify(v)
+        except (TypeError, ValueError):
+            raise InvalidArgumentTypeError(
+                f"{name} must be numbers; entry {i} is {describe(v)} of type {type(v).__name__}"
+            ) from None
+        if not mpmath.isfinite(mv):
+            raise InvalidArgumentError(f"{name} must be finite; entry {i} is {v}")
+    return arr
+
+
+def _has_mp(x):
+    if type(x).__module__.startswith("mpmath"):
+        return True
+    if isinstance(x, np.ndarray):
+        return x.dtype == object
+    if isinstance(x, (list, tuple)):
+        return any(_has_mp(v) for v in x)
+    return False
+
+
+def _at_points(x, locations):
+    """Boolean mask of the entries of the float array ``x`` equal to one of
+    ``locations`` (atom locations, hard edges)."""
+    mask = np.zeros(np.shape(x), dtype=bool)
+    for loc in locations:
+        mask |= np.asarray(x) == loc
+    return mask
 
 
 def _apply(z, dps, np_fun, mp_fun):
@@ -154,8 +245,8 @@ def _apply(z, dps, np_fun, mp_fun):
         return np_fun(np.asarray(z, dtype=complex))
     import mpmath
 
-    dps = _check_int(dps, "dps")
-    arr = np.asarray(z, dtype=object)
+    dps = check_dps(dps)
+    arr = _mp_points(z, "z")
     with mpmath.workdps(dps):
         flat = [mp_fun(mpmath.mpmathify(v)) for v in arr.ravel()]
         res = np.empty(len(flat), dtype=object)
@@ -257,7 +348,7 @@ class Law:
         >>> PointMass(3).moments(3)
         [3, 9, 27]
         """
-        n = _check_int(n, "n", 0)
+        n = _check_order(n)
         if n == 0:
             return []
         return [sympy.expand(v) if isinstance(v, sympy.Basic) else v for v in self._moments(n)]
@@ -275,7 +366,7 @@ class Law:
         """
         from .cumulants import free_cumulants
 
-        n = _check_int(n, "n", 0)
+        n = _check_order(n)
         if n == 0:
             return []
         return [sympy.expand(sympy.sympify(v)) for v in free_cumulants(self.moments(n))]
@@ -362,7 +453,15 @@ class Law:
             R = self._r_closed()
         if R is None:
             return self.curve().r_transform(w)
-        return R if w is None else sympy.sympify(R).subs(W, w)
+        if w is None:
+            return R
+        out = sympy.sympify(R).subs(W, w)
+        if out.has(sympy.nan, sympy.zoo):
+            raise TransformUndefinedError(
+                f"the R-transform of {self!r} is not defined at w = {w} (a pole or branch point "
+                "of its closed form); evaluate it at a smaller |w|"
+            )
+        return out
 
     def _r_closed(self):
         return None
@@ -446,6 +545,49 @@ class Law:
         return f"${self._latex()}$"
 
 
+def _atomic_cauchy(points, weights, z, dps):
+    """``Σ w_i/(z − a_i)`` with ``nan`` exactly at the atoms (the poles)."""
+    if dps is None:
+        zz = _complex_points(z, "z").astype(complex)
+        out = np.zeros_like(zz)
+        hit = np.zeros(zz.shape, dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for p, v in zip(points, weights):
+                d = zz - _f(p)
+                hit |= d == 0
+                out = out + _f(v) / np.where(d == 0, 1, d)
+        out = np.where(hit, complex(np.nan, np.nan), out)
+        return out[()] if out.ndim == 0 else out
+    import mpmath
+
+    pm = [(_mp(p, dps), _mp(v, dps)) for p, v in zip(points, weights)]
+
+    def f(t):
+        if any(t == p for p, _ in pm):
+            return mpmath.mpc(mpmath.nan, mpmath.nan)
+        return sum(v / (t - p) for p, v in pm)
+
+    return _apply(z, dps, None, f)
+
+
+def _atomic_density(atoms, x, dps):
+    """Zero density with ``nan`` exactly at the atom locations."""
+    arr = _real_points(x, "x")
+    if dps is not None:
+        import mpmath
+
+        dps = check_dps(dps)
+        locs = [_mp(a, dps) for a, _ in atoms]
+        with mpmath.workdps(dps):
+            vals = [mpmath.nan if any(mpmath.mpmathify(v) == a for a in locs) else mpmath.mpf(0)
+                    for v in arr.ravel()]
+        out = np.empty(len(vals), dtype=object)
+        out[:] = vals
+        return out[0] if arr.ndim == 0 else out.reshape(arr.shape)
+    out = np.where(_at_points(arr, [_f(a) for a, _ in atoms]), np.nan, 0.0)
+    return out[()] if out.ndim == 0 else out
+
+
 def _hashable(v):
     if isinstance(v, (list, tuple)):
         return tuple(_hashable(u) for u in v)
@@ -484,7 +626,7 @@ class PointMass(Law):
         return [a**k for k in range(1, n + 1)]
 
     def free_cumulants(self, n):
-        n = _check_int(n, "n", 0)
+        n = _check_order(n)
         return [self._params["a"]] + [sympy.Integer(0)] * (n - 1) if n else []
 
     def _s_rational(self):
@@ -500,15 +642,26 @@ class PointMass(Law):
         return SpectralCurve.from_r_transform(self._params["a"], law=self)
 
     def cauchy(self, z, dps=None):
+        """``1/(z − a)``; ``nan`` exactly at the atom ``z = a`` (a pole).
+
+        Examples
+        --------
+        >>> complex(PointMass(1).cauchy(3.0))
+        (0.5+0j)
+        """
         self._require_numeric("cauchy")
-        a = self._params["a"]
-        if dps is None:
-            return 1.0 / (np.asarray(z, dtype=complex) - _f(a))
-        am = _mp(a, dps)
-        return _apply(z, dps, None, lambda v: 1 / (v - am))
+        return _atomic_cauchy([self._params["a"]], [sympy.Integer(1)], z, dps)
 
     def density(self, x, dps=None):
-        return np.zeros_like(np.asarray(x, dtype=float))
+        """Zero (no absolutely continuous part), ``nan`` exactly at the atom.
+
+        Examples
+        --------
+        >>> PointMass(1).density([0.0, 1.0])
+        array([ 0., nan])
+        """
+        self._require_numeric("density")
+        return _atomic_density(self.atoms(), x, dps)
 
     def support(self):
         return []
@@ -614,18 +767,28 @@ class Atomic(Law):
         return SpectralCurve(lead * G - rest, law=self)
 
     def cauchy(self, z, dps=None):
+        """``Σ w_i/(z − a_i)``; ``nan`` exactly at an atom (a pole).
+
+        Examples
+        --------
+        >>> complex(Atomic([0, 2], [0.5, 0.5]).cauchy(1j))     # 0.5/i + 0.5/(i − 2)
+        (-0.2-0.6j)
+        """
         self._require_numeric("cauchy")
-        if dps is None:
-            zz = np.asarray(z, dtype=complex)
-            out = np.zeros_like(zz)
-            for p, v in zip(self.points, self.weights):
-                out = out + _f(v) / (zz - _f(p))
-            return out
-        pm = [(_mp(p, dps), _mp(v, dps)) for p, v in zip(self.points, self.weights)]
-        return _apply(z, dps, None, lambda t: sum(v / (t - p) for p, v in pm))
+        pairs = [(p, v) for p, v in zip(self.points, self.weights) if v != 0]
+        return _atomic_cauchy([p for p, _ in pairs], [v for _, v in pairs], z, dps)
 
     def density(self, x, dps=None):
-        return np.zeros_like(np.asarray(x, dtype=float))
+        """Zero (no absolutely continuous part), ``nan`` exactly at the atoms
+        (:meth:`atoms` lists them).
+
+        Examples
+        --------
+        >>> Bernoulli(0.5).density([0.0, 0.5, 1.0])
+        array([nan,  0., nan])
+        """
+        self._require_numeric("density")
+        return _atomic_density(self.atoms(), x, dps)
 
     def support(self):
         return []
@@ -689,8 +852,10 @@ class Bernoulli(Atomic):
         return None if self.p == 0 else (1 + W) / (self.p + W)
 
     def _r_closed(self):
+        # R(w) = (w − 1 + √((1 − w)² + 4pw))/(2w), written without the removable
+        # singularity at w = 0 (and without its cancellation for small |w|)
         p = self.p
-        return (W - 1 + sympy.sqrt((1 - W) ** 2 + 4 * p * W)) / (2 * W)
+        return 2 * p / (1 - W + sympy.sqrt((1 - W) ** 2 + 4 * p * W))
 
     def atoms(self):
         return [(a, m) for a, m in zip(self.points, self.weights) if m != 0]
