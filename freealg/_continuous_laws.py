@@ -22,6 +22,7 @@ from .laws import (
     _check_order,
     _complex_points,
     _exact,
+    _finite_values,
     _f,
     _mp,
     _MPNS,
@@ -123,7 +124,8 @@ class Semicircle(Law):
             zz = _complex_points(z, "z")
             with np.errstate(over="ignore", invalid="ignore"):
                 den = (zz - af) + _sqrt_pair(np, zz, l, h)
-            return _wrap(2.0 / den)
+                out = 2.0 / den
+            return _wrap(_finite_values(out, zz, self, "cauchy"))
         am, l, h = (_mp(t, dps) for t in (a, lo, hi))
         return _apply(z, dps, None, lambda t: 2 / ((t - am) + _sqrt_pair(_MPNS, t, l, h)))
 
@@ -150,7 +152,7 @@ class Semicircle(Law):
             with np.errstate(over="ignore", invalid="ignore"):
                 t = (xx - af) / sf
                 val = np.sqrt(np.abs(2 - t)) * np.sqrt(np.abs(2 + t)) / (2 * np.pi) / sf
-            return _wrap(np.where(np.abs(t) < 2, val, 0.0))
+            return _wrap(_finite_values(np.where(np.abs(t) < 2, val, 0.0), xx, self, "density"))
         import mpmath
 
         am, sm = _mp(a, dps), _mp(sd, dps)
@@ -262,8 +264,10 @@ class MarchenkoPastur(Law):
                 g1 = n1 / (2 * af) / zz
                 g2 = 2.0 / n2
                 out = np.where(np.abs(n1) >= np.abs(n2), g1, g2)
-                if pole:
-                    out = np.where(zz == 0, complex(np.nan, np.nan), out)
+            special = (zz == 0) if pole else None
+            out = _finite_values(out, zz, self, "cauchy", special)
+            if pole:
+                out = np.where(special, complex(np.nan, np.nan), out)
             return _wrap(out)
         import mpmath
 
@@ -311,6 +315,7 @@ class MarchenkoPastur(Law):
                 d = xx - cf
                 val = np.sqrt(np.abs(wf - d)) * np.sqrt(np.abs(wf + d)) / np.abs(xx) / (2 * np.pi) / af
             out = np.where(np.abs(d) < wf, val, 0.0)
+            out = _finite_values(out, xx, self, "density", (xx == 0) if at0 <= 0 else None)
             if at0 < 0:
                 out = np.where(xx == 0, np.nan, out)
             elif at0 == 0:
@@ -536,7 +541,8 @@ class Arcsine(Law):
             af, bf = _f(a), _f(b)
             with np.errstate(divide="ignore", invalid="ignore"):
                 out = 1.0 / _sqrt_pair(np, zz, af, bf)
-            out = np.where((zz == af) | (zz == bf), complex(np.nan, np.nan), out)
+            edge = (zz == af) | (zz == bf)
+            out = np.where(edge, complex(np.nan, np.nan), _finite_values(out, zz, self, "cauchy", edge))
             return _wrap(out)
         import mpmath
 
@@ -566,7 +572,8 @@ class Arcsine(Law):
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 val = 1.0 / np.sqrt(np.abs(xx - af)) / np.sqrt(np.abs(bf - xx)) / np.pi
             out = np.where((xx > af) & (xx < bf), val, 0.0)
-            return _wrap(np.where((xx == af) | (xx == bf), np.inf, out))
+            edge = (xx == af) | (xx == bf)
+            return _wrap(np.where(edge, np.inf, _finite_values(out, xx, self, "density", edge)))
         import mpmath
 
         am, bm = _mp(a, dps), _mp(b, dps)

@@ -229,6 +229,26 @@ def _has_mp(x):
     return False
 
 
+def _finite_values(out, pts, law, what, special=None):
+    """Raise if ``out`` has a non-finite entry outside the ``special`` mask
+    (atoms and hard edges, whose ``nan``/``inf`` values are the documented
+    convention): a float64 overflow of a value that exists (a law of extreme
+    scale), never returned silently."""
+    out = np.asarray(out)
+    bad = ~np.isfinite(out)
+    if special is not None:
+        bad &= ~np.asarray(special, dtype=bool)
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        p = np.asarray(pts).ravel()[i] if np.size(pts) > 1 else np.asarray(pts).ravel()[0]
+        raise InvalidArgumentError(
+            f"{law!r}.{what} at entry {i} ({p}) exceeds the float64 range: the law's scale is "
+            "too extreme for float64 there; pass dps=30 for an mpmath value, or rescale the law "
+            "(affine(0, c))"
+        )
+    return out
+
+
 def _at_points(x, locations):
     """Boolean mask of the entries of the float array ``x`` equal to one of
     ``locations`` (atom locations, hard edges)."""
@@ -545,7 +565,7 @@ class Law:
         return f"${self._latex()}$"
 
 
-def _atomic_cauchy(points, weights, z, dps):
+def _atomic_cauchy(law, points, weights, z, dps):
     """``Σ w_i/(z − a_i)`` with ``nan`` exactly at the atoms (the poles)."""
     if dps is None:
         zz = _complex_points(z, "z").astype(complex)
@@ -556,7 +576,7 @@ def _atomic_cauchy(points, weights, z, dps):
                 d = zz - _f(p)
                 hit |= d == 0
                 out = out + _f(v) / np.where(d == 0, 1, d)
-        out = np.where(hit, complex(np.nan, np.nan), out)
+        out = np.where(hit, complex(np.nan, np.nan), _finite_values(out, zz, law, "cauchy", hit))
         return out[()] if out.ndim == 0 else out
     import mpmath
 
@@ -650,7 +670,7 @@ class PointMass(Law):
         (0.5+0j)
         """
         self._require_numeric("cauchy")
-        return _atomic_cauchy([self._params["a"]], [sympy.Integer(1)], z, dps)
+        return _atomic_cauchy(self, [self._params["a"]], [sympy.Integer(1)], z, dps)
 
     def density(self, x, dps=None):
         """Zero (no absolutely continuous part), ``nan`` exactly at the atom.
@@ -776,7 +796,7 @@ class Atomic(Law):
         """
         self._require_numeric("cauchy")
         pairs = [(p, v) for p, v in zip(self.points, self.weights) if v != 0]
-        return _atomic_cauchy([p for p, _ in pairs], [v for _, v in pairs], z, dps)
+        return _atomic_cauchy(self, [p for p, _ in pairs], [v for _, v in pairs], z, dps)
 
     def density(self, x, dps=None):
         """Zero (no absolutely continuous part), ``nan`` exactly at the atoms
@@ -896,6 +916,34 @@ def _numeric_evaluator(law, attr, expr, w):
     if is_mp:
         return f(w)
     arr = np.asarray(w, dtype=complex)
-    out = np.asarray(f(arr), dtype=complex)
-    out = np.broadcast_to(out, arr.shape).copy() if out.shape != arr.shape else out
+    what = attr.strip("_").replace("_numeric", "_transform")
+    check_finite_array(arr, "w", dtype=complex)
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(f(arr), dtype=complex)
+        out = np.broadcast_to(out, arr.shape).copy() if out.shape != arr.shape else out
+    except OverflowError:  # an exact coefficient beyond the float range
+        out = np.full(arr.shape, complex(np.nan, np.nan))
+    bad = ~np.isfinite(out)
+    if bad.any():
+        # redo those entries in mpmath (no overflow in intermediate steps)
+        import mpmath
+
+        key = (attr, "mpmath")
+        if key not in cache:
+            cache[key] = sympy.lambdify(W, expr, "mpmath")
+        flat, res = arr.ravel(), out.ravel()
+        with mpmath.workdps(30):
+            for i in np.flatnonzero(bad.ravel()):
+                try:
+                    v = cache[key](mpmath.mpc(flat[i]))
+                    res[i] = complex(v)
+                except (ZeroDivisionError, OverflowError):
+                    v = None
+                if v is None or not np.isfinite(res[i]):
+                    raise TransformUndefinedError(
+                        f"{what} of {law!r} at w = {flat[i]} is not a finite float64 number "
+                        f"(value {v}): a pole of the transform, or beyond the float64 range"
+                    )
+        out = res.reshape(arr.shape)
     return out if isinstance(w, np.ndarray) else complex(out)
