@@ -494,12 +494,14 @@ class Law:
     def cauchy(self, z, dps=None):
         """Cauchy transform on the physical branch (via the curve by default)."""
         self._require_numeric("cauchy")
-        return self.curve().cauchy(z, dps=dps)
+        _complex_points(z, "z")
+        return self.curve().cauchy(z, dps=check_dps(dps))
 
     def density(self, x, dps=None):
         """Density of the absolutely continuous part (via the curve by default)."""
         self._require_numeric("density")
-        res = self.curve().density(x, dps=dps)
+        _real_points(x, "x")
+        res = self.curve().density(x, dps=check_dps(dps))
         return res.density if hasattr(res, "density") else res
 
     def support(self):
