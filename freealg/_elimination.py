@@ -30,9 +30,11 @@ from .curves import G, R_SYM, S_SYM, Z, SpectralCurve
 from .errors import (
     BranchError,
     InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidLawError,
     TransformUndefinedError,
 )
+from ._utils.validate import MAX_DEPTH, describe
 from .laws import Law, PointMass, W, _check_int, _exact
 from . import _detsympy as _ds
 
@@ -46,11 +48,11 @@ _N_SYMBOLIC = 5  # moments compared as functions of symbolic parameters
 def _as_law(x, name):
     if isinstance(x, Law):
         return x
-    if isinstance(x, sympy.Basic) or isinstance(x, (int, float)):
-        raise InvalidArgumentError(
-            f"{name} must be a law or a SpectralCurve; got {x!r} (for a constant c use PointMass(c))"
-        )
-    raise InvalidArgumentError(f"{name} must be a law or a SpectralCurve; got {x!r}")
+    hint = " (for a constant c use PointMass(c))" if isinstance(x, (sympy.Basic, int, float)) else ""
+    raise InvalidArgumentTypeError(
+        f"{name} must be a law or a SpectralCurve; got {describe(x)} of type "
+        f"{type(x).__name__}{hint}"
+    )
 
 
 def _curve(law):
@@ -656,7 +658,8 @@ def free_power(a, L):
     (9, [1, 9, 117])
     """
     a = _as_law(a, "a")
-    L = _check_int(L, "L", 1)
+    L = _check_int(L, "L", 1, maximum=MAX_DEPTH,
+                   hint="one ⊠ power is one substitution, but its curve has degree ~L")
     _check_mean(a, "a")
     if L == 1:
         return _curve(a)

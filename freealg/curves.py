@@ -50,7 +50,7 @@ from .errors import (
     TransformUndefinedError,
 )
 from ._curve_analysis import G, Z, _CurveAnalysis
-from .laws import Law, W, _check_int
+from .laws import Law, W, _check_order
 from . import _detsympy as _ds
 
 __all__ = ["SpectralCurve", "Z", "G"]
@@ -449,7 +449,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         >>> SpectralCurve(s**2 * G**2 - z*G + 1).moments(4)      # semicircle of variance σ²
         [0, sigma**2, 0, 2*sigma**4]
         """
-        n = _check_int(n, "n", 0)
+        n = _check_order(n)
         if n == 0:
             return []
         K = self._field_rows()[0]
