@@ -32,6 +32,18 @@ from .laws import (
 )
 
 
+def _centred_sqrt(xp, z, centre, half, lo, hi):
+    """``√(z − lo)·√(z − hi)`` for ``[lo, hi] = centre ∓ half``, each factor
+    formed from whichever of ``z − edge`` and ``(z − centre) ± half`` keeps the
+    digits: an edge far from the centre relative to its own size (the hard
+    edge 0 of MP(1)) is exact as a float, while for a support narrower than
+    the float spacing at its centre only the centred form keeps the width."""
+    d = z - centre
+    f_lo = z - lo if abs(lo) <= abs(centre) / 2 else d + half
+    f_hi = z - hi if abs(hi) <= abs(centre) / 2 else d - half
+    return xp.sqrt(f_lo) * xp.sqrt(f_hi)
+
+
 def _wrap(out):
     return out[()] if np.ndim(out) == 0 else out
 
@@ -119,15 +131,17 @@ class Semicircle(Law):
         self._require_numeric("cauchy")
         a, v = self._params["mean"], self._params["variance"]
         lo, hi = self._edges()
+        half = 2 * sympy.sqrt(v)
         if dps is None:
-            af, l, h = _f(a), _f(lo), _f(hi)
+            af, l, h, hf = _f(a), _f(lo), _f(hi), _f(half)
             zz = _complex_points(z, "z")
             with np.errstate(over="ignore", invalid="ignore"):
-                den = (zz - af) + _sqrt_pair(np, zz, l, h)
+                den = (zz - af) + _centred_sqrt(np, zz, af, hf, l, h)
                 out = 2.0 / den
             return _wrap(_finite_values(out, zz, self, "cauchy"))
-        am, l, h = (_mp(t, dps) for t in (a, lo, hi))
-        return _apply(z, dps, None, lambda t: 2 / ((t - am) + _sqrt_pair(_MPNS, t, l, h)))
+        am, l, h, hm = (_mp(t, dps) for t in (a, lo, hi, half))
+        return _apply(z, dps, None,
+                      lambda t: 2 / ((t - am) + _centred_sqrt(_MPNS, t, am, hm, l, h)))
 
     def density(self, x, dps=None):
         r"""``√(4 − t²)/(2π√v)`` with ``t = (x − a)/√v``; 0 outside and at the
@@ -252,13 +266,15 @@ class MarchenkoPastur(Law):
         lam, alpha = self._params["rate"], self._params["jump"]
         lo, hi = sorted(self._edges(), key=_f)
         c = alpha * (1 - lam)
+        ctr, half = alpha * (1 + lam), 2 * abs(alpha) * sympy.sqrt(lam)
         # z = 0 is the atom (λ < 1) or the hard edge where G is unbounded (λ = 1)
         pole = _sign(lam - 1) <= 0
         if dps is None:
             cf, af, l, h = _f(c), _f(alpha), _f(lo), _f(hi)
+            ctf, hf = _f(ctr), _f(half)
             zz = _complex_points(z, "z")
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                S = _sqrt_pair(np, zz, l, h)
+                S = _centred_sqrt(np, zz, ctf, hf, l, h)
                 n1 = zz + cf - S
                 n2 = zz + cf + S
                 g1 = n1 / (2 * af) / zz
@@ -271,10 +287,10 @@ class MarchenkoPastur(Law):
             return _wrap(out)
         import mpmath
 
-        cm, am, l, h = (_mp(t, dps) for t in (c, alpha, lo, hi))
+        cm, am, l, h, ctm, hm = (_mp(t, dps) for t in (c, alpha, lo, hi, ctr, half))
 
         def g(t):
-            S = _sqrt_pair(_MPNS, t, l, h)
+            S = _centred_sqrt(_MPNS, t, ctm, hm, l, h)
             n1, n2 = t + cm - S, t + cm + S
             if t == 0 and pole:
                 return mpmath.mpc(mpmath.nan, mpmath.nan)
@@ -311,9 +327,17 @@ class MarchenkoPastur(Law):
         if dps is None:
             xx = _real_points(x, "x")
             wf, cf, af = _f(w), _f(ctr), abs(_f(alpha))
+            sg = 1.0 if _f(alpha) > 0 else -1.0
+            near = _f(alpha * (1 - sympy.sqrt(lam)) ** 2)  # the edge nearer 0
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 d = xx - cf
-                val = np.sqrt(np.abs(wf - d)) * np.sqrt(np.abs(wf + d)) / np.abs(xx) / (2 * np.pi) / af
+                far = wf - sg * d
+                # the factor vanishing at the edge nearer 0: x − e directly when
+                # that edge is well separated from the centre (λ near 1: the hard
+                # edge at 0 is exact), else w ± d (λ tiny: the float edge would
+                # have lost the width)
+                nf = np.abs(xx - near) if abs(near) <= abs(cf) / 2 else wf + sg * d
+                val = np.sqrt(np.abs(far)) * np.sqrt(np.abs(nf)) / np.abs(xx) / (2 * np.pi) / af
             out = np.where(np.abs(d) < wf, val, 0.0)
             out = _finite_values(out, xx, self, "density", (xx == 0) if at0 <= 0 else None)
             if at0 < 0:
@@ -452,6 +476,27 @@ class FussCatalan(Law):
             hi = np.where(up, mid, hi)
             lo = np.where(up, lo, mid)
         ls1, lsm, lss = self._log_sines(s, (lo + hi) / 2)
+        # near the soft edge (θ < π/(2s)) θ itself is the accurate variable:
+        # bisect again in log θ with the sines taken at θ directly
+        a2 = math.pi / (2 * s)
+        x_half = s * math.log(math.sin(s * a2)) - math.log(math.sin(a2)) \
+            - (s - 1) * math.log(math.sin((s - 1) * a2))
+        near = inside & (target > x_half)
+        if near.any():
+            lo = np.full(xx.shape, math.log(a2) - 60.0)
+            hi = np.full(xx.shape, math.log(a2))
+            for _ in range(64):
+                mid = (lo + hi) / 2
+                th = np.exp(mid)
+                lx = (s * np.log(np.sin(s * th)) - np.log(np.sin(th))
+                      - (s - 1) * np.log(np.sin((s - 1) * th)))
+                up = lx > target  # x(θ) decreases in θ
+                lo = np.where(up, mid, lo)
+                hi = np.where(up, hi, mid)
+            th = np.exp((lo + hi) / 2)
+            ls1 = np.where(near, np.log(np.sin(th)), ls1)
+            lsm = np.where(near, np.log(np.sin((s - 1) * th)), lsm)
+            lss = np.where(near, np.log(np.sin(s * th)), lss)
         with np.errstate(over="ignore"):
             rho = np.exp(2 * ls1 + (s - 2) * lsm - math.log(math.pi) - (s - 1) * lss)
         out = np.where(inside, rho, 0.0)
@@ -539,7 +584,7 @@ class Arcsine(Law):
         if dps is None:
             zz = _complex_points(z, "z")
             af, bf = _f(a), _f(b)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 out = 1.0 / _sqrt_pair(np, zz, af, bf)
             edge = (zz == af) | (zz == bf)
             out = np.where(edge, complex(np.nan, np.nan), _finite_values(out, zz, self, "cauchy", edge))

@@ -144,6 +144,7 @@ def _sign(expr):
 def _mp(expr, dps):
     import mpmath
 
+    dps = check_dps(dps)
     with mpmath.workdps(dps + 10):
         return mpmath.mpf(sympy.N(expr, dps + 10))
 
