@@ -15,8 +15,8 @@ from .laws import (
     _check_order,
     _complex_points,
     _exact,
-    _fmt,
     _real_points,
+    _src,
     _sign,
 )
 
@@ -72,7 +72,7 @@ class ActivationDerivativeLaw(Law):
         return ("ActivationDerivativeLaw", self.activation._key(), sympy.srepr(self._params["q"]), self.dps)
 
     def __repr__(self):
-        return f"ActivationDerivativeLaw({self.activation!r}, q={_fmt(self._params['q'])}, dps={self.dps})"
+        return f"ActivationDerivativeLaw({self.activation!r}, q={_src(self._params['q'])}, dps={self.dps})"
 
     def _moments(self, n):
         self._require_numeric("moments of a non-algebraic law")
@@ -294,9 +294,9 @@ def activation_derivative_law(activation, q, *, dps=30):
     Examples
     --------
     >>> activation_derivative_law("relu", 1)
-    Bernoulli(1/2)
+    Bernoulli(Rational(1, 2))
     >>> activation_derivative_law("hardtanh", 2)
-    Bernoulli(erf(1/2))
+    Bernoulli(erf(Rational(1, 2)))
     >>> activation_derivative_law("linear", 1)
     PointMass(a=1)
     """

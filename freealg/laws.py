@@ -547,7 +547,9 @@ class Law:
         return hash(self._key())
 
     def __repr__(self):
-        inner = ", ".join(f"{k}={_fmt(v)}" for k, v in self._params.items())
+        """Text that evaluates to the same law (``from freealg import *`` and
+        ``from sympy import *``), e.g. ``MarchenkoPastur(rate=Rational(1, 3), jump=1)``."""
+        inner = ", ".join(f"{k}={_src(v)}" for k, v in self._params.items())
         return f"{type(self).__name__}({inner})"
 
     def _latex_name(self, printer=None):
@@ -621,6 +623,31 @@ def _fmt(v):
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_fmt(u) for u in v) + "]"
     return str(v)
+
+
+def _src(v):
+    """Text that evaluates (with ``from sympy import *``) to the exact value:
+    ``Rational(1, 3)`` rather than ``1/3``; ``srepr`` when the short form would
+    not round-trip (e.g. a rational power)."""
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_src(u) for u in v) + "]"
+    if not isinstance(v, sympy.Basic):
+        return repr(v)
+    from sympy.printing.str import StrPrinter
+
+    class _Printer(StrPrinter):
+        def _print_Rational(self, e):
+            return f"Rational({e.p}, {e.q})"
+
+    text = _Printer().doprint(v)
+    try:
+        ns = {k: getattr(sympy, k) for k in dir(sympy) if not k.startswith("_")}
+        ns.update({str(sym): sym for sym in v.free_symbols})
+        if eval(text, ns) == v:  # noqa: S307 - our own printer's output
+            return text
+    except Exception:
+        pass
+    return sympy.srepr(v)
 
 
 # ---------------------------------------------------------------------------
@@ -824,7 +851,7 @@ class Atomic(Law):
         return Atomic([s + c * p for p in self.points], self.weights)
 
     def __repr__(self):
-        return f"Atomic(points={_fmt(self.points)}, weights={_fmt(self.weights)})"
+        return f"Atomic(points={_src(self.points)}, weights={_src(self.weights)})"
 
 
 class Bernoulli(Atomic):
@@ -888,7 +915,7 @@ class Bernoulli(Atomic):
         return Atomic([s, s + c], [1 - self.p, self.p])
 
     def __repr__(self):
-        return f"Bernoulli({_fmt(self.p)})"
+        return f"Bernoulli({_src(self.p)})"
 
 
 # the continuous named laws and the activation laws live in private modules

@@ -417,3 +417,15 @@ def test_narrow_supports_far_from_zero_keep_their_width():
         want = 2 * A * mpmath.sqrt(L) / (2 * mpmath.pi * A * 1)    # √(w²)/(2π α x) at x = centre ≈ 1
     assert float(law.density(1.0)) == pytest.approx(float(want), rel=1e-9)
     assert complex(law.cauchy(complex(1, 1e-160))).imag == pytest.approx(-math.pi * float(want), rel=1e-9)
+
+
+@pytest.mark.parametrize("law", [
+    MarchenkoPastur(R(1, 3)), Bernoulli(0.3), Atomic([0, 2], [R(1, 4), R(3, 4)]),
+    PointMass(2 ** R(1, 3)), Arcsine(-1, sympy.sqrt(2)), FussCatalan(3), Semicircle(R(-1, 2), 3),
+    activation_derivative_law("hardtanh", 2),
+])
+def test_repr_evaluates_to_the_same_law(law):
+    ns = {k: getattr(sympy, k) for k in dir(sympy) if not k.startswith("_")}
+    ns.update({k: getattr(freealg, k) for k in freealg.__all__})
+    assert eval(repr(law), ns) == law          # noqa: S307
+    assert repr(MarchenkoPastur(R(1, 3))) == "MarchenkoPastur(rate=Rational(1, 3), jump=1)"
