@@ -620,7 +620,13 @@ class FreeModel:
           {1}{2,4}{3}: kappa_1(D) * kappa_2(W,W.T) * kappa_1(D) = 1
         <BLANKLINE>
         """
+        from ._utils.validate import check_int
+
+        max_terms = check_int(max_terms, "max_terms", minimum=1, maximum=10**7,
+                              hint="a listing of more partitions does not fit in memory; "
+                                   "use moment() for the value")
         t, words, orders = self._prepare(t, "expand")
+        _check_word_lengths(words)
         eng = self._engine_for(orders)
         dom = eng.dom
         terms = []

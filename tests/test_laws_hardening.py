@@ -429,3 +429,13 @@ def test_repr_evaluates_to_the_same_law(law):
     ns.update({k: getattr(freealg, k) for k in freealg.__all__})
     assert eval(repr(law), ns) == law          # noqa: S307
     assert repr(MarchenkoPastur(R(1, 3))) == "MarchenkoPastur(rate=Rational(1, 3), jump=1)"
+
+
+def test_expand_max_terms_is_checked():
+    a = nc_symbols("a", selfadjoint=True)
+    m = freealg.FreeModel().selfadjoint(a, [0, 1, 0, 2])
+    with pytest.raises(InvalidArgumentTypeError, match="max_terms"):
+        m.expand(freealg.tr(a**2), max_terms="10")
+    with pytest.raises(TooLargeError, match="max_terms"):
+        m.expand(freealg.tr(a**2), max_terms=10**9)
+    assert m.expand(freealg.tr(a**4)).value == 2      # Catalan: NC pairings of 4 points
