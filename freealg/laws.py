@@ -476,6 +476,10 @@ class Law:
             return self.curve().r_transform(w)
         if w is None:
             return R
+        if isinstance(w, np.ndarray):
+            return _numeric_evaluator(self, "_r_numeric", R, w)
+        if isinstance(w, (float, complex, np.number)):
+            check_finite_array(w, "w", dtype=complex)
         out = sympy.sympify(R).subs(W, w)
         if out.has(sympy.nan, sympy.zoo):
             raise TransformUndefinedError(

@@ -439,3 +439,14 @@ def test_expand_max_terms_is_checked():
     with pytest.raises(TooLargeError, match="max_terms"):
         m.expand(freealg.tr(a**2), max_terms=10**9)
     assert m.expand(freealg.tr(a**4)).value == 2      # Catalan: NC pairings of 4 points
+
+
+def test_r_transform_on_arrays_and_non_finite_w():
+    law = Bernoulli(R(3, 10))
+    got = law.r_transform(np.array([0.0, 0.1]))
+    want = [0.3, float(law.r_transform(R(1, 10)))]
+    assert np.allclose(got, want, rtol=1e-15, atol=0)
+    with pytest.raises(InvalidArgumentError, match="w must be finite"):
+        law.r_transform(float("nan"))
+    with pytest.raises(InvalidArgumentError, match="w must be finite"):
+        law.s_transform(float("inf"))
