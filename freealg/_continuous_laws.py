@@ -444,61 +444,75 @@ class FussCatalan(Law):
             return (lo + hi) / 2
 
     @staticmethod
-    def _log_sines(s, t):
-        """``log sin θ``, ``log sin((s−1)θ)``, ``log sin(sθ)`` at
-        ``θ = π/s − e^t`` (the offset ``u = e^t`` from ``π/s`` is the variable,
-        so ``sin(sθ) = sin(s u)`` has no cancellation as ``x → 0``)."""
-        u = np.exp(t)
+    def _logs(s, t, mode):
+        r"""``(log x, log ρ)`` of the Haagerup–Möller parametrisation.
+
+        ``mode = "u"``: ``θ = π/s − e^t`` (accurate as ``x → 0``, where
+        ``sin(sθ) = sin(s e^t)``); ``mode = "theta"``: ``θ = e^t`` (accurate
+        near the soft edge).  With ``r = sin(sθ)/sin((s−1)θ)``,
+        ``x = r^{s−1} sin(sθ)/sin θ`` and ``ρ = sin²θ r^{−(s−2)}/(π sin(sθ))``;
+        ``log r = log1p(r − 1)`` with ``r − 1 = −2 sin²(θ/2) + sin θ cot((s−1)θ)``
+        when ``r`` is near 1, so the factor ``s − 1`` multiplies a small
+        accurate number instead of a difference of large logarithms.
+        """
         a = np.pi / s
-        return (np.log(np.sin(a - u)), np.log(np.sin(a + (s - 1) * u)), np.log(np.sin(s * u)))
+        if mode == "u":
+            u = np.exp(t)
+            th = a - u
+            v = a + (s - 1) * u  # (s−1)θ = π − v
+            sin_m, cos_m = np.sin(v), -np.cos(v)
+            sin_s = np.sin(s * u)
+        else:
+            th = np.exp(t)
+            sin_m, cos_m = np.sin((s - 1) * th), np.cos((s - 1) * th)
+            sin_s = np.sin(s * th)
+        sin_t = np.sin(th)
+        r1 = -2 * np.sin(th / 2) ** 2 + sin_t * cos_m / sin_m
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log_r = np.where(np.abs(r1) < 0.5, np.log1p(np.maximum(r1, -0.5)),
+                             np.log(sin_s) - np.log(sin_m))
+        lsin_t, lsin_s = np.log(sin_t), np.log(sin_s)
+        log_x = (s - 1) * log_r + lsin_s - lsin_t
+        log_rho = 2 * lsin_t - math.log(math.pi) - lsin_s - (s - 2) * log_r
+        return log_x, log_rho
 
     def _density_np(self, x):
         r"""float64 path, in logarithms (no overflow or underflow for any ``L``).
 
-        With ``θ = π/s − u``: ``log x = s log sin(su) − log sin θ − (s−1) log
-        sin((s−1)θ)`` is increasing in ``log u``; it is inverted by bisection in
-        ``log u`` (relative accuracy ``~1e-16`` in ``u`` at every scale), then
-        ``log ρ = 2 log sin θ + (s−2) log sin((s−1)θ) − log π − (s−1) log sin(sθ)``.
+        ``log x(θ)`` decreases in θ; it is inverted by bisection in
+        ``log(π/s − θ)`` on the half ``θ > π/(2s)`` (small ``x``) and in
+        ``log θ`` on ``θ < π/(2s)`` (up to the soft edge), 64 steps each, with
+        the cancellation-free forms of :meth:`_logs`.
         """
         s = self.L + 1
         xx = _real_points(x, "x")
         log_edge = s * math.log(s) - (s - 1) * math.log(s - 1)
         inside = (xx > 0) & (np.log(np.where(xx > 0, xx, 1.0)) < log_edge)
         target = np.log(np.where(inside, xx, 1.0))
-        # u = e^t with t in [log(π/s) − 700, log(π/s)): x(u) < 1e-600 at the low end
-        hi_t = math.log(math.pi / s)
-        lo = np.full(xx.shape, hi_t - 700.0)
-        hi = np.full(xx.shape, hi_t)
-        for _ in range(64):
-            mid = (lo + hi) / 2
-            ls1, lsm, lss = self._log_sines(s, mid)
-            up = s * lss - ls1 - (s - 1) * lsm > target
-            hi = np.where(up, mid, hi)
-            lo = np.where(up, lo, mid)
-        ls1, lsm, lss = self._log_sines(s, (lo + hi) / 2)
-        # near the soft edge (θ < π/(2s)) θ itself is the accurate variable:
-        # bisect again in log θ with the sines taken at θ directly
-        a2 = math.pi / (2 * s)
-        x_half = s * math.log(math.sin(s * a2)) - math.log(math.sin(a2)) \
-            - (s - 1) * math.log(math.sin((s - 1) * a2))
-        near = inside & (target > x_half)
-        if near.any():
-            lo = np.full(xx.shape, math.log(a2) - 60.0)
-            hi = np.full(xx.shape, math.log(a2))
+        log_half = math.log(math.pi / (2 * s))
+        x_half = float(self._logs(s, np.array(log_half), "theta")[0])
+        near = target > x_half  # θ < π/(2s)
+        log_rho = np.empty(xx.shape)
+        for mode, sel in (("u", ~near), ("theta", near)):
+            if not sel.any():
+                continue
+            tg = target[sel]
+            # u = π/s − θ from e^{−700}·π/(2s) (x < 1e-600) up to π/(2s); θ from
+            # e^{−60}·π/(2s) (x within 1e-30 of the edge) up to π/(2s)
+            lo = np.full(tg.shape, log_half - (700.0 if mode == "u" else 60.0))
+            hi = np.full(tg.shape, log_half)
             for _ in range(64):
                 mid = (lo + hi) / 2
-                th = np.exp(mid)
-                lx = (s * np.log(np.sin(s * th)) - np.log(np.sin(th))
-                      - (s - 1) * np.log(np.sin((s - 1) * th)))
-                up = lx > target  # x(θ) decreases in θ
-                lo = np.where(up, mid, lo)
-                hi = np.where(up, hi, mid)
-            th = np.exp((lo + hi) / 2)
-            ls1 = np.where(near, np.log(np.sin(th)), ls1)
-            lsm = np.where(near, np.log(np.sin((s - 1) * th)), lsm)
-            lss = np.where(near, np.log(np.sin(s * th)), lss)
+                lx = self._logs(s, mid, mode)[0]
+                # x grows with u (mode "u") and falls with θ (mode "theta")
+                big = lx > tg
+                if mode == "u":
+                    hi, lo = np.where(big, mid, hi), np.where(big, lo, mid)
+                else:
+                    lo, hi = np.where(big, mid, lo), np.where(big, hi, mid)
+            log_rho[sel] = self._logs(s, (lo + hi) / 2, mode)[1]
         with np.errstate(over="ignore"):
-            rho = np.exp(2 * ls1 + (s - 2) * lsm - math.log(math.pi) - (s - 1) * lss)
+            rho = np.exp(log_rho)
         out = np.where(inside, rho, 0.0)
         out = np.where(xx == 0, np.inf, out)  # hard edge: ρ ~ x^{−L/(L+1)}
         return _wrap(out)
