@@ -452,3 +452,11 @@ def test_r_transform_on_arrays_and_non_finite_w():
         law.r_transform(float("nan"))
     with pytest.raises(InvalidArgumentError, match="w must be finite"):
         law.s_transform(float("inf"))
+
+
+def test_nc_coefficient_of_wrong_type():
+    a = nc_symbols("a", selfadjoint=True)
+    with pytest.raises(InvalidArgumentTypeError, match="str"):
+        a + "x"
+    with pytest.raises(freealg.errors.NCPolynomialError):
+        a * None
