@@ -27,6 +27,7 @@ from .laws import (
     _mp,
     _MPNS,
     _real_points,
+    _any_float,
     _sign,
     _sqrt_pair,
 )
@@ -89,6 +90,7 @@ class Semicircle(Law):
                 f"Semicircle variance must be > 0; got {v} (use PointMass(mean) for variance 0)"
             )
         self._params = {"mean": a, "variance": v}
+        self._float = _any_float(mean, variance)
 
     def _moments(self, n):
         a, v = self._params["mean"], self._params["variance"]
@@ -98,7 +100,7 @@ class Semicircle(Law):
                            for j in range(k // 2 + 1)))
         return out
 
-    def free_cumulants(self, n):
+    def _exact_free_cumulants(self, n):
         n = _check_order(n)
         a, v = self._params["mean"], self._params["variance"]
         return ([a, v] + [sympy.Integer(0)] * max(0, n - 2))[:n]
@@ -221,6 +223,7 @@ class MarchenkoPastur(Law):
                 f"MarchenkoPastur jump must be non-zero; got {alpha} (use PointMass(0))"
             )
         self._params = {"rate": lam, "jump": alpha}
+        self._float = _any_float(rate, jump)
 
     def _moments(self, n):
         lam, alpha = self._params["rate"], self._params["jump"]
@@ -231,7 +234,7 @@ class MarchenkoPastur(Law):
             out.append(alpha**k * nar)
         return out
 
-    def free_cumulants(self, n):
+    def _exact_free_cumulants(self, n):
         n = _check_order(n)
         lam, alpha = self._params["rate"], self._params["jump"]
         return [lam * alpha**k for k in range(1, n + 1)]
@@ -576,6 +579,7 @@ class Arcsine(Law):
         if s is not None and s <= 0:
             raise InvalidArgumentError(f"Arcsine needs a < b; got a = {ae}, b = {be}")
         self._params = {"a": ae, "b": be}
+        self._float = _any_float(a, b)
 
     def _moments(self, n):
         a, b = self._params["a"], self._params["b"]

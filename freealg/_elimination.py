@@ -60,7 +60,8 @@ def _curve(law):
 
 
 def _moments(law, n):
-    return law.moments(n)
+    """Exact moments of a law (whatever its parameters' kind) or a curve."""
+    return law._exact_moments(n) if isinstance(law, Law) else law.moments(n)
 
 
 def _nmom(*curves):
@@ -341,11 +342,11 @@ def _verified(curve, laws, what):
     powers = [k for _, k in pairs]
     symbolic = any(x.free_symbols for x, _ in pairs)
     n = _N_SYMBOLIC if symbolic else _N_CHECK
-    ms = _route(what, [x.moments(n) for x, _ in pairs], n, powers)
+    ms = _route(what, [_moments(x, n) for x, _ in pairs], n, powers)
     ok = curve.matches_moments(ms)
     if ok and symbolic:
         for pt, subs in _random_points([x for x, _ in pairs]):
-            ms = _route(what, [x.moments(_N_CHECK) for x in subs], _N_CHECK, powers)
+            ms = _route(what, [_moments(x, _N_CHECK) for x in subs], _N_CHECK, powers)
             if not curve.subs(pt).matches_moments(ms):
                 ok = False
                 break
@@ -525,7 +526,7 @@ def _add_two_algebraic(cur, b, done):
     qb = _num(Qb.subs(R_SYM, R_SYM - Ra))
     res = sympy.resultant(sympy.expand(qa), sympy.expand(qb), Ra)
     expr = _num(res.subs({W: G, R_SYM: Z - 1 / G}, simultaneous=True))
-    return _select(expr, lambda n: add_moments([x.moments(n) for x in done], n), "free_add")
+    return _select(expr, lambda n: add_moments([_moments(x, n) for x in done], n), "free_add")
 
 
 # ---------------------------------------------------------------------------
@@ -634,7 +635,7 @@ def _mul_two_algebraic(ca, cb, done):
     qb = _num(Qb.subs(S_SYM, S_SYM / Sa))
     res = sympy.resultant(sympy.expand(qa), sympy.expand(qb), Sa)
     expr = _from_s_coordinates(res)
-    return _select(expr, lambda n: mul_moments([x.moments(n) for x, _ in done], n,
+    return _select(expr, lambda n: mul_moments([_moments(x, n) for x, _ in done], n,
                                                [k for _, k in done]), "free_mul")
 
 
@@ -671,4 +672,4 @@ def free_power(a, L):
                           sympy.Poly(S_SYM**L - _T, S_SYM))
     res = res.as_expr() if hasattr(res, "as_expr") else res
     expr = _from_s_coordinates(sympy.sympify(res).subs(_T, S_SYM))
-    return _select(expr, lambda n: mul_moments([a.moments(n)], n, [L]), "free_power")
+    return _select(expr, lambda n: mul_moments([_moments(a, n)], n, [L]), "free_power")

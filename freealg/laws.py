@@ -29,6 +29,9 @@ Stieltjes transform ``m = −G`` must convert); ``R`` satisfies
 Parameters are kept exact: ints and ``Fraction`` become sympy rationals, a
 Python ``float`` becomes the rational of its shortest decimal representation
 (``0.3 -> 3/10``) so that curves stay exact, and sympy symbols stay symbolic.
+A law built from a float keeps the float kind in its numbers: ``moments``,
+``free_cumulants``, ``mean`` and ``variance`` are then Python floats
+(``MarchenkoPastur(0.3).moments(2) == [0.3, 0.39]``).
 Numeric methods (``cauchy``, ``density``, ...) then need numeric parameters:
 substitute first with :meth:`Law.subs`.
 
@@ -126,6 +129,11 @@ def _exact(value, name):
         f"{name} must be an int, Fraction, float, mpmath or sympy number/expression; "
         f"got {describe(value)} of type {type(value).__name__}"
     )
+
+
+def _any_float(*values):
+    """True when one of the values is a Python or numpy float."""
+    return any(isinstance(v, (float, np.floating)) for v in values)
 
 
 def _is_numeric(expr):
@@ -361,14 +369,34 @@ class Law:
             )
 
     # -- moments ----------------------------------------------------------------
+    #: True when a parameter was given as a Python/numpy float: moments,
+    #: cumulants, mean and variance are then floats (the curve stays exact, in
+    #: the rational of each float's shortest repr).
+    _float = False
+
+    def _as_kind(self, values):
+        """Floats for a law built from floats, the exact values otherwise."""
+        if not self._float or self.is_symbolic:
+            return values
+        return [float(v) for v in values]
+
     def moments(self, n):
-        """Exact moments ``m_1, ..., m_n``.
+        """Moments ``m_1, ..., m_n``: exact for exact (or symbolic) parameters,
+        floats when a parameter was given as a float.
 
         Examples
         --------
         >>> PointMass(3).moments(3)
         [3, 9, 27]
+        >>> MarchenkoPastur(0.3).moments(2)               # λ, λ + λ²
+        [0.3, 0.39]
         """
+        return self._as_kind(self._exact_moments(n))
+
+    def _exact_moments(self, n):
+        """The exact moments, whatever the kind of the parameters."""
+        if type(self).moments is not Law.moments:  # a subclass with its own moments
+            return self.moments(n)
         n = _check_order(n)
         if n == 0:
             return []
@@ -385,12 +413,15 @@ class Law:
         >>> MarchenkoPastur(rate=2, jump=3).free_cumulants(3)     # κ_n = λ α^n
         [6, 18, 54]
         """
+        return self._as_kind(self._exact_free_cumulants(n))
+
+    def _exact_free_cumulants(self, n):
         from .cumulants import free_cumulants
 
         n = _check_order(n)
         if n == 0:
             return []
-        return [sympy.expand(sympy.sympify(v)) for v in free_cumulants(self.moments(n))]
+        return [sympy.expand(sympy.sympify(v)) for v in free_cumulants(self._exact_moments(n))]
 
     def mean(self):
         """The mean ``m_1``.
@@ -410,8 +441,8 @@ class Law:
         >>> Arcsine(-2, 2).variance()
         2
         """
-        m1, m2 = self.moments(2)
-        return _ds.factor(sympy.expand(m2 - m1**2))
+        m1, m2 = self._exact_moments(2)
+        return self._as_kind([_ds.factor(sympy.expand(m2 - m1**2))])[0]
 
     # -- transforms -------------------------------------------------------------
     def _s_rational(self):
@@ -674,12 +705,13 @@ class PointMass(Law):
 
     def __init__(self, a=0):
         self._params = {"a": _exact(a, "a")}
+        self._float = _any_float(a)
 
     def _moments(self, n):
         a = self._params["a"]
         return [a**k for k in range(1, n + 1)]
 
-    def free_cumulants(self, n):
+    def _exact_free_cumulants(self, n):
         n = _check_order(n)
         return [self._params["a"]] + [sympy.Integer(0)] * (n - 1) if n else []
 
@@ -794,6 +826,7 @@ class Atomic(Law):
         except TypeError:
             pass  # symbolic points keep their order
         self._params = {"points": tuple(pts), "weights": tuple(wts)}
+        self._float = _any_float(*points, *weights)
 
     def subs(self, *args, **kwargs):
         pts = [sympy.sympify(p).subs(*args, **kwargs) for p in self._params["points"]]
@@ -883,6 +916,7 @@ class Bernoulli(Atomic):
             raise InvalidLawError(f"Bernoulli parameter p = {pe} must lie in [0, 1]")
         Law.__init__(self)
         self._params = {"p": pe}
+        self._float = _any_float(p)
 
     @property
     def p(self):
