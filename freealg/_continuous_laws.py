@@ -28,6 +28,7 @@ from .laws import (
     _MPNS,
     _real_points,
     _any_float,
+    _keeps_float_kind,
     _sign,
     _sqrt_pair,
 )
@@ -186,6 +187,7 @@ class Semicircle(Law):
     def atoms(self):
         return []
 
+    @_keeps_float_kind
     def affine(self, shift=0, scale=1):
         s, c = _exact(shift, "shift"), _exact(scale, "scale")
         if c == 0:
@@ -655,6 +657,7 @@ class Arcsine(Law):
     def atoms(self):
         return []
 
+    @_keeps_float_kind
     def affine(self, shift=0, scale=1):
         s, c = _exact(shift, "shift"), _exact(scale, "scale")
         if c == 0:

@@ -131,6 +131,21 @@ def _exact(value, name):
     )
 
 
+def _keeps_float_kind(method):
+    """Decorator for ``affine``: the image of a float law (or by a float shift
+    or scale) is a float law too."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, shift=0, scale=1):
+        out = method(self, shift, scale)
+        if isinstance(out, Law) and type(out).moments is Law.moments:
+            out._float = self._float or _any_float(shift, scale)
+        return out
+
+    return wrapper
+
+
 def _any_float(*values):
     """True when one of the values is a Python or numpy float."""
     return any(isinstance(v, (float, np.floating)) for v in values)
@@ -755,6 +770,7 @@ class PointMass(Law):
     def atoms(self):
         return [(self._params["a"], sympy.Integer(1))]
 
+    @_keeps_float_kind
     def affine(self, shift=0, scale=1):
         return PointMass(_exact(shift, "shift") + _exact(scale, "scale") * self._params["a"])
 
@@ -883,6 +899,7 @@ class Atomic(Law):
     def atoms(self):
         return list(zip(self.points, self.weights))
 
+    @_keeps_float_kind
     def affine(self, shift=0, scale=1):
         s, c = _exact(shift, "shift"), _exact(scale, "scale")
         return Atomic([s + c * p for p in self.points], self.weights)
@@ -948,6 +965,7 @@ class Bernoulli(Atomic):
     def atoms(self):
         return [(a, m) for a, m in zip(self.points, self.weights) if m != 0]
 
+    @_keeps_float_kind
     def affine(self, shift=0, scale=1):
         s, c = _exact(shift, "shift"), _exact(scale, "scale")
         return Atomic([s, s + c], [1 - self.p, self.p])

@@ -482,3 +482,10 @@ def test_float_parameters_give_float_moments():
     assert MarchenkoPastur(lam_s).moments(2) == [lam_s, lam_s**2 + lam_s]
     # the curve stays exact (the rational of the float's shortest repr)
     assert MarchenkoPastur(lam).curve().moments(2) == [R(3, 10), R(39, 100)]
+
+
+def test_affine_images_keep_the_float_kind():
+    img = Semicircle(0.5, 2.0).affine(1, 2)            # mean 2, variance 8
+    assert img.moments(2) == [2.0, 12.0] and all(type(v) is float for v in img.moments(2))
+    assert Bernoulli(R(1, 2)).affine(0.5, 1).moments(1) == [1.0]
+    assert Bernoulli(R(1, 2)).affine(1, 2).moments(1) == [2]
