@@ -7,8 +7,18 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from ._utils.validate import check_dps
 from .errors import InvalidArgumentError, NotAlgebraicError
-from .laws import Law, PointMass, _check_int, _exact, _fmt, _sign
+from .laws import (
+    Law,
+    PointMass,
+    _check_order,
+    _complex_points,
+    _exact,
+    _real_points,
+    _src,
+    _sign,
+)
 
 from .laws import Atomic, Bernoulli  # noqa: E402
 
@@ -47,7 +57,7 @@ class ActivationDerivativeLaw(Law):
 
         act = activation if isinstance(activation, Activation) else get_activation(activation)
         self.activation = act
-        self.dps = _check_int(dps, "dps")
+        self.dps = check_dps(dps)
         qe = _exact(q, "q")
         if _sign(qe) is not None and _sign(qe) < 0:
             raise InvalidArgumentError(f"q must be >= 0 (a variance); got {qe}")
@@ -62,7 +72,7 @@ class ActivationDerivativeLaw(Law):
         return ("ActivationDerivativeLaw", self.activation._key(), sympy.srepr(self._params["q"]), self.dps)
 
     def __repr__(self):
-        return f"ActivationDerivativeLaw({self.activation!r}, q={_fmt(self._params['q'])}, dps={self.dps})"
+        return f"ActivationDerivativeLaw({self.activation!r}, q={_src(self._params['q'])}, dps={self.dps})"
 
     def _moments(self, n):
         self._require_numeric("moments of a non-algebraic law")
@@ -79,7 +89,7 @@ class ActivationDerivativeLaw(Law):
 
     def moments(self, n):
         """Moments ``E[φ'(√q z)^{2k}]`` as mpmath numbers at ``dps`` digits."""
-        n = _check_int(n, "n", 0)
+        n = _check_order(n)
         return self._moments(n) if n else []
 
     def free_cumulants(self, n):
@@ -125,9 +135,9 @@ class ActivationDerivativeLaw(Law):
         from .activations import gaussian_expectation
         from ._utils.mpctx import mpmath
 
-        work = self.dps if dps is None else _check_int(dps, "dps")
+        work = self.dps if dps is None else check_dps(dps)
         q = self._params["q"]
-        arr = np.asarray(z, dtype=object if dps is not None else complex)
+        arr = np.asarray(_complex_points(z, "z"), dtype=object if dps is not None else complex)
         out = []
         with mpmath.workdps(work + 5):
             qm = mpmath.mpf(sympy.N(q, work + 10))
@@ -183,36 +193,74 @@ class ActivationDerivativeLaw(Law):
             return [(self._f(mpmath.mpf(0)), sympy.Integer(1))]
         return []
 
+    def _g_prime(self):
+        """``u ↦ d/du φ'(u)²`` as an mpmath function (exact derivative: a finite
+        difference loses every digit where ``g`` is flat or the scale extreme)."""
+        fn = getattr(self, "_gprime_cache", None)
+        if fn is None:
+            act = self.activation
+            expr = sympy.diff(act.dexpr**2, act.symbol)
+            fn = sympy.lambdify(act.symbol, expr, "mpmath")
+            self._gprime_cache = fn
+        return fn
+
     def density(self, x, dps=None):
-        r"""Pushforward density of ``N(0, 1)`` under ``ζ ↦ φ'(√q ζ)²``."""
+        r"""Pushforward density of ``N(0, 1)`` under ``ζ ↦ φ'(√q ζ)²``.
+
+        In the variable ``u = √q ζ``: ``ρ(y) = Σ_{g(u)=y} ϕ(u/√q)/(√q |g'(u)|)``
+        with ``g = φ'²`` and ``g'`` differentiated exactly.  Preimages are
+        bracketed on the union of a grid in ``ζ ∈ [−20, 20]`` and a grid in
+        ``u ∈ [−20, 20]`` (so both tiny and huge ``q`` resolve the shape of
+        ``g``) and found by bisection (geometric on wide brackets).
+
+        Examples
+        --------
+        >>> nu = activation_derivative_law("tanh", 1, dps=15)
+        >>> round(float(nu.density(0.5)), 6)
+        0.613553
+        """
         self._require_numeric("density")
         from ._utils.mpctx import mpmath
 
-        work = 20 if dps is None else _check_int(dps, "dps")
+        work = 20 if dps is None else check_dps(dps)
         q = self._params["q"]
-        arr = np.asarray(x, dtype=float if dps is None else object)
+        arr = np.asarray(_real_points(x, "x"), dtype=float if dps is None else object)
+        gp = self._g_prime()
         out = []
         with mpmath.workdps(work + 10):
             s = mpmath.sqrt(mpmath.mpf(sympy.N(q, work + 20)))
-            grid = [mpmath.mpf(k) / 25 for k in range(-500, 501)]  # ζ ∈ [-20, 20]
-            fg = [self._f(s * t) for t in grid]
+            zgrid = [s * mpmath.mpf(k) / 25 for k in range(-500, 501)]  # ζ ∈ [-20, 20]
+            ugrid = [mpmath.mpf(k) / 25 for k in range(-500, 501) if abs(k) <= 500 * s]
+            grid = sorted(set(zgrid) | set(ugrid))
+            fg = [self._f(u) for u in grid]
+            iters = int(3.4 * (work + 10))
             for y in arr.ravel():
                 y = mpmath.mpf(y)
                 total = mpmath.mpf(0)
                 for i in range(len(grid) - 1):
                     a, b = fg[i] - y, fg[i + 1] - y
-                    if a == 0 or a * b < 0:
-                        lo, hi = grid[i], grid[i + 1]
-                        for _ in range(int(3.4 * (work + 10))):
+                    if not (a == 0 or a * b < 0):
+                        continue
+                    lo, hi = grid[i], grid[i + 1]
+                    flo = a
+                    for _ in range(4 * iters):
+                        if lo > 0 and hi > 4 * lo:
+                            mid = mpmath.sqrt(lo * hi)
+                        elif hi < 0 and lo < 4 * hi:
+                            mid = -mpmath.sqrt(lo * hi)
+                        else:
                             mid = (lo + hi) / 2
-                            if (self._f(s * lo) - y) * (self._f(s * mid) - y) <= 0:
-                                hi = mid
-                            else:
-                                lo = mid
-                        t = (lo + hi) / 2
-                        der = mpmath.diff(lambda u: self._f(s * u), t)
-                        if der != 0:
-                            total += mpmath.npdf(t) / abs(der)
+                        fm = self._f(mid) - y
+                        if flo * fm <= 0:
+                            hi = mid
+                        else:
+                            lo, flo = mid, fm
+                        if hi - lo <= abs(hi) * mpmath.mpf(2) ** (-mpmath.mp.prec):
+                            break
+                    u = (lo + hi) / 2
+                    der = gp(u)
+                    if der != 0:
+                        total += mpmath.npdf(u / s) / (s * abs(der))
                 out.append(total)
         if dps is None:
             res = np.array([float(v) for v in out])
@@ -246,15 +294,16 @@ def activation_derivative_law(activation, q, *, dps=30):
     Examples
     --------
     >>> activation_derivative_law("relu", 1)
-    Bernoulli(1/2)
+    Bernoulli(Rational(1, 2))
     >>> activation_derivative_law("hardtanh", 2)
-    Bernoulli(erf(1/2))
+    Bernoulli(erf(Rational(1, 2)))
     >>> activation_derivative_law("linear", 1)
     PointMass(a=1)
     """
     from .activations import Activation, get_activation
 
     act = activation if isinstance(activation, Activation) else get_activation(activation)
+    dps = check_dps(dps)
     if act.piecewise_linear:
         qe = _exact(q, "q") if not isinstance(q, (float, np.floating)) else _exact(q, "q")
         law = act.dphi_values_probabilities(qe)

@@ -30,9 +30,11 @@ from .curves import G, R_SYM, S_SYM, Z, SpectralCurve
 from .errors import (
     BranchError,
     InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidLawError,
     TransformUndefinedError,
 )
+from ._utils.validate import MAX_DEPTH, describe
 from .laws import Law, PointMass, W, _check_int, _exact
 from . import _detsympy as _ds
 
@@ -46,11 +48,11 @@ _N_SYMBOLIC = 5  # moments compared as functions of symbolic parameters
 def _as_law(x, name):
     if isinstance(x, Law):
         return x
-    if isinstance(x, sympy.Basic) or isinstance(x, (int, float)):
-        raise InvalidArgumentError(
-            f"{name} must be a law or a SpectralCurve; got {x!r} (for a constant c use PointMass(c))"
-        )
-    raise InvalidArgumentError(f"{name} must be a law or a SpectralCurve; got {x!r}")
+    hint = " (for a constant c use PointMass(c))" if isinstance(x, (sympy.Basic, int, float)) else ""
+    raise InvalidArgumentTypeError(
+        f"{name} must be a law or a SpectralCurve; got {describe(x)} of type "
+        f"{type(x).__name__}{hint}"
+    )
 
 
 def _curve(law):
@@ -58,7 +60,8 @@ def _curve(law):
 
 
 def _moments(law, n):
-    return law.moments(n)
+    """Exact moments of a law (whatever its parameters' kind) or a curve."""
+    return law._exact_moments(n) if isinstance(law, Law) else law.moments(n)
 
 
 def _nmom(*curves):
@@ -339,11 +342,11 @@ def _verified(curve, laws, what):
     powers = [k for _, k in pairs]
     symbolic = any(x.free_symbols for x, _ in pairs)
     n = _N_SYMBOLIC if symbolic else _N_CHECK
-    ms = _route(what, [x.moments(n) for x, _ in pairs], n, powers)
+    ms = _route(what, [_moments(x, n) for x, _ in pairs], n, powers)
     ok = curve.matches_moments(ms)
     if ok and symbolic:
         for pt, subs in _random_points([x for x, _ in pairs]):
-            ms = _route(what, [x.moments(_N_CHECK) for x in subs], _N_CHECK, powers)
+            ms = _route(what, [_moments(x, _N_CHECK) for x in subs], _N_CHECK, powers)
             if not curve.subs(pt).matches_moments(ms):
                 ok = False
                 break
@@ -523,7 +526,7 @@ def _add_two_algebraic(cur, b, done):
     qb = _num(Qb.subs(R_SYM, R_SYM - Ra))
     res = sympy.resultant(sympy.expand(qa), sympy.expand(qb), Ra)
     expr = _num(res.subs({W: G, R_SYM: Z - 1 / G}, simultaneous=True))
-    return _select(expr, lambda n: add_moments([x.moments(n) for x in done], n), "free_add")
+    return _select(expr, lambda n: add_moments([_moments(x, n) for x in done], n), "free_add")
 
 
 # ---------------------------------------------------------------------------
@@ -632,7 +635,7 @@ def _mul_two_algebraic(ca, cb, done):
     qb = _num(Qb.subs(S_SYM, S_SYM / Sa))
     res = sympy.resultant(sympy.expand(qa), sympy.expand(qb), Sa)
     expr = _from_s_coordinates(res)
-    return _select(expr, lambda n: mul_moments([x.moments(n) for x, _ in done], n,
+    return _select(expr, lambda n: mul_moments([_moments(x, n) for x, _ in done], n,
                                                [k for _, k in done]), "free_mul")
 
 
@@ -656,7 +659,8 @@ def free_power(a, L):
     (9, [1, 9, 117])
     """
     a = _as_law(a, "a")
-    L = _check_int(L, "L", 1)
+    L = _check_int(L, "L", 1, maximum=MAX_DEPTH,
+                   hint="one ⊠ power is one substitution, but its curve has degree ~L")
     _check_mean(a, "a")
     if L == 1:
         return _curve(a)
@@ -668,4 +672,4 @@ def free_power(a, L):
                           sympy.Poly(S_SYM**L - _T, S_SYM))
     res = res.as_expr() if hasattr(res, "as_expr") else res
     expr = _from_s_coordinates(sympy.sympify(res).subs(_T, S_SYM))
-    return _select(expr, lambda n: mul_moments([a.moments(n)], n, [L]), "free_power")
+    return _select(expr, lambda n: mul_moments([_moments(a, n)], n, [L]), "free_power")

@@ -8,7 +8,13 @@ import numbers
 import re
 from fractions import Fraction
 
-from .errors import InvalidArgumentError, NCPolynomialError
+from ._utils.validate import describe
+from .errors import InvalidArgumentError, InvalidArgumentTypeError, NCPolynomialError
+
+
+class _CoefficientTypeError(NCPolynomialError, InvalidArgumentTypeError):
+    """A coefficient of the wrong type (a string, None, a bool): an
+    :class:`NCPolynomialError` and an :class:`InvalidArgumentTypeError`."""
 
 
 def _is_nc_object(x):
@@ -50,8 +56,9 @@ def _norm_scalar(c):
 def _as_scalar(c, what="coefficient"):
     """Validate a scalar coefficient or raise :class:`NCPolynomialError`."""
     if isinstance(c, bool) or c is None or isinstance(c, (str, bytes)):
-        raise NCPolynomialError(
-            f"{what} must be a number or a sympy expression; got {c!r}"
+        raise _CoefficientTypeError(
+            f"{what} must be a number or a sympy expression; got {describe(c)} of type "
+            f"{type(c).__name__}"
         )
     if _is_nc_object(c):
         raise NCPolynomialError(f"{what} must be a scalar; got the polynomial {c}")
@@ -82,9 +89,9 @@ def _as_scalar(c, what="coefficient"):
         if not (math.isfinite(z.real) and math.isfinite(z.imag)):
             raise InvalidArgumentError(f"{what} {c!r} is not finite")
         return float(c) if isinstance(c, numbers.Real) else z
-    raise NCPolynomialError(
+    raise _CoefficientTypeError(
         f"{what} must be a number (int, Fraction, float) or a sympy expression; "
-        f"got {c!r} of type {type(c).__name__}"
+        f"got {describe(c)} of type {type(c).__name__}"
     )
 
 

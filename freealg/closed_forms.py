@@ -149,7 +149,7 @@ def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal"):
     >>> from freealg import Bernoulli
     >>> import sympy
     >>> fim_curve([Bernoulli(sympy.Rational(1, 2))], [1, 2], sigma_w=1)
-    Atomic(points=[2, 3], weights=[1/2, 1/2])
+    Atomic(points=[2, 3], weights=[Rational(1, 2), Rational(1, 2)])
     """
     from ._elimination import free_mul
 

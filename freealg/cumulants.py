@@ -21,15 +21,18 @@ outputs when every output is an integer, else ``Fraction``.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from fractions import Fraction
 
 from . import _series
+from ._utils.validate import MAX_MOMENT_ORDER, check_choice, describe
 from .errors import (
-    InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidLawError,
     InvalidSequenceError,
+    TooLargeError,
     TransformUndefinedError,
 )
 
@@ -78,17 +81,75 @@ def _kind_of(values):
     return kind
 
 
+class _EntryTypeError(InvalidSequenceError, InvalidArgumentTypeError):
+    """A sequence entry of the wrong type: an :class:`InvalidSequenceError`
+    and an :class:`InvalidArgumentTypeError` (hence also a ``TypeError``)."""
+
+
 def _check_scalar(v, name, i):
-    if isinstance(v, bool) or isinstance(v, (str, bytes)) or v is None:
-        raise InvalidSequenceError(
-            f"{name}[{i}] (order {i + 1}) must be a number; got {v!r}"
-        )
-    if _is_sympy(v) or _is_mpmath(v) or isinstance(v, numbers.Number):
+    if _is_sympy(v) or _is_mpmath(v) or (
+        isinstance(v, numbers.Number) and not isinstance(v, bool)
+        and type(v).__name__ != "bool_"
+    ):
         return
-    raise InvalidSequenceError(
+    raise _EntryTypeError(
         f"{name}[{i}] (order {i + 1}) must be a number (int, Fraction, float, "
-        f"mpmath or sympy); got {v!r} of type {type(v).__name__}"
+        f"mpmath or sympy); got {describe(v)} of type {type(v).__name__}"
     )
+
+
+def _overflow_message(func, what, size, order):
+    where = f" at order {order}" if order is not None else ""
+    return (
+        f"overflow in {func}: {what} of size {size} exceed the float64 range{where}; "
+        "pass exact ints/Fractions (or mpmath numbers) or rescale the law "
+        "(moments of c·X are c^k m_k)"
+    )
+
+
+def _size(seqs):
+    """The largest absolute entry of the input sequences, for messages."""
+    best, huge = 0.0, None
+    for seq in seqs:
+        if not isinstance(seq, (list, tuple)):
+            continue
+        for v in seq:
+            try:
+                best = max(best, abs(complex(v)))
+            except OverflowError:  # an int (or Fraction) beyond the float range
+                digits = len(str(abs(int(v)))) - 1
+                huge = digits if huge is None else max(huge, digits)
+            except (TypeError, ValueError):
+                continue
+    return f"~1e{huge}" if huge is not None else f"{best:.3g}"
+
+
+def _float_guard(what):
+    """Decorator: float arithmetic that overflows raises
+    :class:`InvalidSequenceError` (Python floats overflow silently to ``inf``
+    and then ``nan``; an ``int`` too large for a float raises OverflowError)."""
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                out = fn(*args, **kwargs)
+            except OverflowError:
+                raise InvalidSequenceError(
+                    _overflow_message(fn.__name__, what, _size(args[:2]), None)
+                ) from None
+            for k, v in enumerate(out):
+                if isinstance(v, (float, complex)) and not (
+                    math.isfinite(v.real) and math.isfinite(v.imag)
+                ):
+                    raise InvalidSequenceError(
+                        _overflow_message(fn.__name__, what, _size(args[:2]), k + 1)
+                    )
+            return out
+
+        return wrapper
+
+    return deco
 
 
 def _prepare(*seqs, names=None):
@@ -111,6 +172,12 @@ def _prepare(*seqs, names=None):
         if not lst:
             raise InvalidSequenceError(
                 f"{name} is empty; pass at least one value (order 1 first)"
+            )
+        if len(lst) > MAX_MOMENT_ORDER:
+            raise TooLargeError(
+                f"{name} has {len(lst)} values, more than the supported maximum "
+                f"{MAX_MOMENT_ORDER} (the conversions cost O(n^3) operations); pass at most "
+                f"{MAX_MOMENT_ORDER} orders"
             )
         for i, v in enumerate(lst):
             _check_scalar(v, name, i)
@@ -224,6 +291,7 @@ class _PowerTable:
         return self.T[s][k]
 
 
+@_float_guard("moments")
 def free_cumulants(moments):
     r"""Free cumulants ``kappa_1, ..., kappa_n`` of a moment sequence.
 
@@ -276,6 +344,7 @@ def free_cumulants(moments):
     return _finish(kappa, kind, all_int)
 
 
+@_float_guard("cumulants")
 def moments_from_free_cumulants(cumulants):
     r"""Moments ``m_1, ..., m_n`` from free cumulants ``kappa_1, ..., kappa_n``.
 
@@ -313,6 +382,7 @@ def moments_from_free_cumulants(cumulants):
     return _finish(m, kind, all_int)
 
 
+@_float_guard("moments")
 def boolean_cumulants(moments):
     r"""Boolean cumulants ``b_1, ..., b_n``: ``M(z) = 1 / (1 - B(z))``.
 
@@ -335,6 +405,7 @@ def boolean_cumulants(moments):
     return _finish(b, kind, all_int)
 
 
+@_float_guard("cumulants")
 def moments_from_boolean_cumulants(cumulants):
     r"""Moments from boolean cumulants: ``m_n = sum_{k=1}^n b_k m_{n-k}``.
 
@@ -354,6 +425,7 @@ def moments_from_boolean_cumulants(cumulants):
     return _finish(m[1:], kind, all_int)
 
 
+@_float_guard("moments")
 def classical_cumulants(moments):
     r"""Classical cumulants: ``m_n = sum_{k=1}^n binom(n-1, k-1) c_k m_{n-k}``.
 
@@ -376,6 +448,7 @@ def classical_cumulants(moments):
     return _finish(c, kind, all_int)
 
 
+@_float_guard("cumulants")
 def moments_from_classical_cumulants(cumulants):
     r"""Moments from classical cumulants (inverse of :func:`classical_cumulants`).
 
@@ -585,6 +658,7 @@ def check_moment_sequence(moments, *, support="real", name="moments"):
     ...
     freealg.errors.InvalidLawError: moments: Hankel condition H_1 = [m_(i+j)]_(i,j<=1) fails (pivot 1 = -0.5 < 0; this pivot is the variance m_2 - m_1**2): not the moments of a probability measure
     """
+    check_choice(support, "support", ("real", "positive"))
     kind, _, (m,) = _prepare(moments, names=[name])
     if kind == "sympy":
         if not all(getattr(v, "is_number", False) for v in m):
@@ -598,8 +672,6 @@ def check_moment_sequence(moments, *, support="real", name="moments"):
     _hankel_ldl(seq, 0, kind, name, "H")
     if support == "positive":
         _hankel_ldl(seq, 1, kind, name, "H'")
-    elif support != "real":
-        raise InvalidArgumentError(f"support must be 'real' or 'positive'; got {support!r}")
     return None
 
 
@@ -653,6 +725,7 @@ def _fmt(v):
 # ---------------------------------------------------------------------------
 
 
+@_float_guard("moments")
 def free_add_moments(ma, mb, *, check=True):
     r"""Moments of ``mu_a ⊞ mu_b`` (free cumulants add).
 
@@ -684,6 +757,7 @@ def free_add_moments(ma, mb, *, check=True):
     return _finish(res, kind, all_int)
 
 
+@_float_guard("moments")
 def s_transform_coefficients(moments):
     r"""Coefficients ``s_0, ..., s_{n-1}`` of the S-transform series
     ``S(w) = sum_k s_k w^k`` of a law with the given moments.
@@ -716,6 +790,7 @@ def s_transform_coefficients(moments):
     return _finish(s, kind, all_int)
 
 
+@_float_guard("moments")
 def free_mul_moments(ma, mb, *, check=True):
     r"""Moments of ``mu_a ⊠ mu_b`` via the S-transform, ``S_{a⊠b} = S_a S_b``.
 
@@ -780,6 +855,10 @@ def free_mul_moments(ma, mb, *, check=True):
         sa = [Fraction(v) for v in sa]
         sb = [Fraction(v) for v in sb]
     s = _series.mul(sa, sb, n)
+    if s[0] == 0:  # s_0 = 1/(m_1(a) m_1(b)) underflowed: the product's mean overflows
+        raise InvalidSequenceError(
+            _overflow_message("free_mul_moments", "moments", _size([ma, mb]), 1)
+        )
     # chi(w) = S(w) w / (1 + w)
     zero = s[0] * 0
     one = zero + 1

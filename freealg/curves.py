@@ -46,14 +46,49 @@ from .errors import (
     BranchError,
     ConvergenceError,
     InvalidArgumentError,
+    InvalidArgumentTypeError,
     TransformUndefinedError,
 )
 from ._curve_analysis import G, Z, _CurveAnalysis
-from .laws import Law, W, _check_int
+from .laws import Law, W, _check_order
 from . import _detsympy as _ds
 
 __all__ = ["SpectralCurve", "Z", "G"]
 S_SYM = sympy.Symbol("S")
+
+
+def _to_mp(v):
+    """An exact/sympy/float number as an mpmath number at the working precision."""
+    from ._utils.mpctx import mpmath
+    v = sympy.sympify(v)
+    if v.is_Rational:
+        return mpmath.mpf(int(v.p)) / int(v.q)
+    if v.is_real:
+        return mpmath.mpf(str(sympy.N(v, mpmath.mp.dps + 10)))
+    re, im = v.as_real_imag()
+    return mpmath.mpc(_to_mp(re), _to_mp(im))
+
+
+def _numeric_w(w):
+    try:
+        wv = complex(w)
+    except (TypeError, ValueError):
+        raise InvalidArgumentTypeError(
+            f"w must be a number or None; got {w!r} of type {type(w).__name__}"
+        ) from None
+    if not (np.isfinite(wv.real) and np.isfinite(wv.imag)):
+        raise InvalidArgumentError(f"w must be finite; got {w!r}")
+    return wv
+
+
+def _finite_complex(value, which, w):
+    out = complex(value)
+    if not (np.isfinite(out.real) and np.isfinite(out.imag)):
+        raise InvalidArgumentError(
+            f"the {which}-transform at w = {w} is {sympy.N(value, 6) if isinstance(value, sympy.Basic) else value}, "
+            "beyond the float64 range; rescale the law (or use the exact expression at w = None)"
+        )
+    return out
 R_SYM = sympy.Symbol("R")
 
 
@@ -413,7 +448,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         >>> SpectralCurve(s**2 * G**2 - z*G + 1).moments(4)      # semicircle of variance σ²
         [0, sigma**2, 0, 2*sigma**4]
         """
-        n = _check_int(n, "n", 0)
+        n = _check_order(n)
         if n == 0:
             return []
         K = self._field_rows()[0]
@@ -531,24 +566,46 @@ class SpectralCurve(_CurveAnalysis, Law):
                 "numeric w (small |w|) to evaluate it"
             )
         self._require_numeric(f"{which}-transform")
+        from ._utils.mpctx import mpmath
         from .cumulants import free_cumulants, s_transform_coefficients
 
+        wv = _numeric_w(w)
+        if wv == 0:  # removable: R(0) = κ_1 = m_1, S(0) = 1/m_1
+            m1 = sympy.sympify(self.mean())
+            return _finite_complex(m1 if which == "R" else 1 / m1, which, w)
+        # The branch is the root of Q(w, ·) nearest the 24-term series at w.  All
+        # of it runs in mpmath (30 digits, unbounded exponent), so laws of any
+        # scale work; the value is converted to complex at the end.
         n = 24
-        ms = [float(v) for v in self.moments(n)]
-        coeffs = s_transform_coefficients(ms) if which == "S" else free_cumulants(ms)
-        wv = complex(w)
-        approx = sum(c * wv**k for k, c in enumerate(coeffs))
-        poly = sympy.Poly(Q.subs(W, sympy.nsimplify(w) if not isinstance(w, complex) else w), sym)
-        roots = np.roots([complex(c) for c in poly.all_coeffs()])
-        best = roots[np.argmin(np.abs(roots - approx))]
-        tail = abs(coeffs[-1] * wv ** (n - 1)) + abs(coeffs[-2] * wv ** (n - 2))
-        if abs(best - approx) > 1e-6 * max(1.0, abs(best)) or tail > 1e-8 * max(1.0, abs(best)):
-            raise ConvergenceError(
-                f"w = {w} is too far from 0 for the series that selects the branch of the "
-                f"{which}-transform (24-term series residual {abs(best - approx):.3g}); use a "
-                "smaller |w|"
-            )
-        return complex(best)
+        with mpmath.workdps(30):
+            ms = [_to_mp(v) for v in self.moments(n)]
+            coeffs = s_transform_coefficients(ms) if which == "S" else free_cumulants(ms)
+            wm = mpmath.mpc(wv)
+            approx = sum(c * wm**k for k, c in enumerate(coeffs))
+            poly = sympy.Poly(Q.subs(W, sympy.nsimplify(w) if not isinstance(w, complex) else w), sym)
+            pc = [_to_mp(c) for c in poly.all_coeffs()]
+            try:
+                roots = mpmath.polyroots(pc, maxsteps=200, extraprec=60)
+                best = min(roots, key=lambda r: abs(r - approx))
+            except mpmath.libmp.NoConvergence:  # coefficients of wildly different sizes:
+                best = approx  # Newton from the series value; checked below
+            # polyroots is accurate relative to the largest root; polish the
+            # chosen one (a simple root) by Newton steps on Q(w, ·)
+            dpc = [c * (len(pc) - 1 - i) for i, c in enumerate(pc[:-1])]
+            for _ in range(8):
+                d = mpmath.polyval(dpc, best)
+                if d == 0:
+                    break
+                best = best - mpmath.polyval(pc, best) / d
+            tail = abs(coeffs[-1] * wm ** (n - 1)) + abs(coeffs[-2] * wm ** (n - 2))
+            scale = max(abs(best), abs(coeffs[0]))
+            if abs(best - approx) > 1e-6 * scale or tail > 1e-8 * scale:
+                raise ConvergenceError(
+                    f"w = {w} is too far from 0 for the series that selects the branch of the "
+                    f"{which}-transform (24-term series residual {float(abs(best - approx)):.3g}); "
+                    "use a smaller |w|"
+                )
+        return _finite_complex(best, which, w)
 
     # -- algebra ----------------------------------------------------------------
     def affine(self, shift=0, scale=1):

@@ -219,17 +219,26 @@ def _one_letter(x, method):
     raise ModelError(f"{method}() needs a single letter from nc_symbols; got {x!r}")
 
 
-def _check_param(x, what, positive=False):
-    from .ncpoly import _as_scalar, _is_sympy
+def _check_word_lengths(words):
+    """TooLargeError before any work for words longer than MAX_MOMENT_ORDER."""
+    from ._utils.validate import MAX_MOMENT_ORDER, check_int
 
-    try:
-        v = _as_scalar(x, what)
-    except NCPolynomialError as exc:  # not a scalar
-        raise InvalidArgumentError(str(exc)) from None
-    if positive and not _is_sympy(v):
-        if isinstance(v, complex) or not v > 0:
-            raise InvalidArgumentError(f"{what} must be > 0; got {x!r}")
-    return v
+    longest = max((len(w) for w, _, _ in words), default=0)
+    check_int(longest, "the longest word's length", minimum=0, maximum=MAX_MOMENT_ORDER,
+              hint="the free-moment recursion is polynomial but not linear in the word "
+                   "length; split the trace or ask for shorter words")
+
+
+def _check_param(x, what, positive=False):
+    """A real parameter (number or sympy expression) through the shared
+    checker, then normalised like an NC coefficient."""
+    from ._utils.validate import check_real
+    from .ncpoly import _as_scalar
+
+    if isinstance(x, complex):
+        raise InvalidArgumentError(f"{what} must be real; got {x!r}")
+    v = check_real(x, what, positive=positive, allow_symbol=True)
+    return _as_scalar(v, what)
 
 
 class FreeModel:
@@ -575,6 +584,7 @@ class FreeModel:
         (2, 2)
         """
         t, words, orders = self._prepare(t, "moment")
+        _check_word_lengths(words)
         eng = self._engine_for(orders)
         before = dict(eng.stats)
         vals = []
@@ -610,7 +620,13 @@ class FreeModel:
           {1}{2,4}{3}: kappa_1(D) * kappa_2(W,W.T) * kappa_1(D) = 1
         <BLANKLINE>
         """
+        from ._utils.validate import check_int
+
+        max_terms = check_int(max_terms, "max_terms", minimum=1, maximum=10**7,
+                              hint="a listing of more partitions does not fit in memory; "
+                                   "use moment() for the value")
         t, words, orders = self._prepare(t, "expand")
+        _check_word_lengths(words)
         eng = self._engine_for(orders)
         dom = eng.dom
         terms = []

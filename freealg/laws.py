@@ -29,6 +29,9 @@ Stieltjes transform ``m = −G`` must convert); ``R`` satisfies
 Parameters are kept exact: ints and ``Fraction`` become sympy rationals, a
 Python ``float`` becomes the rational of its shortest decimal representation
 (``0.3 -> 3/10``) so that curves stay exact, and sympy symbols stay symbolic.
+A law built from a float keeps the float kind in its numbers: ``moments``,
+``free_cumulants``, ``mean`` and ``variance`` are then Python floats
+(``MarchenkoPastur(0.3).moments(2) == [0.3, 0.39]``).
 Numeric methods (``cauchy``, ``density``, ...) then need numeric parameters:
 substitute first with :meth:`Law.subs`.
 
@@ -53,8 +56,16 @@ import numpy as np
 import sympy
 
 from . import _detsympy as _ds
+from ._utils.validate import (
+    MAX_MOMENT_ORDER,
+    check_dps,
+    check_finite_array,
+    check_int,
+    describe,
+)
 from .errors import (
     InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidLawError,
     NotAlgebraicError,
     TransformUndefinedError,
@@ -83,8 +94,11 @@ W = sympy.Symbol("w")
 
 def _exact(value, name):
     """Convert a parameter to an exact sympy object (floats via their repr)."""
-    if isinstance(value, bool) or value is None or isinstance(value, (str, bytes)):
-        raise InvalidArgumentError(f"{name} must be a number or a sympy expression; got {value!r}")
+    if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, (str, bytes)):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a number or a sympy expression; got {describe(value)} of type "
+            f"{type(value).__name__}"
+        )
     if isinstance(value, sympy.Basic):
         if value.is_number:
             if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
@@ -111,10 +125,30 @@ def _exact(value, name):
             return sympy.Integer(man) * sympy.Integer(2) ** exp
     if isinstance(value, numbers.Complex):
         raise InvalidArgumentError(f"{name} must be real; got {value!r}")
-    raise InvalidArgumentError(
+    raise InvalidArgumentTypeError(
         f"{name} must be an int, Fraction, float, mpmath or sympy number/expression; "
-        f"got {value!r} of type {type(value).__name__}"
+        f"got {describe(value)} of type {type(value).__name__}"
     )
+
+
+def _keeps_float_kind(method):
+    """Decorator for ``affine``: the image of a float law (or by a float shift
+    or scale) is a float law too."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, shift=0, scale=1):
+        out = method(self, shift, scale)
+        if isinstance(out, Law) and type(out).moments is Law.moments:
+            out._float = self._float or _any_float(shift, scale)
+        return out
+
+    return wrapper
+
+
+def _any_float(*values):
+    """True when one of the values is a Python or numpy float."""
+    return any(isinstance(v, (float, np.floating)) for v in values)
 
 
 def _is_numeric(expr):
@@ -133,6 +167,7 @@ def _sign(expr):
 def _mp(expr, dps):
     from ._utils.mpctx import mpmath
 
+    dps = check_dps(dps)
     with mpmath.workdps(dps + 10):
         return mpmath.mpf(sympy.N(expr, dps + 10))
 
@@ -141,10 +176,108 @@ def _f(expr):
     return float(sympy.N(expr, 20))
 
 
-def _check_int(n, name="n", minimum=1):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise InvalidArgumentError(f"{name} must be an integer >= {minimum}; got {n!r}")
-    return int(n)
+def _check_int(n, name="n", minimum=1, maximum=None, hint=""):
+    """An integer parameter (InvalidArgumentTypeError / InvalidArgumentError /
+    TooLargeError from :func:`freealg._utils.validate.check_int`)."""
+    return check_int(n, name, minimum=minimum, maximum=maximum, hint=hint)
+
+
+def _check_order(n, name="n"):
+    """A number of moments ``0 <= n <= MAX_MOMENT_ORDER`` (checked before any work)."""
+    return check_int(n, name, minimum=0, maximum=MAX_MOMENT_ORDER,
+                     hint="exact moments of higher order do not fit in time or memory; ask for "
+                          f"at most {MAX_MOMENT_ORDER} (or use a float recursion on the curve)")
+
+
+def _real_points(x, name="x"):
+    """``x`` as a float array with finite entries (InvalidArgumentError naming
+    the first non-finite entry); mpmath/object inputs are checked entrywise."""
+    arr = np.asarray(x, dtype=object if _has_mp(x) else None)
+    if arr.dtype == object:
+        from ._utils.mpctx import mpmath
+        for i, v in enumerate(arr.ravel()):
+            try:
+                mv = mpmath.mpmathify(v)
+            except (TypeError, ValueError):
+                raise InvalidArgumentTypeError(
+                    f"{name} must be real numbers; entry {i} is {describe(v)} of type "
+                    f"{type(v).__name__}"
+                ) from None
+            if not mpmath.isfinite(mv):
+                raise InvalidArgumentError(f"{name} must be finite; entry {i} is {v}")
+        return arr
+    if arr.dtype.kind == "c":
+        bad = arr.imag != 0
+        if bad.any():
+            i = int(np.flatnonzero(bad.ravel())[0])
+            raise InvalidArgumentError(
+                f"{name} must be real (density is evaluated on the real line); entry {i} is "
+                f"{arr.ravel()[i]}; use cauchy(z) off the axis"
+            )
+        arr = arr.real
+    return check_finite_array(arr, name)
+
+
+def _complex_points(z, name="z"):
+    """``z`` checked for finiteness (numpy complex array, or an object array of
+    mpmath numbers)."""
+    if _has_mp(z):
+        return _mp_points(z, name)
+    return check_finite_array(z, name, dtype=complex)
+
+
+def _mp_points(z, name):
+    from ._utils.mpctx import mpmath
+    arr = np.asarray(z, dtype=object)
+    for i, v in enumerate(arr.ravel()):
+        try:
+            mv = mpmath.mpmathify(v)
+        except (TypeError, ValueError):
+            raise InvalidArgumentTypeError(
+                f"{name} must be numbers; entry {i} is {describe(v)} of type {type(v).__name__}"
+            ) from None
+        if not mpmath.isfinite(mv):
+            raise InvalidArgumentError(f"{name} must be finite; entry {i} is {v}")
+    return arr
+
+
+def _has_mp(x):
+    if type(x).__module__.startswith("mpmath"):
+        return True
+    if isinstance(x, np.ndarray):
+        return x.dtype == object
+    if isinstance(x, (list, tuple)):
+        return any(_has_mp(v) for v in x)
+    return False
+
+
+def _finite_values(out, pts, law, what, special=None):
+    """Raise if ``out`` has a non-finite entry outside the ``special`` mask
+    (atoms and hard edges, whose ``nan``/``inf`` values are the documented
+    convention): a float64 overflow of a value that exists (a law of extreme
+    scale), never returned silently."""
+    out = np.asarray(out)
+    bad = ~np.isfinite(out)
+    if special is not None:
+        bad &= ~np.asarray(special, dtype=bool)
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        p = np.asarray(pts).ravel()[i] if np.size(pts) > 1 else np.asarray(pts).ravel()[0]
+        raise InvalidArgumentError(
+            f"{law!r}.{what} at entry {i} ({p}) exceeds the float64 range: the law's scale is "
+            "too extreme for float64 there; pass dps=30 for an mpmath value, or rescale the law "
+            "(affine(0, c))"
+        )
+    return out
+
+
+def _at_points(x, locations):
+    """Boolean mask of the entries of the float array ``x`` equal to one of
+    ``locations`` (atom locations, hard edges)."""
+    mask = np.zeros(np.shape(x), dtype=bool)
+    for loc in locations:
+        mask |= np.asarray(x) == loc
+    return mask
 
 
 def _apply(z, dps, np_fun, mp_fun):
@@ -154,8 +287,8 @@ def _apply(z, dps, np_fun, mp_fun):
         return np_fun(np.asarray(z, dtype=complex))
     from ._utils.mpctx import mpmath
 
-    dps = _check_int(dps, "dps")
-    arr = np.asarray(z, dtype=object)
+    dps = check_dps(dps)
+    arr = _mp_points(z, "z")
     with mpmath.workdps(dps):
         flat = [mp_fun(mpmath.mpmathify(v)) for v in arr.ravel()]
         res = np.empty(len(flat), dtype=object)
@@ -249,15 +382,35 @@ class Law:
             )
 
     # -- moments ----------------------------------------------------------------
+    #: True when a parameter was given as a Python/numpy float: moments,
+    #: cumulants, mean and variance are then floats (the curve stays exact, in
+    #: the rational of each float's shortest repr).
+    _float = False
+
+    def _as_kind(self, values):
+        """Floats for a law built from floats, the exact values otherwise."""
+        if not self._float or self.is_symbolic:
+            return values
+        return [float(v) for v in values]
+
     def moments(self, n):
-        """Exact moments ``m_1, ..., m_n``.
+        """Moments ``m_1, ..., m_n``: exact for exact (or symbolic) parameters,
+        floats when a parameter was given as a float.
 
         Examples
         --------
         >>> PointMass(3).moments(3)
         [3, 9, 27]
+        >>> MarchenkoPastur(0.3).moments(2)               # λ, λ + λ²
+        [0.3, 0.39]
         """
-        n = _check_int(n, "n", 0)
+        return self._as_kind(self._exact_moments(n))
+
+    def _exact_moments(self, n):
+        """The exact moments, whatever the kind of the parameters."""
+        if type(self).moments is not Law.moments:  # a subclass with its own moments
+            return self.moments(n)
+        n = _check_order(n)
         if n == 0:
             return []
         return [sympy.expand(v) if isinstance(v, sympy.Basic) else v for v in self._moments(n)]
@@ -273,12 +426,15 @@ class Law:
         >>> MarchenkoPastur(rate=2, jump=3).free_cumulants(3)     # κ_n = λ α^n
         [6, 18, 54]
         """
+        return self._as_kind(self._exact_free_cumulants(n))
+
+    def _exact_free_cumulants(self, n):
         from .cumulants import free_cumulants
 
-        n = _check_int(n, "n", 0)
+        n = _check_order(n)
         if n == 0:
             return []
-        return [sympy.expand(sympy.sympify(v)) for v in free_cumulants(self.moments(n))]
+        return [sympy.expand(sympy.sympify(v)) for v in free_cumulants(self._exact_moments(n))]
 
     def mean(self):
         """The mean ``m_1``.
@@ -298,8 +454,8 @@ class Law:
         >>> Arcsine(-2, 2).variance()
         2
         """
-        m1, m2 = self.moments(2)
-        return _ds.factor(sympy.expand(m2 - m1**2))
+        m1, m2 = self._exact_moments(2)
+        return self._as_kind([_ds.factor(sympy.expand(m2 - m1**2))])[0]
 
     # -- transforms -------------------------------------------------------------
     def _s_rational(self):
@@ -362,7 +518,19 @@ class Law:
             R = self._r_closed()
         if R is None:
             return self.curve().r_transform(w)
-        return R if w is None else sympy.sympify(R).subs(W, w)
+        if w is None:
+            return R
+        if isinstance(w, np.ndarray):
+            return _numeric_evaluator(self, "_r_numeric", R, w)
+        if isinstance(w, (float, complex, np.number)):
+            check_finite_array(w, "w", dtype=complex)
+        out = sympy.sympify(R).subs(W, w)
+        if out.has(sympy.nan, sympy.zoo):
+            raise TransformUndefinedError(
+                f"the R-transform of {self!r} is not defined at w = {w} (a pole or branch point "
+                "of its closed form); evaluate it at a smaller |w|"
+            )
+        return out
 
     def _r_closed(self):
         return None
@@ -375,12 +543,14 @@ class Law:
     def cauchy(self, z, dps=None):
         """Cauchy transform on the physical branch (via the curve by default)."""
         self._require_numeric("cauchy")
-        return self.curve().cauchy(z, dps=dps)
+        _complex_points(z, "z")
+        return self.curve().cauchy(z, dps=check_dps(dps))
 
     def density(self, x, dps=None):
         """Density of the absolutely continuous part (via the curve by default)."""
         self._require_numeric("density")
-        res = self.curve().density(x, dps=dps)
+        _real_points(x, "x")
+        res = self.curve().density(x, dps=check_dps(dps))
         return res.density if hasattr(res, "density") else res
 
     def support(self):
@@ -425,7 +595,9 @@ class Law:
         return hash(self._key())
 
     def __repr__(self):
-        inner = ", ".join(f"{k}={_fmt(v)}" for k, v in self._params.items())
+        """Text that evaluates to the same law (``from freealg import *`` and
+        ``from sympy import *``), e.g. ``MarchenkoPastur(rate=Rational(1, 3), jump=1)``."""
+        inner = ", ".join(f"{k}={_src(v)}" for k, v in self._params.items())
         return f"{type(self).__name__}({inner})"
 
     def _latex_name(self, printer=None):
@@ -446,6 +618,47 @@ class Law:
         return f"${self._latex()}$"
 
 
+def _atomic_cauchy(law, points, weights, z, dps):
+    """``Σ w_i/(z − a_i)`` with ``nan`` exactly at the atoms (the poles)."""
+    if dps is None:
+        zz = _complex_points(z, "z").astype(complex)
+        out = np.zeros_like(zz)
+        hit = np.zeros(zz.shape, dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for p, v in zip(points, weights):
+                d = zz - _f(p)
+                hit |= d == 0
+                out = out + _f(v) / np.where(d == 0, 1, d)
+        out = np.where(hit, complex(np.nan, np.nan), _finite_values(out, zz, law, "cauchy", hit))
+        return out[()] if out.ndim == 0 else out
+    from ._utils.mpctx import mpmath
+    pm = [(_mp(p, dps), _mp(v, dps)) for p, v in zip(points, weights)]
+
+    def f(t):
+        if any(t == p for p, _ in pm):
+            return mpmath.mpc(mpmath.nan, mpmath.nan)
+        return sum(v / (t - p) for p, v in pm)
+
+    return _apply(z, dps, None, f)
+
+
+def _atomic_density(atoms, x, dps):
+    """Zero density with ``nan`` exactly at the atom locations."""
+    arr = _real_points(x, "x")
+    if dps is not None:
+        from ._utils.mpctx import mpmath
+        dps = check_dps(dps)
+        locs = [_mp(a, dps) for a, _ in atoms]
+        with mpmath.workdps(dps):
+            vals = [mpmath.nan if any(mpmath.mpmathify(v) == a for a in locs) else mpmath.mpf(0)
+                    for v in arr.ravel()]
+        out = np.empty(len(vals), dtype=object)
+        out[:] = vals
+        return out[0] if arr.ndim == 0 else out.reshape(arr.shape)
+    out = np.where(_at_points(arr, [_f(a) for a, _ in atoms]), np.nan, 0.0)
+    return out[()] if out.ndim == 0 else out
+
+
 def _hashable(v):
     if isinstance(v, (list, tuple)):
         return tuple(_hashable(u) for u in v)
@@ -456,6 +669,31 @@ def _fmt(v):
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_fmt(u) for u in v) + "]"
     return str(v)
+
+
+def _src(v):
+    """Text that evaluates (with ``from sympy import *``) to the exact value:
+    ``Rational(1, 3)`` rather than ``1/3``; ``srepr`` when the short form would
+    not round-trip (e.g. a rational power)."""
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_src(u) for u in v) + "]"
+    if not isinstance(v, sympy.Basic):
+        return repr(v)
+    from sympy.printing.str import StrPrinter
+
+    class _Printer(StrPrinter):
+        def _print_Rational(self, e):
+            return f"Rational({e.p}, {e.q})"
+
+    text = _Printer().doprint(v)
+    try:
+        ns = {k: getattr(sympy, k) for k in dir(sympy) if not k.startswith("_")}
+        ns.update({str(sym): sym for sym in v.free_symbols})
+        if eval(text, ns) == v:  # noqa: S307 - our own printer's output
+            return text
+    except Exception:
+        pass
+    return sympy.srepr(v)
 
 
 # ---------------------------------------------------------------------------
@@ -478,13 +716,14 @@ class PointMass(Law):
 
     def __init__(self, a=0):
         self._params = {"a": _exact(a, "a")}
+        self._float = _any_float(a)
 
     def _moments(self, n):
         a = self._params["a"]
         return [a**k for k in range(1, n + 1)]
 
-    def free_cumulants(self, n):
-        n = _check_int(n, "n", 0)
+    def _exact_free_cumulants(self, n):
+        n = _check_order(n)
         return [self._params["a"]] + [sympy.Integer(0)] * (n - 1) if n else []
 
     def _s_rational(self):
@@ -500,15 +739,26 @@ class PointMass(Law):
         return SpectralCurve.from_r_transform(self._params["a"], law=self)
 
     def cauchy(self, z, dps=None):
+        """``1/(z − a)``; ``nan`` exactly at the atom ``z = a`` (a pole).
+
+        Examples
+        --------
+        >>> complex(PointMass(1).cauchy(3.0))
+        (0.5+0j)
+        """
         self._require_numeric("cauchy")
-        a = self._params["a"]
-        if dps is None:
-            return 1.0 / (np.asarray(z, dtype=complex) - _f(a))
-        am = _mp(a, dps)
-        return _apply(z, dps, None, lambda v: 1 / (v - am))
+        return _atomic_cauchy(self, [self._params["a"]], [sympy.Integer(1)], z, dps)
 
     def density(self, x, dps=None):
-        return np.zeros_like(np.asarray(x, dtype=float))
+        """Zero (no absolutely continuous part), ``nan`` exactly at the atom.
+
+        Examples
+        --------
+        >>> PointMass(1).density([0.0, 1.0])
+        array([ 0., nan])
+        """
+        self._require_numeric("density")
+        return _atomic_density(self.atoms(), x, dps)
 
     def support(self):
         return []
@@ -516,6 +766,7 @@ class PointMass(Law):
     def atoms(self):
         return [(self._params["a"], sympy.Integer(1))]
 
+    @_keeps_float_kind
     def affine(self, shift=0, scale=1):
         return PointMass(_exact(shift, "shift") + _exact(scale, "scale") * self._params["a"])
 
@@ -587,6 +838,7 @@ class Atomic(Law):
         except TypeError:
             pass  # symbolic points keep their order
         self._params = {"points": tuple(pts), "weights": tuple(wts)}
+        self._float = _any_float(*points, *weights)
 
     def subs(self, *args, **kwargs):
         pts = [sympy.sympify(p).subs(*args, **kwargs) for p in self._params["points"]]
@@ -614,18 +866,28 @@ class Atomic(Law):
         return SpectralCurve(lead * G - rest, law=self)
 
     def cauchy(self, z, dps=None):
+        """``Σ w_i/(z − a_i)``; ``nan`` exactly at an atom (a pole).
+
+        Examples
+        --------
+        >>> complex(Atomic([0, 2], [0.5, 0.5]).cauchy(1j))     # 0.5/i + 0.5/(i − 2)
+        (-0.2-0.6j)
+        """
         self._require_numeric("cauchy")
-        if dps is None:
-            zz = np.asarray(z, dtype=complex)
-            out = np.zeros_like(zz)
-            for p, v in zip(self.points, self.weights):
-                out = out + _f(v) / (zz - _f(p))
-            return out
-        pm = [(_mp(p, dps), _mp(v, dps)) for p, v in zip(self.points, self.weights)]
-        return _apply(z, dps, None, lambda t: sum(v / (t - p) for p, v in pm))
+        pairs = [(p, v) for p, v in zip(self.points, self.weights) if v != 0]
+        return _atomic_cauchy(self, [p for p, _ in pairs], [v for _, v in pairs], z, dps)
 
     def density(self, x, dps=None):
-        return np.zeros_like(np.asarray(x, dtype=float))
+        """Zero (no absolutely continuous part), ``nan`` exactly at the atoms
+        (:meth:`atoms` lists them).
+
+        Examples
+        --------
+        >>> Bernoulli(0.5).density([0.0, 0.5, 1.0])
+        array([nan,  0., nan])
+        """
+        self._require_numeric("density")
+        return _atomic_density(self.atoms(), x, dps)
 
     def support(self):
         return []
@@ -633,12 +895,13 @@ class Atomic(Law):
     def atoms(self):
         return list(zip(self.points, self.weights))
 
+    @_keeps_float_kind
     def affine(self, shift=0, scale=1):
         s, c = _exact(shift, "shift"), _exact(scale, "scale")
         return Atomic([s + c * p for p in self.points], self.weights)
 
     def __repr__(self):
-        return f"Atomic(points={_fmt(self.points)}, weights={_fmt(self.weights)})"
+        return f"Atomic(points={_src(self.points)}, weights={_src(self.weights)})"
 
 
 class Bernoulli(Atomic):
@@ -666,6 +929,7 @@ class Bernoulli(Atomic):
             raise InvalidLawError(f"Bernoulli parameter p = {pe} must lie in [0, 1]")
         Law.__init__(self)
         self._params = {"p": pe}
+        self._float = _any_float(p)
 
     @property
     def p(self):
@@ -689,18 +953,21 @@ class Bernoulli(Atomic):
         return None if self.p == 0 else (1 + W) / (self.p + W)
 
     def _r_closed(self):
+        # R(w) = (w − 1 + √((1 − w)² + 4pw))/(2w), written without the removable
+        # singularity at w = 0 (and without its cancellation for small |w|)
         p = self.p
-        return (W - 1 + sympy.sqrt((1 - W) ** 2 + 4 * p * W)) / (2 * W)
+        return 2 * p / (1 - W + sympy.sqrt((1 - W) ** 2 + 4 * p * W))
 
     def atoms(self):
         return [(a, m) for a, m in zip(self.points, self.weights) if m != 0]
 
+    @_keeps_float_kind
     def affine(self, shift=0, scale=1):
         s, c = _exact(shift, "shift"), _exact(scale, "scale")
         return Atomic([s, s + c], [1 - self.p, self.p])
 
     def __repr__(self):
-        return f"Bernoulli({_fmt(self.p)})"
+        return f"Bernoulli({_src(self.p)})"
 
 
 # the continuous named laws and the activation laws live in private modules
@@ -733,6 +1000,33 @@ def _numeric_evaluator(law, attr, expr, w):
     if is_mp:
         return f(w)
     arr = np.asarray(w, dtype=complex)
-    out = np.asarray(f(arr), dtype=complex)
-    out = np.broadcast_to(out, arr.shape).copy() if out.shape != arr.shape else out
+    what = attr.strip("_").replace("_numeric", "_transform")
+    check_finite_array(arr, "w", dtype=complex)
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(f(arr), dtype=complex)
+        out = np.broadcast_to(out, arr.shape).copy() if out.shape != arr.shape else out
+    except OverflowError:  # an exact coefficient beyond the float range
+        out = np.full(arr.shape, complex(np.nan, np.nan))
+    bad = ~np.isfinite(out)
+    if bad.any():
+        # redo those entries in mpmath (no overflow in intermediate steps)
+        from ._utils.mpctx import mpmath
+        key = (attr, "mpmath")
+        if key not in cache:
+            cache[key] = sympy.lambdify(W, expr, "mpmath")
+        flat, res = arr.ravel(), out.ravel()
+        with mpmath.workdps(30):
+            for i in np.flatnonzero(bad.ravel()):
+                try:
+                    v = cache[key](mpmath.mpc(flat[i]))
+                    res[i] = complex(v)
+                except (ZeroDivisionError, OverflowError):
+                    v = None
+                if v is None or not np.isfinite(res[i]):
+                    raise TransformUndefinedError(
+                        f"{what} of {law!r} at w = {flat[i]} is not a finite float64 number "
+                        f"(value {v}): a pole of the transform, or beyond the float64 range"
+                    )
+        out = res.reshape(arr.shape)
     return out if isinstance(w, np.ndarray) else complex(out)

@@ -62,7 +62,7 @@ from ._ncbase import (  # noqa: F401  (re-exported helpers used by other modules
     word_latex,
     word_str,
 )
-from .errors import InvalidArgumentError, NCPolynomialError
+from .errors import InvalidArgumentError, NCPolynomialError, TooLargeError
 
 __all__ = ["Letter", "NCPoly", "Trace", "nc_symbols", "tr", "I", "Id"]
 
@@ -322,6 +322,7 @@ class NCPoly:
                 f"negative power {k} of {self} is not a polynomial (a letter has no "
                 "inverse in the noncommutative polynomial ring); use k >= 0"
             )
+        _check_power_size(self, k)
         if self._shape is not None and self._shape[0] != self._shape[1]:
             raise NCPolynomialError(
                 f"power {k} of the non-square polynomial {self} (shape "
@@ -436,6 +437,35 @@ class NCPoly:
 def _rebuild(terms, shape):
     """Unpickling helper."""
     return NCPoly._make(dict(terms), shape)
+
+
+#: Most words an expanded power may have (a ``(a + b)**k`` has ``2**k`` words).
+_MAX_POWER_WORDS = 2**22
+
+
+def _check_power_size(p, k):
+    """TooLargeError, before any work, for a power whose expansion cannot fit."""
+    from ._utils.validate import MAX_MOMENT_ORDER, check_int
+
+    longest = max((len(w) for w in p._terms), default=0)
+    if longest:
+        check_int(k, "the exponent", minimum=0, maximum=MAX_MOMENT_ORDER // longest,
+                  hint=f"{p}**k has words of length {longest}·k; keep that under "
+                       f"{MAX_MOMENT_ORDER}")
+    # distinct words of p**k: at most n**k (n terms) and at most the number of
+    # words of length <= k*longest over the A distinct (letter, transposed) atoms
+    n = len(p._terms)
+    atoms = {x for w in p._terms for x in w}
+    A = len(atoms)
+    if n <= 1 or A <= 1:
+        return
+    log_words = min(k * math.log2(n), (k * longest + 1) * math.log2(A))
+    if log_words > math.log2(_MAX_POWER_WORDS):
+        raise TooLargeError(
+            f"({p})**{k} expands to about 2**{log_words:.0f} words, more than {_MAX_POWER_WORDS}; "
+            "take the trace of a product of smaller powers, or use FreeModel.moment on "
+            "tr(p**j) for smaller j"
+        )
 
 
 def _letter_poly(letter):
