@@ -38,7 +38,7 @@ MAX_DEGREE = 100
 MAX_TERMS = 10_000
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
+    r"\s*(?:(?P<num>[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
     r"|(?P<op>\*\*|\.T|[-+*/^()]))"
 )
 
@@ -175,6 +175,12 @@ class _Parser:
                         f"{safeparse.MAX_EXPONENT}")
                 if deg or nterms > 1:
                     self.too_big(deg * k, nterms ** min(k, 64) if nterms > 1 else 1, "a power")
+                if isinstance(val, (int, Fraction)) and val not in (0, 1, -1):
+                    bits = max(abs(Fraction(val).numerator), Fraction(val).denominator).bit_length()
+                    if bits * k > safeparse.MAX_BITS:
+                        raise TooLargeError(
+                            f"a power in {self.text[:60]!r} would have about {bits * k} bits, more "
+                            f"than the supported {safeparse.MAX_BITS}")
                 val = val ** k
             else:
                 raise InvalidArgumentError(

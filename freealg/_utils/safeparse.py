@@ -85,7 +85,7 @@ _EXPR_FUNCS = ("sqrt", "exp", "log", "tanh", "sinh", "cosh", "sin", "cos", "atan
 _CONSTS = ("pi", "e")
 
 _TOKEN = re.compile(
-    r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+    r"(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)"
     r"|(?P<name>[A-Za-z][A-Za-z0-9]*)"
     r"|(?P<op>\*\*|[-+*/^(),])"
     r"|(?P<space>\s+)"
