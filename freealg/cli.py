@@ -349,8 +349,8 @@ def _cmd_meanfield(args):
         ("phase", attempt(net.phase)),
         ("c*", _num(attempt(net.c_star))),
         # a depth scale is infinite at the edge of chaos: that is the result, said in words
-        ("xi_q", _depth_scale(scales.xi_q) if not isinstance(scales, str) else scales),
-        ("xi_c", _depth_scale(scales.xi_c) if not isinstance(scales, str) else scales),
+        ("xi_q", _num(scales.xi_q) if not isinstance(scales, str) else scales),
+        ("xi_c", _num(scales.xi_c) if not isinstance(scales, str) else scales),
     ]
     try:
         from .dnn import critical_sigma_w
@@ -373,6 +373,9 @@ def _cmd_meanfield(args):
         ax.plot([float(net.sigma_w)], [float(net.sigma_b)], "k*", ms=10)
         plot.savefig(ax, args.plot)
         rows.append(("plot", args.plot))
+    # an infinite q* (unbounded activation in the chaotic phase) or depth scale
+    # (at the edge of chaos) is the answer, printed as the word "inf"; NaN is refused
+    rows = [(k, _depth_scale(v)) for k, v in rows]
     if args.json:
         print(_dumps(dict(rows)))
     else:
