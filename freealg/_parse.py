@@ -33,7 +33,7 @@ from .errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeErro
 __all__ = ["parse_expression", "MAX_DEGREE", "MAX_TERMS"]
 
 #: Largest total degree (word length) of a parsed polynomial.
-MAX_DEGREE = 100
+MAX_DEGREE = 200
 #: Largest number of words of a parsed polynomial.
 MAX_TERMS = 10_000
 

@@ -599,6 +599,15 @@ def validate_rgs(p):
         raise InvalidPartitionError(
             f"a partition must be a 1-d restricted growth string; got shape {arr.shape}"
         )
+    if arr.size and arr.dtype.kind in "uO":
+        # labels beyond int64 (uint64, Python ints) would wrap when cast below
+        vals = arr.tolist()
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+            if max(vals) > arr.size or min(vals) < 0:
+                raise InvalidPartitionError(
+                    f"not a restricted growth string: labels must lie in 0..{arr.size - 1}; "
+                    f"got {describe(vals)}")
+            arr = np.asarray(vals, dtype=np.int64)
     if arr.size and arr.dtype.kind not in "iu":
         if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
             arr = arr.astype(np.int64)

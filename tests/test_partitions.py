@@ -299,3 +299,12 @@ def test_errors_are_freealg_errors():
     for exc in (InvalidArgumentError, InvalidPartitionError, TooLargeError):
         assert issubclass(exc, FreealgError)
         assert issubclass(exc, ValueError)
+
+
+def test_validate_rgs_huge_labels_do_not_wrap():
+    # a uint64 / Python label beyond int64 used to be cast (wrapping) before the check
+    for bad in ([0, 2**70], np.array([0, 2**63], dtype=np.uint64), [0, 2**64 + 1]):
+        with pytest.raises(InvalidPartitionError, match="0..1"):
+            freealg.partitions.validate_rgs(bad)
+        with pytest.raises(InvalidPartitionError):
+            freealg.kreweras_complement(bad)
