@@ -11,7 +11,15 @@ Nothing is evaluated with ``eval``; the grammar is::
 
 Names are looked up in a mapping (letters, polynomials such as ``J``, or
 numbers / sympy symbols); an unknown name is an error that lists the known
-ones.
+ones.  A decimal literal is a float coefficient (``0.5 W``), never silently
+rationalised; write ``1/2 W`` for an exact one.
+
+The work is bounded before it is done: the text is at most
+``safeparse.MAX_LENGTH`` characters and nests at most ``safeparse.MAX_DEPTH``
+deep, and no power or product may create a polynomial of degree above
+:data:`MAX_DEGREE` or with more than :data:`MAX_TERMS` words (the limit
+moments of such traces would not finish); breaking a bound raises
+:class:`~freealg.errors.TooLargeError`.
 """
 
 from __future__ import annotations
@@ -19,12 +27,18 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .errors import InvalidArgumentError
+from ._utils import safeparse
+from .errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
 
-__all__ = ["parse_expression"]
+__all__ = ["parse_expression", "MAX_DEGREE", "MAX_TERMS"]
+
+#: Largest total degree (word length) of a parsed polynomial.
+MAX_DEGREE = 200
+#: Largest number of words of a parsed polynomial.
+MAX_TERMS = 10_000
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
+    r"\s*(?:(?P<num>[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
     r"|(?P<op>\*\*|\.T|[-+*/^()]))"
 )
 
@@ -47,12 +61,40 @@ def _tokenize(text):
     return out
 
 
+def _size(x):
+    """(degree, number of words) of a polynomial or trace; (0, 1) for a scalar."""
+    terms = getattr(x, "_terms", None)
+    if isinstance(terms, dict):
+        return (max((len(w) for w in terms), default=0), max(len(terms), 1))
+    return (0, 1)
+
+
 class _Parser:
     def __init__(self, text, names):
         self.text = text
         self.toks = _tokenize(text)
         self.i = 0
         self.names = names
+        self.depth = 0
+
+    def enter(self):
+        self.depth += 1
+        if self.depth > safeparse.MAX_DEPTH:
+            raise TooLargeError(
+                f"{self.text[:60]!r} nests deeper than {safeparse.MAX_DEPTH} levels "
+                "(parentheses, tr(...) and signs)")
+
+    def too_big(self, deg, nterms, what):
+        if deg > MAX_DEGREE or nterms > MAX_TERMS:
+            raise TooLargeError(
+                f"{what} in {self.text[:60]!r} would give a polynomial of degree {deg} with up to "
+                f"{nterms} words; the supported maximum is degree {MAX_DEGREE} and {MAX_TERMS} "
+                "words (the limit moment of a longer word does not finish in reasonable time)")
+
+    def mul(self, a, b):
+        (da, na), (db, nb) = _size(a), _size(b)
+        self.too_big(da + db, na * nb, "a product")
+        return a * b
 
     def peek(self):
         return self.toks[self.i] if self.i < len(self.toks) else (None, None)
@@ -88,27 +130,29 @@ class _Parser:
         while True:
             if self.peek()[1] == "*":
                 self.take()
-                val = val * self.unary()
+                val = self.mul(val, self.unary())
             elif self.peek()[1] == "/":
                 self.take()
                 den = self.unary()
-                if not isinstance(den, (int, Fraction)) and not _is_sympy_scalar(den):
+                if not isinstance(den, (int, Fraction, float)) and not _is_sympy_scalar(den):
                     raise InvalidArgumentError(
                         f"cannot parse {self.text!r}: only division by a number is allowed"
                     )
+                if den == 0:
+                    raise InvalidArgumentError(f"cannot parse {self.text!r}: division by zero")
                 val = val * (Fraction(1) / den if isinstance(den, (int, Fraction)) else 1 / den)
             elif self._starts_atom():
-                val = val * self.unary()
+                val = self.mul(val, self.unary())
             else:
                 return val
 
     def unary(self):
-        if self.peek()[1] == "-":
-            self.take()
-            return -self.unary()
-        if self.peek()[1] == "+":
-            self.take()
-            return self.unary()
+        if self.peek()[1] in ("-", "+"):
+            op = self.take()[1]
+            self.enter()
+            val = self.unary()
+            self.depth -= 1
+            return -val if op == "-" else val
         return self.power()
 
     def power(self):
@@ -122,7 +166,22 @@ class _Parser:
             if kind == "name" and v == "T":
                 val = val.T
             elif kind == "num" and v.isdigit():
-                val = val ** int(v)
+                k = int(v)
+                deg, nterms = _size(val)
+                if k > safeparse.MAX_EXPONENT:
+                    raise TooLargeError(
+                        f"the exponent {k if k < 10**30 else '~1e%d' % (len(v) - 1)} in "
+                        f"{self.text[:60]!r} is larger than the supported maximum "
+                        f"{safeparse.MAX_EXPONENT}")
+                if deg or nterms > 1:
+                    self.too_big(deg * k, nterms ** min(k, 64) if nterms > 1 else 1, "a power")
+                if isinstance(val, (int, Fraction)) and val not in (0, 1, -1):
+                    bits = max(abs(Fraction(val).numerator), Fraction(val).denominator).bit_length()
+                    if bits * k > safeparse.MAX_BITS:
+                        raise TooLargeError(
+                            f"a power in {self.text[:60]!r} would have about {bits * k} bits, more "
+                            f"than the supported {safeparse.MAX_BITS}")
+                val = val ** k
             else:
                 raise InvalidArgumentError(
                     f"cannot parse {self.text!r}: exponent must be a non-negative integer or T; got {v!r}"
@@ -132,15 +191,26 @@ class _Parser:
     def atom(self):
         kind, v = self.take()
         if kind == "num":
-            num = Fraction(v) if ("." in v or "e" in v.lower()) else int(v)
-            return num
+            mant, _, exp = v.lower().partition("e")
+            if exp and abs(int(exp)) > 308:
+                raise InvalidArgumentError(
+                    f"the number {v} in {self.text[:60]!r} is not a finite float "
+                    "(floats go up to about 1.8e308)")
+            if "." in mant or exp:
+                return float(v)  # a float coefficient stays a float
+            if len(mant) > 300:
+                raise TooLargeError(f"the integer literal in {self.text[:60]!r} has {len(mant)} "
+                                    "digits; at most 300 are supported")
+            return int(v)
         if kind == "name":
             if v == "tr" and self.peek()[1] == "(":
                 from .ncpoly import tr
 
                 self.take("(")
+                self.enter()
                 inner = self.expr()
                 self.take(")")
+                self.depth -= 1
                 return tr(inner)
             if v not in self.names:
                 known = ", ".join(sorted(self.names)) or "(none)"
@@ -149,8 +219,10 @@ class _Parser:
                 )
             return self.names[v]
         if v == "(":
+            self.enter()
             inner = self.expr()
             self.take(")")
+            self.depth -= 1
             return inner
         raise InvalidArgumentError(f"cannot parse {self.text!r}: unexpected {v!r}")
 
@@ -171,6 +243,19 @@ def parse_expression(text, names):
     >>> parse_expression("2 W.T - 1/2 D", {"W": W, "D": D})
     -D/2 + 2*W.T
     """
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
+        raise InvalidArgumentTypeError(
+            f"expression must be a string; got {type(text).__name__}")
+    if not text.strip():
         raise InvalidArgumentError(f"expected a non-empty expression string; got {text!r}")
-    return _Parser(text, dict(names)).parse()
+    if len(text) > safeparse.MAX_LENGTH:
+        raise TooLargeError(f"the expression is {len(text)} characters long, more than the "
+                            f"supported {safeparse.MAX_LENGTH}")
+    from .errors import FreealgError
+
+    try:
+        return _Parser(text, dict(names)).parse()
+    except FreealgError:
+        raise
+    except (TypeError, ArithmeticError) as exc:  # e.g. tr(W)^2: an operation the objects refuse
+        raise InvalidArgumentError(f"cannot evaluate {text[:60]!r}: {exc}") from None

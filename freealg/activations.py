@@ -1435,7 +1435,10 @@ def get_activation(name_or_expr, **params):
         One of ``linear``, ``relu``, ``leaky_relu``, ``hardtanh``, ``tanh``,
         ``erf``, ``sigmoid``, ``silu`` (alias ``swish``), ``gelu`` (case
         insensitive); or a sympy expression in one variable (``phi'`` is
-        derived symbolically and both are lambdified for numpy and mpmath);
+        derived symbolically and both are lambdified for numpy and mpmath),
+        or the text of one in ``x`` (``"tanh(x) + x/10"``; numbers, ``pi``,
+        ``e``, ``+ - * / ^``, ``sqrt exp log tanh sinh cosh sin cos atan erf
+        abs max min``);
         an :class:`Activation` is returned unchanged.
     **params
         ``slope`` for ``leaky_relu`` (default ``0.01``).  For a sympy
@@ -1466,7 +1469,13 @@ def get_activation(name_or_expr, **params):
     >>> get_activation("softmax")
     Traceback (most recent call last):
     ...
-    freealg.errors.UnknownActivationError: unknown activation 'softmax'; valid names: linear, relu, leaky_relu, hardtanh, tanh, erf, sigmoid, silu, swish, gelu (or pass a sympy expression in one variable)
+    freealg.errors.UnknownActivationError: unknown activation 'softmax'; valid names: linear, relu, leaky_relu, hardtanh, tanh, erf, sigmoid, silu, swish, gelu (or pass a sympy expression in one variable, or text such as 'tanh(x) + x/10')
+
+    Text that is not a name is read as a function of ``x`` by a whitelisted
+    parser (never ``eval``/``sympify``):
+
+    >>> get_activation("tanh(x) + x/10").dexpr
+    11/10 - tanh(x)**2
     """
     if not isinstance(name_or_expr, (str, Activation, sp.Basic)):
         raise InvalidArgumentTypeError(
@@ -1496,10 +1505,32 @@ def get_activation(name_or_expr, **params):
     key = name_or_expr.strip().lower().replace("-", "_")
     key = _ALIASES.get(key, key)
     if key not in ACTIVATION_NAMES:
-        raise UnknownActivationError(
-            f"unknown activation {name_or_expr!r}; valid names: {_valid_names()} "
-            "(or pass a sympy expression in one variable)"
-        )
+        if not (any(c in name_or_expr for c in "()+-*/^") or name_or_expr.strip() == "x"):
+            raise UnknownActivationError(
+                f"unknown activation {name_or_expr!r}; valid names: {_valid_names()} "
+                "(or pass a sympy expression in one variable, or text such as 'tanh(x) + x/10')"
+            )
+        # text of a function of x: the whitelisted parser, never sympify/eval
+        from ._utils.safeparse import parse_function
+        from .errors import TooLargeError
+
+        extra = set(params) - {"breakpoints", "name"}
+        if extra:
+            raise InvalidArgumentError(
+                f"unexpected parameters {sorted(extra)} for an activation expression; "
+                "allowed: breakpoints, name"
+            )
+        try:
+            expr = parse_function(name_or_expr, "x", name="activation")
+        except TooLargeError:
+            raise
+        except InvalidArgumentError as exc:
+            raise UnknownActivationError(
+                f"{name_or_expr!r} is neither an activation name ({_valid_names()}) nor an "
+                f"expression in x: {exc}"
+            ) from None
+        params.setdefault("name", name_or_expr.strip())
+        return _custom(expr, **params)
     allowed = {"slope"} if key == "leaky_relu" else set()
     extra = set(params) - allowed
     if extra:

@@ -34,43 +34,186 @@ __all__ = ["main", "build_parser"]
 # helpers
 # ---------------------------------------------------------------------------
 
-
-def parse_number(text):
-    """Parse ``3``, ``-1/2`` (exact) or ``0.25``/``1e-3`` (float)."""
-    t = text.strip()
-    try:
-        if "/" in t:
-            num, den = t.split("/", 1)
-            return Fraction(int(num), int(den))
-        return int(t)
-    except (ValueError, ZeroDivisionError):
-        pass
-    try:
-        return float(t)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number (use 3, -1/2 or 0.25)"
-        ) from None
+#: Largest network width ``verify`` simulates (a width-N float64 matrix takes
+#: 8 N^2 bytes and a check keeps several per layer and trial).
+MAX_WIDTH = 4096
+#: Largest number of sampled networks per width in ``verify``.
+MAX_TRIALS = 10_000
 
 
-def _fmt(v):
+class _UsageError(Exception):
+    """A command-line usage error (argparse's or a command's own)."""
+
+
+class _NonFiniteError(Exception):
+    """A result to be printed is NaN or infinite."""
+
+
+def parse_number(text, name="value"):
+    """Parse a number typed on the command line (no code is ever evaluated).
+
+    ``3`` is an int, ``-1/2`` an exact ``Fraction``, ``0.25`` / ``1e-3`` a
+    float, ``sqrt(2)`` an exact sympy number; see
+    :func:`freealg._utils.safeparse.parse_number` for the grammar and bounds.
+
+    Examples
+    --------
+    >>> parse_number("-1/2"), parse_number("1e-3")
+    (Fraction(-1, 2), 0.001)
+    """
+    from ._utils.safeparse import parse_number as _parse
+
+    return _parse(text, name)
+
+
+parse_param = parse_number  # a real parameter: the same grammar
+
+
+def _parse_int(text, name, minimum, maximum, hint=""):
+    """An integer option: ``12``, also an integral ``1e3`` (exactly 1000)."""
+    from ._utils.validate import check_int
+
+    value = parse_number(text, name)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, Fraction) and value.denominator == 1:
+        value = int(value)
+    return check_int(value, name, minimum=minimum, maximum=maximum, hint=hint)
+
+
+def _parse_real(text, name, **bounds):
+    from ._utils.validate import check_real
+
+    return check_real(parse_number(text, name), name, **bounds)
+
+
+def _convert_args(args):
+    """Turn the raw text of every numeric option into a checked number.
+
+    Every numeric option is declared ``type=str`` and converted here, in one
+    place, by the whitelisted parser: bad text raises
+    :class:`~freealg.errors.InvalidArgumentError`, a size that would not
+    finish :class:`~freealg.errors.TooLargeError`, before any work.
+    """
+    from ._utils.validate import MAX_DEPTH
+
+    depth_hint = f"networks deeper than {MAX_DEPTH} layers are not supported"
+    conv = {
+        "depth": lambda t: _parse_int(t, "--depth", 1, MAX_DEPTH, depth_hint),
+        "sigma_w": lambda t: _parse_real(t, "--sigma-w", positive=True),
+        "sigma_b": lambda t: _parse_real(t, "--sigma-b", nonnegative=True),
+        "q_in": lambda t: _parse_real(t, "--q-in", nonnegative=True),
+        "moments": lambda ts: [_parse_real(t, f"m_{i + 1}") for i, t in enumerate(ts)],
+        "cumulants": lambda ts: [_parse_real(t, f"kappa_{i + 1}") for i, t in enumerate(ts)],
+        "widths": lambda ts: [_parse_int(t, "--widths", 1, MAX_WIDTH,
+                                         f"a width-N simulation stores N x N float64 matrices "
+                                         f"({MAX_WIDTH} x {MAX_WIDTH} is 128 MiB each); use "
+                                         "widths up to a few thousand and read the convergence rate")
+                              for t in ts],
+        "trials": lambda t: _parse_int(t, "--trials", 1, MAX_TRIALS),
+        "depths": lambda ts: [_parse_int(t, "--depths", 1, MAX_DEPTH, depth_hint) for t in ts],
+        "seed": lambda t: _parse_int(t, "--seed", 0, 2**128 - 1),
+    }
+    for dest, fn in conv.items():
+        raw = getattr(args, dest, None)
+        if isinstance(raw, str) or (isinstance(raw, list) and raw and isinstance(raw[0], str)):
+            setattr(args, dest, fn(raw))
+
+
+def _check_output_path(path, option="--plot"):
+    """Refuse an output file that cannot be written, before any work."""
+    import os
+
+    from .errors import InvalidArgumentError
+
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise InvalidArgumentError(f"{option} {path!r} is a directory; give a file name such as plot.png")
+    if not os.path.isdir(folder):
+        raise InvalidArgumentError(
+            f"{option} {path!r}: the directory {folder!r} does not exist; create it first")
+    if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(target)
+                                                   and not os.access(target, os.W_OK)):
+        raise InvalidArgumentError(f"{option} {path!r} is not writable (permission denied)")
+    ext = os.path.splitext(target)[1].lstrip(".").lower()
+    from matplotlib.figure import Figure
+
+    formats = Figure().canvas.get_supported_filetypes()
+    if ext not in formats:
+        raise InvalidArgumentError(
+            f"{option} {path!r}: unknown image format {ext!r}; use one of "
+            f"{', '.join(sorted(formats))} (e.g. plot.png)")
+
+
+def _finite(v, where=""):
+    if isinstance(v, float) and not math.isfinite(v):
+        raise _NonFiniteError(
+            f"the result{' ' + where if where else ''} is {v}, not a finite number: the "
+            "computation overflowed or is undefined for these inputs (try smaller or exact "
+            "inputs, e.g. 1/2 instead of 0.5)")
+    return v
+
+
+def _fmt(v, inner=False):
+    v = _scalar(v)
     if isinstance(v, Fraction):
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
     if isinstance(v, float):
-        return f"{v:.15g}"
+        return repr(_finite(v)) if inner else f"{_finite(v):.15g}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_fmt(x, True) for x in v) + "]"
     return str(v)
 
 
+def _scalar(v):
+    """numpy / mpmath / sympy numbers as Python numbers (exact kinds kept)."""
+    if isinstance(v, (bool, int, float, str, Fraction)) or v is None:
+        return v
+    try:
+        import sympy
+
+        if isinstance(v, sympy.Basic):
+            if v.is_number:
+                if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+                    return _finite(float("nan"))
+                if v.is_Integer:
+                    return int(v)
+                if v.is_Rational:
+                    return Fraction(int(v.p), int(v.q))
+            return v
+    except ImportError:  # pragma: no cover
+        pass
+    import mpmath
+
+    if isinstance(v, mpmath.mpf):
+        return _finite(float(v)) if mpmath.isfinite(v) else _finite(float("nan"))
+    if hasattr(v, "item") and getattr(v, "shape", None) == ():
+        return _scalar(v.item())
+    return v
+
+
 def _jsonable(v):
+    v = _scalar(v)
     if isinstance(v, Fraction):
         return _fmt(v)
-    if isinstance(v, (int, float, str, bool)) or v is None:
+    if isinstance(v, float):
+        return _finite(v)
+    if isinstance(v, (int, str, bool)) or v is None:
         return v
     if isinstance(v, dict):
         return {str(k): _jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [_jsonable(x) for x in v]
     return str(v)
+
+
+def _dumps(obj):
+    """JSON text of ``obj``; NaN and infinities are refused (never bare NaN)."""
+    try:
+        return json.dumps(_jsonable(obj), allow_nan=False)
+    except ValueError as exc:  # pragma: no cover - _jsonable refuses them first
+        raise _NonFiniteError(f"the result is not valid JSON: {exc}") from None
 
 
 def print_table(headers, rows, out=None):
@@ -82,34 +225,19 @@ def print_table(headers, rows, out=None):
         print(" " + "   ".join(c.rjust(w) for c, w in zip(r, widths)), file=out)
 
 
-def parse_param(text):
-    """A real parameter: a number (``1.5``, ``3/2``) or an exact expression
-    such as ``sqrt(2)`` (kept exact)."""
-    try:
-        return parse_number(text)
-    except argparse.ArgumentTypeError:
-        pass
-    import sympy
-
-    try:
-        val = sympy.sympify(text, locals={}, rational=True)
-    except (sympy.SympifyError, TypeError, SyntaxError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number or exact expression (e.g. sqrt(2))") from None
-    if not (val.is_number and val.is_real):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a real number")
-    return val
-
-
 def _add_net_args(p, depth_required=True):
-    g = p.add_argument_group("network (THEORY.md §1)")
-    g.add_argument("--depth", "-L", type=int, required=depth_required, help="number of layers L")
+    g = p.add_argument_group("network")
+    g.add_argument("--depth", "-L", type=str, required=depth_required, metavar="L",
+                   help="number of layers L")
     g.add_argument("--activation", default="relu",
                    help="linear, relu, leaky_relu, hardtanh, tanh, erf, sigmoid, silu, gelu (default relu)")
     g.add_argument("--init", choices=("orthogonal", "gaussian"), default="orthogonal",
                    help="weight initialisation (default orthogonal)")
-    g.add_argument("--sigma-w", type=parse_param, default=None,
-                   help="weight scale sigma_w (default: the critical value for --sigma-b)")
-    g.add_argument("--sigma-b", type=parse_param, default=0, help="bias scale sigma_b (default 0)")
+    g.add_argument("--sigma-w", type=str, default=None, metavar="NUMBER",
+                   help="weight scale sigma_w: 1.5, 3/2, sqrt(2), 2*sqrt(2)/3, 1e-3 "
+                   "(default: the critical value for --sigma-b)")
+    g.add_argument("--sigma-b", type=str, default=0, metavar="NUMBER",
+                   help="bias scale sigma_b (default 0)")
     g.add_argument("--convention", choices=("seed", "psg"), default="seed",
                    help="Jacobian convention: seed J = W_L D_{L-1}...W_1 (default), psg J = D_L W_L...D_1 W_1")
 
@@ -125,8 +253,10 @@ def _net_from_args(args):
 
 
 def _float_or_exact(v):
-    if isinstance(v, Fraction):
-        return float(v) if v.denominator != 1 else int(v)
+    """Exact input stays exact: an integral Fraction becomes an int, other
+    Fractions are kept (the library takes them), floats stay floats."""
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return int(v)
     return v
 
 
@@ -182,11 +312,16 @@ def _cmd_cumulants(args):
     }[args.kind]
     kappa = fn(args.moments)
     if args.json:
-        print(json.dumps({"kind": args.kind, "moments": _jsonable(args.moments), "cumulants": _jsonable(kappa)}))
+        print(_dumps({"kind": args.kind, "moments": _jsonable(args.moments), "cumulants": _jsonable(kappa)}))
     else:
         name = {"free": "kappa_n", "boolean": "b_n", "classical": "c_n"}[args.kind]
         print_table(["n", "m_n", name], [(i + 1, m, k) for i, (m, k) in enumerate(zip(args.moments, kappa))])
     return 0
+
+
+def _depth_scale(v):
+    v = _num(v)
+    return "inf" if isinstance(v, float) and v == math.inf else v
 
 
 def _cmd_meanfield(args):
@@ -213,6 +348,7 @@ def _cmd_meanfield(args):
         ("chi", _num(attempt(net.chi))),
         ("phase", attempt(net.phase)),
         ("c*", _num(attempt(net.c_star))),
+        # a depth scale is infinite at the edge of chaos: that is the result, said in words
         ("xi_q", _num(scales.xi_q) if not isinstance(scales, str) else scales),
         ("xi_c", _num(scales.xi_c) if not isinstance(scales, str) else scales),
     ]
@@ -237,9 +373,11 @@ def _cmd_meanfield(args):
         ax.plot([float(net.sigma_w)], [float(net.sigma_b)], "k*", ms=10)
         plot.savefig(ax, args.plot)
         rows.append(("plot", args.plot))
+    # an infinite q* (unbounded activation in the chaotic phase) or depth scale
+    # (at the edge of chaos) is the answer, printed as the word "inf"; NaN is refused
+    rows = [(k, _depth_scale(v)) for k, v in rows]
     if args.json:
-        print(json.dumps({k: _jsonable(v if not (isinstance(v, float) and math.isinf(v)) else "inf")
-                          for k, v in rows}))
+        print(_dumps(dict(rows)))
     else:
         print_pairs(rows)
     return 0
@@ -262,7 +400,7 @@ def _cmd_moments(args):
     }[args.kind]
     moments = fn(args.cumulants)
     if args.json:
-        print(json.dumps({"kind": args.kind, "cumulants": _jsonable(args.cumulants), "moments": _jsonable(moments)}))
+        print(_dumps({"kind": args.kind, "cumulants": _jsonable(args.cumulants), "moments": _jsonable(moments)}))
     else:
         name = {"free": "kappa_n", "boolean": "b_n", "classical": "c_n"}[args.kind]
         print_table(["n", name, "m_n"], [(i + 1, k, m) for i, (k, m) in enumerate(zip(args.cumulants, moments))])
@@ -296,7 +434,7 @@ def _cmd_moment_expression(args):
     if args.latex:
         out["latex"] = f"{latex(expr)} = {latex(value)}"
     if args.json:
-        print(json.dumps(_jsonable(out)))
+        print(_dumps((out)))
     else:
         print_pairs(list(out.items()))
     return 0
@@ -312,7 +450,7 @@ def _cmd_latex(args):
     if args.value:
         text = f"{text} = {latex(model.moment(expr))}"
     if args.json:
-        print(json.dumps({"expression": args.expression, "latex": text}))
+        print(_dumps({"expression": args.expression, "latex": text}))
     else:
         print(text)
     return 0
@@ -376,10 +514,14 @@ def _cmd_verify(args):
             report = verify.check_fim_spectrum(net, widths=widths, trials=args.trials,
                                                rng=args.seed, progress=progress)
     if args.json:
-        print(json.dumps(_jsonable(report.to_dict())))
+        print(_dumps((report.to_dict())))
     else:
         print(report)
     return 0 if report.passed else 1
+
+
+#: Deepest network whose algebraic Jacobian curve ``spectrum`` eliminates.
+_CURVE_MAX_DEPTH = 256
 
 
 def _cmd_spectrum(args):
@@ -393,11 +535,18 @@ def _cmd_spectrum(args):
             ("chi", _num(net.chi())), ("phase", net.phase())]
     rows += [(f"m_{k + 1}", v) for k, v in enumerate(moments)]
     rows.append(("variance", float(law.variance())))
-    rows.append(("variance, closed form (THEORY.md §5)", float(law.variance_closed_form())))
+    rows.append(("variance, closed form", float(law.variance_closed_form())))
     rows.append(("atoms", [[float(a), float(m)] for a, m in law.atoms()]))
     out = dict(rows)
     try:
-        curve = law.curve()
+        if net.depth > _CURVE_MAX_DEPTH:
+            # the curve's degree grows with the depth and its elimination about
+            # like depth^3 (depth 400 takes ~40 s): say so instead of hanging
+            out["curve"] = (f"not computed for depth {net.depth} > {_CURVE_MAX_DEPTH}: its degree grows "
+                            "with the depth (the moments above do not need it)")
+            curve = None
+        else:
+            curve = law.curve()
     except NotAlgebraicError:
         curve = None
         out["curve"] = (f"none: the law of {args.activation}'(h)^2 is continuous, not algebraic; "
@@ -430,7 +579,7 @@ def _cmd_spectrum(args):
             out["plot"] = args.plot
             out["evidence ok"] = bool(res.evidence.ok)
     if args.json:
-        print(json.dumps(_jsonable(out)))
+        print(_dumps((out)))
     else:
         print_pairs(list(out.items()))
     return 0
@@ -467,7 +616,7 @@ def _cmd_fim(args):
         except (NotAlgebraicError, TooLargeError) as exc:
             rows.append(("latex", f"none: {exc}"))
     if args.json:
-        print(json.dumps(_jsonable(dict(rows))))
+        print(_dumps((dict(rows))))
     else:
         print_pairs(rows)
     return 0
@@ -479,22 +628,23 @@ def _cmd_demo(args):
     return run_demo(json_output=args.json, out=sys.stdout)
 
 
-class _UsageError(Exception):
-    pass
-
-
 def build_parser():
     """The argument parser of the ``freealg`` command."""
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="freealg",
         description="Free probability for deep neural networks: exact moments and "
         "cumulants, spectral curves, certified densities.",
     )
     p.add_argument("--version", action="version", version=f"freealg {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    debug_help = "on an internal error, print its traceback (also FREEALG_DEBUG=1)"
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    common = _Parser(add_help=False)
+    common.add_argument("--json", action="store_true",
+                        help="print JSON instead of a table (an error is then also a JSON "
+                        "object {\"error\": {\"type\": ..., \"message\": ...}})")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
 
     c = sub.add_parser(
         "cumulants",
@@ -502,7 +652,7 @@ def build_parser():
         help="cumulants of a moment sequence",
         description="Cumulants of the moment sequence m_1, m_2, ... (exact rationals as 1/2).",
     )
-    c.add_argument("moments", nargs="+", type=parse_number, metavar="M", help="m_1 m_2 ...")
+    c.add_argument("moments", nargs="+", type=str, metavar="M", help="m_1 m_2 ... (3, 1/2, 0.25)")
     c.add_argument("--kind", choices=_KINDS, default="free", help="which cumulants (default: free)")
     c.set_defaults(func=_cmd_cumulants)
 
@@ -516,9 +666,9 @@ def build_parser():
         "or moments m_1, m_2, ... from cumulants (`--cumulants 1 1 1`).",
     )
     m.add_argument("expression", nargs="?", default=None, help='a trace, e.g. "tr((J J^T)^2)"')
-    m.add_argument("--cumulants", nargs="+", type=parse_number, metavar="K", help="kappa_1 kappa_2 ...")
+    m.add_argument("--cumulants", nargs="+", type=str, metavar="K", help="kappa_1 kappa_2 ...")
     m.add_argument("--kind", choices=_KINDS, default="free", help="which cumulants (default: free)")
-    m.add_argument("--q-in", type=float, default=None, help="input variance (default: every layer at q*)")
+    m.add_argument("--q-in", type=str, default=None, help="input variance (default: every layer at q*)")
     m.add_argument("--symbolic", action="store_true", help="keep the laws of the D's symbolic (m_k(D1), ...)")
     m.add_argument("--latex", action="store_true", help="also print the identity in LaTeX")
     _add_net_args(m, depth_required=False)
@@ -528,7 +678,7 @@ def build_parser():
         "meanfield",
         parents=[common],
         help="mean-field theory: q*, chi, c*, depth scales, edge of chaos",
-        description="Mean-field quantities of a random MLP (THEORY.md §4): the fixed point q*, "
+        description="Mean-field quantities of a random MLP [PLR+16, SGGS17]: the fixed point q*, "
         "chi (slope of the c-map at c = 1; order < 1 < chaos), c*, the depth scales and the "
         "critical sigma_w for the given sigma_b.",
     )
@@ -545,7 +695,7 @@ def build_parser():
     )
     lx.add_argument("expression", help='e.g. "tr(Theta^2)"')
     lx.add_argument("--value", action="store_true", help="append = <its limit value>")
-    lx.add_argument("--q-in", type=float, default=None, help=argparse.SUPPRESS)
+    lx.add_argument("--q-in", type=str, default=None, help=argparse.SUPPRESS)
     lx.add_argument("--symbolic", action="store_true", help="keep the laws of the D's symbolic")
     _add_net_args(lx, depth_required=True)
     lx.set_defaults(func=_cmd_latex)
@@ -554,14 +704,14 @@ def build_parser():
         "spectrum",
         parents=[common],
         help="spectrum of J Jᵀ for a network: curve, moments, support, atoms, density plot",
-        description="The limit spectrum of J Jᵀ (THEORY.md §5; freealg.MLP.jacobian_law): the "
+        description="The limit spectrum of J Jᵀ ([PSG17, PSG18]; freealg.MLP.jacobian_law): the "
         "exact moments of the free multiplicative convolution of the layer laws, the variance "
         "against its closed form, the atoms, for relu / hard-tanh the algebraic curve "
         "P(z, G) = 0, and with --density / --plot the support, lambda_max, the "
         "dynamical-isometry summary and a certified density (functional-equation engine).",
     )
     _add_net_args(sp, depth_required=True)
-    sp.add_argument("--q-in", type=float, default=None, help="input variance (default: every layer at q*)")
+    sp.add_argument("--q-in", type=str, default=None, help="input variance (default: every layer at q*)")
     sp.add_argument("--latex", action="store_true", help="print the curve in LaTeX")
     sp.add_argument("--density", action="store_true", help="also compute support and atoms (slower for deep nets)")
     sp.add_argument("--plot", metavar="PNG", help="draw the certified density to this file")
@@ -572,13 +722,13 @@ def build_parser():
         parents=[common],
         help="one-sample Fisher information spectrum: moments, top atom, learning-rate bound",
         description="The non-zero spectrum of the one-sample conditional FIM, mu_{l+1} = "
-        "(q_l + sigma_w^2 .)_*(nu_l ⊠ mu_l) (THEORY.md §6; freealg.MLP.fim_law), for any "
+        "(q_l + sigma_w^2 .)_*(nu_l ⊠ mu_l) ([HK21]; freealg.MLP.fim_law), for any "
         "activation: exact moments, the mean, the atoms, the top atom t_L = q_{L-1} + "
         "sigma_w^2 t_{L-1} with mass 1 - (L-1)(1-alpha) (orthogonal relu / hard-tanh), the "
         "support, lambda_max and the learning-rate bound 2/lambda_max.",
     )
     _add_net_args(fm, depth_required=True)
-    fm.add_argument("--q-in", type=float, default=None, help="q_0 = |x_0|^2/M (default: input at the fixed point)")
+    fm.add_argument("--q-in", type=str, default=None, help="q_0 = |x_0|^2/M (default: input at the fixed point)")
     fm.add_argument("--latex", action="store_true",
                     help="print the spectral curve (relu / hard-tanh; the closed form at depth 3)")
     fm.set_defaults(func=_cmd_fim)
@@ -595,10 +745,11 @@ def build_parser():
                    help="asymptotic freeness of layerwise Jacobians (mixed moments of W's and D's "
                    "from actual networks), Jacobian spectrum, one-sample FIM spectrum and top atom, "
                    "or the two-hidden-layer FIM closed form")
-    v.add_argument("--widths", type=int, nargs="+", default=[50, 100, 200], help="network widths N")
-    v.add_argument("--trials", type=int, default=8, help="networks sampled per width")
-    v.add_argument("--depths", type=int, nargs="+", default=None, help="depths (jacobian claim)")
-    v.add_argument("--seed", type=int, default=0, help="random seed")
+    v.add_argument("--widths", type=str, nargs="+", default=[50, 100, 200],
+                   help=f"network widths N (at most {MAX_WIDTH})")
+    v.add_argument("--trials", type=str, default=8, help="networks sampled per width")
+    v.add_argument("--depths", type=str, nargs="+", default=None, help="depths (jacobian claim)")
+    v.add_argument("--seed", type=str, default=0, help="random seed, an integer >= 0")
     v.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
     _add_net_args(v, depth_required=False)
     v.set_defaults(func=_cmd_verify)
@@ -613,24 +764,103 @@ def build_parser():
     return p
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors raised (handled by :func:`main`) instead
+    of printed and exited on the spot, so that they too obey ``--json``."""
+
+    def error(self, message):
+        raise _UsageError(message)
+
+
+def _error_line(exc):
+    """(type name, one-line message, is_bug) for an exception reaching main."""
+    text = " ".join(str(exc).split()) if str(exc) else type(exc).__name__
+    if len(text) > 800:
+        text = text[:797] + "..."
+    if isinstance(exc, _UsageError):
+        return "UsageError", text, False
+    if isinstance(exc, _NonFiniteError):
+        return "NonFiniteResultError", text, False
+    if isinstance(exc, FreealgError):
+        return type(exc).__name__, text, False
+    if isinstance(exc, (OverflowError, FloatingPointError)):
+        return ("OverflowError",
+                f"floating-point overflow ({text}): the parameters are too large for float64 "
+                "arithmetic; use smaller values (or exact ones such as 3/2, sqrt(2))", False)
+    if isinstance(exc, MemoryError):
+        return ("MemoryError",
+                f"out of memory ({text}); use smaller sizes (--widths, --depth, --trials)", False)
+    if isinstance(exc, OSError):
+        return type(exc).__name__, text, False
+    return (type(exc).__name__,
+            f"internal error, this is a bug in freealg {__version__} (please report it): "
+            f"{type(exc).__name__}: {text}; rerun with --debug (or FREEALG_DEBUG=1) for the "
+            "traceback", True)
+
+
+def _fail(exc, want_json, debug, stdout):
+    kind, message, is_bug = _error_line(exc)
+    if debug:
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    if want_json:
+        print(json.dumps({"error": {"type": kind, "message": message}}), file=stdout)
+        stdout.flush()
+    print(f"freealg: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def main(argv=None):
-    """Entry point of the ``freealg`` console script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+    """Entry point of the ``freealg`` console script; returns the exit status.
+
+    Every error, whatever raised it, is one line on stderr and exit status 2
+    (``SystemExit(2)``), never a traceback; with ``--json`` the error is also
+    printed on stdout as ``{"error": {"type": ..., "message": ...}}``.  An
+    unexpected exception (a bug) says so; ``--debug`` or ``FREEALG_DEBUG=1``
+    adds its traceback.  Numeric options are parsed by a whitelisted grammar
+    (never evaluated as Python), checked against size limits before any
+    work, the ``--plot`` file is checked before computing, and a result that
+    is NaN or infinite is refused instead of printed.
+    """
+    import io
+    import os
+    from contextlib import redirect_stdout
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    want_json = "--json" in argv
+    debug = "--debug" in argv or os.environ.get("FREEALG_DEBUG", "").strip() not in ("", "0")
+    stdout = sys.stdout
+    buffer = io.StringIO()
     try:
-        return args.func(args)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 0
+        _convert_args(args)
+        if getattr(args, "plot", None):
+            _check_output_path(args.plot)
+        # the result is printed only once it is complete: an error half-way
+        # never leaves a truncated table or half a JSON document on stdout
+        with redirect_stdout(buffer):
+            code = args.func(args)
+        stdout.write(buffer.getvalue())
+        stdout.flush()
+        return code
+    except SystemExit:  # --help, --version
+        raise
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
-        sys.stderr.close()
+        try:
+            sys.stderr.close()
+        except Exception:  # pragma: no cover
+            pass
         return 0
-    except _UsageError as exc:
-        parser.exit(2, f"freealg: error: {exc}\n")
-    except FreealgError as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        parser.exit(2, f"freealg: error: {msg}\n")
-    return 0
+    except KeyboardInterrupt:
+        print("freealg: interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except Exception as exc:  # noqa: BLE001 - the one place every error is reported
+        _fail(exc, want_json, debug, stdout)
 
 
 if __name__ == "__main__":  # pragma: no cover

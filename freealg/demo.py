@@ -195,7 +195,7 @@ def _step_fim_two_layer(report):
     ok = atoms == expected and [sympy.nsimplify(v) for v in curve.moments(n)] == [sympy.nsimplify(v) for v in mu3]
     report.append(
         {
-            "title": "One-sample FIM of a two-hidden-layer network (THEORY §6), alpha = (3/4, 2/3), "
+            "title": "One-sample FIM of a two-hidden-layer network [HK21], alpha = (3/4, 2/3), "
             "q = (1, 1/2, 1/3), sigma_w = 1",
             "result": curve.report(),
             "check": "atoms = {q_2: 1 - a_2, q_2 + q_1: a_2 - a_1, q_2 + q_1 + q_0: a_1 + a_2 - 1} and "
@@ -222,7 +222,7 @@ def run_demo(json_output=False, out=None):
     for step in _STEPS:
         step(report)
     if json_output:
-        print(json.dumps(report, default=str), file=out)
+        print(json.dumps(report, default=str, allow_nan=False), file=out)
     else:
         for i, item in enumerate(report, 1):
             print(f"[{i}] {item['title']}", file=out)

@@ -25,12 +25,14 @@ use; importing this module compiles nothing.
 from __future__ import annotations
 
 import math
-import operator
+from fractions import Fraction
 
 import numpy as np
 import numba
 
-from .errors import InvalidArgumentError, InvalidPartitionError, TooLargeError
+from ._utils.validate import check_int, check_real, describe
+from .errors import (InvalidArgumentError, InvalidArgumentTypeError, InvalidPartitionError,
+                     TooLargeError)
 
 __all__ = [
     "catalan",
@@ -50,23 +52,20 @@ __all__ = [
 DEFAULT_MAX_BYTES = 4 * 2**30
 
 
-def _as_order(n, name="n"):
+#: Largest order :func:`catalan` computes exactly (``Cat_n`` has about
+#: ``0.6 n`` decimal digits; ``n = 10**6`` already takes tens of seconds).
+MAX_CATALAN_ORDER = 100_000
+#: Largest ``|NC(n)|`` :func:`noncrossing_sum` enumerates by default (about a
+#: minute of single-core work; ``Cat_20 = 6.6e9``).
+DEFAULT_MAX_COUNT = 10**10
+#: Largest ``n`` of the exact (big-integer / Fraction) route of
+#: :func:`noncrossing_sum`, an ``O(n^3)`` recursion.
+MAX_EXACT_ORDER = 100
+
+
+def _as_order(n, name="n", maximum=None, hint=""):
     """Return ``n`` as a non-negative Python int or raise."""
-    if isinstance(n, (bool, np.bool_)):
-        raise InvalidArgumentError(f"{name} must be a non-negative integer; got the boolean {n!r}")
-    if not isinstance(n, (int, np.integer)):
-        try:
-            as_int = operator.index(n)
-        except TypeError:
-            raise InvalidArgumentError(
-                f"{name} must be a non-negative integer; got {n!r} of type "
-                f"{type(n).__name__}"
-            ) from None
-        n = as_int
-    n = int(n)
-    if n < 0:
-        raise InvalidArgumentError(f"{name} must be a non-negative integer; got {n}")
-    return n
+    return check_int(n, name, minimum=0, maximum=maximum, hint=hint)
 
 
 def catalan(n):
@@ -95,7 +94,9 @@ def catalan(n):
     >>> catalan(18)
     477638700
     """
-    n = _as_order(n)
+    n = _as_order(n, maximum=MAX_CATALAN_ORDER,
+                  hint="Cat_n ~ 4**n / (sqrt(pi) * n**1.5); use math.comb(2*n, n) // (n + 1) "
+                       "directly if you really need all its digits")
     return math.comb(2 * n, n) // (n + 1)
 
 
@@ -306,7 +307,11 @@ def _kreweras_rows(parts, out):
 
 
 def _rgs_dtype(n):
-    return np.int8 if n <= 127 else np.int16
+    """Smallest signed integer dtype holding the labels ``0..n-1``."""
+    for dt in (np.int8, np.int16, np.int32):
+        if n - 1 <= np.iinfo(dt).max:
+            return dt
+    return np.int64
 
 
 def noncrossing_partitions(n, *, max_bytes=DEFAULT_MAX_BYTES):
@@ -335,7 +340,8 @@ def noncrossing_partitions(n, *, max_bytes=DEFAULT_MAX_BYTES):
     InvalidArgumentError
         If ``n`` is negative or not an integer.
     TooLargeError
-        If the array would exceed ``max_bytes``.
+        If the array would exceed ``max_bytes`` (checked before anything is
+        computed, also before ``Cat_n`` itself).
 
     Examples
     --------
@@ -353,16 +359,31 @@ def noncrossing_partitions(n, *, max_bytes=DEFAULT_MAX_BYTES):
     (14, False)
     """
     n = _as_order(n)
-    count = catalan(n)
+    max_bytes = check_real(max_bytes, "max_bytes", positive=True)
     dtype = _rgs_dtype(n)
-    nbytes = count * n * np.dtype(dtype).itemsize
-    if nbytes > max_bytes:
-        raise TooLargeError(
-            f"NC({n}) has {count} partitions; the array would take "
-            f"{nbytes / 2**30:.1f} GiB > max_bytes = {max_bytes / 2**30:.1f} GiB. "
-            f"Use freealg.noncrossing_sum(n, block_weights) to reduce over NC({n}) "
-            f"without storing it, or raise max_bytes."
-        )
+    itemsize = np.dtype(dtype).itemsize
+    # Cat_k grows like 4**k: walk k = 0, 1, ... and stop at the first k whose
+    # array is too big, so a huge n is refused after a few steps, before
+    # Cat_n (hundreds of thousands of digits for n = 10**6) is computed.
+    count = 1
+    for k in range(n):
+        count = count * 2 * (2 * k + 1) // (k + 2)  # Cat_{k+1}
+        if count * n * itemsize > max_bytes:
+            if k + 1 < n:
+                raise TooLargeError(
+                    f"NC({n}) is too large to store: already NC({k + 1}) has {count} partitions "
+                    f"and the array for n = {n} would exceed max_bytes = "
+                    f"{max_bytes / 2**30:.1f} GiB. Use freealg.noncrossing_sum(n, block_weights) "
+                    f"(streaming, small n) or freealg.moments_from_free_cumulants (a recursion, "
+                    f"any n) instead."
+                )
+            nbytes = count * n * itemsize
+            raise TooLargeError(
+                f"NC({n}) has {count} partitions; the array would take "
+                f"{nbytes / 2**30:.1f} GiB > max_bytes = {max_bytes / 2**30:.1f} GiB. "
+                f"Use freealg.noncrossing_sum(n, block_weights) to reduce over NC({n}) "
+                f"without storing it, or raise max_bytes."
+            )
     out = np.empty((count, n), dtype=dtype)
     if n == 0:
         return out
@@ -372,7 +393,41 @@ def noncrossing_partitions(n, *, max_bytes=DEFAULT_MAX_BYTES):
     return out
 
 
-def noncrossing_sum(n, block_weights):
+def _exact_block_sum(n, w):
+    """``sum_{pi in NC(n)} prod_B w[|B| - 1]`` in exact arithmetic, O(n^3).
+
+    First-block decomposition: the block of point 1 has some size ``s`` and
+    cuts the other points into ``s`` independent non-crossing pieces, so
+    ``m_k = sum_s w(s) [z^(k-s)] M(z)^s`` with ``M = sum_j m_j z^j``;
+    ``P[s][j] = [z^j] M^s`` is filled column by column as the ``m_j`` appear.
+    """
+    zero = 0 * w[0]
+    m = [zero + 1]
+    P = [[zero + 1] + [zero] * n] + [[zero] * (n + 1) for _ in range(n)]
+    for k in range(1, n + 1):
+        j = k - 1  # m_0 .. m_{k-1} are known: fill column j of every power
+        for s in range(1, n - j + 1):  # only s + j <= n is ever used
+            P[s][j] = sum((m[i] * P[s - 1][j - i] for i in range(j + 1)), zero)
+        m.append(sum((w[s - 1] * P[s][k - s] for s in range(1, k + 1)), zero))
+    return m[n]
+
+
+def _exact_weights(w, n):
+    """The first ``n`` weights as Python ints/Fractions, or None if not exact."""
+    out = []
+    for v in w[:n]:
+        if isinstance(v, (bool, np.bool_)):
+            return None
+        if isinstance(v, (int, np.integer)):
+            out.append(int(v))
+        elif isinstance(v, Fraction):
+            out.append(v)
+        else:
+            return None
+    return out
+
+
+def noncrossing_sum(n, block_weights, *, max_count=DEFAULT_MAX_COUNT):
     r"""Stream ``sum_{pi in NC(n)} prod_{B in pi} w(|B|)`` without storing NC(n).
 
     Parameters
@@ -381,13 +436,29 @@ def noncrossing_sum(n, block_weights):
         Number of points.
     block_weights : sequence
         ``w(1), ..., w(n)``: the weight of a block of each size (length at
-        least ``n``).  Integer weights are summed in ``int64`` (the call is
-        refused when the result could overflow); float weights in ``float64``;
-        complex weights in ``complex128``.
+        least ``n``).  Exact weights (Python or numpy integers, ``Fraction``)
+        give the exact result: an ``int64`` enumeration when the result
+        provably fits in ``int64``, otherwise an exact ``O(n^3)`` recursion on
+        Python integers / fractions (no wrap-around, any size).  Float
+        weights are summed in ``float64`` and complex weights in
+        ``complex128``; a sum that overflows raises.
+    max_count : int, optional
+        Refuse (before any work) to enumerate more than this many partitions
+        with float or complex weights (default ``10**10``, about ``n = 20``).
 
     Returns
     -------
-    int, float or complex
+    int, Fraction, float or complex
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a negative ``n``, too few or non-finite weights.
+    InvalidArgumentTypeError
+        For weights that are not numbers (or are booleans).
+    TooLargeError
+        If ``|NC(n)| > max_count`` (float / complex weights), or if the float
+        sum overflows ``float64``.
 
     Notes
     -----
@@ -410,39 +481,91 @@ def noncrossing_sum(n, block_weights):
 
     >>> noncrossing_sum(3, [2, 2, 2])
     22
+
+    Integers beyond ``int64`` stay exact (``w + 3 w^2 + w^3`` at ``w = 2**63``):
+
+    >>> w = 2**63
+    >>> noncrossing_sum(3, [w] * 3) == w + 3 * w**2 + w**3
+    True
     """
     n = _as_order(n)
-    w = np.asarray(block_weights)
+    max_count = check_int(max_count, "max_count", minimum=1)
+    if isinstance(block_weights, (str, bytes)) or not hasattr(block_weights, "__len__"):
+        raise InvalidArgumentTypeError(
+            f"block_weights must be a sequence of numbers w(1), ..., w(n); got "
+            f"{describe(block_weights)} of type {type(block_weights).__name__}"
+        )
+    w = np.asarray(block_weights, dtype=object) if not isinstance(block_weights, np.ndarray) \
+        else block_weights
     if w.ndim != 1 or len(w) < n:
         raise InvalidArgumentError(
             f"block_weights must be a 1-d sequence with at least n = {n} entries "
             f"w(1), ..., w(n); got shape {w.shape}"
         )
-    if w.dtype.kind in "biu":
-        w64 = w.astype(np.int64)
-        bound = max(1, int(np.max(np.abs(w64[:n])))) if n else 1
-        if n and catalan(n) * bound**n >= 2**63:
+    if w.dtype.kind == "b":
+        raise InvalidArgumentTypeError(
+            f"block_weights must be numbers, not booleans; got {describe(w[:n].tolist())}"
+        )
+    exact = _exact_weights(w[:n].tolist(), n) if w.dtype.kind in "iuO" else None
+    if exact is not None:
+        if n == 0:
+            return 1
+        if all(isinstance(v, int) for v in exact):
+            bound = max(1, max(abs(v) for v in exact))
+            # |sum| <= Cat_n * bound**n; only then is int64 enumeration safe.
+            # Cat_n < 4**n, so compare without computing Cat_n for large n.
+            if 4**n * bound**n < 2**63 and catalan(n) <= max_count:
+                arr = np.array([0] + exact, dtype=np.int64)
+                return int(_nc_block_sum(n, arr))
+        if n > MAX_EXACT_ORDER:
             raise TooLargeError(
-                f"integer sum over NC({n}) with |w| <= {bound} may overflow int64; "
-                "pass float weights or use freealg.moments_from_free_cumulants "
-                "for an exact result"
+                f"n = {n} is larger than {MAX_EXACT_ORDER} for an exact sum over NC(n) with "
+                "weights beyond int64 (an O(n^3) big-integer recursion); use "
+                "freealg.moments_from_free_cumulants, or float weights for small n"
             )
-        arr = np.concatenate([np.zeros(1, np.int64), w64[:n]])
-        return int(_nc_block_sum(n, arr))
-    if w.dtype.kind == "f":
-        arr = np.concatenate([np.zeros(1), w[:n].astype(np.float64)])
-        if not np.all(np.isfinite(arr)):
-            raise InvalidArgumentError(f"block_weights must be finite; got {w[:n]!r}")
-        return float(_nc_block_sum(n, arr))
-    if w.dtype.kind == "c":
-        arr = np.concatenate([np.zeros(1, np.complex128), w[:n].astype(np.complex128)])
-        if not np.all(np.isfinite(arr)):
-            raise InvalidArgumentError(f"block_weights must be finite; got {w[:n]!r}")
-        return complex(_nc_block_sum(n, arr))
-    raise InvalidArgumentError(
-        f"block_weights must be numeric (int, float or complex); got dtype {w.dtype}. "
-        "For exact or symbolic weights use freealg.moments_from_free_cumulants."
-    )
+        return _exact_block_sum(n, exact)
+    if w.dtype.kind == "O":
+        try:
+            w = np.asarray(w.tolist())
+        except (TypeError, ValueError):
+            w = np.asarray([], dtype=object)
+        if w.dtype.kind in "OUSb" or w.ndim != 1:
+            raise InvalidArgumentTypeError(
+                f"block_weights must be numbers (int, Fraction, float or complex); got "
+                f"{describe(list(block_weights)[:n])}. For symbolic weights use "
+                "freealg.moments_from_free_cumulants."
+            )
+    if w.dtype.kind not in "fc":
+        raise InvalidArgumentTypeError(
+            f"block_weights must be numeric (int, Fraction, float or complex); got dtype "
+            f"{w.dtype}. For exact or symbolic weights use freealg.moments_from_free_cumulants."
+        )
+    dtype = np.float64 if w.dtype.kind == "f" else np.complex128
+    arr = np.concatenate([np.zeros(1, dtype), w[:n].astype(dtype)])
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.flatnonzero(~np.isfinite(arr))[0])
+        raise InvalidArgumentError(f"block_weights must be finite; w({bad}) = {arr[bad]}")
+    if n == 0:
+        return float(1) if dtype is np.float64 else complex(1)
+    count = 1
+    for k in range(n):  # Cat_k, stopping as soon as it passes max_count
+        count = count * 2 * (2 * k + 1) // (k + 2)
+        if count > max_count:
+            raise TooLargeError(
+                f"noncrossing_sum would enumerate more than max_count = {max_count} partitions "
+                f"(|NC({k + 1})| = {count} already, n = {n}); use "
+                "freealg.moments_from_free_cumulants (an O(n^3) recursion) or exact integer / "
+                "Fraction weights, or raise max_count"
+            )
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = _nc_block_sum(n, arr)
+    if not np.isfinite(total):
+        raise TooLargeError(
+            f"the sum over NC({n}) overflows {np.dtype(dtype).name} (the weights are up to "
+            f"{float(np.max(np.abs(arr))):.3g}); pass exact integer or Fraction weights for an "
+            "exact result"
+        )
+    return float(total) if dtype is np.float64 else complex(total)
 
 
 def validate_rgs(p):
@@ -476,6 +599,15 @@ def validate_rgs(p):
         raise InvalidPartitionError(
             f"a partition must be a 1-d restricted growth string; got shape {arr.shape}"
         )
+    if arr.size and arr.dtype.kind in "uO":
+        # labels beyond int64 (uint64, Python ints) would wrap when cast below
+        vals = arr.tolist()
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+            if max(vals) > arr.size or min(vals) < 0:
+                raise InvalidPartitionError(
+                    f"not a restricted growth string: labels must lie in 0..{arr.size - 1}; "
+                    f"got {describe(vals)}")
+            arr = np.asarray(vals, dtype=np.int64)
     if arr.size and arr.dtype.kind not in "iu":
         if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
             arr = arr.astype(np.int64)
@@ -596,12 +728,103 @@ def kreweras_complement(p):
     return out[0]
 
 
+def _check_rgs_rows(parts, name="parts"):
+    """Validate the rows of a 2-d array as restricted growth strings (numpy only).
+
+    Returns an ``int64`` copy whose labels lie in ``0..n-1`` and obey the RGS
+    rule, so a compiled kernel indexing arrays of length ``n`` by label is
+    memory safe.  Raises :class:`InvalidPartitionError` naming the first bad row.
+    """
+    try:
+        arr = np.asarray(parts)
+    except (TypeError, ValueError):
+        raise InvalidPartitionError(f"{name} must be a 2-d array of RGS rows; got "
+                                    f"{describe(parts)}") from None
+    if arr.ndim != 2:
+        raise InvalidPartitionError(f"{name} must be a 2-d array of RGS rows; got shape {arr.shape}")
+    m, n = arr.shape
+    if arr.size == 0:
+        return np.zeros((m, n), dtype=np.int64)
+    kind = arr.dtype.kind
+    if kind == "f":
+        if not (np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))):
+            raise InvalidPartitionError(f"{name} must have integer block labels; got {describe(arr)}")
+    elif kind == "O":
+        if not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+                   for v in arr.ravel().tolist()):
+            raise InvalidPartitionError(f"{name} must have integer block labels; got {describe(arr)}")
+    elif kind not in "iu":
+        raise InvalidPartitionError(
+            f"{name} must have integer block labels; got dtype {arr.dtype} ({describe(arr)})")
+    # range check on the original values (no int64 wrap-around of huge labels)
+    lo = np.array([min(r) for r in arr.tolist()]) if kind == "O" else arr.min(axis=1)
+    hi = np.array([max(r) for r in arr.tolist()]) if kind == "O" else arr.max(axis=1)
+    bad = np.flatnonzero((lo < 0) | (hi > n - 1))
+    if bad.size:
+        r = int(bad[0])
+        raise InvalidPartitionError(
+            f"{name}[{r}] = {describe(arr[r].tolist())} is not a restricted growth string: "
+            f"labels must lie in 0..{n - 1}")
+    a = arr.astype(np.int64)
+    prefmax = np.maximum.accumulate(a, axis=1)
+    bad_first = a[:, 0] != 0
+    bad_step = (a[:, 1:] > prefmax[:, :-1] + 1).any(axis=1)
+    bad = np.flatnonzero(bad_first | bad_step)
+    if bad.size:
+        r = int(bad[0])
+        raise InvalidPartitionError(
+            f"{name}[{r}] = {a[r].tolist()} is not a restricted growth string "
+            "(p[0] must be 0 and each label at most one more than the largest earlier label)")
+    return a
+
+
+def _crossing_rows(a):
+    """Indices of the rows of a valid RGS array that are crossing (numpy only).
+
+    A partition is non-crossing iff its arcs ``(i, next(i))`` (consecutive
+    elements of a block) do not cross: there are no ``i < j < next(i) <
+    next(j)``.
+    """
+    m, n = a.shape
+    if m == 0 or n < 4:
+        return np.zeros(0, dtype=np.int64)
+    rows = np.arange(m)
+    nxt = np.full((m, n), n, dtype=np.int64)
+    seen = np.full((m, n), n, dtype=np.int64)
+    for i in range(n - 1, -1, -1):
+        lab = a[:, i]
+        nxt[:, i] = seen[rows, lab]
+        seen[rows, lab] = i
+    crossing = np.zeros(m, dtype=bool)
+    cols = np.arange(n)
+    for i in range(n - 3):
+        ni = nxt[:, i:i + 1]
+        hit = (cols > i) & (cols < ni) & (ni < nxt) & (nxt < n)
+        crossing |= hit.any(axis=1)
+    return np.flatnonzero(crossing)
+
+
 def kreweras_complements(parts):
     """Kreweras complements of many partitions at once (rows of an array).
 
-    The rows are assumed to be valid non-crossing RGS (as produced by
-    :func:`noncrossing_partitions`); no check is made, which is what makes it
-    fast.  Use :func:`kreweras_complement` for a checked single partition.
+    Every row is checked (vectorised, before the compiled kernel sees it) to
+    be a restricted growth string of a non-crossing partition, as produced by
+    :func:`noncrossing_partitions`.
+
+    Parameters
+    ----------
+    parts : array_like, shape (m, n)
+        Rows are non-crossing partitions as RGS.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, n)
+
+    Raises
+    ------
+    InvalidPartitionError
+        If the array is not 2-d, or a row is not an RGS or is crossing (the
+        message names the first bad row).
 
     Examples
     --------
@@ -609,14 +832,22 @@ def kreweras_complements(parts):
     >>> kreweras_complements(P)[[0, -1]]
     array([[0, 1, 2],
            [0, 0, 0]], dtype=int8)
+    >>> kreweras_complements([[0, 1, 0, 1]])
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidPartitionError: parts[0] = [0, 1, 0, 1] = {1,3}{2,4} is crossing; the Kreweras complement needs non-crossing partitions
     """
-    parts = np.asarray(parts)
-    if parts.ndim != 2:
-        raise InvalidPartitionError(f"expected a 2-d array of RGS rows; got shape {parts.shape}")
-    m, n = parts.shape
+    a = _check_rgs_rows(parts)
+    bad = _crossing_rows(a)
+    if bad.size:
+        r = int(bad[0])
+        raise InvalidPartitionError(
+            f"parts[{r}] = {a[r].tolist()} = {format_partition(a[r])} is crossing; "
+            "the Kreweras complement needs non-crossing partitions")
+    m, n = a.shape
     out = np.empty((m, n), dtype=_rgs_dtype(n))
     if m and n:
-        _kreweras_rows(parts.astype(np.int64), out)
+        _kreweras_rows(a, out)
     return out
 
 

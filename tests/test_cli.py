@@ -1,6 +1,7 @@
 """Tests of the ``freealg`` command line (in-process and as a console script)."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,8 @@ def test_bad_arguments_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["cumulants", "1", "abc"])
     assert exc.value.code == 2
-    assert "'abc' is not a number" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert 'm_2: cannot parse "abc"' in err and len(err.strip().splitlines()) == 1
     with pytest.raises(SystemExit) as exc:
         main(["moments"])
     assert exc.value.code == 2
@@ -202,3 +204,160 @@ def test_fim_top_atom_and_mean(capsys):
     assert data["top atom"] == pytest.approx(t, rel=1e-13)
     assert data["top atom mass"] == pytest.approx(1 - sum(1 - x for x in a), rel=1e-13)
     assert data["learning-rate bound 2/lambda_max"] == pytest.approx(2 / t, rel=1e-13)
+
+
+# ---------------------------------------------------------------------------
+# issue 10: every error is one line on stderr, exit 2, never a traceback
+# ---------------------------------------------------------------------------
+
+
+def _strict_json(text):
+    """json.loads that refuses NaN / Infinity (not valid JSON)."""
+    def bad(const):
+        raise AssertionError(f"bare {const} in JSON output")
+
+    return json.loads(text, parse_constant=bad)
+
+
+def _error_run(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2, (argv, out, err)
+    assert err.startswith("freealg: error: ") and err.count("\n") == 1, (argv, err)
+    assert "Traceback" not in err
+    return out, err
+
+
+_FAILING_RUNS = [
+    (["meanfield", "--sigma-w", "1e300"], "OverflowError"),
+    (["meanfield", "--activation", "tanh", "--sigma-b", "1e200"], "OverflowError"),
+    (["spectrum", "--depth", "2", "--sigma-w", "1e300"], "OverflowError"),
+    (["fim", "--depth", "2", "--sigma-b", "1e300"], "OverflowError"),
+    (["meanfield", "--plot", "{tmp}/missing/dir/x.png"], "InvalidArgumentError"),
+    (["meanfield", "--plot", "{tmp}"], "InvalidArgumentError"),
+    (["meanfield", "--plot", "{tmp}/x.unknownformat"], "InvalidArgumentError"),
+    (["verify", "freeness", "--seed", "-1", "--widths", "10", "20", "--trials", "2"], "InvalidArgumentError"),
+    (["verify", "freeness", "--seed", "0.5"], "InvalidArgumentTypeError"),
+    (["verify", "freeness", "--widths", "1e8"], "TooLargeError"),
+    (["verify", "freeness", "--widths", "100000000"], "TooLargeError"),
+    (["spectrum", "--depth", "1000000"], "TooLargeError"),
+    (["spectrum", "--depth", "0"], "InvalidArgumentError"),
+    (["spectrum", "--depth", "2", "--sigma-w", "10**10**10"], "TooLargeError"),
+    (["spectrum", "--depth", "2", "--sigma-w", "-1"], "InvalidArgumentError"),
+    (["cumulants", "1e200", "1e200", "1e200"], "NonFiniteResultError"),
+    (["cumulants", "1", "--kind", "nope"], "UsageError"),
+    (["cumulants"], "UsageError"),
+    (["moments"], "UsageError"),
+    (["nosuchcommand"], "UsageError"),
+    (["moments", "tr(J^100000)", "--depth", "2"], "TooLargeError"),
+]
+
+
+@pytest.mark.parametrize("argv, kind", _FAILING_RUNS, ids=lambda a: " ".join(a) if isinstance(a, list) else a)
+def test_errors_are_one_line_exit_2_and_json(argv, kind, capsys, tmp_path):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    t0 = __import__("time").perf_counter()
+    out, _ = _error_run(capsys, argv)
+    assert out == ""  # nothing half-printed
+    out, err = _error_run(capsys, argv + ["--json"])
+    error = _strict_json(out)["error"]
+    assert error["type"] == kind
+    assert error["message"] and error["message"] in err
+    assert __import__("time").perf_counter() - t0 < 30
+    assert list(tmp_path.iterdir()) == []  # no plot file written on failure
+
+
+def test_plot_path_checked_before_computing(capsys, tmp_path, monkeypatch):
+    import freealg.cli as cli
+
+    called = []
+    monkeypatch.setattr(cli, "_cmd_spectrum", lambda args: called.append(args) or 0)
+    _error_run(capsys, ["spectrum", "--depth", "8", "--plot", str(tmp_path / "no" / "p.png")])
+    assert called == []
+    if os.geteuid() != 0:  # root may write anywhere
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        try:
+            _, err = _error_run(capsys, ["spectrum", "--depth", "8", "--plot", str(ro / "p.png")])
+            assert "not writable" in err
+        finally:
+            ro.chmod(0o700)
+        assert called == []
+
+
+def test_internal_bug_is_one_line_unless_debug(capsys, monkeypatch):
+    import freealg.cli as cli
+
+    def boom(args):
+        return 1 / 0
+
+    monkeypatch.setattr(cli, "_cmd_cumulants", boom)
+    monkeypatch.delenv("FREEALG_DEBUG", raising=False)
+    out, err = _error_run(capsys, ["cumulants", "1", "--json"])
+    assert "bug" in err and "--debug" in err and "ZeroDivisionError" in err
+    assert _strict_json(out)["error"]["type"] == "ZeroDivisionError"
+    for argv, env in ((["cumulants", "1", "--debug"], None), (["--debug", "cumulants", "1"], None),
+                      (["cumulants", "1"], "1")):
+        if env:
+            monkeypatch.setenv("FREEALG_DEBUG", env)
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        err = capsys.readouterr().err
+        assert exc.value.code == 2
+        assert "Traceback" in err and err.strip().splitlines()[-1].startswith("freealg: error:")
+
+
+def test_non_finite_results_are_refused_in_tables_and_json(capsys):
+    # m = (1, 1e200, 1e200): kappa_2 = 1e200 - 1 is finite, kappa_3 overflows in float64
+    out, err = _error_run(capsys, ["cumulants", "1e200", "1e200", "1e200"])
+    assert "not a finite number" in err
+    # the same sequence given exactly has an exact, finite answer (closed form
+    # kappa_1 = m_1, kappa_2 = m_2 - m_1^2, kappa_3 = m_3 - 3 m_1 m_2 + 2 m_1^3)
+    m = 10**200
+    code, out, _ = run(capsys, "cumulants", str(m), str(m), str(m), "--json")
+    assert code == 0
+    assert _strict_json(out)["cumulants"] == [m, m - m**2, m - 3 * m * m + 2 * m**3]
+
+
+def test_depth_scales_at_criticality_are_inf_in_words(capsys):
+    code, out, _ = run(capsys, "meanfield", "--json")
+    data = _strict_json(out)
+    assert code == 0 and data["xi_c"] == "inf"
+
+
+def test_exact_inputs_stay_exact(capsys):
+    code, out, _ = run(capsys, "meanfield", "--sigma-w", "3/2", "--sigma-b", "1/10", "--json")
+    data = _strict_json(out)
+    assert data["sigma_w"] == "3/2" and data["sigma_b"] == "1/10"
+    # relu with sigma_w^2 = 9/4 > 2: the variance map q -> 9/8 q + 1/100 has no fixed point
+    assert data["q*"] == "inf" and data["chi"] == 9 / 8
+    code, out, _ = run(capsys, "meanfield", "--sigma-w", "1.5", "--sigma-b", "0.1", "--json")
+    data = _strict_json(out)
+    assert data["sigma_w"] == 1.5 and data["sigma_b"] == 0.1
+
+
+def test_activation_text_matches_named_activation(capsys):
+    import freealg
+
+    _, out, _ = run(capsys, "meanfield", "--activation", "tanh(x)", "--sigma-w", "1.2",
+                    "--sigma-b", "0.05", "--json")
+    data = _strict_json(out)
+    net = freealg.MLP(1, "tanh", sigma_w=1.2, sigma_b=0.05)
+    assert data["q*"] == pytest.approx(float(net.q_star()), rel=1e-10)
+    assert data["chi"] == pytest.approx(float(net.chi()), rel=1e-10)
+
+
+def test_deep_spectrum_does_not_hang(capsys):
+    # the curve elimination grows like depth^3 (depth 1000 did not finish in minutes);
+    # past depth 256 it is skipped with a reason, the exact moments are still given
+    import time
+
+    t0 = time.perf_counter()
+    code, out, _ = run(capsys, "spectrum", "--depth", "1000", "--json")
+    data = _strict_json(out)
+    assert code == 0 and "not computed" in data["curve"]
+    # relu at sigma_w = sqrt 2: variance of J J^T from the moments vs its closed form
+    assert data["variance"] == pytest.approx(data["variance, closed form"], rel=1e-12)
+    assert time.perf_counter() - t0 < 60

@@ -123,8 +123,53 @@ def test_streaming_sum_bad_input():
         freealg.noncrossing_sum(3, [1.0, np.nan, 1.0])
     with pytest.raises(InvalidArgumentError):
         freealg.noncrossing_sum(3, ["a", "b", "c"])
+    with pytest.raises(InvalidArgumentError):
+        freealg.noncrossing_sum(3, [True, False, True])
+    with pytest.raises(TooLargeError):  # float sum overflowing float64 is raised, not inf
+        freealg.noncrossing_sum(3, [1e300] * 3)
+    with pytest.raises(TooLargeError):  # |NC(40)| = 2.6e21 partitions: refused before work
+        freealg.noncrossing_sum(40, [1.0] * 40)
+    with pytest.raises(TooLargeError):  # exact route beyond its O(n^3) bound
+        freealg.noncrossing_sum(10**6, [2**70] * 10**6)
+
+
+def _narayana_sum(n, lam):
+    """sum_k N(n, k) lam^k: the NC(n) sum with weight lam per block (closed form)."""
+    return sum(math.comb(n, k) * math.comb(n, k - 1) // n * lam**k for k in range(1, n + 1))
+
+
+def test_integer_sum_beyond_int64_is_exact():
+    # issue 10: [2**63] * 3 became uint64 -> int64 and wrapped to -2**63
+    w = 2**63
+    assert freealg.noncrossing_sum(3, [w] * 3) == w + 3 * w**2 + w**3
+    assert freealg.noncrossing_sum(3, np.array([w] * 3, dtype=np.uint64)) == w + 3 * w**2 + w**3
+    # int64 enumeration would overflow here (was TooLargeError): exact result instead
+    assert freealg.noncrossing_sum(20, [10**6] * 20) == _narayana_sum(20, 10**6)
+    assert freealg.noncrossing_sum(12, [-(2**70)] * 12) == _narayana_sum(12, -(2**70))
+    # arbitrary exact weights against the pure-Python enumeration (second algorithm)
+    from fractions import Fraction
+
+    rng = np.random.default_rng(5)
+    for n in range(1, 9):
+        w = [int(v) * 2**61 + 1 for v in rng.integers(-9, 9, size=n)]
+        assert freealg.noncrossing_sum(n, w) == ref.nc_block_sum_py(n, w)
+        f = [Fraction(int(v), 7) for v in rng.integers(-9, 9, size=n)]
+        assert freealg.noncrossing_sum(n, f) == ref.nc_block_sum_py(n, f)
+
+
+def test_noncrossing_partitions_huge_n_refused_fast():
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(TooLargeError, match="noncrossing_sum"):
+        freealg.noncrossing_partitions(10**6)  # Cat_{10^6} alone took ~20 s before the check
     with pytest.raises(TooLargeError):
-        freealg.noncrossing_sum(20, [10**6] * 20)
+        freealg.noncrossing_partitions(10**12)
+    assert time.perf_counter() - t0 < 2.0
+    with pytest.raises(TooLargeError):
+        freealg.catalan(10**7)
+    with pytest.raises(InvalidArgumentError):
+        freealg.noncrossing_partitions(5, max_bytes=-1)
 
 
 @settings(max_examples=200, deadline=None)
@@ -182,6 +227,53 @@ def test_kreweras_rejects_crossing():
     assert "{1,3}{2,4}" in str(exc.value)
 
 
+def _crash_free(code):
+    """Run ``code`` in a fresh interpreter; a segfault must not take pytest down."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+def test_kreweras_complements_invalid_rows_do_not_crash():
+    # issue 10: [[0, 5, 1]] indexed out of bounds in the numba kernel (SIGSEGV)
+    res = _crash_free(
+        "import numpy as np\n"
+        "from freealg.errors import InvalidPartitionError\n"
+        "from freealg.partitions import kreweras_complements\n"
+        "bad = [[[0, 5, 1]], [[0, 1, 0, 1]], [[1, 0]], [[0, -1]], [[0, 2**70, 1]], [[0, 127, 1]],\n"
+        "       np.array([[0, 2**63, 1]], dtype=np.uint64), [[0.5, 0]], [[True, False]],\n"
+        "       np.array([[0, -128, 1]], dtype=np.int8), [[0, 1, 3]], [1, 2]]\n"
+        "for b in bad:\n"
+        "    try:\n"
+        "        kreweras_complements(b)\n"
+        "    except InvalidPartitionError:\n"
+        "        print('refused')\n"
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["refused"] * 12
+
+
+@pytest.mark.parametrize("n", range(0, 8))
+def test_kreweras_complements_checks_every_row(n):
+    # every RGS of length n: accepted iff non-crossing by the naive 4-point test,
+    # and then equal to the checked single-row kreweras_complement
+    for r in ref.set_partitions(n):
+        if not ref.is_crossing_naive(r):
+            got = freealg.kreweras_complements(np.array([r], dtype=np.int64).reshape(1, n))
+            assert got[0].tolist() == freealg.kreweras_complement(list(r)).tolist()
+            if 0 < n <= 6:
+                assert tuple(got[0].tolist()) == tuple(ref.kreweras_brute_force(r))
+        else:
+            with pytest.raises(InvalidPartitionError, match="crossing"):
+                freealg.kreweras_complements([list(r)])
+    if n >= 4:  # a crossing row hidden among valid ones names its index
+        P = freealg.noncrossing_partitions(n).astype(np.int64)
+        bad = np.vstack([P, [0, 1, 0, 1] + [0] * (n - 4)])
+        with pytest.raises(InvalidPartitionError, match=rf"parts\[{len(P)}\]"):
+            freealg.kreweras_complements(bad)
+
+
 def test_moebius_values_and_sum_rule():
     for n in range(1, 9):
         assert freealg.moebius(list(range(n))) == (-1) ** (n - 1) * freealg.catalan(n - 1)
@@ -207,3 +299,12 @@ def test_errors_are_freealg_errors():
     for exc in (InvalidArgumentError, InvalidPartitionError, TooLargeError):
         assert issubclass(exc, FreealgError)
         assert issubclass(exc, ValueError)
+
+
+def test_validate_rgs_huge_labels_do_not_wrap():
+    # a uint64 / Python label beyond int64 used to be cast (wrapping) before the check
+    for bad in ([0, 2**70], np.array([0, 2**63], dtype=np.uint64), [0, 2**64 + 1]):
+        with pytest.raises(InvalidPartitionError, match="0..1"):
+            freealg.partitions.validate_rgs(bad)
+        with pytest.raises(InvalidPartitionError):
+            freealg.kreweras_complement(bad)
