@@ -184,8 +184,7 @@ def _scalar(v):
             return v
     except ImportError:  # pragma: no cover
         pass
-    import mpmath
-
+    from ._utils.mpctx import mpmath
     if isinstance(v, mpmath.mpf):
         return _finite(float(v)) if mpmath.isfinite(v) else _finite(float("nan"))
     if hasattr(v, "item") and getattr(v, "shape", None) == ():
