@@ -223,3 +223,31 @@ def test_bad_input():
         gaussian_expectation(3, 1)
     with pytest.raises(InvalidArgumentError, match="diverges"):
         gaussian_expectation(lambda h: mpmath.exp(h * h), 1)
+
+
+@pytest.mark.parametrize("q", [1e-300, 1e-40, 1e-20, 1.0, 1e6])
+def test_gaussian_expectation_tiny_and_huge_variance_against_closed_forms(q):
+    # E[1] = 1, E[h^2] = q, E[|h|] = sqrt(2q/pi) exactly.  At q = 1e-300 the split
+    # points of the h-scale sat at |z| ~ 1e150 and E[1] came out ~1e-22582; at
+    # q = 1e-40 mpmath.quad's absolute stopping rule accepted E[h^2] with relative
+    # error 2.4e-6.  30 digits are requested, so 1e-25 relative is a fair bound.
+    from freealg._utils.mpctx import mpmath as mpm
+
+    with mpm.workdps(40):
+        qm = mpm.mpf(q)
+        exact_abs = mpm.sqrt(2 * qm / mpm.pi)
+        one = gaussian_expectation(lambda h: 1, q, dps=30)
+        sq = gaussian_expectation(lambda h: h * h, q, dps=30)
+        ab = gaussian_expectation(lambda h: abs(h), q, dps=30)
+        assert abs(one - 1) < mpm.mpf(10) ** -25
+        assert abs(sq / qm - 1) < mpm.mpf(10) ** -25
+        assert abs(ab / exact_abs - 1) < mpm.mpf(10) ** -25
+
+
+def test_tanh_derivative_law_at_tiny_variance_is_near_the_point_mass_at_one():
+    # phi'(h)^2 = sech(h)^4 = 1 - 2 h^2 + O(h^4): at q = 1e-40 the law is the point
+    # mass at 1 up to 2q = 2e-40; the moments were [0.0, 0.0] before.
+    from freealg import activation_derivative_law
+
+    m1, m2 = activation_derivative_law("tanh", 1e-40).moments(2)
+    assert abs(float(m1) - 1) < 1e-15 and abs(float(m2) - 1) < 1e-15
