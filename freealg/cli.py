@@ -25,7 +25,7 @@ import sys
 from fractions import Fraction
 
 from ._version import __version__
-from .errors import FreealgError
+from .errors import FloatRangeError, FreealgError
 
 __all__ = ["main", "build_parser"]
 
@@ -335,6 +335,8 @@ def _cmd_meanfield(args):
         # the edge of chaos of relu) is reported with its reason, not hidden
         try:
             return fn()
+        except FloatRangeError:
+            raise  # the inputs are out of the float range: an error, not an undefined value
         except FreealgError as exc:
             return f"undefined: {str(exc).splitlines()[0]}"
 
