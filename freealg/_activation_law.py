@@ -287,7 +287,7 @@ def activation_derivative_law(activation, q, *, dps=30):
     activation : str or Activation
         A name understood by :func:`freealg.get_activation`.
     q : number or sympy expression
-        The variance of the pre-activation (``q* `` at the fixed point).
+        The variance of the pre-activation (``q*`` at the fixed point).
     dps : int
         Digits for quadrature (smooth activations only).
 

@@ -493,7 +493,7 @@ def _gaps(V, length):
 
 
 def moment_from_cumulants(word, kappa):
-    r"""Mixed moment ``phi(a_1 ... a_n) = sum_{pi in NC(n)} prod_{B in pi} kappa(a_B)``.
+    r"""Mixed moment ``phi(a_1 ⋯ a_n) = sum_{pi in NC(n)} prod_{B in pi} kappa(a_B)``.
 
     ``kappa`` is called with a tuple of letters (the letters of a block in
     their order in the word) and returns the joint free cumulant.  The sum is

@@ -363,7 +363,7 @@ class MLP:
         return meanfield.chi(self, q=q, dps=dps)
 
     def phase(self, *, tol=1e-9):
-        """``'ordered'`` (χ < 1), ``'critical'`` (|χ − 1| <= tol) or ``'chaotic'``."""
+        """``'ordered'`` (χ < 1), ``'critical'`` (``|χ − 1| <= tol``) or ``'chaotic'``."""
         from . import meanfield
         return meanfield.phase(self, tol=tol)
 
