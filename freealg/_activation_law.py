@@ -200,7 +200,9 @@ class ActivationDerivativeLaw(Law):
         if fn is None:
             act = self.activation
             expr = sympy.diff(act.dexpr**2, act.symbol)
-            fn = sympy.lambdify(act.symbol, expr, "mpmath")
+            from ._utils.mpctx import lambdify_modules
+
+            fn = sympy.lambdify(act.symbol, expr, modules=lambdify_modules())
             self._gprime_cache = fn
         return fn
 

@@ -380,7 +380,8 @@ def _cmd_meanfield(args):
     if args.json:
         print(_dumps(dict(rows)))
     else:
-        print_pairs(rows)
+        # in the table an infinite value says what it means (a bare "inf" reads like an overflow)
+        print_pairs([(k, "∞ (diverges)" if v == "inf" else v) for k, v in rows])
     return 0
 
 

@@ -1014,7 +1014,9 @@ def _numeric_evaluator(law, attr, expr, w):
         from ._utils.mpctx import mpmath
         key = (attr, "mpmath")
         if key not in cache:
-            cache[key] = sympy.lambdify(W, expr, "mpmath")
+            from ._utils.mpctx import lambdify_modules
+
+            cache[key] = sympy.lambdify(W, expr, modules=lambdify_modules())
         flat, res = arr.ravel(), out.ravel()
         with mpmath.workdps(30):
             for i in np.flatnonzero(bad.ravel()):
