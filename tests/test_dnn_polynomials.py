@@ -100,3 +100,19 @@ def test_symbolic_model():
     J = names["J"]
     got = model.moment(freealg.tr(J * J.T))
     assert sympy.simplify(got - s**4 * freealg.moment_symbol(names["D1"], 2)) == 0
+
+
+@pytest.mark.parametrize("init, expected", [("orthogonal", [1, 1, 1]), ("gaussian", [1, 4, 22])])
+def test_hardtanh_at_zero_variance_uses_the_limit_law(init, expected):
+    # sigma_b = 0, sigma_w = 1: q* = 0, and the law of hardtanh'(h) is its q -> 0+
+    # limit, the point mass at 1 (substituting q = 0 into erf(1/sqrt(2q)) gave nan).
+    # So J = W3 W2 W1: orthogonal -> JJ^T = I; Gaussian -> MP^{⊠3}, whose moments are
+    # the Fuss-Catalan numbers binom(4k, k)/(3k + 1) = 1, 4, 22.
+    from freealg import MLP, tr
+    from freealg.dnn.polynomials import free_model
+
+    net = MLP(depth=3, activation="hardtanh", init=init, sigma_w=1.0, sigma_b=0)
+    model, names = free_model(net)
+    J = names["J"]
+    got = [model.moment(tr((J * J.T) ** k)) for k in (1, 2, 3)]
+    assert [float(v) for v in got] == expected

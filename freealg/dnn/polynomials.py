@@ -123,7 +123,12 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
         out = []
         for value, prob in law:
             value, prob = sympy.sympify(value), sympy.sympify(prob)
-            if prob.free_symbols:
+            if prob.free_symbols and q == 0:
+                # q = 0 (e.g. sigma_b = 0 in the ordered phase: q* = 0): the law of
+                # phi'(h) is its limit as q -> 0+ (hard-tanh: P(|h| < 1) = erf(1/sqrt(2q)) -> 1);
+                # substituting q = 0 gave erf(zoo) = nan
+                prob = sympy.limit(prob, qsym, 0, "+")
+            elif prob.free_symbols:
                 prob = prob.subs(qsym, sympy.Float(q) if not exact or not isinstance(q, sympy.Basic) else q)
                 if not exact:
                     prob = sympy.Float(prob)
