@@ -39,7 +39,8 @@ _NOT_A_NUMBER = re.compile(r"(?<![A-Za-z0-9_])[+-]?(nan|inf|infinity)(?![A-Za-z0
 
 
 def _console_lines(path):
-    """``(line number, command)`` for each ``$ `` line of the page's console blocks."""
+    """``(line number, command, shown output lines)`` for each ``$ `` line of the
+    page's console blocks (the output is the block's lines up to the next ``$ ``)."""
     out, in_console = [], False
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         stripped = line.strip()
@@ -47,8 +48,15 @@ def _console_lines(path):
             in_console = not in_console and stripped[3:].strip() == "console"
             continue
         if in_console and stripped.startswith("$ "):
-            out.append((lineno, stripped[2:].strip()))
+            out.append((lineno, stripped[2:].strip(), []))
+        elif in_console and out and out[-1][0] is not None and stripped:
+            out[-1][2].append(stripped)
     return out
+
+
+def _is_error_example(shown):
+    """A documented failure: its shown output is the CLI's error line or JSON error."""
+    return bool(shown) and (shown[0].startswith('{"error"') or shown[0].startswith("freealg: error:"))
 
 
 def _argv(command):
@@ -70,7 +78,7 @@ def _argv(command):
 def _cases():
     cases = []
     for page in PAGES:
-        for lineno, command in _console_lines(page):
+        for lineno, command, shown_output in _console_lines(page):
             argv, why_not = _argv(command)
             shown = shlex.join(shlex.split(command, comments=True)) or command
             case_id = f"{page.relative_to(ROOT)}:{lineno}: {shown}"
@@ -79,7 +87,7 @@ def _cases():
                 marks.append(pytest.mark.skip(reason=why_not))
             elif shown in SLOW:
                 marks.append(pytest.mark.slow)
-            cases.append(pytest.param(argv, id=case_id, marks=marks))
+            cases.append(pytest.param(argv, shown_output, id=case_id, marks=marks))
     return cases
 
 
@@ -93,8 +101,8 @@ def test_examples_are_found():
     assert len(runnable) >= 3, [c.id for c in CASES]
 
 
-@pytest.mark.parametrize("argv", CASES)
-def test_console_example_runs(argv, tmp_path):
+@pytest.mark.parametrize("argv, shown", CASES)
+def test_console_example_runs(argv, shown, tmp_path):
     env = dict(os.environ, MPLBACKEND="Agg")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     start = time.perf_counter()
@@ -108,6 +116,12 @@ def test_console_example_runs(argv, tmp_path):
         pytest.fail(f"no result after {TIMEOUT} s:\n{partial[-2000:]}")
     elapsed = time.perf_counter() - start
     output = res.stdout + res.stderr
+    if _is_error_example(shown):
+        # a documented error: exit status 2 and exactly the documented message
+        assert res.returncode == 2, f"exit status {res.returncode}, documented as an error:\n{output[-3000:]}"
+        for line in shown:
+            assert line in output, f"documented line not printed: {line}\n{output[-3000:]}"
+        return
     assert res.returncode == 0, f"exit status {res.returncode} after {elapsed:.1f} s:\n{output[-3000:]}"
     bad = [line for line in output.splitlines() if _NOT_A_NUMBER.search(line)]
     assert not bad, "nan/inf in the output:\n" + "\n".join(bad[:20])
