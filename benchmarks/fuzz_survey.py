@@ -11,15 +11,19 @@ combinations.  Each call runs in a child process with a time limit, so a
 hang is counted as ``timeout`` and a segfault as ``crash``.  Then it runs
 about 120 ``freealg`` command lines as subprocesses.
 
-The case list is fixed by ``--seed``; the counts are reproducible as long
-as the time budget is not exhausted (the report says how many cases did
-not run).
+The case list and its (shuffled) order are fixed by ``--seed``.  Cases are
+dispatched in that order until the time budget is spent, so the cases run
+are always a prefix of the same list; the report says how many ran.  To
+compare a run after a fix with one before it call for call, pass the
+earlier run's count as ``--max-calls`` (and ``--compare BEFORE_JSON`` to
+print both tables side by side).
 
 Usage::
 
     python benchmarks/fuzz_survey.py --quick            # a few hundred calls, < 2 min
     python benchmarks/fuzz_survey.py                    # everything, <= ~15 min on 2 cores
     python benchmarks/fuzz_survey.py --json counts.json --list 5
+    python benchmarks/fuzz_survey.py --max-calls 2700 --compare before.json
 
 Categories (API calls): ok, freealg-error (wanted), other:<Type> (an
 exception that is not a FreealgError), nonfinite (NaN/inf returned),
@@ -48,18 +52,22 @@ sys.path.insert(0, os.path.dirname(HERE))
 import _fuzz_support as fz  # noqa: E402  (shared with tests/test_fuzz.py)
 
 BAD_API = lambda cat: cat not in fz.GOOD  # noqa: E731
+#: full mode: generic wrong-type values kept per parameter (of 10), and
+#: seeded multi-parameter cases per target; sized for ~12 min on 2 cores
+WRONG_TYPES_FULL = 5
+RANDOM_FULL = 3
 
 
 def api_cases(targets, quick, seed):
     rng = random.Random(seed)
     cases = []
     for t in targets:
-        single = fz.single_fault_cases(t)
         if quick:
+            single = fz.single_fault_cases(t)
             cases.append(rng.choice(single[1:]) if len(single) > 1 else single[0])
         else:
-            cases.extend(single)
-            cases.extend(fz.random_cases(t, rng, 3))
+            cases.extend(fz.single_fault_cases(t, rng, wrong_types=WRONG_TYPES_FULL))
+            cases.extend(fz.random_cases(t, rng, RANDOM_FULL))
     rng.shuffle(cases)  # spread the slow targets over the run
     return cases
 
@@ -101,22 +109,42 @@ def table(title, counter, total=None):
         print(f"  {'total'.ljust(width)}  {total:6d}")
 
 
+def compare(title, before, after):
+    keys = sorted(set(before) | set(after), key=lambda k: (k not in fz.GOOD and k not in fz.CLI_GOOD, k))
+    width = max([len(k) for k in keys] + [8])
+    print(f"\n{title}: before / after")
+    for k in keys:
+        print(f"  {k.ljust(width)}  {before.get(k, 0):6d}  {after.get(k, 0):6d}")
+
+
 def main(argv=None):
+    import signal
+
+    # a SIGTERM ends the run through the normal exit path, so the worker
+    # processes are shut down (they also exit on their own once orphaned)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="one case per target and 24 command lines (< 2 min)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the case selection (default 0)")
     ap.add_argument("--workers", type=int, default=2, help="child processes (default 2)")
-    ap.add_argument("--timeout", type=float, default=10.0, help="per-call time limit in seconds (default 10)")
+    ap.add_argument("--timeout", type=float, default=6.0,
+                    help="per-call time limit in seconds (default 6; the slowest valid call of the "
+                         "catalogue takes ~3 s on an idle core)")
     ap.add_argument("--cli-timeout", type=float, default=None,
                     help="per-command-line time limit in seconds, interpreter start included "
-                         "(default 20 quick, 30 full)")
+                         "(default 20)")
     ap.add_argument("--budget", type=float, default=None,
-                    help="seconds for the API section (default 60 quick, 720 full); cases left are reported")
+                    help="seconds for the API section (default 60 quick, 660 full); cases left are reported")
+    ap.add_argument("--max-calls", type=int, default=None, metavar="N",
+                    help="run only the first N cases of the (seeded) case order: to compare two runs "
+                         "call for call, give the later one the earlier one's number of calls run")
     ap.add_argument("--no-cli", action="store_true", help="skip the command-line section")
     ap.add_argument("--json", metavar="FILE", help="write the counts and every bad outcome to FILE")
     ap.add_argument("--list", type=int, default=3, metavar="N", help="print N examples per bad category")
+    ap.add_argument("--compare", metavar="BEFORE_JSON",
+                    help="print the counts of an earlier --json run next to these (before / after)")
     args = ap.parse_args(argv)
-    budget = args.budget if args.budget is not None else (60.0 if args.quick else 720.0)
+    budget = args.budget if args.budget is not None else (60.0 if args.quick else 660.0)
 
     t_start = time.monotonic()
     import freealg
@@ -126,6 +154,8 @@ def main(argv=None):
           f"timeout {args.timeout:g} s/call, API budget {budget:g} s")
     targets, skipped = fz.build_targets()
     cases = api_cases(targets, args.quick, args.seed)
+    if args.max_calls is not None:
+        cases = cases[: args.max_calls]
     print(f"{len(targets)} targets ({len(skipped)} public names skipped: "
           f"{', '.join(t for t, _ in skipped)}), {len(cases)} API calls")
 
@@ -134,6 +164,7 @@ def main(argv=None):
     api_secs = time.monotonic() - t0
     by_target = {t.id: t for t in targets}
     counts, by_area, bad = collections.Counter(), collections.Counter(), []
+    cost = collections.Counter()
     not_run = 0
     for case, res in zip(cases, results):
         if res is None:
@@ -141,6 +172,7 @@ def main(argv=None):
             continue
         cat, detail, secs = res
         counts[cat] += 1
+        cost[case.target] += secs
         if BAD_API(cat):
             area = by_target[case.target].area
             by_area[f"{area} / {cat.split(':')[0]}"] += 1
@@ -153,6 +185,8 @@ def main(argv=None):
         summary["other exception (not FreealgError)" if k.startswith("other:") else k] += v
     table("API summary", summary, run)
     table("API bad outcomes by area", by_area)
+    print("\nslowest targets (worker seconds, all their calls): " + ", ".join(
+        f"{t} {s:.0f}" for t, s in cost.most_common(8)))
     bad_targets = collections.Counter((b["target"], b["category"]) for b in bad)
     print(f"\n{len({b['target'] for b in bad})} of {len(targets)} targets have a bad outcome")
     if args.list:
@@ -169,7 +203,7 @@ def main(argv=None):
         if args.quick:
             lines = fz.seeded_sample(lines, 24, args.seed)
         t0 = time.monotonic()
-        cli_timeout = args.cli_timeout or (20.0 if args.quick else 30.0)
+        cli_timeout = args.cli_timeout or 20.0
         out = run_cli(lines, args.workers, cli_timeout)
         cli_secs = time.monotonic() - t0
         cli_counts = collections.Counter(r[0] for r in out)
@@ -190,6 +224,13 @@ def main(argv=None):
 
     total = time.monotonic() - t_start
     print(f"\ntotal {total:.0f} s")
+    if args.compare:
+        with open(args.compare) as fh:
+            before = json.load(fh)
+        compare("API summary", before["api"]["summary"], summary)
+        compare("API calls", before["api"]["counts"], counts)
+        if cli_report is not None and before.get("cli"):
+            compare("command lines", before["cli"]["counts"], cli_report["counts"])
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"mode": "quick" if args.quick else "full", "seed": args.seed, "timeout": args.timeout,

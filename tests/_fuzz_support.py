@@ -556,12 +556,20 @@ VARARGS_BAD = [[], [NAN], ["semicircle"], [None, None], [Ref("Semicircle"), 3], 
                [Ref("PointMass"), Ref("PointMass")], [Ref("Semicircle")] * 40]
 
 
-def single_fault_cases(target):
+def single_fault_cases(target, rng=None, wrong_types=None):
     """One case per (parameter, adversarial value), the other parameters valid;
-    plus the valid call itself."""
+    plus the valid call itself.  With ``rng`` and ``wrong_types``, only that
+    many of the generic wrong-type values (:data:`BAD_TYPES`) are kept per
+    parameter, chosen by ``rng`` (they all exercise the same type check; the
+    kind-specific values are always kept)."""
     out = [valid_case(target)]
     for p in target.params:
-        for v in pool(p.kind):
+        values = pool(p.kind)
+        if rng is not None and wrong_types is not None:
+            generic = [v for v in values if _same(v, BAD_TYPES) and not _same(v, _POOLS[p.kind])]
+            keep = rng.sample(generic, min(wrong_types, len(generic)))
+            values = [v for v in values if not any(v is g for g in generic) or any(v is k for k in keep)]
+        for v in values:
             out.append(make_case(target, {p.name: v}))
     if target.varargs:
         for v in VARARGS_BAD:
@@ -784,6 +792,12 @@ def run_case(case):
     """Call one case in this process; return ``(category, detail, seconds)``."""
     import warnings
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _run_case(case)
+
+
+def _run_case(case):
     import freealg as fa
     from freealg.errors import FreealgError
 
@@ -792,26 +806,24 @@ def run_case(case):
     t0 = time.perf_counter()
     out_buf, err_buf = io.StringIO(), io.StringIO()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            owner = (resolve(Ref(case.owner), fa, fresh=case.owner in FRESH_OWNERS)
-                     if case.owner and case.owner != "cli" else None)
-            args = resolve(case.args, fa)
-            kwargs = resolve(case.kwargs, fa)
-            if case.owner == "cli":
-                from freealg.cli import main
+        owner = (resolve(Ref(case.owner), fa, fresh=case.owner in FRESH_OWNERS)
+                 if case.owner and case.owner != "cli" else None)
+        args = resolve(case.args, fa)
+        kwargs = resolve(case.kwargs, fa)
+        if case.owner == "cli":
+            from freealg.cli import main
 
-                with contextlib.redirect_stdout(out_buf), contextlib.redirect_stderr(err_buf):
-                    try:
-                        code = main(*args)
-                    except SystemExit as exc:
-                        code = exc.code
-                result = None
-            else:
-                func = getattr(owner, case.attr) if owner is not None else getattr(
-                    sys.modules.get(case.module) or __import__(case.module, fromlist=["_"]), case.attr)
-                result = func(*args, **kwargs)
-                code = None
+            with contextlib.redirect_stdout(out_buf), contextlib.redirect_stderr(err_buf):
+                try:
+                    code = main(*args)
+                except SystemExit as exc:
+                    code = exc.code
+            result = None
+        else:
+            func = getattr(owner, case.attr) if owner is not None else getattr(
+                sys.modules.get(case.module) or __import__(case.module, fromlist=["_"]), case.attr)
+            result = func(*args, **kwargs)
+            code = None
     except FreealgError as exc:
         cat, detail = "freealg-error", f"{type(exc).__name__}: {_first_line(exc)}"
     except BaseException as exc:  # noqa: BLE001 -- classifying every escape is the point
@@ -884,6 +896,32 @@ def cli_case(argv):
 # ---------------------------------------------------------------------------
 
 
+_WARM_FLAG = "_FREEALG_FUZZ_WARM_UP"
+
+
+def warm_up():
+    """Import freealg, run each compiled kernel once and build every
+    :class:`Ref` (run in the fork server, inherited by every worker)."""
+    import warnings
+
+    warnings.simplefilter("ignore")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        import freealg as fa
+
+        fa.kreweras_complements([[0, 1, 0]])
+        fa.noncrossing_partitions(4)
+        fa.noncrossing_sum(4, [1, 1, 1, 1])
+        fa.is_noncrossing([0, 1, 0])
+        fa.moebius([0, 1, 0])
+        fa.Semicircle().curve().density([0.0, 1.0])
+        for name in _REF_BUILDERS:
+            with contextlib.suppress(Exception):
+                resolve(Ref(name), fa)
+    except Exception:  # noqa: BLE001 -- a failed warm-up only costs time
+        pass
+
+
 def _worker_main(conn, cwd, mem_bytes, sys_path):
     sys.path[:0] = [p for p in sys_path if p not in sys.path]
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -897,6 +935,19 @@ def _worker_main(conn, cwd, mem_bytes, sys_path):
         except (ImportError, ValueError, OSError):
             pass
     os.chdir(cwd)
+    import threading
+    import warnings
+
+    warnings.simplefilter("ignore")
+    parent = os.getppid()
+
+    def _orphan_watch():  # the parent was killed: do not linger in a hung call
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(3)
+
+    threading.Thread(target=_orphan_watch, daemon=True).start()
     import freealg  # noqa: F401 -- warm import before the first timed call
 
     conn.send("ready")
@@ -920,11 +971,23 @@ class WorkerPool:
     raises MemoryError in the child instead of exhausting the machine.
     """
 
-    def __init__(self, n=1, timeout=20.0, cwd=None, mem_bytes=3 * 2**30):
+    def __init__(self, n=1, timeout=20.0, cwd=None, mem_bytes=4 * 2**30):
         import multiprocessing as mp
         import tempfile
 
-        self._ctx = mp.get_context("spawn")
+        # Workers fork from a server that imported freealg, loaded the numba
+        # kernels and built every Ref once (warm_up), so a worker replacing
+        # one that hung starts in milliseconds with nothing left to compile:
+        # the first call of a fresh worker costs what any other call costs.
+        self._ctx = mp.get_context("forkserver")
+        self._ctx.set_forkserver_preload(["_fuzz_support"])
+        os.environ[_WARM_FLAG] = "1"
+        try:
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+        finally:
+            os.environ.pop(_WARM_FLAG, None)
         self.timeout = timeout
         self.mem_bytes = mem_bytes
         self._tmp = None
@@ -1142,3 +1205,7 @@ def seeded_sample(items, k, seed):
     rng = random.Random(seed)
     idx = sorted(rng.sample(range(len(items)), k))
     return [items[i] for i in idx]
+
+
+if os.environ.get(_WARM_FLAG) == "1":  # imported as the fork server's preload
+    warm_up()
