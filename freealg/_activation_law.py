@@ -4,6 +4,7 @@ re-exported by :mod:`freealg.laws`).
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import numpy as np
 import sympy
 
@@ -65,7 +66,7 @@ class ActivationDerivativeLaw(Law):
         self._cache = []
 
     def subs(self, *args, **kwargs):
-        return ActivationDerivativeLaw(self.activation, sympy.sympify(self._params["q"]).subs(*args, **kwargs),
+        return ActivationDerivativeLaw(self.activation, sympify_safe(self._params["q"]).subs(*sympify_safe(args), **kwargs),
                                        dps=self.dps)
 
     def _key(self):
@@ -309,8 +310,8 @@ def activation_derivative_law(activation, q, *, dps=30):
     if act.piecewise_linear:
         qe = _exact(q, "q") if not isinstance(q, (float, np.floating)) else _exact(q, "q")
         law = act.dphi_values_probabilities(qe)
-        vals = [sympy.sympify(v) for v, _ in law]
-        probs = [sympy.sympify(p) for _, p in law]
+        vals = [sympify_safe(v) for v, _ in law]
+        probs = [sympify_safe(p) for _, p in law]
         if len(vals) == 1:
             return PointMass(vals[0])
         if len(vals) == 2 and vals[0] == 0 and vals[1] == 1:

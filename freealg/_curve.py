@@ -8,6 +8,7 @@ at infinity, ``Im G < 0`` for ``Im z > 0``.
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import functools
 import math
 from fractions import Fraction
@@ -286,7 +287,7 @@ def _normalise(P, z, G, squarefree=False):
         )
     if z == G:
         raise InvalidArgumentError(f"z and G must be different symbols; got {z} twice")
-    expr = sympy.sympify(P)
+    expr = sympify_safe(P)
     if isinstance(expr, sympy.Equality):
         expr = expr.lhs - expr.rhs
     extra = expr.free_symbols - {z, G}

@@ -5,6 +5,7 @@ support edges and atoms, and the numerics delegated to the density engine
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import sympy
 
 from .errors import BranchError
@@ -32,7 +33,7 @@ class _CurveAnalysis:
         if self.degree < 2:
             return sympy.Integer(1)
         d = self._poly.discriminant()
-        expr = d.as_expr() if hasattr(d, "as_expr") else sympy.sympify(d)
+        expr = d.as_expr() if hasattr(d, "as_expr") else sympify_safe(d)
         if not factor:
             return sympy.expand(expr)
         c, fs = _ds.factor_list(expr)

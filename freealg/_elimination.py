@@ -24,6 +24,7 @@ returned.
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import sympy
 
 from .curves import G, R_SYM, S_SYM, Z, SpectralCurve
@@ -88,7 +89,7 @@ def _all_rational(seqs):
 
 def _ring(seqs, n_mu=0):
     mus = [sympy.Dummy(f"mu{i}") for i in range(n_mu)]
-    flat = [sympy.sympify(v) for s in seqs for v in s]
+    flat = [sympify_safe(v) for s in seqs for v in s]
     R, elems = sympy.polys.rings.sring(flat + mus, domain=sympy.QQ)
     out, k = [], 0
     for s in seqs:
@@ -172,12 +173,12 @@ def add_moments(seqs, n):
     """Exact moments ``m_1..m_n`` of the ⊞ of laws with moment sequences ``seqs``."""
     from .cumulants import free_add_moments
 
-    seqs = [[sympy.sympify(v) for v in s[:n]] for s in seqs]
+    seqs = [[sympify_safe(v) for v in s[:n]] for s in seqs]
     if _all_rational(seqs):
         out = seqs[0]
         for s in seqs[1:]:
             out = free_add_moments(out, s, check=False)
-        return [sympy.sympify(v) for v in out]
+        return [sympify_safe(v) for v in out]
     R, conv, _ = _ring(seqs)
     kap = [R.zero] * n
     for m in conv:
@@ -189,13 +190,13 @@ def mul_moments(seqs, n, powers=None):
     """Exact moments ``m_1..m_n`` of ``⊠_i law_i^{⊠k_i}`` (S-route, division-free)."""
     from .cumulants import free_mul_moments
 
-    seqs = [[sympy.sympify(v) for v in s[:n]] for s in seqs]
+    seqs = [[sympify_safe(v) for v in s[:n]] for s in seqs]
     powers = list(powers or [1] * len(seqs))
     if _all_rational(seqs) and all(p == 1 for p in powers):
         out = seqs[0]
         for s in seqs[1:]:
             out = free_mul_moments(out, s, check=True)
-        return [sympy.sympify(v) for v in out]
+        return [sympify_safe(v) for v in out]
     R, conv, mus = _ring(seqs, len(seqs))
     T = [R.one] + [R.zero] * (n - 1)
     for m, mu, k in zip(conv, mus, powers):
@@ -536,7 +537,7 @@ def _add_two_algebraic(cur, b, done):
 
 def _check_mean(law, name):
     m1 = law.mean()
-    if sympy.sympify(m1) == 0:
+    if sympify_safe(m1) == 0:
         raise TransformUndefinedError(
             f"{name} = {law!r} has mean m_1 = 0, so its S-transform does not exist and ⊠ cannot be "
             "formed through S-transforms; ⊠ needs laws with non-zero mean"
@@ -671,5 +672,5 @@ def free_power(a, L):
     res = sympy.resultant(sympy.Poly(sympy.expand(Q), S_SYM),
                           sympy.Poly(S_SYM**L - _T, S_SYM))
     res = res.as_expr() if hasattr(res, "as_expr") else res
-    expr = _from_s_coordinates(sympy.sympify(res).subs(_T, S_SYM))
+    expr = _from_s_coordinates(sympify_safe(res).subs(_T, S_SYM))
     return _select(expr, lambda n: mul_moments([_moments(a, n)], n, [L]), "free_power")

@@ -3,6 +3,7 @@ re-exported by :mod:`freealg.freeness`)."""
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 from fractions import Fraction
 
 __all__ = ["combine", "ExpansionTerm", "MomentExpansion"]
@@ -19,7 +20,7 @@ def combine(vals, kind):
         def sy(x):
             if isinstance(x, Fraction):
                 return sympy.Rational(x.numerator, x.denominator)
-            return sympy.sympify(x)
+            return sympify_safe(x)
 
         return sympy.expand(sum((sy(c) * sy(v) for c, v in vals), sympy.Integer(0)))
     flat = [x for cv in vals for x in cv]

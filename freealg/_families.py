@@ -26,6 +26,7 @@ a sympy polynomial ring (symbolic) for speed.
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import math
 from fractions import Fraction
 
@@ -58,7 +59,7 @@ class Domain:
             from sympy.polys.rings import sring
 
             vals = [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction)
-                    else sympy.sympify(v) for v in raw_values]
+                    else sympify_safe(v) for v in raw_values]
             vals.append(sympy.Integer(1))
             if any(v.has(sympy.Float) for v in vals):
                 ring, elems = sring(vals)

@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import numbers
 import re
 from fractions import Fraction
@@ -143,13 +144,18 @@ def latex(obj, **kwargs):
     if t.__module__.startswith("mpmath"):
         import sympy
 
-        return sympy.latex(sympy.sympify(str(obj)))
+        # an mpmath number: its decimal digits as a sympy Float (never sympify of text)
+        re_part, im_part = obj.real, obj.imag
+        value = sympy.Float(str(re_part), max(15, len(str(re_part))))
+        if im_part:
+            value += sympy.I * sympy.Float(str(im_part), max(15, len(str(im_part))))
+        return sympy.latex(value)
     if isinstance(obj, numbers.Real):
         return repr(float(obj))
     if isinstance(obj, numbers.Complex):
         import sympy
 
-        return sympy.latex(sympy.sympify(complex(obj)))
+        return sympy.latex(sympify_safe(complex(obj)))
     if isinstance(obj, (list, tuple)):
         inner = r", \  ".join(latex(x, **kwargs) for x in obj)
         return r"\left[ " + inner + r"\right]" if isinstance(obj, list) else r"\left( " + inner + r"\right)"

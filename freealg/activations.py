@@ -38,6 +38,7 @@ mpf('12.0')
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import math
 import numbers
 from fractions import Fraction
@@ -122,7 +123,7 @@ def _to_sympy(q):
         return sp.Rational(q.numerator, q.denominator)
     if isinstance(q, np.integer):
         return sp.Integer(int(q))
-    return sp.sympify(q)
+    return sympify_safe(q)
 
 
 def _check_q(q, name="q"):
@@ -594,8 +595,8 @@ class Activation:
             kind, qv = _check_q(q)
         if kind == "exact":
             law = self._dphi2_law(qv, _SP)
-            law = [(sp.nsimplify(v) if isinstance(v, (int, Fraction)) else sp.sympify(v),
-                    sp.sympify(p)) for v, p in law]
+            law = [(sp.nsimplify(v) if isinstance(v, (int, Fraction)) else sympify_safe(v),
+                    sympify_safe(p)) for v, p in law]
         else:
             with mpmath.workdps(mpmath.mp.dps + 5):
                 law = [(mpmath.mpf(v), p) for v, p in self._dphi2_law(mpmath.mpf(qv), _MP)]

@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import sympy
 
 from .errors import InvalidArgumentError
@@ -244,7 +245,7 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
                     f"hardtanh); got {act!r}. Use fim_curve with activation_derivative_law for others."
                 )
             a.append(sum((p for v, p in law if v == 1), sympy.Integer(0)))
-    if all(sympy.sympify(v).is_Rational or isinstance(v, sympy.Symbol) for v in a):
+    if all(sympify_safe(v).is_Rational or isinstance(v, sympy.Symbol) for v in a):
         return fim_curve([Bernoulli(v) for v in a], qs, sigma_w=s, weights=weights)
     # α = erf(...) (hard-tanh): the curve is polynomial in α, so build it with
     # symbols α_ℓ (fast domain arithmetic) and substitute the exact values after

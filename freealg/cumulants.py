@@ -21,6 +21,7 @@ outputs when every output is an integer, else ``Fraction``.
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import functools
 import math
 import numbers
@@ -195,7 +196,7 @@ def _convert(lst, kind, name):
     if kind == "sympy":
         import sympy
 
-        return [sympy.nsimplify(v) if isinstance(v, Fraction) else sympy.sympify(v) for v in lst]
+        return [sympy.nsimplify(v) if isinstance(v, Fraction) else sympify_safe(v) for v in lst]
     if kind == "mpmath":
         from ._utils.mpctx import mpmath
 

@@ -39,6 +39,7 @@ True
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import numpy as np
 import sympy
 
@@ -60,7 +61,7 @@ S_SYM = sympy.Symbol("S")
 def _to_mp(v):
     """An exact/sympy/float number as an mpmath number at the working precision."""
     from ._utils.mpctx import mpmath
-    v = sympy.sympify(v)
+    v = sympify_safe(v)
     if v.is_Rational:
         return mpmath.mpf(int(v.p)) / int(v.q)
     if v.is_real:
@@ -256,7 +257,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         SpectralCurve(G**2*z - G*z + 1)
         """
         w = W if w is None else w
-        R = sympy.cancel(sympy.sympify(R).subs(w, W))
+        R = sympy.cancel(sympify_safe(R).subs(w, W))
         A, B = sympy.fraction(R)
         if B.subs(W, 0) == 0:
             raise TransformUndefinedError(f"R(w) = {R} has a pole at w = 0: not an R-transform")
@@ -284,7 +285,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         SpectralCurve(G**4*z**3 - G*z + 1)
         """
         w = W if w is None else w
-        S = sympy.cancel(sympy.sympify(S).subs(w, W))
+        S = sympy.cancel(sympify_safe(S).subs(w, W))
         A, B = sympy.fraction(S)
         if A.subs(W, 0) == 0 or B.subs(W, 0) == 0:
             raise TransformUndefinedError(
@@ -341,10 +342,10 @@ class SpectralCurve(_CurveAnalysis, Law):
         >>> Bernoulli(p).curve().subs(p, sympy.Rational(1, 2))
         SpectralCurve(2*G*z**2 - 2*G*z - 2*z + 1)
         """
-        new = self.polynomial.subs(*args, **kwargs)
-        s = None if self._s is None else sympy.sympify(self._s).subs(*args, **kwargs)
-        r = None if self._r is None else sympy.sympify(self._r).subs(*args, **kwargs)
-        d = None if self._display is None else self._display.subs(*args, **kwargs)
+        new = self.polynomial.subs(*sympify_safe(args), **kwargs)
+        s = None if self._s is None else sympify_safe(self._s).subs(*sympify_safe(args), **kwargs)
+        r = None if self._r is None else sympify_safe(self._r).subs(*sympify_safe(args), **kwargs)
+        d = None if self._display is None else self._display.subs(*sympify_safe(args), **kwargs)
         return SpectralCurve(new, _s=s, _r=r, _display=d)
 
     def evaluate(self, z, g):
@@ -459,7 +460,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         """``F(u, H)`` mod ``u^{n+1}`` for ``H = 1 + Σ m_k u^k`` (zero iff the
         moments lie on this curve to that order)."""
         K = self._field_rows()[0]
-        H = [K.one] + [K.from_sympy(sympy.sympify(m)) for m in moments]
+        H = [K.one] + [K.from_sympy(sympify_safe(m)) for m in moments]
         return self._eval_F(H, len(H))
 
     def matches_moments(self, moments):
@@ -571,7 +572,7 @@ class SpectralCurve(_CurveAnalysis, Law):
 
         wv = _numeric_w(w)
         if wv == 0:  # removable: R(0) = κ_1 = m_1, S(0) = 1/m_1
-            m1 = sympy.sympify(self.mean())
+            m1 = sympify_safe(self.mean())
             return _finite_complex(m1 if which == "R" else 1 / m1, which, w)
         # The branch is the root of Q(w, ·) nearest the 24-term series at w.  All
         # of it runs in mpmath (30 digits, unbounded exponent), so laws of any
@@ -704,7 +705,7 @@ def _read_polynomial(polynomial, z, g):
     if isinstance(polynomial, sympy.Poly):
         expr = polynomial.as_expr()
     else:
-        expr = sympy.sympify(polynomial)
+        expr = sympify_safe(polynomial)
     if isinstance(expr, sympy.Equality):
         expr = expr.lhs - expr.rhs
     if not isinstance(expr, sympy.Expr):
@@ -764,7 +765,7 @@ def _strip_monovariate(expr, x, y):
         _, py = py.primitive()
     e = sympy.expand(py.as_expr())
     lead = sympy.Poly(e, x, y).LC()
-    if sympy.sympify(lead).could_extract_minus_sign():
+    if sympify_safe(lead).could_extract_minus_sign():
         e = -e
     return e
 

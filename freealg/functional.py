@@ -78,6 +78,7 @@ A small factor class (any object with these methods works, e.g. the laws of
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import math
 from fractions import Fraction
 
@@ -130,7 +131,7 @@ class _Closed:
 
         wsym, usym = sympy.symbols("w_s u_s")
         try:
-            expr = sympy.sympify(self.law.s_transform(wsym))
+            expr = sympify_safe(self.law.s_transform(wsym))
         except (TypeError, ValueError, AttributeError, sympy.SympifyError):
             return
         if not isinstance(expr, sympy.Expr) or not expr.free_symbols <= {wsym}:
@@ -394,7 +395,7 @@ def _product_moments(factors, powers, n):
         if "sympy" in kinds:
             import sympy
 
-            seqs = [[sympy.sympify(v) for v in s] for s in seqs]
+            seqs = [[sympify_safe(v) for v in s] for s in seqs]
             one, zero = sympy.Integer(1), sympy.Integer(0)
         elif "mpmath" in kinds:
             from ._utils.mpctx import mpmath

@@ -48,6 +48,7 @@ Examples
 
 from __future__ import annotations
 
+from ._utils.symbolic import sympify_safe
 import math
 import numbers
 from fractions import Fraction
@@ -64,6 +65,7 @@ from ._utils.validate import (
     describe,
 )
 from .errors import (
+    FreealgError,
     InvalidArgumentError,
     InvalidArgumentTypeError,
     InvalidLawError,
@@ -367,9 +369,9 @@ class Law:
         new = {}
         for k, v in self._params.items():
             if isinstance(v, (list, tuple)):
-                new[k] = type(v)(sympy.sympify(u).subs(*args, **kwargs) for u in v)
+                new[k] = type(v)(sympify_safe(u).subs(*sympify_safe(args), **kwargs) for u in v)
             else:
-                new[k] = sympy.sympify(v).subs(*args, **kwargs)
+                new[k] = sympify_safe(v).subs(*sympify_safe(args), **kwargs)
         return type(self)(**new)
 
     def _require_numeric(self, what):
@@ -434,7 +436,7 @@ class Law:
         n = _check_order(n)
         if n == 0:
             return []
-        return [sympy.expand(sympy.sympify(v)) for v in free_cumulants(self._exact_moments(n))]
+        return [sympy.expand(sympify_safe(v)) for v in free_cumulants(self._exact_moments(n))]
 
     def mean(self):
         """The mean ``m_1``.
@@ -500,7 +502,7 @@ class Law:
         numeric = _numeric_evaluator(self, "_s_numeric", S, w)
         if numeric is not None:
             return numeric
-        return sympy.sympify(S).subs(W, w)
+        return sympify_safe(S).subs(W, w)
 
     def _s_closed(self):
         return None
@@ -524,7 +526,7 @@ class Law:
             return _numeric_evaluator(self, "_r_numeric", R, w)
         if isinstance(w, (float, complex, np.number)):
             check_finite_array(w, "w", dtype=complex)
-        out = sympy.sympify(R).subs(W, w)
+        out = sympify_safe(R).subs(W, w)
         if out.has(sympy.nan, sympy.zoo):
             raise TransformUndefinedError(
                 f"the R-transform of {self!r} is not defined at w = {w} (a pole or branch point "
@@ -602,7 +604,7 @@ class Law:
 
     def _latex_name(self, printer=None):
         lat = (printer.doprint if printer is not None else sympy.latex)
-        inner = ", ".join(lat(sympy.sympify(v)) if not isinstance(v, (list, tuple))
+        inner = ", ".join(lat(sympify_safe(v)) if not isinstance(v, (list, tuple))
                           else "(" + ", ".join(lat(u) for u in v) + ")"
                           for v in self._params.values())
         return rf"\mathrm{{{type(self).__name__}}}\left({inner}\right)"
@@ -686,13 +688,17 @@ def _src(v):
             return f"Rational({e.p}, {e.q})"
 
     text = _Printer().doprint(v)
+    # Round-trip check without eval (a Symbol's name is arbitrary text): the plain
+    # printer's output must parse back to v with the safe grammar; the Rational-style
+    # text differs from it only in how rationals are spelled.
+    from ._utils.safeparse import parse_symbolic
+
     try:
-        ns = {k: getattr(sympy, k) for k in dir(sympy) if not k.startswith("_")}
-        ns.update({str(sym): sym for sym in v.free_symbols})
-        if eval(text, ns) == v:  # noqa: S307 - our own printer's output
-            return text
-    except Exception:
-        pass
+        back = parse_symbolic(str(v), "repr", {str(sym): sym for sym in v.free_symbols})
+    except FreealgError:
+        back = None
+    if back is not None and back == v:
+        return text
     return sympy.srepr(v)
 
 
@@ -841,8 +847,8 @@ class Atomic(Law):
         self._float = _any_float(*points, *weights)
 
     def subs(self, *args, **kwargs):
-        pts = [sympy.sympify(p).subs(*args, **kwargs) for p in self._params["points"]]
-        wts = [sympy.sympify(v).subs(*args, **kwargs) for v in self._params["weights"]]
+        pts = [sympify_safe(p).subs(*sympify_safe(args), **kwargs) for p in self._params["points"]]
+        wts = [sympify_safe(v).subs(*sympify_safe(args), **kwargs) for v in self._params["weights"]]
         return Atomic(pts, wts)
 
     @property
@@ -944,7 +950,7 @@ class Bernoulli(Atomic):
         return [1 - self.p, self.p]
 
     def subs(self, *args, **kwargs):
-        return Bernoulli(sympy.sympify(self.p).subs(*args, **kwargs))
+        return Bernoulli(sympify_safe(self.p).subs(*sympify_safe(args), **kwargs))
 
     def _moments(self, n):
         return [self.p] * n
@@ -988,7 +994,7 @@ def _numeric_evaluator(law, attr, expr, w):
     is_np = isinstance(w, (np.ndarray, np.number, complex, float, int)) and not isinstance(w, bool)
     if not (is_mp or is_np):
         return None
-    expr = sympy.sympify(expr)
+    expr = sympify_safe(expr)
     extra = expr.free_symbols - {W}
     if extra:
         law._require_numeric(f"numerical evaluation of {attr.strip('_')}")

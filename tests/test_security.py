@@ -18,6 +18,7 @@ from fractions import Fraction
 import pytest
 import sympy
 from hypothesis import given, settings, strategies as st
+import freealg
 
 from freealg._utils import safeparse
 from freealg._utils.safeparse import parse_function, parse_number
@@ -260,3 +261,82 @@ def test_no_eval_of_user_text_in_the_parsing_modules():
                     calls.add(f.attr)
         assert not calls & {"eval", "exec", "compile", "__import__", "sympify", "parse_expr",
                             "S", "literal_eval"}, (rel, calls)
+
+
+def test_sympify_only_through_the_safe_door():
+    # sympy.sympify / parse_expr of a string evaluates it as Python. Every conversion of
+    # a user value to sympy goes through freealg/_utils/symbolic.py:sympify_safe, which
+    # parses text with the whitelisted grammar; no other module may call sympify,
+    # parse_expr, S(...) of a string, eval or exec.
+    import ast
+    from pathlib import Path
+
+    root = Path(freealg.__file__).parent
+    allowed = {root / "_utils" / "symbolic.py"}
+    bad = []
+    for path in root.rglob("*.py"):
+        if path in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = None
+            if isinstance(node, ast.Call):
+                f = node.func
+                name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
+            builtin_call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            if name in {"sympify", "parse_expr"} or (builtin_call and name in {"eval", "exec", "compile"}):
+                bad.append(f"{path.relative_to(root)}:{node.lineno}: {name}(...)")
+            if isinstance(node, ast.ImportFrom) and any(a.name in {"sympify", "parse_expr", "S"} for a in node.names):
+                bad.append(f"{path.relative_to(root)}:{node.lineno}: imports {[a.name for a in node.names]}")
+    assert bad == []
+
+
+@pytest.mark.parametrize("entry", ["SpectralCurve", "from_r_transform", "from_s_transform", "from_stieltjes",
+                                   "curve_density", "law_subs", "curve_subs"])
+def test_text_reaching_sympy_is_parsed_not_run(entry, tmp_path):
+    # the fuzz pass found SpectralCurve(str) and its constructors running the text as
+    # Python; a curve or a substitution given as text must be parsed by the whitelisted
+    # grammar: the payload is refused (InvalidArgumentError) and the file never appears.
+    import sympy
+
+    from freealg import MarchenkoPastur, Semicircle, SpectralCurve, curve_density
+
+    sentinel = tmp_path / "pwned"
+    payload = f"__import__('os').system('touch {sentinel}')"
+    z, G = sympy.symbols("z G")
+    calls = {
+        "SpectralCurve": lambda: SpectralCurve(payload),
+        "from_r_transform": lambda: SpectralCurve.from_r_transform(payload),
+        "from_s_transform": lambda: SpectralCurve.from_s_transform(payload),
+        "from_stieltjes": lambda: SpectralCurve.from_stieltjes(payload, z, sympy.Symbol("m")),
+        "curve_density": lambda: curve_density(payload, z, G, [1.0]),
+        "law_subs": lambda: Semicircle(variance=sympy.Symbol("v", positive=True)).subs("v", payload),
+        "curve_subs": lambda: MarchenkoPastur(1).curve().subs("z", payload),
+    }
+    with pytest.raises(freealg.FreealgError):
+        calls[entry]()
+    assert not sentinel.exists()
+
+
+def test_law_repr_never_evaluates_symbol_names(tmp_path):
+    # repr checks its short form round-trips; it once did so with eval, and a Symbol's
+    # name is arbitrary text
+    import sympy
+
+    from freealg import Semicircle
+
+    sentinel = tmp_path / "pwned"
+    evil = sympy.Symbol(f"__import__('os').system('touch {sentinel}')", positive=True)
+    text = repr(Semicircle(variance=evil))
+    assert not sentinel.exists()
+    assert "Symbol(" in text  # fell back to srepr, which quotes the name
+
+
+def test_curves_from_text_equal_curves_from_sympy():
+    # the safe parser gives the same curve as the sympy expression (independent route)
+    import sympy
+
+    from freealg import SpectralCurve
+
+    w = sympy.Symbol("w")
+    assert SpectralCurve("z*G^2 - z*G + 1") == SpectralCurve(sympy.sympify(0) + SpectralCurve.from_r_transform(1 / (1 - w), w).polynomial)
+    assert SpectralCurve.from_r_transform("1/(1 - w)") == SpectralCurve.from_r_transform(1 / (1 - w), w)

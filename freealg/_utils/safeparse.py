@@ -59,6 +59,7 @@ from fractions import Fraction
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
 
 __all__ = [
+    "parse_symbolic",
     "MAX_LENGTH",
     "MAX_DEPTH",
     "MAX_EXPONENT",
@@ -97,7 +98,8 @@ def _quote(text):
 
 
 class _Parser:
-    def __init__(self, text, name, variable, funcs):
+    def __init__(self, text, name, variable, funcs, symbols=None):
+        self.symbols = symbols  # symbolic mode (parse_symbolic): name -> Symbol
         self.text = text
         self.name = name
         self.variable = variable
@@ -111,6 +113,9 @@ class _Parser:
     def _allowed(self):
         if self.variable is None:
             return "numbers (3, 0.25, 1e-3, 3/10), pi, e, sqrt(...), + - * / ^ and parentheses"
+        if getattr(self, "symbols", None) is not None:
+            return (f"numbers, pi, e, symbols named by letters and digits, the functions "
+                    f"{', '.join(self.funcs)}, + - * / ^ and parentheses")
         return (f"numbers, pi, e, the variable {self.variable}, the functions "
                 f"{', '.join(self.funcs)}, + - * / ^ and parentheses")
 
@@ -213,6 +218,13 @@ class _Parser:
         if kind == "name":
             if val == self.variable:
                 return self.symbol
+            symbols = getattr(self, "symbols", None)
+            if symbols is not None and val not in self.funcs and val not in _CONSTS:
+                # symbolic mode: any plain name is a sympy Symbol (names cannot hold
+                # '_', '.', quotes or brackets, so nothing here can reach Python code)
+                if val not in symbols:
+                    symbols[val] = sp.Symbol(val)
+                return symbols[val]
             if val == "pi":
                 return sp.pi
             if val == "e":
@@ -422,3 +434,43 @@ def parse_function(text, variable="x", name="expression"):
     if value.has(sp.zoo, sp.oo, sp.nan, -sp.oo):
         raise p.error("the expression is not finite")
     return value
+
+
+def parse_symbolic(text, name="expression", symbols=None):
+    """Parse a symbolic expression, e.g. a curve ``"z*G^2 - z*G + 1"``.
+
+    The grammar is that of :func:`parse_function`, with every other plain name
+    (letters and digits) read as a sympy ``Symbol``; the names in ``symbols``
+    map to the given ``Symbol`` objects (so that assumptions are kept).
+    Nothing is evaluated as Python.
+
+    Parameters
+    ----------
+    text : str
+    name : str
+        The parameter's public name, used in error messages.
+    symbols : dict of str to sympy.Symbol, optional
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> parse_symbolic("z*G^2 - z*G + 1")
+    G**2*z - G*z + 1
+    >>> parse_symbolic("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidArgumentError: expression: cannot parse "__import__('os')": unexpected character '_' at position 0; allowed are numbers, pi, e, symbols named by letters and digits, the functions sqrt, exp, log, tanh, sinh, cosh, sin, cos, atan, erf, abs, max, min, + - * / ^ and parentheses
+    """
+    import sympy as sp
+
+    clean = _check_text(text, name)
+    p = _Parser(clean, name, "", _EXPR_FUNCS, symbols=dict(symbols or {}))
+    p.symbol = None
+    value = p.parse()
+    if value.has(sp.zoo, sp.oo, sp.nan, -sp.oo):
+        raise p.error("the expression is not finite")
+    return value
+

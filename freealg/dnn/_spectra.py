@@ -26,6 +26,7 @@ so that curves have rational coefficients.
 
 from __future__ import annotations
 
+from .._utils.symbolic import sympify_safe
 import math
 from fractions import Fraction
 
@@ -133,13 +134,13 @@ def _nu_piecewise(act, q):
     if act.positively_homogeneous:
         law = act.dphi_values_probabilities(sympy.Integer(1))
         vals = [sympy.nsimplify(v) if not isinstance(v, sympy.Basic) else v for v, _ in law]
-        probs = [sympy.sympify(p) for _, p in law]
+        probs = [sympify_safe(p) for _, p in law]
     else:
         qf = to_float(q)
         if qf == 0:
             law = act.dphi_values_probabilities(sympy.Integer(0))
-            vals = [sympy.sympify(v) for v, _ in law]
-            probs = [sympy.sympify(p) for _, p in law]
+            vals = [sympify_safe(v) for v, _ in law]
+            probs = [sympify_safe(p) for _, p in law]
         else:
             law = act.dphi_values_probabilities(qf)
             vals = [_exact(v, "phi'^2 value") for v, _ in law]
@@ -180,7 +181,7 @@ def layer_data(net, q_in=None, *, dps=30, need_finite=False):
     sw2 = _square(net.sigma_w, "sigma_w")
     sb2 = _square(net.sigma_b, "sigma_b")
     if act.positively_homogeneous:
-        c2 = sympy.sympify(act.gaussian_expectation("phi2", sympy.Integer(1)))
+        c2 = sympify_safe(act.gaussian_expectation("phi2", sympy.Integer(1)))
         slope = sw2 * c2  # the q-map is q -> slope q + sb2
         # a float sigma_w (e.g. float(critical_sigma_w("relu"))) is critical
         # within rounding: follow the mean-field module's phase (tol 1e-9)
@@ -787,7 +788,7 @@ def _law_atoms(law):
         return [(sympy.Integer(0), 1 - lam)] if (lam - 1).is_negative else []
     if isinstance(law, ActivationDerivativeLaw):
         return []
-    return [(sympy.sympify(a), sympy.sympify(m)) for a, m in law.atoms() if m != 0]
+    return [(sympify_safe(a), sympify_safe(m)) for a, m in law.atoms() if m != 0]
 
 
 def product_atoms(laws):
@@ -818,7 +819,7 @@ def product_atoms(laws):
                 if v == 0:
                     continue
                 mass = mu + mv - 1
-                if sympy.sympify(mass).is_positive:
+                if sympify_safe(mass).is_positive:
                     key = sympy.nsimplify(u * v) if (u * v).is_Rational else _ds.simplify(u * v)
                     new[key] = new.get(key, 0) + mass
         cur = ([(sympy.Integer(0), zero)] if zero != 0 else []) + sorted(new.items(), key=lambda t: to_float(t[0]))
@@ -899,7 +900,7 @@ def _convert(v, kind):
         return mpmath.mpf(v)
     if kind == "float":
         return to_float(v)
-    return sympy.nsimplify(v) if isinstance(v, Fraction) else sympy.sympify(v)
+    return sympy.nsimplify(v) if isinstance(v, Fraction) else sympify_safe(v)
 
 
 def _back(v, kind):

@@ -80,6 +80,7 @@ Critical ReLU, orthogonal weights, input at the fixed point (``q̂* = 1``):
 
 from __future__ import annotations
 
+from .._utils.symbolic import sympify_safe
 import math
 
 import numpy as np
@@ -858,7 +859,7 @@ class FisherLaw:
         t = self.q[0]
         defect = sympy.Integer(0)
         for k in range(1, self.net.depth):
-            at = [(sympy.sympify(a), sympy.sympify(m)) for a, m in self.nus[k - 1].atoms() if m != 0]
+            at = [(sympify_safe(a), sympify_safe(m)) for a, m in self.nus[k - 1].atoms() if m != 0]
             v, mv = max(at, key=lambda am: to_float(am[0]))
             t = self.q[k] + self.sigma_w2 * v * t
             defect = defect + (1 - mv)

@@ -9,6 +9,7 @@ Letters: ``W1 … WL`` (weights) and ``D1 … D_L`` (self-adjoint diagonal
 
 The free model declares each ``W_ℓ`` Haar orthogonal with scale ``σ_w``
 (orthogonal init) or Ginibre with variance ``σ_w²`` (Gaussian init), free
+from .._utils.symbolic import sympify_safe
 from each other and from the family ``{D_ℓ}``; inside that family the
 ``D_ℓ`` are commuting diagonal matrices with independent entries whose law
 is that of ``φ'(√q_ℓ z)``, ``z ~ N(0, 1)``, at ``q_ℓ = q*`` (or along the
@@ -122,7 +123,7 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
         qsym = sympy.Symbol("q", positive=True)
         out = []
         for value, prob in law:
-            value, prob = sympy.sympify(value), sympy.sympify(prob)
+            value, prob = sympify_safe(value), sympify_safe(prob)
             if prob.free_symbols and q == 0:
                 # q = 0 (e.g. sigma_b = 0 in the ordered phase: q* = 0): the law of
                 # phi'(h) is its limit as q -> 0+ (hard-tanh: P(|h| < 1) = erf(1/sqrt(2q)) -> 1);
