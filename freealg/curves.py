@@ -39,6 +39,8 @@ True
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from ._utils.symbolic import sympify_safe
 import numpy as np
 import sympy
@@ -56,6 +58,22 @@ from . import _detsympy as _ds
 
 __all__ = ["SpectralCurve", "Z", "G"]
 S_SYM = sympy.Symbol("S")
+
+
+def _transform_expr(expr, name, w):
+    """A transform given as a sympy expression, a number or text (parsed safely) in ``w``."""
+    if not isinstance(w, sympy.Symbol):
+        raise InvalidArgumentTypeError(f"w must be a sympy Symbol; got {w!r:.60} of type {type(w).__name__}")
+    if isinstance(expr, (list, tuple, dict, set)) or not (
+            isinstance(expr, (str, sympy.Basic, int, float, Fraction)) or hasattr(expr, "_sympy_")):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a sympy expression in {w}, a number or text; got {expr!r:.60} of "
+            f"type {type(expr).__name__}"
+        )
+    out = sympify_safe(expr, name, {str(w): w})
+    if not isinstance(out, sympy.Expr):
+        raise InvalidArgumentTypeError(f"{name} must be an expression; got {out!r:.60}")
+    return out
 
 
 def _to_mp(v):
@@ -257,7 +275,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         SpectralCurve(G**2*z - G*z + 1)
         """
         w = W if w is None else w
-        R = sympy.cancel(sympify_safe(R).subs(w, W))
+        R = sympy.cancel(_transform_expr(R, "R", w).subs(w, W))
         A, B = sympy.fraction(R)
         if B.subs(W, 0) == 0:
             raise TransformUndefinedError(f"R(w) = {R} has a pole at w = 0: not an R-transform")
@@ -285,7 +303,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         SpectralCurve(G**4*z**3 - G*z + 1)
         """
         w = W if w is None else w
-        S = sympy.cancel(sympify_safe(S).subs(w, W))
+        S = sympy.cancel(_transform_expr(S, "S", w).subs(w, W))
         A, B = sympy.fraction(S)
         if A.subs(W, 0) == 0 or B.subs(W, 0) == 0:
             raise TransformUndefinedError(

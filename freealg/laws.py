@@ -64,6 +64,7 @@ from ._utils.validate import (
     check_int,
     describe,
 )
+from ._utils.validate import describe as _describe
 from .errors import (
     FreealgError,
     InvalidArgumentError,
@@ -807,6 +808,12 @@ class Atomic(Law):
     """
 
     def __init__(self, points, weights):
+        for arg, what in ((points, "points"), (weights, "weights")):
+            if isinstance(arg, (str, bytes, dict)) or not hasattr(arg, "__iter__"):
+                raise InvalidArgumentTypeError(
+                    f"Atomic {what} must be a sequence of numbers; got {_describe(arg)} of type "
+                    f"{type(arg).__name__}"
+                )
         pts = [_exact(p, f"points[{i}]") for i, p in enumerate(points)]
         wts = [_exact(v, f"weights[{i}]") for i, v in enumerate(weights)]
         if len(pts) != len(wts) or not pts:

@@ -62,7 +62,7 @@ from ._ncbase import (  # noqa: F401  (re-exported helpers used by other modules
     word_latex,
     word_str,
 )
-from .errors import InvalidArgumentError, NCPolynomialError, TooLargeError
+from .errors import InvalidArgumentError, InvalidArgumentTypeError, NCPolynomialError, TooLargeError
 
 __all__ = ["Letter", "NCPoly", "Trace", "nc_symbols", "tr", "I", "Id"]
 
@@ -671,6 +671,12 @@ def nc_symbols(names, *, selfadjoint=False, shape=None):
         seen.add(s)
     if isinstance(selfadjoint, bool):
         sa = set(parts) if selfadjoint else set()
+    elif not isinstance(selfadjoint, str) and (
+            not hasattr(selfadjoint, "__iter__") or not all(isinstance(n, str) for n in selfadjoint)):
+        raise InvalidArgumentTypeError(
+            f"selfadjoint must be True, False, a string of names or a sequence of names; got "
+            f"{selfadjoint!r:.60} of type {type(selfadjoint).__name__}"
+        )
     else:
         sa = set(re.split(r"[\s,]+", selfadjoint.strip())) if isinstance(selfadjoint, str) else set(selfadjoint)
         sa.discard("")
