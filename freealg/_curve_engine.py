@@ -39,10 +39,16 @@ class _CurveEngine:
 
             self.cands_exact = cands
             self.cands = [float(sympy.N(v, 30)) for v in cands]
+            # branch points that are exactly a double: only there is a grid
+            # point *at* the branch point (a double next to an irrational one
+            # is an ordinary point, resolved in mpmath)
+            self.exact_points = [f for f, v in zip(self.cands, cands)
+                                 if v.is_Rational and sympy.Rational(f) == v]
             c.scale = max(max(abs(v) for v in self.cands), c.moment_scale, 1e-300)
         else:
             self.cands_exact = None
             self.cands = None
+            self.exact_points = []
             c.scale = 4 * c.moment_scale
         self.scale = c.scale
 
@@ -57,11 +63,12 @@ class _CurveEngine:
         # mpmath continuation from the last certified float value where
         # float64 could not go on (roots closer than its resolution)
         retry = ~ok & (tr.status != 1)
-        for c in self.cands or []:
-            # a branch point itself (to the resolution of a double): the roots
-            # never separate there, so no mpmath walk; any other point, however
-            # near, has distinct roots that mp_descend resolves with more digits
-            retry &= ~((y == 0) & (np.abs(x - c) <= 1e-15 * max(abs(c), 1e-300)))
+        for c in self.exact_points:
+            # a branch point itself: the roots never separate there, so no
+            # mpmath walk; any other point, however near (a double next to an
+            # irrational edge), has distinct roots that mp_descend resolves
+            # with more digits
+            retry &= ~((y == 0) & (x == c))
         retry = np.nonzero(retry)[0]
         groups = {}
         for k in retry:
@@ -105,6 +112,12 @@ class _CurveEngine:
     def special(self):
         """Real roots of the discriminant and of the leading coefficient."""
         return list(self.cands or [])
+
+    def limit_points(self):
+        """Points where the density is a limit: the branch points that are
+        exactly representable (the leading coefficient's zeros come from
+        :meth:`singular`)."""
+        return list(self.exact_points)
 
     def singular(self):
         import sympy

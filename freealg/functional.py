@@ -378,12 +378,25 @@ def _exactify(values):
     return out
 
 
-def _product_moments(factors, powers, n):
-    """Moments of ``⊠ mu_j^{⊠ L_j}`` from the S-series (exact for exact data)."""
+def _product_moments(factors, powers, n, numeric_dps=None):
+    """Moments of ``⊠ mu_j^{⊠ L_j}`` from the S-series (exact for exact data).
+
+    ``numeric_dps``: compute in mpmath at that precision instead (the float
+    moments for scales and start values: with float-derived rational data the
+    exact numbers of a depth-500 product have ~10^5 digits and Fraction
+    arithmetic on them takes minutes)."""
     from .cumulants import s_transform_coefficients
 
     seqs = [list(f.moments(n)) for f in factors]
-    exact = [_exactify(s) for s in seqs]
+    exact = [_exactify(s) for s in seqs] if numeric_dps is None else [None]
+    if numeric_dps is not None:
+        import mpmath
+
+        with mpmath.workdps(numeric_dps):
+            conv = [[mpmath.mpf(v.numerator) / v.denominator if isinstance(v, Fraction)
+                     else mpmath.mpf(int(v.p)) / int(v.q) if getattr(v, "is_Rational", False)
+                     else mpmath.mpmathify(v) for v in s] for s in seqs]
+            return _product_moments([_Seq(s) for s in conv], powers, n)
     if all(e is not None for e in exact):
         seqs = exact
         one, zero = Fraction(1), Fraction(0)
@@ -415,6 +428,16 @@ def _product_moments(factors, powers, n):
     if isinstance(one, Fraction):
         out = [int(v) if v.denominator == 1 else v for v in out]
     return out
+
+
+class _Seq:
+    """A fixed moment sequence posing as a factor (for :func:`_product_moments`)."""
+
+    def __init__(self, seq):
+        self.seq = list(seq)
+
+    def moments(self, n):
+        return self.seq[:n]
 
 
 def _product_atoms(factors, powers):
@@ -535,14 +558,17 @@ class FreeMulLaw:
         """Float moments and the length scale (computed on first numeric use)."""
         if self._numeric_ready:
             return
-        mom = self.moments(24)
+        # float moments in mpmath (the exact ones can have 10^5 digits)
+        mom = _product_moments(self.factors, self.powers, 24, numeric_dps=40)
         logs = []
         for m in mom:
             if isinstance(m, (int, Fraction)):
                 m = Fraction(m)
                 logs.append(math.log(m.numerator) - math.log(m.denominator) if m > 0 else -math.inf)
             else:
-                logs.append(math.log(float(m)) if float(m) > 0 else -math.inf)
+                import mpmath
+
+                logs.append(float(mpmath.log(m)) if m > 0 else -math.inf)
         roots = [lg / (k + 1) for k, lg in enumerate(logs)]
         ratios = [logs[k + 1] - logs[k] for k in range(23) if logs[k] > -math.inf]
         lscale = max(roots + ratios)
@@ -740,11 +766,23 @@ class _MulEngine:
         return [0.0]
 
     def special(self):
-        """Support edges and atom locations (boundary values taken as limits)."""
+        """Support edges and atom locations (the mass quadrature's break points)."""
         return [p for iv in self.support() for p in iv] + [a for a, _ in self.atoms()[1]]
 
+    def limit_points(self):
+        """Points where the density is taken as a limit: none besides ``x =
+        0`` (:meth:`singular`).  The support edges come from a numerical scan
+        (``1e-13`` relative), so a grid point there is an ordinary point whose
+        boundary value is computed (and polished) at ``x`` itself; atoms are
+        flagged by the density engine."""
+        return []
+
     def exact_moments(self, K):
-        return self.law.moments(K)
+        """The first ``K`` moments of the product for the contour check, from
+        the S-series of the factors in 60-digit mpmath (independent of the
+        contour; exact Fractions of float-derived data at depth 500 have
+        ~10^5 digits and take minutes, for a check done in float64)."""
+        return _product_moments(self.law.factors, self.law.powers, K, numeric_dps=60)
 
     def atoms(self):
         ex = self.law.atoms()
