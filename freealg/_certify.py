@@ -11,6 +11,7 @@ at ``a`` has mass ``lim_{eps -> 0} i eps G(a + i eps)``; the moments are
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -280,7 +281,15 @@ def point_density(values, a, mass, s, *, kmax=7):
     ``(nan, inf, nan)`` when the walks failed.
     """
     del mass  # the boundary density on the axis excludes the atom itself
-    d = s * 10.0 ** (-2.0 * np.arange(2, kmax + 1))
+    # offsets: powers of two in ratio 128 (about 10^-2.1), from ~1e-4 s down to
+    # ~10^(-2 kmax) s, so that a +- d is exact in binary (a decimal offset
+    # rounds, by 1% at 1e-14 of a, which breaks the geometric extrapolation)
+    top = 2.0 ** math.floor(math.log2(s * 1e-4))
+    d = top * 128.0 ** -np.arange(0, kmax - 1)
+    if a != 0:
+        d = d[d >= 4 * np.spacing(abs(a))]
+    if d.size < 4:
+        return float("nan"), float("inf"), float("nan")
     xs = np.concatenate([a + d, a - d])
     G, err, ok = values(xs, np.zeros_like(xs))
     lims, uncs, gaps, gabs = [], [], [], []

@@ -223,6 +223,31 @@ def _local_aux(engine, a):
     return aux
 
 
+def _polished_aux(engine, a):
+    """``_local_aux`` whose boundary values are polished in mpmath where their
+    float error bound exceeds the target (the samples of a limit next to a
+    branch point, where float64 loses about half its digits)."""
+    vals = engine.local(a) if hasattr(engine, "local") else engine.values
+
+    def aux(xx, yy):
+        xx = np.asarray(xx, float)
+        yy = np.asarray(yy, float)
+        G, err, _, ok, rad = vals(xx, yy)
+        with np.errstate(all="ignore"):
+            need = ok & (yy == 0) & ~engine.is_real(xx, G, err, rad) & (err > _TARGET_REL * np.abs(G.imag))
+        if need.any():
+            idx = np.nonzero(need)[0]
+            out = engine.refine(xx[idx], G[idx], err[idx], rad[idx], _POLISH_DPS)
+            if out is not None:
+                _, Gf, ef, okf = out
+                G, err = G.copy(), err.copy()
+                G[idx[okf]] = Gf[okf]
+                err[idx[okf]] = ef[okf]
+        return G, err, ok
+
+    return aux
+
+
 def _residue(engine, a, s):
     """Cached residue extrapolation ``lim i eps G(a + i eps)`` at ``a``."""
     cache = engine.__dict__.setdefault("_residues", {})
@@ -333,6 +358,18 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     resid = np.zeros(n)
     Gr, er, rr, okr, rad = engine.values(flat[reg], np.zeros(reg.size))
     G[reg], err[reg], resid[reg] = Gr, er, rr
+    # a failed walk at a (numerically located) support edge: the point is a
+    # branch point to the resolution of the walk, even in mpmath, and the
+    # density there is the limit (taken below with the special points)
+    edge_pts = [p for p in engine.special() if p not in atom_locs]
+    at_edge = np.zeros(reg.size, bool)
+    for p in edge_pts:
+        at_edge |= np.abs(flat[reg] - p) <= 1e-12 * max(abs(p), 1e-300)
+    to_limit = ~okr & at_edge
+    if to_limit.any():
+        sing[reg[to_limit]] = True
+        keep = ~to_limit
+        reg, Gr, er, rr, okr, rad = reg[keep], Gr[keep], er[keep], rr[keep], okr[keep], rad[keep]
     tracked = np.zeros(n, bool)
     tracked[reg] = okr
     tracking_failures = int(np.sum(~okr))
@@ -403,7 +440,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
             density[k], error[k], gabs[k] = _certify.point_density(
                 _local_aux(engine, s), s, 0.0, loc, kmax=12)
         else:
-            density[k], error[k], gabs[k] = _certify.point_density(_local_aux(engine, s), s, 0.0, loc)
+            density[k], error[k], gabs[k] = _certify.point_density(_polished_aux(engine, s), s, 0.0, loc)
         if np.isnan(density[k]):
             failures.append(f"the density at the singular point x = {s:.6g} could not be computed")
         # G itself is singular there (a hard edge, a zero of the leading

@@ -89,6 +89,9 @@ from .errors import InvalidArgumentError, InvalidLawError, TransformUndefinedErr
 
 __all__ = ["free_mul_law", "FreeMulLaw"]
 
+_MP_DPS = 30  # digits of the mpmath continuation next to branch points
+_MP_FALLBACK_MAX = 64  # most points continued in mpmath per call
+
 
 def _lg(u):
     """Logarithm with its cut on the positive imaginary axis (continuous on
@@ -705,14 +708,30 @@ class _MulEngine:
             G = np.exp(v) / z
             err = tr.err * np.abs(G)
             rad = tr.radius * np.abs(G)
-        return G, err, tr.resid, tr.ok, rad
+        ok = tr.ok.copy()
+        resid = tr.resid.copy()
+        # on the real axis next to a branch point (within ~1e-13 relative of a
+        # support edge) float64 cannot separate the two coalescing solutions:
+        # continue from the last certified float state in mpmath
+        retry = np.nonzero(~ok & (y == 0) & (x != 0) & np.isfinite(tr.y) & (tr.y > 0)
+                           & (tr.status != 1))[0][:_MP_FALLBACK_MAX]
+        if retry.size and self._mp_form():
+            for k in retry:
+                w0 = complex(np.exp(tr.U[k, 0]) - 1.0)
+                g, r = self._mp_descend(float(x[k]), float(tr.y[k]), w0)
+                if g is not None:
+                    G[k] = complex(g)
+                    # mpmath error plus the rounding of the float copy
+                    err[k] = abs(G[k]) * 10.0 ** -_MP_DPS + EPS * abs(G[k].imag)
+                    rad[k] = r
+                    resid[k] = 0.0
+                    ok[k] = True
+        return G, err, resid, ok, rad
 
-    def is_real(self, x, G, err, radius):
-        return (np.abs(G.imag) <= err + 8 * EPS * np.abs(G)) & (radius > 4 * err)
-
-    def refine(self, x, G, err, radius, dps):
+    def _mp_form(self):
+        """Every factor has an S-transform that accepts mpmath numbers."""
         if self.law._viac:
-            return None
+            return False
         import mpmath
 
         test = mpmath.mpc(0.1, -0.1)
@@ -722,7 +741,96 @@ class _MulEngine:
             try:
                 f.S_mp(test)
             except (TypeError, ValueError, AttributeError):
-                return None
+                return False
+        return True
+
+    def _mp_F(self):
+        import mpmath
+
+        lg = lambda u: mpmath.log(1j * u) - 0.5j * mpmath.pi  # noqa: E731
+
+        def F(w, z):
+            out = lg(1 + w) - lg(z * w)
+            for f in self.law._closed:
+                S = f.S_mp(w)
+                out -= f.L * (lg(1 + w) - lg((1 + w) / S))
+            return out
+
+        return F
+
+    def _mp_descend(self, x, y0, w0, *, kappa=0.25, max_steps=400):
+        """Vertical continuation of ``w = z G - 1`` in mpmath from ``x + i y0``
+        (where ``w0`` is the certified float value) to the real axis: Newton
+        at ``_MP_DPS + 10`` digits, each step accepted only within ``kappa``
+        times the basin radius ``|F_w / F_ww|`` of the new root (the float
+        engine's test) and with ``Im G <= 0``; a jump to the axis once the
+        predicted change is below a hundredth of the radius.  Returns
+        ``(G(x + i0), radius of G)`` or ``(None, 0)``."""
+        import mpmath
+
+        F = self._mp_F()
+        with mpmath.workdps(_MP_DPS + 10):
+            tol = mpmath.mpf(10) ** (-_MP_DPS)
+            xm = mpmath.mpf(x)
+
+            def newton(w, z):
+                dprev = mpmath.inf
+                for _ in range(60):
+                    Fw = mpmath.diff(lambda t: F(t, z), w)
+                    if Fw == 0:
+                        return w, False
+                    d = F(w, z) / Fw
+                    w -= d
+                    # converged, or stalled at the rounding level of F
+                    if abs(d) <= tol * abs(w) or (abs(d) >= 0.5 * dprev and abs(d) <= 1e3 * tol * abs(w)):
+                        return w, True
+                    dprev = abs(d)
+                return w, False
+
+            def radius(w, z):
+                Fw = mpmath.diff(lambda t: F(t, z), w)
+                Fww = mpmath.diff(lambda t: F(t, z), w, 2)
+                return abs(Fw / Fww) if Fww != 0 else mpmath.inf, Fw
+
+            y = mpmath.mpf(y0)
+            z = mpmath.mpc(xm, y)
+            w, conv = newton(mpmath.mpc(w0), z)
+            if not conv:
+                return None, 0.0
+            r, Fw = radius(w, z)
+            f = mpmath.mpf(4)
+            for _ in range(max_steps):
+                dwdz = 1 / (z * Fw)  # F_z = -1/z
+                if abs(dwdz) * y <= 0.01 * kappa * r:
+                    z1 = mpmath.mpc(xm, 0)
+                    pred = w - dwdz * 1j * y
+                else:
+                    z1 = mpmath.mpc(xm, y / f)
+                    pred = w + dwdz * (z1 - z)
+                w1, conv = newton(pred, z1)
+                if conv:
+                    r1, Fw1 = radius(w1, z1)
+                    g1 = (1 + w1) / z1
+                if conv and abs(w1 - pred) <= kappa * r1 and mpmath.im(g1) <= 10 * tol * abs(g1):
+                    w, z, r, Fw = w1, z1, r1, Fw1
+                    y = mpmath.im(z1)
+                    if y == 0:
+                        return (1 + w) / z, float(r / abs(z))
+                    f = min(f * f, mpmath.mpf(1000))
+                else:
+                    f = mpmath.sqrt(f)
+                    if f < 1 + mpmath.mpf(10) ** -6:
+                        break
+        return None, 0.0
+
+    def is_real(self, x, G, err, radius):
+        return (np.abs(G.imag) <= err + 8 * EPS * np.abs(G)) & (radius > 4 * err)
+
+    def refine(self, x, G, err, radius, dps):
+        if not self._mp_form():
+            return None
+        import mpmath
+
         work = dps + 10
         Gmp, Gf, ef, ok = [], np.array(G, complex), np.array(err, float), np.zeros(len(x), bool)
         with mpmath.workdps(work):
