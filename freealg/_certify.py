@@ -254,6 +254,8 @@ def _aitken_limit(v, ev):
         if abs(q1 - q0) <= 0.02 * max(1.0 - abs(q1), 0.0):
             prev = aitken(*v[-4:-1])
             unc = max(abs(lim - prev), floor)
+    if abs(lim) <= unc:
+        lim = 0.0  # a limit indistinguishable from 0 (a soft edge) is 0
     return lim, unc
 
 
@@ -297,7 +299,12 @@ def point_density(values, a, mass, s, *, kmax=7):
         g, e, o = G[side], err[side], ok[side]
         n = int(np.argmin(o)) if not o.all() else o.size
         if n < 3:
-            return float("nan"), float("inf"), float("nan")
+            # this side cannot be evaluated (e.g. beyond the range of a
+            # factor's quadrature): the limit is the other side's alone
+            lims.append(None)
+            uncs.append(None)
+            gaps.append(None)
+            continue
         gabs.append(float(np.abs(g[n - 1])))
         ev = e[:n] / np.pi
         v = -g[:n].imag / np.pi
@@ -314,7 +321,12 @@ def point_density(values, a, mass, s, *, kmax=7):
         lims.append(lim)
         uncs.append(unc)
         gaps.append(False)
+    if not gabs:
+        return float("nan"), float("inf"), float("nan")
     gref = max(gabs)
+    if None in lims:
+        j = 1 - lims.index(None)
+        return float(lims[j]), float(uncs[j]), gref
     if gaps[0] and not gaps[1]:
         return float(lims[1]), float(uncs[1]), gref
     if gaps[1] and not gaps[0]:

@@ -349,9 +349,15 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     atom_locs = [float(a) for a, m in atoms if m > 0]
     at_atom = _near(flat, atom_locs)
     # points where the boundary value is taken as a limit
-    limit_pts = engine.limit_points() if hasattr(engine, "limit_points") else engine.special()
+    if hasattr(engine, "limit_points"):
+        # exact points (a double next to one is an ordinary point)
+        limit_pts = engine.limit_points()
+        hit_limit = np.isin(flat, np.array(limit_pts, float))
+    else:
+        limit_pts = engine.special()
+        hit_limit = _near(flat, limit_pts)
     special = sorted(set(singular) | set(limit_pts))
-    sing = _near(flat, special) & ~at_atom
+    sing = (_near(flat, singular) | hit_limit) & ~at_atom
     reg = np.nonzero(~sing & ~at_atom)[0]
     G = np.zeros(n, complex)
     err = np.zeros(n)

@@ -177,9 +177,18 @@ class _Closed:
         return S, dl, ddl
 
     def S_mp(self, w):
-        """``S`` at an mpmath ``w`` (symbolic form when available)."""
+        """``S`` at an mpmath ``w``: the law's own ``s_transform`` when it
+        returns an mpmath number (its parameters at the working precision:
+        the symbolic form may hold them rounded to doubles, which moves a
+        density near an edge by ~1e-16 / distance), else the symbolic form."""
         import mpmath
 
+        try:
+            v = self.law.s_transform(w)
+        except (TypeError, ValueError, AttributeError, ZeroDivisionError):
+            v = None
+        if v is not None and type(v).__module__.startswith("mpmath"):
+            return v
         if self.sym is not None:
             return mpmath.mpmathify(self.sym_mp[0](1 + w))
         return mpmath.mpmathify(self.law.s_transform(w))
