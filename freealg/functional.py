@@ -570,8 +570,12 @@ class FreeMulLaw:
         """Float moments and the length scale (computed on first numeric use)."""
         if self._numeric_ready:
             return
-        # float moments in mpmath (the exact ones can have 10^5 digits)
-        mom = _product_moments(self.factors, self.powers, 24, numeric_dps=40)
+        # exact data: float moments in mpmath (the exact ones can have 10^5
+        # digits: minutes of Fraction arithmetic at depth 500); float data: floats
+        if all(_exactify(f.moments(24)) is not None for f in self.factors):
+            mom = _product_moments(self.factors, self.powers, 24, numeric_dps=40)
+        else:
+            mom = self.moments(24)
         logs = []
         for m in mom:
             if isinstance(m, (int, Fraction)):
