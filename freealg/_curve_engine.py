@@ -85,6 +85,18 @@ class _CurveEngine:
                     resid[k] = 0.0
                     rad[k] = float(r)
                     ok[k] = True
+        # next to an atom (a zero of the leading coefficient a != 0) P in
+        # powers of z cancels catastrophically: the translated curve P(a + z, G)
+        # at z = x - a (exact for |x - a| <= |a|/2, Sterbenz) has no cancellation
+        if not ok.all() and not getattr(self, "_translated", False):
+            for a in self.singular():
+                if a == 0:
+                    continue
+                near = np.nonzero(~ok & (np.abs(x - a) <= 1e-3 * abs(a)))[0]
+                if near.size:
+                    eng = self.shifted(a)
+                    Gs, es, rs, oks, rads = eng.values(x[near] - a, y[near])
+                    G[near], err[near], resid[near], ok[near], rad[near] = Gs, es, rs, oks, rads
         return G, err, resid, ok, rad
 
     def is_real(self, x, G, err, radius):
@@ -197,7 +209,9 @@ def _engine(P, z, G):
 def _shifted_engine(eng, a):
     from . import _curve
 
-    return _CurveEngine(None, None, None, curve=_curve.translated_curve(eng.curve, a))
+    out = _CurveEngine(None, None, None, curve=_curve.translated_curve(eng.curve, a))
+    out._translated = True
+    return out
 
 
 def _curve_support_impl(eng):

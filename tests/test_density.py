@@ -305,7 +305,7 @@ def test_two_hidden_layer_fim_curve():
     assert not np.any(np.isnan(res.density[~hit]))
     assert [p[:2] for p in res.evidence.atom_points] == [(1.0, 0.25), (2.0, 5 / 12), (3.0, 1 / 12)]
     # and vanishes next to the atom at 1, outside the bulk
-    assert list(curve_density(P, zc, Gc, [1 - 1e-3, 1 + 1e-3]).density) == [0.0, 0.0]
+    assert list(curve_density(P, zc, Gc, [1 - 1e-9, 1 + 1e-9]).density) == [0.0, 0.0]
 
 
 def test_points_within_1e_13_of_a_square_root_edge():
