@@ -286,17 +286,31 @@ def point_density(values, a, mass, s, *, kmax=7):
     # offsets: powers of two in ratio 128 (about 10^-2.1), from ~1e-4 s down to
     # ~10^(-2 kmax) s, so that a +- d is exact in binary (a decimal offset
     # rounds, by 1% at 1e-14 of a, which breaks the geometric extrapolation)
+    # (where the doubles near a are too coarse for that range, from ~1e-2 s
+    # with a smaller power-of-two ratio, at least 4, over at least 5 offsets)
     top = 2.0 ** math.floor(math.log2(s * 1e-4))
     d = top * 128.0 ** -np.arange(0, kmax - 1)
     if a != 0:
-        d = d[d >= 4 * np.spacing(abs(a))]
-    if d.size < 4:
-        return float("nan"), float("inf"), float("nan")
+        low = 4 * np.spacing(abs(a))
+        d = d[d >= low]
+        if d.size < 5:
+            top = 2.0 ** math.floor(math.log2(s * 1e-2))
+            ratio = 2.0 ** min(7, math.floor(math.log2(max(top / low, 1.0)) / 4))
+            if ratio < 4:
+                return float("nan"), float("inf"), float("nan")
+            d = top * ratio ** -np.arange(0, 5)
     xs = np.concatenate([a + d, a - d])
     G, err, ok = values(xs, np.zeros_like(xs))
     lims, uncs, gaps, gabs = [], [], [], []
     for side in (slice(0, d.size), slice(d.size, 2 * d.size)):
         g, e, o = G[side], err[side], ok[side]
+        with np.errstate(invalid="ignore"):
+            v0, e0 = -g.imag / np.pi, e / np.pi
+            # usable samples: computed, and zero within their error, or known
+            # to 1% or to 1e-12 |G| (closer in, a factor's own boundary values
+            # may lose their digits; those samples would fake a limit)
+            o = o & np.isfinite(v0) & ((np.abs(v0) <= e0) | (e0 <= 1e-2 * np.abs(v0))
+                                       | (e0 <= 1e-12 * np.abs(g) / np.pi))
         n = int(np.argmin(o)) if not o.all() else o.size
         if n < 3:
             # this side cannot be evaluated (e.g. beyond the range of a
@@ -309,7 +323,8 @@ def point_density(values, a, mass, s, *, kmax=7):
         ev = e[:n] / np.pi
         v = -g[:n].imag / np.pi
         v = np.where(np.abs(v) <= ev, 0.0, v)  # zero within its error: real boundary value
-        if np.all(v[1:] >= 1.5 * v[:-1]) and v[-1] > 1e3 * ev[-1]:
+        if np.all(v[1:] >= 1.5 * v[:-1]) and v[0] > 0:
+            # growing by >= 1.5 per step, every sample to 1%: a divergence
             return float("inf"), 0.0, max(gabs)
         if np.all(v == 0):
             # a gap on this side: zero, certified by the most accurate point

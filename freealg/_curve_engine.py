@@ -81,7 +81,9 @@ class _CurveEngine:
             for k, (g, good, r) in zip(ks, res):
                 if good:
                     G[k] = complex(g)
-                    err[k] = abs(G[k]) * (10.0 ** (-_POLISH_DPS) + EPS)
+                    # mpmath error plus the rounding of the float copy of Im G
+                    # (the density's error; the real part's rounding is not in it)
+                    err[k] = abs(G[k]) * 10.0 ** (-_POLISH_DPS) + EPS * abs(G[k].imag)
                     resid[k] = 0.0
                     rad[k] = float(r)
                     ok[k] = True

@@ -223,11 +223,13 @@ def _local_aux(engine, a):
     return aux
 
 
-def _polished_aux(engine, a):
+def _polished_aux(engine, a, *, translated=False):
     """``_local_aux`` whose boundary values are polished in mpmath where their
     float error bound exceeds the target (the samples of a limit next to a
-    branch point, where float64 loses about half its digits)."""
-    vals = engine.local(a) if hasattr(engine, "local") else engine.values
+    branch point, where float64 loses about half its digits).
+    ``translated``: ``engine`` is already the translated engine (offsets
+    from ``a`` are passed as ``x``)."""
+    vals = engine.values if translated else (engine.local(a) if hasattr(engine, "local") else engine.values)
 
     def aux(xx, yy):
         xx = np.asarray(xx, float)
@@ -435,16 +437,11 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
             # the translated curve P(s + z, G) at z = +-delta: offsets far
             # below the spacing of doubles near s (down to 1e-24 of the local
             # scale, where a square-root edge is resolved to ~1e-18)
-            eng_s = engine.shifted(s)
-
-            def aux(xx, yy, eng_s=eng_s):
-                Gs, es, _, oks, _ = eng_s.values(np.asarray(xx, float), np.asarray(yy, float))
-                return Gs, es, oks
-
+            aux = _polished_aux(engine.shifted(s), 0.0, translated=True)
             density[k], error[k], gabs[k] = _certify.point_density(aux, 0.0, 0.0, loc, kmax=12)
         elif s == 0 and hasattr(engine, "shifted"):
             density[k], error[k], gabs[k] = _certify.point_density(
-                _local_aux(engine, s), s, 0.0, loc, kmax=12)
+                _polished_aux(engine, s), s, 0.0, loc, kmax=12)
         else:
             density[k], error[k], gabs[k] = _certify.point_density(_polished_aux(engine, s), s, 0.0, loc)
         if np.isnan(density[k]):
