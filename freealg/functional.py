@@ -458,6 +458,10 @@ def _product_atoms(factors, powers):
     cur = None
     for f, L in zip(factors, powers):
         at = [(a, m) for a, m in f.atoms() if m != 0]
+        if len(at) == 1 and at[0][1] == 1 and at[0][0] != 0:
+            # a point mass: delta_a^{⊠L} = delta_{a^L} (one power instead of
+            # L products of ever longer rationals)
+            at, L = [(at[0][0] ** L, at[0][1])], 1
         for _ in range(L):
             if cur is None:
                 cur = list(at)

@@ -268,6 +268,19 @@ def test_depth_500_hardtanh_jacobian_moments_and_support():
     assert len(sup) == 1 and sup[0][0] == 0.0 and sup[0][1] > 1
 
 
+@pytest.mark.parametrize("L", [20, 10000])
+def test_deep_hardtanh_jacobian_atoms_by_belinschi(L):
+    # atoms() multiplied the float-derived rational sigma_w^2 one layer at a
+    # time and converted each location with sympy.N: 82 s at L = 2000 and no
+    # end at L = 10^4.  Belinschi: mass 1 - p at 0 and 1 - L (1 - p) at
+    # sigma_w^(2L) while positive.
+    law = _critical_hardtanh(L).jacobian_law()
+    p = dict(law.nus[0].atoms())[1]
+    s2 = law.layers.sigma_w2
+    want = [(0, 1 - p)] + ([(s2**L, 1 - L * (1 - p))] if 1 - L * (1 - p) > 0 else [])
+    assert law.atoms() == want
+
+
 @pytest.mark.parametrize("L", [512])
 def test_deep_atom_check_is_honest_about_slow_convergence(L):
     # issue 11: at L = 512 the residue extrapolation claimed 0.0201 +- 6e-4
