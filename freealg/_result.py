@@ -204,11 +204,14 @@ def _as_grid(x):
 
 
 def _check_dps(dps):
+    """``dps`` of the density functions: ``None`` or an integer in
+    ``[15, MAX_DPS]`` (the shared checker; more digits raise TooLargeError)."""
+    from ._utils.validate import MAX_DPS, check_int
+
     if dps is None:
         return None
-    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 15:
-        raise InvalidArgumentError(f"dps must be an integer >= 15 (decimal digits); got {dps!r}")
-    return int(dps)
+    return check_int(dps, "dps", minimum=15, maximum=MAX_DPS,
+                     hint=f"polishing needs tens of digits (float64 has 16); pass 15 <= dps <= {MAX_DPS}")
 
 
 def _local_aux(engine, a):
