@@ -11,6 +11,7 @@ at ``a`` has mass ``lim_{eps -> 0} i eps G(a + i eps)``; the moments are
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -199,6 +200,8 @@ def atom_residue(values, a, s):
         n = int(np.argmin(good)) if not good.all() else good.size
         if n >= 3:
             A = [aitken(*r[k: k + 3]) for k in range(n - 2)]
+            with np.errstate(all="ignore"):
+                q = np.diff(r[:n])[1:] / np.diff(r[:n])[:-1]  # q[k]: ratio of triple k
             for k in range(len(A)):
                 # conservative: the change of the extrapolant, a tenth of the
                 # distance it extrapolates (large when the convergence is
@@ -207,6 +210,17 @@ def atom_residue(values, a, s):
                 change = abs(A[k] - A[k - 1]) if k else abs(A[k] - r[k + 2])
                 valerr = 10 * float(np.max(eps[k: k + 3] * gerr[k: k + 3]))
                 unc = max(change, 0.1 * abs(A[k] - r[k + 2]), valerr, 4 * EPS * max(1.0, abs(A[k])))
+                # Aitken is exact for a remainder C eps^beta, i.e. a constant
+                # ratio of consecutive differences.  Where the ratio drifts
+                # (a remainder like 1/log(1/eps): the density of a deep
+                # product near its atom at 0) the extrapolant is biased by up
+                # to the whole distance it extrapolates; the uncertainty says so
+                # (the tail d q/(1 - q) moves by d dq/(1 - q)^2: the drift
+                # must be small against 1 - q)
+                consistent = k > 0 and np.isfinite(q[k]) and np.isfinite(q[k - 1]) and (
+                    abs(q[k] - q[k - 1]) <= 0.02 * max(1.0 - abs(q[k]), 0.0))
+                if not consistent:
+                    unc = max(unc, abs(A[k] - r[k + 2]))
                 if best is None or unc < best[1]:
                     best = (float(A[k]), float(unc))
         if best is not None and best[1] <= 1e-6:
@@ -216,45 +230,124 @@ def atom_residue(values, a, s):
     return best
 
 
-def point_density(values, a, mass, s):
-    """Density of the continuous part at a special point ``a`` (atom, zero of
-    the leading coefficient, support edge), as the limit of the boundary
-    density ``rho(a +- delta)`` for ``delta = s 10^-4, ..., s 10^-14`` on each
-    side (boundary values on the real axis contain no pole term, so nothing
-    cancels).  A side whose values keep growing (by >= 1.5 per step) gives
-    ``inf``; otherwise the Aitken extrapolation of its last three values is
-    its limit (``0`` at a square-root edge).  The result is the mean of the two
-    one-sided limits (the midpoint at a jump).
+def _aitken_limit(v, ev):
+    """Limit of the sequence ``v`` (geometric offsets) by Aitken's process on
+    its last three values, with an uncertainty: the change from the previous
+    triple's extrapolant when the ratio of consecutive differences is
+    constant (the model ``v = lim + C d^beta`` holds, as at a square-root
+    edge), else a tenth of the extrapolated distance."""
+    def aitken(r0, r1, r2):
+        d1, d2 = r1 - r0, r2 - r1
+        den = d2 - d1
+        return r2 if den == 0 else r2 - d2 * d2 / den
 
-    Returns ``(value, uncertainty)``; ``(nan, inf)`` when the walks failed.
+    r0, r1, r2 = v[-3:]
+    d1, d2 = r1 - r0, r2 - r1
+    floor = 10 * ev[-1]
+    if abs(d2) <= ev[-1]:
+        return r2, max(abs(d2), floor)
+    lim = aitken(r0, r1, r2)
+    unc = max(0.1 * abs(lim - r2) + 0.01 * abs(d2), floor)
+    if v.size >= 4 and d1 != 0 and v[-3] != v[-4]:
+        q1 = d2 / d1
+        q0 = d1 / (v[-3] - v[-4])
+        if abs(q1 - q0) <= 0.02 * max(1.0 - abs(q1), 0.0):
+            prev = aitken(*v[-4:-1])
+            unc = max(abs(lim - prev), floor)
+    if abs(lim) <= unc:
+        lim = 0.0  # a limit indistinguishable from 0 (a soft edge) is 0
+    return lim, unc
+
+
+def point_density(values, a, mass, s, *, kmax=7):
+    """Density of the continuous part at a special point ``a`` (a zero of the
+    leading coefficient, a hard edge, a support edge given exactly), as the
+    limit of the boundary density ``rho(a +- delta)`` for ``delta = s 10^-4,
+    ..., s 10^-14`` on each side (boundary values on the real axis contain no
+    pole term, so nothing cancels).  ``s`` must be the *local* scale: below
+    the distance to the nearest other special point (the caller's business;
+    with the global scale the samples of an edge at ``2.5e-9`` straddle the
+    singular point 0 and the "limit" is garbage).
+
+    A side whose values keep growing (by >= 1.5 per step) diverges: the
+    value is ``inf`` (the project's convention at a hard edge).  Otherwise the
+    Aitken extrapolation of the last three values of a side is its limit
+    (``0`` at a square-root edge).  The value is the limit from inside the
+    support: the one side with a positive limit when the other is a gap (a
+    jump edge), their mean when both are inside (the two agree where the
+    density is continuous; their half-difference is added to the
+    uncertainty otherwise).
+
+    Returns ``(value, uncertainty, |G|)`` with ``|G|`` the modulus of the
+    boundary value at the closest sample (the scale of the rounding floor);
+    ``(nan, inf, nan)`` when the walks failed.
     """
     del mass  # the boundary density on the axis excludes the atom itself
-    d = s * 10.0 ** (-2.0 * np.arange(2, 8))
+    # offsets: powers of two in ratio 128 (about 10^-2.1), from ~1e-4 s down to
+    # ~10^(-2 kmax) s, so that a +- d is exact in binary (a decimal offset
+    # rounds, by 1% at 1e-14 of a, which breaks the geometric extrapolation)
+    # (where the doubles near a are too coarse for that range, from ~1e-2 s
+    # with a smaller power-of-two ratio, at least 4, over at least 5 offsets)
+    top = 2.0 ** math.floor(math.log2(s * 1e-4))
+    d = top * 128.0 ** -np.arange(0, kmax - 1)
+    if a != 0:
+        low = 4 * np.spacing(abs(a))
+        d = d[d >= low]
+        if d.size < 5:
+            top = 2.0 ** math.floor(math.log2(s * 1e-2))
+            ratio = 2.0 ** min(7, math.floor(math.log2(max(top / low, 1.0)) / 4))
+            if ratio < 4:
+                return float("nan"), float("inf"), float("nan")
+            d = top * ratio ** -np.arange(0, 5)
     xs = np.concatenate([a + d, a - d])
     G, err, ok = values(xs, np.zeros_like(xs))
-    lims, uncs = [], []
+    lims, uncs, gaps, gabs = [], [], [], []
     for side in (slice(0, d.size), slice(d.size, 2 * d.size)):
         g, e, o = G[side], err[side], ok[side]
+        with np.errstate(invalid="ignore"):
+            v0, e0 = -g.imag / np.pi, e / np.pi
+            # usable samples: computed, and zero within their error, or known
+            # to 1% or to 1e-12 |G| (closer in, a factor's own boundary values
+            # may lose their digits; those samples would fake a limit)
+            o = o & np.isfinite(v0) & ((np.abs(v0) <= e0) | (e0 <= 1e-2 * np.abs(v0))
+                                       | (e0 <= 1e-12 * np.abs(g) / np.pi))
         n = int(np.argmin(o)) if not o.all() else o.size
         if n < 3:
-            return float("nan"), float("inf")
+            # this side cannot be evaluated (e.g. beyond the range of a
+            # factor's quadrature): the limit is the other side's alone
+            lims.append(None)
+            uncs.append(None)
+            gaps.append(None)
+            continue
+        gabs.append(float(np.abs(g[n - 1])))
         ev = e[:n] / np.pi
         v = -g[:n].imag / np.pi
         v = np.where(np.abs(v) <= ev, 0.0, v)  # zero within its error: real boundary value
-        if np.all(v[1:] >= 1.5 * v[:-1]) and v[-1] > 1e3 * ev[-1]:
-            return float("inf"), 0.0
+        if np.all(v[1:] >= 1.5 * v[:-1]) and v[0] > 0:
+            # growing by >= 1.5 per step, every sample to 1%: a divergence
+            return float("inf"), 0.0, max(gabs)
         if np.all(v == 0):
             # a gap on this side: zero, certified by the most accurate point
             lims.append(0.0)
             uncs.append(float(10 * np.min(ev)))
+            gaps.append(True)
             continue
-        r0, r1, r2 = v[-3:]
-        d1, d2 = r1 - r0, r2 - r1
-        den = d2 - d1
-        lim = r2 if (den == 0 or abs(d2) <= ev[-1]) else r2 - d2 * d2 / den
+        lim, unc = _aitken_limit(v, ev)
         lims.append(lim)
-        uncs.append(max(0.1 * abs(lim - r2) + 0.01 * abs(d2), 10 * ev[-1]))
-    return float(0.5 * (lims[0] + lims[1])), float(max(uncs))
+        uncs.append(unc)
+        gaps.append(False)
+    if not gabs:
+        return float("nan"), float("inf"), float("nan")
+    gref = max(gabs)
+    if None in lims:
+        j = 1 - lims.index(None)
+        return float(lims[j]), float(uncs[j]), gref
+    if gaps[0] and not gaps[1]:
+        return float(lims[1]), float(uncs[1]), gref
+    if gaps[1] and not gaps[0]:
+        return float(lims[0]), float(uncs[0]), gref
+    val = 0.5 * (lims[0] + lims[1])
+    return float(val), float(max(uncs) + 0.5 * abs(lims[0] - lims[1])), gref
 
 
 def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13, edge_solver=None):

@@ -39,10 +39,16 @@ class _CurveEngine:
 
             self.cands_exact = cands
             self.cands = [float(sympy.N(v, 30)) for v in cands]
+            # branch points that are exactly a double: only there is a grid
+            # point *at* the branch point (a double next to an irrational one
+            # is an ordinary point, resolved in mpmath)
+            self.exact_points = [f for f, v in zip(self.cands, cands)
+                                 if v.is_Rational and sympy.Rational(f) == v]
             c.scale = max(max(abs(v) for v in self.cands), c.moment_scale, 1e-300)
         else:
             self.cands_exact = None
             self.cands = None
+            self.exact_points = []
             c.scale = 4 * c.moment_scale
         self.scale = c.scale
 
@@ -57,11 +63,12 @@ class _CurveEngine:
         # mpmath continuation from the last certified float value where
         # float64 could not go on (roots closer than its resolution)
         retry = ~ok & (tr.status != 1)
-        for c in self.cands or []:
-            # a branch point itself (to the resolution of a double): the roots
-            # never separate there, so no mpmath walk; any other point, however
-            # near, has distinct roots that mp_descend resolves with more digits
-            retry &= ~((y == 0) & (np.abs(x - c) <= 1e-15 * max(abs(c), 1e-300)))
+        for c in self.exact_points:
+            # a branch point itself: the roots never separate there, so no
+            # mpmath walk; any other point, however near (a double next to an
+            # irrational edge), has distinct roots that mp_descend resolves
+            # with more digits
+            retry &= ~((y == 0) & (x == c))
         retry = np.nonzero(retry)[0]
         groups = {}
         for k in retry:
@@ -74,10 +81,24 @@ class _CurveEngine:
             for k, (g, good, r) in zip(ks, res):
                 if good:
                     G[k] = complex(g)
-                    err[k] = abs(G[k]) * (10.0 ** (-_POLISH_DPS) + EPS)
+                    # mpmath error plus the rounding of the float copy of Im G
+                    # (the density's error; the real part's rounding is not in it)
+                    err[k] = abs(G[k]) * 10.0 ** (-_POLISH_DPS) + EPS * abs(G[k].imag)
                     resid[k] = 0.0
                     rad[k] = float(r)
                     ok[k] = True
+        # next to an atom (a zero of the leading coefficient a != 0) P in
+        # powers of z cancels catastrophically: the translated curve P(a + z, G)
+        # at z = x - a (exact for |x - a| <= |a|/2, Sterbenz) has no cancellation
+        if not ok.all() and not getattr(self, "_translated", False):
+            for a in self.singular():
+                if a == 0:
+                    continue
+                near = np.nonzero(~ok & (np.abs(x - a) <= 1e-3 * abs(a)))[0]
+                if near.size:
+                    eng = self.shifted(a)
+                    Gs, es, rs, oks, rads = eng.values(x[near] - a, y[near])
+                    G[near], err[near], resid[near], ok[near], rad[near] = Gs, es, rs, oks, rads
         return G, err, resid, ok, rad
 
     def is_real(self, x, G, err, radius):
@@ -105,6 +126,12 @@ class _CurveEngine:
     def special(self):
         """Real roots of the discriminant and of the leading coefficient."""
         return list(self.cands or [])
+
+    def limit_points(self):
+        """Points where the density is a limit: the branch points that are
+        exactly representable (the leading coefficient's zeros come from
+        :meth:`singular`)."""
+        return list(self.exact_points)
 
     def singular(self):
         import sympy
@@ -184,7 +211,9 @@ def _engine(P, z, G):
 def _shifted_engine(eng, a):
     from . import _curve
 
-    return _CurveEngine(None, None, None, curve=_curve.translated_curve(eng.curve, a))
+    out = _CurveEngine(None, None, None, curve=_curve.translated_curve(eng.curve, a))
+    out._translated = True
+    return out
 
 
 def _curve_support_impl(eng):

@@ -18,6 +18,8 @@ __all__ = ["DensityEvidence", "DensityResult", "certified_density"]
 
 _TARGET_REL = 1e-12  # default relative accuracy of the bulk density
 _POLISH_DPS = 30  # working precision of the default mpmath polishing
+_CERT_RTOL = 1e-8  # a value is certified when its error bound is below this relative ...
+_CERT_GTOL = 1e-12  # ... or below this fraction of |G(x + i0)| / pi (the scale of Im G)
 
 # ---------------------------------------------------------------------------
 # results
@@ -61,8 +63,21 @@ class DensityEvidence:
         ``lim i eps G(a + i eps)`` extrapolated from ``eps`` down to
         ``1e-244`` times the scale.
     max_rel_error : float
-        Largest estimated relative error of the density at grid points in
-        the bulk (after mpmath polishing).
+        Largest estimated relative error ``error / density`` over every
+        finite non-zero grid value (bulk, edges and special points alike,
+        after mpmath polishing).
+    max_abs_error : float
+        Largest error bound of a finite grid value.
+    n_negative : int
+        Grid values below ``-error`` (each a failure; a value in
+        ``[-error, 0)`` is zero within its bound and reported as ``0``).
+    n_uncertified : int
+        Grid values whose error bound exceeds ``1e-8`` relative and
+        ``1e-12 |G(x + i0)| / pi`` after polishing (each a failure).
+    atom_points : list of tuple
+        ``(location, mass, count)`` for every atom hit by ``count`` grid
+        points: the density is undefined there (``nan``, flagged in
+        :attr:`DensityResult.at_atom`), which is not a failure.
     refined : int
         Number of grid points polished with mpmath.
     tracking_failures : int
@@ -77,6 +92,7 @@ class DensityEvidence:
         "im_sign_ok", "max_im", "mass_continuous", "mass_atoms", "mass_error",
         "mass_tol", "mass_quadrature_error", "moments_exact", "moments_contour",
         "moment_errors", "moment_tol", "atom_checks", "max_rel_error",
+        "max_abs_error", "n_negative", "n_uncertified", "atom_points",
         "refined", "dps", "tracking_failures", "notes",
     )
 
@@ -105,6 +121,8 @@ class DensityEvidence:
             f"  grid          {self.n_points} points, {self.refined} polished in mpmath, "
             f"max rel. error {self.max_rel_error:.1e}, {self.tracking_failures} tracking failures"
         )
+        for loc, mass, cnt in self.atom_points or []:
+            lines.append(f"  grid hits atom at {loc:.6g} (mass {mass:.6g}) at {cnt} points: density nan")
         for f in self.failures or []:
             lines.append(f"  FAILED: {f}")
         for n in self.notes or []:
@@ -123,12 +141,18 @@ class DensityResult:
     x : ndarray
         The grid (as given).
     density : ndarray
-        ``rho(x) = -Im G(x + i0) / pi`` of the absolutely continuous part
-        (``inf`` where it is unbounded, e.g. at a hard edge).
+        ``rho(x) = -Im G(x + i0) / pi`` of the absolutely continuous part, in
+        the project's convention: ``0`` outside the support and at a soft
+        edge, ``+inf`` at a hard edge where it diverges (the limit from inside
+        the support), ``nan`` exactly at an atom location (flagged in
+        ``at_atom``).  No other value is ``nan``, none is negative.
     cauchy : ndarray
-        Boundary values ``G(x + i0)`` (complex).
+        Boundary values ``G(x + i0)`` (complex; ``inf`` at atoms and hard
+        edges).
     error : ndarray
-        Estimated absolute error of ``density``.
+        Estimated absolute error of ``density`` (``nan`` at atoms).
+    at_atom : ndarray of bool
+        Grid points at an atom location (to double precision).
     atoms : list of (float, float)
         ``(location, mass)``.
     atoms_exact : list
@@ -140,8 +164,10 @@ class DensityResult:
         mpmath values when ``dps`` was given.
     """
 
-    def __init__(self, x, density, cauchy, error, atoms, atoms_exact, support, evidence, density_mp=None):
+    def __init__(self, x, density, cauchy, error, atoms, atoms_exact, support, evidence, density_mp=None,
+                 at_atom=None):
         self.x = x
+        self.at_atom = np.zeros(np.shape(density), bool) if at_atom is None else at_atom
         self.density = density
         self.cauchy = cauchy
         self.error = error
@@ -178,11 +204,14 @@ def _as_grid(x):
 
 
 def _check_dps(dps):
+    """``dps`` of the density functions: ``None`` or an integer in
+    ``[15, MAX_DPS]`` (the shared checker; more digits raise TooLargeError)."""
+    from ._utils.validate import MAX_DPS, check_int
+
     if dps is None:
         return None
-    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 15:
-        raise InvalidArgumentError(f"dps must be an integer >= 15 (decimal digits); got {dps!r}")
-    return int(dps)
+    return check_int(dps, "dps", minimum=15, maximum=MAX_DPS,
+                     hint=f"polishing needs tens of digits (float64 has 16); pass 15 <= dps <= {MAX_DPS}")
 
 
 def _local_aux(engine, a):
@@ -197,6 +226,33 @@ def _local_aux(engine, a):
     return aux
 
 
+def _polished_aux(engine, a, *, translated=False):
+    """``_local_aux`` whose boundary values are polished in mpmath where their
+    float error bound exceeds the target (the samples of a limit next to a
+    branch point, where float64 loses about half its digits).
+    ``translated``: ``engine`` is already the translated engine (offsets
+    from ``a`` are passed as ``x``)."""
+    vals = engine.values if translated else (engine.local(a) if hasattr(engine, "local") else engine.values)
+
+    def aux(xx, yy):
+        xx = np.asarray(xx, float)
+        yy = np.asarray(yy, float)
+        G, err, _, ok, rad = vals(xx, yy)
+        with np.errstate(all="ignore"):
+            need = ok & (yy == 0) & ~engine.is_real(xx, G, err, rad) & (err > _TARGET_REL * np.abs(G.imag))
+        if need.any():
+            idx = np.nonzero(need)[0]
+            out = engine.refine(xx[idx], G[idx], err[idx], rad[idx], _POLISH_DPS)
+            if out is not None:
+                _, Gf, ef, okf = out
+                G, err = G.copy(), err.copy()
+                G[idx[okf]] = Gf[okf]
+                err[idx[okf]] = ef[okf]
+        return G, err, ok
+
+    return aux
+
+
 def _residue(engine, a, s):
     """Cached residue extrapolation ``lim i eps G(a + i eps)`` at ``a``."""
     cache = engine.__dict__.setdefault("_residues", {})
@@ -205,10 +261,75 @@ def _residue(engine, a, s):
     return cache[a]
 
 
+def _near(flat, pts):
+    """Grid points equal to one of ``pts`` to double precision (``1e-15``
+    relative; exactly for ``0``)."""
+    hit = np.zeros(flat.size, bool)
+    for p in pts:
+        hit |= (flat == p) | (np.abs(flat - p) <= 1e-15 * abs(p))
+    return hit
+
+
+def _local_scale(s, others, scale):
+    """Sampling scale of the limit at the special point ``s``: the global
+    ``scale``, but at most half the distance to the nearest other special
+    point, atom or edge (the one-sided samples must not straddle it)."""
+    d = [abs(s - p) for p in others if abs(s - p) > 1e-15 * max(abs(s), abs(p))]
+    loc = min([scale] + [0.5 * v for v in d])
+    return max(loc, 1e-300)
+
+
+def certify_grid(density, error, gabs, *, finite_only, rtol=_CERT_RTOL, gtol=_CERT_GTOL):
+    """The gate every computed density value passes (all engines, regular and
+    special points alike; atom points are excluded by the caller).
+
+    A finite value ``d`` with error bound ``e`` is certified when
+    ``e <= rtol |d| + gtol |G| / pi`` (``|G|`` the modulus of the boundary
+    value there: ``gtol |G|`` is the resolution of ``Im G`` at 12 digits of
+    ``G``).  A negative value is a failed check unless ``|d| <= e`` (zero
+    within its bound: reported as ``0``, which is inside the certified
+    interval ``[d - e, d + e]`` and the true density is ``>= 0``).
+    ``finite_only`` masks the points to check.
+
+    Returns ``(density, negative_mask, uncertified_mask)``; the density has
+    the in-bound negatives replaced by 0.
+    """
+    density = density.copy()
+    with np.errstate(invalid="ignore"):
+        fin = finite_only & np.isfinite(density) & np.isfinite(error)
+        neg = fin & (density < -error)
+        small_neg = fin & (density < 0) & ~neg
+        density[small_neg] = 0.0
+        bound = rtol * np.abs(density) + gtol * np.where(np.isfinite(gabs), gabs, 0.0) / np.pi
+        bad = fin & ~neg & (error > bound)
+        # a value that is not finite where one was expected (failed extrapolation)
+        bad |= finite_only & ~np.isinf(density) & ~fin
+    return density, neg, bad
+
+
 def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
                       n_moments=8, mass_tol=1e-9, moment_tol=1e-8, method=""):
-    """Density of ``engine`` on the grid ``x`` with evidence (used by both
-    :func:`curve_density` and :meth:`freealg.functional.FreeMulLaw.density`)."""
+    """Density of ``engine`` on the grid ``x`` with evidence (used by
+    :func:`curve_density`, :meth:`freealg.functional.FreeMulLaw.density` and
+    the FIM law).
+
+    Points, in the project's density convention (``docs/density.md``):
+
+    * at an atom location: ``nan``, flagged in ``at_atom`` and listed in
+      ``evidence.atom_points`` (not a failure);
+    * exactly at a point where the boundary value is a limit (a zero of the
+      leading coefficient, ``x = 0`` for products, an exactly representable
+      branch point): the limit from inside the support by
+      :func:`_certify.point_density` (``0`` at a soft edge, ``inf`` at a
+      divergent hard edge);
+    * anywhere else (also a double next to an irrational edge): the boundary
+      value at ``x`` itself, polished in mpmath when its float error bound
+      exceeds ``1e-12`` relative.
+
+    Every finite value then passes :func:`certify_grid`: a negative value
+    beyond its error bound, or a value whose error bound is not small, is a
+    failed check (``CertificationError`` when ``strict``).
+    """
     dps = _check_dps(dps)
     x = _as_grid(x)
     flat = x.ravel()
@@ -230,18 +351,38 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
         atoms_exact, atoms = engine.atoms(strict=False)
     else:
         atoms_exact, atoms = engine.atoms()
-    # points where the boundary value is taken as a limit: zeros of the
-    # leading coefficient / x = 0 (atoms, hard edges) and support edges
-    special = sorted(set(singular) | set(engine.special()))
-    sing = np.zeros(n, bool)
-    for s in special:
-        sing |= np.abs(flat - s) <= 1e-15 * abs(s)
-    reg = np.nonzero(~sing)[0]
+    atom_locs = [float(a) for a, m in atoms if m > 0]
+    at_atom = _near(flat, atom_locs)
+    # points where the boundary value is taken as a limit
+    if hasattr(engine, "limit_points"):
+        # exact points (a double next to one is an ordinary point)
+        limit_pts = engine.limit_points()
+        hit_limit = np.isin(flat, np.array(limit_pts, float))
+    else:
+        limit_pts = engine.special()
+        hit_limit = _near(flat, limit_pts)
+    special = sorted(set(singular) | set(limit_pts))
+    sing = (_near(flat, singular) | hit_limit) & ~at_atom
+    reg = np.nonzero(~sing & ~at_atom)[0]
     G = np.zeros(n, complex)
     err = np.zeros(n)
     resid = np.zeros(n)
     Gr, er, rr, okr, rad = engine.values(flat[reg], np.zeros(reg.size))
     G[reg], err[reg], resid[reg] = Gr, er, rr
+    # a failed walk at a (numerically located) support edge: the point is a
+    # branch point to the resolution of the walk, even in mpmath, and the
+    # density there is the limit (taken below with the special points)
+    edge_pts = [p for p in engine.special() if p not in atom_locs]
+    at_edge = np.zeros(reg.size, bool)
+    for p in edge_pts:
+        at_edge |= np.abs(flat[reg] - p) <= 1e-12 * max(abs(p), 1e-300)
+    to_limit = ~okr & at_edge
+    if to_limit.any():
+        sing[reg[to_limit]] = True
+        keep = ~to_limit
+        reg, Gr, er, rr, okr, rad = reg[keep], Gr[keep], er[keep], rr[keep], okr[keep], rad[keep]
+    tracked = np.zeros(n, bool)
+    tracked[reg] = okr
     tracking_failures = int(np.sum(~okr))
     if tracking_failures:
         bad = flat[reg][~okr][:3]
@@ -288,31 +429,73 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     density = -Gc.imag / np.pi + 0.0  # no negative zeros
     error = err / np.pi
     error[real] = 0.0
-    # singular points
+    gabs = np.abs(G)
+    # special points: limits (local sampling scale)
     scale = engine.scale
-    amap = {float(a): float(m) for a, m in atoms}
+    others = sorted(set(special) | set(atom_locs) | set(engine.special()))
     for k in np.nonzero(sing)[0]:
         s = float(flat[k])
-        m = next((mm for a, mm in amap.items() if abs(a - s) <= 1e-15 * abs(s)), 0.0)
-        density[k], error[k] = _certify.point_density(_local_aux(engine, s), s, m, scale)
+        loc = _local_scale(s, others, scale)
+        if s != 0 and hasattr(engine, "shifted"):
+            # the translated curve P(s + z, G) at z = +-delta: offsets far
+            # below the spacing of doubles near s (down to 1e-24 of the local
+            # scale, where a square-root edge is resolved to ~1e-18)
+            aux = _polished_aux(engine.shifted(s), 0.0, translated=True)
+            density[k], error[k], gabs[k] = _certify.point_density(aux, 0.0, 0.0, loc, kmax=12)
+        elif s == 0 and hasattr(engine, "shifted"):
+            density[k], error[k], gabs[k] = _certify.point_density(
+                _polished_aux(engine, s), s, 0.0, loc, kmax=12)
+        else:
+            density[k], error[k], gabs[k] = _certify.point_density(_polished_aux(engine, s), s, 0.0, loc)
         if np.isnan(density[k]):
             failures.append(f"the density at the singular point x = {s:.6g} could not be computed")
-        # G itself is singular there (an atom or a hard edge): report the
-        # continuous part's boundary value when finite, else inf
+        # G itself is singular there (a hard edge, a zero of the leading
+        # coefficient): report the continuous part's boundary value when
+        # finite, else inf
         Gc[k] = complex(np.inf) if not np.isfinite(density[k]) else -1j * np.pi * density[k]
+    # atoms: undefined density (the convention), flagged, not a failure
+    density[at_atom] = np.nan
+    error[at_atom] = np.nan
+    Gc[at_atom] = complex(np.inf)
+    atom_points = []
+    for a, m in atoms:
+        hits = at_atom & _near(flat, [float(a)])
+        if hits.any():
+            atom_points.append((float(a), float(m), int(np.sum(hits))))
+    # the gate every value passes: sign and size of the error bound
+    checked = (tracked | sing) & ~at_atom
+    density, neg, uncert = certify_grid(density, error, gabs, finite_only=checked)
+    if neg.any():
+        k = np.nonzero(neg)[0][0]
+        failures.append(
+            f"negative density at {int(np.sum(neg))} points, e.g. rho({flat[k]:.17g}) = "
+            f"{density[k]:.6g} beyond its error bound {error[k]:.2e}"
+        )
+    if uncert.any():
+        k = np.nonzero(uncert)[0][0]
+        failures.append(
+            f"density not certified at {int(np.sum(uncert))} points: e.g. rho({flat[k]:.17g}) = "
+            f"{density[k]:.6g} +- {error[k]:.2e}, error bound above {_CERT_RTOL:.0e} relative "
+            f"and {_CERT_GTOL:.0e} |G|/pi"
+        )
     if dps is not None:
         from ._utils.mpctx import mpmath
 
         density_mp = []
         with mpmath.workdps(dps):
             for k in range(n):
-                if k in mp_vals and mp_vals[k] is not None:
+                if at_atom[k]:
+                    density_mp.append(mpmath.nan)
+                elif k in mp_vals and mp_vals[k] is not None:
                     v = mp_vals[k]
                     density_mp.append(-mpmath.im(v) / mpmath.pi if not real[k] else mpmath.mpf(0))
                 else:
                     density_mp.append(mpmath.mpf(density[k]))
-    bulk = (~sing) & (~real) & np.isfinite(density)
-    max_rel = float(np.max(error[bulk] / np.abs(density[bulk]))) if bulk.any() else 0.0
+    with np.errstate(all="ignore"):
+        nz = checked & np.isfinite(density) & (density != 0) & np.isfinite(error)
+        max_rel = float(np.max(error[nz] / np.abs(density[nz]))) if nz.any() else 0.0
+        fe = checked & np.isfinite(error)
+        max_abs = float(np.max(error[fe])) if fe.any() else 0.0
     # residual
     residual_tol = 1e-10
     max_residual = float(np.max(resid[reg])) if reg.size else 0.0
@@ -390,12 +573,15 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
         mass_error=mass_error, mass_tol=mass_tol, mass_quadrature_error=qerr,
         moments_exact=mexf, moments_contour=mc[1:], moment_errors=merr,
         moment_tol=mtol, atom_checks=atom_checks, max_rel_error=max_rel,
-        refined=refined, dps=dps, tracking_failures=tracking_failures, notes=notes,
+        max_abs_error=max_abs, n_negative=int(np.sum(neg)), n_uncertified=int(np.sum(uncert)),
+        atom_points=atom_points, refined=refined, dps=dps,
+        tracking_failures=tracking_failures, notes=notes,
     )
     res = DensityResult(
         x=x, density=density.reshape(x.shape), cauchy=Gc.reshape(x.shape),
         error=error.reshape(x.shape), atoms=atoms, atoms_exact=atoms_exact,
         support=support, evidence=ev, density_mp=density_mp,
+        at_atom=at_atom.reshape(x.shape),
     )
     if failures:
         msg = "density certification failed:\n" + ev.summary()

@@ -90,6 +90,9 @@ from .errors import InvalidArgumentError, InvalidLawError, TransformUndefinedErr
 
 __all__ = ["free_mul_law", "FreeMulLaw"]
 
+_MP_DPS = 30  # digits of the mpmath continuation next to branch points
+_MP_FALLBACK_MAX = 64  # most points continued in mpmath per call
+
 
 def _lg(u):
     """Logarithm with its cut on the positive imaginary axis (continuous on
@@ -177,9 +180,17 @@ class _Closed:
         return S, dl, ddl
 
     def S_mp(self, w):
-        """``S`` at an mpmath ``w`` (symbolic form when available)."""
+        """``S`` at an mpmath ``w``: the law's own ``s_transform`` when it
+        returns an mpmath number (its parameters at the working precision:
+        the symbolic form may hold them rounded to doubles, which moves a
+        density near an edge by ~1e-16 / distance), else the symbolic form."""
         from ._utils.mpctx import mpmath
-
+        try:
+            v = self.law.s_transform(w)
+        except (TypeError, ValueError, AttributeError, ZeroDivisionError):
+            v = None
+        if v is not None and type(v).__module__.startswith("mpmath"):
+            return v
         if self.sym is not None:
             return mpmath.mpmathify(self.sym_mp[0](1 + w))
         return mpmath.mpmathify(self.law.s_transform(w))
@@ -381,12 +392,24 @@ def _exactify(values):
     return out
 
 
-def _product_moments(factors, powers, n):
-    """Moments of ``⊠ mu_j^{⊠ L_j}`` from the S-series (exact for exact data)."""
+def _product_moments(factors, powers, n, numeric_dps=None):
+    """Moments of ``⊠ mu_j^{⊠ L_j}`` from the S-series (exact for exact data).
+
+    ``numeric_dps``: compute in mpmath at that precision instead (the float
+    moments for scales and start values: with float-derived rational data the
+    exact numbers of a depth-500 product have ~10^5 digits and Fraction
+    arithmetic on them takes minutes)."""
     from .cumulants import s_transform_coefficients
 
     seqs = [list(f.moments(n)) for f in factors]
-    exact = [_exactify(s) for s in seqs]
+    exact = [_exactify(s) for s in seqs] if numeric_dps is None else [None]
+    if numeric_dps is not None:
+        from ._utils.mpctx import mpmath
+        with mpmath.workdps(numeric_dps):
+            conv = [[mpmath.mpf(v.numerator) / v.denominator if isinstance(v, Fraction)
+                     else mpmath.mpf(int(v.p)) / int(v.q) if getattr(v, "is_Rational", False)
+                     else mpmath.mpmathify(v) for v in s] for s in seqs]
+            return _product_moments([_Seq(s) for s in conv], powers, n)
     if all(e is not None for e in exact):
         seqs = exact
         one, zero = Fraction(1), Fraction(0)
@@ -420,12 +443,26 @@ def _product_moments(factors, powers, n):
     return out
 
 
+class _Seq:
+    """A fixed moment sequence posing as a factor (for :func:`_product_moments`)."""
+
+    def __init__(self, seq):
+        self.seq = list(seq)
+
+    def moments(self, n):
+        return self.seq[:n]
+
+
 def _product_atoms(factors, powers):
     """Atoms by Belinschi's rule: ``(mu ⊠ nu)({0}) = max(mu({0}), nu({0}))``,
     and for ``a > 0``: ``mu({u}) + nu({v}) - 1`` at ``a = u v`` when positive."""
     cur = None
     for f, L in zip(factors, powers):
         at = [(a, m) for a, m in f.atoms() if m != 0]
+        if len(at) == 1 and at[0][1] == 1 and at[0][0] != 0:
+            # a point mass: delta_a^{⊠L} = delta_{a^L} (one power instead of
+            # L products of ever longer rationals)
+            at, L = [(at[0][0] ** L, at[0][1])], 1
         for _ in range(L):
             if cur is None:
                 cur = list(at)
@@ -538,14 +575,20 @@ class FreeMulLaw:
         """Float moments and the length scale (computed on first numeric use)."""
         if self._numeric_ready:
             return
-        mom = self.moments(24)
+        # exact data: float moments in mpmath (the exact ones can have 10^5
+        # digits: minutes of Fraction arithmetic at depth 500); float data: floats
+        if all(_exactify(f.moments(24)) is not None for f in self.factors):
+            mom = _product_moments(self.factors, self.powers, 24, numeric_dps=40)
+        else:
+            mom = self.moments(24)
         logs = []
         for m in mom:
             if isinstance(m, (int, Fraction)):
                 m = Fraction(m)
                 logs.append(math.log(m.numerator) - math.log(m.denominator) if m > 0 else -math.inf)
             else:
-                logs.append(math.log(float(m)) if float(m) > 0 else -math.inf)
+                from ._utils.mpctx import mpmath
+                logs.append(float(mpmath.log(m)) if m > 0 else -math.inf)
         roots = [lg / (k + 1) for k, lg in enumerate(logs)]
         ratios = [logs[k + 1] - logs[k] for k in range(23) if logs[k] > -math.inf]
         lscale = max(roots + ratios)
@@ -682,16 +725,31 @@ class _MulEngine:
             G = np.exp(v) / z
             err = tr.err * np.abs(G)
             rad = tr.radius * np.abs(G)
-        return G, err, tr.resid, tr.ok, rad
+        ok = tr.ok.copy()
+        resid = tr.resid.copy()
+        # on the real axis next to a branch point (within ~1e-13 relative of a
+        # support edge) float64 cannot separate the two coalescing solutions:
+        # continue from the last certified float state in mpmath
+        retry = np.nonzero(~ok & (y == 0) & (x != 0) & np.isfinite(tr.y) & (tr.y > 0)
+                           & (tr.status != 1))[0][:_MP_FALLBACK_MAX]
+        if retry.size and self._mp_form():
+            for k in retry:
+                w0 = complex(np.exp(tr.U[k, 0]) - 1.0)
+                g, r = self._mp_descend(float(x[k]), float(tr.y[k]), w0)
+                if g is not None:
+                    G[k] = complex(g)
+                    # mpmath error plus the rounding of the float copy
+                    err[k] = abs(G[k]) * 10.0 ** -_MP_DPS + EPS * abs(G[k].imag)
+                    rad[k] = r
+                    resid[k] = 0.0
+                    ok[k] = True
+        return G, err, resid, ok, rad
 
-    def is_real(self, x, G, err, radius):
-        return (np.abs(G.imag) <= err + 8 * EPS * np.abs(G)) & (radius > 4 * err)
-
-    def refine(self, x, G, err, radius, dps):
+    def _mp_form(self):
+        """Every factor has an S-transform that accepts mpmath numbers."""
         if self.law._viac:
-            return None
+            return False
         from ._utils.mpctx import mpmath
-
         test = mpmath.mpc(0.1, -0.1)
         for f in self.law._closed:
             if f.sym is not None:
@@ -699,7 +757,93 @@ class _MulEngine:
             try:
                 f.S_mp(test)
             except (TypeError, ValueError, AttributeError):
-                return None
+                return False
+        return True
+
+    def _mp_F(self):
+        from ._utils.mpctx import mpmath
+        lg = lambda u: mpmath.log(1j * u) - 0.5j * mpmath.pi  # noqa: E731
+
+        def F(w, z):
+            out = lg(1 + w) - lg(z * w)
+            for f in self.law._closed:
+                S = f.S_mp(w)
+                out -= f.L * (lg(1 + w) - lg((1 + w) / S))
+            return out
+
+        return F
+
+    def _mp_descend(self, x, y0, w0, *, kappa=0.25, max_steps=400):
+        """Vertical continuation of ``w = z G - 1`` in mpmath from ``x + i y0``
+        (where ``w0`` is the certified float value) to the real axis: Newton
+        at ``_MP_DPS + 10`` digits, each step accepted only within ``kappa``
+        times the basin radius ``|F_w / F_ww|`` of the new root (the float
+        engine's test) and with ``Im G <= 0``; a jump to the axis once the
+        predicted change is below a hundredth of the radius.  Returns
+        ``(G(x + i0), radius of G)`` or ``(None, 0)``."""
+        from ._utils.mpctx import mpmath
+        F = self._mp_F()
+        with mpmath.workdps(_MP_DPS + 10):
+            tol = mpmath.mpf(10) ** (-_MP_DPS)
+            xm = mpmath.mpf(x)
+
+            def newton(w, z):
+                dprev = mpmath.inf
+                for _ in range(60):
+                    Fw = mpmath.diff(lambda t: F(t, z), w)
+                    if Fw == 0:
+                        return w, False
+                    d = F(w, z) / Fw
+                    w -= d
+                    # converged, or stalled at the rounding level of F
+                    if abs(d) <= tol * abs(w) or (abs(d) >= 0.5 * dprev and abs(d) <= 1e3 * tol * abs(w)):
+                        return w, True
+                    dprev = abs(d)
+                return w, False
+
+            def radius(w, z):
+                Fw = mpmath.diff(lambda t: F(t, z), w)
+                Fww = mpmath.diff(lambda t: F(t, z), w, 2)
+                return abs(Fw / Fww) if Fww != 0 else mpmath.inf, Fw
+
+            y = mpmath.mpf(y0)
+            z = mpmath.mpc(xm, y)
+            w, conv = newton(mpmath.mpc(w0), z)
+            if not conv:
+                return None, 0.0
+            r, Fw = radius(w, z)
+            f = mpmath.mpf(4)
+            for _ in range(max_steps):
+                dwdz = 1 / (z * Fw)  # F_z = -1/z
+                if abs(dwdz) * y <= 0.01 * kappa * r:
+                    z1 = mpmath.mpc(xm, 0)
+                    pred = w - dwdz * 1j * y
+                else:
+                    z1 = mpmath.mpc(xm, y / f)
+                    pred = w + dwdz * (z1 - z)
+                w1, conv = newton(pred, z1)
+                if conv:
+                    r1, Fw1 = radius(w1, z1)
+                    g1 = (1 + w1) / z1
+                if conv and abs(w1 - pred) <= kappa * r1 and mpmath.im(g1) <= 10 * tol * abs(g1):
+                    w, z, r, Fw = w1, z1, r1, Fw1
+                    y = mpmath.im(z1)
+                    if y == 0:
+                        return (1 + w) / z, float(r / abs(z))
+                    f = min(f * f, mpmath.mpf(1000))
+                else:
+                    f = mpmath.sqrt(f)
+                    if f < 1 + mpmath.mpf(10) ** -6:
+                        break
+        return None, 0.0
+
+    def is_real(self, x, G, err, radius):
+        return (np.abs(G.imag) <= err + 8 * EPS * np.abs(G)) & (radius > 4 * err)
+
+    def refine(self, x, G, err, radius, dps):
+        if not self._mp_form():
+            return None
+        from ._utils.mpctx import mpmath
         work = dps + 10
         Gmp, Gf, ef, ok = [], np.array(G, complex), np.array(err, float), np.zeros(len(x), bool)
         with mpmath.workdps(work):
@@ -743,11 +887,23 @@ class _MulEngine:
         return [0.0]
 
     def special(self):
-        """Support edges and atom locations (boundary values taken as limits)."""
+        """Support edges and atom locations (the mass quadrature's break points)."""
         return [p for iv in self.support() for p in iv] + [a for a, _ in self.atoms()[1]]
 
+    def limit_points(self):
+        """Points where the density is taken as a limit: none besides ``x =
+        0`` (:meth:`singular`).  The support edges come from a numerical scan
+        (``1e-13`` relative), so a grid point there is an ordinary point whose
+        boundary value is computed (and polished) at ``x`` itself; atoms are
+        flagged by the density engine."""
+        return []
+
     def exact_moments(self, K):
-        return self.law.moments(K)
+        """The first ``K`` moments of the product for the contour check, from
+        the S-series of the factors in 60-digit mpmath (independent of the
+        contour; exact Fractions of float-derived data at depth 500 have
+        ~10^5 digits and take minutes, for a check done in float64)."""
+        return _product_moments(self.law.factors, self.law.powers, K, numeric_dps=60)
 
     def atoms(self):
         ex = self.law.atoms()

@@ -88,6 +88,37 @@ def _exact(v, name):
     return ex(v, name)
 
 
+#: exact moments with more (estimated) digits than this are computed in mpmath
+_MAX_EXACT_DIGITS = 4000
+
+
+def _digits(v):
+    """Decimal digits of numerator plus denominator of an exact rational (0
+    for anything else)."""
+    if isinstance(v, sympy.Basic) and v.is_Rational:
+        p, q = int(v.p), int(v.q)
+    elif isinstance(v, (int, np.integer)):
+        p, q = int(v), 1
+    else:
+        return 0
+    return 0.30103 * (abs(p).bit_length() + q.bit_length())
+
+
+def _exact_digits(specs, n):
+    """Estimated digits of the exact moment ``m_n`` of ``Π_j S_j^{L_j}``:
+    ``n`` times the sum of ``L_j`` times the digits of the factors' data."""
+    return n * sum(L * max([_digits(v) for v in list(m[:n]) + [c]] + [0]) for m, L, c in specs)
+
+
+def _to_mp(v):
+    from .._utils.mpctx import mpmath
+    if isinstance(v, sympy.Basic) and v.is_Rational:
+        return mpmath.mpf(int(v.p)) / int(v.q)
+    if isinstance(v, sympy.Basic):
+        return mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
+    return mpmath.mpmathify(v)
+
+
 class IsometrySummary:
     r"""Dynamical-isometry summary of a Jacobian law (attributes, no printing).
 
@@ -249,7 +280,10 @@ class JacobianLaw:
     def moments(self, n):
         r"""Exact moments ``m_1..m_n`` of ``μ_{JJᵀ}`` (S-transform series of the
         factors; sympy numbers for atomic ``ν``, mpmath at ``dps`` digits for
-        smooth activations).
+        smooth activations, and also mpmath at ``dps`` digits when the exact
+        numbers would have more than 4000 digits: float-derived parameters
+        such as ``critical_sigma_w(...)`` made rational and raised to a depth
+        of hundreds).
 
         Examples
         --------
@@ -266,8 +300,20 @@ class JacobianLaw:
         if len(self._moments) < n:
             from .._utils.mpctx import mpmath
 
-            with mpmath.workdps(self.dps):
-                self._moments = series_product_moments(self._specs(n), n)
+            specs = self._specs(n)
+            if _exact_digits(specs, n) > _MAX_EXACT_DIGITS:
+                # float-derived rational data (e.g. sigma_w = critical_sigma_w(...))
+                # raised to the depth: the exact moments would have more digits
+                # than Python prints (int -> str limit) and cost minutes; they
+                # are computed in mpmath at dps digits instead
+                with mpmath.workdps(self.dps + 20):
+                    specs = [([_to_mp(v) for v in m], L, _to_mp(c)) for m, L, c in specs]
+                    vals = series_product_moments(specs, n)
+                with mpmath.workdps(self.dps):
+                    self._moments = [+v for v in vals]
+            else:
+                with mpmath.workdps(self.dps):
+                    self._moments = series_product_moments(specs, n)
         return list(self._moments[:n])
 
     def mean(self):
