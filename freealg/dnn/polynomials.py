@@ -9,7 +9,6 @@ Letters: ``W1 … WL`` (weights) and ``D1 … D_L`` (self-adjoint diagonal
 
 The free model declares each ``W_ℓ`` Haar orthogonal with scale ``σ_w``
 (orthogonal init) or Ginibre with variance ``σ_w²`` (Gaussian init), free
-from .._utils.symbolic import sympify_safe
 from each other and from the family ``{D_ℓ}``; inside that family the
 ``D_ℓ`` are commuting diagonal matrices with independent entries whose law
 is that of ``φ'(√q_ℓ z)``, ``z ~ N(0, 1)``, at ``q_ℓ = q*`` (or along the
@@ -33,6 +32,8 @@ the law of ``σ_w⁴ D_1² = 4·Bernoulli(1/2)``, so its moments are ``4^k/2``:
 """
 
 from __future__ import annotations
+
+from .._utils.symbolic import sympify_safe
 
 import numpy as np
 
