@@ -25,14 +25,23 @@ KAAResult = namedtuple(
 )
 KAAResult.__doc__ = """Karakida–Akaho–Amari mean-field FIM quantities.
 
-kappa1, kappa2 : the order parameters κ₁, κ₂
-lambda_max_per_M : (L − 1)((T − 1)/T κ₂ + κ₁/T)
-lambda_max : lambda_max_per_M × M (None if M was not given)
-lr_bound : 2 / lambda_max, the GD stability bound on the learning rate (None without M;
-    +inf when lambda_max = 0, i.e. the loss is flat and no learning rate is unstable)
-q, q_st : pre-activation [q^1..q^L], [q^1_st..q^L_st]
-qhat, qhat_st : post-activation [q̂^0..q̂^{L−1}], [q̂^0_st..q̂^{L−1}_st]
-qtilde, qtilde_st : backprop [q̃^1..q̃^L], [q̃^1_st..q̃^L_st]
+Attributes
+----------
+kappa1, kappa2
+    The order parameters κ₁, κ₂.
+lambda_max_per_M
+    ``(L − 1)((T − 1)/T κ₂ + κ₁/T)``.
+lambda_max
+    ``lambda_max_per_M × M`` (None if M was not given).
+lr_bound
+    ``2 / lambda_max``, the GD stability bound on the learning rate (None without M;
+    +inf when lambda_max = 0, i.e. the loss is flat and no learning rate is unstable).
+q, q_st
+    Pre-activation ``[q^1..q^L]``, ``[q^1_st..q^L_st]``.
+qhat, qhat_st
+    Post-activation ``[q̂^0..q̂^{L−1}]``, ``[q̂^0_st..q̂^{L−1}_st]``.
+qtilde, qtilde_st
+    Backprop ``[q̃^1..q̃^L]``, ``[q̃^1_st..q̃^L_st]``.
 """
 
 
