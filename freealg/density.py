@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._curve_engine import _engine
+from ._curve_engine import _engine as _raw_engine
 from ._result import DensityEvidence, DensityResult, _check_dps, certified_density
 from .errors import InvalidArgumentError
 
@@ -74,6 +74,30 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # public API
 # ---------------------------------------------------------------------------
+
+
+def _engine(P, z, G):
+    """The curve engine of ``P(z, G) = 0`` after checking the argument types (a
+    dict or a complex number as ``P`` reached a cache as an unhashable TypeError)."""
+    import sympy
+
+    from ._utils.symbolic import sympify_safe
+    from ._utils.validate import describe
+    from .errors import InvalidArgumentTypeError
+
+    for sym, what in ((z, "z"), (G, "G")):
+        if not isinstance(sym, sympy.Symbol):
+            raise InvalidArgumentTypeError(
+                f"{what} must be a sympy Symbol; got {describe(sym)} of type {type(sym).__name__}"
+            )
+    if isinstance(P, str):
+        P = sympify_safe(P, "P", {str(z): z, str(G): G})
+    if not isinstance(P, (sympy.Expr, sympy.Poly, sympy.Equality)):
+        raise InvalidArgumentTypeError(
+            f"P must be a sympy expression (or Poly, Eq, or text) in {z} and {G}; got "
+            f"{describe(P)} of type {type(P).__name__}"
+        )
+    return _raw_engine(P, z, G)
 
 
 def branch_cauchy(P, z, G, zs, *, dps=None):

@@ -496,7 +496,22 @@ class FreeMulLaw:
     """
 
     def __init__(self, factors, powers=None):
-        factors = list(factors)
+        from ._utils.validate import MAX_DEPTH, check_int, describe
+        from .errors import InvalidArgumentTypeError
+
+        if not callable(getattr(factors, "moments", None)) and (
+                isinstance(factors, (str, bytes, dict)) or not hasattr(factors, "__iter__")):
+            raise InvalidArgumentTypeError(
+                f"factors must be a law or a sequence of laws; got {describe(factors)} of type "
+                f"{type(factors).__name__}"
+            )
+        if powers is not None and (isinstance(powers, (str, bytes, dict)) or not hasattr(powers, "__iter__")):
+            powers = [powers]  # one power for one factor
+        factors = [factors] if callable(getattr(factors, "moments", None)) else list(factors)
+        if powers is not None:
+            powers = [check_int(L, f"powers[{i}]", minimum=1, maximum=MAX_DEPTH,
+                                hint=f"powers up to {MAX_DEPTH} are supported")
+                      for i, L in enumerate(powers)]
         if not factors:
             raise InvalidArgumentError("factors is empty; pass at least one law")
         if powers is None:
