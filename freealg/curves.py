@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ._utils.symbolic import sympify_safe
+from ._utils.symbolic import sympify_safe, text_to_sympy
 import numpy as np
 import sympy
 
@@ -368,6 +368,7 @@ class SpectralCurve(_CurveAnalysis, Law):
 
     def evaluate(self, z, g):
         """``P(z, g)`` (sympy numbers or expressions)."""
+        z, g = text_to_sympy(z, "z", {"z": Z, "G": G}), text_to_sympy(g, "g", {"z": Z, "G": G})
         return self.polynomial.subs({Z: z, G: g}, simultaneous=True)
 
     def curve(self):
@@ -568,6 +569,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         return self._transform(w, "R")
 
     def _transform(self, w, which):
+        w = text_to_sympy(w, "w", {"w": W})
         rat = self._s_rational() if which == "S" else self._r_rational()
         if which == "S" and self.mean() == 0:
             raise TransformUndefinedError(

@@ -48,7 +48,7 @@ Examples
 
 from __future__ import annotations
 
-from ._utils.symbolic import sympify_safe
+from ._utils.symbolic import sympify_safe, text_to_sympy
 import math
 import numbers
 from fractions import Fraction
@@ -493,6 +493,7 @@ class Law:
                 f"the S-transform of {self!r} does not exist: its mean m_1 = 0. "
                 "⊠ needs laws with non-zero mean (shift the law, or use moments)"
             )
+        w = text_to_sympy(w, "w", {"w": W})
         S = self._s_rational()
         if S is None:
             S = self._s_closed()
@@ -516,6 +517,7 @@ class Law:
         >>> Semicircle(mean=1, variance=2).r_transform()
         2*w + 1
         """
+        w = text_to_sympy(w, "w", {"w": W})
         R = self._r_rational()
         if R is None:
             R = self._r_closed()
@@ -528,6 +530,10 @@ class Law:
         if isinstance(w, (float, complex, np.number)):
             check_finite_array(w, "w", dtype=complex)
         out = sympify_safe(R).subs(W, w)
+        if not isinstance(out, sympy.Basic):  # a sympy-incompatible w (a list, an object)
+            raise InvalidArgumentTypeError(
+                f"w must be a number, an array or a sympy expression; got {w!r:.60} of type "
+                f"{type(w).__name__}")
         if out.has(sympy.nan, sympy.zoo):
             raise TransformUndefinedError(
                 f"the R-transform of {self!r} is not defined at w = {w} (a pole or branch point "

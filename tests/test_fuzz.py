@@ -299,3 +299,14 @@ def test_cli_classifier():
     assert fz.classify_cli_subprocess(0, "chi   nan\n", "", False, False) == "nonfinite-output"
     assert fz.classify_cli_subprocess(0, "information: 1\n", "", False, False) == "ok"
     assert fz.classify_cli_subprocess(-11, "", "", False, False) == "crash"
+
+
+def test_no_parameter_executes_text(pool):
+    # sympy's subs/sympify evaluate a string as Python, and any parameter can reach
+    # them (Law.s_transform(w) substituted a string w and ran it). One payload goes
+    # into every parameter of every public target; only "injection" (the sentinel file
+    # appeared) fails here: the other outcomes are judged by the tests above.
+    cases = [fz.make_case(t, {p.name: fz.INJECTIONS[0]}) for t in _ALL for p in t.params]
+    injected = [f"{cases[idx].describe(200)} -> {detail[:160]}"
+                for idx, (category, detail, _) in pool.map(cases) if category == "injection"]
+    assert injected == [], "text executed as code:\n" + "\n".join(sorted(injected))

@@ -47,3 +47,23 @@ def sympify_safe(value, name="expression", symbols=None):
             f"dtype {value.dtype}"
         )
     return sp.sympify(value)
+
+
+def text_to_sympy(value, name, symbols=None):
+    """``value`` unchanged unless it is text, which is parsed by the safe grammar.
+
+    For the point arguments of transforms (``w``, ``z``, ``g``): a number, an array or
+    a sympy object passes through untouched (its kind kept); a string would otherwise
+    reach ``sympy``'s ``subs``, which evaluates it as Python.
+
+    Examples
+    --------
+    >>> from freealg._utils.symbolic import text_to_sympy
+    >>> text_to_sympy("1/2", "w")
+    1/2
+    >>> text_to_sympy(0.5, "w")
+    0.5
+    """
+    if isinstance(value, (str, bytes)):
+        return sympify_safe(value, name, symbols)
+    return value
