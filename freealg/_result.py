@@ -331,6 +331,16 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     failed check (``CertificationError`` when ``strict``).
     """
     dps = _check_dps(dps)
+    from ._utils.validate import check_int, check_real
+
+    mass_tol = check_real(mass_tol, "mass_tol", positive=True)
+    moment_tol = check_real(moment_tol, "moment_tol", positive=True)
+    n_moments = check_int(n_moments, "n_moments", minimum=0, maximum=200,
+                          hint="the moment check needs a handful of moments")
+    if not isinstance(strict, (bool, np.bool_)):
+        from .errors import InvalidArgumentTypeError
+
+        raise InvalidArgumentTypeError(f"strict must be True or False; got {strict!r:.60}")
     x = _as_grid(x)
     flat = x.ravel()
     n = flat.size

@@ -662,10 +662,10 @@ class FreeMulLaw:
         """
         from .errors import ConvergenceError
 
-        zz = np.asarray(z, dtype=complex)
+        from ._utils.validate import check_finite_array
+
+        zz = check_finite_array(z, "z", dtype=complex)
         flat = zz.ravel()
-        if not np.all(np.isfinite(flat)):
-            raise InvalidArgumentError("z must be finite")
         if np.any(flat == 0):
             raise InvalidArgumentError(
                 "z = 0 is a singular point of the equation (hard edge or atom at 0); "

@@ -802,6 +802,10 @@ class FisherLaw:
         >>> law.moments(2)                          # atoms 1/2 at q_1 and 1/2 at q_1 + q_0
         [1, 5/4]
         """
+        from .._utils.validate import MAX_MOMENT_ORDER, check_int
+
+        n = check_int(n, "n", minimum=0, maximum=MAX_MOMENT_ORDER,
+                      hint="exact moment series are computed up to that order")
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
         n = int(n)
@@ -944,7 +948,9 @@ class FisherLaw:
     def cauchy(self, z):
         r"""``G(z)`` of ``μ_L`` at complex ``z`` (vectorised; lower half plane by
         conjugation; real ``z`` off the atoms gives ``G(x + i0)``)."""
-        zz = np.asarray(z, complex)
+        from .._utils.validate import check_finite_array
+
+        zz = check_finite_array(z, "z", dtype=complex)
         if self.net.depth == 1 or self.purely_atomic:
             out = np.zeros_like(zz)
             for a, m in self.atoms():

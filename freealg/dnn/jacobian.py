@@ -559,10 +559,11 @@ class JacobianLaw:
                 "isometry() summarises the fixed-point law (q_in=None); this law follows q_in = "
                 f"{self.q_in!r}. Use net.jacobian_law() without q_in"
             )
-        w = float(window)
-        if not (math.isfinite(w) and w > 0):
-            raise InvalidArgumentError(f"window must be a finite number > 0; got {window!r}")
-        c = float(center)
+        from .._utils.validate import check_real
+
+        w = float(check_real(window, "window", positive=True))
+        c = float(check_real(center, "center"))
+        tol = float(check_real(tol, "tol", nonnegative=True))
         chi = float(self.net.chi())
         critical = abs(chi - 1) <= tol
         if not critical and require_critical:
