@@ -853,8 +853,11 @@ def _expect1_np(fun, q, breakpoints):
 #    12-point Gauss–Legendre rules in z1 and z2 split where f(√s11 z1), the
 #    smoothed inner expectation (scale max(1, c)/|a| in z1) and f(a z1 + c z2)
 #    change shape (h = 0, ±0.5, …, ±20: the splits of the 1-D rule, whose
-#    accuracy is ~1e-16).  c = 0 (ρ = ±1) is the exact 1-D integral
-#    E[f(√s11 z) f(a z)].
+#    accuracy is ~1e-16, and ±28, ±40 for the slow e^{-|h|} tails).
+#    c = 0 (ρ = ±1) is the exact 1-D integral E[f(√s11 z) f(a z)].
+# split points (h units) of the 2-D rules: those of the 1-D rule, extended to
+# ±40 for the e^{-|h|} tails of sigmoid' and silu' (e^{-40} ~ 4e-18)
+_SOFT_2D = _SOFT + (28.0, -28.0, 40.0, -40.0)
 _MEHLER_Z = 12.0          # α_k truncation: error <= sup|f| e^{-Z²/4} ~ 2e-16 sup|f|
 _MEHLER_STEP = 0.5        # panel width: h_k, k <= 128, oscillates on ~0.4
 _MEHLER_KMAX = 128
@@ -884,14 +887,14 @@ def _mehler_coeffs(f, s, breakpoints):
     [2^(b/4), 2^((b+1)/4)); one bucket shares a composite 12-point
     Gauss–Legendre rule on |z| <= _MEHLER_Z with panels of width <=
     _MEHLER_STEP, split at h/√s for both ends of the bucket (h = 0, ±0.5, …,
-    ±20), so the Hermite table is built once per bucket and
+    ±40), so the Hermite table is built once per bucket and
     the projections are one matrix product.  An ``f`` with kinks gets one rule
     per variance, split exactly at the kinks."""
     U = s.size
     K = _MEHLER_KMAX
     A = np.empty((K + 1, U))
     e2 = np.empty(U)
-    hs = np.array(list(_SOFT) + [float(b) for b in breakpoints])
+    hs = np.array(list(_SOFT_2D) + [float(b) for b in breakpoints])
     uni = np.linspace(-_MEHLER_Z, _MEHLER_Z, int(round(2 * _MEHLER_Z / _MEHLER_STEP)) + 1)
     pos = s > 0
     bucket = np.full(U, np.iinfo(np.int64).min)
@@ -1009,7 +1012,7 @@ def _product_np(f, s11, s12, s22, breakpoints, chunk=1_000_000):
     """E[f(u) f(v)] by the conditional product rule (algorithm 2 above)."""
     P = s11.size
     out = np.empty(P)
-    hs = np.array(list(_SOFT) + [float(b) for b in breakpoints])
+    hs = np.array(list(_SOFT_2D) + [float(b) for b in breakpoints])
     zero1 = s11 == 0
     if np.any(zero1):   # u = 0: E = f(0) E f(v)
         out[zero1] = f(np.zeros(1))[0] * _expect1_np(f, s22[zero1], breakpoints)
