@@ -95,16 +95,18 @@ def _inputs(X, name, n0=None):
 
 
 def _e2(act, which, s11, s12, s22, symmetric):
-    """E2 over a matrix of pairs; on the numeric path only the upper
-    triangle of a symmetric matrix is computed."""
+    """E2 over a matrix of pairs; on the numeric path only the strict upper
+    triangle of a symmetric matrix is computed (the diagonal is left 0: the
+    caller pins it to the 1-D diagonal recursion)."""
     if act.closed_form_2d or not symmetric:
         return act.gaussian_expectation_2d(which, s11[:, None], s12, s22[None, :])
     n = s12.shape[0]
-    iu, ju = np.triu_indices(n)
-    vals = act.gaussian_expectation_2d(which, s11[iu], s12[iu, ju], s22[ju])
-    out = np.empty((n, n))
-    out[iu, ju] = vals
-    out[ju, iu] = vals
+    iu, ju = np.triu_indices(n, k=1)
+    out = np.zeros((n, n))
+    if iu.size:
+        vals = act.gaussian_expectation_2d(which, s11[iu], s12[iu, ju], s22[ju])
+        out[iu, ju] = vals
+        out[ju, iu] = vals
     return out
 
 
