@@ -627,7 +627,7 @@ def test_mpmath_table_reproducible_nested():
     rows = {(a, w, q, s): v for a, w, q, s, v in _ref_rows()}
     with mpmath.workdps(20):
         val = _mp_reference("tanh", "phi", 1e3, 1e3 * 0.97, 1e3)
-    assert abs(val - mpmath.mpf(rows["tanh", "phi", 1e3, 1e3 * 0.97])) <= 1e-18
+        assert abs(val - mpmath.mpf(rows["tanh", "phi", 1e3, 1e3 * 0.97])) <= 1e-18
 
 
 @pytest.mark.parametrize("name", ["tanh", "gelu", "sigmoid", "silu", "hardtanh"])
