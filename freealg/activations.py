@@ -666,7 +666,7 @@ class Activation:
         Otherwise, with ``dps=None`` (floats, vectorised over all pairs at once):
         Mehler's expansion ``Σ_k ρ^k α_k(s11) α_k(s22)`` with
         ``α_k(s) = E[phi(√s Z) h_k(Z)]`` (orthonormal Hermite ``h_k``,
-        ``k <= 128``), computed once per distinct variance, wherever its
+        ``k <= 512``), computed once per distinct variance, wherever its
         truncation bound ``|ρ|^{K+1} √(t(s11) t(s22))`` (Cauchy–Schwarz with
         the Parseval tails ``t(s) = E phi² − Σ_{k<=K} α_k²``) is below
         ``1e-13`` of the value; the remaining pairs (``|ρ|`` near 1 at large
@@ -860,8 +860,8 @@ def _expect1_np(fun, q, breakpoints):
 # ±40 for the e^{-|h|} tails of sigmoid' and silu' (e^{-40} ~ 4e-18)
 _SOFT_2D = _SOFT + (28.0, -28.0, 40.0, -40.0)
 _MEHLER_Z = 12.0          # α_k truncation: error <= sup|f| e^{-Z²/4} ~ 2e-16 sup|f|
-_MEHLER_STEP = 0.5        # panel width: h_k, k <= 128, oscillates on ~0.4
-_MEHLER_KMAX = 128
+_MEHLER_STEP = 0.2        # panel width: h_k, k <= 512, oscillates on ~0.2
+_MEHLER_KMAX = 512
 _MEHLER_REL = 1e-13
 _MEHLER_ABS = 1e-17
 
@@ -923,12 +923,15 @@ def _mehler_coeffs(f, s, breakpoints):
         F = fz * W
         e2[sel] = np.einsum("un,un->u", F, fz)
         A[:, sel] = _hermite_table(z, K) @ F.T
-    acc = np.cumsum(A * A, axis=0)
-    # truncation orders 15, 31, …: the tail bound at each (with a rounding
-    # allowance); stop at the first order where every tail is at rounding level
-    orders = list(range(15, K + 1, 16))
-    tails = {k: np.maximum(e2 - acc[k], 0.0) + 2e-16 * (k + 8) * e2 for k in orders}
-    small = [k for k in orders if np.all(e2 - acc[k] <= 1e-15 * e2)]
+    # tails t_K = Σ_{K<k<=Kmax} α_k² + (E f² − Σ_{k<=Kmax} α_k²): the sum of
+    # the small terms is formed directly, the one cancelling difference once,
+    # with a rounding allowance of 1e-15 E f²
+    sq = A * A
+    rest = np.maximum(e2 - np.sum(sq, axis=0), 0.0)
+    upper = np.cumsum(sq[::-1], axis=0)[::-1]          # upper[k] = Σ_{j>=k} α_j²
+    orders = list(range(15, K, 16)) + [K]
+    tails = {k: (upper[k + 1] if k < K else 0.0) + rest + 1e-15 * e2 for k in orders}
+    small = [k for k in orders if np.all(tails[k] <= 2e-15 * e2)]
     Kc = small[0] if small else orders[-1]
     return A[: Kc + 1], {k: t for k, t in tails.items() if k <= Kc}, e2
 
