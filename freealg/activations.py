@@ -667,21 +667,37 @@ class Activation:
         r"""``E[phi(u) phi(v)]`` or ``E[phi'(u) phi'(v)]`` for a centred Gaussian
         pair ``(u, v)`` with covariance ``[[s11, s12], [s12, s22]]``.
 
-        Closed forms (THEORY.md §7):
+        Closed forms (docs/theory.md, "Deep networks"; Cho & Saul 2009,
+        Williams 1997), written with ``det = s11 s22 − s12²`` formed in
+        double-double so that nothing cancels near ``|ρ| = 1``:
 
-        * relu (arc-cosine kernels), with ``cos θ = s12/√(s11 s22)``:
-          ``E[φφ] = √(s11 s22) (sin θ + (π − θ) cos θ) / (2π)``,
+        * relu (arc-cosine kernels), with ``θ = atan2(√det, s12)`` (the angle
+          ``acos ρ`` without its loss of half the digits at ``ρ → 1``):
+          ``E[φφ] = (√det + (π − θ) s12) / (2π)``,
           ``E[φ'φ'] = (π − θ) / (2π)``;
         * leaky_relu(a): ``a s12 + (1 − a)² E_relu[φφ]`` and
           ``a + (1 − a)² (π − θ)/(2π)``;
-        * erf (arcsin kernel):
-          ``E[φφ] = (2/π) asin(2 s12 / √((1 + 2 s11)(1 + 2 s22)))``,
-          ``E[φ'φ'] = (4/π) / √((1 + 2 s11)(1 + 2 s22) − 4 s12²)``;
+        * erf (arcsine kernel), with ``D = (s11 + ½)(s22 + ½) − s12²``:
+          ``E[φφ] = (2/π) asin(s12/√((s11 + ½)(s22 + ½))) = (2/π) atan2(s12, √D)``,
+          ``E[φ'φ'] = (2/π)/√D``;
         * linear: ``s12`` and ``1``.
 
-        Otherwise 2-D quadrature: with ``dps=None`` a vectorised composite
-        Gauss–Legendre product rule (split along the kinks), accurate to about
-        ``1e-12``; with ``dps`` an integer, mpmath (scalar arguments only):
+        Otherwise, with ``dps=None`` (floats, vectorised over all pairs at once):
+        Mehler's expansion ``Σ_k ρ^k α_k(s11) α_k(s22)`` with
+        ``α_k(s) = E[phi(√s Z) h_k(Z)]`` (orthonormal Hermite ``h_k``,
+        ``k <= 512``), computed once per distinct variance, wherever its
+        truncation bound ``|ρ|^{K+1} √(t(s11) t(s22))`` (Cauchy–Schwarz with
+        the Parseval tails ``t(s) = E phi² − Σ_{k<=K} α_k²``) is below
+        ``1e-13`` of the value; the remaining pairs (``|ρ|`` near 1 at large
+        variance, kinks) by a conditional product rule ``u = √s11 z1``,
+        ``v = a z1 + c z2`` with ``c = √(det/s11)`` accurate to a few ulps,
+        composite Gauss–Legendre panels split where ``phi`` changes shape on
+        its own scale and on the scale of the smoothed inner expectation, and
+        the exact 1-D integral at ``c = 0`` (``ρ = ±1``).  Measured against
+        mpmath (tests/test_dnn_kernels.py) for tanh, gelu: relative error
+        ``<= 1e-12`` (absolute, in units of ``√(E phi(u)² E phi(v)²)``, where
+        the value is 0 or far below that scale) for variances ``1e-3 … 1e6`` and ``ρ`` up to 1.
+        With ``dps`` an integer, mpmath (scalar arguments only):
         for piecewise-linear activations a 1-D tanh–sinh quadrature over a
         closed-form inner expectation (seconds), for smooth ones a composite
         Gauss–Legendre product rule at ``dps`` digits (slow: 10–100 s per
@@ -714,7 +730,7 @@ class Activation:
                 out = _closed2_np(self, which, s11, s12, s22, rho)
                 if out is None:
                     f = self.phi if which == "phi" else self.dphi
-                    out = _expect2_np(f, s11, s12, s22, self.breakpoints)
+                    out = _expect2_np(f, s11, s12, s22, self.breakpoints, rho)
             return _finite_np(out, f"E[{which}(u) {which}(v)] of {self!r}", s11, s22)
         dps = _check_dps(dps)
         for v, name in ((s11, "s11"), (s12, "s12"), (s22, "s22")):
@@ -835,43 +851,239 @@ def _expect1_np(fun, q, breakpoints):
     return out.reshape(shape)
 
 
-def _expect2_np(f, s11, s12, s22, breakpoints, chunk=2_000_000):
-    """E[f(u) f(v)] by the conditional decomposition u = √s11 z1,
-    v = a z1 + c z2, with a = s12/√s11, c = √(s22 − s12²/s11)."""
-    shape = s11.shape
-    s11, s12, s22 = (np.ravel(v).astype(float) for v in (s11, s12, s22))
+# --- 2-D Gaussian expectations E[f(u) f(v)] (float path) -------------------
+#
+# Two algorithms, both vectorised over all pairs:
+#
+# 1. Mehler's expansion.  With u = √s11 z, v = √s22 z', corr(z, z') = ρ and
+#    the orthonormal Hermite polynomials h_k = He_k/√k!,
+#        E[f(u) f(v)] = Σ_k ρ^k α_k(s11) α_k(s22),  α_k(s) = E[f(√s Z) h_k(Z)].
+#    The α_k are 1-D integrals per *distinct variance* (n of them for an n x n
+#    kernel matrix), the sum is a Horner loop over the pairs.  Truncation after
+#    k = K is bounded by Cauchy–Schwarz and Parseval (up to the quadrature
+#    error of the α_k, ~1e-16 of √E f²; measured against mpmath in the tests):
+#        |Σ_{k>K} ρ^k α_k β_k| <= |ρ|^{K+1} √(t(s11) t(s22)),
+#        t(s) = E[f(√s Z)²] − Σ_{k<=K} α_k(s)²,
+#    and a pair is accepted only when that bound is below _MEHLER_REL of the
+#    value (or below _MEHLER_ABS of √(E f(u)² E f(v)²) when the value is ~0).
+# 2. Every other pair (|ρ| near 1 with a rough f(√s ·), e.g. tanh at large
+#    variance): the conditional decomposition u = √s11 z1, v = a z1 + c z2,
+#    a = s12/√s11, c = √(det/s11), det = s11 s22 − s12² in double-double (so c
+#    is accurate to a few ulps even for ρ = 1 − 1e-12), with composite
+#    12-point Gauss–Legendre rules in z1 and z2 split where f(√s11 z1), the
+#    smoothed inner expectation (scale max(1, c)/|a| in z1) and f(a z1 + c z2)
+#    change shape (h = 0, ±0.5, …, ±20: the splits of the 1-D rule, whose
+#    accuracy is ~1e-16, and ±28, ±40 for the slow e^{-|h|} tails).
+#    c = 0 (ρ = ±1) is the exact 1-D integral E[f(√s11 z) f(a z)].
+# split points (h units) of the 2-D rules: those of the 1-D rule, extended to
+# ±40 for the e^{-|h|} tails of sigmoid' and silu' (e^{-40} ~ 4e-18)
+_SOFT_2D = _SOFT + (28.0, -28.0, 40.0, -40.0)
+_MEHLER_Z = 12.0          # α_k truncation: error <= sup|f| e^{-Z²/4} ~ 2e-16 sup|f|
+_MEHLER_STEP = 0.2        # panel width: h_k, k <= 512, oscillates on ~0.2
+_MEHLER_KMAX = 512
+_MEHLER_REL = 1e-13
+_MEHLER_ABS = 1e-17
+
+
+_MEHLER_BUCKET = 4         # variances within a factor 2^(1/4) share one node set
+
+
+def _hermite_table(z, K):
+    """h_k(z), k = 0..K (orthonormal Hermite polynomials), array (K+1, N)."""
+    H = np.empty((K + 1, z.size))
+    H[0] = 1.0
+    if K:
+        H[1] = z
+    for k in range(1, K):
+        H[k + 1] = (z * H[k] - math.sqrt(k) * H[k - 1]) / math.sqrt(k + 1)
+    return H
+
+
+def _mehler_coeffs(f, s, breakpoints):
+    """α_k(s), k = 0..K (array (K+1, U)), the tails t(s) = E f² − Σ α_k²
+    (plus a rounding allowance) and E f², for the distinct variances ``s``.
+
+    For a smooth ``f`` the variances are grouped in buckets
+    [2^(b/4), 2^((b+1)/4)); one bucket shares a composite 12-point
+    Gauss–Legendre rule on |z| <= _MEHLER_Z with panels of width <=
+    _MEHLER_STEP, split at h/√s for both ends of the bucket (h = 0, ±0.5, …,
+    ±40), so the Hermite table is built once per bucket and
+    the projections are one matrix product.  An ``f`` with kinks gets one rule
+    per variance, split exactly at the kinks."""
+    U = s.size
+    K = _MEHLER_KMAX
+    A = np.empty((K + 1, U))
+    e2 = np.empty(U)
+    hs = np.array(list(_SOFT_2D) + [float(b) for b in breakpoints])
+    uni = np.linspace(-_MEHLER_Z, _MEHLER_Z, int(round(2 * _MEHLER_Z / _MEHLER_STEP)) + 1)
+    pos = s > 0
+    bucket = np.full(U, np.iinfo(np.int64).min)
+    if breakpoints:
+        # kinks: the panels must split exactly at them, one node set per variance
+        bucket[pos] = np.flatnonzero(pos)
+    else:
+        with np.errstate(divide="ignore"):
+            bucket[pos] = np.floor(np.log2(s[pos]) * _MEHLER_BUCKET).astype(np.int64)
+    for b in np.unique(bucket):
+        sel = np.flatnonzero(bucket == b)
+        if b == np.iinfo(np.int64).min:
+            pts = np.zeros(1)
+        elif breakpoints:
+            pts = hs / math.sqrt(s[b])
+        else:
+            ends = np.array([2.0 ** (b / _MEHLER_BUCKET), 2.0 ** ((b + 1) / _MEHLER_BUCKET)])
+            with np.errstate(over="ignore", under="ignore"):
+                pts = (hs[None, :] / np.sqrt(ends)[:, None]).ravel()
+            pts = pts[np.isfinite(pts)]
+        edges = np.unique(np.concatenate([uni, np.clip(pts, -_MEHLER_Z, _MEHLER_Z)]))
+        z, w = _panel_rule(edges)
+        W = w * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+        fz = f(np.sqrt(s[sel])[:, None] * z)                 # (u, N)
+        F = fz * W
+        e2[sel] = np.einsum("un,un->u", F, fz)
+        A[:, sel] = _hermite_table(z, K) @ F.T
+    # tails t_K = Σ_{K<k<=Kmax} α_k² + (E f² − Σ_{k<=Kmax} α_k²): the sum of
+    # the small terms is formed directly, the one cancelling difference once,
+    # with a rounding allowance of 1e-15 E f²
+    sq = A * A
+    rest = np.maximum(e2 - np.sum(sq, axis=0), 0.0)
+    upper = np.cumsum(sq[::-1], axis=0)[::-1]          # upper[k] = Σ_{j>=k} α_j²
+    orders = list(range(15, K, 16)) + [K]
+    tails = {k: (upper[k + 1] if k < K else 0.0) + rest + 1e-15 * e2 for k in orders}
+    small = [k for k in orders if np.all(tails[k] <= 2e-15 * e2)]
+    Kc = small[0] if small else orders[-1]
+    return A[: Kc + 1], {k: t for k, t in tails.items() if k <= Kc}, e2
+
+
+def _mehler_np(f, s11, s22, rho, breakpoints, chunk=250_000):
+    """Mehler sums for flat pair arrays; returns (values, accepted mask).
+    Pairs are grouped by |ρ|; a group is summed to the lowest order whose
+    bound |ρ|^{K+1} √(t t) is at rounding level for its largest |ρ|."""
+    su, inv = np.unique(np.concatenate([s11, s22]), return_inverse=True)
+    i1, i2 = inv[: s11.size], inv[s11.size:]
+    A, tails, e2 = _mehler_coeffs(f, su, breakpoints)
+    orders = sorted(tails)
+    rel_tail = {k: float(np.max(tails[k] / np.where(e2 > 0, e2, 1.0))) for k in orders}
+    out = np.empty(s11.size)
+    ok = np.empty(s11.size, dtype=bool)
+    ar = np.abs(rho)
+    group_edges = (0.0, 0.25, 0.5, 0.7, 0.85, 0.95, 1.0)
+    grp = np.searchsorted(group_edges[1:-1], ar, side="right")
+    for g in range(len(group_edges) - 1):
+        gsel = np.flatnonzero(grp == g)
+        if not gsel.size:
+            continue
+        rmax = float(ar[gsel].max())
+        K = next((k for k in orders if rmax ** (k + 1) * rel_tail[k] <= 1e-17), orders[-1])
+        tail = tails[K]
+        for start in range(0, gsel.size, chunk):
+            sl = gsel[start:start + chunk]
+            r, j1, j2 = rho[sl], i1[sl], i2[sl]
+            acc = A[K, j1] * A[K, j2]
+            for k in range(K - 1, -1, -1):
+                acc = acc * r + A[k, j1] * A[k, j2]
+            bound = np.abs(r) ** (K + 1) * np.sqrt(tail[j1] * tail[j2])
+            out[sl] = acc
+            ok[sl] = (bound <= _MEHLER_REL * np.abs(acc)) | (
+                bound <= _MEHLER_ABS * np.sqrt(e2[j1] * e2[j2]))
+    return out, ok
+
+
+def _two_prod(a, b):
+    """a*b = p + e exactly (Dekker; numpy arrays, |a|, |b| <= ~1e150)."""
+    p = a * b
+    sp_ = 134217729.0
+    ca, cb = sp_ * a, sp_ * b
+    ah = ca - (ca - a)
+    al = a - ah
+    bh = cb - (cb - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, e
+
+
+def _cov_det_scaled(s11, s12, s22):
+    """(d, ex) with s11 s22 − s12² = d 4^ex, d >= 0 accurate to a few ulps:
+    the entries are scaled by 2^-ex (exact) and the products are formed in
+    double-double (Dekker), so the cancellation near |ρ| = 1 costs nothing."""
+    m = np.maximum(np.maximum(s11, s22), np.abs(s12))
+    ex = np.frexp(np.where(m > 0, m, 1.0))[1]
+    a, b, c = (np.ldexp(v, -ex) for v in (s11, s22, s12))
+    p1, e1 = _two_prod(a, b)
+    p2, e2 = _two_prod(c, c)
+    return np.maximum((p1 - p2) + (e1 - e2), 0.0), ex
+
+
+def _cov_det(s11, s12, s22):
+    """s11 s22 − s12² (>= 0) accurate to a few ulps of the result."""
+    d, ex = _cov_det_scaled(s11, s12, s22)
+    with np.errstate(over="ignore"):
+        return np.ldexp(d, 2 * ex)
+
+
+def _sqrt_cov_det(s11, s12, s22, shift=0.0):
+    """√((s11 + shift)(s22 + shift) − s12²) without overflow, accurate near
+    |ρ| = 1: det + shift (s11 + s22) + shift², every term >= 0."""
+    d, ex = _cov_det_scaled(s11, s12, s22)
+    if shift:
+        d = d + shift * (np.ldexp(s11, -ex) + np.ldexp(s22, -ex)) * np.ldexp(1.0, -ex) \
+            + shift * shift * np.ldexp(1.0, -2 * ex)
+    return np.ldexp(np.sqrt(d), ex)
+
+
+def _product_np(f, s11, s12, s22, breakpoints, chunk=1_000_000):
+    """E[f(u) f(v)] by the conditional product rule (algorithm 2 above)."""
     P = s11.size
     out = np.empty(P)
-    hs = np.array(list(_SOFT2) + [float(b) for b in breakpoints])
-    rule = (_GL2_NODES, _GL2_WEIGHTS)
-    # s11 == 0: u = 0 and E = f(0) E f(v)
+    hs = np.array(list(_SOFT_2D) + [float(b) for b in breakpoints])
     zero1 = s11 == 0
-    if np.any(zero1):
+    if np.any(zero1):   # u = 0: E = f(0) E f(v)
         out[zero1] = f(np.zeros(1))[0] * _expect1_np(f, s22[zero1], breakpoints)
     idx = np.flatnonzero(~zero1)
-    n_edges_out = _UNIFORM.size + hs.size
-    n_out = (n_edges_out - 1) * _GLN2
-    per_pair = n_out * n_out
-    step = max(1, chunk // per_pair)
+    n1 = (_UNIFORM.size + 2 * hs.size - 1) * _GLN
+    n2 = (_UNIFORM.size + hs.size - 1) * _GLN
+    step = max(1, chunk // (n1 * n2))
     for start in range(0, idx.size, step):
         sel = idx[start:start + step]
         r11, r12, r22 = s11[sel], s12[sel], s22[sel]
         sq = np.sqrt(r11)
         a = r12 / sq
-        # c = √(s22 − s12²/s11) = √s22 √(1 − ρ²), without squaring s12
-        rho = np.clip(a / np.where(r22 > 0, np.sqrt(r22), 1.0), -1.0, 1.0)
-        c = np.sqrt(r22) * np.sqrt(np.maximum((1.0 - rho) * (1.0 + rho), 0.0))
-        pts1 = hs[None, :] / sq[:, None]
-        z1, w1 = _panel_rule(_edges(pts1, (sel.size,)), rule)  # (p, n)
-        g1 = f(sq[:, None] * z1) * w1 * np.exp(-0.5 * z1 * z1)
-        csafe = np.maximum(c, 1e-300)[:, None, None]
-        az = a[:, None, None] * z1[:, :, None]  # (p, n, 1)
-        with np.errstate(over="ignore", invalid="ignore"):
-            pts2 = (hs[None, None, :] - az) / csafe
-        z2, w2 = _panel_rule(_edges(pts2, z1.shape), rule)  # (p, n, m)
-        v = az + c[:, None, None] * z2
-        inner = np.sum(w2 * np.exp(-0.5 * z2 * z2) * f(v), axis=-1)  # (p, n)
-        out[sel] = np.sum(g1 * inner, axis=-1) / (2.0 * math.pi)
+        c = np.sqrt(_cov_det(r11, r12, r22) / r11)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            p1 = hs[None, :] / sq[:, None]
+            # the inner expectation, as a function of z1, changes on max(1, c)/|a|
+            p2 = hs[None, :] * (np.maximum(c, 1.0) / np.abs(a))[:, None]
+        p2 = np.where(np.isfinite(p2), p2, 0.0)
+        z1, w1 = _panel_rule(_edges(np.concatenate([p1, p2], axis=-1), (sel.size,)))
+        g1 = f(sq[:, None] * z1) * w1 * np.exp(-0.5 * z1 * z1) * _INV_SQRT_2PI
+        az = a[:, None] * z1                      # (p, n)
+        flat = c == 0
+        inner = np.empty_like(az)
+        if np.any(flat):
+            inner[flat] = f(az[flat])
+        if not np.all(flat):
+            nz = ~flat
+            cc = c[nz][:, None, None]
+            m = az[nz][:, :, None]
+            pts2 = (hs[None, None, :] - m) / cc
+            z2, w2 = _panel_rule(_edges(pts2, m.shape[:2]))   # (p, n, k)
+            inner[nz] = np.sum(w2 * np.exp(-0.5 * z2 * z2) * f(m + cc * z2), axis=-1) * _INV_SQRT_2PI
+        out[sel] = np.sum(g1 * inner, axis=-1)
+    return out
+
+
+def _expect2_np(f, s11, s12, s22, breakpoints, rho=None):
+    """E[f(u) f(v)] for broadcast arrays of covariances: Mehler where its
+    truncation bound is certified, the product rule elsewhere."""
+    shape = s11.shape
+    s11, s12, s22 = (np.ravel(v).astype(float) for v in (s11, s12, s22))
+    if rho is None:
+        rho = _check_cov_np(s11, s12, s22)
+    rho = np.ravel(rho)
+    out, ok = _mehler_np(f, s11, s22, rho, breakpoints)
+    bad = np.flatnonzero(~ok)
+    if bad.size:
+        out[bad] = _product_np(f, s11[bad], s12[bad], s22[bad], breakpoints)
     return out.reshape(shape)
 
 
@@ -940,30 +1152,26 @@ def _closed_np(act, which, q):
     return None
 
 
-def _sqrt_prod(a, b, B):
-    """√(a b) without overflow of the product (numpy arrays or mpmath)."""
+def _relu_pieces(s11, s12, s22, B):
+    """Arc-cosine pieces k1 = E[relu(u) relu(v)], k0 = P(u > 0, v > 0), with
+    θ = atan2(√det, s12) (det = s11 s22 − s12², accurate near ρ = ±1, where
+    acos(ρ) would lose half the digits) and k1 = (√det + (π − θ) s12)/(2π);
+    θ = π/2 when a variance is 0 (u or v is the constant 0)."""
+    sdet = B.sqrt_det(s11, s12, s22, 0)
     if B is _NpTrig:
-        with np.errstate(over="ignore", under="ignore"):
-            p = a * b
-            ok = np.isfinite(p) & (p >= np.finfo(float).tiny)
-            return np.where(ok, np.sqrt(np.where(ok, p, 1.0)), np.sqrt(a) * np.sqrt(b))
-    return B.sqrt(a * b)
-
-
-def _relu_pieces(s11, s12, s22, rho, B):
-    theta = B.acos(rho)
-    k1 = _sqrt_prod(s11, s22, B) * (B.sin(theta) + (B.pi - theta) * B.cos(theta)) / (2 * B.pi)
+        theta = np.where((s11 > 0) & (s22 > 0), np.arctan2(sdet, s12), 0.5 * np.pi)
+    else:
+        theta = B.atan2(sdet, s12) if s11 * s22 > 0 else B.pi / 2
+    k1 = (sdet + (B.pi - theta) * s12) / (2 * B.pi)
     k0 = (B.pi - theta) / (2 * B.pi)
     return k1, k0
 
 
 class _NpTrig:
     num = staticmethod(float)
-    asin = staticmethod(np.arcsin)
-    acos = staticmethod(np.arccos)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
     sqrt = staticmethod(np.sqrt)
+    atan2 = staticmethod(np.arctan2)
+    sqrt_det = staticmethod(_sqrt_cov_det)
     pi = np.pi
 
 
@@ -974,18 +1182,18 @@ def _closed2_generic(act, which, s11, s12, s22, rho, B):
     if name in ("relu", "leaky_relu"):
         a = act.params.get("slope", 0)
         a = B.num(a)
-        k1, k0 = _relu_pieces(s11, s12, s22, rho, B)
+        k1, k0 = _relu_pieces(s11, s12, s22, B)
         if which == "phi":
             return a * s12 + (1 - a) ** 2 * k1
         return a + (1 - a) ** 2 * k0
     if name == "erf":
-        # d = (1 + 2 s11)(1 + 2 s22) = 4 A^2 B^2 with A = √(1/2 + s11),
-        # B = √(1/2 + s22): factored so that nothing overflows
-        ra, rb = B.sqrt(s11 + B.num(0.5)), B.sqrt(s22 + B.num(0.5))
+        # with D = (s11 + 1/2)(s22 + 1/2) − s12² (accurate near |ρ| = 1):
+        # E[φφ] = (2/π) asin(s12/√((s11 + ½)(s22 + ½))) = (2/π) atan2(s12, √D),
+        # E[φ'φ'] = (4/π)/√((1 + 2 s11)(1 + 2 s22) − 4 s12²) = (2/π)/√D
+        sd = B.sqrt_det(s11, s12, s22, B.num(0.5))
         if which == "phi":
-            return 2 / B.pi * B.asin(s12 / ra / rb)
-        ab = ra * rb
-        return 2 / B.pi / (B.sqrt(ab - s12) * B.sqrt(ab + s12))
+            return 2 / B.pi * B.atan2(s12, sd)
+        return 2 / B.pi / sd
     return None
 
 
@@ -994,9 +1202,11 @@ def _closed2_np(act, which, s11, s12, s22, rho):
 
 
 class _MpTrig(_MpBackend):
-    acos = staticmethod(mpmath.acos)
-    sin = staticmethod(mpmath.sin)
-    cos = staticmethod(mpmath.cos)
+    atan2 = staticmethod(mpmath.atan2)
+
+    @staticmethod
+    def sqrt_det(s11, s12, s22, shift):
+        return mpmath.sqrt(max((s11 + shift) * (s22 + shift) - s12 * s12, 0))
 
 
 _MPT = _MpTrig()

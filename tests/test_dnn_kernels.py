@@ -323,3 +323,373 @@ def test_kernels_bad_input():
         MLP(2, "tanh", sigma_b=0.1).conjugate_kernel_moments(3, gammas=1)
     with pytest.raises(InvalidArgumentError, match="b\\^2 <= 1"):
         conjugate_kernel_moments(3, [1], 1.5)
+
+
+# --------------------------------------------------------------------------
+# 2-D Gaussian expectations against mpmath (issue 11): q in {1e-3, 1, 1e3, 1e6},
+# rho in {0, 0.5, 0.97, 1 - 1e-6, 1 - 1e-12, 1}, tanh, gelu, erf, relu
+# --------------------------------------------------------------------------
+
+import mpmath  # noqa: E402
+
+_H = (0, 1, -1, 4, -4, 12, -12)
+
+# act which q s12 E[f(u) f(v)] for s11 = s22 = q (s12 = rho*q as a float), by
+# _mp_reference below (mpmath, 20-30 digits; 25 digits kept)
+_REF_TABLE = """
+tanh dphi 0.001 0.0 0.9980049847230863290881112
+tanh dphi 0.001 0.0005 0.9980054807485920565596229
+tanh dphi 0.001 0.0009699999999999999 0.9980068515714972871897986
+tanh dphi 0.001 0.000999999 0.9980069688290066481271034
+tanh dphi 0.001 0.000999999999999 0.9980069688329748829271718
+tanh dphi 0.001 0.001 0.998006968832974886895824
+tanh dphi 1.0 0.0 0.3668791643624109172604362
+tanh dphi 1.0 0.5 0.384747028441038901531508
+tanh dphi 1.0 0.97 0.4558381488366969570342892
+tanh dphi 1.0 0.999999 0.4644026022449741703345613
+tanh dphi 1.0 0.999999999999 0.4644029024479680448010587
+tanh dphi 1.0 1.0 0.4644029024482682419720215
+tanh dphi 1000.0 0.0 0.0006360967326547370015267114
+tanh dphi 1000.0 500.0 0.0007343003179579171962626788
+tanh dphi 1000.0 970.0 0.002583130218941769145735514
+tanh dphi 1000.0 999.999 0.01680474018371458202660472
+tanh dphi 1000.0 999.999999999 0.01681817216192212853822706
+tanh dphi 1000.0 1000.0 0.01681817217537316145751038
+tanh dphi 1000000.0 0.0 0.0000006366192487693655795536785
+tanh dphi 1000000.0 500000.0 0.0000007351043877639316769811472
+tanh dphi 1000000.0 970000.0 0.000002618667382415675766610247
+tanh dphi 1000000.0 999999.0 0.000338001761038228197082074
+tanh dphi 1000000.0 999999.999999 0.0005319225292305562011645658
+tanh dphi 1000000.0 1000000.0 0.000531922954771445972191204
+tanh phi 0.001 0.0 0.0
+tanh phi 0.001 0.0005 0.000499002575032417098504014
+tanh phi 0.001 0.0009699999999999999 0.0009680654387945124235916056
+tanh phi 0.001 0.000999999 0.0009980046480846819077728576
+tanh phi 0.001 0.000999999999999 0.000998005646090652787763149
+tanh phi 0.001 0.001 0.0009980056460916508626808149
+tanh phi 1.0 0.0 2.311772560919849087513189e-76
+tanh phi 1.0 0.5 0.1863244132034480861068219
+tanh phi 1.0 0.97 0.380493021915746653906613
+tanh phi 1.0 0.999999 0.3942940259950888145272171
+tanh phi 1.0 0.999999999999 0.394294490397376781787267
+tanh phi 1.0 1.0 0.3942944903978411744164598
+tanh phi 1000.0 0.0 0.0
+tanh phi 1000.0 500.0 0.3330314057746657615307061
+tanh phi 1000.0 970.0 0.841597251088096185909598
+tanh phi 1000.0 999.999 0.9747622303444658658411377
+tanh phi 1000.0 999.999999999 0.9747790417806327416916262
+tanh phi 1000.0 1000.0 0.9747790417974507360009777
+tanh phi 1000000.0 0.0 0.0
+tanh phi 1000000.0 500000.0 0.3333330310338122412293254
+tanh phi 1000000.0 970000.0 0.843666046973095239583742
+tanh phi 1000000.0 999999.0 0.9987902831662824501578719
+tanh phi 1000000.0 999999.999999 0.999202115235386932832001
+tanh phi 1000000.0 1000000.0 0.9992021157673137251551283
+gelu dphi 0.001 0.0 0.25
+gelu dphi 0.001 0.0005 0.2503176743522222411577069
+gelu dphi 0.001 0.0009699999999999999 0.2506162885264653727301937
+gelu dphi 0.001 0.000999999 0.2506353483859764977061147
+gelu dphi 0.001 0.000999999999999 0.2506353490213257287358871
+gelu dphi 0.001 0.001 0.2506353490213263641291141
+gelu dphi 1.0 0.0 0.25
+gelu dphi 1.0 0.5 0.3422672424594431054663362
+gelu dphi 1.0 0.97 0.4477102124325358458867754
+gelu dphi 1.0 0.999999 0.4558505899849874451580223
+gelu dphi 1.0 0.999999999999 0.4558508656490114637640609
+gelu dphi 1.0 1.0 0.4558508656492871221136281
+gelu dphi 1000.0 0.0 0.25
+gelu dphi 1000.0 500.0 0.3334250225653131384845355
+gelu dphi 1000.0 970.0 0.4615456725786103820956923
+gelu dphi 1000.0 999.999 0.50176237063244779229202
+gelu dphi 1000.0 999.999999999 0.5017721489160908280843513
+gelu dphi 1000.0 1000.0 0.5017721489258759035033662
+gelu dphi 1000000.0 0.0 0.25
+gelu dphi 1000000.0 500000.0 0.3333334252212834794822723
+gelu dphi 1000000.0 970000.0 0.4609176690638741988014739
+gelu dphi 1000000.0 999999.0 0.4998607391926938875627335
+gelu dphi 1000000.0 999999.999999 0.5000562692305060379896649
+gelu dphi 1000000.0 1000000.0 0.5000562695399918609462681
+gelu phi 0.001 0.0 0.0000001589959471447505917999297
+gelu phi 0.001 0.0005 0.0001252384145285986137277026
+gelu phi 0.001 0.0009699999999999999 0.0002429578957889693575893648
+gelu phi 0.001 0.000999999 0.0002504764197168319002644991
+gelu phi 0.001 0.000999999999999 0.000250476670351929982622815
+gelu phi 0.001 0.001 0.0002504766703521806350361507
+gelu phi 1.0 0.0 0.07957747154594766788444188
+gelu phi 1.0 0.5 0.2272949150219915350179902
+gelu phi 1.0 0.97 0.4116687030767976004228346
+gelu phi 1.0 0.999999 0.4252210267195708446976111
+gelu phi 1.0 0.999999999999 0.4252214825698428341369926
+gelu phi 1.0 1.0 0.4252214825702986749185544
+gelu phi 1000.0 0.0 158.9959471447505851837001
+gelu phi 1000.0 500.0 304.3611730411949396458114
+gelu phi 1000.0 970.0 485.7419101167553785814227
+gelu phi 1000.0 999.999 499.9935745212328001233631
+gelu phi 1000.0 999.999999999 499.9940762879896535429876
+gelu phi 1000.0 1000.0 499.9940762884914203857758
+gelu phi 1000000.0 0.0 159154.7839371113986574851
+gelu phi 1000000.0 500000.0 304498.7526900056836653974
+gelu phi 1000000.0 970000.0 485780.8333331848978930978
+gelu phi 1000000.0 999999.0 499999.4998673713476105007
+gelu phi 1000000.0 999999.999999 499999.9998119342826830014
+gelu phi 1000000.0 1000000.0 499999.9998124343427603461
+erf dphi 0.001 0.0 1.270698148438286113870426
+erf dphi 0.001 0.0005 1.270698781254040663651491
+erf dphi 0.001 0.0009699999999999999 1.270700530108576744182612
+erf dphi 0.001 0.000999999 1.270700679701914410906918
+erf dphi 0.001 0.000999999999999 1.270700679706976955822135
+erf dphi 0.001 0.001 1.270700679706976960885033
+erf dphi 1.0 0.0 0.4244131815783875620503567
+erf dphi 1.0 0.5 0.4501581580785530347775996
+erf dphi 1.0 0.97 0.5564084431789156106557538
+erf dphi 1.0 0.999999 0.5694095792064882430608878
+erf dphi 1.0 0.999999999999 0.5694100347332861288306875
+erf dphi 1.0 1.0 0.5694100347337416467814101
+erf dphi 1000.0 0.0 0.0006363016215568029416047327
+erf dphi 1000.0 500.0 0.0007346154910198258489286102
+erf dphi 1000.0 970.0 0.00259682081548762610029638
+erf dphi 1000.0 999.999 0.0201090748536063247605084
+erf dphi 1000.0 999.999999999 0.0201291688328037504305713
+erf dphi 1000.0 1000.0 0.02012916885292767539803579
+erf dphi 1000000.0 0.0 0.000000636619454057854314148378
+erf dphi 1000000.0 500000.0 0.0000007351047038259610211640744
+erf dphi 1000000.0 970000.0 0.000002618681670213945157679117
+erf dphi 1000000.0 999999.0 0.0003675526428919445993393408
+erf dphi 1000000.0 999999.999999 0.0006366190561666984897723607
+erf dphi 1000000.0 1000000.0 0.0006366196927901247179006735
+erf phi 0.001 0.0 0.0
+erf phi 0.001 0.0005 0.0006353491796884039805075034
+erf phi 0.001 0.0009699999999999999 0.001232577974057665418980439
+erf phi 0.001 0.000999999 0.001270697721492828089103601
+erf phi 0.001 0.000999999999999 0.00127069899219223716413245
+erf phi 0.001 0.001 0.001270698992193507951326415
+erf phi 1.0 0.0 0.0
+erf phi 1.0 0.5 0.2163468959387854596582889
+erf phi 1.0 0.97 0.4476750192078001169575654
+erf phi 1.0 0.999999 0.4645584849877329921498961
+erf phi 1.0 0.999999999999 0.4645590543969705810711283
+erf phi 1.0 1.0 0.4645590543975399785095324
+erf phi 1000.0 0.0 0.0
+erf phi 1000.0 500.0 0.3331496641713800898067437
+erf phi 1000.0 970.0 0.8424037088743604009318853
+erf phi 1000.0 999.999 0.9798523887902793459054565
+erf phi 1000.0 999.999999999 0.9798725078869842796424308
+erf phi 1000.0 1000.0 0.979872507907113235611271
+erf phi 1000000.0 0.0 0.0
+erf phi 1000000.0 500000.0 0.3333331495571420621770685
+erf phi 1000000.0 970000.0 0.8436668660724224916530788
+erf phi 1000000.0 999999.0 0.9988973423469885932380657
+erf phi 1000000.0 999999.999999 0.9993633797236372731150367
+erf phi 1000000.0 1000000.0 0.9993633803602614951272953
+relu dphi 0.001 0.0 0.25
+relu dphi 0.001 0.0005 0.3333333333333333333333333
+relu dphi 0.001 0.0009699999999999999 0.4609170340345218220502433
+relu dphi 0.001 0.000999999 0.4997749209021901558180791
+relu dphi 0.001 0.000999999999999 0.4999997749132589602917043
+relu dphi 0.001 0.001 0.5
+relu dphi 1.0 0.0 0.25
+relu dphi 1.0 0.5 0.3333333333333333333333333
+relu dphi 1.0 0.97 0.4609170340345218557118504
+relu dphi 1.0 0.999999 0.4997749209022008931923853
+relu dphi 1.0 0.999999999999 0.499999774923410542669118
+relu dphi 1.0 1.0 0.5
+relu dphi 1000.0 0.0 0.25
+relu dphi 1000.0 500.0 0.3333333333333333333333333
+relu dphi 1000.0 970.0 0.4609170340345218731559221
+relu dphi 1000.0 999.999 0.4997749209022067905500911
+relu dphi 1000.0 999.999999999 0.4999997749221111145724432
+relu dphi 1000.0 1000.0 0.5
+relu dphi 1000000.0 0.0 0.25
+relu dphi 1000000.0 500000.0 0.3333333333333333333333333
+relu dphi 1000000.0 970000.0 0.4609170340345218731559221
+relu dphi 1000000.0 999999.0 0.4997749209022041293424375
+relu dphi 1000000.0 999999.999999 0.4999997749200640307584531
+relu dphi 1000000.0 1000000.0 0.5
+relu phi 0.001 0.0 0.0001591549430918953390819616
+relu phi 0.001 0.0005 0.0003044988905221146853831548
+relu phi 0.001 0.0009699999999999999 0.0004857808720248031856616425
+relu phi 0.001 0.000999999 0.0004999995001500526752157149
+relu phi 0.001 0.000999999999999 0.0004999999999994999765164701
+relu phi 0.001 0.001 0.0005000000000000000104083409
+relu phi 1.0 0.0 0.1591549430918953357688838
+relu phi 1.0 0.5 0.3044988905221146790444983
+relu phi 1.0 0.97 0.4857808720248031992483618
+relu phi 1.0 0.999999 0.4999995001500527124907949
+relu phi 1.0 0.999999999999 0.4999999999995000112119308
+relu phi 1.0 1.0 0.5
+relu phi 1000.0 0.0 159.1549430918953357688838
+relu phi 1000.0 500.0 304.4988905221146790444983
+relu phi 1000.0 970.0 485.7808720248032115296587
+relu phi 1000.0 999.999 499.9995001500527386802636
+relu phi 1000.0 999.999999999 499.9999999995000054377507
+relu phi 1000.0 1000.0 500.0
+relu phi 1000000.0 0.0 159154.9430918953357688838
+relu phi 1000000.0 500000.0 304498.8905221146790444983
+relu phi 1000000.0 970000.0 485780.8720248032115296587
+relu phi 1000000.0 999999.0 499999.5001500527268621549
+relu phi 1000000.0 999999.999999 499999.9999994999963428077
+relu phi 1000000.0 1000000.0 500000.0
+"""
+
+
+def _mp_funcs():
+    return {
+        ("tanh", "phi"): mpmath.tanh, ("tanh", "dphi"): lambda x: mpmath.sech(x) ** 2,
+        ("gelu", "phi"): lambda x: x * mpmath.ncdf(x),
+        ("gelu", "dphi"): lambda x: mpmath.ncdf(x) + x * mpmath.npdf(x),
+        ("relu", "phi"): lambda x: max(x, 0), ("relu", "dphi"): lambda x: 1 if x > 0 else 0,
+        ("erf", "phi"): mpmath.erf,
+        ("erf", "dphi"): lambda x: 2 / mpmath.sqrt(mpmath.pi) * mpmath.exp(-x * x),
+    }
+
+
+def _mp_inner_closed(act, which, m, c):
+    """E[f(m + cZ)] for relu / erf (Gaussian integrals in closed form)."""
+    if act == "relu":
+        return m * mpmath.ncdf(m / c) + c * mpmath.npdf(m / c) if which == "phi" else mpmath.ncdf(m / c)
+    d = 1 + 2 * c * c
+    if which == "phi":
+        return mpmath.erf(m / mpmath.sqrt(d))
+    return 2 / mpmath.sqrt(mpmath.pi) / mpmath.sqrt(d) * mpmath.exp(-m * m / d)
+
+
+def _mp_reference(act, which, s11, s12, s22):
+    """E[f(u) f(v)], u = √s11 z1, v = a z1 + c z2, by mpmath tanh-sinh quadrature
+    (nested for tanh/gelu; inner expectation in closed form for relu/erf), |z| <= 12
+    (neglected Gaussian mass < 1e-32), the intervals split where f changes shape.
+    This is how the table below was produced (at 20 digits for the nested
+    integrals, 30 for the others)."""
+    f = _mp_funcs()[act, which]
+    s11, s12, s22 = mpmath.mpf(s11), mpmath.mpf(s12), mpmath.mpf(s22)
+    sq = mpmath.sqrt(s11)
+    a = s12 / sq
+    c = mpmath.sqrt(max(s22 - s12 * s12 / s11, 0))
+    Z = 12 if act in ("relu", "erf") else 11
+
+    def splits(pts):
+        return sorted({p for p in pts if -Z < p < Z} | {-Z, Z})
+
+    if s12 == 0:
+        one = mpmath.quad(lambda z: f(sq * z) * mpmath.npdf(z), splits([h / sq for h in _H]))
+        return one * one
+    if c == 0:
+        return mpmath.quad(lambda z: f(sq * z) * f(a * z) * mpmath.npdf(z), splits([h / sq for h in _H]))
+    if act in ("relu", "erf"):
+        pts = [h / sq for h in _H] + [h * max(c, 1) / abs(a) for h in _H]
+        return mpmath.quad(lambda z: f(sq * z) * _mp_inner_closed(act, which, a * z, c) * mpmath.npdf(z),
+                           splits(pts))
+
+    def inner(z1):
+        m = a * z1
+        return mpmath.quad(lambda z2: f(m + c * z2) * mpmath.npdf(z2), splits([(h - m) / c for h in _H]))
+
+    return mpmath.quad(lambda z1: f(sq * z1) * inner(z1) * mpmath.npdf(z1), splits([h / sq for h in _H]))
+
+
+def _ref_rows():
+    rows = []
+    for line in _REF_TABLE.strip().splitlines():
+        act, which, q, s12, val = line.split()
+        rows.append((act, which, float(q), float(s12), val))
+    return rows
+
+
+@pytest.mark.parametrize("act,which,q,s12,ref", _ref_rows())
+def test_gaussian_expectation_2d_against_mpmath_table(act, which, q, s12, ref):
+    """Relative error <= 1e-12.  Where the true value is 0 (odd phi at rho = 0;
+    the reference is then 0 up to its own quadrature noise, < 1e-20 of the
+    diagonal) a relative error is undefined: there the bound is absolute, in
+    units of the diagonal E[phi(u)^2] (the scale of every kernel entry)."""
+    a = freealg.get_activation(act)
+    v = float(a.gaussian_expectation_2d(which, q, s12, q))
+    r = mpmath.mpf(ref)
+    diag = float(a.gaussian_expectation_np(which + "2", [q])[0])
+    if abs(r) <= 1e-20 * diag:
+        assert abs(v) <= 1e-12 * diag
+    else:
+        assert float(abs((v - r) / r)) <= 1e-12, (v, ref)
+
+
+def test_mpmath_table_reproducible():
+    """A few table rows recomputed by _mp_reference (the cheap ones: closed-form
+    inner expectation, and the 1-D rho = 1 and rho = 0 cases)."""
+    rows = {(a, w, q, s): v for a, w, q, s, v in _ref_rows()}
+    with mpmath.workdps(30):
+        for key in [("erf", "dphi", 1e6, 1e6 * (1 - 1e-12)), ("relu", "dphi", 1e3, 1e3 * (1 - 1e-12)),
+                    ("tanh", "phi", 1e6, 1e6), ("gelu", "phi", 1.0, 0.0)]:
+            act, which, q, s12 = key
+            val = _mp_reference(act, which, q, s12, q)
+            assert abs(val - mpmath.mpf(rows[key])) <= mpmath.mpf(10) ** -20 * max(abs(val), 1)
+
+
+@pytest.mark.slow
+def test_mpmath_table_reproducible_nested():
+    rows = {(a, w, q, s): v for a, w, q, s, v in _ref_rows()}
+    with mpmath.workdps(20):
+        val = _mp_reference("tanh", "phi", 1e3, 1e3 * 0.97, 1e3)
+        assert abs(val - mpmath.mpf(rows["tanh", "phi", 1e3, 1e3 * 0.97])) <= 1e-18
+
+
+@pytest.mark.parametrize("name", ["tanh", "gelu", "sigmoid", "silu", "hardtanh"])
+def test_gaussian_expectation_2d_two_algorithms_agree(name):
+    """Mehler's expansion (where certified) against the conditional product rule
+    (a second algorithm, used for the rest) on random covariances: variances
+    1e-3..1e3, correlations uniform in (-1, 1) and within 1e-14..1e-1 of +-1."""
+    from freealg import activations as A
+
+    rng = np.random.default_rng(3)
+    P = 60
+    s11, s22 = 10 ** rng.uniform(-3, 3, P), 10 ** rng.uniform(-3, 3, P)
+    rho = np.concatenate([rng.uniform(-1, 1, P - 20), 1 - 10 ** rng.uniform(-14, -1, 10),
+                          -1 + 10 ** rng.uniform(-14, -1, 10)])
+    s12 = rho * np.sqrt(s11 * s22)
+    act = freealg.get_activation(name)
+    for which in ("phi", "dphi"):
+        f = act.phi if which == "phi" else act.dphi
+        v = act.gaussian_expectation_2d(which, s11, s12, s22)
+        with np.errstate(over="ignore", under="ignore"):
+            r = A._product_np(f, s11, s12, s22, act.breakpoints)
+        _, ok = A._mehler_np(f, s11, s22, A._check_cov_np(s11, s12, s22), act.breakpoints)
+        assert ok.sum() >= P // 2          # the fast path is the common one
+        d = np.sqrt(act.gaussian_expectation_np(which + "2", s11) * act.gaussian_expectation_np(which + "2", s22))
+        assert np.all(np.abs(v - r) <= 1e-12 * np.maximum(np.abs(r), 1e-6 * d))
+
+
+@pytest.mark.parametrize("act", ["relu", "leaky_relu", "tanh", "erf", "gelu"])
+def test_identical_inputs_give_exactly_the_diagonal(act):
+    # deep net: an off-by-one-ulp x.x' used to move acos(rho) by ~1e-8 (relu:
+    # T[0, 1]/T[0, 0] - 1 = -1.7e-8 at L = 10)
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((4, 37))
+    X[1] = X[0]
+    X[3] = X[0]
+    net = MLP(10, act, sigma_w=1.4, sigma_b=0.1)
+    K, T = net.nngp_kernel(X), net.ntk_kernel(X)
+    for M in (K, T):
+        assert M[0, 1] == M[0, 0] and M[0, 3] == M[0, 0] and M[1, 3] == M[1, 1] == M[0, 0]
+        assert np.array_equal(M, M.T)
+    # across X and X2, and against the 1-D diagonal recursion
+    T2 = net.ntk_kernel(X[:1], X[1:])
+    assert T2[0, 0] == T[0, 0] and T2[0, 2] == T[0, 0]
+    # a distinct pair: the cross call agrees with the symmetric one to rounding
+    assert net.nngp_kernel(X[2:3], X[:1])[0, 0] == pytest.approx(K[2, 0], rel=1e-13)
+
+
+def test_relu_and_erf_closed_forms_near_rho_one():
+    """The closed forms keep their digits as rho -> 1: against mpmath evaluations
+    of the textbook formulas (acos / asin in 40 digits)."""
+    relu, erf = freealg.get_activation("relu"), freealg.get_activation("erf")
+    with mpmath.workdps(40):
+        for q in (1e-3, 1.0, 1e6):
+            for eps in (1e-6, 1e-10, 1e-13):
+                s12 = q * (1 - eps)
+                Q, S = mpmath.mpf(q), mpmath.mpf(s12)
+                th = mpmath.acos(S / Q)
+                k0 = (mpmath.pi - th) / (2 * mpmath.pi)
+                k1 = Q * (mpmath.sin(th) + (mpmath.pi - th) * mpmath.cos(th)) / (2 * mpmath.pi)
+                e1 = 2 / mpmath.pi * mpmath.asin(S / (Q + mpmath.mpf(1) / 2))
+                e0 = 2 / mpmath.pi / mpmath.sqrt((Q + 0.5) ** 2 - S * S)
+                for act, which, ref in ((relu, "phi", k1), (relu, "dphi", k0), (erf, "phi", e1),
+                                        (erf, "dphi", e0)):
+                    v = float(act.gaussian_expectation_2d(which, q, s12, q))
+                    assert abs(v - ref) <= 1e-14 * abs(ref), (act, which, q, eps)
