@@ -862,14 +862,7 @@ class _MulEngine:
         work = dps + 10
         Gmp, Gf, ef, ok = [], np.array(G, complex), np.array(err, float), np.zeros(len(x), bool)
         with mpmath.workdps(work):
-            lg = lambda u: mpmath.log(1j * u) - 0.5j * mpmath.pi  # noqa: E731
-
-            def F(w, z):
-                out = lg(1 + w) - lg(z * w)
-                for f in self.law._closed:
-                    S = f.S_mp(w)
-                    out -= f.L * (lg(1 + w) - lg((1 + w) / S))
-                return out
+            F = self._mp_F()  # evaluates at the precision in effect when called
 
             tol = mpmath.mpf(10) ** (-(dps + 4))
             # derivative F_w from float64 (relative accuracy ~1e-10 is enough:
