@@ -127,7 +127,7 @@ def timed(fn, reps):
 
 
 def fresh_curve_density(P, z, G, x):
-    density._engine.cache_clear()
+    density._raw_engine.cache_clear()
     _curve.curve_engine.cache_clear()
     return density.curve_density(P, z, G, x, strict=False)
 

@@ -78,6 +78,7 @@ A small factor class (any object with these methods works, e.g. the laws of
 
 from __future__ import annotations
 
+from ._law_api import LawMethods
 from ._utils.symbolic import sympify_safe
 import math
 from fractions import Fraction
@@ -487,7 +488,7 @@ def _product_atoms(factors, powers):
 # ---------------------------------------------------------------------------
 
 
-class FreeMulLaw:
+class FreeMulLaw(LawMethods):
     r"""The free multiplicative convolution ``⊠_j mu_j^{⊠ L_j}`` of laws on
     ``[0, oo)`` (build it with :func:`free_mul_law`).
 

@@ -48,6 +48,7 @@ Examples
 
 from __future__ import annotations
 
+from ._law_api import LawMethods
 from ._utils.symbolic import sympify_safe, text_to_sympy
 import math
 import numbers
@@ -321,7 +322,7 @@ class _MPNS:
 # ---------------------------------------------------------------------------
 
 
-class Law:
+class Law(LawMethods):
     r"""Base class of probability laws on the real line.
 
     Subclasses set ``_params`` (an ordered dict of exact sympy parameters) and

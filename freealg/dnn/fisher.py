@@ -80,6 +80,7 @@ Critical ReLU, orthogonal weights, input at the fixed point (``q̂* = 1``):
 
 from __future__ import annotations
 
+from .._law_api import LawMethods
 from .._utils.symbolic import sympify_safe
 import math
 
@@ -690,7 +691,7 @@ class _FimEngine:
         return list(self.law._support)
 
 
-class FisherLaw:
+class FisherLaw(LawMethods):
     r"""The law ``μ_L`` of the eigenvalues of the one-sample FIM/NTK ``Θ_L``
     (module docstring).  Build it with :meth:`freealg.MLP.fim_law`.
 

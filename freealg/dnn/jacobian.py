@@ -69,6 +69,7 @@ import numpy as np
 import sympy
 
 from .. import _detsympy as _ds
+from .._law_api import LawMethods
 from ..errors import InvalidArgumentError, NotAlgebraicError
 from ._spectra import (
     layer_data,
@@ -175,7 +176,7 @@ class IsometrySummary:
         return self.summary()
 
 
-class JacobianLaw:
+class JacobianLaw(LawMethods):
     r"""The law ``μ_{JJᵀ}`` of an MLP's input–output Jacobian (module docstring).
 
     Build it with :meth:`freealg.MLP.jacobian_law` (or :func:`jacobian_law`).

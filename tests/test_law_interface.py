@@ -1,0 +1,171 @@
+"""One law interface: pdf / cdf / quantile / sample / var on every kind of law,
+checked against closed forms, mpmath quadrature of closed-form densities, the
+Haagerup-Moller parametrisation of MP^{⊠2}, and exact atoms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import freealg as fa
+from freealg._utils.mpctx import mpmath
+from freealg.errors import InvalidArgumentError, InvalidArgumentTypeError
+from freealg.functional import free_mul_law
+
+
+def _semicircle_cdf(t):
+    t = mpmath.mpf(t)
+    if t <= -2:
+        return 0.0
+    if t >= 2:
+        return 1.0
+    return float(0.5 + t * mpmath.sqrt(4 - t * t) / (4 * mpmath.pi) + mpmath.asin(t / 2) / mpmath.pi)
+
+
+def test_semicircle_cdf_closed_form():
+    law = fa.Semicircle(0, 1)
+    x = np.array([-3, -2, -1.999999, -1, 0, 0.5, 1.9999, 2, 3.0])
+    F, err = law.cdf(x, return_error=True)
+    exact = np.array([_semicircle_cdf(t) for t in x])
+    # closed form in 30-digit mpmath; the quadrature is good to ~1e-15
+    assert np.max(np.abs(F - exact)) < 1e-13
+    assert np.all(err < 1e-12)
+    assert isinstance(law.cdf(0.0), float)
+
+
+def test_semicircle_quantile_inverts_closed_form():
+    law = fa.Semicircle(0, 1)
+    p = np.array([1e-6, 0.1, 0.5, 0.9, 1 - 1e-6])
+    q = law.quantile(p)
+    # independent check: the closed-form CDF at the quantiles
+    assert np.max(np.abs(np.array([_semicircle_cdf(t) for t in q]) - p)) < 1e-12
+
+
+def test_marchenko_pastur_with_atom_cdf_against_mpmath_quad():
+    law = fa.MarchenkoPastur(0.5)  # atom 1/2 at 0, density on [(1-1/sqrt2)^2, (1+1/sqrt2)^2]
+    a, b = (float(v) for v in law.support()[0])
+    xs = [-1.0, 0.0, 0.01, 0.5, 1.0, 2.5, 2.9, 3.0]
+    F = law.cdf(xs)
+    for t, f in zip(xs, F):
+        atom = 0.5 if t >= 0 else 0.0
+        with mpmath.workdps(30):
+            cont = mpmath.quad(lambda u: law.density([float(u)])[0], [a, min(t, b)]) if t > a else 0
+        assert abs(f - (atom + float(cont))) < 1e-12, t
+
+
+def _hm_cdf(L, x):
+    """F(x) of MP^{⊠L} from the Haagerup-Moller parametrisation
+    x(θ) = sin^s(sθ)/(sin θ sin^{s-1}((s-1)θ)), s = L + 1, decreasing on (0, π/s),
+    ρ dx = ρ(θ) x'(θ) dθ: F(x(θ)) = ∫_θ^{π/s} ρ(φ)|x'(φ)| dφ (30-digit mpmath)."""
+    s = L + 1
+    with mpmath.workdps(30):
+        X = lambda t: mpmath.sin(s * t) ** s / (mpmath.sin(t) * mpmath.sin((s - 1) * t) ** (s - 1))
+        R = lambda t: (mpmath.sin(t) ** 2 * mpmath.sin((s - 1) * t) ** (s - 2)
+                       / mpmath.sin(s * t) ** (s - 1) / mpmath.pi)
+        top = mpmath.pi / s
+        lo, hi = mpmath.mpf(0), top  # x(θ) decreases from the top edge to 0: bisect
+        for _ in range(110):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if X(mid) > x else (lo, mid)
+        th = (lo + hi) / 2
+        return float(mpmath.quad(lambda t: -R(t) * mpmath.diff(X, t), [th, top]))
+
+
+@pytest.mark.parametrize("L", [2, 5])
+def test_mp_power_cdf_against_haagerup_moller(L):
+    law = free_mul_law([fa.MarchenkoPastur(1)], [L])
+    xs = [1e-8, 1e-3, 0.5, 1.0, 3.0]
+    F = law.cdf(xs)
+    ref = [_hm_cdf(L, x) for x in xs]
+    # includes the hard edge at 0 (density ~ x^{-L/(L+1)}), whose mass comes
+    # from the Cauchy transform on a semicircle
+    assert np.max(np.abs(F - ref)) < 1e-9
+    top = float(law.support()[-1][1])
+    assert abs(law.cdf(top) - 1) < 1e-9
+
+
+def test_discrete_laws_exact():
+    b = fa.Bernoulli(0.25)
+    assert b.cdf([-1.0, 0.0, 0.5, 1.0]).tolist() == [0.0, 0.75, 0.75, 1.0]
+    # Q(p) = inf{x: F(x) >= p}: the atom at 0 holds p in (0, 3/4]
+    assert b.quantile([0.5, 0.75, 0.76, 1.0]).tolist() == [0.0, 0.0, 1.0, 1.0]
+    pm = fa.PointMass(3)
+    assert pm.cdf([2.9, 3.0]).tolist() == [0.0, 1.0]
+    assert pm.quantile(0.3) == 3.0
+    s = b.sample(4000, rng=0)
+    # 4000 Bernoulli(1/4) draws: the count of ones has sd sqrt(4000*3/16) ~ 27;
+    # 5 sd is a bound a correct sampler exceeds with probability ~6e-7
+    assert abs(np.sum(s == 1) - 1000) < 5 * 27.4
+    assert set(s.tolist()) == {0.0, 1.0}
+
+
+def test_jacobian_law_cdf_and_quantile():
+    sw = float(fa.critical_sigma_w("hardtanh", sigma_b=0.05))
+    law = fa.MLP(4, "hardtanh", sigma_w=sw, sigma_b=0.05).jacobian_law()
+    atoms = [(float(a), float(m)) for a, m in law.atoms()]
+    top = float(law.support()[-1][1])
+    F = law.cdf([-1.0, 0.0, top, max(a for a, _ in atoms) + 1])
+    # exact atom masses (Belinschi) on the left; the continuous mass plus
+    # every atom on the right
+    assert F[0] == 0.0
+    assert abs(F[1] - dict(atoms)[0.0]) < 1e-12
+    assert abs(F[3] - 1) < 1e-9
+    p = np.array([0.02, 0.04])
+    q = law.quantile(p)
+    assert np.all((q > 0) & (q < top))
+    assert np.max(np.abs(law.cdf(q) - p)) < 1e-9
+
+
+def test_fim_law_is_half_atom_half_arcsine():
+    # ReLU, sigma_w^2 = 2, L = 3: the one-sample FIM law is (1/2) delta_1 plus
+    # (1/2) arcsine on [3, 7] (its moments match; checked in the FIM tests).
+    law = fa.MLP(3, "relu", sigma_w=2 ** 0.5).fim_law()
+    xs = np.array([0.5, 1.0, 4.0, 5.0, 6.9])
+    arcs = lambda t: 0.5 + np.arcsin((t - 5) / 2) / np.pi
+    ref = np.where(xs < 1, 0, 0.5) + 0.5 * np.where(xs > 3, arcs(np.clip(xs, 3, 7)), 0)
+    assert np.max(np.abs(law.cdf(xs) - ref)) < 1e-9
+    q = law.quantile(0.75)
+    assert abs(q - 5.0) < 1e-9
+
+
+def test_pdf_scalar_and_scipy_quad():
+    law = fa.Semicircle(0, 1)
+    v = law.pdf(0.0)
+    assert isinstance(v, float) and abs(v - 1 / np.pi) < 1e-15
+    integrate = pytest.importorskip("scipy.integrate")
+    val, _ = integrate.quad(law.pdf, -1.0, 1.5)
+    assert abs(val - (law.cdf(1.5) - law.cdf(-1.0))) < 1e-10
+    mp2 = free_mul_law([fa.MarchenkoPastur(1)], [2])
+    val, _ = integrate.quad(mp2.pdf, 1.0, 3.0, epsabs=1e-11)
+    assert abs(val - (mp2.cdf(3.0) - mp2.cdf(1.0))) < 1e-9
+
+
+def test_sample_kolmogorov_distance():
+    law = fa.Semicircle(0, 1)
+    for n in (2000, 6000):  # exact quantiles, then the interpolated table
+        s = np.sort(law.sample(n, rng=np.random.default_rng(7)))
+        F = np.array([_semicircle_cdf(t) for t in s])
+        emp_hi = np.arange(1, n + 1) / n
+        D = max(np.max(emp_hi - F), np.max(F - (emp_hi - 1 / n)))
+        # Kolmogorov: P(sqrt(n) D > 1.95) ~ 0.001; the interpolated sampler
+        # adds at most 1/4096 (docstring of sample)
+        assert D < 1.95 / np.sqrt(n) + 1 / 4096
+
+
+def test_mean_variance_on_products():
+    law = free_mul_law([fa.MarchenkoPastur(1)], [3])
+    # MP^{⊠3}: Fuss-Catalan moments 1, 4 -> variance 3
+    assert law.mean() == 1 and law.variance() == 3 and law.var() == 3
+
+
+@pytest.mark.parametrize("bad", [float("nan"), [0.0, float("inf")]])
+def test_bad_points_raise(bad):
+    with pytest.raises(InvalidArgumentError, match="x must be finite"):
+        fa.Semicircle(0, 1).cdf(bad)
+
+
+def test_bad_quantile_and_rng():
+    with pytest.raises(InvalidArgumentError, match=r"p must lie in \[0, 1\]"):
+        fa.Semicircle(0, 1).quantile(1.5)
+    with pytest.raises(InvalidArgumentTypeError, match="rng"):
+        fa.Semicircle(0, 1).sample(3, rng="seed")
