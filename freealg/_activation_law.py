@@ -276,7 +276,7 @@ class ActivationDerivativeLaw(Law):
 
 def activation_derivative_law(activation, q, *, dps=30):
     r"""The law ``ν`` of ``φ'(√q z)²``, ``z ~ N(0, 1)`` (the law of ``D²``,
-    THEORY.md §4).
+    docs/theory.md §4).
 
     * ReLU: ``Bernoulli(1/2)``; hard-tanh: ``Bernoulli(p)``,
       ``p = erf(1/√(2q))`` (exact); other piecewise-linear activations: an

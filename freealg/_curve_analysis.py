@@ -22,7 +22,7 @@ class _CurveAnalysis:
     def discriminant(self, factor=True):
         r"""Discriminant of ``P`` in ``G``, a polynomial in ``z`` (and parameters).
 
-        Support edges are among its real roots (THEORY.md §3).
+        Support edges are among its real roots (docs/theory.md §3).
 
         Examples
         --------

@@ -13,7 +13,7 @@ implements the law protocol of :mod:`freealg.laws`:
   density engine :mod:`freealg.density`, which certifies against the exact
   moments.
 
-Conventions (THEORY.md §1, §3): ``G`` is the Cauchy transform with
+Conventions (docs/theory.md §1, §3): ``G`` is the Cauchy transform with
 ``G ~ 1/z`` at ∞ and ``Im G < 0`` for ``Im z > 0``.  Tools that use the
 Stieltjes transform ``m(z) = ∫ dμ/(x − z) = −G(z)`` must convert:
 ``SpectralCurve.from_stieltjes(Q, z, m)`` substitutes ``m = −G``.
@@ -248,7 +248,7 @@ class SpectralCurve(_CurveAnalysis, Law):
 
         Examples
         --------
-        THEORY.md §3: ``MP^{⊠2}`` is ``m³z² − mz − 1 = 0`` in terms of ``m``:
+        docs/theory.md §3: ``MP^{⊠2}`` is ``m³z² − mz − 1 = 0`` in terms of ``m``:
 
         >>> import sympy
         >>> z, m = sympy.symbols("z m")
