@@ -308,7 +308,7 @@ def activation_derivative_law(activation, q, *, dps=30):
     act = activation if isinstance(activation, Activation) else get_activation(activation)
     dps = check_dps(dps)
     if act.piecewise_linear:
-        qe = _exact(q, "q") if not isinstance(q, (float, np.floating)) else _exact(q, "q")
+        qe = _exact(q, "q")
         law = act.dphi_values_probabilities(qe)
         vals = [sympify_safe(v) for v, _ in law]
         probs = [sympify_safe(p) for _, p in law]

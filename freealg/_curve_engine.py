@@ -155,7 +155,6 @@ class _CurveEngine:
         powers of ``z`` near ``a != 0`` cancels catastrophically)."""
         import sympy
 
-        c = self.curve
         if a_exact is None:
             ex = [v for v in (self.cands_exact or []) if abs(float(sympy.N(v, 30)) - a) <= 1e-14 * abs(a)]
             # the exact binary value of the double ``a`` keeps the translated
@@ -358,14 +357,6 @@ def _decide_atom(eng, a, cands):
         f"(Newton polygon) neither confirmed nor refuted: {why}; the bound "
         f"mu({{x}}) <= Re(i eps G(x + i eps)) gives {bound:.6g}"
     )
-
-
-def _values2(eng):
-    def values(x, y):
-        G, err, _, ok, _ = eng.values(np.asarray(x, float), np.asarray(y, float))
-        return G, err, ok
-
-    return values
 
 
 def _atom_candidates(pG, z, a, t, cc):

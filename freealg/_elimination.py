@@ -65,11 +65,6 @@ def _moments(law, n):
     return law._exact_moments(n) if isinstance(law, Law) else law.moments(n)
 
 
-def _nmom(*curves):
-    """Number of moments for checks/selection: enough to see every branch."""
-    return _N_CHECK
-
-
 # ---------------------------------------------------------------------------
 # the independent route: ⊞ / ⊠ on exact moment sequences
 # ---------------------------------------------------------------------------

@@ -356,9 +356,6 @@ class Family:
             inner = ",".join(names)
         return f"kappa_{len(atoms)}({inner})"
 
-    def describe(self):
-        return f"{self.kind}({', '.join(x.name for x in self.letters)})"
-
 
 class HaarFamily(Family):
     """``W = s O``, O Haar orthogonal: ``{O, Oᵀ}`` is R-diagonal with
@@ -496,7 +493,6 @@ class DiagonalFamily(Family):
     def __init__(self, index, letters, codes, tcode, dom, laws):
         super().__init__(index, letters, codes, tcode, dom)
         self.laws = laws  # code -> Law
-        self._lc = {}
 
     def normalise(self, run):
         return self.dom.one, tuple(sorted(run))

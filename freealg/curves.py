@@ -395,9 +395,8 @@ class SpectralCurve(_CurveAnalysis, Law):
         K, rows, d = self._field_rows()
         zero = K.zero
         acc = [zero] * N
-        top = d if not deriv else d
         lo = 0 if not deriv else 1
-        for i in range(top, lo - 1, -1):
+        for i in range(d, lo - 1, -1):
             acc = _smul(acc, H, N, zero)
             row = rows[i]
             fac = K.convert(i) if deriv else K.one

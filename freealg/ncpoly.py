@@ -75,10 +75,6 @@ _RESERVED = {"I", "Id", "tr", "T"}
 # ---------------------------------------------------------------------------
 
 
-def _fmt_shape(shape):
-    return "x".join(str(s) for s in shape)
-
-
 class NCPoly:
     """A noncommutative polynomial: ``sum_w c_w w`` over words ``w``.
 

@@ -194,7 +194,6 @@ def _nc_block_sum(n, w):
     nblocks = np.zeros(n + 1, dtype=np.int64)
     lab_at = np.zeros(n + 1, dtype=np.int64)
     size = np.zeros(n + 1, dtype=np.int64)
-    instack = np.zeros(n + 1, dtype=np.bool_)
     pre = np.empty(n + 2, dtype=w.dtype)
     suf = np.empty(n + 2, dtype=w.dtype)
     total = zero
