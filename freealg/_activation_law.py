@@ -73,7 +73,17 @@ class ActivationDerivativeLaw(Law):
         return ("ActivationDerivativeLaw", self.activation._key(), sympy.srepr(self._params["q"]), self.dps)
 
     def __repr__(self):
-        return f"ActivationDerivativeLaw({self.activation!r}, q={_src(self._params['q'])}, dps={self.dps})"
+        # text that evaluates to an equal law with ``from freealg import *`` and
+        # ``from sympy import *`` (``Activation('tanh')`` would not: build it by name)
+        act = self.activation
+        if act.name == "custom":
+            extra = f", breakpoints={_src(list(act.breakpoints))}" if act.breakpoints else ""
+            spec = f"get_activation({sympy.srepr(act.expr)}{extra})"
+        elif act.params:
+            spec = f"get_activation({act.name!r}, " + ", ".join(f"{k}={_src(v)}" for k, v in act.params.items()) + ")"
+        else:
+            spec = repr(act.name)
+        return f"ActivationDerivativeLaw({spec}, q={_src(self._params['q'])}, dps={self.dps})"
 
     def _moments(self, n):
         self._require_numeric("moments of a non-algebraic law")
