@@ -14,7 +14,7 @@ from ._continuation import EPS
 from ._result import _POLISH_DPS, _residue
 from .errors import CertificationError
 
-__all__ = ["curve_engine_adapter"]
+__all__ = []  # private: freealg.density uses _engine
 
 _MP_FALLBACK_MAX = 64  # most vertical lines continued in mpmath per call
 
@@ -387,6 +387,3 @@ def _atom_candidates(pG, z, a, t, cc):
                 if r not in masses:  # a repeated root of the edge polynomial
                     masses.append(r)
     return masses
-
-
-curve_engine_adapter = _engine
