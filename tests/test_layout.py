@@ -187,6 +187,42 @@ ALLOWED_MODULE_CYCLES = {
 }
 
 
+# The layers of docs/architecture.md, lowest first.  A module imports at module
+# level only from its own layer or lower ones (an upward call is an import
+# inside the function that needs it).
+LAYERS = [
+    ("utilities", "errors _version _utils _utils.validate _utils.safeparse _utils.symbolic _utils.mpctx "
+                  "_detsympy _series _continuation _reference"),
+    ("combinatorics", "partitions cumulants"),
+    ("NC algebra", "_ncbase _trace ncpoly _parse _latex"),
+    ("freeness", "_families _engine _expansion freeness"),
+    ("activations, laws", "activations laws _continuous_laws _activation_law"),
+    ("curves", "_curve_analysis curves _elimination closed_forms"),
+    ("density", "_certify _result _curve _curve_engine density functional"),
+    ("deep networks", "dnn dnn.mlp dnn.meanfield dnn.criticality dnn.kaa dnn.kernels dnn._spectra "
+                      "dnn.jacobian dnn.fisher dnn.polynomials"),
+    ("simulation, verification", "simulate verify"),
+    ("front ends", "cli demo plot freealg"),
+]
+
+
+def _layer_of():
+    return {("freealg." + m if m != "freealg" else m): (i, title)
+            for i, (title, names) in enumerate(LAYERS) for m in names.split()}
+
+
+def test_module_level_imports_go_down_the_layers():
+    modules, top, _ = import_graph()
+    layer = _layer_of()
+    unplaced = sorted(set(modules) - set(layer))
+    assert not unplaced, (f"place these modules in a layer (LAYERS in tests/test_layout.py and the "
+                          f"table of docs/architecture.md): {unplaced}")
+    upward = [f"{m} ({layer[m][1]}) -> {t} ({layer[t][1]})"
+              for m in sorted(top) for t in sorted(top[m]) if layer[t][0] > layer[m][0]]
+    assert not upward, ("module-level imports of a higher layer; import inside the function that "
+                        "needs it, or move the shared code down:\n" + "\n".join(upward))
+
+
 def test_import_graph_sees_known_edges():
     # the parser must find imports of each kind, or the cycle test below passes vacuously
     modules, top, lazy = import_graph()
