@@ -1,5 +1,5 @@
 """Dynamical isometry: orthogonal versus Gaussian initialisation
-(Pennington, Schoenholz & Ganguli 2017/2018; seeds 000, 001, 004).
+(Pennington, Schoenholz & Ganguli 2017/2018; Collins & Hayase 2023).
 
 A hard-tanh network on the critical line (chi = 1) with small sigma_b, so that
 q* is small and almost every unit is in the linear region.  Theory: the moments

@@ -1,5 +1,5 @@
 """Hard-tanh networks with orthogonal weights: the Jacobian spectrum across
-depth (Pennington, Schoenholz & Ganguli 2017/2018; seed 004 figure).
+depth (Pennington, Schoenholz & Ganguli 2017/2018).
 
 Theory: mu_{JJᵀ} = sigma_w^{2L} · Bernoulli(p)^{⊠(L−1)} (seed convention),
 p = erf(1/sqrt(2 q*)), computed by the functional-equation engine

@@ -5,7 +5,7 @@ for noncommutative polynomials in layerwise Jacobians, algebraic spectral
 curves ``P(z, G) = 0`` with certified densities, and the deep-network layer
 (mean-field theory, Jacobian and Fisher-information spectra, NNGP/NTK).
 
-Conventions (THEORY.md): ``tr = (1/N) Tr``; the Cauchy transform is
+Conventions (docs/theory.md §1): ``tr = (1/N) Tr``; the Cauchy transform is
 ``G(z) = ∫ dmu(x) / (z - x)`` with ``G ~ 1/z`` at infinity and
 ``Im G < 0`` for ``Im z > 0``; moment sequences start at ``m_1``.
 

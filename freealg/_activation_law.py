@@ -73,7 +73,17 @@ class ActivationDerivativeLaw(Law):
         return ("ActivationDerivativeLaw", self.activation._key(), sympy.srepr(self._params["q"]), self.dps)
 
     def __repr__(self):
-        return f"ActivationDerivativeLaw({self.activation!r}, q={_src(self._params['q'])}, dps={self.dps})"
+        # text that evaluates to an equal law with ``from freealg import *`` and
+        # ``from sympy import *`` (``Activation('tanh')`` would not: build it by name)
+        act = self.activation
+        if act.name == "custom":
+            extra = f", breakpoints={_src(list(act.breakpoints))}" if act.breakpoints else ""
+            spec = f"get_activation({sympy.srepr(act.expr)}{extra})"
+        elif act.params:
+            spec = f"get_activation({act.name!r}, " + ", ".join(f"{k}={_src(v)}" for k, v in act.params.items()) + ")"
+        else:
+            spec = repr(act.name)
+        return f"ActivationDerivativeLaw({spec}, q={_src(self._params['q'])}, dps={self.dps})"
 
     def _moments(self, n):
         self._require_numeric("moments of a non-algebraic law")
@@ -276,7 +286,7 @@ class ActivationDerivativeLaw(Law):
 
 def activation_derivative_law(activation, q, *, dps=30):
     r"""The law ``ν`` of ``φ'(√q z)²``, ``z ~ N(0, 1)`` (the law of ``D²``,
-    THEORY.md §4).
+    docs/theory.md §4).
 
     * ReLU: ``Bernoulli(1/2)``; hard-tanh: ``Bernoulli(p)``,
       ``p = erf(1/√(2q))`` (exact); other piecewise-linear activations: an
@@ -308,7 +318,7 @@ def activation_derivative_law(activation, q, *, dps=30):
     act = activation if isinstance(activation, Activation) else get_activation(activation)
     dps = check_dps(dps)
     if act.piecewise_linear:
-        qe = _exact(q, "q") if not isinstance(q, (float, np.floating)) else _exact(q, "q")
+        qe = _exact(q, "q")
         law = act.dphi_values_probabilities(qe)
         vals = [sympify_safe(v) for v, _ in law]
         probs = [sympify_safe(p) for _, p in law]

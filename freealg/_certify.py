@@ -3,7 +3,7 @@ detours, moments by contour integrals, atom masses by residues, support by
 scanning.  Engine-agnostic: an engine provides ``values(x, y)`` (the physical
 branch at ``x + i y``, ``y >= 0``) and ``is_real(...)``.
 
-Conventions (THEORY.md section 1): ``rho(x) = -Im G(x + i0) / pi``; an atom
+Conventions (docs/theory.md §1): ``rho(x) = -Im G(x + i0) / pi``; an atom
 at ``a`` has mass ``lim_{eps -> 0} i eps G(a + i eps)``; the moments are
 ``m_k = (1 / 2 pi i) oint z^k G(z) dz`` over a contour around the support.
 """

@@ -1,7 +1,7 @@
 r"""The continuous named laws: semicircle, free Poisson (Marchenko–Pastur),
 Fuss–Catalan and arcsine (private; re-exported by :mod:`freealg.laws`).
 
-Conventions as in :mod:`freealg.laws` (THEORY.md §1–§3).
+Conventions as in :mod:`freealg.laws` (docs/theory.md §1–§3).
 """
 
 from __future__ import annotations
@@ -377,7 +377,7 @@ class FussCatalan(Law):
 
     Moments ``binom((L+1)n, n)/(Ln + 1)``; ``S(w) = (1 + w)^{−L}``; curve
     ``z^L G^{L+1} − z G + 1 = 0`` (for ``L = 2``, with ``m = −G``:
-    ``m³z² − mz − 1 = 0``, THEORY.md §3).  The density uses the
+    ``m³z² − mz − 1 = 0``, docs/theory.md §3).  The density uses the
     Haagerup–Möller parametrisation (``s = L + 1``, ``θ ∈ (0, π/s)``)
     ``x(θ) = sin(sθ)^s / (sin θ sin((s−1)θ)^{s−1})``,
     ``ρ = sin²θ sin((s−1)θ)^{s−2} / (π sin(sθ)^{s−1})``, on

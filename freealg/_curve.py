@@ -2,7 +2,7 @@
 numeric branch tracking, mpmath polishing, support candidates and atoms
 (private engine behind :mod:`freealg.density`).
 
-Conventions (THEORY.md section 1): ``G(z) = int dmu(x)/(z - x)``, ``G ~ 1/z``
+Conventions (docs/theory.md §1): ``G(z) = int dmu(x)/(z - x)``, ``G ~ 1/z``
 at infinity, ``Im G < 0`` for ``Im z > 0``.
 """
 

@@ -22,7 +22,7 @@ class _CurveAnalysis:
     def discriminant(self, factor=True):
         r"""Discriminant of ``P`` in ``G``, a polynomial in ``z`` (and parameters).
 
-        Support edges are among its real roots (THEORY.md §3).
+        Support edges are among its real roots (docs/theory.md §3).
 
         Examples
         --------
@@ -270,7 +270,7 @@ def _roots_in_z(f, real):
         for r in rts:
             v = complex(sympy.N(r, 50))
             if abs(v.imag) <= 1e-40 * max(1.0, abs(v.real)):
-                out.append(sympy.nsimplify(r) if r.is_real is None and False else r)
+                out.append(r)
         return out
     return rts
 

@@ -14,7 +14,7 @@ from ._continuation import EPS
 from ._result import _POLISH_DPS, _residue
 from .errors import CertificationError
 
-__all__ = ["curve_engine_adapter"]
+__all__ = []  # private: freealg.density uses _engine
 
 _MP_FALLBACK_MAX = 64  # most vertical lines continued in mpmath per call
 
@@ -155,7 +155,6 @@ class _CurveEngine:
         powers of ``z`` near ``a != 0`` cancels catastrophically)."""
         import sympy
 
-        c = self.curve
         if a_exact is None:
             ex = [v for v in (self.cands_exact or []) if abs(float(sympy.N(v, 30)) - a) <= 1e-14 * abs(a)]
             # the exact binary value of the double ``a`` keeps the translated
@@ -360,14 +359,6 @@ def _decide_atom(eng, a, cands):
     )
 
 
-def _values2(eng):
-    def values(x, y):
-        G, err, _, ok, _ = eng.values(np.asarray(x, float), np.asarray(y, float))
-        return G, err, ok
-
-    return values
-
-
 def _atom_candidates(pG, z, a, t, cc):
     """Masses ``c`` of branches ``G ~ c/(z - a)`` (Newton polygon at ``a``)."""
     import sympy
@@ -396,6 +387,3 @@ def _atom_candidates(pG, z, a, t, cc):
                 if r not in masses:  # a repeated root of the edge polynomial
                     masses.append(r)
     return masses
-
-
-curve_engine_adapter = _engine

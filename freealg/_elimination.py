@@ -1,7 +1,7 @@
 r"""Operations on spectral curves: ⊞, ⊠, ⊠-powers, affine maps, inversion.
 
-Each operation picks the cheapest exact route (THEORY.md §3, DESIGN.md
-"Build curves from closed transforms"):
+Each operation picks the cheapest exact route (docs/theory.md §3;
+curves are built from closed transforms where they exist):
 
 * both transforms rational → the result's transform is rational and the curve
   is one substitution (:meth:`SpectralCurve.from_r_transform` /
@@ -63,11 +63,6 @@ def _curve(law):
 def _moments(law, n):
     """Exact moments of a law (whatever its parameters' kind) or a curve."""
     return law._exact_moments(n) if isinstance(law, Law) else law.moments(n)
-
-
-def _nmom(*curves):
-    """Number of moments for checks/selection: enough to see every branch."""
-    return _N_CHECK
 
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ runs of ``F``).  Two evaluations of
 
     phi(a_1 b_1 ... a_n b_n) = sum_{pi in NC(n)} kappa_pi[a] phi_{K(pi)}[b]
 
-are available (THEORY.md section 2, Nica-Speicher):
+are available (docs/theory.md §2, Nica-Speicher):
 
 * ``"kreweras"``: the sum as written, over the partitions ``pi`` of NC(n)
   with non-zero ``kappa_pi[a]`` (generated block by block with pruning), with

@@ -12,7 +12,7 @@ __all__ = ["combine", "ExpansionTerm", "MomentExpansion"]
 def combine(vals, kind):
     """``Σ c_i v_i`` with coefficient and value kinds merged (exact stays exact;
     any sympy gives an expanded sympy expression)."""
-    from .ncpoly import _is_sympy
+    from ._ncbase import _is_sympy
 
     if kind == "sympy" or any(_is_sympy(c) or _is_sympy(v) for c, v in vals):
         import sympy
@@ -81,7 +81,7 @@ class ExpansionTerm:
         return "".join("{" + ",".join(map(str, B)) + "}" for B in self.partition)
 
     def __str__(self):
-        from .ncpoly import _term_str
+        from ._ncbase import _term_str
 
         cum = " * ".join(lbl for lbl, _ in self.cumulants) or "1"
         coeff = "" if self.coefficient == 1 else _term_str(self.coefficient, "", True) + " * "

@@ -9,7 +9,7 @@ Each family knows
   for Haar orthogonal ``O``; commutation for diagonal letters), returning a
   scalar factor and a shorter word;
 * ``letter_cumulant(atoms)``: the joint free cumulant of letters
-  (THEORY.md section 2: Haar ``κ_{2k}(O, Oᵀ, …) = (−1)^{k−1} Cat_{k−1}`` on
+  (docs/theory.md §2: Haar ``κ_{2k}(O, Oᵀ, …) = (−1)^{k−1} Cat_{k−1}`` on
   alternating blocks, Ginibre ``κ_2(W, Wᵀ) = κ_2(Wᵀ, W) = v``, a self-adjoint
   law's free cumulants, Möbius inversion for the commuting diagonal family);
 * ``moment(word)``: the trace of a word of its own letters, from the
@@ -114,7 +114,7 @@ class Domain:
 
 def moments_from_cumulants_in(kappa, dom):
     """``m_1..m_n`` from free cumulants with domain arithmetic only:
-    ``m_k = sum_{s=1}^k kappa_s [z^{k-s}] M(z)^s`` (THEORY.md section 2)."""
+    ``m_k = sum_{s=1}^k kappa_s [z^{k-s}] M(z)^s`` (docs/theory.md §2)."""
     return _mc_table(kappa, dom, to_moments=True)
 
 
@@ -356,9 +356,6 @@ class Family:
             inner = ",".join(names)
         return f"kappa_{len(atoms)}({inner})"
 
-    def describe(self):
-        return f"{self.kind}({', '.join(x.name for x in self.letters)})"
-
 
 class HaarFamily(Family):
     """``W = s O``, O Haar orthogonal: ``{O, Oᵀ}`` is R-diagonal with
@@ -496,7 +493,6 @@ class DiagonalFamily(Family):
     def __init__(self, index, letters, codes, tcode, dom, laws):
         super().__init__(index, letters, codes, tcode, dom)
         self.laws = laws  # code -> Law
-        self._lc = {}
 
     def normalise(self, run):
         return self.dom.one, tuple(sorted(run))

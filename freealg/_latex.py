@@ -46,7 +46,7 @@ _LAW_SYMBOL_RE = re.compile(r"^(m|kappa)_(\d+)\((.+)\)$")
 
 
 def _atom_list_latex(inner):
-    from .ncpoly import name_latex
+    from ._ncbase import name_latex
 
     parts = []
     for item in inner.split(","):

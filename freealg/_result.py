@@ -1,7 +1,7 @@
 """Density results, their evidence, and the engine-agnostic certified
 density (private; the public names live in :mod:`freealg.density`).
 
-Conventions (THEORY.md section 1): ``rho(x) = -Im G(x + i0) / pi``, atoms
+Conventions (docs/theory.md §1): ``rho(x) = -Im G(x + i0) / pi``, atoms
 ``lim i eps G(a + i eps)``, ``G ~ 1/z`` at infinity.
 """
 

@@ -11,7 +11,7 @@ elements where a division can occur.
 
 from __future__ import annotations
 
-__all__ = ["mul", "inv", "power", "reverse", "compose"]
+__all__ = ["mul", "inv", "power", "reverse"]
 
 
 def mul(a, b, N):
@@ -81,16 +81,6 @@ def reverse(f, N):
         hn = power(h, n, n)
         c = hn[n - 1]
         out[n] = c / n if not _is_exact_int(c) else _frac(c, n)
-    return out
-
-
-def compose(a, b, N):
-    """``a(b(z))`` for ``b[0] == 0``, truncated to ``N`` terms (Horner)."""
-    zero = a[0] * 0 if a else 0
-    out = [zero] * N
-    for coef in reversed(list(a[:N])):
-        out = mul(out, b, N)
-        out[0] = out[0] + coef
     return out
 
 

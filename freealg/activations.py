@@ -1,9 +1,9 @@
 r"""Activation functions and their Gaussian expectations (low level).
 
 An :class:`Activation` bundles ``phi`` and ``phi'`` in three number kinds
-(DESIGN.md): vectorised numpy functions for floats, mpmath functions for
+(docs/conventions.md): vectorised numpy functions for floats, mpmath functions for
 high-precision quadrature, and a sympy expression in one variable.  On top it
-knows the Gaussian expectations the mean-field theory needs (THEORY.md §4):
+knows the Gaussian expectations the mean-field theory needs (docs/theory.md §4):
 
 * ``E[phi(h)]``, ``E[phi(h)^2]``, ``E[phi'(h)]``, ``E[phi'(h)^2]`` and the
   moments ``E[phi'(h)^{2k}]`` for ``h ~ N(0, q)``, i.e. ``∫Dz f(√q z)`` with
@@ -11,7 +11,7 @@ knows the Gaussian expectations the mean-field theory needs (THEORY.md §4):
 * closed forms where they exist (linear, relu, leaky_relu, hardtanh, erf) and
   mpmath quadrature otherwise, at a requested precision ``dps``;
 * for piecewise-linear activations the exact law of ``phi'(h)^2``
-  (THEORY.md §4: relu gives Bernoulli(1/2), hard-tanh gives Bernoulli(p) with
+  (docs/theory.md §4: relu gives Bernoulli(1/2), hard-tanh gives Bernoulli(p) with
   ``p = erf(1/√(2q))``), see :meth:`Activation.dphi_values_probabilities`.
 
 Conventions at the kinks (a set of Gaussian measure zero): ``relu'(0) = 0``,
@@ -195,7 +195,7 @@ def gaussian_expectation(f, q, *, dps=15, breakpoints=()):
     r"""``E[f(h)]`` for ``h ~ N(0, q)``, i.e. ``∫Dz f(√q z)``, by mpmath quadrature.
 
     ``∫Dz g(z) = (2π)^{-1/2} ∫ g(z) e^{-z²/2} dz`` (standard Gaussian
-    measure, the ``Dz`` of THEORY.md §4).  The integral is computed by
+    measure, the ``Dz`` of docs/theory.md §4).  The integral is computed by
     tanh–sinh quadrature (``mpmath.quad``) at ``dps + 10`` digits, with the
     real line split at ``0``, at ``±1, ±3, ±10`` in units of ``h`` (where the
     standard activations change shape) and at the given ``breakpoints`` (kinks
@@ -503,7 +503,7 @@ class Activation:
     def dphi2_moments(self, q, n, *, dps=15):
         r"""Moments ``mu_k = E[phi'(h)^{2k}]``, ``k = 1..n``, for ``h ~ N(0, q)``.
 
-        These are the moments of the law ``nu`` of ``D²`` (THEORY.md §4–5).
+        These are the moments of the law ``nu`` of ``D²`` (docs/theory.md §4–5).
         Exact for piecewise-linear activations and erf
         (``E[erf'(h)^{2k}] = (4/π)^k / √(1 + 4kq)``), quadrature otherwise.
         Number kinds as in :meth:`gaussian_expectation`.

@@ -66,9 +66,6 @@ def parse_number(text, name="value"):
     return _parse(text, name)
 
 
-parse_param = parse_number  # a real parameter: the same grammar
-
-
 def _parse_int(text, name, minimum, maximum, hint=""):
     """An integer option: ``12``, also an integral ``1e3`` (exactly 1000)."""
     from ._utils.validate import check_int

@@ -1,8 +1,8 @@
-r"""Closed-form spectral curves of deep networks (THEORY.md §5, §6).
+r"""Closed-form spectral curves of deep networks (docs/theory.md §5, §6).
 
 * :func:`jacobian_curve` — the law of ``JJᵀ`` for an ``L``-layer network,
   ``S_{JJᵀ} = Π_ℓ S_{WᵀW} S_{D_ℓ²}`` under asymptotic freeness, in both
-  Jacobian conventions of THEORY.md §1:
+  Jacobian conventions of docs/theory.md §1:
 
   - ``convention="seed"``: ``J = ∂h_L/∂x_0 = W_L D_{L−1} ⋯ D_1 W_1``
     (``L`` weight factors, ``L − 1`` factors ``D``);
@@ -125,7 +125,7 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed"):
 
 
 def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal"):
-    r"""Spectral curve of the one-sample FIM/NTK ``μ_L`` (THEORY.md §6).
+    r"""Spectral curve of the one-sample FIM/NTK ``μ_L`` (docs/theory.md §6).
 
     Parameters
     ----------
@@ -185,7 +185,7 @@ _SIGMA = sympy.Symbol("sigma_w", positive=True)
 
 def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, sigma_b=0,
                         weights="orthogonal"):
-    r"""The two-hidden-layer one-sample FIM spectrum ``μ_3`` (THEORY.md §6).
+    r"""The two-hidden-layer one-sample FIM spectrum ``μ_3`` (docs/theory.md §6).
 
     ``μ_2 = (1 − α_1) δ_{q_1} + α_1 δ_{q_1 + σ_w² q_0}`` and
     ``μ_3 = (x ↦ q_2 + σ_w² x)_* (Bernoulli(α_2) ⊠ μ_2)``, where

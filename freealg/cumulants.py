@@ -1,7 +1,7 @@
 r"""Moments and cumulants: free, boolean and classical; free convolutions of
 moment sequences; multivariate moment-cumulant formulas.
 
-Conventions (THEORY.md section 2)
+Conventions (docs/theory.md §2)
 ---------------------------------
 * Sequences start at order one: moments ``m_1, ..., m_n`` (``m_0 = 1``
   implicit) and cumulants ``kappa_1, ..., kappa_n``.
@@ -13,7 +13,7 @@ Conventions (THEORY.md section 2)
 * ``psi(z) = M(z) - 1``, ``chi = psi^{<-1>}``, S-transform
   ``S(w) = chi(w) (1 + w) / w``, and ``S_{a ⊠ b} = S_a S_b``.
 
-Number kinds are kept (DESIGN.md): exact inputs (``int``,
+Number kinds are kept (docs/conventions.md): exact inputs (``int``,
 ``fractions.Fraction``, sympy numbers and symbols) give exact outputs, mpmath
 inputs give mpmath numbers, floats give floats.  Integer inputs give ``int``
 outputs when every output is an integer, else ``Fraction``.

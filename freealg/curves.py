@@ -13,7 +13,7 @@ implements the law protocol of :mod:`freealg.laws`:
   density engine :mod:`freealg.density`, which certifies against the exact
   moments.
 
-Conventions (THEORY.md §1, §3): ``G`` is the Cauchy transform with
+Conventions (docs/theory.md §1, §3): ``G`` is the Cauchy transform with
 ``G ~ 1/z`` at ∞ and ``Im G < 0`` for ``Im z > 0``.  Tools that use the
 Stieltjes transform ``m(z) = ∫ dμ/(x − z) = −G(z)`` must convert:
 ``SpectralCurve.from_stieltjes(Q, z, m)`` substitutes ``m = −G``.
@@ -248,7 +248,7 @@ class SpectralCurve(_CurveAnalysis, Law):
 
         Examples
         --------
-        THEORY.md §3: ``MP^{⊠2}`` is ``m³z² − mz − 1 = 0`` in terms of ``m``:
+        docs/theory.md §3: ``MP^{⊠2}`` is ``m³z² − mz − 1 = 0`` in terms of ``m``:
 
         >>> import sympy
         >>> z, m = sympy.symbols("z m")
@@ -395,9 +395,8 @@ class SpectralCurve(_CurveAnalysis, Law):
         K, rows, d = self._field_rows()
         zero = K.zero
         acc = [zero] * N
-        top = d if not deriv else d
         lo = 0 if not deriv else 1
-        for i in range(top, lo - 1, -1):
+        for i in range(d, lo - 1, -1):
             acc = _smul(acc, H, N, zero)
             row = rows[i]
             fac = K.convert(i) if deriv else K.one

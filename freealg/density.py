@@ -36,7 +36,7 @@ infinity, or ``exact_moments``).  A failed check raises
 warns with :class:`~freealg.errors.CertificationWarning` otherwise; the result
 then carries the failed evidence.
 
-Conventions (THEORY.md section 1): ``G(z) = int dmu(x) / (z - x)``,
+Conventions (docs/theory.md §1): ``G(z) = int dmu(x) / (z - x)``,
 ``G ~ 1/z``, ``Im G < 0`` for ``Im z > 0``, ``rho(x) = -Im G(x + i0)/pi``.
 
 Examples

@@ -16,7 +16,7 @@ form (least rotation of the word or its transpose: the memo key).  If several
 families occur, the family ``F`` with the fewest runs is chosen and the word
 is read cyclically as ``a_1 b_1 ⋯ a_n b_n`` with the ``a_i`` maximal runs of
 ``F`` (elements of ``F``'s algebra) and the ``b_i`` the products in between.
-Then (Nica–Speicher, THEORY.md section 2)
+Then (Nica–Speicher, docs/theory.md §2)
 
     φ(a_1 b_1 ⋯ a_n b_n) = Σ_{π ∈ NC(n)} κ_π[a_1, …, a_n] φ_{K(π)}[b_1, …, b_n],
 

@@ -6,7 +6,7 @@ law of ``tanh'(sqrt(q) z)^2`` has none), and the cost does not grow with the
 powers ``L_j``: ``L = 10^4`` costs what ``L = 1`` does.
 
 Equation.  With ``w = z G(z) - 1 = psi(1/z)`` the product satisfies
-``z w S(w) = 1 + w``, ``S = prod_j S_j^{L_j}`` (THEORY.md section 1).  It is
+``z w S(w) = 1 + w``, ``S = prod_j S_j^{L_j}`` (docs/theory.md §1).  It is
 solved in logarithmic form,
 
     lg(1 + w) - lg(z w) - sum_j L_j log S_j(w) = 0,
@@ -1025,7 +1025,7 @@ def free_mul_law(factors, powers=None):
     ----------
     factors : sequence of law-like objects
         Each with ``moments(n)``, ``cauchy(z)``, ``atoms()`` and optionally
-        ``s_transform(w)`` (``S(w) = chi(w)(1 + w)/w``, THEORY.md section 1).
+        ``s_transform(w)`` (``S(w) = chi(w)(1 + w)/w``, docs/theory.md §1).
     powers : sequence of int, optional
         ``L_j >= 1`` (default all 1).  The cost does not depend on them.
 

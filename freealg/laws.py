@@ -18,10 +18,10 @@ Every law follows one protocol (shared with :class:`freealg.SpectralCurve`):
 ``curve()``
     The algebraic spectral curve ``P(z, G) = 0`` (:class:`SpectralCurve`).
 ``s_transform(w)``, ``r_transform(w)``
-    ``S`` and ``R`` of THEORY.md §1; with ``w`` omitted, a sympy expression in
+    ``S`` and ``R`` of docs/theory.md §1; with ``w`` omitted, a sympy expression in
     the symbol ``w``.
 
-Conventions (THEORY.md §1): ``G`` is the Cauchy transform (users of the
+Conventions (docs/theory.md §1): ``G`` is the Cauchy transform (users of the
 Stieltjes transform ``m = −G`` must convert); ``R`` satisfies
 ``G(R(w) + 1/w) = w``; ``S(w) = χ(w)(1 + w)/w`` with ``χ`` the inverse of
 ``ψ(z) = Σ m_n z^n``.
@@ -471,7 +471,7 @@ class Law(LawMethods):
         return None
 
     def s_transform(self, w=None):
-        r"""The S-transform ``S(w) = χ(w)(1 + w)/w`` (THEORY.md §1).
+        r"""The S-transform ``S(w) = χ(w)(1 + w)/w`` (docs/theory.md §1).
 
         Parameters
         ----------
@@ -928,7 +928,7 @@ class Bernoulli(Atomic):
     r"""The Bernoulli law ``(1 − p) δ_0 + p δ_1`` (the law of a projection of
     trace ``p``; for ReLU, ``D² ~ Bernoulli(1/2)``).
 
-    ``S(w) = (1 + w)/(p + w)`` (THEORY.md §2).
+    ``S(w) = (1 + w)/(p + w)`` (docs/theory.md §2).
 
     Examples
     --------

@@ -12,7 +12,7 @@ Conventions
 * ``p.T`` is the transpose (the adjoint of a real matrix): it reverses
   products, ``(A B).T = B.T A.T``, and leaves coefficients alone (scalars are
   taken real).  A letter declared self-adjoint satisfies ``A.T == A``.
-* :func:`tr` is the normalised trace ``tr = (1/N) Tr`` (THEORY.md section 1):
+* :func:`tr` is the normalised trace ``tr = (1/N) Tr`` (docs/theory.md §1):
   linear, ``tr(I) = 1``, cyclic, and ``tr(p.T) = tr(p)`` (real matrices).  A
   trace is stored in a canonical form -- each word replaced by the least of
   its rotations and of the rotations of its transpose -- so that
@@ -73,10 +73,6 @@ _RESERVED = {"I", "Id", "tr", "T"}
 # ---------------------------------------------------------------------------
 # polynomials
 # ---------------------------------------------------------------------------
-
-
-def _fmt_shape(shape):
-    return "x".join(str(s) for s in shape)
 
 
 class NCPoly:

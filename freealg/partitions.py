@@ -7,7 +7,7 @@ same label, and labels are numbered ``0, 1, 2, ...`` in order of first
 appearance.  A partition is *non-crossing* when there are no
 ``a < b < c < d`` with ``a, c`` in one block and ``b, d`` in another.
 
-Conventions (THEORY.md section 2)
+Conventions (docs/theory.md §2)
 ---------------------------------
 * ``|NC(n)| = Cat_n = binom(2n, n) / (n + 1)``.
 * Kreweras complement: interleave ``1 1' 2 2' ... n n'``; ``K(pi)`` is the
@@ -194,7 +194,6 @@ def _nc_block_sum(n, w):
     nblocks = np.zeros(n + 1, dtype=np.int64)
     lab_at = np.zeros(n + 1, dtype=np.int64)
     size = np.zeros(n + 1, dtype=np.int64)
-    instack = np.zeros(n + 1, dtype=np.bool_)
     pre = np.empty(n + 2, dtype=w.dtype)
     suf = np.empty(n + 2, dtype=w.dtype)
     total = zero

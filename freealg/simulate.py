@@ -3,7 +3,7 @@ r"""Random matrix ensembles and finite-width random networks (numpy only).
 Every sampler takes a numpy :class:`numpy.random.Generator` ``rng`` (e.g.
 ``numpy.random.default_rng(0)``), so that every simulation is reproducible.
 The normalisations are chosen so that the large-``n`` limits are the free
-objects of THEORY.md §2 with the normalised trace ``tr = (1/n) Tr``:
+objects of docs/theory.md §2 with the normalised trace ``tr = (1/n) Tr``:
 
 =========================  =====================================  ==========================
 sampler                    finite ``n``                           limit
@@ -15,12 +15,12 @@ sampler                    finite ``n``                           limit
 :func:`wishart`            ``X Xᵀ``, ``X`` ``n × m`` Ginibre      free Poisson, rate ``m/n``, jump ``v``
 =========================  =====================================  ==========================
 
-Finite-width multilayer perceptrons (THEORY.md §1): :func:`sample_network`
+Finite-width multilayer perceptrons (docs/theory.md §1): :func:`sample_network`
 draws the weights and biases of an :class:`freealg.MLP` specification at a
 given width and returns a :class:`NetworkInstance`, which runs the forward
 pass ``h_ℓ = W_ℓ x_{ℓ−1} + b_ℓ``, ``x_ℓ = φ(h_ℓ)`` and gives the actual
 ``D_ℓ = diag(φ'(h_ℓ))``, the input–output Jacobian (seed or PSG convention),
-the one-sample Fisher information / NTK matrix ``Θ_L`` (THEORY.md §6) and the
+the one-sample Fisher information / NTK matrix ``Θ_L`` (docs/theory.md §6) and the
 explicit parameter Jacobian.
 
 Examples
@@ -171,7 +171,7 @@ def haar_unitary(n, rng):
 
     At finite ``n``, ``E Tr(U^k) = 0`` for every ``k ≥ 1``; the normalised
     trace of a fixed word in ``U, U*`` and deterministic matrices has
-    ``O(1/n²)`` corrections (THEORY.md §2).
+    ``O(1/n²)`` corrections (docs/theory.md §2).
 
     Parameters
     ----------
@@ -203,7 +203,7 @@ def ginibre(n, rng, variance=1.0, m=None, *, field="real"):
     variance ``variance / n``.
 
     For ``m = n`` the limit is the circular element ``c`` of variance ``v``
-    (THEORY.md §2: the only non-zero cumulants are ``κ_2(c, c*) = κ_2(c*, c) =
+    (docs/theory.md §2: the only non-zero cumulants are ``κ_2(c, c*) = κ_2(c*, c) =
     v``), e.g. ``tr(c c*) = v`` and ``tr((c c*)²) = 2v²``.  For ``m ≠ n`` the
     entries still have variance ``v/n`` (``n`` = number of rows), so that
     ``X X*`` is the Wishart matrix of :func:`wishart` (free Poisson with rate
@@ -288,7 +288,7 @@ def wishart(n, rng, rate=1.0, variance=1.0, m=None, *, field="real"):
     Ginibre matrix of :func:`ginibre` (entries of variance ``v/n``).
 
     The limit is the free Poisson (Marchenko–Pastur) law with rate
-    ``λ = m/n`` and jump ``α = v`` (THEORY.md §2: ``κ_k = λ α^k``; for
+    ``λ = m/n`` and jump ``α = v`` (docs/theory.md §2: ``κ_k = λ α^k``; for
     ``α = 1`` the moments are the Narayana polynomials, ``tr W = λ``,
     ``tr W² = λ + λ²``), i.e. :class:`freealg.MarchenkoPastur` ``(rate=λ,
     jump=α)``.  ``m`` defaults to ``round(rate * n)``; the finite-``n`` rate is
@@ -343,7 +343,7 @@ def random_input(width, rng, q0=1.0):
     width : int >= 1
     rng : numpy.random.Generator
     q0 : float >= 0
-        The input "variance" ``q_0 = ‖x_0‖²/M_0`` of THEORY.md §6.
+        The input "variance" ``q_0 = ‖x_0‖²/M_0`` of docs/theory.md §6.
 
     Examples
     --------
@@ -450,7 +450,7 @@ def _init_name(net):
 
 def sample_network(net, width=None, rng=None):
     r"""Draw the weights and biases of a finite-width network from an MLP
-    specification (THEORY.md §1).
+    specification (docs/theory.md §1).
 
     Layer ``ℓ = 1..L`` maps width ``M_{ℓ−1}`` to ``M_ℓ``:
 
@@ -522,7 +522,7 @@ class NetworkInstance:
 
     Built by :func:`sample_network` (or directly from given weights, e.g. for
     finite-difference checks).  All methods are exact linear algebra on the
-    sampled matrices (no autograd); THEORY.md §1 conventions:
+    sampled matrices (no autograd); docs/theory.md §1 conventions:
     ``h_ℓ = W_ℓ x_{ℓ−1} + b_ℓ``, ``x_ℓ = φ(h_ℓ)``, output ``f = h_L``,
     ``D_ℓ = diag(φ'(h_ℓ))``.
 
@@ -657,7 +657,7 @@ class NetworkInstance:
         return [np.diag(d) for d in diags] if as_matrix else diags
 
     def q(self, x):
-        r"""``q_ℓ = ‖x_ℓ‖²/M_ℓ`` for ``ℓ = 0..L−1`` (THEORY.md §6)."""
+        r"""``q_ℓ = ‖x_ℓ‖²/M_ℓ`` for ``ℓ = 0..L−1`` (docs/theory.md §6)."""
         fp = self.forward(self._input(x))
         return [float(v @ v) / v.shape[0] for v in fp.x[:-1]]
 
@@ -725,7 +725,7 @@ class NetworkInstance:
 
     def fim_one_sample(self, x, *, biases=False):
         r"""The one-sample Fisher information / NTK matrix ``Θ_L``
-        (THEORY.md §6, Hayase–Karakida).
+        (docs/theory.md §6, Hayase–Karakida).
 
         ``Θ_1 = q_0 I``, ``Θ_{ℓ+1} = q_ℓ I + W_{ℓ+1} D_ℓ Θ_ℓ D_ℓ W_{ℓ+1}ᵀ``
         with ``q_ℓ = ‖x_ℓ‖²/M_ℓ``.  Unrolled,

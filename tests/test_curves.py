@@ -62,7 +62,7 @@ def test_curve_moments_from_series_and_normal_form():
 
 
 def test_from_stieltjes_theory_example():
-    # THEORY §3: MP^{⊠2} is m^3 z^2 - m z - 1 = 0 in terms of m = -G
+    # docs/theory.md §3: MP^{⊠2} is m^3 z^2 - m z - 1 = 0 in terms of m = -G
     m = sympy.Symbol("m")
     c = SpectralCurve.from_stieltjes(m**3 * z**2 - m * z - 1, z, m)
     assert c == FussCatalan(2).curve()
@@ -256,7 +256,7 @@ def test_affine_and_inversion():
 
 @pytest.mark.parametrize("weights, s1", [("gaussian", -1), ("orthogonal", 0)])
 def test_jacobian_psg_mean_and_variance_formula(weights, s1):
-    # THEORY §5: m_1 = chi^L, Var = L m_1^2 (mu_2/mu_1^2 - 1 - s_1); Bernoulli: mu_2/mu_1^2 = 1/p
+    # docs/theory.md §5: m_1 = chi^L, Var = L m_1^2 (mu_2/mu_1^2 - 1 - s_1); Bernoulli: mu_2/mu_1^2 = 1/p
     p, L = R(1, 3), 4
     sw = sympy.sqrt(R(3, 2))
     c = jacobian_curve(L, Bernoulli(p), sigma_w=sw, weights=weights, convention="psg")

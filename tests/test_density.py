@@ -1,7 +1,7 @@
 """Tests of the certified density engine for algebraic curves (freealg.density).
 
 Independent truths used here: closed forms (semicircle, Marchenko-Pastur,
-Bernoulli), the Haagerup-Moller parametrisation of MP^{⊠L} (THEORY.md §2)
+Bernoulli), the Haagerup-Moller parametrisation of MP^{⊠L} (docs/theory.md §2)
 evaluated in mpmath, Fuss-Catalan moments, mpmath quadrature of a density
 against 1/(z - x), and Belinschi's atom formula for free projections.
 """

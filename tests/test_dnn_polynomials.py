@@ -1,5 +1,5 @@
 """The MLP's free model: traces from the freeness engine against the
-S-transform route (free_mul_moments of the layer factors, THEORY §5) and the
+S-transform route (free_mul_moments of the layer factors, docs/theory.md §5) and the
 FIM recursion polynomial against its definition."""
 
 import math

@@ -84,7 +84,7 @@ def test_jacobian_q_in_follows_the_layers():
 
 
 # ---------------------------------------------------------------------------
-# Jacobian: the PSG variance closed form (THEORY.md §5)
+# Jacobian: the PSG variance closed form (docs/theory.md §5)
 # ---------------------------------------------------------------------------
 
 
@@ -100,7 +100,7 @@ def test_variance_equals_psg_closed_form(init, act, L):
     law = net.jacobian_law()
     mu1, mu2 = (float(v) for v in net.d2_moments(2))
     chi = float(net.chi())
-    m1 = chi**L  # THEORY §5: m_1 = chi^L
+    m1 = chi**L  # docs/theory.md §5: m_1 = chi^L
     psg = L * m1**2 * (mu2 / mu1**2 - 1 - net.weight_s1)
     assert _f(law.mean()) == pytest.approx(m1, rel=1e-12)
     assert _f(law.variance()) == pytest.approx(psg, rel=1e-12)

@@ -3,8 +3,8 @@
 * closed forms: tr(abab) for free a, b; free projections; Fuss–Catalan
   moments of Ginibre products; Haar words (1 iff as many O as Oᵀ);
   semicircle and free Poisson moments;
-* a second algorithm: the S-transform route ``free_mul_moments`` (THEORY §5:
-  ``μ_{JJᵀ} = ⊠`` of the factors) and the spectral FIM recursion (THEORY §6);
+* a second algorithm: the S-transform route ``free_mul_moments`` (docs/theory.md §5:
+  ``μ_{JJᵀ} = ⊠`` of the factors) and the spectral FIM recursion (docs/theory.md §6);
 * a third route inside the module: ``expand`` sums letter-level cumulants over
   NC(word) with no family relations and no Kreweras recursion;
 * finite-N simulation (numpy) with a stated tolerance.
@@ -168,7 +168,7 @@ def _affine_push(moments, q, c):
 @pytest.mark.parametrize("n", [2, pytest.param(3, marks=pytest.mark.slow)])
 def test_fim_recursion_two_hidden_layers(n):
     # Theta_{l+1} = q_l I + W_{l+1} D_l Theta_l D_l W_{l+1}^T, Theta_1 = q_0 I,
-    # against mu_{l+1} = (q_l + sigma_w^2 .)_* (nu_l boxtimes mu_l)  (THEORY §6).
+    # against mu_{l+1} = (q_l + sigma_w^2 .)_* (nu_l boxtimes mu_l)  (docs/theory.md §6).
     # tr(Theta_3^k) for k <= n; n = 3 is slow only because the S-transform
     # route produces large unsimplified rational functions for sympy.cancel.
     q0, q1, q2, s = sympy.symbols("q_0 q_1 q_2 sigma_w", positive=True)
@@ -186,7 +186,7 @@ def test_fim_recursion_two_hidden_layers(n):
     for k in range(1, n + 1):
         got = model.moment(tr(T3 ** k))
         assert sympy.cancel(got - mu3[k - 1]) == 0, k
-    # the mean is linear in the q's (THEORY §6)
+    # the mean is linear in the q's (docs/theory.md §6)
     assert sympy.expand(model.moment(tr(T3)) - (q2 + s ** 2 * nu2[0] * (q1 + s ** 2 * nu1[0] * q0))) == 0
 
 

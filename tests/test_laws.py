@@ -48,7 +48,7 @@ def _quad_moments(law, lo, hi, n, singular=()):
 
 
 def test_semicircle_moments_are_catalan_and_cumulants():
-    # m_{2k} = Cat_k v^k for the centred law (closed form, THEORY §2)
+    # m_{2k} = Cat_k v^k for the centred law (closed form, docs/theory.md §2)
     v = R(3, 2)
     m = Semicircle(0, v).moments(8)
     assert m == [0, v, 0, 2 * v**2, 0, 5 * v**3, 0, 14 * v**4]

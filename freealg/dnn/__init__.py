@@ -1,5 +1,5 @@
 """The deep-network layer: MLP specifications, mean-field theory and
-infinite-width kernels (THEORY.md §1, §4, §6, §7).
+infinite-width kernels (docs/theory.md §1, §4, §6, §7).
 
 * :class:`MLP` (:mod:`freealg.dnn.mlp`): the architecture and its conventions;
 * :mod:`freealg.dnn.meanfield`: q-map, ``q*``, ``χ``, c-map, depth scales,

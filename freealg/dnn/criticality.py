@@ -1,4 +1,4 @@
-r"""The edge of chaos: critical ``σ_w`` and phase-diagram data (THEORY.md §4).
+r"""The edge of chaos: critical ``σ_w`` and phase-diagram data (docs/theory.md §4).
 
 On the critical line ``χ = σ_w² ∫Dz phi'(√q* z)² = 1``.
 """

@@ -1,6 +1,6 @@
 r"""The spectrum of the one-sample Fisher information matrix (conditional FIM,
-equivalently the one-sample NTK) of a random MLP (THEORY.md §6;
-Hayase–Karakida, arXiv:2006.07814; seeds 002 and 004).
+equivalently the one-sample NTK) of a random MLP (docs/theory.md §6;
+Hayase–Karakida, arXiv:2006.07814; Karakida–Akaho–Amari 2019).
 
 Setting: square layers of width ``M``, one input ``x_0``, output
 ``f = h_L ∈ R^M``, parameters ``θ`` = the weight entries.  With
@@ -38,8 +38,8 @@ Facts (all checked by the tests):
   ``α``), and ``1 − α_{L−1}`` at ``q_{L−1}`` (the kernel of ``D_{L−1}``);
 * under dynamical isometry (``α → 1``, ``σ_w → 1``) the spectrum concentrates
   at ``λ_max ≈ L q̂*``, so gradient descent on the loss
-  ``(1/2M) ‖f − y‖²`` is stable only for ``η < 2/λ_max(Θ_L)`` (seed 000's
-  ``η = 2/L`` line); for the unnormalised loss ``½‖f − y‖²`` the Hessian is
+  ``(1/2M) ‖f − y‖²`` is stable only for ``η < 2/λ_max(Θ_L)`` (the
+  ``η ∝ 1/L`` line of Hayase–Karakida); for the unnormalised loss ``½‖f − y‖²`` the Hessian is
   ``F`` itself and the bound is ``2/(M λ_max(Θ_L))``
   (:meth:`FisherLaw.learning_rate_bound`).
 
@@ -711,7 +711,7 @@ class FisherLaw(LawMethods):
             raise InvalidArgumentError(
                 f"{net!r} has rectangular layers (ratios {tuple(str(r) for r in net.ratios)}); the "
                 "one-sample FIM recursion Θ_(l+1) = q_l I + W D Θ D Wᵀ with J_θ J_θᵀ = M Θ_L "
-                "(THEORY.md §6) is for equal widths. Use equal widths."
+                "(docs/theory.md §6) is for equal widths. Use equal widths."
             )
         self.net = net
         self.dps = dps
@@ -1001,9 +1001,9 @@ class FisherLaw(LawMethods):
 
     def learning_rate_bound(self, M=None):
         r"""The largest stable gradient-descent step near a global minimum,
-        ``η < 2/λ_max`` (LeCun–Kanter–Solla; seed 002).
+        ``η < 2/λ_max`` (LeCun–Kanter–Solla 1991; docs/theory.md §6).
 
-        ``M=None``: the loss ``(1/2M) ‖f − y‖²`` of seeds 002/004 (Hessian =
+        ``M=None``: the loss ``(1/2M) ‖f − y‖²`` of Karakida–Akaho–Amari (Hessian =
         ``M⁻¹ J_θᵀJ_θ``, non-zero spectrum that of ``Θ_L``), bound
         ``2/λ_max(Θ_L)``.  ``M`` given: the loss ``½‖f − y‖²`` (Hessian =
         the FIM), bound ``2/(M λ_max(Θ_L))``.

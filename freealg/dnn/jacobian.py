@@ -1,8 +1,8 @@
 r"""The spectrum of ``J Jᵀ`` for the input–output Jacobian of a random MLP
-(THEORY.md §1, §5; Pennington–Schoenholz–Ganguli).
+(docs/theory.md §1, §5; Pennington–Schoenholz–Ganguli).
 
 Under asymptotic freeness of the weights and the ``D``'s (proved for Haar
-orthogonal weights by Collins–Hayase, seed 003/004; for Gaussian ones by
+orthogonal weights by Collins–Hayase, arXiv:2103.13466; for Gaussian ones by
 Hanin–Nica, Pastur, Yang)
 
     μ_{JJᵀ} = ⊠_ℓ μ_{W_ℓᵀW_ℓ} ⊠ ⊠_{ℓ ∈ d_layers} ν_ℓ,
@@ -29,7 +29,7 @@ variance ``σ_w²/n_{ℓ−1}``): the law of ``W X Wᵀ`` on ``R^{n_ℓ}`` for `
     S_{JJᵀ}(w) = Π_ℓ 1/(σ_w²(1 + R_ℓ w)) · Π_{ℓ ∈ d_layers} S_{ν_ℓ}(R'_ℓ w),
     R_ℓ = n_L/n_{ℓ−1},  R'_ℓ = n_L/n_ℓ.
 
-Variance (THEORY.md §5).  Writing ``S(w) = S(0)(1 + s_1 w + …)``, a law has
+Variance (docs/theory.md §5).  Writing ``S(w) = S(0)(1 + s_1 w + …)``, a law has
 ``Var/m_1² = −s_1`` and ``s_1`` adds over ⊠ factors; ``ν`` contributes
 ``s_1 = 1 − μ_2/μ_1²`` (``μ_k = E φ'(h)^{2k}``) and ``WᵀW`` contributes
 ``s_1 = −1`` (Gaussian) or ``0`` (orthogonal), or ``−R_ℓ`` for a rectangular

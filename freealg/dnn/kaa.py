@@ -1,4 +1,4 @@
-r"""Karakida–Akaho–Amari mean-field Fisher information (seed 002).
+r"""Karakida–Akaho–Amari mean-field Fisher information (AISTATS 2019).
 
 See :func:`fim_meanfield`; the definitions of the order parameters are in
 the :mod:`freealg.dnn.meanfield` module docstring.

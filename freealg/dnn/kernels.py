@@ -1,4 +1,4 @@
-r"""Infinite-width kernels of an MLP (THEORY.md §7, seed 004).
+r"""Infinite-width kernels of an MLP (docs/theory.md §7; Lee et al. 2018, Jacot et al. 2018).
 
 Input normalisation: the rows of ``X`` are inputs ``x ∈ R^{n_0}`` and the
 input kernel is ``K^0(x, x') = x·x'/n_0``.  Pre-activation covariances
@@ -499,7 +499,7 @@ def mp_moments(n, gamma):
     variance 1): the limit spectrum of ``(1/d) GᵀG`` for ``G`` of size
     ``d × n`` with i.i.d. standard entries and ``n/d → γ``.
     ``m_k = Σ_{j=1}^k N(k, j) γ^{j−1}`` (Narayana numbers); it is the free
-    Poisson law of rate ``1/γ`` and jump ``γ`` (THEORY.md §2).
+    Poisson law of rate ``1/γ`` and jump ``γ`` (docs/theory.md §2).
 
     Examples
     --------

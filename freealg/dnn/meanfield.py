@@ -1,4 +1,4 @@
-r"""Mean-field theory of random deep networks (THEORY.md §4, seed 002).
+r"""Mean-field theory of random deep networks (docs/theory.md §4; Poole et al. 2016).
 
 For an :class:`~freealg.dnn.mlp.MLP` with activation ``phi``, weight scale
 ``σ_w`` and bias scale ``σ_b`` (Poole et al. 2016; Schoenholz et al. 2017;
@@ -694,7 +694,7 @@ def _layer_qs(net, eng, q_in):
 
 @_guarded
 def backprop_norms(net, *, q_in=None, dps=None):
-    r"""Gradient norms ``[q̃^1, …, q̃^L]`` (Schoenholz et al.; seed 002).
+    r"""Gradient norms ``[q̃^1, …, q̃^L]`` (Schoenholz et al. 2017).
 
     ``q̃^ℓ = Σ_i (∂f/∂h_{ℓ,i})²`` for one output unit of ``f = h_L`` (so
     ``q̃^L = 1``), and ``q̃^ℓ = q̃^{ℓ+1} σ_w² ∫Dz phi'(√q^ℓ z)²`` under the
@@ -739,7 +739,7 @@ def _layer_q(net, layer, q_in, dps):
 @_guarded
 def d2_moments(net, n, *, layer=None, q_in=None, dps=None):
     r"""Moments ``μ_k = ∫Dz phi'(√q z)^{2k}``, ``k = 1..n``, of the law ``nu``
-    of ``D_ℓ²`` (THEORY.md §4–5), at ``q = q*`` (default) or at layer
+    of ``D_ℓ²`` (docs/theory.md §4–5), at ``q = q*`` (default) or at layer
     ``layer`` of the sequence from ``q_in``.
 
     Examples

@@ -1,7 +1,7 @@
 r"""The MLP specification: architecture, initialisation and conventions.
 
 An :class:`MLP` is an immutable description of a random fully-connected
-network (THEORY.md §1, seed 004)::
+network (docs/theory.md §1)::
 
     h_ℓ = W_ℓ x_{ℓ-1} + b_ℓ,   x_ℓ = phi(h_ℓ),   ℓ = 1..L,   output f = h_L,
 
@@ -13,13 +13,13 @@ with widths ``n_0, …, n_L``, ``b_ℓ ~ N(0, σ_b²)`` and either
 ``D_ℓ = diag(phi'(h_ℓ))``.  The input–output Jacobian follows a named
 convention, stored as :attr:`MLP.jacobian_convention`:
 
-* ``"seed"`` (default, seed 004): ``J = ∂h_L/∂x_0 = W_L D_{L-1} ⋯ D_1 W_1``
+* ``"seed"`` (default, docs/theory.md §1): ``J = ∂h_L/∂x_0 = W_L D_{L-1} ⋯ D_1 W_1``
   (``L − 1`` factors ``D``);
 * ``"psg"`` (Pennington–Schoenholz–Ganguli): ``J = ∂x_L/∂x_0 =
   D_L W_L ⋯ D_1 W_1`` (``L`` factors ``D``).
 
-The mean-field quantities (THEORY.md §4, :mod:`freealg.dnn.meanfield`) and
-the infinite-width kernels (THEORY.md §7, :mod:`freealg.dnn.kernels`) are
+The mean-field quantities (docs/theory.md §4, :mod:`freealg.dnn.meanfield`) and
+the infinite-width kernels (docs/theory.md §7, :mod:`freealg.dnn.kernels`) are
 methods of the object; they are computed on demand and cached.
 
 Adding spectral methods later
@@ -290,7 +290,7 @@ class MLP:
     @property
     def weight_s1(self):
         r"""First coefficient ``s_1`` of ``σ_w² S_{WᵀW}(w) = 1 + s_1 w + …``
-        for square layers (THEORY.md §5): ``−1`` Gaussian, ``0`` orthogonal."""
+        for square layers (docs/theory.md §5): ``−1`` Gaussian, ``0`` orthogonal."""
         return -1 if self._init == "gaussian" else 0
 
     # -- identity -------------------------------------------------------------

@@ -1,5 +1,5 @@
 r"""An MLP's Jacobian and one-sample FIM as noncommutative polynomials, with
-the free model of its layerwise Jacobians (THEORY.md §1, §5, §6).
+the free model of its layerwise Jacobians (docs/theory.md §1, §5, §6).
 
 Letters: ``W1 … WL`` (weights) and ``D1 … D_L`` (self-adjoint diagonal
 ``D_ℓ = diag(φ'(h_ℓ))``).  The Jacobian follows ``net.jacobian_convention``:
@@ -76,7 +76,7 @@ def jacobian_polynomial(net, letters=None):
 
 @_guarded
 def fim_polynomial(net, q=None, letters=None):
-    r"""The one-sample FIM ``Θ_L`` as a polynomial (THEORY.md §6).
+    r"""The one-sample FIM ``Θ_L`` as a polynomial (docs/theory.md §6).
 
     ``Θ_1 = q_0 I``, ``Θ_{ℓ+1} = q_ℓ I + W_{ℓ+1} D_ℓ Θ_ℓ D_ℓ W_{ℓ+1}ᵀ``.
     ``q`` is the sequence ``q_0 … q_{L−1}`` (numbers or sympy symbols);
