@@ -196,7 +196,7 @@ LAYERS = [
     ("combinatorics", "partitions cumulants"),
     ("NC algebra", "_ncbase _trace ncpoly _parse _latex"),
     ("freeness", "_families _engine _expansion freeness"),
-    ("activations, laws", "activations laws _continuous_laws _activation_law"),
+    ("activations, laws", "activations laws _continuous_laws _activation_law _law_api"),
     ("curves", "_curve_analysis curves _elimination closed_forms"),
     ("density", "_certify _result _curve _curve_engine density functional"),
     ("deep networks", "dnn dnn.mlp dnn.meanfield dnn.criticality dnn.kaa dnn.kernels dnn._spectra "
