@@ -37,7 +37,7 @@ import functools
 import numpy as np
 
 from ._utils.validate import check_finite_array, check_int, check_real
-from .errors import CertificationError, InvalidArgumentError, InvalidArgumentTypeError
+from .errors import CertificationError, FreealgError, InvalidArgumentError, InvalidArgumentTypeError
 
 __all__ = ["LawMethods"]
 
@@ -537,6 +537,28 @@ class LawMethods:
         grid = np.arange(_EXACT_SAMPLE + 1) / _EXACT_SAMPLE
         q = self.quantile(grid)
         return np.interp(u, grid, q)
+
+    # -------------------------------------------------------------- display
+    def _repr_html_(self):
+        """Notebook display: the law, its formula, atoms, support, mean and
+        variance (a field that cannot be computed shows its error message)."""
+        import html
+
+        def field(fn):
+            try:
+                return html.escape(str(fn()))
+            except FreealgError as exc:  # display only: the message is shown, not hidden
+                return f"<i>unavailable: {html.escape(type(exc).__name__ + ': ' + str(exc))[:300]}</i>"
+
+        rows = []
+        lat = getattr(self, "_latex", None)
+        if callable(lat):
+            rows.append(("formula", field(lambda: f"${lat()}$")))
+        rows += [("atoms", field(self.atoms)), ("support", field(self.support)),
+                 ("mean", field(self.mean)), ("variance", field(self.variance))]
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>"
+                       for k, v in rows)
+        return f"<div><b>{html.escape(repr(self))}</b><table>{body}</table></div>"
 
     # ------------------------------------------------------- mean, variance
     def mean(self):

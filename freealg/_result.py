@@ -132,6 +132,13 @@ class DensityEvidence:
     def __repr__(self):
         return self.summary()
 
+    def _repr_html_(self):
+        import html
+
+        colour = "#1b7837" if self.ok else "#b2182b"  # colour-blind-safe green / red
+        return (f"<div><b style='color:{colour}'>evidence {'ok' if self.ok else 'FAILED'}</b>"
+                f"<pre>{html.escape(self.summary())}</pre></div>")
+
 
 class DensityResult:
     """A density on a grid with its atoms, support and evidence.
@@ -184,6 +191,11 @@ class DensityResult:
             f"DensityResult({self.x.size} points, support {sup or 'none'}, "
             f"atoms {at or 'none'}, evidence {'ok' if self.evidence.ok else 'FAILED'})"
         )
+
+    def _repr_html_(self):
+        import html
+
+        return (f"<div><b>{html.escape(repr(self))}</b>{self.evidence._repr_html_()}</div>")
 
 
 # ---------------------------------------------------------------------------

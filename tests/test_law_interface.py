@@ -169,3 +169,19 @@ def test_bad_quantile_and_rng():
         fa.Semicircle(0, 1).quantile(1.5)
     with pytest.raises(InvalidArgumentTypeError, match="rng"):
         fa.Semicircle(0, 1).sample(3, rng="seed")
+
+
+def test_notebook_display():
+    # every field is computed by the law itself; the HTML shows those values
+    html = fa.Semicircle(0, 1)._repr_html_()
+    assert "Semicircle(mean=0, variance=1)" in html and "[(-2, 2)]" in html and "$" in html
+    net = fa.MLP(3, "relu", sigma_w=2 ** 0.5)
+    assert "critical" in net._repr_html_()
+    law = free_mul_law([fa.MarchenkoPastur(1)], [2])
+    # MP^{⊠2}: Fuss-Catalan moments 1, 3, so variance 2
+    assert "<th style='text-align:left'>variance</th><td style='text-align:left'>2</td>" in law._repr_html_()
+    res = law.density(np.linspace(0.5, 3.0, 5))
+    assert "evidence ok" in res._repr_html_()
+    # a field that cannot be computed shows its error instead of raising
+    sym = fa.Semicircle(0, __import__("sympy").Symbol("v", positive=True))
+    assert "unavailable" in sym._repr_html_()

@@ -352,6 +352,24 @@ class MLP:
         from . import meanfield
         return meanfield.qhat_sequence(self, q_in, dps=dps)
 
+    def _repr_html_(self):
+        """Notebook display: the network and its mean-field point (``q*``,
+        ``χ``, phase); a quantity that cannot be computed shows its error."""
+        import html
+
+        from ..errors import FreealgError
+
+        def field(fn):
+            try:
+                return html.escape(str(fn()))
+            except FreealgError as exc:  # display only: the message is shown
+                return f"<i>unavailable: {html.escape(str(exc))[:300]}</i>"
+
+        rows = [("q*", field(self.q_star)), ("χ at q*", field(self.chi)), ("phase", field(self.phase))]
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>"
+                       for k, v in rows)
+        return f"<div><b>{html.escape(repr(self))}</b><table>{body}</table></div>"
+
     def q_star(self, *, q_in=1, dps=None):
         """Fixed point ``q*`` of the q-map (:func:`freealg.dnn.meanfield.q_star`)."""
         from . import meanfield
