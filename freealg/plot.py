@@ -35,6 +35,8 @@ __all__ = [
     "plot_phase_diagram",
     "plot_fim_across_depths",
     "savefig",
+    "network_title",
+    "PALETTE",
 ]
 
 
@@ -90,6 +92,91 @@ def _ax(ax):
     return ax
 
 
+# Okabe-Ito: distinguishable under the common colour-vision deficiencies
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+
+
+def _colour(i):
+    return PALETTE[i % len(PALETTE)]
+
+
+def _bulk_top(rhos, quantile=0.99):
+    """Upper y-limit from the bulk: ``1.15 ×`` the ``quantile`` of the finite
+    positive values of all curves, so that a divergent edge (``+inf``) or a
+    spike does not flatten everything else.  Returns ``(top, clipped)``."""
+    vals = np.concatenate([np.asarray(r, float).ravel() for r in rhos]) if rhos else np.zeros(0)
+    fin = vals[np.isfinite(vals) & (vals > 0)]
+    if fin.size == 0:
+        return 1.0, False
+    top = 1.15 * float(np.quantile(fin, quantile))
+    top = max(top, 1.15 * float(np.median(fin)), np.finfo(float).tiny)
+    clipped = bool(np.any(vals[~np.isnan(vals)] > top))
+    return top, clipped
+
+
+def _set_ylim(ax, rhos, ylog):
+    top, clipped = _bulk_top(rhos)
+    if ylog:
+        vals = np.concatenate([np.asarray(r, float).ravel() for r in rhos])
+        fin = vals[np.isfinite(vals) & (vals > 0)]
+        ax.set_yscale("log")
+        if fin.size:
+            ax.set_ylim(float(np.min(fin)) / 2, float(np.max(fin)) * 2)
+        return None
+    ax.set_ylim(0, top)
+    if clipped:
+        # say so in the legend: the view is cut at the bulk, not the data
+        ax.plot([], [], " ", label=f"density clipped above {top:.3g}")
+    return top
+
+
+def _atom_axis(ax):
+    """The twin axis for atom masses (one per Axes, created on first use)."""
+    tw = getattr(ax, "_freealg_atom_axis", None)
+    if tw is None:
+        tw = ax.twinx()
+        tw.set_ylim(0, 1.08)
+        tw.set_ylabel("atom mass")
+        ax._freealg_atom_axis = tw
+    return tw
+
+
+def _draw_atoms(ax, atoms, color, scale=1.0, series=0):
+    """Stems of height = mass on the atom axis, each labelled with its mass
+    (labels of successive series are staggered vertically)."""
+    atoms = [(float(np.real(a)) / scale, float(np.real(w))) for a, w in atoms if float(np.real(w)) > 0]
+    if not atoms:
+        return None
+    tw = _atom_axis(ax)
+    for a, w in atoms:
+        tw.vlines(a, 0, w, color=color, lw=2)
+        tw.plot([a], [w], "o", color=color)
+        tw.annotate(f"{w:.3g}", (a, w), textcoords="offset points", xytext=(4, 4 + 9 * series),
+                    fontsize="x-small", color=color)
+    return tw
+
+
+def network_title(obj):
+    """``"hardtanh, orthogonal, σ_w = 1.0089, σ_b = 0.05, L = 8"`` for a
+    network law (an object with ``.net``, an :class:`freealg.MLP`), else
+    ``None``.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> from freealg.plot import network_title
+    >>> network_title(freealg.MLP(3, "relu", sigma_w=2 ** 0.5).jacobian_law())
+    'relu, orthogonal init, σ_w = 1.41421, σ_b = 0, L = 3'
+    """
+    net = getattr(obj, "net", None)
+    if net is None or not hasattr(net, "activation"):
+        return None
+    act = net.activation
+    name = act.name if getattr(act, "name", "custom") != "custom" else str(getattr(act, "expr", act))
+    return (f"{name}, {net.init} init, σ_w = {float(net.sigma_w):.6g}, "
+            f"σ_b = {float(net.sigma_b):.6g}, L = {net.depth}")
+
+
 def _resolve(obj, x):
     """Return (x, density, atoms, support) from a law-like object or a result."""
     dens_attr = getattr(obj, "density", None)
@@ -99,9 +186,16 @@ def _resolve(obj, x):
             f"{describe(obj)} of type {type(obj).__name__}: it has no density"
         )
     if callable(dens_attr):
+        support = _call(obj, "support") or []
+        atoms = _call(obj, "atoms") or []
+        if not support and atoms:
+            # purely atomic (e.g. a point-mass Jacobian law): nothing to evaluate
+            pts = [float(np.real(a)) for a, _ in atoms]
+            lo, hi = min(pts), max(pts)
+            pad = 0.05 * (hi - lo or max(1.0, abs(hi)))
+            xs = np.asarray(x, float) if x is not None else np.linspace(lo - pad, hi + pad, 3)
+            return xs, np.zeros(xs.shape), atoms, []
         if x is None:
-            support = _call(obj, "support") or []
-            atoms = _call(obj, "atoms") or []
             pts = [p for iv in support for p in iv] + [a for a, _ in atoms]
             if not pts:
                 raise InvalidArgumentError("pass x=...: the object has no support to choose a grid from")
@@ -111,7 +205,7 @@ def _resolve(obj, x):
         res = dens_attr(np.asarray(x, dtype=float))
         if hasattr(res, "density"):  # a density result
             return _resolve(res, None)
-        return np.asarray(x, float), np.asarray(res, float), _call(obj, "atoms") or [], _call(obj, "support") or []
+        return np.asarray(x, float), np.asarray(res, float), atoms, support
     xs = np.asarray(getattr(obj, "x"), float)
     atoms = getattr(obj, "atoms", []) or []
     support = getattr(obj, "support", []) or []
@@ -128,13 +222,19 @@ def _call(obj, name):
 
 
 def plot_density(obj, *, x=None, samples=None, bins=80, ax=None, label=None, color=None,
-                 show_atoms=True, show_edges=True):
-    """Density (line), atoms (stems at height = mass, right axis) and support
-    edges (dashed), optionally over a histogram of simulated eigenvalues.
+                 show_atoms=True, show_edges=True, ylog=False, title=None):
+    """Density (line), atoms (stems at height = mass on their own right-hand
+    axis, labelled with the mass) and support edges (dashed), optionally
+    over a histogram of simulated eigenvalues.
 
     The histogram is normalised so that it is comparable with the continuous
     part: the eigenvalues at an atom location (within 1e-8 relative) are set
-    aside and the histogram area equals the continuous mass.
+    aside and the histogram area equals the continuous mass.  The y-range
+    comes from the bulk (``1.15 ×`` the 99 % quantile of the density), so a
+    divergent edge does not flatten the figure; the legend then says where
+    the density is clipped.  ``ylog=True`` shows the whole range on a log
+    scale instead.  ``title`` defaults to the network's parameters for
+    Jacobian and Fisher laws (:func:`network_title`).
     """
     if x is not None:
         x = check_finite_array(x, "x")
@@ -146,6 +246,7 @@ def plot_density(obj, *, x=None, samples=None, bins=80, ax=None, label=None, col
         bins = check_int(bins, "bins", minimum=1, maximum=100_000,
                          hint="a histogram needs at most a few hundred bins")
     _check_label(label, "label")
+    _check_label(title, "title")
     if color is not None:
         import matplotlib.colors
 
@@ -155,6 +256,7 @@ def plot_density(obj, *, x=None, samples=None, bins=80, ax=None, label=None, col
                 f"{describe(color)}")
     _check_bool(show_atoms, "show_atoms")
     _check_bool(show_edges, "show_edges")
+    _check_bool(ylog, "ylog")
     if samples is not None:
         samples = check_finite_array(samples, "samples")
     ax = _ax(ax)
@@ -169,47 +271,78 @@ def plot_density(obj, *, x=None, samples=None, bins=80, ax=None, label=None, col
             hist, edges = np.histogram(s[keep], bins=bins, density=True)
             ax.bar(edges[:-1], hist * cont_frac, width=np.diff(edges), align="edge",
                    alpha=0.35, color="0.5", label="simulation")
-    (line,) = ax.plot(xs, rho, color=color, label=label or "theory")
-    if show_atoms and atoms:
-        ax2 = ax.twinx()
-        for a, w in atoms:
-            ax2.vlines(float(np.real(a)), 0, float(np.real(w)), color=line.get_color(), lw=2)
-            ax2.plot([float(np.real(a))], [float(np.real(w))], "o", color=line.get_color())
-        ax2.set_ylim(0, 1.05)
-        ax2.set_ylabel("atom mass")
+    (line,) = ax.plot(xs, rho, color=color or _colour(0), label=label or "theory")
     if show_edges:
         for lo, hi in support:
             for e in (lo, hi):
                 ax.axvline(float(np.real(e)), ls="--", lw=0.8, color="0.3")
+    _set_ylim(ax, [rho], ylog)
+    if show_atoms:
+        _draw_atoms(ax, atoms, line.get_color())
     ax.set_xlabel("eigenvalue")
-    ax.set_ylabel("density")
+    ax.set_ylabel("density of the continuous part")
     ax.legend(loc="upper right", fontsize="small")
+    title = title if title is not None else network_title(obj)
+    if title:
+        ax.set_title(title, fontsize="small")
     return ax
 
 
-def plot_spectra_across_depths(results, *, ax=None, logx=True):
-    """Overlay densities for several depths (the Pennington–Schoenholz–Ganguli
-    figure): ``results`` maps depth -> law or density result."""
-    _check_results(results)
-    _check_bool(logx, "logx")
+def _across_depths(results, ax, scale_of, cmap_name, xlabel, ylog, title):
     ax = _ax(ax)
     plt = _plt()
-    cmap = plt.get_cmap("viridis")
+    cmap = plt.get_cmap(cmap_name)  # perceptually uniform, colour-blind safe
     depths = sorted(results)
+    rhos = []
     for i, L in enumerate(depths):
-        xs, rho, _, _ = _resolve(results[L], None)
-        ax.plot(xs, rho, color=cmap(i / max(1, len(depths) - 1)), label=f"L = {L}")
+        xs, rho, atoms, _ = _resolve(results[L], None)
+        sc = scale_of(L)
+        c = cmap(0.9 * i / max(1, len(depths) - 1))
+        if np.any(rho != 0):
+            ax.plot(xs / sc, rho * sc, color=c, label=f"L = {L}")
+            rhos.append(rho * sc)
+        else:  # purely atomic at this depth
+            ax.plot([], [], color=c, label=f"L = {L} (atoms only)")
+        _draw_atoms(ax, atoms, c, scale=sc, series=i)
+    _set_ylim(ax, rhos, ylog)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("density of the continuous part")
+    ax.legend(fontsize="small", ncol=2)
+    if title is None:
+        title = network_title(results[depths[0]])
+        if title:
+            title = title.rsplit(", L = ", 1)[0]
+    if title:
+        ax.set_title(title, fontsize="small")
+    return ax
+
+
+def plot_spectra_across_depths(results, *, ax=None, logx=True, ylog=False, title=None):
+    """Overlay densities for several depths (the Pennington–Schoenholz–Ganguli
+    figure): ``results`` maps depth -> law or density result.
+
+    Atoms are stems on their own axis (labelled with their masses); the
+    y-range comes from the bulk, with the clipping said in the legend (see
+    :func:`plot_density`); the title gives the network's parameters when the
+    results are network laws.
+    """
+    _check_results(results)
+    _check_bool(logx, "logx")
+    _check_bool(ylog, "ylog")
+    _check_label(title, "title")
+    ax = _across_depths(results, ax, lambda L: 1, "viridis", "eigenvalue of J Jᵀ", ylog, title)
     if logx:
         ax.set_xscale("log")
-    ax.set_xlabel("eigenvalue of J Jᵀ")
-    ax.set_ylabel("density")
-    ax.legend(fontsize="small", ncol=2)
     return ax
 
 
 def plot_phase_diagram(sigma_b, sigma_w_critical, *, ax=None, sigma_w_max=None, label=None):
     """Order/chaos phase diagram in the (σ_w, σ_b) plane: the critical line
-    χ = 1, with the ordered phase (χ < 1) left of it and chaos right of it."""
+    χ = 1, with the ordered phase (χ < 1) left of it and chaos right of it.
+
+    Entries of ``sigma_w_critical`` that are ``nan`` have no edge of chaos;
+    isolated finite entries (ReLU: only ``σ_b = 0``) are drawn as points.
+    """
     sb = check_finite_array(sigma_b, "sigma_b")
     if isinstance(sigma_w_critical, (str, bytes)):
         raise InvalidArgumentTypeError("sigma_w_critical must be an array of floats; got a string")
@@ -234,41 +367,50 @@ def plot_phase_diagram(sigma_b, sigma_w_critical, *, ax=None, sigma_w_max=None, 
             "sigma_w_max= to draw the axes anyway")
     ax = _ax(ax)
     top = sigma_w_max or float(np.nanmax(sw)) * 1.5
-    ax.plot(sw, sb, color="k", lw=2, label=label or "edge of chaos (χ = 1)")
-    ax.fill_betweenx(sb, 0, sw, color="tab:blue", alpha=0.15, label="ordered (χ < 1)")
-    ax.fill_betweenx(sb, sw, top, color="tab:red", alpha=0.15, label="chaotic (χ > 1)")
+    fin = np.isfinite(sw)
+    lab = label or "edge of chaos (χ = 1)"
+    # a finite entry with no finite neighbour is invisible as a line: mark it
+    nb = np.zeros_like(fin)
+    nb[1:] |= fin[:-1]
+    nb[:-1] |= fin[1:]
+    iso = fin & ~nb
+    ax.plot(sw, sb, color="k", lw=2, label=lab if fin.sum() > iso.sum() else None)
+    if iso.any():
+        ax.plot(sw[iso], sb[iso], "o", color="k", ms=7,
+                label=None if fin.sum() > iso.sum() else lab)
+    if fin.sum() > iso.sum():
+        ax.fill_betweenx(sb, 0, sw, where=fin, color=PALETTE[0], alpha=0.15, label="ordered (χ < 1)")
+        ax.fill_betweenx(sb, sw, top, where=fin, color=PALETTE[1], alpha=0.15, label="chaotic (χ > 1)")
     ax.set_xlim(0, top)
-    ax.set_xlabel("σ_w")
-    ax.set_ylabel("σ_b")
-    ax.legend(fontsize="small")
+    lo_b, hi_b = float(np.min(sb)), float(np.max(sb))
+    ax.set_ylim(lo_b - 0.02 * (hi_b - lo_b or 1), hi_b + 0.02 * (hi_b - lo_b or 1))
+    ax.set_xlabel("σ_w (weight standard deviation × √width)")
+    ax.set_ylabel("σ_b (bias standard deviation)")
+    handles, labels = ax.get_legend_handles_labels()
+    seen = {}
+    for h, l in zip(handles, labels):
+        seen.setdefault(l, h)
+    ax.legend(list(seen.values()), list(seen.keys()), fontsize="small")
     return ax
 
 
-def plot_fim_across_depths(results, *, ax=None, normalise_by_depth=True):
+def plot_fim_across_depths(results, *, ax=None, normalise_by_depth=True, ylog=False, title=None):
     """FIM spectra for several depths; with ``normalise_by_depth`` the
-    eigenvalue axis is divided by L, showing the concentration at λ ~ L."""
+    eigenvalue axis is divided by L (and the density multiplied by L),
+    showing the concentration at λ ~ L.  Atoms are stems on their own axis;
+    a depth whose law is purely atomic is drawn by its atoms alone."""
     _check_results(results)
     _check_bool(normalise_by_depth, "normalise_by_depth")
-    ax = _ax(ax)
-    plt = _plt()
-    cmap = plt.get_cmap("plasma")
-    depths = sorted(results)
-    for i, L in enumerate(depths):
-        xs, rho, atoms, _ = _resolve(results[L], None)
-        scale = L if normalise_by_depth else 1
-        c = cmap(i / max(1, len(depths) - 1))
-        ax.plot(xs / scale, rho * scale, color=c, label=f"L = {L}")
-        for a, w in atoms:
-            ax.vlines(float(np.real(a)) / scale, 0, float(np.real(w)) * max(1.0, float(np.max(rho * scale, initial=0))),
-                      color=c, lw=1.5, alpha=0.8)
-    ax.set_xlabel("eigenvalue / L" if normalise_by_depth else "eigenvalue")
-    ax.set_ylabel("density")
-    ax.legend(fontsize="small")
-    return ax
+    _check_bool(ylog, "ylog")
+    _check_label(title, "title")
+    return _across_depths(results, ax, (lambda L: L) if normalise_by_depth else (lambda L: 1),
+                          "plasma", "eigenvalue / L" if normalise_by_depth else "eigenvalue",
+                          ylog, title)
 
 
 def savefig(ax, path, dpi=120):
-    """Save the figure that holds ``ax`` to ``path``."""
+    """Save the figure that holds ``ax`` to ``path``; the format follows the
+    extension (``.png``, or vector ``.pdf`` / ``.svg``)."""
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidArgumentTypeError(
             f"path must be a str or os.PathLike; got {describe(path)} of type {type(path).__name__}")

@@ -91,3 +91,94 @@ def test_across_depths_and_savefig(tmp_path):
     assert np.allclose(ax.lines[1].get_ydata(), 1.0)
     out = plot.savefig(plot.plot_density(law, x=np.linspace(0, 3, 10)), tmp_path / "f.png")
     assert (tmp_path / "f.png").stat().st_size > 1000 and out == tmp_path / "f.png"
+
+
+class Divergent:
+    """Density 1/(2 sqrt(x)) on (0, 1] (mass 1), +inf at the hard edge 0."""
+
+    def density(self, x):
+        x = np.asarray(x, float)
+        with np.errstate(divide="ignore"):
+            return np.where((x >= 0) & (x <= 1), 0.5 / np.sqrt(np.abs(x)), 0.0)
+
+    def atoms(self):
+        return []
+
+    def support(self):
+        return [(0.0, 1.0)]
+
+
+def test_divergent_edge_is_clipped_at_the_bulk_and_said_so():
+    x = np.linspace(0, 1, 1001)
+    ax = plot.plot_density(Divergent(), x=x)
+    rho = Divergent().density(x)
+    fin = rho[np.isfinite(rho)]
+    # the y-range is 1.15 x the 99% quantile of the finite values, not inf
+    assert ax.get_ylim()[1] == pytest.approx(1.15 * np.quantile(fin, 0.99))
+    labels = ax.get_legend_handles_labels()[1]
+    assert any(lab.startswith("density clipped above") for lab in labels)
+    ax = plot.plot_density(Divergent(), x=x[1:], ylog=True)
+    assert ax.get_yscale() == "log"
+
+
+def test_atoms_have_their_own_axis_and_mass_labels_across_depths():
+    class R:
+        def __init__(self, L):
+            self.x = np.linspace(0.1, L, 50)
+            self.density = np.full(50, 0.5 / L)
+            self.atoms = [(0.0, 0.5)]
+            self.support = [(0.1, L)]
+
+    ax = plot.plot_spectra_across_depths({2: R(2), 8: R(8)}, logx=False)
+    tw = [a for a in ax.figure.axes if a is not ax]
+    assert len(tw) == 1  # one atom axis shared by all depths
+    segs = [c.get_segments()[0] for c in tw[0].collections]
+    assert all(np.allclose(sg, [[0.0, 0.0], [0.0, 0.5]]) for sg in segs) and len(segs) == 2
+    assert [t.get_text() for t in tw[0].texts] == ["0.5", "0.5"]
+
+
+def test_fim_across_depths_with_a_purely_atomic_depth():
+    class Atomic:
+        def density(self, x):
+            raise AssertionError("a purely atomic law must not be asked for a density")
+
+        def atoms(self):
+            return [(3.0, 1.0)]
+
+        def support(self):
+            return []
+
+    class R:
+        x = np.linspace(1, 4, 20)
+        density = np.full(20, 1 / 3)
+        atoms = []
+        support = [(1.0, 4.0)]
+
+    ax = plot.plot_fim_across_depths({1: Atomic(), 2: R()})
+    labels = ax.get_legend_handles_labels()[1]
+    assert "L = 1 (atoms only)" in labels and "L = 2" in labels
+    tw = [a for a in ax.figure.axes if a is not ax][0]
+    assert np.allclose(tw.collections[0].get_segments()[0], [[3.0, 0.0], [3.0, 1.0]])
+
+
+def test_relu_phase_diagram_shows_its_single_critical_point():
+    import freealg
+
+    sb = np.array([0.0, 0.1, 0.2])
+    sw = np.array([float(freealg.critical_sigma_w("relu", 0.0)), np.nan, np.nan])
+    ax = plot.plot_phase_diagram(sb, sw)
+    pts = [ln for ln in ax.lines if ln.get_marker() == "o"]
+    assert len(pts) == 1 and np.allclose(pts[0].get_xdata(), [np.sqrt(2)])
+
+
+def test_network_title_and_vector_output(tmp_path):
+    import freealg
+
+    law = freealg.MLP(3, "relu", sigma_w=2 ** 0.5).jacobian_law()
+    assert plot.network_title(law) == "relu, orthogonal init, σ_w = 1.41421, σ_b = 0, L = 3"
+    ax = plot.plot_density(law, x=np.linspace(0.05, 7.5, 60))
+    assert ax.get_title() == plot.network_title(law)
+    plot.savefig(ax, tmp_path / "f.pdf")
+    plot.savefig(ax, tmp_path / "f.svg")
+    assert (tmp_path / "f.pdf").read_bytes()[:4] == b"%PDF"
+    assert b"<svg" in (tmp_path / "f.svg").read_bytes()[:2000]
