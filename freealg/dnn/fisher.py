@@ -720,7 +720,7 @@ class FisherLaw:
         self.q = list(self.layers.post[:L])
         self.nus = list(self.layers.nus[: L - 1])
         self.sigma_w2 = self.layers.sigma_w2
-        self.init = net.init
+        self.init = net.weight_family
         self._qf = [to_float(v) for v in self.q]
         self._moments = []
         self._atoms = None
