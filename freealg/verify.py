@@ -1591,12 +1591,12 @@ class Decision:
         ``alpha / m`` (Bonferroni).
     z_threshold : float
         ``Φ⁻¹(1 − alpha/(2m))``: a test fails when its ``|z| >`` this.
-    tests : list of (label, p, |z|)
+    tests : list of (label, p, abs_z)
     identities : list of (label, bool)
         Deterministic finite-``N`` identities (no statistics): each must hold.
     failed : list of str
         Labels of the failed tests and identities.
-    worst : (label, p, |z|) or None
+    worst : (label, p, abs_z) or None
         The test with the smallest p-value.
     """
 
