@@ -45,6 +45,7 @@ import math
 import numpy as np
 import sympy
 
+from .._utils.symbolic import sympify_safe
 from .._utils.validate import MAX_MOMENT_ORDER, check_int, check_real, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 
@@ -56,7 +57,7 @@ def _num(value, name, *, positive=False):
     check_real(value, name, positive=positive, nonnegative=not positive)
     if isinstance(value, float):
         return sympy.Float(value)
-    return value if isinstance(value, sympy.Basic) else sympy.sympify(value)
+    return value if isinstance(value, sympy.Basic) else sympify_safe(value, name)
 
 
 def _mp(x):
