@@ -1573,7 +1573,9 @@ def _z_of_p(p):
         return math.inf
     from ._utils.mpctx import mpmath
 
-    return float(mpmath.sqrt(2) * mpmath.erfinv(1 - mpmath.mpf(p)))
+    # 1 - p must keep p's digits: enough precision for tiny tails
+    with mpmath.workdps(20 + int(max(0.0, -math.log10(p)))):
+        return float(mpmath.sqrt(2) * mpmath.erfinv(1 - mpmath.mpf(p)))
 
 
 class Decision:

@@ -109,3 +109,10 @@ def test_default_trials_resolve_the_plugin_rate():
     assert d.identities == [("finite-N top-atom location and multiplicity N - #zeros(D)", True)]
     assert rep.passed, str(rep)
     assert "decision rule: AGREES iff each of the m = 9" in str(rep)
+
+
+@pytest.mark.parametrize("p", [0.3, 0.0027, 1e-10, 1e-30, 1e-200])
+def test_reported_z_is_the_two_sided_quantile(p):
+    # |z| with 2(1 - Phi(|z|)) = erfc(|z|/sqrt 2) = p (math.erfc: independent of mpmath)
+    (_, _, z), = verify.decide([("t", p)]).tests
+    assert math.erfc(z / math.sqrt(2)) == pytest.approx(p, rel=1e-9)
