@@ -673,13 +673,14 @@ class SpectralCurve(_CurveAnalysis, Law):
         return physical_factor(self)
 
     # -- printing -----------------------------------------------------------------
-    def latex(self, compact=True):
+    def latex(self, compact=True, *, wrap=None, digits=None):
         r"""LaTeX of the equation ``P(z, G) = 0``.
 
         ``compact=True`` uses the construction's factored form when there is
         one (e.g. ``z^{3} G^{4} − (zG − 1) = 0``), else ``P`` as a polynomial
         in ``G`` with factored coefficients; ``compact=False`` prints ``P``
-        collected in powers of ``G``.
+        collected in powers of ``G``.  ``wrap`` (characters per row) and
+        ``digits`` (float coefficients) are those of :func:`freealg.latex`.
 
         Examples
         --------
@@ -687,6 +688,10 @@ class SpectralCurve(_CurveAnalysis, Law):
         >>> Semicircle().curve().latex()
         'G^{2} - G z + 1 = 0'
         """
+        if wrap is not None or digits is not None:
+            from ._latex import latex
+
+            return latex(self, wrap=wrap, digits=digits)
         return self._latex(None, compact=compact)
 
     def _latex(self, printer=None, compact=True):

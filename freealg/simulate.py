@@ -435,7 +435,9 @@ def _layer_widths(net, width):
     return (width,) * (depth + 1)
 
 
-def _init_name(net):
+def _entry_law(net):
+    """The sampled weight law: 'gaussian', 'orthogonal', 'glorot_uniform' or
+    'glorot_normal'."""
     init = _net_attr(net, "init")
     name = getattr(init, "name", init)
     name = str(name).lower()
@@ -443,9 +445,19 @@ def _init_name(net):
         return "gaussian"
     if name in ("orthogonal", "haar", "haar_orthogonal"):
         return "orthogonal"
+    if name in ("glorot_uniform", "glorot_normal"):
+        return name
     raise InvalidArgumentError(
-        f"unknown init {init!r}: sample_network knows 'gaussian' and 'orthogonal'"
+        f"unknown init {init!r}: sample_network knows 'gaussian', 'orthogonal', "
+        "'glorot_uniform' and 'glorot_normal'"
     )
+
+
+def _init_name(net):
+    """The universality class used by the infinite-width theory:
+    'gaussian' (i.i.d. entries, including the Glorot inits) or 'orthogonal'."""
+    law = _entry_law(net)
+    return "orthogonal" if law == "orthogonal" else "gaussian"
 
 
 def sample_network(net, width=None, rng=None):
@@ -455,6 +467,9 @@ def sample_network(net, width=None, rng=None):
     Layer ``ℓ = 1..L`` maps width ``M_{ℓ−1}`` to ``M_ℓ``:
 
     * Gaussian init: ``(W_ℓ)_ij ~ N(0, σ_w²/M_{ℓ−1})`` (fan-in);
+    * Glorot inits: i.i.d. entries of variance ``σ_w² · 2/(M_{ℓ−1} + M_ℓ)``,
+      uniform on ``[−a, a]``, ``a = σ_w √(6/(M_{ℓ−1} + M_ℓ))``
+      (``"glorot_uniform"``) or centred Gaussian (``"glorot_normal"``);
     * orthogonal init: ``W_ℓ = σ_w O`` with ``O`` Haar orthogonal
       (:func:`haar_orthogonal`); for a rectangular layer ``O`` is the
       ``M_ℓ × M_{ℓ−1}`` corner of a Haar matrix of size ``max(M_ℓ, M_{ℓ−1})``
@@ -495,7 +510,7 @@ def sample_network(net, width=None, rng=None):
     rng = _check_rng(rng)
     widths = _layer_widths(net, width)
     depth = int(_net_attr(net, "depth"))
-    init = _init_name(net)
+    init = _entry_law(net)
     sw = _check_real(_net_attr(net, "sigma_w"), "sigma_w", nonnegative=True)
     sb = _check_real(_net_attr(net, "sigma_b"), "sigma_b", nonnegative=True)
     # all weights are kept, plus the Haar/Gaussian draw of the largest layer
@@ -507,6 +522,11 @@ def sample_network(net, width=None, rng=None):
         fan_out, fan_in = widths[ell], widths[ell - 1]
         if init == "gaussian":
             w = (sw / math.sqrt(fan_in)) * rng.standard_normal((fan_out, fan_in))
+        elif init == "glorot_normal":
+            w = (sw * math.sqrt(2.0 / (fan_in + fan_out))) * rng.standard_normal((fan_out, fan_in))
+        elif init == "glorot_uniform":
+            a = sw * math.sqrt(6.0 / (fan_in + fan_out))
+            w = rng.uniform(-a, a, (fan_out, fan_in))
         else:
             o = haar_orthogonal(max(fan_out, fan_in), rng)[:fan_out, :fan_in]
             w = sw * math.sqrt(max(1.0, fan_out / fan_in)) * o

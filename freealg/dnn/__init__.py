@@ -11,7 +11,9 @@ infinite-width kernels (docs/theory.md §1, §4, §6, §7).
 * :mod:`freealg.dnn.jacobian`: the law of ``J Jᵀ`` (:class:`JacobianLaw`,
   dynamical-isometry summary);
 * :mod:`freealg.dnn.fisher`: the one-sample FIM/NTK spectrum
-  (:class:`FisherLaw`: top atom, ``λ_max``, learning-rate bound).
+  (:class:`FisherLaw`: top atom, ``λ_max``, learning-rate bound);
+* :mod:`freealg.dnn.depth_limit`: the infinite-depth limit of critical
+  Jacobian spectra (:func:`depth_limit_law`, a ⊠-infinitely divisible law).
 
 Examples
 --------
@@ -26,6 +28,7 @@ from .kaa import KAAResult
 from .kernels import conjugate_kernel_moments, mp_moments
 from .jacobian import JacobianLaw, IsometrySummary, jacobian_law
 from .fisher import FisherLaw, fim_law
+from .depth_limit import DepthLimitLaw, depth_limit_law
 
 __all__ = [
     "MLP",
@@ -41,4 +44,6 @@ __all__ = [
     "jacobian_law",
     "FisherLaw",
     "fim_law",
+    "DepthLimitLaw",
+    "depth_limit_law",
 ]

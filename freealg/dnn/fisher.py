@@ -721,7 +721,7 @@ class FisherLaw(LawMethods):
         self.q = list(self.layers.post[:L])
         self.nus = list(self.layers.nus[: L - 1])
         self.sigma_w2 = self.layers.sigma_w2
-        self.init = net.init
+        self.init = net.weight_family
         self._qf = [to_float(v) for v in self.q]
         self._moments = []
         self._atoms = None
@@ -816,7 +816,18 @@ class FisherLaw(LawMethods):
         return list(self._moments[:n])
 
     def mean(self):
-        r"""``m_1(μ_L) = Σ_ℓ q_ℓ Π_{k>ℓ} χ_k``; ``Σ_ℓ q_ℓ`` on the critical line."""
+        r"""The mean ``m_1(μ_L) = tr Θ_L = Σ_ℓ q_ℓ Π_{k>ℓ} χ_k`` (exact);
+        ``Σ_ℓ q_ℓ`` on the critical line.  The FIM ``J_θᵀJ_θ`` has trace
+        ``M² m_1`` (``J_θJ_θᵀ = MΘ_L``).
+
+        Examples
+        --------
+        >>> import sympy, freealg
+        >>> freealg.MLP(2, "relu", sigma_w=1).fim_law(q_in=1).mean()    # (1/2 + 3/2)/2
+        1
+        >>> freealg.MLP(3, "relu", "orthogonal", sympy.sqrt(2)).fim_law().mean()   # 3 q̂*, q̂* = 1
+        3
+        """
         return self.moments(1)[0]
 
     def mean_closed_form(self):
@@ -1014,6 +1025,88 @@ class FisherLaw(LawMethods):
         if isinstance(M, bool) or not isinstance(M, (int, np.integer)) or M < 1:
             raise InvalidArgumentError(f"M must be a positive integer width; got {M!r}")
         return 2.0 / (int(M) * lm)
+
+    # ------------------------------------------- spectral range (self-contained)
+    def _nonzero_extremes(self):
+        """``(λ_min⁺, λ_max, exact)`` over the non-zero spectrum of ``μ_L``:
+        atoms of positive mass at non-zero locations and the continuous
+        support (:meth:`atoms`, :meth:`support`); ``exact`` when both come from
+        atoms of a purely atomic law."""
+        pts = [(a, True) for a, m in self.atoms() if m != 0 and a != 0]
+        if self.net.depth > 1 and not self.purely_atomic:
+            for lo, hi in self.support():
+                pts += [(lo, False), (hi, False)]
+        pts = [(a, e) for a, e in pts if to_float(a) > 0]
+        if not pts:
+            raise CertificationError(
+                f"the FIM law of {self.net!r}: no non-zero atom and no support interval was "
+                "found; the spectrum cannot be empty, so this is a failure of the numerics")
+        lo = min(pts, key=lambda t: to_float(t[0]))
+        hi = max(pts, key=lambda t: to_float(t[0]))
+        return lo[0], hi[0], self.purely_atomic
+
+    def lambda_min(self):
+        r"""The smallest non-zero point ``λ_min⁺`` of the spectrum of ``Θ_L`` in
+        the limit: the lowest non-zero atom or the left edge of the lowest
+        support interval, whichever is smaller.
+
+        The FIM ``J_θᵀJ_θ`` (``P × P``, ``P ≫ M``) has the eigenvalue 0 with
+        multiplicity at least ``P − M``; its non-zero eigenvalues are ``M``
+        times those of ``Θ_L``, so ``M λ_min⁺`` is its smallest non-zero
+        eigenvalue.
+
+        Returns
+        -------
+        sympy number (purely atomic law: exact) or float (a continuous part:
+        the edges are numerical)
+
+        Examples
+        --------
+        >>> import sympy, freealg
+        >>> freealg.MLP(2, "relu", sigma_w=1).fim_law(q_in=1).lambda_min()   # atoms 1/2, 3/2
+        1/2
+        >>> law = freealg.MLP(3, "relu", "orthogonal", sympy.sqrt(2)).fim_law()
+        >>> law.atoms(), law.lambda_min()      # atom 1 below the bulk [3, 7]
+        ([(1, 1/2)], 1.0)
+        """
+        lo, _, exact = self._nonzero_extremes()
+        return lo if exact else to_float(lo)
+
+    def condition_number(self):
+        r"""Condition number ``κ = λ_max / λ_min⁺`` of the limit spectrum of
+        ``Θ_L`` over its non-zero part (``κ >= 1``).
+
+        Convention: zero eigenvalues are excluded (the FIM ``J_θᵀJ_θ`` is
+        singular, with the non-zero spectrum ``M · spec(Θ_L)``, so ``κ`` is the
+        same for ``Θ_L``, the NTK ``J_θJ_θᵀ = MΘ_L`` and the FIM, and does not
+        depend on ``M``); ``λ_min⁺`` and ``λ_max`` range over the atoms of
+        positive mass and the continuous support (:meth:`lambda_min`,
+        :meth:`lambda_max`).  ``1/κ = λ_min⁺/λ_max`` is the ratio of the
+        slowest to the fastest rate of gradient flow on the loss
+        ``(1/2M)‖f − y‖²`` near a global minimum.
+
+        Returns
+        -------
+        sympy number (purely atomic law: exact) or float
+
+        Examples
+        --------
+        Two layers, ReLU, ``σ_w = 1``, ``q_0 = 1``: atoms ``q_1 = 1/2`` and
+        ``q_1 + σ_w² q_0 = 3/2``, so ``κ = 3``.  Critical ReLU with two hidden
+        layers: an atom at ``q̂* = 1`` and the bulk ``[3, 7]``, so ``κ = 7``.
+
+        >>> import sympy, freealg
+        >>> freealg.MLP(2, "relu", sigma_w=1).fim_law(q_in=1).condition_number()
+        3
+        >>> law = freealg.MLP(3, "relu", "orthogonal", sympy.sqrt(2)).fim_law()
+        >>> round(law.condition_number(), 10)
+        7.0
+        """
+        lo, hi, exact = self._nonzero_extremes()
+        if exact:
+            r = sympify_safe(hi) / sympify_safe(lo)
+            return sympy.nsimplify(r) if r.is_Rational else r
+        return to_float(hi) / to_float(lo)
 
 
 def fim_law(net, *, q_in=None, dps=30):

@@ -226,14 +226,14 @@ class JacobianLaw(LawMethods):
         self.nus = [self.layers.nus[ell - 1] for ell in self.d_layers]
         s2 = self.layers.sigma_w2
         self.square = net.is_square
-        if not self.square and net.init != "gaussian":
+        if not self.square and net.weight_family != "gaussian":
             raise InvalidArgumentError(
                 f"{net!r} has rectangular layers (ratios {tuple(str(r) for r in net.ratios)}) with "
                 "orthogonal init; the spectral theory here covers rectangular layers only for "
                 "Gaussian init (Marchenko–Pastur with ratio). Use init='gaussian' or equal widths."
             )
         if self.square:
-            self.weight_law = MarchenkoPastur(1, s2) if net.init == "gaussian" else PointMass(s2)
+            self.weight_law = MarchenkoPastur(1, s2) if net.weight_family == "gaussian" else PointMass(s2)
             self._w_scales = [sympy.Integer(1)] * L
             self._d_scales = [sympy.Integer(1)] * len(self.d_layers)
         else:
@@ -335,7 +335,7 @@ class JacobianLaw(LawMethods):
         the ``"psg"`` convention.
         """
         m1 = self.mean()
-        s1w = -1 if self.net.init == "gaussian" else 0
+        s1w = -1 if self.net.weight_family == "gaussian" else 0
         tot = -s1w * sum(self._w_scales)
         for nu, c in zip(self.nus, self._d_scales):
             mu1, mu2 = nu.moments(2)
@@ -371,7 +371,7 @@ class JacobianLaw(LawMethods):
                 nus = self.nus if self.nus else None
                 self._curve = jacobian_curve(
                     self.net.depth, nus if nus else [], sigma_w=sympy.sqrt(self.layers.sigma_w2),
-                    weights=self.net.init, convention=self.convention)
+                    weights=self.net.weight_family, convention=self.convention)
             else:
                 from ..curves import SpectralCurve
                 from ..laws import W
@@ -423,7 +423,7 @@ class JacobianLaw(LawMethods):
                     powers.append(k)
                 from ..laws import PointMass
 
-                self._point = self.net.init == "orthogonal" and all(
+                self._point = self.net.weight_family == "orthogonal" and all(
                     isinstance(nu, PointMass) for nu in self.nus)
                 if self._point:
                     self._backend = "point"

@@ -5,10 +5,20 @@ network (docs/theory.md §1)::
 
     h_ℓ = W_ℓ x_{ℓ-1} + b_ℓ,   x_ℓ = phi(h_ℓ),   ℓ = 1..L,   output f = h_L,
 
-with widths ``n_0, …, n_L``, ``b_ℓ ~ N(0, σ_b²)`` and either
+with widths ``n_0, …, n_L``, ``b_ℓ ~ N(0, σ_b²)`` and one of
 
-* Gaussian init: ``(W_ℓ)_ij ~ N(0, σ_w² / n_{ℓ-1})`` (fan-in variance), or
-* orthogonal init: ``W_ℓ = σ_w O`` with ``O`` Haar orthogonal.
+* Gaussian init: ``(W_ℓ)_ij ~ N(0, σ_w² / n_{ℓ-1})`` (fan-in variance);
+* orthogonal init: ``W_ℓ = σ_w O`` with ``O`` Haar orthogonal;
+* Glorot (Xavier) init, Glorot & Bengio (2010): i.i.d. entries of variance
+  ``σ_w² · 2 / (n_{ℓ-1} + n_ℓ)`` (``σ_w`` is the gain, 1 by default), uniform
+  on ``[−a, a]`` with ``a = σ_w √(6 / (n_{ℓ-1} + n_ℓ))`` for
+  ``"glorot_uniform"``, centred Gaussian for ``"glorot_normal"``.  Glorot
+  inits need equal widths (then the variance is ``σ_w² / n``, as in the
+  Gaussian init); the infinite-width theory uses the Gaussian law of the same
+  variance (universality of i.i.d. weights with finite moments: the spectra
+  of ``JJᵀ`` and of the FIM depend on the entry law only through its
+  variance), so :attr:`MLP.weight_family` is ``"gaussian"``, while
+  :func:`freealg.simulate.sample_network` draws the stated entries.
 
 ``D_ℓ = diag(phi'(h_ℓ))``.  The input–output Jacobian follows a named
 convention, stored as :attr:`MLP.jacobian_convention`:
@@ -63,7 +73,10 @@ __all__ = ["MLP", "JACOBIAN_CONVENTIONS", "INITS"]
 #: Accepted values of ``jacobian_convention``.
 JACOBIAN_CONVENTIONS = ("seed", "psg")
 #: Accepted values of ``init``.
-INITS = ("orthogonal", "gaussian")
+INITS = ("orthogonal", "gaussian", "glorot_uniform", "glorot_normal")
+#: Universality class (law used by the infinite-width theory) of each init.
+_WEIGHT_FAMILY = {"orthogonal": "orthogonal", "gaussian": "gaussian",
+                  "glorot_uniform": "gaussian", "glorot_normal": "gaussian"}
 #: Largest layer width accepted in ``widths`` (only the ratios enter the
 #: infinite-width theory; :mod:`freealg.simulate` bounds memory separately).
 MAX_WIDTH = 10**12
@@ -114,10 +127,12 @@ class MLP:
         Number of weight layers ``L >= 1`` (so ``L − 1`` hidden layers).
     activation : str, sympy expression or Activation
         See :func:`freealg.get_activation`.
-    init : {'orthogonal', 'gaussian'}
-        Weight initialisation (module docstring).
+    init : {'orthogonal', 'gaussian', 'glorot_uniform', 'glorot_normal'}
+        Weight initialisation (module docstring).  The Glorot inits need
+        equal widths.
     sigma_w : real > 0
-        Weight scale; Gaussian entries have variance ``σ_w² / n_{ℓ-1}``.
+        Weight scale; Gaussian entries have variance ``σ_w² / n_{ℓ-1}``,
+        Glorot entries ``σ_w² · 2/(n_{ℓ-1} + n_ℓ)`` (``σ_w`` is the gain).
     sigma_b : real >= 0
         Bias standard deviation.
     widths : sequence of L + 1 positive ints, optional
@@ -138,8 +153,8 @@ class MLP:
         non-numeric ``σ_w``); the message names the parameter.
     InvalidArgumentError
         Non-positive depth or width, ``σ_w <= 0``, ``σ_b < 0``,
-        a non-finite parameter, an unknown ``init`` or convention, or widths
-        and ratios of the wrong length.
+        a non-finite parameter, an unknown ``init`` or convention, widths
+        and ratios of the wrong length, or a Glorot init with unequal widths.
     TooLargeError
         ``depth > MAX_DEPTH`` (100000) or a width above ``MAX_WIDTH``,
         checked before any per-layer data is built.
@@ -152,6 +167,9 @@ class MLP:
     >>> net = freealg.MLP(4, "tanh", sigma_w=1.5, sigma_b=0.1)
     >>> net.phase()
     'chaotic'
+    >>> glorot = freealg.MLP(3, "relu", init="glorot_uniform", sigma_w=2)
+    >>> glorot.weight_family, glorot.weight_variance(100, 100)
+    ('gaussian', Fraction(1, 25))
     >>> freealg.MLP(0, "tanh")
     Traceback (most recent call last):
     ...
@@ -227,6 +245,14 @@ class MLP:
                             f"float (ratios = {describe(ratios)}); give relative widths within "
                             "a factor 1e300 of each other, or exact ints/Fractions"
                         )
+        if self._init.startswith("glorot") and not self.is_square:
+            raise InvalidArgumentError(
+                f"init={self._init!r} with unequal widths (relative widths "
+                f"{', '.join(str(r) for r in self._ratios)}): Glorot entries have the "
+                "layer-dependent variance sigma_w**2 * 2/(n_in + n_out), while the "
+                "infinite-width theory here takes one sigma_w for all layers. Use equal widths, "
+                "or init='gaussian' (fan-in variance sigma_w**2/n_in) for rectangular layers"
+            )
         self._cache = {}
 
     # -- attributes -----------------------------------------------------------
@@ -242,8 +268,60 @@ class MLP:
 
     @property
     def init(self):
-        """``'orthogonal'`` or ``'gaussian'``."""
+        """``'orthogonal'``, ``'gaussian'``, ``'glorot_uniform'`` or
+        ``'glorot_normal'``."""
         return self._init
+
+    @property
+    def weight_family(self):
+        """Law of the weights in the infinite-width theory: ``'orthogonal'``
+        (Haar) or ``'gaussian'`` (i.i.d. entries: the Gaussian and both
+        Glorot inits, by universality).
+
+        Examples
+        --------
+        >>> import freealg
+        >>> freealg.MLP(2, "relu", init="glorot_normal").weight_family
+        'gaussian'
+        >>> freealg.MLP(2, "relu").weight_family
+        'orthogonal'
+        """
+        return _WEIGHT_FAMILY[self._init]
+
+    def weight_variance(self, n_in, n_out):
+        r"""Variance of one entry of a weight matrix ``n_out × n_in``:
+        ``σ_w²/n_in`` (Gaussian and orthogonal inits; for orthogonal init
+        ``σ_w O`` with ``O`` Haar of size ``n`` has ``E O_ij² = 1/n``) or
+        ``σ_w² · 2/(n_in + n_out)`` (Glorot inits).
+
+        Parameters
+        ----------
+        n_in, n_out : int >= 1
+            Fan-in and fan-out of the layer.
+
+        Returns
+        -------
+        float
+            (exact ``Fraction`` when ``σ_w²`` is an int or Fraction).
+
+        Examples
+        --------
+        >>> import freealg
+        >>> freealg.MLP(2, "relu", init="glorot_uniform", sigma_w=1).weight_variance(300, 100)
+        Fraction(1, 200)
+        >>> freealg.MLP(2, "relu", init="glorot_uniform").weight_variance(300, 100)  # sigma_w = 1.0
+        0.005
+        >>> freealg.MLP(2, "relu", init="gaussian", sigma_w=2).weight_variance(300, 100)
+        Fraction(1, 75)
+        """
+        n_in = check_int(n_in, "n_in", minimum=1, maximum=MAX_WIDTH)
+        n_out = check_int(n_out, "n_out", minimum=1, maximum=MAX_WIDTH)
+        s2 = self._sigma_w ** 2
+        denom = (n_in + n_out) if self._init.startswith("glorot") else n_in
+        num = 2 if self._init.startswith("glorot") else 1
+        if isinstance(s2, (int, Fraction)):
+            return Fraction(s2) * num / denom
+        return s2 * num / denom
 
     @property
     def sigma_w(self):

@@ -201,7 +201,7 @@ def free_model(net, *, q_in=None, symbolic=False, sigma_w=None, dps=None):
     sw = net.sigma_w if sigma_w is None else sigma_w
     model = FreeModel()
     for W in Ws:
-        if net.init == "orthogonal":
+        if net.weight_family == "orthogonal":
             model.haar_orthogonal(W, scale=sw)
         else:
             model.ginibre(W, variance=sw**2)
