@@ -3,8 +3,8 @@ infinitely divisible laws on ``(0, ∞)``.
 
 With orthogonal weights at criticality the law of ``J Jᵀ`` is a free
 multiplicative product of ``L`` per-layer laws of mean 1,
-``μ_{JJᵀ} = ⊠_ℓ ν̃_ℓ`` (``ν̃_ℓ`` the law of ``σ_w² φ'(h_ℓ)²``; THEORY §5 of
-the docs, PSG).  For a fixed per-layer law its variance grows like ``L``
+``μ_{JJᵀ} = ⊠_ℓ ν̃_ℓ`` (``ν̃_ℓ`` the law of ``σ_w² φ'(h_ℓ)²``; docs/theory.md §5;
+PSG).  For a fixed per-layer law its variance grows like ``L``
 (``Var = L m_1² (μ_2/μ_1² − 1)``), so the spectrum has no limit.  It does have
 one in the *scaling* where every layer is close to an isometry: ``ν̃ = ν̃_L``
 with ``L (ν̃_L − δ_1)`` converging (the dynamical-isometry regime).  Then, by
