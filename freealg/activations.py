@@ -428,6 +428,11 @@ class Activation:
     def __eq__(self, other):
         return isinstance(other, Activation) and self._key() == other._key()
 
+    def __reduce__(self):
+        # pickled by its definition (the lambdified callables are rebuilt), so
+        # that activations travel to worker processes and dask clusters
+        return (_rebuild_activation, (self.expr if self.name == "custom" else self.name, self.params))
+
     def __hash__(self):
         return hash(self._key())
 
@@ -1653,6 +1658,10 @@ def _real_mp(v, expr):
             raise InvalidArgumentError(f"custom activation {expr} took the complex value {v}")
         return v.real
     return mpmath.mpf(v)
+
+
+def _rebuild_activation(name_or_expr, params):
+    return get_activation(name_or_expr, **params)
 
 
 def get_activation(name_or_expr, **params):

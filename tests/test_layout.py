@@ -191,7 +191,7 @@ ALLOWED_MODULE_CYCLES = {
 # level only from its own layer or lower ones (an upward call is an import
 # inside the function that needs it).
 LAYERS = [
-    ("utilities", "errors _version _utils _utils.validate _utils.safeparse _utils.symbolic _utils.mpctx "
+    ("utilities", "errors _version _utils _utils.validate _utils.safeparse _utils.symbolic _utils.mpctx _utils.progress "
                   "_detsympy _series _continuation _reference"),
     ("combinatorics", "partitions cumulants"),
     ("NC algebra", "_ncbase _trace ncpoly _parse _latex"),

@@ -149,13 +149,32 @@ def critical_sigma_w(activation, sigma_b=0.0, *, dps=None, **activation_params):
         return eng.done(res[0])
 
 
-def critical_line(activation, sigma_b, *, dps=None, **activation_params):
+def _critical_point(task):
+    """One grid point of :func:`critical_line` (module level: picklable)."""
+    act, sb, dps = task
+    eng = _Eng(dps)
+    with eng.ctx():
+        res = _critical(act, sb, eng)
+        if res is None:
+            return None
+        return eng.done(res[0]), eng.done(res[1])
+
+
+def critical_line(activation, sigma_b, *, dps=None, n_jobs=1, executor=None, progress=None,
+                  **activation_params):
     r"""Phase-diagram data: the critical ``σ_w`` over a grid of ``σ_b``.
 
     Parameters
     ----------
     activation : str, sympy expression or Activation
     sigma_b : array-like of reals >= 0
+    n_jobs : int, optional
+        Local processes for the grid points (``-1``: every core; default 1).
+    executor : concurrent.futures executor or dask.distributed.Client, optional
+        Run the grid points there instead (the results are identical).
+    progress : None, bool or callable, optional
+        A tqdm bar (``None``: when standard error is a terminal), or a
+        callable ``progress(done, total)``.
 
     Returns
     -------
@@ -190,19 +209,24 @@ def critical_line(activation, sigma_b, *, dps=None, **activation_params):
             f"sigma_b has {sbs.size} grid points, more than the supported maximum {MAX_GRID} "
             "(one root solve each); use a coarser grid"
         )
-    sw, qs, ok = [], [], []
+    from .._utils.progress import map_tasks
+    from .mlp import _check_real
+
     with eng.ctx():
         for sb in sbs:
-            from .mlp import _check_real
             _check_real(sb if dps is not None else float(sb), "sigma_b", nonnegative=True)
-            res = _critical(act, sb, eng)
+    results = map_tasks(_critical_point, [(act, sb, dps) for sb in sbs], n_jobs=n_jobs,
+                        executor=executor, progress=progress, desc="critical line")
+    sw, qs, ok = [], [], []
+    with eng.ctx():
+        for res in results:
             if res is None:
                 sw.append(math.nan if dps is None else mpmath.nan)
                 qs.append(math.nan if dps is None else mpmath.nan)
                 ok.append(False)
             else:
-                sw.append(eng.done(res[0]))
-                qs.append(eng.done(res[1]))
+                sw.append(res[0])
+                qs.append(res[1])
                 ok.append(True)
     dt = float if dps is None else object
     return {"sigma_b": sbs, "sigma_w": np.array(sw, dtype=dt), "q_star": np.array(qs, dtype=dt),

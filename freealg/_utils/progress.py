@@ -1,0 +1,160 @@
+"""Progress bars (tqdm, the optional ``progress`` extra) and parallel task maps
+(local processes, or any executor with ``submit`` — a
+``concurrent.futures`` executor or a ``dask.distributed.Client``).
+
+``progress``: ``None`` (default) shows a bar when standard error is a
+terminal and tqdm is installed; ``True`` asks for one (an ``ImportError``
+saying how to install tqdm if it is missing); ``False`` never; a callable is
+called as ``progress(done, total)`` after each step (no bar).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .validate import check_int, describe
+
+__all__ = ["Progress", "map_tasks", "check_progress", "check_jobs"]
+
+
+def check_progress(progress, name="progress"):
+    """Validate a ``progress`` argument (None, a bool or a callable)."""
+    from ..errors import InvalidArgumentTypeError
+
+    if progress is None or isinstance(progress, bool) or callable(progress):
+        return progress
+    raise InvalidArgumentTypeError(
+        f"{name} must be None (a bar in a terminal), True, False or a callable "
+        f"progress(done, total); got {describe(progress)} of type {type(progress).__name__}")
+
+
+def check_jobs(n_jobs, executor=None):
+    """``n_jobs``: a positive int, or ``-1`` for every core; ``executor``: None or
+    an object with ``submit`` (``concurrent.futures`` executor, dask Client)."""
+    from ..errors import InvalidArgumentError, InvalidArgumentTypeError
+
+    n = check_int(n_jobs, "n_jobs", minimum=-1, maximum=4096)
+    if n == 0:
+        raise InvalidArgumentError("n_jobs must be a positive number of processes or -1 (every core); got 0")
+    if n == -1:
+        n = os.cpu_count() or 1
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise InvalidArgumentTypeError(
+            "executor must have a submit(fn, *args) method (a concurrent.futures executor or a "
+            f"dask.distributed.Client); got {describe(executor)} of type {type(executor).__name__}")
+    return n
+
+
+class Progress:
+    """A progress bar over ``total`` steps (a no-op when switched off).
+
+    Examples
+    --------
+    >>> with Progress(3, "demo", progress=False) as bar:
+    ...     for _ in range(3):
+    ...         bar.update()
+    >>> bar.done
+    3
+    """
+
+    def __init__(self, total, desc="", progress=None):
+        progress = check_progress(progress)
+        self.total = int(total)
+        self.done = 0
+        self._callback = progress if callable(progress) and not isinstance(progress, bool) else None
+        self._bar = None
+        want = progress is True or (progress is None and _stderr_is_tty())
+        if want and self._callback is None:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                if progress is True:
+                    raise ImportError(
+                        "progress=True needs tqdm: pip install 'freealg-dnn[progress]'") from None
+                tqdm = None
+            if tqdm is not None:
+                self._bar = tqdm(total=self.total, desc=desc, leave=False, file=sys.stderr)
+
+    def update(self, n=1):
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(n)
+        if self._callback is not None:
+            self._callback(self.done, self.total)
+
+    def close(self):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def _stderr_is_tty():
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc=""):
+    """``[fn(t) for t in tasks]``, serially, in ``n_jobs`` local processes, or
+    on ``executor``; the results are in task order whatever the schedule.
+
+    ``fn`` and the tasks must be picklable for processes and clusters (a
+    module-level function and plain data).  Give each task its own seed (e.g.
+    from ``numpy.random.SeedSequence.spawn``) and the results do not depend
+    on where or in which order the tasks ran.
+
+    Examples
+    --------
+    >>> map_tasks(abs, [-1, 2, -3], progress=False)
+    [1, 2, 3]
+    """
+    tasks = list(tasks)
+    n = check_jobs(n_jobs, executor)
+    with Progress(len(tasks), desc, progress) as bar:
+        if executor is None and n == 1:
+            out = []
+            for t in tasks:
+                out.append(fn(t))
+                bar.update()
+            return out
+        own = None
+        if executor is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # fresh interpreters (forkserver): a forked copy of a process that
+            # holds locks (numba, mpmath, BLAS threads) can deadlock
+            own = executor = ProcessPoolExecutor(
+                max_workers=min(n, max(1, len(tasks))),
+                mp_context=multiprocessing.get_context("forkserver"))
+        try:
+            futures = [executor.submit(fn, t) for t in tasks]
+            index = {f: k for k, f in enumerate(futures)}
+            out = [None] * len(tasks)
+            for f in _as_completed(executor, futures):
+                out[index[f]] = f.result()
+                bar.update()
+            return out
+        finally:
+            if own is not None:
+                own.shutdown(cancel_futures=True)
+
+
+def _as_completed(executor, futures):
+    mod = type(executor).__module__
+    if mod.startswith("distributed"):
+        from distributed import as_completed
+
+        return as_completed(futures)
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
