@@ -113,6 +113,10 @@ def _convert_args(args):
         "trials": lambda t: _parse_int(t, "--trials", 1, MAX_TRIALS),
         "depths": lambda ts: [_parse_int(t, "--depths", 1, MAX_DEPTH, depth_hint) for t in ts],
         "seed": lambda t: _parse_int(t, "--seed", 0, 2**128 - 1),
+        "q0": lambda t: _parse_real(t, "--q0", nonnegative=True),
+        "n_moments": lambda t: _parse_int(t, "--n-moments", 1, 200,
+                                          "high empirical moments are dominated by the largest "
+                                          "eigenvalue"),
     }
     for dest, fn in conv.items():
         raw = getattr(args, dest, None)
@@ -486,35 +490,39 @@ def _cmd_verify(args):
     if args.trials <= 0:
         raise _UsageError(f"--trials must be a positive integer; got {args.trials}")
     progress = _Progress(args.progress or sys.stderr.isatty(), f"verify {args.claim}")
-    sw = None if args.sigma_w is None else float(args.sigma_w)
-    sb = float(args.sigma_b)
-    if args.claim == "freeness":
-        if sw is None:
-            from .dnn import critical_sigma_w
+    # exact parameters stay exact (sqrt(2), 3/2): the two-layer closed form is
+    # then built from them, not from float(sqrt(2))**2 = 2.0000000000000004
+    sb = _float_or_exact(args.sigma_b)
+    sw = None if args.sigma_w is None else _float_or_exact(args.sigma_w)
+    # q0 and n_moments only when given: each check keeps its own default
+    # (q0 = 1; the Jacobian check's input at the fixed point)
+    extra = {} if args.q0 is None else {"q0": _float_or_exact(args.q0)}
+    if sw is None and args.claim in ("freeness", "two-layer-fim"):
+        from .dnn import critical_sigma_w
 
-            sw = float(critical_sigma_w(args.activation, sb))
+        sw = critical_sigma_w(args.activation, sb)
+    common = dict(widths=widths, trials=args.trials, rng=args.seed, progress=progress)
+    moments = {} if args.n_moments is None else {"n_moments": args.n_moments}
+    if args.claim == "freeness":
         report = verify.check_asymptotic_freeness(
             args.init, args.activation, sigma_w=sw, sigma_b=sb, depth=args.depth or 2,
-            widths=widths, trials=args.trials, rng=args.seed, progress=progress)
+            **extra, **common)
     elif args.claim == "two-layer-fim":
-        if sw is None:
-            from .dnn import critical_sigma_w
-
-            sw = float(critical_sigma_w(args.activation, sb))
+        if args.depth not in (None, 3):
+            raise _UsageError(f"verify two-layer-fim is the depth-3 network; got --depth {args.depth} "
+                              "(use `verify fim --depth L` for other depths)")
         report = verify.check_two_layer_fim(
-            args.activation, sw, sb, init=args.init, widths=widths, trials=args.trials,
-            rng=args.seed, progress=progress)
+            args.activation, sw, sb, init=args.init, with_density=not args.no_density,
+            **extra, **moments, **common)
     else:
         if args.depth is None:
             args.depth = 2
         net = _net_from_args(args)
         if args.claim == "jacobian":
             report = verify.check_jacobian_spectrum(
-                net, depths=tuple(args.depths or (net.depth,)), widths=widths, trials=args.trials,
-                rng=args.seed, progress=progress)
+                net, depths=tuple(args.depths or (net.depth,)), **extra, **moments, **common)
         else:
-            report = verify.check_fim_spectrum(net, widths=widths, trials=args.trials,
-                                               rng=args.seed, progress=progress)
+            report = verify.check_fim_spectrum(net, **extra, **moments, **common)
     if args.json:
         print(_dumps((report.to_dict())))
     else:
@@ -752,6 +760,15 @@ def build_parser():
     v.add_argument("--trials", type=str, default=8, help="networks sampled per width")
     v.add_argument("--depths", type=str, nargs="+", default=None, help="depths (jacobian claim)")
     v.add_argument("--seed", type=str, default=0, help="random seed, an integer >= 0")
+    v.add_argument("--q0", "--q-in", dest="q0", type=str, default=None, metavar="NUMBER",
+                   help="input variance q0 = |x_0|^2/M of the sampled inputs (default 1; jacobian: "
+                   "the input at the fixed point)")
+    v.add_argument("--n-moments", type=str, default=None, metavar="K",
+                   help="number of spectral moments compared (default 4; jacobian, fim, "
+                   "two-layer-fim)")
+    v.add_argument("--no-density", action="store_true",
+                   help="two-layer-fim: skip the certified density, atoms and Kolmogorov/Levy "
+                   "distances of the closed form (moments only)")
     v.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
     _add_net_args(v, depth_required=False)
     v.set_defaults(func=_cmd_verify)
