@@ -1,5 +1,5 @@
 """Hard-tanh networks with orthogonal weights: the Jacobian spectrum across
-depth (Pennington, Schoenholz & Ganguli 2017/2018; docs/theory.md §5).
+depth (Pennington, Schoenholz & Ganguli 2017/2018 [PSG17, PSG18]; docs/theory.md, "Deep networks").
 
 Theory: mu_{JJᵀ} = sigma_w^{2L} · Bernoulli(p)^{⊠(L−1)} (J = W_L D_{L−1} ⋯ D_1 W_1),
 p = erf(1/sqrt(2 q*)), computed by the functional-equation engine

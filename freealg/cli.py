@@ -793,9 +793,12 @@ class _Parser(argparse.ArgumentParser):
 
 def _error_line(exc):
     """(type name, one-line message, is_bug) for an exception reaching main."""
+    from ._utils.validate import shorten
+
     text = " ".join(str(exc).split()) if str(exc) else type(exc).__name__
-    if len(text) > 800:
-        text = text[:797] + "..."
+    # a message quoting a whole object (a curve with 90-digit coefficients)
+    # is capped; the traceback of --debug has the message in full
+    text = shorten(text, 400, how="rerun with --debug for the full message")
     if isinstance(exc, _UsageError):
         return "UsageError", text, False
     if isinstance(exc, _NonFiniteError):

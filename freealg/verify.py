@@ -2,7 +2,7 @@ r"""Theory against simulation: limit moments, spectra and the claims of the
 source documents, with error bars and width scaling.
 
 * :func:`evaluate` -- a noncommutative polynomial or a trace evaluated on
-  matrices (normalised trace ``tr = (1/N) Tr``, THEORY.md §1).
+  matrices (normalised trace ``tr = (1/N) Tr``, docs/conventions.md).
 * :func:`moments` -- the limit ``φ(p)`` from :class:`freealg.FreeModel`
   against ``E tr p`` at several widths: mean, standard error, z-score, and
   the measured rate at which the error vanishes (``1/N`` or ``1/N²``).
@@ -363,7 +363,7 @@ def evaluate(expr, matrices):
     on given matrices.
 
     ``tr`` is the normalised trace ``(1/n) Tr`` of the ``n × n`` product
-    (THEORY.md §1).  A transposed letter ``W.T`` is evaluated as the adjoint
+    (docs/conventions.md).  A transposed letter ``W.T`` is evaluated as the adjoint
     ``W*`` (the transpose for real matrices), matching the ncpoly convention
     that ``.T`` is the adjoint.  A 1-D array stands for the diagonal matrix
     with that diagonal (cheap for the ``D_ℓ`` of a network).  Coefficients
@@ -1404,7 +1404,7 @@ def _uniform_widths(net, what):
 
 def _meanfield(net, q0):
     r"""Layer variances of the mean-field theory for an input with
-    ``‖x_0‖²/M = q0`` (THEORY.md §4, §6).
+    ``‖x_0‖²/M = q0`` ([PLR+16]; [HK21]).
 
     ``q^1 = σ_w² q_0 + σ_b²``, ``q^{ℓ+1} = σ_w² E[φ(h)²] + σ_b²`` with
     ``h ~ N(0, q^ℓ)``; and ``q_ℓ = lim ‖x_ℓ‖²/M = E[φ(h_ℓ)²]`` (``q_0 =
@@ -1513,7 +1513,7 @@ def network_letters(depth):
 
 def network_model(net, q0=1.0, *, symbolic_d=False):
     r"""The free model of an MLP at initialisation (the asymptotic-freeness
-    claim, THEORY.md §5).
+    claim, [PSG17, PSG18]).
 
     ``W_ℓ``: Haar orthogonal scaled by ``σ_w`` (orthogonal init) or Ginibre of
     variance ``σ_w²`` (Gaussian init), free from each other and from the
@@ -1679,7 +1679,7 @@ def check_asymptotic_freeness(init="orthogonal", activation="hardtanh", sigma_w=
                               depth=2, *, net=None, q0=1.0, words=None,
                               widths=(25, 50, 100, 200), trials=40, rng=0, progress=None):
     r"""Asymptotic freeness of the layerwise Jacobian factors (PSG; proved
-    for Haar orthogonal weights by Collins–Hayase, THEORY.md §5).
+    for Haar orthogonal weights by Collins–Hayase [CH23]).
 
     Samples actual networks: the ``D_ℓ = diag(φ'(h_ℓ))`` come from the
     forward pass of an input with ``‖x_0‖²/M = q0`` through the sampled
@@ -1875,7 +1875,7 @@ def _jacobian_curve(net, L, q0, convention):
 def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200), trials=4,
                             q0=None, convention=None, n_moments=4, law=None, rng=0, progress=None):
     r"""Spectrum of ``J Jᵀ`` of sampled networks at several depths against
-    the free-probability prediction (THEORY.md §5, PSG).
+    the free-probability prediction ([PSG17, PSG18]).
 
     For each depth ``L`` and width ``N``, ``trials`` networks are sampled
     with an input at the fixed point (``q0=None``: ``σ_w² q0 + σ_b² = q*``) or
@@ -2010,11 +2010,12 @@ def _top_atom(net, q0):
 def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=4, q0=1.0, n_moments=4,
                        law=None, rng=0, progress=None):
     r"""Spectrum of the one-sample FIM / NTK ``Θ_L`` of sampled networks
-    against the spectral recursion of THEORY.md §6, and its top atom.
+    against the spectral recursion of [HK21] (docs/theory.md, "Deep networks"),
+    and its top atom.
 
     * Moments of ``μ_L`` (``μ_1 = δ_{q_0}``, ``μ_{ℓ+1} = q_ℓ + μ_{W_{ℓ+1}ᵀW_{ℓ+1}}
       ⊠ ν_ℓ ⊠ μ_ℓ``; ``μ_{WᵀW} = δ_{σ_w²}`` for orthogonal weights, as in
-      THEORY.md §6, and ``σ_w² MP(1)`` for Gaussian ones) against the
+      [HK21], and ``σ_w² MP(1)`` for Gaussian ones) against the
       eigenvalues of ``Θ_L``, with the limit ``q_ℓ``, ``ν_ℓ`` and with the
       empirical ones of each sample (plug-in), each with the rate analysis of
       :func:`moments`.
@@ -2125,8 +2126,9 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=4, q0=1.0, n_m
 
 
 def _two_layer_fim_curve(net, q0):
-    """The spectral curve of ``μ_3`` (two hidden layers; [HK21], docs/theory.md
-    §6) built from exact laws with :mod:`freealg.curves` (⊠ and affine maps):
+    """The spectral curve of ``μ_3`` (two hidden layers; [HK21],
+    docs/theory.md, "Deep networks") built from exact laws with
+    :mod:`freealg.curves` (⊠ and affine maps):
     ``μ_1 = δ_{q_0}``, ``μ_{ℓ+1} = q_ℓ + μ_{WᵀW} ⊠ ν_ℓ ⊠ μ_ℓ`` with ``ν_ℓ``
     the exact (Bernoulli) law of ``φ'(h_ℓ)²``.
 
@@ -2236,7 +2238,7 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
                         net=None, q0=1.0, widths=(50, 100, 200), trials=4, n_moments=4, rng=0,
                         with_density=True, progress=None):
     r"""The two-hidden-layer (``L = 3``) closed form of the one-sample FIM
-    spectrum ([HK21]; docs/theory.md §6) against sampled networks.
+    spectrum ([HK21]; docs/theory.md, "Deep networks") against sampled networks.
 
     For hard-tanh / ReLU the theory law is the exact spectral curve of
     ``μ_3`` built with :mod:`freealg.curves` (``ν_1, ν_2`` Bernoulli, ``μ_2``
