@@ -263,7 +263,11 @@ def _value(v, note=None):
     if isinstance(v, bool):
         return {"exact": str(v).lower(), "float": None}
     if isinstance(v, (int, Fraction)):
-        return {"exact": _fmt(v), "float": float(v)}
+        try:
+            f = float(v)
+        except OverflowError:  # exact, beyond float64: the exact text is the value
+            f = None
+        return {"exact": _fmt(v), "float": f}
     if isinstance(v, float):
         if math.isinf(v) and v > 0:
             return {"exact": "oo", "float": None}
@@ -278,9 +282,10 @@ def _value(v, note=None):
                 return {"exact": "oo", "float": None}
             if v.is_number and v.is_real is not False:
                 try:
-                    return {"exact": str(v), "float": _finite(float(v))}
-                except TypeError:
-                    pass
+                    f = float(v)
+                except (TypeError, OverflowError):
+                    f = None
+                return {"exact": str(v), "float": f if f is None or math.isfinite(f) else None}
             return {"exact": str(v), "float": None}
     except ImportError:  # pragma: no cover
         pass
