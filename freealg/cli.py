@@ -1111,7 +1111,7 @@ def _fail(exc, want_json, debug, stdout):
 
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     if want_json:
-        print(json.dumps({"schema_version": SCHEMA_VERSION, "error": {"type": kind, "message": message}}),
+        print(json.dumps({"error": {"type": kind, "message": message}, "schema_version": SCHEMA_VERSION}),
               file=stdout)
         stdout.flush()
     print(f"freealg: error: {message}", file=sys.stderr)
