@@ -1,11 +1,12 @@
 """Every example runs in its full mode (no ``--quick``): exit status 0, the
 line ``agreement: yes`` and no ``nan`` token in its output.
 
-The full modes take 5 s to 80 s each on the 2-core machine (about 3 minutes
-in all, measured: dynamical_isometry 11 s, edge_of_chaos 76 s,
-fim_two_layer 43 s, hardtanh_spectra_depth 22 s, learning_rate_bound 6 s,
-nngp_regression 9 s), so the test is marked ``slow`` (run with ``-m slow``);
-the default run has the quick modes (tests/test_examples.py).
+The full modes take 5 s to 2 min each on the shared 2-core machine (3 to 4
+minutes in all; measured twice under load: dynamical_isometry 11-24 s,
+edge_of_chaos 76-123 s, fim_two_layer 20-43 s, hardtanh_spectra_depth
+16-22 s, learning_rate_bound 6 s, nngp_regression 7-9 s), so the test is
+marked ``slow`` (run with ``-m slow``); the default run has the quick modes
+(tests/test_examples.py).
 """
 
 import os
