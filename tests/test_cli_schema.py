@@ -270,3 +270,17 @@ def test_cli_error_message_is_capped(capsys, monkeypatch):
     code, doc = _run_json(capsys, ["cumulants", "1", "2"])
     msg = doc["error"]["message"]
     assert code == 2 and len(msg) < 500 and "--debug" in msg and msg.endswith("is bad")
+
+
+def test_curve_branch_error_quotes_a_capped_polynomial():
+    from freealg.curves import G, SpectralCurve, Z
+    from freealg.errors import BranchError
+
+    b = 10**90 + 7
+    curve = SpectralCurve(2 * G * Z - 1 + b * G**2 + (b + 2) * G**2 * Z + (b + 4) * G**3)
+    with pytest.raises(BranchError) as info:
+        curve.moments(2)
+    msg = str(info.value)
+    # the leading-order equation 2c - 1 = 0 is still said; the polynomial is capped
+    assert "2*c - 1 = 0" in msg and "curve.polynomial" in msg
+    assert len(msg) < len(str(curve.polynomial)) + 100 and len(msg) < 700
