@@ -1,5 +1,5 @@
 """Dynamical isometry: orthogonal versus Gaussian initialisation
-(Pennington, Schoenholz & Ganguli 2017/2018; Collins & Hayase 2023).
+(Pennington, Schoenholz & Ganguli 2017/2018 [PSG17, PSG18]; docs/theory.md, "Deep networks").
 
 A hard-tanh network on the critical line (chi = 1) with small sigma_b, so that
 q* is small and almost every unit is in the linear region.  Theory: the moments
@@ -40,7 +40,7 @@ def theory_moments(net, n=2):
 def psg_variance(net):
     """Closed form: normalised variances add under ⊠, so with m_1 = sigma_w^{2L} p^{L-1}
     Var = m_1^2 [L (-s_1) + (L - 1)(mu_2/mu_1^2 - 1)], s_1 = -1 (Gaussian) or 0
-    (orthogonal), mu_2/mu_1^2 = 1/p for Bernoulli(p) D² (seed convention: L weight
+    (orthogonal), mu_2/mu_1^2 = 1/p for Bernoulli(p) D² (J = W_L D_{L-1} ... D_1 W_1: L weight
     factors, L - 1 D factors; PSG write L of each)."""
     p = float(net.d2_atoms()[1][1])
     L = net.depth

@@ -1,4 +1,4 @@
-"""The edge of chaos (Poole et al. 2016; Schoenholz et al. 2017).
+"""The edge of chaos (Poole et al. 2016; Schoenholz et al. 2017 [PLR+16, SGGS17]).
 
 Theory: mean-field q*, chi and the c-map fixed point c* of a random tanh
 network (freealg.MLP), on both sides of the critical line chi = 1, and the

@@ -1,5 +1,5 @@
 """The one-sample Fisher information of a two-hidden-layer network in closed
-form (Hayase & Karakida 2021).
+form (Hayase & Karakida 2021 [HK21]; Karakida, Akaho & Amari 2019 [KAA19]).
 
 Theory: ``mu_1 = delta_{q_0}``, ``mu_{l+1} = (q_l + sigma_w^2 .)_*(nu_l ⊠ mu_l)``
 with Bernoulli ``nu_l`` (hard-tanh), so ``mu_3`` solves a quadratic equation

@@ -1,5 +1,5 @@
 """The learning-rate bound eta < 2/lambda_max of online training
-(Hayase & Karakida 2021: the eta ∝ 1/L line; Karakida, Akaho & Amari 2019).
+(Hayase & Karakida 2021 [HK21]: the "eta = 2/L" line; Karakida, Akaho & Amari 2019 [KAA19]).
 
 Theory: for online gradient descent on one sample with loss
 ``(1/2M) ||f(x) - y||^2``, the curvature is the conditional FIM

@@ -1,4 +1,4 @@
-"""NNGP regression (Lee et al., ICLR 2018).
+"""NNGP regression (Lee et al., ICLR 2018 [LBN+18]).
 
 Theory: the infinite-width NNGP kernel of a deep ReLU network
 (``net.nngp_kernel``, arc-cosine recursion) and the GP posterior mean and

@@ -110,6 +110,10 @@ def _convert_args(args):
         "trials": lambda t: _parse_int(t, "--trials", 1, MAX_TRIALS),
         "depths": lambda ts: [_parse_int(t, "--depths", 1, MAX_DEPTH, depth_hint) for t in ts],
         "seed": lambda t: _parse_int(t, "--seed", 0, 2**128 - 1),
+        "q0": lambda t: _parse_real(t, "--q0", nonnegative=True),
+        "n_moments": lambda t: _parse_int(t, "--n-moments", 1, 200,
+                                          "high empirical moments are dominated by the largest "
+                                          "eigenvalue"),
     }
     for dest, fn in conv.items():
         raw = getattr(args, dest, None)
@@ -204,6 +208,136 @@ def _jsonable(v):
     return str(v)
 
 
+#: Version of the ``--json`` document layout (docs/cli.md, "JSON output").
+#: Bumped on any incompatible change of keys or value shapes.
+SCHEMA_VERSION = 1
+
+_SNAKE = None
+
+
+def _snake_key(key):
+    """A JSON key in snake_case: ``"1/N^2"`` -> ``"inv_n2"``, ``"finite_N"``
+    -> ``"finite_n"`` (the report keys are mapped, display strings are
+    never keys)."""
+    import re
+
+    global _SNAKE
+    if _SNAKE is None:
+        _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+    key = str(key)
+    if _SNAKE.match(key):
+        return key
+    special = {"1/N": "inv_n", "1/N^2": "inv_n2"}
+    if key in special:
+        return special[key]
+    out = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
+    if not out or not out[0].isalpha():
+        out = "k_" + out
+    return out
+
+
+def _value(v, note=None):
+    """A number in the JSON schema: ``{"exact": str | null, "float": number | null}``.
+
+    ``exact`` is the exact value as text (``"3"``, ``"-1/2"``, ``"sqrt(2)"``,
+    a symbolic expression) when the value is exact, else null; ``float`` is
+    its float64 value when it is a finite real number, else null.  ``"oo"``
+    is +infinity (a depth scale at the edge of chaos).  A quantity that does
+    not exist is ``{"exact": null, "float": null, "note": why}``.
+
+    Examples
+    --------
+    >>> _value(Fraction(1, 2)), _value(0.25)
+    ({'exact': '1/2', 'float': 0.5}, {'exact': None, 'float': 0.25})
+    """
+    if note is not None:
+        return {"exact": None, "float": None, "note": str(note)}
+    if isinstance(v, str):
+        if v.startswith(("undefined", "none")):
+            return {"exact": None, "float": None, "note": v}
+        return {"exact": v, "float": None}
+    v = _scalar_exact(v)
+    if isinstance(v, bool):
+        return {"exact": str(v).lower(), "float": None}
+    if isinstance(v, (int, Fraction)):
+        try:
+            f = float(v)
+        except OverflowError:  # exact, beyond float64: the exact text is the value
+            f = None
+        return {"exact": _fmt(v), "float": f}
+    if isinstance(v, float):
+        if math.isinf(v) and v > 0:
+            return {"exact": "oo", "float": None}
+        return {"exact": None, "float": _finite(v)}
+    try:
+        import sympy
+
+        if isinstance(v, sympy.Basic):
+            if v.has(sympy.nan, sympy.zoo, -sympy.oo):
+                _finite(float("nan"))
+            if v == sympy.oo:
+                return {"exact": "oo", "float": None}
+            if v.is_number and v.is_real is not False:
+                try:
+                    f = float(v)
+                except (TypeError, OverflowError):
+                    f = None
+                return {"exact": str(v), "float": f if f is None or math.isfinite(f) else None}
+            return {"exact": str(v), "float": None}
+    except ImportError:  # pragma: no cover
+        pass
+    return {"exact": str(v), "float": None}
+
+
+def _scalar_exact(v):
+    """numpy / mpmath scalars as Python numbers; sympy numbers kept (exact)."""
+    if isinstance(v, (bool, int, float, str, Fraction)) or v is None:
+        return v
+    from ._utils.mpctx import mpmath
+
+    if isinstance(v, mpmath.mpf):
+        return float(v) if mpmath.isfinite(v) else _finite(float("nan")) if mpmath.isnan(v) else float(v)
+    if hasattr(v, "item") and getattr(v, "shape", None) == ():
+        return _scalar_exact(v.item())
+    return v
+
+
+def _values(seq):
+    return [_value(v) for v in seq]
+
+
+def _atoms_json(atoms):
+    return [{"location": _value(a), "mass": _value(m)} for a, m in atoms]
+
+
+def _schema(obj, parent=""):
+    """A report dict in the schema: snake_case keys everywhere; a dict keyed
+    by widths (or depths) becomes a list of objects with a ``width`` (or
+    ``depth``) field; NaN is refused."""
+    obj = _scalar(obj)
+    if isinstance(obj, dict):
+        keys = list(obj)
+        if keys and all(isinstance(k, int) or (isinstance(k, str) and k.isdigit()) for k in keys):
+            name = "depth" if parent == "depths" else "width"
+            out = []
+            for k in keys:
+                item = _schema(obj[k], parent)
+                out.append({name: int(k), **item} if isinstance(item, dict) else
+                           {name: int(k), "value": item})
+            return out
+        return {_snake_key(k): _schema(x, _snake_key(k)) for k, x in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_schema(x, parent) for x in obj]
+    return _jsonable(obj)
+
+
+def _document(command, payload):
+    """The ``--json`` document: ``{"schema_version": 1, "command": ..., ...}``."""
+    doc = {"schema_version": SCHEMA_VERSION, "command": command}
+    doc.update(_schema(payload))
+    return doc
+
+
 def _dumps(obj):
     """JSON text of ``obj``; NaN and infinities are refused (never bare NaN)."""
     try:
@@ -283,6 +417,18 @@ def _num(v):
     return v
 
 
+def _num_keep(v):
+    """Like :func:`_num`, but an exact sympy number (``sqrt(2)``) is kept for
+    the JSON ``exact`` field (tables print it through :func:`_num`)."""
+    try:
+        import sympy
+    except ImportError:  # pragma: no cover
+        sympy = None
+    if sympy is not None and isinstance(v, sympy.Basic) and v.is_number and not v.is_Rational:
+        return v
+    return _num(v)
+
+
 def print_pairs(rows, out=None):
     """Print ``name  value`` lines with the names aligned."""
     out = out or sys.stdout
@@ -308,7 +454,8 @@ def _cmd_cumulants(args):
     }[args.kind]
     kappa = fn(args.moments)
     if args.json:
-        print(_dumps({"kind": args.kind, "moments": _jsonable(args.moments), "cumulants": _jsonable(kappa)}))
+        print(_dumps(_document("cumulants", {"kind": args.kind, "moments": _values(args.moments),
+                                               "cumulants": _values(kappa)})))
     else:
         name = {"free": "kappa_n", "boolean": "b_n", "classical": "c_n"}[args.kind]
         print_table(["n", "m_n", name], [(i + 1, m, k) for i, (m, k) in enumerate(zip(args.moments, kappa))])
@@ -321,8 +468,6 @@ def _depth_scale(v):
 
 
 def _cmd_meanfield(args):
-    import math
-
     from .dnn import critical_line
 
     net = _net_from_args(args)
@@ -340,12 +485,12 @@ def _cmd_meanfield(args):
     scales = attempt(net.depth_scales)
     rows = [
         ("activation", args.activation),
-        ("sigma_w", _num(net.sigma_w)),
-        ("sigma_b", _num(net.sigma_b)),
-        ("q*", _num(attempt(net.q_star))),
-        ("chi", _num(attempt(net.chi))),
+        ("sigma_w", _num_keep(net.sigma_w)),
+        ("sigma_b", _num_keep(net.sigma_b)),
+        ("q*", _num_keep(attempt(net.q_star))),
+        ("chi", _num_keep(attempt(net.chi))),
         ("phase", attempt(net.phase)),
-        ("c*", _num(attempt(net.c_star))),
+        ("c*", _num_keep(attempt(net.c_star))),
         # a depth scale is infinite at the edge of chaos: that is the result, said in words
         ("xi_q", _num(scales.xi_q) if not isinstance(scales, str) else scales),
         ("xi_c", _num(scales.xi_c) if not isinstance(scales, str) else scales),
@@ -353,7 +498,8 @@ def _cmd_meanfield(args):
     try:
         from .dnn import critical_sigma_w
 
-        rows.append(("critical sigma_w", _num(critical_sigma_w(args.activation, _float_or_exact(args.sigma_b)))))
+        rows.append(("critical sigma_w", _num_keep(critical_sigma_w(args.activation,
+                                                                      _float_or_exact(args.sigma_b)))))
     except FreealgError as exc:
         rows.append(("critical sigma_w", f"none ({str(exc).splitlines()[0]})"))
     if args.plot:
@@ -373,12 +519,17 @@ def _cmd_meanfield(args):
         rows.append(("plot", args.plot))
     # an infinite q* (unbounded activation in the chaotic phase) or depth scale
     # (at the edge of chaos) is the answer, printed as the word "inf"; NaN is refused
-    rows = [(k, _depth_scale(v)) for k, v in rows]
     if args.json:
-        print(_dumps(dict(rows)))
-    else:
-        # in the table an infinite value says what it means (a bare "inf" reads like an overflow)
-        print_pairs([(k, "∞ (diverges)" if v == "inf" else v) for k, v in rows])
+        keys = {"q*": "q_star", "c*": "c_star", "critical sigma_w": "critical_sigma_w"}
+        out = {}
+        for k, v in rows:
+            key = keys.get(k, k)
+            out[key] = v if key in ("activation", "phase", "plot") else _value(v)
+        print(_dumps(_document("meanfield", out)))
+        return 0
+    rows = [(k, _depth_scale(v)) for k, v in rows]
+    # in the table an infinite value says what it means (a bare "inf" reads like an overflow)
+    print_pairs([(k, "∞ (diverges)" if v == "inf" else v) for k, v in rows])
     return 0
 
 
@@ -399,7 +550,8 @@ def _cmd_moments(args):
     }[args.kind]
     moments = fn(args.cumulants)
     if args.json:
-        print(_dumps({"kind": args.kind, "cumulants": _jsonable(args.cumulants), "moments": _jsonable(moments)}))
+        print(_dumps(_document("moments", {"kind": args.kind, "cumulants": _values(args.cumulants),
+                                             "moments": _values(moments)})))
     else:
         name = {"free": "kappa_n", "boolean": "b_n", "classical": "c_n"}[args.kind]
         print_table(["n", name, "m_n"], [(i + 1, k, m) for i, (k, m) in enumerate(zip(args.cumulants, moments))])
@@ -433,7 +585,10 @@ def _cmd_moment_expression(args):
     if args.latex:
         out["latex"] = f"{latex(expr)} = {latex(value)}"
     if args.json:
-        print(_dumps((out)))
+        doc = {"expression": args.expression, "network": repr(net), "value": _value(value)}
+        if args.latex:
+            doc["latex"] = out["latex"]
+        print(_dumps(_document("moments", doc)))
     else:
         print_pairs(list(out.items()))
     return 0
@@ -449,7 +604,7 @@ def _cmd_latex(args):
     if args.value:
         text = f"{text} = {latex(model.moment(expr))}"
     if args.json:
-        print(_dumps({"expression": args.expression, "latex": text}))
+        print(_dumps(_document("latex", {"expression": args.expression, "latex": text})))
     else:
         print(text)
     return 0
@@ -483,37 +638,41 @@ def _cmd_verify(args):
     if args.trials <= 0:
         raise _UsageError(f"--trials must be a positive integer; got {args.trials}")
     progress = _Progress(args.progress or sys.stderr.isatty(), f"verify {args.claim}")
-    sw = None if args.sigma_w is None else float(args.sigma_w)
-    sb = float(args.sigma_b)
-    if args.claim == "freeness":
-        if sw is None:
-            from .dnn import critical_sigma_w
+    # exact parameters stay exact (sqrt(2), 3/2): the two-layer closed form is
+    # then built from them, not from float(sqrt(2))**2 = 2.0000000000000004
+    sb = _float_or_exact(args.sigma_b)
+    sw = None if args.sigma_w is None else _float_or_exact(args.sigma_w)
+    # q0 and n_moments only when given: each check keeps its own default
+    # (q0 = 1; the Jacobian check's input at the fixed point)
+    extra = {} if args.q0 is None else {"q0": _float_or_exact(args.q0)}
+    if sw is None and args.claim in ("freeness", "two-layer-fim"):
+        from .dnn import critical_sigma_w
 
-            sw = float(critical_sigma_w(args.activation, sb))
+        sw = critical_sigma_w(args.activation, sb)
+    common = dict(widths=widths, trials=args.trials, rng=args.seed, progress=progress)
+    moments = {} if args.n_moments is None else {"n_moments": args.n_moments}
+    if args.claim == "freeness":
         report = verify.check_asymptotic_freeness(
             args.init, args.activation, sigma_w=sw, sigma_b=sb, depth=args.depth or 2,
-            widths=widths, trials=args.trials, rng=args.seed, progress=progress)
+            **extra, **common)
     elif args.claim == "two-layer-fim":
-        if sw is None:
-            from .dnn import critical_sigma_w
-
-            sw = float(critical_sigma_w(args.activation, sb))
+        if args.depth not in (None, 3):
+            raise _UsageError(f"verify two-layer-fim is the depth-3 network; got --depth {args.depth} "
+                              "(use `verify fim --depth L` for other depths)")
         report = verify.check_two_layer_fim(
-            args.activation, sw, sb, init=args.init, widths=widths, trials=args.trials,
-            rng=args.seed, progress=progress)
+            args.activation, sw, sb, init=args.init, with_density=not args.no_density,
+            **extra, **moments, **common)
     else:
         if args.depth is None:
             args.depth = 2
         net = _net_from_args(args)
         if args.claim == "jacobian":
             report = verify.check_jacobian_spectrum(
-                net, depths=tuple(args.depths or (net.depth,)), widths=widths, trials=args.trials,
-                rng=args.seed, progress=progress)
+                net, depths=tuple(args.depths or (net.depth,)), **extra, **moments, **common)
         else:
-            report = verify.check_fim_spectrum(net, widths=widths, trials=args.trials,
-                                               rng=args.seed, progress=progress)
+            report = verify.check_fim_spectrum(net, **extra, **moments, **common)
     if args.json:
-        print(_dumps((report.to_dict())))
+        print(_dumps(_document("verify", dict(report.to_dict(), check=args.claim))))
     else:
         print(report)
     return 0 if report.passed else 1
@@ -529,7 +688,8 @@ def _cmd_spectrum(args):
     net = _net_from_args(args)
     law = net.jacobian_law(q_in=args.q_in)
     n = 4
-    moments = [float(v) for v in law.moments(n)]
+    exact_moments = law.moments(n)
+    moments = [float(v) for v in exact_moments]
     rows = [("network", repr(net)), ("convention", net.jacobian_convention),
             ("chi", _num(net.chi())), ("phase", net.phase())]
     rows += [(f"m_{k + 1}", v) for k, v in enumerate(moments)]
@@ -578,10 +738,71 @@ def _cmd_spectrum(args):
             out["plot"] = args.plot
             out["evidence ok"] = bool(res.evidence.ok)
     if args.json:
-        print(_dumps((out)))
+        print(_dumps(_document("spectrum", _spectrum_json(out, law, exact_moments, net, args.q_in))))
     else:
         print_pairs(list(out.items()))
     return 0
+
+
+def _exact_valuer(net, q_in=None):
+    """``_value``, or ``_value`` of the float when the network's numbers are
+    not exact: a float parameter (``--sigma-w 1.2``) or an activation whose
+    ``phi'(h)^2`` law has irrational parameters (hard-tanh's ``erf``, smooth
+    activations), which the library carries as rationals of float64 values --
+    their digits are not an exact result."""
+    from .activations import get_activation
+
+    act = net.activation if not isinstance(net.activation, str) else get_activation(net.activation)
+    exact = (not any(isinstance(v, float) for v in (net.sigma_w, net.sigma_b, q_in))
+             and getattr(act, "name", "") in ("linear", "relu"))
+    if exact:
+        return _value
+
+    def as_float(v):
+        v = _scalar_exact(v)
+        if isinstance(v, str):
+            return _value(v)
+        try:
+            return _value(float(v))
+        except (TypeError, ValueError):
+            return _value(v)
+
+    return as_float
+
+
+_TEXT_KEYS = ("network", "convention", "phase", "curve", "latex", "plot", "dynamical_isometry")
+
+
+def _spectrum_json(out, law, exact_moments, net, q_in):
+    """The ``spectrum`` rows in the JSON schema (exact moments and atoms)."""
+    _value = _exact_valuer(net, q_in)
+
+    def _values(seq):
+        return [_value(v) for v in seq]
+
+    def _atoms_json(atoms):
+        return [{"location": _value(a), "mass": _value(m)} for a, m in atoms]
+
+    keys = {"variance, closed form": "variance_closed_form", "curve degree": "curve_degree",
+            "dynamical isometry": "dynamical_isometry", "mass within 0.1 of 1": "mass_near_1",
+            "atom at 0 (kernel of J)": "atom_at_zero", "evidence ok": "evidence_ok"}
+    doc = {}
+    for k, v in out.items():
+        key = keys.get(k, k)
+        if key.startswith("m_"):
+            doc.setdefault("moments", _values(exact_moments))
+        elif key == "atoms":
+            doc["atoms"] = _atoms_json(law.atoms())
+        elif key == "curve" and str(v).startswith(("none", "not computed")):
+            doc["curve"] = None
+            doc["curve_note"] = v
+        elif key in _TEXT_KEYS or key in ("evidence_ok", "curve_degree"):
+            doc[key] = v
+        elif key == "support":
+            doc[key] = [[float(a), float(b)] for a, b in v]
+        else:
+            doc[key] = _value(v)
+    return doc
 
 
 def _cmd_fim(args):
@@ -615,16 +836,81 @@ def _cmd_fim(args):
         except (NotAlgebraicError, TooLargeError) as exc:
             rows.append(("latex", f"none: {exc}"))
     if args.json:
-        print(_dumps((dict(rows))))
+        print(_dumps(_document("fim", _fim_json(rows, law, net, args.q_in))))
     else:
         print_pairs(rows)
     return 0
 
 
+def _fim_json(rows, law, net, q_in):
+    """The ``fim`` rows in the JSON schema (exact q_l, moments, atoms)."""
+    _value = _exact_valuer(net, q_in)
+
+    def _values(seq):
+        return [_value(v) for v in seq]
+
+    def _atoms_json(atoms):
+        return [{"location": _value(a), "mass": _value(m)} for a, m in atoms]
+
+    doc = {}
+    for k, v in rows:
+        if k == "network" or k == "latex":
+            doc[k] = v
+        elif k.startswith("q_l"):
+            doc["q"] = _values(law.q)
+        elif k.startswith("alpha_l"):
+            doc["alpha"] = _values(v.p for v in law.nus)
+        elif k.startswith("E phi'"):
+            doc["e_dphi2"] = _values(v)
+        elif k.startswith("m_"):
+            doc.setdefault("moments", _values(law.moments(4)))
+        elif k == "mean":
+            doc["mean"] = _value(law.mean())
+        elif k == "top atom":
+            top = law.top_atom()
+            if isinstance(v, str):
+                doc["top_atom"] = None
+                doc["top_atom_note"] = v
+            else:
+                doc["top_atom"] = {"location": _value(top[0]), "mass": _value(top[1])}
+        elif k == "atoms":
+            doc["atoms"] = _atoms_json(law.atoms())
+        elif k == "support":
+            doc["support"] = [[float(a), float(b)] for a, b in v]
+        elif k == "lambda_max":
+            doc["lambda_max"] = _value(v)
+        elif k.startswith("learning-rate bound"):
+            doc["learning_rate_bound"] = _value(v)
+    return doc
+
+
 def _cmd_demo(args):
+    import io
+
     from .demo import run_demo
 
-    return run_demo(json_output=args.json, out=sys.stdout)
+    if not args.json:
+        return run_demo(json_output=False, out=sys.stdout)
+    buf = io.StringIO()
+    code = run_demo(json_output=True, out=buf)
+    steps = json.loads(buf.getvalue())
+    for step in steps:
+        res = step.get("result")
+        # a result is a LaTeX/text string or a list of exact values (as text)
+        if isinstance(res, list):
+            step["result"] = [_value(Fraction(r) if isinstance(r, str) and _is_fraction(r) else r)
+                              if not isinstance(r, str) or _is_fraction(r) else {"exact": r, "float": None}
+                              for r in res]
+    print(_dumps(_document("demo", {"steps": steps, "passed": code == 0})))
+    return code
+
+
+def _is_fraction(text):
+    try:
+        Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return False
+    return True
 
 
 def build_parser():
@@ -749,6 +1035,15 @@ def build_parser():
     v.add_argument("--trials", type=str, default=8, help="networks sampled per width")
     v.add_argument("--depths", type=str, nargs="+", default=None, help="depths (jacobian claim)")
     v.add_argument("--seed", type=str, default=0, help="random seed, an integer >= 0")
+    v.add_argument("--q0", "--q-in", dest="q0", type=str, default=None, metavar="NUMBER",
+                   help="input variance q0 = |x_0|^2/M of the sampled inputs (default 1; jacobian: "
+                   "the input at the fixed point)")
+    v.add_argument("--n-moments", type=str, default=None, metavar="K",
+                   help="number of spectral moments compared (default 4; jacobian, fim, "
+                   "two-layer-fim)")
+    v.add_argument("--no-density", action="store_true",
+                   help="two-layer-fim: skip the certified density, atoms and Kolmogorov/Levy "
+                   "distances of the closed form (moments only)")
     v.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
     _add_net_args(v, depth_required=False)
     v.set_defaults(func=_cmd_verify)
@@ -773,9 +1068,12 @@ class _Parser(argparse.ArgumentParser):
 
 def _error_line(exc):
     """(type name, one-line message, is_bug) for an exception reaching main."""
+    from ._utils.validate import shorten
+
     text = " ".join(str(exc).split()) if str(exc) else type(exc).__name__
-    if len(text) > 800:
-        text = text[:797] + "..."
+    # a message quoting a whole object (a curve with 90-digit coefficients)
+    # is capped; the traceback of --debug has the message in full
+    text = shorten(text, 400, how="rerun with --debug for the full message")
     if isinstance(exc, _UsageError):
         return "UsageError", text, False
     if isinstance(exc, _NonFiniteError):
@@ -804,7 +1102,8 @@ def _fail(exc, want_json, debug, stdout):
 
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     if want_json:
-        print(json.dumps({"error": {"type": kind, "message": message}}), file=stdout)
+        print(json.dumps({"error": {"type": kind, "message": message}, "schema_version": SCHEMA_VERSION}),
+              file=stdout)
         stdout.flush()
     print(f"freealg: error: {message}", file=sys.stderr)
     raise SystemExit(2)

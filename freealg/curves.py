@@ -42,6 +42,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ._utils.symbolic import sympify_safe, text_to_sympy
+from ._utils.validate import shorten
 import numpy as np
 import sympy
 
@@ -419,7 +420,8 @@ class SpectralCurve(_CurveAnalysis, Law):
             c = sympy.Symbol("c")
             eq = sympy.expand(sum(K.to_sympy(v) * c**i for i, v in enumerate(f0)))
             raise BranchError(
-                f"no branch of P(z, G) = {self.polynomial} = 0 behaves like G ~ 1/z at infinity: "
+                f"no branch of P(z, G) = {shorten(self.polynomial, how='curve.polynomial')} = 0 "
+                "behaves like G ~ 1/z at infinity: "
                 f"writing G ~ c/z, the leading-order equation is {eq} = 0, which has no root c = 1 "
                 "(a probability law has total mass 1). Check the polynomial, and that it is written "
                 "for G (the Cauchy transform), not m = -G (use SpectralCurve.from_stieltjes)."
@@ -431,7 +433,8 @@ class SpectralCurve(_CurveAnalysis, Law):
                 self._rows = None
                 return self._check_branch()
             raise BranchError(
-                f"the branch G ~ 1/z of P(z, G) = {self.polynomial} = 0 is not isolated at infinity "
+                f"the branch G ~ 1/z of P(z, G) = {shorten(self.polynomial, how='curve.polynomial')} "
+                "= 0 is not isolated at infinity "
                 "(c = 1 is a multiple root of the leading-order equation), so its moments are not "
                 "determined by P; factor P (curve.simplify()) and keep the physical factor"
             )

@@ -62,7 +62,7 @@ import warnings
 
 import numpy as np
 
-from ._utils.validate import MAX_DEPTH, check_choice, check_int, check_real, describe
+from ._utils.validate import MAX_DEPTH, MESSAGE_EXPR_LIMIT, check_choice, check_int, check_real, describe
 from .errors import (
     CertificationWarning,
     InvalidArgumentError,
@@ -978,6 +978,14 @@ def _smoothstep_d(u, k=_EDGE_ORDER):
     return (u * (1 - u)) ** (k - 1) * (math.factorial(2 * k - 1) / math.factorial(k - 1) ** 2)
 
 
+def _law_name(law):
+    """A law's ``repr`` for a message, capped (a curve's coefficients can have
+    90 digits); the whole polynomial is ``law.polynomial``."""
+    inner = law._law if isinstance(law, _CachedLaw) else law
+    how = "its .polynomial attribute" if hasattr(inner, "polynomial") else "repr(law)"
+    return describe(inner, MESSAGE_EXPR_LIMIT, how=how)
+
+
 class _TheoryCDF:
     """CDF of a law: atoms plus the density integrated on its support
     intervals.
@@ -1011,21 +1019,66 @@ class _TheoryCDF:
                 um = 0.5 * (u[1:] + u[:-1])  # midpoint rule: never evaluates an edge
                 xm = a + (b - a) * _smoothstep(um)
                 rho = self._density(law, xm)
-                if not np.all(np.isfinite(rho)):
-                    raise InvalidLawError(
-                        f"the density of {law!r} is not finite inside its support ({a}, {b})"
-                    )
+                integrand = rho * (b - a) * _smoothstep_d(um)
+                self._edge_nodes(law, a, b, xm, rho, integrand, np.diff(u))
                 if np.any(rho < -1e-10):
                     raise InvalidLawError(
-                        f"the density of {law!r} is negative on ({a}, {b}) "
+                        f"the density of {_law_name(law)} is negative on ({a}, {b}) "
                         f"(min {rho.min():.3g}): not a probability density"
                     )
-                integrand = rho * (b - a) * _smoothstep_d(um)
                 cum = np.concatenate([[0.0], np.cumsum(integrand * np.diff(u))])
                 self.pieces.append((a, b, x, cum))
                 ac_mass += float(cum[-1])
         self.ac_mass = ac_mass
         self.mass = ac_mass + sum(m for _, m in self.atoms) if self._cdf is None else 1.0
+
+    def _edge_nodes(self, law, a, b, xm, rho, integrand, du):
+        """Give the nodes where the density is ``+inf`` at an edge the
+        integrand's edge value, 0 (in place), or raise.
+
+        The density is ``+inf`` at a hard edge (the project's convention),
+        and the engines return that value at a double within rounding of
+        the edge.  The outermost midpoint nodes sit within about ``1e-15 (b −
+        a)`` of the edges (``s(u) ~ 462 u⁶``), so they can be such doubles.
+        After the substitution the integrand ``ρ(x(u)) x'(u)`` tends to 0 at
+        the edge for every singularity weaker than ``(x − a)^{−5/6}`` (class
+        docstring), so 0 is its value there; the dropped cells carry at most
+        as much mass as the adjacent finite cell (the integrand increases
+        away from the edge), which must be below ``1e-6`` (far below the
+        ``1e-3`` mass check of :func:`spectrum` and the distances of order
+        ``1/N`` it compares), else the edge is too singular for this
+        quadrature and the CDF is refused.  A ``+inf``
+        or ``nan`` anywhere else is an error.
+        """
+        bad = ~np.isfinite(rho)
+        if not bad.any():
+            return
+        n = bad.size
+        lo = int(np.argmin(bad)) if not bad.all() else n
+        hi = int(np.argmin(bad[::-1])) if not bad.all() else n
+        inner = bad.copy()
+        inner[:lo] = False
+        inner[n - hi:] = False
+        ends_inf = np.all(np.isposinf(rho[:lo])) and np.all(np.isposinf(rho[n - hi:]))
+        if inner.any() or not ends_inf or lo + hi >= n // 4:
+            k = int(np.nonzero(inner)[0][0]) if inner.any() else (0 if lo else n - 1)
+            raise InvalidLawError(
+                f"the density of {_law_name(law)} is {rho[k]} at x = {xm[k]!r}, inside its "
+                f"support ({a}, {b}) (not at an edge): not a finite density there")
+        bound = 0.0
+        if lo:
+            bound += lo * abs(integrand[lo] * du[lo])
+        if hi:
+            bound += hi * abs(integrand[n - hi - 1] * du[n - hi - 1])
+        if bound > 1e-6:
+            raise InvalidLawError(
+                f"the density of {_law_name(law)} is +inf at {lo + hi} quadrature nodes next to "
+                f"the edges of ({a}, {b}) and the adjacent cells carry mass {bound:.2g}: the edge "
+                "singularity is too strong for the CDF quadrature (it handles (x - a)^(-5/6))")
+        integrand[:lo] = 0.0
+        integrand[n - hi:] = 0.0
+        self.edge_nodes = getattr(self, "edge_nodes", 0) + lo + hi
+        self.edge_mass_bound = getattr(self, "edge_mass_bound", 0.0) + bound
 
     def _density(self, law, x):
         """Density values; a certified-density result object (``.density``,
@@ -1244,17 +1297,15 @@ def spectrum(law, samples, *, n_moments=4, atol=None, n_grid=513, _cdf=None):
     allv = np.concatenate(trials)
     cdf = _TheoryCDF(law, n_grid=n_grid) if _cdf is None else _cdf
     if not cdf.evidence_ok:
-        name = repr(law)
-        name = name if len(name) <= 80 else name[:77] + "..."
         warnings.warn(
-            f"the density of {name} failed its certification ({'; '.join(cdf.evidence_text)}); "
+            f"the density of {_law_name(law)} failed its certification ({'; '.join(cdf.evidence_text)}); "
             "the distances use the values anyway",
             CertificationWarning,
             stacklevel=2,
         )
     if abs(cdf.mass - 1.0) > 1e-3:
         warnings.warn(
-            f"the law {law!r} integrates to {cdf.mass:.6f} (atoms + density), not 1; the "
+            f"the law {_law_name(law)} integrates to {cdf.mass:.6f} (atoms + density), not 1; the "
             "Kolmogorov distance is unreliable",
             CertificationWarning,
             stacklevel=2,
@@ -2261,25 +2312,30 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
 
 
 def _two_layer_fim_curve(net, q0):
-    """The spectral curve of ``μ_3`` (two hidden layers, docs/theory.md §6) built
-    from exact laws with :mod:`freealg.curves` (⊠ and affine maps): ``μ_1 =
-    δ_{q_0}``, ``μ_{ℓ+1} = q_ℓ + μ_{WᵀW} ⊠ ν_ℓ ⊠ μ_ℓ`` with ``ν_ℓ`` the exact
-    (Bernoulli / atomic) law of ``φ'(h_ℓ)²``.  Numeric parameters enter as the
-    rationals of their shortest decimal representation."""
-    from ._elimination import affine, free_mul
-    from .laws import MarchenkoPastur, PointMass, activation_derivative_law
+    """The spectral curve of ``μ_3`` (two hidden layers; [HK21],
+    docs/theory.md, "Deep networks") built from exact laws with
+    :mod:`freealg.curves` (⊠ and affine maps):
+    ``μ_1 = δ_{q_0}``, ``μ_{ℓ+1} = q_ℓ + μ_{WᵀW} ⊠ ν_ℓ ⊠ μ_ℓ`` with ``ν_ℓ``
+    the exact (Bernoulli) law of ``φ'(h_ℓ)²``.
 
-    act, init, sw, _, depth = _net_params(net)
-    qh, qx = _meanfield(net, q0)
-    s2 = sw * sw
-    w_law = PointMass(s2) if init == "orthogonal" else MarchenkoPastur(rate=1, jump=s2)
-    mu = PointMass(qx[0])
-    for ell in range(1, depth):
-        nu = activation_derivative_law(act, float(qh[ell - 1]))
-        nu = nu.subs({}) if hasattr(nu, "subs") else nu
-        nu = _numeric_law(nu)
+    The parameters are the exact layer data of :meth:`freealg.MLP.fim_law`:
+    an exact ``σ_w`` (``sqrt(2)``, ``3/2``) and ``q0`` stay exact, so that
+    coincident special points of the curve (a hard edge on a zero of the
+    leading coefficient) stay coincident; a float enters as the rational of
+    its shortest decimal (there is no exact value to keep).  Building the
+    curve from ``float(σ_w)² = 2.0000000000000004`` instead gave coefficients
+    of 90 digits and edges split by 1e-15 from the poles they sit on."""
+    from ._elimination import affine, free_mul
+    from .laws import MarchenkoPastur, PointMass
+
+    law = net.fim_law(q_in=q0)
+    s2 = law.sigma_w2
+    w_law = PointMass(s2) if law.init == "orthogonal" else MarchenkoPastur(rate=1, jump=s2)
+    mu = PointMass(law.q[0])
+    for ell in range(1, net.depth):
+        nu = _numeric_law(law.nus[ell - 1])
         prod = free_mul(free_mul(nu, mu), w_law)
-        mu = affine(prod, shift=qx[ell], scale=1)
+        mu = affine(prod, shift=law.q[ell], scale=1)
     return mu
 
 
@@ -2289,6 +2345,8 @@ def _numeric_law(law):
     from .laws import Atomic, Bernoulli, PointMass
 
     if isinstance(law, Bernoulli):
+        if _is_rational(law.p):
+            return law  # exact stays exact
         return Bernoulli(float(_to_float(law.p)))
     if isinstance(law, PointMass):
         return law
@@ -2296,6 +2354,14 @@ def _numeric_law(law):
         return Atomic([float(_to_float(v)) for v in law.points],
                       [float(_to_float(w)) for w in law.weights])
     return law
+
+
+def _is_rational(v):
+    import sympy
+
+    from fractions import Fraction
+
+    return isinstance(v, (int, Fraction)) or (isinstance(v, sympy.Basic) and v.is_Rational)
 
 
 class _CachedLaw:
@@ -2348,26 +2414,69 @@ def _display_polynomial(poly):
     return str(sympy.N(sympy.expand(poly / lc), 8))
 
 
+def _param_text(v):
+    """A network parameter for a claim line: exact values as typed
+    (``sqrt(2)``, ``3/2``), floats with repr."""
+    return str(v) if not isinstance(v, float) else repr(v)
+
+
 def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init="orthogonal",
                         net=None, q0=1.0, widths=(50, 100, 200), trials=40, n_moments=4, rng=0,
                         with_density=True, progress=None):
     r"""The two-hidden-layer (``L = 3``) closed form of the one-sample FIM
     spectrum (docs/theory.md §6) against sampled networks.
 
-    The theory law is the exact spectral curve of ``μ_3`` built with
-    :mod:`freealg.curves` (``ν_1, ν_2`` Bernoulli for hard-tanh / ReLU, ``μ_2``
-    two atoms, ``μ_3`` algebraic of low degree).  Compared: its exact moments
-    against the S-transform recursion (two independent algorithms) and against
+    For hard-tanh / ReLU the theory law is the exact spectral curve of
+    ``μ_3`` built with :mod:`freealg.curves` (``ν_1, ν_2`` Bernoulli, ``μ_2``
+    two atoms, ``μ_3`` algebraic of low degree) from the exact layer data of
+    :meth:`freealg.MLP.fim_law` (an exact ``sigma_w`` such as
+    ``sympy.sqrt(2)`` stays exact).  Compared: its exact moments against the
+    S-transform recursion in floats (two independent algorithms) and against
     the eigenvalues of ``Θ_3`` at each width (via :func:`check_fim_spectrum`,
     with the top atom), and -- when the density engine
     (:mod:`freealg.density`) is available and ``with_density`` -- its atoms
     against the atom rule of free products and its certified density through
-    the Kolmogorov and Lévy distances (about 20 s for the certified support,
-    atoms and density).
+    the Kolmogorov and Lévy distances (a few seconds).
+
+    For a smooth activation (tanh, erf, ...) the law of ``φ'(h)²`` is
+    continuous and ``μ_3`` has no algebraic curve: the check is then that of
+    :func:`check_fim_spectrum` at depth 3 (moments of the spectral recursion
+    against the eigenvalues, limit and plug-in), and the report says that
+    the closed form and the distance to a density were not checked.
+
+    Parameters
+    ----------
+    activation : str
+        ``"hardtanh"``, ``"relu"`` (closed form), or a smooth activation.
+    sigma_w, sigma_b : real
+        Weight and bias scales; exact values (``sympy.sqrt(2)``,
+        ``Fraction(3, 2)``) stay exact in the curve.
+    init : {"orthogonal", "gaussian"}
+    net : freealg.MLP, optional
+        A depth-3 network instead of the four parameters above.
+    q0 : real >= 0
+        ``‖x_0‖²/M`` of the input.
+    widths, trials, n_moments, rng, progress
+        As in :func:`check_fim_spectrum`.
+    with_density : bool
+        Also compare the certified density (Kolmogorov / Lévy distances) and
+        the atoms of the curve.
 
     Returns
     -------
     CheckReport
+        ``report.data["curve"]`` is the whole polynomial ``P(z, G)`` (the
+        report prints it with rounded coefficients).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> rep = check_two_layer_fim("relu", sympy.sqrt(2), 0, widths=(16, 32), trials=2,
+    ...                           with_density=False)
+    >>> rep.data["curve"]
+    'G**2*z**4 - 12*G**2*z**3 + 42*G**2*z**2 - 52*G**2*z + 21*G**2 - G*z**3 + 11*G*z**2 - 31*G*z + 21*G - 2*z + 5'
+    >>> rep.data["curve_moments"]
+    [3.0, 14.0, 78.0, 466.0]
     """
     net = _make_net(net, init, activation, sigma_w, sigma_b, 3)
     act, init, sw, sb, depth = _net_params(net)
@@ -2376,11 +2485,24 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
     _check_q0(q0)
     if depth != 3:
         raise InvalidArgumentError(f"the two-hidden-layer check needs depth 3; got depth {depth}")
+    params = (f"{init} weights, {act.name}, sigma_w = {_param_text(net.sigma_w)}, sigma_b = "
+              f"{_param_text(net.sigma_b)}, q0 = {_param_text(q0)}")
     if not act.piecewise_linear:
-        raise InvalidArgumentError(
-            f"the two-hidden-layer closed form needs a piecewise-linear activation (hard-tanh, "
-            f"ReLU: Bernoulli laws of phi'^2); got {act.name}, whose law is not algebraic"
-        )
+        rep = check_fim_spectrum(net, widths=widths, trials=trials, q0=q0, n_moments=n_moments,
+                                 rng=rng, progress=progress)
+        note = (f"no closed form: the law of {act.name}'(h)^2 is continuous, so mu_3 is not "
+                "algebraic (the curve exists for hard-tanh and ReLU only); checked: the moments of "
+                "the spectral recursion against the eigenvalues of Theta_3")
+        missing = [f"closed-form curve and distance to the density ({act.name} is smooth; the "
+                   "density of mu_3 is freealg.MLP(3, activation, ...).fim_law(q_in=q0).density(x), "
+                   "the functional-equation engine, about a minute)"]
+        claim = f"{params}: the two-hidden-layer FIM spectrum mu_3 (spectral recursion)"
+        return CheckReport("two-hidden-layer FIM spectrum", claim,
+                           [{"text": note, "rows": []}] + rep.parts, [note] + rep.summary,
+                           rep.decision if rep.decision is not None else rep.passed,
+                           dict(rep.data, curve=None), missing + [
+                               m for m in rep.missing if "no law" not in m
+                               and "Kolmogorov" not in m])
     curve = _two_layer_fim_curve(net, q0)
     exact = [_to_float(v, "moment") for v in curve.moments(n_moments)]
     qh, qx = _meanfield(net, q0)
@@ -2429,8 +2551,7 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
     summary = [f"curve moments vs S-transform recursion: max relative difference {rel:.2e}"
                + (" (agree)" if agree else " (DISAGREE)")] + rep.summary
     data = dict(rep.data, curve=str(poly), curve_moments=exact, recursion_moments=rec)
-    claim = (f"{init} weights, {act.name}, sigma_w = {sw}, sigma_b = {sb}, q0 = {q0}: the "
-             "two-hidden-layer FIM spectrum mu_3 is algebraic (closed form below)")
+    claim = f"{params}: the two-hidden-layer FIM spectrum mu_3 is algebraic (closed form below)"
     verdict = decide([t[:2] for t in rep.decision.tests], rep.decision.identities + [
         ("curve moments = S-transform recursion (rel. 1e-9)", rel < 1e-9),
         ("top atom of the curve = atom rule of free products", atoms_ok)])

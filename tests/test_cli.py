@@ -25,20 +25,21 @@ def test_cumulants_table_and_json(capsys):
     code, out, _ = run(capsys, "cumulants", "1/2", "1/3", "--json")
     data = json.loads(out)
     # kappa_2 = m_2 - m_1^2 = 1/3 - 1/4
-    assert data["cumulants"] == ["1/2", "1/12"]
+    assert [v["exact"] for v in data["cumulants"]] == ["1/2", "1/12"]
+    assert [v["float"] for v in data["cumulants"]] == [0.5, 1 / 12]
 
 
 def test_boolean_and_classical_kinds(capsys):
     _, out, _ = run(capsys, "cumulants", "0", "1", "0", "3", "--kind", "classical", "--json")
-    assert json.loads(out)["cumulants"] == [0, 1, 0, 0]
+    assert [v["exact"] for v in json.loads(out)["cumulants"]] == ["0", "1", "0", "0"]
     _, out, _ = run(capsys, "moments", "--cumulants", "1", "1", "2", "5", "--kind", "boolean", "--json")
-    assert json.loads(out)["moments"] == [1, 2, 5, 14]
+    assert [v["exact"] for v in json.loads(out)["moments"]] == ["1", "2", "5", "14"]
 
 
 def test_moments_from_cumulants(capsys):
     code, out, _ = run(capsys, "moments", "--cumulants", "1", "1", "1", "1", "--json")
     assert code == 0
-    assert json.loads(out)["moments"] == [1, 2, 5, 14]
+    assert [v["float"] for v in json.loads(out)["moments"]] == [1.0, 2.0, 5.0, 14.0]
 
 
 def test_bad_arguments_exit_2(capsys):
@@ -86,9 +87,11 @@ def test_meanfield_relu_critical_point(capsys):
     data = json.loads(out)
     assert code == 0
     # the relu edge of chaos is (sigma_w, sigma_b) = (sqrt 2, 0): chi = 1, c* = 1
-    assert data["critical sigma_w"] == pytest.approx(2**0.5, rel=1e-15)
-    assert data["chi"] == pytest.approx(1.0, abs=1e-12) and data["phase"] == "critical"
-    assert data["c*"] == 1
+    assert data["critical_sigma_w"] == {"exact": "sqrt(2)", "float": pytest.approx(2**0.5, rel=1e-15)}
+    assert data["chi"]["float"] == pytest.approx(1.0, abs=1e-12) and data["phase"] == "critical"
+    assert data["c_star"]["float"] == 1
+    # the depth scales diverge at the edge of chaos: +infinity, spelled "oo"
+    assert data["xi_q"] == {"exact": "oo", "float": None}
 
 
 def test_meanfield_tanh_matches_library(capsys):
@@ -97,8 +100,8 @@ def test_meanfield_tanh_matches_library(capsys):
     _, out, _ = run(capsys, "meanfield", "--activation", "tanh", "--sigma-w", "1.2", "--sigma-b", "0.05", "--json")
     data = json.loads(out)
     net = freealg.MLP(1, "tanh", sigma_w=1.2, sigma_b=0.05)
-    assert data["q*"] == pytest.approx(float(net.q_star()), rel=1e-14)
-    assert data["chi"] == pytest.approx(float(net.chi()), rel=1e-14)
+    assert data["q_star"]["float"] == pytest.approx(float(net.q_star()), rel=1e-14)
+    assert data["chi"]["float"] == pytest.approx(float(net.chi()), rel=1e-14)
     assert data["phase"] == "chaotic"
 
 
@@ -117,7 +120,7 @@ def test_moments_expression_relu_exact(capsys):
     import freealg
 
     m = freealg.free_mul_moments([freealg.cumulants.Fraction(1, 2)] * 3, [freealg.cumulants.Fraction(1, 2)] * 3)
-    assert data["value"] == 8**3 * m[2]
+    assert data["value"]["exact"] == str(8**3 * m[2])
     code, out, _ = run(capsys, "moments", "tr(J J^T)", "--depth", "3", "--sigma-w", "sqrt(2)", "--latex", "--json")
     assert json.loads(out)["latex"].endswith("= 2")
 
@@ -170,15 +173,15 @@ def test_spectrum_relu_matches_freeness_engine(capsys):
     model, names = free_model(freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)))
     J = names["J"]
     for k in (1, 2, 3):
-        assert data[f"m_{k}"] == pytest.approx(float(model.moment(freealg.tr((J * J.T) ** k))), rel=1e-12)
-    assert data["curve degree"] >= 2 and data["curve"].endswith("= 0")
+        assert data["moments"][k - 1]["exact"] == str(model.moment(freealg.tr((J * J.T) ** k)))
+    assert data["curve_degree"] >= 2 and data["curve"].endswith("= 0")
 
 
 def test_spectrum_smooth_activation_has_no_curve(capsys):
     code, out, _ = run(capsys, "spectrum", "--depth", "2", "--activation", "tanh", "--sigma-b", "0.05", "--json")
     data = json.loads(out)
-    assert data["curve"].startswith("none")
-    assert data["variance"] > 0
+    assert data["curve"] is None and data["curve_note"].startswith("none")
+    assert data["variance"]["float"] > 0
 
 
 def test_fim_top_atom_and_mean(capsys):
@@ -187,23 +190,23 @@ def test_fim_top_atom_and_mean(capsys):
     # atom t_3 = q2 + q1 + q0 has mass 1 - 2(1 - 1/2) = 0: no top atom
     code, out, _ = run(capsys, "fim", "--depth", "3", "--sigma-w", "1", "--q-in", "1", "--json")
     data = json.loads(out)
-    assert data["q_l = |x_l|^2/M"] == [1.0, 0.5, 0.25]
-    assert data["mean"] == pytest.approx(0.25 + 0.5 * 0.5 + 0.25 * 1.0, rel=1e-14)
-    assert str(data["top atom"]).startswith("none")
+    assert [v["exact"] for v in data["q"]] == ["1", "1/2", "1/4"]
+    assert data["mean"] == {"exact": "3/4", "float": 0.25 + 0.5 * 0.5 + 0.25 * 1.0}
+    assert data["top_atom"] is None and data["top_atom_note"].startswith("none")
     # hard-tanh near the edge of chaos: a top atom with mass 1 - (L-1)(1-alpha)
     code, out, _ = run(capsys, "fim", "--depth", "4", "--activation", "hardtanh", "--sigma-b", "0.05", "--json")
     data = json.loads(out)
-    a = data["alpha_l (active fraction)"]
-    q = data["q_l = |x_l|^2/M"]
+    a = [v["float"] for v in data["alpha"]]
+    q = [v["float"] for v in data["q"]]
     import freealg
 
     sw2 = float(freealg.critical_sigma_w("hardtanh", 0.05)) ** 2
     t = q[0]
     for ell in range(1, 4):
         t = q[ell] + sw2 * t
-    assert data["top atom"] == pytest.approx(t, rel=1e-13)
-    assert data["top atom mass"] == pytest.approx(1 - sum(1 - x for x in a), rel=1e-13)
-    assert data["learning-rate bound 2/lambda_max"] == pytest.approx(2 / t, rel=1e-13)
+    assert data["top_atom"]["location"]["float"] == pytest.approx(t, rel=1e-13)
+    assert data["top_atom"]["mass"]["float"] == pytest.approx(1 - sum(1 - x for x in a), rel=1e-13)
+    assert data["learning_rate_bound"]["float"] == pytest.approx(2 / t, rel=1e-13)
 
 
 # ---------------------------------------------------------------------------
@@ -328,24 +331,28 @@ def test_non_finite_results_are_refused_in_tables_and_json(capsys, monkeypatch):
     m = 10**200
     code, out, _ = run(capsys, "cumulants", str(m), str(m), str(m), "--json")
     assert code == 0
-    assert _strict_json(out)["cumulants"] == [m, m - m**2, m - 3 * m * m + 2 * m**3]
+    # exact, with no float64 value ("float": null) beyond the float range
+    assert _strict_json(out)["cumulants"] == [
+        {"exact": str(m), "float": 1e200},
+        *({"exact": str(v), "float": None} for v in (m - m**2, m - 3 * m * m + 2 * m**3))]
 
 
 def test_depth_scales_at_criticality_are_inf_in_words(capsys):
     code, out, _ = run(capsys, "meanfield", "--json")
     data = _strict_json(out)
-    assert code == 0 and data["xi_c"] == "inf"
+    assert code == 0 and data["xi_c"] == {"exact": "oo", "float": None}
 
 
 def test_exact_inputs_stay_exact(capsys):
     code, out, _ = run(capsys, "meanfield", "--sigma-w", "3/2", "--sigma-b", "1/10", "--json")
     data = _strict_json(out)
-    assert data["sigma_w"] == "3/2" and data["sigma_b"] == "1/10"
+    assert data["sigma_w"]["exact"] == "3/2" and data["sigma_b"]["exact"] == "1/10"
     # relu with sigma_w^2 = 9/4 > 2: the variance map q -> 9/8 q + 1/100 has no fixed point
-    assert data["q*"] == "inf" and data["chi"] == 9 / 8
+    assert data["q_star"] == {"exact": "oo", "float": None} and data["chi"]["float"] == 9 / 8
     code, out, _ = run(capsys, "meanfield", "--sigma-w", "1.5", "--sigma-b", "0.1", "--json")
     data = _strict_json(out)
-    assert data["sigma_w"] == 1.5 and data["sigma_b"] == 0.1
+    assert data["sigma_w"] == {"exact": None, "float": 1.5}
+    assert data["sigma_b"] == {"exact": None, "float": 0.1}
 
 
 def test_activation_text_matches_named_activation(capsys):
@@ -355,8 +362,8 @@ def test_activation_text_matches_named_activation(capsys):
                     "--sigma-b", "0.05", "--json")
     data = _strict_json(out)
     net = freealg.MLP(1, "tanh", sigma_w=1.2, sigma_b=0.05)
-    assert data["q*"] == pytest.approx(float(net.q_star()), rel=1e-10)
-    assert data["chi"] == pytest.approx(float(net.chi()), rel=1e-10)
+    assert data["q_star"]["float"] == pytest.approx(float(net.q_star()), rel=1e-10)
+    assert data["chi"]["float"] == pytest.approx(float(net.chi()), rel=1e-10)
 
 
 def test_deep_spectrum_does_not_hang(capsys):
@@ -367,7 +374,7 @@ def test_deep_spectrum_does_not_hang(capsys):
     t0 = time.perf_counter()
     code, out, _ = run(capsys, "spectrum", "--depth", "1000", "--json")
     data = _strict_json(out)
-    assert code == 0 and "not computed" in data["curve"]
+    assert code == 0 and data["curve"] is None and "not computed" in data["curve_note"]
     # relu at sigma_w = sqrt 2: variance of J J^T from the moments vs its closed form
-    assert data["variance"] == pytest.approx(data["variance, closed form"], rel=1e-12)
+    assert data["variance"]["float"] == pytest.approx(data["variance_closed_form"]["float"], rel=1e-12)
     assert time.perf_counter() - t0 < 60

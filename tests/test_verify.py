@@ -493,8 +493,9 @@ def test_check_two_layer_fim_moments():
     np.testing.assert_allclose(rep.data["curve_moments"], rep.data["recursion_moments"], rtol=1e-12)
     assert rep.passed, str(rep)
     assert any("with_density=False" in m for m in rep.missing)
-    with pytest.raises(InvalidArgumentError, match="piecewise-linear"):
-        verify.check_two_layer_fim("tanh", 1.0, 0.0, with_density=False)
+    # a smooth activation has no closed form: the report says so and checks the moments
+    rep = verify.check_two_layer_fim("tanh", 1.0, 0.0, widths=(16, 32), trials=2, with_density=False)
+    assert rep.data["curve"] is None and any("smooth" in m for m in rep.missing)
 
 
 @pytest.mark.slow

@@ -49,6 +49,7 @@ __all__ = [
     "check_finite_array",
     "check_choice",
     "describe",
+    "shorten",
 ]
 
 #: Largest network depth accepted anywhere (layer data is stored per layer).
@@ -59,14 +60,45 @@ MAX_DPS = 1_000
 MAX_MOMENT_ORDER = 2_000
 
 
-def describe(value, limit=60):
-    """``repr(value)`` shortened to ``limit`` characters, for messages."""
+#: Longest expression (a curve, a law's repr) quoted whole in an error message.
+MESSAGE_EXPR_LIMIT = 160
+
+
+def shorten(text, limit=MESSAGE_EXPR_LIMIT, how=None):
+    """``text`` capped at about ``limit`` characters for a message.
+
+    The one helper every message uses to quote a long expression (a
+    spectral curve with 90-digit coefficients, a law's ``repr``): the start
+    and the end are kept, the middle is replaced by a note giving the full
+    length and, with ``how``, how to get the whole object.
+
+    Examples
+    --------
+    >>> shorten("x" * 10)
+    'xxxxxxxxxx'
+    >>> shorten("P(z, G) = " + "9" * 300 + "*G", 60, how="curve.polynomial")
+    'P(z, G) = 99999999999999999999 ...[312 characters; the whole: curve.polynomial]... 999999999999999999*G'
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    head = max(1, (2 * limit) // 3 - 10)
+    tail = max(1, limit - head - 10)
+    note = f"{len(text):,} characters" + (f"; the whole: {how}" if how else "")
+    return f"{text[:head]} ...[{note}]... {text[-tail:]}"
+
+
+def describe(value, limit=60, how=None):
+    """``repr(value)`` shortened to about ``limit`` characters, for messages
+    (:func:`shorten`; ``how`` says how to get the whole object)."""
     try:
         text = repr(value)
     except Exception:  # a broken __repr__ must not hide the real error
         text = f"<{type(value).__name__} object>"
     if len(text) > limit:
-        text = text[: limit - 3] + "..."
+        if how is None:
+            return text[: limit - 3] + "..."
+        return shorten(text, limit, how)
     return text
 
 
