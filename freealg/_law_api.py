@@ -172,10 +172,14 @@ class _CdfJob:
         parts = list(self.ax_x) + ([] if extra is None else [np.asarray(extra, float)])
         xs = np.concatenate(parts) if parts else np.zeros(0)
         zs = np.concatenate(self.arc_z) if self.arc_z else np.zeros(0, complex)
-        rho = _pdf_values(law, xs) if xs.size else xs
+        if xs.size:
+            rho, rerr = _density_with_error(law, xs)
+        else:
+            rho, rerr = xs, xs
         n_extra = 0 if extra is None else np.asarray(extra).size
         self.extra = rho[rho.size - n_extra:]
         self.rho = rho[: rho.size - n_extra]
+        self.rho_err = rerr[: rerr.size - n_extra]
         xs = xs[: xs.size - n_extra]
         if zs.size:
             self.G = np.asarray(law.cauchy(zs), complex).reshape(zs.shape)
@@ -192,12 +196,19 @@ class _CdfJob:
             raise CertificationError("the Cauchy transform is not finite on a CDF contour")
 
     def panels(self, handle):
-        """Per-panel integrals ``(hi rule, lo rule)``."""
+        """Per-panel integrals ``(hi rule, lo rule)``; the bound on the error
+        that the density's own error bounds contribute is added to the
+        difference of the two rules by :meth:`value_error`."""
         out = []
         for start, shape, ww in handle:
             vals = self.rho[start:start + ww.size].reshape(shape)
             out.append(np.sum(vals * ww, axis=1))
         return out
+
+    def value_error(self, handle):
+        """Per-panel ``Σ w |error of ρ|`` of the high rule."""
+        start, shape, ww = handle[0]
+        return np.sum(self.rho_err[start:start + ww.size].reshape(shape) * np.abs(ww), axis=1)
 
     def arc_mass(self, handle):
         out = []
@@ -211,6 +222,47 @@ def _pdf_values(law, x):
     res = law.density(x)
     vals = getattr(res, "density", res)
     return np.asarray(vals, dtype=float).reshape(np.shape(x))
+
+
+def _density_with_error(law, x):
+    """Density values and their error bounds at quadrature nodes.
+
+    Certified engines are called with ``strict=False``: a node whose value
+    could not be certified to ``1e-8`` (a few nodes within ~1e-8 of a hard
+    edge) keeps its value and its error bound, which enters the CDF's error
+    estimate.  The law-wide checks (residual, ``Im G`` sign, total mass,
+    moments, no negative value, no tracking failure) must still pass.
+    """
+    import warnings
+
+    from .errors import CertificationWarning
+
+    try:
+        with warnings.catch_warnings():
+            # per-point failures are accounted for below, law-wide ones raise
+            warnings.simplefilter("ignore", CertificationWarning)
+            res = law.density(x, strict=False)
+    except TypeError:  # closed-form laws: exact formulas, no strict option
+        res = law.density(x)
+    if not hasattr(res, "density"):
+        return np.asarray(res, dtype=float).reshape(np.shape(x)), np.zeros(np.shape(x))
+    ev = res.evidence
+    bad = []
+    if not ev.max_residual <= ev.residual_tol:
+        bad.append(f"residual {ev.max_residual:.2e} above {ev.residual_tol:.0e}")
+    if not ev.im_sign_ok:
+        bad.append("Im G > 0 somewhere")
+    if not ev.mass_error <= ev.mass_tol:
+        bad.append(f"total mass off by {ev.mass_error:.2e}")
+    if ev.moment_errors and any(not e <= t for e, t in zip(ev.moment_errors, ev.moment_tol)):
+        bad.append("moments disagree with the exact ones")
+    if ev.n_negative or ev.tracking_failures:
+        bad.append(f"{ev.n_negative} negative values, {ev.tracking_failures} tracking failures")
+    if bad:
+        raise CertificationError("the density behind the CDF failed its checks: " + "; ".join(bad)
+                                 + "\n" + ev.summary())
+    err = np.asarray(res.error, dtype=float)
+    return np.asarray(res.density, dtype=float), np.where(np.isfinite(err), err, np.inf)
 
 
 def _interval_cdf(job, plan, iv, qs):
@@ -246,24 +298,26 @@ def _interval_cdf(job, plan, iv, qs):
 
     def finish(job):
         hi_p, lo_p = job.panels(axis)
+        ve = job.value_error(axis)  # the density's own error bounds, integrated
         (A_hi, A_lo), (B_hi, B_lo) = plan.disc[a], plan.disc[b]
         c_hi = np.concatenate([[0.0], np.cumsum(hi_p)])
         c_lo = np.concatenate([[0.0], np.cumsum(lo_p)])
+        c_ve = np.concatenate([[0.0], np.cumsum(ve)])
         total = A_hi + c_hi[-1] + B_hi
-        total_err = abs(A_hi - A_lo) + abs(c_hi[-1] - c_lo[-1]) + abs(B_hi - B_lo)
+        total_err = abs(A_hi - A_lo) + abs(c_hi[-1] - c_lo[-1]) + c_ve[-1] + abs(B_hi - B_lo)
         m = np.zeros(qs.size)
         e = np.zeros(qs.size)
         idx = np.searchsorted(brk, qs[mid])
         m[mid] = A_hi + c_hi[idx]
-        e[mid] = abs(A_hi - A_lo) + np.abs(c_hi[idx] - c_lo[idx])
+        e[mid] = abs(A_hi - A_lo) + np.abs(c_hi[idx] - c_lo[idx]) + c_ve[idx]
         for k, h in zip(np.flatnonzero(near_a), side_a):
             s_hi, s_lo = (float(np.sum(t)) for t in job.panels(h))
             m[k] = A_hi - s_hi
-            e[k] = abs(A_hi - A_lo) + abs(s_hi - s_lo)
+            e[k] = abs(A_hi - A_lo) + abs(s_hi - s_lo) + float(np.sum(job.value_error(h)))
         for k, h in zip(np.flatnonzero(near_b), side_b):
             s_hi, s_lo = (float(np.sum(t)) for t in job.panels(h))
             m[k] = total - (B_hi - s_hi)
-            e[k] = total_err + abs(B_hi - B_lo) + abs(s_hi - s_lo)
+            e[k] = total_err + abs(B_hi - B_lo) + abs(s_hi - s_lo) + float(np.sum(job.value_error(h)))
         return m, e, total, total_err
 
     return finish

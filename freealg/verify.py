@@ -1002,6 +1002,12 @@ class _TheoryCDF:
         self.evidence_ok = True
         self.evidence_text = []
         cdf = getattr(law, "cdf", None)
+        from ._law_api import LawMethods
+
+        if getattr(type(getattr(law, "_law", law)), "cdf", None) is LawMethods.cdf:
+            # the generic quadrature CDF of every law: this class tabulates its
+            # own (one density call, then interpolation for many eigenvalues)
+            cdf = None
         self._cdf = cdf if callable(cdf) else None
         atoms = [(float(_to_float(a, "atom location")), float(_to_float(m, "atom mass")))
                  for a, m in (law.atoms() if hasattr(law, "atoms") else [])]
