@@ -361,7 +361,8 @@ def _add_net_args(p, depth_required=True):
                    help="number of layers L")
     g.add_argument("--activation", default="relu",
                    help="linear, relu, leaky_relu, hardtanh, tanh, erf, sigmoid, silu, gelu (default relu)")
-    g.add_argument("--init", choices=("orthogonal", "gaussian"), default="orthogonal",
+    g.add_argument("--init", choices=("orthogonal", "gaussian", "glorot_uniform", "glorot_normal"),
+                   default="orthogonal",
                    help="weight initialisation (default orthogonal)")
     g.add_argument("--sigma-w", type=str, default=None, metavar="NUMBER",
                    help="weight scale sigma_w: 1.5, 3/2, sqrt(2), 2*sqrt(2)/3, 1e-3 "
@@ -610,34 +611,19 @@ def _cmd_latex(args):
     return 0
 
 
-class _Progress:
-    """A one-line progress bar on stderr (only when stderr is a terminal or
-    ``--progress`` is given)."""
-
-    def __init__(self, enabled, label):
-        self.enabled = enabled
-        self.label = label
-
-    def __call__(self, done, total):
-        if not self.enabled or not total:
-            return
-        width = 30
-        filled = int(width * done / total)
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def _cmd_verify(args):
     from . import verify
 
     widths = tuple(args.widths)
     if any(w <= 0 for w in widths):
         raise _UsageError(f"--widths must be positive integers; got {list(widths)}")
-    if args.trials <= 0:
+    if args.trials is not None and args.trials <= 0:
         raise _UsageError(f"--trials must be a positive integer; got {args.trials}")
-    progress = _Progress(args.progress or sys.stderr.isatty(), f"verify {args.claim}")
+    from ._utils.progress import ProgressCallback
+
+    # tqdm bar: on in a terminal, forced by --progress, off with --no-progress
+    progress = ProgressCallback(f"verify {args.claim}",
+                                progress=False if args.no_progress else (True if args.progress else None))
     # exact parameters stay exact (sqrt(2), 3/2): the two-layer closed form is
     # then built from them, not from float(sqrt(2))**2 = 2.0000000000000004
     sb = _float_or_exact(args.sigma_b)
@@ -649,7 +635,9 @@ def _cmd_verify(args):
         from .dnn import critical_sigma_w
 
         sw = critical_sigma_w(args.activation, sb)
-    common = dict(widths=widths, trials=args.trials, rng=args.seed, progress=progress)
+    common = dict(widths=widths, rng=args.seed, progress=progress)
+    if args.trials is not None:
+        common["trials"] = args.trials
     moments = {} if args.n_moments is None else {"n_moments": args.n_moments}
     if args.claim == "freeness":
         report = verify.check_asymptotic_freeness(
@@ -1032,7 +1020,8 @@ def build_parser():
                    "or the two-hidden-layer FIM closed form")
     v.add_argument("--widths", type=str, nargs="+", default=[50, 100, 200],
                    help=f"network widths N (at most {MAX_WIDTH})")
-    v.add_argument("--trials", type=str, default=8, help="networks sampled per width")
+    v.add_argument("--trials", type=str, default=None,
+                   help="networks sampled per width (default: the check's own, 40)")
     v.add_argument("--depths", type=str, nargs="+", default=None, help="depths (jacobian claim)")
     v.add_argument("--seed", type=str, default=0, help="random seed, an integer >= 0")
     v.add_argument("--q0", "--q-in", dest="q0", type=str, default=None, metavar="NUMBER",
@@ -1044,7 +1033,9 @@ def build_parser():
     v.add_argument("--no-density", action="store_true",
                    help="two-layer-fim: skip the certified density, atoms and Kolmogorov/Levy "
                    "distances of the closed form (moments only)")
-    v.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
+    v.add_argument("--progress", action="store_true",
+                   help="show a progress bar even when not on a terminal (needs tqdm: the progress extra)")
+    v.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     _add_net_args(v, depth_required=False)
     v.set_defaults(func=_cmd_verify)
 

@@ -15,7 +15,7 @@ import sys
 
 from .validate import check_int, describe
 
-__all__ = ["Progress", "map_tasks", "check_progress", "check_jobs"]
+__all__ = ["Progress", "ProgressCallback", "map_tasks", "check_progress", "check_jobs"]
 
 
 def check_progress(progress, name="progress"):
@@ -74,7 +74,7 @@ class Progress:
                         "progress=True needs tqdm: pip install 'freealg-dnn[progress]'") from None
                 tqdm = None
             if tqdm is not None:
-                self._bar = tqdm(total=self.total, desc=desc, leave=False, file=sys.stderr)
+                self._bar = tqdm(total=self.total, desc=desc, leave=True, file=sys.stderr)
 
     def update(self, n=1):
         self.done += n
@@ -94,6 +94,34 @@ class Progress:
     def __exit__(self, *exc):
         self.close()
         return False
+
+
+class ProgressCallback:
+    """A ``progress(done, total)`` callable that drives a tqdm bar created on
+    its first call (when the total is known); for APIs that report progress
+    through a callback.  ``progress`` as in :class:`Progress`.
+
+    Examples
+    --------
+    >>> cb = ProgressCallback("demo", progress=False)
+    >>> cb(1, 2); cb(2, 2)
+    >>> cb.done
+    2
+    """
+
+    def __init__(self, desc="", progress=None):
+        self.desc = desc
+        self.progress = check_progress(progress)
+        self._bar = None
+        self.done = 0
+
+    def __call__(self, done, total):
+        if self._bar is None:
+            self._bar = Progress(total, self.desc, self.progress)
+        self._bar.update(done - self.done)
+        self.done = done
+        if done >= total:
+            self._bar.close()
 
 
 def _stderr_is_tty():
