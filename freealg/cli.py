@@ -108,6 +108,7 @@ def _convert_args(args):
                                          "widths up to a few thousand and read the convergence rate")
                               for t in ts],
         "trials": lambda t: _parse_int(t, "--trials", 1, MAX_TRIALS),
+        "jobs": lambda t: _parse_int(t, "--jobs", -1, 4096),
         "depths": lambda ts: [_parse_int(t, "--depths", 1, MAX_DEPTH, depth_hint) for t in ts],
         "seed": lambda t: _parse_int(t, "--seed", 0, 2**128 - 1),
         "q0": lambda t: _parse_real(t, "--q0", nonnegative=True),
@@ -638,6 +639,10 @@ def _cmd_verify(args):
     common = dict(widths=widths, rng=args.seed, progress=progress)
     if args.trials is not None:
         common["trials"] = args.trials
+    if args.jobs is not None:
+        if args.claim == "freeness":
+            raise _UsageError("--jobs applies to the jacobian, fim and two-layer-fim checks")
+        common["n_jobs"] = args.jobs
     moments = {} if args.n_moments is None else {"n_moments": args.n_moments}
     if args.claim == "freeness":
         report = verify.check_asymptotic_freeness(
@@ -1036,6 +1041,9 @@ def build_parser():
     v.add_argument("--progress", action="store_true",
                    help="show a progress bar even when not on a terminal (needs tqdm: the progress extra)")
     v.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    v.add_argument("--jobs", "-j", type=str, default=None, metavar="N",
+                   help="local processes for the sampled networks of the jacobian, fim and "
+                   "two-layer-fim checks (-1: every core; default 1); the report does not depend on it")
     _add_net_args(v, depth_required=False)
     v.set_defaults(func=_cmd_verify)
 

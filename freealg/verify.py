@@ -62,6 +62,7 @@ import warnings
 
 import numpy as np
 
+from ._utils.progress import check_jobs, check_progress, map_tasks
 from ._utils.validate import MAX_DEPTH, MESSAGE_EXPR_LIMIT, check_choice, check_int, check_real, describe
 from .errors import (
     CertificationWarning,
@@ -2058,7 +2059,8 @@ def _jacobian_curve(net, L, q0, convention):
 
 
 def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200), trials=40,
-                            q0=None, convention=None, n_moments=4, law=None, rng=0, progress=None):
+                            q0=None, convention=None, n_moments=4, law=None, rng=0, progress=None,
+                            n_jobs=1, executor=None):
     r"""Spectrum of ``J Jᵀ`` of sampled networks at several depths against
     the free-probability prediction (docs/theory.md §5, PSG).
 
@@ -2086,16 +2088,28 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
         ``passed`` by the rule of :func:`decide` over the moments' rate
         fits (:attr:`MomentCheck.p_value`), for the limit and the plug-in
         predictions, at every depth.
+
+    Other Parameters
+    ----------------
+    n_jobs : int, optional
+        Local processes for the sampled networks (``-1``: every core).
+    executor : concurrent.futures executor or dask.distributed.Client, optional
+        Run the sampled networks there.  Every trial has its own seed drawn
+        from ``rng``, so the report is identical for any ``n_jobs`` or
+        executor.
+    progress : None, bool or callable, optional
+        A tqdm bar (``None``: when standard error is a terminal), or a
+        callable ``progress(done, total)``.
     """
     if net is None:
         raise InvalidArgumentError("check_jacobian_spectrum needs an MLP specification net=")
-    from .simulate import random_input, sample_network
 
     act, init, sw, sb, _ = _net_params(net)
     depths = _check_depths(depths)
     if q0 is not None:
         _check_q0(q0)
-    _check_callable(progress, "progress", "a callable (done, total) or None")
+    check_progress(progress)
+    check_jobs(n_jobs, executor)
     if convention is not None:
         check_choice(convention, "convention", ("seed", "psg"))
     _uniform_widths(net, "check_jacobian_spectrum")
@@ -2133,21 +2147,19 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
             raise InvalidArgumentError(f"law must be None, 'auto' or a callable L -> law; got {law!r}")
         cdfL = _TheoryCDF(lawL) if lawL is not None else None
         emp, plug, ks = {}, {}, {}
+        tasks = [(netL, N, seed, q0, convention, init, s2, n, n_d)
+                 for N, seed in zip([N for N, T in zip(widths, trials) for _ in range(T)],
+                                    _trial_seeds(rng, sum(trials)))]
+        results = iter(map_tasks(_jacobian_trial, tasks, n_jobs=n_jobs, executor=executor,
+                                 progress=_Offset(progress, done, total), desc=f"verify jacobian L={L}"))
+        done += len(tasks)
         for N, T in zip(widths, trials):
             e_rows, p_rows, evs = [], [], []
             for _ in range(T):
-                inst = sample_network(netL, N, rng)
-                x0 = random_input(N, rng, q0)
-                diags = inst.dphi(x0)
-                sv = np.linalg.svd(inst.input_jacobian(x0, convention), compute_uv=False)
-                ev = sv**2
+                ev, e_row, p_row = next(results)
                 evs.append(ev)
-                e_rows.append(_spectral_moments(ev, n))
-                p_rows.append(_jac_moments([_empirical_w_moments(w, init, s2, n) for w in inst.weights],
-                                           [_empirical_d2_moments(d, n) for d in diags[:n_d]], n))
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+                e_rows.append(e_row)
+                p_rows.append(p_row)
             emp[N], plug[N] = np.array(e_rows), np.array(p_rows)
             if lawL is not None:
                 sc = spectrum(lawL, evs, n_moments=0, _cdf=cdfL)
@@ -2192,8 +2204,75 @@ def _top_atom(net, q0):
     return loc, max(mass, 0.0)
 
 
+def _trial_seeds(rng, count):
+    """Independent seeds for ``count`` trials drawn from ``rng`` (one call):
+    each trial has its own generator, so the results are the same whether the
+    trials run serially, in processes or on a cluster, in any order."""
+    root = np.random.SeedSequence([int(v) for v in rng.integers(0, 2**63, size=4)])
+    return root.spawn(count)
+
+
+class _Offset:
+    """``progress(done, total)`` seen through an offset (several task maps
+    reporting to one callback)."""
+
+    def __new__(cls, progress, offset, total):
+        if progress is None or isinstance(progress, bool):
+            return progress
+        self = super().__new__(cls)
+        self.progress, self.offset, self.total = progress, offset, total
+        return self
+
+    def __call__(self, done, _total):
+        self.progress(self.offset + done, self.total)
+
+
+def _jacobian_trial(task):
+    """One sampled network of :func:`check_jacobian_spectrum` (module level,
+    picklable): eigenvalues of ``J Jᵀ``, their moments, the plug-in moments."""
+    from .simulate import random_input, sample_network
+
+    net, N, seed, q0, convention, init, s2, n, n_d = task
+    rng = np.random.default_rng(seed)
+    inst = sample_network(net, N, rng)
+    x0 = random_input(N, rng, q0)
+    diags = inst.dphi(x0)
+    sv = np.linalg.svd(inst.input_jacobian(x0, convention), compute_uv=False)
+    ev = sv**2
+    return (ev, _spectral_moments(ev, n),
+            _jac_moments([_empirical_w_moments(w, init, s2, n) for w in inst.weights],
+                         [_empirical_d2_moments(d, n) for d in diags[:n_d]], n))
+
+
+def _fim_trial(task):
+    """One sampled network of :func:`check_fim_spectrum` (module level,
+    picklable): eigenvalues of ``Θ_L``, their moments, the plug-in moments and
+    the finite-N top atom ``(location, multiplicity, N − #zeros(D))``."""
+    from .simulate import random_input, sample_network
+
+    net, N, seed, q0, init, s2, n, depth, with_atom = task
+    rng = np.random.default_rng(seed)
+    inst = sample_network(net, N, rng)
+    x0 = random_input(N, rng, q0)
+    ev = np.linalg.eigvalsh(inst.fim_one_sample(x0))
+    qs = inst.q(x0)
+    diags = inst.dphi(x0)
+    e_row = _spectral_moments(ev, n)
+    p_row = _fim_moments(qs, [_empirical_w_moments(w, init, s2, n) for w in inst.weights],
+                         [_empirical_d2_moments(d, n) for d in diags[:-1]], n)
+    atom_row = None
+    if with_atom:
+        loc, zeros = qs[0], 0
+        for ell in range(1, depth):
+            loc = qs[ell] + s2 * loc
+            zeros += int(np.count_nonzero(diags[ell - 1] == 0))
+        mult = int(np.count_nonzero(np.abs(ev - loc) <= 1e-9 * max(1.0, abs(loc))))
+        atom_row = (loc, mult, max(0, N - zeros))
+    return ev, e_row, p_row, atom_row
+
+
 def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_moments=4,
-                       law=None, rng=0, progress=None):
+                       law=None, rng=0, progress=None, n_jobs=1, executor=None):
     r"""Spectrum of the one-sample FIM / NTK ``Θ_L`` of sampled networks
     against the spectral recursion of docs/theory.md §6, and its top atom.
 
@@ -2215,10 +2294,21 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
     Returns
     -------
     CheckReport
+
+    Other Parameters
+    ----------------
+    n_jobs : int, optional
+        Local processes for the sampled networks (``-1``: every core).
+    executor : concurrent.futures executor or dask.distributed.Client, optional
+        Run the sampled networks there.  Every trial has its own seed drawn
+        from ``rng``, so the report is identical for any ``n_jobs`` or
+        executor.
+    progress : None, bool or callable, optional
+        A tqdm bar (``None``: when standard error is a terminal), or a
+        callable ``progress(done, total)``.
     """
     if net is None:
         raise InvalidArgumentError("check_fim_spectrum needs an MLP specification net=")
-    from .simulate import random_input, sample_network
 
     act, init, sw, sb, depth = _net_params(net)
     _uniform_widths(net, "check_fim_spectrum")
@@ -2228,7 +2318,8 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
     trials = _check_trials(trials, widths)
     n = _check_count(n_moments, "n_moments", 1, MAX_MOMENTS,
                      "high empirical moments are dominated by the largest eigenvalue")
-    _check_callable(progress, "progress", "a callable (done, total) or None")
+    check_progress(progress)
+    check_jobs(n_jobs, executor)
     s2 = sw * sw
     qh, qx = _meanfield(net, q0)
     wl = _w_law_moments(init, s2, n)
@@ -2239,33 +2330,24 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
     data = {"theory_moments": limit, "top_atom": atom, "widths": {}}
     emp, plug, ks, masses, exact_ok = {}, {}, {}, {}, True
     cdf_law = None
-    total, done = sum(trials), 0
+    tasks = [(net, N, seed, q0, init, s2, n, depth, atom is not None)
+             for N, seed in zip([N for N, T in zip(widths, trials) for _ in range(T)],
+                                _trial_seeds(rng, sum(trials)))]
+    results = iter(map_tasks(_fim_trial, tasks, n_jobs=n_jobs, executor=executor,
+                             progress=progress, desc="verify fim"))
     for N, T in zip(widths, trials):
         e_rows, p_rows, evs, mass_n, fin = [], [], [], [], []
         for _ in range(T):
-            inst = sample_network(net, N, rng)
-            x0 = random_input(N, rng, q0)
-            ev = np.linalg.eigvalsh(inst.fim_one_sample(x0))
+            ev, e_row, p_row, atom_row = next(results)
             evs.append(ev)
-            qs = inst.q(x0)
-            diags = inst.dphi(x0)
-            e_rows.append(_spectral_moments(ev, n))
-            p_rows.append(_fim_moments(qs, [_empirical_w_moments(w, init, s2, n) for w in inst.weights],
-                                       [_empirical_d2_moments(d, n) for d in diags[:-1]], n))
-            if atom is not None:
-                loc, zeros = qs[0], 0
-                for ell in range(1, depth):
-                    loc = qs[ell] + s2 * loc
-                    zeros += int(np.count_nonzero(diags[ell - 1] == 0))
-                mult = int(np.count_nonzero(np.abs(ev - loc) <= 1e-9 * max(1.0, abs(loc))))
-                want = max(0, N - zeros)
-                fin.append((loc, mult, want))
+            e_rows.append(e_row)
+            p_rows.append(p_row)
+            if atom_row is not None:
+                loc, mult, want = atom_row
+                fin.append(atom_row)
                 # with want = 0 an eigenvalue may still sit at loc by accident of rounding: allow 1
                 exact_ok = exact_ok and (mult == want or (want == 0 and mult <= 1))
                 mass_n.append(mult / N)
-            done += 1
-            if progress is not None:
-                progress(done, total)
         emp[N], plug[N] = np.array(e_rows), np.array(p_rows)
         if law is not None:
             if cdf_law is None:
@@ -2428,7 +2510,7 @@ def _param_text(v):
 
 def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init="orthogonal",
                         net=None, q0=1.0, widths=(50, 100, 200), trials=40, n_moments=4, rng=0,
-                        with_density=True, progress=None):
+                        with_density=True, progress=None, n_jobs=1, executor=None):
     r"""The two-hidden-layer (``L = 3``) closed form of the one-sample FIM
     spectrum (docs/theory.md §6) against sampled networks.
 
@@ -2495,7 +2577,7 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
               f"{_param_text(net.sigma_b)}, q0 = {_param_text(q0)}")
     if not act.piecewise_linear:
         rep = check_fim_spectrum(net, widths=widths, trials=trials, q0=q0, n_moments=n_moments,
-                                 rng=rng, progress=progress)
+                                 rng=rng, progress=progress, n_jobs=n_jobs, executor=executor)
         note = (f"no closed form: the law of {act.name}'(h)^2 is continuous, so mu_3 is not "
                 "algebraic (the curve exists for hard-tanh and ReLU only); checked: the moments of "
                 "the spectral recursion against the eigenvalues of Theta_3")
@@ -2543,7 +2625,7 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
                           f"(mass {top[1]:.10g} at {top[0]:.10g}): "
                           + ("agree" if atoms_ok else "DISAGREE"))
     rep = check_fim_spectrum(net, widths=widths, trials=trials, q0=q0, n_moments=n_moments,
-                             law=law, rng=rng, progress=progress)
+                             law=law, rng=rng, progress=progress, n_jobs=n_jobs, executor=executor)
     poly = getattr(curve, "polynomial", None)
     shown = _display_polynomial(poly)
     header = {"text": f"closed form (coefficients rounded for display): {shown} = 0\n"

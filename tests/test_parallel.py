@@ -69,3 +69,28 @@ def test_critical_line_on_a_dask_local_cluster_is_identical():
         par = fa.critical_line("erf", sb, executor=client, progress=False)
     for k in ("sigma_w", "q_star", "exists"):
         assert np.array_equal(serial[k], par[k])
+
+
+def test_fim_check_in_processes_is_identical_to_serial():
+    from freealg import verify
+
+    net = fa.MLP(2, "relu", sigma_w=2 ** 0.5)
+    kw = dict(widths=(12, 24), trials=3, rng=5, progress=False)
+    serial = verify.check_fim_spectrum(net, **kw)
+    par = verify.check_fim_spectrum(net, n_jobs=2, **kw)
+    # every trial has its own seed: the same networks, the same numbers
+    assert serial.to_dict() == par.to_dict()
+    assert str(serial) == str(par)
+
+
+def test_jacobian_check_on_a_dask_cluster_is_identical_to_serial():
+    distributed = pytest.importorskip("distributed")
+    from freealg import verify
+
+    net = fa.MLP(2, "hardtanh", sigma_w=1.1, sigma_b=0.1)
+    kw = dict(depths=(2, 3), widths=(10, 20), trials=3, rng=2, progress=False)
+    serial = verify.check_jacobian_spectrum(net, **kw)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        par = verify.check_jacobian_spectrum(net, executor=client, **kw)
+    assert serial.to_dict() == par.to_dict()
