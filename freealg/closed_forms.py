@@ -40,7 +40,7 @@ from __future__ import annotations
 from ._utils.symbolic import sympify_safe
 import sympy
 
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, InvalidArgumentTypeError
 from .laws import Bernoulli, Law, MarchenkoPastur, PointMass, _check_int, _exact
 
 __all__ = ["jacobian_curve", "fim_curve", "fim_two_layer_curve", "weight_law"]
@@ -66,6 +66,22 @@ def weight_law(weights="gaussian", sigma_w=1):
     raise InvalidArgumentError(
         f"weights must be 'gaussian' or 'orthogonal'; got {weights!r}"
     )
+
+
+#: Largest number of layers for which the exact Jacobian curve is built (its
+#: degree in G is about L + 1; depth 200 takes a few seconds).
+MAX_CURVE_LAYERS = 256
+
+
+def _sequence(value, name, what):
+    """``value`` as a list when it is a list or tuple, else a typed error."""
+    from ._utils.validate import describe
+
+    if not isinstance(value, (list, tuple)):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a list of {what}; got {describe(value)} of type {type(value).__name__}"
+        )
+    return list(value)
 
 
 def _per_layer(value, count, name):
@@ -111,7 +127,10 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed"):
     """
     from ._elimination import free_mul
 
-    L = _check_int(L, "L", 1)
+    L = _check_int(L, "L", 1, maximum=MAX_CURVE_LAYERS,
+                   hint="the exact curve has degree about L + 1 in G and its elimination grows "
+                        "quadratically with it; for deeper networks use the numeric law "
+                        "(MLP(...).jacobian_law(): moments, density, lambda_max)")
     if convention not in ("seed", "psg"):
         raise InvalidArgumentError(f"convention must be 'seed' or 'psg'; got {convention!r}")
     nd = L if convention == "psg" else L - 1
@@ -154,8 +173,12 @@ def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal"):
     """
     from ._elimination import free_mul
 
-    nus = list(nus)
-    q = list(q)
+    nus = _sequence(nus, "nus", "laws nu_1..nu_(L-1) (e.g. [Bernoulli(p)])")
+    for i, v in enumerate(nus):
+        if not isinstance(v, Law):
+            raise InvalidArgumentTypeError(
+                f"nus[{i}] must be a law (e.g. Bernoulli(p)); got {v!r:.60} of type {type(v).__name__}")
+    q = _sequence(q, "q", "numbers q_0..q_(L-1)")
     if len(q) != len(nus) + 1:
         raise InvalidArgumentError(
             f"fim_curve needs len(q) = len(nus) + 1 (q_0..q_(L-1) and nu_1..nu_(L-1)); got "
@@ -224,7 +247,8 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
     from .activations import get_activation
 
     s = _SIGMA if sigma_w is None else _exact(sigma_w, "sigma_w")
-    qs = list(_Q if q is None else [_exact(v, f"q[{i}]") for i, v in enumerate(q)])
+    qs = list(_Q if q is None else [_exact(v, f"q[{i}]")
+                                    for i, v in enumerate(_sequence(q, "q", "three numbers (q_0, q_1, q_2)"))])
     if len(qs) != 3:
         raise InvalidArgumentError(f"q must be (q_0, q_1, q_2); got {q!r}")
     if alpha is not None:
@@ -233,7 +257,7 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
     elif activation is None:
         a = list(_ALPHA)
     else:
-        act = get_activation(activation) if isinstance(activation, str) else activation
+        act = get_activation(activation)
         sb2 = _exact(sigma_b, "sigma_b") ** 2
         a = []
         for ell in (1, 2):

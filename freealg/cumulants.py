@@ -664,7 +664,7 @@ def check_moment_sequence(moments, *, support="real", name="moments"):
     if kind == "sympy":
         if not all(getattr(v, "is_number", False) for v in m):
             return None
-        m = [Fraction(str(v)) if v.is_Rational else complex(v) for v in m]
+        m = [Fraction(int(v.p), int(v.q)) if v.is_Rational else complex(v) for v in m]
         kind = "exact" if all(isinstance(v, Fraction) for v in m) else "float"
     if any(isinstance(v, complex) or (_is_mpmath(v) and hasattr(v, "imag") and v.imag != 0) for v in m):
         return None

@@ -49,6 +49,7 @@ __all__ = [
     "check_finite_array",
     "check_point",
     "check_choice",
+    "check_instance",
     "describe",
 ]
 
@@ -379,6 +380,25 @@ def check_point(value, name, *, symbols=None, allow_none=True, allow_array=True)
             return raw
         return check_finite_array(raw, name, dtype=complex)
     raise _type_error(name, expected, value)
+
+
+def check_instance(value, name, cls, expected):
+    """Return ``value`` if it is an instance of ``cls``; otherwise raise
+    :class:`~freealg.errors.InvalidArgumentTypeError` saying what was
+    ``expected`` (e.g. ``"an MLP, e.g. freealg.MLP(3, 'relu')"``).
+
+    Examples
+    --------
+    >>> check_instance(3, "n", int, "an int")
+    3
+    >>> check_instance("3", "n", int, "an int")
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidArgumentTypeError: n must be an int; got '3' of type str
+    """
+    if not isinstance(value, cls):
+        raise _type_error(name, expected, value)
+    return value
 
 
 def check_choice(value, name, choices):
