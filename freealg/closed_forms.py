@@ -201,6 +201,12 @@ def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal"):
     return mu
 
 
+def _tall(v):
+    """True for an exact rational whose numerator or denominator exceeds 10^40."""
+    v = sympify_safe(v)
+    return bool(v.is_Rational) and max(abs(int(v.p)), int(v.q)) > 10**40
+
+
 _ALPHA = sympy.symbols("alpha_1 alpha_2", positive=True)
 _Q = sympy.symbols("q_0 q_1 q_2", positive=True)
 _SIGMA = sympy.Symbol("sigma_w", positive=True)
@@ -269,9 +275,11 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
                     f"hardtanh); got {act!r}. Use fim_curve with activation_derivative_law for others."
                 )
             a.append(sum((p for v, p in law if v == 1), sympy.Integer(0)))
-    if all(sympify_safe(v).is_Rational or isinstance(v, sympy.Symbol) for v in a):
+    if all((sympify_safe(v).is_Rational and not _tall(v)) or isinstance(v, sympy.Symbol) for v in a):
         return fim_curve([Bernoulli(v) for v in a], qs, sigma_w=s, weights=weights)
-    # α = erf(...) (hard-tanh): the curve is polynomial in α, so build it with
-    # symbols α_ℓ (fast domain arithmetic) and substitute the exact values after
+    # α = erf(...) (hard-tanh), or a rational of huge height (the float 1e-300 is
+    # 10^-300 exactly, and the elimination with it takes minutes): the curve is
+    # polynomial in α, so build it with symbols α_ℓ (fast domain arithmetic) and
+    # substitute the exact values after
     c = fim_curve([Bernoulli(v) for v in _ALPHA], qs, sigma_w=s, weights=weights)
     return c.subs({sym: v for sym, v in zip(_ALPHA, a)})

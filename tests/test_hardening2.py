@@ -500,3 +500,20 @@ def test_errors_are_freealg_errors():
     for cls in (InvalidArgumentError, InvalidArgumentTypeError, TooLargeError,
                 TransformUndefinedError, FloatRangeError):
         assert issubclass(cls, FreealgError)
+
+
+def test_fim_two_layer_curve_with_a_tiny_float_alpha_is_fast_and_exact():
+    # alpha = 1e-300 is the rational 10^-300; the curve is built with symbols and
+    # the value substituted.  Second algorithm: the moments of
+    # mu_3 = q_2 + s^2 (Bernoulli(a_2) ⊠ mu_2), mu_2 = (1 - a_1) δ_{q_1} + a_1 δ_{q_1 + s^2 q_0},
+    # by the exact free multiplicative moment recursion.
+    from freealg.cumulants import free_mul_moments
+
+    a = sympy.Rational(repr(1e-300))
+    s2 = sympy.Rational(9, 4)                                 # sigma_w = 1.5
+    c = fim_two_layer_curve(activation="relu", alpha=1e-300, sigma_w=1.5, q=(1, 1, 1))
+    mu2 = Atomic([1, 1 + s2], [1 - a, a]).moments(3)
+    prod = free_mul_moments(Bernoulli(a).moments(3), mu2)
+    want = [sum(math.comb(k, j) * s2**j * (prod[j - 1] if j else 1) for j in range(k + 1))
+            for k in range(1, 4)]                            # moments of 1 + s^2 X
+    assert c.moments(3) == want
