@@ -134,10 +134,10 @@ def test_atomic_s_transform_refuses_bool_and_inf_and_matches_mpmath():
     with pytest.raises(InvalidArgumentError, match=r"w must be finite"):
         law.s_transform(w=complex(1, INF))
     # independent: invert psi(z) = sum_i w_i a_i z/(1 - a_i z) with mpmath near 0
-    mpmath.mp.dps = 30
-    w = mpmath.mpf("0.5")
-    chi = mpmath.findroot(lambda t: t / (2 * (1 - t)) + t / (1 - 2 * t) - w, mpmath.mpf("0.2"))
-    want = complex(chi * (1 + w) / w)
+    with mpmath.workdps(30):
+        w = mpmath.mpf("0.5")
+        chi = mpmath.findroot(lambda t: t / (2 * (1 - t)) + t / (1 - 2 * t) - w, mpmath.mpf("0.2"))
+        want = complex(chi * (1 + w) / w)
     got = complex(law.s_transform(0.5))
     assert abs(got - want) < 1e-12
 
