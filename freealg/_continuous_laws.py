@@ -26,6 +26,7 @@ from .laws import (
     _f,
     _mp,
     _MPNS,
+    _pole_error,
     _real_points,
     _any_float,
     _keeps_float_kind,
@@ -263,7 +264,8 @@ class MarchenkoPastur(Law):
         Each point uses the form without cancellation (the two numerators
         multiply to ``4αz``), so extreme rates and jumps stay accurate.  At
         the atom ``z = 0`` (``λ < 1``), and at the hard edge ``z = 0`` where
-        ``G`` is unbounded (``λ = 1``), the value is ``nan``.
+        ``G`` is unbounded (``λ = 1``), ``G`` has no value: that point raises
+        :class:`~freealg.errors.InvalidArgumentError` (evaluate at ``i·ε``).
         """
         self._require_numeric("cauchy")
         lam, alpha = self._params["rate"], self._params["jump"]
@@ -283,19 +285,17 @@ class MarchenkoPastur(Law):
                 g1 = n1 / (2 * af) / zz
                 g2 = 2.0 / n2
                 out = np.where(np.abs(n1) >= np.abs(n2), g1, g2)
-            special = (zz == 0) if pole else None
-            out = _finite_values(out, zz, self, "cauchy", special)
-            if pole:
-                out = np.where(special, complex(np.nan, np.nan), out)
+            if pole and (zz == 0).any():
+                raise _pole_error(self, 0j, "an atom" if _sign(lam - 1) < 0 else "the hard edge")
+            out = _finite_values(out, zz, self, "cauchy")
             return _wrap(out)
-        from ._utils.mpctx import mpmath
         cm, am, l, h, ctm, hm = (_mp(t, dps) for t in (c, alpha, lo, hi, ctr, half))
 
         def g(t):
             S = _centred_sqrt(_MPNS, t, ctm, hm, l, h)
             n1, n2 = t + cm - S, t + cm + S
             if t == 0 and pole:
-                return mpmath.mpc(mpmath.nan, mpmath.nan)
+                raise _pole_error(self, t, "an atom" if _sign(lam - 1) < 0 else "the hard edge")
             return n1 / (2 * am * t) if abs(n1) >= abs(n2) and t != 0 else 2 / n2
 
         return _apply(z, dps, None, g)
@@ -592,8 +592,9 @@ class Arcsine(Law):
         return SpectralCurve((Z - a) * (Z - b) * G**2 - 1, law=self)
 
     def cauchy(self, z, dps=None):
-        """``1/(√(z − a)√(z − b))``; ``nan`` exactly at the edges ``a``, ``b``
-        where ``G`` is unbounded."""
+        """``1/(√(z − a)√(z − b))``.  Exactly at the hard edges ``a``, ``b``
+        ``G`` is unbounded: those points raise
+        :class:`~freealg.errors.InvalidArgumentError` (evaluate at ``a + i·ε``)."""
         self._require_numeric("cauchy")
         a, b = self._params["a"], self._params["b"]
         if dps is None:
@@ -602,12 +603,17 @@ class Arcsine(Law):
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 out = 1.0 / _sqrt_pair(np, zz, af, bf)
             edge = (zz == af) | (zz == bf)
-            out = np.where(edge, complex(np.nan, np.nan), _finite_values(out, zz, self, "cauchy", edge))
-            return _wrap(out)
-        from ._utils.mpctx import mpmath
+            if edge.any():
+                raise _pole_error(self, zz.ravel()[int(np.flatnonzero(edge.ravel())[0])], "a hard edge")
+            return _wrap(_finite_values(out, zz, self, "cauchy"))
         am, bm = _mp(a, dps), _mp(b, dps)
-        return _apply(z, dps, None, lambda t: mpmath.mpc(mpmath.nan, mpmath.nan)
-                      if t in (am, bm) else 1 / _sqrt_pair(_MPNS, t, am, bm))
+
+        def g(t):
+            if t in (am, bm):
+                raise _pole_error(self, t, "a hard edge")
+            return 1 / _sqrt_pair(_MPNS, t, am, bm)
+
+        return _apply(z, dps, None, g)
 
     def density(self, x, dps=None):
         r"""``1/(π√(x − a)√(b − x))`` on ``(a, b)``, 0 outside; ``+inf`` at the

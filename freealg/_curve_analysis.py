@@ -149,6 +149,9 @@ class _CurveAnalysis:
 
     def cauchy(self, z, dps=None):
         r"""``G(z)`` on the physical branch (density engine ``branch_cauchy``)."""
+        from ._utils.validate import check_finite_array
+
+        check_finite_array(z, "z", dtype=complex)  # named here, before the engine's zs
         eng = self._engine()
         return eng.branch_cauchy(self._numeric_polynomial(), Z, G, z, dps=dps)
 
@@ -214,6 +217,9 @@ class _CurveAnalysis:
         by the physical branch (density engine + exact matching); for symbolic
         parameters the candidates are listed.
         """
+        from .laws import _check_order
+
+        n_moments = _check_order(n_moments, "n_moments")
         lines = [self.latex()]
         lines.append(r"\operatorname{disc}_G P = " + sympy.latex(self.discriminant()))
         if not self.free_symbols:

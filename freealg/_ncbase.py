@@ -152,6 +152,18 @@ class Letter:
     __slots__ = ("name", "selfadjoint", "shape", "_key")
 
     def __init__(self, name, selfadjoint=False, shape=("N", "N")):
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentTypeError(f"name must be a non-empty str; got {describe(name)}")
+        if not isinstance(selfadjoint, bool):
+            raise InvalidArgumentTypeError(
+                f"selfadjoint must be True or False; got {describe(selfadjoint)} of type "
+                f"{type(selfadjoint).__name__}")
+        if not (isinstance(shape, (tuple, list)) and len(shape) == 2
+                and all(isinstance(d, str) or (isinstance(d, int) and not isinstance(d, bool) and d >= 1)
+                        for d in shape)):
+            raise InvalidArgumentTypeError(
+                f"shape must be a pair (rows, cols) of dimension names or positive ints, e.g. "
+                f"('N', 'M'); got {describe(shape)} of type {type(shape).__name__}")
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "selfadjoint", bool(selfadjoint))
         object.__setattr__(self, "shape", tuple(shape))

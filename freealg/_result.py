@@ -203,8 +203,25 @@ class DensityResult:
 # ---------------------------------------------------------------------------
 
 
+def _check_exact_moments(values):
+    """``exact_moments`` as a list of finite real numbers (exact kinds kept)."""
+    from ._utils.validate import check_real, describe
+    from .errors import InvalidArgumentTypeError
+
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    if not isinstance(values, (list, tuple)):
+        raise InvalidArgumentTypeError(
+            f"exact_moments must be a list of real numbers m_1, m_2, ...; got {describe(values)} "
+            f"of type {type(values).__name__}"
+        )
+    return [check_real(v, f"exact_moments[{i}]") for i, v in enumerate(values[:200])]
+
+
 def _as_grid(x):
-    arr = np.asarray(x, dtype=float)
+    from ._utils.validate import check_finite_array
+
+    arr = check_finite_array(x, "x")  # bool, text, ragged, complex, nan/inf: refused by name
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.size == 0:
@@ -353,6 +370,8 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
         from .errors import InvalidArgumentTypeError
 
         raise InvalidArgumentTypeError(f"strict must be True or False; got {strict!r:.60}")
+    if exact_moments is not None:
+        exact_moments = _check_exact_moments(exact_moments)
     x = _as_grid(x)
     flat = x.ravel()
     n = flat.size

@@ -60,6 +60,14 @@ class Trace:
     _freealg_kind = "trace"
 
     def __init__(self, terms=None):
+        if terms is not None and not (isinstance(terms, dict)
+                                      and all(isinstance(w, tuple) for w in terms)):
+            from ._utils.validate import describe
+            from .errors import InvalidArgumentTypeError
+
+            raise InvalidArgumentTypeError(
+                f"terms must be None or a dict {{word (a tuple of letters): coefficient}}; got "
+                f"{describe(terms)} of type {type(terms).__name__} (build traces with tr(...))")
         object.__setattr__(self, "_terms", dict(terms or {}))
         object.__setattr__(self, "_hash", None)
 

@@ -773,15 +773,10 @@ def _float_result(val, what, q):
 
 
 def _float_array(x, name):
-    """``x`` as a float array; a non-numeric input is a typed error naming it."""
-    if isinstance(x, (str, bytes)):
-        raise InvalidArgumentTypeError(f"{name} must be a real number or an array of them; got a string")
-    try:
-        return np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidArgumentTypeError(
-            f"{name} must be a real number or an array of them; got {describe(x)} of type "
-            f"{type(x).__name__}") from None
+    """``x`` as a float array of finite entries; a non-numeric input (``None``,
+    bool, text, ragged) is a typed error naming it, NaN/inf an
+    InvalidArgumentError (never a silent ``nan`` result)."""
+    return check_finite_array(x, name)
 
 
 def _finite_np(out, what, q, q2=None):

@@ -40,7 +40,7 @@ from __future__ import annotations
 from ._utils.symbolic import sympify_safe
 import sympy
 
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, InvalidArgumentTypeError
 from .laws import Bernoulli, Law, MarchenkoPastur, PointMass, _check_int, _exact
 
 __all__ = ["jacobian_curve", "fim_curve", "fim_two_layer_curve", "weight_law"]
@@ -66,6 +66,22 @@ def weight_law(weights="gaussian", sigma_w=1):
     raise InvalidArgumentError(
         f"weights must be 'gaussian' or 'orthogonal'; got {weights!r}"
     )
+
+
+#: Largest number of layers for which the exact Jacobian curve is built (its
+#: degree in G is about L + 1; depth 200 takes a few seconds).
+MAX_CURVE_LAYERS = 256
+
+
+def _sequence(value, name, what):
+    """``value`` as a list when it is a list or tuple, else a typed error."""
+    from ._utils.validate import describe
+
+    if not isinstance(value, (list, tuple)):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a list of {what}; got {describe(value)} of type {type(value).__name__}"
+        )
+    return list(value)
 
 
 def _per_layer(value, count, name):
@@ -111,7 +127,10 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed"):
     """
     from ._elimination import free_mul
 
-    L = _check_int(L, "L", 1)
+    L = _check_int(L, "L", 1, maximum=MAX_CURVE_LAYERS,
+                   hint="the exact curve has degree about L + 1 in G and its elimination grows "
+                        "quadratically with it; for deeper networks use the numeric law "
+                        "(MLP(...).jacobian_law(): moments, density, lambda_max)")
     if convention not in ("seed", "psg"):
         raise InvalidArgumentError(f"convention must be 'seed' or 'psg'; got {convention!r}")
     nd = L if convention == "psg" else L - 1
@@ -154,8 +173,12 @@ def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal"):
     """
     from ._elimination import free_mul
 
-    nus = list(nus)
-    q = list(q)
+    nus = _sequence(nus, "nus", "laws nu_1..nu_(L-1) (e.g. [Bernoulli(p)])")
+    for i, v in enumerate(nus):
+        if not isinstance(v, Law):
+            raise InvalidArgumentTypeError(
+                f"nus[{i}] must be a law (e.g. Bernoulli(p)); got {v!r:.60} of type {type(v).__name__}")
+    q = _sequence(q, "q", "numbers q_0..q_(L-1)")
     if len(q) != len(nus) + 1:
         raise InvalidArgumentError(
             f"fim_curve needs len(q) = len(nus) + 1 (q_0..q_(L-1) and nu_1..nu_(L-1)); got "
@@ -176,6 +199,12 @@ def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal"):
         else:
             raise InvalidArgumentError(f"weights must be 'orthogonal' or 'gaussian'; got {weights!r}")
     return mu
+
+
+def _tall(v):
+    """True for an exact rational whose numerator or denominator exceeds 10^40."""
+    v = sympify_safe(v)
+    return bool(v.is_Rational) and max(abs(int(v.p)), int(v.q)) > 10**40
 
 
 _ALPHA = sympy.symbols("alpha_1 alpha_2", positive=True)
@@ -224,7 +253,8 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
     from .activations import get_activation
 
     s = _SIGMA if sigma_w is None else _exact(sigma_w, "sigma_w")
-    qs = list(_Q if q is None else [_exact(v, f"q[{i}]") for i, v in enumerate(q)])
+    qs = list(_Q if q is None else [_exact(v, f"q[{i}]")
+                                    for i, v in enumerate(_sequence(q, "q", "three numbers (q_0, q_1, q_2)"))])
     if len(qs) != 3:
         raise InvalidArgumentError(f"q must be (q_0, q_1, q_2); got {q!r}")
     if alpha is not None:
@@ -233,7 +263,7 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
     elif activation is None:
         a = list(_ALPHA)
     else:
-        act = get_activation(activation) if isinstance(activation, str) else activation
+        act = get_activation(activation)
         sb2 = _exact(sigma_b, "sigma_b") ** 2
         a = []
         for ell in (1, 2):
@@ -245,9 +275,11 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
                     f"hardtanh); got {act!r}. Use fim_curve with activation_derivative_law for others."
                 )
             a.append(sum((p for v, p in law if v == 1), sympy.Integer(0)))
-    if all(sympify_safe(v).is_Rational or isinstance(v, sympy.Symbol) for v in a):
+    if all((sympify_safe(v).is_Rational and not _tall(v)) or isinstance(v, sympy.Symbol) for v in a):
         return fim_curve([Bernoulli(v) for v in a], qs, sigma_w=s, weights=weights)
-    # α = erf(...) (hard-tanh): the curve is polynomial in α, so build it with
-    # symbols α_ℓ (fast domain arithmetic) and substitute the exact values after
+    # α = erf(...) (hard-tanh), or a rational of huge height (the float 1e-300 is
+    # 10^-300 exactly, and the elimination with it takes minutes): the curve is
+    # polynomial in α, so build it with symbols α_ℓ (fast domain arithmetic) and
+    # substitute the exact values after
     c = fim_curve([Bernoulli(v) for v in _ALPHA], qs, sigma_w=s, weights=weights)
     return c.subs({sym: v for sym, v in zip(_ALPHA, a)})

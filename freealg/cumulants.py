@@ -30,6 +30,7 @@ from fractions import Fraction
 from . import _series
 from ._utils.validate import MAX_MOMENT_ORDER, check_choice, describe
 from .errors import (
+    InvalidArgumentError,
     InvalidArgumentTypeError,
     InvalidLawError,
     InvalidSequenceError,
@@ -476,6 +477,45 @@ def moments_from_classical_cumulants(cumulants):
 # ---------------------------------------------------------------------------
 
 
+#: Longest word :func:`moment_from_cumulants` accepts: its first-block
+#: recursion visits up to 2^(n-1) blocks per distinct sub-word (n = 16 takes
+#: about a second with all letters distinct).
+MAX_WORD_MOMENT = 16
+#: Longest word :func:`cumulant_from_moments` accepts: its Möbius recursion
+#: grows like 3^n for distinct letters (n = 13 takes about two seconds).
+MAX_WORD_CUMULANT = 13
+
+
+def _check_word_and_fn(word, fn, fname, maximum, what):
+    """The word (a str, list or tuple of hashable letters, at most ``maximum``
+    long, checked before any work) and the callable ``fn`` of the
+    multivariate moment/cumulant front ends."""
+    from ._utils.validate import check_int
+
+    if not isinstance(word, (str, list, tuple)):
+        raise InvalidArgumentTypeError(
+            f"word must be a str or a list/tuple of letters; got {describe(word)} of type "
+            f"{type(word).__name__}"
+        )
+    check_int(len(word), "len(word)", maximum=maximum,
+              hint=f"the {what} recursion is exponential in the word length; for longer words "
+                   "of free families use FreeModel(...).moment(tr(...)) (Kreweras recursion)")
+    word = tuple(word)
+    for i, a in enumerate(word):
+        try:
+            hash(a)
+        except TypeError:
+            raise InvalidArgumentTypeError(
+                f"word[{i}] must be a hashable letter; got {describe(a)} of type {type(a).__name__}"
+            ) from None
+    if not callable(fn):
+        raise InvalidArgumentTypeError(
+            f"{fname} must be a callable taking a tuple of letters; got {describe(fn)} of type "
+            f"{type(fn).__name__}"
+        )
+    return word
+
+
 def _subsets_containing_first(length):
     """All subsets of range(length) containing 0, as sorted tuples."""
     for mask in range(1 << (length - 1)):
@@ -526,8 +566,16 @@ def moment_from_cumulants(word, kappa):
     ...     return 0
     >>> sympy.factor(moment_from_cumulants("pqpq", kappa))
     -alpha*beta*(alpha*beta - alpha - beta)
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``word`` is not a str/list/tuple of hashable letters, or ``kappa``
+        is not callable.
+    TooLargeError
+        For a word longer than ``MAX_WORD_MOMENT`` (16), before any work.
     """
-    word = tuple(word)
+    word = _check_word_and_fn(word, kappa, "kappa", MAX_WORD_MOMENT, "first-block")
     cache_k = {}
     cache_m = {}
 
@@ -586,8 +634,20 @@ def cumulant_from_moments(word, phi):
     >>> cat = {1: 1, 2: 2, 3: 5, 4: 14}
     >>> cumulant_from_moments("aaaa", lambda w: cat[len(w)])
     1
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``word`` is not a str/list/tuple of hashable letters, or ``phi``
+        is not callable.
+    InvalidArgumentError
+        For the empty word (cumulants have order ``n >= 1``).
+    TooLargeError
+        For a word longer than ``MAX_WORD_CUMULANT`` (13), before any work.
     """
-    word = tuple(word)
+    word = _check_word_and_fn(word, phi, "phi", MAX_WORD_CUMULANT, "Möbius")
+    if not word:
+        raise InvalidArgumentError("word is empty; a free cumulant kappa_n needs n >= 1 letters")
     cache_phi = {}
     cache_k = {}
 
@@ -664,7 +724,7 @@ def check_moment_sequence(moments, *, support="real", name="moments"):
     if kind == "sympy":
         if not all(getattr(v, "is_number", False) for v in m):
             return None
-        m = [Fraction(str(v)) if v.is_Rational else complex(v) for v in m]
+        m = [Fraction(int(v.p), int(v.q)) if v.is_Rational else complex(v) for v in m]
         kind = "exact" if all(isinstance(v, Fraction) for v in m) else "float"
     if any(isinstance(v, complex) or (_is_mpmath(v) and hasattr(v, "imag") and v.imag != 0) for v in m):
         return None

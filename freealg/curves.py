@@ -41,8 +41,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ._utils.symbolic import sympify_safe, text_to_sympy
-from ._utils.validate import shorten
+from ._utils.symbolic import sympify_safe
+from ._utils.validate import check_point, describe, shorten
 import numpy as np
 import sympy
 
@@ -50,11 +50,12 @@ from .errors import (
     BranchError,
     ConvergenceError,
     InvalidArgumentError,
+    FloatRangeError,
     InvalidArgumentTypeError,
     TransformUndefinedError,
 )
 from ._curve_analysis import G, Z, _CurveAnalysis
-from .laws import Law, W, _check_order
+from .laws import Law, W, _check_order, _finite_transform
 from . import _detsympy as _ds
 
 __all__ = ["SpectralCurve", "Z", "G"]
@@ -228,6 +229,11 @@ class SpectralCurve(_CurveAnalysis, Law):
                 f"the curve polynomial {expr} does not involve G; a spectral curve is an "
                 "equation P(z, G) = 0 for the Cauchy transform G"
             )
+        if law is not None and not (isinstance(law, Law) or callable(getattr(law, "moments", None))):
+            raise InvalidArgumentTypeError(
+                f"law must be None or a law (an object with moments(n), e.g. a freealg Law); "
+                f"got {describe(law)} of type {type(law).__name__}"
+            )
         poly = _normalise(_to_poly(expr, (globals()["G"], Z)))
         self._poly = poly
         self._params = {}
@@ -256,7 +262,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         >>> SpectralCurve.from_stieltjes(m**3 * z**2 - m*z - 1, z, m)
         SpectralCurve(G**3*z**2 - G*z + 1)
         """
-        expr, zs, ms = _read_polynomial(polynomial, z, m)
+        expr, zs, ms = _read_polynomial(polynomial, z, m, "m")
         return cls(expr.subs({zs: Z, ms: -G}, simultaneous=True), **kwargs)
 
     @classmethod
@@ -368,8 +374,46 @@ class SpectralCurve(_CurveAnalysis, Law):
         return SpectralCurve(new, _s=s, _r=r, _display=d)
 
     def evaluate(self, z, g):
-        """``P(z, g)`` (sympy numbers or expressions)."""
-        z, g = text_to_sympy(z, "z", {"z": Z, "G": G}), text_to_sympy(g, "g", {"z": Z, "G": G})
+        """``P(z, g)``: exact (sympy) at numbers or expressions, a complex numpy
+        array when ``z`` or ``g`` is a list or an array (broadcast together).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite ``z`` or ``g`` (or entry); for arrays, when the
+            curve has symbolic parameters or the value leaves the float64 range.
+        InvalidArgumentTypeError
+            For a ``bool``, bytes, a mapping, a ragged or non-numeric array.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> z, G = sympy.symbols("z G")
+        >>> c = SpectralCurve(G**2 - z*G + 1, z, G)
+        >>> c.evaluate(sympy.Rational(5, 2), 2)
+        0
+        >>> c.evaluate([2.5, 3.0], 2.0)
+        array([ 0.+0.j, -1.+0.j])
+        """
+        syms = {"z": Z, "G": G}
+        z, g = check_point(z, "z", symbols=syms), check_point(g, "g", symbols=syms)
+        if isinstance(z, np.ndarray) or isinstance(g, np.ndarray):
+            if self.free_symbols:
+                raise InvalidArgumentError(
+                    f"evaluate at arrays needs numeric parameters; substitute numbers for "
+                    f"{sorted(map(str, self.free_symbols))} first (curve.subs(...))"
+                )
+            zz, gg = (np.asarray(v, dtype=complex) for v in (z, g))
+            f = sympy.lambdify((Z, G), self.polynomial, "numpy")
+            with np.errstate(all="ignore"):
+                out = np.asarray(f(*np.broadcast_arrays(zz, gg)), dtype=complex)
+            out = np.broadcast_to(out, np.broadcast_shapes(zz.shape, gg.shape)).copy()
+            if not np.all(np.isfinite(out)):
+                raise FloatRangeError(
+                    "P(z, g) exceeds the float64 range at some of the points; evaluate them "
+                    "exactly (one sympy number at a time)"
+                )
+            return out
         return self.polynomial.subs({Z: z, G: g}, simultaneous=True)
 
     def curve(self):
@@ -495,6 +539,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         >>> MarchenkoPastur().curve().matches_moments([1, 2, 5, 15])
         False
         """
+        moments = _check_moment_list(moments, "moments")
         try:
             res = self._series_residual(moments)
         except sympy.polys.polyerrors.CoercionFailed:
@@ -571,14 +616,17 @@ class SpectralCurve(_CurveAnalysis, Law):
         return self._transform(w, "R")
 
     def _transform(self, w, which):
-        w = text_to_sympy(w, "w", {"w": W})
+        w = check_point(w, "w", symbols={"w": W})
+        if isinstance(w, np.ndarray):  # entrywise, a complex array back
+            flat = [complex(self._transform(v, which)) for v in w.ravel()]
+            return np.array(flat, dtype=complex).reshape(w.shape)
         rat = self._s_rational() if which == "S" else self._r_rational()
         if which == "S" and self.mean() == 0:
             raise TransformUndefinedError(
                 "the S-transform does not exist: this law has mean m_1 = 0"
             )
         if rat is not None:
-            return rat if w is None else rat.subs(W, w)
+            return rat if w is None else _finite_transform(rat.subs(W, w), self, which, w)
         sym = S_SYM if which == "S" else R_SYM
         Q = self.s_polynomial() if which == "S" else self.r_polynomial()
         if w is None or (isinstance(w, sympy.Basic) and not w.is_number):
@@ -728,16 +776,18 @@ class SpectralCurve(_CurveAnalysis, Law):
     def __hash__(self):
         return hash(self._key())
 
-def _read_polynomial(polynomial, z, g):
+def _read_polynomial(polynomial, z, g, gname="G"):
     if isinstance(polynomial, sympy.Poly):
         expr = polynomial.as_expr()
     else:
-        expr = sympify_safe(polynomial)
+        expr = sympify_safe(polynomial, "polynomial")
     if isinstance(expr, sympy.Equality):
         expr = expr.lhs - expr.rhs
     if not isinstance(expr, sympy.Expr):
         raise InvalidArgumentError(f"a curve polynomial must be a sympy expression; got {polynomial!r}")
     syms = {s.name: s for s in expr.free_symbols}
+    z = _symbol_arg(z, "z", syms)
+    g = _symbol_arg(g, gname, syms)
     if z is None:
         z = syms.get("z", Z)
     if g is None:
@@ -756,6 +806,38 @@ def _read_polynomial(polynomial, z, g):
     if den.has(z) or den.has(g):
         expr = num
     return sympy.expand(expr), z, g
+
+
+def _symbol_arg(value, name, syms):
+    """A curve variable given as ``None``, a sympy ``Symbol`` or its name (the
+    symbol of that name in the expression when there is one)."""
+    if value is None or isinstance(value, sympy.Symbol):
+        return value
+    if isinstance(value, str) and value.isidentifier():
+        return syms.get(value, sympy.Symbol(value))
+    raise InvalidArgumentTypeError(
+        f"{name} must be a sympy Symbol or its name; got {describe(value)} of type "
+        f"{type(value).__name__}"
+    )
+
+
+def _check_moment_list(moments, name):
+    """A list of exact or numeric moments ``m_1..m_n``: a sequence of finite
+    numbers or sympy expressions, ``n <= MAX_MOMENT_ORDER`` (checked before
+    any work)."""
+    if isinstance(moments, np.ndarray):
+        moments = moments.tolist()
+    if not isinstance(moments, (list, tuple)):
+        raise InvalidArgumentTypeError(
+            f"{name} must be a list of numbers m_1, ..., m_n; got {describe(moments)} of type "
+            f"{type(moments).__name__}"
+        )
+    _check_order(len(moments), f"len({name})")
+    out = []
+    for i, m in enumerate(moments):
+        v = check_point(m, f"{name}[{i}]", allow_none=False, allow_array=False)
+        out.append(v)
+    return out
 
 
 def _split_one_plus_w(B):

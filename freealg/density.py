@@ -155,7 +155,9 @@ def branch_cauchy(P, z, G, zs, *, dps=None):
 
     dps = _check_dps(dps)
     eng = _engine(P, z, G)
-    zz = np.asarray(zs, dtype=complex)
+    from ._utils.validate import check_finite_array
+
+    zz = check_finite_array(zs, "zs", dtype=complex)
     shape = zz.shape
     flat = zz.ravel()
     if not np.all(np.isfinite(flat)):

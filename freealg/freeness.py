@@ -68,6 +68,7 @@ from ._engine import STRATEGIES, Engine
 from ._expansion import ExpansionTerm, MomentExpansion, combine
 from .errors import (
     InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidSequenceError,
     ModelError,
     NCPolynomialError,
@@ -104,7 +105,9 @@ def moment_symbol(A, k):
     """
     import sympy
 
-    return sympy.Symbol(f"m_{int(k)}({_letter_name(A)})")
+    from ._utils.validate import check_int
+
+    return sympy.Symbol(f"m_{check_int(k, 'k', minimum=1)}({_letter_name(A)})")
 
 
 def cumulant_symbol(A, k):
@@ -117,7 +120,9 @@ def cumulant_symbol(A, k):
     """
     import sympy
 
-    return sympy.Symbol(f"kappa_{int(k)}({_letter_name(A)})")
+    from ._utils.validate import check_int
+
+    return sympy.Symbol(f"kappa_{check_int(k, 'k', minimum=1)}({_letter_name(A)})")
 
 
 # ---------------------------------------------------------------------------
@@ -388,6 +393,11 @@ class FreeModel:
         """
         if isinstance(letters, (NCPoly, Letter)):
             letters = [letters]
+        if not isinstance(letters, (list, tuple)):
+            raise InvalidArgumentTypeError(
+                f"diagonal() needs a letter from nc_symbols or a list of them; got {letters!r:.60} "
+                f"of type {type(letters).__name__}"
+            )
         lts = [_one_letter(x, "diagonal") for x in letters]
         if not lts:
             raise ModelError("diagonal() needs at least one letter")

@@ -643,7 +643,9 @@ class FreeMulLaw(LawMethods):
             raise TransformUndefinedError(
                 "a factor has no closed s_transform; use cauchy() or density()"
             )
-        w = np.asarray(w, complex)
+        from ._utils.validate import check_finite_array
+
+        w = check_finite_array(w, "w", dtype=complex)
         out = np.ones_like(w)
         for f in self._closed:
             out = out * f.S(w) ** f.L

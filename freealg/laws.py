@@ -49,7 +49,7 @@ Examples
 from __future__ import annotations
 
 from ._law_api import LawMethods
-from ._utils.symbolic import sympify_safe, text_to_sympy
+from ._utils.symbolic import sympify_safe
 import math
 import numbers
 from fractions import Fraction
@@ -63,8 +63,10 @@ from ._utils.validate import (
     check_dps,
     check_finite_array,
     check_int,
+    check_point,
     describe,
 )
+from ._utils.validate import _array_of
 from ._utils.validate import describe as _describe
 from .errors import (
     FreealgError,
@@ -196,7 +198,7 @@ def _check_order(n, name="n"):
 def _real_points(x, name="x"):
     """``x`` as a float array with finite entries (InvalidArgumentError naming
     the first non-finite entry); mpmath/object inputs are checked entrywise."""
-    arr = np.asarray(x, dtype=object if _has_mp(x) else None)
+    arr = np.asarray(x, dtype=object) if _has_mp(x) else _array_of(x, name, float)
     if arr.dtype == object:
         from ._utils.mpctx import mpmath
         for i, v in enumerate(arr.ravel()):
@@ -282,6 +284,23 @@ def _at_points(x, locations):
     for loc in locations:
         mask |= np.asarray(x) == loc
     return mask
+
+
+def _pole_error(law, z, what="an atom"):
+    """The error for a Cauchy transform asked exactly at a pole of ``G``.
+
+    At an atom ``a`` (mass ``m``) ``G(z) ~ m/(z − a)`` is unbounded, and at a
+    hard edge ``G`` is unbounded too: there is no value, finite or infinite
+    with a direction, to return (the density convention of docs/density.md
+    flags such points in ``density``; ``cauchy`` refuses them, like
+    :meth:`SpectralCurve.cauchy` at a zero of the leading coefficient)."""
+    why = ("a pole of the Cauchy transform G (G ~ mass/(z - a))" if what == "an atom"
+           else "a point where the Cauchy transform G is unbounded")
+    return InvalidArgumentError(
+        f"z = {z} is {what} of {law!r}: {why}, so it has no value there; evaluate at "
+        "z + i*eps off the real axis (density(x) gives the absolutely continuous part, "
+        "law.atoms() the atoms and their masses)"
+    )
 
 
 def _apply(z, dps, np_fun, mp_fun):
@@ -475,26 +494,31 @@ class Law(LawMethods):
 
         Parameters
         ----------
-        w : number, sympy expression or None
+        w : number, array of numbers, sympy expression, text or None
             Where to evaluate; ``None`` returns an expression in ``Symbol('w')``.
+            A list or array is evaluated entrywise (a complex array back).
 
         Raises
         ------
         TransformUndefinedError
-            When ``m_1 = 0``.
+            When ``m_1 = 0``, or at a pole of the transform.
+        InvalidArgumentError
+            For a non-finite ``w`` (or entry).
+        InvalidArgumentTypeError
+            For a ``bool``, bytes, a mapping, a ragged or non-numeric array.
 
         Examples
         --------
         >>> MarchenkoPastur(rate=2).s_transform()
         1/(w + 2)
         """
+        w = check_point(w, "w", symbols={"w": W})
         m1 = self.mean()
         if m1 == 0:
             raise TransformUndefinedError(
                 f"the S-transform of {self!r} does not exist: its mean m_1 = 0. "
                 "⊠ needs laws with non-zero mean (shift the law, or use moments)"
             )
-        w = text_to_sympy(w, "w", {"w": W})
         S = self._s_rational()
         if S is None:
             S = self._s_closed()
@@ -505,7 +529,7 @@ class Law(LawMethods):
         numeric = _numeric_evaluator(self, "_s_numeric", S, w)
         if numeric is not None:
             return numeric
-        return sympify_safe(S).subs(W, w)
+        return _finite_transform(sympify_safe(S).subs(W, w), self, "S", w)
 
     def _s_closed(self):
         return None
@@ -518,7 +542,7 @@ class Law(LawMethods):
         >>> Semicircle(mean=1, variance=2).r_transform()
         2*w + 1
         """
-        w = text_to_sympy(w, "w", {"w": W})
+        w = check_point(w, "w", symbols={"w": W})
         R = self._r_rational()
         if R is None:
             R = self._r_closed()
@@ -528,19 +552,7 @@ class Law(LawMethods):
             return R
         if isinstance(w, np.ndarray):
             return _numeric_evaluator(self, "_r_numeric", R, w)
-        if isinstance(w, (float, complex, np.number)):
-            check_finite_array(w, "w", dtype=complex)
-        out = sympify_safe(R).subs(W, w)
-        if not isinstance(out, sympy.Basic):  # a sympy-incompatible w (a list, an object)
-            raise InvalidArgumentTypeError(
-                f"w must be a number, an array or a sympy expression; got {w!r:.60} of type "
-                f"{type(w).__name__}")
-        if out.has(sympy.nan, sympy.zoo):
-            raise TransformUndefinedError(
-                f"the R-transform of {self!r} is not defined at w = {w} (a pole or branch point "
-                "of its closed form); evaluate it at a smaller |w|"
-            )
-        return out
+        return _finite_transform(sympify_safe(R).subs(W, w), self, "R", w)
 
     def _r_closed(self):
         return None
@@ -629,7 +641,8 @@ class Law(LawMethods):
 
 
 def _atomic_cauchy(law, points, weights, z, dps):
-    """``Σ w_i/(z − a_i)`` with ``nan`` exactly at the atoms (the poles)."""
+    """``Σ w_i/(z − a_i)``; a point exactly at an atom (a pole) raises
+    :class:`InvalidArgumentError` (see :func:`_pole_error`)."""
     if dps is None:
         zz = _complex_points(z, "z").astype(complex)
         out = np.zeros_like(zz)
@@ -639,17 +652,31 @@ def _atomic_cauchy(law, points, weights, z, dps):
                 d = zz - _f(p)
                 hit |= d == 0
                 out = out + _f(v) / np.where(d == 0, 1, d)
-        out = np.where(hit, complex(np.nan, np.nan), _finite_values(out, zz, law, "cauchy", hit))
+        if hit.any():
+            raise _pole_error(law, zz.ravel()[int(np.flatnonzero(hit.ravel())[0])])
+        out = _finite_values(out, zz, law, "cauchy")
         return out[()] if out.ndim == 0 else out
-    from ._utils.mpctx import mpmath
+    _complex_points(z, "z")
     pm = [(_mp(p, dps), _mp(v, dps)) for p, v in zip(points, weights)]
 
     def f(t):
         if any(t == p for p, _ in pm):
-            return mpmath.mpc(mpmath.nan, mpmath.nan)
+            raise _pole_error(law, t)
         return sum(v / (t - p) for p, v in pm)
 
     return _apply(z, dps, None, f)
+
+
+def _finite_transform(out, owner, which, w):
+    """``out``, the exact transform at the (checked, finite) point ``w``, unless
+    it is ``nan``/``zoo``/``oo``: a pole or branch point of the closed form,
+    raised as :class:`TransformUndefinedError` instead of returned."""
+    if isinstance(out, sympy.Basic) and out.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        raise TransformUndefinedError(
+            f"the {which}-transform of {owner!r} is not defined at w = {w} (a pole or branch "
+            "point of its closed form); evaluate it at another w, e.g. a smaller |w|"
+        )
+    return out
 
 
 def _atomic_density(atoms, x, dps):
@@ -753,7 +780,15 @@ class PointMass(Law):
         return SpectralCurve.from_r_transform(self._params["a"], law=self)
 
     def cauchy(self, z, dps=None):
-        """``1/(z − a)``; ``nan`` exactly at the atom ``z = a`` (a pole).
+        """``1/(z − a)``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            Exactly at the atom ``z = a``, a pole of ``G`` (evaluate at
+            ``a + i·ε``; the mass is in :meth:`atoms`); for a non-finite ``z``.
+        InvalidArgumentTypeError
+            For a ``bool``, text or another non-numeric ``z``.
 
         Examples
         --------
@@ -886,7 +921,15 @@ class Atomic(Law):
         return SpectralCurve(lead * G - rest, law=self)
 
     def cauchy(self, z, dps=None):
-        """``Σ w_i/(z − a_i)``; ``nan`` exactly at an atom (a pole).
+        """``Σ w_i/(z − a_i)``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            Exactly at an atom ``a_i``, a pole of ``G`` (evaluate at
+            ``a_i + i·ε``; the masses are in :meth:`atoms`); for a non-finite ``z``.
+        InvalidArgumentTypeError
+            For a ``bool``, text or another non-numeric ``z``.
 
         Examples
         --------

@@ -1536,8 +1536,17 @@ class _LazyMoments:
 
 def network_letters(depth):
     """The letters ``W1..WL`` and (self-adjoint) ``D1..DL`` used by
-    :func:`network_model` and :func:`network_sampler`, as two tuples."""
+    :func:`network_model` and :func:`network_sampler`, as two tuples.
+
+    Examples
+    --------
+    >>> network_letters(2)
+    ((W1, W2), (D1, D2))
+    """
     from .ncpoly import nc_symbols
+
+    depth = check_int(depth, "depth", minimum=1, maximum=MAX_DEPTH,
+                      hint="a network has one W and one D letter per layer")
 
     ws = nc_symbols(" ".join(f"W{i}" for i in range(1, depth + 1)))
     ds = nc_symbols(" ".join(f"D{i}" for i in range(1, depth + 1)), selfadjoint=True)
@@ -1955,9 +1964,13 @@ def _jac_moments(w_list, nu_list, n):
     from .cumulants import free_mul_moments
 
     moms = list(w_list[0][:n])
-    for seq in list(w_list[1:]) + list(nu_list):
-        moms = free_mul_moments(moms, seq[:n], check=False)
-    return [float(v) for v in moms]
+    try:
+        for seq in list(w_list[1:]) + list(nu_list):
+            moms = free_mul_moments(moms, seq[:n], check=False)
+        out = [float(v) for v in moms]
+    except OverflowError:
+        out = [math.inf]
+    return _finite_moments(out, "Jacobian", "sigma_w or the depth")
 
 
 def _fim_moments(q_list, w_list, nu_list, n):
@@ -1965,14 +1978,31 @@ def _fim_moments(q_list, w_list, nu_list, n):
     ⊠ ν_ℓ ⊠ μ_ℓ``."""
     from .cumulants import free_mul_moments
 
-    mu = [q_list[0] ** k for k in range(1, n + 1)]
-    for ell in range(1, len(q_list)):
-        prod = free_mul_moments(free_mul_moments(mu, nu_list[ell - 1][:n], check=False),
-                                w_list[ell][:n], check=False)
-        q = q_list[ell]
-        mu = [sum(math.comb(k, j) * q ** (k - j) * (prod[j - 1] if j else 1.0)
-                  for j in range(k + 1)) for k in range(1, n + 1)]
-    return [float(v) for v in mu]
+    try:
+        mu = [q_list[0] ** k for k in range(1, n + 1)]
+        for ell in range(1, len(q_list)):
+            prod = free_mul_moments(free_mul_moments(mu, nu_list[ell - 1][:n], check=False),
+                                    w_list[ell][:n], check=False)
+            q = q_list[ell]
+            mu = [sum(math.comb(k, j) * q ** (k - j) * (prod[j - 1] if j else 1.0)
+                      for j in range(k + 1)) for k in range(1, n + 1)]
+        out = [float(v) for v in mu]
+    except OverflowError:  # float ** raises where * gives inf
+        out = [math.inf]
+    return _finite_moments(out, "FIM", f"the input variance q0 (here q_0 = {q_list[0]:.3g})")
+
+
+def _finite_moments(values, what, knob):
+    """``values`` (float moments of a limit law) if all finite, else
+    :class:`FloatRangeError` instead of an inf/nan table."""
+    from .errors import FloatRangeError
+
+    if all(math.isfinite(v) for v in values):
+        return values
+    raise FloatRangeError(
+        f"the limit moments of the {what} spectrum exceed the float64 range; reduce {knob} "
+        "(the spectrum scales with it) or ask for fewer moments (n_moments)"
+    )
 
 
 def _empirical_w_moments(w, init, s2, n):

@@ -46,7 +46,16 @@ def sympify_safe(value, name="expression", symbols=None):
             f"{name} must be a number, a sympy expression or text; got a numpy array of "
             f"dtype {value.dtype}"
         )
-    return sp.sympify(value)
+    try:
+        return sp.sympify(value)
+    except sp.SympifyError:
+        from ..errors import InvalidArgumentTypeError
+        from .validate import describe
+
+        raise InvalidArgumentTypeError(
+            f"{name} must be a number, a sympy expression or text; got {describe(value)} of "
+            f"type {type(value).__name__}"
+        ) from None
 
 
 def text_to_sympy(value, name, symbols=None):

@@ -47,7 +47,9 @@ __all__ = [
     "check_real",
     "check_dps",
     "check_finite_array",
+    "check_point",
     "check_choice",
+    "check_instance",
     "describe",
     "shorten",
 ]
@@ -246,8 +248,31 @@ def check_dps(dps, name="dps", *, maximum=MAX_DPS):
                           f"{maximum}")
 
 
+def _array_of(values, name, dtype):
+    """``np.asarray(values)`` with wrong types reported by name: bool, text,
+    bytes, mappings, sets, ``None`` and ragged nested sequences."""
+    if values is None or isinstance(values, (bool, np.bool_, str, bytes, dict, set, frozenset)):
+        raise _type_error(name, f"a number or an array of {np.dtype(dtype).name} numbers", values)
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError):  # ragged nesting (numpy >= 1.24), broken __array__
+        raise InvalidArgumentTypeError(
+            f"{name} must be a number or a rectangular array of numbers; got {describe(values)} "
+            "(a ragged nested sequence or a non-numeric object)"
+        ) from None
+    if arr.dtype.kind in "bUSVMm":
+        raise _type_error(name, f"a number or an array of {np.dtype(dtype).name} numbers", values)
+    return arr
+
+
 def check_finite_array(values, name, *, dtype=float):
     """Return ``values`` as a numpy array of ``dtype`` with only finite entries.
+
+    Rejects, naming ``name``: ``bool`` values and arrays, text and bytes,
+    mappings, ``None``, ragged nested sequences and non-numeric entries
+    (:class:`~freealg.errors.InvalidArgumentTypeError`); NaN and infinities,
+    and complex entries with a non-zero imaginary part when ``dtype`` is
+    real (:class:`~freealg.errors.InvalidArgumentError`).
 
     Examples
     --------
@@ -257,16 +282,155 @@ def check_finite_array(values, name, *, dtype=float):
     Traceback (most recent call last):
     ...
     freealg.errors.InvalidArgumentError: x must be finite; entry 1 is nan
+    >>> check_finite_array([[0.0, 1.0], [2.0]], "x")
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidArgumentTypeError: x must be a number or a rectangular array of numbers; got [[0.0, 1.0], [2.0]] (a ragged nested sequence or a non-numeric object)
     """
+    raw = _array_of(values, name, dtype)
+    real = np.dtype(dtype).kind in "fiu"
+    if raw.dtype == object:
+        for i, v in enumerate(raw.ravel()):
+            if v is None or isinstance(v, (bool, np.bool_, str, bytes)):
+                raise InvalidArgumentTypeError(
+                    f"{name} must be numbers; entry {i} is {describe(v)} of type {type(v).__name__}"
+                )
+    if real and raw.dtype.kind == "c":
+        nz = raw.imag != 0  # nan and inf imaginary parts too
+        if nz.any():
+            idx = int(np.flatnonzero(nz.ravel())[0])
+            raise InvalidArgumentError(
+                f"{name} must be real; entry {idx} is {raw.ravel()[idx]} (a complex number)"
+            )
+        raw = raw.real
     try:
-        arr = np.asarray(values, dtype=dtype)
-    except (TypeError, ValueError):
+        arr = np.asarray(raw, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
         raise _type_error(name, f"an array of {np.dtype(dtype).name} numbers", values) from None
     bad = ~np.isfinite(arr)
     if bad.any():
         idx = int(np.flatnonzero(bad.ravel())[0])
         raise InvalidArgumentError(f"{name} must be finite; entry {idx} is {arr.ravel()[idx]}")
     return arr
+
+
+def check_point(value, name, *, symbols=None, allow_none=True, allow_array=True):
+    """Check a transform or evaluation point (``w``, ``z``, ``G``).
+
+    The one converter behind ``Law.s_transform``/``r_transform``,
+    ``SpectralCurve.evaluate`` and the curve transforms.  Returns
+
+    - ``None`` (when ``allow_none``);
+    - a sympy expression: text is parsed by the safe grammar (``symbols``
+      names the allowed symbols); a sympy *number* must be finite;
+    - a finite scalar number unchanged in kind (``int``, ``Fraction``,
+      ``float``, ``complex``, numpy scalars, mpmath numbers);
+    - a numpy complex array of finite entries (from a list, tuple or array;
+      only when ``allow_array``), or an object array of finite mpmath
+      numbers.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        For ``bool``, bytes, mappings, sets, sympy non-expressions (booleans,
+        containers), ragged or non-numeric arrays, or an array where only a
+        scalar is accepted.
+    InvalidArgumentError
+        For NaN or an infinity (a scalar, an entry, or a sympy ``oo``/``zoo``).
+
+    Examples
+    --------
+    >>> from freealg._utils.validate import check_point
+    >>> check_point(0.5, "w")
+    0.5
+    >>> check_point([0.5, 1], "w")
+    array([0.5+0.j, 1. +0.j])
+    >>> check_point(True, "w")
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidArgumentTypeError: w must be a number, an array of numbers or a sympy expression; got True of type bool
+    >>> check_point(float("inf"), "w")
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidArgumentError: w must be finite; got inf
+    """
+    expected = ("a number, an array of numbers or a sympy expression" if allow_array
+                else "a number or a sympy expression")
+    if value is None:
+        if allow_none:
+            return None
+        raise _type_error(name, expected, value)
+    if isinstance(value, (bool, np.bool_, bytes, dict, set, frozenset)):
+        raise _type_error(name, expected, value)
+    if isinstance(value, str):
+        from .symbolic import sympify_safe
+
+        value = sympify_safe(value, name, symbols)
+    if _is_sympy(value):
+        import sympy
+
+        if not isinstance(value, sympy.Expr):  # BooleanTrue, Dict, Tuple, sets, relations
+            raise _type_error(name, expected, value)
+        if value.is_number and value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            raise InvalidArgumentError(f"{name} must be finite; got {describe(value)}")
+        return value
+    from .mpctx import mpmath
+
+    if isinstance(value, (mpmath.mpf, mpmath.mpc)):
+        if not mpmath.isfinite(value):
+            raise InvalidArgumentError(f"{name} must be finite; got {describe(value)}")
+        return value
+    if isinstance(value, numbers.Number):
+        if isinstance(value, numbers.Integral):
+            return value
+        if isinstance(value, Fraction):
+            return value
+        try:
+            c = complex(value)
+        except (TypeError, ValueError, OverflowError):
+            raise _type_error(name, expected, value) from None
+        if not (math.isfinite(c.real) and math.isfinite(c.imag)):
+            raise InvalidArgumentError(f"{name} must be finite; got {describe(value)}")
+        return value
+    if isinstance(value, (list, tuple, np.ndarray)):
+        if not allow_array:
+            raise InvalidArgumentTypeError(
+                f"{name} must be a single number or a sympy expression here; got the sequence "
+                f"{describe(value)} (evaluate one point at a time)"
+            )
+        raw = _array_of(value, name, complex)
+        if raw.dtype == object and any(isinstance(v, (mpmath.mpf, mpmath.mpc)) for v in raw.ravel()):
+            for i, v in enumerate(raw.ravel()):
+                try:
+                    mv = mpmath.mpmathify(v)
+                except (TypeError, ValueError):
+                    raise InvalidArgumentTypeError(
+                        f"{name} must be numbers; entry {i} is {describe(v)} of type {type(v).__name__}"
+                    ) from None
+                if not mpmath.isfinite(mv):
+                    raise InvalidArgumentError(f"{name} must be finite; entry {i} is {v}")
+            return raw
+        return check_finite_array(raw, name, dtype=complex)
+    raise _type_error(name, expected, value)
+
+
+def check_instance(value, name, cls, expected):
+    """Return ``value`` if it is an instance of ``cls``; otherwise raise
+    :class:`~freealg.errors.InvalidArgumentTypeError` saying what was
+    ``expected`` (e.g. ``"an MLP, e.g. freealg.MLP(3, 'relu')"``).
+
+    Examples
+    --------
+    >>> check_instance(3, "n", int, "an int")
+    3
+    >>> check_instance("3", "n", int, "an int")
+    Traceback (most recent call last):
+    ...
+    freealg.errors.InvalidArgumentTypeError: n must be an int; got '3' of type str
+    """
+    if not isinstance(value, cls):
+        raise _type_error(name, expected, value)
+    return value
 
 
 def check_choice(value, name, choices):

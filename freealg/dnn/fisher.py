@@ -707,6 +707,11 @@ class FisherLaw(LawMethods):
     """
 
     def __init__(self, net, *, q_in=None, dps=30):
+        from .._utils.validate import check_dps, check_instance
+        from .mlp import MLP
+
+        check_instance(net, "net", MLP, "an MLP, e.g. freealg.MLP(3, 'relu')")
+        dps = check_dps(dps)
         if not net.is_square:
             raise InvalidArgumentError(
                 f"{net!r} has rectangular layers (ratios {tuple(str(r) for r in net.ratios)}); the "
@@ -899,7 +904,9 @@ class FisherLaw(LawMethods):
             :meth:`density`, :meth:`support`, :meth:`lambda_max`).
         """
         from ..laws import ActivationDerivativeLaw
+        from .._utils.validate import check_int
 
+        max_degree = check_int(max_degree, "max_degree", minimum=1)
         if any(isinstance(v, ActivationDerivativeLaw) for v in self.nus):
             raise NotAlgebraicError(
                 f"the FIM law of {self.net!r} has no spectral curve: the law of D^2 of "

@@ -210,7 +210,11 @@ class JacobianLaw(LawMethods):
 
     def __init__(self, net, *, q_in=None, convention=None, dps=30):
         from ..laws import MarchenkoPastur, PointMass
+        from .._utils.validate import check_dps, check_instance
+        from .mlp import MLP
 
+        check_instance(net, "net", MLP, "an MLP, e.g. freealg.MLP(3, 'relu')")
+        dps = check_dps(dps)
         self.net = net
         conv = net.jacobian_convention if convention is None else convention
         if conv not in ("seed", "psg"):

@@ -426,7 +426,9 @@ def ntk_predict(net, X, Y, t, *, Xstar=None, eta=1.0, f0=None, f0_star=None):
         raise InvalidArgumentError(
             f"Y must be finite with shape (n,) or (n, k), n = {X.shape[0]}; got {Y.shape}"
         )
-    out_bytes = 8 * ts.size * Y.size * (1 + (0 if Xstar is None else max(1, np.shape(Xstar)[0]) / X.shape[0]))
+    if Xstar is not None:
+        Xstar = _inputs(Xstar, "Xstar", n0)  # checked (type, shape, finite) before it is sized
+    out_bytes = 8 * ts.size * Y.size * (1 + (0 if Xstar is None else Xstar.shape[0] / X.shape[0]))
     if ts.size > MAX_TIMES or out_bytes > 4 * 2**30:
         raise TooLargeError(
             f"t lists {ts.size} times (at most {MAX_TIMES}, and at most 4 GiB of predictions; "
