@@ -342,7 +342,7 @@ def test_fim_two_hidden_layers_relu_closed_form():
 def test_fim_hardtanh_two_layer_density_equals_curve():
     sw, sb = _hardtanh(0.1)
     law = freealg.MLP(3, "hardtanh", "orthogonal", sw, sb).fim_law()
-    c = law.curve()
+    c = law.curve(exact=True)          # float σ's: the curve of their binary values
     (lo, hi), = law.support()
     x = np.linspace(lo, hi, 7)[1:-1]
     a = law.density(x)
