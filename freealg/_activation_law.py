@@ -110,7 +110,7 @@ class ActivationDerivativeLaw(Law):
         with mpmath.workdps(self.dps):
             return m2 - m1**2
 
-    def curve(self):
+    def curve(self, exact=False):
         raise NotAlgebraicError(
             f"the law of phi'(sqrt(q) z)^2 for {self.activation!r} is not algebraic: its Cauchy "
             "transform satisfies no polynomial equation P(z, G) = 0 (it is a Gaussian integral of "

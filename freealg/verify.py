@@ -1810,7 +1810,7 @@ def _jacobian_curve(net, L, q0, convention):
             f"no algebraic Jacobian law for the smooth activation {act.name}"
         )
     n_d = L if convention == "psg" else L - 1
-    nu = _numeric_law(activation_derivative_law(act, float(qh[0])))
+    nu = _exact_law(_numeric_law(activation_derivative_law(act, float(qh[0]))))
     law = free_power(nu, n_d) if n_d >= 2 else (nu if n_d == 1 else PointMass(1))
     if init == "gaussian":
         fc = FussCatalan(L) if L >= 2 else None
@@ -2077,8 +2077,8 @@ def _two_layer_fim_curve(net, q0):
     """The spectral curve of ``μ_3`` (two hidden layers, THEORY.md §6) built
     from exact laws with :mod:`freealg.curves` (⊠ and affine maps): ``μ_1 =
     δ_{q_0}``, ``μ_{ℓ+1} = q_ℓ + μ_{WᵀW} ⊠ ν_ℓ ⊠ μ_ℓ`` with ``ν_ℓ`` the exact
-    (Bernoulli / atomic) law of ``φ'(h_ℓ)²``.  Numeric parameters enter as the
-    rationals of their shortest decimal representation."""
+    (Bernoulli / atomic) law of ``φ'(h_ℓ)²``.  Float parameters enter at their
+    exact binary values (``curve(exact=True)``)."""
     from ._elimination import affine, free_mul
     from .laws import MarchenkoPastur, PointMass, activation_derivative_law
 
@@ -2091,14 +2091,22 @@ def _two_layer_fim_curve(net, q0):
         nu = activation_derivative_law(act, float(qh[ell - 1]))
         nu = nu.subs({}) if hasattr(nu, "subs") else nu
         nu = _numeric_law(nu)
-        prod = free_mul(free_mul(nu, mu), w_law)
+        prod = free_mul(free_mul(_exact_law(nu), _exact_law(mu)), _exact_law(w_law))
         mu = affine(prod, shift=qx[ell], scale=1)
     return mu
 
 
+def _exact_law(law):
+    """A float law as the exact law at its floats' binary values (curves are
+    built from exact laws only)."""
+    from .laws import Law
+
+    return law._exact_twin() if isinstance(law, Law) else law
+
+
 def _numeric_law(law):
     """A Bernoulli/Atomic law with exact irrational parameters (erf(...))
-    replaced by floats (then shortest-decimal rationals)."""
+    replaced by floats (float laws: exact curves only with ``curve(exact=True)``)."""
     from .laws import Atomic, Bernoulli, PointMass
 
     if isinstance(law, Bernoulli):
