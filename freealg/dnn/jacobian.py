@@ -319,7 +319,7 @@ class JacobianLaw:
         >>> freealg.MLP(2, "relu", "gaussian", sympy.sqrt(2)).jacobian_law().moments(2)
         [2, 16]
         >>> freealg.MLP(2, "relu", "gaussian", 2 ** 0.5).jacobian_law().moments(2)   # floats
-        [2.0000000000000004, 16.00000000000001]
+        [2.000000000000001, 16.000000000000014]
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
