@@ -98,8 +98,9 @@ class LayerData:
     sigma_w2 : sympy number
         ``σ_w²`` (exact; the binary value of the float ``σ_w**2`` for a float σ_w).
     float_kind : bool
-        The data come from floats (module docstring): laws built on them
-        return floats.
+        The data come from floats (module docstring) and every ``ν`` is
+        atomic: laws built on them return floats.  (With a smooth activation
+        the ``ν``'s are mpmath laws and the numbers stay mpmath at ``dps``.)
     """
 
     def __init__(self, pre, post, nus, fixed_point, sigma_w2, q_in, float_kind=False):
@@ -260,6 +261,11 @@ def layer_data(net, q_in=None, *, dps=30, need_finite=False):
     nus = [_nu(act, (pre[ell] if act.positively_homogeneous else to_float(pre[ell]))
                if pre[ell] is not sympy.oo else 1, dps) for ell in range(L)]
     float_kind = float_kind or any(nu._float for nu in nus)
+    # a smooth activation's ν is an mpmath law (moments at dps digits): laws built
+    # on it keep returning mpmath numbers at the requested dps
+    from ..laws import ActivationDerivativeLaw
+
+    float_kind = float_kind and not any(isinstance(nu, ActivationDerivativeLaw) for nu in nus)
     return LayerData(pre, post, nus, q_in is None, sw2, q_in, float_kind)
 
 

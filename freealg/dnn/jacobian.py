@@ -247,11 +247,13 @@ class JacobianLaw:
                 "orthogonal init; the spectral theory here covers rectangular layers only for "
                 "Gaussian init (Marchenko–Pastur with ratio). Use init='gaussian' or equal widths."
             )
-        #: float kind (a float σ, or q's from the mean-field floats): numbers out are floats
+        #: float kind (a float σ, or q's from the mean-field floats, and atomic ν's):
+        #: numbers out are floats
         self.float_kind = self.layers.float_kind
+        w_float = self.float_kind or isinstance(net.sigma_w, (float, np.floating))
         if self.square:
             self.weight_law = MarchenkoPastur(1, s2) if net.init == "gaussian" else PointMass(s2)
-            if self.float_kind:
+            if w_float:
                 self.weight_law._mark_float()
             self._w_scales = [sympy.Integer(1)] * L
             self._d_scales = [sympy.Integer(1)] * len(self.d_layers)
@@ -261,7 +263,7 @@ class JacobianLaw:
             self._w_scales = [r[L] / r[ell - 1] for ell in range(1, L + 1)]
             self._d_scales = [r[L] / r[ell] for ell in self.d_layers]
             self._mp = MarchenkoPastur(1, s2)
-            if self.float_kind:
+            if w_float:
                 self._mp._mark_float()
         from ..laws import ActivationDerivativeLaw
 
@@ -304,9 +306,10 @@ class JacobianLaw:
         r"""Moments ``m_1..m_n`` of ``μ_{JJᵀ}`` (S-transform series of the
         factors): exact sympy numbers for exact data (exact ``σ``'s, ReLU-like
         activations), Python floats for float data (:attr:`float_kind`: a float
-        ``σ_w``/``σ_b``/``q_in``, or ``q``'s from the mean field as for hard-tanh
-        and smooth activations), computed in mpmath at ``dps`` digits from the
-        exact binary values of the floats and rounded once.  Exact data whose
+        ``σ_w``/``σ_b``/``q_in``, or ``q``'s from the mean field as for hard-tanh),
+        computed in mpmath at ``dps`` digits from the exact binary values of the
+        floats and rounded once.  A smooth activation's ``ν`` is an mpmath law:
+        the moments are then mpmath numbers at ``dps`` digits.  Exact data whose
         moments would have more than 4000 digits are also computed in mpmath
         (and returned as mpmath numbers).
 
