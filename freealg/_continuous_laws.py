@@ -27,7 +27,6 @@ from .laws import (
     _mp,
     _MPNS,
     _real_points,
-    _any_float,
     _keeps_float_kind,
     _sign,
     _sqrt_pair,

@@ -958,7 +958,10 @@ class Atomic(Law):
     points : sequence
         Distinct locations (repeated points are merged, their weights added).
     weights : sequence
-        Non-negative, summing to one (exactly, for exact weights).
+        Non-negative, summing to one (exactly, for exact weights).  A float
+        point or weight makes a float law (points and weights shown and
+        returned as floats); float weights summing to one up to their
+        rounding (``[0.1, 0.2, 0.7]``) are normalised exactly.
 
     Raises
     ------

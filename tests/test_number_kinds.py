@@ -255,3 +255,17 @@ def test_hardtanh_critical_line_with_float_sigmas_is_certified():
     ((lo, hi),) = law.support()
     r = law.density(np.linspace(lo, hi * 1.05, 60))
     assert r.evidence.ok
+
+
+def test_cli_spectrum_of_float_sigmas_labels_the_binary_curve(capsys):
+    import json
+
+    from freealg.cli import main
+
+    assert main(["spectrum", "--depth", "2", "--sigma-w", "1.5", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "binary values" in data["curve note"]
+    assert main(["spectrum", "--depth", "2", "--sigma-w", "3/2", "--json"]) == 0
+    exact = json.loads(capsys.readouterr().out)
+    assert "curve note" not in exact
+    assert data["curve"] == exact["curve"]          # 1.5 is exactly 3/2
