@@ -48,6 +48,13 @@ _N_SYMBOLIC = 5  # moments compared as functions of symbolic parameters
 
 def _as_law(x, name):
     if isinstance(x, Law):
+        if x._float:  # never made rational behind the caller's back
+            raise InvalidArgumentError(
+                f"{name} {x!r} has float parameters: a free convolution builds its exact spectral "
+                "curve, which for a float law is built only on request. Pass "
+                "law.curve(exact=True) (the curve at the floats' exact binary values, "
+                "sympy.Rational(float)) or a law with exact parameters (sympy.Rational(3, 10))"
+            )
         return x
     hint = " (for a constant c use PointMass(c))" if isinstance(x, (sympy.Basic, int, float)) else ""
     raise InvalidArgumentTypeError(

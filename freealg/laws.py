@@ -236,7 +236,8 @@ def _float_param_error(law, what="curve()", option="curve(exact=True)"):
     """The error of an exact construction asked of a float law."""
     return InvalidArgumentError(
         f"{law!r} has float parameters, so its exact spectral curve is built only on request: "
-        f"{what} would have to replace each float by a rational. Call {option} to use each "
+        f"{what} needs that curve and would have to replace each float by a rational. Call "
+        f"{option} to use each "
         "float's exact binary value (sympy.Rational(0.3) = 5404319552844595/18014398509481984), "
         "or build the law from exact parameters (ints, Fraction, sympy.Rational(3, 10))"
     )
@@ -739,6 +740,8 @@ class Law:
         >>> Bernoulli(sympy.Rational(1, 2)).affine(1, 2).moments(2)     # atoms 1, 3
         [2, 5]
         """
+        if self._float:
+            raise _float_param_error(self, "affine()", "law.curve(exact=True).affine(shift, scale)")
         return self.curve().affine(shift, scale)
 
     def invert(self):
@@ -750,6 +753,8 @@ class Law:
         >>> PointMass(4).invert().moments(2)
         [1/4, 1/16]
         """
+        if self._float:
+            raise _float_param_error(self, "invert()", "law.curve(exact=True).invert()")
         return self.curve().invert()
 
     # -- printing and identity ------------------------------------------------

@@ -269,3 +269,18 @@ def test_cli_spectrum_of_float_sigmas_labels_the_binary_curve(capsys):
     exact = json.loads(capsys.readouterr().out)
     assert "curve note" not in exact
     assert data["curve"] == exact["curve"]          # 1.5 is exactly 3/2
+
+
+def test_curve_operations_on_float_laws_name_the_exact_option():
+    with pytest.raises(InvalidArgumentError, match=r"law\.curve\(exact=True\)\.invert\(\)"):
+        MarchenkoPastur(2.5).invert()
+    with pytest.raises(InvalidArgumentError, match=r"law\.curve\(exact=True\)\.affine"):
+        MarchenkoPastur(0.3).affine(1, 2)
+    with pytest.raises(InvalidArgumentError, match=r"curve\(exact=True\)"):
+        freealg.free_add(MarchenkoPastur(0.3), Semicircle())
+    # asked for explicitly, the binary values are used
+    c = freealg.free_add(MarchenkoPastur(0.5).curve(exact=True), Semicircle())
+    assert c == freealg.free_add(MarchenkoPastur(R(1, 2)), Semicircle())
+    assert MarchenkoPastur(2.5).curve(exact=True).invert() == MarchenkoPastur(R(5, 2)).curve().invert()
+    # closed-form affine images stay float laws
+    assert Semicircle(0.5, 2.0).affine(1, 2) == Semicircle(0.5, 2.0).affine(1, 2)
