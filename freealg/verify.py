@@ -1818,7 +1818,9 @@ def _jacobian_curve(net, L, q0, convention):
 
         w = fc if fc is not None else MarchenkoPastur()
         law = w if (n_d == 0 or isinstance(law, PointMass)) else free_mul(law, w)
-    return affine(law, shift=0, scale=float(sw) ** (2 * L))
+    from sympy import Rational
+
+    return affine(law, shift=0, scale=Rational(float(sw) ** (2 * L)))
 
 
 def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200), trials=4,
@@ -2092,8 +2094,15 @@ def _two_layer_fim_curve(net, q0):
         nu = nu.subs({}) if hasattr(nu, "subs") else nu
         nu = _numeric_law(nu)
         prod = free_mul(free_mul(_exact_law(nu), _exact_law(mu)), _exact_law(w_law))
-        mu = affine(prod, shift=qx[ell], scale=1)
+        mu = affine(prod, shift=_binary(qx[ell]), scale=1)
     return mu
+
+
+def _binary(x):
+    """The exact binary value of a float (a curve takes exact numbers only)."""
+    from sympy import Rational
+
+    return Rational(float(x))
 
 
 def _exact_law(law):

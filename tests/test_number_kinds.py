@@ -283,4 +283,9 @@ def test_curve_operations_on_float_laws_name_the_exact_option():
     assert c == freealg.free_add(MarchenkoPastur(R(1, 2)), Semicircle())
     assert MarchenkoPastur(2.5).curve(exact=True).invert() == MarchenkoPastur(R(5, 2)).curve().invert()
     # closed-form affine images stay float laws
-    assert Semicircle(0.5, 2.0).affine(1, 2) == Semicircle(0.5, 2.0).affine(1, 2)
+    img = Semicircle(0.5, 2.0).affine(1, 2)
+    assert img._float and repr(img) == "Semicircle(mean=2.0, variance=8.0)"
+    # an exact curve takes no float shift or scale (it would be made rational)
+    with pytest.raises(InvalidArgumentError, match=r"sympy\.Rational\(0\.3\)"):
+        Semicircle().curve().affine(0.3, 1)
+    assert Semicircle().curve().affine(R(0.5), 2) == Semicircle(R(1, 2), 4).curve()
