@@ -29,7 +29,9 @@ def main():
     print("closed form of mu_3 in the parameters (alpha_l = fraction of active units of layer l):")
     print(freealg.fim_two_layer_curve().report())
     qhat = [float(v) for v in net.qhat_sequence(q0)][:3]  # q_0, q_1, q_2 = ||x_l||^2/M
-    curve = freealg.fim_two_layer_curve("hardtanh", sigma_w=sigma_w, q=tuple(qhat), sigma_b=sigma_b)
+    # float q's: the exact curve of their binary values, asked for explicitly
+    curve = freealg.fim_two_layer_curve("hardtanh", sigma_w=sigma_w, q=tuple(qhat), sigma_b=sigma_b,
+                                        exact=True)
     print("\nhard-tanh, orthogonal weights, sigma_w = 1, sigma_b = 0, q_0 = 0.5")
     print(f"q_l = ||x_l||^2/M: {', '.join(f'{v:.6f}' for v in qhat)}")
     print("support:", ", ".join(f"[{float(a):.6f}, {float(b):.6f}]" for a, b in curve.support()))

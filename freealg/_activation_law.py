@@ -16,7 +16,9 @@ from .laws import (
     _check_order,
     _complex_points,
     _exact,
+    _is_float_kind,
     _real_points,
+    _to_float,
     _src,
     _sign,
 )
@@ -63,6 +65,7 @@ class ActivationDerivativeLaw(Law):
         if _sign(qe) is not None and _sign(qe) < 0:
             raise InvalidArgumentError(f"q must be >= 0 (a variance); got {qe}")
         self._params = {"q": qe}
+        self._q_shown = float(q) if _is_float_kind(q) else qe  # a float q shown as given
         self._cache = []
 
     def subs(self, *args, **kwargs):
@@ -83,7 +86,7 @@ class ActivationDerivativeLaw(Law):
             spec = f"get_activation({act.name!r}, " + ", ".join(f"{k}={_src(v)}" for k, v in act.params.items()) + ")"
         else:
             spec = repr(act.name)
-        return f"ActivationDerivativeLaw({spec}, q={_src(self._params['q'])}, dps={self.dps})"
+        return f"ActivationDerivativeLaw({spec}, q={_src(self._q_shown)}, dps={self.dps})"
 
     def _moments(self, n):
         self._require_numeric("moments of a non-algebraic law")
@@ -117,7 +120,7 @@ class ActivationDerivativeLaw(Law):
         with mpmath.workdps(self.dps):
             return m2 - m1**2
 
-    def curve(self):
+    def curve(self, exact=False):
         raise NotAlgebraicError(
             f"the law of phi'(sqrt(q) z)^2 for {self.activation!r} is not algebraic: its Cauchy "
             "transform satisfies no polynomial equation P(z, G) = 0 (it is a Gaussian integral of "
@@ -322,6 +325,10 @@ def activation_derivative_law(activation, q, *, dps=30):
         law = act.dphi_values_probabilities(qe)
         vals = [sympify_safe(v) for v, _ in law]
         probs = [sympify_safe(p) for _, p in law]
+        if _is_float_kind(q) and not act.positively_homogeneous:
+            # the law depends on q: a float q gives a float law (values at its binary value)
+            vals, probs = ([_to_float(v, "phi'^2 value") for v in vals],
+                           [_to_float(p, "probability") for p in probs])
         if len(vals) == 1:
             return PointMass(vals[0])
         if len(vals) == 2 and vals[0] == 0 and vals[1] == 1:
@@ -334,6 +341,6 @@ def activation_derivative_law(activation, q, *, dps=30):
         with mpmath.workdps(dps + 10):
             v = act.dphi_mp(mpmath.mpf(0)) ** 2
         expr = act.dexpr.subs(act.symbol, 0) ** 2
-        return PointMass(sympy.nsimplify(expr) if expr.is_number else _exact(v, "phi'(0)^2"))
-    return ActivationDerivativeLaw(act, qe, dps=dps)
+        return PointMass(expr if expr.is_number else _exact(v, "phi'(0)^2"))
+    return ActivationDerivativeLaw(act, q if _is_float_kind(q) else qe, dps=dps)
 

@@ -28,7 +28,6 @@ from .laws import (
     _MPNS,
     _pole_error,
     _real_points,
-    _any_float,
     _keeps_float_kind,
     _sign,
     _sqrt_pair,
@@ -91,7 +90,7 @@ class Semicircle(Law):
                 f"Semicircle variance must be > 0; got {v} (use PointMass(mean) for variance 0)"
             )
         self._params = {"mean": a, "variance": v}
-        self._float = _any_float(mean, variance)
+        self._set_kind({"mean": mean, "variance": variance})
 
     def _moments(self, n):
         a, v = self._params["mean"], self._params["variance"]
@@ -114,10 +113,13 @@ class Semicircle(Law):
         # v S^2 w + a S - 1 = 0 with S(0) = 1/a
         return 2 / (a * (1 + sympy.sqrt(1 + 4 * v * W / a**2)))
 
-    def curve(self):
+    def curve(self, exact=False):
+        """``v G² − (z − a) G + 1 = 0`` (``exact=True`` for a float law: see
+        :meth:`Law.curve`)."""
         from .curves import SpectralCurve
 
-        return SpectralCurve.from_r_transform(self._r_rational(), law=self)
+        self._check_curve_kind(exact)
+        return SpectralCurve.from_r_transform(self._r_rational(), law=self._exact_twin())
 
     def _edges(self):
         a, v = self._params["mean"], self._params["variance"]
@@ -181,7 +183,7 @@ class Semicircle(Law):
 
     def support(self):
         self._require_numeric("support")
-        return [self._edges()]
+        return self._pairs_kind([self._edges()])
 
     def atoms(self):
         return []
@@ -224,7 +226,7 @@ class MarchenkoPastur(Law):
                 f"MarchenkoPastur jump must be non-zero; got {alpha} (use PointMass(0))"
             )
         self._params = {"rate": lam, "jump": alpha}
-        self._float = _any_float(rate, jump)
+        self._set_kind({"rate": rate, "jump": jump})
 
     def _moments(self, n):
         lam, alpha = self._params["rate"], self._params["jump"]
@@ -248,10 +250,19 @@ class MarchenkoPastur(Law):
         lam, alpha = self._params["rate"], self._params["jump"]
         return 1 / (alpha * (lam + W))
 
-    def curve(self):
+    def curve(self, exact=False):
+        """``α z G² − (z + α(1 − λ)) G + 1 = 0`` (``exact=True`` for a float
+        law: see :meth:`Law.curve`).
+
+        Examples
+        --------
+        >>> MarchenkoPastur(0.5).curve(exact=True)      # 0.5 is exactly 1/2
+        SpectralCurve(2*G**2*z - 2*G*z - G + 2)
+        """
         from .curves import SpectralCurve
 
-        return SpectralCurve.from_r_transform(self._r_rational(), law=self)
+        self._check_curve_kind(exact)
+        return SpectralCurve.from_r_transform(self._r_rational(), law=self._exact_twin())
 
     def _edges(self):
         lam, alpha = self._params["rate"], self._params["jump"]
@@ -361,14 +372,14 @@ class MarchenkoPastur(Law):
 
     def support(self):
         self._require_numeric("support")
-        return [tuple(sorted(self._edges(), key=_f))]
+        return self._pairs_kind([tuple(sorted(self._edges(), key=_f))])
 
     def atoms(self):
         lam = self._params["rate"]
         s = _sign(lam - 1)
         if s is None:
             self._require_numeric("atoms")
-        return [(sympy.Integer(0), 1 - lam)] if s < 0 else []
+        return self._pairs_kind([(sympy.Integer(0), 1 - lam)] if s < 0 else [])
 
 
 class FussCatalan(Law):
@@ -414,7 +425,8 @@ class FussCatalan(Law):
     def _s_rational(self):
         return 1 / (1 + W) ** self.L
 
-    def curve(self):
+    def curve(self, exact=False):
+        """``z^L G^{L+1} − z G + 1 = 0`` (``exact`` is accepted for the protocol)."""
         from .curves import SpectralCurve
 
         return SpectralCurve.from_s_transform(self._s_rational(), law=self)
@@ -576,7 +588,7 @@ class Arcsine(Law):
         if s is not None and s <= 0:
             raise InvalidArgumentError(f"Arcsine needs a < b; got a = {ae}, b = {be}")
         self._params = {"a": ae, "b": be}
-        self._float = _any_float(a, b)
+        self._set_kind({"a": a, "b": b})
 
     def _moments(self, n):
         a, b = self._params["a"], self._params["b"]
@@ -585,11 +597,14 @@ class Arcsine(Law):
                     * sympy.Rational(math.comb(2 * j, j), 4**j) for j in range(k // 2 + 1))
                 for k in range(1, n + 1)]
 
-    def curve(self):
+    def curve(self, exact=False):
+        """``(z − a)(z − b) G² − 1 = 0`` (``exact=True`` for a float law: see
+        :meth:`Law.curve`)."""
         from .curves import SpectralCurve, Z, G
 
+        self._check_curve_kind(exact)
         a, b = self._params["a"], self._params["b"]
-        return SpectralCurve((Z - a) * (Z - b) * G**2 - 1, law=self)
+        return SpectralCurve((Z - a) * (Z - b) * G**2 - 1, law=self._exact_twin())
 
     def cauchy(self, z, dps=None):
         """``1/(√(z − a)√(z − b))``.  Exactly at the hard edges ``a``, ``b``
@@ -651,7 +666,7 @@ class Arcsine(Law):
 
     def support(self):
         self._require_numeric("support")
-        return [(self._params["a"], self._params["b"])]
+        return self._pairs_kind([(self._params["a"], self._params["b"])])
 
     def atoms(self):
         return []

@@ -461,7 +461,8 @@ def _series_at_infinity(terms, N, expr):
     else:
         import sympy
 
-        out = [sympy.nsimplify(v) if isinstance(v, Fraction) else _ds.simplify(v) for v in out]
+        out = [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else _ds.simplify(v)
+               for v in out]
     return out
 
 

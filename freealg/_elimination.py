@@ -48,6 +48,13 @@ _N_SYMBOLIC = 5  # moments compared as functions of symbolic parameters
 
 def _as_law(x, name):
     if isinstance(x, Law):
+        if x._float:  # never made rational behind the caller's back
+            raise InvalidArgumentError(
+                f"{name} {x!r} has float parameters: a free convolution builds its exact spectral "
+                "curve, which for a float law is built only on request. Pass "
+                "law.curve(exact=True) (the curve at the floats' exact binary values, "
+                "sympy.Rational(float)) or a law with exact parameters (sympy.Rational(3, 10))"
+            )
         return x
     hint = " (for a constant c use PointMass(c))" if isinstance(x, (sympy.Basic, int, float)) else ""
     raise InvalidArgumentTypeError(
@@ -401,7 +408,18 @@ def affine(law, shift=0, scale=1):
     irreducibility is preserved.  Rational transforms are carried along:
     ``R_new(w) = shift + scale·R(scale·w)``, and for ``shift = 0``
     ``S_new = S/scale``.
+
+    ``shift`` and ``scale`` must be exact (the curve is exact): a float is
+    refused rather than made rational; pass ``sympy.Rational(x)`` for the
+    float's exact binary value.
     """
+    from .laws import _any_float
+
+    for name, v in (("shift", shift), ("scale", scale)):
+        if _any_float(v):
+            raise InvalidArgumentError(
+                f"affine {name} = {v!r} is a float, but the curve is exact: pass an exact number "
+                f"(sympy.Rational(3, 10)) or sympy.Rational({v!r}) for the float's exact binary value")
     s, c = _exact(shift, "shift"), _exact(scale, "scale")
     if c == 0:
         return PointMass(s).curve()

@@ -698,7 +698,13 @@ def _cmd_spectrum(args):
                             "with the depth (the moments above do not need it)")
             curve = None
         else:
-            curve = law.curve()
+            # float data (decimal options, mean-field q's): the curve of the floats'
+            # exact binary values, and the output says so
+            curve = law.curve(exact=True)
+            if law.float_kind:
+                out["curve note"] = ("float parameters: the curve of their exact binary values "
+                                     "(sympy.Rational(float)); give exact numbers (13/10, sqrt(2)) "
+                                     "for the curve at those")
     except NotAlgebraicError:
         curve = None
         out["curve"] = (f"none: the law of {args.activation}'(h)^2 is continuous, not algebraic; "
@@ -825,7 +831,7 @@ def _cmd_fim(args):
     rows += [("lambda_max", lam), ("learning-rate bound 2/lambda_max", 2 / lam)]
     if args.latex:
         try:
-            rows.append(("latex", law.curve().latex()))
+            rows.append(("latex", law.curve(exact=True).latex()))
         except (NotAlgebraicError, TooLargeError) as exc:
             rows.append(("latex", f"none: {exc}"))
     if args.json:

@@ -41,7 +41,8 @@ from ._utils.symbolic import sympify_safe
 import sympy
 
 from .errors import InvalidArgumentError, InvalidArgumentTypeError
-from .laws import Bernoulli, Law, MarchenkoPastur, PointMass, _check_int, _exact
+from .laws import (Bernoulli, Law, MarchenkoPastur, PointMass, _any_float, _check_int, _exact,
+                   _float_param_error)
 
 __all__ = ["jacobian_curve", "fim_curve", "fim_two_layer_curve", "weight_law"]
 
@@ -57,12 +58,18 @@ def weight_law(weights="gaussian", sigma_w=1):
     1/(4*w + 4)
     >>> weight_law("orthogonal", 2)
     PointMass(a=4)
+    >>> weight_law("orthogonal", 1.5)          # a float σ_w gives a float law
+    PointMass(a=2.25)
     """
     s2 = _exact(sigma_w, "sigma_w") ** 2
     if weights == "gaussian":
-        return MarchenkoPastur(1, s2)
-    if weights == "orthogonal":
-        return PointMass(s2)
+        law = MarchenkoPastur(1, s2)
+    elif weights == "orthogonal":
+        law = PointMass(s2)
+    else:
+        law = None
+    if law is not None:
+        return law._mark_float() if _any_float(sigma_w) else law
     raise InvalidArgumentError(
         f"weights must be 'gaussian' or 'orthogonal'; got {weights!r}"
     )
@@ -92,7 +99,32 @@ def _per_layer(value, count, name):
     return [value] * count
 
 
-def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed"):
+def _exact_laws(laws, exact, what):
+    """The exact twins of float laws when ``exact`` (else raise for a float law)."""
+    out = []
+    for v in laws:
+        if isinstance(v, Law) and v._float:
+            if not exact:
+                raise _float_param_error(v, what, what.replace("(...)", "(..., exact=True)"))
+            v = v._exact_twin()
+        out.append(v)
+    return out
+
+
+def _exact_values(values, exact, what):
+    """Exact values of parameters (floats only with ``exact=True``: their binary values)."""
+    vals = list(values)
+    if not exact and _any_float(*vals):
+        raise InvalidArgumentError(
+            f"{what} got float parameters {[v for v in vals if _any_float(v)]}: an exact curve "
+            "from floats is built only on request. Pass exact=True to use the floats' exact "
+            "binary values (sympy.Rational(float)), or pass exact numbers (sympy.Rational, "
+            "sympy.sqrt)"
+        )
+    return vals
+
+
+def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed", exact=False):
     r"""Spectral curve of ``JJᵀ`` for an ``L``-layer network.
 
     Parameters
@@ -108,6 +140,10 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed"):
     weights : {"gaussian", "orthogonal"}
     convention : {"seed", "psg"}
         Which Jacobian (module docstring).
+    exact : bool
+        Needed when ``sigma_w`` or a ``ν`` is a float: the curve then uses the
+        floats' exact binary values (``sympy.Rational(float)``); without it
+        float input raises rather than being silently made rational.
 
     Returns
     -------
@@ -138,12 +174,14 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed"):
     for v in nus:
         if not isinstance(v, Law):
             raise InvalidArgumentError(f"nu must be a law (e.g. Bernoulli(p)); got {v!r}")
-    sig = _per_layer(sigma_w, L, "sigma_w")
+    nus = _exact_laws(nus, exact, "jacobian_curve(...)")
+    sig = [_exact(s, "sigma_w") for s in _exact_values(_per_layer(sigma_w, L, "sigma_w"), exact,
+                                                      "jacobian_curve")]
     factors = [weight_law(weights, s) for s in sig] + nus
     return free_mul(*factors)
 
 
-def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal"):
+def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal", exact=False):
     r"""Spectral curve of the one-sample FIM/NTK ``μ_L`` (docs/theory.md §6).
 
     Parameters
@@ -155,6 +193,9 @@ def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal"):
     sigma_w : number, symbol or list
         ``σ_w`` (or ``σ_2, …, σ_L`` per layer).
     weights : {"orthogonal", "gaussian"}
+    exact : bool
+        Needed for float input (``σ_w``, ``q`` or a float ``ν``): the curve then
+        uses the floats' exact binary values (``sympy.Rational(float)``).
 
     Returns
     -------
@@ -184,7 +225,9 @@ def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal"):
             f"fim_curve needs len(q) = len(nus) + 1 (q_0..q_(L-1) and nu_1..nu_(L-1)); got "
             f"{len(q)} and {len(nus)}"
         )
-    sig = _per_layer(sigma_w, len(nus), "sigma_w")
+    nus = _exact_laws(nus, exact, "fim_curve(...)")
+    q = [_exact(v, f"q[{i}]") for i, v in enumerate(_exact_values(q, exact, "fim_curve"))]
+    sig = _exact_values(_per_layer(sigma_w, len(nus), "sigma_w"), exact, "fim_curve")
     mu = PointMass(q[0])
     for ell, (nu, s) in enumerate(zip(nus, sig), start=1):
         s2 = _exact(s, "sigma_w") ** 2
@@ -213,7 +256,7 @@ _SIGMA = sympy.Symbol("sigma_w", positive=True)
 
 
 def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, sigma_b=0,
-                        weights="orthogonal"):
+                        weights="orthogonal", exact=False):
     r"""The two-hidden-layer one-sample FIM spectrum ``μ_3`` (docs/theory.md §6).
 
     ``μ_2 = (1 − α_1) δ_{q_1} + α_1 δ_{q_1 + σ_w² q_0}`` and
@@ -241,6 +284,9 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
     sigma_b : number or symbol
         Bias scale (hard-tanh only enters through ``q̂_ℓ``).
     weights : {"orthogonal", "gaussian"}
+    exact : bool
+        Needed for float input: the curve then uses the floats' exact binary
+        values (``sympy.Rational(float)``).
 
     Examples
     --------
@@ -252,6 +298,8 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
     """
     from .activations import get_activation
 
+    _exact_values([sigma_w, sigma_b] + list(q or []) + (list(alpha) if isinstance(alpha, (list, tuple))
+                                                        else [alpha]), exact, "fim_two_layer_curve")
     s = _SIGMA if sigma_w is None else _exact(sigma_w, "sigma_w")
     qs = list(_Q if q is None else [_exact(v, f"q[{i}]")
                                     for i, v in enumerate(_sequence(q, "q", "three numbers (q_0, q_1, q_2)"))])

@@ -197,7 +197,8 @@ def _convert(lst, kind, name):
     if kind == "sympy":
         import sympy
 
-        return [sympy.nsimplify(v) if isinstance(v, Fraction) else sympify_safe(v) for v in lst]
+        return [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympify_safe(v)
+                for v in lst]
     if kind == "mpmath":
         from ._utils.mpctx import mpmath
 

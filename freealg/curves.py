@@ -653,7 +653,9 @@ class SpectralCurve(_CurveAnalysis, Law):
             coeffs = s_transform_coefficients(ms) if which == "S" else free_cumulants(ms)
             wm = mpmath.mpc(wv)
             approx = sum(c * wm**k for k, c in enumerate(coeffs))
-            poly = sympy.Poly(Q.subs(W, sympy.nsimplify(w) if not isinstance(w, complex) else w), sym)
+            # a float w enters at its exact binary value (never a nearby "nice" rational)
+            poly = sympy.Poly(Q.subs(W, sympy.Rational(float(w)) if isinstance(w, (float, np.floating))
+                                     else w), sym)
             pc = [_to_mp(c) for c in poly.all_coeffs()]
             try:
                 roots = mpmath.polyroots(pc, maxsteps=200, extraprec=60)

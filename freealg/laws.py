@@ -26,14 +26,22 @@ Stieltjes transform ``m = −G`` must convert); ``R`` satisfies
 ``G(R(w) + 1/w) = w``; ``S(w) = χ(w)(1 + w)/w`` with ``χ`` the inverse of
 ``ψ(z) = Σ m_n z^n``.
 
-Parameters are kept exact: ints and ``Fraction`` become sympy rationals, a
-Python ``float`` becomes the rational of its shortest decimal representation
-(``0.3 -> 3/10``) so that curves stay exact, and sympy symbols stay symbolic.
-A law built from a float keeps the float kind in its numbers: ``moments``,
-``free_cumulants``, ``mean`` and ``variance`` are then Python floats
-(``MarchenkoPastur(0.3).moments(2) == [0.3, 0.39]``).
-Numeric methods (``cauchy``, ``density``, ...) then need numeric parameters:
-substitute first with :meth:`Law.subs`.
+Number kinds: exact input stays exact, a float stays a float, a symbol stays
+a symbol.  Ints, ``Fraction`` and sympy numbers (rationals, ``sqrt(2)``, ...)
+give exact results.  A law with a Python, numpy or sympy float parameter is a
+*float law*: it keeps the float as given (``repr`` shows
+``MarchenkoPastur(rate=0.3, jump=1)``), and its ``moments``,
+``free_cumulants``, ``mean``, ``variance``, ``support``, ``atoms``,
+``cauchy`` and ``density`` are floats (mpmath numbers with ``dps``).  They are
+computed from the exact binary value of each float (``0.3`` is
+``5404319552844595/2**54``) and rounded once at the end, so they are the
+correctly rounded values of the law at the parameters actually passed; the
+float is never replaced by a nearby decimal fraction.  The exact spectral
+curve of a float law is built only on request: ``curve(exact=True)`` (the
+curve of the law with parameters ``sympy.Rational(float)``, the exact dyadic
+values); ``curve()`` raises and names that option.  A law with symbolic
+parameters keeps them symbolic; numeric methods (``cauchy``, ``density``,
+...) then need numbers: substitute first with :meth:`Law.subs`.
 
 Examples
 --------
@@ -99,7 +107,12 @@ W = sympy.Symbol("w")
 
 
 def _exact(value, name):
-    """Convert a parameter to an exact sympy object (floats via their repr)."""
+    """Convert a parameter to an exact sympy object.
+
+    A float (Python, numpy or sympy ``Float``) becomes its exact binary value
+    ``sympy.Rational(float)`` (``0.3 -> 5404319552844595/18014398509481984``),
+    never a nearby decimal fraction; whether the law keeps the float kind is
+    recorded separately (:meth:`Law._set_kind`)."""
     if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, (str, bytes)):
         raise InvalidArgumentTypeError(
             f"{name} must be a number or a sympy expression; got {describe(value)} of type "
@@ -110,7 +123,7 @@ def _exact(value, name):
             if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
                 raise InvalidArgumentError(f"{name} must be finite; got {value}")
             if isinstance(value, sympy.Float):
-                return sympy.Rational(str(value))
+                return sympy.Rational(value)
         return value
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)
@@ -119,7 +132,7 @@ def _exact(value, name):
     if isinstance(value, (float, np.floating)):
         if not math.isfinite(float(value)):
             raise InvalidArgumentError(f"{name} must be finite; got {value!r}")
-        return sympy.Rational(repr(float(value)))
+        return sympy.Rational(float(value))
     mod = type(value).__module__
     if mod.startswith("mpmath"):
         from ._utils.mpctx import mpmath
@@ -145,16 +158,92 @@ def _keeps_float_kind(method):
     @functools.wraps(method)
     def wrapper(self, shift=0, scale=1):
         out = method(self, shift, scale)
-        if isinstance(out, Law) and type(out).moments is Law.moments:
-            out._float = self._float or _any_float(shift, scale)
+        if isinstance(out, Law) and (self._float or _any_float(shift, scale)) and not out._float:
+            out._mark_float()
         return out
 
     return wrapper
 
 
+def _is_float_kind(v):
+    """True for a Python, numpy or sympy float (a float parameter)."""
+    return isinstance(v, (float, np.floating, sympy.Float))
+
+
 def _any_float(*values):
-    """True when one of the values is a Python or numpy float."""
-    return any(isinstance(v, (float, np.floating)) for v in values)
+    """True when one of the values (or of the entries of a sequence value) is a float."""
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            if _any_float(*v):
+                return True
+        elif _is_float_kind(v):
+            return True
+    return False
+
+
+def _to_float(v, what="value"):
+    """A real exact number as a Python float (correctly rounded; overflow
+    raises instead of returning inf)."""
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    try:
+        if isinstance(v, sympy.Basic) and v.is_Rational:
+            out = int(v.p) / int(v.q)
+        else:
+            out = float(sympy.N(v, 30)) if isinstance(v, sympy.Basic) else float(v)
+    except OverflowError:
+        out = math.inf
+    if not math.isfinite(out):
+        raise InvalidArgumentError(
+            f"{what} {sympy.N(v, 15) if isinstance(v, sympy.Basic) else v} is beyond the float64 "
+            "range; pass exact parameters (ints, Rational) for an exact value"
+        )
+    return out
+
+
+def _floatify(expr):
+    """``expr`` with its non-integer rational numbers written as sympy floats
+    (the float kind of an expression of a float law)."""
+    if isinstance(expr, (list, tuple)):
+        return type(expr)(_floatify(u) for u in expr)
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    if expr.is_number and expr.is_real is not False and not expr.has(sympy.I):
+        try:
+            return sympy.Float(_to_float(expr))
+        except (TypeError, ValueError):
+            pass
+    return _floatify_tree(expr)
+
+
+def _floatify_tree(e):
+    if e.is_Rational:
+        return e if e.is_Integer else sympy.Float(_to_float(e))
+    if e.is_Pow:  # exponents keep their exact kind (sqrt stays sqrt)
+        return sympy.Pow(_floatify_tree(e.base), e.exp)
+    if e.args:
+        return e.func(*[_floatify_tree(a) for a in e.args])
+    return e
+
+
+def _shown(raw, exact):
+    """A parameter as shown by a float law: the float as given, else the exact value."""
+    if isinstance(exact, tuple) and isinstance(raw, (list, tuple)) and len(raw) == len(exact):
+        return tuple(_shown(r, e) for r, e in zip(raw, exact))
+    if _is_float_kind(raw):
+        return float(raw)
+    return exact
+
+
+def _float_param_error(law, what="curve()", option="curve(exact=True)"):
+    """The error of an exact construction asked of a float law."""
+    return InvalidArgumentError(
+        f"{law!r} has float parameters, so its exact spectral curve is built only on request: "
+        f"{what} needs that curve and would have to replace each float by a rational. Call "
+        f"{option} to use each "
+        "float's exact binary value (sympy.Rational(0.3) = 5404319552844595/18014398509481984), "
+        "or build the law from exact parameters (ints, Fraction, sympy.Rational(3, 10))"
+    )
 
 
 def _is_numeric(expr):
@@ -357,8 +446,15 @@ class Law(LawMethods):
     # -- parameters -----------------------------------------------------------
     @property
     def parameters(self):
-        """The parameters as an ordered ``{name: sympy value}`` dict."""
-        return dict(self._params)
+        """The parameters as an ordered ``{name: value}`` dict: exact sympy
+        values, or the floats as given for a float law.
+
+        Examples
+        --------
+        >>> MarchenkoPastur(0.3).parameters
+        {'rate': 0.3, 'jump': 1}
+        """
+        return dict(self._given if self._float else self._params)
 
     @property
     def free_symbols(self):
@@ -388,7 +484,7 @@ class Law(LawMethods):
         [0, 4]
         """
         new = {}
-        for k, v in self._params.items():
+        for k, v in self.parameters.items():
             if isinstance(v, (list, tuple)):
                 new[k] = type(v)(sympify_safe(u).subs(*sympify_safe(args), **kwargs) for u in v)
             else:
@@ -404,17 +500,59 @@ class Law(LawMethods):
                 f"{{{names}}}; substitute numbers first, e.g. law.subs({{{sorted(syms, key=str)[0]}: 1}})"
             )
 
-    # -- moments ----------------------------------------------------------------
-    #: True when a parameter was given as a Python/numpy float: moments,
-    #: cumulants, mean and variance are then floats (the curve stays exact, in
-    #: the rational of each float's shortest repr).
+    # -- number kind ------------------------------------------------------------
+    #: True for a float law (a parameter was given as a Python, numpy or sympy
+    #: float): its numbers are floats, computed from the exact binary values of
+    #: the floats kept in ``_params``; ``_given`` holds the parameters as given.
     _float = False
+    _given = None
+
+    def _set_kind(self, given):
+        """Record the number kind from the parameters ``given`` by the caller
+        (``{name: raw value}``; ``_params`` already holds the exact values)."""
+        self._float = _any_float(*given.values())
+        if self._float:
+            self._given = {k: _shown(given[k], v) if k in given else v
+                           for k, v in self._params.items()}
+        return self
+
+    def _mark_float(self):
+        """Make this (derived) law a float law: numeric parameters shown as floats."""
+        def shown(v):
+            if isinstance(v, tuple):
+                return tuple(shown(u) for u in v)
+            f = _floatify(v)
+            return float(f) if isinstance(f, sympy.Float) else f
+
+        self._float = True
+        self._given = {k: shown(v) for k, v in self._params.items()}
+        return self
+
+    def _exact_twin(self):
+        """The law with the exact (binary) values of a float law's parameters."""
+        if not self._float:
+            return self
+        return type(self)(**self._params)
 
     def _as_kind(self, values):
-        """Floats for a law built from floats, the exact values otherwise."""
-        if not self._float or self.is_symbolic:
+        """Floats for a float law (sympy floats in a symbolic expression), the
+        exact values otherwise."""
+        if not self._float:
             return values
-        return [float(v) for v in values]
+        if self.is_symbolic:
+            return [_floatify(v) for v in values]
+        return [_to_float(v, f"a number of {self!r}") for v in values]
+
+    def _pairs_kind(self, pairs):
+        """``support()``/``atoms()`` pairs in the kind of the law."""
+        pairs = list(pairs)
+        if not self._float:
+            return pairs
+        return [tuple(self._as_kind(list(p))) for p in pairs]
+
+    def _expr_kind(self, expr):
+        """A transform expression in the kind of the law."""
+        return _floatify(expr) if self._float else expr
 
     def moments(self, n):
         """Moments ``m_1, ..., m_n``: exact for exact (or symbolic) parameters,
@@ -424,8 +562,10 @@ class Law(LawMethods):
         --------
         >>> PointMass(3).moments(3)
         [3, 9, 27]
-        >>> MarchenkoPastur(0.3).moments(2)               # λ, λ + λ²
-        [0.3, 0.39]
+        >>> MarchenkoPastur(0.3).moments(2)     # λ + λ² at the float 0.3 (just below 3/10)
+        [0.3, 0.38999999999999996]
+        >>> MarchenkoPastur(0.5).moments(2)
+        [0.5, 0.75]
         """
         return self._as_kind(self._exact_moments(n))
 
@@ -523,13 +663,13 @@ class Law(LawMethods):
         if S is None:
             S = self._s_closed()
         if S is None:
-            return self.curve().s_transform(w)
+            return self._expr_kind(self._exact_twin().curve().s_transform(w))
         if w is None:
-            return S
+            return self._expr_kind(S)
         numeric = _numeric_evaluator(self, "_s_numeric", S, w)
         if numeric is not None:
             return numeric
-        return _finite_transform(sympify_safe(S).subs(W, w), self, "S", w)
+        return self._expr_kind(_finite_transform(sympify_safe(S).subs(W, w), self, "S", w))
 
     def _s_closed(self):
         return None
@@ -547,43 +687,63 @@ class Law(LawMethods):
         if R is None:
             R = self._r_closed()
         if R is None:
-            return self.curve().r_transform(w)
+            return self._expr_kind(self._exact_twin().curve().r_transform(w))
         if w is None:
-            return R
+            return self._expr_kind(R)
         if isinstance(w, np.ndarray):
             return _numeric_evaluator(self, "_r_numeric", R, w)
-        return _finite_transform(sympify_safe(R).subs(W, w), self, "R", w)
+        return self._expr_kind(_finite_transform(sympify_safe(R).subs(W, w), self, "R", w))
 
     def _r_closed(self):
         return None
 
     # -- curve and numerics -----------------------------------------------------
-    def curve(self):
-        """The algebraic spectral curve ``P(z, G) = 0`` of this law."""
+    def curve(self, exact=False):
+        """The algebraic spectral curve ``P(z, G) = 0`` of this law.
+
+        Parameters
+        ----------
+        exact : bool
+            Needed for a float law: its curve is that of the law with the
+            exact binary values ``sympy.Rational(float)`` of its float
+            parameters (``0.5 -> 1/2``, ``0.3 -> 5404319552844595/2**54``).
+            Without it a float law raises (its curve would silently replace
+            the floats by rationals).  Exact and symbolic laws ignore it.
+        """
         raise NotAlgebraicError(f"{self!r} has no algebraic spectral curve")
+
+    def _check_curve_kind(self, exact):
+        """Raise for ``curve()`` of a float law without ``exact=True``."""
+        if self._float and not exact:
+            raise _float_param_error(self)
+
+    def _numeric_curve(self):
+        """The curve the default numerics go through (the exact twin's curve
+        for a float law: the numbers are then rounded to floats)."""
+        return self._exact_twin().curve()
 
     def cauchy(self, z, dps=None):
         """Cauchy transform on the physical branch (via the curve by default)."""
         self._require_numeric("cauchy")
         _complex_points(z, "z")
-        return self.curve().cauchy(z, dps=check_dps(dps))
+        return self._numeric_curve().cauchy(z, dps=check_dps(dps))
 
     def density(self, x, dps=None):
         """Density of the absolutely continuous part (via the curve by default)."""
         self._require_numeric("density")
         _real_points(x, "x")
-        res = self.curve().density(x, dps=check_dps(dps))
+        res = self._numeric_curve().density(x, dps=check_dps(dps))
         return res.density if hasattr(res, "density") else res
 
     def support(self):
         """Intervals of the absolutely continuous part (via the curve by default)."""
         self._require_numeric("support")
-        return self.curve().support()
+        return self._pairs_kind(self._numeric_curve().support())
 
     def atoms(self):
         """Atoms ``(location, mass)`` (via the curve by default)."""
         self._require_numeric("atoms")
-        return self.curve().atoms()
+        return self._pairs_kind(self._numeric_curve().atoms())
 
     def affine(self, shift=0, scale=1):
         r"""Law of ``shift + scale·X``: a curve in general.
@@ -593,6 +753,8 @@ class Law(LawMethods):
         >>> Bernoulli(sympy.Rational(1, 2)).affine(1, 2).moments(2)     # atoms 1, 3
         [2, 5]
         """
+        if self._float:
+            raise _float_param_error(self, "affine()", "law.curve(exact=True).affine(shift, scale)")
         return self.curve().affine(shift, scale)
 
     def invert(self):
@@ -604,11 +766,14 @@ class Law(LawMethods):
         >>> PointMass(4).invert().moments(2)
         [1/4, 1/16]
         """
+        if self._float:
+            raise _float_param_error(self, "invert()", "law.curve(exact=True).invert()")
         return self.curve().invert()
 
     # -- printing and identity ------------------------------------------------
     def _key(self):
-        return (type(self).__name__, tuple((k, _hashable(v)) for k, v in self._params.items()))
+        return (type(self).__name__, self._float,
+                tuple((k, _hashable(v)) for k, v in self._params.items()))
 
     def __eq__(self, other):
         return isinstance(other, Law) and type(other) is type(self) and self._key() == other._key()
@@ -618,15 +783,16 @@ class Law(LawMethods):
 
     def __repr__(self):
         """Text that evaluates to the same law (``from freealg import *`` and
-        ``from sympy import *``), e.g. ``MarchenkoPastur(rate=Rational(1, 3), jump=1)``."""
-        inner = ", ".join(f"{k}={_src(v)}" for k, v in self._params.items())
+        ``from sympy import *``), e.g. ``MarchenkoPastur(rate=Rational(1, 3), jump=1)``;
+        a float law shows its floats as given (``MarchenkoPastur(rate=0.3, jump=1)``)."""
+        inner = ", ".join(f"{k}={_src(v)}" for k, v in self.parameters.items())
         return f"{type(self).__name__}({inner})"
 
     def _latex_name(self, printer=None):
         lat = (printer.doprint if printer is not None else sympy.latex)
         inner = ", ".join(lat(sympify_safe(v)) if not isinstance(v, (list, tuple))
                           else "(" + ", ".join(lat(u) for u in v) + ")"
-                          for v in self._params.values())
+                          for v in self.parameters.values())
         return rf"\mathrm{{{type(self).__name__}}}\left({inner}\right)"
 
     def _latex(self, printer=None):
@@ -757,7 +923,7 @@ class PointMass(Law):
 
     def __init__(self, a=0):
         self._params = {"a": _exact(a, "a")}
-        self._float = _any_float(a)
+        self._set_kind({"a": a})
 
     def _moments(self, n):
         a = self._params["a"]
@@ -774,10 +940,12 @@ class PointMass(Law):
     def _r_rational(self):
         return self._params["a"]
 
-    def curve(self):
+    def curve(self, exact=False):
+        """``G(z − a) − 1 = 0`` (``exact=True`` for a float law: see :meth:`Law.curve`)."""
         from .curves import SpectralCurve
 
-        return SpectralCurve.from_r_transform(self._params["a"], law=self)
+        self._check_curve_kind(exact)
+        return SpectralCurve.from_r_transform(self._params["a"], law=self._exact_twin())
 
     def cauchy(self, z, dps=None):
         """``1/(z − a)``.
@@ -807,13 +975,13 @@ class PointMass(Law):
         array([ 0., nan])
         """
         self._require_numeric("density")
-        return _atomic_density(self.atoms(), x, dps)
+        return _atomic_density(self._exact_twin().atoms(), x, dps)
 
     def support(self):
         return []
 
     def atoms(self):
-        return [(self._params["a"], sympy.Integer(1))]
+        return self._pairs_kind([(self._params["a"], sympy.Integer(1))])
 
     @_keeps_float_kind
     def affine(self, shift=0, scale=1):
@@ -831,7 +999,10 @@ class Atomic(Law):
     points : sequence
         Distinct locations (repeated points are merged, their weights added).
     weights : sequence
-        Non-negative, summing to one (exactly, for exact weights).
+        Non-negative, summing to one (exactly, for exact weights).  A float
+        point or weight makes a float law (points and weights shown and
+        returned as floats); float weights summing to one up to their
+        rounding (``[0.1, 0.2, 0.7]``) are normalised exactly.
 
     Raises
     ------
@@ -846,7 +1017,7 @@ class Atomic(Law):
     >>> Atomic([0, 1], [0.5, 0.6])
     Traceback (most recent call last):
     ...
-    freealg.errors.InvalidLawError: Atomic weights must sum to 1; got sum 11/10 (weights [1/2, 3/5]): not a probability measure. Normalise the weights (divide by their sum).
+    freealg.errors.InvalidLawError: Atomic weights must sum to 1; got sum 1.1 (weights [0.5, 0.6]): not a probability measure. Normalise the weights (divide by their sum).
     """
 
     def __init__(self, points, weights):
@@ -870,9 +1041,17 @@ class Atomic(Law):
                     f"Atomic weight weights[{i}] = {v} is negative: not a probability measure"
                 )
         total = _ds.simplify(sum(wts))
+        if (total != 1 and _any_float(*weights) and _is_numeric(total)
+                and abs(_to_float(total - 1)) <= 4 * len(wts) * np.finfo(float).eps):
+            # float weights summing to 1 up to their rounding: normalised exactly
+            # (the floats shown by the law stay as given)
+            wts = [v / total for v in wts]
+            total = sympy.Integer(1)
         if total != 1 and (_is_numeric(total) or sympy.expand(total - 1) != 0):
+            shown = (f"{_to_float(total)!r} (weights {list(weights)!r})"
+                     if _any_float(*weights) and _is_numeric(total) else f"{total} (weights {_fmt(wts)})")
             raise InvalidLawError(
-                f"Atomic weights must sum to 1; got sum {total} (weights {_fmt(wts)}): not a "
+                f"Atomic weights must sum to 1; got sum {shown}: not a "
                 "probability measure. Normalise the weights (divide by their sum)."
             )
         merged = {}
@@ -893,32 +1072,49 @@ class Atomic(Law):
         except TypeError:
             pass  # symbolic points keep their order
         self._params = {"points": tuple(pts), "weights": tuple(wts)}
-        self._float = _any_float(*points, *weights)
+        if _any_float(*points, *weights):
+            self._mark_float()
 
     def subs(self, *args, **kwargs):
-        pts = [sympify_safe(p).subs(*sympify_safe(args), **kwargs) for p in self._params["points"]]
-        wts = [sympify_safe(v).subs(*sympify_safe(args), **kwargs) for v in self._params["weights"]]
+        pts = [sympify_safe(p).subs(*sympify_safe(args), **kwargs) for p in self.points]
+        wts = [sympify_safe(v).subs(*sympify_safe(args), **kwargs) for v in self.weights]
         return Atomic(pts, wts)
+
+    def _exact_twin(self):
+        return Atomic(self._pts(), self._wts()) if self._float else self
+
+    def _pts(self):
+        """The exact locations."""
+        return list(self._params["points"])
+
+    def _wts(self):
+        """The exact weights."""
+        return list(self._params["weights"])
 
     @property
     def points(self):
-        return list(self._params["points"])
+        """The locations (floats for a float law)."""
+        return self._as_kind(self._pts())
 
     @property
     def weights(self):
-        return list(self._params["weights"])
+        """The weights (floats for a float law)."""
+        return self._as_kind(self._wts())
 
     def _moments(self, n):
-        return [sum(v * p**k for p, v in zip(self.points, self.weights)) for k in range(1, n + 1)]
+        return [sum(v * p**k for p, v in zip(self._pts(), self._wts())) for k in range(1, n + 1)]
 
-    def curve(self):
+    def curve(self, exact=False):
+        """``Π(z − a_i) G − Σ w_i Π_{j≠i}(z − a_j) = 0`` (``exact=True`` for a
+        float law: see :meth:`Law.curve`)."""
         from .curves import SpectralCurve, Z, G
 
-        pts, wts = self.points, self.weights
+        self._check_curve_kind(exact)
+        pts, wts = self._pts(), self._wts()
         lead = sympy.Mul(*[(Z - a) for a in pts])
         rest = sum(v * sympy.Mul(*[(Z - b) for j, b in enumerate(pts) if j != i])
                    for i, v in enumerate(wts))
-        return SpectralCurve(lead * G - rest, law=self)
+        return SpectralCurve(lead * G - rest, law=self._exact_twin())
 
     def cauchy(self, z, dps=None):
         """``Σ w_i/(z − a_i)``.
@@ -937,7 +1133,7 @@ class Atomic(Law):
         (-0.2-0.6j)
         """
         self._require_numeric("cauchy")
-        pairs = [(p, v) for p, v in zip(self.points, self.weights) if v != 0]
+        pairs = [(p, v) for p, v in zip(self._pts(), self._wts()) if v != 0]
         return _atomic_cauchy(self, [p for p, _ in pairs], [v for _, v in pairs], z, dps)
 
     def density(self, x, dps=None):
@@ -950,21 +1146,25 @@ class Atomic(Law):
         array([nan,  0., nan])
         """
         self._require_numeric("density")
-        return _atomic_density(self.atoms(), x, dps)
+        return _atomic_density(self._exact_atoms(), x, dps)
 
     def support(self):
         return []
 
+    def _exact_atoms(self):
+        return list(zip(self._pts(), self._wts()))
+
     def atoms(self):
-        return list(zip(self.points, self.weights))
+        return self._pairs_kind(self._exact_atoms())
 
     @_keeps_float_kind
     def affine(self, shift=0, scale=1):
         s, c = _exact(shift, "shift"), _exact(scale, "scale")
-        return Atomic([s + c * p for p in self.points], self.weights)
+        return Atomic([s + c * p for p in self._pts()], self._wts())
 
     def __repr__(self):
-        return f"Atomic(points={_src(self.points)}, weights={_src(self.weights)})"
+        prm = self.parameters
+        return f"Atomic(points={_src(list(prm['points']))}, weights={_src(list(prm['weights']))})"
 
 
 class Bernoulli(Atomic):
@@ -992,42 +1192,46 @@ class Bernoulli(Atomic):
             raise InvalidLawError(f"Bernoulli parameter p = {pe} must lie in [0, 1]")
         Law.__init__(self)
         self._params = {"p": pe}
-        self._float = _any_float(p)
+        self._set_kind({"p": p})
 
     @property
     def p(self):
-        return self._params["p"]
+        """The probability of the atom at 1 (a float for a float law)."""
+        return self.parameters["p"]
 
-    @property
-    def points(self):
+    def _pts(self):
         return [sympy.Integer(0), sympy.Integer(1)]
 
-    @property
-    def weights(self):
-        return [1 - self.p, self.p]
+    def _wts(self):
+        return [1 - self._params["p"], self._params["p"]]
+
+    def _exact_twin(self):
+        return Bernoulli(self._params["p"]) if self._float else self
 
     def subs(self, *args, **kwargs):
         return Bernoulli(sympify_safe(self.p).subs(*sympify_safe(args), **kwargs))
 
     def _moments(self, n):
-        return [self.p] * n
+        return [self._params["p"]] * n
 
     def _s_rational(self):
-        return None if self.p == 0 else (1 + W) / (self.p + W)
+        p = self._params["p"]
+        return None if p == 0 else (1 + W) / (p + W)
 
     def _r_closed(self):
         # R(w) = (w − 1 + √((1 − w)² + 4pw))/(2w), written without the removable
         # singularity at w = 0 (and without its cancellation for small |w|)
-        p = self.p
+        p = self._params["p"]
         return 2 * p / (1 - W + sympy.sqrt((1 - W) ** 2 + 4 * p * W))
 
-    def atoms(self):
-        return [(a, m) for a, m in zip(self.points, self.weights) if m != 0]
+    def _exact_atoms(self):
+        return [(a, m) for a, m in zip(self._pts(), self._wts()) if m != 0]
 
     @_keeps_float_kind
     def affine(self, shift=0, scale=1):
         s, c = _exact(shift, "shift"), _exact(scale, "scale")
-        return Atomic([s, s + c], [1 - self.p, self.p])
+        p = self._params["p"]
+        return Atomic([s, s + c], [1 - p, p])
 
     def __repr__(self):
         return f"Bernoulli({_src(self.p)})"

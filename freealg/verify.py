@@ -2077,7 +2077,7 @@ def _jacobian_curve(net, L, q0, convention):
             f"no algebraic Jacobian law for the smooth activation {act.name}"
         )
     n_d = L if convention == "psg" else L - 1
-    nu = _numeric_law(activation_derivative_law(act, float(qh[0])))
+    nu = _exact_law(_numeric_law(activation_derivative_law(act, float(qh[0]))))
     law = free_power(nu, n_d) if n_d >= 2 else (nu if n_d == 1 else PointMass(1))
     if init == "gaussian":
         fc = FussCatalan(L) if L >= 2 else None
@@ -2085,7 +2085,9 @@ def _jacobian_curve(net, L, q0, convention):
 
         w = fc if fc is not None else MarchenkoPastur()
         law = w if (n_d == 0 or isinstance(law, PointMass)) else free_mul(law, w)
-    return affine(law, shift=0, scale=float(sw) ** (2 * L))
+    from sympy import Rational
+
+    return affine(law, shift=0, scale=Rational(float(sw) ** (2 * L)))
 
 
 def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200), trials=40,
@@ -2439,8 +2441,8 @@ def _two_layer_fim_curve(net, q0):
     The parameters are the exact layer data of :meth:`freealg.MLP.fim_law`:
     an exact ``σ_w`` (``sqrt(2)``, ``3/2``) and ``q0`` stay exact, so that
     coincident special points of the curve (a hard edge on a zero of the
-    leading coefficient) stay coincident; a float enters as the rational of
-    its shortest decimal (there is no exact value to keep).  Building the
+    leading coefficient) stay coincident; a float enters at its exact binary
+    value (``sympy.Rational(float)``).  Building the
     curve from ``float(σ_w)² = 2.0000000000000004`` instead gave coefficients
     of 90 digits and edges split by 1e-15 from the poles they sit on."""
     from ._elimination import affine, free_mul
@@ -2457,9 +2459,24 @@ def _two_layer_fim_curve(net, q0):
     return mu
 
 
+def _binary(x):
+    """The exact binary value of a float (a curve takes exact numbers only)."""
+    from sympy import Rational
+
+    return Rational(float(x))
+
+
+def _exact_law(law):
+    """A float law as the exact law at its floats' binary values (curves are
+    built from exact laws only)."""
+    from .laws import Law
+
+    return law._exact_twin() if isinstance(law, Law) else law
+
+
 def _numeric_law(law):
     """A Bernoulli/Atomic law with exact irrational parameters (erf(...))
-    replaced by floats (then shortest-decimal rationals)."""
+    replaced by floats (float laws: exact curves only with ``curve(exact=True)``)."""
     from .laws import Atomic, Bernoulli, PointMass
 
     if isinstance(law, Bernoulli):

@@ -317,7 +317,7 @@ def test_points_within_1e_13_of_a_square_root_edge():
     from freealg.curves import G as GS, Z as ZS
 
     law = freealg.MLP(3, "hardtanh", "orthogonal", 1.0, 0.0).fim_law(q_in=0.5)
-    c = law.curve()
+    c = law.curve(exact=True)                 # float data: the curve of their binary values
     edge = c.support()[0][0]
     xs = np.array([edge + 3e-14, edge + 6e-14, edge + 1e-13, edge + 1e-12, edge + 1e-6])
     res = c.density(xs)                       # strict: raises unless certified
@@ -341,15 +341,15 @@ def test_points_within_1e_13_of_a_square_root_edge():
 def _hardtanh_jacobian_atoms_by_hand(L):
     # (sigma_w^2 delta_1) ⊠ Bernoulli(p)^{⊠L} with orthogonal weights: Belinschi's rule by hand,
     # from the inputs (sigma_w^2 and p) only: mass 1 - p at 0 (max of the nu's kernels) and
-    # 1 - L (1 - p) at sigma_w^{2L}
+    # 1 - L (1 - p) at sigma_w^{2L}; float sigma's: exact in the floats' binary values
     sw = float(freealg.critical_sigma_w("hardtanh", 0.05))
     net = freealg.MLP(L, "hardtanh", "orthogonal", sw, 0.05, jacobian_convention="psg")
     law = net.jacobian_law()
     ((w2, one),) = law.weight_law.atoms()
-    assert one == 1
+    assert one == 1 and w2 == sw * sw            # a float law: the float σ_w**2
     nu = dict(law.nus[0].atoms())
     assert all(dict(n.atoms()) == nu for n in law.nus)
-    p = nu[1]
+    w2, p = sympy.Rational(w2), sympy.Rational(nu[1])
     truth = [(sympy.Integer(0), 1 - p), (w2**L, 1 - L * (1 - p))]
     return law, truth
 
@@ -359,8 +359,9 @@ def test_atoms_of_a_five_layer_hardtanh_jacobian_curve():
     # integer coefficients ~1e401 (denominators cleared), whose float logarithms were inf, so every
     # value near the atom was NaN and the undecided candidate was dropped without a word.
     law, truth = _hardtanh_jacobian_atoms_by_hand(5)
-    assert [(sympy.nsimplify(a), sympy.nsimplify(m)) for a, m in law.atoms()] == truth
-    c = law.curve()
+    # float σ's: the atoms are floats, the exact values rounded once
+    assert law.atoms() == [(float(a), float(m)) for a, m in truth]
+    c = law.curve(exact=True)
     assert c.atoms() == truth                    # exact: the curve has rational coefficients
     res = c.density(np.array([0.5, 1.0]))        # strict: raises unless certified
     ev = res.evidence
@@ -377,7 +378,7 @@ def test_atoms_of_a_five_layer_hardtanh_jacobian_curve():
 def test_atoms_of_an_eight_layer_hardtanh_jacobian_curve():
     # The reported case (degree-8 curve): 758 s and the atom at sigma_w^{16} (mass 0.86) missing.
     law, truth = _hardtanh_jacobian_atoms_by_hand(8)
-    c = law.curve()
+    c = law.curve(exact=True)
     assert c.atoms() == truth
     ev = c.density(np.array([0.5, 1.0])).evidence
     assert ev.mass_error <= ev.mass_tol

@@ -97,7 +97,7 @@ def test_atom_at_zero_of_psg_jacobian_curves_is_nan_and_flagged(L):
         law = net.jacobian_law()
         (a0, m0) = law.atoms()[0]
         assert a0 == 0
-        P = law.curve().polynomial
+        P = law.curve(exact=True).polynomial      # float σ's: their binary values
         P = P.subs({s: z for s in P.free_symbols if s.name == "z"}).subs(
             {s: G for s in P.free_symbols if s.name == "G"})
         res = curve_density(P, z, G, [0.0, 0.5 * law.support()[0][1]])
@@ -174,7 +174,7 @@ def test_functional_density_at_its_own_support_edge(L):
 def test_hardtanh_jacobian_density_at_its_support_edge_against_its_curve(L):
     # used to give 3.3e-10 +- 3.9e-8 and -4.4e-11 with max_rel_error 0
     law = _critical_hardtanh(L, "seed" if L == 3 else "psg").jacobian_law()
-    P = law.curve().polynomial
+    P = law.curve(exact=True).polynomial      # float σ's: their binary values
     P = P.subs({s: z for s in P.free_symbols if s.name == "z"}).subs(
         {s: G for s in P.free_symbols if s.name == "G"})
     if sympy.Poly(P, G).degree() != 2:
@@ -275,10 +275,11 @@ def test_deep_hardtanh_jacobian_atoms_by_belinschi(L):
     # end at L = 10^4.  Belinschi: mass 1 - p at 0 and 1 - L (1 - p) at
     # sigma_w^(2L) while positive.
     law = _critical_hardtanh(L).jacobian_law()
-    p = dict(law.nus[0].atoms())[1]
-    s2 = law.layers.sigma_w2
+    p = sympy.Rational(dict(law.nus[0].atoms())[1])    # float data: the float p, exactly
+    s2 = law.layers.sigma_w2                           # the float σ_w**2, exactly
     want = [(0, 1 - p)] + ([(s2**L, 1 - L * (1 - p))] if 1 - L * (1 - p) > 0 else [])
-    assert law.atoms() == want
+    # float σ's give float atoms: the exact values rounded once
+    assert law.atoms() == [(float(a), float(m)) for a, m in want]
 
 
 @pytest.mark.parametrize("L", [512])

@@ -48,16 +48,23 @@ R = sympy.Rational
 @pytest.mark.parametrize("p", [R(1, 3), R(0), R(1), 0.3, R(1, 10**30)])
 def test_bernoulli_r_transform_at_zero_is_kappa1(p):
     law = Bernoulli(p)
-    assert law.r_transform(0) == law._exact_free_cumulants(1)[0]
+    k1 = law._exact_free_cumulants(1)[0]
+    if isinstance(p, float):
+        assert float(law.r_transform(0)) == float(k1) == p
+    else:
+        assert law.r_transform(0) == k1
     m1 = law.mean()                                      # a float law has a float mean
-    assert law.r_transform(0) == (sympy.Rational(repr(m1)) if isinstance(m1, float) else m1)
+    r0 = law.r_transform(0)                              # ... and a float R(0)
+    assert r0 == m1
+    assert isinstance(r0, sympy.Float) == isinstance(p, float)
     # and near 0 the closed form agrees with the series Σ κ_n w^{n-1}
     # (free cumulants from the exact moments by the moment-cumulant recursion)
     kap = cm.free_cumulants([sympy.Rational(sympy.sympify(law.p))] * 12)
     w = R(1, 1000)
     series = sum(k * w**i for i, k in enumerate(kap))
     val = law.r_transform(w)
-    assert abs(float(val - series)) < 1e-25
+    # exact for exact p; for a float p, a float (rounded once)
+    assert abs(float(val - series)) < (1e-16 * abs(float(series)) if isinstance(p, float) else 1e-25)
 
 
 def test_bernoulli_r_transform_small_w_has_no_cancellation():
@@ -138,8 +145,9 @@ def test_sequence_length_limit_before_work():
 
 
 def _mpq(x):
-    """The exact rational of a float's shortest repr, as an mpmath number."""
-    q = sympy.Rational(repr(float(x)))
+    """The exact binary value of a float parameter, as an mpmath number (a
+    float law is the law at that value, not at the float's shortest decimal)."""
+    q = sympy.Rational(float(x))
     return mpmath.mpf(int(q.p)) / int(q.q)
 
 
@@ -168,8 +176,10 @@ def test_semicircle_extreme_variance_against_mpmath(v):
 
 def test_marchenko_pastur_extreme_parameters_against_mpmath():
     # (a float x can sit inside a support of width 4α√λ only if that width is
-    # above the float spacing at the centre α(1 + λ): λ = 1e300 needs α = 1e-300)
-    for lam, alpha in ((1e-300, 1.0), (0.5, 1e300), (2.0, 1e-300), (1e300, 1e-300)):
+    # above the float spacing at the centre α(1 + λ): λ = 2^996 needs α = 2^-996,
+    # whose product is exactly 1 in binary (that of the floats 1e300 and 1e-300
+    # is 1 + 7.8e-17, which puts the support of width 4e-150 between two floats)
+    for lam, alpha in ((1e-300, 1.0), (0.5, 1e300), (2.0, 1e-300), (2.0**996, 2.0**-996)):
         law = MarchenkoPastur(lam, alpha)
         with mpmath.workdps(700):
             L, A = _mpq(lam), _mpq(alpha)
@@ -482,8 +492,12 @@ def test_float_parameters_give_float_moments():
     assert MarchenkoPastur(R(3, 10)).moments(2) == [R(3, 10), R(39, 100)]
     lam_s = sympy.Symbol("lam", positive=True)
     assert MarchenkoPastur(lam_s).moments(2) == [lam_s, lam_s**2 + lam_s]
-    # the curve stays exact (the rational of the float's shortest repr)
-    assert MarchenkoPastur(lam).curve().moments(2) == [R(3, 10), R(39, 100)]
+    # the exact curve is built only on request, from the float's exact binary value
+    with pytest.raises(InvalidArgumentError, match=r"curve\(exact=True\)"):
+        MarchenkoPastur(lam).curve()
+    d = sympy.Rational(lam)                              # the dyadic 0.3 really is
+    assert d != R(3, 10) and float(d) == lam
+    assert MarchenkoPastur(lam).curve(exact=True).moments(2) == [d, d + d**2]
 
 
 def test_affine_images_keep_the_float_kind():

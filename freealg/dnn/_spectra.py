@@ -14,14 +14,18 @@ Used by :mod:`freealg.dnn.jacobian` and :mod:`freealg.dnn.fisher`:
 * :func:`product_atoms` — the atoms of ``⊠`` products (Belinschi);
 * :func:`window_mass` — ``μ([a, b])`` from boundary values of ``G``.
 
-Number kinds.  Positively homogeneous activations (relu, leaky relu, linear)
-keep everything exact: ``σ_w``, ``σ_b`` and ``q_in`` are converted with
-:func:`freealg.laws._exact` (a float becomes the rational of its shortest
-decimal representation), and the ``q``'s follow from the linear q-map in
-exact arithmetic.  Other activations take the ``q``'s from the mean-field
-module (floats) and convert them the same way; a hard-tanh ``ν`` is then
-``Bernoulli(p)`` with ``p = erf(1/√(2q))`` rounded to float and made rational,
-so that curves have rational coefficients.
+Number kinds (exact stays exact, a float stays a float).  Positively
+homogeneous activations (relu, leaky relu, linear) with exact ``σ_w``,
+``σ_b`` and ``q_in`` keep everything exact: the ``q``'s follow from the
+linear q-map in exact arithmetic.  A float ``σ_w``, ``σ_b`` or ``q_in``, or an
+activation whose ``q``'s come from the mean-field module as floats (hard-tanh,
+smooth activations), makes the data *float kind* (:attr:`LayerData.float_kind`;
+``σ_b = 0.0``, the default, is exactly zero and enters no number, so it does not):
+the ``q``'s and ``σ_w²`` are held as the exact binary values of those floats
+(:func:`freealg.laws._exact`, never a nearby decimal fraction), the weight
+laws and the ``ν``'s are float laws (a hard-tanh ``ν`` is ``Bernoulli(p)`` with
+the float ``p = erf(1/√(2q))``), and the network laws built on them return
+floats.  Their exact curves are built only on request (``curve(exact=True)``).
 """
 
 from __future__ import annotations
@@ -92,16 +96,21 @@ class LayerData:
     fixed_point : bool
         Every layer at ``q*`` (``q_in=None``).
     sigma_w2 : sympy number
-        ``σ_w²`` (exact).
+        ``σ_w²`` (exact; the binary value of the float ``σ_w**2`` for a float σ_w).
+    float_kind : bool
+        The data come from floats (module docstring) and every ``ν`` is
+        atomic: laws built on them return floats.  (With a smooth activation
+        the ``ν``'s are mpmath laws and the numbers stay mpmath at ``dps``.)
     """
 
-    def __init__(self, pre, post, nus, fixed_point, sigma_w2, q_in):
+    def __init__(self, pre, post, nus, fixed_point, sigma_w2, q_in, float_kind=False):
         self.pre = pre
         self.post = post
         self.nus = nus
         self.fixed_point = fixed_point
         self.sigma_w2 = sigma_w2
         self.q_in = q_in
+        self.float_kind = float_kind
 
     def __repr__(self):
         return (f"LayerData(pre={self.pre}, post={self.post}, nus={self.nus}, "
@@ -109,8 +118,8 @@ class LayerData:
 
 
 def _square(v, name):
-    """``v²`` exact; a float is squared in floating point first, so that
-    ``σ_w = 2 ** 0.5`` gives the short rational of ``2.0000000000000004``."""
+    """``v²`` exact; a float is squared in floating point first (a float
+    parameter ``σ_w²``, held as its exact binary value)."""
     if _is_float(v):
         return _exact(float(v) ** 2, name + "^2")
     return _exact(v, name) ** 2
@@ -133,14 +142,14 @@ def _check_q_in(q_in):
 
 
 def _nu_piecewise(act, q):
-    """Exact law of φ'(h)², h ~ N(0, q), for a piecewise-linear activation; the
-    probabilities rounded to float and made rational unless the activation is
-    positively homogeneous (then they do not depend on q and are exact)."""
+    """Law of φ'(h)², h ~ N(0, q), for a piecewise-linear activation: exact when
+    the activation is positively homogeneous (the law does not depend on q) or
+    q = 0, else a float law (the probabilities are floats of the float q)."""
     from ..laws import Atomic, Bernoulli, PointMass
 
     if act.positively_homogeneous:
         law = act.dphi_values_probabilities(sympy.Integer(1))
-        vals = [sympy.nsimplify(v) if not isinstance(v, sympy.Basic) else v for v, _ in law]
+        vals = [_exact(v, "phi'^2 value") if not isinstance(v, sympy.Basic) else v for v, _ in law]
         probs = [sympify_safe(p) for _, p in law]
     else:
         qf = to_float(q)
@@ -150,11 +159,8 @@ def _nu_piecewise(act, q):
             probs = [sympify_safe(p) for _, p in law]
         else:
             law = act.dphi_values_probabilities(qf)
-            vals = [_exact(v, "phi'^2 value") for v, _ in law]
-            probs = [_exact(p, "probability") for _, p in law]
-            tot = sum(probs)
-            if tot != 1:  # rounding: put the defect on the last atom
-                probs[-1] = 1 - sum(probs[:-1])
+            vals = [to_float(v) for v, _ in law]
+            probs = [to_float(p) for _, p in law]
     pairs = [(v, p) for v, p in zip(vals, probs) if p != 0]
     if len(pairs) == 1:
         return PointMass(pairs[0][0])
@@ -185,6 +191,9 @@ def layer_data(net, q_in=None, *, dps=30, need_finite=False):
     act = net.activation
     L = net.depth
     q_in = _check_q_in(q_in)
+    # σ_b = 0.0 (the default) is exactly zero and enters no number
+    float_kind = (_is_float(net.sigma_w) or (_is_float(net.sigma_b) and net.sigma_b != 0)
+                  or _is_float(q_in))
     sw2 = _square(net.sigma_w, "sigma_w")
     sb2 = _square(net.sigma_b, "sigma_b")
     if act.positively_homogeneous:
@@ -210,8 +219,8 @@ def layer_data(net, q_in=None, *, dps=30, need_finite=False):
             q0 = _exact(q_in, "q_in")
             pre, post = [], [q0]
             for _ in range(L):
-                pre.append(sympy.nsimplify(sw2 * post[-1] + sb2) if (sw2 * post[-1] + sb2).is_Rational
-                           else _ds.simplify(sw2 * post[-1] + sb2))
+                v = sw2 * post[-1] + sb2
+                pre.append(v if v.is_Rational else _ds.simplify(v))
                 post.append(c2 * pre[-1])
     else:
         if q_in is None:
@@ -248,8 +257,16 @@ def layer_data(net, q_in=None, *, dps=30, need_finite=False):
                 f"every q_ℓ = ‖x_ℓ‖²/M of {net!r} is 0 (the fixed point is q* = 0), so the "
                 "one-sample FIM Θ_L vanishes; pass q_in= > 0 to follow a finite-depth sequence"
             )
-    nus = [_nu(act, pre[ell] if pre[ell] is not sympy.oo else 1, dps) for ell in range(L)]
-    return LayerData(pre, post, nus, q_in is None, sw2, q_in)
+    # the q's of other activations are floats from the mean field: their ν's take them as floats
+    nus = [_nu(act, (pre[ell] if act.positively_homogeneous else to_float(pre[ell]))
+               if pre[ell] is not sympy.oo else 1, dps) for ell in range(L)]
+    float_kind = float_kind or any(nu._float for nu in nus)
+    # a smooth activation's ν is an mpmath law (moments at dps digits): laws built
+    # on it keep returning mpmath numbers at the requested dps
+    from ..laws import ActivationDerivativeLaw
+
+    float_kind = float_kind and not any(isinstance(nu, ActivationDerivativeLaw) for nu in nus)
+    return LayerData(pre, post, nus, q_in is None, sw2, q_in, float_kind)
 
 
 # ---------------------------------------------------------------------------
@@ -791,11 +808,13 @@ def _law_atoms(law):
     from ..laws import ActivationDerivativeLaw, MarchenkoPastur
 
     if isinstance(law, MarchenkoPastur):
-        lam = law.parameters["rate"]
+        lam = law._params["rate"]
         return [(sympy.Integer(0), 1 - lam)] if (lam - 1).is_negative else []
     if isinstance(law, ActivationDerivativeLaw):
         return []
-    return [(sympify_safe(a), sympify_safe(m)) for a, m in law.atoms() if m != 0]
+    # the exact atoms (the binary values of a float law's floats): the network
+    # laws round their atoms once, at the end
+    return [(sympify_safe(a), sympify_safe(m)) for a, m in law._exact_twin().atoms() if m != 0]
 
 
 def _count_equal(values):

@@ -816,8 +816,12 @@ class FisherLaw(LawMethods):
             raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
         n = int(n)
         if len(self._moments) < n:
-            mu, _ = self._levels_moments(n)
-            self._moments = mu[-1]
+            if self.layers.float_kind:  # float data: floats out (from 30-digit mpmath)
+                mu, _ = self._levels_moments(n, numeric=True)
+                self._moments = [to_float(v) for v in mu[-1]]
+            else:
+                mu, _ = self._levels_moments(n)
+                self._moments = mu[-1]
         return list(self._moments[:n])
 
     def mean(self):
@@ -863,6 +867,8 @@ class FisherLaw(LawMethods):
                 cur = [(sympy.nsimplify(self.q[k] + c * a) if (self.q[k] + c * a).is_Rational
                         else self.q[k] + c * a, m) for a, m in prod]
             self._atoms = sorted(cur, key=lambda t: to_float(t[0]))
+        if self.layers.float_kind:  # float data: floats out
+            return [(to_float(a), to_float(m)) for a, m in self._atoms]
         return list(self._atoms)
 
     def top_atom(self):
@@ -888,17 +894,22 @@ class FisherLaw(LawMethods):
         return (sympy.nsimplify(t) if t.is_Rational else t,
                 mass if (mass > 0) is sympy.true or (mass.is_positive) else sympy.Integer(0))
 
-    def curve(self, *, max_degree=16):
+    def curve(self, *, max_degree=16, exact=False):
         r"""The spectral curve of ``μ_L`` (:func:`freealg.fim_curve`); for
         ``L = 3`` this is the two-hidden-layer closed form
         (:func:`freealg.fim_two_layer_curve`), degree 2 in ``G`` for orthogonal
         weights.  The degree doubles with every further layer
         (``2^{L−2}`` orthogonal).
 
+        ``exact=True`` is needed for float data (a float ``σ``, or hard-tanh
+        ``ν``'s): the curve then uses the floats' exact binary values.
+
         Raises
         ------
         NotAlgebraicError
             For a smooth activation.
+        InvalidArgumentError
+            For float data without ``exact=True``.
         TooLargeError
             When the degree would exceed ``max_degree`` (use the numerics:
             :meth:`density`, :meth:`support`, :meth:`lambda_max`).
@@ -920,17 +931,21 @@ class FisherLaw(LawMethods):
                 f"layer), above max_degree={max_degree}; use density()/support()/lambda_max() "
                 "(functional-equation solver), or raise max_degree"
             )
+        if self.layers.float_kind and not exact:
+            from ..laws import _float_param_error
+
+            raise _float_param_error(self, "curve()", "curve(exact=True)")
         if self._curve is None:
             from ..closed_forms import fim_curve, fim_two_layer_curve
             from ..laws import Bernoulli
 
             if L == 3 and all(isinstance(v, Bernoulli) for v in self.nus):
                 self._curve = fim_two_layer_curve(
-                    alpha=[v.p for v in self.nus], sigma_w=sympy.sqrt(self.sigma_w2), q=self.q,
-                    weights=self.init)
+                    alpha=[v._params["p"] for v in self.nus], sigma_w=sympy.sqrt(self.sigma_w2),
+                    q=self.q, weights=self.init)
             else:
-                self._curve = fim_curve(self.nus, self.q, sigma_w=sympy.sqrt(self.sigma_w2),
-                                        weights=self.init)
+                self._curve = fim_curve([v._exact_twin() for v in self.nus], self.q,
+                                        sigma_w=sympy.sqrt(self.sigma_w2), weights=self.init)
         return self._curve
 
     # --------------------------------------------------------------- numerics
@@ -938,7 +953,8 @@ class FisherLaw(LawMethods):
     def purely_atomic(self):
         """True when the atoms carry all the mass (``L <= 2`` with orthogonal
         weights and atomic ``ν``)."""
-        return sum(m for _, m in self.atoms()) == 1
+        self.atoms()
+        return sum(m for _, m in self._atoms) == 1
 
     def _problem(self):
         c = to_float(self._c())

@@ -111,6 +111,22 @@ def _exact_digits(specs, n):
     return n * sum(L * max([_digits(v) for v in list(m[:n]) + [c]] + [0]) for m, L, c in specs)
 
 
+def _float_out(v, what, law):
+    """A number of a float-kind law as a Python float (overflow raises)."""
+    from ..laws import _to_float
+
+    if type(v).__module__.startswith("mpmath"):
+        from .._utils.mpctx import mpmath
+
+        if not mpmath.isfinite(v) or abs(v) > mpmath.mpf(np.finfo(float).max):
+            raise InvalidArgumentError(
+                f"{what} of {law!r} is {mpmath.nstr(v, 15)}, beyond the float64 range; pass exact "
+                "sigma's (sympy.Rational, sympy.sqrt) for exact values"
+            )
+        return float(v)
+    return _to_float(v, f"{what} of {law!r}")
+
+
 def _to_mp(v):
     from .._utils.mpctx import mpmath
     if isinstance(v, sympy.Basic) and v.is_Rational:
@@ -236,8 +252,14 @@ class JacobianLaw(LawMethods):
                 "orthogonal init; the spectral theory here covers rectangular layers only for "
                 "Gaussian init (Marchenko–Pastur with ratio). Use init='gaussian' or equal widths."
             )
+        #: float kind (a float σ, or q's from the mean-field floats, and atomic ν's):
+        #: numbers out are floats
+        self.float_kind = self.layers.float_kind
+        w_float = self.float_kind or isinstance(net.sigma_w, (float, np.floating))
         if self.square:
             self.weight_law = MarchenkoPastur(1, s2) if net.weight_family == "gaussian" else PointMass(s2)
+            if w_float:
+                self.weight_law._mark_float()
             self._w_scales = [sympy.Integer(1)] * L
             self._d_scales = [sympy.Integer(1)] * len(self.d_layers)
         else:
@@ -246,6 +268,8 @@ class JacobianLaw(LawMethods):
             self._w_scales = [r[L] / r[ell - 1] for ell in range(1, L + 1)]
             self._d_scales = [r[L] / r[ell] for ell in self.d_layers]
             self._mp = MarchenkoPastur(1, s2)
+            if w_float:
+                self._mp._mark_float()
         from ..laws import ActivationDerivativeLaw
 
         self.algebraic = not any(isinstance(v, ActivationDerivativeLaw) for v in self.nus)
@@ -260,10 +284,11 @@ class JacobianLaw(LawMethods):
 
     # ------------------------------------------------------------ exact side
     def _specs(self, n):
-        """``(moments, power, scale)`` of the ⊠ factors."""
+        """``(moments, power, scale)`` of the ⊠ factors (exact moments; for
+        float laws those of the floats' binary values)."""
         specs = []
         if self.square:
-            specs.append((self.weight_law.moments(n), self.net.depth, 1))
+            specs.append((self.weight_law._exact_moments(n), self.net.depth, 1))
             groups = []
             for nu in self.nus:
                 for g in groups:
@@ -273,22 +298,25 @@ class JacobianLaw(LawMethods):
                 else:
                     groups.append([nu, 1])
             for nu, k in groups:
-                specs.append((nu.moments(n), k, 1))
+                specs.append((nu._exact_moments(n), k, 1))
         else:
-            mw = self._mp.moments(n)
+            mw = self._mp._exact_moments(n)
             for c in self._w_scales:
                 specs.append((mw, 1, c))
             for nu, c in zip(self.nus, self._d_scales):
-                specs.append((nu.moments(n), 1, c))
+                specs.append((nu._exact_moments(n), 1, c))
         return specs
 
     def moments(self, n):
-        r"""Exact moments ``m_1..m_n`` of ``μ_{JJᵀ}`` (S-transform series of the
-        factors; sympy numbers for atomic ``ν``, mpmath at ``dps`` digits for
-        smooth activations, and also mpmath at ``dps`` digits when the exact
-        numbers would have more than 4000 digits: float-derived parameters
-        such as ``critical_sigma_w(...)`` made rational and raised to a depth
-        of hundreds).
+        r"""Moments ``m_1..m_n`` of ``μ_{JJᵀ}`` (S-transform series of the
+        factors): exact sympy numbers for exact data (exact ``σ``'s, ReLU-like
+        activations), Python floats for float data (:attr:`float_kind`: a float
+        ``σ_w``/``σ_b``/``q_in``, or ``q``'s from the mean field as for hard-tanh),
+        computed in mpmath at ``dps`` digits from the exact binary values of the
+        floats and rounded once.  A smooth activation's ``ν`` is an mpmath law:
+        the moments are then mpmath numbers at ``dps`` digits.  Exact data whose
+        moments would have more than 4000 digits are also computed in mpmath
+        (and returned as mpmath numbers).
 
         Examples
         --------
@@ -298,6 +326,8 @@ class JacobianLaw(LawMethods):
         >>> import sympy, freealg
         >>> freealg.MLP(2, "relu", "gaussian", sympy.sqrt(2)).jacobian_law().moments(2)
         [2, 16]
+        >>> freealg.MLP(2, "relu", "gaussian", 2 ** 0.5).jacobian_law().moments(2)   # floats
+        [2.000000000000001, 16.000000000000014]
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
@@ -306,7 +336,7 @@ class JacobianLaw(LawMethods):
             from .._utils.mpctx import mpmath
 
             specs = self._specs(n)
-            if _exact_digits(specs, n) > _MAX_EXACT_DIGITS:
+            if self.float_kind or _exact_digits(specs, n) > _MAX_EXACT_DIGITS:
                 # float-derived rational data (e.g. sigma_w = critical_sigma_w(...))
                 # raised to the depth: the exact moments would have more digits
                 # than Python prints (int -> str limit) and cost minutes; they
@@ -316,6 +346,8 @@ class JacobianLaw(LawMethods):
                     vals = series_product_moments(specs, n)
                 with mpmath.workdps(self.dps):
                     self._moments = [+v for v in vals]
+                if self.float_kind:
+                    self._moments = [_float_out(v, "a moment", self) for v in self._moments]
             else:
                 with mpmath.workdps(self.dps):
                     self._moments = series_product_moments(specs, n)
@@ -327,9 +359,15 @@ class JacobianLaw(LawMethods):
 
     def variance(self):
         """``m_2 − m_1²`` from the exact moments."""
+        if self.float_kind:  # from the mpmath moments (no cancellation in floats)
+            from .._utils.mpctx import mpmath
+
+            with mpmath.workdps(self.dps + 20):
+                specs = [([_to_mp(v) for v in m], L, _to_mp(c)) for m, L, c in self._specs(2)]
+                m1, m2 = series_product_moments(specs, 2)
+                return _float_out(m2 - m1**2, "the variance", self)
         m1, m2 = self.moments(2)
-        v = m2 - m1**2
-        return sympy.nsimplify(v) if isinstance(v, sympy.Basic) and v.is_Rational else v
+        return m2 - m1**2
 
     def variance_closed_form(self):
         r"""The closed form of the variance (module docstring):
@@ -338,18 +376,29 @@ class JacobianLaw(LawMethods):
         ``L m_1²(μ_2/μ_1² − 1 − s_1)`` for square layers at the fixed point in
         the ``"psg"`` convention.
         """
-        m1 = self.mean()
         s1w = -1 if self.net.weight_family == "gaussian" else 0
         tot = -s1w * sum(self._w_scales)
+        if self.float_kind:
+            from .._utils.mpctx import mpmath
+
+            with mpmath.workdps(self.dps + 20):
+                specs = [([_to_mp(v) for v in m], L, _to_mp(c)) for m, L, c in self._specs(1)]
+                m1 = series_product_moments(specs, 1)[0]
+                tot = _to_mp(tot)
+                for nu, c in zip(self.nus, self._d_scales):
+                    mu1, mu2 = (_to_mp(v) for v in nu._exact_moments(2))
+                    tot = tot + _to_mp(c) * (mu2 / mu1**2 - 1)
+                return _float_out(m1**2 * tot, "the variance", self)
+        m1 = self.mean()
         for nu, c in zip(self.nus, self._d_scales):
             mu1, mu2 = nu.moments(2)
             tot = tot + c * (mu2 / mu1**2 - 1)
         v = m1**2 * tot
         if isinstance(v, sympy.Basic):
-            v = sympy.nsimplify(sympy.expand(v)) if v.is_number and v.is_Rational is not False and v.is_rational else _ds.simplify(v)
+            v = sympy.expand(v) if v.is_Rational else _ds.simplify(v)
         return v
 
-    def curve(self):
+    def curve(self, exact=False):
         r"""The spectral curve ``P(z, G) = 0`` (:class:`freealg.SpectralCurve`).
 
         Square layers: :func:`freealg.jacobian_curve` (degree ``L + 1`` in
@@ -357,10 +406,27 @@ class JacobianLaw(LawMethods):
         for all layers).  Rectangular layers: one substitution of the rational
         S-transform of the module docstring.
 
+        Parameters
+        ----------
+        exact : bool
+            Needed for float data (:attr:`float_kind`): the curve is then built
+            from the exact binary values of the floats (``σ_w**2`` and the
+            ``ν``'s probabilities as ``sympy.Rational(float)``).  Without it
+            float data raise instead of being silently made rational.
+
         Raises
         ------
         NotAlgebraicError
             For a smooth activation (``ν`` has no curve).
+        InvalidArgumentError
+            For float data without ``exact=True``.
+
+        Examples
+        --------
+        >>> import sympy, freealg
+        >>> net = freealg.MLP(2, "relu", "orthogonal", sigma_w=1.5)
+        >>> net.jacobian_law().curve(exact=True)   # (81/16) Bernoulli(1/2): 1.5**2 = 9/4 exactly
+        SpectralCurve(32*G*z**2 - 162*G*z - 32*z + 81)
         """
         if not self.algebraic:
             raise NotAlgebraicError(
@@ -368,11 +434,20 @@ class JacobianLaw(LawMethods):
                 f"{self.net.activation!r} is continuous and not algebraic. Use moments(), "
                 "density() (functional-equation engine) instead."
             )
+        if self.float_kind and not exact:
+            from ..errors import InvalidArgumentError as _IAE
+
+            raise _IAE(
+                f"the Jacobian law of {self.net!r} has float data (float sigma's or mean-field "
+                "q's), so its exact spectral curve is built only on request: call "
+                "curve(exact=True) to build it from the floats' exact binary values "
+                "(sympy.Rational(float)), or pass exact sigma's (ints, sympy.Rational, sympy.sqrt)"
+            )
         if self._curve is None:
             if self.square:
                 from ..closed_forms import jacobian_curve
 
-                nus = self.nus if self.nus else None
+                nus = [nu._exact_twin() for nu in self.nus]
                 self._curve = jacobian_curve(
                     self.net.depth, nus if nus else [], sigma_w=sympy.sqrt(self.layers.sigma_w2),
                     weights=self.net.weight_family, convention=self.convention)
@@ -384,7 +459,7 @@ class JacobianLaw(LawMethods):
                 for c in self._w_scales:
                     S = S / (self.layers.sigma_w2 * (1 + c * W))
                 for nu, c in zip(self.nus, self._d_scales):
-                    s = nu._s_rational()
+                    s = nu._exact_twin()._s_rational()
                     if s is None:
                         raise NotAlgebraicError(
                             f"rectangular layers need a rational S-transform of nu; {nu!r} has none"
@@ -402,14 +477,20 @@ class JacobianLaw(LawMethods):
         ``σ_w^{2L}``.  Rectangular layers: from the spectral curve.
         """
         if self.square:
-            return product_atoms([self.weight_law] * self.net.depth + list(self.nus))
-        return [(a, m) for a, m in self._backend_obj().atoms()]
+            out = product_atoms([self.weight_law] * self.net.depth + list(self.nus))
+        else:
+            out = [(a, m) for a, m in self._backend_obj().atoms()]
+        if self.float_kind:
+            out = [(_float_out(a, "an atom location", self), _float_out(m, "an atom mass", self))
+                   for a, m in out]
+        return out
 
     # --------------------------------------------------------------- numerics
     def _backend_obj(self):
         if self._backend is None:
             if not self.square:
-                self._backend = self.curve()
+                # the exact twin of float data: numbers out are rounded to floats
+                self._backend = self.curve(exact=True)
             else:
                 from ..functional import free_mul_law
 
