@@ -784,7 +784,8 @@ def _spectrum_json(out, law, exact_moments, net, q_in):
 
     keys = {"variance, closed form": "variance_closed_form", "curve degree": "curve_degree",
             "dynamical isometry": "dynamical_isometry", "mass within 0.1 of 1": "mass_near_1",
-            "atom at 0 (kernel of J)": "atom_at_zero", "evidence ok": "evidence_ok"}
+            "atom at 0 (kernel of J)": "atom_at_zero", "evidence ok": "evidence_ok",
+            "curve note": "curve_note"}
     doc = {}
     for k, v in out.items():
         key = keys.get(k, k)
@@ -795,7 +796,7 @@ def _spectrum_json(out, law, exact_moments, net, q_in):
         elif key == "curve" and str(v).startswith(("none", "not computed")):
             doc["curve"] = None
             doc["curve_note"] = v
-        elif key in _TEXT_KEYS or key in ("evidence_ok", "curve_degree"):
+        elif key in _TEXT_KEYS or key in ("evidence_ok", "curve_degree", "curve_note"):
             doc[key] = v
         elif key == "support":
             doc[key] = [[float(a), float(b)] for a, b in v]

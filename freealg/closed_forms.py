@@ -298,8 +298,9 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
     """
     from .activations import get_activation
 
-    _exact_values([sigma_w, sigma_b] + list(q or []) + (list(alpha) if isinstance(alpha, (list, tuple))
-                                                        else [alpha]), exact, "fim_two_layer_curve")
+    q_in = None if q is None else _sequence(q, "q", "three numbers (q_0, q_1, q_2)")  # typed first
+    _exact_values([sigma_w, sigma_b] + list(q_in or []) + (list(alpha) if isinstance(alpha, (list, tuple))
+                                                           else [alpha]), exact, "fim_two_layer_curve")
     s = _SIGMA if sigma_w is None else _exact(sigma_w, "sigma_w")
     qs = list(_Q if q is None else [_exact(v, f"q[{i}]")
                                     for i, v in enumerate(_sequence(q, "q", "three numbers (q_0, q_1, q_2)"))])

@@ -2454,7 +2454,8 @@ def _two_layer_fim_curve(net, q0):
     mu = PointMass(law.q[0])
     for ell in range(1, net.depth):
         nu = _numeric_law(law.nus[ell - 1])
-        prod = free_mul(free_mul(nu, mu), w_law)
+        # float laws (hard-tanh's q-dependent nu) enter at their binary values
+        prod = free_mul(free_mul(_exact_law(nu), _exact_law(mu)), _exact_law(w_law))
         mu = affine(prod, shift=law.q[ell], scale=1)
     return mu
 

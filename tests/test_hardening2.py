@@ -358,11 +358,11 @@ def test_fim_curves_typed_arguments_and_huge_exact_scale():
     with pytest.raises(InvalidArgumentTypeError, match=r"q must be a list of three numbers"):
         fim_two_layer_curve(activation="relu", sigma_w=1.5, q=object())
     with pytest.raises(InvalidArgumentTypeError, match=r"activation must be"):
-        fim_two_layer_curve(activation=b"1", sigma_w=1.5, q=(1.0, 1.0, 1.0))
-    # sigma_w = 1e300 (exact rational, 600-digit s^4): the mean is
-    # q_2 + s^2 a q_1 + s^4 a^2 q_0 with q = 1, a = 1/2 (was a ValueError from str())
-    s = sympy.Rational(repr(1e300))
-    assert fim_curve([b, b], [1, 1, 1], sigma_w=1e300).moments(1)[0] == 1 + s**2 / 2 + s**4 / 4
+        fim_two_layer_curve(activation=b"1", sigma_w=sympy.Rational(3, 2), q=(1, 1, 1))
+    # sigma_w = 1e300 at its exact binary value (exact=True; a 600-digit s^4): the mean
+    # is q_2 + s^2 a q_1 + s^4 a^2 q_0 with q = 1, a = 1/2 (was a ValueError from str())
+    s = sympy.Rational(1e300)
+    assert fim_curve([b, b], [1, 1, 1], sigma_w=1e300, exact=True).moments(1)[0] == 1 + s**2 / 2 + s**4 / 4
 
 
 def test_ntk_predict_checks_xstar_before_sizing():
@@ -503,15 +503,15 @@ def test_errors_are_freealg_errors():
 
 
 def test_fim_two_layer_curve_with_a_tiny_float_alpha_is_fast_and_exact():
-    # alpha = 1e-300 is the rational 10^-300; the curve is built with symbols and
+    # alpha = 1e-300 at its binary value (exact=True); the curve is built with symbols and
     # the value substituted.  Second algorithm: the moments of
     # mu_3 = q_2 + s^2 (Bernoulli(a_2) ⊠ mu_2), mu_2 = (1 - a_1) δ_{q_1} + a_1 δ_{q_1 + s^2 q_0},
     # by the exact free multiplicative moment recursion.
     from freealg.cumulants import free_mul_moments
 
-    a = sympy.Rational(repr(1e-300))
-    s2 = sympy.Rational(9, 4)                                 # sigma_w = 1.5
-    c = fim_two_layer_curve(activation="relu", alpha=1e-300, sigma_w=1.5, q=(1, 1, 1))
+    a = sympy.Rational(1e-300)                                # the float's binary value
+    s2 = sympy.Rational(9, 4)                                 # sigma_w = 1.5 (exact in binary)
+    c = fim_two_layer_curve(activation="relu", alpha=1e-300, sigma_w=1.5, q=(1, 1, 1), exact=True)
     mu2 = Atomic([1, 1 + s2], [1 - a, a]).moments(3)
     prod = free_mul_moments(Bernoulli(a).moments(3), mu2)
     want = [sum(math.comb(k, j) * s2**j * (prod[j - 1] if j else 1) for j in range(k + 1))

@@ -264,10 +264,10 @@ def test_cli_spectrum_of_float_sigmas_labels_the_binary_curve(capsys):
 
     assert main(["spectrum", "--depth", "2", "--sigma-w", "1.5", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert "binary values" in data["curve note"]
+    assert "binary values" in data["curve_note"]
     assert main(["spectrum", "--depth", "2", "--sigma-w", "3/2", "--json"]) == 0
     exact = json.loads(capsys.readouterr().out)
-    assert "curve note" not in exact
+    assert "curve_note" not in exact
     assert data["curve"] == exact["curve"]          # 1.5 is exactly 3/2
 
 
