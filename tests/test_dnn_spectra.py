@@ -482,10 +482,10 @@ def test_fim_depth16_hardtanh_certified_with_near_folds():
     res = law.density(np.linspace(0.01, 1.05 * law.lambda_max(), 30))
     assert res.evidence.ok and res.evidence.mass_error < 1e-9
     assert res.evidence.mass_continuous == pytest.approx(14 * kernel, abs=1e-12)
-    from freealg.dnn.fisher import _FimEngine
+    from freealg.dnn._fisher_solver import _FimEngine
 
     eng = _FimEngine(law)
-    near = eng.problem.near_folds()
+    near = eng.near_folds()
     assert len(near) == 4 and all(e in eng.singular() for e in near)
     # each near-fold sits at a dip of the density: its minimum on e +- 6e-3
     # (49 points) is interior and within 2e-3 of e
