@@ -527,7 +527,7 @@ class _FimEngine:
         ch = self.chain
         t = self._side_grid(side)
         g = ch.q0 + side * t
-        m, chunk = 20, 2000
+        m, chunk = 1, 2000
         lo, hi, near = [], [], []
         gr = (math.sqrt(5) - 1) / 2
         for start in range(0, g.size - 1, chunk):
@@ -541,18 +541,15 @@ class _FimEngine:
             own[start - i0: min(start + chunk, g.size - 1) - i0] = True
             i = np.nonzero(own & fin[:-1] & fin[1:] & (sg[:-1] * sg[1:] < 0))[0]
             clo, chi = list(gg[i]), list(gg[i + 1])
-            # genuine local minima of |X'| (per log step, relative to X) with
-            # no sign change and no pole on the window j - m .. j + m (a rounding
-            # wiggle next to a fold is not one), searched by golden section for
-            # a pair of folds inside one cell
+            # local minima of |X'| (per log step, relative to X) deeper than
+            # rounding (a fold pair inside one cell shows as one), searched by
+            # golden section for a sign change of X'
             with np.errstate(all="ignore"):
                 rel = np.abs(dX) * tt / np.abs(X)
-            j = np.arange(m, gg.size - m)
-            j = j[own[np.minimum(j, own.size - 1)]]
-            brk = np.concatenate([[0], np.cumsum(~fin[:-1] | ~fin[1:] | (sg[:-1] != sg[1:]))])
-            okj = ((brk[j + m] == brk[j - m]) & (sg[j] != 0)
-                   & (rel[j] < rel[j - 1]) & (rel[j] <= rel[j + 1])
-                   & (rel[j] <= 0.25 * np.minimum(rel[j - m], rel[j + m])))
+            j = np.arange(1, gg.size - 1)
+            j = j[own[j]]
+            okj = (fin[j - 1] & fin[j] & fin[j + 1] & (sg[j - 1] == sg[j]) & (sg[j] == sg[j + 1]) & (sg[j] != 0)
+                   & (rel[j] <= (1 - 1e-6) * np.minimum(rel[j - 1], rel[j + 1])))
             j = j[okj]
             if j.size:
                 a_, b_ = gg[j - 1].copy(), gg[j + 1].copy()
@@ -837,18 +834,11 @@ class _FimEngine:
         return sorted(pts)
 
     def singular(self):
-        """Atoms, ``q_{L−1}``, divergent folds, and the near-folds inside the
-        support (:meth:`_FimProblem.near_folds`): the density is analytic at
-        a near-fold but varies on the scale of its distance to a complex
-        branch point, so the mass quadrature grades its panels towards it."""
-        pts = set(self._base_singular())
-        if self.chain is not None:
-            sup = self.support()
-            for e in self.near_folds():
-                if any(a + 1e-9 * abs(a) < e < b - 1e-9 * abs(b) for a, b in sup) and not any(
-                        abs(e - p) <= 1e-9 * max(1.0, abs(p)) for p in pts):
-                    pts.add(e)
-        return sorted(pts)
+        """Atoms, ``q_{L−1}`` and divergent folds.  (The near-folds,
+        :meth:`near_folds`, are not singular: the density is analytic there,
+        and the mass quadrature halves its panels where its two rules
+        disagree, :func:`freealg._certify.mass_quadrature`.)"""
+        return self._base_singular()
 
     def special(self):
         """Support edges, atom locations and folds: boundary values there are
