@@ -21,6 +21,12 @@ def _inv(a):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _small_im(a, tol):  # pragma: no cover - compiled
+    """``|Im a| <= tol |a|`` without a square root (nan: False)."""
+    return a.imag * a.imag <= tol * tol * (a.real * a.real + a.imag * a.imag)
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _R(w, Kinv, e, p, hasp):  # pragma: no cover - compiled
     """``R = 1/S``, ``R'/R`` and ``(R''/R)`` at ``w``."""
     opw = 1.0 + w
@@ -62,7 +68,7 @@ def chain_eval(xi1, qs, c, Kinv, e, p, hasp, tol):  # pragma: no cover - compile
         d2wp = 0j
         g = True
         for k in range(nl):
-            if not xi.imag >= -tol * abs(xi):
+            if not (xi.imag >= 0.0 or _small_im(xi, tol)):
                 g = False
             q = qs[k]
             den = _inv(xi - q)
@@ -77,9 +83,11 @@ def chain_eval(xi1, qs, c, Kinv, e, p, hasp, tol):  # pragma: no cover - compile
             dy = dxi * R + xi * Rx
             d2y = d2xi * R + 2.0 * dxi * Rx + xi * Rxx
             # Herglotz guards of the level
-            if not (1.0 + w).imag <= tol * abs(1.0 + w):
+            a = 1.0 + w
+            if not (a.imag <= 0.0 or _small_im(a, tol)):
                 g = False
-            if not (y * w).imag <= tol * abs(y * w):
+            a = y * w
+            if not (a.imag <= 0.0 or _small_im(a, tol)):
                 g = False
             xi = qs[k + 1] + c * y
             dxi = c * dy
@@ -114,7 +122,7 @@ def chain_newton(xi0, z, qs, c, Kinv, e, p, hasp, maxit, eps):  # pragma: no cov
             dxi = 1.0 + 0j
             wp = 0j
             dwp = 0j
-            mag = 1.0
+            y = 0j
             for k in range(nl):
                 q = qs[k]
                 den = _inv(xi - q)
@@ -123,7 +131,6 @@ def chain_newton(xi0, z, qs, c, Kinv, e, p, hasp, maxit, eps):  # pragma: no cov
                 R, l1, _ = _R(w, Kinv[k], e[k], p[k], hasp[k])
                 y = xi * R
                 dy = dxi * R + xi * R * l1 * dw
-                mag = abs(qs[k + 1]) + abs(c * y)
                 xi = qs[k + 1] + c * y
                 dxi = c * dy
                 wp = w
@@ -132,7 +139,7 @@ def chain_newton(xi0, z, qs, c, Kinv, e, p, hasp, maxit, eps):  # pragma: no cov
             if not (np.isfinite(f.real) and np.isfinite(f.imag) and np.isfinite(dxi.real)
                     and np.isfinite(dxi.imag)) or dxi == 0:
                 break
-            r = abs(f) / mag
+            r = abs(f) / (abs(qs[nl]) + abs(c * y))
             d = -f * _inv(dxi)
             ad = abs(d)
             res[i] = r

@@ -447,8 +447,12 @@ class _ChainProblem:
         X, dX = ch.x_real(np.array([ref]))
         with np.errstate(all="ignore"):
             guess = ref + (z - X[0]) / dX[0]
-        xi, _, _, _ = ch.newton(guess, z, maxit=60)
-        return xi[:, None]
+        xi, conv, _, _ = ch.newton(guess, z, maxit=60)
+        # the branch at infinity: G = (1 + w_top)/(z − q_top) ~ 1/z
+        W = ch.eval(xi)[3]
+        with np.errstate(all="ignore"):
+            ok = conv & (np.abs(z * (1 + W) / (z - ch.qtop) - 1) <= 0.1)
+        return np.where(ok, xi, np.nan)[:, None]
 
     def newton(self, U, z):
         xi, conv, err, res = self.chain.newton(U[:, 0], z)

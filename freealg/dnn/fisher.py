@@ -104,6 +104,20 @@ from ._spectra import (
 
 __all__ = ["FisherLaw", "fim_law"]
 
+def _bernoulli_compression(m, alpha, n):
+    r"""Moments of ``Bernoulli(α) ⊠ μ`` from those of ``μ`` (same number kind):
+    the law of ``p a p`` with ``p`` a projection of trace ``α`` free from
+    ``a``, whose compression to ``p`` has free cumulants ``α^{k−1} κ_k(μ)``
+    (Nica–Speicher, Lectures on the Combinatorics of Free Probability,
+    Thm. 14.10), so ``m_k = α m_k(compression)``.  ``O(n^2)`` operations a
+    level instead of the S-transform series reversions."""
+    from ..cumulants import free_cumulants, moments_from_free_cumulants
+
+    kap = free_cumulants(list(m[:n]))
+    comp = moments_from_free_cumulants([alpha**k * kap[k] for k in range(n)])
+    return [alpha * v for v in comp]
+
+
 def _shift_scale_moments(m, q, c, n):
     """Moments of ``q + c X`` from those of ``X`` (same number kind as ``m``)."""
     if any(type(v).__module__.startswith("mpmath") for v in m[:n]):
@@ -220,6 +234,7 @@ class FisherLaw:
         """Moments of ``μ_1..μ_L`` and ``P_1..P_{L−1}`` (exact, or mpmath at 30
         digits when ``numeric``)."""
         from .._utils.mpctx import mpmath
+        from ..laws import Bernoulli
 
         c = self._c()
         L = self.net.depth
@@ -235,8 +250,12 @@ class FisherLaw:
             mu = [[q[0] ** k for k in range(1, n + 1)]]
             P = []
             for k in range(1, L):
-                specs = [(mu[-1], 1, 1)] + [([cv(v) for v in f.moments(n)], 1, 1) for f in self._factor_laws(k)]
-                pk = series_product_moments(specs, n)
+                laws = self._factor_laws(k)
+                if len(laws) == 1 and isinstance(laws[0], Bernoulli):
+                    pk = _bernoulli_compression(mu[-1], cv(laws[0].p), n)
+                else:
+                    specs = [(mu[-1], 1, 1)] + [([cv(v) for v in f.moments(n)], 1, 1) for f in laws]
+                    pk = series_product_moments(specs, n)
                 P.append(pk)
                 mu.append(_shift_scale_moments(pk, q[k], c, n))
         return mu, P
