@@ -145,15 +145,49 @@ def test_depth256_certified(make):
     _check_edge(law, lam, res.support)
 
 
-def test_density_against_finite_width_simulation():
-    # check_fim_spectrum: moments of Theta_L of sampled networks against the
-    # limit, and the Kolmogorov distance of their spectra to the certified law
-    from freealg import verify
+def _cdf(law, support, t, n_panels=200, n=16):
+    """CDF of the law at t: exact atoms + Gauss-Legendre of the density in
+    x = a + (b - a)(1 - cos u)/2 on each support piece below t."""
+    eng = law._engine()
+    tot = sum(float(m) for a, m in law.atoms() if float(a) <= t)
+    gt, gw = np.polynomial.legendre.leggauss(n)
+    for a, b in support:
+        b = min(b, t)
+        if b <= a:
+            continue
+        br = np.linspace(0.0, np.pi, n_panels + 1)
+        u0, u1 = br[:-1, None], br[1:, None]
+        th = (0.5 * (u1 - u0) * gt[None, :] + 0.5 * (u0 + u1)).ravel()
+        wt = (0.5 * (u1 - u0) * gw[None, :]).ravel()
+        x = a + 0.5 * (b - a) * (1 - np.cos(th))
+        G, _, _, ok, _ = eng.values(x, np.zeros_like(x))
+        assert ok.all()
+        tot += float(np.sum(wt * 0.5 * (b - a) * np.sin(th) * (-G.imag / np.pi)))
+    return tot
 
-    law = _hardtanh(8)
-    rep = verify.check_fim_spectrum(law.net, widths=(100, 200), trials=3, q0=float(law.q[0]),
-                                    law=law, rng=1)
+
+def test_density_against_finite_width_simulation():
+    # check_fim_spectrum (moments of Theta_L of sampled networks against the
+    # limit recursion), then the solver's law against the same samples: the
+    # empirical CDF at the quartiles of the law, and the top eigenvalue
+    from freealg import verify
+    from freealg.simulate import random_input, sample_network
+
+    law = _relu(6)
+    rep = verify.check_fim_spectrum(law.net, widths=(100, 200), trials=3, q0=float(law.q[0]), rng=1)
     assert rep.passed, "\n".join(rep.summary)
-    ks = rep.data["ks"]
-    # spectra of 3 x 200 eigenvalues: KS fluctuation ~ 1/sqrt(600) plus O(1/N)
-    assert ks[200]["ks"] < 0.06
+    lam = law.lambda_max()
+    sup = law.support()
+    rng = np.random.default_rng(7)
+    evs, tops = [], []
+    for _ in range(3):
+        inst = sample_network(law.net, 400, rng)
+        ev = np.linalg.eigvalsh(inst.fim_one_sample(random_input(400, rng, float(law.q[0]))))
+        evs.append(ev)
+        tops.append(ev[-1])
+    evs = np.concatenate(evs)
+    for t in np.linspace(sup[0][0], lam, 6)[1:-1]:
+        # 1200 eigenvalues: DKW band ~ 1.36/sqrt(1200) = 0.04 (and O(1/N) bias)
+        assert np.mean(evs <= t) == pytest.approx(_cdf(law, sup, t), abs=0.05)
+    # the edge: Tracy-Widom-scale fluctuations ~ N^(-2/3)
+    assert np.mean(tops) == pytest.approx(lam, rel=0.05)

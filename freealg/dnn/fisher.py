@@ -56,12 +56,19 @@ subordination: ``w_k = y_k G_{P_k}(y_k) − 1``, the subordination point of
 with ``c = σ_w²`` (orthogonal) or ``1`` (Gaussian); a factor without a closed
 S-transform (a smooth ``ν``) adds an unknown ``ζ_k`` with
 ``ζ_k G_ν(ζ_k) = 1 + w_k``.  Then ``G_{μ_L}(z) = (1 + w_{L−1})/(z − q_{L−1})``.
-The system (one to two unknowns per layer) is solved by Newton's method with
-the vertical continuation of the density engine from ``z = x + i∞``
-(:mod:`freealg._continuation`), with Herglotz guards at every level
-(``Im ξ_k ≥ 0``, ``Im w_k ≤ 0``, ``Im(y_k w_k) ≤ 0``); every density carries
-the evidence of :func:`freealg.density.curve_density` against the exact
-moments.  For two hidden layers (``L = 3``) with Bernoulli ``ν`` the closed
+When every factor has a closed S-transform (Bernoulli ``ν`` of relu /
+hard-tanh, ``MP``) the system read bottom-up is one explicit map
+``z = X(ξ_1)`` of the bottom subordination point, solved with one unknown at
+any depth by numba kernels (:mod:`freealg.dnn._fisher_solver`); the support
+edges are the real critical values of ``X`` (a scan resolving close pairs,
+closed by bisection on ``X'``) and ``λ_max`` is the first one met from
+``ξ_1 = +∞``.  With a smooth ``ν`` the coupled system (one to two unknowns
+per layer) is solved by Newton's method.  Both use the vertical continuation
+of the density engine from ``z = x + i∞`` (:mod:`freealg._continuation`),
+with Herglotz guards at every level (``Im ξ_k ≥ 0``, ``Im w_k ≤ 0``,
+``Im(y_k w_k) ≤ 0``); every density carries the evidence of
+:func:`freealg.density.curve_density` against the moments.
+For two hidden layers (``L = 3``) with Bernoulli ``ν`` the closed
 form curve is :meth:`FisherLaw.curve` (:func:`freealg.fim_two_layer_curve`).
 
 Examples
