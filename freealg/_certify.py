@@ -50,6 +50,14 @@ def _graded_breaks(u, v, du, dv):
     return np.unique(np.array(pts))
 
 
+def _panel_nodes(breaks, n):
+    t, w = _gl(n)
+    a, b = breaks[:-1, None], breaks[1:, None]
+    x = 0.5 * (b - a) * t[None, :] + 0.5 * (a + b)
+    ww = 0.5 * (b - a) * w[None, :]
+    return x.ravel(), ww.ravel()
+
+
 _PANEL_TOL = 1e-14  # largest difference of the two Gauss rules accepted on one panel (mass units)
 _PANEL_ROUNDS = 12  # halvings of the panels where they differ more
 
