@@ -372,7 +372,7 @@ class _Chain:
         with np.errstate(all="ignore"):
             return _kernels()[2](xi1, *self.args())
 
-    # -- mpmath form (polishing, independent checks) --------------------------
+    # -- mpmath form (high-precision checks of the edge equation) -------------
     def mp_eval(self, xi1):
         """``(X, X', w_top, w_top')`` in mpmath at the working precision (the
         same recursion, in plain Python with mpmath numbers)."""
@@ -398,25 +398,6 @@ class _Chain:
             xi, dxi = mpmath.mpf(self.qs[k + 1]) + c * y, c * dy
             wp, dwp = w, dw
         return xi, dxi, wp, dwp
-
-    def mp_solve(self, xi0, z, dps, maxit=200):
-        """``ξ_1`` with ``X(ξ_1) = z`` by Newton's method in mpmath at ``dps``
-        digits from ``xi0``; returns ``(ξ_1, |last step|, converged)``."""
-        from .._utils.mpctx import mpmath
-
-        with mpmath.workdps(dps):
-            xi = mpmath.mpmathify(xi0)
-            z = mpmath.mpmathify(z)
-            tol = mpmath.mpf(10) ** (-dps + 5)
-            last = mpmath.inf
-            for _ in range(maxit):
-                X, dX, _, _ = self.mp_eval(xi)
-                d = -(X - z) / dX
-                xi = xi + d
-                last = abs(d)
-                if last <= tol * max(1, abs(xi)):
-                    return xi, last, True
-            return xi, last, False
 
 
 class _ChainProblem:
