@@ -191,3 +191,34 @@ def test_density_against_finite_width_simulation():
         assert np.mean(evs <= t) == pytest.approx(_cdf(law, sup, t), abs=0.05)
     # the edge: Tracy-Widom-scale fluctuations ~ N^(-2/3)
     assert np.mean(tops) == pytest.approx(lam, rel=0.05)
+
+
+def test_mass_passing_by_luck_is_not_evidence(monkeypatch):
+    # Without the panel halving the quadrature of depth 64 is off by 2.4e-10
+    # (inside mass_tol = 1e-9 by luck) while its own error estimate is 2e-8:
+    # the certificate fails on the estimate.  With the halving, the mass of the
+    # continuous part is 1 - atoms (Belinschi, exact) to 1e-13.
+    import freealg._certify as cert
+
+    law = _hardtanh(64)
+    x = np.linspace(0.0, law.lambda_max(), 50)
+    monkeypatch.setattr(cert, "_PANEL_ROUNDS", 0)
+    with pytest.raises(freealg.CertificationError, match="quadrature error estimate"):
+        law.density(x)
+    monkeypatch.undo()
+    law = _hardtanh(64)
+    ev = law.density(x).evidence
+    exact = 1 - sum(m for _, m in law.atoms())
+    assert ev.mass_continuous == pytest.approx(float(exact), abs=1e-13)
+
+
+def test_density_at_the_exact_edges():
+    # the project's convention: 0 at a square-root edge, +inf at a divergent
+    # (inverse-square-root) edge, certified (strict) at the edge doubles
+    law = _hardtanh(64)
+    (a, b), (c, d) = law.support()
+    res = law.density(np.array([a, b, c, d, law.lambda_max()]))
+    assert np.isinf(res.density[0]) and np.all(res.density[1:] == 0)
+    relu = freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).fim_law()
+    assert relu.support() == [(3.0, 7.0)]
+    assert np.all(np.isinf(relu.density(np.array([3.0, 7.0])).density))

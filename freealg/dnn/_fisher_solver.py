@@ -481,6 +481,10 @@ class _FimEngine:
             self.problem = problem
             self.cproblem = _ChainProblem(self.chain)
             self.scale = self.lambda_max()
+            # a square-root fold is an ordinary point: the boundary value there
+            # is the real value of the chain at the fold (the density is 0),
+            # not a limit; only atoms, q_{L-1} and divergent folds are limits
+            self.limit_points = self._base_singular
         else:
             self.problem = law._problem()
             self.cproblem = None
