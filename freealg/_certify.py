@@ -58,6 +58,29 @@ def _panel_nodes(breaks, n):
     return x.ravel(), ww.ravel()
 
 
+_PANEL_TOL = 1e-14  # largest difference of the two Gauss rules accepted on one panel (mass units)
+_PANEL_ROUNDS = 12  # halvings of the panels where they differ more
+
+
+def _panel_sums(values, panels, n_hi, n_lo):
+    """Per-panel integrals of ``rho = -Im G/pi`` with ``n_hi`` and ``n_lo``
+    Gauss-Legendre nodes (one ``values`` call) and the boundary values seen."""
+    out = []
+    xs = []
+    for n in (n_hi, n_lo):
+        t, w = _gl(n)
+        a, b = panels[:, :1], panels[:, 1:]
+        xs.append((0.5 * (b - a) * t[None, :] + 0.5 * (a + b)).ravel())
+        out.append((0.5 * (b - a) * w[None, :], n))
+    x = np.concatenate(xs)
+    G, _ = values(x, np.zeros_like(x))
+    rho = -G.imag / np.pi
+    k = panels.shape[0] * n_hi
+    I_hi = np.sum(rho[:k].reshape(-1, n_hi) * out[0][0], axis=1)
+    I_lo = np.sum(rho[k:].reshape(-1, n_lo) * out[1][0], axis=1)
+    return I_hi, I_lo, G
+
+
 def mass_quadrature(values, intervals, atoms, specials=(), *, n_hi=16, n_lo=10):
     """Mass of the absolutely continuous part on ``intervals``.
 
@@ -67,7 +90,10 @@ def mass_quadrature(values, intervals, atoms, specials=(), *, n_hi=16, n_lo=10):
     ``mu((c - delta, c + delta)) = Im F / pi`` with ``F = int G dz`` along the
     upper semicircle (by ``G(conj z) = conj G(z)``), minus the atom at ``c``.
     Between the semicircles the density is integrated on the axis with
-    Gauss-Legendre rules on a mesh graded towards the semicircles.
+    Gauss-Legendre rules on a mesh graded towards the semicircles; a panel
+    where the ``n_hi`` and ``n_lo`` rules disagree by more than
+    ``_PANEL_TOL`` is halved, up to ``_PANEL_ROUNDS`` times (the error
+    estimate is the sum of the remaining disagreements).
 
     Returns ``(mass, error_estimate, G_values_for_sign_check)``.
     """
@@ -90,16 +116,10 @@ def mass_quadrature(values, intervals, atoms, specials=(), *, n_hi=16, n_lo=10):
             near = [abs(c - p) for p in all_points if abs(c - p) > 1e-14 * max(1.0, abs(c))]
             d = 0.1 * min(near) if near else 0.1 * length
             deltas.append(min(d, 0.1 * length))
-        xs, ws = [], []
-        xs_lo, ws_lo = [], []
-        for k in range(len(sp) - 1):
-            br = _graded_breaks(sp[k] + deltas[k], sp[k + 1] - deltas[k + 1], deltas[k], deltas[k + 1])
-            x1, w1 = _panel_nodes(br, n_hi)
-            x2, w2 = _panel_nodes(br, n_lo)
-            xs.append(x1)
-            ws.append(w1)
-            xs_lo.append(x2)
-            ws_lo.append(w2)
+        panels = np.concatenate([
+            np.stack([br[:-1], br[1:]], axis=1)
+            for br in (_graded_breaks(sp[k] + deltas[k], sp[k + 1] - deltas[k + 1], deltas[k], deltas[k + 1])
+                       for k in range(len(sp) - 1))])
         th_hi, wt_hi = _gl(2 * n_hi)
         th_lo, wt_lo = _gl(2 * n_lo)
         arcs = []
@@ -108,17 +128,28 @@ def mass_quadrature(values, intervals, atoms, specials=(), *, n_hi=16, n_lo=10):
             for th, wt in ((th_hi, wt_hi), (th_lo, wt_lo)):
                 theta = 0.5 * np.pi * (th + 1.0)
                 arcs.append((c, d, theta, 0.5 * np.pi * wt))
-        ax = np.concatenate(xs + xs_lo)
         zx = np.concatenate([c + d * np.cos(t) for c, d, t, _ in arcs])
         zy = np.concatenate([d * np.sin(t) for c, d, t, _ in arcs])
-        Gall, _ = values(np.concatenate([ax, zx]), np.concatenate([np.zeros_like(ax), zy]))
-        Gax, Garc = Gall[: ax.size], Gall[ax.size:]
-        seen.append(Gax)
+        Garc, _ = values(zx, zy)
         seen.append(Garc)
-        rho = -Gax.imag / np.pi
-        n1 = sum(v.size for v in xs)
-        on_hi = float(np.dot(rho[:n1], np.concatenate(ws)))
-        on_lo = float(np.dot(rho[n1:], np.concatenate(ws_lo)))
+        # the axis by panels, each with the n_hi and n_lo rules; a panel whose
+        # two rules differ by more than _PANEL_TOL is halved (the density is
+        # analytic inside a panel but may vary on a scale far below the
+        # grading towards the ends: merged bulk pieces, dips next to complex
+        # branch points), at most _PANEL_ROUNDS times
+        on_hi = panel_err = 0.0
+        for rnd in range(_PANEL_ROUNDS + 1):
+            I_hi, I_lo, Gax = _panel_sums(values, panels, n_hi, n_lo)
+            seen.append(Gax)
+            diff = np.abs(I_hi - I_lo)
+            bad = (diff > _PANEL_TOL) if rnd < _PANEL_ROUNDS else np.zeros(diff.size, bool)
+            on_hi += float(np.sum(I_hi[~bad]))
+            panel_err += float(np.sum(diff[~bad]))
+            if not bad.any():
+                break
+            a, b = panels[bad, 0], panels[bad, 1]
+            m = 0.5 * (a + b)
+            panels = np.concatenate([np.stack([a, m], axis=1), np.stack([m, b], axis=1)])
         # arcs
         off = 0
         arc_vals = []
@@ -134,7 +165,7 @@ def mass_quadrature(values, intervals, atoms, specials=(), *, n_hi=16, n_lo=10):
             hit = np.abs(atom_locs - c) <= 1e-12 * max(1.0, abs(c))
             atom_here += float(atom_mass[hit].sum())
         total += on_hi + sum(arc_hi) - atom_here
-        errest += abs(on_hi - on_lo) + sum(abs(a - b) for a, b in zip(arc_hi, arc_lo))
+        errest += panel_err + sum(abs(a - b) for a, b in zip(arc_hi, arc_lo))
     return total, errest, seen
 
 

@@ -548,6 +548,10 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     mass_c, qerr, seenG = _certify.mass_quadrature(aux_values, support, atoms, specials)
     mass_a = float(sum(m for _, m in atoms))
     mass_error = abs(mass_c + mass_a - 1.0)
+    if not qerr <= mass_tol:
+        # the quadrature's own error estimate: a mass within tolerance by luck
+        # is not evidence
+        failures.append(f"mass quadrature error estimate {qerr:.2e} > {mass_tol:.0e}")
     if not mass_error <= mass_tol:
         failures.append(
             f"total mass {mass_c + mass_a:.15g} (continuous {mass_c:.15g} + atoms {mass_a:.15g}) "

@@ -56,12 +56,19 @@ subordination: ``w_k = y_k G_{P_k}(y_k) − 1``, the subordination point of
 with ``c = σ_w²`` (orthogonal) or ``1`` (Gaussian); a factor without a closed
 S-transform (a smooth ``ν``) adds an unknown ``ζ_k`` with
 ``ζ_k G_ν(ζ_k) = 1 + w_k``.  Then ``G_{μ_L}(z) = (1 + w_{L−1})/(z − q_{L−1})``.
-The system (one to two unknowns per layer) is solved by Newton's method with
-the vertical continuation of the density engine from ``z = x + i∞``
-(:mod:`freealg._continuation`), with Herglotz guards at every level
-(``Im ξ_k ≥ 0``, ``Im w_k ≤ 0``, ``Im(y_k w_k) ≤ 0``); every density carries
-the evidence of :func:`freealg.density.curve_density` against the exact
-moments.  For two hidden layers (``L = 3``) with Bernoulli ``ν`` the closed
+When every factor has a closed S-transform (Bernoulli ``ν`` of relu /
+hard-tanh, ``MP``) the system read bottom-up is one explicit map
+``z = X(ξ_1)`` of the bottom subordination point, solved with one unknown at
+any depth by numba kernels (:mod:`freealg.dnn._fisher_solver`); the support
+edges are the real critical values of ``X`` (a scan resolving close pairs,
+closed by bisection on ``X'``) and ``λ_max`` is the first one met from
+``ξ_1 = +∞``.  With a smooth ``ν`` the coupled system (one to two unknowns
+per layer) is solved by Newton's method.  Both use the vertical continuation
+of the density engine from ``z = x + i∞`` (:mod:`freealg._continuation`),
+with Herglotz guards at every level (``Im ξ_k ≥ 0``, ``Im w_k ≤ 0``,
+``Im(y_k w_k) ≤ 0``); every density carries the evidence of
+:func:`freealg.density.curve_density` against the moments.
+For two hidden layers (``L = 3``) with Bernoulli ``ν`` the closed
 form curve is :meth:`FisherLaw.curve` (:func:`freealg.fim_two_layer_curve`).
 
 Examples
@@ -87,7 +94,6 @@ import math
 import numpy as np
 import sympy
 
-from .._continuation import EPS, descend
 from ..errors import (
     CertificationError,
     ConvergenceError,
@@ -95,6 +101,7 @@ from ..errors import (
     NotAlgebraicError,
     TooLargeError,
 )
+from ._fisher_solver import _FimEngine, _FimProblem, _Level
 from ._spectra import (
     layer_data,
     numeric_factor,
@@ -105,7 +112,18 @@ from ._spectra import (
 
 __all__ = ["FisherLaw", "fim_law"]
 
-_GUARD_TOL = 1e-11
+def _bernoulli_compression(m, alpha, n):
+    r"""Moments of ``Bernoulli(α) ⊠ μ`` from those of ``μ`` (same number kind):
+    the law of ``p a p`` with ``p`` a projection of trace ``α`` free from
+    ``a``, whose compression to ``p`` has free cumulants ``α^{k−1} κ_k(μ)``
+    (Nica–Speicher, Lectures on the Combinatorics of Free Probability,
+    Thm. 14.10), so ``m_k = α m_k(compression)``.  ``O(n^2)`` operations a
+    level instead of the S-transform series reversions."""
+    from ..cumulants import free_cumulants, moments_from_free_cumulants
+
+    kap = free_cumulants(list(m[:n]))
+    comp = moments_from_free_cumulants([alpha**k * kap[k] for k in range(n)])
+    return [alpha * v for v in comp]
 
 
 def _shift_scale_moments(m, q, c, n):
@@ -126,569 +144,6 @@ def _shift_scale_moments(m, q, c, n):
     return out
 
 
-class _Level:
-    """Numeric data of one level ``k`` of the recursion."""
-
-    def __init__(self, k, closed, via, q_prev, c_prev, moments):  # noqa: D107
-        self.k = k
-        self.closed = closed          # factors with s_transform
-        self.via = via                # factor entering through G (or None)
-        self.q_prev = q_prev          # q_{k-1}
-        self.c_prev = c_prev          # c_{k-1} (scale of mu_k = q_{k-1} + c P_{k-1})
-        self.mom = moments            # float moments of P_k (for the start)
-        if via is not None:
-            from ..cumulants import s_transform_coefficients
-
-            self.s_series = np.array([complex(to_float(v)) for v in s_transform_coefficients(
-                [to_float(v) for v in via.moments(12)])])
-
-
-def _dS(f, w):
-    """``S, S'`` of a closed factor (analytic derivative when offered)."""
-    S = np.asarray(f.s_transform(w), complex)
-    if hasattr(f, "s_transform_derivative"):
-        return S, np.asarray(f.s_transform_derivative(w), complex)
-    return S, np.zeros_like(S)  # point masses: constant S
-
-
-class _FimProblem:
-    """Continuation problem for the whole recursion (module docstring)."""
-
-    def __init__(self, levels, q_top, c_top):
-        self.levels = levels          # index 0 = top level K
-        self.q_top = q_top
-        self.c_top = c_top
-        idx = 0
-        self.iw, self.iz = [], []
-        for lev in levels:
-            self.iw.append(idx)
-            idx += 1
-            if lev.via is not None:
-                self.iz.append(idx)
-                idx += 1
-            else:
-                self.iz.append(None)
-        self.nvar = idx
-
-    @property
-    def explicit(self):
-        """Every factor has a closed S-transform: then the real points of the
-        system are an explicit curve ``x(ξ_1)`` (:meth:`x_of_xi`)."""
-        return all(lev.via is None for lev in self.levels)
-
-    def x_of_xi(self, xi1, *, with_w=False):
-        r"""The real point ``x`` whose subordination point of ``μ_1 = δ_{q_0}``
-        is ``ξ_1`` (closed factors only): bottom-up, ``w_1 = q_0/(ξ_1 − q_0)``,
-        ``w_k = (ξ_k w_{k−1} + q_{k−1})/(ξ_k − q_{k−1})``,
-        ``y_k = ξ_k/S_k(w_k)``, ``ξ_{k+1} = q_k + c y_k``, ``x = q_{L−1} + c y_{L−1}``."""
-        xi = np.asarray(xi1, float)
-        wprev = np.zeros_like(xi)
-        with np.errstate(all="ignore"):
-            for li in range(len(self.levels) - 1, -1, -1):
-                lev = self.levels[li]
-                qp = lev.q_prev
-                w = (xi * wprev + qp) / (xi - qp)
-                S = np.ones_like(xi)
-                for f in lev.closed:
-                    S = S * np.asarray(f.s_transform(w + 0j), complex).real
-                y = xi / S
-                c = lev.c_prev if li > 0 else self.c_top
-                nxt = (self.levels[li - 1].q_prev if li > 0 else self.q_top) + c * y
-                xi, wprev = nxt, w
-        return (xi, wprev) if with_w else xi
-
-    def edge_candidates(self):
-        """Real critical values of ``x(ξ_1)`` (the folds of the system): the
-        candidates for the support edges, as ``[(x_e, G(x_e))]``."""
-        if getattr(self, "_edges", None) is None:
-            self._edges = self._edge_candidates()
-        return self._edges
-
-    def _edge_candidates(self):
-        q0 = self.levels[-1].q_prev
-        big = 1e8 * max(1.0, abs(q0))
-        grid = np.concatenate([
-            q0 - np.geomspace(big, 1e-10 * max(1.0, abs(q0)), 4000),
-            q0 + np.geomspace(1e-10 * max(1.0, abs(q0)), big, 4000),
-        ])
-        x = self.x_of_xi(grid)
-        dx = np.diff(x)
-        out = []
-        ok = np.isfinite(dx[:-1]) & np.isfinite(dx[1:])
-        for i in np.nonzero(ok & (np.sign(dx[:-1]) * np.sign(dx[1:]) < 0))[0]:
-            a, b = grid[i], grid[i + 2]
-            # golden-section search for the extremum of x on [a, b]
-            sgn = 1.0 if dx[i] > 0 else -1.0  # maximum if x increases first
-            g = (math.sqrt(5) - 1) / 2
-            for _ in range(200):
-                c1, c2 = b - g * (b - a), a + g * (b - a)
-                f1, f2 = sgn * self.x_of_xi(c1), sgn * self.x_of_xi(c2)
-                if f1 > f2:
-                    b = c2
-                else:
-                    a = c1
-                if b - a <= 1e-15 * max(abs(a), abs(b)):
-                    break
-            e, w = self.x_of_xi(np.array([0.5 * (a + b)]), with_w=True)
-            e, w = float(e[0]), float(w[0])
-            if math.isfinite(e) and abs(e) < 1e6 * max(1.0, abs(self.q_top)) * (1 + self.c_top) ** len(self.levels):
-                if not any(abs(e - u) <= 1e-9 * max(1.0, abs(e)) for u, _ in out):
-                    out.append((e, (1 + w) / (e - self.q_top)))
-        self._near = self._near_fold_values(grid, x, dx, [e for e, _ in out])
-        return sorted(out)
-
-    def near_folds(self):
-        r"""Real shadows of complex folds close to the axis: the values
-        ``x(ξ_1)`` at the local minima of ``|dx/d log|ξ_1 − q_0||`` where ``x``
-        keeps its sign of variation (closed factors only).
-
-        A fold ``x_c = x(ξ_c)`` with ``ξ_c`` just off the real axis is a
-        branch point of the continued boundary value at distance
-        ``≈ |Im x_c|`` from the axis: the density is analytic there but
-        varies on that scale (at depth 16, hard-tanh, the merged bulk pieces
-        have dips of width ``~3e-4``), so a quadrature has to be graded
-        towards ``Re x_c``, which the real near-fold locates."""
-        self.edge_candidates()
-        return list(self._near)
-
-    def _near_fold_values(self, grid, x, dx, folds):
-        a = np.abs(dx)
-        ok = np.isfinite(dx)
-        q0 = self.levels[-1].q_prev
-        out = []
-        for i in range(1, dx.size - 1):
-            if not (ok[i - 1] and ok[i] and ok[i + 1] and a[i] < a[i - 1] and a[i] < a[i + 1]):
-                continue
-            if not (np.sign(dx[i - 1]) == np.sign(dx[i]) == np.sign(dx[i + 1]) != 0):
-                continue
-            lo, hi = grid[i - 1], grid[i + 2]
-            if (lo - q0) * (hi - q0) <= 0:
-                continue  # the seam of the two half-grids at ξ_1 = q_0 (x → the top atom)
-
-            def slope(t):
-                h = 1e-7 * abs(t - q0)
-                return abs(float(self.x_of_xi(np.array([t + h]))[0] - self.x_of_xi(np.array([t - h]))[0]) / h)
-
-            g = (math.sqrt(5) - 1) / 2
-            for _ in range(100):
-                c1, c2 = hi - g * (hi - lo), lo + g * (hi - lo)
-                if slope(c1) < slope(c2):
-                    hi = c2
-                else:
-                    lo = c1
-                if hi - lo <= 1e-12 * max(abs(lo), abs(hi)):
-                    break
-            e = float(self.x_of_xi(np.array([0.5 * (lo + hi)]))[0])
-            if math.isfinite(e) and not any(abs(e - u) <= 1e-9 * max(1.0, abs(e)) for u in out + list(folds)):
-                out.append(e)
-        return sorted(out)
-
-    # -- the system and its derivatives ------------------------------------
-    def _system(self, U, z, want_jac=True):
-        """``(R, J, R_z, scale, guard)`` at ``(U, z)``; the last evaluation
-        with the Jacobian is cached (Newton's final check, the basin/guard
-        assessment and the next tangent all ask for the same point)."""
-        c = getattr(self, "_cache", None)
-        if c is not None and c[0].shape == U.shape and np.array_equal(c[0], U) and np.array_equal(c[1], z):
-            return c[2]
-        out = self._system_eval(U, z)
-        self._cache = (U.copy(), z.copy(), out)
-        return out
-
-    def _system_eval(self, U, z, want_jac=True):
-        n = U.shape[0]
-        nv = self.nvar
-        R = np.zeros((n, nv), complex)
-        Rz = np.zeros((n, nv), complex)
-        Jm = np.zeros((n, nv, nv), complex) if want_jac else None
-        scale = np.ones((n, nv))
-        guard = np.ones(n, bool)
-        y = (z - self.q_top) / self.c_top
-        dy = np.zeros((n, nv), complex)
-        dyz = np.full(n, 1 / self.c_top, complex)
-        tol = _GUARD_TOL
-        with np.errstate(all="ignore"):
-            for li, lev in enumerate(self.levels):
-                iw, iz = self.iw[li], self.iz[li]
-                w = U[:, iw]
-                # T = S_tot/(1 + w): the factor (1 + w) of S would make w = -1 a
-                # spurious root (xi = 0) of the equation, so it is divided out
-                T = 1 / (1 + w)
-                dl_w = -1 / (1 + w)
-                for f in lev.closed:
-                    S, dS = _dS(f, w)
-                    T = T * S
-                    dl_w = dl_w + dS / S
-                if iz is not None:
-                    zeta = U[:, iz]
-                    T = T * (1 + w) / (zeta * w)
-                    dl_w = dl_w + 1 / (1 + w) - 1 / w
-                    dl_z = -1 / zeta
-                A = y * T
-                dA = T[:, None] * dy
-                dA[:, iw] += A * dl_w
-                if iz is not None:
-                    dA[:, iz] += A * dl_z
-                dAz = T * dyz
-                xi = A * (1 + w)
-                dxi = dA * (1 + w)[:, None]
-                dxi[:, iw] += A
-                dxiz = dAz * (1 + w)
-                if li + 1 < len(self.levels):
-                    iwp = self.iw[li + 1]
-                    wp = U[:, iwp]
-                else:
-                    iwp, wp = None, np.zeros(n, complex)
-                qp = lev.q_prev
-                # E_k = xi (w_{k-1} - w_k)/(1 + w_k) + q_{k-1}
-                R[:, iw] = A * (wp - w) + qp
-                scale[:, iw] = np.abs(A) * (np.abs(wp) + np.abs(w)) + abs(qp)
-                Rz[:, iw] = dAz * (wp - w)
-                if want_jac:
-                    Jm[:, iw, :] = dA * (wp - w)[:, None]
-                    Jm[:, iw, iw] += -A
-                    if iwp is not None:
-                        Jm[:, iw, iwp] += A
-                if iz is not None:
-                    G, dG = lev.via.cauchy_and_derivative(zeta)
-                    H = zeta * G - (1 + w)
-                    R[:, iz] = H
-                    scale[:, iz] = np.abs(zeta * G) + np.abs(1 + w)
-                    if want_jac:
-                        Jm[:, iz, iz] = G + zeta * dG
-                        Jm[:, iz, iw] = -1
-                    guard &= zeta.imag >= -tol * np.abs(zeta)
-                    guard &= (zeta * w).imag <= tol * np.abs(zeta * w)
-                # Herglotz guards of this level
-                guard &= (1 + w).imag <= tol * np.abs(1 + w)
-                guard &= (y * w).imag <= tol * np.abs(y * w)
-                guard &= xi.imag >= -tol * np.abs(xi)
-                # next level
-                if li + 1 < len(self.levels):
-                    c = lev.c_prev
-                    y = (xi - qp) / c
-                    dy = dxi / c
-                    dyz = dxiz / c
-        return R, Jm, Rz, scale, guard
-
-    # -- the continuation interface ----------------------------------------
-    def start(self, z):
-        n = z.size
-        U = np.zeros((n, self.nvar), complex)
-        y = (z - self.q_top) / self.c_top
-        with np.errstate(all="ignore"):
-            for li, lev in enumerate(self.levels):
-                u = 1.0 / y
-                w = np.zeros(n, complex)
-                for mk in lev.mom[::-1]:
-                    w = (w + mk) * u
-                U[:, self.iw[li]] = w
-                St = np.ones(n, complex)
-                for f in lev.closed:
-                    St = St * np.asarray(f.s_transform(w), complex)
-                if self.iz[li] is not None:
-                    s = lev.s_series
-                    Sv = np.zeros(n, complex)
-                    for cf in s[::-1]:
-                        Sv = Sv * w + cf
-                    zeta = (1 + w) / (w * Sv)
-                    U[:, self.iz[li]] = zeta
-                    St = St * Sv
-                xi = y * St
-                y = (xi - lev.q_prev) / lev.c_prev
-        return U
-
-    def newton(self, U, z, maxit=40):
-        U = U.copy()
-        n = U.shape[0]
-        conv = np.zeros(n, bool)
-        failed = np.zeros(n, bool)
-        err = np.full(n, np.inf)
-        resid = np.full(n, np.inf)
-        dprev = np.full(n, np.inf)
-        act = np.arange(n)
-        for _ in range(maxit):
-            if act.size == 0:
-                break
-            Ua, za = U[act], z[act]
-            R, Jm, _, scale, _ = self._system(Ua, za)
-            with np.errstate(all="ignore"):
-                res = np.max(np.abs(R) / scale, axis=1)
-                good = np.all(np.isfinite(Jm.reshape(len(act), -1)), axis=1) & np.all(np.isfinite(R), axis=1)
-                D = np.full(Ua.shape, np.nan, complex)
-                if good.any():
-                    try:
-                        D[good] = -np.linalg.solve(Jm[good], R[good][..., None])[..., 0]
-                    except np.linalg.LinAlgError:
-                        for j in np.nonzero(good)[0]:
-                            try:
-                                D[j] = -np.linalg.solve(Jm[j], R[j])
-                            except np.linalg.LinAlgError:
-                                pass
-            bad = ~np.all(np.isfinite(D), axis=1)
-            ok = ~bad
-            U[act[ok]] = Ua[ok] + D[ok]
-            ad = np.abs(D[:, 0])
-            w0 = np.abs(Ua[:, 0])
-            rel = np.max(np.abs(D) / (np.abs(Ua) + 1e-300), axis=1)
-            floor = 8 * EPS * np.maximum(w0, 1e-300)
-            # converged: a step at rounding level, or stagnation with the
-            # residual at rounding level (near a singular edge the Newton
-            # matrix has condition ~ 1/y and fewer digits are attainable;
-            # the last step is then the error bound)
-            done = ok & ((rel <= 4 * EPS) | (ad <= floor)
-                         | ((ad >= 0.5 * dprev[act]) & ((rel <= 1e-10) | (res <= 1e-11))))
-            err[act] = np.maximum(ad, floor)
-            resid[act] = res
-            dprev[act] = ad
-            conv[act[done]] = True
-            failed[act[bad]] = True
-            act = act[~(done | bad)]
-        # final residual at the accepted points
-        R, _, _, scale, _ = self._system(U, z)
-        with np.errstate(all="ignore"):
-            resid = np.max(np.abs(R) / scale, axis=1)
-        return U, conv & ~failed, 2 * err, resid
-
-    def log_tangent(self, U, z):
-        R, Jm, Rz, _, _ = self._system(U, z)
-        with np.errstate(all="ignore"):
-            try:
-                dU = -np.linalg.solve(Jm, Rz[..., None])[..., 0]
-            except np.linalg.LinAlgError:
-                dU = np.zeros_like(U)
-                for j in range(U.shape[0]):
-                    try:
-                        dU[j] = -np.linalg.solve(Jm[j], Rz[j])
-                    except np.linalg.LinAlgError:
-                        dU[j] = np.nan
-            return z[:, None] * dU / U
-
-    def _radius(self, U):
-        lev = self.levels[0]
-        w = U[:, 0]
-        d = np.abs(w)
-        for f in lev.closed:
-            p = getattr(f, "p", None)
-            if p is not None:
-                d = np.minimum(d, np.abs(to_float(p) + w))
-        return 0.5 * d
-
-    def radius(self, U, z):
-        return self._radius(U)
-
-    def guard(self, U, z, err):
-        return self._system(U, z, want_jac=False)[-1]
-
-    def assess(self, U, z, err):
-        return self._radius(U), self._system(U, z, want_jac=False)[-1]
-
-
-class _FimEngine:
-    """Adapter of a :class:`FisherLaw` to :func:`freealg.density.certified_density`."""
-
-    def __init__(self, law):
-        self.law = law
-        self.problem = law._problem()
-        self.scale = law._scale
-        self._residues = law._residues
-        self.push = self._find_pushforward()
-
-    def _find_pushforward(self):
-        """``(factor, c, q)`` when ``μ_L`` is the affine image ``q + c ν`` of a
-        smooth ``ν``: depth 2 with orthogonal weights, ``μ_2 = q_1 + σ_w² q_0 ν_1``.
-        The subordination point of ``ν_1`` is then ``(z − q_1)/c`` itself and
-        reaches the real axis with ``z``, where the quadrature Cauchy transform
-        of ``ν`` has no boundary value; ``G(z) = G_ν((z − q)/c)/c`` is evaluated
-        directly with ``ν``'s boundary values.  ``None`` otherwise."""
-        from ..laws import ActivationDerivativeLaw
-
-        law = self.law
-        if law.net.depth != 2 or law.init != "orthogonal" or not isinstance(law.nus[0], ActivationDerivativeLaw):
-            return None
-        f = numeric_factor(law.nus[0])
-        c = to_float(law.sigma_w2) * law._qf[0]
-        return f, c, law._qf[1]
-
-    def _push_values(self, x, y):
-        f, c, q = self.push
-        G = np.zeros(x.shape, complex)
-        err = np.zeros(x.shape)
-        on = y == 0
-        if np.any(~on):
-            zeta = (x[~on] - q + 1j * y[~on]) / c
-            g = np.asarray(f.cauchy(zeta), complex)
-            e = np.asarray(f.cauchy_error(zeta), float)
-            G[~on], err[~on] = g / c, e / c
-        if np.any(on):
-            g, e = f.cauchy_boundary((x[on] - q) / c)
-            with np.errstate(all="ignore"):
-                G[on], err[on] = np.asarray(g, complex) / c, np.asarray(e, float) / c
-        with np.errstate(all="ignore"):
-            ok = np.isfinite(G) & np.isfinite(err)
-        # no equation is solved: residual 0, basin radius infinite
-        return G, err, np.zeros(x.shape), ok, np.full(x.shape, np.inf)
-
-    def values(self, x, y):
-        x = np.asarray(x, float)
-        y = np.asarray(y, float)
-        if self.push is not None:
-            return self._push_values(x, y)
-        Y0 = 256.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
-        tr = descend(self.problem, x, y, Y0=Y0, xscale=self.scale)
-        z = x + 1j * y
-        U, terr, resid, ok, trad = tr.U, tr.err, tr.resid, tr.ok.copy(), tr.radius
-        extra = np.zeros(x.size)
-        G_edge = {}
-        if self.problem.explicit and np.any(~ok & (y == 0)):
-            # exactly at a support edge (a fold of the system, where the Newton
-            # matrix is singular): the explicit real parametrisation gives G
-            edges = self.problem.edge_candidates()
-            for i in np.nonzero(~ok & (y == 0))[0]:
-                for e, g in edges:
-                    if abs(x[i] - e) <= 1e-12 * max(1.0, abs(e)):
-                        # a finite fold value, or a divergent (arcsine-type) edge
-                        G_edge[int(i)] = g if abs(g) * self.scale <= 1e6 else complex(0.0, -np.inf)
-                        ok[i] = True
-        retry = np.nonzero(~ok & (y == 0))[0]
-        if retry.size:
-            # a point exactly at a square-root edge (a fold of the system: the
-            # Newton matrix is singular there): take the value at x + i eps,
-            # eps = 1e-14 scale, and add the a-priori error O(sqrt(eps)) of a
-            # square-root edge to the error bound
-            eps = 1e-14 * self.scale
-            tr2 = descend(self.problem, x[retry], np.full(retry.size, eps), Y0=Y0, xscale=self.scale)
-            good = tr2.ok
-            idx = retry[good]
-            U = U.copy()
-            U[idx] = tr2.U[good]
-            terr = terr.copy()
-            terr[idx] = tr2.err[good]
-            resid = resid.copy()
-            resid[idx] = tr2.resid[good]
-            trad = trad.copy()
-            trad[idx] = tr2.radius[good]
-            ok[idx] = True
-            z = z.copy()
-            z[idx] = x[idx] + 1j * eps
-            extra[idx] = 1e-7
-        w = U[:, 0]
-        qt = self.law._qf[-1]
-        with np.errstate(all="ignore"):
-            G = (1 + w) / (z - qt)
-            err = terr / np.abs(z - qt) + extra * np.abs(G)
-            rad = trad / np.abs(z - qt)
-        if retry.size:
-            G[extra > 0] = G[extra > 0].real + 1j * np.minimum(G[extra > 0].imag, 0.0)
-        for i, g in G_edge.items():
-            G[i] = g
-            err[i] = 1e-8 * abs(g) if np.isfinite(g) else 0.0
-            resid[i] = 0.0
-            rad[i] = np.inf
-        return G, err, resid, ok, rad
-
-    def is_real(self, x, G, err, radius):
-        with np.errstate(invalid="ignore"):
-            return np.isfinite(G) & (np.abs(G.imag) <= err + 8 * EPS * np.abs(G)) & (radius > 4 * err)
-
-    def refine(self, x, G, err, radius, dps):
-        return None
-
-    def _base_singular(self):
-        pts = {float(to_float(a)) for a, _ in self.law.atoms()} | {float(self.law._qf[-1])}
-        if self.problem.explicit:
-            # folds where G diverges (arcsine-type edges): the density is infinite there
-            pts |= {float(e) for e, g in self.problem.edge_candidates() if abs(g) * self.scale > 1e6}
-        return sorted(pts)
-
-    def singular(self):
-        """Atoms, ``q_{L−1}``, divergent folds, and the near-folds inside the
-        support (:meth:`_FimProblem.near_folds`): the density is analytic at
-        a near-fold but varies on the scale of its distance to a complex
-        branch point, so the mass quadrature grades its panels towards it."""
-        pts = set(self._base_singular())
-        if self.problem.explicit:
-            sup = self.support()
-            for e in self.problem.near_folds():
-                if any(a + 1e-9 * abs(a) < e < b - 1e-9 * abs(b) for a, b in sup) and not any(
-                        abs(e - p) <= 1e-9 * max(1.0, abs(p)) for p in pts):
-                    pts.add(e)
-        return sorted(pts)
-
-    def special(self):
-        """Support edges, atom locations and folds: boundary values there are
-        taken as limits by the density engine."""
-        pts = {p for iv in self.support() for p in iv} | set(self.singular())
-        if self.problem.explicit:
-            pts |= {float(e) for e, _ in self.problem.edge_candidates()}
-        return sorted(pts)
-
-    def exact_moments(self, K):
-        return self.law.moments(K)
-
-    def atoms(self):
-        ex = self.law.atoms()
-        return ex, [(to_float(a), to_float(m)) for a, m in ex]
-
-    def _positive(self, xs):
-        G, err, _, ok, rad = self.values(xs, np.zeros_like(xs))
-        return ok & ~self.is_real(xs, G, err, rad) & (G.imag < 0)
-
-    def support(self):
-        """Bulk intervals: sign scan of the density on 400 points, each sign
-        change resolved by the unique fold of the explicit real
-        parametrisation inside it (closed factors) or by 64-section to
-        ``1e-11`` relative."""
-        if self.law._support is not None:
-            return list(self.law._support)
-        sing = np.array(self._base_singular())
-        hi = 4.0 * self.scale
-
-        def positive(xs):
-            xs = np.asarray(xs, float)
-            near = np.any(np.abs(xs[:, None] - sing[None, :]) <= 1e-12 * np.maximum(1.0, np.abs(sing)), axis=1)
-            xs = np.where(near, xs * (1 + 1e-11), xs)
-            return self._positive(xs)
-
-        cands = [e for e, _ in self.problem.edge_candidates()] if self.problem.explicit else []
-        grid = np.linspace(0.0, hi, 401 if self.problem.explicit else 201)[1:]
-        if cands:
-            # every edge is a fold value: the density has one sign between
-            # consecutive candidates, so test one point in each gap as well
-            pts = sorted(set([0.0] + [e for e in cands if 0 < e < hi] + [hi]))
-            mids = [0.5 * (a + b) for a, b in zip(pts[:-1], pts[1:]) if b > a]
-            grid = np.union1d(grid, np.array(mids))
-        pos = positive(grid)
-        edges = []
-        ch = np.nonzero(pos[:-1] != pos[1:])[0]
-        for i in ch:
-            a, b, lp = grid[i], grid[i + 1], bool(pos[i])
-            inside = [e for e in cands if a <= e <= b]
-            if len(inside) == 1:
-                edges.append((inside[0], lp))
-                continue
-            K = 63
-            for _ in range(8):
-                if b - a <= 1e-11 * max(abs(a), abs(b)):
-                    break
-                pts = a + (b - a) * np.arange(1, K + 1) / (K + 1)
-                pm = positive(pts)
-                j = int(np.argmax(pm != lp)) if np.any(pm != lp) else K
-                lo_pts = np.concatenate([[a], pts])
-                hi_pts = np.concatenate([pts, [b]])
-                a, b = lo_pts[j], hi_pts[j]
-            edges.append((0.5 * (a + b), lp))
-        out, start = [], (0.0 if pos[0] else None)
-        for e, lp in edges:
-            if not lp:
-                start = e
-            else:
-                out.append((start, e))
-                start = None
-        if start is not None:
-            out.append((start, hi))
-        self.law._support = [(float(u), float(v)) for u, v in out]
-        return list(self.law._support)
 
 
 class FisherLaw(LawMethods):
@@ -735,6 +190,13 @@ class FisherLaw(LawMethods):
         self._curve = None
         self._numeric = None
         self._scale_value = None
+        self._engine_value = None
+
+    def _engine(self):
+        """The numeric engine (:class:`freealg.dnn._fisher_solver._FimEngine`), cached."""
+        if self._engine_value is None:
+            self._engine_value = _FimEngine(self)
+        return self._engine_value
 
     @property
     def _scale(self):
@@ -753,6 +215,17 @@ class FisherLaw(LawMethods):
         if self._numeric is None:
             self._numeric = self._levels_moments(24, numeric=True)
         return self._numeric
+
+    def _moments_mp(self, n):
+        """``m_1..m_n`` of ``μ_L`` by the same S-transform series in mpmath at 30
+        digits (the reference of the density certificate: exact rationals
+        derived from floats grow by about 17 digits a layer and a moment, and
+        take minutes at depth 64).  The exact ones are used when cached."""
+        if len(self._moments) >= n:
+            return list(self._moments[:n])
+        if len(getattr(self, "_mp_moments", [])) < n:
+            self._mp_moments = self._levels_moments(n, numeric=True)[0][-1]
+        return list(self._mp_moments[:n])
 
     def __repr__(self):
         return f"FisherLaw({self.net!r}" + (f", q_in={self.q_in!r}" if self.q_in is not None else "") + ")"
@@ -774,6 +247,7 @@ class FisherLaw(LawMethods):
         """Moments of ``μ_1..μ_L`` and ``P_1..P_{L−1}`` (exact, or mpmath at 30
         digits when ``numeric``)."""
         from .._utils.mpctx import mpmath
+        from ..laws import Bernoulli
 
         c = self._c()
         L = self.net.depth
@@ -789,8 +263,12 @@ class FisherLaw(LawMethods):
             mu = [[q[0] ** k for k in range(1, n + 1)]]
             P = []
             for k in range(1, L):
-                specs = [(mu[-1], 1, 1)] + [([cv(v) for v in f.moments(n)], 1, 1) for f in self._factor_laws(k)]
-                pk = series_product_moments(specs, n)
+                laws = self._factor_laws(k)
+                if len(laws) == 1 and isinstance(laws[0], Bernoulli):
+                    pk = _bernoulli_compression(mu[-1], cv(laws[0].p), n)
+                else:
+                    specs = [(mu[-1], 1, 1)] + [([cv(v) for v in f.moments(n)], 1, 1) for f in laws]
+                    pk = series_product_moments(specs, n)
                 P.append(pk)
                 mu.append(_shift_scale_moments(pk, q[k], c, n))
         return mu, P
@@ -864,8 +342,9 @@ class FisherLaw(LawMethods):
             cur = [(self.q[0], sympy.Integer(1))]
             for k in range(1, self.net.depth):
                 prod = product_atoms([cur] + self._factor_laws(k))
-                cur = [(sympy.nsimplify(self.q[k] + c * a) if (self.q[k] + c * a).is_Rational
-                        else self.q[k] + c * a, m) for a, m in prod]
+                # an exact Rational location stays as it is (nsimplify would run
+                # PSLQ on its digits: 0.1 s an atom, 22 s at depth 128)
+                cur = [(self.q[k] + c * a, m) for a, m in prod]
             self._atoms = sorted(cur, key=lambda t: to_float(t[0]))
         if self.layers.float_kind:  # float data: floats out
             return [(to_float(a), to_float(m)) for a, m in self._atoms]
@@ -956,10 +435,13 @@ class FisherLaw(LawMethods):
         self.atoms()
         return sum(m for _, m in self._atoms) == 1
 
-    def _problem(self):
+    def _problem(self, moments=True):
+        """The levels of the recursion (top first); ``moments=False`` skips
+        the numeric level moments (start values of the coupled system only:
+        the explicit chain does not need them)."""
         c = to_float(self._c())
         L = self.net.depth
-        mu, P = self._numeric_levels()
+        P = self._numeric_levels()[1] if moments else None
         levels = []
         for k in range(L - 1, 0, -1):
             closed, via = [], None
@@ -970,7 +452,7 @@ class FisherLaw(LawMethods):
                 else:
                     via = f
             levels.append(_Level(k, closed, via, self._qf[k - 1], c,
-                                 np.array([to_float(v) for v in P[k - 1][:24]])))
+                                 np.array([to_float(v) for v in P[k - 1][:24]]) if moments else None))
         return _FimProblem(levels, self._qf[-1], c)
 
     def _check_numeric(self, what):
@@ -994,7 +476,7 @@ class FisherLaw(LawMethods):
         flat = zz.ravel()
         lower = flat.imag < 0
         w = np.where(lower, flat.conj(), flat)
-        G, _, _, ok, _ = _FimEngine(self).values(w.real, w.imag)
+        G, _, _, ok, _ = self._engine().values(w.real, w.imag)
         if not np.all(ok):
             raise ConvergenceError(
                 f"continuation failed at z = {complex(w[~ok][0]):.6g} ({int(np.sum(~ok))} points)")
@@ -1009,7 +491,7 @@ class FisherLaw(LawMethods):
 
         self._check_numeric("density")
         return certified_density(
-            _FimEngine(self), x, strict=strict, n_moments=n_moments, mass_tol=mass_tol,
+            self._engine(), x, strict=strict, n_moments=n_moments, mass_tol=mass_tol,
             moment_tol=moment_tol,
             method="one-sample FIM recursion (subordination system), vertical continuation")
 
@@ -1018,12 +500,29 @@ class FisherLaw(LawMethods):
         refined by bisection)."""
         if self.net.depth == 1 or self.purely_atomic:
             return []
-        return _FimEngine(self).support()
+        return self._engine().support()
 
     def lambda_max(self):
         r"""``λ_max(Θ_L)`` in the limit: the right edge of the support or the
         largest atom, whichever is larger (float).  The FIM ``J_θᵀJ_θ`` of a
-        width-``M`` network has ``λ_max = M λ_max(Θ_L)``."""
+        width-``M`` network has ``λ_max = M λ_max(Θ_L)``.
+
+        With Bernoulli ``ν`` (relu, hard-tanh) or point-mass factors the
+        recursion is one explicit map ``x = X(ξ_1)`` of the bottom
+        subordination point, and the right edge is the critical value at the
+        largest critical point of ``X`` (a bracketed root of ``X'``, at any
+        depth in well under a second); otherwise the support is scanned.
+
+        Examples
+        --------
+        >>> import sympy, freealg
+        >>> round(freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).fim_law().lambda_max(), 10)
+        7.0
+        """
+        if self.net.depth > 1 and not self.purely_atomic:
+            eng = self._engine()
+            if eng.chain is not None:
+                return eng.lambda_max()
         pts = [b for _, b in self.support()] + [to_float(a) for a, m in self.atoms() if m != 0]
         if not pts:
             raise CertificationError(
