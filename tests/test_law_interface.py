@@ -119,8 +119,9 @@ def test_jacobian_law_cdf_and_quantile():
 def test_fim_law_is_half_atom_half_arcsine():
     # ReLU, sigma_w^2 = 2, L = 3: the one-sample FIM law is (1/2) delta_1 plus
     # (1/2) arcsine on [3, 7] (its moments match; checked in the FIM tests).
+    # (sigma_w = float(sqrt 2) puts the atom at 1 + 2e-16: test just right of it)
     law = fa.MLP(3, "relu", sigma_w=2 ** 0.5).fim_law()
-    xs = np.array([0.5, 1.0, 4.0, 5.0, 6.9])
+    xs = np.array([0.5, 1.0 + 1e-9, 4.0, 5.0, 6.9])
     arcs = lambda t: 0.5 + np.arcsin((t - 5) / 2) / np.pi
     ref = np.where(xs < 1, 0, 0.5) + 0.5 * np.where(xs > 3, arcs(np.clip(xs, 3, 7)), 0)
     assert np.max(np.abs(law.cdf(xs) - ref)) < 1e-9
