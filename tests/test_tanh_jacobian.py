@@ -121,7 +121,7 @@ def _density_moments(law, sup, K, n):
     edge ``x^{−L/(L+1)}`` at 0): the square-root right edge and the
     power-law left edge become smooth.  Returns the moments and the
     difference to the same rule with ``n/2`` nodes (a quadrature error
-    estimate)."""
+    estimate) plus the integrated error bounds of the density."""
     a, b = sup[0][0], sup[-1][1]
     m = law.net.depth + 1 if law.net.init == "gaussian" else 1
     out = []
@@ -131,9 +131,23 @@ def _density_moments(law, sup, K, n):
         u = (1 - np.cos(th)) / 2
         x = a + (b - a) * u**m
         dx = (b - a) * m * u ** (m - 1) * np.sin(th) / 2 * np.pi / 2
-        rho = law.density(x).density
-        out.append(np.array([np.sum(w * dx * rho * x**k) for k in range(K + 1)]))
-    return out[0], np.abs(out[0] - out[1])
+        # nodes where u^m underflows (x < 1e-200 at the divergent hard edge, where
+        # x^k rho dx -> 0 for k >= 1) are left out; then m_0 is not checked
+        keep = x > 1e-200
+        under = not keep.all()
+        x, dx, w = x[keep], dx[keep], w[keep]
+        # not strict: a node within ~1e-7 of the soft right edge may miss the
+        # 1e-8 relative gate (its absolute error bound, ~1e-13, is counted)
+        res = law.density(x, strict=False)
+        rho, err = res.density, res.error
+        assert np.all(np.isfinite(rho)) and np.all(np.isfinite(err))
+        out.append(np.array([np.sum(w * dx * rho * x**k) for k in range(K + 1)]
+                            + [np.sum(w * dx * err * x**k) for k in range(K + 1)]))
+    est = out[0][:K + 1]
+    qerr = np.abs(est - out[1][:K + 1]) + out[0][K + 1:]
+    if under:
+        est[0], qerr[0] = np.nan, np.nan
+    return est, qerr
 
 
 @pytest.mark.parametrize("L", [8, 64])
@@ -151,18 +165,22 @@ def test_tanh_jacobian_density_certified_with_moments(sigma_w, L, init):
     mom, qerr = _density_moments(law, sup, 3, 160)
     exact = [1.0] + [float(v) for v in law.moments(3)]
     for k in range(4):
+        if np.isnan(mom[k]):
+            continue
         tol = max(1e-7, 10 * qerr[k] / exact[k])
         assert abs(mom[k] - exact[k]) <= tol * exact[k], (k, mom[k], exact[k], qerr[k])
 
 
 def _mp_subordination_density(law, x, w0, zeta0, dps=20):
-    """``ρ(x)`` of ``MP(1, s)^{⊠L} ⊠ ν^{⊠L}`` (Gaussian weights) or
-    ``δ_s^{⊠L} ⊠ ν^{⊠L}`` (orthogonal), from the defining equations in
-    mpmath: ``ζ G_ν(ζ) = 1 + w`` (so ``S_ν(w) = (1 + w)/(w ζ)``) and
-    ``x w S(w) = 1 + w`` with ``S = S_W^L S_ν^L``, solved by
+    """``ρ(x)`` of ``MP(1, s)^{⊠L} ⊠ ν^{⊠(L−1)}`` (Gaussian weights) or
+    ``δ_s^{⊠L} ⊠ ν^{⊠(L−1)}`` (orthogonal; ``s = σ_w²``), from the defining
+    equations in mpmath: ``ζ G_ν(ζ) = 1 + w`` (so ``S_ν(w) = (1 + w)/(w ζ)``)
+    and ``x w S(w) = 1 + w`` with ``S = S_W^L S_ν^{L−1}``, solved by
     ``mpmath.findroot`` from the float solution; ``G_ν`` by ``mpmath.quad``."""
     L = law.net.depth
+    Ln = len(law.nus)  # L - 1 activation layers in the default convention
     nu = law.nus[0]
+    assert all(v == nu for v in law.nus)
     q = float(nu.parameters["q"])
     s2 = float(law.net.sigma_w) ** 2
     with mpmath.workdps(dps):
@@ -180,7 +198,7 @@ def _mp_subordination_density(law, x, w0, zeta0, dps=20):
 
         def eqs(w, zeta):
             Snu = (1 + w) / (w * zeta)
-            return [zeta * G_nu(zeta) - (1 + w), X * w * SW(w) ** L * Snu ** L - (1 + w)]
+            return [zeta * G_nu(zeta) - (1 + w), X * w * SW(w) ** L * Snu ** Ln - (1 + w)]
 
         w, zeta = mpmath.findroot(eqs, (mpmath.mpc(w0), mpmath.mpc(zeta0)), tol=mpmath.mpf(10) ** (-dps + 4))
         G = (1 + w) / X
