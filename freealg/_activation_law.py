@@ -236,17 +236,45 @@ class ActivationDerivativeLaw(Law):
         return hi
 
     def _range(self):
-        """Numerical range ``[inf f, sup f]`` of ``f(ζ) = φ'(√q ζ)²``."""
+        """Numerical range ``[inf f, sup f]`` of ``f(ζ) = φ'(√q ζ)²``: the
+        values at ``ζ = ±40`` (the tails) and at the interior critical points
+        (bracketed on a grid, bisected on the exact derivative)."""
         if getattr(self, "_range_cache", None) is not None:
             return self._range_cache
         from ._utils.mpctx import mpmath
 
         q = self._params["q"]
+        gp = self._g_prime()
         with mpmath.workdps(30):
             s = mpmath.sqrt(mpmath.mpf(sympy.N(q, 40)))
-            grid = [mpmath.mpf(k) / 50 for k in range(-2000, 2001)]  # ζ in [-40, 40]
-            vals = [self._f(s * t) for t in grid]
-            lo, hi = min(vals), max(vals)
+            grid = [s * mpmath.mpf(k) / 50 for k in range(-2000, 2001)]  # ζ in [-40, 40]
+            vals = [self._f(u) for u in grid]
+            cands = [vals[0], vals[-1]]
+            # interior extrema: sign changes of the exact derivative g' of
+            # g = φ'², refined by bisection (a grid maximum is off by
+            # ~g'' Δu²/8, 1e-5 relative for SiLU)
+            for i in range(1, len(grid) - 1):
+                if not (vals[i] - vals[i - 1]) * (vals[i + 1] - vals[i]) <= 0:
+                    continue
+                if vals[i] == vals[i - 1] == vals[i + 1]:
+                    continue  # flat (e.g. underflow in a tail)
+                a, b = grid[i - 1], grid[i + 1]
+                da, db = gp(a), gp(b)
+                if da == 0 or db == 0 or not da * db < 0:
+                    cands.append(vals[i])
+                    continue
+                for _ in range(120):
+                    m = (a + b) / 2
+                    dm = gp(m)
+                    if dm == 0 or b - a <= abs(m) * mpmath.eps * 4 + mpmath.mpf(10) ** -40:
+                        break
+                    if (dm > 0) == (da > 0):
+                        a, da = m, dm
+                    else:
+                        b = m
+                cands.append(self._f((a + b) / 2))
+                cands.extend([vals[i], vals[i + 1]])
+            lo, hi = min(cands), max(cands)
         self._range_cache = (lo, hi)
         return self._range_cache
 

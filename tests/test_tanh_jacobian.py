@@ -224,3 +224,16 @@ def test_tanh_jacobian_density_against_mpmath_subordination(sigma_w, init):
         rho, zeta = _mp_subordination_density(law, x[k], w0, zeta0)
         assert zeta.imag > 0  # the subordination point is in the upper half plane
         assert abs(res.density[k] - rho) <= max(res.error[k], 1e-12 * rho), (x[k], res.density[k], rho)
+
+
+@pytest.mark.parametrize("act", ["silu", "gelu"])
+def test_nu_support_top_is_the_critical_value(act):
+    """The top of the support of ν is max φ'(h)² at the critical point of φ'
+    (mpmath findroot on φ'' by numerical differentiation: an independent
+    route), not the largest value on a grid (off by ~1e-8..1e-7 before)."""
+    nu = fa.activation_derivative_law(act, 0.3)
+    a = fa.get_activation(act)
+    with mpmath.workdps(30):
+        h = mpmath.findroot(lambda t: mpmath.diff(a.dphi_mp, t), 1.5)
+        top = a.dphi_mp(h) ** 2
+    assert abs(nu.support()[0][1] - float(top)) <= 1e-15 * float(top)
