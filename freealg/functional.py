@@ -370,10 +370,49 @@ class _MulProblem:
         """``(radius, guard)`` from one evaluation; the radius is
         ``|F_v / F_vv|`` (distance to the nearest other root of the local
         quadratic model)."""
-        _, _, Fvv, _, _, _, _, Feff, guard = self._parts(U, z, err)
+        _, _, Fvv, _, _, a, _, Feff, guard = self._parts(U, z, err)
         with np.errstate(all="ignore"):
+            if self.viac:
+                # the total second derivative where it is numerically resolved
+                # (two difference steps agree to 10%); else the explicit part
+                # alone (a smaller radius: slower, never less safe)
+                F1, F2 = Fvv, Fvv
+                for j, f in enumerate(self.viac):
+                    c1, c2 = self._zeta_curvature(f, U[:, 1 + j], a[j], 1e-3)
+                    F1, F2 = F1 + c1, F2 + c2
+                good = np.isfinite(F1) & (np.abs(F1 - F2) <= 0.1 * np.abs(F1))
+                Fvv = np.where(good, F1, Fvv)
             r = np.abs(Feff / Fvv)
         return np.where(np.isfinite(r), r, np.inf), guard
+
+    @staticmethod
+    def _zeta_curvature(f, zeta, a, step):
+        """The part of the total ``d^2 F / dv^2`` that comes from ``zeta(v)``
+        (``zeta G(zeta) = e^v``, ``dzeta/dv = 1/a``): ``F_eff`` holds
+        ``L/B`` with ``B = zeta a = 1 + zeta G'/G``, whose derivative is
+        ``-L B'(zeta)/(a B^2)``, ``B' = G'/G + zeta (G''/G - (G'/G)^2)``.
+        Without it the basin radius ``|F_eff/F_vv|`` of a deep product is
+        ~L times too small (the explicit ``-L u/w^2`` nearly cancels against
+        it) and the continuation takes ~L times too many steps.  ``G''`` by
+        central differences of ``G'`` with steps ``h = step |G/G'|`` and
+        ``2h`` (a small fraction of the distance to the nearest
+        singularity), Richardson-extrapolated.  Returns the term from the
+        extrapolated ``G''`` and from the step ``h`` alone (their difference
+        is the caller's error estimate)."""
+        G, dG = f.eval(zeta)
+        h = step * np.abs(G / dG)
+        d2 = []
+        for hh in (h, 2 * h):
+            _, dGp = f.eval(zeta + hh)
+            _, dGm = f.eval(zeta - hh)
+            d2.append((dGp - dGm) / (2 * hh))
+        r1 = dG / G
+        B = 1 + zeta * r1
+        out = []
+        for d2G in ((4 * d2[0] - d2[1]) / 3, d2[0]):
+            dB = r1 + zeta * (d2G / G - r1 * r1)
+            out.append(-f.L * dB / (a * B * B))
+        return out
 
 
 # ---------------------------------------------------------------------------
