@@ -32,6 +32,65 @@ __all__ = ["ActivationDerivativeLaw", "activation_derivative_law"]
 # laws of activation derivatives
 # ---------------------------------------------------------------------------
 
+_MOMENTS = {}  # law key -> moments (mpmath), shared by equal laws (e.g. L = 8 and 64)
+
+
+def _trapezoid_moments(f, q, n, dps, *, max_level=10):
+    r"""``E[f(√q z)^k]``, ``k = 1..n``, ``z ~ N(0, 1)``, in one pass: the
+    trapezoid rule on the real line (step ``h``, nodes ``|z| ≤ Z`` with
+    ``e^{−Z²/2} < 10^{−dps−15}``), with the values ``f(√q z_j)`` computed once
+    for all ``k``.
+
+    For an integrand analytic in the strip ``|Im z| < d`` the error is
+    ``O(e^{−2π d/h})`` (Trefethen & Weideman, SIAM Review 56 (2014) §5), so
+    halving ``h`` squares it: ``h`` is halved from ``1/2`` until two
+    successive sums agree to ``10^{−dps}`` relative for every ``k`` (the
+    finer sum is then correct to about twice as many digits).  Returns
+    ``None`` when that does not happen by ``h = 2^{−max_level}`` (e.g. a
+    kink: the error is then only ``O(h²)``) or when the Gaussian tail at
+    ``|z| = Z`` is not negligible against a moment; the caller then uses
+    adaptive quadrature per moment.
+    """
+    from ._utils.mpctx import mpmath
+
+    with mpmath.workdps(dps + 10):
+        tol = mpmath.mpf(10) ** (-dps)
+        s = mpmath.sqrt(q)
+        Z = mpmath.sqrt(2 * (dps + 15) * mpmath.log(10))
+
+        def block(nodes):
+            """``Σ_j f_j^k e^{−z_j²/2}`` for k = 1..n over the given nodes."""
+            acc = [mpmath.mpf(0)] * n
+            for z in nodes:
+                fz = f(s * z)
+                t = mpmath.exp(-z * z / 2)
+                for k in range(n):
+                    t = t * fz
+                    acc[k] += t
+            return acc
+
+        h = mpmath.mpf(1) / 2
+        J = int(mpmath.floor(Z / h))
+        sums = block([h * j for j in range(-J, J + 1)])
+        prev = None
+        norm = 1 / mpmath.sqrt(2 * mpmath.pi)
+        for level in range(1, max_level + 1):
+            h = h / 2
+            J = int(mpmath.floor(Z / h))
+            new = block([h * j for j in range(-J, J + 1, 2)] if J % 2 else
+                        [h * j for j in range(-J + 1, J + 1, 2)])
+            sums = [a + b for a, b in zip(sums, new)]
+            vals = [h * v * norm for v in sums]
+            if prev is not None and all(
+                    abs(v - p) <= tol * abs(v) for v, p in zip(vals, prev)) and level >= 3:
+                tail = [abs(f(s * Z)), abs(f(-s * Z))]
+                w = mpmath.exp(-Z * Z / 2)
+                if all(max(tail) ** k * w <= tol * abs(v) for k, v in enumerate(vals, 1)):
+                    return vals
+                return None
+            prev = vals
+    return None
+
 
 class ActivationDerivativeLaw(Law):
     r"""The law ``ν`` of ``φ'(√q z)²``, ``z ~ N(0, 1)``, for a smooth activation.
@@ -91,14 +150,26 @@ class ActivationDerivativeLaw(Law):
     def _moments(self, n):
         self._require_numeric("moments of a non-algebraic law")
         if len(self._cache) < n:
+            self._cache = _MOMENTS.get(self._key(), [])
+        if len(self._cache) < n:
             q = self._params["q"]
             from ._utils.mpctx import mpmath
 
+            act = self.activation
+            # a block of moments at once (the engines ask for 1, then 10, then 24)
+            m = max(n, 32) if act._dphi2_moment is None else n
             with mpmath.workdps(self.dps + 5):
                 qm = mpmath.mpf(sympy.N(q, self.dps + 10))
-                vals = self.activation.dphi2_moments(qm, n, dps=self.dps + 5)
+                vals = None
+                if act._dphi2_moment is None and not act.breakpoints:
+                    vals = _trapezoid_moments(self._f, qm, m, self.dps + 5)
+                if vals is None:
+                    vals = act.dphi2_moments(qm, m, dps=self.dps + 5)
             with mpmath.workdps(self.dps):
                 self._cache = [+mpmath.mpf(v) for v in vals]
+            if len(_MOMENTS) > 64:
+                _MOMENTS.clear()
+            _MOMENTS[self._key()] = self._cache
         return list(self._cache[:n])
 
     def moments(self, n):
@@ -178,17 +249,45 @@ class ActivationDerivativeLaw(Law):
         return hi
 
     def _range(self):
-        """Numerical range ``[inf f, sup f]`` of ``f(ζ) = φ'(√q ζ)²``."""
+        """Numerical range ``[inf f, sup f]`` of ``f(ζ) = φ'(√q ζ)²``: the
+        values at ``ζ = ±40`` (the tails) and at the interior critical points
+        (bracketed on a grid, bisected on the exact derivative)."""
         if getattr(self, "_range_cache", None) is not None:
             return self._range_cache
         from ._utils.mpctx import mpmath
 
         q = self._params["q"]
+        gp = self._g_prime()
         with mpmath.workdps(30):
             s = mpmath.sqrt(mpmath.mpf(sympy.N(q, 40)))
-            grid = [mpmath.mpf(k) / 50 for k in range(-2000, 2001)]  # ζ in [-40, 40]
-            vals = [self._f(s * t) for t in grid]
-            lo, hi = min(vals), max(vals)
+            grid = [s * mpmath.mpf(k) / 50 for k in range(-2000, 2001)]  # ζ in [-40, 40]
+            vals = [self._f(u) for u in grid]
+            cands = [vals[0], vals[-1]]
+            # interior extrema: sign changes of the exact derivative g' of
+            # g = φ'², refined by bisection (a grid maximum is off by
+            # ~g'' Δu²/8, 1e-5 relative for SiLU)
+            for i in range(1, len(grid) - 1):
+                if not (vals[i] - vals[i - 1]) * (vals[i + 1] - vals[i]) <= 0:
+                    continue
+                if vals[i] == vals[i - 1] == vals[i + 1]:
+                    continue  # flat (e.g. underflow in a tail)
+                a, b = grid[i - 1], grid[i + 1]
+                da, db = gp(a), gp(b)
+                if da == 0 or db == 0 or not da * db < 0:
+                    cands.append(vals[i])
+                    continue
+                for _ in range(120):
+                    m = (a + b) / 2
+                    dm = gp(m)
+                    if dm == 0 or b - a <= abs(m) * mpmath.eps * 4 + mpmath.mpf(10) ** -40:
+                        break
+                    if (dm > 0) == (da > 0):
+                        a, da = m, dm
+                    else:
+                        b = m
+                cands.append(self._f((a + b) / 2))
+                cands.extend([vals[i], vals[i + 1]])
+            lo, hi = min(cands), max(cands)
         self._range_cache = (lo, hi)
         return self._range_cache
 

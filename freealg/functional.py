@@ -204,16 +204,20 @@ class _ViaCauchy:
         self.law = law
         self.L = power
         self.has_deriv = callable(getattr(law, "cauchy_derivative", None))
+        self.has_both = callable(getattr(law, "cauchy_and_derivative", None))
 
     def G(self, z):
         return np.asarray(self.law.cauchy(z), dtype=complex)
 
     def eval(self, zeta):
-        """``G, G'`` at ``zeta``: ``cauchy_derivative`` when the law has it,
-        else a central difference with step ``1e-7 |zeta|`` (relative error
-        ~1e-9, enough for Newton's method; the solution itself does not
-        depend on it)."""
+        """``G, G'`` at ``zeta``: ``cauchy_and_derivative`` (one pass) or
+        ``cauchy_derivative`` when the law has them, else a central difference
+        with step ``1e-7 |zeta|`` (relative error ~1e-9, enough for Newton's
+        method; the solution itself does not depend on it)."""
         with np.errstate(all="ignore"):
+            if self.has_both:
+                G, dG = self.law.cauchy_and_derivative(zeta)
+                return np.asarray(G, dtype=complex), np.asarray(dG, dtype=complex)
             G = self.G(zeta)
             if self.has_deriv:
                 return G, np.asarray(self.law.cauchy_derivative(zeta), dtype=complex)
@@ -367,10 +371,49 @@ class _MulProblem:
         """``(radius, guard)`` from one evaluation; the radius is
         ``|F_v / F_vv|`` (distance to the nearest other root of the local
         quadratic model)."""
-        _, _, Fvv, _, _, _, _, Feff, guard = self._parts(U, z, err)
+        _, _, Fvv, _, _, a, _, Feff, guard = self._parts(U, z, err)
         with np.errstate(all="ignore"):
+            if self.viac:
+                # the total second derivative where it is numerically resolved
+                # (two difference steps agree to 10%); else the explicit part
+                # alone (a smaller radius: slower, never less safe)
+                F1, F2 = Fvv, Fvv
+                for j, f in enumerate(self.viac):
+                    c1, c2 = self._zeta_curvature(f, U[:, 1 + j], a[j], 1e-3)
+                    F1, F2 = F1 + c1, F2 + c2
+                good = np.isfinite(F1) & (np.abs(F1 - F2) <= 0.1 * np.abs(F1))
+                Fvv = np.where(good, F1, Fvv)
             r = np.abs(Feff / Fvv)
         return np.where(np.isfinite(r), r, np.inf), guard
+
+    @staticmethod
+    def _zeta_curvature(f, zeta, a, step):
+        """The part of the total ``d^2 F / dv^2`` that comes from ``zeta(v)``
+        (``zeta G(zeta) = e^v``, ``dzeta/dv = 1/a``): ``F_eff`` holds
+        ``L/B`` with ``B = zeta a = 1 + zeta G'/G``, whose derivative is
+        ``-L B'(zeta)/(a B^2)``, ``B' = G'/G + zeta (G''/G - (G'/G)^2)``.
+        Without it the basin radius ``|F_eff/F_vv|`` of a deep product is
+        ~L times too small (the explicit ``-L u/w^2`` nearly cancels against
+        it) and the continuation takes ~L times too many steps.  ``G''`` by
+        central differences of ``G'`` with steps ``h = step |G/G'|`` and
+        ``2h`` (a small fraction of the distance to the nearest
+        singularity), Richardson-extrapolated.  Returns the term from the
+        extrapolated ``G''`` and from the step ``h`` alone (their difference
+        is the caller's error estimate)."""
+        G, dG = f.eval(zeta)
+        h = step * np.abs(G / dG)
+        d2 = []
+        for hh in (h, 2 * h):
+            _, dGp = f.eval(zeta + hh)
+            _, dGm = f.eval(zeta - hh)
+            d2.append((dGp - dGm) / (2 * hh))
+        r1 = dG / G
+        B = 1 + zeta * r1
+        out = []
+        for d2G in ((4 * d2[0] - d2[1]) / 3, d2[0]):
+            dB = r1 + zeta * (d2G / G - r1 * r1)
+            out.append(-f.L * dB / (a * B * B))
+        return out
 
 
 # ---------------------------------------------------------------------------
@@ -930,7 +973,7 @@ class _MulEngine:
         closed-form factors only."""
         out = np.full(a.size, np.nan)
         if self.law._viac:
-            return out
+            return self._edges_via_cauchy(a, b, left_pos)
         gap_end = np.where(left_pos, b, a)
         G, _, _, ok, _ = self.values(gap_end, np.zeros_like(gap_end))
         # v = lg(zG) on the gap side: real part free, imaginary part 0 or -pi
@@ -949,6 +992,94 @@ class _MulEngine:
                 S = S * f.S(w.astype(complex)) ** f.L
             x = ((1 + w) / (w * S)).real
         return np.where(ok & np.isfinite(x), x, np.nan)
+
+    def _edges_via_cauchy(self, a, b, left_pos):
+        """Edges for products with factors entering through their Cauchy
+        transform: on the real axis beside a gap, ``w`` and the subordination
+        points ``zeta_j`` are real, and the edge is the stationary point of
+        ``x(w)``, i.e. the zero of the total derivative ``F_eff = F_v +
+        sum_j F_zeta_j / a_j`` (``zeta_j`` eliminated through ``zeta_j
+        G_j(zeta_j) = 1 + w``), which does not depend on ``z``.  Secant
+        iterations on ``Re v`` (``Im v`` is 0 or ``-pi`` on the gap side), an
+        inner Newton iteration for each ``zeta_j``, and ``x`` from ``F = 0``
+        solved for ``z``.  ``nan`` where an iteration fails; the caller keeps
+        an edge only when the density changes sign across it."""
+        out = np.full(a.size, np.nan)
+        gap_end = np.where(left_pos, b, a)
+        Y0 = 64.0 * max(self.scale, float(np.max(np.abs(gap_end), initial=0.0)) * 1e-3)
+        tr = descend(self.problem, gap_end, np.zeros_like(gap_end), Y0=Y0, xscale=self.scale)
+        viac = self.law._viac
+        for k in np.nonzero(tr.ok)[0]:
+            v0 = tr.U[k, 0]
+            vim = -np.pi if v0.imag < -0.5 * np.pi else 0.0
+            zetas = [complex(t.real) for t in tr.U[k, 1:]]
+
+            def zeta_of(vr, zetas):
+                """Real zeta_j with zeta_j G_j(zeta_j) = exp(v) (Newton)."""
+                with np.errstate(all="ignore"):
+                    target = np.exp(vr + 1j * vim).real
+                if not np.isfinite(target):
+                    return None
+                new = []
+                for f, zt in zip(viac, zetas):
+                    for _ in range(60):
+                        G, dG = f.eval(np.array([zt]))
+                        r = (zt * G[0]).real - target
+                        d = r / (G[0] + zt * dG[0]).real
+                        if not np.isfinite(d):
+                            return None
+                        zt -= d
+                        if abs(d) <= 4 * EPS * abs(zt):
+                            break
+                    else:
+                        return None
+                    new.append(zt)
+                return new
+
+            def feff(vr, zetas):
+                zs = zeta_of(vr, zetas)
+                if zs is None:
+                    return np.nan, None
+                U = np.array([[vr + 1j * vim] + [complex(t) for t in zs]])
+                return float(self.problem._parts(U, np.array([complex(gap_end[k])]))[7][0].real), zs
+
+            x0 = v0.real
+            f0, zetas = feff(x0, zetas)
+            if zetas is None or not np.isfinite(f0):
+                continue
+            x1 = x0 + 1e-3 * (1 + abs(x0))
+            f1, z1 = feff(x1, zetas)
+            if z1 is None:
+                continue
+            zetas = z1
+            for _ in range(60):
+                if not (np.isfinite(f1) and f1 != f0):
+                    break
+                x2 = x1 - f1 * (x1 - x0) / (f1 - f0)
+                f2, z2 = feff(x2, zetas)
+                if z2 is None:
+                    break
+                x0, f0, x1, f1, zetas = x1, f1, x2, f2, z2
+                if abs(x1 - x0) <= 1e-15 * (1 + abs(x1)):
+                    break
+            else:
+                continue
+            if z2 is None or not np.isfinite(f1):
+                continue
+            # x from F = 0: lg(z w) = v - sum_c L log S_c - sum_j L (v - lg(zeta_j w))
+            v = x1 + 1j * vim
+            w = np.expm1(v)
+            with np.errstate(all="ignore"):
+                lzw = v
+                for f in self.law._closed:
+                    S = f.S(np.array([w]))[0]
+                    lzw = lzw - f.L * (v - _lg(np.exp(v) / S))
+                for f, zt in zip(viac, zetas):
+                    lzw = lzw - f.L * (v - _lg(zt * w))
+                x = (np.exp(lzw) / w)
+            if np.isfinite(x.real) and abs(x.imag) <= 1e-8 * abs(x.real):
+                out[k] = x.real
+        return out
 
     def support(self):
         if self.law._support is None:
