@@ -2619,6 +2619,12 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
     n_moments = _check_count(n_moments, "n_moments", 1, MAX_MOMENTS,
                              "high empirical moments are dominated by the largest eigenvalue")
     _check_q0(q0)
+    if not isinstance(with_density, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(
+            f"with_density must be True or False; got {describe(with_density)} of type "
+            f"{type(with_density).__name__}")
+    check_progress(progress)
+    check_jobs(n_jobs, executor)
     if depth != 3:
         raise InvalidArgumentError(f"the two-hidden-layer check needs depth 3; got depth {depth}")
     params = (f"{init} weights, {act.name}, sigma_w = {_param_text(net.sigma_w)}, sigma_b = "

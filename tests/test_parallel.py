@@ -94,3 +94,11 @@ def test_jacobian_check_on_a_dask_cluster_is_identical_to_serial():
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         par = verify.check_jacobian_spectrum(net, executor=client, **kw)
     assert serial.to_dict() == par.to_dict()
+
+
+@pytest.mark.parametrize("bad", [2, float("nan"), [True], "yes"])
+def test_two_layer_fim_types_with_density_before_simulating(bad):
+    from freealg import verify
+
+    with pytest.raises(InvalidArgumentTypeError, match="with_density must be True or False"):
+        verify.check_two_layer_fim("relu", 2 ** 0.5, with_density=bad, widths=(8,), trials=2)
