@@ -288,7 +288,7 @@ def plot_density(obj, *, x=None, samples=None, bins=80, ax=None, label=None, col
     return ax
 
 
-def _across_depths(results, ax, scale_of, cmap_name, xlabel, ylog, title):
+def _across_depths(results, ax, scale_of, cmap_name, xlabel, ylog, title, per_log_x=False):
     ax = _ax(ax)
     plt = _plt()
     cmap = plt.get_cmap(cmap_name)  # perceptually uniform, colour-blind safe
@@ -299,15 +299,19 @@ def _across_depths(results, ax, scale_of, cmap_name, xlabel, ylog, title):
         sc = scale_of(L)
         c = cmap(0.9 * i / max(1, len(depths) - 1))
         if np.any(rho != 0):
-            ax.plot(xs / sc, rho * sc, color=c, label=f"L = {L}")
-            rhos.append(rho * sc)
+            y = rho * sc
+            if per_log_x:  # x rho(x): the density of log x, whose area is the mass
+                with np.errstate(invalid="ignore"):
+                    y = np.where(rho == 0, 0.0, xs * rho)
+            ax.plot(xs / sc, y, color=c, label=f"L = {L}")
+            rhos.append(y)
         else:  # purely atomic at this depth
             ax.plot([], [], color=c, label=f"L = {L} (atoms only)")
         _draw_atoms(ax, atoms, c, scale=sc, series=i)
     _set_ylim(ax, rhos, ylog)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("density of the continuous part")
-    ax.legend(fontsize="small", ncol=2)
+    ax.set_ylabel("x · density (per unit log x)" if per_log_x else "density of the continuous part")
+    ax.legend(fontsize="x-small", ncol=2, loc="upper left")
     if title is None:
         title = network_title(results[depths[0]])
         if title:
@@ -317,20 +321,24 @@ def _across_depths(results, ax, scale_of, cmap_name, xlabel, ylog, title):
     return ax
 
 
-def plot_spectra_across_depths(results, *, ax=None, logx=True, ylog=False, title=None):
+def plot_spectra_across_depths(results, *, ax=None, logx=True, ylog=False, title=None, per_log_x=False):
     """Overlay densities for several depths (the Pennington–Schoenholz–Ganguli
     figure): ``results`` maps depth -> law or density result.
 
     Atoms are stems on their own axis (labelled with their masses); the
     y-range comes from the bulk, with the clipping said in the legend (see
     :func:`plot_density`); the title gives the network's parameters when the
-    results are network laws.
+    results are network laws.  ``per_log_x=True`` draws ``x ρ(x)``, the
+    density of ``log x``, whose area on a log axis is the mass (the natural
+    picture when the spectrum spans many decades).
     """
     _check_results(results)
     _check_bool(logx, "logx")
     _check_bool(ylog, "ylog")
     _check_label(title, "title")
-    ax = _across_depths(results, ax, lambda L: 1, "viridis", "eigenvalue of J Jᵀ", ylog, title)
+    _check_bool(per_log_x, "per_log_x")
+    ax = _across_depths(results, ax, lambda L: 1, "viridis", "eigenvalue of J Jᵀ", ylog, title,
+                        per_log_x=per_log_x)
     if logx:
         ax.set_xscale("log")
     return ax

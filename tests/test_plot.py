@@ -182,3 +182,16 @@ def test_network_title_and_vector_output(tmp_path):
     plot.savefig(ax, tmp_path / "f.svg")
     assert (tmp_path / "f.pdf").read_bytes()[:4] == b"%PDF"
     assert b"<svg" in (tmp_path / "f.svg").read_bytes()[:2000]
+
+
+def test_per_log_x_draws_x_times_density():
+    class R:
+        x = np.geomspace(1e-3, 10, 40)
+        density = 1.0 / (np.geomspace(1e-3, 10, 40) * np.log(1e4))  # uniform in log x
+        atoms = []
+        support = [(1e-3, 10.0)]
+
+    ax = plot.plot_spectra_across_depths({3: R()}, per_log_x=True)
+    # x rho(x) of a law uniform in log x is constant 1/log(1e4)
+    assert np.allclose(ax.lines[0].get_ydata(), 1 / np.log(1e4))
+    assert ax.get_ylabel().startswith("x · density")
