@@ -284,12 +284,13 @@ def latex(obj, *, wrap=None, digits=None, **kwargs):
     &{}- 3 z + 5 = 0
     \end{aligned}
 
-    A network with float parameters (``σ_w = 1.1``; the exact curve has
-    integer coefficients of up to 87 digits): the equation scaled to a
-    leading coefficient 1, coefficients at 4 significant digits:
+    A network with float parameters (``σ_w = 1.1``; the curve of its exact
+    binary value, ``curve(exact=True)``, has integer coefficients of many
+    digits): the equation scaled to a leading coefficient 1, coefficients at
+    4 significant digits:
 
     >>> law = freealg.MLP(3, "relu", "orthogonal", 1.1, 0).fim_law(q_in=1)
-    >>> print(latex(law.curve(), digits=4))
+    >>> print(latex(law.curve(exact=True), digits=4))
     G^{2} \left(z^{4} - 4.392 z^{3} + 5.627 z^{2} - 2.55 z + 0.3769\right) + G \left(- z^{3} + 4.026 z^{2} - 4.153 z + 1.03\right) - 0.732 z + 0.6699 = 0
     >>> latex(object())
     Traceback (most recent call last):

@@ -57,7 +57,7 @@ def test_long_exact_curve_rows_and_round_trip():
 def test_float_parameter_curve_digits():
     # two hidden layers, hard-tanh at q_in = 1: the exact curve has integer coefficients
     # of ~65 digits (from the shortest-decimal rationals of erf values)
-    curve = freealg.MLP(3, "hardtanh", "orthogonal", 1, 0).fim_law(q_in=1).curve()
+    curve = freealg.MLP(3, "hardtanh", "orthogonal", 1, 0).fim_law(q_in=1).curve(exact=True)
     P = sympy.Poly(curve.polynomial, G, Z)
     lead = P.coeffs()[0]
     for digits in (4, 6, 10):
