@@ -410,6 +410,10 @@ class LawMethods:
         [0.0, 0.75, 1.0]
         """
         tol = float(check_real(tol, "tol", positive=True))
+        if not isinstance(return_error, (bool, np.bool_)):
+            raise InvalidArgumentTypeError(
+                f"return_error must be True or False; got {return_error!r:.60} of type "
+                f"{type(return_error).__name__}")
         arr = check_finite_array(x, "x")
         flat = arr.ravel()
         F, err = self._cdf_flat(flat)
@@ -491,6 +495,7 @@ class LawMethods:
         >>> freealg.Bernoulli(0.25).quantile([0.5, 0.9]).tolist()
         [0.0, 1.0]
         """
+        tol = float(check_real(tol, "tol", positive=True))
         arr = check_finite_array(p, "p")
         if np.any((arr < 0) | (arr > 1)):
             bad = arr.ravel()[(arr.ravel() < 0) | (arr.ravel() > 1)][0]
@@ -579,8 +584,8 @@ class LawMethods:
         [0.0, 1.0]
         """
         n = check_int(n, "n", minimum=0, maximum=10**8)
-        if rng is None or isinstance(rng, (int, np.integer)):
-            rng = np.random.default_rng(rng)
+        if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+            rng = np.random.default_rng(None if rng is None else check_int(rng, "rng", minimum=0))
         elif not isinstance(rng, np.random.Generator):
             raise InvalidArgumentTypeError(
                 f"rng must be a numpy.random.Generator, an int seed or None; got {type(rng).__name__}"

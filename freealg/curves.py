@@ -396,7 +396,8 @@ class SpectralCurve(_CurveAnalysis, Law):
         array([ 0.+0.j, -1.+0.j])
         """
         syms = {"z": Z, "G": G}
-        z, g = check_point(z, "z", symbols=syms), check_point(g, "g", symbols=syms)
+        z = check_point(z, "z", symbols=syms, allow_none=False)
+        g = check_point(g, "g", symbols=syms, allow_none=False)
         if isinstance(z, np.ndarray) or isinstance(g, np.ndarray):
             if self.free_symbols:
                 raise InvalidArgumentError(
@@ -660,7 +661,7 @@ class SpectralCurve(_CurveAnalysis, Law):
             try:
                 roots = mpmath.polyroots(pc, maxsteps=200, extraprec=60)
                 best = min(roots, key=lambda r: abs(r - approx))
-            except mpmath.libmp.NoConvergence:  # coefficients of wildly different sizes:
+            except mpmath.NoConvergence:  # coefficients of wildly different sizes:
                 best = approx  # Newton from the series value; checked below
             # polyroots is accurate relative to the largest root; polish the
             # chosen one (a simple root) by Newton steps on Q(w, ·)

@@ -136,7 +136,9 @@ def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc=""):
     on ``executor``; the results are in task order whatever the schedule.
 
     ``fn`` and the tasks must be picklable for processes and clusters (a
-    module-level function and plain data).  Give each task its own seed (e.g.
+    module-level function and plain data).  Inside a daemonic process (a
+    ``multiprocessing.Pool`` worker), which cannot start processes, the tasks
+    run serially.  Give each task its own seed (e.g.
     from ``numpy.random.SeedSequence.spawn``) and the results do not depend
     on where or in which order the tasks ran.
 
@@ -147,6 +149,13 @@ def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc=""):
     """
     tasks = list(tasks)
     n = check_jobs(n_jobs, executor)
+    if executor is None and n > 1:
+        import multiprocessing
+
+        if multiprocessing.current_process().daemon:
+            # a daemonic worker (e.g. inside a multiprocessing.Pool) cannot
+            # start processes: run here; the results do not depend on it
+            n = 1
     with Progress(len(tasks), desc, progress) as bar:
         if executor is None and n == 1:
             out = []

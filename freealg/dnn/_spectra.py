@@ -121,7 +121,14 @@ def _square(v, name):
     """``v²`` exact; a float is squared in floating point first (a float
     parameter ``σ_w²``, held as its exact binary value)."""
     if _is_float(v):
-        return _exact(float(v) ** 2, name + "^2")
+        try:
+            return _exact(float(v) ** 2, name + "^2")
+        except OverflowError:
+            from ..errors import FloatRangeError
+
+            raise FloatRangeError(
+                f"{name} = {v!r}: its square overflows float64; pass an exact number "
+                "(Fraction, sympy.Rational) or a value below 1e154") from None
     return _exact(v, name) ** 2
 
 

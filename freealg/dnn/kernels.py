@@ -521,11 +521,16 @@ def mp_moments(n, gamma):
         raise InvalidArgumentError(
             f"gamma = n_samples/width must be finite and > 0; got {gamma!r}") from None
     out = []
-    for k in range(1, n + 1):
-        s = 0
-        for j in range(1, k + 1):
-            s = s + (math.comb(k, j) * math.comb(k, j - 1) // k) * g ** (j - 1)
-        out.append(s)
+    try:
+        for k in range(1, n + 1):
+            s = 0
+            for j in range(1, k + 1):
+                s = s + (math.comb(k, j) * math.comb(k, j - 1) // k) * g ** (j - 1)
+            out.append(s)
+    except OverflowError:
+        raise FloatRangeError(
+            f"the Marchenko-Pastur moments with gamma = {gamma!r} overflow float64 at order {k}; "
+            "pass gamma as an exact number (Fraction, sympy.Rational) for exact moments") from None
     return out
 
 
