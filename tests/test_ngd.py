@@ -101,6 +101,11 @@ def test_alpha_values_and_refusals():
         ngd_alpha("diag", depth=3)
     with pytest.raises(InvalidArgumentError, match="n_samples is required"):
         ngd_alpha("kfac", depth=3)
+    with pytest.raises(InvalidArgumentError, match="n_samples=20 > width=10"):
+        ngd_alpha("kfac", depth=3, n_samples=20, width=10)
+    assert ngd_alpha("kfac", depth=3, n_samples=10, width=10) == 21
+    with pytest.raises(InvalidArgumentError, match="width"):
+        ngd_alpha("exact", depth=3, width=0)
     with pytest.raises(InvalidArgumentError, match="width is required"):
         ngd_alpha("unit", depth=3)
     with pytest.raises(InvalidArgumentError, match="relu"):
@@ -242,10 +247,11 @@ def _proj(J):
     return J @ np.linalg.pinv(J)
 
 
-def test_kfac_isotropy_constant():
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_kfac_isotropy_constant(depth):
     # K-FAC block ℓ: G_ℓ = (X Xᵀ/N) ⊗ (Δ Δᵀ/N); Θ̄ = Σ_ℓ J_ℓ G_ℓ⁺ J_ℓᵀ / N, computed here
     # from the Kronecker factors' pseudo-inverses on the explicit Jacobian blocks.
-    depth, width = 3, 200
+    width = 120
     rng = np.random.default_rng(5)
     X, y = _data(rng)
     inst = _network(width, depth, rng)

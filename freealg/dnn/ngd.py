@@ -115,7 +115,8 @@ def ngd_alpha(method, *, depth, width=None, n_samples=None, activation="relu"):
     depth : int
         ``L``, the number of trained weight matrices (readout included).
     width : int, optional
-        ``M``, the hidden width; required for ``"unit"``.
+        ``M``, the hidden width; required for ``"unit"``; with ``"kfac"``
+        it is checked that ``N ≤ M``.
     n_samples : int, optional
         ``N``, the number of training inputs; required for ``"kfac"``.
     activation : str
@@ -129,7 +130,8 @@ def ngd_alpha(method, *, depth, width=None, n_samples=None, activation="relu"):
     Raises
     ------
     InvalidArgumentError
-        An unknown method, a missing ``width`` / ``n_samples``, a
+        An unknown method, a missing ``width`` / ``n_samples``,
+        ``"kfac"`` with ``n_samples > width``, a
         non-ReLU activation with ``"unit"``, or ``"unit"`` with ``depth = 1``
         (no hidden units: the paper's formula gives ``α = 0``).
 
@@ -155,6 +157,8 @@ def ngd_alpha(method, *, depth, width=None, n_samples=None, activation="relu"):
     method = check_choice(method, "method", NGD_METHODS)
     depth = check_int(depth, "depth", minimum=1, maximum=MAX_DEPTH,
                       hint="the NTK-regime values need no deeper network")
+    if width is not None:
+        width = check_int(width, "width", minimum=1)
     if method == "exact":
         return 1
     if method == "layer":
@@ -166,6 +170,12 @@ def ngd_alpha(method, *, depth, width=None, n_samples=None, activation="relu"):
                 "N(L - 1) + 1 depends on the number N of training inputs; pass n_samples=N"
             )
         n = check_int(n_samples, "n_samples", minimum=1)
+        if width is not None and depth > 1 and n > width:
+            raise InvalidArgumentError(
+                f"method='kfac' with n_samples={n} > width={width}: the Kronecker factors of a hidden "
+                "layer have rank <= M < N, so Theta_bar is not isotropic (the result needs N <= M); "
+                "use method='layer' (alpha = L) or more width"
+            )
         return n * (depth - 1) + 1
     # unit-wise
     if width is None:
@@ -173,7 +183,7 @@ def ngd_alpha(method, *, depth, width=None, n_samples=None, activation="relu"):
             "width is required for method='unit': the unit-wise isotropy constant M(L - 1)/2 "
             "grows with the hidden width M; pass width=M"
         )
-    m = check_int(width, "width", minimum=1)
+    m = width
     if not isinstance(activation, str) or activation.lower() != "relu":
         raise InvalidArgumentError(
             f"method='unit' is covered for activation='relu' only (each unit active with "
