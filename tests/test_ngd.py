@@ -168,16 +168,20 @@ def _layer_slices(inst):
     return sl
 
 
-def _train(inst, X, y, eta, steps, precond):
-    """Run NGD, Δθ = −η · precond(J, f − y); return the training outputs."""
+def _train(inst, X, y, eta, steps, precond, Xtest=None):
+    """Run NGD, Δθ = −η · precond(J, f − y); return the training outputs
+    (and the outputs on ``Xtest`` if given)."""
     fs = [_out(inst, X)]
+    gs = [] if Xtest is None else [_out(inst, Xtest)]
     theta = inst.flat_parameters()
     for _ in range(steps):
         J = _jac(inst, X)
         theta = theta - eta * precond(inst, J, fs[-1] - y)
         inst = inst.with_parameters(theta)
         fs.append(_out(inst, X))
-    return np.array(fs)
+        if Xtest is not None:
+            gs.append(_out(inst, Xtest))
+    return np.array(fs) if Xtest is None else (np.array(fs), np.array(gs))
 
 
 def _exact(inst, J, r):
@@ -203,17 +207,46 @@ def test_exact_ngd_network_follows_prediction(eta_kind):
     for width in (100, 400):
         rng = np.random.default_rng(7)
         X, y = _data(rng)
+        Xt, _ = _data(rng)
+        Xt = Xt[:3]
         inst = _network(width, depth, rng)
         alpha = ngd_alpha("exact", depth=depth)
         eta = float(ngd_optimal_eta(alpha)) if eta_kind == "one_step" else 0.4
-        fs = _train(inst, X, y, eta, steps, _exact)
+        # Θ̄(x′, x) = J(x′) F⁺ J(x)ᵀ / N = J(x′) Jᵀ (J Jᵀ)⁻¹ at initialisation
+        J = _jac(inst, X)
+        kxX = _jac(inst, Xt) @ J.T @ np.linalg.inv(J @ J.T)
+        fs, gs = _train(inst, X, y, eta, steps, _exact, Xtest=Xt)
         f0 = fs[0]
-        pred = ngd_train_predictions(np.zeros((0, N)), alpha, y, f0, np.zeros(0), eta,
-                                     list(range(steps + 1))).train
-        err = np.abs(fs - pred).max() / np.abs(f0 - y).max()
+        pred = ngd_train_predictions(kxX, alpha, y, f0, gs[0], eta, list(range(steps + 1)))
+        r0 = np.abs(f0 - y).max()
+        err = np.abs(fs - pred.train).max() / r0
         assert err < 3 / math.sqrt(width), (width, err)
+        err_test = np.abs(gs - pred.test).max() / r0
+        assert err_test < 3 / math.sqrt(width), (width, err_test)
         errs.append(err)
     assert errs[1] < errs[0]  # the linearisation error shrinks with the width
+
+
+def test_exact_ngd_step_is_the_damping_limit():
+    # (JᵀJ/N + ρI)⁻¹ Jᵀ r/N (the damped NGD step, P × P solve) → Jᵀ(JJᵀ)⁻¹ r as ρ → 0
+    rng = np.random.default_rng(9)
+    X, y = _data(rng)
+    inst = _network(12, 2, rng)            # P = 10·12 + 12 = 132 parameters
+    J = _jac(inst, X)
+    r = _out(inst, X) - y
+    P = J.shape[1]
+    target = _exact(inst, J, r)
+    lam = np.linalg.eigvalsh(J @ J.T)
+    lam_min, lam_max = lam[0], lam[-1]
+    # push-through: the damped step is Jᵀ(JJᵀ + NρI)⁻¹ r, within Nρ/λ_min(JJᵀ) (relative) of the
+    # limit; the P × P solve itself loses about cond·eps ≈ (λ_max/(Nρ))·1e-16, negligible here
+    for rho in (1e-2, 1e-4, 1e-6):
+        damped = np.linalg.solve(J.T @ J / N + rho * np.eye(P), J.T @ r / N)
+        rel = np.linalg.norm(damped - target) / np.linalg.norm(target)
+        assert rel < N * rho / lam_min + 1e-9, (rho, rel)
+        assert rel > 0.1 * N * rho / lam_max  # a real O(ρ) gap: the damping does act
+    # and its function-space effect on the training set: J Δθ = r (Θ̄ = I)
+    np.testing.assert_allclose(J @ target, r, atol=1e-10)
 
 
 def test_layerwise_ngd_isotropy_and_one_step():
