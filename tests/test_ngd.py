@@ -338,3 +338,30 @@ def test_unitwise_relu_isotropy_improves_with_width():
             rel[width].append(r)
     # 32× the width: the relative error shrinks (√32 ≈ 5.7 expected; asserted: at least 2×)
     assert np.mean(rel[widths[1]]) < np.mean(rel[widths[0]]) / 2, rel
+
+
+def _kfac(inst, J, r, X):
+    """K-FAC step G⁺ Jᵀ r / N, G = ⊕_ℓ (X Xᵀ/N) ⊗ (Δ Δᵀ/N) (pseudo-inverses)."""
+    xs, deltas = _layer_signals(inst, X)
+    out = np.zeros(J.shape[1])
+    for ell, s in enumerate(_layer_slices(inst)):
+        A = xs[ell] @ xs[ell].T / N
+        B = deltas[ell] @ deltas[ell].T / N
+        grad = (J[:, s].T @ r / N).reshape(B.shape[0], A.shape[0])
+        out[s] = (np.linalg.pinv(B) @ grad @ np.linalg.pinv(A)).ravel()
+    return out
+
+
+def test_kfac_ngd_one_step_at_eta_one_over_alpha():
+    depth, width = 3, 300
+    rng = np.random.default_rng(13)
+    X, y = _data(rng)
+    inst = _network(width, depth, rng)
+    alpha = ngd_alpha("kfac", depth=depth, n_samples=N)
+    fs = _train(inst, X, y, float(ngd_optimal_eta(alpha)), 1, lambda i, J, r: _kfac(i, J, r, X))
+    r0 = np.abs(fs[0] - y).max()
+    assert np.abs(fs[1] - y).max() < 3 / math.sqrt(width) * r0
+    # the N·L rate would leave the residual factor 1 − (N(L − 1) + 1)/(NL) = 5/18 of it
+    wrong = _train(inst, X, y, 1.0 / (N * depth), 1, lambda i, J, r: _kfac(i, J, r, X))
+    np.testing.assert_allclose(wrong[1] - y, (1 - alpha / (N * depth)) * (fs[0] - y),
+                               atol=3 / math.sqrt(width) * r0)
