@@ -13,7 +13,9 @@ infinite-width kernels (docs/theory.md §1, §4, §6, §7).
 * :mod:`freealg.dnn.fisher`: the one-sample FIM/NTK spectrum
   (:class:`FisherLaw`: top atom, ``λ_max``, learning-rate bound);
 * :mod:`freealg.dnn.depth_limit`: the infinite-depth limit of critical
-  Jacobian spectra (:func:`depth_limit_law`, a ⊠-infinitely divisible law).
+  Jacobian spectra (:func:`depth_limit_law`, a ⊠-infinitely divisible law);
+* :mod:`freealg.dnn.ngd`: natural-gradient dynamics in the NTK regime
+  (isotropy constant :func:`ngd_alpha`, :func:`ngd_train_predictions`).
 
 Examples
 --------
@@ -29,6 +31,8 @@ from .kernels import conjugate_kernel_moments, mp_moments
 from .jacobian import JacobianLaw, IsometrySummary, jacobian_law
 from .fisher import FisherLaw, fim_law
 from .depth_limit import DepthLimitLaw, depth_limit_law
+from .ngd import (NGDPrediction, ngd_alpha, ngd_converges, ngd_optimal_eta,
+                  ngd_train_predictions)
 
 __all__ = [
     "MLP",
@@ -46,4 +50,9 @@ __all__ = [
     "fim_law",
     "DepthLimitLaw",
     "depth_limit_law",
+    "NGDPrediction",
+    "ngd_alpha",
+    "ngd_converges",
+    "ngd_optimal_eta",
+    "ngd_train_predictions",
 ]
