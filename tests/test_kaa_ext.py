@@ -80,16 +80,17 @@ def test_empirical_fim_matches_explicit_jacobians(loss, mean_subtract, biases):
 
 def test_c_outputs_top_c_degenerate_lambda_max():
     T = 16
-    tops, spreads, nexts, means = [], [], [], []
+    tops, spreads, nexts, means, each = [], [], [], [], []
     for M in WIDTHS:
         pred = fim_meanfield_outputs(_relu_net(M), T, C, M=M)
         assert pred.degeneracy == C
         assert pred.lambda_max == pytest.approx(fim_meanfield(_relu_net(M), T, M=M).lambda_max)
-        t_, s_, n_, m_ = [], [], [], []
+        t_, s_, n_, m_, e_ = [], [], [], [], []
         P = 2 * M * M + C * M
         for _, inst, X in _draws(M, T):
             lam = empirical_fim_eigenvalues(inst, X)
             t_.append(lam[:C].mean() / pred.lambda_max)
+            e_.append(lam[:C] / pred.lambda_max)
             s_.append((lam[0] - lam[C - 1]) / pred.lambda_max)
             n_.append(lam[C] / pred.lambda_max)
             m_.append(lam.sum() / P / pred.mean_eigenvalue)
@@ -97,6 +98,7 @@ def test_c_outputs_top_c_degenerate_lambda_max():
         spreads.append(np.mean(s_))
         nexts.append(np.mean(n_))
         means.append(np.mean(m_))
+        each.append(np.mean(e_, axis=0))
     k1, k2 = pred.kappa1, pred.kappa2
     # the next level of the leading Gram: α(κ₁ − κ₂)M/T over λ_max
     next_pred = (k1 - k2) / ((T - 1) * k2 + k1)
@@ -104,6 +106,10 @@ def test_c_outputs_top_c_degenerate_lambda_max():
     # top C average: 4 standard errors of the 6-network mean (2/√M/√6) plus the O(1/M) bias
     for M, r in zip(WIDTHS, tops):
         assert abs(r - 1) < 4 * 2 / math.sqrt(M) / math.sqrt(NS) + 4 / M, (M, r)
+    # each of the top C: the same tolerance plus half the allowed splitting 3/√M
+    for M, r in zip(WIDTHS, each):
+        assert np.all(np.abs(r - 1) < 4 * 2 / math.sqrt(M) / math.sqrt(NS) + 4 / M
+                      + 1.5 / math.sqrt(M)), (M, r)
     # C-fold degeneracy: the splitting of the top C is O(1/√M) and shrinks with M
     assert spreads[-1] < 3 / math.sqrt(WIDTHS[-1])
     assert spreads[-1] < spreads[0]
