@@ -11,11 +11,14 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._utils.validate import check_int, check_real
-from ..errors import InvalidArgumentError, InvalidArgumentTypeError
+from .._utils.validate import check_finite_array, check_int, check_real
+from ..errors import (FloatRangeError, InvalidArgumentError, InvalidArgumentTypeError,
+                      TooLargeError)
 from .meanfield import _Eng, _check_q_in, _guarded, _sig
 
-__all__ = ["fim_meanfield", "KAAResult"]
+__all__ = ["fim_meanfield", "KAAResult", "fim_meanfield_outputs", "KAAOutputsResult",
+           "fim_mean_subtracted_bounds", "KAAMeanSubtractedResult",
+           "empirical_fim_eigenvalues", "fim_meanfield_cross_entropy"]
 
 
 KAAResult = namedtuple(
@@ -148,3 +151,385 @@ def fim_meanfield(net, T, *, M=None, q_in=1, q_in_st=0, dps=None):
                          [d(v) for v in q], [d(v) for v in q_st],
                          [d(v) for v in qhat], [d(v) for v in qhat_st],
                          [d(v) for v in qt], [d(v) for v in qt_st])
+
+
+# ---------------------------------------------------------------------------
+# Extensions: C outputs, last-layer mean subtraction, cross-entropy loss
+# (Karakida, Akaho & Amari, AISTATS 2019 and NeurIPS 2019)
+# ---------------------------------------------------------------------------
+
+#: Largest ``C·T`` (outputs × samples) for which the dual ``CT × CT`` Gram
+#: matrix of the empirical FIM is formed and diagonalised.
+MAX_GRAM = 8000
+
+KAAOutputsResult = namedtuple(
+    "KAAOutputsResult",
+    ["C", "alpha", "kappa1", "kappa2", "lambda_max_per_M", "lambda_max", "degeneracy",
+     "mean_eigenvalue", "second_moment", "lr_bound"],
+)
+KAAOutputsResult.__doc__ = """Mean-field FIM statistics of a network with ``C`` outputs.
+
+Attributes
+----------
+C
+    Number of outputs.
+alpha
+    ``α = L − 1`` (equal widths ``M`` for the input and hidden layers).
+kappa1, kappa2
+    The order parameters κ₁, κ₂ (as in :func:`fim_meanfield`).
+lambda_max_per_M, lambda_max
+    ``α((T − 1)/T κ₂ + κ₁/T)`` and that times ``M``; the same as for ``C = 1``.
+degeneracy
+    ``C``: the largest eigenvalue is ``C``-fold degenerate to leading order.
+mean_eigenvalue
+    ``m_λ = C κ₁ / M`` (None without M).
+second_moment
+    ``s_λ = C α((T − 1)/T κ₂² + κ₁²/T)`` (independent of M to leading order).
+lr_bound
+    ``2 / lambda_max`` (None without M, +inf when lambda_max = 0).
+"""
+
+
+def _check_count(value, name, what):
+    try:
+        return check_int(value, name, minimum=1)
+    except InvalidArgumentTypeError:
+        raise
+    except InvalidArgumentError:
+        raise InvalidArgumentError(
+            f"{name} ({what}) must be a positive integer; got {value!r}") from None
+
+
+def fim_meanfield_outputs(net, T, C, *, M=None, q_in=1, q_in_st=0, dps=None):
+    r"""Mean-field FIM statistics with ``C`` outputs (Karakida, Akaho & Amari, AISTATS 2019).
+
+    The FIM of a network with ``C`` linear outputs ``f_k = u_k^L`` on ``T``
+    inputs is ``F = (1/T) Σ_t J_tᵀ J_t`` (``J_t`` the ``C × P`` parameter
+    Jacobian at input ``t``).  Its non-zero spectrum is that of the dual
+    ``CT × CT`` Gram matrix ``G/T``, ``G_{(s,k),(t,k')} = ∇f_k(s)·∇f_{k'}(t)``;
+    to leading order in ``M``, ``G = M α[(κ₁ − κ₂) I_T + κ₂ 11ᵀ] ⊗ I_C``
+    (different outputs have orthogonal gradients up to ``O(√M)``).  Hence
+
+    * ``λ_max ≈ α((T − 1)/T κ₂ + κ₁/T) M``, ``C``-fold degenerate, with the
+      eigenvectors ``E_t[∇f_k]``, ``k = 1..C``; the next eigenvalues are
+      ``α(κ₁ − κ₂) M/T`` (``C(T − 1)``-fold);
+    * ``m_λ = Tr F / P ≈ C κ₁ / M`` (``P ≈ α M²`` weights);
+    * ``s_λ = Tr F² / P ≈ C α((T − 1)/T κ₂² + κ₁²/T)``.
+
+    Relative corrections: ``O(1/√M)`` from the fluctuations of the Gram
+    entries at finite width and ``O(1/M)`` from the biases and the last layer.
+
+    Parameters
+    ----------
+    net : freealg.MLP
+        Depth ``L ≥ 2``; widths ``M_0 = … = M_{L−1} = M`` are assumed.
+    T, C : int >= 1
+        Number of inputs and of outputs.
+    M : int, optional
+        Width (``lambda_max``, ``mean_eigenvalue`` and ``lr_bound`` need it).
+    q_in, q_in_st, dps
+        As in :func:`fim_meanfield`.
+
+    Returns
+    -------
+    KAAOutputsResult
+
+    Examples
+    --------
+    Linear network, ``σ_w = 1``: ``κ₁ = L/(L−1)``, ``κ₂ = 0``:
+
+    >>> import freealg
+    >>> from freealg.dnn.kaa import fim_meanfield_outputs
+    >>> r = fim_meanfield_outputs(freealg.MLP(3, "linear"), T=4, C=10, M=100)
+    >>> r.lambda_max, r.degeneracy, r.mean_eigenvalue, r.second_moment
+    (75.0, 10, 0.15, 11.25)
+    """
+    C = _check_count(C, "C", "number of outputs")
+    base = fim_meanfield(net, T, M=M, q_in=q_in, q_in_st=q_in_st, dps=dps)
+    k1, k2 = base.kappa1, base.kappa2
+    alpha = net.depth - 1
+    mean = C * k1 / M if M is not None else None
+    second = C * alpha * ((T - 1) * k2 * k2 + k1 * k1) / T
+    return KAAOutputsResult(C, alpha, k1, k2, base.lambda_max_per_M, base.lambda_max, C,
+                            mean, second, base.lr_bound)
+
+
+KAAMeanSubtractedResult = namedtuple(
+    "KAAMeanSubtractedResult",
+    ["rho", "lower", "upper", "lambda_max_plain", "lr_necessary", "lr_sufficient"],
+)
+KAAMeanSubtractedResult.__doc__ = """Bounds on λ_max of the FIM with last-layer mean subtraction.
+
+Attributes
+----------
+rho
+    ``ρ = M/T``.
+lower, upper
+    ``ρα(κ₁ − κ₂) + c₁ ≤ λ_max ≤ √((Cα²ρ(κ₁ − κ₂)² + c₂) M)``.
+lambda_max_plain
+    ``α((T − 1)/T κ₂ + κ₁/T) M``, the leading λ_max without normalisation.
+lr_necessary
+    ``2 / lower``: gradient descent can only be stable for ``η < 2/λ_max ≤ 2/lower``.
+lr_sufficient
+    ``2 / upper``: every ``η < 2/upper`` satisfies the stability condition ``η < 2/λ_max``.
+"""
+
+
+def fim_mean_subtracted_bounds(net, T, C, M, *, c1=0, c2=0, q_in=1, q_in_st=0, dps=None):
+    r"""λ_max bounds with mean subtraction in the last layer
+    (Karakida, Akaho & Amari, NeurIPS 2019, "The normalization method for
+    alleviating pathological sharpness in wide neural networks").
+
+    The outputs are replaced by ``f̄_k(t) = f_k(t) − (1/T) Σ_s f_k(s)`` (batch
+    normalisation of the last layer with its mean subtraction only).  The mean
+    gradients ``E_t[∇f̄_k]`` vanish, which removes the ``O(M)`` outliers, and
+
+        ``ρα(κ₁ − κ₂) + c₁ ≤ λ_max ≤ √((C α² ρ (κ₁ − κ₂)² + c₂) M)``,
+        ``ρ = M/T``,
+
+    for ``M`` and ``T`` large at fixed ``ρ``: ``λ_max`` drops from ``Θ(M)`` to
+    at most ``O(√M)``.  Mechanism: to leading order the centred Gram matrix is
+    ``M α (κ₁ − κ₂)(I_T − 11ᵀ/T) ⊗ I_C``, whose non-zero eigenvalues divided by
+    ``T`` all equal ``ρα(κ₁ − κ₂)``; the lower bound is ``Σλ²/Σλ`` and the
+    upper one ``√(Σλ²)``.  ``c₁, c₂ ≥ 0`` are constants independent of ``M``
+    (the ``O(√M)`` fluctuations of the Gram entries).  With the defaults
+    ``c₁ = c₂ = 0`` the lower value is the leading term (a valid lower bound
+    since ``c₁ ≥ 0``); the upper value is then the leading term only and is not
+    guaranteed; pass an estimate of ``c₂`` for a strict bound.
+
+    Parameters
+    ----------
+    net : freealg.MLP
+        Depth ``L ≥ 2``.
+    T, C, M : int >= 1
+        Samples, outputs, width.
+    c1, c2 : real >= 0
+        The constants of the bounds.
+    q_in, q_in_st, dps
+        As in :func:`fim_meanfield`.
+
+    Returns
+    -------
+    KAAMeanSubtractedResult
+
+    Examples
+    --------
+    Linear network (``κ₁ − κ₂ = 3/2``), ``M = 100``, ``T = 25`` (``ρ = 4``):
+
+    >>> import freealg
+    >>> from freealg.dnn.kaa import fim_mean_subtracted_bounds
+    >>> b = fim_mean_subtracted_bounds(freealg.MLP(3, "linear"), T=25, C=1, M=100)
+    >>> b.rho, b.lower, b.upper, b.lambda_max_plain
+    (4.0, 12.0, 60.0, 12.0)
+    """
+    C = _check_count(C, "C", "number of outputs")
+    M = _check_count(M, "M", "width")
+    c1 = check_real(c1, "c1", nonnegative=True)
+    c2 = check_real(c2, "c2", nonnegative=True)
+    base = fim_meanfield(net, T, M=M, q_in=q_in, q_in_st=q_in_st, dps=dps)
+    alpha = net.depth - 1
+    gap = base.kappa1 - base.kappa2
+    rho = base.kappa1 * 0 + M / T  # keeps the numeric kind of the order parameters
+    lower = rho * alpha * gap + c1
+    upper = ((C * alpha * alpha * rho * gap * gap + c2) * M) ** 0.5
+    inf = base.kappa1 * 0 + float("inf")
+    return KAAMeanSubtractedResult(rho, lower, upper, base.lambda_max,
+                                   2 / lower if lower != 0 else inf,
+                                   2 / upper if upper != 0 else inf)
+
+
+def _softmax_q(logits):
+    """``Q_t = diag(g) − g gᵀ`` with ``g = softmax(f(t))``, shape ``(T, C, C)``."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    g = e / e.sum(axis=1, keepdims=True)
+    return g[:, :, None] * np.eye(g.shape[1])[None] - g[:, :, None] * g[:, None, :]
+
+
+def _psd_sqrt(q):
+    """Symmetric square roots of the PSD blocks ``q`` (shape ``(T, C, C)``)."""
+    w, v = np.linalg.eigh(q)
+    scale = np.max(np.abs(w), axis=1, keepdims=True)
+    if np.any(w < -1e-12 * np.maximum(scale, 1.0)):
+        raise FloatRangeError("softmax covariance block with a negative eigenvalue beyond rounding")
+    w = np.where(w < 0, 0.0, w)  # rounding below 1e-12 of the block's scale
+    return np.einsum("tij,tj,tkj->tik", v, np.sqrt(w), v)
+
+
+def _logits_array(logits, name="logits"):
+    arr = check_finite_array(logits, name)
+    if arr.ndim != 2:
+        raise InvalidArgumentError(
+            f"{name} must be a 2-D array of shape (T, C) (one row of C logits per sample); "
+            f"got shape {arr.shape}")
+    return arr
+
+
+def empirical_fim_eigenvalues(inst, X, *, loss="mse", mean_subtract=False, biases=False):
+    r"""Non-zero spectrum of the empirical FIM of a sampled network.
+
+    ``F = (1/T) Σ_t J_tᵀ Q_t J_t`` with ``J_t = ∂f(x_t)/∂θ`` (``C × P``, the
+    weights and, with ``biases``, the biases of all layers), ``Q_t = I_C`` for
+    the squared loss and ``Q_t = diag(g) − g gᵀ``, ``g = softmax(f(x_t))``, for
+    the cross-entropy loss.  With ``mean_subtract`` the outputs are centred
+    over the batch, ``f̄_k(t) = f_k(t) − (1/T) Σ_s f_k(s)`` (last-layer mean
+    subtraction, Karakida, Akaho & Amari, NeurIPS 2019), so ``J_t`` becomes
+    ``J_t − (1/T) Σ_s J_s``.  The ``P × P`` matrix is never formed: the
+    eigenvalues are those of the ``CT × CT`` matrix
+    ``(1/T) Q^{1/2} J Jᵀ Q^{1/2}``, with ``J Jᵀ`` assembled layer by layer from
+    ``B_ℓ(s) B_ℓ(t)ᵀ (x_{ℓ−1}(s)·x_{ℓ−1}(t))`` (notation of
+    :meth:`freealg.simulate.NetworkInstance.parameter_jacobian`).
+
+    Parameters
+    ----------
+    inst : freealg.simulate.NetworkInstance
+    X : array of shape ``(M_0, T)``
+        The ``T`` inputs as columns.
+    loss : {"mse", "cross_entropy"}
+    mean_subtract : bool
+    biases : bool
+
+    Returns
+    -------
+    ndarray
+        The ``C·T`` eigenvalues of the dual matrix, in decreasing order (the
+        non-zero spectrum of ``F`` followed by zeros and rounding-size values).
+
+    Raises
+    ------
+    TooLargeError
+        If ``C·T > MAX_GRAM``.
+
+    Examples
+    --------
+    >>> import numpy as np, freealg
+    >>> from freealg import simulate
+    >>> from freealg.dnn.kaa import empirical_fim_eigenvalues
+    >>> rng = np.random.default_rng(0)
+    >>> net = freealg.MLP(2, "linear", init="gaussian", widths=(20, 20, 1))
+    >>> inst = simulate.sample_network(net, rng=rng)
+    >>> X = rng.standard_normal((20, 1))
+    >>> lam = empirical_fim_eigenvalues(inst, X)
+    >>> x1 = inst.forward(X[:, 0]).x[1]
+    >>> bool(np.isclose(lam[0], X[:, 0] @ X[:, 0] * (inst.weights[1] ** 2).sum() + x1 @ x1))
+    True
+    """
+    from ..simulate import NetworkInstance
+    from .._utils.validate import check_choice
+    if not isinstance(inst, NetworkInstance):
+        raise InvalidArgumentTypeError(
+            f"inst must be a freealg.simulate.NetworkInstance (from simulate.sample_network); "
+            f"got {type(inst).__name__}")
+    loss = check_choice(loss, "loss", ("mse", "cross_entropy"))
+    for flag, name in ((mean_subtract, "mean_subtract"), (biases, "biases")):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise InvalidArgumentTypeError(f"{name} must be True or False; got {flag!r}")
+    X = check_finite_array(X, "X")
+    if X.ndim != 2 or X.shape[0] != inst.widths[0] or X.shape[1] < 1:
+        raise InvalidArgumentError(
+            f"X must have shape (M_0, T) = ({inst.widths[0]}, T) with T >= 1 (inputs as "
+            f"columns); got shape {X.shape}")
+    C, T = inst.widths[-1], X.shape[1]
+    if C * T > MAX_GRAM:
+        raise TooLargeError(
+            f"C*T = {C}*{T} = {C * T} exceeds MAX_GRAM = {MAX_GRAM} (a dense C*T x C*T "
+            "eigenproblem); use fewer samples or outputs")
+    with np.errstate(over="raise", invalid="raise"):
+        try:
+            fp = inst.forward(X)
+            L = inst.depth
+            diags = [np.asarray(inst.activation.dphi(h), dtype=float) for h in fp.h]
+            # B[t] = ∂f/∂h_ℓ at sample t, shape (T, C, M_ℓ); start with B_L = I_C
+            b = np.broadcast_to(np.eye(C), (T, C, C))
+            gram = np.zeros((T, C, T, C))
+            for ell in range(L, 0, -1):
+                xs = fp.x[ell - 1]                      # (M_{ℓ-1}, T)
+                bb = np.einsum("sim,tjm->sitj", b, b)
+                gram += bb * (xs.T @ xs)[:, None, :, None]
+                if biases:
+                    gram += bb
+                if ell > 1:
+                    b = (b @ inst.weights[ell - 1]) * diags[ell - 2].T[:, None, :]
+        except FloatingPointError:
+            raise FloatRangeError(
+                "float64 overflow in the forward/backward pass of the sampled network; "
+                "use smaller weights, inputs or depth") from None
+        gram = gram.reshape(T * C, T * C)
+        if mean_subtract:
+            p = np.kron(np.eye(T) - np.full((T, T), 1.0 / T), np.eye(C))
+            gram = p @ gram @ p
+        if loss == "cross_entropy":
+            out = fp.output.T                           # (T, C)
+            r = _psd_sqrt(_softmax_q(out))
+            rb = np.zeros((T * C, T * C))
+            for t in range(T):
+                rb[t * C:(t + 1) * C, t * C:(t + 1) * C] = r[t]
+            gram = rb @ gram @ rb
+        lam = np.linalg.eigvalsh((gram + gram.T) / (2 * T))
+    if not np.all(np.isfinite(lam)):
+        raise FloatRangeError("non-finite FIM eigenvalue (float64 overflow)")
+    return lam[::-1].copy()
+
+
+def fim_meanfield_cross_entropy(net, logits, M, *, q_in=1, q_in_st=0, dps=None):
+    r"""Leading-order (in ``M``) FIM eigenvalues for the cross-entropy loss,
+    given the network's logits on the ``T`` inputs.
+
+    For the softmax output ``g = softmax(f)`` the FIM is
+    ``F = (1/T) Σ_t J_tᵀ Q_t J_t`` with ``Q_t = diag(g(t)) − g(t)g(t)ᵀ``
+    (Karakida, Akaho & Amari, "Pathological spectra of the Fisher information
+    metric and its variants in deep neural networks", arXiv:1910.05992: the
+    largest ``C`` eigenvalues are ``O(M)``).  Replacing the Gram matrix
+    ``J Jᵀ`` by its mean-field value ``M α[(κ₁ − κ₂) I_T + κ₂ 11ᵀ] ⊗ I_C``
+    (as in :func:`fim_meanfield_outputs`) gives the non-zero spectrum of
+    ``(M α / T) Q^{1/2}[(κ₁ − κ₂) I + κ₂ (11ᵀ ⊗ I_C)] Q^{1/2}``,
+    ``Q = ⊕_t Q_t``: every eigenvalue is proportional to ``M`` at fixed logits.
+    Because ``Q_t 1 = 0`` the leading ``κ₂`` part has rank ``C − 1``, with
+    eigenvalues ``M α κ₂ eig(Q̄)``, ``Q̄ = (1/T) Σ_t Q_t``, to which the
+    ``(κ₁ − κ₂)/T`` part adds ``O(M/T)``.  The logits are ``O(1)`` random
+    quantities at initialisation, so this is a conditional statement; relative
+    corrections are ``O(1/√M)``.
+
+    Parameters
+    ----------
+    net : freealg.MLP
+        Depth ``L ≥ 2``.
+    logits : array of shape ``(T, C)``
+    M : int >= 1
+        Width.
+    q_in, q_in_st, dps
+        As in :func:`fim_meanfield` (the order parameters are computed in
+        floats for the eigenproblem).
+
+    Returns
+    -------
+    ndarray
+        The ``C·T`` eigenvalues in decreasing order.
+
+    Examples
+    --------
+    Linear network (``κ₁ = 3/2``, ``κ₂ = 0``) with one sample of zero logits,
+    ``C = 2``: ``Q = [[1/4, −1/4], [−1/4, 1/4]]`` so the eigenvalues are
+    ``M α κ₁ · (1/2, 0)``:
+
+    >>> import freealg
+    >>> from freealg.dnn.kaa import fim_meanfield_cross_entropy
+    >>> fim_meanfield_cross_entropy(freealg.MLP(3, "linear"), [[0.0, 0.0]], M=100).round(12)
+    array([150.,   0.])
+    """
+    arr = _logits_array(logits)
+    T, C = arr.shape
+    if C * T > MAX_GRAM:
+        raise TooLargeError(
+            f"C*T = {C * T} exceeds MAX_GRAM = {MAX_GRAM}; use fewer samples or outputs")
+    base = fim_meanfield(net, T, M=M, q_in=q_in, q_in_st=q_in_st, dps=dps)
+    k1, k2 = float(base.kappa1), float(base.kappa2)
+    alpha = net.depth - 1
+    g0 = np.kron((k1 - k2) * np.eye(T) + k2 * np.ones((T, T)), np.eye(C))
+    r = _psd_sqrt(_softmax_q(arr))
+    rb = np.zeros((T * C, T * C))
+    for t in range(T):
+        rb[t * C:(t + 1) * C, t * C:(t + 1) * C] = r[t]
+    mat = rb @ g0 @ rb
+    lam = np.linalg.eigvalsh((mat + mat.T) / 2) * (M * alpha / T)
+    return lam[::-1].copy()
