@@ -147,7 +147,9 @@ class _Closed:
         self.sym = tuple(sympy.lambdify(usym, e, "numpy") for e in (e_u, d1, d2))
         from ._utils.mpctx import lambdify_modules
 
-        self.sym_mp = tuple(sympy.lambdify(usym, e, lambdify_modules()) for e in (e_u,))
+        # S, S', S'' in u = 1 + w for mpmath (the derivatives serve Newton's
+        # method and the basin radius of the mpmath continuation)
+        self.sym_mp = tuple(sympy.lambdify(usym, e, lambdify_modules()) for e in (e_u, d1, d2))
 
     def S(self, w):
         return np.asarray(self.law.s_transform(w), dtype=complex)
@@ -848,10 +850,33 @@ class _MulEngine:
             tol = mpmath.mpf(10) ** (-_MP_DPS)
             xm = mpmath.mpf(x)
 
+            analytic = all(f.sym is not None for f in self.law._closed)
+
+            def dF(w, z, order):
+                """``F_w`` (order 1) or ``F_ww`` (order 2): analytic from the
+                symbolic ``S', S''`` (``d/dw lg((1 + w)/S) = 1/(1 + w) − S'/S``),
+                else by mpmath's numerical differentiation."""
+                if not analytic:
+                    return mpmath.diff(lambda t: F(t, z), w, order)
+                u = 1 + w
+                if order == 1:
+                    out = 1 / u - 1 / w
+                    for f in self.law._closed:
+                        S = mpmath.mpmathify(f.sym_mp[0](u))
+                        out -= f.L * mpmath.mpmathify(f.sym_mp[1](u)) / S
+                    return out
+                out = -1 / u**2 + 1 / w**2
+                for f in self.law._closed:
+                    S = mpmath.mpmathify(f.sym_mp[0](u))
+                    d1 = mpmath.mpmathify(f.sym_mp[1](u)) / S
+                    d2 = mpmath.mpmathify(f.sym_mp[2](u)) / S
+                    out -= f.L * (d2 - d1 * d1)
+                return out
+
             def newton(w, z):
                 dprev = mpmath.inf
                 for _ in range(60):
-                    Fw = mpmath.diff(lambda t: F(t, z), w)
+                    Fw = dF(w, z, 1)
                     if Fw == 0:
                         return w, False
                     d = F(w, z) / Fw
@@ -863,8 +888,8 @@ class _MulEngine:
                 return w, False
 
             def radius(w, z):
-                Fw = mpmath.diff(lambda t: F(t, z), w)
-                Fww = mpmath.diff(lambda t: F(t, z), w, 2)
+                Fw = dF(w, z, 1)
+                Fww = dF(w, z, 2)
                 return abs(Fw / Fww) if Fww != 0 else mpmath.inf, Fw
 
             y = mpmath.mpf(y0)
