@@ -99,6 +99,23 @@ def test_simulation_two_hidden_layers_tanh():
     assert ks_wrong > tol, (ks_wrong, tol)
 
 
+def test_simulation_centred_relu():
+    # relu with the centring of Fan & Wang (2020, Assumption 3.2): every layer
+    # subtracts E relu(h_ℓ) = √(q^ℓ/2π); Var relu(h) = q/2 − q/2π and
+    # q^{ℓ+1} = σ_w² Var (closed forms, independent of the library)
+    n, d, sw = 1000, 2000, 1.4
+    law = freealg.MLP(3, "relu", sigma_w=sw).conjugate_kernel_law(gammas=Fraction(n, d), centre=True)
+    q1 = sw ** 2
+    q2 = sw ** 2 * (q1 / 2 - q1 / (2 * np.pi))
+    means = iter([np.sqrt(q1 / (2 * np.pi)), np.sqrt(q2 / (2 * np.pi))])
+    eigs = _network_ck(np.random.default_rng(3), lambda h: np.maximum(h, 0) - next(means),
+                       n, [1000, d, d], sw)
+    (lo, hi), = law.support()
+    ks = _kolmogorov_on_grid(eigs, law, np.linspace(lo, hi, 41)[1:-1])
+    tol = np.sqrt(np.log(2 / 1e-3) / (2 * n)) + 1 / np.sqrt(n)  # as in the tanh test
+    assert ks < tol, (ks, tol)
+
+
 def test_relu_refused_unless_centred():
     net = freealg.MLP(3, "relu", sigma_w=1.4)
     with pytest.raises(InvalidArgumentError, match="centre=True"):
