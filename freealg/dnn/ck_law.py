@@ -139,6 +139,15 @@ class ConjugateKernelLaw(LawMethods):
     ``cauchy``, ``density`` (certified) and the shared ``pdf``, ``cdf``,
     ``quantile``, ``sample``.  Build it with :func:`conjugate_kernel_law` or
     :meth:`freealg.dnn.MLP.conjugate_kernel_law`.
+
+    Examples
+    --------
+    ``b = 0`` forgets the input: one layer of ``MP_γ`` (mean 1, variance ``γ``):
+
+    >>> from freealg.dnn import conjugate_kernel_law
+    >>> law = conjugate_kernel_law([0.5, 0.25], 0)
+    >>> law.moments(2)
+    [1.0, 1.25]
     """
 
     def __init__(self, gammas, bs, mu0=None, scale=1):
