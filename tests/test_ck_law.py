@@ -131,5 +131,7 @@ def test_bad_inputs():
         conjugate_kernel_law([0.5], 1.5)
     with pytest.raises(InvalidArgumentError):
         conjugate_kernel_law([-0.5], 0.5)
+    with pytest.raises(InvalidArgumentTypeError, match="centre"):
+        freealg.MLP(3, "tanh").conjugate_kernel_law(gammas=0.5, centre="yes")
     with pytest.raises(InvalidArgumentTypeError, match="mu0"):
         conjugate_kernel_law([0.5], 0.5, mu0=[1, 1, 1])

@@ -654,6 +654,9 @@ def _ck_parameters(net, *, gammas, n_samples, q_in, dps, centre):
     from . import meanfield
 
     _check_net(net)
+    if not isinstance(centre, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(
+            f"centre must be True or False; got {describe(centre)} of type {type(centre).__name__}")
     if dps is not None:
         _Eng(dps)  # checks dps
     L = net.depth
