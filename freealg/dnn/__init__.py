@@ -8,6 +8,8 @@ infinite-width kernels (docs/theory.md §1, §4, §6, §7).
 * :mod:`freealg.dnn.kaa`: the Karakida–Akaho–Amari mean-field FIM;
 * :mod:`freealg.dnn.kernels`: NNGP / NTK kernels, GP posterior, NTK
   gradient flow, Fan–Wang conjugate-kernel moments;
+* :mod:`freealg.dnn.ck_law`: the Fan–Wang conjugate-kernel law
+  (:class:`ConjugateKernelLaw`);
 * :mod:`freealg.dnn.jacobian`: the law of ``J Jᵀ`` (:class:`JacobianLaw`,
   dynamical-isometry summary);
 * :mod:`freealg.dnn.fisher`: the one-sample FIM/NTK spectrum
@@ -28,6 +30,7 @@ from .mlp import MLP, JACOBIAN_CONVENTIONS, INITS
 from .criticality import critical_sigma_w, critical_line
 from .kaa import KAAResult
 from .kernels import conjugate_kernel_moments, mp_moments
+from .ck_law import ConjugateKernelLaw, conjugate_kernel_law
 from .jacobian import JacobianLaw, IsometrySummary, jacobian_law
 from .fisher import FisherLaw, fim_law
 from .depth_limit import DepthLimitLaw, depth_limit_law
@@ -43,6 +46,8 @@ __all__ = [
     "KAAResult",
     "conjugate_kernel_moments",
     "mp_moments",
+    "ConjugateKernelLaw",
+    "conjugate_kernel_law",
     "JacobianLaw",
     "IsometrySummary",
     "jacobian_law",

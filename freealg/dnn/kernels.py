@@ -646,8 +646,87 @@ def conjugate_kernel_moments(n, gammas, b, mu0=None):
     return out
 
 
+def _ck_parameters(net, *, gammas, n_samples, q_in, dps, centre):
+    """``(γ_ℓ, b_ℓ, q̂_ℓ)`` of the hidden layers ``ℓ = 1..L−1`` for the Fan–Wang
+    recursion (shared by the moments and :mod:`freealg.dnn.ck_law`).
+
+    ``centre=False``: the activation must be centred (``E phi(h_ℓ) = 0``),
+    else InvalidArgumentError.  ``centre=True``: every layer uses the centred
+    activation ``phi(h) − E phi(h_ℓ)`` (Fan & Wang 2020, Assumption 3.2), so
+    ``q^{ℓ+1} = σ_w² Var phi(h_ℓ)``, ``q̂^ℓ = Var phi(h_ℓ)`` and
+    ``b_ℓ = √q^ℓ E phi'(h_ℓ)/√q̂^ℓ`` (the derivative is unchanged by the shift).
+    """
+    from . import meanfield
+
+    _check_net(net)
+    if not isinstance(centre, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(
+            f"centre must be True or False; got {describe(centre)} of type {type(centre).__name__}")
+    if dps is not None:
+        _Eng(dps)  # checks dps
+    L = net.depth
+    if L < 2:
+        raise InvalidArgumentError("a depth-1 net has no hidden layer, hence no conjugate kernel")
+    if float(net.sigma_b) != 0:
+        raise InvalidArgumentError(
+            f"the Fan–Wang recursion assumes no biases; got sigma_b = {net.sigma_b!r}"
+        )
+    if float(check_real(q_in, "q_in")) <= 0:
+        raise InvalidArgumentError(f"q_in must be > 0; got {q_in!r}")
+    if gammas is None:
+        if n_samples is None or net.widths is None:
+            raise InvalidArgumentError("give gammas (N / n_ell per hidden layer), or n_samples with net widths")
+        gammas = [Fraction(check_int(n_samples, "n_samples", minimum=1), w) for w in net.widths[1:L]]
+    gl = _seq(gammas, "gammas")
+    if not np.ndim(gammas):
+        gl = gl * (L - 1)
+    if len(gl) != L - 1:
+        raise InvalidArgumentError(f"gammas needs one entry per hidden layer ({L - 1}); got {len(gl)}")
+    act = net.activation
+    kw = {"dps": dps + 5} if dps is not None else {}
+    if centre:
+        sw2 = _sig_float(net)[0] if dps is None else _sig(net, _Eng(dps))[0]
+        q = sw2 * q_in if dps is not None else float(sw2) * float(q_in)
+        qs = []
+        for ell in range(1, L):
+            qs.append(q)
+            qv = q if dps is not None else float(q)
+            var = (act.gaussian_expectation("phi2", qv, **kw)
+                   - act.gaussian_expectation("phi", qv, **kw) ** 2)
+            q = sw2 * var
+            if not math.isfinite(float(q)):
+                raise _range_error(net, f"q^{ell + 1} overflows float64", hint=_KERNEL_HINT)
+    else:
+        qs = meanfield.q_sequence(net, q_in, dps=dps)[: L - 1]
+    bs, scale = [], []
+    for q in qs:
+        qv = q if dps is not None else float(q)
+        e1 = act.gaussian_expectation("phi", qv, **kw)
+        e2 = act.gaussian_expectation("phi2", qv, **kw)
+        ed = act.gaussian_expectation("dphi", qv, **kw)
+        if centre:
+            e2 = e2 - e1 * e1
+            e1 = 0 * e1
+        if e2 == 0 or float(e2) <= 0:
+            raise InvalidArgumentError("the features vanish (Var phi(h) = 0): no conjugate kernel")
+        if abs(float(e1)) > 1e-10 * math.sqrt(float(e2)):
+            raise InvalidArgumentError(
+                f"{act!r} is not centred at q = {float(q):.6g}: E phi(h) = {float(e1):.6g} != 0. "
+                "The Fan–Wang recursion needs E phi(h) = 0: use an odd activation such as "
+                "tanh/erf, or centre=True for the network with centred activations "
+                "phi(h) - E phi(h) (Fan & Wang 2020, Assumption 3.2)"
+            )
+        bs.append(q ** 0.5 * ed / e2 ** 0.5)
+        scale.append(e2)
+    if dps is None:
+        bs = [float(v) for v in bs]
+        scale = [float(v) for v in scale]
+    return gl, bs, scale
+
+
 @_guarded
-def mlp_conjugate_kernel_moments(net, n, *, gammas=None, n_samples=None, mu0=None, q_in=1, dps=None):
+def mlp_conjugate_kernel_moments(net, n, *, gammas=None, n_samples=None, mu0=None, q_in=1, dps=None,
+                                 centre=False):
     r"""Moments of the conjugate-kernel spectra of the hidden layers of an MLP.
 
     The layer-``ℓ`` conjugate kernel is the ``N × N`` Gram matrix
@@ -674,6 +753,12 @@ def mlp_conjugate_kernel_moments(net, n, *, gammas=None, n_samples=None, mu0=Non
         (default ``δ_1``: orthonormal inputs).
     q_in : real > 0
     dps : None or int (precision of ``b_ℓ`` and ``q̂^ℓ``)
+    centre : bool, optional
+        ``True``: the moments of the network whose activation is centred at
+        every layer, ``phi(h) − E phi(h_ℓ)`` (Fan & Wang 2020, Assumption
+        3.2; any activation, e.g. relu); then ``q̂^ℓ = Var phi(h_ℓ)`` and
+        ``q^{ℓ+1} = σ_w² q̂^ℓ``.  Default ``False``: the activation itself
+        must be centred.
 
     Returns
     -------
@@ -687,50 +772,8 @@ def mlp_conjugate_kernel_moments(net, n, *, gammas=None, n_samples=None, mu0=Non
     >>> freealg.MLP(3, "linear", init="gaussian").conjugate_kernel_moments(3, gammas=1)
     [[1.0, 2.0, 5.0], [1.0, 3.0, 12.0]]
     """
-    from . import meanfield
-
-    _check_net(net)
     n = _check_n(n)
-    if dps is not None:
-        _Eng(dps)  # checks dps
-    L = net.depth
-    if L < 2:
-        raise InvalidArgumentError("a depth-1 net has no hidden layer, hence no conjugate kernel")
-    if float(net.sigma_b) != 0:
-        raise InvalidArgumentError(
-            f"the Fan–Wang recursion assumes no biases; got sigma_b = {net.sigma_b!r}"
-        )
-    if float(check_real(q_in, "q_in")) <= 0:
-        raise InvalidArgumentError(f"q_in must be > 0; got {q_in!r}")
-    if gammas is None:
-        if n_samples is None or net.widths is None:
-            raise InvalidArgumentError("give gammas (N / n_ell per hidden layer), or n_samples with net widths")
-        gammas = [Fraction(check_int(n_samples, "n_samples", minimum=1), w) for w in net.widths[1:L]]
-    gl = _seq(gammas, "gammas")
-    if not np.ndim(gammas):
-        gl = gl * (L - 1)
-    if len(gl) != L - 1:
-        raise InvalidArgumentError(f"gammas needs one entry per hidden layer ({L - 1}); got {len(gl)}")
-    qs = meanfield.q_sequence(net, q_in, dps=dps)[: L - 1]
-    act = net.activation
-    bs, scale = [], []
-    for q in qs:
-        kw = {"dps": dps + 5} if dps is not None else {}
-        qv = q if dps is not None else float(q)
-        e1 = act.gaussian_expectation("phi", qv, **kw)
-        e2 = act.gaussian_expectation("phi2", qv, **kw)
-        ed = act.gaussian_expectation("dphi", qv, **kw)
-        if e2 == 0:
-            raise InvalidArgumentError("the features vanish (E phi^2 = 0): no conjugate kernel")
-        if abs(float(e1)) > 1e-10 * math.sqrt(float(e2)):
-            raise InvalidArgumentError(
-                f"{act!r} is not centred at q = {float(q):.6g}: E phi(h) = {float(e1):.6g} != 0. "
-                "The Fan–Wang recursion needs E phi(h) = 0 (use an odd activation such as tanh/erf)"
-            )
-        bs.append(q ** 0.5 * ed / e2 ** 0.5)
-        scale.append(e2)
-    if dps is None:
-        bs = [float(v) for v in bs]
-        scale = [float(v) for v in scale]
+    gl, bs, scale = _ck_parameters(net, gammas=gammas, n_samples=n_samples, q_in=q_in, dps=dps,
+                                   centre=centre)
     normalised = conjugate_kernel_moments(n, gl, bs, mu0)
     return [[s ** (k + 1) * m for k, m in enumerate(ms)] for s, ms in zip(scale, normalised)]

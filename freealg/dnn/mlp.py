@@ -530,9 +530,17 @@ class MLP:
         from . import kernels
         return kernels.ntk_predict(self, X, Y, t, Xstar=Xstar, eta=eta, f0=f0, f0_star=f0_star)
 
-    def conjugate_kernel_moments(self, n, *, gammas=None, n_samples=None, mu0=None, q_in=1, dps=None):
+    def conjugate_kernel_moments(self, n, *, gammas=None, n_samples=None, mu0=None, q_in=1, dps=None,
+                                 centre=False):
         """Moments of the conjugate-kernel spectra (Fan–Wang), see
         :func:`freealg.dnn.kernels.mlp_conjugate_kernel_moments`."""
         from . import kernels
         return kernels.mlp_conjugate_kernel_moments(self, n, gammas=gammas, n_samples=n_samples,
-                                                    mu0=mu0, q_in=q_in, dps=dps)
+                                                    mu0=mu0, q_in=q_in, dps=dps, centre=centre)
+
+    def conjugate_kernel_law(self, gammas=None, n_samples=None, mu0=None, q_in=1, *, centre=False):
+        """Limit spectrum of the last hidden layer's conjugate kernel (Fan–Wang
+        law), see :func:`freealg.dnn.ck_law.mlp_conjugate_kernel_law`."""
+        from . import ck_law
+        return ck_law.mlp_conjugate_kernel_law(self, gammas=gammas, n_samples=n_samples, mu0=mu0,
+                                               q_in=q_in, centre=centre)
