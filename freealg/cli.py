@@ -643,6 +643,10 @@ def _cmd_verify(args):
         if args.claim == "freeness":
             raise _UsageError("--jobs applies to the jacobian, fim and two-layer-fim checks")
         common["n_jobs"] = args.jobs
+    if args.cache_dir is not None:
+        if args.claim == "freeness":
+            raise _UsageError("--cache-dir applies to the jacobian, fim and two-layer-fim checks")
+        common["cache_dir"] = args.cache_dir
     moments = {} if args.n_moments is None else {"n_moments": args.n_moments}
     if args.claim == "freeness":
         report = verify.check_asymptotic_freeness(
@@ -1048,6 +1052,9 @@ def build_parser():
     v.add_argument("--progress", action="store_true",
                    help="show a progress bar even when not on a terminal (needs tqdm: the progress extra)")
     v.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    v.add_argument("--cache-dir", default=None, metavar="DIR",
+                   help="keep each sampled network's result in DIR and reuse it on a rerun "
+                   "(jacobian, fim, two-layer-fim)")
     v.add_argument("--jobs", "-j", type=str, default=None, metavar="N",
                    help="local processes for the sampled networks of the jacobian, fim and "
                    "two-layer-fim checks (-1: every core; default 1); the report does not depend on it")

@@ -2092,7 +2092,7 @@ def _jacobian_curve(net, L, q0, convention):
 
 def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200), trials=40,
                             q0=None, convention=None, n_moments=4, law=None, rng=0, progress=None,
-                            n_jobs=1, executor=None):
+                            n_jobs=1, executor=None, cache_dir=None):
     r"""Spectrum of ``J Jᵀ`` of sampled networks at several depths against
     the free-probability prediction (docs/theory.md §5, PSG).
 
@@ -2132,6 +2132,10 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
     progress : None, bool or callable, optional
         A tqdm bar (``None``: when standard error is a terminal), or a
         callable ``progress(done, total)``.
+    cache_dir : str or path, optional
+        Keep each sampled network's result on disk and reuse it on a rerun
+        with the same parameters and seed (pickles, keyed by the task and the
+        package version; use a directory only you write to).
     """
     if net is None:
         raise InvalidArgumentError("check_jacobian_spectrum needs an MLP specification net=")
@@ -2183,7 +2187,8 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
                  for N, seed in zip([N for N, T in zip(widths, trials) for _ in range(T)],
                                     _trial_seeds(rng, sum(trials)))]
         results = iter(map_tasks(_jacobian_trial, tasks, n_jobs=n_jobs, executor=executor,
-                                 progress=_Offset(progress, done, total), desc=f"verify jacobian L={L}"))
+                                 progress=_Offset(progress, done, total), desc=f"verify jacobian L={L}",
+                                 cache_dir=cache_dir))
         done += len(tasks)
         for N, T in zip(widths, trials):
             e_rows, p_rows, evs = [], [], []
@@ -2304,7 +2309,7 @@ def _fim_trial(task):
 
 
 def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_moments=4,
-                       law=None, rng=0, progress=None, n_jobs=1, executor=None):
+                       law=None, rng=0, progress=None, n_jobs=1, executor=None, cache_dir=None):
     r"""Spectrum of the one-sample FIM / NTK ``Θ_L`` of sampled networks
     against the spectral recursion of docs/theory.md §6, and its top atom.
 
@@ -2338,6 +2343,10 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
     progress : None, bool or callable, optional
         A tqdm bar (``None``: when standard error is a terminal), or a
         callable ``progress(done, total)``.
+    cache_dir : str or path, optional
+        Keep each sampled network's result on disk and reuse it on a rerun
+        with the same parameters and seed (pickles, keyed by the task and the
+        package version; use a directory only you write to).
     """
     if net is None:
         raise InvalidArgumentError("check_fim_spectrum needs an MLP specification net=")
@@ -2366,7 +2375,7 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
              for N, seed in zip([N for N, T in zip(widths, trials) for _ in range(T)],
                                 _trial_seeds(rng, sum(trials)))]
     results = iter(map_tasks(_fim_trial, tasks, n_jobs=n_jobs, executor=executor,
-                             progress=progress, desc="verify fim"))
+                             progress=progress, desc="verify fim", cache_dir=cache_dir))
     for N, T in zip(widths, trials):
         e_rows, p_rows, evs, mass_n, fin = [], [], [], [], []
         for _ in range(T):
@@ -2558,7 +2567,7 @@ def _param_text(v):
 
 def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init="orthogonal",
                         net=None, q0=1.0, widths=(50, 100, 200), trials=40, n_moments=4, rng=0,
-                        with_density=True, progress=None, n_jobs=1, executor=None):
+                        with_density=True, progress=None, n_jobs=1, executor=None, cache_dir=None):
     r"""The two-hidden-layer (``L = 3``) closed form of the one-sample FIM
     spectrum (docs/theory.md §6) against sampled networks.
 
@@ -2592,7 +2601,7 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
         A depth-3 network instead of the four parameters above.
     q0 : real >= 0
         ``‖x_0‖²/M`` of the input.
-    widths, trials, n_moments, rng, progress
+    widths, trials, n_moments, rng, progress, n_jobs, executor, cache_dir
         As in :func:`check_fim_spectrum`.
     with_density : bool
         Also compare the certified density (Kolmogorov / Lévy distances) and
@@ -2631,7 +2640,8 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
               f"{_param_text(net.sigma_b)}, q0 = {_param_text(q0)}")
     if not act.piecewise_linear:
         rep = check_fim_spectrum(net, widths=widths, trials=trials, q0=q0, n_moments=n_moments,
-                                 rng=rng, progress=progress, n_jobs=n_jobs, executor=executor)
+                                 rng=rng, progress=progress, n_jobs=n_jobs, executor=executor,
+                                 cache_dir=cache_dir)
         note = (f"no closed form: the law of {act.name}'(h)^2 is continuous, so mu_3 is not "
                 "algebraic (the curve exists for hard-tanh and ReLU only); checked: the moments of "
                 "the spectral recursion against the eigenvalues of Theta_3")
@@ -2679,7 +2689,8 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
                           f"(mass {top[1]:.10g} at {top[0]:.10g}): "
                           + ("agree" if atoms_ok else "DISAGREE"))
     rep = check_fim_spectrum(net, widths=widths, trials=trials, q0=q0, n_moments=n_moments,
-                             law=law, rng=rng, progress=progress, n_jobs=n_jobs, executor=executor)
+                             law=law, rng=rng, progress=progress, n_jobs=n_jobs, executor=executor,
+                             cache_dir=cache_dir)
     poly = getattr(curve, "polynomial", None)
     shown = _display_polynomial(poly)
     header = {"text": f"closed form (coefficients rounded for display): {shown} = 0\n"

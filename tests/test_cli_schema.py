@@ -216,7 +216,7 @@ def test_cli_verify_offers_every_parameter_of_check_two_layer_fim():
     cli_for = {"activation": "--activation", "sigma_w": "--sigma-w", "sigma_b": "--sigma-b",
                "init": "--init", "q0": "--q0", "widths": "--widths", "trials": "--trials",
                "n_moments": "--n-moments", "rng": "--seed", "with_density": "--no-density",
-               "progress": "--progress", "n_jobs": "--jobs",
+               "progress": "--progress", "n_jobs": "--jobs", "cache_dir": "--cache-dir",
                "executor": None,  # a dask Client or executor object: Python only
                "net": None}
     assert params == set(cli_for)

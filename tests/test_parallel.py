@@ -102,3 +102,38 @@ def test_two_layer_fim_types_with_density_before_simulating(bad):
 
     with pytest.raises(InvalidArgumentTypeError, match="with_density must be True or False"):
         verify.check_two_layer_fim("relu", 2 ** 0.5, with_density=bad, widths=(8,), trials=2)
+
+
+_CALLS = []
+
+
+def _counted_square(t):
+    _CALLS.append(t)
+    return t * t
+
+
+def test_cache_dir_reuses_results_and_keys_by_task(tmp_path):
+    _CALLS.clear()
+    assert map_tasks(_counted_square, [1, 2, 3], progress=False, cache_dir=tmp_path) == [1, 4, 9]
+    assert _CALLS == [1, 2, 3]
+    # a rerun reads every result from disk; a new task is the only one computed
+    assert map_tasks(_counted_square, [1, 2, 3, 4], progress=False, cache_dir=tmp_path) == [1, 4, 9, 16]
+    assert _CALLS == [1, 2, 3, 4]
+    files = list(tmp_path.glob("freealg-*/*.pkl"))
+    assert len(files) == 4 and files[0].parent.name == f"freealg-{fa.__version__}"
+    with pytest.raises(InvalidArgumentTypeError, match="cache_dir"):
+        map_tasks(_counted_square, [1], cache_dir=3)
+
+
+def test_fim_check_with_a_cache_is_identical_and_reuses_trials(tmp_path):
+    from freealg import verify
+
+    net = fa.MLP(2, "relu", sigma_w=2 ** 0.5)
+    kw = dict(widths=(12, 24), trials=3, rng=5, progress=False)
+    plain = verify.check_fim_spectrum(net, **kw)
+    first = verify.check_fim_spectrum(net, cache_dir=tmp_path, **kw)
+    n_files = len(list(tmp_path.glob("freealg-*/*.pkl")))
+    again = verify.check_fim_spectrum(net, cache_dir=tmp_path, **kw)
+    assert n_files == 6  # one per sampled network (2 widths x 3 trials)
+    assert len(list(tmp_path.glob("freealg-*/*.pkl"))) == 6  # the rerun computed nothing new
+    assert plain.to_dict() == first.to_dict() == again.to_dict()

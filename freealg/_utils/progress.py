@@ -131,9 +131,52 @@ def _stderr_is_tty():
         return False
 
 
-def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc=""):
+def _cache_key(fn, task):
+    import hashlib
+    import pickle
+
+    from .._version import __version__
+
+    blob = pickle.dumps((fn.__module__, fn.__qualname__, task, __version__), protocol=4)
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _cache_paths(cache_dir, fn, tasks):
+    import pathlib
+
+    from .._version import __version__
+
+    root = pathlib.Path(cache_dir) / f"freealg-{__version__}"
+    root.mkdir(parents=True, exist_ok=True)
+    return [root / f"{_cache_key(fn, t)}.pkl" for t in tasks]
+
+
+def _cache_load(path):
+    import pickle
+
+    with open(path, "rb") as fh:
+        return pickle.load(fh)
+
+
+def _cache_store(path, value):
+    import os
+    import pickle
+
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(value, fh, protocol=4)
+    os.replace(tmp, path)  # atomic: a reader never sees half a file
+
+
+def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc="", cache_dir=None):
     """``[fn(t) for t in tasks]``, serially, in ``n_jobs`` local processes, or
     on ``executor``; the results are in task order whatever the schedule.
+
+    ``cache_dir``: keep every result on disk under
+    ``cache_dir/freealg-<version>/<sha256 of (function, task, version)>.pkl``
+    and reuse it when the same task comes again (a rerun of a sweep computes
+    only what is new; another package version never reads it).  The files
+    are pickles: use a directory only you write to.
 
     ``fn`` and the tasks must be picklable for processes and clusters (a
     module-level function and plain data).  Inside a daemonic process (a
@@ -149,6 +192,29 @@ def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc=""):
     """
     tasks = list(tasks)
     n = check_jobs(n_jobs, executor)
+    if cache_dir is not None:
+        import os
+
+        from ..errors import InvalidArgumentTypeError
+
+        if not isinstance(cache_dir, (str, os.PathLike)):
+            raise InvalidArgumentTypeError(
+                f"cache_dir must be a directory path (str or os.PathLike) or None; got "
+                f"{describe(cache_dir)} of type {type(cache_dir).__name__}")
+        paths = _cache_paths(cache_dir, fn, tasks)
+        out = [None] * len(tasks)
+        todo = []
+        for k, path in enumerate(paths):
+            if path.exists():
+                out[k] = _cache_load(path)
+            else:
+                todo.append(k)
+        fresh = map_tasks(fn, [tasks[k] for k in todo], n_jobs=n_jobs, executor=executor,
+                          progress=progress, desc=desc) if todo else []
+        for k, value in zip(todo, fresh):
+            _cache_store(paths[k], value)
+            out[k] = value
+        return out
     if executor is None and n > 1:
         import multiprocessing
 
