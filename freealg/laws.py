@@ -300,6 +300,8 @@ def _real_points(x, name="x"):
                 ) from None
             if not mpmath.isfinite(mv):
                 raise InvalidArgumentError(f"{name} must be finite; entry {i} is {v}")
+        if not _has_mp(x):  # Python ints beyond int64 (10**30): floats, like any number
+            return arr.astype(float)
         return arr
     if arr.dtype.kind == "c":
         bad = arr.imag != 0

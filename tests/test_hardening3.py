@@ -51,3 +51,11 @@ def test_processes_inside_a_daemonic_worker_fall_back_to_serial():
     ctx = multiprocessing.get_context("forkserver")
     with ctx.Pool(1) as pool:
         assert pool.map(_in_daemon, [0]) == [[1, 4, 9]]
+
+
+def test_huge_python_int_points_are_numbers():
+    # 10**30 is far outside the support [0, 27/4] of FussCatalan(2): density 0
+    # (it raised TypeError: an int beyond int64 made an object array)
+    law = fa.FussCatalan(2)
+    assert law.density(10**30) == 0.0
+    assert law.density([10**30, 1])[0] == 0.0 and law.density([10**30, 1])[1] == law.density(1.0)
