@@ -181,7 +181,10 @@ def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc="", cac
     ``fn`` and the tasks must be picklable for processes and clusters (a
     module-level function and plain data).  Inside a daemonic process (a
     ``multiprocessing.Pool`` worker), which cannot start processes, the tasks
-    run serially.  Give each task its own seed (e.g.
+    run serially.  Local processes start as fresh interpreters (forkserver),
+    which import the calling script again: a script that uses ``n_jobs > 1``
+    needs the usual ``if __name__ == "__main__":`` guard.  Give each task its
+    own seed (e.g.
     from ``numpy.random.SeedSequence.spawn``) and the results do not depend
     on where or in which order the tasks ran.
 
