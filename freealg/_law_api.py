@@ -32,8 +32,6 @@ their difference is the reported error, and a CDF whose error exceeds
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from ._utils.validate import check_finite_array, check_int, check_real
@@ -46,32 +44,8 @@ _CDF_TOL = 1e-9  # default bound on the estimated absolute error of cdf values
 _EXACT_SAMPLE = 4096  # up to this many draws, each is an exact quantile
 
 
-@functools.lru_cache(maxsize=8)
-def _gl(n):
-    return np.polynomial.legendre.leggauss(n)
-
-
 def _as_float(v):
     return float(v)
-
-
-def _graded(u, v, du, dv):
-    """Breakpoints of ``[u, v]`` graded geometrically towards both ends (first
-    piece at each end as long as its distance ``du``/``dv`` to the singular
-    point beyond it, doubling inwards)."""
-    mid = 0.5 * (u + v)
-    pts = [u, v]
-    h, p = du, u
-    while p + h < mid:
-        p += h
-        pts.append(p)
-        h *= 2.0
-    h, p = dv, v
-    while p - h > mid:
-        p -= h
-        pts.append(p)
-        h *= 2.0
-    return np.unique(np.array(pts, float))
 
 
 class _Plan:
@@ -128,6 +102,8 @@ def _plan(law):
 
 
 def _arc_nodes(c, r, n):
+    from ._certify import _gl
+
     t, w = _gl(n)
     theta = 0.5 * np.pi * (t + 1.0)
     z = c + r * np.exp(1j * theta)
@@ -145,6 +121,8 @@ class _CdfJob:
 
     def axis(self, breaks):
         """Register the panels ``breaks`` (two rules); returns a handle."""
+        from ._certify import _gl
+
         out = []
         for n in (_N_HI, _N_LO):
             t, w = _gl(n)
@@ -269,6 +247,8 @@ def _interval_cdf(job, plan, iv, qs):
     """Schedule the continuous mass of ``[a, q]`` for the sorted queries
     ``qs`` inside ``iv = (a, b)`` and of the whole interval; returns a
     function of the job giving ``(masses, errors, total, total_error)``."""
+    from ._certify import _graded_breaks as _graded  # the mesh of the mass quadrature
+
     a, b = iv
     ra, rb = plan.radius[a], plan.radius[b]
     u, v = a + ra, b - rb

@@ -71,6 +71,7 @@ from ._utils.validate import (
     check_dps,
     check_finite_array,
     check_int,
+    check_mp_entries,
     check_point,
     describe,
 )
@@ -289,17 +290,7 @@ def _real_points(x, name="x"):
     the first non-finite entry); mpmath/object inputs are checked entrywise."""
     arr = np.asarray(x, dtype=object) if _has_mp(x) else _array_of(x, name, float)
     if arr.dtype == object:
-        from ._utils.mpctx import mpmath
-        for i, v in enumerate(arr.ravel()):
-            try:
-                mv = mpmath.mpmathify(v)
-            except (TypeError, ValueError):
-                raise InvalidArgumentTypeError(
-                    f"{name} must be real numbers; entry {i} is {describe(v)} of type "
-                    f"{type(v).__name__}"
-                ) from None
-            if not mpmath.isfinite(mv):
-                raise InvalidArgumentError(f"{name} must be finite; entry {i} is {v}")
+        check_mp_entries(arr, name, "real numbers")
         if not _has_mp(x):  # Python ints beyond int64 (10**30): floats, like any number
             return arr.astype(float)
         return arr
@@ -319,23 +310,8 @@ def _complex_points(z, name="z"):
     """``z`` checked for finiteness (numpy complex array, or an object array of
     mpmath numbers)."""
     if _has_mp(z):
-        return _mp_points(z, name)
+        return check_mp_entries(z, name)
     return check_finite_array(z, name, dtype=complex)
-
-
-def _mp_points(z, name):
-    from ._utils.mpctx import mpmath
-    arr = np.asarray(z, dtype=object)
-    for i, v in enumerate(arr.ravel()):
-        try:
-            mv = mpmath.mpmathify(v)
-        except (TypeError, ValueError):
-            raise InvalidArgumentTypeError(
-                f"{name} must be numbers; entry {i} is {describe(v)} of type {type(v).__name__}"
-            ) from None
-        if not mpmath.isfinite(mv):
-            raise InvalidArgumentError(f"{name} must be finite; entry {i} is {v}")
-    return arr
 
 
 def _has_mp(x):
@@ -402,7 +378,7 @@ def _apply(z, dps, np_fun, mp_fun):
     from ._utils.mpctx import mpmath
 
     dps = check_dps(dps)
-    arr = _mp_points(z, "z")
+    arr = check_mp_entries(z, "z")
     with mpmath.workdps(dps):
         flat = [mp_fun(mpmath.mpmathify(v)) for v in arr.ravel()]
         res = np.empty(len(flat), dtype=object)

@@ -314,6 +314,31 @@ def check_finite_array(values, name, *, dtype=float):
     return arr
 
 
+def check_mp_entries(values, name, what="numbers"):
+    """``values`` as an object array whose entries are finite mpmath-convertible
+    numbers (InvalidArgumentTypeError / InvalidArgumentError naming the first
+    bad entry); the entrywise check for mpmath inputs.
+
+    Examples
+    --------
+    >>> check_mp_entries([1, 2.5], "x").tolist()
+    [1, 2.5]
+    """
+    from .mpctx import mpmath
+
+    arr = np.asarray(values, dtype=object)
+    for i, v in enumerate(arr.ravel()):
+        try:
+            mv = mpmath.mpmathify(v)
+        except (TypeError, ValueError):
+            raise InvalidArgumentTypeError(
+                f"{name} must be {what}; entry {i} is {describe(v)} of type {type(v).__name__}"
+            ) from None
+        if not mpmath.isfinite(mv):
+            raise InvalidArgumentError(f"{name} must be finite; entry {i} is {v}")
+    return arr
+
+
 def check_point(value, name, *, symbols=None, allow_none=True, allow_array=True):
     """Check a transform or evaluation point (``w``, ``z``, ``G``).
 
@@ -400,16 +425,7 @@ def check_point(value, name, *, symbols=None, allow_none=True, allow_array=True)
             )
         raw = _array_of(value, name, complex)
         if raw.dtype == object and any(isinstance(v, (mpmath.mpf, mpmath.mpc)) for v in raw.ravel()):
-            for i, v in enumerate(raw.ravel()):
-                try:
-                    mv = mpmath.mpmathify(v)
-                except (TypeError, ValueError):
-                    raise InvalidArgumentTypeError(
-                        f"{name} must be numbers; entry {i} is {describe(v)} of type {type(v).__name__}"
-                    ) from None
-                if not mpmath.isfinite(mv):
-                    raise InvalidArgumentError(f"{name} must be finite; entry {i} is {v}")
-            return raw
+            return check_mp_entries(raw, name)
         return check_finite_array(raw, name, dtype=complex)
     raise _type_error(name, expected, value)
 
