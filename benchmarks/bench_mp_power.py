@@ -28,29 +28,18 @@ import argparse
 import statistics
 import time
 
-import mpmath
 import numba
 import numpy as np
 
 import freealg
 from freealg.functional import free_mul_law
 
+from bench_density import hm_grid as _hm_grid  # same folder: the one Haagerup-Moller grid
+
 
 def hm_grid(L, n=1000):
-    """Exact (x, rho) of MP^{⊠L} on a Haagerup-Moller theta grid (30 digits)."""
-    s = L + 1
-    theta = np.pi / s * (np.arange(n) + 0.5) / n
-    xs, rs = [], []
-    with mpmath.workdps(30):
-        for t in theta:
-            t = mpmath.mpf(t)
-            x = mpmath.sin(s * t) ** s / (mpmath.sin(t) * mpmath.sin((s - 1) * t) ** (s - 1))
-            r = (mpmath.sin(t) ** 2 * mpmath.sin((s - 1) * t) ** (s - 2)
-                 / mpmath.sin(s * t) ** (s - 1) / mpmath.pi)
-            xs.append(float(x))
-            rs.append(float(r))
-    x, rho = np.array(xs), np.array(rs)
-    bulk = (theta * s / np.pi > 0.01) & (theta * s / np.pi < 0.99) & (x > 1e-300)
+    """Exact (x, rho, bulk mask) of MP^{⊠L}, sorted by x (bench_density's grid)."""
+    x, rho, bulk = _hm_grid(L, n)
     order = np.argsort(x)
     return x[order], rho[order], bulk[order]
 
