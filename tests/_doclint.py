@@ -1,7 +1,8 @@
 """Numpydoc lint for freealg's public surface (used by ``tests/test_docstrings.py``).
 
-Run ``python tests/_doclint.py [module-prefix ...]`` to list what is missing, e.g.
-``python tests/_doclint.py freealg.dnn``.
+Run ``python tests/_doclint.py [public-name-prefix ...] [--module=defining.module ...]`` to list
+what is missing, e.g. ``python tests/_doclint.py freealg.dnn`` or
+``python tests/_doclint.py --module=freealg.laws --module=freealg._continuous_laws``.
 
 The rule (``docs/architecture.md``, "Docstrings"):
 
@@ -89,8 +90,16 @@ def _takes_arguments(obj, kind):
     return bool(params)
 
 
-def problems(prefixes=()):
-    """Return ``[(qualified name, [messages])]`` for every public object failing the rule."""
+def _defining_module(obj, kind):
+    target = obj.fget if kind == "property" else obj
+    return getattr(target, "__module__", "") or ""
+
+
+def problems(prefixes=(), modules=()):
+    """Return ``[(qualified name, [messages])]`` for every public object failing the rule.
+
+    ``prefixes`` filters by public name, ``modules`` by the module that defines the object.
+    """
     from numpydoc.docscrape import NumpyDocString
     from numpydoc.docscrape import get_doc_object
     from numpydoc.validate import validate
@@ -98,6 +107,8 @@ def problems(prefixes=()):
     out = []
     for qual, obj, kind in _public_objects():
         if prefixes and not any(qual.startswith(p) for p in prefixes):
+            continue
+        if modules and _defining_module(obj, kind) not in modules:
             continue
         target = obj.fget if kind == "property" else obj
         doc = inspect.getdoc(target) or ""
@@ -128,12 +139,16 @@ def problems(prefixes=()):
 
 
 def main(argv):
-    bad = problems(tuple(argv))
+    modules = tuple(a.split("=", 1)[1] for a in argv if a.startswith("--module="))
+    argv = [a for a in argv if not a.startswith("--module=")]
+    bad = problems(tuple(argv), modules)
     for qual, msgs in bad:
         print(qual)
         for m in msgs:
             print("    " + m)
-    total = len([q for q in _public_objects() if not argv or any(q[0].startswith(p) for p in argv)])
+    total = len([q for q in _public_objects()
+                 if (not argv or any(q[0].startswith(p) for p in argv))
+                 and (not modules or _defining_module(q[1], q[2]) in modules)])
     print(f"{len(bad)} of {total} public objects fail the docstring rule")
     return 1 if bad else 0
 
