@@ -80,6 +80,25 @@ def _public_objects():
     return sorted(seen.values(), key=lambda t: t[0])
 
 
+def _inherited(qual, func):
+    """The nearest base-class function of the same name that has a docstring, if any."""
+    import freealg
+
+    owner_name = qual.rsplit(".", 1)[0]
+    parts = owner_name.split(".")[1:]
+    owner = freealg
+    for p in parts:
+        owner = getattr(owner, p)
+    for klass in owner.__mro__[1:]:
+        raw = vars(klass).get(func.__name__)
+        if raw is None:
+            continue
+        raw = getattr(raw, "__func__", raw)
+        if getattr(raw, "__doc__", None):
+            return raw
+    return None
+
+
 def _takes_arguments(obj, kind):
     target = obj.__init__ if kind == "class" else obj
     try:
@@ -111,6 +130,9 @@ def problems(prefixes=(), modules=()):
         if modules and _defining_module(obj, kind) not in modules:
             continue
         target = obj.fget if kind == "property" else obj
+        if kind == "method" and target.__doc__ is None:
+            # an override without its own docstring shows the parent's (help(), Sphinx autodoc)
+            target = _inherited(qual, target) or target
         doc = inspect.getdoc(target) or ""
         msgs = []
         if not doc.strip():
