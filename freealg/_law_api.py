@@ -549,12 +549,27 @@ class LawMethods:
         Parameters
         ----------
         n : int >= 0
+            Number of draws (at most ``10**8``).
         rng : numpy.random.Generator, int or None
-            A generator, or a seed for :func:`numpy.random.default_rng`.
+            A generator, or a non-negative seed for
+            :func:`numpy.random.default_rng` (``None``: fresh entropy).
 
         Returns
         -------
         ndarray of float, shape (n,)
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``n`` is not an integer, or ``rng`` is neither a
+            ``numpy.random.Generator``, an int nor ``None``.
+        InvalidArgumentError
+            If ``n`` or the seed ``rng`` is negative.
+        TooLargeError
+            If ``n > 10**8`` (raised before any draw).
+        CertificationError
+            If the quantiles behind the draws fail their checks (see
+            :meth:`cdf`).
 
         Examples
         --------
@@ -603,6 +618,12 @@ class LawMethods:
     def mean(self):
         """The first moment ``m_1`` (exact when the law's moments are).
 
+        Returns
+        -------
+        sympy expression or float
+            ``moments(1)[0]``: exact (sympy) for exact or symbolic
+            parameters, a float for a float law.
+
         Examples
         --------
         >>> import freealg
@@ -613,6 +634,11 @@ class LawMethods:
 
     def variance(self):
         """``m_2 − m_1²`` (exact when the law's moments are).
+
+        Returns
+        -------
+        sympy expression or float
+            Of the same kind as :meth:`moments`.
 
         Examples
         --------
@@ -625,6 +651,11 @@ class LawMethods:
 
     def var(self):
         """The variance (``variance()``), as scipy.stats names it.
+
+        Returns
+        -------
+        sympy expression or float
+            ``self.variance()``.
 
         Examples
         --------

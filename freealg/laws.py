@@ -416,7 +416,28 @@ class Law(LawMethods):
     defaults go through :meth:`curve` (exact algebra) and the density engine
     (numerics).
 
-    See the module docstring for the protocol and conventions.
+    See the module docstring for the protocol and conventions.  ``Law``
+    itself takes no parameters and is not instantiated: build a named law
+    (:class:`Semicircle`, :class:`MarchenkoPastur`, :class:`PointMass`,
+    :class:`Atomic`, :class:`Bernoulli`, :class:`FussCatalan`,
+    :class:`Arcsine`, :class:`ActivationDerivativeLaw`).
+
+    Raises
+    ------
+    InvalidArgumentError
+        From a subclass constructor, for a parameter outside its domain (a
+        non-positive variance, a rate ``<= 0``, a non-finite number).
+    InvalidArgumentTypeError
+        From a subclass constructor, for a parameter that is not a number or
+        a sympy expression (a ``bool``, text, ``None``).
+
+    Examples
+    --------
+    >>> from freealg import Law, Semicircle
+    >>> isinstance(Semicircle(), Law)
+    True
+    >>> Semicircle().moments(4)
+    [0, 1, 0, 2]
     """
 
     _params: dict
@@ -453,6 +474,32 @@ class Law(LawMethods):
 
     def subs(self, *args, **kwargs):
         """Substitute values for symbolic parameters (sympy ``subs`` semantics).
+
+        Parameters
+        ----------
+        *args
+            As for :meth:`sympy.Basic.subs`: a ``{symbol: value}`` mapping,
+            a list of ``(symbol, value)`` pairs, or ``symbol, value``.
+        **kwargs
+            Passed to :meth:`sympy.Basic.subs` (e.g. ``simultaneous=True``).
+
+        Returns
+        -------
+        Law
+            A new law of the same class with the substituted parameters (the
+            law itself for a law without symbolic parameters, such as
+            :class:`FussCatalan`).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If a substituted parameter leaves the law's domain (e.g. a
+            non-positive variance).
+        InvalidLawError
+            If substituted weights do not make a probability measure
+            (:class:`Atomic`, :class:`Bernoulli`).
+        InvalidArgumentTypeError
+            If a substituted value is not a number or a sympy expression.
 
         Examples
         --------
@@ -536,6 +583,26 @@ class Law(LawMethods):
         """Moments ``m_1, ..., m_n``: exact for exact (or symbolic) parameters,
         floats when a parameter was given as a float.
 
+        Parameters
+        ----------
+        n : int
+            Number of moments, ``0 <= n <= 2000`` (``n = 0`` gives ``[]``).
+
+        Returns
+        -------
+        list
+            ``[m_1, ..., m_n]``: sympy numbers or expressions for an exact or
+            symbolic law, Python floats for a float law.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``n`` is not an integer.
+        InvalidArgumentError
+            If ``n < 0``.
+        TooLargeError
+            If ``n > 2000`` (raised before any work).
+
         Examples
         --------
         >>> PointMass(3).moments(3)
@@ -562,6 +629,25 @@ class Law(LawMethods):
     def free_cumulants(self, n):
         """Free cumulants ``κ_1, ..., κ_n`` (exact).
 
+        Parameters
+        ----------
+        n : int
+            Number of cumulants, ``0 <= n <= 2000``.
+
+        Returns
+        -------
+        list
+            ``[κ_1, ..., κ_n]``: exact sympy values (floats for a float law).
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``n`` is not an integer.
+        InvalidArgumentError
+            If ``n < 0``.
+        TooLargeError
+            If ``n > 2000`` (raised before any work).
+
         Examples
         --------
         >>> MarchenkoPastur(rate=2, jump=3).free_cumulants(3)     # κ_n = λ α^n
@@ -580,6 +666,12 @@ class Law(LawMethods):
     def mean(self):
         """The mean ``m_1``.
 
+        Returns
+        -------
+        sympy expression or float
+            Exact (sympy) for exact or symbolic parameters, a float for a
+            float law.
+
         Examples
         --------
         >>> Bernoulli(sympy.Rational(1, 4)).mean()
@@ -589,6 +681,11 @@ class Law(LawMethods):
 
     def variance(self):
         """``m_2 − m_1²``.
+
+        Returns
+        -------
+        sympy expression or float
+            The factored exact variance, or a float for a float law.
 
         Examples
         --------
@@ -615,6 +712,14 @@ class Law(LawMethods):
         w : number, array of numbers, sympy expression, text or None
             Where to evaluate; ``None`` returns an expression in ``Symbol('w')``.
             A list or array is evaluated entrywise (a complex array back).
+
+        Returns
+        -------
+        sympy expression, complex or ndarray of complex
+            An expression in ``w`` for ``w=None`` or a symbolic ``w``; a
+            complex number (numpy scalar or mpmath ``mpc``) for a float,
+            complex or mpmath ``w``; a complex array for a list or array.
+            Floats stay floats: a float law gives sympy floats.
 
         Raises
         ------
@@ -655,6 +760,32 @@ class Law(LawMethods):
     def r_transform(self, w=None):
         r"""The R-transform, ``G(R(w) + 1/w) = w``, ``R(w) = Σ κ_n w^{n−1}``.
 
+        Parameters
+        ----------
+        w : number, array of numbers, sympy expression, text or None
+            Where to evaluate; ``None`` returns an expression in
+            ``Symbol('w')``.  Text is parsed by the safe grammar (only ``w``
+            as a symbol).
+
+        Returns
+        -------
+        sympy expression or ndarray of complex
+            An expression in ``w`` for ``w=None`` or a symbolic ``w``; the
+            exact value at an exact scalar ``w`` (a sympy float at a float
+            ``w``); a complex array for an array ``w``.
+
+        Raises
+        ------
+        TransformUndefinedError
+            At a pole or branch point of the closed form.
+        InvalidArgumentError
+            For a non-finite ``w`` (or entry); for a float law whose
+            transform needs the curve (use ``law.curve(exact=True)``).
+        InvalidArgumentTypeError
+            For a ``bool``, bytes, a mapping, a ragged or non-numeric array.
+        NotAlgebraicError
+            For a law without closed form and without an algebraic curve.
+
         Examples
         --------
         >>> Semicircle(mean=1, variance=2).r_transform()
@@ -687,6 +818,27 @@ class Law(LawMethods):
             parameters (``0.5 -> 1/2``, ``0.3 -> 5404319552844595/2**54``).
             Without it a float law raises (its curve would silently replace
             the floats by rationals).  Exact and symbolic laws ignore it.
+
+        Returns
+        -------
+        SpectralCurve
+            The curve, with this law (its exact twin for a float law)
+            attached, so the curve's numerics agree with the law.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a float law called without ``exact=True``.
+        NotAlgebraicError
+            For a law without an algebraic curve (the base class).
+
+        Examples
+        --------
+        >>> from freealg import Semicircle, MarchenkoPastur
+        >>> Semicircle().curve()
+        SpectralCurve(G**2 - G*z + 1)
+        >>> MarchenkoPastur(0.5).curve(exact=True)      # 0.5 is exactly 1/2
+        SpectralCurve(2*G**2*z - 2*G*z - G + 2)
         """
         raise NotAlgebraicError(f"{self!r} has no algebraic spectral curve")
 
@@ -701,30 +853,179 @@ class Law(LawMethods):
         return self._exact_twin().curve()
 
     def cauchy(self, z, dps=None):
-        """Cauchy transform on the physical branch (via the curve by default)."""
+        """Cauchy transform on the physical branch (via the curve by default).
+
+        ``G(z) = ∫ dμ(x)/(z − x)`` with ``G ~ 1/z`` at infinity and
+        ``Im G < 0`` for ``Im z > 0`` (the Stieltjes transform is ``−G``).
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Points; on the real axis outside the support ``G`` is real.
+        dps : int or None, optional
+            ``None`` (default) for numpy complex128 values; ``1 <= dps <=
+            1000`` for mpmath values at that many digits.
+
+        Returns
+        -------
+        complex or ndarray
+            A complex scalar for a scalar ``z``, a complex array for an array;
+            mpmath ``mpc`` numbers (an object array) with ``dps``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite ``z``; for symbolic parameters (substitute first
+            with :meth:`subs`); at a pole of ``G`` (an atom, or a hard edge
+            where ``G`` is unbounded), where there is no value.
+        InvalidArgumentTypeError
+            For a ``bool``, text or another non-numeric ``z``, or a
+            non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
+
+        Examples
+        --------
+        >>> from freealg import FussCatalan
+        >>> g = complex(FussCatalan(2).cauchy(-1.0))      # real root of G³ + G + 1 = 0
+        >>> round(g.real, 12), abs(g.imag) < 1e-12
+        (-0.682327803828, True)
+        """
         self._require_numeric("cauchy")
         _complex_points(z, "z")
         return self._numeric_curve().cauchy(z, dps=check_dps(dps))
 
     def density(self, x, dps=None):
-        """Density of the absolutely continuous part (via the curve by default)."""
+        """Density of the absolutely continuous part (via the curve by default).
+
+        The project convention (docs/density.md): 0 outside the closed
+        support and at a soft edge, ``+inf`` at a hard edge where the density
+        diverges, ``nan`` exactly at an atom location (:meth:`atoms`).
+
+        Parameters
+        ----------
+        x : float or array_like of float
+            Real, finite points.
+        dps : int or None, optional
+            ``None`` (default) for float64 values; ``1 <= dps <= 1000`` for
+            mpmath values at that many digits.
+
+        Returns
+        -------
+        float or ndarray of float
+            The values (a 0-d value for a scalar ``x``); mpmath numbers (an
+            object array) with ``dps``.  Closed-form laws return these values
+            directly; laws computed through their curve return the ``density``
+            array of the certified :class:`~freealg.DensityResult`.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite or non-real ``x``, or symbolic parameters
+            (substitute first with :meth:`subs`).
+        InvalidArgumentTypeError
+            For a non-numeric ``x`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
+        CertificationError
+            When a curve-based density fails its certification checks.
+
+        Examples
+        --------
+        >>> from freealg import Semicircle
+        >>> Semicircle().density([0.0, 2.0, 3.0])          # 1/π, soft edge, outside
+        array([0.31830989, 0.        , 0.        ])
+        """
         self._require_numeric("density")
         _real_points(x, "x")
         res = self._numeric_curve().density(x, dps=check_dps(dps))
         return res.density if hasattr(res, "density") else res
 
     def support(self):
-        """Intervals of the absolutely continuous part (via the curve by default)."""
+        """Intervals of the absolutely continuous part (via the curve by default).
+
+        Returns
+        -------
+        list of tuple
+            ``[(a, b), ...]`` sorted intervals: exact sympy edges for an exact
+            law, floats for a float law; ``[]`` for a purely atomic law.
+
+        Raises
+        ------
+        InvalidArgumentError
+            When the edges depend on symbolic parameters that must be numbers
+            (substitute first with :meth:`subs`).
+
+        Examples
+        --------
+        >>> from freealg import Semicircle, PointMass
+        >>> Semicircle(0, 4).support()
+        [(-4, 4)]
+        >>> PointMass(2).support()
+        []
+        """
         self._require_numeric("support")
         return self._pairs_kind(self._numeric_curve().support())
 
     def atoms(self):
-        """Atoms ``(location, mass)`` (via the curve by default)."""
+        """Atoms ``(location, mass)`` (via the curve by default).
+
+        Returns
+        -------
+        list of tuple
+            ``[(location, mass), ...]``: exact sympy values for an exact law,
+            floats for a float law; ``[]`` when there is no atom.
+
+        Raises
+        ------
+        InvalidArgumentError
+            When whether an atom exists depends on symbolic parameters
+            (substitute first with :meth:`subs`).
+
+        Examples
+        --------
+        >>> import sympy
+        >>> from freealg import MarchenkoPastur, Atomic, PointMass
+        >>> MarchenkoPastur(sympy.Rational(1, 2)).atoms()     # mass 1 − λ at 0
+        [(0, 1/2)]
+        >>> Atomic([0, 2], [sympy.Rational(1, 4), sympy.Rational(3, 4)]).atoms()
+        [(0, 1/4), (2, 3/4)]
+        >>> PointMass(0.5).atoms()
+        [(0.5, 1.0)]
+        """
         self._require_numeric("atoms")
         return self._pairs_kind(self._numeric_curve().atoms())
 
     def affine(self, shift=0, scale=1):
         r"""Law of ``shift + scale·X``: a curve in general.
+
+        Families closed under affine maps return a named law (``PointMass``,
+        ``Atomic``, ``Semicircle``, ``Arcsine``; ``scale = 0`` gives the
+        point mass at ``shift``); other laws return the
+        :class:`SpectralCurve` of the image.
+
+        Parameters
+        ----------
+        shift : number or sympy expression, optional
+            Added after scaling (default 0).
+        scale : number or sympy expression, optional
+            Multiplier (default 1).
+
+        Returns
+        -------
+        Law or SpectralCurve
+            The image law; a float law (or a float ``shift``/``scale``) gives
+            a float law.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite or complex ``shift``/``scale``; for a float law
+            whose image must go through its curve (use
+            ``law.curve(exact=True).affine(shift, scale)``).
+        InvalidArgumentTypeError
+            For a ``shift``/``scale`` that is not a number or a sympy
+            expression.
 
         Examples
         --------
@@ -738,6 +1039,19 @@ class Law(LawMethods):
     def invert(self):
         r"""Law of ``1/X`` as a curve (needs no atom at 0; see
         :meth:`SpectralCurve.invert`).
+
+        Returns
+        -------
+        SpectralCurve
+            The curve of the law of ``1/X``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a float law (use ``law.curve(exact=True).invert()``), or, from
+            :meth:`SpectralCurve.invert`, a law with an atom at 0.
+        NotAlgebraicError
+            For a law without an algebraic curve.
 
         Examples
         --------
@@ -777,7 +1091,19 @@ class Law(LawMethods):
         return self._latex_name(printer)
 
     def latex(self):
-        """LaTeX name of the law, e.g. ``\\mathrm{Semicircle}\\left(0, 1\\right)``."""
+        """LaTeX name of the law, e.g. ``\\mathrm{Semicircle}\\left(0, 1\\right)``.
+
+        Returns
+        -------
+        str
+            LaTeX source (no surrounding ``$``).
+
+        Examples
+        --------
+        >>> from freealg import Semicircle
+        >>> print(Semicircle().latex())
+        \\mathrm{Semicircle}\\left(0, 1\\right)
+        """
         return self._latex()
 
     def _repr_latex_(self):
@@ -891,6 +1217,18 @@ class PointMass(Law):
 
     The law of ``σ²·OᵀO`` (orthogonal weights) is ``PointMass(σ²)``.
 
+    Parameters
+    ----------
+    a : number or sympy expression, optional
+        The location (default 0).  A float makes a float law.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``a`` is not finite or not real.
+    InvalidArgumentTypeError
+        If ``a`` is not a number or a sympy expression.
+
     Examples
     --------
     >>> PointMass(2).curve()
@@ -919,7 +1257,28 @@ class PointMass(Law):
         return self._params["a"]
 
     def curve(self, exact=False):
-        """``G(z − a) − 1 = 0`` (``exact=True`` for a float law: see :meth:`Law.curve`)."""
+        """``G(z − a) − 1 = 0`` (``exact=True`` for a float law: see :meth:`Law.curve`).
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Must be ``True`` for a float law (see :meth:`Law.curve`).
+
+        Returns
+        -------
+        SpectralCurve
+            The curve, linear in ``G``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a float law without ``exact=True``.
+
+        Examples
+        --------
+        >>> PointMass(3).curve()
+        SpectralCurve(G*z - 3*G - 1)
+        """
         from .curves import SpectralCurve
 
         self._check_curve_kind(exact)
@@ -927,6 +1286,20 @@ class PointMass(Law):
 
     def cauchy(self, z, dps=None):
         """``1/(z − a)``.
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Points off the atoms.
+        dps : int or None, optional
+            ``None`` for numpy complex values; ``1 <= dps <= 1000`` for
+            mpmath values at that many digits.
+
+        Returns
+        -------
+        complex or ndarray
+            A complex scalar for a scalar ``z``, else a complex array (mpmath
+            ``mpc`` numbers with ``dps``).
 
         Raises
         ------
@@ -946,6 +1319,30 @@ class PointMass(Law):
 
     def density(self, x, dps=None):
         """Zero (no absolutely continuous part), ``nan`` exactly at the atom.
+
+        Parameters
+        ----------
+        x : float or array_like of float
+            Real, finite points.
+        dps : int or None, optional
+            ``None`` for float64 values; ``1 <= dps <= 1000`` for mpmath
+            values at that many digits.
+
+        Returns
+        -------
+        float or ndarray of float
+            Zeros, with ``nan`` at the atom locations (mpmath numbers with
+            ``dps``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite or non-real ``x``, or symbolic parameters
+            (substitute first with :meth:`subs`).
+        InvalidArgumentTypeError
+            For a non-numeric ``x`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
 
         Examples
         --------
@@ -1084,7 +1481,28 @@ class Atomic(Law):
 
     def curve(self, exact=False):
         """``Π(z − a_i) G − Σ w_i Π_{j≠i}(z − a_j) = 0`` (``exact=True`` for a
-        float law: see :meth:`Law.curve`)."""
+        float law: see :meth:`Law.curve`).
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Must be ``True`` for a float law (see :meth:`Law.curve`).
+
+        Returns
+        -------
+        SpectralCurve
+            The curve, linear in ``G``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a float law without ``exact=True``.
+
+        Examples
+        --------
+        >>> Atomic([0, 1], [sympy.Rational(1, 2), sympy.Rational(1, 2)]).curve()
+        SpectralCurve(2*G*z**2 - 2*G*z - 2*z + 1)
+        """
         from .curves import SpectralCurve, Z, G
 
         self._check_curve_kind(exact)
@@ -1096,6 +1514,20 @@ class Atomic(Law):
 
     def cauchy(self, z, dps=None):
         """``Σ w_i/(z − a_i)``.
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Points off the atoms.
+        dps : int or None, optional
+            ``None`` for numpy complex values; ``1 <= dps <= 1000`` for
+            mpmath values at that many digits.
+
+        Returns
+        -------
+        complex or ndarray
+            A complex scalar for a scalar ``z``, else a complex array (mpmath
+            ``mpc`` numbers with ``dps``).
 
         Raises
         ------
@@ -1117,6 +1549,30 @@ class Atomic(Law):
     def density(self, x, dps=None):
         """Zero (no absolutely continuous part), ``nan`` exactly at the atoms
         (:meth:`atoms` lists them).
+
+        Parameters
+        ----------
+        x : float or array_like of float
+            Real, finite points.
+        dps : int or None, optional
+            ``None`` for float64 values; ``1 <= dps <= 1000`` for mpmath
+            values at that many digits.
+
+        Returns
+        -------
+        float or ndarray of float
+            Zeros, with ``nan`` at the atom locations (mpmath numbers with
+            ``dps``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite or non-real ``x``, or symbolic parameters
+            (substitute first with :meth:`subs`).
+        InvalidArgumentTypeError
+            For a non-numeric ``x`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
 
         Examples
         --------
@@ -1150,6 +1606,20 @@ class Bernoulli(Atomic):
     trace ``p``; for ReLU, ``D² ~ Bernoulli(1/2)``).
 
     ``S(w) = (1 + w)/(p + w)`` (docs/theory.md §2).
+
+    Parameters
+    ----------
+    p : number or sympy expression
+        The mass of the atom at 1, in ``[0, 1]``.  A float makes a float law.
+
+    Raises
+    ------
+    InvalidLawError
+        If a numeric ``p`` lies outside ``[0, 1]``.
+    InvalidArgumentError
+        If ``p`` is not finite or not real.
+    InvalidArgumentTypeError
+        If ``p`` is not a number or a sympy expression.
 
     Examples
     --------
