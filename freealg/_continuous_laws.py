@@ -72,6 +72,22 @@ class Semicircle(Law):
     density ``√(4v − (x − a)²)/(2πv)`` on ``[a − 2√v, a + 2√v]``;
     curve ``v G² − (z − a) G + 1 = 0``.
 
+    Parameters
+    ----------
+    mean : number or sympy expression, optional
+        The mean ``a`` (default 0).
+    variance : number or sympy expression, optional
+        The variance ``v > 0`` (default 1).  A float parameter makes a float
+        law.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If a numeric ``variance <= 0`` (use :class:`PointMass` for
+        variance 0), or a parameter is not finite or not real.
+    InvalidArgumentTypeError
+        If a parameter is not a number or a sympy expression.
+
     Examples
     --------
     >>> Semicircle(mean=0, variance=1).moments(6)
@@ -115,7 +131,28 @@ class Semicircle(Law):
 
     def curve(self, exact=False):
         """``v G² − (z − a) G + 1 = 0`` (``exact=True`` for a float law: see
-        :meth:`Law.curve`)."""
+        :meth:`Law.curve`).
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Must be ``True`` for a float law (see :meth:`Law.curve`).
+
+        Returns
+        -------
+        SpectralCurve
+            The curve, with this law attached.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a float law without ``exact=True``.
+
+        Examples
+        --------
+        >>> Semicircle(1, 2).curve()
+        SpectralCurve(2*G**2 - G*z + G + 1)
+        """
         from .curves import SpectralCurve
 
         self._check_curve_kind(exact)
@@ -132,6 +169,37 @@ class Semicircle(Law):
         (the two forms agree; on the physical branch the denominator has
         modulus ``≥ 2√v``), so it stays accurate for any ``v > 0`` that a
         float can hold, down to ``5e-324``.
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Points; real points outside the support give real ``G``.
+        dps : int or None, optional
+            ``None`` (default) for numpy complex128 values; ``1 <= dps <=
+            1000`` for mpmath values at that many digits.
+
+        Returns
+        -------
+        complex or ndarray
+            A complex scalar for a scalar ``z``, else a complex array (mpmath
+            ``mpc`` numbers, in an object array for an array ``z``, with
+            ``dps``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite ``z``, or symbolic parameters (substitute first
+            with :meth:`subs`); when a float64 value
+            overflows (a law of extreme scale: pass ``dps``).
+        InvalidArgumentTypeError
+            For a non-numeric ``z`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
+
+        Examples
+        --------
+        >>> complex(Semicircle().cauchy(2.5))              # (2.5 − √(2.25))/2
+        (0.5+0j)
         """
         self._require_numeric("cauchy")
         a, v = self._params["mean"], self._params["variance"]
@@ -152,10 +220,28 @@ class Semicircle(Law):
         r"""``√(4 − t²)/(2π√v)`` with ``t = (x − a)/√v``; 0 outside and at the
         (soft) edges ``a ± 2√v``.
 
+        Parameters
+        ----------
+        x : float or array_like of float
+            Real, finite points.
+        dps : int or None, optional
+            ``None`` (default) for float64 values; ``1 <= dps <= 1000`` for
+            mpmath values at that many digits.
+
+        Returns
+        -------
+        float or ndarray of float
+            A 0-d value for a scalar ``x``, else an array of the shape of
+            ``x`` (mpmath numbers with ``dps``).
+
         Raises
         ------
         InvalidArgumentError
-            If an entry of ``x`` is not finite.
+            If an entry of ``x`` is not finite, or symbolic parameters (substitute first with :meth:`subs`) or not real.
+        InvalidArgumentTypeError
+            For a non-numeric ``x`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
 
         Examples
         --------
@@ -209,6 +295,22 @@ class MarchenkoPastur(Law):
     The law of ``WᵀW`` for Gaussian weights of variance ``σ_w²/M`` (square)
     is ``MarchenkoPastur(1, σ_w²)``.
 
+    Parameters
+    ----------
+    rate : number or sympy expression, optional
+        The rate ``λ > 0`` (default 1; the aspect ratio of ``WᵀW``).
+    jump : number or sympy expression, optional
+        The jump size ``α ≠ 0`` (default 1; the scale).  A float parameter
+        makes a float law.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If a numeric ``rate <= 0`` or ``jump == 0`` (use
+        ``PointMass(0)``), or a parameter is not finite or not real.
+    InvalidArgumentTypeError
+        If a parameter is not a number or a sympy expression.
+
     Examples
     --------
     >>> MarchenkoPastur().moments(5)               # Catalan numbers
@@ -254,6 +356,21 @@ class MarchenkoPastur(Law):
         """``α z G² − (z + α(1 − λ)) G + 1 = 0`` (``exact=True`` for a float
         law: see :meth:`Law.curve`).
 
+        Parameters
+        ----------
+        exact : bool, optional
+            Must be ``True`` for a float law (see :meth:`Law.curve`).
+
+        Returns
+        -------
+        SpectralCurve
+            The curve, with this law attached.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a float law without ``exact=True``.
+
         Examples
         --------
         >>> MarchenkoPastur(0.5).curve(exact=True)      # 0.5 is exactly 1/2
@@ -277,6 +394,39 @@ class MarchenkoPastur(Law):
         the atom ``z = 0`` (``λ < 1``), and at the hard edge ``z = 0`` where
         ``G`` is unbounded (``λ = 1``), ``G`` has no value: that point raises
         :class:`~freealg.errors.InvalidArgumentError` (evaluate at ``i·ε``).
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Points; real points outside the support give real ``G``.
+        dps : int or None, optional
+            ``None`` (default) for numpy complex128 values; ``1 <= dps <=
+            1000`` for mpmath values at that many digits.
+
+        Returns
+        -------
+        complex or ndarray
+            A complex scalar for a scalar ``z``, else a complex array (mpmath
+            ``mpc`` numbers, in an object array for an array ``z``, with
+            ``dps``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite ``z``, or symbolic parameters (substitute first
+            with :meth:`subs`); at ``z = 0`` for
+            ``λ <= 1`` (the atom or the hard edge); when a float64 value
+            overflows (a law of extreme scale: pass ``dps``).
+        InvalidArgumentTypeError
+            For a non-numeric ``z`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
+
+        Examples
+        --------
+        >>> g = complex(MarchenkoPastur(2).cauchy(-1.0))   # root 1 − √2 of −G² + 2G + 1
+        >>> round(g.real, 12), g.imag == 0
+        (-0.414213562373, True)
         """
         self._require_numeric("cauchy")
         lam, alpha = self._params["rate"], self._params["jump"]
@@ -319,10 +469,28 @@ class MarchenkoPastur(Law):
         For ``λ < 1`` the point 0 carries the atom of mass ``1 − λ``
         (:meth:`atoms`) and the value there is ``nan``.
 
+        Parameters
+        ----------
+        x : float or array_like of float
+            Real, finite points.
+        dps : int or None, optional
+            ``None`` (default) for float64 values; ``1 <= dps <= 1000`` for
+            mpmath values at that many digits.
+
+        Returns
+        -------
+        float or ndarray of float
+            A 0-d value for a scalar ``x``, else an array of the shape of
+            ``x`` (mpmath numbers with ``dps``).
+
         Raises
         ------
         InvalidArgumentError
-            If an entry of ``x`` is not finite.
+            If an entry of ``x`` is not finite, or symbolic parameters (substitute first with :meth:`subs`) or not real.
+        InvalidArgumentTypeError
+            For a non-numeric ``x`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
 
         Examples
         --------
@@ -394,6 +562,21 @@ class FussCatalan(Law):
     ``ρ = sin²θ sin((s−1)θ)^{s−2} / (π sin(sθ)^{s−1})``, on
     ``[0, s^s/(s−1)^{s−1}]``.
 
+    Parameters
+    ----------
+    L : int, optional
+        The number of factors, ``1 <= L <= 100000`` (default 2; ``L = 1``
+        is ``MarchenkoPastur(1)``).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``L`` is not an integer.
+    InvalidArgumentError
+        If ``L < 1``.
+    TooLargeError
+        If ``L > 100000``.
+
     Examples
     --------
     >>> FussCatalan(2).moments(4)
@@ -413,6 +596,7 @@ class FussCatalan(Law):
 
     @property
     def L(self):
+        """The number ``L`` of free Poisson factors (an int)."""
         return int(self._params["L"])
 
     def subs(self, *args, **kwargs):
@@ -426,7 +610,29 @@ class FussCatalan(Law):
         return 1 / (1 + W) ** self.L
 
     def curve(self, exact=False):
-        """``z^L G^{L+1} − z G + 1 = 0`` (``exact`` is accepted for the protocol)."""
+        """``z^L G^{L+1} − z G + 1 = 0`` (``exact`` is accepted for the protocol).
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Ignored (the law has an exact integer parameter).
+
+        Returns
+        -------
+        SpectralCurve
+            The curve from ``S(w) = (1 + w)^{−L}``, with this law attached.
+
+        Raises
+        ------
+        NotAlgebraicError
+            Not raised for a valid law; listed for the :meth:`Law.curve`
+            protocol.
+
+        Examples
+        --------
+        >>> FussCatalan(3).curve()
+        SpectralCurve(G**4*z**3 - G*z + 1)
+        """
         from .curves import SpectralCurve
 
         return SpectralCurve.from_s_transform(self._s_rational(), law=self)
@@ -537,10 +743,28 @@ class FussCatalan(Law):
         density diverges like ``x^{−L/(L+1)}`` and the value is ``+inf``.
         Accurate for ``L`` up to ``10^4`` and beyond (evaluated in logarithms).
 
+        Parameters
+        ----------
+        x : float or array_like of float
+            Real, finite points.
+        dps : int or None, optional
+            ``None`` (default) for float64 values; ``1 <= dps <= 1000`` for
+            mpmath values at that many digits.
+
+        Returns
+        -------
+        float or ndarray of float
+            A 0-d value for a scalar ``x``, else an array of the shape of
+            ``x`` (mpmath numbers with ``dps``).
+
         Raises
         ------
         InvalidArgumentError
-            If an entry of ``x`` is not finite.
+            If an entry of ``x`` is not finite or not real.
+        InvalidArgumentTypeError
+            For a non-numeric ``x`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
 
         Examples
         --------
@@ -574,6 +798,22 @@ class Arcsine(Law):
     Moments: with ``c = (a+b)/2``, ``r = (b−a)/2``,
     ``m_n = Σ_j binom(n, 2j) c^{n−2j} r^{2j} binom(2j, j)/4^j``.
 
+    Parameters
+    ----------
+    a : number or sympy expression, optional
+        The left edge (default −2).
+    b : number or sympy expression, optional
+        The right edge, ``b > a`` (default 2).  A float parameter makes a
+        float law.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If numeric edges have ``b <= a``, or an edge is not finite or not
+        real.
+    InvalidArgumentTypeError
+        If an edge is not a number or a sympy expression.
+
     Examples
     --------
     >>> Arcsine(-2, 2).moments(4)          # central binomial coefficients
@@ -599,7 +839,28 @@ class Arcsine(Law):
 
     def curve(self, exact=False):
         """``(z − a)(z − b) G² − 1 = 0`` (``exact=True`` for a float law: see
-        :meth:`Law.curve`)."""
+        :meth:`Law.curve`).
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Must be ``True`` for a float law (see :meth:`Law.curve`).
+
+        Returns
+        -------
+        SpectralCurve
+            The curve, with this law attached.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a float law without ``exact=True``.
+
+        Examples
+        --------
+        >>> Arcsine(0, 1).curve()
+        SpectralCurve(G**2*z**2 - G**2*z - 1)
+        """
         from .curves import SpectralCurve, Z, G
 
         self._check_curve_kind(exact)
@@ -609,7 +870,40 @@ class Arcsine(Law):
     def cauchy(self, z, dps=None):
         """``1/(√(z − a)√(z − b))``.  Exactly at the hard edges ``a``, ``b``
         ``G`` is unbounded: those points raise
-        :class:`~freealg.errors.InvalidArgumentError` (evaluate at ``a + i·ε``)."""
+        :class:`~freealg.errors.InvalidArgumentError` (evaluate at ``a + i·ε``).
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Points; real points outside the support give real ``G``.
+        dps : int or None, optional
+            ``None`` (default) for numpy complex128 values; ``1 <= dps <=
+            1000`` for mpmath values at that many digits.
+
+        Returns
+        -------
+        complex or ndarray
+            A complex scalar for a scalar ``z``, else a complex array (mpmath
+            ``mpc`` numbers, in an object array for an array ``z``, with
+            ``dps``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite ``z``, or symbolic parameters (substitute first
+            with :meth:`subs`); exactly at a
+            hard edge ``a`` or ``b``; when a float64 value
+            overflows (a law of extreme scale: pass ``dps``).
+        InvalidArgumentTypeError
+            For a non-numeric ``z`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
+
+        Examples
+        --------
+        >>> complex(Arcsine(0, 1).cauchy(2.0))             # 1/√(2·1)
+        (0.7071067811865475+0j)
+        """
         self._require_numeric("cauchy")
         a, b = self._params["a"], self._params["b"]
         if dps is None:
@@ -634,10 +928,28 @@ class Arcsine(Law):
         r"""``1/(π√(x − a)√(b − x))`` on ``(a, b)``, 0 outside; ``+inf`` at the
         hard edges ``a`` and ``b`` (the limit from inside).
 
+        Parameters
+        ----------
+        x : float or array_like of float
+            Real, finite points.
+        dps : int or None, optional
+            ``None`` (default) for float64 values; ``1 <= dps <= 1000`` for
+            mpmath values at that many digits.
+
+        Returns
+        -------
+        float or ndarray of float
+            A 0-d value for a scalar ``x``, else an array of the shape of
+            ``x`` (mpmath numbers with ``dps``).
+
         Raises
         ------
         InvalidArgumentError
-            If an entry of ``x`` is not finite.
+            If an entry of ``x`` is not finite, or symbolic parameters (substitute first with :meth:`subs`) or not real.
+        InvalidArgumentTypeError
+            For a non-numeric ``x`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
 
         Examples
         --------
