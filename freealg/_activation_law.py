@@ -104,6 +104,30 @@ class ActivationDerivativeLaw(Law):
 
     Build it with :func:`activation_derivative_law`.
 
+    Parameters
+    ----------
+    activation : str or Activation
+        A name understood by :func:`freealg.get_activation` (or an
+        :class:`~freealg.activations.Activation`).
+    q : number or sympy expression
+        The pre-activation variance, ``q >= 0``.  A symbol is kept (numerics
+        then need :meth:`subs`).
+    dps : int, optional
+        Digits of the quadratures, ``1 <= dps <= 1000`` (default 30).
+
+    Raises
+    ------
+    InvalidArgumentError
+        If a numeric ``q < 0``, ``q`` is not finite or not real, or
+        ``dps < 1``.
+    InvalidArgumentTypeError
+        If ``q`` is not a number or a sympy expression, or ``dps`` is not an
+        integer.
+    TooLargeError
+        If ``dps > 1000``.
+    UnknownActivationError
+        If ``activation`` names no known activation.
+
     Examples
     --------
     >>> nu = activation_derivative_law("erf", 0)          # φ'(0)² = 4/π: a point mass
@@ -128,6 +152,33 @@ class ActivationDerivativeLaw(Law):
         self._cache = []
 
     def subs(self, *args, **kwargs):
+        """Substitute a value for a symbolic ``q`` (sympy ``subs`` semantics).
+
+        Parameters
+        ----------
+        *args
+            As for :meth:`sympy.Basic.subs` (``{q: 1}``, pairs, or
+            ``old, new``).
+        **kwargs
+            Passed to :meth:`sympy.Basic.subs`.
+
+        Returns
+        -------
+        ActivationDerivativeLaw
+            The law at the substituted ``q``, same activation and ``dps``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If the substituted ``q`` is negative or not finite.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> q = sympy.Symbol("q", nonnegative=True)
+        >>> ActivationDerivativeLaw("erf", q, dps=15).subs({q: 1})
+        ActivationDerivativeLaw('erf', q=1, dps=15)
+        """
         return ActivationDerivativeLaw(self.activation, sympify_safe(self._params["q"]).subs(*sympify_safe(args), **kwargs),
                                        dps=self.dps)
 
@@ -173,11 +224,70 @@ class ActivationDerivativeLaw(Law):
         return list(self._cache[:n])
 
     def moments(self, n):
-        """Moments ``E[φ'(√q z)^{2k}]`` as mpmath numbers at ``dps`` digits."""
+        """Moments ``E[φ'(√q z)^{2k}]`` as mpmath numbers at ``dps`` digits.
+
+        Parameters
+        ----------
+        n : int
+            Number of values, ``0 <= n <= 2000``.
+
+        Returns
+        -------
+        list of mpmath.mpf
+            ``[m_1, ..., m_n]`` to ``dps`` digits.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``n`` is not an integer.
+        InvalidArgumentError
+            If ``n < 0``, or ``q`` is symbolic (substitute first).
+        TooLargeError
+            If ``n > 2000`` (raised before any work).
+
+        Examples
+        --------
+        For erf, ``φ'(x)² = (4/π) e^{−2x²}``, so
+        ``m_k = (4/π)^k / √(1 + 4kq)``; at ``q = 1``, ``m_1 = 4/(π√5)``:
+
+        >>> nu = activation_derivative_law("erf", 1, dps=15)
+        >>> float(nu.moments(2)[0])
+        0.5694100347337...
+        """
         n = _check_order(n)
         return self._moments(n) if n else []
 
     def free_cumulants(self, n):
+        """Free cumulants ``κ_1, ..., κ_n`` from the moments, at ``dps`` digits.
+
+        Parameters
+        ----------
+        n : int
+            Number of values, ``0 <= n <= 2000``.
+
+        Returns
+        -------
+        list of mpmath.mpf
+            ``[κ_1, ..., κ_n]``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``n`` is not an integer.
+        InvalidArgumentError
+            If ``n < 0``, or ``q`` is symbolic (substitute first).
+        TooLargeError
+            If ``n > 2000`` (raised before any work).
+
+        Examples
+        --------
+        ``κ_1 = m_1`` and ``κ_2 = m_2 − m_1²`` (the variance):
+
+        >>> nu = activation_derivative_law("erf", 1, dps=15)
+        >>> k1, k2 = nu.free_cumulants(2)
+        >>> float(k2 - nu.variance())
+        0.0
+        """
         from .cumulants import free_cumulants
         from ._utils.mpctx import mpmath
 
@@ -185,6 +295,26 @@ class ActivationDerivativeLaw(Law):
             return free_cumulants(self.moments(n))
 
     def variance(self):
+        """``m_2 − m_1²`` as an mpmath number at ``dps`` digits.
+
+        Returns
+        -------
+        mpmath.mpf
+            The variance.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``q`` is symbolic (substitute first with :meth:`subs`).
+
+        Examples
+        --------
+        For erf at ``q = 1``: ``16/(π²·3) − 16/(π²·5)`` ``= 32/(15π²)``:
+
+        >>> nu = activation_derivative_law("erf", 1, dps=15)
+        >>> round(float(nu.variance()) * 15 * 3.141592653589793**2 / 32, 12)
+        1.0
+        """
         from ._utils.mpctx import mpmath
 
         m1, m2 = self.moments(2)
@@ -192,6 +322,32 @@ class ActivationDerivativeLaw(Law):
             return m2 - m1**2
 
     def curve(self, exact=False):
+        """Always raises: the law has no algebraic spectral curve.
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Ignored (accepted for the :meth:`Law.curve` protocol).
+
+        Returns
+        -------
+        None
+            Never returns.
+
+        Raises
+        ------
+        NotAlgebraicError
+            Always: ``G`` is a Gaussian integral of a transcendental function.
+            Use :meth:`moments`, :meth:`cauchy`, or a piecewise-linear
+            activation (whose law is atomic).
+
+        Examples
+        --------
+        >>> activation_derivative_law("erf", 1, dps=15).curve()
+        Traceback (most recent call last):
+        ...
+        freealg.errors.NotAlgebraicError: the law of phi'(sqrt(q) z)^2 for ... is not algebraic...
+        """
         raise NotAlgebraicError(
             f"the law of phi'(sqrt(q) z)^2 for {self.activation!r} is not algebraic: its Cauchy "
             "transform satisfies no polynomial equation P(z, G) = 0 (it is a Gaussian integral of "
@@ -200,12 +356,62 @@ class ActivationDerivativeLaw(Law):
         )
 
     def s_transform(self, w=None):
+        """Always raises: no closed-form S-transform.
+
+        Parameters
+        ----------
+        w : object, optional
+            Ignored (the transform has no closed form).
+
+        Returns
+        -------
+        None
+            Never returns.
+
+        Raises
+        ------
+        NotAlgebraicError
+            Always; its series comes from ``freealg.s_transform_coefficients(law.moments(n))``.
+
+        Examples
+        --------
+        >>> nu = activation_derivative_law("erf", 1, dps=15)
+        >>> nu.s_transform()
+        Traceback (most recent call last):
+        ...
+        freealg.errors.NotAlgebraicError: ActivationDerivativeLaw('erf', q=1, dps=15) has no closed-form S-transform...
+        """
         raise NotAlgebraicError(
             f"{self!r} has no closed-form S-transform; use "
             "freealg.s_transform_coefficients(law.moments(n)) for its series"
         )
 
     def r_transform(self, w=None):
+        """Always raises: no closed-form R-transform.
+
+        Parameters
+        ----------
+        w : object, optional
+            Ignored (the transform has no closed form).
+
+        Returns
+        -------
+        None
+            Never returns.
+
+        Raises
+        ------
+        NotAlgebraicError
+            Always; its series coefficients are ``law.free_cumulants(n)``.
+
+        Examples
+        --------
+        >>> nu = activation_derivative_law("erf", 1, dps=15)
+        >>> nu.r_transform()
+        Traceback (most recent call last):
+        ...
+        freealg.errors.NotAlgebraicError: ActivationDerivativeLaw('erf', q=1, dps=15) has no closed-form R-transform...
+        """
         raise NotAlgebraicError(
             f"{self!r} has no closed-form R-transform; its series coefficients are "
             "law.free_cumulants(n)"
@@ -215,7 +421,39 @@ class ActivationDerivativeLaw(Law):
         return self.activation.dphi_mp(t) ** 2
 
     def cauchy(self, z, dps=None):
-        """``E[1/(ζ − φ'(√q z)²)]`` by mpmath quadrature (accurate off the real axis)."""
+        """``E[1/(ζ − φ'(√q z)²)]`` by mpmath quadrature (accurate off the real axis).
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Points off the support ``[inf φ'², sup φ'²]`` of the real axis.
+        dps : int or None, optional
+            ``None``: complex128 values computed at the law's ``dps``;
+            ``1 <= dps <= 1000``: mpmath values at that many digits.
+
+        Returns
+        -------
+        complex or ndarray
+            A complex scalar for a scalar ``z``, else a complex array (mpmath
+            ``mpc`` numbers with ``dps``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a real ``z`` in ``[0, sup φ'²]``, a non-finite ``z``, or a
+            symbolic ``q``.
+        InvalidArgumentTypeError
+            For a non-numeric ``z`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
+
+        Examples
+        --------
+        >>> nu = activation_derivative_law("erf", 1, dps=15)
+        >>> g = complex(nu.cauchy(2.0))           # right of the support [0, 4/π]
+        >>> round(g.real, 10), g.imag
+        (0.7935539385, 0.0)
+        """
         self._require_numeric("cauchy")
         from .activations import gaussian_expectation
         from ._utils.mpctx import mpmath
@@ -292,6 +530,27 @@ class ActivationDerivativeLaw(Law):
         return self._range_cache
 
     def support(self):
+        """The range ``[inf φ'², sup φ'²]`` of ``φ'(√q ζ)²`` over ``ζ``, as floats.
+
+        Returns
+        -------
+        list of tuple of float
+            ``[(lo, hi)]`` (``[]`` for ``q = 0``, a point mass), found
+            numerically on ``ζ ∈ [−40, 40]`` with interior extrema refined.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``q`` is symbolic (substitute first with :meth:`subs`).
+
+        Examples
+        --------
+        For erf the range is ``(0, 4/π]``:
+
+        >>> nu = activation_derivative_law("erf", 1, dps=15)
+        >>> [round(v, 12) for v in nu.support()[0]]
+        [0.0, 1.273239544735]
+        """
         self._require_numeric("support")
         if self._params["q"] == 0:
             return []
@@ -299,6 +558,23 @@ class ActivationDerivativeLaw(Law):
         return [(float(lo), float(hi))]
 
     def atoms(self):
+        """Atoms: ``[(φ'(0)², 1)]`` at ``q = 0``, none otherwise.
+
+        Returns
+        -------
+        list of tuple
+            ``[]`` for ``q > 0``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``q`` is symbolic (substitute first with :meth:`subs`).
+
+        Examples
+        --------
+        >>> activation_derivative_law("erf", 1, dps=15).atoms()
+        []
+        """
         self._require_numeric("atoms")
         if self._params["q"] == 0:
             from ._utils.mpctx import mpmath
@@ -327,6 +603,30 @@ class ActivationDerivativeLaw(Law):
         bracketed on the union of a grid in ``ζ ∈ [−20, 20]`` and a grid in
         ``u ∈ [−20, 20]`` (so both tiny and huge ``q`` resolve the shape of
         ``g``) and found by bisection (geometric on wide brackets).
+
+        Parameters
+        ----------
+        x : float or array_like of float
+            Real, finite points.
+        dps : int or None, optional
+            ``None``: float64 values (computed at 20 digits); ``1 <= dps <=
+            1000``: mpmath values at that many digits.
+
+        Returns
+        -------
+        float or ndarray
+            A float for a scalar ``x``, else an array of the shape of ``x``
+            (an object array of mpmath numbers with ``dps``).  0 outside the
+            range of ``φ'²``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite or non-real ``x``, or a symbolic ``q``.
+        InvalidArgumentTypeError
+            For a non-numeric ``x`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
 
         Examples
         --------
@@ -404,7 +704,27 @@ def activation_derivative_law(activation, q, *, dps=30):
     q : number or sympy expression
         The variance of the pre-activation (``q*`` at the fixed point).
     dps : int
-        Digits for quadrature (smooth activations only).
+        Digits for quadrature (smooth activations only), ``1 <= dps <= 1000``
+        (default 30).
+
+    Returns
+    -------
+    Law
+        :class:`PointMass`, :class:`Bernoulli` or :class:`Atomic` (exact) for
+        a piecewise-linear activation or ``q = 0``; an
+        :class:`ActivationDerivativeLaw` otherwise.
+
+    Raises
+    ------
+    UnknownActivationError
+        If ``activation`` names no known activation.
+    InvalidArgumentError
+        If ``q`` is negative, not finite or not real, or ``dps < 1``.
+    InvalidArgumentTypeError
+        If ``q`` is not a number or a sympy expression, or ``dps`` is not an
+        integer.
+    TooLargeError
+        If ``dps > 1000``.
 
     Examples
     --------

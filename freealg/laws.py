@@ -1026,6 +1026,9 @@ class Law(LawMethods):
         InvalidArgumentTypeError
             For a ``shift``/``scale`` that is not a number or a sympy
             expression.
+        NotAlgebraicError
+            For a law without an algebraic curve and no affine closed form
+            (:class:`ActivationDerivativeLaw`).
 
         Examples
         --------
