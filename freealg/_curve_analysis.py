@@ -24,6 +24,25 @@ class _CurveAnalysis:
 
         Support edges are among its real roots (docs/theory.md §3).
 
+        Parameters
+        ----------
+        factor : bool, optional
+            ``True`` (default): the product of the factors involving ``z``
+            (constants and pure-parameter factors dropped); ``False``: the
+            full expanded discriminant.
+
+        Returns
+        -------
+        sympy expression
+            A polynomial in ``z`` (and the parameters); ``1`` for a curve of
+            degree 1 in ``G``.
+
+        Raises
+        ------
+        None
+            ``factor`` is used only for its truth value; nothing is raised
+            for a valid curve.
+
         Examples
         --------
         >>> from freealg import MarchenkoPastur
@@ -44,13 +63,32 @@ class _CurveAnalysis:
         return out
 
     def leading_coefficient(self):
-        """The coefficient of ``G^degree`` (atoms are among its zeros)."""
+        """The coefficient of ``G^degree`` (atoms are among its zeros).
+
+        Returns
+        -------
+        sympy expression
+            The factored coefficient, a polynomial in ``z`` and the
+            parameters.
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> import sympy
+        >>> MarchenkoPastur(sympy.Rational(1, 2)).curve().leading_coefficient()   # atom at 0
+        2*z
+        """
         return _ds.factor(sympy.Poly(self.polynomial, G).LC())
 
     def edge_candidates(self):
         r"""Exact candidate support edges: the roots in ``z`` of the discriminant
         (radicals for factors of degree ≤ 4, ``CRootOf`` otherwise; only real
         roots when the parameters are numeric).
+
+        Returns
+        -------
+        list of sympy expressions
+            Distinct candidate edges, sorted when numeric.
 
         Examples
         --------
@@ -74,6 +112,13 @@ class _CurveAnalysis:
         ``P(a + t, c/t)`` as ``t → 0``.  Which candidate (if any) is taken by
         the physical branch depends on the parameters; :meth:`atoms` with
         ``exact=True`` decides for numeric parameters.
+
+        Returns
+        -------
+        list of tuple
+            ``[(location, [mass, ...]), ...]``: exact candidate locations
+            (zeros of the leading coefficient) with their non-zero candidate
+            masses; ``[]`` when the leading coefficient is free of ``z``.
 
         Examples
         --------
@@ -148,7 +193,43 @@ class _CurveAnalysis:
         return self._numeric_cache["numeric_poly"]
 
     def cauchy(self, z, dps=None):
-        r"""``G(z)`` on the physical branch (density engine ``branch_cauchy``)."""
+        r"""``G(z)`` on the physical branch (density engine ``branch_cauchy``).
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Points; ``Im z < 0`` uses ``G(conj z) = conj G(z)``, real points
+            give the boundary value ``G(x + i0)``.
+        dps : int or None, optional
+            ``None`` (default) for complex128 values; ``15 <= dps <= 1000``
+            for mpmath values polished to that many digits.
+
+        Returns
+        -------
+        ndarray
+            Complex values shaped like ``z`` (0-d for a scalar), or an
+            object array of mpmath ``mpc`` with ``dps``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For a non-finite ``z``, symbolic parameters (substitute first), a
+            real ``z`` at a zero of the leading coefficient (evaluate at
+            ``z + i·ε``), or ``dps < 15``.
+        InvalidArgumentTypeError
+            For a non-numeric ``z`` or a non-integer ``dps``.
+        TooLargeError
+            If ``dps > 1000``.
+        ConvergenceError
+            If the continuation or the mpmath polishing fails at a point.
+
+        Examples
+        --------
+        >>> from freealg import Semicircle
+        >>> g = complex(Semicircle().curve().cauchy(2.5))     # (2.5 − 1.5)/2
+        >>> round(g.real, 12), abs(g.imag) < 1e-12
+        (0.5, True)
+        """
         from ._utils.validate import check_finite_array
 
         check_finite_array(z, "z", dtype=complex)  # named here, before the engine's zs
@@ -159,7 +240,52 @@ class _CurveAnalysis:
         r"""Certified density on ``x`` (density engine ``curve_density``): a
         ``DensityResult`` with ``x``, ``density``, ``atoms``, ``support`` and
         ``evidence``; the first ``n_moments`` exact moments are passed for
-        certification."""
+        certification.
+
+        Parameters
+        ----------
+        x : float or array_like of float
+            Grid (any shape, at least one point, finite).
+        dps : int or None, optional
+            ``None``: float64 values (polished in mpmath only where needed);
+            ``15 <= dps <= 1000``: every value polished to ``dps`` digits
+            (``result.density_mp``).
+        strict : bool, optional
+            ``True`` (default): a failed check raises
+            :class:`~freealg.errors.CertificationError`; ``False``: it warns
+            (:class:`~freealg.errors.CertificationWarning`) and the result
+            carries the failed evidence.
+        n_moments : int, optional
+            Number of exact moments checked against contour integrals
+            (default 8).
+
+        Returns
+        -------
+        DensityResult
+            ``density`` follows the project convention: 0 outside the
+            support, ``+inf`` at a divergent hard edge, ``nan`` at an atom
+            (flagged in ``at_atom``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For an empty or non-finite grid, symbolic parameters, ``dps < 15``
+            or ``n_moments < 0``.
+        InvalidArgumentTypeError
+            For a non-numeric grid or a non-integer ``dps``/``n_moments``.
+        TooLargeError
+            If ``dps > 1000`` or ``n_moments > 2000``.
+        CertificationError
+            With ``strict=True``, if a check fails (residual, ``Im G`` sign,
+            total mass, moments, negative or uncertified values).
+
+        Examples
+        --------
+        >>> from freealg import Semicircle
+        >>> res = Semicircle().curve().density([0.0, 3.0])
+        >>> [round(float(v), 10) for v in res.density], res.evidence.ok
+        ([0.3183098862, 0.0], True)
+        """
         eng = self._engine()
         ms = self.moments(n_moments)
         if self._numeric_polynomial() is not self.polynomial:
@@ -171,7 +297,39 @@ class _CurveAnalysis:
         r"""Intervals of the absolutely continuous part (density engine).
 
         With ``exact=True`` the endpoints are replaced by the matching exact
-        roots of the discriminant (:meth:`edge_candidates`)."""
+        roots of the discriminant (:meth:`edge_candidates`).
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Return exact sympy endpoints instead of floats (default False).
+
+        Returns
+        -------
+        list of tuple
+            Sorted intervals ``[(a, b), ...]`` (floats, or sympy numbers
+            with ``exact=True``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If the curve has symbolic parameters (substitute first).
+        BranchError
+            With ``exact=True``, if a numerical edge matches no exact root
+            of the discriminant.
+        CertificationError
+            If the density engine finds the support inconsistent with the
+            discriminant.
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> c = MarchenkoPastur(2).curve()
+        >>> c.support(exact=True)
+        [(3 - 2*sqrt(2), 2*sqrt(2) + 3)]
+        >>> [round(v, 12) for v in c.support()[0]]
+        [0.171572875254, 5.828427124746]
+        """
         if "support" not in self._numeric_cache:
             eng = self._engine()
             sup = eng.curve_support(self._numeric_polynomial(), Z, G)
@@ -188,7 +346,36 @@ class _CurveAnalysis:
     def atoms(self, exact=False):
         r"""Atoms ``(location, mass)`` (density engine); with ``exact=True``
         location and mass are the matching closed forms of
-        :meth:`atom_candidates`."""
+        :meth:`atom_candidates`.
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Return the matching closed forms (default False: the engine's
+            values, exact sympy numbers already for rational coefficients).
+
+        Returns
+        -------
+        list of tuple
+            ``[(location, mass), ...]``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If the curve has symbolic parameters (substitute first).
+        BranchError
+            With ``exact=True``, if a numerical atom matches no exact
+            candidate.
+        CertificationError
+            If the atoms cannot be certified by the density engine.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> from freealg import Bernoulli
+        >>> Bernoulli(sympy.Rational(1, 3)).curve().atoms()
+        [(0, 2/3), (1, 1/3)]
+        """
         if "atoms" not in self._numeric_cache:
             eng = self._engine()
             ats = eng.curve_atoms(self._numeric_polynomial(), Z, G)
@@ -216,6 +403,38 @@ class _CurveAnalysis:
         For numeric parameters the edges and atoms are the ones actually taken
         by the physical branch (density engine + exact matching); for symbolic
         parameters the candidates are listed.
+
+        Parameters
+        ----------
+        n_moments : int, optional
+            Number of exact moments listed, ``0 <= n_moments <= 2000``
+            (default 4).
+
+        Returns
+        -------
+        str
+            LaTeX lines joined by ``\\`` and newlines.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``n_moments`` is not an integer.
+        InvalidArgumentError
+            If ``n_moments < 0``.
+        TooLargeError
+            If ``n_moments > 2000``.
+        BranchError
+            If a numerical edge or atom matches no exact candidate.
+
+        Examples
+        --------
+        >>> from freealg import Semicircle
+        >>> print(Semicircle().curve().report(2))
+        G^{2} - G z + 1 = 0 \\
+        \operatorname{disc}_G P = \left(z - 2\right) \left(z + 2\right) \\
+        \operatorname{supp} = \left[-2, 2\right] \\
+        \text{atoms: } \text{none} \\
+        m_{1..2} = 0, 1
         """
         from .laws import _check_order
 

@@ -184,6 +184,14 @@ class SpectralCurve(_CurveAnalysis, Law):
         The variables, default the symbols named ``z`` and ``G``.
     check : bool
         Check that a branch ``G ~ 1/z`` at ∞ exists (default True).
+    law : Law or None, optional
+        The law this curve was built from (kept as ``source``; the named
+        laws pass themselves), or ``None``.
+    _s, _r, _display, _irreducible : optional
+        Internal: a known rational S- or R-transform, a factored display
+        form of ``P``, and whether ``P`` is known to be irreducible (set by
+        the constructors :meth:`from_s_transform`, :meth:`from_r_transform`
+        and the operations; not for users).
 
     Raises
     ------
@@ -191,7 +199,12 @@ class SpectralCurve(_CurveAnalysis, Law):
         If no root of ``P(z, G) = 0`` behaves like ``1/z`` at ∞ (then ``P`` is
         not the curve of a probability law).
     InvalidArgumentError
-        If ``P`` does not involve ``G`` or the variables cannot be found.
+        If ``P`` does not involve ``G``, is identically zero, the variables
+        cannot be found, or a parameter symbol is named ``z`` or ``G``.
+    InvalidArgumentTypeError
+        If ``z``/``G`` is not a Symbol or a name, ``law`` is not a law, or
+        ``polynomial`` is not an expression (text is parsed by the safe
+        grammar).
 
     Attributes
     ----------
@@ -253,6 +266,30 @@ class SpectralCurve(_CurveAnalysis, Law):
         r"""Curve from an equation ``Q(z, m) = 0`` for the Stieltjes transform
         ``m = ∫ dμ/(x − z) = −G`` (substitutes ``m = −G``).
 
+        Parameters
+        ----------
+        polynomial : sympy expression, Equality, Poly or text
+            ``Q(z, m)``.
+        z, m : sympy.Symbol or str
+            The variables of ``Q`` (a name picks the symbol of that name).
+        **kwargs
+            Passed to the constructor (``check``, ``law``).
+
+        Returns
+        -------
+        SpectralCurve
+            The curve ``Q(z, −G) = 0`` in normal form.
+
+        Raises
+        ------
+        BranchError
+            If no branch ``G ~ 1/z`` exists (e.g. ``Q`` was written for
+            ``G``, not ``m``).
+        InvalidArgumentError
+            If ``Q`` does not involve ``m`` or is not an expression.
+        InvalidArgumentTypeError
+            If ``z`` or ``m`` is neither a Symbol nor a name.
+
         Examples
         --------
         docs/theory.md §3: ``MP^{⊠2}`` is ``m³z² − mz − 1 = 0`` in terms of ``m``:
@@ -271,6 +308,31 @@ class SpectralCurve(_CurveAnalysis, Law):
 
         With ``R = A/B``, ``G(R(w) + 1/w) = w`` gives
         ``z G B(G) − G A(G) − B(G) = 0``, linear in ``z``, hence irreducible.
+
+        Parameters
+        ----------
+        R : sympy expression, number or text
+            A rational function of ``w`` without a pole at ``w = 0``
+            (``R(0) = m_1``).
+        w : sympy.Symbol, optional
+            The variable of ``R`` (default ``Symbol('w')``).
+        law : Law or None, optional
+            The law to attach (see the class parameters).
+
+        Returns
+        -------
+        SpectralCurve
+            The irreducible curve, remembering ``R``.
+
+        Raises
+        ------
+        TransformUndefinedError
+            If ``R`` has a pole at ``w = 0``.
+        InvalidArgumentTypeError
+            If ``w`` is not a Symbol or ``R`` is not an expression, number or
+            text.
+        BranchError
+            If the resulting curve has no branch ``G ~ 1/z``.
 
         Examples
         --------
@@ -299,6 +361,31 @@ class SpectralCurve(_CurveAnalysis, Law):
         Factors of ``G`` (from ``(1 + w) = zG`` dividing ``A``) are removed;
         the rest is irreducible because ``(w, G) ↦ (z, G) = ((1 + w)/G, G)``
         is birational.
+
+        Parameters
+        ----------
+        S : sympy expression, number or text
+            A rational function of ``w``, finite and non-zero at ``w = 0``
+            (``S(0) = 1/m_1``).
+        w : sympy.Symbol, optional
+            The variable of ``S`` (default ``Symbol('w')``).
+        law : Law or None, optional
+            The law to attach (see the class parameters).
+
+        Returns
+        -------
+        SpectralCurve
+            The irreducible curve, remembering ``S``.
+
+        Raises
+        ------
+        TransformUndefinedError
+            If ``S(0)`` is 0 or infinite (no law of finite non-zero mean).
+        InvalidArgumentTypeError
+            If ``w`` is not a Symbol or ``S`` is not an expression, number or
+            text.
+        BranchError
+            If the resulting curve has no branch ``G ~ 1/z``.
 
         Examples
         --------
@@ -349,6 +436,7 @@ class SpectralCurve(_CurveAnalysis, Law):
 
     @property
     def free_symbols(self):
+        """The parameter symbols of ``P`` (all symbols but ``z`` and ``G``), a set."""
         return self.polynomial.free_symbols - {Z, G}
 
     @property
@@ -358,6 +446,28 @@ class SpectralCurve(_CurveAnalysis, Law):
 
     def subs(self, *args, **kwargs):
         """Substitute values for parameters; returns a new curve.
+
+        Parameters
+        ----------
+        *args
+            As for :meth:`sympy.Basic.subs`: ``{symbol: value}``, a list of
+            pairs, or ``old, new``.
+        **kwargs
+            Passed to :meth:`sympy.Basic.subs`.
+
+        Returns
+        -------
+        SpectralCurve
+            The curve with the values substituted (known rational transforms
+            substituted too).
+
+        Raises
+        ------
+        BranchError
+            If the substituted polynomial has no branch ``G ~ 1/z`` (values
+            for which it is not the curve of a law).
+        InvalidArgumentError
+            If the substitution makes ``P`` free of ``G`` or identically zero.
 
         Examples
         --------
@@ -376,6 +486,19 @@ class SpectralCurve(_CurveAnalysis, Law):
     def evaluate(self, z, g):
         """``P(z, g)``: exact (sympy) at numbers or expressions, a complex numpy
         array when ``z`` or ``g`` is a list or an array (broadcast together).
+
+        Parameters
+        ----------
+        z : number, sympy expression, text, list or array
+            The first variable (text may use the symbols ``z`` and ``G``).
+        g : number, sympy expression, text, list or array
+            The value put in for ``G``.
+
+        Returns
+        -------
+        sympy expression or ndarray of complex
+            The exact value for scalar arguments, a complex array of the
+            broadcast shape for list/array arguments.
 
         Raises
         ------
@@ -418,7 +541,20 @@ class SpectralCurve(_CurveAnalysis, Law):
         return self.polynomial.subs({Z: z, G: g}, simultaneous=True)
 
     def curve(self):
-        """The curve itself (law protocol)."""
+        """The curve itself (law protocol).
+
+        Returns
+        -------
+        SpectralCurve
+            ``self``.
+
+        Examples
+        --------
+        >>> from freealg import FussCatalan
+        >>> c = FussCatalan(2).curve()
+        >>> c.curve() is c
+        True
+        """
         return self
 
     # -- series at infinity -----------------------------------------------------
@@ -508,6 +644,26 @@ class SpectralCurve(_CurveAnalysis, Law):
         r"""Exact moments ``m_1, …, m_n`` from the series of the physical branch
         ``G = Σ_{k≥0} m_k z^{−k−1}`` at ∞ (Newton iteration on power series).
 
+        Parameters
+        ----------
+        n : int
+            Number of moments, ``0 <= n <= 2000``.
+
+        Returns
+        -------
+        list of sympy expressions
+            ``[m_1, ..., m_n]``, exact (rational functions of the parameters
+            of ``P``).
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``n`` is not an integer.
+        InvalidArgumentError
+            If ``n < 0``.
+        TooLargeError
+            If ``n > 2000`` (raised before any work).
+
         Examples
         --------
         >>> import sympy
@@ -532,6 +688,29 @@ class SpectralCurve(_CurveAnalysis, Law):
     def matches_moments(self, moments):
         """True when the exact moments ``m_1..m_n`` satisfy ``P`` to order ``n``.
 
+        Parameters
+        ----------
+        moments : list, tuple or ndarray
+            ``[m_1, ..., m_n]``: exact numbers, floats or sympy expressions,
+            ``n <= 2000``.
+
+        Returns
+        -------
+        bool
+            Whether the series ``G = 1/z + Σ m_k/z^{k+1}`` satisfies ``P``
+            to that order (``False`` also when a moment is not in the
+            coefficient field of ``P``).
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``moments`` is not a sequence, or an entry is not a number or
+            an expression.
+        InvalidArgumentError
+            If an entry is not finite.
+        TooLargeError
+            If more than 2000 moments are given.
+
         Examples
         --------
         >>> from freealg import MarchenkoPastur
@@ -548,6 +727,19 @@ class SpectralCurve(_CurveAnalysis, Law):
         return all(not r for r in res)
 
     def mean(self):
+        """The mean ``m_1`` from the series of ``G`` at infinity.
+
+        Returns
+        -------
+        sympy expression
+            Exact (in the parameters of ``P``).
+
+        Examples
+        --------
+        >>> from freealg import MarchenkoPastur
+        >>> MarchenkoPastur(3).curve().mean()
+        3
+        """
         return self.moments(1)[0]
 
     # -- transforms -------------------------------------------------------------
@@ -571,6 +763,12 @@ class SpectralCurve(_CurveAnalysis, Law):
         r"""The S-curve ``Q(w, S) = 0`` satisfied by the S-transform: the numerator
         of ``P((1 + w)/(S w), S w)`` with factors free of ``S`` or of ``w`` removed.
 
+        Returns
+        -------
+        sympy expression
+            ``Q(w, S)`` in the symbols ``w`` and ``S``, leading coefficient
+            in ``S`` positive.
+
         Examples
         --------
         >>> from freealg import MarchenkoPastur
@@ -582,6 +780,11 @@ class SpectralCurve(_CurveAnalysis, Law):
 
     def r_polynomial(self):
         r"""The R-curve ``Q(w, R) = 0``: numerator of ``P(R + 1/w, w)``.
+
+        Returns
+        -------
+        sympy expression
+            ``Q(w, R)`` in the symbols ``w`` and ``R``.
 
         Examples
         --------
@@ -596,6 +799,35 @@ class SpectralCurve(_CurveAnalysis, Law):
         r"""The S-transform: exact when rational; numeric (series-guided root of
         the S-curve) at a numeric ``w`` otherwise.
 
+        Parameters
+        ----------
+        w : number, array, sympy expression, text or None
+            ``None`` for the closed form in ``Symbol('w')`` (rational
+            transforms only); a number (small ``|w|``, inside the disc where
+            the 24-term series selects the branch) for a value; a list or
+            array entrywise.
+
+        Returns
+        -------
+        sympy expression, complex or ndarray of complex
+            The rational closed form (or its exact value at an exact ``w``);
+            a Python complex for a numeric ``w`` on a non-rational transform;
+            a complex array for an array ``w``.
+
+        Raises
+        ------
+        TransformUndefinedError
+            If the mean is 0 (``S`` only); if the transform is not rational
+            and ``w`` is ``None`` or symbolic (use :meth:`s_polynomial`); at
+            a pole of the closed form.
+        ConvergenceError
+            If ``w`` is too far from 0 for the series that selects the branch.
+        InvalidArgumentError
+            For a non-finite ``w``, a value beyond float64, or symbolic
+            parameters with a numeric ``w``.
+        InvalidArgumentTypeError
+            For a ``bool``, bytes, a mapping, a ragged or non-numeric array.
+
         Examples
         --------
         >>> from freealg import FussCatalan
@@ -607,6 +839,29 @@ class SpectralCurve(_CurveAnalysis, Law):
     def r_transform(self, w=None):
         r"""The R-transform: exact when rational; numeric otherwise (see
         :meth:`s_transform`).
+
+        Parameters
+        ----------
+        w : number, array, sympy expression, text or None
+            As in :meth:`s_transform`.
+
+        Returns
+        -------
+        sympy expression, complex or ndarray of complex
+            As in :meth:`s_transform`.
+
+        Raises
+        ------
+        TransformUndefinedError
+            If the transform is not rational and ``w`` is ``None`` or
+            symbolic (use :meth:`r_polynomial`); at a pole of the closed form.
+        ConvergenceError
+            If ``w`` is too far from 0 for the series that selects the branch.
+        InvalidArgumentError
+            For a non-finite ``w``, a value beyond float64, or symbolic
+            parameters with a numeric ``w``.
+        InvalidArgumentTypeError
+            For a ``bool``, bytes, a mapping, a ragged or non-numeric array.
 
         Examples
         --------
@@ -686,6 +941,26 @@ class SpectralCurve(_CurveAnalysis, Law):
         r"""Curve of the pushforward ``x ↦ shift + scale·x``:
         ``G_new(z) = G((z − shift)/scale)/scale``, i.e. ``P((z − shift)/scale, scale·G)``.
 
+        Parameters
+        ----------
+        shift : exact number or sympy expression, optional
+            Default 0.  A float is refused (the curve is exact).
+        scale : exact number or sympy expression, optional
+            Default 1; ``scale = 0`` gives the curve of ``δ_shift``.
+
+        Returns
+        -------
+        SpectralCurve
+            The image curve (irreducible when this one is).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``shift`` or ``scale`` is a float (pass
+            ``sympy.Rational(x)``), not finite or not real.
+        InvalidArgumentTypeError
+            If ``shift`` or ``scale`` is not a number or an expression.
+
         Examples
         --------
         >>> from freealg import MarchenkoPastur
@@ -699,6 +974,17 @@ class SpectralCurve(_CurveAnalysis, Law):
     def invert(self):
         r"""Curve of the law of ``1/X`` (needs no atom at 0):
         ``G_inv(z) = 1/z − G(1/z)/z²``.
+
+        Returns
+        -------
+        SpectralCurve
+            The curve of the law of ``1/X``.
+
+        Raises
+        ------
+        InvalidLawError
+            If the law has (or, for symbolic parameters, may have) an atom at
+            0.
 
         Examples
         --------
@@ -714,6 +1000,17 @@ class SpectralCurve(_CurveAnalysis, Law):
         r"""A simplified equivalent curve: the physical irreducible factor of
         ``P`` (selected by its series at ∞), content removed, coefficients
         simplified.
+
+        Returns
+        -------
+        SpectralCurve
+            The physical factor, marked irreducible.
+
+        Raises
+        ------
+        BranchError
+            If no factor, or more than one, has a branch ``G ~ 1/z`` (select
+            with :meth:`matches_moments`).
 
         Examples
         --------
@@ -735,6 +1032,29 @@ class SpectralCurve(_CurveAnalysis, Law):
         in ``G`` with factored coefficients; ``compact=False`` prints ``P``
         collected in powers of ``G``.  ``wrap`` (characters per row) and
         ``digits`` (float coefficients) are those of :func:`freealg.latex`.
+
+        Parameters
+        ----------
+        compact : bool, optional
+            Factored display form (default True) or ``P`` collected in ``G``.
+        wrap : int or None, optional
+            Characters per row of an ``aligned`` block, ``>= 16``.
+        digits : int or None, optional
+            Significant digits of float coefficients, ``1 <= digits <= 1000``.
+
+        Returns
+        -------
+        str
+            LaTeX of ``P(z, G) = 0`` (no surrounding ``$``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``wrap < 16`` or ``digits < 1``.
+        InvalidArgumentTypeError
+            If ``wrap`` or ``digits`` is not an integer.
+        TooLargeError
+            If ``wrap`` or ``digits`` exceeds its maximum.
 
         Examples
         --------

@@ -863,8 +863,9 @@ class Law(LawMethods):
         z : complex or array_like of complex
             Points; on the real axis outside the support ``G`` is real.
         dps : int or None, optional
-            ``None`` (default) for numpy complex128 values; ``1 <= dps <=
-            1000`` for mpmath values at that many digits.
+            ``None`` (default) for numpy complex128 values; else mpmath values
+            at that many digits, ``dps <= 1000`` (``dps >= 15`` for laws
+            computed through their curve, ``dps >= 1`` for closed forms).
 
         Returns
         -------
@@ -883,6 +884,9 @@ class Law(LawMethods):
             non-integer ``dps``.
         TooLargeError
             If ``dps > 1000``.
+        BranchError, ConvergenceError
+            When the curve's physical branch cannot be followed to ``z``
+            (curve-based laws).
 
         Examples
         --------
@@ -907,8 +911,9 @@ class Law(LawMethods):
         x : float or array_like of float
             Real, finite points.
         dps : int or None, optional
-            ``None`` (default) for float64 values; ``1 <= dps <= 1000`` for
-            mpmath values at that many digits.
+            ``None`` (default) for float64 values; else mpmath values at that
+            many digits, ``dps <= 1000`` (``dps >= 15`` for laws computed
+            through their curve, ``dps >= 1`` for closed forms).
 
         Returns
         -------
