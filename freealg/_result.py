@@ -85,6 +85,27 @@ class DensityEvidence:
     notes : list of str
         Information that is not a failure (for example an inconclusive atom
         residue extrapolation).
+
+    Parameters
+    ----------
+    **kw
+        Values of the attributes above (plus ``method``, ``n_points`` and
+        ``dps``); a field not given is ``None``.  Built by the density
+        engines, not by users.
+
+    Raises
+    ------
+    None
+        The constructor stores the values without checking them.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from freealg.density import curve_density
+    >>> z, G = sympy.symbols("z G")
+    >>> ev = curve_density(G**2 - z*G + 1, z, G, [0.0]).evidence
+    >>> ev.ok, ev.n_negative, round(float(ev.mass_continuous), 9)
+    (True, 0, 1.0)
     """
 
     _FIELDS = (
@@ -101,7 +122,23 @@ class DensityEvidence:
             setattr(self, k, kw.get(k))
 
     def summary(self):
-        """Multi-line human-readable summary."""
+        """Multi-line human-readable summary.
+
+        Returns
+        -------
+        str
+            One line per check (residual, ``Im G`` sign, mass, moments,
+            atoms, grid), then the failures and notes.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> from freealg.density import curve_density
+        >>> z, G = sympy.symbols("z G")
+        >>> ev = curve_density(G**2 - z*G + 1, z, G, [0.0]).evidence
+        >>> print(ev.summary().splitlines()[0])
+        DensityEvidence (algebraic curve, ...): ok
+        """
         lines = [f"DensityEvidence ({self.method}): {'ok' if self.ok else 'FAILED'}"]
         lines.append(f"  residual      {self.max_residual:.2e} (tol {self.residual_tol:.0e})")
         lines.append(f"  Im G <= 0     {self.im_sign_ok} (max Im G/|G| = {self.max_im:.2e})")
@@ -169,6 +206,31 @@ class DensityResult:
     evidence : DensityEvidence
     density_mp : list or None
         mpmath values when ``dps`` was given.
+
+    Parameters
+    ----------
+    x, density, cauchy, error, atoms, atoms_exact, support, evidence, density_mp
+        The attributes above, stored as given.
+    at_atom : ndarray of bool, optional
+        The atom mask (default: no grid point at an atom).
+
+    Raises
+    ------
+    None
+        The constructor stores the values without checking them; results
+        are built by the density engines (:func:`freealg.curve_density`,
+        ``law.density``).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from freealg.density import curve_density
+    >>> z, G = sympy.symbols("z G")
+    >>> res = curve_density(z*(z - 1)*G - (z - 1 + sympy.Rational(1, 2)), z, G, [0.0, 0.5])
+    >>> res                                  # Bernoulli(1/2): all atoms
+    DensityResult(2 points, support none, atoms 0.5 at 0, 0.5 at 1, evidence ok)
+    >>> res.density.tolist(), res.at_atom.tolist()
+    ([nan, 0.0], [True, False])
     """
 
     def __init__(self, x, density, cauchy, error, atoms, atoms_exact, support, evidence, density_mp=None,

@@ -227,6 +227,27 @@ def curve_density(P, z, G, x, *, dps=None, strict=True, exact_moments=None,
     Returns
     -------
     DensityResult
+        ``density`` in the project convention: 0 outside the support and at
+        soft edges, ``+inf`` at a divergent hard edge, ``nan`` exactly at an
+        atom (flagged in ``at_atom``; not a failure).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``z`` or ``G`` is not a sympy Symbol, or ``P`` is not a sympy
+        expression, ``Poly``, ``Eq`` or text.
+    InvalidArgumentError
+        If ``P`` has free symbols other than ``z`` and ``G``, a non-numeric
+        coefficient, or does not involve ``G``.
+    BranchError
+        If ``P`` has no branch ``G ~ 1/z`` at infinity.
+    InvalidArgumentError
+        Also for an empty or non-finite grid ``x``, or ``dps < 15``.
+    TooLargeError
+        If ``dps > 1000``.
+    CertificationError
+        With ``strict=True``, when a check fails (see
+        :class:`DensityEvidence`).
 
     Examples
     --------
@@ -266,12 +287,34 @@ def curve_support(P, z, G, *, exact=False):
 
     Parameters
     ----------
+    P : sympy expression, Poly, Equality or text
+        Polynomial in ``z``, ``G`` with numeric coefficients.
+    z, G : sympy.Symbol
+        The variables.
     exact : bool
         Return exact endpoints (sympy ``Rational`` / ``CRootOf``).
 
     Returns
     -------
     list of (lo, hi)
+        Sorted intervals (floats, or exact sympy numbers with ``exact``).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``z`` or ``G`` is not a sympy Symbol, or ``P`` is not a sympy
+        expression, ``Poly``, ``Eq`` or text.
+    InvalidArgumentError
+        If ``P`` has free symbols other than ``z`` and ``G``, a non-numeric
+        coefficient, or does not involve ``G``.
+    BranchError
+        If ``P`` has no branch ``G ~ 1/z`` at infinity.
+    InvalidArgumentError
+        Also with ``exact=True`` when the discriminant is too costly to
+        compute for this curve (use ``exact=False``).
+    CertificationError
+        If the density is positive outside every real root of the
+        discriminant (an inconsistent curve or branch).
 
     Examples
     --------
@@ -303,10 +346,31 @@ def curve_atoms(P, z, G):
     polynomial, exact for rational data); the atom is the one whose branch is
     the physical branch near ``a`` (checked numerically), its mass is ``c``.
 
+    Parameters
+    ----------
+    P : sympy expression, Poly, Equality or text
+        Polynomial in ``z``, ``G`` with numeric coefficients.
+    z, G : sympy.Symbol
+        The variables.
+
     Returns
     -------
     list of (location, mass)
         Exact sympy numbers when ``P`` has rational coefficients.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``z`` or ``G`` is not a sympy Symbol, or ``P`` is not a sympy
+        expression, ``Poly``, ``Eq`` or text.
+    InvalidArgumentError
+        If ``P`` has free symbols other than ``z`` and ``G``, a non-numeric
+        coefficient, or does not involve ``G``.
+    BranchError
+        If ``P`` has no branch ``G ~ 1/z`` at infinity.
+    CertificationError
+        If an atom's mass cannot be certified against the residue of the
+        physical branch.
 
     Examples
     --------
