@@ -493,6 +493,20 @@ def free_add(*laws):
         Irreducible, checked against the exact moments of the result computed
         independently on moment sequences (:func:`freealg.free_add_moments`).
 
+    Raises
+    ------
+    InvalidArgumentError
+        If no law is given, or a law has float parameters (pass
+        ``law.curve(exact=True)`` or exact parameters).
+    InvalidArgumentTypeError
+        If an argument is not a law or a curve (for a constant ``c`` use
+        ``PointMass(c)``).
+    NotAlgebraicError
+        If a law has no algebraic curve (e.g. an
+        :class:`ActivationDerivativeLaw`).
+    BranchError
+        If the exact factor selection or the moment check fails.
+
     Examples
     --------
     Two standard semicircles add to a semicircle of variance 2:
@@ -594,10 +608,29 @@ def free_mul(*laws):
     checked by :func:`freealg.free_mul_moments` (which also checks that the
     moments are those of laws, one of them on ``[0, ∞)``).
 
+    Parameters
+    ----------
+    *laws : Law or SpectralCurve
+        One or more laws with non-zero mean (a single list is accepted too).
+
+    Returns
+    -------
+    SpectralCurve
+        The curve of the product, checked against its exact moments.
+
     Raises
     ------
     TransformUndefinedError
         If a law has mean 0.
+    InvalidArgumentError
+        If no law is given, or a law has float parameters (pass
+        ``law.curve(exact=True)`` or exact parameters).
+    InvalidArgumentTypeError
+        If an argument is not a law or a curve.
+    NotAlgebraicError
+        If a law has no algebraic curve.
+    BranchError
+        If the exact factor selection or the moment check fails.
 
     Examples
     --------
@@ -664,6 +697,33 @@ def free_power(a, L):
     directly: one substitution when ``S_a`` is rational, one resultant
     ``Res_S(Q(w, S), S^L − T)`` otherwise — never ``L`` successive
     eliminations.
+
+    Parameters
+    ----------
+    a : Law or SpectralCurve
+        A law with non-zero mean and exact parameters.
+    L : int
+        The power, ``1 <= L <= 100000``.
+
+    Returns
+    -------
+    SpectralCurve
+        The curve of ``a^{⊠L}`` (``a``'s own curve for ``L = 1``).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``a`` is not a law or a curve, or ``L`` is not an integer.
+    InvalidArgumentError
+        If ``L < 1``, or ``a`` has float parameters.
+    TooLargeError
+        If ``L > 100000``.
+    TransformUndefinedError
+        If ``a`` has mean 0.
+    NotAlgebraicError
+        If ``a`` has no algebraic curve.
+    BranchError
+        If the exact factor selection fails.
 
     Examples
     --------

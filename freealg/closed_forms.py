@@ -52,6 +52,27 @@ def weight_law(weights="gaussian", sigma_w=1):
     (``S = 1/(σ_w²(1 + w))``), ``PointMass(σ_w²)`` for orthogonal ones
     (``S = 1/σ_w²``).
 
+    Parameters
+    ----------
+    weights : {"gaussian", "orthogonal"}, optional
+        The weight ensemble (default ``"gaussian"``).
+    sigma_w : number or sympy expression, optional
+        The weight scale ``σ_w`` (default 1).  A float gives a float law.
+
+    Returns
+    -------
+    MarchenkoPastur or PointMass
+        ``MarchenkoPastur(1, σ_w²)`` or ``PointMass(σ_w²)``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``weights`` is not ``"gaussian"`` or ``"orthogonal"``, or
+        ``sigma_w`` is not finite or not real (or ``σ_w = 0`` for Gaussian
+        weights: a Marchenko–Pastur jump must be non-zero).
+    InvalidArgumentTypeError
+        If ``sigma_w`` is not a number or a sympy expression.
+
     Examples
     --------
     >>> weight_law("gaussian", 2).s_transform()
@@ -150,6 +171,21 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed", e
     SpectralCurve
         Checked against the exact moments of the product (moment route).
 
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``L`` is not an integer, or ``sigma_w`` is not a number or a sympy
+        expression.
+    InvalidArgumentError
+        If ``L < 1``; ``convention`` or ``weights`` is not one of its
+        choices; a ``nu`` is not a law; a list has the wrong length; a float
+        is given without ``exact=True``.
+    TooLargeError
+        If ``L > 256`` (the exact curve would be too costly; use
+        ``MLP(...).jacobian_law()``).
+    TransformUndefinedError
+        If a factor has mean 0 (no S-transform).
+
     Examples
     --------
     Seed convention, Gaussian ReLU network of depth 2 at ``σ_w² = 2``:
@@ -202,6 +238,18 @@ def fim_curve(nus, q, *, sigma_w=1, weights="orthogonal", exact=False):
     Law
         ``μ_L``: a :class:`SpectralCurve` in general (an exact atomic law for
         ``L ≤ 2``).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``nus`` or ``q`` is not a list or tuple, an entry of ``nus`` is
+        not a law, or a parameter is not a number or a sympy expression.
+    InvalidArgumentError
+        If ``len(q) != len(nus) + 1``, a per-layer ``sigma_w`` list has the
+        wrong length, ``weights`` is not one of its choices, or a float is
+        given without ``exact=True``.
+    TransformUndefinedError
+        If a law in a ⊠-product has mean 0.
 
     Examples
     --------
@@ -287,6 +335,25 @@ def fim_two_layer_curve(activation=None, *, alpha=None, sigma_w=None, q=None, si
     exact : bool
         Needed for float input: the curve then uses the floats' exact binary
         values (``sympy.Rational(float)``).
+
+    Returns
+    -------
+    Law
+        ``μ_3``, a :class:`SpectralCurve` (symbolic in the parameters left
+        free).
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``q`` does not have three entries, the activation's ``φ'²`` is not
+        Bernoulli (use :func:`fim_curve` with
+        :func:`activation_derivative_law`), ``weights`` is not one of its
+        choices, or a float is given without ``exact=True``.
+    InvalidArgumentTypeError
+        If ``q`` is not a list or tuple, or a parameter is not a number or a
+        sympy expression.
+    UnknownActivationError
+        If ``activation`` names no known activation.
 
     Examples
     --------
