@@ -624,9 +624,9 @@ class FussCatalan(Law):
 
         Raises
         ------
-        NotAlgebraicError
-            Not raised for a valid law; listed for the :meth:`Law.curve`
-            protocol.
+        None
+            ``exact`` is ignored and the curve always exists: nothing is
+            raised.
 
         Examples
         --------
