@@ -320,6 +320,7 @@ class LawMethods:
         Parameters
         ----------
         x : float or array_like of float
+            Real points.
 
         Returns
         -------
@@ -330,6 +331,9 @@ class LawMethods:
         ------
         InvalidArgumentError
             If ``x`` holds NaN or infinities.
+        InvalidArgumentTypeError
+            If ``x`` is not numeric (text, ``bool``, a ragged or complex
+            array).
         CertificationError
             If the density fails its checks.
 
@@ -360,6 +364,7 @@ class LawMethods:
         Parameters
         ----------
         x : float or array_like of float
+            Real points.
         tol : float, optional
             Largest accepted error estimate (absolute, default ``1e-9``).
         return_error : bool, optional
@@ -374,6 +379,9 @@ class LawMethods:
         ------
         InvalidArgumentError
             If ``x`` holds NaN or infinities, or ``tol`` is not positive.
+        InvalidArgumentTypeError
+            If ``x`` or ``tol`` is not numeric, or ``return_error`` is not a
+            bool.
         CertificationError
             If an error estimate exceeds ``tol``, or the law's density or
             Cauchy transform fails.
@@ -452,17 +460,24 @@ class LawMethods:
         Parameters
         ----------
         p : float or array_like of float in [0, 1]
+            Probabilities.
         tol : float, optional
             Passed to :meth:`cdf`.
 
         Returns
         -------
         float or ndarray of float
+            A float for a scalar ``p``.
 
         Raises
         ------
         InvalidArgumentError
-            If some ``p`` is outside ``[0, 1]`` or not finite.
+            If some ``p`` is outside ``[0, 1]`` or not finite, ``tol`` is not
+            positive, or the law has neither support nor atoms.
+        InvalidArgumentTypeError
+            If ``p`` or ``tol`` is not numeric.
+        CertificationError
+            If the CDF table behind the quantiles fails (see :meth:`cdf`).
 
         Examples
         --------

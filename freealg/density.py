@@ -127,11 +127,16 @@ def branch_cauchy(P, z, G, zs, *, dps=None):
     ------
     InvalidArgumentError
         Free symbols other than ``z``, ``G``; non-finite points; a real point
-        where the leading coefficient in ``G`` vanishes.
+        where the leading coefficient in ``G`` vanishes; ``dps < 15``.
+    InvalidArgumentTypeError
+        ``z`` or ``G`` not a Symbol, ``P`` not an expression, non-numeric
+        points, a non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
     BranchError
         No branch ``G ~ 1/z`` at infinity.
     ConvergenceError
-        The continuation failed at some point.
+        The continuation (or the mpmath polishing) failed at some point.
 
     Examples
     --------
