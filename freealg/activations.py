@@ -1924,7 +1924,8 @@ def get_activation(name_or_expr, **params):
         For an unknown name (the message lists the valid names), or text that
         does not parse as an expression in ``x``.
     TooLargeError
-        For expression text too long or too deeply nested for the parser.
+        For expression text beyond the parser's size limits (e.g. a huge
+        exponent), raised before any work.
     InvalidArgumentTypeError
         If ``name_or_expr`` is not a str, sympy expression or Activation.
     InvalidArgumentError
