@@ -531,6 +531,43 @@ class MomentCheck:
     expected_rate : str or None
     plugin : tuple of str
         Letters whose law was replaced by the empirical one in each trial.
+
+    Parameters
+    ----------
+    expr : str
+        The expression, as printed.
+    predicted : float or None
+        The limit (None for a plug-in check).
+    exact : object
+        The prediction as the model returned it.
+    rows : list of dict
+        One row per width with at least the keys ``width``, ``trials``,
+        ``mean``, ``predicted``, ``stderr``, ``error`` and ``z`` (optionally
+        ``stderr_eff``, the Student-t-widened SE used by the fits, and
+        ``exact``, true when the error is at rounding level).
+    expected_rate : {"1/N", "1/N^2"} or None, default None
+        The rate :attr:`consistent` tests against.
+    plugin : iterable of str, default ()
+        Letters whose law was replaced by the empirical one.
+
+    Raises
+    ------
+    KeyError
+        If a row lacks ``width``, ``error`` or ``stderr``.  Built by
+        :func:`moments`, which fills every key; nothing else is validated.
+
+    Examples
+    --------
+    ``O Oᵀ = I`` exactly for a Haar orthogonal ``O``, so the check finds an
+    identity at finite ``N`` (no statistics, no p-value):
+
+    >>> from freealg import FreeModel, nc_symbols, tr, simulate, verify
+    >>> O = nc_symbols("O")
+    >>> res = verify.moments(tr(O * O.T), FreeModel().haar_orthogonal(O),
+    ...                      lambda n, rng: {"O": simulate.haar_orthogonal(n, rng)},
+    ...                      widths=[4, 8], trials=3)
+    >>> res.predicted, res.rate, res.p_value, res.consistent
+    (1.0, 'exact', None, True)
     """
 
     def __init__(self, expr, predicted, exact, rows, expected_rate=None, plugin=()):
@@ -582,7 +619,26 @@ class MomentCheck:
         return self.fit[key]["p"] > P_ACCEPT or self.rate == key
 
     def to_dict(self):
-        """A JSON-serialisable dict of the table and the fits."""
+        """A JSON-serialisable dict of the table and the fits.
+
+        Returns
+        -------
+        dict
+            Keys ``expr``, ``predicted``, ``exact`` (as a string),
+            ``plugin``, ``rows``, ``fit``, ``rate``, ``verdict``,
+            ``expected_rate`` and ``consistent``.
+
+        Examples
+        --------
+        >>> from freealg import FreeModel, nc_symbols, tr, simulate, verify
+        >>> O = nc_symbols("O")
+        >>> res = verify.moments(tr(O * O.T), FreeModel().haar_orthogonal(O),
+        ...                      lambda n, rng: {"O": simulate.haar_orthogonal(n, rng)},
+        ...                      widths=[4, 8], trials=3)
+        >>> d = res.to_dict()
+        >>> d["rate"], [r["width"] for r in d["rows"]]
+        ('exact', [4, 8])
+        """
         return {
             "expr": self.expr,
             "predicted": self.predicted,
@@ -630,13 +686,50 @@ class MomentCheck:
 
 class MomentChecks(list):
     """A list of :class:`MomentCheck` (one per expression) that prints as one
-    report."""
+    report.
+
+    Returned by :func:`moments` for a list of expressions.
+
+    Parameters
+    ----------
+    iterable : iterable of MomentCheck, optional
+        The checks (as for ``list``); empty by default.
+
+    Raises
+    ------
+    TypeError
+        If ``iterable`` is not iterable (as for ``list``).
+
+    Examples
+    --------
+    >>> from freealg import FreeModel, nc_symbols, tr, simulate, verify
+    >>> O = nc_symbols("O")
+    >>> res = verify.moments([tr(O * O.T), tr(O * O.T * O * O.T)], FreeModel().haar_orthogonal(O),
+    ...                      lambda n, rng: {"O": simulate.haar_orthogonal(n, rng)},
+    ...                      widths=[4, 8], trials=3)
+    >>> type(res).__name__, [c.rate for c in res], len(res.rows)
+    ('MomentChecks', ['exact', 'exact'], 4)
+    """
 
     @property
     def rows(self):
+        """All rows of all checks, each with an added ``expr`` key."""
         return [dict(r, expr=c.expr) for c in self for r in c.rows]
 
     def to_dict(self):
+        """A JSON-serialisable dict ``{"checks": [check.to_dict(), ...]}``.
+
+        Returns
+        -------
+        dict
+            One :meth:`MomentCheck.to_dict` per check, under ``"checks"``.
+
+        Examples
+        --------
+        >>> from freealg.verify import MomentChecks
+        >>> MomentChecks().to_dict()
+        {'checks': []}
+        """
         return {"checks": [c.to_dict() for c in self]}
 
     def __str__(self):
@@ -836,6 +929,26 @@ def moments(expr, model=None, sampler=None, widths=(25, 50, 100, 200), trials=20
     Returns
     -------
     MomentCheck or MomentChecks
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``sampler`` or ``progress`` is not callable, ``widths``/``trials``
+        are not integers (or lists of them), ``rng`` is neither a Generator
+        nor an int seed, or ``expr`` is not a trace or polynomial.
+    InvalidArgumentError
+        If ``widths`` is empty, has a width ``< 1`` or repeated widths;
+        ``trials < 2`` or not one per width; ``expr`` is an empty list;
+        neither ``model`` nor ``predicted`` is given; the prediction is
+        symbolic without ``plugin=True`` (or has symbols that are not law
+        symbols) or complex; ``expected_rate`` is invalid; a matrix shape
+        does not fit; or the sampler gives non-finite traces.
+    TooLargeError
+        For more than 100 widths, a width above ``MAX_WIDTH`` (20000) or
+        more than ``MAX_TRIALS`` (100000) trials, before any sampling.
+    UnknownSymbolError
+        If a letter of ``expr`` (or of a plug-in law) has no matrix in the
+        sampler's dict, or is not declared in ``model``.
 
     Examples
     --------
@@ -1198,6 +1311,41 @@ class SpectrumCheck:
     certified : bool
         False if the law's density came with failed evidence (certified
         densities of spectral curves); ``certification`` lists the failures.
+
+    Parameters
+    ----------
+    law : law
+        The theory law compared (stored as ``.law``).
+    ks : float
+        Kolmogorov distance.
+    n : int
+        Number of pooled eigenvalues.
+    trials : int
+        Number of matrices.
+    rows : list of dict
+        The moment comparison.
+    mass : float
+        Integrated theory mass.
+    atoms : list of tuple
+        ``(location, theory mass, empirical mass)`` per atom.
+    levy : float or None, default None
+        Lévy distance.
+
+    Raises
+    ------
+    None
+        The constructor stores its arguments without validation; results
+        come from :func:`spectrum`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freealg import simulate, verify
+    >>> from freealg.laws import MarchenkoPastur
+    >>> ev = np.linalg.eigvalsh(simulate.wishart(50, np.random.default_rng(0)))
+    >>> res = verify.spectrum(MarchenkoPastur(), ev, n_moments=2)
+    >>> type(res).__name__, res.n, res.trials, [r["theory"] for r in res.rows]
+    ('SpectrumCheck', 50, 1, [1.0, 2.0])
     """
 
     def __init__(self, law, ks, n, trials, rows, mass, atoms, levy=None):
@@ -1213,6 +1361,24 @@ class SpectrumCheck:
         self.atoms = atoms
 
     def to_dict(self):
+        """A JSON-serialisable dict of the distances, moments and atoms.
+
+        Returns
+        -------
+        dict
+            Keys ``law`` (its repr), ``ks``, ``levy``, ``n``, ``trials``,
+            ``mass``, ``moments`` (the rows) and ``atoms``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from freealg import simulate, verify
+        >>> from freealg.laws import MarchenkoPastur
+        >>> ev = np.linalg.eigvalsh(simulate.wishart(50, np.random.default_rng(0)))
+        >>> d = verify.spectrum(MarchenkoPastur(), ev, n_moments=2).to_dict()
+        >>> sorted(d), d["n"]
+        (['atoms', 'ks', 'law', 'levy', 'mass', 'moments', 'n', 'trials'], 50)
+        """
         return {"law": repr(self.law), "ks": self.ks, "levy": self.levy, "n": self.n,
                 "trials": self.trials,
                 "mass": self.mass, "moments": [dict(r) for r in self.rows],
@@ -1268,10 +1434,36 @@ def spectrum(law, samples, *, n_moments=4, atol=None, n_grid=513, _cdf=None):
         Quadrature nodes per support interval (midpoint rule after the
         substitution ``x = a + (b − a) I_u(6, 6)``, which makes edge
         singularities up to ``(x − a)^{−5/6}`` bounded).
+    _cdf : object, optional
+        Internal: a theory CDF already tabulated for ``law`` (the ready
+        checks reuse one across widths).  Leave it None.
 
     Returns
     -------
     SpectrumCheck
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``law`` has neither ``cdf`` nor ``density``, or lacks
+        ``moments`` while ``n_moments > 0``; if ``samples`` is not an array
+        or list of arrays of real numbers; if ``n_moments``/``n_grid`` are
+        not integers or ``atol`` not a real number.
+    InvalidArgumentError
+        If ``samples`` is empty, has an empty trial, non-finite or complex
+        eigenvalues, or more than two dimensions; if ``n_moments < 0``,
+        ``n_grid < 3`` or ``atol < 0`` (or not finite); if a law moment is
+        symbolic.
+    TooLargeError
+        If ``n_moments > 200`` or ``n_grid > 1000000``.
+    InvalidLawError
+        If the law's density is negative on its support.
+
+    Warns
+    -----
+    CertificationWarning
+        If the law's certified density failed a check, or the law does not
+        integrate to 1 (within 1e-3): the distances are then unreliable.
 
     Examples
     --------
