@@ -221,8 +221,13 @@ def gaussian_expectation(f, q, *, dps=15, breakpoints=()):
     Raises
     ------
     InvalidArgumentError
-        If ``q`` is negative or not finite, ``dps`` is not a positive integer,
-        or ``f`` is not callable; or the integral is not finite.
+        If ``q`` is negative, not finite or symbolic, ``dps`` is not a
+        positive integer, ``f`` is not callable (or a sympy expression with
+        more than one symbol), a breakpoint is not finite; or the integral is
+        not finite.  Wrong types raise the subclass
+        ``InvalidArgumentTypeError``.
+    TooLargeError
+        If ``dps`` exceeds the supported maximum.
 
     Examples
     --------

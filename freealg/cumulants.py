@@ -840,15 +840,30 @@ def check_moment_sequence(moments, *, support="real", name="moments"):
 
     Parameters
     ----------
-    moments : sequence
-    support : {"real", "positive"}
-    name : str
+    moments : sequence of numbers
+        ``m_1, ..., m_n`` (``m_0 = 1`` implicit).
+    support : {"real", "positive"}, default "real"
+        Check for a measure on the real line, or also on ``[0, inf)``
+        (shifted Hankel matrices).
+    name : str, default "moments"
         Name used in the error message.
+
+    Returns
+    -------
+    None
+        The sequence passed (or is symbolic or complex, hence unchecked).
 
     Raises
     ------
     InvalidLawError
         Naming the first failing condition.
+    InvalidArgumentError
+        If ``support`` is not ``"real"`` or ``"positive"`` (a non-str
+        raises the subclass ``InvalidArgumentTypeError``).
+    InvalidSequenceError
+        If the sequence is empty or has non-numeric or non-finite entries.
+    TooLargeError
+        If it has more than ``MAX_MOMENT_ORDER`` (2000) values.
 
     Examples
     --------

@@ -824,6 +824,10 @@ class FreeModel:
             A letter not declared in the model.
         ModelError
             A law with too few moments for this trace.
+        InvalidArgumentError
+            If ``t`` is neither a trace, a polynomial nor a scalar.
+        TooLargeError
+            If a word is longer than ``MAX_MOMENT_ORDER`` (2000).
 
         Examples
         --------

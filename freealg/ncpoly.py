@@ -763,8 +763,11 @@ def nc_symbols(names, *, selfadjoint=False, shape=None):
     Raises
     ------
     InvalidArgumentError
-        For an invalid, reserved or repeated name, or a self-adjoint name
-        that is not among ``names``.
+        For an invalid, reserved or repeated name, a self-adjoint name
+        that is not among ``names``, a ``shape`` that is not a pair, or a
+        self-adjoint letter with a non-square shape.
+    InvalidArgumentTypeError
+        If ``selfadjoint`` is not a bool, a string or a sequence of names.
 
     Examples
     --------

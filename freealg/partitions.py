@@ -85,7 +85,10 @@ def catalan(n):
     Raises
     ------
     InvalidArgumentError
-        If ``n`` is negative or not an integer.
+        If ``n`` is negative or not an integer (a non-integer raises the
+        subclass ``InvalidArgumentTypeError``).
+    TooLargeError
+        If ``n > MAX_CATALAN_ORDER`` (100000), before any work.
 
     Examples
     --------
