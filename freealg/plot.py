@@ -312,6 +312,7 @@ def plot_density(obj, *, x=None, samples=None, bins=80, ax=None, label=None, col
     ...                   samples=np.random.default_rng(0).uniform(0, 2, 500), bins=10)
     >>> float(ax.lines[0].get_ydata().max())              # the density 1/2
     0.5
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     if x is not None:
         x = check_finite_array(x, "x")
@@ -454,6 +455,7 @@ def plot_spectra_across_depths(results, *, ax=None, logx=True, ylog=False, title
     >>> ax = plot_spectra_across_depths({1: Uniform(1.0), 2: Uniform(4.0)})
     >>> [line.get_label() for line in ax.lines][:2], ax.get_xscale()
     (['L = 1', 'L = 2'], 'log')
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     _check_results(results)
     _check_bool(logx, "logx")
@@ -514,6 +516,7 @@ def plot_phase_diagram(sigma_b, sigma_w_critical, *, ax=None, sigma_w_max=None, 
     >>> ax = plot_phase_diagram(sb, 1.0 + sb)
     >>> [float(v) for v in ax.get_xlim()]   # 1.5 x the largest critical sigma_w
     [0.0, 3.0]
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     sb = check_finite_array(sigma_b, "sigma_b")
     if isinstance(sigma_w_critical, (str, bytes)):
@@ -617,6 +620,7 @@ def plot_fim_across_depths(results, *, ax=None, normalise_by_depth=True, ylog=Fa
     >>> ax = plot_fim_across_depths({2: Uniform(2.0), 4: Uniform(4.0)})
     >>> [float(line.get_xdata().max()) for line in ax.lines[:2]]
     [1.05, 1.05]
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     _check_results(results)
     _check_bool(normalise_by_depth, "normalise_by_depth")
@@ -666,6 +670,7 @@ def savefig(ax, path, dpi=120):
     ...     p = savefig(ax, os.path.join(d, "phase.svg"))
     ...     os.path.getsize(p) > 0
     True
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidArgumentTypeError(
