@@ -104,7 +104,39 @@ class ExpansionTerm:
 class MomentExpansion:
     """The moment of a trace as a sum over non-crossing partitions
     (from :meth:`FreeModel.expand`).  Iterable over its
-    :class:`ExpansionTerm` s; ``.value`` is the total."""
+    :class:`ExpansionTerm` s; ``.value`` is the total.
+
+    Built by :meth:`FreeModel.expand`; users do not construct it.
+
+    Parameters
+    ----------
+    trace : Trace
+        The expanded trace (stored as ``.trace``).
+    terms : iterable of ExpansionTerm
+        One term per contributing partition of each word (stored as the
+        list ``.terms``).
+    kind : {"exact", "float", "mpmath", "sympy"}
+        Number kind of the values; ``.value`` is their sum in that kind
+        (exact stays exact, any sympy value gives an expanded expression).
+
+    Raises
+    ------
+    TypeError
+        If ``terms`` is not iterable.
+    AttributeError
+        If a term has no ``value`` attribute.  There is no validation beyond
+        that: the only caller is :meth:`FreeModel.expand`.
+
+    Examples
+    --------
+    The semicircle's ``m_4 = 2`` comes from the two non-crossing pairings:
+
+    >>> from freealg import FreeModel, nc_symbols, tr
+    >>> A = nc_symbols("A", selfadjoint=True)
+    >>> e = FreeModel().selfadjoint(A, cumulants=[0, 1, 0, 0]).expand(tr(A**4))
+    >>> len(e), e.value, [t.partition_str() for t in e]
+    (2, 2, ['{1,2}{3,4}', '{1,4}{2,3}'])
+    """
 
     def __init__(self, trace, terms, kind):
         self.trace = trace

@@ -141,6 +141,25 @@ class Letter:
 
     Users do not build letters directly; :func:`nc_symbols` returns
     one-letter polynomials, whose :attr:`NCPoly.letter` is the letter.
+    Letters are immutable and hashable; equal name, flag and shape mean
+    equal letters.
+
+    Parameters
+    ----------
+    name : str
+        Non-empty letter name (``"W1"``, ``"D_2"``, ...); also used for LaTeX.
+    selfadjoint : bool, default False
+        Whether ``X.T == X`` (then the shape should be square).
+    shape : pair of (str or int), default ``("N", "N")``
+        ``(rows, cols)``: dimension names (symbolic sizes; traces are
+        normalised by the row dimension of the word's first letter) or
+        positive ints.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``name`` is not a non-empty str, ``selfadjoint`` is not a bool, or
+        ``shape`` is not a pair of dimension names / positive ints.
 
     Examples
     --------
@@ -189,6 +208,7 @@ class Letter:
 
     @property
     def is_square(self):
+        """Whether the row and column dimensions are the same name or size."""
         return self.shape[0] == self.shape[1]
 
     def _latex(self, printer=None):

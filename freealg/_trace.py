@@ -45,6 +45,19 @@ class Trace:
     Supports ``+ -``, scalar ``*`` and ``/``, ``==``, hashing, :meth:`subs`,
     text and LaTeX printing.
 
+    Parameters
+    ----------
+    terms : dict or None, default None
+        Internal form ``{word: coefficient}``, each word a tuple of
+        ``(Letter, transposed)`` atoms already in cyclic canonical form
+        (``()`` is the constant).  None gives the zero trace.  Build traces
+        with :func:`tr` rather than by hand.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``terms`` is neither None nor a dict keyed by tuples.
+
     Examples
     --------
     >>> from freealg import nc_symbols, tr
@@ -93,20 +106,73 @@ class Trace:
         return sorted(self._terms.items(), key=lambda kv: (-len(kv[0]), _word_key(kv[0])))
 
     def words(self):
-        """The canonical words, as monomial polynomials (``I`` for a constant)."""
+        """The canonical words, as monomial polynomials (``I`` for a constant).
+
+        Returns
+        -------
+        list of NCPoly
+            One monomial per term, longest words first.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, tr
+        >>> A, B = nc_symbols("A B")
+        >>> (tr(B * A) - 2).words()
+        [A*B, I]
+        """
         return [_poly()._make({w: 1}, None if not w else (_rows(w[0]), _cols(w[-1])))
                 for w, _ in self._sorted()]
 
     def terms(self):
-        """``[(coefficient, word_monomial), ...]``."""
+        """``[(coefficient, word_monomial), ...]``.
+
+        Returns
+        -------
+        list of tuple
+            ``(coefficient, monomial)`` pairs in the order of :meth:`words`.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, tr
+        >>> A, B = nc_symbols("A B")
+        >>> (3 * tr(B * A) - 2).terms()
+        [(3, A*B), (-2, I)]
+        """
         return [(c, m) for (w, c), m in zip(self._sorted(), self.words())]
 
     def degree(self):
-        """Length of the longest word (``-inf`` for the zero trace)."""
+        """Length of the longest word (``-inf`` for the zero trace).
+
+        Returns
+        -------
+        int or float
+            The degree (``0`` for a constant), or ``-math.inf`` for zero.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, tr
+        >>> A, B = nc_symbols("A B")
+        >>> (tr(A * B * A) + 1).degree()
+        3
+        """
         return max((len(w) for w in self._terms), default=-math.inf)
 
     def as_dict(self):
-        """``{canonical word: coefficient}``, words as in :meth:`NCPoly.as_dict`."""
+        """``{canonical word: coefficient}``, words as in :meth:`NCPoly.as_dict`.
+
+        Returns
+        -------
+        dict
+            ``{tuple of (letter_name, transposed): coefficient}``; the empty
+            tuple is the constant ``tr(I) = 1``.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, tr
+        >>> A, B = nc_symbols("A B")
+        >>> (tr(B * A) + 5).as_dict()
+        {(('A', False), ('B', False)): 1, (): 5}
+        """
         return {tuple((a[0].name, a[1]) for a in w): c for w, c in self._sorted()}
 
     def _letters(self):
@@ -178,6 +244,25 @@ class Trace:
         """Substitute letters (inside the traces) and coefficient symbols;
         same arguments as :meth:`NCPoly.subs`.
 
+        Parameters
+        ----------
+        *args
+            A mapping ``{old: new}``, an iterable of ``(old, new)`` pairs, or
+            ``old, new``; keys are letters, letter names or sympy symbols
+            (see :meth:`NCPoly.subs`).
+
+        Returns
+        -------
+        Trace
+            The trace of the substituted words, re-canonicalised.
+
+        Raises
+        ------
+        NCPolynomialError
+            For malformed arguments or a replacement of the wrong shape (as
+            in :meth:`NCPoly.subs`), or if a substituted word is no longer
+            square.
+
         Examples
         --------
         >>> from freealg import nc_symbols, tr, I
@@ -248,12 +333,19 @@ def tr(p):
     Parameters
     ----------
     p : NCPoly or scalar
+        A square polynomial, or a scalar ``c`` (read as ``c * I``, so
+        ``tr(c) = c``).
+
+    Returns
+    -------
+    Trace
+        The formal trace, linear combination of canonical words.
 
     Raises
     ------
     NCPolynomialError
         If ``p`` is not square (``tr`` of an ``N x M`` polynomial) or not a
-        polynomial.
+        polynomial (e.g. already a :class:`Trace`).
 
     Examples
     --------

@@ -221,8 +221,13 @@ def gaussian_expectation(f, q, *, dps=15, breakpoints=()):
     Raises
     ------
     InvalidArgumentError
-        If ``q`` is negative or not finite, ``dps`` is not a positive integer,
-        or ``f`` is not callable; or the integral is not finite.
+        If ``q`` is negative, not finite or symbolic, ``dps`` is not a
+        positive integer, ``f`` is not callable (or a sympy expression with
+        more than one symbol), a breakpoint is not finite; or the integral is
+        not finite.  Wrong types raise the subclass
+        ``InvalidArgumentTypeError``.
+    TooLargeError
+        If ``dps`` exceeds the supported maximum.
 
     Examples
     --------
@@ -368,6 +373,39 @@ class Activation:
         the law of ``phi'(h)`` does not depend on ``q``, and ``q = 0`` is read
         as the limit ``q -> 0+``.
 
+    Parameters
+    ----------
+    name : str
+        A name of :data:`ACTIVATION_NAMES` or ``'custom'``.
+    expr : sympy.Expr
+        ``phi`` as a sympy expression in ``symbol``.
+    symbol : sympy.Symbol
+        The variable of ``expr``.
+    params : dict or None, default None
+        Parameters of the named activation (``{'slope': a}`` for leaky_relu).
+    phi_np, dphi_np : callable
+        ``phi`` and ``phi'`` on float64 arrays.
+    phi_mp, dphi_mp : callable
+        ``phi`` and ``phi'`` on mpmath scalars.
+    breakpoints : tuple of real, default ()
+        Kinks of ``phi`` (quadrature split points).
+    piecewise_linear, positively_homogeneous : bool, default False
+        See the attributes of the same names.
+    closed : dict or None, default None
+        Closed forms ``{which: f(q, backend)}`` of the Gaussian expectations
+        (``which`` in ``'phi', 'phi2', 'dphi', 'dphi2'``).
+    dphi2_law : callable or None, default None
+        ``(q, backend) -> [(value, probability), ...]``, the law of
+        ``phi'(h)^2`` for piecewise-linear activations.
+    dphi2_moment : callable or None, default None
+        ``(q, k, backend) -> E[phi'(h)^(2k)]`` in closed form.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is neither ``'custom'`` nor a built-in name.  The
+        constructor validates nothing else; use :func:`get_activation`.
+
     Examples
     --------
     >>> from freealg.activations import get_activation
@@ -402,21 +440,120 @@ class Activation:
 
     # -- evaluation -----------------------------------------------------
     def phi(self, x):
-        """``phi(x)``, vectorised over a numpy float array."""
+        """``phi(x)``, vectorised over a numpy float array.
+
+        Also the instance's ``__call__``.
+
+        Parameters
+        ----------
+        x : float or array_like of float
+            Finite real points.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            ``phi(x)`` in float64, of the shape of ``x``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``x`` is not numeric (None, bool, text, ragged).
+        InvalidArgumentError
+            If an entry is NaN, infinite or complex.
+
+        Examples
+        --------
+        >>> from freealg.activations import get_activation
+        >>> relu = get_activation("relu")
+        >>> relu([-1.0, 2.0])
+        array([0., 2.])
+        """
         return self._phi_np(_float_array(x, "x"))
 
     __call__ = phi
 
     def dphi(self, x):
-        """``phi'(x)``, vectorised over a numpy float array."""
+        """``phi'(x)``, vectorised over a numpy float array.
+
+        Parameters
+        ----------
+        x : float or array_like of float
+            Finite real points.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            ``phi'(x)`` in float64, of the shape of ``x``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``x`` is not numeric (None, bool, text, ragged).
+        InvalidArgumentError
+            If an entry is NaN, infinite or complex.
+
+        Examples
+        --------
+        >>> from freealg.activations import get_activation
+        >>> get_activation("relu").dphi([-1.0, 2.0])
+        array([0., 1.])
+        """
         return self._dphi_np(_float_array(x, "x"))
 
     def phi_mp(self, x):
-        """``phi(x)`` for an mpmath scalar, at the current mpmath precision."""
+        """``phi(x)`` for an mpmath scalar, at the current mpmath precision.
+
+        Parameters
+        ----------
+        x : mpmath.mpf or real number
+            A non-mpmath real is converted with ``mpmath.mpf``.
+
+        Returns
+        -------
+        mpmath.mpf
+            ``phi(x)``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``x`` is not a real number.
+        InvalidArgumentError
+            If ``x`` is NaN or infinite.
+
+        Examples
+        --------
+        >>> from freealg.activations import get_activation
+        >>> get_activation("tanh").phi_mp(0)
+        mpf('0.0')
+        """
         return self._phi_mp(x if isinstance(x, mpmath.mpf) else mpmath.mpf(check_real(x, "x")))
 
     def dphi_mp(self, x):
-        """``phi'(x)`` for an mpmath scalar, at the current mpmath precision."""
+        """``phi'(x)`` for an mpmath scalar, at the current mpmath precision.
+
+        Parameters
+        ----------
+        x : mpmath.mpf or real number
+            A non-mpmath real is converted with ``mpmath.mpf``.
+
+        Returns
+        -------
+        mpmath.mpf
+            ``phi'(x)``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``x`` is not a real number.
+        InvalidArgumentError
+            If ``x`` is NaN or infinite.
+
+        Examples
+        --------
+        >>> from freealg.activations import get_activation
+        >>> get_activation("relu").dphi_mp(2)
+        mpf('1.0')
+        """
         return self._dphi_mp(x if isinstance(x, mpmath.mpf) else mpmath.mpf(check_real(x, "x")))
 
     # -- identity -----------------------------------------------------
@@ -458,16 +595,31 @@ class Activation:
         Parameters
         ----------
         which : {'phi', 'phi2', 'dphi', 'dphi2'}
+            ``g = phi``, ``phi^2``, ``phi'`` or ``phi'^2``.
         q : real >= 0 or sympy expression
             Variance of ``h``.
-        dps : int
+        dps : int, default 15
             Digits for mpmath evaluation.
 
         Returns
         -------
-        Number of the kind of ``q``: exact ``q`` (int, Fraction, sympy) gives a
-        sympy expression when a closed form exists and an ``mpmath.mpf``
-        otherwise; ``mpmath.mpf`` gives ``mpf``; ``float`` gives ``float``.
+        number
+            Of the kind of ``q``: exact ``q`` (int, Fraction, sympy) gives a
+            sympy expression when a closed form exists and an ``mpmath.mpf``
+            otherwise; ``mpmath.mpf`` gives ``mpf``; ``float`` gives ``float``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``which`` is not one of the four names, ``q`` is negative or
+            not finite, or ``q`` is symbolic and no closed form exists.
+        InvalidArgumentTypeError
+            If ``which`` is not a str, ``q`` not a real number or sympy
+            expression, or ``dps`` not an integer.
+        TooLargeError
+            If ``dps`` exceeds the supported maximum.
+        FloatRangeError
+            If ``q`` is a float and the value leaves the float64 range.
 
         Examples
         --------
@@ -512,6 +664,34 @@ class Activation:
         Exact for piecewise-linear activations and erf
         (``E[erf'(h)^{2k}] = (4/π)^k / √(1 + 4kq)``), quadrature otherwise.
         Number kinds as in :meth:`gaussian_expectation`.
+
+        Parameters
+        ----------
+        q : real >= 0 or sympy expression
+            Variance of ``h`` (symbolic only where a closed form exists).
+        n : int
+            Number of moments, ``1 <= n <= MAX_MOMENT_ORDER`` (2000).
+        dps : int, default 15
+            Digits for mpmath evaluation.
+
+        Returns
+        -------
+        list
+            ``[mu_1, ..., mu_n]``: sympy for exact ``q`` (closed forms),
+            float for float ``q``, ``mpmath.mpf`` otherwise.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``n < 1``, ``q`` is negative or not finite, or ``q`` is
+            symbolic and no closed form exists.
+        InvalidArgumentTypeError
+            If ``n`` or ``dps`` is not an integer, or ``q`` not a real number
+            or sympy expression.
+        TooLargeError
+            If ``n > 2000`` or ``dps`` exceeds the supported maximum.
+        FloatRangeError
+            If ``q`` is a float and a moment leaves the float64 range.
 
         Examples
         --------
@@ -641,6 +821,28 @@ class Activation:
         about ``1e-14`` for the named activations; use the mpmath method for
         more digits.
 
+        Parameters
+        ----------
+        which : {'phi', 'phi2', 'dphi', 'dphi2'}
+            ``g = phi``, ``phi^2``, ``phi'`` or ``phi'^2``.
+        q : float or array_like of float
+            Variances ``>= 0``.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 ``E[g(h)]``, of the shape of ``q``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``which`` is not one of the four names, or an entry of ``q`` is
+            negative, NaN or infinite.
+        InvalidArgumentTypeError
+            If ``which`` is not a str or ``q`` is not numeric.
+        FloatRangeError
+            If a value overflows float64 (use the mpmath method).
+
         Examples
         --------
         >>> from freealg.activations import get_activation
@@ -714,7 +916,27 @@ class Activation:
         s11, s12, s22 : float or array (broadcast together)
             Must be a covariance: ``s11, s22 >= 0`` and ``s12² <= s11 s22``
             (up to rounding, ``1e-12`` relative).
-        dps : int or None
+        dps : int or None, default None
+            None: float64 engines, vectorised.  An integer: mpmath at that
+            many digits, scalar arguments only (slow for smooth activations).
+
+        Returns
+        -------
+        numpy.ndarray or mpmath.mpf
+            float64 values of the broadcast shape for ``dps=None``; one
+            ``mpmath.mpf`` otherwise.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``which`` is not ``'phi'``/``'dphi'``, an entry is not finite,
+            a variance is negative, or ``s12² > s11 s22``.
+        InvalidArgumentTypeError
+            If an argument is not numeric, or ``dps`` not an integer.
+        TooLargeError
+            If ``dps`` exceeds the supported maximum.
+        FloatRangeError
+            If a float64 value overflows (use ``dps``).
 
         Examples
         --------
@@ -745,7 +967,22 @@ class Activation:
     def qmap_slope_at_zero(self):
         r"""``lim_{q→0+} d/dq E[phi(√q z)²] = phi'(0)² + phi(0) phi''(0)``
         (Price's theorem), with ``phi''`` from the sympy expression.  For a
-        positively homogeneous ``phi`` it is ``E[phi'(z)²]``."""
+        positively homogeneous ``phi`` it is ``E[phi'(z)²]``.
+
+        Returns
+        -------
+        float
+            The slope of the q-map at ``q = 0``.
+
+        Examples
+        --------
+        ``relu``: ``E[1{z > 0}] = 1/2``; ``tanh``: ``tanh'(0)² = 1``;
+        ``sigmoid``: ``sigmoid'(0)² = 1/16`` (``sigmoid''(0) = 0``):
+
+        >>> from freealg.activations import get_activation
+        >>> [get_activation(a).qmap_slope_at_zero() for a in ("relu", "tanh", "sigmoid")]
+        [0.5, 1.0, 0.0625]
+        """
         if self.positively_homogeneous:
             return float(self.gaussian_expectation("dphi2", 1.0))
         x = self.symbol
@@ -1662,6 +1899,9 @@ def _rebuild_activation(name_or_expr, params):
 def get_activation(name_or_expr, **params):
     r"""Return an :class:`Activation` by name or from a sympy expression.
 
+    Definitions: ``gelu(x) = x Φ(x)`` (exact, with the normal cdf, not the tanh
+    approximation); ``silu(x) = x sigmoid(x)``; ``hardtanh = clip(x, -1, 1)``.
+
     Parameters
     ----------
     name_or_expr : str, sympy.Expr or Activation
@@ -1678,13 +1918,21 @@ def get_activation(name_or_expr, **params):
         expression: ``breakpoints`` (kinks, used to split quadratures) and
         ``name`` (a label).
 
-    Definitions: ``gelu(x) = x Φ(x)`` (exact, with the normal cdf, not the tanh
-    approximation); ``silu(x) = x sigmoid(x)``; ``hardtanh = clip(x, -1, 1)``.
+    Returns
+    -------
+    Activation
+        The activation (the same object if an :class:`Activation` is given).
 
     Raises
     ------
     UnknownActivationError
-        For an unknown name (the message lists the valid names).
+        For an unknown name (the message lists the valid names), or text that
+        does not parse as an expression in ``x``.
+    TooLargeError
+        For expression text beyond the parser's size limits (e.g. a huge
+        exponent), raised before any work.
+    InvalidArgumentTypeError
+        If ``name_or_expr`` is not a str, sympy expression or Activation.
     InvalidArgumentError
         For unexpected or invalid parameters, or an expression that is not in
         exactly one variable.

@@ -314,7 +314,11 @@ def free_cumulants(moments):
     Raises
     ------
     InvalidSequenceError
-        If the sequence is empty or has non-numeric entries.
+        If the sequence is empty or has non-numeric (also an
+        ``InvalidArgumentTypeError``) or non-finite entries, or if float
+        arithmetic overflows.
+    TooLargeError
+        If more than ``MAX_MOMENT_ORDER`` (2000) orders are passed.
 
     Examples
     --------
@@ -353,6 +357,29 @@ def moments_from_free_cumulants(cumulants):
 
     ``m_n = sum_{s=1}^n kappa_s [z^{n-s}] M(z)^s``, ``O(n^3)``.
 
+    Parameters
+    ----------
+    cumulants : sequence of numbers
+        Free cumulants ``kappa_1, ..., kappa_n``, starting at order one.  Entries may be ``int``,
+        ``fractions.Fraction``, float, mpmath or sympy numbers/symbols.
+
+    Returns
+    -------
+    list
+        Moments ``m_1, ..., m_n``, as many as given, of the input's number kind: ``int`` when
+        all inputs are ints and all outputs integral, else ``Fraction`` for
+        exact input; float, mpmath or (expanded) sympy otherwise.
+
+    Raises
+    ------
+    InvalidSequenceError
+        If ``cumulants`` is a string, not iterable or empty, has a non-numeric entry
+        (that error is also an ``InvalidArgumentTypeError``) or a non-finite
+        float entry, or if float arithmetic overflows (pass exact ints or
+        Fractions, or mpmath numbers, instead).
+    TooLargeError
+        If more than ``MAX_MOMENT_ORDER`` (2000) orders are passed.
+
     Examples
     --------
     All free cumulants equal to one give the Catalan numbers:
@@ -389,6 +416,31 @@ def moments_from_free_cumulants(cumulants):
 def boolean_cumulants(moments):
     r"""Boolean cumulants ``b_1, ..., b_n``: ``M(z) = 1 / (1 - B(z))``.
 
+    Computed by ``b_n = m_n - sum_{k=1}^{n-1} b_k m_{n-k}`` (``O(n^2)``).
+
+    Parameters
+    ----------
+    moments : sequence of numbers
+        Moments ``m_1, ..., m_n`` (``m_0 = 1`` implicit), starting at order one.  Entries may be ``int``,
+        ``fractions.Fraction``, float, mpmath or sympy numbers/symbols.
+
+    Returns
+    -------
+    list
+        Boolean cumulants ``b_1, ..., b_n``, as many as given, of the input's number kind: ``int`` when
+        all inputs are ints and all outputs integral, else ``Fraction`` for
+        exact input; float, mpmath or (expanded) sympy otherwise.
+
+    Raises
+    ------
+    InvalidSequenceError
+        If ``moments`` is a string, not iterable or empty, has a non-numeric entry
+        (that error is also an ``InvalidArgumentTypeError``) or a non-finite
+        float entry, or if float arithmetic overflows (pass exact ints or
+        Fractions, or mpmath numbers, instead).
+    TooLargeError
+        If more than ``MAX_MOMENT_ORDER`` (2000) orders are passed.
+
     Examples
     --------
     Catalan moments have boolean cumulants ``Cat_{n-1}``:
@@ -412,6 +464,31 @@ def boolean_cumulants(moments):
 def moments_from_boolean_cumulants(cumulants):
     r"""Moments from boolean cumulants: ``m_n = sum_{k=1}^n b_k m_{n-k}``.
 
+    Inverse of :func:`boolean_cumulants`.
+
+    Parameters
+    ----------
+    cumulants : sequence of numbers
+        Boolean cumulants ``b_1, ..., b_n``, starting at order one.  Entries may be ``int``,
+        ``fractions.Fraction``, float, mpmath or sympy numbers/symbols.
+
+    Returns
+    -------
+    list
+        Moments ``m_1, ..., m_n``, as many as given, of the input's number kind: ``int`` when
+        all inputs are ints and all outputs integral, else ``Fraction`` for
+        exact input; float, mpmath or (expanded) sympy otherwise.
+
+    Raises
+    ------
+    InvalidSequenceError
+        If ``cumulants`` is a string, not iterable or empty, has a non-numeric entry
+        (that error is also an ``InvalidArgumentTypeError``) or a non-finite
+        float entry, or if float arithmetic overflows (pass exact ints or
+        Fractions, or mpmath numbers, instead).
+    TooLargeError
+        If more than ``MAX_MOMENT_ORDER`` (2000) orders are passed.
+
     Examples
     --------
     >>> moments_from_boolean_cumulants([1, 1, 2, 5])
@@ -431,6 +508,29 @@ def moments_from_boolean_cumulants(cumulants):
 @_float_guard("moments")
 def classical_cumulants(moments):
     r"""Classical cumulants: ``m_n = sum_{k=1}^n binom(n-1, k-1) c_k m_{n-k}``.
+
+    Parameters
+    ----------
+    moments : sequence of numbers
+        Moments ``m_1, ..., m_n`` (``m_0 = 1`` implicit), starting at order one.  Entries may be ``int``,
+        ``fractions.Fraction``, float, mpmath or sympy numbers/symbols.
+
+    Returns
+    -------
+    list
+        Classical cumulants ``c_1, ..., c_n``, as many as given, of the input's number kind: ``int`` when
+        all inputs are ints and all outputs integral, else ``Fraction`` for
+        exact input; float, mpmath or (expanded) sympy otherwise.
+
+    Raises
+    ------
+    InvalidSequenceError
+        If ``moments`` is a string, not iterable or empty, has a non-numeric entry
+        (that error is also an ``InvalidArgumentTypeError``) or a non-finite
+        float entry, or if float arithmetic overflows (pass exact ints or
+        Fractions, or mpmath numbers, instead).
+    TooLargeError
+        If more than ``MAX_MOMENT_ORDER`` (2000) orders are passed.
 
     Examples
     --------
@@ -454,6 +554,29 @@ def classical_cumulants(moments):
 @_float_guard("cumulants")
 def moments_from_classical_cumulants(cumulants):
     r"""Moments from classical cumulants (inverse of :func:`classical_cumulants`).
+
+    Parameters
+    ----------
+    cumulants : sequence of numbers
+        Classical cumulants ``c_1, ..., c_n``, starting at order one.  Entries may be ``int``,
+        ``fractions.Fraction``, float, mpmath or sympy numbers/symbols.
+
+    Returns
+    -------
+    list
+        Moments ``m_1, ..., m_n``, as many as given, of the input's number kind: ``int`` when
+        all inputs are ints and all outputs integral, else ``Fraction`` for
+        exact input; float, mpmath or (expanded) sympy otherwise.
+
+    Raises
+    ------
+    InvalidSequenceError
+        If ``cumulants`` is a string, not iterable or empty, has a non-numeric entry
+        (that error is also an ``InvalidArgumentTypeError``) or a non-finite
+        float entry, or if float arithmetic overflows (pass exact ints or
+        Fractions, or mpmath numbers, instead).
+    TooLargeError
+        If more than ``MAX_MOMENT_ORDER`` (2000) orders are passed.
 
     Examples
     --------
@@ -549,7 +672,15 @@ def moment_from_cumulants(word, kappa):
     word : sequence of hashable
         The letters ``a_1, ..., a_n``.
     kappa : callable
-        ``kappa(tuple_of_letters) -> number``.
+        ``kappa(tuple_of_letters) -> number``: the joint free cumulant of the
+        letters of one block (in word order).  Return ``0`` for vanishing
+        (e.g. mixed) cumulants; those blocks are skipped.
+
+    Returns
+    -------
+    number
+        The mixed moment, of the kind ``kappa`` returns (a sympy result is
+        expanded); ``1`` for the empty word.
 
     Examples
     --------
@@ -625,8 +756,15 @@ def cumulant_from_moments(word, phi):
     Parameters
     ----------
     word : sequence of hashable
+        The letters ``a_1, ..., a_n`` (a str, list or tuple), ``n >= 1``.
     phi : callable
         ``phi(tuple_of_letters) -> number``: the mixed moment of a word.
+
+    Returns
+    -------
+    number
+        The joint free cumulant, of the kind ``phi`` returns (a sympy result
+        is expanded).
 
     Examples
     --------
@@ -702,15 +840,30 @@ def check_moment_sequence(moments, *, support="real", name="moments"):
 
     Parameters
     ----------
-    moments : sequence
-    support : {"real", "positive"}
-    name : str
+    moments : sequence of numbers
+        ``m_1, ..., m_n`` (``m_0 = 1`` implicit).
+    support : {"real", "positive"}, default "real"
+        Check for a measure on the real line, or also on ``[0, inf)``
+        (shifted Hankel matrices).
+    name : str, default "moments"
         Name used in the error message.
+
+    Returns
+    -------
+    None
+        The sequence passed (or is symbolic or complex, hence unchecked).
 
     Raises
     ------
     InvalidLawError
         Naming the first failing condition.
+    InvalidArgumentError
+        If ``support`` is not ``"real"`` or ``"positive"`` (a non-str
+        raises the subclass ``InvalidArgumentTypeError``).
+    InvalidSequenceError
+        If the sequence is empty or has non-numeric or non-finite entries.
+    TooLargeError
+        If it has more than ``MAX_MOMENT_ORDER`` (2000) values.
 
     Examples
     --------
@@ -797,8 +950,27 @@ def free_add_moments(ma, mb, *, check=True):
     ----------
     ma, mb : sequence
         Moment sequences starting at ``m_1``.
-    check : bool
+    check : bool, default True
         Check the Hankel conditions of both inputs (numeric inputs only).
+
+    Returns
+    -------
+    list
+        Moments ``m_1, ..., m_n`` of the free sum, ``n = min(len(ma),
+        len(mb))``, in the common number kind of the inputs.
+
+    Raises
+    ------
+    InvalidSequenceError
+        If ``ma`` or ``mb`` is a string, not iterable or empty, has a
+        non-numeric entry (that error is also an ``InvalidArgumentTypeError``) or a non-finite
+        float entry, or if float arithmetic overflows (pass exact ints or
+        Fractions, or mpmath numbers, instead).
+    InvalidLawError
+        If ``check`` is true and an input fails a Hankel condition (it
+        cannot be the moment sequence of a probability measure).
+    TooLargeError
+        If a sequence has more than ``MAX_MOMENT_ORDER`` (2000) orders.
 
     Examples
     --------
@@ -826,6 +998,31 @@ def s_transform_coefficients(moments):
 
     ``S(w) = chi(w) (1 + w) / w`` with ``chi`` the compositional inverse of
     ``psi(z) = sum_{n>=1} m_n z^n``.  Requires ``m_1 != 0``.
+
+    Parameters
+    ----------
+    moments : sequence of numbers
+        Moments ``m_1, ..., m_n``, ``m_1 != 0``, starting at order one.  Entries may be ``int``,
+        ``fractions.Fraction``, float, mpmath or sympy numbers/symbols.
+
+    Returns
+    -------
+    list
+        ``s_0, ..., s_{n-1}`` (``s_0 = 1 / m_1``); exact input gives
+        ``Fraction`` entries (``int`` only if all are integral), otherwise
+        the input's number kind.
+
+    Raises
+    ------
+    InvalidSequenceError
+        If ``moments`` is a string, not iterable or empty, has a non-numeric entry
+        (that error is also an ``InvalidArgumentTypeError``) or a non-finite
+        float entry, or if float arithmetic overflows (pass exact ints or
+        Fractions, or mpmath numbers, instead).
+    TransformUndefinedError
+        If ``m_1 = 0`` (a law of mean zero has no S-transform).
+    TooLargeError
+        If more than ``MAX_MOMENT_ORDER`` (2000) orders are passed.
 
     Examples
     --------
@@ -865,7 +1062,14 @@ def free_mul_moments(ma, mb, *, check=True):
     ma, mb : sequence
         Moment sequences starting at ``m_1``; the result has
         ``min(len(ma), len(mb))`` terms.
-    check : bool
+    check : bool, default True
+        Check the Hankel conditions of both inputs (numeric inputs only).
+
+    Returns
+    -------
+    list
+        Moments ``m_1, ..., m_n`` of ``mu_a ⊠ mu_b``, ``n = min(len(ma),
+        len(mb))``, in the common number kind of the inputs.
 
     Raises
     ------
@@ -873,6 +1077,11 @@ def free_mul_moments(ma, mb, *, check=True):
         If ``m_1 = 0`` for either law.
     InvalidLawError
         If ``check`` fails.
+    InvalidSequenceError
+        If an input is empty or has a non-numeric or non-finite entry, or if
+        float arithmetic overflows.
+    TooLargeError
+        If a sequence has more than ``MAX_MOMENT_ORDER`` (2000) orders.
 
     Examples
     --------

@@ -97,6 +97,28 @@ def _letter_name(A):
 def moment_symbol(A, k):
     """The sympy symbol ``m_k(A)`` of a symbolic law (named exactly so).
 
+    This is the symbol :meth:`FreeModel.moment` uses for a letter declared
+    without numeric moments; substitute into results with it.
+
+    Parameters
+    ----------
+    A : NCPoly, Letter or str
+        A single letter from :func:`nc_symbols`, or its name.
+    k : int
+        The moment order, ``k >= 1``.
+
+    Returns
+    -------
+    sympy.Symbol
+        The symbol named ``m_k(NAME)``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``A`` is not a letter or a name, or ``k < 1``.
+    InvalidArgumentTypeError
+        If ``k`` is not an integer.
+
     Examples
     --------
     >>> from freealg import nc_symbols
@@ -112,6 +134,27 @@ def moment_symbol(A, k):
 
 def cumulant_symbol(A, k):
     """The sympy symbol ``kappa_k(A)`` of a law given by symbolic cumulants.
+
+    Used for letters declared with ``symbolic="cumulants"`` and no data.
+
+    Parameters
+    ----------
+    A : NCPoly, Letter or str
+        A single letter from :func:`nc_symbols`, or its name.
+    k : int
+        The cumulant order, ``k >= 1``.
+
+    Returns
+    -------
+    sympy.Symbol
+        The symbol named ``kappa_k(NAME)``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``A`` is not a letter or a name, or ``k < 1``.
+    InvalidArgumentTypeError
+        If ``k`` is not an integer.
 
     Examples
     --------
@@ -258,6 +301,11 @@ class FreeModel:
         written (Kreweras), grouped by the first block, or Kreweras for up to
         4 runs and first-block above (default).  All give the same value.
 
+    Raises
+    ------
+    InvalidArgumentError
+        If ``strategy`` is not one of the three names.
+
     Attributes
     ----------
     last_stats : dict
@@ -326,6 +374,40 @@ class FreeModel:
         ``{O, Oᵀ}`` is R-diagonal: ``κ_{2k}(O, Oᵀ, …) = (−1)^{k−1} Cat_{k−1}``
         on alternating arguments, all other cumulants zero; ``W Wᵀ = scale² I``.
         ``scale`` may be a number or a sympy expression (``sigma_w``).
+
+        Parameters
+        ----------
+        W : NCPoly or Letter
+            A square, non-self-adjoint letter from :func:`nc_symbols`; its
+            transpose ``W.T`` belongs to the same family automatically.
+        scale : real number or sympy expression, default 1
+            The factor ``s`` in ``W = s O`` (any finite real, or a symbol).
+
+        Returns
+        -------
+        FreeModel
+            ``self``, so declarations chain.
+
+        Raises
+        ------
+        ModelError
+            If the letter is not a single plain letter from :func:`nc_symbols`
+            (e.g. a transpose or a sum), is not square, or is already
+            declared in this model.  Also if the letter was created self-adjoint.
+        InvalidArgumentError
+            If ``scale`` is complex, NaN or infinite.
+        InvalidArgumentTypeError
+            If ``scale`` is not a number or sympy expression (e.g. a string).
+
+        Examples
+        --------
+        ``W Wᵀ = s² I`` and ``tr(W²) -> 0``:
+
+        >>> from freealg import FreeModel, nc_symbols, tr
+        >>> W = nc_symbols("W")
+        >>> m = FreeModel().haar_orthogonal(W, scale=2)
+        >>> m.moment(tr(W * W.T)), m.moment(tr(W * W))
+        (4, 0)
         """
         lt = _one_letter(W, "haar_orthogonal")
         if lt.selfadjoint:
@@ -338,7 +420,41 @@ class FreeModel:
 
     def ginibre(self, W, variance=1):
         """Declare a Ginibre (circular) ``W`` of variance ``v``: entries of
-        variance ``v/N``, only ``κ_2(W, Wᵀ) = κ_2(Wᵀ, W) = v``; so ``tr(W Wᵀ) = v``."""
+        variance ``v/N``, only ``κ_2(W, Wᵀ) = κ_2(Wᵀ, W) = v``; so ``tr(W Wᵀ) = v``.
+
+        Parameters
+        ----------
+        W : NCPoly or Letter
+            A square, non-self-adjoint letter from :func:`nc_symbols`.
+        variance : positive real number or sympy expression, default 1
+            ``v > 0`` (a symbol is accepted as is).
+
+        Returns
+        -------
+        FreeModel
+            ``self``, so declarations chain.
+
+        Raises
+        ------
+        ModelError
+            If the letter is not a single plain letter from :func:`nc_symbols`
+            (e.g. a transpose or a sum), is not square, or is already
+            declared in this model.  Also if the letter was created self-adjoint.
+        InvalidArgumentError
+            If ``variance`` is not a finite real ``> 0``.
+        InvalidArgumentTypeError
+            If ``variance`` is not a number or sympy expression.
+
+        Examples
+        --------
+        ``W Wᵀ / v`` is free Poisson of rate one (moments ``1, 2, 5, ...``):
+
+        >>> from freealg import FreeModel, nc_symbols, tr
+        >>> W = nc_symbols("W")
+        >>> m = FreeModel().ginibre(W, variance=3)
+        >>> m.moment(tr(W * W.T)), m.moment(tr(W * W.T * W * W.T))
+        (3, 18)
+        """
         lt = _one_letter(W, "ginibre")
         if lt.selfadjoint:
             raise ModelError(
@@ -352,8 +468,13 @@ class FreeModel:
     def selfadjoint(self, A, moments=None, cumulants=None, *, symbolic="moments"):
         """Declare a self-adjoint ``A`` with a law.
 
+        The model treats ``A.T`` as ``A``.
+
         Parameters
         ----------
+        A : NCPoly or Letter
+            A square letter from :func:`nc_symbols` (usually created
+            self-adjoint).
         moments, cumulants : sequence, callable or None
             ``m_1, m_2, …`` or free cumulants ``κ_1, κ_2, …`` (numbers or sympy
             expressions), or a callable ``k -> value``, or an object with a
@@ -362,7 +483,40 @@ class FreeModel:
             When neither is given: results are in the symbols ``m_k(A)``
             (default) or ``kappa_k(A)``.
 
-        The model treats ``A.T`` as ``A``.
+        Returns
+        -------
+        FreeModel
+            ``self``, so declarations chain.
+
+        Raises
+        ------
+        ModelError
+            If the letter is not a single plain letter from :func:`nc_symbols`
+            (e.g. a transpose or a sum), is not square, or is already
+            declared in this model.  Also if both ``moments`` and ``cumulants`` are given.
+        InvalidArgumentError
+            If ``symbolic`` is not ``"moments"`` or ``"cumulants"``.
+        InvalidSequenceError
+            If a law sequence is empty, a string or dict, or has a
+            non-numeric or non-finite entry.
+        InvalidLawError
+            If numeric moments (or the moments of numeric cumulants) fail a
+            Hankel condition, i.e. are not the moments of a probability
+            measure.
+        TooLargeError
+            If a sequence has more than ``MAX_MOMENT_ORDER`` (2000) values.
+
+        Examples
+        --------
+        The standard semicircle (free cumulants ``0, 1, 0, 0``) has
+        ``m_4 = Cat_2 = 2``; without data the result is symbolic:
+
+        >>> from freealg import FreeModel, nc_symbols, tr
+        >>> A = nc_symbols("A", selfadjoint=True)
+        >>> FreeModel().selfadjoint(A, cumulants=[0, 1, 0, 0]).moment(tr(A**4))
+        2
+        >>> FreeModel().selfadjoint(A, symbolic="cumulants").moment(tr(A**2))
+        kappa_1(A)**2 + kappa_2(A)
         """
         lt = _one_letter(A, "selfadjoint")
         law = _LawSpec(lt.name, moments, cumulants, symbolic)
@@ -371,7 +525,53 @@ class FreeModel:
     def deterministic(self, A, moments=None, *, symbolic="moments"):
         """Declare a deterministic symmetric ``A`` whose limit law has the given
         moments (symbolic ``m_k(A)`` if None); it is free from every other
-        family (e.g. Haar-rotated ones)."""
+        family (e.g. Haar-rotated ones).
+
+        Parameters
+        ----------
+        A : NCPoly or Letter
+            A square letter from :func:`nc_symbols`.
+        moments : sequence, callable or None, default None
+            ``m_1, m_2, ...`` of its limit spectral law (numbers or sympy
+            expressions), a callable ``k -> m_k``, an object with a
+            ``moments(n)`` method, or None for the symbols ``m_k(A)``.
+        symbolic : {"moments", "cumulants"}, default "moments"
+            Symbols used when ``moments`` is None: ``m_k(A)`` or
+            ``kappa_k(A)``.
+
+        Returns
+        -------
+        FreeModel
+            ``self``, so declarations chain.
+
+        Raises
+        ------
+        ModelError
+            If the letter is not a single plain letter from :func:`nc_symbols`
+            (e.g. a transpose or a sum), is not square, or is already
+            declared in this model.
+        InvalidArgumentError
+            If ``symbolic`` is not ``"moments"`` or ``"cumulants"``.
+        InvalidSequenceError
+            If a law sequence is empty, a string or dict, or has a
+            non-numeric or non-finite entry.
+        InvalidLawError
+            If numeric moments (or the moments of numeric cumulants) fail a
+            Hankel condition, i.e. are not the moments of a probability
+            measure.
+        TooLargeError
+            If a sequence has more than ``MAX_MOMENT_ORDER`` (2000) values.
+
+        Examples
+        --------
+        ``A`` free from a Haar orthogonal ``O``: ``tr(A O A Oᵀ) -> m_1(A)²``.
+
+        >>> from freealg import FreeModel, nc_symbols, tr
+        >>> A = nc_symbols("A", selfadjoint=True)
+        >>> W = nc_symbols("W")
+        >>> FreeModel().deterministic(A).haar_orthogonal(W).moment(tr(A * W * A * W.T))
+        m_1(A)**2
+        """
         lt = _one_letter(A, "deterministic")
         law = _LawSpec(lt.name, moments, None, symbolic)
         return self._register([lt], _Spec("deterministic", [lt], law=law), "deterministic")
@@ -380,16 +580,56 @@ class FreeModel:
         """Declare a commuting family of diagonal matrices ``D_1, …, D_r`` with
         independent entries (classical independence inside the family, as the
         ``D_l = diag(φ'(h_l))`` of an MLP); the family is free from the rest.
+        The model treats ``D.T`` as ``D``.
 
         Parameters
         ----------
-        letters : sequence of letters
+        letters : letter or sequence of letters
+            One square letter from :func:`nc_symbols`, or a list/tuple of
+            them (at least one).
         moments : dict, sequence, callable or None
             ``{D1: [m_1, m_2, …], …}`` (missing letters are symbolic), or one
             sequence / callable used for every letter, or None (all symbolic
             ``m_k(D)``).
+        symbolic : {"moments", "cumulants"}, default "moments"
+            Symbols used for letters without data: ``m_k(D)`` or
+            ``kappa_k(D)``.
 
-        The model treats ``D.T`` as ``D``.
+        Returns
+        -------
+        FreeModel
+            ``self``, so declarations chain.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``letters`` is neither a letter nor a list/tuple.
+        ModelError
+            If the letter is not a single plain letter from :func:`nc_symbols`
+            (e.g. a transpose or a sum), is not square, or is already
+            declared in this model.  Also for an empty list, a letter listed
+            twice, or a ``moments`` key that is not among ``letters``.
+        InvalidArgumentError
+            If ``symbolic`` is not ``"moments"`` or ``"cumulants"``.
+        InvalidSequenceError
+            If a law sequence is empty, a string or dict, or has a
+            non-numeric or non-finite entry.
+        InvalidLawError
+            If numeric moments (or the moments of numeric cumulants) fail a
+            Hankel condition, i.e. are not the moments of a probability
+            measure.
+        TooLargeError
+            If a sequence has more than ``MAX_MOMENT_ORDER`` (2000) values.
+
+        Examples
+        --------
+        Entries are classically independent inside the family:
+        ``tr(D1 D2 D1 D2) = E[d1² d2²] = m_2(D1) m_2(D2)``.
+
+        >>> from freealg import FreeModel, nc_symbols, tr
+        >>> D1, D2 = nc_symbols("D1 D2", selfadjoint=True)
+        >>> FreeModel().diagonal([D1, D2], moments={D1: [1, 2]}).moment(tr(D1 * D2 * D1 * D2))
+        2*m_2(D2)
         """
         if isinstance(letters, (NCPoly, Letter)):
             letters = [letters]
@@ -584,6 +824,10 @@ class FreeModel:
             A letter not declared in the model.
         ModelError
             A law with too few moments for this trace.
+        InvalidArgumentError
+            If ``t`` is neither a trace, a polynomial nor a scalar.
+        TooLargeError
+            If a word is longer than ``MAX_MOMENT_ORDER`` (2000).
 
         Examples
         --------
@@ -614,10 +858,34 @@ class FreeModel:
         equals :meth:`moment` (computed here by a different route: no family
         relations, no Kreweras recursion).
 
+        Parameters
+        ----------
+        t : Trace or NCPoly
+            ``tr(p)`` (a polynomial ``p`` is traced automatically; a scalar
+            is a constant trace).
+        max_terms : int, default 20000
+            Most contributing partitions listed per word, ``1 <= max_terms
+            <= 10**7``.
+
+        Returns
+        -------
+        MomentExpansion
+            The terms (iterable, ``len``) and their total ``.value``.
+
         Raises
         ------
         TooLargeError
-            If a word has more than ``max_terms`` contributing partitions.
+            If a word has more than ``max_terms`` contributing partitions, if
+            ``max_terms > 10**7``, or if a word is longer than
+            ``MAX_MOMENT_ORDER`` (2000).
+        InvalidArgumentError
+            If ``t`` is not a trace, polynomial or scalar, or ``max_terms < 1``.
+        InvalidArgumentTypeError
+            If ``max_terms`` is not an integer.
+        UnknownSymbolError
+            If a letter is not declared in the model.
+        ModelError
+            If a law was given with too few moments for the trace.
 
         Examples
         --------

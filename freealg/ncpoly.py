@@ -82,6 +82,22 @@ class NCPoly:
     and the identity :data:`I` with ``+ - *``, integer powers and scalar
     coefficients; ``NCPoly(c)`` is ``c * I``.
 
+    Parameters
+    ----------
+    value : NCPoly or scalar, default 0
+        A polynomial (copied) or a scalar coefficient: int, Fraction, float,
+        complex, mpmath number or commutative sympy expression, giving
+        ``value * I``.
+
+    Raises
+    ------
+    NCPolynomialError
+        If ``value`` is not a scalar (a trace, a noncommutative sympy
+        expression, a string, None or a bool -- the last three also raise an
+        ``InvalidArgumentTypeError``).
+    InvalidArgumentError
+        If ``value`` is a non-finite number.
+
     Attributes
     ----------
     shape : tuple or None
@@ -129,6 +145,7 @@ class NCPoly:
 
     @property
     def shape(self):
+        """``(rows, cols)`` dimension labels, or None for multiples of ``I``."""
         return self._shape
 
     @property
@@ -143,6 +160,7 @@ class NCPoly:
 
     @property
     def is_zero(self):
+        """True for the zero polynomial."""
         return not self._terms
 
     @property
@@ -161,6 +179,12 @@ class NCPoly:
         """The letters occurring in the polynomial, as one-letter polynomials
         sorted by name.
 
+        Returns
+        -------
+        tuple of NCPoly
+            One plain (untransposed) letter per distinct letter, ``()`` for a
+            scalar polynomial.
+
         Examples
         --------
         >>> from freealg import nc_symbols
@@ -171,12 +195,32 @@ class NCPoly:
         return tuple(_letter_poly(x) for x in sorted(self._letters(), key=lambda x: x._key))
 
     def terms(self):
-        """``[(coefficient, monomial), ...]`` in printing order."""
+        """``[(coefficient, monomial), ...]`` in printing order.
+
+        Returns
+        -------
+        list of tuple
+            ``(coefficient, monomial)`` pairs, the monomial an
+            :class:`NCPoly` word with coefficient one (``I`` for the constant
+            term); longest words first.  ``[]`` for zero.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, I
+        >>> A = nc_symbols("A")
+        >>> (2 * A**2 - I).terms()
+        [(2, A**2), (-1, I)]
+        """
         return [(c, NCPoly._make({w: 1}, self._shape if w else None)) for w, c in self._sorted()]
 
     def as_dict(self):
         """``{word: coefficient}`` with each word a tuple of
         ``(letter_name, transposed)`` pairs (the empty tuple is ``I``).
+
+        Returns
+        -------
+        dict
+            ``{tuple of (str, bool): coefficient}``, in printing order.
 
         Examples
         --------
@@ -188,7 +232,33 @@ class NCPoly:
         return {tuple((a[0].name, a[1]) for a in w): c for w, c in self._sorted()}
 
     def coeff(self, monomial):
-        """Coefficient of a word (given as a monomial polynomial); 0 if absent."""
+        """Coefficient of a word (given as a monomial polynomial); 0 if absent.
+
+        Parameters
+        ----------
+        monomial : NCPoly
+            A single word with coefficient one, e.g. ``A * B.T`` (or ``I``
+            for the constant term).
+
+        Returns
+        -------
+        scalar
+            The coefficient (int, Fraction, float, sympy expression, ...), or
+            ``0`` if the word does not occur.
+
+        Raises
+        ------
+        NCPolynomialError
+            If ``monomial`` is not a single word with coefficient one.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols, I
+        >>> A, B = nc_symbols("A B")
+        >>> p = 3 * A * B - B * A + 5
+        >>> p.coeff(A * B), p.coeff(B * A), p.coeff(I), p.coeff(A)
+        (3, -1, 5, 0)
+        """
         m = _as_poly(monomial)
         if len(m._terms) != 1:
             raise NCPolynomialError(f"coeff() needs a single word; got {m}")
@@ -201,6 +271,22 @@ class NCPoly:
         """Total degree (the longest word), or the degree in one letter
         (occurrences of the letter or its transpose).  The zero polynomial
         has degree ``-inf``.
+
+        Parameters
+        ----------
+        letter : NCPoly or Letter, optional
+            A single letter (from :func:`nc_symbols`); None (default) gives
+            the total degree.
+
+        Returns
+        -------
+        int or float
+            The degree, an int; ``-math.inf`` for the zero polynomial.
+
+        Raises
+        ------
+        NCPolynomialError
+            If ``letter`` is not a single letter.
 
         Examples
         --------
@@ -341,11 +427,39 @@ class NCPoly:
         return NCPoly._make({_word_t(w): c for w, c in self._terms.items()}, shape)
 
     def transpose(self):
+        """The transpose, same as :attr:`T`.
+
+        Returns
+        -------
+        NCPoly
+            Products reversed, letters transposed (self-adjoint letters
+            unchanged); the shape is swapped.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols
+        >>> A, B = nc_symbols("A B")
+        >>> (A * B).transpose()
+        B.T*A.T
+        """
         return self.T
 
     def expand(self):
         """The polynomial itself: polynomials are stored expanded, with like
-        words collected (returned for API symmetry with sympy)."""
+        words collected (returned for API symmetry with sympy).
+
+        Returns
+        -------
+        NCPoly
+            ``self``.
+
+        Examples
+        --------
+        >>> from freealg import nc_symbols
+        >>> A, B = nc_symbols("A B")
+        >>> (A * (A + B)).expand()
+        A**2 + A*B
+        """
         return self
 
     def subs(self, *args):
@@ -355,6 +469,28 @@ class NCPoly:
         ``p.subs({W: q, sigma: 2})``, ``p.subs(W, q)`` or ``p.subs([(W, q)])``.
         A transposed occurrence ``W.T`` becomes ``q.T``.  Letters may also be
         given by name.
+
+        Parameters
+        ----------
+        *args
+            Either one mapping ``{old: new}``, one iterable of ``(old, new)``
+            pairs, or two arguments ``old, new``.  ``old`` is a letter (a
+            one-letter polynomial or a :class:`Letter`), a transposed letter
+            ``W.T`` (then ``W`` becomes ``new.T``), a letter name (str) or a
+            sympy symbol of the coefficients.  ``new`` is a polynomial of the
+            letter's shape, or a scalar (square letters only).
+
+        Returns
+        -------
+        NCPoly
+            The substituted polynomial (expanded, like words collected).
+
+        Raises
+        ------
+        NCPolynomialError
+            For a wrong number of arguments, a key that is not a letter, name or
+            sympy symbol, a replacement of the wrong shape, or a scalar for a
+            non-square letter.
 
         Examples
         --------
@@ -627,8 +763,11 @@ def nc_symbols(names, *, selfadjoint=False, shape=None):
     Raises
     ------
     InvalidArgumentError
-        For an invalid, reserved or repeated name, or a self-adjoint name
-        that is not among ``names``.
+        For an invalid, reserved or repeated name, a self-adjoint name
+        that is not among ``names``, a ``shape`` that is not a pair, or a
+        self-adjoint letter with a non-square shape.
+    InvalidArgumentTypeError
+        If ``selfadjoint`` is not a bool, a string or a sequence of names.
 
     Examples
     --------

@@ -85,7 +85,10 @@ def catalan(n):
     Raises
     ------
     InvalidArgumentError
-        If ``n`` is negative or not an integer.
+        If ``n`` is negative or not an integer (a non-integer raises the
+        subclass ``InvalidArgumentTypeError``).
+    TooLargeError
+        If ``n > MAX_CATALAN_ORDER`` (100000), before any work.
 
     Examples
     --------
@@ -853,6 +856,22 @@ def kreweras_complements(parts):
 def partition_blocks(p):
     """Blocks of a partition as tuples of 0-based positions, ordered by label.
 
+    Parameters
+    ----------
+    p : sequence of int
+        A set partition as a restricted growth string (any, crossing or not).
+
+    Returns
+    -------
+    list of tuple of int
+        One tuple of increasing positions per block, blocks in label
+        order (``[]`` for the empty partition).
+
+    Raises
+    ------
+    InvalidPartitionError
+        If ``p`` is not 1-d, has non-integer labels or breaks the RGS rule.
+
     Examples
     --------
     >>> partition_blocks([0, 1, 1, 0, 2])
@@ -867,6 +886,22 @@ def partition_blocks(p):
 
 def format_partition(p):
     """Pretty-print a partition in 1-based block notation.
+
+    Parameters
+    ----------
+    p : sequence of int
+        A set partition as a restricted growth string.
+
+    Returns
+    -------
+    str
+        The blocks as ``{i,j,...}`` groups of 1-based positions, in label
+        order; ``'{}'`` for the empty partition.
+
+    Raises
+    ------
+    InvalidPartitionError
+        If ``p`` is not 1-d, has non-integer labels or breaks the RGS rule.
 
     Examples
     --------
@@ -886,6 +921,23 @@ def moebius(p):
 
     ``mu(pi, 1_n) = prod_{B in K(pi)} (-1)^{|B|-1} Cat_{|B|-1}``, so
     ``mu(0_n, 1_n) = (-1)^{n-1} Cat_{n-1}`` and ``mu(1_n, 1_n) = 1``.
+
+    Parameters
+    ----------
+    p : sequence of int
+        A non-crossing partition ``pi`` of ``{1, ..., n}`` as a restricted
+        growth string.
+
+    Returns
+    -------
+    int
+        ``mu(pi, 1_n)`` (exact Python int; ``1`` for the empty partition).
+
+    Raises
+    ------
+    InvalidPartitionError
+        If ``p`` is not a valid RGS or is crossing (the Möbius function
+        here is that of the non-crossing lattice).
 
     Examples
     --------

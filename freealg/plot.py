@@ -161,6 +161,24 @@ def network_title(obj):
     network law (an object with ``.net``, an :class:`freealg.MLP`), else
     ``None``.
 
+    Parameters
+    ----------
+    obj : object
+        Anything; a law or result whose ``.net`` is an MLP specification
+        gives a title.
+
+    Returns
+    -------
+    str or None
+        Activation, init, ``σ_w``, ``σ_b`` and depth, or None when ``obj``
+        has no ``.net`` with an ``activation``.
+
+    Raises
+    ------
+    AttributeError
+        If ``obj.net`` has an ``activation`` but lacks ``init``, ``sigma_w``,
+        ``sigma_b`` or ``depth`` (not an MLP specification).
+
     Examples
     --------
     >>> import freealg
@@ -235,6 +253,66 @@ def plot_density(obj, *, x=None, samples=None, bins=80, ax=None, label=None, col
     the density is clipped.  ``ylog=True`` shows the whole range on a log
     scale instead.  ``title`` defaults to the network's parameters for
     Jacobian and Fisher laws (:func:`network_title`).
+
+    Parameters
+    ----------
+    obj : law or density result
+        An object with a callable ``density(x)`` (and optionally
+        ``support()`` and ``atoms()``), or a result with attributes ``x``,
+        ``density``, ``atoms`` and ``support``.
+    x : array_like of float, optional
+        Grid for a law; default 1001 points over the support and atoms
+        (padded by 5 %).  Ignored for a density result (its own ``x``).
+    samples : array_like of float, optional
+        Simulated eigenvalues to histogram underneath.
+    bins : int, str or array_like, default 80
+        Histogram bins: a count ``1..100000``, a numpy rule name
+        (``"auto"``, ``"fd"``, ...) or bin edges.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new 6 x 4 in figure.
+    label : str, optional
+        Legend label of the density line (default ``"theory"``).
+    color : matplotlib color, optional
+        Colour of the line and atoms (default the first of :data:`PALETTE`).
+    show_atoms, show_edges : bool, default True
+        Draw the atom stems / the dashed support edges.
+    ylog : bool, default False
+        Log-scale y-axis over the whole range instead of the bulk view.
+    title : str, optional
+        Axes title (default :func:`network_title` of ``obj``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``obj`` has no ``density``, ``ax`` is not an Axes, ``label`` or
+        ``title`` is not a str, ``color`` is not a colour, a flag is not a
+        bool, or ``x``/``samples``/``bins`` are not numeric.
+    InvalidArgumentError
+        If ``x``, ``samples`` or bin edges have non-finite entries, ``bins <
+        1``, or ``x`` is needed but the law has no support or atoms.
+    TooLargeError
+        If ``bins > 100000``.
+    ImportError
+        If matplotlib is not installed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class Uniform:                   # any object with density/atoms/support
+    ...     def __init__(self, b): self.b = b
+    ...     def density(self, x): return np.where((x > 0) & (x < self.b), 1.0 / self.b, 0.0)
+    ...     def support(self): return [(0.0, self.b)]
+    ...     def atoms(self): return []
+    >>> ax = plot_density(Uniform(2.0), x=np.linspace(-0.5, 2.5, 61),
+    ...                   samples=np.random.default_rng(0).uniform(0, 2, 500), bins=10)
+    >>> float(ax.lines[0].get_ydata().max())              # the density 1/2
+    0.5
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     if x is not None:
         x = check_finite_array(x, "x")
@@ -331,6 +409,53 @@ def plot_spectra_across_depths(results, *, ax=None, logx=True, ylog=False, title
     results are network laws.  ``per_log_x=True`` draws ``x ρ(x)``, the
     density of ``log x``, whose area on a log axis is the mass (the natural
     picture when the spectrum spans many decades).
+
+    Parameters
+    ----------
+    results : dict
+        Non-empty ``{depth: law or density result}`` (depths real ``> 0``);
+        each value as in :func:`plot_density`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new figure.
+    logx : bool, default True
+        Logarithmic eigenvalue axis.
+    ylog : bool, default False
+        Logarithmic density axis.
+    title : str, optional
+        Axes title (default from :func:`network_title`, without the depth).
+    per_log_x : bool, default False
+        Draw ``x ρ(x)`` instead of ``ρ(x)``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``results`` is not a non-empty mapping, a flag is not a bool,
+        ``title`` is not a str, ``ax`` is not an Axes, or a value has no
+        ``density``.
+    InvalidArgumentError
+        If a depth key is not a finite real ``> 0``, or a law has neither
+        support nor atoms.
+    ImportError
+        If matplotlib is not installed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class Uniform:                   # any object with density/atoms/support
+    ...     def __init__(self, b): self.b = b
+    ...     def density(self, x): return np.where((x > 0) & (x < self.b), 1.0 / self.b, 0.0)
+    ...     def support(self): return [(0.0, self.b)]
+    ...     def atoms(self): return []
+    >>> from freealg.plot import plot_spectra_across_depths
+    >>> ax = plot_spectra_across_depths({1: Uniform(1.0), 2: Uniform(4.0)})
+    >>> [line.get_label() for line in ax.lines][:2], ax.get_xscale()
+    (['L = 1', 'L = 2'], 'log')
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     _check_results(results)
     _check_bool(logx, "logx")
@@ -350,6 +475,48 @@ def plot_phase_diagram(sigma_b, sigma_w_critical, *, ax=None, sigma_w_max=None, 
 
     Entries of ``sigma_w_critical`` that are ``nan`` have no edge of chaos;
     isolated finite entries (ReLU: only ``σ_b = 0``) are drawn as points.
+
+    Parameters
+    ----------
+    sigma_b : array_like of float
+        Grid of bias scales ``σ_b`` (finite).
+    sigma_w_critical : array_like of float
+        Critical ``σ_w`` at each ``σ_b`` (same shape), ``nan`` where there is
+        no edge of chaos.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new figure.
+    sigma_w_max : float > 0, optional
+        Right end of the ``σ_w`` axis (default 1.5 times the largest critical
+        value; required when no entry is finite).
+    label : str, optional
+        Legend label of the critical line (default ``"edge of chaos (χ = 1)"``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If an array is not numeric, ``label`` is not a str, ``sigma_w_max``
+        not a real number, or ``ax`` not an Axes.
+    InvalidArgumentError
+        If ``sigma_b`` is not finite, ``sigma_w_critical`` has an infinity,
+        the shapes differ, ``sigma_w_max <= 0``, or no entry is finite and
+        ``sigma_w_max`` is not given.
+    ImportError
+        If matplotlib is not installed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freealg.plot import plot_phase_diagram
+    >>> sb = np.linspace(0.0, 1.0, 5)
+    >>> ax = plot_phase_diagram(sb, 1.0 + sb)
+    >>> [float(v) for v in ax.get_xlim()]   # 1.5 x the largest critical sigma_w
+    [0.0, 3.0]
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     sb = check_finite_array(sigma_b, "sigma_b")
     if isinstance(sigma_w_critical, (str, bytes)):
@@ -406,7 +573,55 @@ def plot_fim_across_depths(results, *, ax=None, normalise_by_depth=True, ylog=Fa
     """FIM spectra for several depths; with ``normalise_by_depth`` the
     eigenvalue axis is divided by L (and the density multiplied by L),
     showing the concentration at λ ~ L.  Atoms are stems on their own axis;
-    a depth whose law is purely atomic is drawn by its atoms alone."""
+    a depth whose law is purely atomic is drawn by its atoms alone.
+
+    Parameters
+    ----------
+    results : dict
+        Non-empty ``{depth: law or density result}`` (depths real ``> 0``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new figure.
+    normalise_by_depth : bool, default True
+        Plot ``λ / L`` (and ``L ρ``) instead of ``λ``.
+    ylog : bool, default False
+        Logarithmic density axis.
+    title : str, optional
+        Axes title (default from :func:`network_title`, without the depth).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``results`` is not a non-empty mapping, a flag is not a bool,
+        ``title`` is not a str, ``ax`` is not an Axes, or a value has no
+        ``density``.
+    InvalidArgumentError
+        If a depth key is not a finite real ``> 0``, or a law has neither
+        support nor atoms.
+    ImportError
+        If matplotlib is not installed.
+
+    Examples
+    --------
+    Uniform spectra on ``[0, L]`` collapse onto ``[0, 1]`` after the
+    normalisation:
+
+    >>> import numpy as np
+    >>> class Uniform:                   # any object with density/atoms/support
+    ...     def __init__(self, b): self.b = b
+    ...     def density(self, x): return np.where((x > 0) & (x < self.b), 1.0 / self.b, 0.0)
+    ...     def support(self): return [(0.0, self.b)]
+    ...     def atoms(self): return []
+    >>> from freealg.plot import plot_fim_across_depths
+    >>> ax = plot_fim_across_depths({2: Uniform(2.0), 4: Uniform(4.0)})
+    >>> [float(line.get_xdata().max()) for line in ax.lines[:2]]
+    [1.05, 1.05]
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
     _check_results(results)
     _check_bool(normalise_by_depth, "normalise_by_depth")
     _check_bool(ylog, "ylog")
@@ -418,7 +633,45 @@ def plot_fim_across_depths(results, *, ax=None, normalise_by_depth=True, ylog=Fa
 
 def savefig(ax, path, dpi=120):
     """Save the figure that holds ``ax`` to ``path``; the format follows the
-    extension (``.png``, or vector ``.pdf`` / ``.svg``)."""
+    extension (``.png``, or vector ``.pdf`` / ``.svg``).
+
+    The layout is tightened first.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Any axes of the figure to save.
+    path : str or os.PathLike
+        Output file.
+    dpi : int, default 120
+        Resolution for raster formats, ``1..2400``.
+
+    Returns
+    -------
+    str or os.PathLike
+        ``path``, unchanged.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``path`` is not a str/PathLike, ``dpi`` not an integer, or ``ax``
+        has no ``figure``.
+    InvalidArgumentError
+        If ``dpi < 1``.
+    TooLargeError
+        If ``dpi > 2400``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from freealg.plot import plot_phase_diagram, savefig
+    >>> ax = plot_phase_diagram([0.0, 1.0], [1.0, 2.0])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = savefig(ax, os.path.join(d, "phase.svg"))
+    ...     os.path.getsize(p) > 0
+    True
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidArgumentTypeError(
             f"path must be a str or os.PathLike; got {describe(path)} of type {type(path).__name__}")

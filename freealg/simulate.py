@@ -134,7 +134,9 @@ def haar_orthogonal(n, rng):
     Parameters
     ----------
     n : int >= 1
+        Matrix size.
     rng : numpy.random.Generator
+        Source of randomness.
 
     Returns
     -------
@@ -142,8 +144,14 @@ def haar_orthogonal(n, rng):
 
     Raises
     ------
+    InvalidArgumentTypeError
+        If a size is not an integer or ``rng`` is not a
+        ``numpy.random.Generator``.
     InvalidArgumentError
-        If ``n`` is not a positive integer or ``rng`` not a Generator.
+        If a size is ``< 1``.
+    TooLargeError
+        If a size exceeds ``MAX_SIZE`` or the arrays would need more than
+        ``MAX_BYTES`` (4 GiB), before anything is allocated.
 
     Examples
     --------
@@ -176,11 +184,24 @@ def haar_unitary(n, rng):
     Parameters
     ----------
     n : int >= 1
+        Matrix size.
     rng : numpy.random.Generator
+        Source of randomness.
 
     Returns
     -------
     ndarray of shape (n, n), complex128
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If a size is not an integer or ``rng`` is not a
+        ``numpy.random.Generator``.
+    InvalidArgumentError
+        If a size is ``< 1``.
+    TooLargeError
+        If a size exceeds ``MAX_SIZE`` or the arrays would need more than
+        ``MAX_BYTES`` (4 GiB), before anything is allocated.
 
     Examples
     --------
@@ -215,15 +236,30 @@ def ginibre(n, rng, variance=1.0, m=None, *, field="real"):
     n : int >= 1
         Number of rows.
     rng : numpy.random.Generator
-    variance : float > 0
+        Source of randomness.
+    variance : float > 0, default 1.0
         Limit variance ``v = tr(c c*)``.
     m : int >= 1, optional
         Number of columns (default ``n``).
-    field : {"real", "complex"}
+    field : {"real", "complex"}, default "real"
+        Real Gaussian or complex Gaussian entries.
 
     Returns
     -------
     ndarray of shape (n, m)
+        float64 for ``field="real"``, complex128 otherwise.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If a size is not an integer, ``variance`` not a real number, or ``rng`` is not a
+        ``numpy.random.Generator``.
+    InvalidArgumentError
+        If a size is ``< 1``, ``variance`` is not a finite real ``> 0``, or
+        ``field`` is not ``"real"``/``"complex"``.
+    TooLargeError
+        If a size exceeds ``MAX_SIZE`` or the arrays would need more than
+        ``MAX_BYTES`` (4 GiB), before anything is allocated.
 
     Examples
     --------
@@ -259,13 +295,29 @@ def wigner(n, rng, variance=1.0, *, field="real"):
     Parameters
     ----------
     n : int >= 1
+        Matrix size.
     rng : numpy.random.Generator
-    variance : float > 0
-    field : {"real", "complex"}
+        Source of randomness.
+    variance : float > 0, default 1.0
+        The semicircle variance ``v``.
+    field : {"real", "complex"}, default "real"
+        GOE or GUE.
 
     Returns
     -------
     ndarray of shape (n, n), symmetric (real) or Hermitian (complex)
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``n`` is not an integer, ``variance`` not a real number, or ``rng`` is not a
+        ``numpy.random.Generator``.
+    InvalidArgumentError
+        If ``n < 1``, ``variance`` is not a finite real ``> 0``, or
+        ``field`` is not ``"real"``/``"complex"``.
+    TooLargeError
+        If a size exceeds ``MAX_SIZE`` or the arrays would need more than
+        ``MAX_BYTES`` (4 GiB), before anything is allocated.
 
     Examples
     --------
@@ -297,18 +349,35 @@ def wishart(n, rng, rate=1.0, variance=1.0, m=None, *, field="real"):
     Parameters
     ----------
     n : int >= 1
+        Matrix size.
     rng : numpy.random.Generator
-    rate : float > 0
+        Source of randomness.
+    rate : float > 0, default 1.0
         ``λ = m/n``, used when ``m`` is not given.
-    variance : float > 0
+    variance : float > 0, default 1.0
         The jump ``α``.
     m : int >= 1, optional
         Number of columns of ``X`` (overrides ``rate``).
-    field : {"real", "complex"}
+    field : {"real", "complex"}, default "real"
+        Real or complex Gaussian ``X``.
 
     Returns
     -------
     ndarray of shape (n, n), positive semi-definite
+        float64 (real) or complex128 Hermitian (complex).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If a size is not an integer, ``rate``/``variance`` not a real number, or ``rng`` is not a
+        ``numpy.random.Generator``.
+    InvalidArgumentError
+        If a size is ``< 1``, ``rate * n`` rounds to 0 columns, ``rate`` or
+        ``variance`` is not a finite real ``> 0``, or ``field`` is not
+        ``"real"``/``"complex"``.
+    TooLargeError
+        If a size exceeds ``MAX_SIZE`` or the arrays would need more than
+        ``MAX_BYTES`` (4 GiB), before anything is allocated.
 
     Examples
     --------
@@ -341,9 +410,27 @@ def random_input(width, rng, q0=1.0):
     Parameters
     ----------
     width : int >= 1
+        Dimension ``M_0``.
     rng : numpy.random.Generator
-    q0 : float >= 0
+        Source of randomness.
+    q0 : float >= 0, default 1.0
         The input "variance" ``q_0 = ‖x_0‖²/M_0`` of docs/theory.md §6.
+
+    Returns
+    -------
+    ndarray of shape (width,), float64
+        ``x_0`` with ``x_0 @ x_0 = q0 * width`` (up to rounding).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``width`` is not an integer, ``q0`` not a real number, or ``rng`` is not a
+        ``numpy.random.Generator``.
+    InvalidArgumentError
+        If ``width < 1`` or ``q0`` is negative or not finite.
+    TooLargeError
+        If ``width`` exceeds ``MAX_SIZE`` or the arrays would need more than
+        ``MAX_BYTES`` (4 GiB), before anything is allocated.
 
     Examples
     --------
@@ -368,6 +455,21 @@ def random_input(width, rng, q0=1.0):
 class ForwardPass:
     """The pre-activations and activations of one forward pass.
 
+    Returned by :meth:`NetworkInstance.forward`.
+
+    Parameters
+    ----------
+    h : list of ndarray
+        The pre-activations ``[h_1, ..., h_L]``.
+    x : list of ndarray
+        The activations ``[x_0, x_1, ..., x_L]``.
+
+    Raises
+    ------
+    IndexError
+        Only later, from :attr:`output` when ``h`` is empty: the constructor
+        stores its arguments without validation.
+
     Attributes
     ----------
     h : list of ndarray
@@ -376,6 +478,13 @@ class ForwardPass:
         ``[x_0, x_1, ..., x_L]`` with ``x_ℓ = φ(h_ℓ)``.
     output : ndarray
         ``f = h_L``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fp = ForwardPass([np.array([-1.0, 2.0])], [np.array([1.0]), np.array([0.0, 2.0])])
+    >>> fp.output
+    array([-1.,  2.])
     """
 
     __slots__ = ("h", "x")
@@ -386,6 +495,7 @@ class ForwardPass:
 
     @property
     def output(self):
+        """The network output ``f = h_L`` (the last pre-activation)."""
         return self.h[-1]
 
     def __repr__(self):
@@ -491,10 +601,25 @@ def sample_network(net, width=None, rng=None):
     width : int, optional
         Input width ``M_0`` (required unless ``net`` fixes the widths).
     rng : numpy.random.Generator
+        Source of randomness (required despite the ``None`` default).
 
     Returns
     -------
     NetworkInstance
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``rng`` is not a ``numpy.random.Generator`` (also when omitted),
+        or ``width`` is not an integer.
+    InvalidArgumentError
+        If ``net`` lacks a needed attribute, has an unknown ``init``, negative
+        ``sigma_w``/``sigma_b``, or ``widths``/``ratios`` of the wrong length;
+        if ``width`` is missing (the specification fixes no widths), ``< 1``,
+        or differs from fixed ``net.widths[0]``.
+    TooLargeError
+        If a width exceeds ``MAX_SIZE`` or the weights need more than
+        ``MAX_BYTES`` (4 GiB), before anything is drawn.
 
     Examples
     --------
@@ -553,10 +678,34 @@ class NetworkInstance:
     weights, biases : lists of ndarray
         ``W_ℓ`` of shape ``(M_ℓ, M_{ℓ−1})`` and ``b_ℓ`` of shape ``(M_ℓ,)``.
 
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If a weight or bias is not a numeric array.
+    InvalidArgumentError
+        If an entry is not finite, the numbers of weights and biases differ
+        or are zero, shapes do not chain (``W_ℓ`` must be ``(M_ℓ, M_{ℓ−1})``,
+        ``b_ℓ`` ``(M_ℓ,)``), or ``net`` has no ``activation``.
+    UnknownActivationError
+        If ``net.activation`` is an unknown name.
+
     Attributes
     ----------
     net, weights, biases, widths (``(M_0, ..., M_L)``), depth, width
     (``= M_0``), activation.
+
+    Examples
+    --------
+    A two-layer ReLU network small enough to check by hand:
+
+    >>> import numpy as np, freealg
+    >>> from freealg.simulate import NetworkInstance
+    >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+    >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+    >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+    >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+    >>> inst.widths, inst.output(x)
+    ((2, 2, 1), array([2.]))
     """
 
     def __init__(self, net, weights, biases):
@@ -631,11 +780,31 @@ class NetworkInstance:
         Parameters
         ----------
         x : ndarray of shape ``(M_0,)`` or ``(M_0, B)`` (a batch of columns)
+            Finite float inputs.
 
         Returns
         -------
         ForwardPass
             ``.h = [h_1..h_L]``, ``.x = [x_0..x_L]``, ``.output = h_L``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``x`` is not numeric.
+        InvalidArgumentError
+            If ``x`` has the wrong shape or non-finite entries.
+
+        Examples
+        --------
+        >>> import numpy as np, freealg
+        >>> from freealg.simulate import NetworkInstance
+        >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+        >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+        >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+        >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+        >>> fp = inst.forward(x)
+        >>> fp.h[0], fp.x[1], fp.output
+        (array([-1.,  2.]), array([0., 2.]), array([2.]))
         """
         x = self._input(x, batch=True)
         hs, xs = [], [x]
@@ -647,11 +816,69 @@ class NetworkInstance:
         return ForwardPass(hs, xs)
 
     def output(self, x):
-        """The network output ``f(x) = h_L``."""
+        """The network output ``f(x) = h_L``.
+
+        Parameters
+        ----------
+        x : array_like of shape ``(M_0,)`` or ``(M_0, B)``
+            The input ``x_0`` (finite floats).
+
+        Returns
+        -------
+        ndarray
+            ``h_L``, shape ``(M_L,)`` (or ``(M_L, B)`` for a batch).
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``x`` is not numeric.
+        InvalidArgumentError
+            If ``x`` does not have shape ``(M_0,)`` or has non-finite entries.
+
+        Examples
+        --------
+        >>> import numpy as np, freealg
+        >>> from freealg.simulate import NetworkInstance
+        >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+        >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+        >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+        >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+        >>> inst.output(x)
+        array([2.])
+        """
         return self.forward(x).output
 
     def dphi(self, x):
-        """The diagonals ``[φ'(h_1), ..., φ'(h_L)]`` along the forward pass of ``x``."""
+        """The diagonals ``[φ'(h_1), ..., φ'(h_L)]`` along the forward pass of ``x``.
+
+        Parameters
+        ----------
+        x : array_like of shape ``(M_0,)``
+            The input ``x_0`` (finite floats).
+
+        Returns
+        -------
+        list of ndarray
+            ``φ'(h_ℓ)``, float64 vectors of length ``M_ℓ``, ``ℓ = 1..L``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``x`` is not numeric.
+        InvalidArgumentError
+            If ``x`` does not have shape ``(M_0,)`` or has non-finite entries.
+
+        Examples
+        --------
+        >>> import numpy as np, freealg
+        >>> from freealg.simulate import NetworkInstance
+        >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+        >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+        >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+        >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+        >>> inst.dphi(x)
+        [array([0., 1.]), array([1.])]
+        """
         fp = self.forward(self._input(x))
         return [np.asarray(self.activation.dphi(h), dtype=float) for h in fp.h]
 
@@ -662,12 +889,35 @@ class NetworkInstance:
         Parameters
         ----------
         x : ndarray of shape ``(M_0,)``
+            The input ``x_0``.
         as_matrix : bool
             Return dense diagonal matrices (default) or their diagonals.
 
         Returns
         -------
         list of ndarray
+            ``L`` arrays: ``(M_ℓ, M_ℓ)`` matrices, or length-``M_ℓ`` vectors.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``as_matrix`` is not a bool or ``x`` is not numeric.
+        InvalidArgumentError
+            If ``x`` has the wrong shape or non-finite entries.
+        TooLargeError
+            If the dense matrices would need more than ``MAX_BYTES``.
+
+        Examples
+        --------
+        >>> import numpy as np, freealg
+        >>> from freealg.simulate import NetworkInstance
+        >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+        >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+        >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+        >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+        >>> inst.D(x)[0]
+        array([[0., 0.],
+               [0., 1.]])
         """
         if not isinstance(as_matrix, (bool, np.bool_)):
             raise InvalidArgumentTypeError(f"as_matrix must be True or False; got {describe(as_matrix)}")
@@ -677,7 +927,38 @@ class NetworkInstance:
         return [np.diag(d) for d in diags] if as_matrix else diags
 
     def q(self, x):
-        r"""``q_ℓ = ‖x_ℓ‖²/M_ℓ`` for ``ℓ = 0..L−1`` (docs/theory.md §6)."""
+        r"""``q_ℓ = ‖x_ℓ‖²/M_ℓ`` for ``ℓ = 0..L−1`` (docs/theory.md §6).
+
+        Parameters
+        ----------
+        x : array_like of shape ``(M_0,)``
+            The input ``x_0`` (finite floats).
+
+        Returns
+        -------
+        list of float
+            ``[q_0, ..., q_{L−1}]``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``x`` is not numeric.
+        InvalidArgumentError
+            If ``x`` does not have shape ``(M_0,)`` or has non-finite entries.
+
+        Examples
+        --------
+        ``q_0 = (1 + 4)/2``, ``q_1 = (0 + 4)/2``:
+
+        >>> import numpy as np, freealg
+        >>> from freealg.simulate import NetworkInstance
+        >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+        >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+        >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+        >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+        >>> inst.q(x)
+        [2.5, 2.0]
+        """
         fp = self.forward(self._input(x))
         return [float(v @ v) / v.shape[0] for v in fp.x[:-1]]
 
@@ -691,9 +972,37 @@ class NetworkInstance:
         D_L W_L ⋯ D_1 W_1``.  Default: ``net.jacobian_convention`` (else
         ``"seed"``).
 
+        Parameters
+        ----------
+        x : array_like of shape ``(M_0,)``
+            The input ``x_0``.
+        convention : {"seed", "psg"} or None, default None
+            Which Jacobian (see above); None uses the specification's.
+
         Returns
         -------
         ndarray of shape ``(M_L, M_0)``
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``convention`` is not a str or ``x`` is not numeric.
+        InvalidArgumentError
+            If ``convention`` is not ``"seed"``/``"psg"``, or ``x`` has the
+            wrong shape or non-finite entries.
+
+        Examples
+        --------
+        ``J = W_2 D_1 W_1 = (0, 1) W_1``:
+
+        >>> import numpy as np, freealg
+        >>> from freealg.simulate import NetworkInstance
+        >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+        >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+        >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+        >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+        >>> inst.input_jacobian(x)
+        array([[2., 0.]])
         """
         convention = self._convention(convention)
         diags = self.dphi(x)
@@ -725,9 +1034,39 @@ class NetworkInstance:
         :meth:`flat_parameters`.  The parameters are the raw entries of
         ``W_ℓ`` (standard parametrisation, not the NTK one).
 
+        Parameters
+        ----------
+        x : array_like of shape ``(M_0,)``
+            The input ``x_0``.
+        biases : bool, default False
+            Also differentiate with respect to the biases (appended columns).
+
         Returns
         -------
         ndarray of shape ``(M_L, P)``
+            ``P`` = number of weight entries (plus bias entries if ``biases``).
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``x`` is not numeric.
+        InvalidArgumentError
+            If ``x`` does not have shape ``(M_0,)`` or has non-finite entries.
+        TooLargeError
+            If the matrix would need more than ``MAX_BYTES``.
+
+        Examples
+        --------
+        ``B_1 = W_2 D_1 = (0, 1)`` times ``x_0 = (1, 2)``, then ``x_1 = (0, 2)``:
+
+        >>> import numpy as np, freealg
+        >>> from freealg.simulate import NetworkInstance
+        >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+        >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+        >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+        >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+        >>> inst.parameter_jacobian(x)
+        array([[0., 0., 1., 2., 0., 2.]])
         """
         x = self._input(x)
         n_par = sum(w.size for w in self.weights) + (sum(b.size for b in self.biases) if biases else 0)
@@ -759,9 +1098,40 @@ class NetworkInstance:
         that ``M Θ_L = J_θ J_θᵀ`` holds with the biases included.  The non-zero
         spectrum of the conditional FIM ``J_θᵀ J_θ`` is that of ``M Θ_L``.
 
+        Parameters
+        ----------
+        x : array_like of shape ``(M_0,)``
+            The input ``x_0``.
+        biases : bool, default False
+            Include the biases (``q_ℓ + 1/M_ℓ`` in the recursion).
+
         Returns
         -------
         ndarray of shape ``(M_L, M_L)``
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``x`` is not numeric.
+        InvalidArgumentError
+            If ``x`` does not have shape ``(M_0,)`` or has non-finite entries.
+
+        Examples
+        --------
+        ``Θ_2 = q_1 + q_0 (W_2 D_1)(W_2 D_1)ᵀ = 2 + 2.5``, and ``M Θ_2 = J_θ J_θᵀ
+        = 9`` (``M = 2``):
+
+        >>> import numpy as np, freealg
+        >>> from freealg.simulate import NetworkInstance
+        >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+        >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+        >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+        >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+        >>> inst.fim_one_sample(x)
+        array([[4.5]])
+        >>> J = inst.parameter_jacobian(x)
+        >>> J @ J.T
+        array([[9.]])
         """
         x = self._input(x)
         fp = self.forward(x)
@@ -781,7 +1151,35 @@ class NetworkInstance:
 
     def flat_parameters(self, *, biases=False):
         """All weights (row-major, layer by layer), then the biases if
-        ``biases``: the column order of :meth:`parameter_jacobian`."""
+        ``biases``: the column order of :meth:`parameter_jacobian`.
+
+        Parameters
+        ----------
+        biases : bool, default False
+            Append the biases ``b_1, ..., b_L``.
+
+        Returns
+        -------
+        ndarray of shape ``(P,)``
+            A new float64 vector (a copy).
+
+        Raises
+        ------
+        None
+            Nothing is validated or raised: ``biases`` is only tested for
+            truth.
+
+        Examples
+        --------
+        >>> import numpy as np, freealg
+        >>> from freealg.simulate import NetworkInstance
+        >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+        >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+        >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+        >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+        >>> inst.flat_parameters()
+        array([ 1., -1.,  2.,  0.,  1.,  1.])
+        """
         parts = [w.ravel() for w in self.weights]
         if biases:
             parts.extend(self.biases)
@@ -789,7 +1187,39 @@ class NetworkInstance:
 
     def with_parameters(self, theta, *, biases=False):
         """A new instance with the parameters replaced by the flat vector
-        ``theta`` (same layout as :meth:`flat_parameters`)."""
+        ``theta`` (same layout as :meth:`flat_parameters`).
+
+        Parameters
+        ----------
+        theta : array_like of shape ``(P,)``
+            The new parameters, finite floats.
+        biases : bool, default False
+            Whether ``theta`` also holds the biases (else they are copied).
+
+        Returns
+        -------
+        NetworkInstance
+            A new instance with the same specification.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``theta`` is not numeric.
+        InvalidArgumentError
+            If ``theta`` has the wrong length or non-finite entries.
+
+        Examples
+        --------
+        >>> import numpy as np, freealg
+        >>> from freealg.simulate import NetworkInstance
+        >>> net = freealg.MLP(depth=2, activation="relu", sigma_w=1.0, sigma_b=0.0)
+        >>> W1, W2 = np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0]])
+        >>> inst = NetworkInstance(net, [W1, W2], [np.zeros(2), np.zeros(1)])
+        >>> x = np.array([1.0, 2.0])      # h_1 = (-1, 2), x_1 = (0, 2), h_2 = 2
+        >>> new = inst.with_parameters(np.arange(6.0))
+        >>> new.weights[1], new.output(x)      # h_1 = x_1 = (2, 8), 4*2 + 5*8
+        (array([[4., 5.]]), array([48.]))
+        """
         theta = check_finite_array(theta, "theta")
         n = sum(w.size for w in self.weights) + (sum(b.size for b in self.biases) if biases else 0)
         if theta.shape != (n,):

@@ -531,6 +531,43 @@ class MomentCheck:
     expected_rate : str or None
     plugin : tuple of str
         Letters whose law was replaced by the empirical one in each trial.
+
+    Parameters
+    ----------
+    expr : str
+        The expression, as printed.
+    predicted : float or None
+        The limit (None for a plug-in check).
+    exact : object
+        The prediction as the model returned it.
+    rows : list of dict
+        One row per width with at least the keys ``width``, ``trials``,
+        ``mean``, ``predicted``, ``stderr``, ``error`` and ``z`` (optionally
+        ``stderr_eff``, the Student-t-widened SE used by the fits, and
+        ``exact``, true when the error is at rounding level).
+    expected_rate : {"1/N", "1/N^2"} or None, default None
+        The rate :attr:`consistent` tests against.
+    plugin : iterable of str, default ()
+        Letters whose law was replaced by the empirical one.
+
+    Raises
+    ------
+    KeyError
+        If a row lacks ``width``, ``error`` or ``stderr``.  Built by
+        :func:`moments`, which fills every key; nothing else is validated.
+
+    Examples
+    --------
+    ``O Oᵀ = I`` exactly for a Haar orthogonal ``O``, so the check finds an
+    identity at finite ``N`` (no statistics, no p-value):
+
+    >>> from freealg import FreeModel, nc_symbols, tr, simulate, verify
+    >>> O = nc_symbols("O")
+    >>> res = verify.moments(tr(O * O.T), FreeModel().haar_orthogonal(O),
+    ...                      lambda n, rng: {"O": simulate.haar_orthogonal(n, rng)},
+    ...                      widths=[4, 8], trials=3)
+    >>> res.predicted, res.rate, res.p_value, res.consistent
+    (1.0, 'exact', None, True)
     """
 
     def __init__(self, expr, predicted, exact, rows, expected_rate=None, plugin=()):
@@ -582,7 +619,26 @@ class MomentCheck:
         return self.fit[key]["p"] > P_ACCEPT or self.rate == key
 
     def to_dict(self):
-        """A JSON-serialisable dict of the table and the fits."""
+        """A JSON-serialisable dict of the table and the fits.
+
+        Returns
+        -------
+        dict
+            Keys ``expr``, ``predicted``, ``exact`` (as a string),
+            ``plugin``, ``rows``, ``fit``, ``rate``, ``verdict``,
+            ``expected_rate`` and ``consistent``.
+
+        Examples
+        --------
+        >>> from freealg import FreeModel, nc_symbols, tr, simulate, verify
+        >>> O = nc_symbols("O")
+        >>> res = verify.moments(tr(O * O.T), FreeModel().haar_orthogonal(O),
+        ...                      lambda n, rng: {"O": simulate.haar_orthogonal(n, rng)},
+        ...                      widths=[4, 8], trials=3)
+        >>> d = res.to_dict()
+        >>> d["rate"], [r["width"] for r in d["rows"]]
+        ('exact', [4, 8])
+        """
         return {
             "expr": self.expr,
             "predicted": self.predicted,
@@ -630,13 +686,50 @@ class MomentCheck:
 
 class MomentChecks(list):
     """A list of :class:`MomentCheck` (one per expression) that prints as one
-    report."""
+    report.
+
+    Returned by :func:`moments` for a list of expressions.
+
+    Parameters
+    ----------
+    iterable : iterable of MomentCheck, optional
+        The checks (as for ``list``); empty by default.
+
+    Raises
+    ------
+    TypeError
+        If ``iterable`` is not iterable (as for ``list``).
+
+    Examples
+    --------
+    >>> from freealg import FreeModel, nc_symbols, tr, simulate, verify
+    >>> O = nc_symbols("O")
+    >>> res = verify.moments([tr(O * O.T), tr(O * O.T * O * O.T)], FreeModel().haar_orthogonal(O),
+    ...                      lambda n, rng: {"O": simulate.haar_orthogonal(n, rng)},
+    ...                      widths=[4, 8], trials=3)
+    >>> type(res).__name__, [c.rate for c in res], len(res.rows)
+    ('MomentChecks', ['exact', 'exact'], 4)
+    """
 
     @property
     def rows(self):
+        """All rows of all checks, each with an added ``expr`` key."""
         return [dict(r, expr=c.expr) for c in self for r in c.rows]
 
     def to_dict(self):
+        """A JSON-serialisable dict ``{"checks": [check.to_dict(), ...]}``.
+
+        Returns
+        -------
+        dict
+            One :meth:`MomentCheck.to_dict` per check, under ``"checks"``.
+
+        Examples
+        --------
+        >>> from freealg.verify import MomentChecks
+        >>> MomentChecks().to_dict()
+        {'checks': []}
+        """
         return {"checks": [c.to_dict() for c in self]}
 
     def __str__(self):
@@ -836,6 +929,26 @@ def moments(expr, model=None, sampler=None, widths=(25, 50, 100, 200), trials=20
     Returns
     -------
     MomentCheck or MomentChecks
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``sampler`` or ``progress`` is not callable, ``widths``/``trials``
+        are not integers (or lists of them), ``rng`` is neither a Generator
+        nor an int seed, or ``expr`` is not a trace or polynomial.
+    InvalidArgumentError
+        If ``widths`` is empty, has a width ``< 1`` or repeated widths;
+        ``trials < 2`` or not one per width; ``expr`` is an empty list;
+        neither ``model`` nor ``predicted`` is given; the prediction is
+        symbolic without ``plugin=True`` (or has symbols that are not law
+        symbols) or complex; ``expected_rate`` is invalid; a matrix shape
+        does not fit; or the sampler gives non-finite traces.
+    TooLargeError
+        For more than 100 widths, a width above ``MAX_WIDTH`` (20000) or
+        more than ``MAX_TRIALS`` (100000) trials, before any sampling.
+    UnknownSymbolError
+        If a letter of ``expr`` (or of a plug-in law) has no matrix in the
+        sampler's dict, or is not declared in ``model``.
 
     Examples
     --------
@@ -1198,6 +1311,41 @@ class SpectrumCheck:
     certified : bool
         False if the law's density came with failed evidence (certified
         densities of spectral curves); ``certification`` lists the failures.
+
+    Parameters
+    ----------
+    law : law
+        The theory law compared (stored as ``.law``).
+    ks : float
+        Kolmogorov distance.
+    n : int
+        Number of pooled eigenvalues.
+    trials : int
+        Number of matrices.
+    rows : list of dict
+        The moment comparison.
+    mass : float
+        Integrated theory mass.
+    atoms : list of tuple
+        ``(location, theory mass, empirical mass)`` per atom.
+    levy : float or None, default None
+        Lévy distance.
+
+    Raises
+    ------
+    None
+        The constructor stores its arguments without validation; results
+        come from :func:`spectrum`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freealg import simulate, verify
+    >>> from freealg.laws import MarchenkoPastur
+    >>> ev = np.linalg.eigvalsh(simulate.wishart(50, np.random.default_rng(0)))
+    >>> res = verify.spectrum(MarchenkoPastur(), ev, n_moments=2)
+    >>> type(res).__name__, res.n, res.trials, [r["theory"] for r in res.rows]
+    ('SpectrumCheck', 50, 1, [1.0, 2.0])
     """
 
     def __init__(self, law, ks, n, trials, rows, mass, atoms, levy=None):
@@ -1213,6 +1361,24 @@ class SpectrumCheck:
         self.atoms = atoms
 
     def to_dict(self):
+        """A JSON-serialisable dict of the distances, moments and atoms.
+
+        Returns
+        -------
+        dict
+            Keys ``law`` (its repr), ``ks``, ``levy``, ``n``, ``trials``,
+            ``mass``, ``moments`` (the rows) and ``atoms``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from freealg import simulate, verify
+        >>> from freealg.laws import MarchenkoPastur
+        >>> ev = np.linalg.eigvalsh(simulate.wishart(50, np.random.default_rng(0)))
+        >>> d = verify.spectrum(MarchenkoPastur(), ev, n_moments=2).to_dict()
+        >>> sorted(d), d["n"]
+        (['atoms', 'ks', 'law', 'levy', 'mass', 'moments', 'n', 'trials'], 50)
+        """
         return {"law": repr(self.law), "ks": self.ks, "levy": self.levy, "n": self.n,
                 "trials": self.trials,
                 "mass": self.mass, "moments": [dict(r) for r in self.rows],
@@ -1268,10 +1434,36 @@ def spectrum(law, samples, *, n_moments=4, atol=None, n_grid=513, _cdf=None):
         Quadrature nodes per support interval (midpoint rule after the
         substitution ``x = a + (b − a) I_u(6, 6)``, which makes edge
         singularities up to ``(x − a)^{−5/6}`` bounded).
+    _cdf : object, optional
+        Internal: a theory CDF already tabulated for ``law`` (the ready
+        checks reuse one across widths).  Leave it None.
 
     Returns
     -------
     SpectrumCheck
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``law`` has neither ``cdf`` nor ``density``, or lacks
+        ``moments`` while ``n_moments > 0``; if ``samples`` is not an array
+        or list of arrays of real numbers; if ``n_moments``/``n_grid`` are
+        not integers or ``atol`` not a real number.
+    InvalidArgumentError
+        If ``samples`` is empty, has an empty trial, non-finite or complex
+        eigenvalues, or more than two dimensions; if ``n_moments < 0``,
+        ``n_grid < 3`` or ``atol < 0`` (or not finite); if a law moment is
+        symbolic.
+    TooLargeError
+        If ``n_moments > 200`` or ``n_grid > 1000000``.
+    InvalidLawError
+        If the law's density is negative on its support.
+
+    Warns
+    -----
+    CertificationWarning
+        If the law's certified density failed a check, or the law does not
+        integrate to 1 (within 1e-3): the distances are then unreliable.
 
     Examples
     --------
@@ -1538,6 +1730,25 @@ def network_letters(depth):
     """The letters ``W1..WL`` and (self-adjoint) ``D1..DL`` used by
     :func:`network_model` and :func:`network_sampler`, as two tuples.
 
+    Parameters
+    ----------
+    depth : int
+        Number of layers ``L``, ``1 <= depth <= MAX_DEPTH`` (100000).
+
+    Returns
+    -------
+    tuple of tuple of NCPoly
+        ``((W1, ..., WL), (D1, ..., DL))``; the ``D``'s are self-adjoint.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``depth`` is not an integer.
+    InvalidArgumentError
+        If ``depth < 1``.
+    TooLargeError
+        If ``depth > MAX_DEPTH``.
+
     Examples
     --------
     >>> network_letters(2)
@@ -1567,9 +1778,30 @@ def network_model(net, q0=1.0, *, symbolic_d=False):
     ``symbolic_d=True`` the ``D`` laws are left symbolic (``m_k(D1)``, ...),
     for the plug-in mode of :func:`moments`.
 
+    Parameters
+    ----------
+    net : freealg.MLP
+        The network specification (depth, activation, init, ``σ_w``,
+        ``σ_b``); Gaussian and Glorot inits give Ginibre letters.
+    q0 : real >= 0, default 1.0
+        Input variance ``‖x_0‖²/M`` that starts the mean-field recursion.
+    symbolic_d : bool, default False
+        Leave the laws of the ``D``'s symbolic.
+
     Returns
     -------
     FreeModel
+        With the letters of :func:`network_letters` ``(net.depth)``.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``net`` is not an MLP specification (no ``activation``), ``q0``
+        is not a real number, or ``symbolic_d`` is not a bool.
+    InvalidArgumentError
+        If ``q0`` is negative or not finite, or ``net`` has an unknown init.
+    UnknownActivationError
+        If ``net.activation`` is an unknown name.
 
     Examples
     --------
@@ -1611,6 +1843,42 @@ def network_sampler(net, q0=1.0):
     input ``x_0`` with ``‖x_0‖²/M = q0``, runs the forward pass and returns the
     weights and the diagonals of the ``D_ℓ`` (as vectors), so the ``D``'s carry
     their true dependence on the ``W``'s.
+
+    Parameters
+    ----------
+    net : freealg.MLP
+        The network specification; it must not fix the widths (the sampler
+        takes the width as its argument).
+    q0 : real >= 0, default 1.0
+        Input variance ``‖x_0‖²/M``.
+
+    Returns
+    -------
+    callable
+        ``sampler(width, rng) -> dict`` mapping ``"W1".."WL"`` to the weight
+        matrices and ``"D1".."DL"`` to the vectors ``φ'(h_ℓ)``.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``net`` is not an MLP specification (no ``activation``), or
+        ``q0`` is not a real number.
+    InvalidArgumentError
+        If ``q0`` is negative or not finite, or ``net`` has an unknown init.
+    UnknownActivationError
+        If ``net.activation`` is an unknown name.
+
+    Examples
+    --------
+    ReLU derivatives are 0 or 1, and ``W_1`` is orthogonal:
+
+    >>> import numpy as np
+    >>> import freealg
+    >>> from freealg.verify import network_sampler
+    >>> net = freealg.MLP(depth=2, activation="relu", init="orthogonal", sigma_w=1.0, sigma_b=0.0)
+    >>> m = network_sampler(net)(4, np.random.default_rng(0))
+    >>> sorted(m), set(m["D1"].tolist()) <= {0.0, 1.0}, np.allclose(m["W1"] @ m["W1"].T, np.eye(4))
+    (['D1', 'D2', 'W1', 'W2'], True, True)
     """
     _check_q0(q0)
     from .simulate import random_input, sample_network
@@ -1667,6 +1935,30 @@ class Decision:
         Labels of the failed tests and identities.
     worst : (label, p, abs_z) or None
         The test with the smallest p-value.
+
+    Parameters
+    ----------
+    tests : iterable of (label, p)
+        Statistical tests with their two-sided p-values in ``[0, 1]``.
+    identities : iterable of (label, bool)
+        Exact finite-``N`` identities and whether each holds.
+    alpha : float
+        Family-wise level in ``(0, 1)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a p-value cannot be converted with ``float``.  The constructor
+        does not check ranges: use :func:`decide`, which validates.
+
+    Examples
+    --------
+    One test at ``p = 0.01 >= 0.0027``: the threshold is the 3-sigma one.
+
+    >>> from freealg.verify import Decision
+    >>> d = Decision([("m_1", 0.01)], [("O O^T = I", True)], 0.0027)
+    >>> d.passed, d.m, round(d.z_threshold, 2)
+    (True, 1, 3.0)
     """
 
     def __init__(self, tests, identities, alpha):
@@ -1702,6 +1994,21 @@ class Decision:
         return "\n".join(lines)
 
     def to_dict(self):
+        """A JSON-serialisable dict of the decision.
+
+        Returns
+        -------
+        dict
+            Keys ``passed``, ``m``, ``alpha``, ``p_threshold``,
+            ``z_threshold``, ``tests``, ``identities`` and ``failed``.
+
+        Examples
+        --------
+        >>> from freealg.verify import decide
+        >>> d = decide([("a", 0.5)], [("b", False)]).to_dict()
+        >>> d["passed"], d["m"], d["failed"]
+        (False, 1, ['b'])
+        """
         return {"passed": self.passed, "m": self.m, "alpha": self.alpha,
                 "p_threshold": self.p_threshold, "z_threshold": self.z_threshold,
                 "tests": [list(t) for t in self.tests],
@@ -1732,13 +2039,23 @@ def decide(tests, identities=(), *, alpha=FAMILY_ALPHA):
     tests : iterable of (label, p) or MomentCheck
         A MomentCheck counts with its :attr:`~MomentCheck.p_value` (an
         ``"exact"`` check counts as an identity).
-    identities : iterable of (label, bool)
-    alpha : float in (0, 1)
+    identities : iterable of (label, bool), default ()
+        Exact identities; each must hold.
+    alpha : float in (0, 1), default ``FAMILY_ALPHA`` (0.0027)
         Family-wise level.
 
     Returns
     -------
     Decision
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        If ``alpha`` or a p-value is not a real number.
+    InvalidArgumentError
+        If ``alpha`` is not in ``(0, 1)`` or a p-value not in ``[0, 1]``.
+    TypeError, ValueError
+        If a test is neither a :class:`MomentCheck` nor a pair.
 
     Examples
     --------
@@ -1793,6 +2110,35 @@ class CheckReport:
         Machine-readable figures (used by :meth:`to_dict`).
     missing : list of str
         Parts that could not be checked because a dependency is missing.
+
+    Parameters
+    ----------
+    title, claim : str
+        Heading and the claim checked.
+    parts : list
+        The tables (see the attribute).
+    summary : list of str
+        Summary lines.
+    passed : bool or Decision
+        The verdict; a :class:`Decision` is kept as ``decision`` and gives
+        ``passed``.
+    data : dict, optional
+        Machine-readable figures (default empty).
+    missing : iterable of str, default ()
+        Parts not checked.
+
+    Raises
+    ------
+    None
+        The constructor stores its arguments without validation; reports
+        come from the ready checks.
+
+    Examples
+    --------
+    >>> from freealg.verify import CheckReport, decide
+    >>> rep = CheckReport("demo", "a claim", [], ["one line"], decide([("t", 0.5)]))
+    >>> rep.passed, rep.decision.m, rep.to_dict()["summary"]
+    (True, 1, ['one line'])
     """
 
     def __init__(self, title, claim, parts, summary, passed, data=None, missing=()):
@@ -1807,6 +2153,7 @@ class CheckReport:
 
     @property
     def rows(self):
+        """The table rows of all parts, concatenated."""
         out = []
         for p in self.parts:
             if hasattr(p, "rows"):
@@ -1816,6 +2163,22 @@ class CheckReport:
         return out
 
     def to_dict(self):
+        """A JSON-serialisable dict of the whole report.
+
+        Returns
+        -------
+        dict
+            Keys ``title``, ``claim``, ``passed``, ``decision`` (a dict or
+            None), ``summary``, ``missing``, ``data`` and ``parts`` (each
+            part through its own ``to_dict`` when it has one).
+
+        Examples
+        --------
+        >>> from freealg.verify import CheckReport
+        >>> d = CheckReport("demo", "a claim", [{"text": "t", "rows": []}], [], True).to_dict()
+        >>> d["passed"], d["decision"], d["parts"]
+        (True, None, [{'text': 't', 'rows': []}])
+        """
         parts = []
         for p in self.parts:
             parts.append(p.to_dict() if hasattr(p, "to_dict") else p)
@@ -1883,17 +2246,39 @@ def check_asymptotic_freeness(init="orthogonal", activation="hardtanh", sigma_w=
 
     Parameters
     ----------
-    init, activation, sigma_w, sigma_b, depth
-        The MLP (ignored if ``net`` is given).
+    init : {"orthogonal", "gaussian", "glorot_uniform", "glorot_normal"}, default "orthogonal"
+        Weight initialisation of the MLP built when ``net`` is None.
+    activation : str, sympy expression or Activation, default "hardtanh"
+        Its activation (see :func:`freealg.get_activation`).
+    sigma_w : real > 0, default 1.0
+        Its weight scale ``σ_w``.
+    sigma_b : real >= 0, default 0.0
+        Its bias standard deviation ``σ_b``.
+    depth : int, default 2
+        Its number of weight layers ``L >= 1``.
     net : freealg.MLP, optional
-    q0 : float
-        Input ``‖x_0‖²/M``.
-    words : list of Trace, optional
-        Traces in the letters of :func:`network_letters`; default: moments of
-        ``J Jᵀ`` (seed and PSG conventions) and two words in which ``D_ℓ``
-        meets the ``W_ℓ`` it depends on.
-    widths, trials, rng, progress
-        As in :func:`moments`.
+        The network instead of the five parameters above (which are then
+        ignored); it must have equal layer widths (no ``widths=``, equal
+        ``ratios``).
+    q0 : real >= 0, default 1.0
+        Input variance ``‖x_0‖²/M``.
+    words : list of Trace or NCPoly, optional
+        Traces in the letters of :func:`network_letters` (a polynomial is
+        traced); default: moments of ``J Jᵀ`` (seed and PSG conventions) and
+        two words in which ``D_ℓ`` meets the ``W_ℓ`` it depends on.
+    widths : sequence of int, default (25, 50, 100, 200)
+        The widths ``N`` compared: 1 to 100 distinct integers, each
+        ``1 <= N <= MAX_WIDTH`` (20000).  Every trial samples ``N x N``
+        matrices (``O(N³)`` work), and the error fits need at least two.
+    trials : int or sequence of int, default 40
+        Networks sampled per width: one integer for every width, or one per
+        width; each ``2 <= trials <= MAX_TRIALS`` (100000).  The standard
+        errors fall like ``1/√trials``.
+    rng : numpy.random.Generator or int, default 0
+        A Generator or an integer seed ``>= 0`` (None also means seed 0);
+        never the global random state, so reports are reproducible.
+    progress : callable or None, default None
+        ``progress(done, total)``, called after every trial.
 
     Returns
     -------
@@ -1901,6 +2286,40 @@ def check_asymptotic_freeness(init="orthogonal", activation="hardtanh", sigma_w=
         ``parts`` is a :class:`MomentChecks`; ``passed`` by the rule of
         :func:`decide` over every word's :attr:`MomentCheck.p_value` (limit
         and plug-in).
+
+    Raises
+    ------
+    InvalidArgumentError
+        If an MLP parameter is out of range (``σ_w <= 0``, ``σ_b < 0``,
+        ``depth < 1``, unknown init), ``net`` fixes unequal widths, ``q0 <
+        0``, ``trials < 2``, or ``widths`` is empty, repeats a width or has
+        one ``< 1``; if a word's prediction is symbolic or complex.
+    InvalidArgumentTypeError
+        If an argument has the wrong type (a non-integer width, trial count
+        or ``n_moments``, a ``net`` that is not an MLP specification, an
+        ``rng`` that is neither a Generator nor a seed, a ``progress`` that is
+        not allowed, ...).
+    TooLargeError
+        For more than 100 widths, a width above ``MAX_WIDTH``, more than
+        ``MAX_TRIALS`` trials or ``MAX_MOMENTS`` moments, before any
+        sampling.
+    UnknownActivationError
+        For an unknown activation name.
+    UnknownSymbolError
+        If a word uses a letter beyond the network's depth.
+
+    Examples
+    --------
+    ReLU derivatives are Bernoulli(1/2); if the ``D``'s are free from the
+    orthogonal ``W``'s, ``tr(W D Wᵀ D) -> tr(D)² = 1/4``, and with the
+    sample's own law of ``D`` (plug-in) ``m_1(D1)²``:
+
+    >>> from freealg import tr, verify
+    >>> (W1, W2), (D1, D2) = verify.network_letters(2)
+    >>> rep = verify.check_asymptotic_freeness(activation="relu", widths=(8, 16), trials=3,
+    ...                                        words=[tr(W1 * D1 * W1.T * D1)])
+    >>> rep.parts[0].predicted, rep.parts[1].exact
+    (0.25, 1.0*m_1(D1)**2)
     """
     from .ncpoly import tr as _tr
 
@@ -2114,6 +2533,40 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
 
     Each moment gets the rate analysis of :func:`moments`.
 
+    Parameters
+    ----------
+    net : freealg.MLP
+        The network (required despite the ``None`` default), with equal
+        layer widths (no ``widths=``, equal ``ratios``); its ``depth`` is
+        replaced by each of ``depths``.
+    depths : sequence of int, default (2, 8, 32)
+        1 to 100 depths ``L``, each ``1 <= L <= MAX_DEPTH``.
+    widths : sequence of int, default (50, 100, 200)
+        The widths ``N`` compared: 1 to 100 distinct integers, each
+        ``1 <= N <= MAX_WIDTH`` (20000).  Every trial samples ``N x N``
+        matrices (``O(N³)`` work), and the error fits need at least two.
+    trials : int or sequence of int, default 40
+        Networks sampled per width: one integer for every width, or one per
+        width; each ``2 <= trials <= MAX_TRIALS`` (100000).  The standard
+        errors fall like ``1/√trials``.
+    q0 : real >= 0 or None, default None
+        Input variance ``‖x_0‖²/M``; None puts the input at the fixed point
+        ``σ_w² q0 + σ_b² = q*`` of the variance map.
+    convention : {"seed", "psg"} or None, default None
+        Jacobian convention (``J = W_L D_{L−1} ⋯ W_1`` or ``D_L W_L ⋯ W_1``);
+        None takes ``net.jacobian_convention`` (else ``"seed"``).
+    n_moments : int, default 4
+        Number of moments ``tr(X^k)``, ``k = 1..n_moments``, compared;
+        ``1 <= n_moments <= MAX_MOMENTS`` (200).
+    law : None, "auto" or callable, default None
+        Also compute Kolmogorov / Lévy distances: ``law(L)`` returns a law
+        with a density; ``"auto"`` builds the exact spectral curve
+        (piecewise-linear activations at the fixed point; a depth where it
+        cannot is listed in ``missing``).
+    rng : numpy.random.Generator or int, default 0
+        A Generator or an integer seed ``>= 0`` (None also means seed 0);
+        never the global random state, so reports are reproducible.
+
     Returns
     -------
     CheckReport
@@ -2136,6 +2589,40 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
         Keep each sampled network's result on disk and reuse it on a rerun
         with the same parameters and seed (pickles, keyed by the task and the
         package version; use a directory only you write to).
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``net`` is None or fixes unequal widths; if a depth, width or
+        trial count is out of range (see above), ``q0 < 0``, ``convention``
+        or ``law`` is not one of the allowed values, or ``n_jobs = 0``.
+    InvalidArgumentTypeError
+        If an argument has the wrong type (a non-integer width, trial count
+        or ``n_moments``, a ``net`` that is not an MLP specification, an
+        ``rng`` that is neither a Generator nor a seed, a ``progress`` that is
+        not allowed, ...).
+    TooLargeError
+        For more than 100 widths, a width above ``MAX_WIDTH``, more than
+        ``MAX_TRIALS`` trials or ``MAX_MOMENTS`` moments, before any
+        sampling.
+    UnknownActivationError
+        For an unknown activation name.
+    ConvergenceError
+        If ``q0=None`` and the variance map has no attracting fixed point
+        (pass ``q0`` explicitly).
+
+    Examples
+    --------
+    ReLU, orthogonal ``σ_w = 2``, ``L = 2`` (seed convention): ``J Jᵀ`` has
+    the law of ``σ_w⁴ D_1²``, so the limit moments are ``16^k / 2``:
+
+    >>> import freealg
+    >>> from freealg import verify
+    >>> net = freealg.MLP(depth=2, activation="relu", init="orthogonal", sigma_w=2.0, sigma_b=0.0)
+    >>> rep = verify.check_jacobian_spectrum(net, depths=(2,), widths=(8, 16), trials=3,
+    ...                                      q0=1.0, n_moments=2, progress=False)
+    >>> [c["predicted"] for c in rep.data["depths"][2]["limit"]["checks"]]
+    [8.0, 128.0]
     """
     if net is None:
         raise InvalidArgumentError("check_jacobian_spectrum needs an MLP specification net=")
@@ -2328,6 +2815,31 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
       position); both are checked exactly, and the mass against the limit.
     * The Kolmogorov distance to ``law`` if given (an object with a density).
 
+    Parameters
+    ----------
+    net : freealg.MLP
+        The network (required despite the ``None`` default), with equal
+        layer widths (no ``widths=``, equal ``ratios``).
+    widths : sequence of int, default (50, 100, 200)
+        The widths ``N`` compared: 1 to 100 distinct integers, each
+        ``1 <= N <= MAX_WIDTH`` (20000).  Every trial samples ``N x N``
+        matrices (``O(N³)`` work), and the error fits need at least two.
+    trials : int or sequence of int, default 40
+        Networks sampled per width: one integer for every width, or one per
+        width; each ``2 <= trials <= MAX_TRIALS`` (100000).  The standard
+        errors fall like ``1/√trials``.
+    q0 : real >= 0, default 1.0
+        Input variance ``‖x_0‖²/M``.
+    n_moments : int, default 4
+        Number of moments ``tr(X^k)``, ``k = 1..n_moments``, compared;
+        ``1 <= n_moments <= MAX_MOMENTS`` (200).
+    law : law or None, default None
+        A law of ``Θ_L`` with ``density`` (and ``atoms``/``support``) for
+        the Kolmogorov / Lévy distances, e.g. ``net.fim_law(q_in=q0)``.
+    rng : numpy.random.Generator or int, default 0
+        A Generator or an integer seed ``>= 0`` (None also means seed 0);
+        never the global random state, so reports are reproducible.
+
     Returns
     -------
     CheckReport
@@ -2347,6 +2859,38 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
         Keep each sampled network's result on disk and reuse it on a rerun
         with the same parameters and seed (pickles, keyed by the task and the
         package version; use a directory only you write to).
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``net`` is None or fixes unequal widths; if a width or trial
+        count is out of range (see above), ``q0 < 0`` or ``n_jobs = 0``.
+    InvalidArgumentTypeError
+        If an argument has the wrong type (a non-integer width, trial count
+        or ``n_moments``, a ``net`` that is not an MLP specification, an
+        ``rng`` that is neither a Generator nor a seed, a ``progress`` that is
+        not allowed, ...).
+    TooLargeError
+        For more than 100 widths, a width above ``MAX_WIDTH``, more than
+        ``MAX_TRIALS`` trials or ``MAX_MOMENTS`` moments, before any
+        sampling.
+    UnknownActivationError
+        For an unknown activation name.
+    InvalidLawError
+        If ``law``'s density is negative on its support.
+
+    Examples
+    --------
+    ReLU, orthogonal ``σ_w = 1``, ``L = 2``, ``q_0 = 1``: ``q_1 = 1/2`` and
+    ``μ_2 = q_1 + ν_1`` with ``ν_1`` Bernoulli(1/2), i.e. atoms of mass 1/2
+    at 0.5 and 1.5 (moments 1 and 1.25):
+
+    >>> import freealg
+    >>> from freealg import verify
+    >>> net = freealg.MLP(depth=2, activation="relu", init="orthogonal", sigma_w=1.0, sigma_b=0.0)
+    >>> rep = verify.check_fim_spectrum(net, widths=(8, 16), trials=3, n_moments=2, progress=False)
+    >>> rep.data["top_atom"], rep.data["theory_moments"]
+    ((1.5, 0.5), [1.0, 1.25])
     """
     if net is None:
         raise InvalidArgumentError("check_fim_spectrum needs an MLP specification net=")
@@ -2591,27 +3135,69 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
 
     Parameters
     ----------
-    activation : str
+    activation : str, sympy expression or Activation, default "hardtanh"
         ``"hardtanh"``, ``"relu"`` (closed form), or a smooth activation.
-    sigma_w, sigma_b : real
-        Weight and bias scales; exact values (``sympy.sqrt(2)``,
-        ``Fraction(3, 2)``) stay exact in the curve.
-    init : {"orthogonal", "gaussian"}
+    sigma_w : real > 0, default 1.0
+        Weight scale; an exact value (``sympy.sqrt(2)``, ``Fraction(3, 2)``)
+        stays exact in the curve.
+    sigma_b : real >= 0, default 0.0
+        Bias standard deviation, exact values kept likewise.
+    init : {"orthogonal", "gaussian"}, default "orthogonal"
+        Weight initialisation.
     net : freealg.MLP, optional
         A depth-3 network instead of the four parameters above.
-    q0 : real >= 0
+    q0 : real >= 0, default 1.0
         ``‖x_0‖²/M`` of the input.
-    widths, trials, n_moments, rng, progress, n_jobs, executor, cache_dir
-        As in :func:`check_fim_spectrum`.
-    with_density : bool
+    widths : sequence of int, default (50, 100, 200)
+        The widths ``N`` compared: 1 to 100 distinct integers, each
+        ``1 <= N <= MAX_WIDTH`` (20000).  Every trial samples ``N x N``
+        matrices (``O(N³)`` work), and the error fits need at least two.
+    trials : int or sequence of int, default 40
+        Networks sampled per width: one integer for every width, or one per
+        width; each ``2 <= trials <= MAX_TRIALS`` (100000).  The standard
+        errors fall like ``1/√trials``.
+    n_moments : int, default 4
+        Number of moments ``tr(X^k)``, ``k = 1..n_moments``, compared;
+        ``1 <= n_moments <= MAX_MOMENTS`` (200).
+    rng : numpy.random.Generator or int, default 0
+        A Generator or an integer seed ``>= 0`` (None also means seed 0);
+        never the global random state, so reports are reproducible.
+    with_density : bool, default True
         Also compare the certified density (Kolmogorov / Lévy distances) and
-        the atoms of the curve.
+        the atoms of the curve (a few seconds).
+    progress : None, bool or callable, default None
+        A tqdm bar (``None``: when standard error is a terminal), or a
+        callable ``progress(done, total)``.
+    n_jobs : int, default 1
+        Local processes for the sampled networks (``-1``: every core).
+    executor : concurrent.futures executor or dask.distributed.Client, optional
+        Run the sampled networks there (same results as serially).
+    cache_dir : str or path, optional
+        Reuse sampled results stored on disk (see :func:`check_fim_spectrum`).
 
     Returns
     -------
     CheckReport
         ``report.data["curve"]`` is the whole polynomial ``P(z, G)`` (the
         report prints it with rounded coefficients).
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``depth`` of ``net`` is not 3, ``net`` fixes unequal widths, an
+        MLP parameter, width, trial count or ``q0`` is out of range, or
+        ``n_jobs = 0``.
+    InvalidArgumentTypeError
+        If an argument has the wrong type (a non-integer width, trial count
+        or ``n_moments``, a ``net`` that is not an MLP specification, an
+        ``rng`` that is neither a Generator nor a seed, a ``progress`` that is
+        not allowed, a ``with_density`` that is not a bool, ...).
+    TooLargeError
+        For more than 100 widths, a width above ``MAX_WIDTH``, more than
+        ``MAX_TRIALS`` trials or ``MAX_MOMENTS`` moments, before any
+        sampling.
+    UnknownActivationError
+        For an unknown activation name.
 
     Examples
     --------
