@@ -716,6 +716,10 @@ class NetworkInstance:
                 f"need one bias per weight matrix and at least one layer; got "
                 f"{len(weights)} weights and {len(biases)} biases"
             )
+        if weights[0].ndim != 2:
+            raise InvalidArgumentError(
+                f"W_1 has shape {weights[0].shape}; a weight matrix is 2-d, (M_1, M_0)"
+            )
         widths = [weights[0].shape[1]]
         for ell, (w, b) in enumerate(zip(weights, biases), start=1):
             if w.ndim != 2 or w.shape[1] != widths[-1]:

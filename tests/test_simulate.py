@@ -354,3 +354,12 @@ def test_fixed_widths():
         simulate.sample_network(net, 5, rng)
     with pytest.raises(InvalidArgumentError, match="width is required"):
         simulate.sample_network(_net(), None, rng)
+
+
+def test_network_instance_names_a_one_dimensional_first_weight():
+    # a 1-d W_1 used to fail with a bare IndexError before the shape check
+    from freealg.errors import InvalidArgumentError
+
+    net = freealg.MLP(1, "relu")
+    with pytest.raises(InvalidArgumentError, match=r"W_1 has shape \(3,\)"):
+        simulate.NetworkInstance(net, [np.zeros(3)], [np.zeros(3)])
