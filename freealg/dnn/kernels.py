@@ -503,6 +503,31 @@ def mp_moments(n, gamma):
     ``m_k = Σ_{j=1}^k N(k, j) γ^{j−1}`` (Narayana numbers); it is the free
     Poisson law of rate ``1/γ`` and jump ``γ`` (docs/theory.md §2).
 
+    Parameters
+    ----------
+    n : int, 1 <= n <= 2000
+        Number of moments.
+    gamma : real > 0
+        The ratio ``γ``; exact (int, ``Fraction``, sympy) input gives exact
+        moments, a float gives floats.
+
+    Returns
+    -------
+    list
+        ``[m_1, …, m_n]`` in the kind of ``gamma`` (``m_1 = 1``).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        A non-integer ``n`` or a non-numeric ``gamma``.
+    InvalidArgumentError
+        ``n < 1``, or ``gamma <= 0`` or not finite.
+    TooLargeError
+        ``n > 2000``.
+    FloatRangeError
+        The float moments overflow (large float ``gamma`` and ``n``); pass
+        ``gamma`` as an exact number.
+
     Examples
     --------
     >>> from fractions import Fraction
@@ -595,6 +620,17 @@ def conjugate_kernel_moments(n, gammas, b, mu0=None):
     -------
     list of lists
         ``[moments of μ_1, …, moments of μ_L]``.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        A non-integer ``n`` or non-numeric ``gammas``, ``b`` or ``mu0``.
+    InvalidArgumentError
+        ``n < 1``; an empty ``gammas`` or a ``γ <= 0``; ``b`` of another
+        length than ``gammas``; ``b² > 1`` or a non-finite ``b``; ``mu0``
+        with fewer than ``n`` moments, non-finite moments or ``m_1 <= 0``.
+    TooLargeError
+        ``n > 2000`` or more than 100000 layers.
 
     Examples
     --------
