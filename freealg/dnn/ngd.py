@@ -68,7 +68,29 @@ NGDPrediction = namedtuple("NGDPrediction", ["train", "test"])
 NGDPrediction.__doc__ = """Outputs of NGD after ``t`` steps (:func:`ngd_train_predictions`).
 
 ``train`` has shape ``(N,)`` (or ``(T, N)`` for ``T`` step counts), ``test``
-shape ``(N′,)`` (or ``(T, N′)``)."""
+shape ``(N′,)`` (or ``(T, N′)``).
+
+Parameters
+----------
+train : numpy.ndarray
+    Outputs on the training inputs.
+test : numpy.ndarray
+    Outputs on the test inputs.
+
+Raises
+------
+TypeError
+    A missing or unknown field (the named-tuple constructor checks nothing
+    else).
+
+Examples
+--------
+>>> import numpy as np
+>>> from freealg.dnn import NGDPrediction
+>>> p = NGDPrediction(train=np.array([1.0, -1.0]), test=np.array([0.5]))
+>>> p.train, p.test
+(array([ 1., -1.]), array([0.5]))
+"""
 
 
 def ngd_alpha(method, *, depth, width=None, n_samples=None, activation="relu"):
@@ -218,6 +240,13 @@ def ngd_converges(eta, alpha):
     -------
     bool
 
+    Raises
+    ------
+    InvalidArgumentTypeError
+        A non-numeric ``eta`` or ``alpha``.
+    InvalidArgumentError
+        A non-finite ``eta`` or ``alpha``, or ``alpha <= 0``.
+
     Examples
     --------
     >>> from freealg.dnn import ngd_converges
@@ -235,6 +264,23 @@ def ngd_optimal_eta(alpha):
     training outputs equal ``y`` after one step (in the NTK limit).
 
     Exact input stays exact (an ``int`` gives a ``Fraction``).
+
+    Parameters
+    ----------
+    alpha : real > 0
+        The isotropy constant (:func:`ngd_alpha`).
+
+    Returns
+    -------
+    fractions.Fraction, float or sympy number
+        ``1/α`` in the kind of ``α`` (an ``int`` gives a ``Fraction``).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        A non-numeric ``alpha``.
+    InvalidArgumentError
+        ``alpha <= 0`` or not finite.
 
     Examples
     --------
