@@ -45,6 +45,29 @@ qhat, qhat_st
     Post-activation ``[q̂^0..q̂^{L−1}]``, ``[q̂^0_st..q̂^{L−1}_st]``.
 qtilde, qtilde_st
     Backprop ``[q̃^1..q̃^L]``, ``[q̃^1_st..q̃^L_st]``.
+
+Parameters
+----------
+kappa1, kappa2, lambda_max_per_M, lambda_max, lr_bound, q, q_st, qhat, qhat_st, qtilde, qtilde_st
+    The fields above, in this order (a named tuple: normally built by
+    :func:`fim_meanfield`, not by hand).
+
+Raises
+------
+TypeError
+    A missing or unknown field (the named-tuple constructor checks nothing
+    else).
+
+Examples
+--------
+Linear network, ``σ_w = 1``: ``κ₁ = L/(L − 1) = 3/2``, ``κ₂ = 0``:
+
+>>> import freealg
+>>> r = freealg.MLP(3, "linear", sigma_w=1.0).fim_meanfield(T=4, M=100)
+>>> r.kappa1, r.kappa2, r.lambda_max_per_M, r.lambda_max
+(1.5, 0.0, 0.75, 75.0)
+>>> r.qtilde
+[1.0, 1.0, 1.0]
 """
 
 
