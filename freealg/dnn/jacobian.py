@@ -706,7 +706,9 @@ class JacobianLaw(LawMethods):
         Raises
         ------
         InvalidArgumentTypeError
-            A non-numeric ``z``.
+            A non-numeric ``z`` (a point-mass law, e.g. ``JJᵀ = I``, does
+            not check ``z``: numpy's ``ValueError``, and ``inf``/``nan`` at
+            its atom or for a ``nan`` ``z``).
         InvalidArgumentError
             A non-finite ``z`` (or ``z = 0`` for square layers).
         ConvergenceError
