@@ -417,7 +417,14 @@ def conjugate_kernel_law(gammas, b, mu0=None):
     Raises
     ------
     InvalidArgumentError
-        A ``γ`` not positive, ``b² > 1``, or lengths that differ.
+        A ``γ`` not positive, ``b² > 1``, or lengths that differ; an empty
+        ``gammas``; a ``mu0`` whose mean is not positive.
+    InvalidArgumentTypeError
+        Non-numeric ``gammas`` or ``b``; a ``mu0`` that is a sequence of
+        moments or lacks ``moments``, ``cauchy`` or ``atoms``.
+    TooLargeError
+        More than 1000 layers (use :func:`conjugate_kernel_moments` for
+        the moments of deeper nets).
 
     Examples
     --------

@@ -843,6 +843,12 @@ class FisherLaw(LawMethods):
         sympy number (purely atomic law: exact) or float (a continuous part:
         the edges are numerical)
 
+        Raises
+        ------
+        CertificationError
+            No non-zero atom and no support interval was found (a failure of
+            the numerics, never an empty spectrum).
+
         Examples
         --------
         >>> import sympy, freealg
@@ -871,6 +877,11 @@ class FisherLaw(LawMethods):
         Returns
         -------
         sympy number (purely atomic law: exact) or float
+
+        Raises
+        ------
+        CertificationError
+            As :meth:`lambda_min`.
 
         Examples
         --------

@@ -903,7 +903,9 @@ class JacobianLaw(LawMethods):
         InvalidArgumentError
             For a non-critical net (unless ``require_critical=False``), or
             when the layers follow ``q_in`` (the summary is about the fixed
-            point).
+            point); ``window <= 0``, ``tol < 0`` or non-finite numbers.
+        InvalidArgumentTypeError
+            Non-numeric ``window``, ``center`` or ``tol``.
 
         Examples
         --------

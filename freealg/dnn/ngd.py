@@ -155,7 +155,13 @@ def ngd_alpha(method, *, depth, width=None, n_samples=None, activation="relu"):
         An unknown method, a missing ``width`` / ``n_samples``,
         ``"kfac"`` with ``n_samples > width``, a
         non-ReLU activation with ``"unit"``, or ``"unit"`` with ``depth = 1``
-        (no hidden units: the paper's formula gives ``α = 0``).
+        (no hidden units: the paper's formula gives ``α = 0``); ``depth``,
+        ``width`` or ``n_samples`` below 1.
+    InvalidArgumentTypeError
+        A ``method`` that is not a string, or a non-integer ``depth``,
+        ``width`` or ``n_samples``.
+    TooLargeError
+        ``depth > 100000``.
 
     Examples
     --------
@@ -341,6 +347,15 @@ def ngd_train_predictions(theta_bar_test_train, alpha, y, f0_train, f0_test, eta
     FloatRangeError
         ``|1 − ηα|^t`` overflows float64 (a divergent ``η`` run for many
         steps): check :func:`ngd_converges` or lower ``steps``.
+    InvalidArgumentError
+        ``alpha <= 0``, non-finite numbers, arrays of mismatched shapes
+        (``y`` not 1-D, ``f0_train`` not of the shape of ``y``,
+        ``theta_bar_test_train`` not ``(len(f0_test), len(y))``), or a
+        negative or empty ``steps``.
+    InvalidArgumentTypeError
+        Non-numeric arrays, ``alpha`` or ``eta``, or non-integer steps.
+    TooLargeError
+        A step count above ``10**9``.
 
     Examples
     --------
