@@ -482,6 +482,21 @@ def mlp_conjugate_kernel_law(net, *, gammas=None, n_samples=None, mu0=None, q_in
     -------
     ConjugateKernelLaw
 
+    Raises
+    ------
+    InvalidArgumentError
+        ``depth = 1`` (no hidden layer), ``σ_b != 0``, ``q_in <= 0``, an
+        activation that is not centred with ``centre=False``, vanishing
+        features, neither ``gammas`` nor ``n_samples`` with widths,
+        ``gammas`` of the wrong length or not positive, or a ``mu0`` whose
+        mean is not positive.
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-bool ``centre``, non-numeric
+        parameters, or a ``mu0`` that is a sequence or lacks ``moments``,
+        ``cauchy`` or ``atoms``.
+    FloatRangeError
+        A forward variance overflows float64.
+
     Examples
     --------
     >>> import freealg
