@@ -140,6 +140,29 @@ class ConjugateKernelLaw(LawMethods):
     ``quantile``, ``sample``.  Build it with :func:`conjugate_kernel_law` or
     :meth:`freealg.dnn.MLP.conjugate_kernel_law`.
 
+    Parameters
+    ----------
+    gammas : sequence of positive reals
+        ``γ_ℓ = n / d_ℓ`` (samples over width), one per layer.
+    bs : sequence of reals
+        ``b_ℓ = E σ_ℓ'(ξ)`` of the normalised activation, ``b_ℓ² <= 1``,
+        one per layer.
+    mu0 : law, optional
+        Limit spectrum of the input Gram matrix (an object with
+        ``moments(n)``, ``cauchy(z)`` and ``atoms()``); default ``δ_1``.
+    scale : real > 0, optional
+        Factor applied to the last layer's law (``q̂^{L−1}`` for an MLP;
+        default 1): the moments are multiplied by ``scale^k``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        A ``γ`` that is not positive (from the Marchenko–Pastur factor).
+        The constructor does not check ``b² <= 1``, the lengths of
+        ``gammas`` and ``bs`` (``zip`` stops at the shorter) nor ``mu0``:
+        :func:`conjugate_kernel_law` does, and :meth:`moments` reports
+        ``b² > 1`` and unequal lengths.
+
     Examples
     --------
     ``b = 0`` forgets the input: one layer of ``MP_γ`` (mean 1, variance ``γ``):
@@ -183,7 +206,39 @@ class ConjugateKernelLaw(LawMethods):
     def moments(self, n):
         """Moments ``m_1..m_n`` by the Fan–Wang recursion
         (:func:`freealg.dnn.kernels.conjugate_kernel_moments`), times
-        ``scale^k``; exact for exact ``γ``, ``b`` and ``scale``."""
+        ``scale^k``; exact for exact ``γ``, ``b`` and ``scale``.
+
+        Parameters
+        ----------
+        n : int, 1 <= n <= 2000
+            Number of moments.
+
+        Returns
+        -------
+        list
+            ``[m_1, …, m_n]``: ints/``Fraction``/sympy numbers for exact
+            data, floats otherwise.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            A non-integer ``n``.
+        InvalidArgumentError
+            ``n < 1``; ``b² > 1`` or ``gammas`` and ``bs`` of different
+            lengths (not checked by the constructor).
+        TooLargeError
+            ``n > 2000``.
+
+        Examples
+        --------
+        One layer with ``b = 0`` is ``MP_{1/2}``, scaled by 2: moments
+        ``2·1`` and ``4·(1 + γ)``:
+
+        >>> from fractions import Fraction
+        >>> from freealg.dnn import ConjugateKernelLaw
+        >>> ConjugateKernelLaw([Fraction(1, 2)], [0], scale=2).moments(2)
+        [Fraction(2, 1), Fraction(6, 1)]
+        """
         from .kernels import _check_n, conjugate_kernel_moments
 
         n = _check_n(n)
@@ -192,26 +247,123 @@ class ConjugateKernelLaw(LawMethods):
         return [self.scale ** (k + 1) * m for k, m in enumerate(ms)]
 
     def mean(self):
-        """``m_1`` (the scale times the mean of ``μ_0``)."""
+        """``m_1`` (the scale times the mean of ``μ_0``).
+
+        Returns
+        -------
+        number
+            Exact for exact data, float otherwise.
+
+        Examples
+        --------
+        >>> from freealg.dnn import ConjugateKernelLaw
+        >>> ConjugateKernelLaw([2], [0]).mean()
+        1
+        """
         return self.moments(1)[0]
 
     def atoms(self):
-        """Atoms ``[(location, mass)]`` (Belinschi's rule on the factors)."""
+        """Atoms ``[(location, mass)]`` (Belinschi's rule on the factors).
+
+        Returns
+        -------
+        list of (float, float)
+            Locations and masses of the atoms (empty when there are none).
+
+        Examples
+        --------
+        ``MP_γ`` with ``γ = 2 > 1`` has mass ``1 − 1/γ`` at 0:
+
+        >>> from freealg.dnn import ConjugateKernelLaw
+        >>> ConjugateKernelLaw([2], [0]).atoms()
+        [(0.0, 0.5)]
+        """
         return self._law.atoms()
 
     def support(self):
         """Intervals of the absolutely continuous part
-        (:meth:`freealg.functional.FreeMulLaw.support`)."""
+        (:meth:`freealg.functional.FreeMulLaw.support`).
+
+        Returns
+        -------
+        list of (float, float)
+            Where the density is certifiably positive at double precision.
+
+        Examples
+        --------
+        ``2 · MP_{1/2}``: ``[2(1 − √(1/2))², 2(1 + √(1/2))²]``:
+
+        >>> from fractions import Fraction
+        >>> from freealg.dnn import ConjugateKernelLaw
+        >>> [(round(a, 10), round(b, 10)) for a, b in
+        ...  ConjugateKernelLaw([Fraction(1, 2)], [0], scale=2).support()]
+        [(0.1715728753, 5.8284271247)]
+        """
         return self._law.support()
 
     def cauchy(self, z):
         """``G(z)`` at complex ``z`` (real ``z != 0``: the boundary value
-        ``G(x + i0)``)."""
+        ``G(x + i0)``).
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Evaluation points, ``z != 0`` (``Im z < 0`` by conjugation).
+
+        Returns
+        -------
+        numpy.ndarray of complex
+            ``G(z) = ∫ dμ(x)/(z − x)``, of the shape of ``z``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            A non-numeric ``z``.
+        InvalidArgumentError
+            A non-finite ``z`` or ``z = 0``.
+        ConvergenceError
+            Where the numerical continuation fails.
+
+        Examples
+        --------
+        ``G(z) ~ 1/z`` far away:
+
+        >>> from freealg.dnn import ConjugateKernelLaw
+        >>> G = ConjugateKernelLaw([0.5, 0.5], [0.6, 0.6]).cauchy(1e6)
+        >>> bool(abs(G * 1e6 - 1) < 1e-5)
+        True
+        """
         return self._law.cauchy(z)
 
     def density(self, x, **kwargs):
         """Certified density (a :class:`freealg.DensityResult`; keywords of
         :meth:`freealg.functional.FreeMulLaw.density`).
+
+        Parameters
+        ----------
+        x : real or array_like of reals
+            Grid points.
+        **kwargs
+            ``dps`` (None or 15..1000, mpmath polishing), ``strict`` (bool,
+            default True), ``n_moments`` (0..200, default 8), ``mass_tol``
+            (default 1e-9), ``moment_tol`` (default 1e-8).
+
+        Returns
+        -------
+        DensityResult
+            ``density`` of the continuous part (``nan`` at atoms), ``atoms``,
+            ``support`` and ``evidence``.
+
+        Raises
+        ------
+        CertificationError
+            A check of the evidence fails and ``strict`` is true.
+        InvalidArgumentTypeError
+            A non-numeric ``x`` or a non-bool ``strict``.
+        InvalidArgumentError
+            An empty or non-finite ``x``, or bad tolerances.
+        TooLargeError
+            ``dps > 1000`` or ``n_moments > 200``.
 
         Examples
         --------
@@ -265,7 +417,14 @@ def conjugate_kernel_law(gammas, b, mu0=None):
     Raises
     ------
     InvalidArgumentError
-        A ``γ`` not positive, ``b² > 1``, or lengths that differ.
+        A ``γ`` not positive, ``b² > 1``, or lengths that differ; an empty
+        ``gammas``; a ``mu0`` whose mean is not positive.
+    InvalidArgumentTypeError
+        Non-numeric ``gammas`` or ``b``; a ``mu0`` that is a sequence of
+        moments or lacks ``moments``, ``cauchy`` or ``atoms``.
+    TooLargeError
+        More than 1000 layers (use :func:`conjugate_kernel_moments` for
+        the moments of deeper nets).
 
     Examples
     --------
@@ -322,6 +481,21 @@ def mlp_conjugate_kernel_law(net, *, gammas=None, n_samples=None, mu0=None, q_in
     Returns
     -------
     ConjugateKernelLaw
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``depth = 1`` (no hidden layer), ``σ_b != 0``, ``q_in <= 0``, an
+        activation that is not centred with ``centre=False``, vanishing
+        features, neither ``gammas`` nor ``n_samples`` with widths,
+        ``gammas`` of the wrong length or not positive, or a ``mu0`` whose
+        mean is not positive.
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-bool ``centre``, non-numeric
+        parameters, or a ``mu0`` that is a sequence or lacks ``moments``,
+        ``cauchy`` or ``atoms``.
+    FloatRangeError
+        A forward variance overflows float64.
 
     Examples
     --------

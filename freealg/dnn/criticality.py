@@ -103,21 +103,46 @@ def critical_sigma_w(activation, sigma_b=0.0, *, dps=None, **activation_params):
     Parameters
     ----------
     activation : str, sympy expression or Activation
-    sigma_b : real >= 0
-    dps : int or None
+        See :func:`freealg.get_activation`.
+    sigma_b : real >= 0, optional
+        Bias standard deviation (default ``0.0``).
+    dps : int or None, optional
         ``None``: float (exact sympy for the homogeneous activations when
-        ``σ_b`` is an exact zero); an integer: ``mpmath.mpf``.
+        ``σ_b`` is an exact zero, e.g. the int ``0``); an integer
+        ``1..1000``: ``mpmath.mpf`` at that many digits.
+    **activation_params
+        Parameters of a named activation, e.g. ``slope=0.5`` for
+        ``'leaky_relu'``.
+
+    Returns
+    -------
+    float, mpmath.mpf or sympy expression
+        The critical ``σ_w``.
 
     Raises
     ------
     InvalidArgumentError
-        When the activation has no edge of chaos at this ``σ_b``.
+        When the activation has no edge of chaos at this ``σ_b`` (e.g.
+        relu with ``σ_b > 0``), ``σ_b < 0`` or not finite, or unexpected
+        activation parameters.
+    InvalidArgumentTypeError
+        A non-numeric ``σ_b`` or a non-integer ``dps``.
+    UnknownActivationError
+        An unknown activation name.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float computation overflows (``σ_b²`` outside the normal
+        float64 range, or a critical ``q*`` beyond it); pass ``dps``.
 
     Examples
     --------
     >>> import freealg
     >>> freealg.critical_sigma_w("relu", 0)
     sqrt(2)
+    >>> import sympy
+    >>> freealg.critical_sigma_w("leaky_relu", 0, slope=sympy.Rational(1, 2))   # √(2/(1 + 1/4))
+    2*sqrt(10)/5
     >>> freealg.critical_sigma_w("tanh", 0.0)
     1.0
     >>> round(freealg.critical_sigma_w("erf", 0.0), 14)    # sqrt(pi)/2
@@ -168,6 +193,11 @@ def critical_line(activation, sigma_b, *, dps=None, n_jobs=1, executor=None, pro
     ----------
     activation : str, sympy expression or Activation
     sigma_b : array-like of reals >= 0
+        The grid of bias standard deviations (a scalar is one point; at
+        most 100000 points).
+    dps : int or None, optional
+        ``None`` (default): float64 arrays; an integer ``1..1000``: object
+        arrays of ``mpmath.mpf`` at that many digits.
     n_jobs : int, optional
         Local processes for the grid points (``-1``: every core; default 1).
     executor : concurrent.futures executor or dask.distributed.Client, optional
@@ -175,6 +205,9 @@ def critical_line(activation, sigma_b, *, dps=None, n_jobs=1, executor=None, pro
     progress : None, bool or callable, optional
         A tqdm bar (``None``: when standard error is a terminal), or a
         callable ``progress(done, total)``.
+    **activation_params
+        Parameters of a named activation, e.g. ``slope=0.5`` for
+        ``'leaky_relu'``.
 
     Returns
     -------
@@ -184,6 +217,21 @@ def critical_line(activation, sigma_b, *, dps=None, n_jobs=1, executor=None, pro
         ``exists`` (bool array), all numpy arrays (object arrays of mpf when
         ``dps`` is given).  The ordered phase lies below the curve
         (``σ_w < σ_w^crit``), the chaotic phase above.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        A non-numeric ``sigma_b`` (e.g. a string), a non-integer ``dps``,
+        or a bad ``n_jobs`` / ``progress``.
+    InvalidArgumentError
+        A negative or non-finite ``sigma_b``, a grid that is not 1-D,
+        ``n_jobs = 0``, or unexpected activation parameters.
+    UnknownActivationError
+        An unknown activation name.
+    TooLargeError
+        More than 100000 grid points, or ``dps > 1000``.
+    FloatRangeError
+        The float computation overflows at a grid point; pass ``dps``.
 
     Examples
     --------

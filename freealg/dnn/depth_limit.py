@@ -102,6 +102,31 @@ class DepthLimitLaw:
         Jump locations and rates.
     mean_value : sympy number
         ``m``.
+
+    Parameters
+    ----------
+    v : sympy number >= 0
+        Gaussian part.
+    jumps : tuple of (sympy number, sympy number)
+        ``(x_j, a_j)`` pairs: jump locations ``x_j >= 0``, ``x_j != 1``, and
+        rates ``a_j > 0``.
+    mean : sympy number > 0
+        The mean ``m``.
+
+    Raises
+    ------
+    InvalidArgumentError, InvalidArgumentTypeError
+        Not by this constructor, which stores its arguments unchecked:
+        :func:`depth_limit_law` converts and validates them first and raises
+        these for bad input, so build the law with it.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from freealg.dnn import DepthLimitLaw
+    >>> law = DepthLimitLaw(sympy.Integer(1), (), sympy.Integer(2))   # = depth_limit_law(v=1, mean=2)
+    >>> law.moments(2), law.variance()                  # m_2 = m²(1 + v), Var = m² v
+    ([2, 8], 4)
     """
 
     def __init__(self, v, jumps, mean):
@@ -124,7 +149,35 @@ class DepthLimitLaw:
 
     def s_transform(self, w):
         r"""``S(w) = exp(u(w))/m`` at ``w`` (a sympy symbol or number, an
-        mpmath number, or a numpy array)."""
+        mpmath number, or a numpy array).
+
+        Parameters
+        ----------
+        w : sympy expression, mpmath number, or complex/real array_like
+            Where to evaluate.
+
+        Returns
+        -------
+        sympy expression, mpmath number or numpy complex array
+            In the kind of ``w`` (numbers and arrays give complex128).
+
+        Raises
+        ------
+        TypeError
+            A ``w`` that numpy cannot convert to complex (e.g. a string).
+
+        Examples
+        --------
+        Pure Gaussian part ``v = 1``: ``S(w) = exp(−w)``:
+
+        >>> import sympy
+        >>> from freealg.dnn.depth_limit import depth_limit_law
+        >>> law = depth_limit_law(v=1)
+        >>> law.s_transform(sympy.Symbol("w"))
+        exp(-w)
+        >>> complex(law.s_transform(0.5)) == complex(sympy.exp(-0.5))
+        True
+        """
         if isinstance(w, sympy.Basic):
             return sympy.exp(self._u(w)) / self.mean_value
         if type(w).__module__.startswith("mpmath"):
@@ -155,6 +208,25 @@ class DepthLimitLaw:
         r"""Moments ``m_1..m_n``, exact for exact parameters: by Lagrange
         inversion, ``m_n = (m^n / n) [w^{n−1}] (1 + w)^n exp(−n u(w))``.
 
+        Parameters
+        ----------
+        n : int, 1 <= n <= 2000
+            Number of moments.
+
+        Returns
+        -------
+        list of sympy numbers
+            ``[m_1, …, m_n]`` (sympy Floats for float parameters).
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            A non-integer ``n``.
+        InvalidArgumentError
+            ``n < 1``.
+        TooLargeError
+            ``n > 2000``.
+
         Examples
         --------
         >>> from freealg.dnn.depth_limit import depth_limit_law
@@ -179,11 +251,38 @@ class DepthLimitLaw:
         return list(self._moments[:n])
 
     def mean(self):
-        """``m``."""
+        """``m``.
+
+        Returns
+        -------
+        sympy number
+            The mean (exact for exact input).
+
+        Examples
+        --------
+        >>> from freealg.dnn.depth_limit import depth_limit_law
+        >>> depth_limit_law(v=1, mean=3).mean()
+        3
+        """
         return self.mean_value
 
     def variance(self):
-        r"""``m² (v + Σ_j a_j (x_j − 1)²)`` (``S'(0)/S(0) = −(v + Σ a_j (x_j − 1)²)``)."""
+        r"""``m² (v + Σ_j a_j (x_j − 1)²)`` (``S'(0)/S(0) = −(v + Σ a_j (x_j − 1)²)``).
+
+        Returns
+        -------
+        sympy number
+            The variance (exact for exact input).
+
+        Examples
+        --------
+        ``m = 2``, ``v = 1/2`` and a jump to 3 at rate 1: ``4 (1/2 + 4) = 18``:
+
+        >>> from fractions import Fraction
+        >>> from freealg.dnn.depth_limit import depth_limit_law
+        >>> depth_limit_law(v=Fraction(1, 2), jumps=[(3, 1)], mean=2).variance()
+        18
+        """
         tot = self.v + sum((a * (x - 1) ** 2 for x, a in self.jumps), sympy.Integer(0))
         return self.mean_value ** 2 * tot
 
@@ -196,19 +295,107 @@ class DepthLimitLaw:
         return self._engine
 
     def atoms(self):
-        """``[]``: a ⊠-infinitely divisible law on ``(0, ∞)`` has no atom."""
+        """``[]``: a ⊠-infinitely divisible law on ``(0, ∞)`` has no atom.
+
+        Returns
+        -------
+        list
+            Always empty.
+
+        Examples
+        --------
+        >>> from freealg.dnn.depth_limit import depth_limit_law
+        >>> depth_limit_law(v=1).atoms()
+        []
+        """
         return []
 
     def cauchy(self, z):
-        """``G(z)`` (functional-equation engine)."""
+        """``G(z)`` (functional-equation engine).
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Evaluation points, ``z != 0`` (``Im z < 0`` by conjugation; real
+            ``z`` gives the boundary value ``G(x + i0)``).
+
+        Returns
+        -------
+        numpy.ndarray of complex
+            ``G(z) = ∫ dμ(x)/(z − x)``, of the shape of ``z``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            A non-numeric ``z``.
+        InvalidArgumentError
+            A non-finite ``z`` or ``z = 0``.
+        ConvergenceError
+            Where the numerical continuation fails.
+
+        Examples
+        --------
+        Total mass 1: ``z G(z) → 1`` far away:
+
+        >>> from freealg.dnn.depth_limit import depth_limit_law
+        >>> G = depth_limit_law(v=1).cauchy(1e6)
+        >>> bool(abs(G * 1e6 - 1) < 1e-5)
+        True
+        """
         return self._law().cauchy(z)
 
     def density(self, x, **kwargs):
-        """Certified density (:meth:`freealg.functional.FreeMulLaw.density`)."""
+        """Certified density (:meth:`freealg.functional.FreeMulLaw.density`).
+
+        Parameters
+        ----------
+        x : real or array_like of reals
+            Grid points.
+        **kwargs
+            ``dps`` (None or 15..1000, mpmath polishing), ``strict`` (bool,
+            default True), ``n_moments`` (0..200, default 8), ``mass_tol``
+            (default 1e-9), ``moment_tol`` (default 1e-8).
+
+        Returns
+        -------
+        DensityResult
+            ``density``, ``atoms``, ``support`` and ``evidence``.
+
+        Raises
+        ------
+        CertificationError
+            A check of the evidence fails and ``strict`` is true.
+        InvalidArgumentTypeError
+            A non-numeric ``x`` or a non-bool ``strict``.
+        InvalidArgumentError
+            An empty or non-finite ``x``, or bad tolerances.
+        TooLargeError
+            ``dps > 1000`` or ``n_moments > 200``.
+
+        Examples
+        --------
+        >>> from freealg.dnn.depth_limit import depth_limit_law
+        >>> res = depth_limit_law(v=1).density([1.0])
+        >>> bool(res.evidence.ok), bool(res.density[0] > 0)
+        (True, True)
+        """
         return self._law().density(x, **kwargs)
 
     def support(self):
-        """Support intervals (:meth:`freealg.functional.FreeMulLaw.support`)."""
+        """Support intervals (:meth:`freealg.functional.FreeMulLaw.support`).
+
+        Returns
+        -------
+        list of (float, float)
+            Intervals where the density is certifiably positive at double
+            precision (the law lives on ``(0, ∞)``).
+
+        Examples
+        --------
+        >>> from freealg.dnn.depth_limit import depth_limit_law
+        >>> [(round(a, 6), round(b, 6)) for a, b in depth_limit_law(v=1).support()]
+        [(0.075739, 4.857178)]
+        """
         return self._law().support()
 
 

@@ -159,6 +159,37 @@ class FisherLaw(LawMethods):
         ``ν_1, …, ν_{L−1}``.
     sigma_w2 : sympy number
     layers : LayerData
+
+    Parameters
+    ----------
+    net : MLP
+        Square layers.
+    q_in : real > 0, optional
+        ``‖x_0‖²/M`` of the input; default: the input at the fixed point.
+    dps : int, optional
+        Digits (1..1000, default 30) for the moments of a smooth
+        activation's ``ν``.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        ``net`` is not an :class:`MLP`, or a non-integer ``dps``.
+    InvalidArgumentError
+        Rectangular layers; a fixed point ``q* = 0`` (``Θ_L = 0``) or
+        ``q* = ∞`` (pass ``q_in``); a bad ``q_in``.
+    TooLargeError
+        ``dps > 1000``.
+
+    Examples
+    --------
+    Two layers, relu, ``σ_w = 1``, ``q_0 = 1``: ``q_1 = 1/2``, and ``Θ_2`` has
+    the atoms ``q_1 = 1/2`` and ``q_1 + σ_w² q_0 = 3/2``:
+
+    >>> import freealg
+    >>> from freealg.dnn import FisherLaw
+    >>> law = FisherLaw(freealg.MLP(2, "relu", sigma_w=1), q_in=1)
+    >>> law.q, law.atoms()
+    ([1, 1/2], [(1/2, 1/2), (3/2, 1/2)])
     """
 
     def __init__(self, net, *, q_in=None, dps=30):
@@ -277,6 +308,26 @@ class FisherLaw(LawMethods):
         r"""Exact moments ``m_1..m_n`` of ``μ_L`` (S-transform series through the
         recursion; mpmath at ``dps`` digits for smooth activations).
 
+        Parameters
+        ----------
+        n : int, 1 <= n <= 2000
+            Number of moments.
+
+        Returns
+        -------
+        list
+            ``[m_1, …, m_n]``: sympy numbers for exact data, floats for float
+            data, mpmath numbers for a smooth activation.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            A non-integer ``n``.
+        InvalidArgumentError
+            ``n < 1``.
+        TooLargeError
+            ``n > 2000``.
+
         Examples
         --------
         >>> import sympy, freealg
@@ -307,6 +358,11 @@ class FisherLaw(LawMethods):
         ``Σ_ℓ q_ℓ`` on the critical line.  The FIM ``J_θᵀJ_θ`` has trace
         ``M² m_1`` (``J_θJ_θᵀ = MΘ_L``).
 
+        Returns
+        -------
+        number
+            In the kind of :meth:`moments`.
+
         Examples
         --------
         >>> import sympy, freealg
@@ -319,7 +375,24 @@ class FisherLaw(LawMethods):
 
     def mean_closed_form(self):
         r"""``Σ_{ℓ=0}^{L−1} q_ℓ Π_{k=ℓ+1}^{L−1} χ_k`` with ``χ_k = σ_w² E φ'(h_k)²``
-        (from the first moments of the ``ν_k`` only)."""
+        (from the first moments of the ``ν_k`` only).
+
+        An independent check of :meth:`mean` (which comes from the moment
+        series).
+
+        Returns
+        -------
+        number
+            Exact (sympy) for exact data.
+
+        Examples
+        --------
+        Two relu layers, ``σ_w = 1``: ``q_1 + q_0 χ_1 = 1/2 + 1/2``:
+
+        >>> import freealg
+        >>> freealg.MLP(2, "relu", sigma_w=1).fim_law(q_in=1).mean_closed_form()
+        1
+        """
         tot = 0
         L = self.net.depth
         for ell in range(L):
@@ -330,13 +403,42 @@ class FisherLaw(LawMethods):
         return sympy.nsimplify(tot) if isinstance(tot, sympy.Basic) and tot.is_Rational else tot
 
     def variance(self):
-        """``m_2 − m_1²``."""
+        """``m_2 − m_1²``.
+
+        Returns
+        -------
+        number
+            In the kind of :meth:`moments`.
+
+        Examples
+        --------
+        Atoms ``1/2`` and ``3/2`` of mass ``1/2``: variance ``1/4``:
+
+        >>> import freealg
+        >>> freealg.MLP(2, "relu", sigma_w=1).fim_law(q_in=1).variance()
+        1/4
+        """
         m1, m2 = self.moments(2)
         return m2 - m1**2
 
     def atoms(self):
         r"""Atoms ``(location, mass)`` of ``μ_L`` (exact), by Belinschi's rule for
-        ⊠ through the recursion."""
+        ⊠ through the recursion.
+
+        Returns
+        -------
+        list of (location, mass)
+            Sorted by location; sympy numbers, or floats for float data.
+
+        Examples
+        --------
+        Critical relu with two hidden layers: mass 1/2 at ``q_2 = 1`` (the
+        kernel of ``D_2``):
+
+        >>> import sympy, freealg
+        >>> freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).fim_law().atoms()
+        [(1, 1/2)]
+        """
         if self._atoms is None:
             c = self._c()
             cur = [(self.q[0], sympy.Integer(1))]
@@ -357,6 +459,23 @@ class FisherLaw(LawMethods):
         ``ν_ℓ`` (``v = 1``, ``ν({1}) = α`` for relu/hard-tanh).  ``None`` when it
         does not apply (Gaussian weights: ``MP`` has no atoms; a smooth
         ``ν``).  A mass of 0 means the atom is absent (``atoms()`` omits it).
+
+        Returns
+        -------
+        tuple (location, mass) or None
+            sympy numbers.
+
+        Examples
+        --------
+        Two relu layers: ``t_2 = q_1 + σ_w² t_1 = 1/2 + 1``, mass
+        ``1 − (1 − 1/2)``; with two hidden layers the mass ``1 − 2·(1/2)``
+        is 0:
+
+        >>> import sympy, freealg
+        >>> freealg.MLP(2, "relu", sigma_w=1).fim_law(q_in=1).top_atom()
+        (3/2, 1/2)
+        >>> freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).fim_law().top_atom()
+        (7, 0)
         """
         from ..laws import ActivationDerivativeLaw
 
@@ -383,6 +502,20 @@ class FisherLaw(LawMethods):
         ``exact=True`` is needed for float data (a float ``σ``, or hard-tanh
         ``ν``'s): the curve then uses the floats' exact binary values.
 
+        Parameters
+        ----------
+        max_degree : int >= 1, optional
+            Largest degree in ``G`` to build (default 16).
+        exact : bool, optional
+            Build the curve of float data from the floats' exact binary
+            values (default ``False``: float data raise).
+
+        Returns
+        -------
+        SpectralCurve
+            ``P(z, G)``; for ``L <= 2`` the purely atomic law itself
+            (:class:`freealg.PointMass` or :class:`freealg.Atomic`).
+
         Raises
         ------
         NotAlgebraicError
@@ -392,6 +525,14 @@ class FisherLaw(LawMethods):
         TooLargeError
             When the degree would exceed ``max_degree`` (use the numerics:
             :meth:`density`, :meth:`support`, :meth:`lambda_max`).
+        InvalidArgumentTypeError
+            A non-integer ``max_degree``.
+
+        Examples
+        --------
+        >>> import sympy, freealg
+        >>> freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).fim_law().curve().degree
+        2
         """
         from ..laws import ActivationDerivativeLaw
         from .._utils.validate import check_int
@@ -464,7 +605,38 @@ class FisherLaw(LawMethods):
 
     def cauchy(self, z):
         r"""``G(z)`` of ``μ_L`` at complex ``z`` (vectorised; lower half plane by
-        conjugation; real ``z`` off the atoms gives ``G(x + i0)``)."""
+        conjugation; real ``z`` off the atoms gives ``G(x + i0)``).
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Evaluation points.
+
+        Returns
+        -------
+        numpy.ndarray of complex
+            Of the shape of ``z``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            A non-numeric ``z``.
+        InvalidArgumentError
+            A non-finite ``z``.  (A purely atomic law does not refuse ``z``
+            at an atom: the value there is ``inf + nan j``.)
+        ConvergenceError
+            Where the numerical continuation fails.
+
+        Examples
+        --------
+        Atoms ``1/2`` and ``3/2`` of mass ``1/2``:
+        ``G(2) = (1/2)/(3/2) + (1/2)/(1/2) = 4/3``:
+
+        >>> import freealg
+        >>> law = freealg.MLP(2, "relu", sigma_w=1).fim_law(q_in=1)
+        >>> complex(law.cauchy(2.0))
+        (1.3333333333333333+0j)
+        """
         from .._utils.validate import check_finite_array
 
         zz = check_finite_array(z, "z", dtype=complex)
@@ -486,7 +658,48 @@ class FisherLaw(LawMethods):
         r"""Certified density of the continuous part on ``x``
         (:class:`freealg.density.DensityResult` with evidence: residual,
         ``Im G <= 0``, total mass with the exact atoms, contour moments against
-        :meth:`moments`, atom residues)."""
+        :meth:`moments`, atom residues).
+
+        Parameters
+        ----------
+        x : real or array_like of reals
+            Grid points.
+        strict : bool, optional
+            Raise on a failed check (default ``True``); else warn and flag it.
+        n_moments : int, optional
+            Contour moments checked against :meth:`moments` (``0..200``,
+            default 8).
+        mass_tol : real > 0, optional
+            Tolerance of the total-mass check (default ``1e-9``).
+        moment_tol : real > 0, optional
+            Tolerance of the moment check (default ``1e-8``).
+
+        Returns
+        -------
+        DensityResult
+            The density of the continuous part (``nan`` at atoms), with
+            ``atoms``, ``support`` and ``evidence``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            A purely atomic law (no continuous part: use :meth:`atoms`), an
+            empty or non-finite ``x``, or non-positive tolerances.
+        InvalidArgumentTypeError
+            A non-numeric ``x`` or a non-bool ``strict``.
+        CertificationError
+            A check fails and ``strict`` is true.
+        TooLargeError
+            ``n_moments > 200``.
+
+        Examples
+        --------
+        >>> import sympy, freealg
+        >>> law = freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).fim_law()   # critical relu
+        >>> res = law.density([5.0])
+        >>> bool(res.evidence.ok), bool(res.density[0] > 0)
+        (True, True)
+        """
         from ..density import certified_density
 
         self._check_numeric("density")
@@ -497,7 +710,20 @@ class FisherLaw(LawMethods):
 
     def support(self):
         r"""Intervals of the continuous part (scan of the density sign, edges
-        refined by bisection)."""
+        refined by bisection).
+
+        Returns
+        -------
+        list of (float, float)
+            Empty for a purely atomic law.
+
+        Examples
+        --------
+        >>> import sympy, freealg
+        >>> law = freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).fim_law()   # critical relu
+        >>> [(round(a, 10), round(b, 10)) for a, b in law.support()]    # the bulk [3, 7]
+        [(3.0, 7.0)]
+        """
         if self.net.depth == 1 or self.purely_atomic:
             return []
         return self._engine().support()
@@ -512,6 +738,16 @@ class FisherLaw(LawMethods):
         subordination point, and the right edge is the critical value at the
         largest critical point of ``X`` (a bracketed root of ``X'``, at any
         depth in well under a second); otherwise the support is scanned.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        CertificationError
+            No support interval and no atom was found (a failure of the
+            numerics).
 
         Examples
         --------
@@ -540,6 +776,31 @@ class FisherLaw(LawMethods):
         ``M⁻¹ J_θᵀJ_θ``, non-zero spectrum that of ``Θ_L``), bound
         ``2/λ_max(Θ_L)``.  ``M`` given: the loss ``½‖f − y‖²`` (Hessian =
         the FIM), bound ``2/(M λ_max(Θ_L))``.
+
+        Parameters
+        ----------
+        M : int >= 1, optional
+            The width, for the unnormalised loss; default ``None``.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``M`` not a positive integer.
+        CertificationError
+            From :meth:`lambda_max`.
+
+        Examples
+        --------
+        Two relu layers, ``σ_w = 1``, ``q_0 = 1``: ``λ_max = 3/2``:
+
+        >>> import freealg
+        >>> law = freealg.MLP(2, "relu", sigma_w=1).fim_law(q_in=1)
+        >>> law.learning_rate_bound(), law.learning_rate_bound(M=100)
+        (1.3333333333333333, 0.013333333333333334)
         """
         lm = self.lambda_max()
         if M is None:
@@ -582,6 +843,12 @@ class FisherLaw(LawMethods):
         sympy number (purely atomic law: exact) or float (a continuous part:
         the edges are numerical)
 
+        Raises
+        ------
+        CertificationError
+            No non-zero atom and no support interval was found (a failure of
+            the numerics, never an empty spectrum).
+
         Examples
         --------
         >>> import sympy, freealg
@@ -610,6 +877,11 @@ class FisherLaw(LawMethods):
         Returns
         -------
         sympy number (purely atomic law: exact) or float
+
+        Raises
+        ------
+        CertificationError
+            As :meth:`lambda_min`.
 
         Examples
         --------
@@ -644,10 +916,29 @@ def fim_law(net, *, q_in=None, dps=30):
     dps : int
         Digits for the moments of a smooth activation's ``ν``.
 
+    Returns
+    -------
+    FisherLaw
+
     Raises
     ------
     InvalidArgumentError
         Rectangular layers; a fixed point ``q* = 0`` (``Θ_L = 0``) or
         ``q* = ∞`` (pass ``q_in``).
+    InvalidArgumentTypeError
+        ``net`` is not an :class:`MLP`, or a non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+
+    Examples
+    --------
+    Critical relu, orthogonal weights, input at the fixed point
+    (``q̂* = 1``): mean ``L q̂* = 3``:
+
+    >>> import sympy, freealg
+    >>> from freealg.dnn import fim_law
+    >>> law = fim_law(freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)))
+    >>> law.q, law.mean()
+    ([1, 1, 1], 3)
     """
     return FisherLaw(net, q_in=q_in, dps=dps)

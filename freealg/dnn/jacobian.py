@@ -162,6 +162,28 @@ class IsometrySummary:
         Estimated quadrature error of ``mass_near_center``.
     critical : bool
         ``|χ − 1| <= tol`` at the fixed point.
+
+    Parameters
+    ----------
+    **kw
+        The attributes above by name (normally filled by
+        :meth:`JacobianLaw.isometry`); a missing one is ``None``, an unknown
+        one is ignored.
+
+    Raises
+    ------
+    TypeError
+        Not by the constructor (it checks nothing), but :meth:`summary`
+        raises it when a numeric field was left ``None``.
+
+    Examples
+    --------
+    Orthogonal linear net with ``σ_w = 1``: ``J`` is orthogonal:
+
+    >>> import freealg
+    >>> s = freealg.MLP(3, "linear", sigma_w=1, jacobian_convention="psg").jacobian_law().isometry()
+    >>> s.mean, s.variance, s.lambda_max, s.critical
+    (1.0, 0.0, 1.0, True)
     """
 
     _FIELDS = ("depth", "convention", "init", "activation", "chi", "mean", "variance",
@@ -173,11 +195,42 @@ class IsometrySummary:
             setattr(self, k, kw.get(k))
 
     def as_dict(self):
-        """The fields as a dict."""
+        """The fields as a dict.
+
+        Returns
+        -------
+        dict
+            ``{name: value}`` for every attribute, in the documented order.
+
+        Examples
+        --------
+        >>> import freealg
+        >>> s = freealg.MLP(3, "linear", sigma_w=1, jacobian_convention="psg").jacobian_law().isometry()
+        >>> d = s.as_dict()
+        >>> d["depth"], d["convention"], d["atom_at_zero"]
+        (3, 'psg', 0.0)
+        """
         return {k: getattr(self, k) for k in self._FIELDS}
 
     def summary(self):
-        """Multi-line text."""
+        """Multi-line text.
+
+        Returns
+        -------
+        str
+            Depth, convention, ``χ``, mean and variance, the spectral range,
+            the kernel mass and the mass in the window (also the ``repr``).
+
+        Examples
+        --------
+        >>> import freealg
+        >>> s = freealg.MLP(3, "linear", sigma_w=1, jacobian_convention="psg").jacobian_law().isometry()
+        >>> print(s.summary())
+        dynamical isometry, depth 3 (psg convention, orthogonal init, linear), chi = 1
+          mean 1, variance 0
+          spectrum in [1, 1] plus mass 0 at 0
+          mass in [0.9, 1.1]: 1.0000000000 (+- 0.0e+00)
+        """
         lo, hi = self.center - self.window, self.center + self.window
         return "\n".join([
             f"dynamical isometry, depth {self.depth} ({self.convention} convention, {self.init} "
@@ -222,6 +275,38 @@ class JacobianLaw(LawMethods):
         ``μ_{WᵀW}`` for square layers (``None`` for rectangular ones).
     algebraic : bool
         Every ``ν`` is atomic, so the law has a spectral curve.
+
+    Parameters
+    ----------
+    net : MLP
+    q_in : real >= 0, optional
+        ``‖x_0‖²/n_0`` of the input: follow the finite-depth sequence
+        ``q^ℓ``; default every layer at the fixed point ``q*``.
+    convention : {'seed', 'psg'}, optional
+        Default ``net.jacobian_convention``.
+    dps : int, optional
+        Digits (1..1000, default 30) for the moments of a smooth
+        activation's ``ν`` and for float data.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        ``net`` is not an :class:`MLP`, or a non-integer ``dps``.
+    InvalidArgumentError
+        An unknown convention, rectangular layers with orthogonal init, a
+        divergent ``q*`` of an unbounded activation (pass ``q_in``), or a
+        bad ``q_in``.
+    TooLargeError
+        ``dps > 1000``.
+
+    Examples
+    --------
+    Gaussian linear net of depth 2: ``JJᵀ ~ MP ⊠ MP``, Fuss–Catalan moments:
+
+    >>> import freealg
+    >>> from freealg.dnn import JacobianLaw
+    >>> JacobianLaw(freealg.MLP(2, "linear", "gaussian", 1)).moments(3)
+    [1, 3, 12]
     """
 
     def __init__(self, net, *, q_in=None, convention=None, dps=30):
@@ -318,6 +403,22 @@ class JacobianLaw(LawMethods):
         moments would have more than 4000 digits are also computed in mpmath
         (and returned as mpmath numbers).
 
+        Parameters
+        ----------
+        n : int >= 1
+            Number of moments.
+
+        Returns
+        -------
+        list
+            ``[m_1, …, m_n]``: sympy numbers, Python floats or mpmath numbers
+            (see above).
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``n`` not a positive integer (also for a non-integer type).
+
         Examples
         --------
         Gaussian ReLU at criticality, seed convention, depth 2: ``S = 1/(4(1 +
@@ -354,11 +455,40 @@ class JacobianLaw(LawMethods):
         return list(self._moments[:n])
 
     def mean(self):
-        """``m_1 = σ_w^{2L} Π_ℓ μ_1^ℓ`` (``χ^L`` at the fixed point, psg)."""
+        """``m_1 = σ_w^{2L} Π_ℓ μ_1^ℓ`` (``χ^L`` at the fixed point, psg).
+
+        Returns
+        -------
+        number
+            In the kind of :meth:`moments` (exact, float or mpmath).
+
+        Examples
+        --------
+        Critical relu, seed convention: ``σ_w² χ^{L−1} = 2``:
+
+        >>> import sympy, freealg
+        >>> freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).jacobian_law().mean()
+        2
+        """
         return self.moments(1)[0]
 
     def variance(self):
-        """``m_2 − m_1²`` from the exact moments."""
+        """``m_2 − m_1²`` from the exact moments.
+
+        Returns
+        -------
+        number
+            In the kind of :meth:`moments` (float data: computed in mpmath,
+            then rounded once).
+
+        Examples
+        --------
+        ``MP ⊠ MP``: ``m_2 − m_1² = 3 − 1``:
+
+        >>> import freealg
+        >>> freealg.MLP(2, "linear", "gaussian", 1).jacobian_law().variance()
+        2
+        """
         if self.float_kind:  # from the mpmath moments (no cancellation in floats)
             from .._utils.mpctx import mpmath
 
@@ -375,6 +505,27 @@ class JacobianLaw(LawMethods):
         the first two moments of each ``ν_ℓ`` and ``s_1^W`` only — PSG's
         ``L m_1²(μ_2/μ_1² − 1 − s_1)`` for square layers at the fixed point in
         the ``"psg"`` convention.
+
+        Returns
+        -------
+        number
+            Exact (sympy) for exact data, a float for float data; it equals
+            :meth:`variance` (an independent check of the moments).
+
+        Raises
+        ------
+        InvalidArgumentError
+            The float value overflows float64 (float data).
+
+        Examples
+        --------
+        Gaussian linear net of depth 2: ``s_1^W = −1`` per layer, no ``ν``:
+        ``1 · (1 + 1) = 2``:
+
+        >>> import freealg
+        >>> law = freealg.MLP(2, "linear", "gaussian", 1).jacobian_law()
+        >>> law.variance_closed_form(), law.variance()
+        (2, 2)
         """
         s1w = -1 if self.net.weight_family == "gaussian" else 0
         tot = -s1w * sum(self._w_scales)
@@ -413,6 +564,11 @@ class JacobianLaw(LawMethods):
             from the exact binary values of the floats (``σ_w**2`` and the
             ``ν``'s probabilities as ``sympy.Rational(float)``).  Without it
             float data raise instead of being silently made rational.
+
+        Returns
+        -------
+        SpectralCurve
+            The polynomial ``P(z, G)`` (cached).
 
         Raises
         ------
@@ -475,6 +631,20 @@ class JacobianLaw(LawMethods):
         kernel has mass ``max_ℓ ν_ℓ({0})``; orthogonal weights and
         ``ν_ℓ = Bernoulli(p_ℓ)`` also give ``max(0, 1 − Σ_ℓ (1 − p_ℓ))`` at
         ``σ_w^{2L}``.  Rectangular layers: from the spectral curve.
+
+        Returns
+        -------
+        list of (location, mass)
+            Exact sympy numbers, or floats for float data.
+
+        Examples
+        --------
+        Critical relu, psg convention, depth 2: half of the mass in the kernel:
+
+        >>> import sympy, freealg
+        >>> net = freealg.MLP(2, "relu", sigma_w=sympy.sqrt(2), jacobian_convention="psg")
+        >>> net.jacobian_law().atoms()
+        [(0, 1/2)]
         """
         if self.square:
             out = product_atoms([self.weight_law] * self.net.depth + list(self.nus))
@@ -520,7 +690,47 @@ class JacobianLaw(LawMethods):
         return self.mean()
 
     def cauchy(self, z):
-        r"""``G(z) = ∫ dμ(x)/(z − x)`` (vectorised complex; physical branch)."""
+        r"""``G(z) = ∫ dμ(x)/(z − x)`` (vectorised complex; physical branch).
+
+        Parameters
+        ----------
+        z : complex or array_like of complex
+            Evaluation points (``Im z < 0`` by conjugation; real ``z`` off the
+            atoms gives ``G(x + i0)``).
+
+        Returns
+        -------
+        numpy.ndarray of complex
+            Of the shape of ``z``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            A non-numeric ``z`` (a point-mass law, e.g. ``JJᵀ = I``, does
+            not check ``z``: numpy's ``ValueError``, and ``inf``/``nan`` at
+            its atom or for a ``nan`` ``z``).
+        InvalidArgumentError
+            A non-finite ``z`` (or ``z = 0`` for square layers).
+        ConvergenceError
+            Where the numerical continuation fails.
+        NotAlgebraicError
+            Rectangular layers with a smooth activation (the backend is the
+            spectral curve).
+
+        Examples
+        --------
+        Orthogonal hard-tanh at ``σ_w = 1``, ``σ_b = 0``: ``JJᵀ = I``, so
+        ``G(z) = 1/(z − 1)``; ``MP`` (depth 1, Gaussian) has
+        ``G(−1) = (1 − √5)/2``:
+
+        >>> import freealg
+        >>> law = freealg.MLP(4, "hardtanh", sigma_w=1, jacobian_convention="psg").jacobian_law()
+        >>> complex(law.cauchy(3.0))
+        (0.5+0j)
+        >>> G = freealg.MLP(1, "linear", "gaussian", 1).jacobian_law().cauchy(-1.0)
+        >>> round(float(G.real), 12)
+        -0.61803398875
+        """
         b = self._backend_obj()
         if b == "point":
             a = to_float(self._point_value())
@@ -533,10 +743,45 @@ class JacobianLaw(LawMethods):
         ``support`` and ``evidence`` (backward residual, ``Im G <= 0``, total
         mass, contour moments against :meth:`moments`, atom residues).
 
+        Parameters
+        ----------
+        x : real or array_like of reals
+            Grid points.
+        dps : int, optional
+            ``None`` (default) or ``15..1000``: digits of the mpmath polishing.
+        strict : bool, optional
+            Raise on a failed check (default ``True``); else warn and flag
+            it in the evidence.
+        n_moments : int, optional
+            Number of contour moments checked against :meth:`moments`
+            (``0..200``, default 8).
+
+        Returns
+        -------
+        DensityResult
+            The density of the continuous part (``nan`` at atoms), with
+            ``atoms``, ``support`` and ``evidence``.
+
         Raises
         ------
         CertificationError
             When a check fails and ``strict`` (default).
+        InvalidArgumentError
+            A point-mass law (no continuous part: use :meth:`atoms`), an
+            empty or non-finite ``x``, or ``dps < 15``.
+        InvalidArgumentTypeError
+            A non-numeric ``x`` or a non-bool ``strict``.
+        TooLargeError
+            ``dps > 1000`` or ``n_moments > 200``.
+        NotAlgebraicError
+            Rectangular layers with a smooth activation.
+
+        Examples
+        --------
+        >>> import freealg
+        >>> res = freealg.MLP(2, "linear", "gaussian", 1).jacobian_law().density([1.0])
+        >>> bool(res.evidence.ok), bool(res.density[0] > 0)
+        (True, True)
         """
         b = self._backend_obj()
         if b == "point":
@@ -562,6 +807,20 @@ class JacobianLaw(LawMethods):
         mathematical support reaches down to 0.  E.g. the depth-2 tanh
         Jacobian in the seed convention is ``σ_w⁴ ν`` with support
         ``(0, σ_w⁴]``, reported as ``(0.018…, σ_w⁴)`` at ``σ_b = 0.05``.
+
+        Returns
+        -------
+        list of (float, float)
+            Empty for a point mass.
+
+        Examples
+        --------
+        ``MP ⊠ MP`` (Gaussian linear, depth 2): ``[0, 27/4]``:
+
+        >>> import freealg
+        >>> [(round(a, 12), round(b, 12)) for a, b in
+        ...  freealg.MLP(2, "linear", "gaussian", 1).jacobian_law().support()]
+        [(0.0, 6.75)]
         """
         if self._support is None:
             b = self._backend_obj()
@@ -570,7 +829,20 @@ class JacobianLaw(LawMethods):
 
     def lambda_max(self):
         r"""Largest point of the spectrum: the right support edge or the largest
-        atom of positive mass, whichever is larger (float)."""
+        atom of positive mass, whichever is larger (float).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        ``MP`` (Gaussian linear, depth 1, ``σ_w = 1``): right edge 4:
+
+        >>> import freealg
+        >>> round(freealg.MLP(1, "linear", "gaussian", 1).jacobian_law().lambda_max(), 12)
+        4.0
+        """
         pts = [v for _, v in self.support()] + [to_float(a) for a, m in self.atoms()
                                                   if to_float(m) > 0]
         return max(pts)
@@ -618,13 +890,22 @@ class JacobianLaw(LawMethods):
             Default ``1`` (isometry).
         tol : float
             ``|χ − 1| <= tol`` counts as critical.
+        require_critical : bool, optional
+            Raise for a net off the critical line (default ``True``);
+            ``False`` returns the numbers with ``critical=False``.
+
+        Returns
+        -------
+        IsometrySummary
 
         Raises
         ------
         InvalidArgumentError
             For a non-critical net (unless ``require_critical=False``), or
             when the layers follow ``q_in`` (the summary is about the fixed
-            point).
+            point); ``window <= 0``, ``tol < 0`` or non-finite numbers.
+        InvalidArgumentTypeError
+            Non-numeric ``window``, ``center`` or ``tol``.
 
         Examples
         --------
@@ -698,6 +979,21 @@ def jacobian_law(net, *, q_in=None, convention=None, dps=30):
         Default ``net.jacobian_convention``.
     dps : int
         Digits for the moments of a smooth activation's ``ν``.
+
+    Returns
+    -------
+    JacobianLaw
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        ``net`` is not an :class:`MLP`, or a non-integer ``dps``.
+    InvalidArgumentError
+        An unknown convention, rectangular layers with orthogonal init, a
+        divergent ``q*`` of an unbounded activation (pass ``q_in``), or a
+        bad ``q_in``.
+    TooLargeError
+        ``dps > 1000``.
 
     Examples
     --------

@@ -45,6 +45,29 @@ qhat, qhat_st
     Post-activation ``[q̂^0..q̂^{L−1}]``, ``[q̂^0_st..q̂^{L−1}_st]``.
 qtilde, qtilde_st
     Backprop ``[q̃^1..q̃^L]``, ``[q̃^1_st..q̃^L_st]``.
+
+Parameters
+----------
+kappa1, kappa2, lambda_max_per_M, lambda_max, lr_bound, q, q_st, qhat, qhat_st, qtilde, qtilde_st
+    The fields above, in this order (a named tuple: normally built by
+    :func:`fim_meanfield`, not by hand).
+
+Raises
+------
+TypeError
+    A missing or unknown field (the named-tuple constructor checks nothing
+    else).
+
+Examples
+--------
+Linear network, ``σ_w = 1``: ``κ₁ = L/(L − 1) = 3/2``, ``κ₂ = 0``:
+
+>>> import freealg
+>>> r = freealg.MLP(3, "linear", sigma_w=1.0).fim_meanfield(T=4, M=100)
+>>> r.kappa1, r.kappa2, r.lambda_max_per_M, r.lambda_max
+(1.5, 0.0, 0.75, 75.0)
+>>> r.qtilde
+[1.0, 1.0, 1.0]
 """
 
 
@@ -69,6 +92,8 @@ def fim_meanfield(net, T, *, M=None, q_in=1, q_in_st=0, dps=None):
 
     Parameters
     ----------
+    net : freealg.MLP
+        Depth ``L >= 2``.
     T : int >= 1
         Number of training inputs.
     M : int, optional
@@ -187,6 +212,26 @@ second_moment
     ``s_λ = C α((T − 1)/T κ₂² + κ₁²/T)`` (independent of M to leading order).
 lr_bound
     ``2 / lambda_max`` (None without M, +inf when lambda_max = 0).
+
+Parameters
+----------
+C, alpha, kappa1, kappa2, lambda_max_per_M, lambda_max, degeneracy, mean_eigenvalue, second_moment, lr_bound
+    The fields above, in this order (a named tuple built by
+    :func:`fim_meanfield_outputs`).
+
+Raises
+------
+TypeError
+    A missing or unknown field (the named-tuple constructor checks nothing
+    else).
+
+Examples
+--------
+>>> import freealg
+>>> from freealg.dnn.kaa import fim_meanfield_outputs
+>>> r = fim_meanfield_outputs(freealg.MLP(3, "linear"), T=4, C=10, M=100)
+>>> r.C, r.alpha, r.kappa1, r.degeneracy
+(10, 2, 1.5, 10)
 """
 
 
@@ -234,6 +279,19 @@ def fim_meanfield_outputs(net, T, C, *, M=None, q_in=1, q_in_st=0, dps=None):
     -------
     KAAOutputsResult
 
+    Raises
+    ------
+    InvalidArgumentError
+        ``depth = 1`` (κ divides by ``L − 1``), a count (``T``, ``C``, ``M``)
+        below 1, ``q_in < 0`` or ``|q_in_st| > q_in``.
+    InvalidArgumentTypeError
+        A non-integer count, non-numeric ``q_in``/``q_in_st``, or ``net``
+        not an :class:`freealg.MLP`.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine overflows; pass ``dps``.
+
     Examples
     --------
     Linear network, ``σ_w = 1``: ``κ₁ = L/(L−1)``, ``κ₂ = 0``:
@@ -272,6 +330,26 @@ lr_necessary
     ``2 / lower``: gradient descent can only be stable for ``η < 2/λ_max ≤ 2/lower``.
 lr_sufficient
     ``2 / upper``: every ``η < 2/upper`` satisfies the stability condition ``η < 2/λ_max``.
+
+Parameters
+----------
+rho, lower, upper, lambda_max_plain, lr_necessary, lr_sufficient
+    The fields above, in this order (a named tuple built by
+    :func:`fim_mean_subtracted_bounds`).
+
+Raises
+------
+TypeError
+    A missing or unknown field (the named-tuple constructor checks nothing
+    else).
+
+Examples
+--------
+>>> import freealg
+>>> from freealg.dnn.kaa import fim_mean_subtracted_bounds
+>>> b = fim_mean_subtracted_bounds(freealg.MLP(3, "linear"), T=25, C=1, M=100)
+>>> b.lr_necessary, b.lr_sufficient                  # 2/12, 2/60
+(0.16666666666666666, 0.03333333333333333)
 """
 
 
@@ -311,6 +389,19 @@ def fim_mean_subtracted_bounds(net, T, C, M, *, c1=0, c2=0, q_in=1, q_in_st=0, d
     Returns
     -------
     KAAMeanSubtractedResult
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``depth = 1`` (κ divides by ``L − 1``), a count (``T``, ``C``, ``M``)
+        below 1, ``q_in < 0`` or ``|q_in_st| > q_in``, ``c1 < 0`` or ``c2 < 0``.
+    InvalidArgumentTypeError
+        A non-integer count, non-numeric ``q_in``/``q_in_st``, or ``net``
+        not an :class:`freealg.MLP`.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine overflows; pass ``dps``.
 
     Examples
     --------
@@ -505,6 +596,20 @@ def fim_meanfield_cross_entropy(net, logits, M, *, q_in=1, q_in_st=0, dps=None):
     -------
     ndarray
         The ``C·T`` eigenvalues in decreasing order.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``depth = 1`` (κ divides by ``L − 1``), a count (``T``, ``C``, ``M``)
+        below 1, ``q_in < 0`` or ``|q_in_st| > q_in``, or ``logits``
+        that is not a 2-D array of finite numbers.
+    InvalidArgumentTypeError
+        A non-integer count, non-numeric ``q_in``/``q_in_st``, or ``net``
+        not an :class:`freealg.MLP`.
+    TooLargeError
+        ``dps > 1000`` or ``C·T > MAX_GRAM`` (8000).
+    FloatRangeError
+        The float engine overflows; pass ``dps``.
 
     Examples
     --------

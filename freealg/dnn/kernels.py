@@ -205,6 +205,20 @@ def nngp_kernel(net, X, X2=None):
     -------
     numpy.ndarray of shape (n, m)
 
+    Raises
+    ------
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, or inputs that are not numeric arrays
+        (e.g. a string).
+    InvalidArgumentError
+        Non-finite entries, an empty or non-2-D array, a number of columns
+        different from ``n_0`` (when the net has widths) or between ``X``
+        and ``X2``.
+    TooLargeError
+        More than 20000 rows.
+    FloatRangeError
+        A layer's kernel overflows float64.
+
     Examples
     --------
     One hidden relu layer, ``σ_w² = 2``, unit-norm inputs at 90°: the
@@ -226,6 +240,32 @@ def ntk_kernel(net, X, X2=None):
 
     Same arguments as :func:`nngp_kernel`.  For ``L = 1`` it equals the NNGP
     kernel ``σ_w² x·x'/n_0 + σ_b²``.
+
+    Parameters
+    ----------
+    net : MLP
+    X : array (n, n_0)
+        Rows are inputs; ``K^0 = x·x'/n_0``.
+    X2 : array (m, n_0), optional
+        Second set of inputs; default ``X``.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n, m)
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, or inputs that are not numeric arrays
+        (e.g. a string).
+    InvalidArgumentError
+        Non-finite entries, an empty or non-2-D array, a number of columns
+        different from ``n_0`` (when the net has widths) or between ``X``
+        and ``X2``.
+    TooLargeError
+        More than 20000 rows.
+    FloatRangeError
+        A layer's kernel overflows float64.
 
     Examples
     --------
@@ -503,6 +543,31 @@ def mp_moments(n, gamma):
     ``m_k = Σ_{j=1}^k N(k, j) γ^{j−1}`` (Narayana numbers); it is the free
     Poisson law of rate ``1/γ`` and jump ``γ`` (docs/theory.md §2).
 
+    Parameters
+    ----------
+    n : int, 1 <= n <= 2000
+        Number of moments.
+    gamma : real > 0
+        The ratio ``γ``; exact (int, ``Fraction``, sympy) input gives exact
+        moments, a float gives floats.
+
+    Returns
+    -------
+    list
+        ``[m_1, …, m_n]`` in the kind of ``gamma`` (``m_1 = 1``).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        A non-integer ``n`` or a non-numeric ``gamma``.
+    InvalidArgumentError
+        ``n < 1``, or ``gamma <= 0`` or not finite.
+    TooLargeError
+        ``n > 2000``.
+    FloatRangeError
+        The float moments overflow (large float ``gamma`` and ``n``); pass
+        ``gamma`` as an exact number.
+
     Examples
     --------
     >>> from fractions import Fraction
@@ -595,6 +660,17 @@ def conjugate_kernel_moments(n, gammas, b, mu0=None):
     -------
     list of lists
         ``[moments of μ_1, …, moments of μ_L]``.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        A non-integer ``n`` or non-numeric ``gammas``, ``b`` or ``mu0``.
+    InvalidArgumentError
+        ``n < 1``; an empty ``gammas`` or a ``γ <= 0``; ``b`` of another
+        length than ``gammas``; ``b² > 1`` or a non-finite ``b``; ``mu0``
+        with fewer than ``n`` moments, non-finite moments or ``m_1 <= 0``.
+    TooLargeError
+        ``n > 2000`` or more than 100000 layers.
 
     Examples
     --------
@@ -759,10 +835,27 @@ def mlp_conjugate_kernel_moments(net, n, *, gammas=None, n_samples=None, mu0=Non
         3.2; any activation, e.g. relu); then ``q̂^ℓ = Var phi(h_ℓ)`` and
         ``q^{ℓ+1} = σ_w² q̂^ℓ``.  Default ``False``: the activation itself
         must be centred.
+    n_samples : int >= 1, optional
+        ``N``, with the net's ``widths``, when ``gammas`` is not given.
 
     Returns
     -------
     list of L − 1 moment lists.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``depth = 1`` (no hidden layer), ``σ_b != 0``, ``q_in <= 0``, an
+        activation that is not centred with ``centre=False``, vanishing
+        features, neither ``gammas`` nor ``n_samples`` with widths,
+        ``gammas`` of the wrong length or not positive, or a bad ``mu0``.
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-bool ``centre`` or non-numeric
+        parameters.
+    TooLargeError
+        ``n > 2000`` or ``dps > 1000``.
+    FloatRangeError
+        A forward variance overflows float64.
 
     Examples
     --------

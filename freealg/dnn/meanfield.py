@@ -296,6 +296,35 @@ def _check_q_in(q_in, name="q_in"):
 def q_map(net, q, *, dps=None):
     r"""``q ↦ σ_w² ∫Dz phi(√q z)² + σ_b²``.
 
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    q : real >= 0
+        Pre-activation variance of the previous layer.
+    dps : int or None, optional
+        ``None`` (default): float engine, the result is a ``float``; an
+        integer ``1..1000``: mpmath at that many digits, the result is an
+        ``mpmath.mpf``.
+
+    Returns
+    -------
+    float or mpmath.mpf
+        The next layer's pre-activation variance.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``q < 0`` or not finite, ``dps < 1``.
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-numeric argument or a
+        non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+        or a variance beyond ``1e308``); pass ``dps=30``.
+
     Examples
     --------
     ReLU: ``σ_w² q / 2 + σ_b²``:
@@ -315,6 +344,35 @@ def q_map(net, q, *, dps=None):
 def q_sequence(net, q_in, *, dps=None):
     r"""Pre-activation variances ``[q^1, …, q^L]`` from ``q_in = ‖x_0‖²/n_0``:
     ``q^1 = σ_w² q_in + σ_b²`` and ``q^ℓ = q_map(q^{ℓ−1})``.
+
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    q_in : real >= 0
+        ``‖x_0‖²/n_0`` of the input.
+    dps : int or None, optional
+        ``None`` (default): float engine, the result is a ``float``; an
+        integer ``1..1000``: mpmath at that many digits, the result is an
+        ``mpmath.mpf``.
+
+    Returns
+    -------
+    list of float or mpmath.mpf
+        The ``L`` pre-activation variances.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``q_in < 0`` or not finite, ``dps < 1``.
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-numeric argument or a
+        non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+        or a variance beyond ``1e308``); pass ``dps=30``.
 
     Examples
     --------
@@ -338,6 +396,35 @@ def q_sequence(net, q_in, *, dps=None):
 def qhat_sequence(net, q_in, *, dps=None):
     r"""Post-activation second moments ``[q̂^0, …, q̂^L]``: ``q̂^0 = q_in``,
     ``q̂^ℓ = ∫Dz phi(√q^ℓ z)²`` (``q̂^ℓ = ‖x_ℓ‖²/n_ℓ`` in the wide limit).
+
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    q_in : real >= 0
+        ``‖x_0‖²/n_0`` of the input.
+    dps : int or None, optional
+        ``None`` (default): float engine, the result is a ``float``; an
+        integer ``1..1000``: mpmath at that many digits, the result is an
+        ``mpmath.mpf``.
+
+    Returns
+    -------
+    list of float or mpmath.mpf
+        The ``L + 1`` post-activation second moments.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``q_in < 0`` or not finite, ``dps < 1``.
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-numeric argument or a
+        non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+        or a variance beyond ``1e308``); pass ``dps=30``.
 
     Examples
     --------
@@ -438,6 +525,36 @@ def q_star(net, *, q_in=1, dps=None):
     e.g. gelu or silu with ``σ_b = 0`` and ``σ_w² φ'(0)² < 1`` decay to
     ``q* = 0`` from small inputs and grow to ``∞`` from large ones.
 
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    q_in : real >= 0, optional
+        Input ``‖x_0‖²/n_0`` the iteration starts from (default 1); it
+        matters only when the q-map has several attractors.
+    dps : int or None, optional
+        ``None`` (default): float engine, the result is a ``float``; an
+        integer ``1..1000``: mpmath at that many digits, the result is an
+        ``mpmath.mpf``.
+
+    Returns
+    -------
+    float or mpmath.mpf
+        ``q*``; ``inf`` when the variance grows without bound.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``q_in < 0`` or not finite, ``dps < 1``.
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-numeric argument or a
+        non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+        or a variance beyond ``1e308``); pass ``dps=30``.
+
     Examples
     --------
     >>> import freealg
@@ -461,6 +578,38 @@ def q_star(net, *, q_in=1, dps=None):
 @_guarded
 def chi(net, *, q=None, dps=None):
     r"""``χ = σ_w² ∫Dz phi'(√q z)²`` at ``q = q*`` (default) or a given ``q``.
+
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    q : real >= 0, optional
+        Variance at which ``χ`` is evaluated; default ``q*``.
+    dps : int or None, optional
+        ``None`` (default): float engine, the result is a ``float``; an
+        integer ``1..1000``: mpmath at that many digits, the result is an
+        ``mpmath.mpf``.
+
+    Returns
+    -------
+    float or mpmath.mpf
+        ``χ`` (< 1 ordered, 1 critical, > 1 chaotic).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``q < 0`` or not finite, ``dps < 1``.
+    ConvergenceError
+        ``q = None`` and ``q*`` is infinite for an activation that is not
+        positively homogeneous (``χ`` at the fixed point is undefined).
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-numeric argument or a
+        non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+        or a variance beyond ``1e308``); pass ``dps=30``.
 
     Examples
     --------
@@ -495,6 +644,30 @@ def chi(net, *, q=None, dps=None):
 def phase(net, *, tol=1e-9):
     """``'ordered'``, ``'critical'`` or ``'chaotic'`` by ``χ`` (float) with
     ``|χ − 1| <= tol`` read as critical.
+
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    tol : real >= 0, optional
+        Tolerance on ``|χ − 1|`` (float ``χ``) read as critical; default ``1e-9``.
+
+    Returns
+    -------
+    str
+        ``'ordered'``, ``'critical'`` or ``'chaotic'``.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        A non-numeric ``tol``.
+    InvalidArgumentError
+        ``tol < 0`` or not finite.
+    ConvergenceError
+        ``q*`` is infinite for an activation that is not positively
+        homogeneous (``χ`` is undefined).
+    FloatRangeError
+        The float engine would overflow.
 
     Examples
     --------
@@ -531,6 +704,41 @@ def c_map(net, c, *, q=None, dps=None):
     r"""``c ↦ (σ_w² ∫Dz_1Dz_2 phi(u_1) phi(u_2) + σ_b²) / q'`` with
     ``u_1 = √q z_1``, ``u_2 = √q (c z_1 + √(1 − c²) z_2)`` and
     ``q' = q_map(q)`` (``= q*`` at the default ``q = q*``).
+
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    c : real in [-1, 1]
+        Input correlation.
+    q : real >= 0, optional
+        Variance of both inputs; default ``q*``.
+    dps : int or None, optional
+        ``None`` (default): float engine, the result is a ``float``; an
+        integer ``1..1000``: mpmath at that many digits, the result is an
+        ``mpmath.mpf``.
+
+    Returns
+    -------
+    float or mpmath.mpf
+        The output correlation.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``c`` outside ``[-1, 1]``, ``q < 0``, ``q*`` infinite (pass
+        ``q``), or ``q_map(q) = 0`` (``q = 0`` with ``σ_b = 0``).
+    ConvergenceError
+        ``q = None`` and ``q*`` is infinite for an activation that is not
+        positively homogeneous.
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-numeric argument or a
+        non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+        or a variance beyond ``1e308``); pass ``dps=30``.
 
     Examples
     --------
@@ -595,6 +803,35 @@ def c_star(net, *, dps=None):
     attractor of iterates starting near 1), e.g. ``c* = 0`` for an odd
     ``phi`` with ``σ_b = 0``.
 
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    dps : int or None, optional
+        ``None`` (default): float engine, the result is a ``float``; an
+        integer ``1..1000``: mpmath at that many digits, the result is an
+        ``mpmath.mpf``.
+
+    Returns
+    -------
+    float or mpmath.mpf
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``q*`` is infinite (no c-map fixed point), or ``dps < 1``.
+    ConvergenceError
+        ``q*`` is infinite for an activation that is not positively
+        homogeneous (raised by :meth:`chi`).
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-numeric argument or a
+        non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+        or a variance beyond ``1e308``); pass ``dps=30``.
+
     Examples
     --------
     >>> import freealg
@@ -622,6 +859,15 @@ DepthScales = namedtuple("DepthScales", ["xi_q", "xi_c", "chi_q", "chi_c"])
 def depth_scales(net, *, dps=None):
     r"""Depth scales ``(ξ_q, ξ_c)`` of Schoenholz et al. (module docstring).
 
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    dps : int or None, optional
+        ``None`` (default): float engine, the result is a ``float``; an
+        integer ``1..1000``: mpmath at that many digits, the result is an
+        ``mpmath.mpf``.
+
     Returns
     -------
     DepthScales
@@ -629,6 +875,22 @@ def depth_scales(net, *, dps=None):
         the q-map at ``q*``, ``chi_c`` the slope of the c-map at ``c*``, and
         ``ξ = −1/ln(slope)`` (``inf`` when the slope is ``>= 1``, ``0`` when it
         is ``0``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``dps < 1``.
+    ConvergenceError
+        ``q*`` is infinite for an activation that is not positively
+        homogeneous.
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-numeric argument or a
+        non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+        or a variance beyond ``1e308``); pass ``dps=30``.
 
     Examples
     --------
@@ -701,6 +963,37 @@ def backprop_norms(net, *, q_in=None, dps=None):
     gradient independence assumption.  ``q^ℓ`` is the forward variance from
     ``q_in`` (``None``: every layer at ``q*``, then ``q̃^ℓ = χ^{L−ℓ}``).
 
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    q_in : real >= 0, optional
+        Follow the forward variances from this input ``‖x_0‖²/n_0``;
+        default ``None``: every layer at ``q*`` (then ``q̃^ℓ = χ^{L−ℓ}``).
+    dps : int or None, optional
+        ``None`` (default): float engine, the result is a ``float``; an
+        integer ``1..1000``: mpmath at that many digits, the result is an
+        ``mpmath.mpf``.
+
+    Returns
+    -------
+    list of float or mpmath.mpf
+        The ``L`` squared gradient norms, last one 1.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``q_in < 0``; ``q_in=None`` with ``q*`` infinite (pass ``q_in``);
+        ``dps < 1``.
+    InvalidArgumentTypeError
+        ``net`` not an :class:`MLP`, a non-numeric argument or a
+        non-integer ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+        or a variance beyond ``1e308``); pass ``dps=30``.
+
     Examples
     --------
     >>> import freealg
@@ -742,6 +1035,39 @@ def d2_moments(net, n, *, layer=None, q_in=None, dps=None):
     of ``D_ℓ²`` (docs/theory.md §4–5), at ``q = q*`` (default) or at layer
     ``layer`` of the sequence from ``q_in``.
 
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    n : int, 1 <= n <= 2000
+        Number of moments.
+    layer : int in 1..L, optional
+        Layer ``ℓ``; needed with ``q_in``.
+    q_in : real >= 0, optional
+        Input ``‖x_0‖²/n_0`` of the finite-depth sequence; default: the
+        fixed point ``q*``.
+    dps : int or None, optional
+        ``None`` (default): float engine, the result is a ``float``; an
+        integer ``1..1000``: mpmath at that many digits, the result is an
+        ``mpmath.mpf``.
+
+    Returns
+    -------
+    list of float or mpmath.mpf
+        ``[μ_1, …, μ_n]``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``n < 1``, ``layer`` outside ``1..L``, ``q_in`` without ``layer``,
+        ``q_in < 0`` or ``dps < 1``.
+    TooLargeError
+        ``n > 2000`` or ``dps > 1000``.
+    InvalidArgumentTypeError
+        A non-integer ``n``, ``layer`` or ``dps``.
+    FloatRangeError
+        The float engine would overflow; pass ``dps=30``.
+
     Examples
     --------
     >>> import freealg
@@ -771,6 +1097,32 @@ def d2_atoms(net, *, layer=None, q_in=None, symbolic=False):
     Bernoulli(p), ``p = erf(1/√(2q*))``), in floats at ``q*`` (or at layer
     ``layer`` from ``q_in``).  ``symbolic=True`` returns the law as sympy
     expressions in a positive symbol ``q`` (constants for relu).
+
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    layer : int in 1..L, optional
+        Layer ``ℓ``; needed with ``q_in``.
+    q_in : real >= 0, optional
+        Input of the finite-depth sequence; default: ``q*``.
+    symbolic : bool, optional
+        ``True``: the law as sympy expressions in a positive symbol ``q``
+        (``layer`` and ``q_in`` are then not used).
+
+    Returns
+    -------
+    list of (value, probability)
+        Floats at the chosen ``q``, or sympy expressions with
+        ``symbolic=True``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        A non-piecewise-linear activation (use :meth:`d2_moments`),
+        ``layer`` outside ``1..L`` or ``q_in`` without ``layer``.
+    InvalidArgumentTypeError
+        A non-bool ``symbolic`` or a non-integer ``layer``.
 
     Examples
     --------

@@ -304,6 +304,15 @@ class MLP:
         float
             (exact ``Fraction`` when ``σ_w²`` is an int or Fraction).
 
+        Raises
+        ------
+        InvalidArgumentTypeError
+            A non-integer ``n_in`` or ``n_out``.
+        InvalidArgumentError
+            ``n_in < 1`` or ``n_out < 1``.
+        TooLargeError
+            A width above ``MAX_WIDTH`` (``10**12``).
+
         Examples
         --------
         >>> import freealg
@@ -325,10 +334,12 @@ class MLP:
 
     @property
     def sigma_w(self):
+        """Weight scale ``σ_w`` (kept in the kind it was given: int, Fraction, float, sympy)."""
         return self._sigma_w
 
     @property
     def sigma_b(self):
+        """Bias standard deviation ``σ_b`` (kept in the kind it was given)."""
         return self._sigma_b
 
     @property
@@ -398,7 +409,42 @@ class MLP:
         return s + ")"
 
     def replace(self, **changes):
-        """A copy with some parameters changed, e.g. ``net.replace(sigma_w=1.2)``."""
+        """A copy with some parameters changed, e.g. ``net.replace(sigma_w=1.2)``.
+
+        The other parameters are kept, widths (or ratios) included unless
+        ``widths`` or ``ratios`` is changed.  A new ``depth`` without
+        ``widths``/``ratios`` drops given widths (the copy has equal widths)
+        and keeps given unequal ratios (whose length then no longer fits:
+        pass ``widths`` or ``ratios`` with the new depth).
+
+        Parameters
+        ----------
+        **changes
+            Keyword arguments of :class:`MLP` (``depth``, ``activation``,
+            ``init``, ``sigma_w``, ``sigma_b``, ``widths``, ``ratios``,
+            ``jacobian_convention``) to change.
+
+        Returns
+        -------
+        MLP
+            A new network (this one is immutable and unchanged).
+
+        Raises
+        ------
+        TypeError
+            An unknown keyword.
+        InvalidArgumentTypeError, InvalidArgumentError, TooLargeError, UnknownActivationError
+            A changed value that the :class:`MLP` constructor refuses.
+
+        Examples
+        --------
+        >>> import freealg
+        >>> net = freealg.MLP(3, "relu", sigma_w=1.0)
+        >>> net.replace(sigma_w=2, depth=5)
+        MLP(depth=5, activation='relu', init='orthogonal', sigma_w=2, sigma_b=0.0)
+        >>> net.sigma_w
+        1.0
+        """
         kw = dict(depth=self._depth, activation=self._activation, init=self._init,
                   sigma_w=self._sigma_w, sigma_b=self._sigma_b,
                   jacobian_convention=self._convention)
@@ -416,17 +462,126 @@ class MLP:
 
     # -- mean field (freealg.dnn.meanfield) ---------------------------------------
     def q_map(self, q, *, dps=None):
-        """``σ_w² E[phi(√q z)²] + σ_b²`` (see :func:`freealg.dnn.meanfield.q_map`)."""
+        """``σ_w² E[phi(√q z)²] + σ_b²`` (see :func:`freealg.dnn.meanfield.q_map`).
+
+        Parameters
+        ----------
+        q : real >= 0
+            Pre-activation variance of the previous layer.
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        float or mpmath.mpf
+            The next layer's pre-activation variance.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``q < 0`` or not finite, ``dps < 1``.
+        InvalidArgumentTypeError
+            A non-numeric argument or a non-integer ``dps``.
+        TooLargeError
+            ``dps > 1000``.
+        FloatRangeError
+            The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+            or a variance beyond ``1e308``); pass ``dps=30``.
+
+        Examples
+        --------
+        ReLU: ``σ_w² q / 2 + σ_b²``:
+
+        >>> import freealg
+        >>> freealg.MLP(3, "relu", sigma_w=1.0, sigma_b=0.5).q_map(2.0)
+        1.25
+        """
         from . import meanfield
         return meanfield.q_map(self, q, dps=dps)
 
     def q_sequence(self, q_in, *, dps=None):
-        """``[q^1, …, q^L]`` from the input ``q_in = ‖x‖²/n_0``."""
+        """``[q^1, …, q^L]`` from the input ``q_in = ‖x‖²/n_0``.
+
+        ``q^1 = σ_w² q_in + σ_b²`` and ``q^ℓ = q_map(q^{ℓ−1})``
+        (:func:`freealg.dnn.meanfield.q_sequence`).
+
+        Parameters
+        ----------
+        q_in : real >= 0
+            ``‖x_0‖²/n_0`` of the input.
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        list of float or mpmath.mpf
+            The ``L`` pre-activation variances.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``q_in < 0`` or not finite, ``dps < 1``.
+        InvalidArgumentTypeError
+            A non-numeric argument or a non-integer ``dps``.
+        TooLargeError
+            ``dps > 1000``.
+        FloatRangeError
+            The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+            or a variance beyond ``1e308``); pass ``dps=30``.
+
+        Examples
+        --------
+        ReLU with ``σ_w = 1``, ``σ_b = 0`` halves the variance per layer:
+
+        >>> import freealg
+        >>> freealg.MLP(3, "relu", sigma_w=1.0).q_sequence(1.0)
+        [1.0, 0.5, 0.25]
+        """
         from . import meanfield
         return meanfield.q_sequence(self, q_in, dps=dps)
 
     def qhat_sequence(self, q_in, *, dps=None):
-        """``[q̂^0, …, q̂^L]``, ``q̂^ℓ = ‖x_ℓ‖²/n_ℓ`` (post-activation)."""
+        """``[q̂^0, …, q̂^L]``, ``q̂^ℓ = ‖x_ℓ‖²/n_ℓ`` (post-activation).
+
+        ``q̂^0 = q_in`` and ``q̂^ℓ = E[phi(√q^ℓ z)²]``
+        (:func:`freealg.dnn.meanfield.qhat_sequence`).
+
+        Parameters
+        ----------
+        q_in : real >= 0
+            ``‖x_0‖²/n_0`` of the input.
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        list of float or mpmath.mpf
+            The ``L + 1`` post-activation second moments.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``q_in < 0`` or not finite, ``dps < 1``.
+        InvalidArgumentTypeError
+            A non-numeric argument or a non-integer ``dps``.
+        TooLargeError
+            ``dps > 1000``.
+        FloatRangeError
+            The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+            or a variance beyond ``1e308``); pass ``dps=30``.
+
+        Examples
+        --------
+        >>> import freealg
+        >>> freealg.MLP(3, "relu", sigma_w=1.0).qhat_sequence(1.0)   # q̂^ℓ = q^ℓ/2 for relu
+        [1.0, 0.5, 0.25, 0.125]
+        """
         from . import meanfield
         return meanfield.qhat_sequence(self, q_in, dps=dps)
 
@@ -449,98 +604,835 @@ class MLP:
         return f"<div><b>{html.escape(repr(self))}</b><table>{body}</table></div>"
 
     def q_star(self, *, q_in=1, dps=None):
-        """Fixed point ``q*`` of the q-map (:func:`freealg.dnn.meanfield.q_star`)."""
+        """Fixed point ``q*`` of the q-map (:func:`freealg.dnn.meanfield.q_star`).
+
+        The special cases (``q* = inf`` for a variance growing without
+        bound, ``q* = 0``, every ``q`` fixed at criticality for relu-like
+        activations) are those of :func:`freealg.dnn.meanfield.q_star`.
+        Cached per ``(q_in, dps)``.
+
+        Parameters
+        ----------
+        q_in : real >= 0, optional
+            Input ``‖x_0‖²/n_0`` the iteration starts from (default 1); it
+            matters only when the q-map has several attractors.
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        float or mpmath.mpf
+            ``q*``; ``inf`` when the variance grows without bound.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``q_in < 0`` or not finite, ``dps < 1``.
+        InvalidArgumentTypeError
+            A non-numeric argument or a non-integer ``dps``.
+        TooLargeError
+            ``dps > 1000``.
+        FloatRangeError
+            The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+            or a variance beyond ``1e308``); pass ``dps=30``.
+
+        Examples
+        --------
+        ReLU, ``σ_w = σ_b = 1``: ``q* = σ_b²/(1 − σ_w²/2) = 2``:
+
+        >>> import freealg
+        >>> freealg.MLP(3, "relu", sigma_w=1.0, sigma_b=1.0).q_star()
+        2.0
+        """
         from . import meanfield
         return meanfield.q_star(self, q_in=q_in, dps=dps)
 
     def chi(self, *, q=None, dps=None):
-        """``χ = σ_w² E[phi'(√q* z)²]`` (:func:`freealg.dnn.meanfield.chi`)."""
+        """``χ = σ_w² E[phi'(√q* z)²]`` (:func:`freealg.dnn.meanfield.chi`).
+
+        Parameters
+        ----------
+        q : real >= 0, optional
+            Variance at which ``χ`` is evaluated; default ``q*``.
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        float or mpmath.mpf
+            ``χ`` (< 1 ordered, 1 critical, > 1 chaotic).
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``q < 0`` or not finite, ``dps < 1``.
+        ConvergenceError
+            ``q = None`` and ``q*`` is infinite for an activation that is not
+            positively homogeneous (``χ`` at the fixed point is undefined).
+        InvalidArgumentTypeError
+            A non-numeric argument or a non-integer ``dps``.
+        TooLargeError
+            ``dps > 1000``.
+        FloatRangeError
+            The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+            or a variance beyond ``1e308``); pass ``dps=30``.
+
+        Examples
+        --------
+        ReLU: ``χ = σ_w²/2`` at any ``q``:
+
+        >>> import freealg
+        >>> net = freealg.MLP(3, "relu", sigma_w=1.0)
+        >>> net.chi(), net.chi(q=5.0)
+        (0.5, 0.5)
+        """
         from . import meanfield
         return meanfield.chi(self, q=q, dps=dps)
 
     def phase(self, *, tol=1e-9):
-        """``'ordered'`` (χ < 1), ``'critical'`` (``|χ − 1| <= tol``) or ``'chaotic'``."""
+        """``'ordered'`` (χ < 1), ``'critical'`` (``|χ − 1| <= tol``) or ``'chaotic'``.
+
+        Parameters
+        ----------
+        tol : real >= 0, optional
+            Tolerance on ``|χ − 1|`` (float ``χ``) read as critical; default ``1e-9``.
+
+        Returns
+        -------
+        str
+            ``'ordered'``, ``'critical'`` or ``'chaotic'``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            A non-numeric ``tol``.
+        InvalidArgumentError
+            ``tol < 0`` or not finite.
+        ConvergenceError
+            ``q*`` is infinite for an activation that is not positively
+            homogeneous (``χ`` is undefined).
+        FloatRangeError
+            The float engine would overflow.
+
+        Examples
+        --------
+        >>> import freealg
+        >>> freealg.MLP(2, "relu", sigma_w=1.0).phase()
+        'ordered'
+        >>> freealg.MLP(2, "relu", sigma_w=2 ** 0.5).phase()     # χ = σ_w²/2 = 1
+        'critical'
+        """
         from . import meanfield
         return meanfield.phase(self, tol=tol)
 
     def c_map(self, c, *, q=None, dps=None):
-        """The correlation map at ``q`` (default ``q*``)."""
+        """The correlation map at ``q`` (default ``q*``).
+
+        ``c ↦ (σ_w² E[phi(u_1) phi(u_2)] + σ_b²)/q_map(q)`` for a centred
+        Gaussian pair of variances ``q`` and correlation ``c``
+        (:func:`freealg.dnn.meanfield.c_map`).
+
+        Parameters
+        ----------
+        c : real in [-1, 1]
+            Input correlation.
+        q : real >= 0, optional
+            Variance of both inputs; default ``q*``.
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        float or mpmath.mpf
+            The output correlation.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``c`` outside ``[-1, 1]``, ``q < 0``, ``q*`` infinite (pass
+            ``q``), or ``q_map(q) = 0`` (``q = 0`` with ``σ_b = 0``).
+        ConvergenceError
+            ``q = None`` and ``q*`` is infinite for an activation that is not
+            positively homogeneous.
+        InvalidArgumentTypeError
+            A non-numeric argument or a non-integer ``dps``.
+        TooLargeError
+            ``dps > 1000``.
+        FloatRangeError
+            The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+            or a variance beyond ``1e308``); pass ``dps=30``.
+
+        Examples
+        --------
+        Critical ReLU maps ``c = 1`` to 1 and ``c = 0`` to ``1/π``:
+
+        >>> import freealg
+        >>> net = freealg.MLP(3, "relu", sigma_w=2 ** 0.5)
+        >>> net.c_map(1.0, q=1.0), round(net.c_map(0.0, q=1.0), 15)
+        (1.0, 0.318309886183791)
+        """
         from . import meanfield
         return meanfield.c_map(self, c, q=q, dps=dps)
 
     def c_star(self, *, dps=None):
-        """Stable fixed point ``c*`` of the c-map."""
+        """Stable fixed point ``c*`` of the c-map.
+
+        ``c* = 1`` for ``χ <= 1``; in the chaotic phase the largest root of
+        ``c_map(c) = c`` in ``[0, 1)`` (:func:`freealg.dnn.meanfield.c_star`).
+        Cached per ``dps``.
+
+        Parameters
+        ----------
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        float or mpmath.mpf
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``q*`` is infinite (no c-map fixed point), or ``dps < 1``.
+        ConvergenceError
+            ``q*`` is infinite for an activation that is not positively
+            homogeneous (raised by :meth:`chi`).
+        InvalidArgumentTypeError
+            A non-numeric argument or a non-integer ``dps``.
+        TooLargeError
+            ``dps > 1000``.
+        FloatRangeError
+            The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+            or a variance beyond ``1e308``); pass ``dps=30``.
+
+        Examples
+        --------
+        >>> import freealg
+        >>> freealg.MLP(3, "tanh", sigma_w=0.8, sigma_b=0.1).c_star()     # ordered
+        1.0
+        >>> freealg.MLP(3, "erf", sigma_w=2.0).c_star()     # chaotic, odd phi, σ_b = 0
+        0.0
+        """
         from . import meanfield
         return meanfield.c_star(self, dps=dps)
 
     def depth_scales(self, *, dps=None):
-        """``(ξ_q, ξ_c)`` of Schoenholz et al. (:func:`freealg.dnn.meanfield.depth_scales`)."""
+        """``(ξ_q, ξ_c)`` of Schoenholz et al. (:func:`freealg.dnn.meanfield.depth_scales`).
+
+        Parameters
+        ----------
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        DepthScales
+            Named tuple ``(xi_q, xi_c, chi_q, chi_c)``: the slopes of the
+            q-map at ``q*`` and of the c-map at ``c*``, and
+            ``ξ = −1/ln(slope)`` (``inf`` for a slope ``>= 1``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``dps < 1``.
+        ConvergenceError
+            ``q*`` is infinite for an activation that is not positively
+            homogeneous.
+        InvalidArgumentTypeError
+            A non-numeric argument or a non-integer ``dps``.
+        TooLargeError
+            ``dps > 1000``.
+        FloatRangeError
+            The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+            or a variance beyond ``1e308``); pass ``dps=30``.
+
+        Examples
+        --------
+        ReLU with ``σ_b > 0``: both slopes are ``χ = σ_w²/2``:
+
+        >>> import freealg
+        >>> ds = freealg.MLP(3, "relu", sigma_w=1.0, sigma_b=0.3).depth_scales()
+        >>> ds.chi_q, ds.chi_c, round(ds.xi_q, 12)       # ξ = 1/ln 2
+        (0.5, 0.5, 1.442695040889)
+        """
         from . import meanfield
         return meanfield.depth_scales(self, dps=dps)
 
     def backprop_norms(self, *, q_in=None, dps=None):
-        """``[q̃^1, …, q̃^L]`` with ``q̃^L = 1`` (:func:`freealg.dnn.meanfield.backprop_norms`)."""
+        """``[q̃^1, …, q̃^L]`` with ``q̃^L = 1`` (:func:`freealg.dnn.meanfield.backprop_norms`).
+
+        Parameters
+        ----------
+        q_in : real >= 0, optional
+            Follow the forward variances from this input ``‖x_0‖²/n_0``;
+            default ``None``: every layer at ``q*`` (then ``q̃^ℓ = χ^{L−ℓ}``).
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        list of float or mpmath.mpf
+            The ``L`` squared gradient norms, last one 1.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``q_in < 0``; ``q_in=None`` with ``q*`` infinite (pass ``q_in``);
+            ``dps < 1``.
+        InvalidArgumentTypeError
+            A non-numeric argument or a non-integer ``dps``.
+        TooLargeError
+            ``dps > 1000``.
+        FloatRangeError
+            The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+            or a variance beyond ``1e308``); pass ``dps=30``.
+
+        Examples
+        --------
+        ReLU, ``σ_w = 1``: ``χ = 1/2`` per layer:
+
+        >>> import freealg
+        >>> freealg.MLP(4, "relu", sigma_w=1.0).backprop_norms()
+        [0.125, 0.25, 0.5, 1.0]
+        """
         from . import meanfield
         return meanfield.backprop_norms(self, q_in=q_in, dps=dps)
 
     def fim_meanfield(self, T, *, M=None, q_in=1, q_in_st=0, dps=None):
-        """Karakida–Akaho–Amari κ₁, κ₂, λ_max (:func:`freealg.dnn.kaa.fim_meanfield`)."""
+        """Karakida–Akaho–Amari κ₁, κ₂, λ_max (:func:`freealg.dnn.kaa.fim_meanfield`).
+
+        Parameters
+        ----------
+        T : int >= 1
+            Number of training inputs.
+        M : int >= 1, optional
+            Width; ``lambda_max`` and ``lr_bound`` of the result need it.
+        q_in : real >= 0, optional
+            ``q̂^0 = ‖x‖²/n_0`` (default 1, inputs with ``N(0, 1)`` entries).
+        q_in_st : real, optional
+            ``q̂^0_st = x(s)·x(t)/n_0``, ``|q_in_st| <= q_in`` (default 0).
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        KAAResult
+            κ₁, κ₂, ``λ_max/M``, ``λ_max`` and ``2/λ_max`` (the last two
+            ``None`` without ``M``) and the order parameters per layer.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``depth = 1`` (κ divides by ``L − 1``), ``T < 1``, ``M < 1``,
+            ``q_in < 0``, ``|q_in_st| > q_in`` or ``dps < 1``.
+        InvalidArgumentTypeError
+            A non-numeric argument or a non-integer ``dps``.
+        TooLargeError
+            ``dps > 1000``.
+        FloatRangeError
+            The float engine (``dps=None``) would overflow (e.g. ``σ_w = 1e300``,
+            or a variance beyond ``1e308``); pass ``dps=30``.
+
+        Examples
+        --------
+        Linear net, ``σ_w = 1``: ``κ₁ = L/(L − 1)``, ``κ₂ = 0``, ``λ_max = L M/T``:
+
+        >>> import freealg
+        >>> r = freealg.MLP(3, "linear", sigma_w=1.0).fim_meanfield(4, M=100)
+        >>> r.kappa1, r.kappa2, r.lambda_max
+        (1.5, 0.0, 75.0)
+        """
         from . import kaa
         return kaa.fim_meanfield(self, T, M=M, q_in=q_in, q_in_st=q_in_st, dps=dps)
 
     def d2_moments(self, n, *, layer=None, q_in=None, dps=None):
-        """Moments ``E[phi'(h_ℓ)^{2k}]``, ``k = 1..n``, of the law ``nu`` of ``D_ℓ²``."""
+        """Moments ``E[phi'(h_ℓ)^{2k}]``, ``k = 1..n``, of the law ``nu`` of ``D_ℓ²``.
+
+        ``h_ℓ ~ N(0, q)`` with ``q = q*`` (default) or ``q = q^ℓ`` of the
+        sequence from ``q_in`` (:func:`freealg.dnn.meanfield.d2_moments`).
+
+        Parameters
+        ----------
+        n : int, 1 <= n <= 2000
+            Number of moments.
+        layer : int in 1..L, optional
+            Layer ``ℓ``; needed with ``q_in``.
+        q_in : real >= 0, optional
+            Input ``‖x_0‖²/n_0`` of the finite-depth sequence; default: the
+            fixed point ``q*``.
+        dps : int or None, optional
+            ``None`` (default): float engine, the result is a ``float``; an
+            integer ``1..1000``: mpmath at that many digits, the result is an
+            ``mpmath.mpf``.
+
+        Returns
+        -------
+        list of float or mpmath.mpf
+            ``[μ_1, …, μ_n]``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``n < 1``, ``layer`` outside ``1..L``, ``q_in`` without ``layer``,
+            ``q_in < 0`` or ``dps < 1``.
+        TooLargeError
+            ``n > 2000`` or ``dps > 1000``.
+        InvalidArgumentTypeError
+            A non-integer ``n``, ``layer`` or ``dps``.
+        FloatRangeError
+            The float engine would overflow; pass ``dps=30``.
+
+        Examples
+        --------
+        ReLU: ``D²`` is Bernoulli(1/2), every moment is 1/2:
+
+        >>> import freealg
+        >>> freealg.MLP(3, "relu", sigma_w=1.0).d2_moments(3)
+        [0.5, 0.5, 0.5]
+        """
         from . import meanfield
         return meanfield.d2_moments(self, n, layer=layer, q_in=q_in, dps=dps)
 
     def d2_atoms(self, *, layer=None, q_in=None, symbolic=False):
-        """Exact law of ``D_ℓ²`` (piecewise-linear activations): ``[(value, prob)]``."""
+        """Exact law of ``D_ℓ²`` (piecewise-linear activations): ``[(value, prob)]``.
+
+        See :func:`freealg.dnn.meanfield.d2_atoms` (relu: Bernoulli(1/2);
+        hard-tanh: Bernoulli(``erf(1/√(2q))``)).
+
+        Parameters
+        ----------
+        layer : int in 1..L, optional
+            Layer ``ℓ``; needed with ``q_in``.
+        q_in : real >= 0, optional
+            Input of the finite-depth sequence; default: ``q*``.
+        symbolic : bool, optional
+            ``True``: the law as sympy expressions in a positive symbol ``q``
+            (``layer`` and ``q_in`` are then not used).
+
+        Returns
+        -------
+        list of (value, probability)
+            Floats at the chosen ``q``, or sympy expressions with
+            ``symbolic=True``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            A non-piecewise-linear activation (use :meth:`d2_moments`),
+            ``layer`` outside ``1..L`` or ``q_in`` without ``layer``.
+        InvalidArgumentTypeError
+            A non-bool ``symbolic`` or a non-integer ``layer``.
+
+        Examples
+        --------
+        >>> import freealg
+        >>> freealg.MLP(3, "relu", sigma_w=1.0).d2_atoms()
+        [(0.0, 0.5), (1.0, 0.5)]
+        >>> freealg.MLP(3, "hardtanh").d2_atoms(symbolic=True)
+        [(0, 1 - erf(sqrt(2)/(2*sqrt(q)))), (1, erf(sqrt(2)/(2*sqrt(q))))]
+        """
         from . import meanfield
         return meanfield.d2_atoms(self, layer=layer, q_in=q_in, symbolic=symbolic)
 
     # -- spectra (freealg.dnn.jacobian, freealg.dnn.fisher) ------------------------
     def jacobian_law(self, *, q_in=None, convention=None, dps=30):
-        """Law of ``J Jᵀ`` (:func:`freealg.dnn.jacobian.jacobian_law`)."""
+        """Law of ``J Jᵀ`` (:func:`freealg.dnn.jacobian.jacobian_law`).
+
+        Parameters
+        ----------
+        q_in : real >= 0, optional
+            ``‖x_0‖²/n_0`` of the input: the laws ``ν_ℓ`` of ``D_ℓ²`` follow
+            the finite-depth sequence ``q^ℓ``; default every layer at ``q*``.
+        convention : {'seed', 'psg'}, optional
+            Which ``D`` factors ``J`` contains; default
+            :attr:`jacobian_convention`.
+        dps : int, optional
+            Digits (1..1000, default 30) for the moments of a smooth
+            activation's ``ν``.
+
+        Returns
+        -------
+        JacobianLaw
+
+        Raises
+        ------
+        InvalidArgumentError
+            An unknown convention, rectangular layers with orthogonal init,
+            a divergent ``q*`` of an unbounded activation (pass ``q_in``), or
+            a bad ``q_in``.
+        TooLargeError
+            ``dps > 1000``.
+
+        Examples
+        --------
+        Critical relu, orthogonal weights, seed convention: mean ``σ_w² χ² = 2``:
+
+        >>> import sympy, freealg
+        >>> law = freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).jacobian_law()
+        >>> law.moments(2)
+        [2, 12]
+        """
         from . import jacobian
         return jacobian.jacobian_law(self, q_in=q_in, convention=convention, dps=dps)
 
     def fim_law(self, *, q_in=None, dps=30):
-        """One-sample FIM spectrum ``μ_L`` (:func:`freealg.dnn.fisher.fim_law`)."""
+        """One-sample FIM spectrum ``μ_L`` (:func:`freealg.dnn.fisher.fim_law`).
+
+        Parameters
+        ----------
+        q_in : real > 0, optional
+            ``‖x_0‖²/M`` of the input; default: the input at the fixed point.
+        dps : int, optional
+            Digits (1..1000, default 30) for the moments of a smooth
+            activation's ``ν``.
+
+        Returns
+        -------
+        FisherLaw
+            The law of the eigenvalues of ``Θ_L`` (the FIM's non-zero
+            eigenvalues are ``M`` times these).
+
+        Raises
+        ------
+        InvalidArgumentError
+            Rectangular layers; a fixed point ``q* = 0`` (``Θ_L = 0``) or
+            ``q* = ∞`` (pass ``q_in``); a bad ``q_in``.
+        TooLargeError
+            ``dps > 1000``.
+
+        Examples
+        --------
+        Critical relu, orthogonal weights: mean ``L q̂* = 3``:
+
+        >>> import sympy, freealg
+        >>> freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).fim_law().mean()
+        3
+        """
         from . import fisher
         return fisher.fim_law(self, q_in=q_in, dps=dps)
 
     # -- kernels (freealg.dnn.kernels) ------------------------------------------
     def nngp_kernel(self, X, X2=None):
-        """NNGP kernel of the output (:func:`freealg.dnn.kernels.nngp_kernel`)."""
+        """NNGP kernel of the output (:func:`freealg.dnn.kernels.nngp_kernel`).
+
+        ``Σ^1 = σ_w² x·x'/n_0 + σ_b²``, ``Σ^{ℓ+1} = σ_w² E[phi(u) phi(u')] + σ_b²``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, n_0)
+            Inputs as rows (a 1-D array is one input).
+        X2 : array_like, shape (m, n_0), optional
+            Second set of inputs; default ``X`` (the result is then symmetric).
+
+        Returns
+        -------
+        numpy.ndarray, shape (n, m)
+            ``Σ^L(x_i, x2_j)`` in float64.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            Inputs that are not numeric arrays (e.g. a string).
+        InvalidArgumentError
+            Non-finite entries, an empty or non-2-D array, a number of
+            columns different from ``n_0`` (when the net has widths) or
+            between ``X`` and ``X2``.
+        TooLargeError
+            More than 20000 rows.
+        FloatRangeError
+            A layer's kernel overflows float64 (e.g. a large ``σ_w`` in the
+            chaotic phase at depth).
+
+        Examples
+        --------
+        Linear net, ``σ_w = 1``, ``σ_b = 0``: ``Σ^L = x·x'/n_0``:
+
+        >>> import freealg, numpy as np
+        >>> freealg.MLP(3, "linear", sigma_w=1.0).nngp_kernel(np.array([[1.0, 2.0], [1.0, 0.0]]))
+        array([[2.5, 0.5],
+               [0.5, 0.5]])
+        """
         from . import kernels
         return kernels.nngp_kernel(self, X, X2)
 
     def ntk_kernel(self, X, X2=None):
-        """NTK of the output (:func:`freealg.dnn.kernels.ntk_kernel`)."""
+        """NTK of the output (:func:`freealg.dnn.kernels.ntk_kernel`).
+
+        NTK parameterisation: ``Θ^1 = Σ^1``,
+        ``Θ^{ℓ+1} = Σ^{ℓ+1} + σ_w² Θ^ℓ E[phi'(u) phi'(u')]``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, n_0)
+            Inputs as rows (a 1-D array is one input).
+        X2 : array_like, shape (m, n_0), optional
+            Second set of inputs; default ``X``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (n, m)
+            ``Θ^L(x_i, x2_j)`` in float64.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            Inputs that are not numeric arrays (e.g. a string).
+        InvalidArgumentError
+            Non-finite entries, an empty or non-2-D array, a number of
+            columns different from ``n_0`` (when the net has widths) or
+            between ``X`` and ``X2``.
+        TooLargeError
+            More than 20000 rows.
+        FloatRangeError
+            A layer's kernel overflows float64 (e.g. a large ``σ_w`` in the
+            chaotic phase at depth).
+
+        Examples
+        --------
+        Linear net, ``σ_b = 0``: ``Θ^L = L σ_w^{2L} x·x'/n_0`` (here ``3 · 2.5``):
+
+        >>> import freealg, numpy as np
+        >>> freealg.MLP(3, "linear", sigma_w=1.0).ntk_kernel(np.array([[1.0, 2.0]]))
+        array([[7.5]])
+        """
         from . import kernels
         return kernels.ntk_kernel(self, X, X2)
 
     def nngp_posterior(self, X, Y, Xstar, *, noise=0.0, full_cov=False):
-        """GP posterior mean and variance (:func:`freealg.dnn.kernels.nngp_posterior`)."""
+        """GP posterior mean and variance (:func:`freealg.dnn.kernels.nngp_posterior`).
+
+        ``mean = k* K⁻¹ Y`` and ``var = Σ^L(x*, x*) − k* K⁻¹ k*ᵀ`` with
+        ``K = Σ^L(X, X) + noise·I`` and ``k* = Σ^L(X*, X)``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, n_0)
+            Training inputs (rows).
+        Y : array_like, shape (n,) or (n, k)
+            Training targets.
+        Xstar : array_like, shape (m, n_0)
+            Test inputs.
+        noise : real >= 0, optional
+            Observation-noise variance added to the diagonal (default 0).
+        full_cov : bool, optional
+            Return the ``m × m`` posterior covariance instead of its diagonal.
+
+        Returns
+        -------
+        mean : numpy.ndarray, shape (m,) or (m, k)
+        var : numpy.ndarray, shape (m,) or (m, m)
+            Up to rounding (``~1e-15`` negative values at training inputs
+            when ``noise = 0``).
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            Non-numeric arrays or ``noise``, or a non-bool ``full_cov``.
+        InvalidArgumentError
+            ``noise < 0`` or not finite, non-finite or mis-shaped arrays, or
+            ``K`` not positive definite (duplicate inputs with ``noise = 0``:
+            use ``noise > 0``).
+        TooLargeError
+            More than 20000 rows in ``X`` or ``Xstar``.
+        FloatRangeError
+            A kernel overflows float64.
+
+        Examples
+        --------
+        With ``noise = 0`` the posterior interpolates the training data:
+
+        >>> import freealg, numpy as np
+        >>> net = freealg.MLP(2, "erf", sigma_w=1.5, sigma_b=0.1)
+        >>> X = np.array([[1.0, 0.0], [0.6, 0.8]])
+        >>> mean, var = net.nngp_posterior(X, np.array([1.0, -1.0]), X[:1])
+        >>> np.round(mean, 10), bool(abs(var[0]) < 1e-12)
+        (array([1.]), True)
+        """
         from . import kernels
         return kernels.nngp_posterior(self, X, Y, Xstar, noise=noise, full_cov=full_cov)
 
     def ntk_predict(self, X, Y, t, *, Xstar=None, eta=1.0, f0=None, f0_star=None):
-        """NTK gradient-flow predictions (:func:`freealg.dnn.kernels.ntk_predict`)."""
+        """NTK gradient-flow predictions (:func:`freealg.dnn.kernels.ntk_predict`).
+
+        Squared loss, learning rate ``η``:
+        ``f_t(X) = f_0(X) + (I − e^{−ηΘt})(Y − f_0(X))`` with ``Θ = Θ^L(X, X)``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, n_0)
+            Training inputs (rows).
+        Y : array_like, shape (n,) or (n, k)
+            Training targets.
+        t : real >= 0, ``inf``, or 1-D array of such times
+            ``inf`` gives NTK kernel (ridgeless) regression.
+        Xstar : array_like, shape (m, n_0), optional
+            Test inputs.
+        eta : real > 0, optional
+            Learning rate (default 1).
+        f0, f0_star : array_like, optional
+            Initial outputs on ``X`` and ``Xstar`` (default 0, the mean over
+            initialisations); ``f0_star`` is required when ``f0`` and
+            ``Xstar`` are given.
+
+        Returns
+        -------
+        NTKPrediction
+            ``(train, test)``; an array ``t`` adds a leading time axis;
+            ``test`` is ``None`` without ``Xstar``.
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            Non-numeric arrays, times or ``eta``.
+        InvalidArgumentError
+            ``eta <= 0``, negative or non-finite times other than ``inf``,
+            mis-shaped arrays, ``f0`` without ``f0_star``, or ``t = inf``
+            with a singular NTK and test inputs.
+        TooLargeError
+            More than 100000 times (or 4 GiB of predictions), or more than
+            20000 inputs.
+        FloatRangeError
+            A kernel or the prediction overflows float64.
+
+        Examples
+        --------
+        At ``t = 0`` nothing has moved; at ``t = inf`` the training data are fitted:
+
+        >>> import freealg, numpy as np
+        >>> net = freealg.MLP(3, "relu", sigma_w=1.4, sigma_b=0.1)
+        >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+        >>> p = net.ntk_predict(X, np.array([1.0, 0.0, -1.0]), [0.0, np.inf])
+        >>> np.round(p.train, 10) + 0.0
+        array([[ 0.,  0.,  0.],
+               [ 1.,  0., -1.]])
+        """
         from . import kernels
         return kernels.ntk_predict(self, X, Y, t, Xstar=Xstar, eta=eta, f0=f0, f0_star=f0_star)
 
     def conjugate_kernel_moments(self, n, *, gammas=None, n_samples=None, mu0=None, q_in=1, dps=None,
                                  centre=False):
         """Moments of the conjugate-kernel spectra (Fan–Wang), see
-        :func:`freealg.dnn.kernels.mlp_conjugate_kernel_moments`."""
+        :func:`freealg.dnn.kernels.mlp_conjugate_kernel_moments`.
+
+        The layer-``ℓ`` conjugate kernel is ``(1/n_ℓ) Φ_ℓᵀ Φ_ℓ`` (``N × N``)
+        for hidden layers ``ℓ = 1..L−1`` (Gaussian weights, ``σ_b = 0``).
+
+        Parameters
+        ----------
+        n : int, 1 <= n <= 2000
+            Number of moments.
+        gammas : positive real or sequence of L − 1 positive reals, optional
+            ``γ_ℓ = N / n_ℓ`` (samples over width) per hidden layer; a scalar
+            is used for every layer.
+        n_samples : int >= 1, optional
+            ``N``: with the net's ``widths`` gives ``γ_ℓ = N/n_ℓ`` (when
+            ``gammas`` is not given).
+        mu0 : sequence of reals, optional
+            Moments ``m_1..m_n`` of the normalised input Gram spectrum
+            (default ``δ_1``: orthonormal inputs).
+        q_in : real > 0, optional
+            ``‖x‖²/n_0`` of every input (default 1).
+        dps : int or None, optional
+            Precision of ``b_ℓ`` and ``q̂^ℓ``: ``None`` floats, an int mpmath digits.
+        centre : bool, optional
+            ``True``: the network with the activation centred at every layer,
+            ``phi(h) − E phi(h_ℓ)`` (any activation, e.g. relu); default
+            ``False``: the activation must be centred.
+
+        Returns
+        -------
+        list of L − 1 lists
+            ``[m_1, …, m_n]`` of each hidden layer's conjugate kernel.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``depth = 1`` (no hidden layer), ``σ_b != 0``, ``q_in <= 0``, an
+            activation that is not centred with ``centre=False``, vanishing
+            features, neither ``gammas`` nor ``n_samples`` with widths, or
+            ``gammas`` of the wrong length or not positive.
+        InvalidArgumentTypeError
+            A non-bool ``centre`` or non-numeric parameters.
+        FloatRangeError
+            A forward variance overflows float64.
+        TooLargeError
+            ``n > 2000`` or ``dps > 1000``.
+
+        Examples
+        --------
+        Linear net, ``σ_w = 1``, ``γ = 1``: Fuss–Catalan moments:
+
+        >>> import freealg
+        >>> freealg.MLP(3, "linear", init="gaussian").conjugate_kernel_moments(3, gammas=1)
+        [[1.0, 2.0, 5.0], [1.0, 3.0, 12.0]]
+        """
         from . import kernels
         return kernels.mlp_conjugate_kernel_moments(self, n, gammas=gammas, n_samples=n_samples,
                                                     mu0=mu0, q_in=q_in, dps=dps, centre=centre)
 
     def conjugate_kernel_law(self, gammas=None, n_samples=None, mu0=None, q_in=1, *, centre=False):
         """Limit spectrum of the last hidden layer's conjugate kernel (Fan–Wang
-        law), see :func:`freealg.dnn.ck_law.mlp_conjugate_kernel_law`."""
+        law), see :func:`freealg.dnn.ck_law.mlp_conjugate_kernel_law`.
+
+        Parameters
+        ----------
+        gammas : positive real or sequence of L − 1 positive reals, optional
+            ``γ_ℓ = N / n_ℓ`` (samples over width) per hidden layer; a scalar
+            is used for every layer.
+        n_samples : int >= 1, optional
+            ``N``: with the net's ``widths`` gives ``γ_ℓ = N/n_ℓ`` (when
+            ``gammas`` is not given).
+        mu0 : law, optional
+            Spectrum of the normalised input Gram matrix: an object with
+            ``moments(n)``, ``cauchy(z)`` and ``atoms()`` (default ``δ_1``).
+        q_in : real > 0, optional
+            ``‖x‖²/n_0`` of every input (default 1).
+        centre : bool, optional
+            ``True``: the network with centred activations (any activation);
+            default ``False``: the activation must be centred.
+
+        Returns
+        -------
+        ConjugateKernelLaw
+            Scaled by ``q̂^{L−1}``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``depth = 1`` (no hidden layer), ``σ_b != 0``, ``q_in <= 0``, an
+            activation that is not centred with ``centre=False``, vanishing
+            features, neither ``gammas`` nor ``n_samples`` with widths, or
+            ``gammas`` of the wrong length or not positive; a ``mu0`` whose
+            mean is not positive.
+        InvalidArgumentTypeError
+            A non-bool ``centre``, non-numeric parameters, or a ``mu0`` that
+            is a sequence or lacks ``moments``, ``cauchy`` or ``atoms``.
+        FloatRangeError
+            A forward variance overflows float64.
+
+        Examples
+        --------
+        Linear net, ``σ_w = 1``, ``γ = 1``: the second layer is ``MP^{⊠2}``:
+
+        >>> import freealg
+        >>> law = freealg.MLP(3, "linear", init="gaussian").conjugate_kernel_law(gammas=1)
+        >>> law.moments(3)
+        [1.0, 3.0, 12.0]
+        """
         from . import ck_law
         return ck_law.mlp_conjugate_kernel_law(self, gammas=gammas, n_samples=n_samples, mu0=mu0,
                                                q_in=q_in, centre=centre)

@@ -68,7 +68,29 @@ NGDPrediction = namedtuple("NGDPrediction", ["train", "test"])
 NGDPrediction.__doc__ = """Outputs of NGD after ``t`` steps (:func:`ngd_train_predictions`).
 
 ``train`` has shape ``(N,)`` (or ``(T, N)`` for ``T`` step counts), ``test``
-shape ``(N′,)`` (or ``(T, N′)``)."""
+shape ``(N′,)`` (or ``(T, N′)``).
+
+Parameters
+----------
+train : numpy.ndarray
+    Outputs on the training inputs.
+test : numpy.ndarray
+    Outputs on the test inputs.
+
+Raises
+------
+TypeError
+    A missing or unknown field (the named-tuple constructor checks nothing
+    else).
+
+Examples
+--------
+>>> import numpy as np
+>>> from freealg.dnn import NGDPrediction
+>>> p = NGDPrediction(train=np.array([1.0, -1.0]), test=np.array([0.5]))
+>>> p.train, p.test
+(array([ 1., -1.]), array([0.5]))
+"""
 
 
 def ngd_alpha(method, *, depth, width=None, n_samples=None, activation="relu"):
@@ -133,7 +155,13 @@ def ngd_alpha(method, *, depth, width=None, n_samples=None, activation="relu"):
         An unknown method, a missing ``width`` / ``n_samples``,
         ``"kfac"`` with ``n_samples > width``, a
         non-ReLU activation with ``"unit"``, or ``"unit"`` with ``depth = 1``
-        (no hidden units: the paper's formula gives ``α = 0``).
+        (no hidden units: the paper's formula gives ``α = 0``); ``depth``,
+        ``width`` or ``n_samples`` below 1.
+    InvalidArgumentTypeError
+        A ``method`` that is not a string, or a non-integer ``depth``,
+        ``width`` or ``n_samples``.
+    TooLargeError
+        ``depth > 100000``.
 
     Examples
     --------
@@ -218,6 +246,13 @@ def ngd_converges(eta, alpha):
     -------
     bool
 
+    Raises
+    ------
+    InvalidArgumentTypeError
+        A non-numeric ``eta`` or ``alpha``.
+    InvalidArgumentError
+        A non-finite ``eta`` or ``alpha``, or ``alpha <= 0``.
+
     Examples
     --------
     >>> from freealg.dnn import ngd_converges
@@ -235,6 +270,23 @@ def ngd_optimal_eta(alpha):
     training outputs equal ``y`` after one step (in the NTK limit).
 
     Exact input stays exact (an ``int`` gives a ``Fraction``).
+
+    Parameters
+    ----------
+    alpha : real > 0
+        The isotropy constant (:func:`ngd_alpha`).
+
+    Returns
+    -------
+    fractions.Fraction, float or sympy number
+        ``1/α`` in the kind of ``α`` (an ``int`` gives a ``Fraction``).
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        A non-numeric ``alpha``.
+    InvalidArgumentError
+        ``alpha <= 0`` or not finite.
 
     Examples
     --------
@@ -295,6 +347,15 @@ def ngd_train_predictions(theta_bar_test_train, alpha, y, f0_train, f0_test, eta
     FloatRangeError
         ``|1 − ηα|^t`` overflows float64 (a divergent ``η`` run for many
         steps): check :func:`ngd_converges` or lower ``steps``.
+    InvalidArgumentError
+        ``alpha <= 0``, non-finite numbers, arrays of mismatched shapes
+        (``y`` not 1-D, ``f0_train`` not of the shape of ``y``,
+        ``theta_bar_test_train`` not ``(len(f0_test), len(y))``), or a
+        negative or empty ``steps``.
+    InvalidArgumentTypeError
+        Non-numeric arrays, ``alpha`` or ``eta``, or non-integer steps.
+    TooLargeError
+        A step count above ``10**9``.
 
     Examples
     --------

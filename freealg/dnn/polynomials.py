@@ -59,6 +59,36 @@ def jacobian_polynomial(net, letters=None):
 
     Returns ``(J, names)`` where ``names`` maps ``"W1"…``, ``"D1"…`` and
     ``"J"`` to polynomials.
+
+    Parameters
+    ----------
+    net : freealg.MLP
+        Its depth and ``jacobian_convention`` fix the word.
+    letters : (list, list), optional
+        ``(Ws, Ds)``: the letters ``W_1..W_L`` and self-adjoint
+        ``D_1..D_L`` to use (noncommutative symbols of
+        :func:`freealg.nc_symbols`); default fresh ``W1…``, ``D1…``.
+
+    Returns
+    -------
+    J : noncommutative polynomial
+        ``W_L D_{L−1} ⋯ D_1 W_1`` (seed) or ``D_L W_L ⋯ D_1 W_1`` (psg).
+    names : dict
+        ``{"W1": …, "D1": …, "J": J}``.
+
+    Raises
+    ------
+    InvalidArgumentTypeError
+        ``net`` is not a :class:`freealg.MLP`.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> from freealg.dnn.polynomials import jacobian_polynomial
+    >>> jacobian_polynomial(freealg.MLP(3, "relu"))[0]
+    W3*D2*W2*D1*W1
+    >>> jacobian_polynomial(freealg.MLP(3, "relu", jacobian_convention="psg"))[0]
+    D3*W3*D2*W2*D1*W1
     """
     from ..ncpoly import I
 
@@ -81,6 +111,38 @@ def fim_polynomial(net, q=None, letters=None):
     ``Θ_1 = q_0 I``, ``Θ_{ℓ+1} = q_ℓ I + W_{ℓ+1} D_ℓ Θ_ℓ D_ℓ W_{ℓ+1}ᵀ``.
     ``q`` is the sequence ``q_0 … q_{L−1}`` (numbers or sympy symbols);
     by default the symbols ``q_0 … q_{L−1}``.
+
+    Parameters
+    ----------
+    net : freealg.MLP
+        Only its depth ``L`` is used.
+    q : sequence of L numbers or sympy expressions, optional
+        ``q_ℓ = ‖x_ℓ‖²/M``; default the symbols ``q_0 … q_{L−1}``.
+    letters : (list, list), optional
+        ``(Ws, Ds)``: the letters ``W_1..W_L`` and self-adjoint
+        ``D_1..D_L`` to use (noncommutative symbols of
+        :func:`freealg.nc_symbols`); default fresh ``W1…``, ``D1…``.
+
+    Returns
+    -------
+    noncommutative polynomial
+        ``Θ_L``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``q`` without exactly ``L`` entries.
+    InvalidArgumentTypeError
+        ``net`` is not a :class:`freealg.MLP`.
+
+    Examples
+    --------
+    >>> import freealg
+    >>> from freealg.dnn.polynomials import fim_polynomial
+    >>> fim_polynomial(freealg.MLP(2, "relu"))
+    q_0*W2*D1**2*W2.T + q_1*I
+    >>> fim_polynomial(freealg.MLP(2, "relu"), q=[1, 2])
+    W2*D1**2*W2.T + 2*I
     """
     import sympy
 
@@ -106,6 +168,52 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
 
     Piecewise-linear activations give exact values (sympy) when ``exact``;
     smooth ones are computed by quadrature (floats, or mpmath at ``dps``).
+
+    Parameters
+    ----------
+    net : freealg.MLP
+    layer : int in 1..L
+        The layer ``ℓ``.
+    q_in : real >= 0, optional
+        Follow the finite-depth sequence from this input variance; default
+        ``q_ℓ = q*``.
+    exact : bool, optional
+        Piecewise-linear activations: exact sympy moments (default) or
+        sympy Floats.
+    dps : int or None, optional
+        ``None``: float quadrature; an integer ``1..1000``: mpmath digits.
+
+    Returns
+    -------
+    callable
+        ``k ↦ E[φ'(√q_ℓ z)^k]`` for integers ``k >= 0`` (smooth activations
+        cache the values).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``layer`` outside ``1..L``, ``q_in < 0`` or ``dps < 1`` (for a
+        smooth activation the returned function raises it for ``k < 0``).
+    InvalidArgumentTypeError
+        ``net`` is not a :class:`freealg.MLP`, or a non-integer ``layer``
+        or ``dps``.
+    TooLargeError
+        ``dps > 1000``.
+    FloatRangeError
+        The float engine overflows; pass ``dps``.
+
+    Examples
+    --------
+    ReLU: ``D`` is Bernoulli(1/2); erf at ``q* = 0``: ``φ'(0) = 2/√π``:
+
+    >>> import freealg
+    >>> from freealg.dnn.polynomials import d_moments
+    >>> m = d_moments(freealg.MLP(3, "relu", sigma_w=1.0), 1)
+    >>> m(1), m(2)
+    (1/2, 1/2)
+    >>> m = d_moments(freealg.MLP(3, "erf", sigma_w=0.8), 1)
+    >>> round(m(1), 12), round(m(2), 12)         # 2/√π, 4/π
+    (1.128379167096, 1.273239544735)
     """
     import sympy
 
@@ -173,12 +281,36 @@ def free_model(net, *, q_in=None, symbolic=False, sigma_w=None, dps=None):
         Leave the laws of the ``D_ℓ`` symbolic (``m_k(D1)``, …).
     sigma_w : number or sympy expression, optional
         Weight scale to use instead of ``net.sigma_w`` (e.g. a symbol).
+    dps : int or None, optional
+        Precision of the moments of a smooth activation's ``D_ℓ``
+        (:func:`d_moments`).
 
     Returns
     -------
     (FreeModel, dict)
         The model and the names ``W1…``, ``D1…``, ``J``, ``Theta`` (the
         one-sample FIM with symbolic ``q_ℓ``) and ``I``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Rectangular layers, ``sigma_w <= 0``, or a bad ``q_in``/``dps``.
+    InvalidArgumentTypeError
+        ``net`` is not a :class:`freealg.MLP`, a non-bool ``symbolic`` or
+        a non-numeric ``sigma_w``.
+    TooLargeError
+        ``dps > 1000``.
+
+    Examples
+    --------
+    Critical relu, orthogonal weights, ``L = 2``: ``tr JJᵀ = σ_w⁴/2 = 2``:
+
+    >>> import sympy, freealg
+    >>> from freealg.dnn.polynomials import free_model
+    >>> model, names = free_model(freealg.MLP(2, "relu", sigma_w=sympy.sqrt(2)))
+    >>> J = names["J"]
+    >>> model.moment(freealg.tr(J * J.T))
+    2
     """
     from ..freeness import FreeModel
     from ..ncpoly import I
