@@ -825,16 +825,55 @@ class _MulEngine:
 
     def _mp_F(self):
         from ._utils.mpctx import mpmath
-        lg = lambda u: mpmath.log(1j * u) - 0.5j * mpmath.pi  # noqa: E731
 
-        def F(w, z):
-            out = lg(1 + w) - lg(z * w)
-            for f in self.law._closed:
-                S = f.S_mp(w)
-                out -= f.L * (lg(1 + w) - lg((1 + w) / S))
+        def lg(u):
+            # Log(i u) - i pi/2 = Log(u), less 2 pi i where arg u lies in
+            # (pi/2, pi] (one mpmath log, no products with i and pi)
+            out = mpmath.log(u)
+            if u.real < 0 and u.imag >= 0:
+                out -= 2j * mpmath.pi
             return out
 
+        def F(w, z):
+            # lg(1 + w) - lg(z w) - sum_j L_j (lg(1 + w) - lg((1 + w)/S_j)),
+            # with lg(1 + w) evaluated once (the logarithms are the cost)
+            u = 1 + w
+            lu = lg(u)
+            out = -lg(z * w)
+            tot = 1
+            for f in self.law._closed:
+                out += f.L * lg(u / f.S_mp(w))
+                tot -= f.L
+            return out + tot * lu
+
         return F
+
+    def _mp_dF(self):
+        """``dF(w, order)``: ``F_w`` (order 1) or ``F_ww`` (order 2) of the
+        mpmath equation, analytic from the symbolic ``S', S''`` (``d/dw
+        lg((1 + w)/S) = 1/(1 + w) − S'/S``; ``F_z = -1/z`` does not enter);
+        ``None`` when a factor has no symbolic S-transform."""
+        if not all(f.sym is not None for f in self.law._closed):
+            return None
+        from ._utils.mpctx import mpmath
+
+        def dF(w, order):
+            u = 1 + w
+            if order == 1:
+                out = 1 / u - 1 / w
+                for f in self.law._closed:
+                    S = mpmath.mpmathify(f.sym_mp[0](u))
+                    out -= f.L * mpmath.mpmathify(f.sym_mp[1](u)) / S
+                return out
+            out = -1 / u**2 + 1 / w**2
+            for f in self.law._closed:
+                S = mpmath.mpmathify(f.sym_mp[0](u))
+                d1 = mpmath.mpmathify(f.sym_mp[1](u)) / S
+                d2 = mpmath.mpmathify(f.sym_mp[2](u)) / S
+                out -= f.L * (d2 - d1 * d1)
+            return out
+
+        return dF
 
     def _mp_descend(self, x, y0, w0, *, kappa=0.25, max_steps=400):
         """Vertical continuation of ``w = z G - 1`` in mpmath from ``x + i y0``
@@ -850,28 +889,14 @@ class _MulEngine:
             tol = mpmath.mpf(10) ** (-_MP_DPS)
             xm = mpmath.mpf(x)
 
-            analytic = all(f.sym is not None for f in self.law._closed)
+            dFa = self._mp_dF()
 
             def dF(w, z, order):
-                """``F_w`` (order 1) or ``F_ww`` (order 2): analytic from the
-                symbolic ``S', S''`` (``d/dw lg((1 + w)/S) = 1/(1 + w) − S'/S``),
-                else by mpmath's numerical differentiation."""
-                if not analytic:
+                """``F_w`` (order 1) or ``F_ww`` (order 2): analytic
+                (:meth:`_mp_dF`), else by mpmath's numerical differentiation."""
+                if dFa is None:
                     return mpmath.diff(lambda t: F(t, z), w, order)
-                u = 1 + w
-                if order == 1:
-                    out = 1 / u - 1 / w
-                    for f in self.law._closed:
-                        S = mpmath.mpmathify(f.sym_mp[0](u))
-                        out -= f.L * mpmath.mpmathify(f.sym_mp[1](u)) / S
-                    return out
-                out = -1 / u**2 + 1 / w**2
-                for f in self.law._closed:
-                    S = mpmath.mpmathify(f.sym_mp[0](u))
-                    d1 = mpmath.mpmathify(f.sym_mp[1](u)) / S
-                    d2 = mpmath.mpmathify(f.sym_mp[2](u)) / S
-                    out -= f.L * (d2 - d1 * d1)
-                return out
+                return dFa(w, order)
 
             def newton(w, z):
                 dprev = mpmath.inf
@@ -936,8 +961,12 @@ class _MulEngine:
             F = self._mp_F()  # evaluates at the precision in effect when called
 
             tol = mpmath.mpf(10) ** (-(dps + 4))
-            # derivative F_w from float64 (relative accuracy ~1e-10 is enough:
-            # each mpmath iteration then gains ~10 digits)
+            # chord iterations w -= F(w)/d1 with a fixed derivative d1: the
+            # analytic F_w at the float start when every factor has a symbolic
+            # S (the error after one step is ~(1e-12)^2: two evaluations of F
+            # per point), else F_w from float64 (relative accuracy ~1e-10:
+            # each iteration gains ~10 digits)
+            dFa = self._mp_dF()
             z_f = np.asarray(x, float).astype(complex)
             u_f = z_f * np.asarray(G, complex)
             with np.errstate(all="ignore"):
@@ -945,14 +974,24 @@ class _MulEngine:
             for k in range(len(x)):
                 z = mpmath.mpf(float(x[k]))
                 w = z * mpmath.mpc(complex(G[k])) - 1
-                d1 = mpmath.mpc(complex(Fw[k]))
+                d1 = dFa(w, 1) if dFa is not None else mpmath.mpc(complex(Fw[k]))
                 conv = False
+                dprev = None
                 for _ in range(12):
                     d = F(w, z) / d1
                     w -= d
-                    if abs(d) <= tol * abs(w):
+                    ad = abs(d)
+                    if ad <= tol * abs(w):
                         conv = True
                         break
+                    if dprev is not None and ad <= 1e-3 * dprev:
+                        # contraction ratio rho = |d_k|/|d_{k-1}| of the chord
+                        # iteration: the remaining error is <= rho |d|/(1 - rho)
+                        # (taken 4 times), relative to both w and 1 + w = z G
+                        if 4 * (ad / dprev) * ad <= tol * min(abs(w), abs(1 + w)):
+                            conv = True
+                            break
+                    dprev = ad
                 g = (1 + w) / z
                 good = conv and abs(complex(g) - complex(G[k])) <= max(0.25 * radius[k], 10 * err[k])
                 ok[k] = good
@@ -1012,10 +1051,14 @@ class _MulEngine:
                 break
         w = np.expm1(v).real
         with np.errstate(all="ignore"):
-            S = np.ones(w.size, complex)
+            # x = (1 + w)/(w S) in logarithmic form: S = prod S_j^{L_j} itself
+            # under- or overflows at depth (MP(2)^{⊠2048} has S ~ 2^-2048)
+            wc = w.astype(complex)
+            lx = np.log1p(wc) - np.log(wc)
             for f in self.law._closed:
-                S = S * f.S(w.astype(complex)) ** f.L
-            x = ((1 + w) / (w * S)).real
+                lx = lx - f.L * np.log(f.S(wc))
+            xc = np.exp(lx)
+            x = np.where(np.abs(xc.imag) <= 1e-8 * np.abs(xc.real), xc.real, np.nan)
         return np.where(ok & np.isfinite(x), x, np.nan)
 
     def _edges_via_cauchy(self, a, b, left_pos):
