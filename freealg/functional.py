@@ -452,9 +452,19 @@ def _product_moments(factors, powers, n, numeric_dps=None):
     if numeric_dps is not None:
         from ._utils.mpctx import mpmath
         with mpmath.workdps(numeric_dps):
-            conv = [[mpmath.mpf(v.numerator) / v.denominator if isinstance(v, Fraction)
-                     else mpmath.mpf(int(v.p)) / int(v.q) if getattr(v, "is_Rational", False)
-                     else mpmath.mpmathify(v) for v in s] for s in seqs]
+            def conv1(v):
+                if isinstance(v, Fraction):
+                    return mpmath.mpf(v.numerator) / v.denominator
+                if getattr(v, "is_Rational", False):
+                    return mpmath.mpf(int(v.p)) / int(v.q)
+                if type(v).__module__.startswith("sympy") and not getattr(v, "is_Float", False):
+                    import sympy
+
+                    # an exact irrational (sqrt(2), pi): its value at the working precision
+                    v = sympy.N(v, numeric_dps + 10)
+                return mpmath.mpmathify(v)
+
+            conv = [[conv1(v) for v in s] for s in seqs]
             return _product_moments([_Seq(s) for s in conv], powers, n)
     if all(e is not None for e in exact):
         seqs = exact
@@ -636,12 +646,11 @@ class FreeMulLaw(LawMethods):
         """Float moments and the length scale (computed on first numeric use)."""
         if self._numeric_ready:
             return
-        # exact data: float moments in mpmath (the exact ones can have 10^5
-        # digits: minutes of Fraction arithmetic at depth 500); float data: floats
-        if all(_exactify(f.moments(24)) is not None for f in self.factors):
-            mom = _product_moments(self.factors, self.powers, 24, numeric_dps=40)
-        else:
-            mom = self.moments(24)
+        # float moments from the S-series in 40-digit mpmath, whatever the
+        # data's kind: the exact ones can have 10^5 digits (minutes of
+        # Fraction arithmetic at depth 500) and sympy arithmetic on float data
+        # costs ~0.25 s even at depth 32; only scales and start values use them
+        mom = _product_moments(self.factors, self.powers, 24, numeric_dps=40)
         logs = []
         for m in mom:
             if isinstance(m, (int, Fraction)):
