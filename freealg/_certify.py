@@ -414,8 +414,10 @@ def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13, edg
         okk = np.isfinite(e) & (e > a) & (e < b)
         if okk.any():
             d = 1e-9 * np.abs(e[okk])
-            pl = density_at(e[okk] - d)
-            pr = density_at(e[okk] + d)
+            # both sides in one evaluation (one continuation instead of two)
+            m = int(np.sum(okk))
+            both = density_at(np.concatenate([e[okk] - d, e[okk] + d]))
+            pl, pr = both[:m], both[m:]
             good = np.zeros(a.size, bool)
             good[okk] = (pl == left_pos[okk]) & (pr != left_pos[okk])
             a = np.where(good, e, a)

@@ -1022,6 +1022,10 @@ class _MulEngine:
             # per point), else F_w from float64 (relative accuracy ~1e-10:
             # each iteration gains ~10 digits)
             dFa = self._mp_dF()
+
+            def nrm(c):
+                return max(abs(c.real), abs(c.imag))
+
             z_f = np.asarray(x, float).astype(complex)
             u_f = z_f * np.asarray(G, complex)
             with np.errstate(all="ignore"):
@@ -1035,15 +1039,17 @@ class _MulEngine:
                 for _ in range(12):
                     d = F(w, z) / d1
                     w -= d
-                    ad = abs(d)
-                    if ad <= tol * abs(w):
+                    # max-norms (|c| / sqrt 2 <= nrm(c) <= |c|; no square roots)
+                    ad = nrm(d)
+                    if 2 * ad <= tol * nrm(w):
                         conv = True
                         break
                     if dprev is not None and ad <= 1e-3 * dprev:
-                        # contraction ratio rho = |d_k|/|d_{k-1}| of the chord
+                        # contraction ratio rho ~ |d_k|/|d_{k-1}| of the chord
                         # iteration: the remaining error is <= rho |d|/(1 - rho)
-                        # (taken 4 times), relative to both w and 1 + w = z G
-                        if 4 * (ad / dprev) * ad <= tol * min(abs(w), abs(1 + w)):
+                        # (taken 8 times: 4, and 2 for the norms), relative to
+                        # both w and 1 + w = z G
+                        if 8 * (ad / dprev) * ad <= tol * min(nrm(w), nrm(1 + w)):
                             conv = True
                             break
                     dprev = ad
@@ -1084,7 +1090,22 @@ class _MulEngine:
 
     def _positive(self, xs):
         G, err, _, ok, rad = self.values(xs, np.zeros_like(xs))
+        self._scan_values = (np.array(xs, float), G, ok)  # the edge solver starts from these
         return ok & ~self.is_real(xs, G, err, rad) & (G.imag < 0)
+
+    def _axis_values(self, xs):
+        """``(G, ok)`` on the real axis, reusing the support scan's last
+        values where ``xs`` are among its points (one continuation fewer)."""
+        sv = getattr(self, "_scan_values", None)
+        if sv is not None and sv[0].size:
+            order = np.argsort(sv[0])
+            xsorted = sv[0][order]
+            pos = np.clip(np.searchsorted(xsorted, xs), 0, xsorted.size - 1)
+            hit = xsorted[pos] == xs
+            if np.all(hit):
+                return sv[1][order][pos], sv[2][order][pos]
+        G, _, _, ok, _ = self.values(xs, np.zeros_like(xs))
+        return G, ok
 
     def _edges(self, a, b, left_pos):
         """Edge of each bracket from ``d F / d w = 0`` on the real ``w`` axis
@@ -1094,7 +1115,7 @@ class _MulEngine:
         if self.law._viac:
             return self._edges_via_cauchy(a, b, left_pos)
         gap_end = np.where(left_pos, b, a)
-        G, _, _, ok, _ = self.values(gap_end, np.zeros_like(gap_end))
+        G, ok = self._axis_values(gap_end)
         # v = lg(zG) on the gap side: real part free, imaginary part 0 or -pi
         v = _lg((gap_end * G).real.astype(complex))
         for _ in range(60):
