@@ -573,3 +573,17 @@ def test_purely_atomic_product_has_empty_support():
     assert res.evidence.ok and np.all(res.density == 0) and res.evidence.mass_error < 1e-15
     assert free_mul_law([Point(s2), Bernoulli(p)], [2, 2]).support() == [
         (0.0, pytest.approx(float(s2**2 * 4 * p * (1 - p)), rel=1e-12))]
+
+
+def test_float_moments_match_exact_and_refuse_overflow():
+    # the float64 S-series behind scales and start values against the exact
+    # Fraction moments (pairwise free_mul_moments, a second algorithm)
+    facs, pw = [MP(2), Bernoulli(Fraction(1, 2))], [3, 3]
+    got = free_mul_law(facs, pw)._float_moments(12)
+    exact = pairwise_moments(facs, pw, 12)
+    assert max(abs(g / float(e) - 1) for g, e in zip(got, exact)) < 1e-13
+    # moments beyond float64 (m_k ~ 1e200^k): refused, the mpmath series is used
+    big = free_mul_law([Point(Fraction(10) ** 200), MP()], [1, 2])
+    assert big._float_moments(24) is None
+    big._numeric()
+    assert big._scale > 1e200
