@@ -3,7 +3,7 @@
 Hard-tanh with orthogonal weights (σ_b = 0.05, σ_w = critical_sigma_w(...), a
 float) and ReLU with Gaussian weights (σ_b = 0, σ_w = float(√2)) at depths
 L = 2 … 8192: the time to build the law, its support, and a certified density
-on 1000 points from 0 to 1.05 × the top edge (median of ``--reps`` fresh laws
+on 1000 points from 0 to 1.05 × the top edge (CPU seconds, median of ``--reps`` fresh laws
 after one warm-up), with the evidence.  Baseline in the same run: the same law
 built from the exact rationals ``Fraction(float)`` of the float parameters
 (the exact-input route, whose moment series grow with the depth), at the
@@ -28,15 +28,15 @@ def run(net, reps):
     ts = {"law": [], "support": [], "density": []}
     res = None
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         law = net.jacobian_law()
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         sup = law.support()
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         top = float(sup[-1][1]) if sup else 2.0
         x = np.linspace(0.0, 1.05 * top, 1000)
         res = law.density(x) if sup else None
-        t3 = time.perf_counter()
+        t3 = time.process_time()
         ts["law"].append(t1 - t0)
         ts["support"].append(t2 - t1)
         ts["density"].append(t3 - t2)

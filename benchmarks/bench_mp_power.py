@@ -14,7 +14,8 @@ freealg is timed two ways on the same grid:
 * ``density``: the full certified call (support, atoms, mass by quadrature,
   contour moments against the exact moments, residues, polishing).
 
-Each is a fresh law (no caches), median of ``--reps`` runs; the baseline is
+Each is a fresh law (no caches), CPU seconds (``time.process_time``: the machine
+may be shared), median of ``--reps`` runs; the baseline is
 timed after one warm-up call (numba compile excluded).  Errors are maximal
 relative errors against the exact Haagerup–Møller density in the bulk
 (``θ (L+1)/π ∈ [0.01, 0.99]``).
@@ -78,9 +79,9 @@ def rel_err(a, b, mask):
 def timed(fn, reps):
     ts, out = [], None
     for _ in range(reps):
-        t = time.perf_counter()
+        t = time.process_time()
         out = fn()
-        ts.append(time.perf_counter() - t)
+        ts.append(time.process_time() - t)
     return statistics.median(ts), out
 
 

@@ -217,12 +217,21 @@ def atom_residue(values, a, s):
         s * 10.0 ** (-60.0 - 20.0 * np.arange(10)),
     )
     cache = {}
+    failed_at = 0.0  # largest eps whose continuation failed
     for eps in seqs:
+        # the walk to a smaller eps passes the height where one failed (and
+        # only the prefix before a failure enters the extrapolation): those
+        # points are not computed (each failure costs a full descent)
+        for e in eps:
+            if e not in cache and e < failed_at:
+                cache[e] = (complex("nan"), float("inf"), False)
         todo = np.array([e for e in eps if e not in cache])
         if todo.size:
             Gt, et, okt = values(np.full(todo.size, float(a)), todo)
             for e, g, er, o in zip(todo, Gt, et, okt):
                 cache[e] = (g, er, o)
+                if not o:
+                    failed_at = max(failed_at, float(e))
         G = np.array([cache[e][0] for e in eps])
         gerr = np.array([cache[e][1] for e in eps])
         ok = np.array([cache[e][2] for e in eps])
@@ -405,8 +414,10 @@ def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13, edg
         okk = np.isfinite(e) & (e > a) & (e < b)
         if okk.any():
             d = 1e-9 * np.abs(e[okk])
-            pl = density_at(e[okk] - d)
-            pr = density_at(e[okk] + d)
+            # both sides in one evaluation (one continuation instead of two)
+            m = int(np.sum(okk))
+            both = density_at(np.concatenate([e[okk] - d, e[okk] + d]))
+            pl, pr = both[:m], both[m:]
             good = np.zeros(a.size, bool)
             good[okk] = (pl == left_pos[okk]) & (pr != left_pos[okk])
             a = np.where(good, e, a)

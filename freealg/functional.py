@@ -128,6 +128,7 @@ class _Closed:
         self.has_deriv = callable(getattr(law, "s_transform_derivative", None))
         self.sym = None
         self.expr_u = None
+        self.sym_exact = False
         self._symbolic()
 
     def _symbolic(self):
@@ -144,6 +145,8 @@ class _Closed:
         d1 = sympy.diff(e_u, usym)
         d2 = sympy.diff(d1, usym)
         self.expr_u = e_u
+        # no float constants: the mpmath form is exact at any precision
+        self.sym_exact = not e_u.atoms(sympy.Float)
         self.sym = tuple(sympy.lambdify(usym, e, "numpy") for e in (e_u, d1, d2))
         from ._utils.mpctx import lambdify_modules
 
@@ -186,8 +189,13 @@ class _Closed:
         """``S`` at an mpmath ``w``: the law's own ``s_transform`` when it
         returns an mpmath number (its parameters at the working precision:
         the symbolic form may hold them rounded to doubles, which moves a
-        density near an edge by ~1e-16 / distance), else the symbolic form."""
+        density near an edge by ~1e-16 / distance), else the symbolic form.
+        A symbolic form without float constants is exact at any precision
+        and used directly (a law's own ``s_transform`` may recompute its
+        parameters on every call)."""
         from ._utils.mpctx import mpmath
+        if self.sym_exact:
+            return mpmath.mpmathify(self.sym_mp[0](1 + w))
         try:
             v = self.law.s_transform(w)
         except (TypeError, ValueError, AttributeError, ZeroDivisionError):
@@ -452,9 +460,19 @@ def _product_moments(factors, powers, n, numeric_dps=None):
     if numeric_dps is not None:
         from ._utils.mpctx import mpmath
         with mpmath.workdps(numeric_dps):
-            conv = [[mpmath.mpf(v.numerator) / v.denominator if isinstance(v, Fraction)
-                     else mpmath.mpf(int(v.p)) / int(v.q) if getattr(v, "is_Rational", False)
-                     else mpmath.mpmathify(v) for v in s] for s in seqs]
+            def conv1(v):
+                if isinstance(v, Fraction):
+                    return mpmath.mpf(v.numerator) / v.denominator
+                if getattr(v, "is_Rational", False):
+                    return mpmath.mpf(int(v.p)) / int(v.q)
+                if type(v).__module__.startswith("sympy") and not getattr(v, "is_Float", False):
+                    import sympy
+
+                    # an exact irrational (sqrt(2), pi): its value at the working precision
+                    v = sympy.N(v, numeric_dps + 10)
+                return mpmath.mpmathify(v)
+
+            conv = [[conv1(v) for v in s] for s in seqs]
             return _product_moments([_Seq(s) for s in conv], powers, n)
     if all(e is not None for e in exact):
         seqs = exact
@@ -634,6 +652,22 @@ class FreeMulLaw(LawMethods):
         self._residues = {}
         self._push = self._find_pushforward()
 
+    def _purely_atomic(self):
+        """The product has no continuous part: every factor a point mass, or
+        all but one, which is purely atomic (its atoms' masses sum to 1) and
+        of power 1 (``delta_a ⊠ mu`` is ``mu`` rescaled; a power >= 2 of an
+        atomic law, e.g. ``B^{⊠2}`` of a Bernoulli, has a continuous part)."""
+        rest = []
+        for f, L in zip(self.factors, self.powers):
+            at = [(a, m) for a, m in f.atoms() if m != 0]
+            if not (len(at) == 1 and float(at[0][1]) == 1.0):
+                rest.append((f, L))
+        if not rest:
+            return True
+        if len(rest) != 1 or rest[0][1] != 1:
+            return False
+        return float(sum(m for _, m in rest[0][0].atoms())) == 1.0
+
     def _find_pushforward(self):
         """``(factor, c)`` when the product is the pushforward of one factor
         ``mu`` without a closed S-transform under ``x -> c x``: every other
@@ -668,12 +702,13 @@ class FreeMulLaw(LawMethods):
         """Float moments and the length scale (computed on first numeric use)."""
         if self._numeric_ready:
             return
-        # exact data: float moments in mpmath (the exact ones can have 10^5
-        # digits: minutes of Fraction arithmetic at depth 500); float data: floats
-        if all(_exactify(f.moments(24)) is not None for f in self.factors):
+        # float moments from the S-series in 40-digit mpmath, whatever the
+        # data's kind: the exact ones can have 10^5 digits (minutes of
+        # Fraction arithmetic at depth 500) and sympy arithmetic on float data
+        # costs ~0.25 s even at depth 32; only scales and start values use them
+        mom = self._float_moments(24)
+        if mom is None:
             mom = _product_moments(self.factors, self.powers, 24, numeric_dps=40)
-        else:
-            mom = self.moments(24)
         logs = []
         for m in mom:
             if isinstance(m, (int, Fraction)):
@@ -693,6 +728,26 @@ class FreeMulLaw(LawMethods):
         self._scale = math.exp(lscale)
         self._mom_float = np.array([float(m) for m in mom[:10]])
         self._numeric_ready = True
+
+    def _float_moments(self, n):
+        """``m_1..m_n`` from the S-series in float64 (~1 ms, against ~20 ms in
+        mpmath), or ``None`` when float64 cannot be trusted with them: a
+        moment that is not finite and positive (overflow, cancellation) or a
+        sequence that is not log-convex (``m_k^2 <= m_{k-1} m_{k+1}`` holds for
+        every law on ``[0, oo)``).  Only scales and start values use them; a
+        scale that were still wrong would show as a failed mass check."""
+        try:
+            seqs = [_Seq([float(v) for v in f.moments(n + 1)]) for f in self.factors]
+            with np.errstate(all="raise"):
+                mom = [float(v) for v in _product_moments(seqs, self.powers, n + 1)]
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError, FloatingPointError):
+            return None
+        if not all(math.isfinite(v) and v > 0 for v in mom):
+            return None
+        lm = [0.0] + [math.log(v) for v in mom]
+        if any(2 * lm[k] > lm[k - 1] + lm[k + 1] + 1e-9 for k in range(1, n)):
+            return None
+        return mom[:n]
 
     def __repr__(self):
         parts = [
@@ -1012,16 +1067,55 @@ class _MulEngine:
 
     def _mp_F(self):
         from ._utils.mpctx import mpmath
-        lg = lambda u: mpmath.log(1j * u) - 0.5j * mpmath.pi  # noqa: E731
 
-        def F(w, z):
-            out = lg(1 + w) - lg(z * w)
-            for f in self.law._closed:
-                S = f.S_mp(w)
-                out -= f.L * (lg(1 + w) - lg((1 + w) / S))
+        def lg(u):
+            # Log(i u) - i pi/2 = Log(u), less 2 pi i where arg u lies in
+            # (pi/2, pi] (one mpmath log, no products with i and pi)
+            out = mpmath.log(u)
+            if u.real < 0 and u.imag >= 0:
+                out -= 2j * mpmath.pi
             return out
 
+        def F(w, z):
+            # lg(1 + w) - lg(z w) - sum_j L_j (lg(1 + w) - lg((1 + w)/S_j)),
+            # with lg(1 + w) evaluated once (the logarithms are the cost)
+            u = 1 + w
+            lu = lg(u)
+            out = -lg(z * w)
+            tot = 1
+            for f in self.law._closed:
+                out += f.L * lg(u / f.S_mp(w))
+                tot -= f.L
+            return out + tot * lu
+
         return F
+
+    def _mp_dF(self):
+        """``dF(w, order)``: ``F_w`` (order 1) or ``F_ww`` (order 2) of the
+        mpmath equation, analytic from the symbolic ``S', S''`` (``d/dw
+        lg((1 + w)/S) = 1/(1 + w) − S'/S``; ``F_z = -1/z`` does not enter);
+        ``None`` when a factor has no symbolic S-transform."""
+        if not all(f.sym is not None for f in self.law._closed):
+            return None
+        from ._utils.mpctx import mpmath
+
+        def dF(w, order):
+            u = 1 + w
+            if order == 1:
+                out = 1 / u - 1 / w
+                for f in self.law._closed:
+                    S = mpmath.mpmathify(f.sym_mp[0](u))
+                    out -= f.L * mpmath.mpmathify(f.sym_mp[1](u)) / S
+                return out
+            out = -1 / u**2 + 1 / w**2
+            for f in self.law._closed:
+                S = mpmath.mpmathify(f.sym_mp[0](u))
+                d1 = mpmath.mpmathify(f.sym_mp[1](u)) / S
+                d2 = mpmath.mpmathify(f.sym_mp[2](u)) / S
+                out -= f.L * (d2 - d1 * d1)
+            return out
+
+        return dF
 
     def _mp_descend(self, x, y0, w0, *, kappa=0.25, max_steps=400):
         """Vertical continuation of ``w = z G - 1`` in mpmath from ``x + i y0``
@@ -1037,28 +1131,14 @@ class _MulEngine:
             tol = mpmath.mpf(10) ** (-_MP_DPS)
             xm = mpmath.mpf(x)
 
-            analytic = all(f.sym is not None for f in self.law._closed)
+            dFa = self._mp_dF()
 
             def dF(w, z, order):
-                """``F_w`` (order 1) or ``F_ww`` (order 2): analytic from the
-                symbolic ``S', S''`` (``d/dw lg((1 + w)/S) = 1/(1 + w) − S'/S``),
-                else by mpmath's numerical differentiation."""
-                if not analytic:
+                """``F_w`` (order 1) or ``F_ww`` (order 2): analytic
+                (:meth:`_mp_dF`), else by mpmath's numerical differentiation."""
+                if dFa is None:
                     return mpmath.diff(lambda t: F(t, z), w, order)
-                u = 1 + w
-                if order == 1:
-                    out = 1 / u - 1 / w
-                    for f in self.law._closed:
-                        S = mpmath.mpmathify(f.sym_mp[0](u))
-                        out -= f.L * mpmath.mpmathify(f.sym_mp[1](u)) / S
-                    return out
-                out = -1 / u**2 + 1 / w**2
-                for f in self.law._closed:
-                    S = mpmath.mpmathify(f.sym_mp[0](u))
-                    d1 = mpmath.mpmathify(f.sym_mp[1](u)) / S
-                    d2 = mpmath.mpmathify(f.sym_mp[2](u)) / S
-                    out -= f.L * (d2 - d1 * d1)
-                return out
+                return dFa(w, order)
 
             def newton(w, z):
                 dprev = mpmath.inf
@@ -1123,8 +1203,16 @@ class _MulEngine:
             F = self._mp_F()  # evaluates at the precision in effect when called
 
             tol = mpmath.mpf(10) ** (-(dps + 4))
-            # derivative F_w from float64 (relative accuracy ~1e-10 is enough:
-            # each mpmath iteration then gains ~10 digits)
+            # chord iterations w -= F(w)/d1 with a fixed derivative d1: the
+            # analytic F_w at the float start when every factor has a symbolic
+            # S (the error after one step is ~(1e-12)^2: two evaluations of F
+            # per point), else F_w from float64 (relative accuracy ~1e-10:
+            # each iteration gains ~10 digits)
+            dFa = self._mp_dF()
+
+            def nrm(c):
+                return max(abs(c.real), abs(c.imag))
+
             z_f = np.asarray(x, float).astype(complex)
             u_f = z_f * np.asarray(G, complex)
             with np.errstate(all="ignore"):
@@ -1132,14 +1220,26 @@ class _MulEngine:
             for k in range(len(x)):
                 z = mpmath.mpf(float(x[k]))
                 w = z * mpmath.mpc(complex(G[k])) - 1
-                d1 = mpmath.mpc(complex(Fw[k]))
+                d1 = dFa(w, 1) if dFa is not None else mpmath.mpc(complex(Fw[k]))
                 conv = False
+                dprev = None
                 for _ in range(12):
                     d = F(w, z) / d1
                     w -= d
-                    if abs(d) <= tol * abs(w):
+                    # max-norms (|c| / sqrt 2 <= nrm(c) <= |c|; no square roots)
+                    ad = nrm(d)
+                    if 2 * ad <= tol * nrm(w):
                         conv = True
                         break
+                    if dprev is not None and ad <= 1e-3 * dprev:
+                        # contraction ratio rho ~ |d_k|/|d_{k-1}| of the chord
+                        # iteration: the remaining error is <= rho |d|/(1 - rho)
+                        # (taken 8 times: 4, and 2 for the norms), relative to
+                        # both w and 1 + w = z G
+                        if 8 * (ad / dprev) * ad <= tol * min(nrm(w), nrm(1 + w)):
+                            conv = True
+                            break
+                    dprev = ad
                 g = (1 + w) / z
                 good = conv and abs(complex(g) - complex(G[k])) <= max(0.25 * radius[k], 10 * err[k])
                 ok[k] = good
@@ -1177,7 +1277,22 @@ class _MulEngine:
 
     def _positive(self, xs):
         G, err, _, ok, rad = self.values(xs, np.zeros_like(xs))
+        self._scan_values = (np.array(xs, float), G, ok)  # the edge solver starts from these
         return ok & ~self.is_real(xs, G, err, rad) & (G.imag < 0)
+
+    def _axis_values(self, xs):
+        """``(G, ok)`` on the real axis, reusing the support scan's last
+        values where ``xs`` are among its points (one continuation fewer)."""
+        sv = getattr(self, "_scan_values", None)
+        if sv is not None and sv[0].size:
+            order = np.argsort(sv[0])
+            xsorted = sv[0][order]
+            pos = np.clip(np.searchsorted(xsorted, xs), 0, xsorted.size - 1)
+            hit = xsorted[pos] == xs
+            if np.all(hit):
+                return sv[1][order][pos], sv[2][order][pos]
+        G, _, _, ok, _ = self.values(xs, np.zeros_like(xs))
+        return G, ok
 
     def _edges(self, a, b, left_pos):
         """Edge of each bracket from ``d F / d w = 0`` on the real ``w`` axis
@@ -1187,7 +1302,7 @@ class _MulEngine:
         if self.law._viac:
             return self._edges_via_cauchy(a, b, left_pos)
         gap_end = np.where(left_pos, b, a)
-        G, _, _, ok, _ = self.values(gap_end, np.zeros_like(gap_end))
+        G, ok = self._axis_values(gap_end)
         # v = lg(zG) on the gap side: real part free, imaginary part 0 or -pi
         v = _lg((gap_end * G).real.astype(complex))
         for _ in range(60):
@@ -1199,10 +1314,14 @@ class _MulEngine:
                 break
         w = np.expm1(v).real
         with np.errstate(all="ignore"):
-            S = np.ones(w.size, complex)
+            # x = (1 + w)/(w S) in logarithmic form: S = prod S_j^{L_j} itself
+            # under- or overflows at depth (MP(2)^{⊠2048} has S ~ 2^-2048)
+            wc = w.astype(complex)
+            lx = np.log1p(wc) - np.log(wc)
             for f in self.law._closed:
-                S = S * f.S(w.astype(complex)) ** f.L
-            x = ((1 + w) / (w * S)).real
+                lx = lx - f.L * np.log(f.S(wc))
+            xc = np.exp(lx)
+            x = np.where(np.abs(xc.imag) <= 1e-8 * np.abs(xc.real), xc.real, np.nan)
         return np.where(ok & np.isfinite(x), x, np.nan)
 
     def _edges_via_cauchy(self, a, b, left_pos):
@@ -1294,6 +1413,11 @@ class _MulEngine:
         return out
 
     def support(self):
+        if self.law._support is None and self.law._purely_atomic():
+            # no continuous part (e.g. the depth-2 hard-tanh Jacobian with
+            # orthogonal weights, delta_a ⊠ Bernoulli): scanning Im G next to
+            # its atoms would cost ~0.5 s of mpmath descents to find nothing
+            self.law._support = []
         if self.law._support is None:
             hi = 4.0 * self.scale
             self.law._support = _certify.scan_support(

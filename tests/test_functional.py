@@ -502,3 +502,88 @@ def test_power_one_factor_without_boundary_values_raises():
     law = free_mul_law([OffAxisOnly(numeric_factor(nu))], [1])
     with pytest.raises(TransformUndefinedError, match="cauchy_boundary"):
         law.support()
+
+
+# ---------------------------------------------------------------------------
+# depth: edges in log form, mpmath polishing (issue 11)
+# ---------------------------------------------------------------------------
+
+
+def _relu_edge_mp(L, dps=50):
+    """Right edge of MP(2)^{⊠L} ⊠ Bernoulli(1/2)^{⊠L} independently: the
+    stationary point of log x(w) = log(1 + w) - log w + L log(2 (1 + w))
+    - L log((1 + w)/(1/2 + w)) on w > 0: d/dw = 1/(1 + w) - 1/w + L/(1/2 + w)
+    vanishes where L w^2 + (L - 1) w - 1/2 = 0 (closed form, 50 digits)."""
+    with mpmath.workdps(dps):
+        w = (-(L - 1) + mpmath.sqrt(mpmath.mpf(L - 1) ** 2 + 2 * L)) / (2 * L)
+        lx = mpmath.log(1 + w) - mpmath.log(w) + L * mpmath.log(2 * (1 + w)) - L * (
+            mpmath.log(1 + w) - mpmath.log(mpmath.mpf(1) / 2 + w))
+        return float(mpmath.exp(lx))
+
+
+@pytest.mark.parametrize("L", [32, 2048])
+def test_deep_relu_edge_solver_against_mpmath(L):
+    # S = prod S_j^L underflows (2^-2048) at depth: the edge solver works in
+    # log form and must return the edge, not nan (the support scan then fell
+    # back to 63-section bisection in mpmath)
+    law = free_mul_law([MP(2), Bernoulli(Fraction(1, 2))], [L, L])
+    edge = _relu_edge_mp(L)
+    eng = law._engine()
+    e = eng._edges(np.array([0.99 * edge]), np.array([1.01 * edge]), np.array([True]))
+    assert e[0] == pytest.approx(edge, rel=1e-12)
+    assert law.support() == [(0.0, pytest.approx(edge, rel=1e-12))]
+
+
+def test_mp_power_2048_polished_against_haagerup_moller():
+    # at depth 2048 every grid point's float bound exceeds 1e-12 relative and
+    # is polished in mpmath (analytic derivative, contraction-ratio stop)
+    L = 2048
+    s = L + 1
+    law = free_mul_law([MP()], [L])
+    with mpmath.workdps(60):
+        xth = lambda u: mpmath.sin(s * u) ** s / (mpmath.sin(u) * mpmath.sin((s - 1) * u) ** (s - 1))  # noqa: E731
+        rth = lambda u: (mpmath.sin(u) ** 2 * mpmath.sin((s - 1) * u) ** (s - 2)  # noqa: E731
+                         / mpmath.sin(s * u) ** (s - 1) / mpmath.pi)
+        theta = [mpmath.pi / s * mpmath.mpf(t) for t in np.linspace(0.05, 0.95, 30)]
+        x = np.array([float(xth(t)) for t in theta])
+        # Haagerup-Moller at the float x itself: theta from x(theta) = x
+        ref = [rth(mpmath.re(mpmath.findroot(lambda u: mpmath.log(xth(u) / mpmath.mpf(float(xk))), t)))
+               for xk, t in zip(x, theta)]
+    res = law.density(x, dps=40)
+    ev = res.evidence
+    assert ev.ok and ev.refined == x.size and ev.max_rel_error <= 1e-12
+    with mpmath.workdps(60):
+        for k in range(x.size):
+            # 40-digit values (error bound |G| 1e-40): 37 digits of the density; floats to rounding
+            assert abs(res.density_mp[k] / ref[k] - 1) < mpmath.mpf(10) ** -37
+            assert abs(res.density[k] / float(ref[k]) - 1) < 4e-16
+    plain = law.density(x)  # default polishing (30 digits, float output)
+    assert plain.evidence.ok and np.max(np.abs(plain.density / res.density - 1)) < 4e-16
+
+
+def test_purely_atomic_product_has_empty_support():
+    # delta_a^{⊠2} ⊠ Bernoulli(3/4) is Bernoulli rescaled by a^2 (no continuous
+    # part: Belinschi's atoms carry all the mass); a square of the Bernoulli
+    # factor is not (free projections: continuous part on [0, 4 p (1 - p)])
+    s2, p = Fraction(4, 3), Fraction(3, 4)
+    law = free_mul_law([Point(s2), Bernoulli(p)], [2, 1])
+    assert law.atoms() == [(0, 1 - p), (s2**2, p)]
+    assert law.support() == []
+    res = law.density(np.array([0.5, 1.0, 2.0]))
+    assert res.evidence.ok and np.all(res.density == 0) and res.evidence.mass_error < 1e-15
+    assert free_mul_law([Point(s2), Bernoulli(p)], [2, 2]).support() == [
+        (0.0, pytest.approx(float(s2**2 * 4 * p * (1 - p)), rel=1e-12))]
+
+
+def test_float_moments_match_exact_and_refuse_overflow():
+    # the float64 S-series behind scales and start values against the exact
+    # Fraction moments (pairwise free_mul_moments, a second algorithm)
+    facs, pw = [MP(2), Bernoulli(Fraction(1, 2))], [3, 3]
+    got = free_mul_law(facs, pw)._float_moments(12)
+    exact = pairwise_moments(facs, pw, 12)
+    assert max(abs(g / float(e) - 1) for g, e in zip(got, exact)) < 1e-13
+    # moments beyond float64 (m_k ~ 1e200^k): refused, the mpmath series is used
+    big = free_mul_law([Point(Fraction(10) ** 200), MP()], [1, 2])
+    assert big._float_moments(24) is None
+    big._numeric()
+    assert big._scale > 1e200

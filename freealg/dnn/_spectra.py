@@ -286,6 +286,7 @@ def _is_mp(w):
 
 
 _NUM_CACHE = {}
+_MP_CACHE = {}
 
 
 def _num(v, w):
@@ -294,7 +295,17 @@ def _num(v, w):
     if _is_mp(w):
         from .._utils.mpctx import mpmath
 
-        return mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
+        key = (v, mpmath.mp.prec)  # sympy.N costs ~0.1 ms: cached per precision
+        try:
+            return _MP_CACHE[key]
+        except (KeyError, TypeError):
+            out = mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
+            if len(_MP_CACHE) < 4096:
+                try:
+                    _MP_CACHE[key] = out
+                except TypeError:
+                    pass
+            return out
     try:
         return _NUM_CACHE[v]
     except (KeyError, TypeError):
