@@ -211,6 +211,15 @@ class _ViaCauchy:
     def G(self, z):
         return np.asarray(self.law.cauchy(z), dtype=complex)
 
+    def rel_error(self, zeta):
+        """Relative accuracy of ``G`` at ``zeta``: the law's
+        ``cauchy_rel_error(zeta)`` when it has one, else ``16 eps`` (a
+        closed-form Cauchy transform in float64)."""
+        fn = getattr(self.law, "cauchy_rel_error", None)
+        if callable(fn):
+            return np.asarray(fn(zeta), float)
+        return 16 * EPS
+
     def eval(self, zeta):
         """``G, G'`` at ``zeta``: ``cauchy_and_derivative`` (one pass) or
         ``cauchy_derivative`` when the law has them, else a central difference
@@ -335,18 +344,26 @@ class _MulProblem:
                 ad = np.abs(dv)
                 v = Ua[:, 0]
                 floor = 4 * EPS * Fabs / np.abs(Feff) + 2 * EPS * np.abs(v)
+                for j, f in enumerate(self.viac):
+                    # error of G_j (rounding of lg(zeta G) and the factor's
+                    # own accuracy) through the zeta equation: dv = Fz dE/(a Feff)
+                    floor = floor + np.abs(Fz[j] / a[j]) * (4 * EPS + f.rel_error(Ua[:, 1 + j])) / np.abs(Feff)
                 res = np.abs(F) / Fabs
                 for j in range(len(E)):
                     res = np.maximum(res, np.abs(E[j]))
+            adv = ad
             if len(E):
-                # the zetas must settle too (relative steps)
+                # the zetas must settle too (relative steps; this decides
+                # convergence only: the error of v is its own step, far from
+                # nu's range zeta is ill-conditioned (relative error ~ eps
+                # |zeta|/m_1) while v is not)
                 zrel = np.max(np.abs(D[:, 1:]) / np.abs(Ua[:, 1:]), axis=1)
                 ad = np.maximum(ad, np.where(zrel <= 4 * EPS, 0.0, zrel * (1 + np.abs(v))))
             bad = ~np.all(np.isfinite(D), axis=1)
             ok = ~bad
             U[act[ok]] = Ua[ok] + D[ok]
             done = ok & ((ad <= floor) | ((ad >= 0.5 * dprev[act]) & (ad <= 1e-9 * (1 + np.abs(v)))))
-            err[act] = np.maximum(ad, floor)
+            err[act] = np.maximum(adv, floor)
             resid[act] = res
             dprev[act] = ad
             conv[act[done]] = True
@@ -1050,11 +1067,15 @@ class _MulEngine:
                     for _ in range(60):
                         G, dG = f.eval(np.array([zt]))
                         r = (zt * G[0]).real - target
-                        d = r / (G[0] + zt * dG[0]).real
+                        slope = (G[0] + zt * dG[0]).real
+                        d = r / slope
                         if not np.isfinite(d):
                             return None
                         zt -= d
-                        if abs(d) <= 4 * EPS * abs(zt):
+                        # converged, or at the rounding level of zeta G (far
+                        # from nu's range (zeta G)' ~ -m_1/zeta^2 is small and
+                        # the step cannot fall below ~eps |zeta G / slope|)
+                        if abs(d) <= 4 * EPS * max(abs(zt), abs(target / slope)):
                             break
                     else:
                         return None

@@ -16,8 +16,6 @@ transform.  Checked here against independent truths:
 import numpy as np
 import pytest
 
-from freealg.errors import CertificationError
-
 import freealg as fa
 from freealg._utils.mpctx import mpmath
 from freealg.dnn._spectra import numeric_factor
@@ -152,19 +150,10 @@ def _density_moments(law, sup, K, n):
     return est, qerr
 
 
-_EDGE_FLOOR = pytest.mark.xfail(
-    strict=False, raises=CertificationError,
-    reason="known limitation: at L = 64 with Gaussian weights a grid point within ~1e-3 of the "
-           "right edge can have a float64 error bound just above the 1e-8 relative gate, and "
-           "equations with a Cauchy-transform factor have no mpmath form to polish it (open)")
-
-
 @pytest.mark.filterwarnings("ignore::freealg.errors.CertificationWarning")  # edge nodes, see _density_moments
 @pytest.mark.parametrize("L", [8, 64])
 @pytest.mark.parametrize("init", ["gaussian", "orthogonal"])
-def test_tanh_jacobian_density_certified_with_moments(sigma_w, L, init, request):
-    if (L, init) == (64, "gaussian"):
-        request.applymarker(_EDGE_FLOOR)
+def test_tanh_jacobian_density_certified_with_moments(sigma_w, L, init):
     law = fa.MLP(L, "tanh", sigma_w=sigma_w, sigma_b=SIGMA_B, init=init).jacobian_law()
     sup = law.support()
     assert len(sup) == 1
