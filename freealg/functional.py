@@ -207,6 +207,8 @@ class _ViaCauchy:
         self.L = power
         self.has_deriv = callable(getattr(law, "cauchy_derivative", None))
         self.has_both = callable(getattr(law, "cauchy_and_derivative", None))
+        # psi(zeta) = zeta G - 1, psi' and its error, summed without cancellation
+        self.has_psi = callable(getattr(law, "psi_and_derivative", None))
 
     def G(self, z):
         return np.asarray(self.law.cauchy(z), dtype=complex)
@@ -287,15 +289,25 @@ class _MulProblem:
                 Fabs = Fabs + f.L * (2 + np.abs(logS))
                 guard &= np.imag(q) <= np.abs(q) * (1e-12 + e * np.abs(1 - dl * u))
             E, a, Fz = [], [], []
+            self._eerr = []
             for j, f in enumerate(self.viac):
                 zeta = U[:, 1 + j]
-                G, dG = f.eval(zeta)
                 F = F - f.L * (v - _lg(zeta * w))
                 Fv = Fv - f.L * (1 - u / w)
                 Fvv = Fvv - f.L * u / w**2
                 Fabs = Fabs + f.L * (2 + np.abs(v) + np.abs(_lg(zeta * w)))
-                E.append(_lg(zeta * G) - v)
-                a.append(1 / zeta + dG / G)
+                if f.has_psi:
+                    # zeta G - 1 summed directly: far from the factor's range
+                    # zeta G = 1 + O(m_1/zeta) and lg(zeta G) would cancel
+                    psi, dpsi, perr = f.law.psi_and_derivative(zeta)
+                    E.append(_log1p(psi) - v)
+                    a.append(dpsi / (1 + psi))
+                    self._eerr.append(perr / np.abs(1 + psi) + 4 * EPS * (np.abs(psi) + np.abs(v)))
+                else:
+                    G, dG = f.eval(zeta)
+                    E.append(_lg(zeta * G) - v)
+                    a.append(1 / zeta + dG / G)
+                    self._eerr.append(4 * EPS + f.rel_error(zeta))
                 Fz.append(f.L / zeta)
                 guard &= np.imag(zeta) >= -np.abs(zeta) * (1e-12 + e * np.abs(u / w))
             Feff = Fv.copy()
@@ -344,10 +356,10 @@ class _MulProblem:
                 ad = np.abs(dv)
                 v = Ua[:, 0]
                 floor = 4 * EPS * Fabs / np.abs(Feff) + 2 * EPS * np.abs(v)
-                for j, f in enumerate(self.viac):
-                    # error of G_j (rounding of lg(zeta G) and the factor's
-                    # own accuracy) through the zeta equation: dv = Fz dE/(a Feff)
-                    floor = floor + np.abs(Fz[j] / a[j]) * (4 * EPS + f.rel_error(Ua[:, 1 + j])) / np.abs(Feff)
+                for j in range(len(self.viac)):
+                    # error of the zeta equation (rounding and the factor's own
+                    # accuracy) through the elimination: dv = Fz dE/(a Feff)
+                    floor = floor + np.abs(Fz[j] / a[j]) * self._eerr[j] / np.abs(Feff)
                 res = np.abs(F) / Fabs
                 for j in range(len(E)):
                     res = np.maximum(res, np.abs(E[j]))

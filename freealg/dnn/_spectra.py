@@ -948,6 +948,47 @@ class _SmoothNuFactor:
     def cauchy_and_derivative(self, z):
         return self._sums(z)
 
+    def psi_and_derivative(self, z):
+        r"""``(ψ, ψ', error of ψ)`` with ``ψ(ζ) = ζ G(ζ) − 1 = E[f/(ζ − f)]``.
+
+        Far from the range of ``f`` (where a Gauss rule of ``ν`` is used)
+        ``ψ ≈ m_1/ζ`` is small and ``ζ G − 1`` would lose ``log10|ζ/m_1|``
+        digits to cancellation; there ``ψ`` and ``ψ' = −E[f/(ζ − f)²]`` are
+        summed directly with the weights ``w_k t_k`` (positive terms, no
+        cancellation).  Error: the rule's a-priori bound times ``|ζ|`` (the
+        integrand is ``−1 + ζ/(ζ − u)``) plus rounding ``(N + 4) ε Σ|terms|``.
+        Elsewhere ``ζ G − 1`` with the error ``|ζ|`` times :meth:`cauchy_error`
+        plus ``4 ε |ζ G|``.
+        """
+        z = np.asarray(z, complex)
+        flat = z.ravel()
+        G, dG = self._sums(flat)
+        with np.errstate(all="ignore"):
+            psi = flat * G - 1
+            dpsi = G + flat * dG
+            err = np.abs(flat) * np.abs(G) * self.cauchy_rel_error(flat) + 4 * EPS * np.abs(flat * G)
+        if self._gauss and flat.size:
+            N0, t0, w0 = self._gauss[0]
+            g0, _ = _cauchy_sums(flat, t0, w0)
+            lrho, pre = self._bound_parts(flat)
+            with np.errstate(all="ignore"):
+                lower = np.abs(g0) - np.where(lrho > 0, pre * np.exp(-(2 * N0 - 1) * lrho), np.inf)
+                need = np.where(lower > 0, np.log(pre / (self.GAUSS_TOL * lower)), np.inf)
+            done = np.zeros(flat.size, bool)
+            for N, t, w in self._gauss:
+                sel = ~done & (lrho > 0) & ((2 * N - 1) * lrho >= need)
+                if not sel.any():
+                    continue
+                zs = flat[sel]
+                p_, dp_ = _cauchy_sums(zs, t, w * t)
+                with np.errstate(all="ignore"):
+                    mag = (1 / np.abs(zs[:, None] - t[None, :])) @ (w * np.abs(t))
+                    bnd = np.abs(zs) * pre[sel] * np.exp(-(2 * N - 1) * lrho[sel])
+                psi[sel], dpsi[sel] = p_, dp_
+                err[sel] = bnd + (N + 4) * EPS * mag
+                done |= sel
+        return psi.reshape(z.shape), dpsi.reshape(z.shape), err.reshape(z.shape)
+
     def __repr__(self):
         return f"_SmoothNuFactor({self.law!r})"
 
