@@ -39,7 +39,10 @@ Factor protocol: ``moments(n)`` (exact or float, ``m_1..m_n``), ``cauchy(z)``
 optionally ``s_transform(w)`` (vectorised; used when present),
 ``s_transform_derivative(w)`` and ``cauchy_derivative(z)`` (used for Newton's
 method when present, else numerical differentiation), ``cauchy_boundary(x)``
-(``(G(x + i0), error)`` at real ``x``) and ``cauchy_error(z)``.
+(``(G(x + i0), error)`` at real ``x``), ``cauchy_error(z)`` and
+``psi_and_derivative(z)`` (``(zG - 1, (zG)', error)`` summed without the
+cancellation of ``zG - 1`` far from the factor's support; used for the
+subordination equation when present).
 
 Pushforwards.  When one factor without an S-transform has power 1 and every
 other factor is a point mass ``delta_a``, the product is that factor rescaled
