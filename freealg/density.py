@@ -262,6 +262,9 @@ def curve_density(P, z, G, x, *, dps=None, strict=True, exact_moments=None,
     engine = check_choice(engine, "engine", ("auto", "curve", "functional"))
     if engine != "curve":
         routed = _functional_route(P, z, G, force=engine == "functional")
+        if routed is not None and exact_moments is not None and not _same_moments(
+                routed[0].moments(len(exact_moments)), exact_moments):
+            routed = None  # the given moments are not the curve's: certify the curve itself
         if routed is not None:
             return _routed_density(routed, x, dps=dps, strict=strict, exact_moments=exact_moments,
                                    n_moments=n_moments, mass_tol=mass_tol, moment_tol=moment_tol)
@@ -434,6 +437,23 @@ def _functional_route(P, z, G, *, force=False):
     return _RationalS(S, w), deg
 
 
+def _same_moments(mine, given):
+    """The routed law's exact moments equal ``given`` (exactly, or to
+    ``1e-25`` relative for inexact entries)."""
+    import sympy
+
+    from ._utils.symbolic import sympify_safe
+
+    for a, b in zip(mine, given):
+        b = sympify_safe(b)
+        if b.is_Rational:
+            if sympy.Rational(a) != b:
+                return False
+        elif not abs(sympy.N(a - b, 40)) <= sympy.Float("1e-25") * abs(sympy.N(a, 40)):
+            return False
+    return True
+
+
 def _routed_density(routed, x, **kw):
     """The density of a routed curve by the functional engine, its evidence
     saying so (``evidence.engine``, a note)."""
@@ -444,13 +464,13 @@ def _routed_density(routed, x, **kw):
 
     factor, deg = routed
     strict = kw.pop("strict")
-    exact_moments = kw.pop("exact_moments")
+    del kw["exact_moments"]  # equal to the factor's (checked by the caller)
     law = free_mul_law([factor], [1])
     from .functional import _Closed
 
+    # S = c prod f_i^k_i: the engine takes k_i log f_i (an expanded power of
+    # degree ~L loses every digit near its roots)
     law._closed = [_Closed(piece, k) for piece, k in factor.pieces()]
-    if exact_moments is not None:
-        factor._mom = list(exact_moments)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CertificationWarning)
         res = law.density(x, strict=False, **kw)

@@ -54,3 +54,19 @@ def test_high_degree_curve_is_routed_and_certified():
     assert "curve degree 32 in G > 12" in res.evidence.notes[-1]
     assert res.atoms_exact == [(0, sympy.Rational(1, 4))]
     assert abs(res.evidence.mass_continuous - 0.75) < 1e-9
+
+
+def test_spectral_curve_density_routes_with_its_moments():
+    """SpectralCurve.density passes its exact moments: they match the routed
+    law's S-series moments, so the route is taken; the density agrees with the
+    explicit functional law of the same product (MP(2) ⊠ Bernoulli(1/2))^⊠16."""
+    from freealg.curves import SpectralCurve
+    from freealg.functional import free_mul_law
+    from freealg.laws import Bernoulli, MarchenkoPastur
+
+    P = _relu(16)
+    x = np.linspace(0.05, 40, 50)
+    res = SpectralCurve(P, z, G).density(x)
+    assert res.evidence.engine == "functional"
+    ref = free_mul_law([MarchenkoPastur(1, 2), Bernoulli(sympy.Rational(1, 2))], [16, 16]).density(x)
+    assert np.allclose(res.density, ref.density, rtol=1e-9, atol=1e-13 * np.max(ref.density))
