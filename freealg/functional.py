@@ -40,7 +40,7 @@ optionally ``s_transform(w)`` (vectorised; used when present),
 ``s_transform_derivative(w)`` and ``cauchy_derivative(z)`` (used for Newton's
 method when present, else numerical differentiation), ``cauchy_boundary(x)``
 (``(G(x + i0), error)`` at real ``x``), ``cauchy_error(z)`` and
-``psi_and_derivative(z)`` (``(zG - 1, (zG)', error)`` summed without the
+``psi_and_derivative(z)`` (``(zG - 1, (zG)', error, zG)`` summed without the
 cancellation of ``zG - 1`` far from the factor's support; used for the
 subordination equation when present).
 
@@ -302,10 +302,12 @@ class _MulProblem:
                 if f.has_psi:
                     # zeta G - 1 summed directly: far from the factor's range
                     # zeta G = 1 + O(m_1/zeta) and lg(zeta G) would cancel
-                    psi, dpsi, perr = f.law.psi_and_derivative(zeta)
-                    E.append(_log1p(psi) - v)
-                    a.append(dpsi / (1 + psi))
-                    self._eerr.append(perr / np.abs(1 + psi) + 4 * EPS * (np.abs(psi) + np.abs(v)))
+                    psi, dpsi, perr, zG = f.law.psi_and_derivative(zeta)
+                    small = np.abs(psi) < 0.5
+                    E.append(np.where(small, _log1p(psi), _lg(zG)) - v)
+                    a.append(dpsi / zG)
+                    self._eerr.append(perr / np.abs(zG) + 4 * EPS * (np.where(small, np.abs(psi), 1.0)
+                                                                   + np.abs(v)))
                 else:
                     G, dG = f.eval(zeta)
                     E.append(_lg(zeta * G) - v)
