@@ -13,6 +13,12 @@ Prints, for 1000-point grids, the median wall time and the maximal error of
   chaos (m_1 = 1): time, evidence (mass, moments), and the distance between
   the two engines and to the baseline (no closed form exists).
 
+``curve_density`` routes a curve of degree > ``density.CURVE_MAX_DEGREE``
+(12) in ``G`` that is of S-transform form to the functional engine (issue 11:
+at L = 32 the curve route took minutes and failed its certification); such
+entries of the "curve" columns are marked ``(f)``, the engine being read from
+``result.evidence.engine``.
+
 All times include the evidence (support, atoms, mass quadrature, contour
 moments, residues) and a fresh law or curve each run (no caches).
 
@@ -152,9 +158,11 @@ def bench_mp(Ls, reps, curve_max_L, base_max_L):
             P = (z * G) ** (L + 1) - z * (z * G - 1)
             tc, rc = timed(lambda: fresh_curve_density(P, z, G, x), 1)
             ec = f"{rel_err(rc.density, rho, bulk):8.1e}"
-            tcs = f"{tc:9.2f}"
+            tcs = f"{tc:5.2f}" + (" (f)" if rc.evidence.engine == "functional" else "    ")
+            curve_ok = rc.evidence.ok
         else:
             tcs, ec = f"{'-':>9}", f"{'-':>8}"
+            curve_ok = True
 
         def coeffs(zz, L=L):
             # (zG)^(L+1) - z^2 G + z, scaled by its largest coefficient (logs)
@@ -174,7 +182,8 @@ def bench_mp(Ls, reps, curve_max_L, base_max_L):
             tb, _ = timed(lambda: baseline_roots(coeffs, x[:: x.size // k]), 1)
             tbs, ebs, speed = f"~{tb * x.size / k:9.0f}", f"{'(skip)':>8}", "(estimated)"
         print(f"{L:>6} | {tf:12.2f} {ef:8.1e} | {tcs} {ec} | {tbs} {ebs} | {speed}"
-              + ("" if rf.evidence.ok else "  [evidence FAILED]"))
+              + ("" if rf.evidence.ok else "  [evidence FAILED]")
+              + ("" if curve_ok else "  [curve evidence FAILED]"))
 
 
 def jacobian_curve(kind, L, z, G):
@@ -207,7 +216,9 @@ def bench_jacobians(Ls, reps, curve_max_L, base_max_L):
                 P = jacobian_curve(name, L, z, G)
                 tc, rc = timed(lambda: fresh_curve_density(P, z, G, x), 1)
                 dc = f"{np.max(np.abs(rc.density - rf.density)) / scale:10.1e}"
-                tcs = f"{tc:9.2f}"
+                tcs = f"{tc:5.2f}" + (" (f)" if rc.evidence.engine == "functional" else "    ")
+                if not rc.evidence.ok:
+                    dc += " [curve evidence FAILED]"
             else:
                 tcs, dc = f"{'-':>9}", f"{'-':>10}"
             if L <= base_max_L:

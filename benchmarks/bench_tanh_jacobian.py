@@ -21,6 +21,12 @@ script and machine, wall time (load ~1.5-10 on 2 cores, hence the spread):
 and a cProfile of L = 8 gaussian: 7.5 s in the mpmath moments of nu, 13 s (support) +
 16 s (density) in the 2304-node sums, half of it a second pass for G'.
 
+After the right-edge fix (``--quick``, cold caches, CPU seconds of this
+process; support + density): L = 8 gaussian 0.61 + 1.23, L = 8 orthogonal
+3.91 + 0.54, L = 64 gaussian 0.90 + 1.35, L = 64 orthogonal 3.52 + 0.69, all
+certified (L = 64 gaussian had failed at the edge: the edge was placed 2.6e-8
+relative inside the support and the zeta equation cancelled ~2 digits).
+
 ``--ablation`` also times the density with the Gauss rules of nu switched off
 (every point through the 2304-node rule, G and G' still in one pass): the
 in-process ratio for that part of the change.

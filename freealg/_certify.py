@@ -397,8 +397,10 @@ def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13, edg
     ``density_at(x)`` returns a boolean array ``rho(x) > 0`` (certified: a
     boundary value that is not real).  ``edge_solver(a, b, left_pos)``, if
     given, returns edge estimates for the brackets ``[a, b]`` (``nan`` where it
-    has none); an estimate is kept when the density changes sign across it
-    (checked at ``edge -+ 4 rel |edge|``).
+    has none); an estimate is kept when the density changes sign across it,
+    checked at ``edge -+ d`` for ``d = 1e-9 |edge|`` and, where a float64
+    walk cannot yet certify the density that close to a square-root edge
+    (it vanishes like ``sqrt(d)`` there), at ``d = 1e-8 ... 1e-6 |edge|``.
     """
     grid = np.linspace(lo, hi, n)
     if logscan_from is not None:
@@ -412,14 +414,18 @@ def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13, edg
     if edge_solver is not None and a.size:
         e = np.asarray(edge_solver(a, b, left_pos), float)
         okk = np.isfinite(e) & (e > a) & (e < b)
-        if okk.any():
-            d = 1e-9 * np.abs(e[okk])
+        good = np.zeros(a.size, bool)
+        for rd in (1e-9, 1e-8, 1e-7, 1e-6):
+            chk = okk & ~good
+            if not chk.any():
+                break
+            d = rd * np.abs(e[chk])
             # both sides in one evaluation (one continuation instead of two)
-            m = int(np.sum(okk))
-            both = density_at(np.concatenate([e[okk] - d, e[okk] + d]))
+            m = int(np.sum(chk))
+            both = density_at(np.concatenate([e[chk] - d, e[chk] + d]))
             pl, pr = both[:m], both[m:]
-            good = np.zeros(a.size, bool)
-            good[okk] = (pl == left_pos[okk]) & (pr != left_pos[okk])
+            good[chk] = (pl == left_pos[chk]) & (pr != left_pos[chk])
+        if good.any():
             a = np.where(good, e, a)
             b = np.where(good, e, b)
             done = good

@@ -39,7 +39,10 @@ Factor protocol: ``moments(n)`` (exact or float, ``m_1..m_n``), ``cauchy(z)``
 optionally ``s_transform(w)`` (vectorised; used when present),
 ``s_transform_derivative(w)`` and ``cauchy_derivative(z)`` (used for Newton's
 method when present, else numerical differentiation), ``cauchy_boundary(x)``
-(``(G(x + i0), error)`` at real ``x``) and ``cauchy_error(z)``.
+(``(G(x + i0), error)`` at real ``x``), ``cauchy_error(z)`` and
+``psi_and_derivative(z)`` (``(zG - 1, (zG)', error, zG)`` summed without the
+cancellation of ``zG - 1`` far from the factor's support; used for the
+subordination equation when present).
 
 Pushforwards.  When one factor without an S-transform has power 1 and every
 other factor is a point mass ``delta_a``, the product is that factor rescaled
@@ -215,9 +218,20 @@ class _ViaCauchy:
         self.L = power
         self.has_deriv = callable(getattr(law, "cauchy_derivative", None))
         self.has_both = callable(getattr(law, "cauchy_and_derivative", None))
+        # psi(zeta) = zeta G - 1, psi' and its error, summed without cancellation
+        self.has_psi = callable(getattr(law, "psi_and_derivative", None))
 
     def G(self, z):
         return np.asarray(self.law.cauchy(z), dtype=complex)
+
+    def rel_error(self, zeta):
+        """Relative accuracy of ``G`` at ``zeta``: the law's
+        ``cauchy_rel_error(zeta)`` when it has one, else ``16 eps`` (a
+        closed-form Cauchy transform in float64)."""
+        fn = getattr(self.law, "cauchy_rel_error", None)
+        if callable(fn):
+            return np.asarray(fn(zeta), float)
+        return 16 * EPS
 
     def eval(self, zeta):
         """``G, G'`` at ``zeta``: ``cauchy_and_derivative`` (one pass) or
@@ -286,15 +300,27 @@ class _MulProblem:
                 Fabs = Fabs + f.L * (2 + np.abs(logS))
                 guard &= np.imag(q) <= np.abs(q) * (1e-12 + e * np.abs(1 - dl * u))
             E, a, Fz = [], [], []
+            self._eerr = []
             for j, f in enumerate(self.viac):
                 zeta = U[:, 1 + j]
-                G, dG = f.eval(zeta)
                 F = F - f.L * (v - _lg(zeta * w))
                 Fv = Fv - f.L * (1 - u / w)
                 Fvv = Fvv - f.L * u / w**2
                 Fabs = Fabs + f.L * (2 + np.abs(v) + np.abs(_lg(zeta * w)))
-                E.append(_lg(zeta * G) - v)
-                a.append(1 / zeta + dG / G)
+                if f.has_psi:
+                    # zeta G - 1 summed directly: far from the factor's range
+                    # zeta G = 1 + O(m_1/zeta) and lg(zeta G) would cancel
+                    psi, dpsi, perr, zG = f.law.psi_and_derivative(zeta)
+                    small = np.abs(psi) < 0.5
+                    E.append(np.where(small, _log1p(psi), _lg(zG)) - v)
+                    a.append(dpsi / zG)
+                    self._eerr.append(perr / np.abs(zG) + 4 * EPS * (np.where(small, np.abs(psi), 1.0)
+                                                                   + np.abs(v)))
+                else:
+                    G, dG = f.eval(zeta)
+                    E.append(_lg(zeta * G) - v)
+                    a.append(1 / zeta + dG / G)
+                    self._eerr.append(4 * EPS + f.rel_error(zeta))
                 Fz.append(f.L / zeta)
                 guard &= np.imag(zeta) >= -np.abs(zeta) * (1e-12 + e * np.abs(u / w))
             Feff = Fv.copy()
@@ -343,18 +369,26 @@ class _MulProblem:
                 ad = np.abs(dv)
                 v = Ua[:, 0]
                 floor = 4 * EPS * Fabs / np.abs(Feff) + 2 * EPS * np.abs(v)
+                for j in range(len(self.viac)):
+                    # error of the zeta equation (rounding and the factor's own
+                    # accuracy) through the elimination: dv = Fz dE/(a Feff)
+                    floor = floor + np.abs(Fz[j] / a[j]) * self._eerr[j] / np.abs(Feff)
                 res = np.abs(F) / Fabs
                 for j in range(len(E)):
                     res = np.maximum(res, np.abs(E[j]))
+            adv = ad
             if len(E):
-                # the zetas must settle too (relative steps)
+                # the zetas must settle too (relative steps; this decides
+                # convergence only: the error of v is its own step, far from
+                # nu's range zeta is ill-conditioned (relative error ~ eps
+                # |zeta|/m_1) while v is not)
                 zrel = np.max(np.abs(D[:, 1:]) / np.abs(Ua[:, 1:]), axis=1)
                 ad = np.maximum(ad, np.where(zrel <= 4 * EPS, 0.0, zrel * (1 + np.abs(v))))
             bad = ~np.all(np.isfinite(D), axis=1)
             ok = ~bad
             U[act[ok]] = Ua[ok] + D[ok]
             done = ok & ((ad <= floor) | ((ad >= 0.5 * dprev[act]) & (ad <= 1e-9 * (1 + np.abs(v)))))
-            err[act] = np.maximum(ad, floor)
+            err[act] = np.maximum(adv, floor)
             resid[act] = res
             dprev[act] = ad
             conv[act[done]] = True
@@ -1356,11 +1390,15 @@ class _MulEngine:
                     for _ in range(60):
                         G, dG = f.eval(np.array([zt]))
                         r = (zt * G[0]).real - target
-                        d = r / (G[0] + zt * dG[0]).real
+                        slope = (G[0] + zt * dG[0]).real
+                        d = r / slope
                         if not np.isfinite(d):
                             return None
                         zt -= d
-                        if abs(d) <= 4 * EPS * abs(zt):
+                        # converged, or at the rounding level of zeta G (far
+                        # from nu's range (zeta G)' ~ -m_1/zeta^2 is small and
+                        # the step cannot fall below ~eps |zeta G / slope|)
+                        if abs(d) <= 4 * EPS * max(abs(zt), abs(target / slope)):
                             break
                     else:
                         return None

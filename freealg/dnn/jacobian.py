@@ -789,7 +789,10 @@ class JacobianLaw(LawMethods):
                 f"the Jacobian law of {self.net!r} is the point mass at {self._point_value()} "
                 "(no continuous part): use atoms()"
             )
-        return b.density(x, dps=dps, strict=strict, n_moments=n_moments)
+        res = b.density(x, dps=dps, strict=strict, n_moments=n_moments)
+        if self.square:
+            res.evidence.engine = "functional"
+        return res
 
     def support(self):
         r"""Intervals ``(a, b)`` where the density of the continuous part is
