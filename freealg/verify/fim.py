@@ -137,54 +137,18 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
     atom = _top_atom(net, q0)
     parts, summary, missing = [], [], []
     data = {"theory_moments": limit, "top_atom": atom, "widths": {}}
-    emp, plug, ks, masses, exact_ok = {}, {}, {}, {}, True
-    cdf_law = None
-    tasks = [(net, N, seed, q0, init, s2, n, depth, atom is not None)
-             for N, seed in zip([N for N, T in zip(widths, trials) for _ in range(T)],
-                                _trial_seeds(rng, sum(trials)))]
-    results = iter(map_tasks(_fim_trial, tasks, n_jobs=n_jobs, executor=executor,
-                             progress=progress, desc="verify fim", cache_dir=cache_dir))
-    for N, T in zip(widths, trials):
-        e_rows, p_rows, evs, mass_n, fin = [], [], [], [], []
-        for _ in range(T):
-            ev, e_row, p_row, atom_row = next(results)
-            evs.append(ev)
-            e_rows.append(e_row)
-            p_rows.append(p_row)
-            if atom_row is not None:
-                loc, mult, want = atom_row
-                fin.append(atom_row)
-                # with want = 0 an eigenvalue may still sit at loc by accident of rounding: allow 1
-                exact_ok = exact_ok and (mult == want or (want == 0 and mult <= 1))
-                mass_n.append(mult / N)
-        emp[N], plug[N] = np.array(e_rows), np.array(p_rows)
-        if law is not None:
-            if cdf_law is None:
-                cdf_law = _TheoryCDF(law)
-            sc = spectrum(law, evs, n_moments=0, _cdf=cdf_law)
-            ks[N] = {"ks": sc.ks, "levy": sc.levy}
-        if atom is not None:
-            masses[N] = (float(np.mean(mass_n)), float(np.std(mass_n, ddof=1) / math.sqrt(T)), fin,
-                         list(mass_n))
+    run = {"widths": widths, "trials": trials, "q0": q0, "init": init, "s2": s2, "n": n, "depth": depth,
+           "n_jobs": n_jobs, "executor": executor, "cache_dir": cache_dir}
+    emp, plug, ks, masses, exact_ok = _sweep_fim(net, run, rng, law, atom is not None, progress)
     lim, pl = _checks_from(lambda k: f"tr(Theta_{depth}^{k})", widths, emp, plug, limit,
                            ("q", "D", "W^T W"))
     text = _compact_table(f"moments of Theta_L (L = {depth})", lim, pl)
     tests, identities = list(lim) + list(pl), []
     if atom is not None:
-        # the empirical mass against the limit, with the rate analysis of the
-        # moments: it must approach the limit like a power of 1/N
-        atom_check = MomentCheck("top atom mass", atom[1], atom[1],
-                                 [_row(N, masses[N][3], np.full(len(masses[N][3]), atom[1]))
-                                  for N in widths])
+        atom_check, atom_text = _atom_part(atom, widths, masses)
         tests.append(atom_check)
         identities.append(("finite-N top-atom location and multiplicity N - #zeros(D)", exact_ok))
-        text += f"\ntop atom: limit mass {atom[1]:.6g} at {atom[0]:.6g}"
-        for N, r in zip(widths, atom_check.rows):
-            mm, se, fin = masses[N][:3]
-            hits = sum(m == w for _, m, w in fin)
-            text += (f"\n  N = {N}: empirical mass {mm:.5g} ± {se:.2g} (z = {r['z']:.1f}); finite-N "
-                     f"location and multiplicity N - #zeros(D) exact in {hits}/{len(fin)} trials")
-        text += f"\n  rate of the mass vs limit: {atom_check.rate}"
+        text += atom_text
     if ks:
         text += ("\nKolmogorov / Lévy distance to the law (atoms of Theta_L sit at the "
                  "sample's q-hat, so Kolmogorov jumps by their mass; Lévy does not): "
@@ -206,3 +170,61 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
              f"q0 = {q0}: spectrum of the one-sample FIM Theta_L")
     return CheckReport("one-sample FIM spectrum", claim, parts, summary, decide(tests, identities),
                        data, missing)
+
+
+def _sweep_fim(net, run, rng, law, with_atom, progress):
+    """Sample the networks (one task per trial, seeds from ``rng``).
+
+    Returns, per width, the ``(trials, n)`` arrays of empirical and plug-in
+    moments, the Kolmogorov / Lévy distances to ``law`` (if given), the top
+    atom's empirical masses ``(mean, stderr, finite-N rows, masses)`` (if
+    ``with_atom``), and whether the finite-``N`` location and multiplicity
+    of the top atom were exact in every trial."""
+    widths, trials, depth = run["widths"], run["trials"], run["depth"]
+    emp, plug, ks, masses, exact_ok = {}, {}, {}, {}, True
+    cdf_law = None
+    tasks = [(net, N, seed, run["q0"], run["init"], run["s2"], run["n"], depth, with_atom)
+             for N, seed in zip([N for N, T in zip(widths, trials) for _ in range(T)],
+                                _trial_seeds(rng, sum(trials)))]
+    results = iter(map_tasks(_fim_trial, tasks, n_jobs=run["n_jobs"], executor=run["executor"],
+                             progress=progress, desc="verify fim", cache_dir=run["cache_dir"]))
+    for N, T in zip(widths, trials):
+        e_rows, p_rows, evs, mass_n, fin = [], [], [], [], []
+        for _ in range(T):
+            ev, e_row, p_row, atom_row = next(results)
+            evs.append(ev)
+            e_rows.append(e_row)
+            p_rows.append(p_row)
+            if atom_row is not None:
+                loc, mult, want = atom_row
+                fin.append(atom_row)
+                # with want = 0 an eigenvalue may still sit at loc by accident of rounding: allow 1
+                exact_ok = exact_ok and (mult == want or (want == 0 and mult <= 1))
+                mass_n.append(mult / N)
+        emp[N], plug[N] = np.array(e_rows), np.array(p_rows)
+        if law is not None:
+            if cdf_law is None:
+                cdf_law = _TheoryCDF(law)
+            sc = spectrum(law, evs, n_moments=0, _cdf=cdf_law)
+            ks[N] = {"ks": sc.ks, "levy": sc.levy}
+        if with_atom:
+            masses[N] = (float(np.mean(mass_n)), float(np.std(mass_n, ddof=1) / math.sqrt(T)), fin,
+                         list(mass_n))
+    return emp, plug, ks, masses, exact_ok
+
+
+def _atom_part(atom, widths, masses):
+    """The empirical top-atom mass against the limit, with the rate analysis
+    of the moments (it must approach the limit like a power of ``1/N``), and
+    its lines of the report's table."""
+    atom_check = MomentCheck("top atom mass", atom[1], atom[1],
+                             [_row(N, masses[N][3], np.full(len(masses[N][3]), atom[1]))
+                              for N in widths])
+    text = f"\ntop atom: limit mass {atom[1]:.6g} at {atom[0]:.6g}"
+    for N, r in zip(widths, atom_check.rows):
+        mm, se, fin = masses[N][:3]
+        hits = sum(m == w for _, m, w in fin)
+        text += (f"\n  N = {N}: empirical mass {mm:.5g} ± {se:.2g} (z = {r['z']:.1f}); finite-N "
+                 f"location and multiplicity N - #zeros(D) exact in {hits}/{len(fin)} trials")
+    text += f"\n  rate of the mass vs limit: {atom_check.rate}"
+    return atom_check, text

@@ -156,61 +156,25 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
     trials = _check_trials(trials, widths)
     n = _check_count(n_moments, "n_moments", 1, MAX_MOMENTS,
                      "high empirical moments are dominated by the largest eigenvalue")
-    s2 = sw * sw
+    run = {"widths": widths, "trials": trials, "q0": q0, "convention": convention, "init": init,
+           "s2": sw * sw, "n": n, "n_jobs": n_jobs, "executor": executor, "cache_dir": cache_dir}
     parts, summary, data, missing = [], [], {"depths": {}}, []
     tests = []
     total = len(depths) * sum(trials)
     done = 0
     for L in depths:
         netL = _net_with(net, depth=int(L))
-        qh, _ = _meanfield(netL, q0)
-        n_d = L if convention == "psg" else L - 1
-        wl = _w_law_moments(init, s2, n)
-        limit = _jac_moments([wl] * L, [[float(v) for v in act.dphi2_moments(float(q), n)]
-                                        for q in qh[:n_d]], n)
-        lawL = None
-        if law == "auto":
-            try:
-                lawL = _CachedLaw(_jacobian_curve(net, int(L), q0, convention))
-            except (InvalidArgumentError, ImportError) as exc:
-                missing.append(f"L = {L}: no automatic law ({exc})")
-        elif callable(law):
-            lawL = law(L)
-        elif law is not None:
-            raise InvalidArgumentError(f"law must be None, 'auto' or a callable L -> law; got {law!r}")
-        cdfL = _TheoryCDF(lawL) if lawL is not None else None
-        emp, plug, ks = {}, {}, {}
-        tasks = [(netL, N, seed, q0, convention, init, s2, n, n_d)
-                 for N, seed in zip([N for N, T in zip(widths, trials) for _ in range(T)],
-                                    _trial_seeds(rng, sum(trials)))]
-        results = iter(map_tasks(_jacobian_trial, tasks, n_jobs=n_jobs, executor=executor,
-                                 progress=_Offset(progress, done, total), desc=f"verify jacobian L={L}",
-                                 cache_dir=cache_dir))
-        done += len(tasks)
-        for N, T in zip(widths, trials):
-            e_rows, p_rows, evs = [], [], []
-            for _ in range(T):
-                ev, e_row, p_row = next(results)
-                evs.append(ev)
-                e_rows.append(e_row)
-                p_rows.append(p_row)
-            emp[N], plug[N] = np.array(e_rows), np.array(p_rows)
-            if lawL is not None:
-                sc = spectrum(lawL, evs, n_moments=0, _cdf=cdfL)
-                ks[N] = {"ks": sc.ks, "levy": sc.levy}
+        limit = _depth_limit(netL, act, L, run)
+        lawL = _depth_law(net, L, q0, convention, law, missing)
+        emp, plug, ks = _sweep_depth(netL, L, run, rng, lawL, _Offset(progress, done, total))
+        done += sum(trials)
         lim, pl = _checks_from(lambda k, L=L: f"L={L}: tr((J J^T)^{k})", widths, emp, plug,
                                limit, ("D", "W^T W"))
-        text = _compact_table(f"L = {L}: moments of J J^T ({convention} convention)", lim, pl)
-        if ks:
-            text += "\nKolmogorov / Lévy distance to the limit law: " + ", ".join(
-                f"{ks[N]['ks']:.3g} / {ks[N]['levy']:.3g} (N={N})" for N in widths)
+        text, line = _depth_text(L, convention, widths, lim, pl, ks)
         parts.append({"text": text, "rows": lim.rows})
         tests.extend(list(lim) + list(pl))
         data["depths"][int(L)] = {"limit": lim.to_dict(), "plugin": pl.to_dict(), "ks": ks}
-        rel = [max(abs(c.rows[i]["error"] / c.predicted) for c in lim) for i in range(len(widths))]
-        summary.append(f"L = {L}: max relative moment error "
-                       + ", ".join(f"{r:.2e} (N={N})" for r, N in zip(rel, widths))
-                       + f"; rates vs limit {[c.rate for c in lim]}, vs plug-in {[c.rate for c in pl]}")
+        summary.append(line)
     if law is None:
         missing.append("Kolmogorov distance (no law with a density given; pass law='auto' "
                        "or law=lambda L: ...)")
@@ -218,3 +182,74 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
              f"{convention} convention: mu_JJ^T = free product of the layer laws")
     return CheckReport("Jacobian spectrum across depth", claim, parts, summary, decide(tests), data,
                        missing)
+
+
+def _depth_limit(netL, act, L, run):
+    """The limit moments of ``μ_{JJᵀ}`` at depth ``L``: the free product of the
+    weight laws and the laws ``ν_ℓ`` of ``φ'(h_ℓ)²`` at the mean-field
+    variances (the first ``n_D`` layers carry a ``D``)."""
+    n = run["n"]
+    qh, _ = _meanfield(netL, run["q0"])
+    n_d = L if run["convention"] == "psg" else L - 1
+    wl = _w_law_moments(run["init"], run["s2"], n)
+    return _jac_moments([wl] * L, [[float(v) for v in act.dphi2_moments(float(q), n)]
+                                   for q in qh[:n_d]], n)
+
+
+def _depth_law(net, L, q0, convention, law, missing):
+    """The law of ``J Jᵀ`` at depth ``L`` for the distances, or None: the exact
+    curve (``law="auto"``; a depth where it cannot be built is listed in
+    ``missing``), ``law(L)`` for a callable, None without a law."""
+    if law == "auto":
+        try:
+            return _CachedLaw(_jacobian_curve(net, int(L), q0, convention))
+        except (InvalidArgumentError, ImportError) as exc:
+            missing.append(f"L = {L}: no automatic law ({exc})")
+            return None
+    if callable(law):
+        return law(L)
+    if law is not None:
+        raise InvalidArgumentError(f"law must be None, 'auto' or a callable L -> law; got {law!r}")
+    return None
+
+
+def _sweep_depth(netL, L, run, rng, lawL, progress):
+    """Sample the networks of depth ``L`` (one task per trial, seeds from
+    ``rng``): per width, the ``(trials, n)`` arrays of empirical and plug-in
+    moments, and the Kolmogorov / Lévy distances to ``lawL`` if given."""
+    widths, trials = run["widths"], run["trials"]
+    n_d = L if run["convention"] == "psg" else L - 1
+    cdfL = _TheoryCDF(lawL) if lawL is not None else None
+    emp, plug, ks = {}, {}, {}
+    tasks = [(netL, N, seed, run["q0"], run["convention"], run["init"], run["s2"], run["n"], n_d)
+             for N, seed in zip([N for N, T in zip(widths, trials) for _ in range(T)],
+                                _trial_seeds(rng, sum(trials)))]
+    results = iter(map_tasks(_jacobian_trial, tasks, n_jobs=run["n_jobs"], executor=run["executor"],
+                             progress=progress, desc=f"verify jacobian L={L}",
+                             cache_dir=run["cache_dir"]))
+    for N, T in zip(widths, trials):
+        e_rows, p_rows, evs = [], [], []
+        for _ in range(T):
+            ev, e_row, p_row = next(results)
+            evs.append(ev)
+            e_rows.append(e_row)
+            p_rows.append(p_row)
+        emp[N], plug[N] = np.array(e_rows), np.array(p_rows)
+        if lawL is not None:
+            sc = spectrum(lawL, evs, n_moments=0, _cdf=cdfL)
+            ks[N] = {"ks": sc.ks, "levy": sc.levy}
+    return emp, plug, ks
+
+
+def _depth_text(L, convention, widths, lim, pl, ks):
+    """The table of depth ``L`` (with the distances, if any) and its summary
+    line."""
+    text = _compact_table(f"L = {L}: moments of J J^T ({convention} convention)", lim, pl)
+    if ks:
+        text += "\nKolmogorov / Lévy distance to the limit law: " + ", ".join(
+            f"{ks[N]['ks']:.3g} / {ks[N]['levy']:.3g} (N={N})" for N in widths)
+    rel = [max(abs(c.rows[i]["error"] / c.predicted) for c in lim) for i in range(len(widths))]
+    line = (f"L = {L}: max relative moment error "
+            + ", ".join(f"{r:.2e} (N={N})" for r, N in zip(rel, widths))
+            + f"; rates vs limit {[c.rate for c in lim]}, vs plug-in {[c.rate for c in pl]}")
+    return text, line

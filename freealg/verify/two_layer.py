@@ -138,23 +138,10 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
         raise InvalidArgumentError(f"the two-hidden-layer check needs depth 3; got depth {depth}")
     params = (f"{init} weights, {act.name}, sigma_w = {_param_text(net.sigma_w)}, sigma_b = "
               f"{_param_text(net.sigma_b)}, q0 = {_param_text(q0)}")
+    sweep = {"widths": widths, "trials": trials, "q0": q0, "n_moments": n_moments, "rng": rng,
+             "progress": progress, "n_jobs": n_jobs, "executor": executor, "cache_dir": cache_dir}
     if not act.piecewise_linear:
-        rep = check_fim_spectrum(net, widths=widths, trials=trials, q0=q0, n_moments=n_moments,
-                                 rng=rng, progress=progress, n_jobs=n_jobs, executor=executor,
-                                 cache_dir=cache_dir)
-        note = (f"no closed form: the law of {act.name}'(h)^2 is continuous, so mu_3 is not "
-                "algebraic (the curve exists for hard-tanh and ReLU only); checked: the moments of "
-                "the spectral recursion against the eigenvalues of Theta_3")
-        missing = [f"closed-form curve and distance to the density ({act.name} is smooth; the "
-                   "density of mu_3 is freealg.MLP(3, activation, ...).fim_law(q_in=q0).density(x), "
-                   "the functional-equation engine, about a minute)"]
-        claim = f"{params}: the two-hidden-layer FIM spectrum mu_3 (spectral recursion)"
-        return CheckReport("two-hidden-layer FIM spectrum", claim,
-                           [{"text": note, "rows": []}] + rep.parts, [note] + rep.summary,
-                           rep.decision if rep.decision is not None else rep.passed,
-                           dict(rep.data, curve=None), missing + [
-                               m for m in rep.missing if "no law" not in m
-                               and "Kolmogorov" not in m])
+        return _smooth_report(net, act, params, sweep)
     curve = _two_layer_fim_curve(net, q0)
     exact = [_to_float(v, "moment") for v in curve.moments(n_moments)]
     qh, qx = _meanfield(net, q0)
@@ -163,6 +150,59 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
                        [[float(v) for v in act.dphi2_moments(float(q), n_moments)] for q in qh[:2]],
                        n_moments)
     rel = max(abs(a - b) / abs(b) for a, b in zip(exact, rec))
+    missing, law, atom_text, atoms_ok = _curve_atoms(net, q0, curve, with_density)
+    rep = check_fim_spectrum(net, law=law, **sweep)
+    poly = getattr(curve, "polynomial", None)
+    shown = _display_polynomial(poly)
+    header = {"text": f"closed form (coefficients rounded for display): {shown} = 0\n"
+                      f"exact moments of the curve {[f'{v:.10g}' for v in exact]}\n"
+                      f"S-transform recursion      {[f'{v:.10g}' for v in rec]}\n"
+                      f"max relative difference {rel:.2e}",
+              "rows": []}
+    if atom_text:
+        header["text"] += "\n" + atom_text
+    agree = rel < 1e-9 and atoms_ok
+    summary = [f"curve moments vs S-transform recursion: max relative difference {rel:.2e}"
+               + (" (agree)" if agree else " (DISAGREE)")] + rep.summary
+    data = dict(rep.data, curve=str(poly), curve_moments=exact, recursion_moments=rec)
+    claim = f"{params}: the two-hidden-layer FIM spectrum mu_3 is algebraic (closed form below)"
+    verdict = decide([t[:2] for t in rep.decision.tests], rep.decision.identities + [
+        ("curve moments = S-transform recursion (rel. 1e-9)", rel < 1e-9),
+        ("top atom of the curve = atom rule of free products", atoms_ok)])
+    return CheckReport("two-hidden-layer FIM closed form", claim, [header] + rep.parts, summary,
+                       verdict, data, missing + [m for m in rep.missing if "no law" not in m])
+
+
+def _smooth_report(net, act, params, sweep):
+    """The report for a smooth activation: no algebraic curve, so the check
+    of :func:`check_fim_spectrum` at depth 3 (``sweep``: its arguments), with
+    the closed form and the distance to a density listed as not checked."""
+    rep = check_fim_spectrum(net, **sweep)
+    note = (f"no closed form: the law of {act.name}'(h)^2 is continuous, so mu_3 is not "
+            "algebraic (the curve exists for hard-tanh and ReLU only); checked: the moments of "
+            "the spectral recursion against the eigenvalues of Theta_3")
+    missing = [f"closed-form curve and distance to the density ({act.name} is smooth; the "
+               "density of mu_3 is freealg.MLP(3, activation, ...).fim_law(q_in=q0).density(x), "
+               "the functional-equation engine, about a minute)"]
+    claim = f"{params}: the two-hidden-layer FIM spectrum mu_3 (spectral recursion)"
+    return CheckReport("two-hidden-layer FIM spectrum", claim,
+                       [{"text": note, "rows": []}] + rep.parts, [note] + rep.summary,
+                       rep.decision if rep.decision is not None else rep.passed,
+                       dict(rep.data, curve=None), missing + [
+                           m for m in rep.missing if "no law" not in m
+                           and "Kolmogorov" not in m])
+
+
+def _curve_atoms(net, q0, curve, with_density):
+    """The curve as the law of the distances, and its atoms against the atom
+    rule of free products (:func:`_top_atom`), when the density engine is
+    available and ``with_density``.
+
+    Returns
+    -------
+    (missing, law, atom_text, atoms_ok)
+        The parts not checked, the law (None when not compared), the lines
+        on the curve's atoms and support, and whether its top atom agrees."""
     missing, law, atom_text, atoms_ok = [], None, "", True
     try:
         import importlib
@@ -188,25 +228,4 @@ def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init
             atom_text += (f"\ntop atom of the curve vs the atom rule of free products "
                           f"(mass {top[1]:.10g} at {top[0]:.10g}): "
                           + ("agree" if atoms_ok else "DISAGREE"))
-    rep = check_fim_spectrum(net, widths=widths, trials=trials, q0=q0, n_moments=n_moments,
-                             law=law, rng=rng, progress=progress, n_jobs=n_jobs, executor=executor,
-                             cache_dir=cache_dir)
-    poly = getattr(curve, "polynomial", None)
-    shown = _display_polynomial(poly)
-    header = {"text": f"closed form (coefficients rounded for display): {shown} = 0\n"
-                      f"exact moments of the curve {[f'{v:.10g}' for v in exact]}\n"
-                      f"S-transform recursion      {[f'{v:.10g}' for v in rec]}\n"
-                      f"max relative difference {rel:.2e}",
-              "rows": []}
-    if atom_text:
-        header["text"] += "\n" + atom_text
-    agree = rel < 1e-9 and atoms_ok
-    summary = [f"curve moments vs S-transform recursion: max relative difference {rel:.2e}"
-               + (" (agree)" if agree else " (DISAGREE)")] + rep.summary
-    data = dict(rep.data, curve=str(poly), curve_moments=exact, recursion_moments=rec)
-    claim = f"{params}: the two-hidden-layer FIM spectrum mu_3 is algebraic (closed form below)"
-    verdict = decide([t[:2] for t in rep.decision.tests], rep.decision.identities + [
-        ("curve moments = S-transform recursion (rel. 1e-9)", rel < 1e-9),
-        ("top atom of the curve = atom rule of free products", atoms_ok)])
-    return CheckReport("two-hidden-layer FIM closed form", claim, [header] + rep.parts, summary,
-                       verdict, data, missing + [m for m in rep.missing if "no law" not in m])
+    return missing, law, atom_text, atoms_ok
