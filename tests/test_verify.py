@@ -349,6 +349,26 @@ def test_spectrum_with_cdf_method_and_errors():
 # ---------------------------------------------------------------------------
 
 
+def test_meanfield_is_the_dnn_recursion_against_a_closed_form():
+    # hard-tanh: E[phi(h)^2] = q (erf(a) - 2 a exp(-a^2)/sqrt(pi)) + 1 - erf(a), a = 1/sqrt(2q)
+    # (a truncated second moment of N(0, q)); verify's layer variances are those of
+    # freealg.dnn.meanfield (one recursion, no copy) and match this closed form
+    def e_phi2(q):
+        a = 1.0 / math.sqrt(2.0 * q)
+        return q * (math.erf(a) - 2.0 * a * math.exp(-a * a) / math.sqrt(math.pi)) + 1.0 - math.erf(a)
+
+    sw, sb, q0 = 1.3, 0.2, 0.8
+    net = _net(depth=4, activation="hardtanh", init="orthogonal", sigma_w=sw, sigma_b=sb)
+    qh, qx = vnetwork._meanfield(net, q0)
+    want_qh, want_qx = [], [q0]
+    for ell in range(4):
+        want_qh.append(sw * sw * want_qx[-1] + sb * sb)
+        want_qx.append(e_phi2(want_qh[-1]))
+    assert qh == pytest.approx(want_qh, rel=1e-12)
+    assert qx == pytest.approx(want_qx[:4], rel=1e-12)
+    assert qh == net.q_sequence(q0) and qx == net.qhat_sequence(q0)[:4]
+
+
 def test_meanfield_and_network_model():
     net = _net(depth=3, activation="relu", init="gaussian", sigma_w=math.sqrt(2), sigma_b=0)
     qh, qx = vnetwork._meanfield(net, 1.5)

@@ -95,20 +95,14 @@ def _meanfield(net, q0):
     >>> [round(v, 12) for v in qh], [round(v, 12) for v in qx]
     ([3.0, 3.0, 3.0], [1.5, 1.5, 1.5])
     """
-    act, _, sw, sb, depth = _net_params(net)
+    from ..dnn.meanfield import q_sequence, qhat_sequence
+
+    _, _, _, _, depth = _net_params(net)
     q0 = _to_float(q0, "q0")
     if q0 < 0:
         raise InvalidArgumentError(f"q0 = ||x_0||^2/M must be >= 0; got {q0}")
-    if hasattr(net, "q_sequence") and hasattr(net, "qhat_sequence"):
-        # the mean-field module of the dnn layer (same recursion)
-        qh = [float(v) for v in net.q_sequence(q0)]
-        qx = [float(v) for v in net.qhat_sequence(q0)][:depth]
-        return qh, qx
-    qh, qx = [], [float(q0)]
-    for ell in range(1, depth + 1):
-        qh.append(sw * sw * qx[-1] + sb * sb)
-        if ell < depth:
-            qx.append(float(act.gaussian_expectation("phi2", float(qh[-1]))))
+    qh = [float(v) for v in q_sequence(net, q0)]
+    qx = [float(v) for v in qhat_sequence(net, q0)][:depth]
     return qh, qx
 
 
