@@ -11,6 +11,7 @@ import pytest
 import sympy
 
 from freealg import verify
+from freealg.verify import _lawtools, limits as vlimits, spectra as vspectrum
 from freealg.cli import main
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -162,10 +163,10 @@ def test_two_layer_fim_hard_edge_cdf_against_arcsine():
     import freealg
 
     net = freealg.MLP(3, "relu", init="orthogonal", sigma_w=sympy.sqrt(2), sigma_b=0)
-    curve = verify._two_layer_fim_curve(net, 1)
+    curve = vlimits._two_layer_fim_curve(net, 1)
     x = np.array([3.0 + 1e-9, 3.5, 4.0, 5.0, 6.0, 6.9, 7.0 - 1e-9])
     want = 0.5 + np.arcsin(np.sqrt((x - 3) / 4)) / np.pi
-    cdf = verify._TheoryCDF(verify._CachedLaw(curve))
+    cdf = vspectrum._TheoryCDF(_lawtools._CachedLaw(curve))
     # between its 513 nodes the CDF is interpolated linearly: node spacing up to
     # dx = 4 * s'(1/2) / 512 = 0.021, error <= dx^2/8 max|rho'| ~ 3e-6 on [3.5, 6.9]
     np.testing.assert_allclose(cdf(x), want, atol=1e-5)
@@ -247,7 +248,7 @@ def test_shorten_keeps_both_ends_and_says_how():
 
 def test_long_curve_in_a_message_is_capped():
     big = str(10**90 + 7)
-    name = verify._law_name(_Named("SpectralCurve(" + big * 20 + "*G)"))
+    name = vspectrum._law_name(_Named("SpectralCurve(" + big * 20 + "*G)"))
     assert len(name) < 260 and ".polynomial" in name and name.endswith("*G)")
 
 

@@ -27,6 +27,7 @@ import pytest
 import freealg
 from freealg import FreeModel, nc_symbols, simulate, tr, verify
 from freealg.errors import InvalidArgumentError, UnknownSymbolError
+from freealg.verify import limits as vlimits, network as vnetwork, spectra as vspectrum
 
 
 def _net(depth=2, activation="hardtanh", init="orthogonal", sigma_w=1.1, sigma_b=0.1):
@@ -290,7 +291,7 @@ def test_spectrum_atoms_marchenko_pastur():
 
     law = MarchenkoPastur(rate=0.5)
     a, b = [float(v) for v in law.support()[0]]
-    cont = verify._TheoryCDF(law)
+    cont = vspectrum._TheoryCDF(law)
 
     def f(x):  # CDF of the continuous part alone, normalised
         return (float(cont(np.array([x]))[0]) - 0.5) / 0.5
@@ -348,9 +349,29 @@ def test_spectrum_with_cdf_method_and_errors():
 # ---------------------------------------------------------------------------
 
 
+def test_meanfield_is_the_dnn_recursion_against_a_closed_form():
+    # hard-tanh: E[phi(h)^2] = q (erf(a) - 2 a exp(-a^2)/sqrt(pi)) + 1 - erf(a), a = 1/sqrt(2q)
+    # (a truncated second moment of N(0, q)); verify's layer variances are those of
+    # freealg.dnn.meanfield (one recursion, no copy) and match this closed form
+    def e_phi2(q):
+        a = 1.0 / math.sqrt(2.0 * q)
+        return q * (math.erf(a) - 2.0 * a * math.exp(-a * a) / math.sqrt(math.pi)) + 1.0 - math.erf(a)
+
+    sw, sb, q0 = 1.3, 0.2, 0.8
+    net = _net(depth=4, activation="hardtanh", init="orthogonal", sigma_w=sw, sigma_b=sb)
+    qh, qx = vnetwork._meanfield(net, q0)
+    want_qh, want_qx = [], [q0]
+    for ell in range(4):
+        want_qh.append(sw * sw * want_qx[-1] + sb * sb)
+        want_qx.append(e_phi2(want_qh[-1]))
+    assert qh == pytest.approx(want_qh, rel=1e-12)
+    assert qx == pytest.approx(want_qx[:4], rel=1e-12)
+    assert qh == net.q_sequence(q0) and qx == net.qhat_sequence(q0)[:4]
+
+
 def test_meanfield_and_network_model():
     net = _net(depth=3, activation="relu", init="gaussian", sigma_w=math.sqrt(2), sigma_b=0)
-    qh, qx = verify._meanfield(net, 1.5)
+    qh, qx = vnetwork._meanfield(net, 1.5)
     assert qh == pytest.approx([3.0, 3.0, 3.0]) and qx == pytest.approx([1.5, 1.5, 1.5])
     # ReLU, orthogonal: tr(J J^T) = s^4 E[phi'^2] = s^4 / 2; Gaussian init the same
     # (tr(W W^T) = s^2), and tr((J J^T)^2) = s^8 (phi(d^4) * 2 ... ) checked by the
@@ -368,11 +389,11 @@ def test_jacobian_theory_matches_freeness_engine(init, convention):
     # two independent algorithms: S-transform products on moment sequences
     # (cumulants.free_mul_moments) and the NC-partition engine on the words
     net = _net(depth=3, activation="hardtanh", init=init, sigma_w=1.2, sigma_b=0.2)
-    act, init_, sw, sb, depth = verify._net_params(net)
-    qh, _ = verify._meanfield(net, 0.7)
+    act, init_, sw, sb, depth = vnetwork._net_params(net)
+    qh, _ = vnetwork._meanfield(net, 0.7)
     n_d = 3 if convention == "psg" else 2
-    s_route = verify._jac_moments(
-        [verify._w_law_moments(init, sw * sw, 3)] * 3,
+    s_route = vlimits._jac_moments(
+        [vlimits._w_law_moments(init, sw * sw, 3)] * 3,
         [[float(v) for v in act.dphi2_moments(q, 3)] for q in qh[:n_d]], 3)
     (W1, W2, W3), (D1, D2, D3) = verify.network_letters(3)
     J = W3 * D2 * W2 * D1 * W1
@@ -386,10 +407,10 @@ def test_jacobian_theory_matches_freeness_engine(init, convention):
 def test_fim_theory_matches_freeness_engine():
     # Theta_3 = q_2 I + W3 D2 (q_1 I + q_0 W2 D1^2 W2^T) D2 W3^T, letters free
     net = _net(depth=3, activation="hardtanh", init="gaussian", sigma_w=1.3, sigma_b=0.1)
-    act, _, sw, _, _ = verify._net_params(net)
-    qh, qx = verify._meanfield(net, 0.8)
+    act, _, sw, _, _ = vnetwork._net_params(net)
+    qh, qx = vnetwork._meanfield(net, 0.8)
     nus = [[float(v) for v in act.dphi2_moments(q, 3)] for q in qh[:2]]
-    s_route = verify._fim_moments(qx, [verify._w_law_moments("gaussian", sw * sw, 3)] * 3, nus, 3)
+    s_route = vlimits._fim_moments(qx, [vlimits._w_law_moments("gaussian", sw * sw, 3)] * 3, nus, 3)
     (W1, W2, W3), (D1, D2, D3) = verify.network_letters(3)
     from freealg import I
 
@@ -428,7 +449,7 @@ def test_check_fim_spectrum_top_atom():
     assert rep.data["top_atom"] is not None
     loc, mass = rep.data["top_atom"]
     # limit: p_l = erf(1/sqrt(2 q^l)) and mass = 1 - sum_l (1 - p_l)
-    qh, qx = verify._meanfield(net, 0.2)
+    qh, qx = vnetwork._meanfield(net, 0.2)
     ps = [math.erf(1 / math.sqrt(2 * q)) for q in qh[:3]]
     assert mass == pytest.approx(1 - sum(1 - p for p in ps))
     assert loc == pytest.approx(qx[3] + qx[2] + qx[1] + qx[0])
