@@ -320,6 +320,21 @@ class NTKLaw(LawMethods):
     ``sample``.  Build it with :func:`neural_tangent_kernel_law` or
     :meth:`freealg.dnn.MLP.ntk_law`.
 
+    Parameters
+    ----------
+    gammas : list of positive reals
+        ``γ_ℓ = n / d_ℓ``, one per hidden layer.
+    bs, as_ : lists of reals
+        ``b_ℓ = E σ_ℓ'(ξ)`` and ``a_ℓ = E σ_ℓ'(ξ)²`` (checked by
+        :func:`neural_tangent_kernel_law`, not here).
+    scale : positive real, optional
+        Multiplies the kernel (``q^L`` for an MLP).
+
+    Raises
+    ------
+    CertificationError
+        From ``density``, ``support`` or ``cauchy`` when the recursion fails.
+
     Attributes
     ----------
     r : list
