@@ -883,3 +883,27 @@ def mlp_ntk_law(net, *, gammas=None, n_samples=None, q_in=1, centre=False):
     if len(gl) > MAX_LAYERS:
         raise TooLargeError(f"the NTK law is supported up to {MAX_LAYERS} hidden layers; got {len(gl)}")
     return NTKLaw(gl, bs, as_, scale=qL)
+
+
+class _CKRecursion(NTKLaw):
+    """The conjugate-kernel law ``scale · μ_L`` (orthonormal inputs) evaluated
+    by the recursion of this module with ``r = (0, …, 0, 1)``, ``r_+ = 0``:
+    ``L`` Newton unknowns instead of ``L`` nested continuations of the ⊠
+    engine.  Atoms and exact moments are the caller's (Belinschi's rule and
+    the Fan–Wang moment recursion of :class:`ConjugateKernelLaw`)."""
+
+    def __init__(self, gammas, bs, scale, atoms, moments):
+        self.gammas, self.bs, self.scale = list(gammas), list(bs), scale
+        self.as_ = [b * b for b in self.bs]  # unused: r is set directly
+        self.r, self.r_plus = [0] * len(self.gammas) + [1], 0
+        self._system = _System(self.gammas, self.bs, self.r)
+        self._sf = float(scale)
+        self._shift = 0.0
+        self._cache = {}
+        self._atoms_fn, self._moments_fn = atoms, moments
+
+    def atoms(self):
+        return [(float(a), float(m)) for a, m in self._atoms_fn() if float(m) > 0]
+
+    def moments(self, n):
+        return self._moments_fn(n)
