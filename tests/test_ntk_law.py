@@ -221,3 +221,8 @@ def test_bad_inputs():
         neural_tangent_kernel_law([0.5] * 201, 0.5, 0.5)
     with pytest.raises(InvalidArgumentError, match="init='gaussian'"):
         freealg.MLP(3, "tanh").ntk_law(gammas=0.5)
+
+
+def test_too_deep_net_refused_before_work():
+    with pytest.raises(TooLargeError, match="200"):
+        freealg.MLP(100_000, "tanh", init="gaussian").ntk_law(gammas=0.5)

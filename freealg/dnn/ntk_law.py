@@ -861,7 +861,9 @@ def mlp_ntk_law(net, *, gammas=None, n_samples=None, q_in=1, centre=False):
     ------
     InvalidArgumentError
         Biases, an uncentred activation without ``centre=True``, a depth-1
-        net, bad ``gammas``.
+        net, bad ``gammas``, a non-Gaussian init.
+    TooLargeError
+        More than 200 hidden layers (checked first).
 
     Examples
     --------
@@ -878,10 +880,13 @@ def mlp_ntk_law(net, *, gammas=None, n_samples=None, q_in=1, centre=False):
         raise InvalidArgumentError(
             f"the Fan–Wang NTK law is for i.i.d. (Gaussian-class) weights; got init={net.init!r}. "
             "Build the net with init='gaussian'")
+    if net.depth - 1 > MAX_LAYERS:
+        raise TooLargeError(
+            f"the NTK law solves one Newton unknown per hidden layer and is supported up to "
+            f"{MAX_LAYERS} hidden layers; the net has {net.depth - 1} (the moments of the "
+            "conjugate kernel, net.conjugate_kernel_moments, go deeper)")
     gl, bs, as_, qL = _ntk_parameters(net, gammas=gammas, n_samples=n_samples, q_in=q_in,
                                       centre=centre)
-    if len(gl) > MAX_LAYERS:
-        raise TooLargeError(f"the NTK law is supported up to {MAX_LAYERS} hidden layers; got {len(gl)}")
     return NTKLaw(gl, bs, as_, scale=qL)
 
 
