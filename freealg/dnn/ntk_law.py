@@ -194,6 +194,11 @@ class _System:
         self.L = len(gammas)
 
     def __call__(self, z, d):
+        # rows of failed points are nan (flagged by the caller, never returned as values)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            return self._eval(z, d)
+
+    def _eval(self, z, d):
         P, L = z.size, self.L
         b2, g = self.b2, self.g
         zk = z.astype(complex)
