@@ -402,6 +402,14 @@ class NTKLaw(LawMethods):
         m = _series_moments(n, self.gammas, self.bs, self.r)
         m = _affine_moments(m, self.r_plus, 1)
         m = [self.scale ** (k + 1) * v for k, v in enumerate(m)]
+        for k, v in enumerate(m):
+            if isinstance(v, float) and not math.isfinite(v):
+                from ..errors import FloatRangeError
+
+                raise FloatRangeError(
+                    f"the NTK moment m_{k + 1} overflows float64 ({v}); the parameters "
+                    f"(gammas, b, a, scale = {float(self.scale):g}) are too large for float "
+                    "moments: pass exact numbers (Fraction) or ask for fewer moments")
         params = self.gammas + self.bs + self.as_ + [self.scale]
         if all(isinstance(v, int) and not isinstance(v, bool) for v in params):
             m = [int(v) if isinstance(v, Fraction) and v.denominator == 1 else v for v in m]
@@ -820,14 +828,19 @@ def neural_tangent_kernel_law(gammas, b, a):
     bl = _layer_list(b, "b", len(gl))
     al = _layer_list(a, "a", len(gl))
     for i, (bb, aa) in enumerate(zip(bl, al)):
-        if float(bb) ** 2 > 1 + 1e-12:
+        if abs(float(bb)) > 1 + 1e-12:
             raise InvalidArgumentError(
                 f"b[{i}] = {bb!r}: b = E sigma'(xi) of a normalised activation has b^2 <= 1")
         if float(aa) < float(bb) ** 2 * (1 - 1e-12) or float(aa) <= 0:
             raise InvalidArgumentError(
                 f"a[{i}] = {aa!r} must be > 0 and >= b[{i}]^2 = {float(bb) ** 2:g} "
                 "(a = E sigma'(xi)^2 >= (E sigma'(xi))^2)")
-    return NTKLaw(gl, bl, al)
+    law = NTKLaw(gl, bl, al)
+    if not all(math.isfinite(float(v)) for v in law.r + [law.r_plus]):
+        raise InvalidArgumentError(
+            f"the NTK coefficients overflow float64 (r_+ = {float(law.r_plus)!r}) for a = {a!r}; "
+            "a = E sigma'(xi)^2 of a normalised activation is O(1): check the normalisation")
+    return law
 
 
 def _ntk_parameters(net, *, gammas, n_samples, q_in, centre):
