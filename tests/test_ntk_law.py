@@ -219,6 +219,12 @@ def test_bad_inputs():
         neural_tangent_kernel_law([0.5, 0.5], [0.5], 0.5)
     with pytest.raises(TooLargeError, match="200"):
         neural_tangent_kernel_law([0.5] * 201, 0.5, 0.5)
+    with pytest.raises(InvalidArgumentError, match="b\\[0\\]"):
+        neural_tangent_kernel_law([0.5], 1e308, 1e308)  # no OverflowError from b²
+    with pytest.raises(InvalidArgumentError, match="overflow"):
+        neural_tangent_kernel_law([0.5, 0.5], 0.5, 1e200)
+    with pytest.raises(InvalidArgumentError, match="overflows"):
+        neural_tangent_kernel_law([1e200, 1e200], 0.5, 0.5).moments(3)
     with pytest.raises(InvalidArgumentError, match="init='gaussian'"):
         freealg.MLP(3, "tanh").ntk_law(gammas=0.5)
 
