@@ -172,7 +172,10 @@ class ConjugateKernelLaw(LawMethods):
         # of freealg.dnn.ntk_law with r = (0, ..., 0, 1) solves the same law
         # with one Newton unknown per layer (tests compare the two)
         self._fast = None
-        if mu0 is None and len(self.gammas) >= 3:
+        # (not with a hard edge at 0: gamma_L = 1, or a linear layer b^2 = 1,
+        # where the axis quadrature of the recursion's evidence does not apply)
+        if (mu0 is None and len(self.gammas) >= 3 and float(self.gammas[-1]) != 1
+                and all(float(b) ** 2 < 1 for b in self.bs)):
             from .ntk_law import _CKRecursion
 
             self._fast = _CKRecursion(self.gammas, self.bs, scale, self._law.atoms, self.moments)
@@ -227,7 +230,8 @@ class ConjugateKernelLaw(LawMethods):
     def density(self, x, **kwargs):
         """Certified density (a :class:`freealg.DensityResult`; keywords of
         :meth:`freealg.functional.FreeMulLaw.density`).  At depth >= 3 on
-        orthonormal inputs (no ``mu0``) and without ``dps`` or
+        orthonormal inputs (no ``mu0``), with ``γ_L != 1`` and every
+        ``b² < 1`` (no hard edge at 0), and without ``dps`` or
         ``n_moments``, the values come from the Stieltjes recursion of
         :mod:`freealg.dnn.ntk_law` (one Newton unknown per layer; seconds
         instead of minutes), with its evidence: adaptive quadrature mass and

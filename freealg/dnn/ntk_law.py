@@ -68,6 +68,11 @@ power series in ``1/z`` (a second algorithm; the tests also check ``m_1``
 against the infinite-width NTK diagonal and ``m_2`` against a closed
 formula in the CK moments).
 
+Limits.  Orthonormal inputs only (``μ_0 = δ_1``).  A law with a hard edge
+(a divergent density at the bottom of the spectrum: ``b_L = 0`` with
+``γ_L = 1``, square linear layers) fails the quadrature check, so
+``density`` raises :class:`~freealg.errors.CertificationError` there.
+
 Atom.  ``K ≥ r_+ + r_0``; the kernel of ``Σ_{k≥1, r_k>0} r_k X_kᵀX_k`` has
 dimension ``n − min(n, rank)`` with ``rank/n = 1/γ_{k*} + Σ_{k>k*, b_k² < 1}
 1/γ_k`` (``k*`` the first layer with ``r_{k*} > 0``; a layer with
@@ -626,6 +631,10 @@ class NTKLaw(LawMethods):
                 mom += vals[0][keep].sum(axis=0)
                 qerr += float(diff[keep].sum())
                 if not np.any(~keep):
+                    break
+                if np.sum(~keep) > 512:  # not converging (e.g. a hard edge): stop, the error stays
+                    mom += vals[0][~keep].sum(axis=0)
+                    qerr += float(diff[~keep].sum())
                     break
                 p = panels[~keep]
                 m = p.mean(axis=1)
