@@ -135,3 +135,46 @@ def test_bad_inputs():
         freealg.MLP(3, "tanh").conjugate_kernel_law(gammas=0.5, centre="yes")
     with pytest.raises(InvalidArgumentTypeError, match="mu0"):
         conjugate_kernel_law([0.5], 0.5, mu0=[1, 1, 1])
+
+
+def test_depth_three_fast_path_agrees_with_product_engine():
+    # depth >= 3 (orthonormal inputs) evaluates by the Stieltjes recursion of
+    # freealg.dnn.ntk_law; the ⊠ engine (nested subordination, an independent
+    # algorithm) must give the same boundary values
+    g, b = [0.5, 0.5, 0.5], [0.6, 0.6, 0.6]
+    law = conjugate_kernel_law(g, b)
+    x = np.array([0.5, 1.5])
+    res = law.density(x)
+    assert res.evidence.ok
+    ref = -np.asarray(law.engine_law.cauchy(x.astype(complex))).imag / np.pi
+    np.testing.assert_allclose(res.density, ref, rtol=1e-9)
+    # quadrature mass and moments of the fast density against the exact
+    # Fan–Wang moments (evidence)
+    assert max(res.evidence.moment_errors) < 1e-10
+    assert abs(res.evidence.mass_continuous + res.evidence.mass_atoms - 1) < 1e-10
+
+
+def test_depth_four_with_atom_fast_path():
+    # γ_4 = 2 > 1: an atom 1/2 at 0 (Belinschi's rule on the factors); the
+    # quadrature mass of the continuous part must be the rest, and the
+    # moments the exact ones
+    law = conjugate_kernel_law([Fraction(1, 2), Fraction(1, 2), Fraction(1, 3), 2], Fraction(1, 2))
+    assert [(float(a), float(m)) for a, m in law.atoms() if m != 0] == [(0.0, 0.5)]
+    (lo, hi), = law.support()
+    res = law.density(np.linspace(lo, hi, 7)[1:-1])
+    assert res.evidence.ok
+    assert abs(res.evidence.mass_continuous - 0.5) < 1e-10
+    exact = [float(v) for v in conjugate_kernel_moments(4, law.gammas, law.bs)[-1]]
+    np.testing.assert_allclose(res.evidence.moments_contour, exact, rtol=1e-10)
+
+
+def test_simulation_three_hidden_layers_tanh():
+    # depth 3: the fast path (Stieltjes recursion) against a finite network
+    n, d = 1000, 2000
+    net = freealg.MLP(4, "tanh", sigma_w=1.5)
+    law = net.conjugate_kernel_law(gammas=Fraction(n, d))
+    eigs = _network_ck(np.random.default_rng(9), np.tanh, n, [1000, d, d, d], 1.5)
+    (lo, hi), = law.support()
+    ks = _kolmogorov_on_grid(eigs, law, np.linspace(lo, hi, 41)[1:-1])
+    tol = np.sqrt(np.log(2 / 1e-3) / (2 * n)) + 1 / np.sqrt(n)  # as in the two-layer test
+    assert ks < tol, (ks, tol)

@@ -200,7 +200,7 @@ LAYERS = [
     ("curves", "_curve_analysis curves _elimination closed_forms"),
     ("density", "_certify _result _curve _curve_engine density functional"),
     ("deep networks", "dnn dnn.mlp dnn.meanfield dnn.criticality dnn.kaa dnn.kernels dnn._spectra "
-                      "dnn.jacobian dnn.fisher dnn._fisher_solver dnn._fisher_kernels dnn.polynomials dnn.depth_limit dnn.ngd dnn.ck_law"),
+                      "dnn.jacobian dnn.fisher dnn._fisher_solver dnn._fisher_kernels dnn.polynomials dnn.depth_limit dnn.ngd dnn.ck_law dnn.ntk_law"),
     ("simulation, verification", "simulate verify verify._common verify._lawtools verify.evaluation "
                                  "verify.momentcheck verify.limit_moments verify.spectra verify.network "
                                  "verify.report verify.limits verify.trials verify.asymptotic verify.jacobian "

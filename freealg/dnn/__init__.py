@@ -10,6 +10,8 @@ infinite-width kernels (docs/theory.md §1, §4, §6, §7).
   gradient flow, Fan–Wang conjugate-kernel moments;
 * :mod:`freealg.dnn.ck_law`: the Fan–Wang conjugate-kernel law
   (:class:`ConjugateKernelLaw`);
+* :mod:`freealg.dnn.ntk_law`: the Fan–Wang multi-sample NTK law
+  (:class:`NTKLaw`);
 * :mod:`freealg.dnn.jacobian`: the law of ``J Jᵀ`` (:class:`JacobianLaw`,
   dynamical-isometry summary);
 * :mod:`freealg.dnn.fisher`: the one-sample FIM/NTK spectrum
@@ -31,6 +33,7 @@ from .criticality import critical_sigma_w, critical_line
 from .kaa import KAAResult
 from .kernels import conjugate_kernel_moments, mp_moments
 from .ck_law import ConjugateKernelLaw, conjugate_kernel_law
+from .ntk_law import NTKLaw, neural_tangent_kernel_law
 from .jacobian import JacobianLaw, IsometrySummary, jacobian_law
 from .fisher import FisherLaw, fim_law
 from .depth_limit import DepthLimitLaw, depth_limit_law
@@ -48,6 +51,8 @@ __all__ = [
     "mp_moments",
     "ConjugateKernelLaw",
     "conjugate_kernel_law",
+    "NTKLaw",
+    "neural_tangent_kernel_law",
     "JacobianLaw",
     "IsometrySummary",
     "jacobian_law",

@@ -1436,3 +1436,9 @@ class MLP:
         from . import ck_law
         return ck_law.mlp_conjugate_kernel_law(self, gammas=gammas, n_samples=n_samples, mu0=mu0,
                                                q_in=q_in, centre=centre)
+
+    def ntk_law(self, gammas=None, n_samples=None, q_in=1, *, centre=False):
+        """Limit spectrum of the multi-sample NTK (Fan–Wang), see
+        :func:`freealg.dnn.ntk_law.mlp_ntk_law`."""
+        from . import ntk_law
+        return ntk_law.mlp_ntk_law(self, gammas=gammas, n_samples=n_samples, q_in=q_in, centre=centre)
