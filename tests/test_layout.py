@@ -203,7 +203,8 @@ LAYERS = [
     ("density", "_certify _result _curve _curve_engine density functional"),
     ("deep networks", "dnn dnn.mlp dnn.meanfield dnn.criticality dnn.kaa dnn.kernels dnn._spectra "
                       "dnn.jacobian dnn.fisher dnn._fisher_solver dnn._fisher_kernels dnn.polynomials dnn.depth_limit dnn.ngd dnn.ck_law"),
-    ("simulation, verification", "simulate simulate._checks simulate.ensembles simulate.network simulate.instance verify"),
+    ("simulation, verification", "simulate simulate._checks simulate.ensembles simulate.network simulate.instance "
+                                 "simulate.sampling verify"),
     ("front ends", "cli demo plot freealg"),
 ]
 
