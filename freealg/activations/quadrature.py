@@ -72,6 +72,35 @@ def gaussian_expectation(f, q, *, dps=15, breakpoints=()):
     """
     dps = _check_dps(dps)
     kind, qv = _check_q(q)
+    f, breakpoints = _integrand(f, breakpoints, dps)
+    with mpmath.workdps(dps + 10):
+        if kind == "exact":
+            if not qv.is_number:
+                raise InvalidArgumentError(
+                    f"gaussian_expectation integrates numerically; q = {qv} is symbolic. "
+                    "Substitute a number, or use Activation.gaussian_expectation for a "
+                    "closed form in q."
+                )
+            qm = mpmath.mpf(sp.N(qv, dps + 15))
+        else:
+            qm = mpmath.mpf(qv)
+        if qm == 0:
+            val = mpmath.mpf(f(mpmath.mpf(0)))
+        else:
+            val = _integrate(f, mpmath.sqrt(qm), breakpoints, q, dps)
+        if not mpmath.isfinite(val):
+            raise InvalidArgumentError(
+                f"the Gaussian expectation is not finite (got {val}) for q = {q}: "
+                "the integrand grows too fast or is singular"
+            )
+    with mpmath.workdps(dps):
+        return +val
+
+
+def _integrand(f, breakpoints, dps):
+    """Check ``f`` and ``breakpoints`` of :func:`gaussian_expectation`: ``f`` a
+    callable (wrapped by ``user_function``) or a sympy expression in at most one
+    symbol (lambdified with mpmath), the breakpoints finite reals."""
     if not (callable(f) or isinstance(f, sp.Basic)):
         raise InvalidArgumentTypeError(
             f"f must be a callable of one real variable or a sympy expression; got "
@@ -98,74 +127,65 @@ def gaussian_expectation(f, q, *, dps=15, breakpoints=()):
         raise InvalidArgumentError(
             f"f must be a callable of one real variable (or a sympy expression); got {f!r}"
         )
-    f = user_function(f, dps=dps)
-    with mpmath.workdps(dps + 10):
-        if kind == "exact":
-            if not qv.is_number:
-                raise InvalidArgumentError(
-                    f"gaussian_expectation integrates numerically; q = {qv} is symbolic. "
-                    "Substitute a number, or use Activation.gaussian_expectation for a "
-                    "closed form in q."
-                )
-            qm = mpmath.mpf(sp.N(qv, dps + 15))
-        else:
-            qm = mpmath.mpf(qv)
-        if qm == 0:
-            val = mpmath.mpf(f(mpmath.mpf(0)))
-        else:
-            s = mpmath.sqrt(qm)
-            # split points on both scales: the Gaussian's (|z| = 1, 3, 10) and the
-            # activation's (|h| = 1, 3, 10, i.e. z = c / sqrt(q)) and the kinks.  Points
-            # of the h-scale beyond zmax, where the Gaussian weight is below the working
-            # precision, are dropped: at q = 1e-300 they sit at |z| ~ 1e150, and a panel
-            # [0, 1e150] holding all the mass near z = 0 was integrated to ~1e-22582
-            # instead of 1.
-            zmax = mpmath.sqrt(2 * (mpmath.mp.dps + 10) * mpmath.log(10)) + 2
-            pts = {mpmath.mpf(0)}
-            for c in (1, 3, 10):
-                pts.add(mpmath.mpf(c))
-                pts.add(-mpmath.mpf(c))
-            for c in (1, 3, 10):
-                if mpmath.mpf(c) / s <= zmax:
-                    pts.add(mpmath.mpf(c) / s)
-                    pts.add(-mpmath.mpf(c) / s)
-            for b in breakpoints:
-                b = mpmath.mpf(b)
-                if not mpmath.isfinite(b):
-                    raise InvalidArgumentError(f"breakpoints must be finite; got {b}")
-                if abs(b / s) <= zmax:
-                    pts.add(b / s)
-            nodes = [-mpmath.inf] + sorted(pts) + [mpmath.inf]
-            norm = 1 / mpmath.sqrt(2 * mpmath.pi)
+    return user_function(f, dps=dps), breakpoints
 
-            def integrand(z):
-                return f(s * z) * mpmath.exp(-z * z / 2)
 
-            # mpmath.quad stops on an absolute error estimate: at q = 1e-40 the integrand
-            # of E[h^2] is ~1e-40 and the first tanh-sinh level (relative error 2.4e-6)
-            # was accepted.  Integrate the integrand divided by its size in the bulk.
-            scale = max(abs(integrand(mpmath.mpf(t))) for t in (0, 0.5, -0.5, 1, -1, 2, -2, 3, -3))
-            if not scale or not mpmath.isfinite(scale):
-                scale = mpmath.mpf(1)
-            val = mpmath.quad(lambda z: integrand(z) / scale, nodes) * scale * norm
-            # the Gaussian weight must dominate far out (e^{-1250} at |z| = 50);
-            # otherwise tanh-sinh returns a finite number for a divergent integral
-            tail = max(abs(integrand(mpmath.mpf(50))), abs(integrand(mpmath.mpf(-50))))
-            bulk = max(1, abs(integrand(mpmath.mpf(0))), abs(integrand(mpmath.mpf(1))),
-                       abs(integrand(mpmath.mpf(-1))))
-            if not mpmath.isfinite(tail) or tail > mpmath.mpf(10) ** (-dps - 10) * bulk:
-                raise InvalidArgumentError(
-                    f"the Gaussian expectation diverges for q = {q}: |f(h)| e^(-h^2/(2q)) is "
-                    f"{mpmath.nstr(tail, 5)} at h = ±50 sqrt(q). f must grow slower than "
-                    "exp(h^2 / (2q))."
-                )
-        if not mpmath.isfinite(val):
-            raise InvalidArgumentError(
-                f"the Gaussian expectation is not finite (got {val}) for q = {q}: "
-                "the integrand grows too fast or is singular"
-            )
-    with mpmath.workdps(dps):
-        return +val
+def _split_points(s, breakpoints):
+    """Panel edges in ``z`` for ``h = s z``, at the working precision.
+
+    Split points on both scales: the Gaussian's (|z| = 1, 3, 10) and the
+    activation's (|h| = 1, 3, 10, i.e. z = c / sqrt(q)) and the kinks.  Points
+    of the h-scale beyond zmax, where the Gaussian weight is below the working
+    precision, are dropped: at q = 1e-300 they sit at |z| ~ 1e150, and a panel
+    [0, 1e150] holding all the mass near z = 0 was integrated to ~1e-22582
+    instead of 1.
+    """
+    zmax = mpmath.sqrt(2 * (mpmath.mp.dps + 10) * mpmath.log(10)) + 2
+    pts = {mpmath.mpf(0)}
+    for c in (1, 3, 10):
+        pts.add(mpmath.mpf(c))
+        pts.add(-mpmath.mpf(c))
+    for c in (1, 3, 10):
+        if mpmath.mpf(c) / s <= zmax:
+            pts.add(mpmath.mpf(c) / s)
+            pts.add(-mpmath.mpf(c) / s)
+    for b in breakpoints:
+        b = mpmath.mpf(b)
+        if not mpmath.isfinite(b):
+            raise InvalidArgumentError(f"breakpoints must be finite; got {b}")
+        if abs(b / s) <= zmax:
+            pts.add(b / s)
+    return [-mpmath.inf] + sorted(pts) + [mpmath.inf]
+
+
+def _integrate(f, s, breakpoints, q, dps):
+    """``∫Dz f(s z)`` by tanh–sinh on the panels of :func:`_split_points`, scaled
+    to the integrand's size in the bulk; a divergent integral is refused."""
+    nodes = _split_points(s, breakpoints)
+    norm = 1 / mpmath.sqrt(2 * mpmath.pi)
+
+    def integrand(z):
+        return f(s * z) * mpmath.exp(-z * z / 2)
+
+    # mpmath.quad stops on an absolute error estimate: at q = 1e-40 the integrand
+    # of E[h^2] is ~1e-40 and the first tanh-sinh level (relative error 2.4e-6)
+    # was accepted.  Integrate the integrand divided by its size in the bulk.
+    scale = max(abs(integrand(mpmath.mpf(t))) for t in (0, 0.5, -0.5, 1, -1, 2, -2, 3, -3))
+    if not scale or not mpmath.isfinite(scale):
+        scale = mpmath.mpf(1)
+    val = mpmath.quad(lambda z: integrand(z) / scale, nodes) * scale * norm
+    # the Gaussian weight must dominate far out (e^{-1250} at |z| = 50);
+    # otherwise tanh-sinh returns a finite number for a divergent integral
+    tail = max(abs(integrand(mpmath.mpf(50))), abs(integrand(mpmath.mpf(-50))))
+    bulk = max(1, abs(integrand(mpmath.mpf(0))), abs(integrand(mpmath.mpf(1))),
+               abs(integrand(mpmath.mpf(-1))))
+    if not mpmath.isfinite(tail) or tail > mpmath.mpf(10) ** (-dps - 10) * bulk:
+        raise InvalidArgumentError(
+            f"the Gaussian expectation diverges for q = {q}: |f(h)| e^(-h^2/(2q)) is "
+            f"{mpmath.nstr(tail, 5)} at h = ±50 sqrt(q). f must grow slower than "
+            "exp(h^2 / (2q))."
+        )
+    return val
 
 
 # ---------------------------------------------------------------------------
