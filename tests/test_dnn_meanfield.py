@@ -15,6 +15,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
+import sympy
 
 import freealg
 from freealg.dnn import MLP, critical_line, critical_sigma_w
@@ -293,7 +294,7 @@ def test_d2_law():
     assert atoms[0][0] == 0.0 and atoms[1][0] == 1.0
     assert atoms[1][1] == pytest.approx(p, rel=1e-14)
     assert net.d2_moments(3) == pytest.approx([p, p, p], rel=1e-13)
-    assert MLP(2, "relu", sigma_w=1.0).d2_atoms(symbolic=True)[1][1] == freealg.activations.sp.Rational(1, 2)
+    assert MLP(2, "relu", sigma_w=1.0).d2_atoms(symbolic=True)[1][1] == sympy.Rational(1, 2)
     hs = net.d2_atoms(symbolic=True)[1][1]  # erf(1/sqrt(2q)) in the symbol q
     assert float(hs.subs(next(iter(hs.free_symbols)), q)) == pytest.approx(p, rel=1e-14)
     t = MLP(3, "tanh", sigma_w=1.2, sigma_b=0.1)

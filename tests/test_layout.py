@@ -196,12 +196,15 @@ LAYERS = [
     ("combinatorics", "partitions cumulants"),
     ("NC algebra", "_ncbase _trace ncpoly _parse _latex"),
     ("freeness", "_families _engine _expansion freeness"),
-    ("activations, laws", "activations laws _continuous_laws _activation_law _law_api"),
+    ("activations, laws", "activations activations._numbers activations.quadrature_np activations.closed_forms "
+                          "activations.quadrature activations.named activations.expectations activations.core "
+                          "activations.registry laws _continuous_laws _activation_law _law_api"),
     ("curves", "_curve_analysis curves _elimination closed_forms"),
     ("density", "_certify _result _curve _curve_engine density functional"),
     ("deep networks", "dnn dnn.mlp dnn.meanfield dnn.criticality dnn.kaa dnn.kernels dnn._spectra "
                       "dnn.jacobian dnn.fisher dnn._fisher_solver dnn._fisher_kernels dnn.polynomials dnn.depth_limit dnn.ngd dnn.ck_law dnn.ntk_law"),
-    ("simulation, verification", "simulate verify verify._common verify._lawtools verify.evaluation "
+    ("simulation, verification", "simulate simulate._checks simulate.ensembles simulate.network "
+                                 "simulate.instance simulate.sampling verify verify._common verify._lawtools verify.evaluation "
                                  "verify.momentcheck verify.limit_moments verify.spectra verify.network "
                                  "verify.report verify.limits verify.trials verify.asymptotic verify.jacobian "
                                  "verify.fim verify.two_layer"),

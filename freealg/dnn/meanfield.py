@@ -204,7 +204,9 @@ class _Eng:
         return float(act.gaussian_expectation_2d(which, s11, s12, s22))
 
     def E_fun(self, act, f_np, f_mp, q):
-        from ..activations import _expect1_np, _finite_np, gaussian_expectation
+        from ..activations import gaussian_expectation
+        from ..activations._numbers import _finite_np
+        from ..activations.quadrature_np import _expect1_np
         if self.mp:
             return gaussian_expectation(f_mp, mpmath.mpf(q), dps=self.dps + 5, breakpoints=act.breakpoints)
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
@@ -282,7 +284,7 @@ def _sig(net, eng):
 
 def _check_q_in(q_in, name="q_in"):
     """A variance >= 0 (the shared checker, via the activations module)."""
-    from ..activations import _check_q
+    from ..activations._numbers import _check_q
     _check_q(q_in, name)
     return q_in
 

@@ -258,7 +258,7 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
             kk = check_int(k, "k", minimum=0)
             cache[k] = gaussian_expectation(lambda x: act.dphi_mp(x) ** kk, q, dps=dps or 15)
             if dps is None:
-                from ..activations import _float_result
+                from ..activations._numbers import _float_result
 
                 cache[k] = _float_result(cache[k], f"E[phi'^{kk}] of {act!r}", q)
         return cache[k]

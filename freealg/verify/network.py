@@ -28,7 +28,7 @@ def _net_activation(net):
 
 
 def _net_params(net):
-    from ..simulate import _init_name
+    from ..simulate.network import _init_name
 
     act = _net_activation(net)
     sw = _to_float(getattr(net, "sigma_w"), "sigma_w")
