@@ -30,8 +30,8 @@ from fractions import Fraction
 import numpy as np
 import numba
 
-from ._utils.validate import check_int, check_real, describe
-from .errors import (InvalidArgumentError, InvalidArgumentTypeError, InvalidPartitionError,
+from .._utils.validate import check_int, check_real, describe
+from ..errors import (InvalidArgumentError, InvalidArgumentTypeError, InvalidPartitionError,
                      TooLargeError)
 
 __all__ = [

@@ -21,15 +21,15 @@ outputs when every output is an integer, else ``Fraction``.
 
 from __future__ import annotations
 
-from ._utils.symbolic import sympify_safe
+from .._utils.symbolic import sympify_safe
 import functools
 import math
 import numbers
 from fractions import Fraction
 
-from . import _series
-from ._utils.validate import MAX_MOMENT_ORDER, check_choice, describe
-from .errors import (
+from .. import _series
+from .._utils.validate import MAX_MOMENT_ORDER, check_choice, describe
+from ..errors import (
     InvalidArgumentError,
     InvalidArgumentTypeError,
     InvalidLawError,
@@ -200,7 +200,7 @@ def _convert(lst, kind, name):
         return [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympify_safe(v)
                 for v in lst]
     if kind == "mpmath":
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         out = []
         for v in lst:
@@ -246,7 +246,7 @@ def _one(kind):
 
         return sympy.Integer(1)
     if kind == "mpmath":
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         return mpmath.mpf(1)
     if kind == "float":
@@ -614,7 +614,7 @@ def _check_word_and_fn(word, fn, fname, maximum, what):
     """The word (a str, list or tuple of hashable letters, at most ``maximum``
     long, checked before any work) and the callable ``fn`` of the
     multivariate moment/cumulant front ends."""
-    from ._utils.validate import check_int
+    from .._utils.validate import check_int
 
     if not isinstance(word, (str, list, tuple)):
         raise InvalidArgumentTypeError(
