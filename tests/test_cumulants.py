@@ -12,7 +12,7 @@ import sympy
 from hypothesis import given, settings, strategies as st
 
 import freealg
-from freealg import _reference as ref
+from freealg.combinatorics import _reference as ref
 from freealg.errors import (
     FreealgError,
     InvalidLawError,
