@@ -330,10 +330,21 @@ def free_mul_moments(ma, mb, *, check=True):
         raise InvalidSequenceError(
             _overflow_message("free_mul_moments", "moments", _size([ma, mb]), 1)
         )
-    # chi(w) = S(w) w / (1 + w)
-    zero = s[0] * 0
+    return _finish(_moments_of_s_series(s, n), kind, all_int)
+
+
+def _moments_of_s_series(S, n):
+    """Moments ``m_1, ..., m_n`` of the law whose S-transform has the series
+    ``S = [s_0, ..., s_{n-1}]`` (private core, ``s_0 != 0``).
+
+    The one implementation of the way back from an S-transform:
+    ``chi(w) = w S(w) / (1 + w)`` and ``psi = chi^{<-1>}``, whose
+    coefficients are the moments.  Element-generic (``Fraction``, sympy,
+    mpmath, float: see :mod:`freealg._series`); nothing is validated.
+    """
+    zero = S[0] * 0
     one = zero + 1
     geo = [one if k % 2 == 0 else -one for k in range(n)]  # 1/(1+w)
-    chi = [zero] + _series.mul(s, geo, n)  # n + 1 terms, chi_0 = 0
+    chi = [zero] + _series.mul(S, geo, n)  # n + 1 terms, chi_0 = 0
     psi = _series.reverse(chi, n + 1)
-    return _finish(psi[1:], kind, all_int)
+    return psi[1:]

@@ -72,6 +72,53 @@ class _PowerTable:
         return self.T[s][k]
 
 
+def _free_cumulants_of(m, one):
+    """Free cumulants of the moments ``m = [m_1, ..., m_n]`` (private core).
+
+    The one implementation of ``kappa_n = m_n - sum_{s<n} kappa_s [z^{n-s}] M(z)^s``:
+    division-free, so it runs on any ring elements (int, Fraction, sympy,
+    mpmath, float, sympy polynomial-ring or domain elements) given their
+    unit ``one``; nothing is validated or converted.
+    """
+    n = len(m)
+    table = _PowerTable(n, one)
+    kappa = []
+    for k in range(1, n + 1):
+        if k >= 2:
+            # column k-1 of the table needs m_{k-1}; kappa_k uses columns <= k-1
+            table.add_moment(k - 1, m[k - 2])
+        acc = m[k - 1]
+        for s in range(1, k):
+            c = table.coef(s, k - s)
+            if c != 0 and kappa[s - 1] != 0:
+                acc = acc - kappa[s - 1] * c
+        kappa.append(acc)
+    return kappa
+
+
+def _moments_of_free_cumulants(kappa, one):
+    """Moments ``m_1, ..., m_n`` of the free cumulants ``kappa`` (private core).
+
+    The one implementation of ``m_n = sum_{s=1}^n kappa_s [z^{n-s}] M(z)^s``,
+    division-free on any ring elements with unit ``one`` (see
+    :func:`_free_cumulants_of`); nothing is validated or converted.
+    """
+    n = len(kappa)
+    table = _PowerTable(n, one)
+    m = []
+    for k in range(1, n + 1):
+        if k >= 2:
+            table.add_moment(k - 1, m[k - 2])
+        acc = one * 0
+        for s in range(1, k + 1):
+            if kappa[s - 1] != 0:
+                c = table.coef(s, k - s)
+                if c != 0:
+                    acc = acc + kappa[s - 1] * c
+        m.append(acc)
+    return m
+
+
 @_float_guard("moments")
 def free_cumulants(moments):
     r"""Free cumulants ``kappa_1, ..., kappa_n`` of a moment sequence.
@@ -112,21 +159,7 @@ def free_cumulants(moments):
     [0, 1, 0, 0]
     """
     kind, all_int, (m,) = _prepare(moments, names=["moments"])
-    n = len(m)
-    one = _one(kind)
-    table = _PowerTable(n, one)
-    kappa = []
-    for k in range(1, n + 1):
-        if k >= 2:
-            # column k-1 of the table needs m_{k-1}; kappa_k uses columns <= k-1
-            table.add_moment(k - 1, m[k - 2])
-        acc = m[k - 1]
-        for s in range(1, k):
-            c = table.coef(s, k - s)
-            if c != 0 and kappa[s - 1] != 0:
-                acc = acc - kappa[s - 1] * c
-        kappa.append(acc)
-    return _finish(kappa, kind, all_int)
+    return _finish(_free_cumulants_of(m, _one(kind)), kind, all_int)
 
 
 @_float_guard("cumulants")
@@ -173,21 +206,7 @@ def moments_from_free_cumulants(cumulants):
     kappa1**3 + 3*kappa1*kappa2
     """
     kind, all_int, (kappa,) = _prepare(cumulants, names=["cumulants"])
-    n = len(kappa)
-    one = _one(kind)
-    table = _PowerTable(n, one)
-    m = []
-    for k in range(1, n + 1):
-        if k >= 2:
-            table.add_moment(k - 1, m[k - 2])
-        acc = one * 0
-        for s in range(1, k + 1):
-            if kappa[s - 1] != 0:
-                c = table.coef(s, k - s)
-                if c != 0:
-                    acc = acc + kappa[s - 1] * c
-        m.append(acc)
-    return _finish(m, kind, all_int)
+    return _finish(_moments_of_free_cumulants(kappa, _one(kind)), kind, all_int)
 
 
 @_float_guard("moments")

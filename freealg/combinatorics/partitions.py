@@ -24,6 +24,7 @@ import numpy as np
 from .._utils.validate import check_int, check_real, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
 from ._nc_kernels import _enumerate_nc, _nc_block_sum, _rgs_dtype
+from .cumulants import _moments_of_free_cumulants
 
 __all__ = [
     "catalan",
@@ -167,25 +168,6 @@ def noncrossing_partitions(n, *, max_bytes=DEFAULT_MAX_BYTES):
     return out
 
 
-def _exact_block_sum(n, w):
-    """``sum_{pi in NC(n)} prod_B w[|B| - 1]`` in exact arithmetic, O(n^3).
-
-    First-block decomposition: the block of point 1 has some size ``s`` and
-    cuts the other points into ``s`` independent non-crossing pieces, so
-    ``m_k = sum_s w(s) [z^(k-s)] M(z)^s`` with ``M = sum_j m_j z^j``;
-    ``P[s][j] = [z^j] M^s`` is filled column by column as the ``m_j`` appear.
-    """
-    zero = 0 * w[0]
-    m = [zero + 1]
-    P = [[zero + 1] + [zero] * n] + [[zero] * (n + 1) for _ in range(n)]
-    for k in range(1, n + 1):
-        j = k - 1  # m_0 .. m_{k-1} are known: fill column j of every power
-        for s in range(1, n - j + 1):  # only s + j <= n is ever used
-            P[s][j] = sum((m[i] * P[s - 1][j - i] for i in range(j + 1)), zero)
-        m.append(sum((w[s - 1] * P[s][k - s] for s in range(1, k + 1)), zero))
-    return m[n]
-
-
 def _exact_weights(w, n):
     """The first ``n`` weights as Python ints/Fractions, or None if not exact."""
     out = []
@@ -297,7 +279,9 @@ def noncrossing_sum(n, block_weights, *, max_count=DEFAULT_MAX_COUNT):
                 "weights beyond int64 (an O(n^3) big-integer recursion); use "
                 "freealg.moments_from_free_cumulants, or float weights for small n"
             )
-        return _exact_block_sum(n, exact)
+        # first-block decomposition: the sum is the moment m_n of the free
+        # cumulants w(1), ..., w(n), an O(n^3) exact recursion
+        return _moments_of_free_cumulants(exact, 0 * exact[0] + 1)[n - 1]
     if w.dtype.kind == "O":
         try:
             w = np.asarray(w.tolist())
