@@ -279,8 +279,7 @@ def noncrossing_sum(n, block_weights, *, max_count=DEFAULT_MAX_COUNT):
                 "weights beyond int64 (an O(n^3) big-integer recursion); use "
                 "freealg.moments_from_free_cumulants, or float weights for small n"
             )
-        # first-block decomposition: the sum is the moment m_n of the free
-        # cumulants w(1), ..., w(n), an O(n^3) exact recursion
+        # the sum is the moment m_n of the free cumulants w(1), ..., w(n)
         return _moments_of_free_cumulants(exact, 0 * exact[0] + 1)[n - 1]
     if w.dtype.kind == "O":
         try:
