@@ -4,7 +4,7 @@ conversion, first-call JIT time and import time.
 Run:  python benchmarks/bench_partitions.py [--quick]
 
 Prints medians and the ratio against a pure-Python enumerator run in the
-same process (freealg._reference.noncrossing_partitions_py, the same stack
+same process (freealg.combinatorics._reference.noncrossing_partitions_py, the same stack
 rule written in plain Python).
 """
 
@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 import freealg
-from freealg import _reference as ref
+from freealg.combinatorics import _reference as ref
 
 
 def median_time(fn, repeat):

@@ -100,68 +100,6 @@ def _ring(seqs, n_mu=0):
     return R, out, elems[k:]
 
 
-def _rmul(a, b, n, R):
-    out = [R.zero] * n
-    for i in range(min(len(a), n)):
-        if a[i]:
-            for j in range(min(len(b), n - i)):
-                if b[j]:
-                    out[i + j] += a[i] * b[j]
-    return out
-
-
-def _rinv1(a, n, R):
-    """1/a for a series with a[0] == 1 (division-free)."""
-    out = [R.zero] * n
-    out[0] = R.one
-    for k in range(1, n):
-        s = R.zero
-        for j in range(1, min(k, len(a) - 1) + 1):
-            if a[j]:
-                s += a[j] * out[k - j]
-        out[k] = -s
-    return out
-
-
-def _rreverse1(f, n, R):
-    """Compositional inverse of ``f = z + f_2 z² + …`` to ``n`` terms (Lagrange)."""
-    h = _rinv1(f[1:n + 1], n, R)          # z / f(z)
-    out = [R.zero] * n
-    hp = [R.one] + [R.zero] * (n - 1)
-    for k in range(1, n):
-        hp = _rmul(hp, h, n, R)
-        out[k] = hp[k - 1] * sympy.QQ(1, k)
-    return out
-
-
-def _rcumulants(m, n, R):
-    """Free cumulants from moments, division-free (``M(z) = C(zM(z))``)."""
-    M = [R.one] + list(m[:n])
-    powers = [[R.one] + [R.zero] * n]
-    for _ in range(n):
-        powers.append(_rmul(powers[-1], M, n + 1, R))
-    kap = []
-    for k in range(1, n + 1):
-        acc = M[k]
-        for s in range(1, k):
-            acc -= kap[s - 1] * powers[s][k - s]
-        kap.append(acc)
-    return kap
-
-
-def _rmoments(kap, n, R):
-    m = [R.one]
-    for k in range(1, n + 1):
-        M = m + [R.zero] * (n + 1 - len(m))
-        p = [R.one] + [R.zero] * n
-        acc = R.zero
-        for s in range(1, k + 1):
-            p = _rmul(p, M, n + 1, R)
-            acc += kap[s - 1] * p[k - s]
-        m.append(acc)
-    return m[1:]
-
-
 def _eliminate_mu(E, mu, m1):
     """Reduce ``E`` modulo ``mu·m1 − 1`` (the result is free of ``mu``)."""
     e = E.degree(mu)
@@ -173,6 +111,7 @@ def _eliminate_mu(E, mu, m1):
 
 def add_moments(seqs, n):
     """Exact moments ``m_1..m_n`` of the ⊞ of laws with moment sequences ``seqs``."""
+    from .combinatorics.cumulants import _free_cumulants_of, _moments_of_free_cumulants
     from .cumulants import free_add_moments
 
     seqs = [[sympify_safe(v) for v in s[:n]] for s in seqs]
@@ -184,12 +123,14 @@ def add_moments(seqs, n):
     R, conv, _ = _ring(seqs)
     kap = [R.zero] * n
     for m in conv:
-        kap = [x + y for x, y in zip(kap, _rcumulants(m, n, R))]
-    return [sympy.expand(v.as_expr()) for v in _rmoments(kap, n, R)]
+        kap = [x + y for x, y in zip(kap, _free_cumulants_of(list(m[:n]), R.one))]
+    return [sympy.expand(v.as_expr()) for v in _moments_of_free_cumulants(kap, R.one)]
 
 
 def mul_moments(seqs, n, powers=None):
     """Exact moments ``m_1..m_n`` of ``⊠_i law_i^{⊠k_i}`` (S-route, division-free)."""
+    from . import _series
+    from .combinatorics.convolution import _moments_of_s_series
     from .cumulants import free_mul_moments
 
     seqs = [[sympify_safe(v) for v in s[:n]] for s in seqs]
@@ -203,13 +144,11 @@ def mul_moments(seqs, n, powers=None):
     T = [R.one] + [R.zero] * (n - 1)
     for m, mu, k in zip(conv, mus, powers):
         phi = [R.zero, R.one] + [m[j - 1] * mu**j for j in range(2, n + 1)]
-        inv = _rreverse1(phi, n + 1, R)             # phi^{-1}(w)
+        inv = _series.reverse(phi, n + 1)          # phi^{-1}(w)
         ti = [inv[j + 1] + (inv[j] if j else R.zero) for j in range(n)]   # (1 + w) phi^{-1}(w)/w
         for _ in range(k):
-            T = _rmul(T, ti, n, R)
-    geo = [R.one if j % 2 == 0 else -R.one for j in range(n)]
-    chihat = [R.zero] + _rmul(T, geo, n, R)         # w T(w)/(1 + w), leading 1
-    g = _rreverse1(chihat, n + 1, R)
+            T = _series.mul(T, ti, n)
+    g = [R.zero] + _moments_of_s_series(T, n)      # reverse of w T(w)/(1 + w)
     c_inv = R.one
     for m, k in zip(conv, powers):
         c_inv *= m[0] ** k                          # 1/c = Π m1^k

@@ -115,39 +115,16 @@ class Domain:
 def moments_from_cumulants_in(kappa, dom):
     """``m_1..m_n`` from free cumulants with domain arithmetic only:
     ``m_k = sum_{s=1}^k kappa_s [z^{k-s}] M(z)^s`` (docs/theory.md §2)."""
-    return _mc_table(kappa, dom, to_moments=True)
+    from .combinatorics.cumulants import _moments_of_free_cumulants
+
+    return _moments_of_free_cumulants(list(kappa), dom.one)
 
 
 def cumulants_from_moments_in(moments, dom):
     """Free cumulants ``kappa_1..kappa_n`` from moments, domain arithmetic only."""
-    return _mc_table(moments, dom, to_moments=False)
+    from .combinatorics.cumulants import _free_cumulants_of
 
-
-def _mc_table(seq, dom, to_moments):
-    n = len(seq)
-    one, zero = dom.one, dom.zero
-    m = [one] + [zero] * n
-    # T[s][j] = [z^j] M(z)^s, filled column by column as the m_j become known
-    T = [[one] + [zero] * n for _ in range(n + 1)]
-    T[0] = [one] + [zero] * n
-    out = []
-    for k in range(1, n + 1):
-        acc = zero
-        for s in range(1, k):
-            acc = acc + (seq[s - 1] if to_moments else out[s - 1]) * T[s][k - s]
-        if to_moments:
-            m[k] = acc + seq[k - 1]  # s = k term: kappa_k [z^0] M^k = kappa_k
-            out.append(m[k])
-        else:
-            m[k] = seq[k - 1]
-            out.append(m[k] - acc)
-        for s in range(1, n - k + 1):
-            col = zero
-            prev = T[s - 1]
-            for j in range(0, k + 1):
-                col = col + prev[k - j] * m[j]
-            T[s][k] = col
-    return out
+    return _free_cumulants_of(list(moments), dom.one)
 
 
 def catalan(n):

@@ -2,7 +2,8 @@
 
 A series is a Python list ``[c0, c1, ..., c_{N-1}]`` of coefficients; every
 routine takes the truncation length ``N`` explicitly.  Elements may be
-``int``/``Fraction``, sympy expressions, mpmath numbers or floats: only
+``int``/``Fraction``, sympy expressions, mpmath numbers, floats, or elements
+of a sympy domain or polynomial ring: only
 ``+ - * /`` are used, so exact inputs stay exact.  Division is only by
 elements the caller guarantees non-zero (the constant or linear coefficient)
 and by small integers; for ``int`` inputs the caller passes ``Fraction``
@@ -34,7 +35,8 @@ def inv(a, N):
     out = [a0 * 0] * N
     if N == 0:
         return out
-    out[0] = 1 / a0 if not _is_exact_int(a0) else _frac(1, a0)
+    # (a0 * 0 + 1) is the unit of a0's own kind: sympy domain elements (ANP) refuse 1 / a0
+    out[0] = (a0 * 0 + 1) / a0 if not _is_exact_int(a0) else _frac(1, a0)
     la = len(a)
     for n in range(1, N):
         s = a0 * 0

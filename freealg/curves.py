@@ -57,6 +57,7 @@ from .errors import (
 from ._curve_analysis import G, Z, _CurveAnalysis
 from .laws import Law, W, _check_order, _finite_transform
 from . import _detsympy as _ds
+from . import _series
 
 __all__ = ["SpectralCurve", "Z", "G"]
 S_SYM = sympy.Symbol("S")
@@ -111,37 +112,6 @@ def _finite_complex(value, which, w):
         )
     return out
 R_SYM = sympy.Symbol("R")
-
-
-# ---------------------------------------------------------------------------
-# power series over a sympy domain
-# ---------------------------------------------------------------------------
-
-
-def _smul(a, b, N, zero):
-    out = [zero] * N
-    for i in range(min(len(a), N)):
-        ai = a[i]
-        if not ai:
-            continue
-        for j in range(min(len(b), N - i)):
-            bj = b[j]
-            if bj:
-                out[i + j] = out[i + j] + ai * bj
-    return out
-
-
-def _sinv(a, N, one, zero):
-    out = [zero] * N
-    inv0 = one / a[0]
-    out[0] = inv0
-    for n in range(1, N):
-        s = zero
-        for k in range(1, min(n, len(a) - 1) + 1):
-            if a[k]:
-                s = s + a[k] * out[n - k]
-        out[n] = -s * inv0
-    return out
 
 
 def _to_poly(expr, gens):
@@ -579,7 +549,7 @@ class SpectralCurve(_CurveAnalysis, Law):
         acc = [zero] * N
         lo = 0 if not deriv else 1
         for i in range(d, lo - 1, -1):
-            acc = _smul(acc, H, N, zero)
+            acc = _series.mul(acc, H, N)
             row = rows[i]
             fac = K.convert(i) if deriv else K.one
             for k in range(min(len(row), N)):
@@ -634,7 +604,7 @@ class SpectralCurve(_CurveAnalysis, Law):
             Hp = H + [K.zero] * (prec2 - len(H))
             F = self._eval_F(Hp, prec2)
             FH = self._eval_F(Hp, prec2, deriv=True)
-            delta = _smul(F, _sinv(FH, prec2, K.one, K.zero), prec2, K.zero)
+            delta = _series.mul(F, _series.inv(FH, prec2), prec2)
             H = [Hp[k] - delta[k] for k in range(prec2)]
             prec = prec2
         self._series_cache = H

@@ -175,7 +175,7 @@ def cumulant_symbol(A, k):
 
 def _check_seq(seq, what):
     """Validate a finite law sequence; return its values (and kind)."""
-    from .cumulants import _prepare
+    from .combinatorics._kinds import _prepare
 
     kind, _, (vals,) = _prepare(seq, names=[what])
     return list(seq), kind
@@ -741,7 +741,7 @@ class FreeModel:
                 raw.append(data)
                 for seq in data:
                     flat.extend(seq)
-        from .cumulants import _kind_of
+        from .combinatorics._kinds import _kind_of
 
         dom = fam.Domain(_kind_of(flat) if flat else "exact", flat)
         values = iter(dom.values)  # converted scalars, in the order of flat

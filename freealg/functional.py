@@ -487,6 +487,7 @@ def _product_moments(factors, powers, n, numeric_dps=None):
     moments for scales and start values: with float-derived rational data the
     exact numbers of a depth-500 product have ~10^5 digits and Fraction
     arithmetic on them takes minutes)."""
+    from .combinatorics.convolution import _moments_of_s_series
     from .cumulants import s_transform_coefficients
 
     seqs = [list(f.moments(n)) for f in factors]
@@ -532,10 +533,7 @@ def _product_moments(factors, powers, n, numeric_dps=None):
         if isinstance(one, Fraction):
             s = [Fraction(v) for v in s]
         S = _series.mul(S, _series.power(s, L, n), n)
-    geo = [one if k % 2 == 0 else -one for k in range(n)]
-    chi = [zero] + _series.mul(S, geo, n)
-    psi = _series.reverse(chi, n + 1)
-    out = psi[1:]
+    out = _moments_of_s_series(S, n)
     if isinstance(one, Fraction):
         out = [int(v) if v.denominator == 1 else v for v in out]
     return out

@@ -12,7 +12,7 @@ import sympy
 from hypothesis import given, settings, strategies as st
 
 import freealg
-from freealg import _reference as ref
+from freealg.combinatorics import _reference as ref
 from freealg.errors import (
     FreealgError,
     InvalidLawError,
@@ -328,3 +328,81 @@ def test_s_transform_needs_nonzero_mean():
 def test_error_hierarchy():
     assert issubclass(InvalidSequenceError, FreealgError)
     assert issubclass(InvalidLawError, ValueError)
+
+
+# ------------------------------------------- the one implementation (issue 12)
+# moments <-> free cumulants, the S-series -> moments step of ⊠ and the power
+# series live once (freealg/combinatorics, freealg/_series.py); their callers
+# in other modules run the same code on their own element kinds.
+
+
+def test_free_cumulant_core_on_polynomial_ring_elements():
+    # division-free core on sympy ring elements (as _elimination and the
+    # freeness domains use it) == the public route on sympy expressions
+    from freealg.combinatorics.cumulants import _free_cumulants_of, _moments_of_free_cumulants
+
+    R, a, b = sympy.polys.rings.ring("a,b", sympy.QQ)
+    m = [a, a**2 + b, a**3 + 3 * a * b, a**4 + 6 * a**2 * b + 2 * b**2, a * b**2 + 7]
+    kap = _free_cumulants_of(m, R.one)
+    expr = [v.as_expr() for v in m]
+    assert [k.as_expr() for k in kap] == freealg.free_cumulants(expr)
+    assert _moments_of_free_cumulants(kap, R.one) == m
+    # the semicircle of mean a and variance b: kappa = (a, b, 0, 0)
+    assert kap[:4] == [a, b, R.zero, R.zero]
+
+
+def test_free_cumulant_core_keeps_mpmath_and_matches_catalan():
+    from freealg.combinatorics.cumulants import _moments_of_free_cumulants
+
+    with mpmath.workdps(40):
+        out = _moments_of_free_cumulants([mpmath.mpf(1)] * 12, mpmath.mpf(1))
+        assert all(isinstance(v, mpmath.mpf) for v in out)
+        assert [int(v) for v in out] == [catalan(n) for n in range(1, 13)]
+
+
+def test_s_series_products_give_fuss_catalan_in_every_kind():
+    # MP(1)^{⊠ L} has the Fuss–Catalan moments binom((L+1)n, n)/(Ln + 1):
+    # the three ⊠ routes (free_mul_moments, functional's product moments, the
+    # dnn S-series products) share _moments_of_s_series
+    from freealg.dnn._spectra import series_product_moments
+    from freealg.functional import _product_moments, _Seq
+
+    n = 9
+    cat = [catalan(k) for k in range(1, n + 1)]
+    fc = [fuss_catalan(k, 3) for k in range(1, n + 1)]
+    assert freealg.free_mul_moments(freealg.free_mul_moments(cat, cat), cat) == fc
+    assert _product_moments([_Seq(cat)], [3], n) == fc
+    assert series_product_moments([(cat, 3, 1)], n) == fc
+    assert series_product_moments([(cat, 1, 1), (cat, 2, 1)], n) == fc
+    with mpmath.workdps(30):
+        got = _product_moments([_Seq([mpmath.mpf(v) for v in cat])], [3], n)
+        assert all(isinstance(v, mpmath.mpf) for v in got)
+        assert max(abs(g - f) / f for g, f in zip(got, fc)) < mpmath.mpf(10) ** -25
+    got = freealg.free_mul_moments([float(v) for v in cat], [float(v) for v in cat])
+    assert all(type(v) is float for v in got)
+    assert got == pytest.approx([fuss_catalan(k, 2) for k in range(1, n + 1)], rel=1e-12)
+
+
+def test_ring_route_of_free_powers_matches_repeated_free_mul():
+    # _elimination.mul_moments (power series over a polynomial ring, via
+    # _series and _moments_of_s_series) against free_mul_moments applied twice
+    from freealg._elimination import mul_moments
+
+    p = sympy.Symbol("p", positive=True)
+    lam = sympy.Rational(3, 2)
+    mp = freealg.MarchenkoPastur(lam).moments(5)
+    ber = [p] * 5
+    ref2 = freealg.free_mul_moments(ber, freealg.free_mul_moments(mp, mp, check=False), check=False)
+    got = mul_moments([ber, mp], 5, [1, 2])
+    assert [sympy.expand(a - b) for a, b in zip(got, ref2)] == [0] * 5
+
+
+def test_series_inverse_over_an_algebraic_field():
+    # curves.py runs its Newton iteration with _series over a sympy domain
+    # whose elements (ANP) refuse 1 / a0
+    from freealg import _series
+
+    K = sympy.QQ.algebraic_field(sympy.sqrt(2))
+    a = [K.convert(1 + sympy.sqrt(2)), K.convert(3), K.one]
+    inv = _series.inv(a, 6)
+    assert _series.mul(a, inv, 6) == [K.one] + [K.zero] * 5

@@ -192,8 +192,10 @@ ALLOWED_MODULE_CYCLES = {
 # inside the function that needs it).
 LAYERS = [
     ("utilities", "errors _version _utils _utils.validate _utils.safeparse _utils.symbolic _utils.mpctx _utils.progress "
-                  "_detsympy _series _continuation _reference"),
-    ("combinatorics", "partitions cumulants"),
+                  "_detsympy _series _continuation"),
+    ("combinatorics", "partitions cumulants combinatorics combinatorics._reference combinatorics._kinds "
+                      "combinatorics._nc_kernels combinatorics.partitions combinatorics.nc_lattice "
+                      "combinatorics.cumulants combinatorics.mixed combinatorics.convolution"),
     ("NC algebra", "_ncbase _trace ncpoly _parse _latex"),
     ("freeness", "_families _engine _expansion freeness"),
     ("activations, laws", "activations activations._numbers activations.quadrature_np activations.closed_forms "

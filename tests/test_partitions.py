@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import freealg
-from freealg import _reference as ref
+from freealg.combinatorics import _reference as ref
 from freealg.errors import (
     FreealgError,
     InvalidArgumentError,

@@ -1218,6 +1218,7 @@ def series_product_moments(specs, n):
     mpmath; other sympy expressions stay symbolic.
     """
     from .. import _series
+    from ..combinatorics.convolution import _moments_of_s_series
     from ..cumulants import s_transform_coefficients
 
     allv = [v for m, _, c in specs for v in list(m[:n]) + [c]]
@@ -1233,7 +1234,4 @@ def series_product_moments(specs, n):
         if cc != one:
             s = [v * cc**k for k, v in enumerate(s)]
         S = _series.mul(S, _series.power(s, L, n) if L != 1 else s, n)
-    geo = [one if k % 2 == 0 else -one for k in range(n)]
-    chi = [zero] + _series.mul(S, geo, n)  # χ(w) = w S(w)/(1 + w)
-    psi = _series.reverse(chi, n + 1)
-    return [_back(v, kind) for v in psi[1:]]
+    return [_back(v, kind) for v in _moments_of_s_series(S, n)]  # χ(w) = w S(w)/(1 + w), ψ = χ^{<-1>}
