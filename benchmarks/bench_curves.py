@@ -17,7 +17,7 @@ import time
 import sympy
 
 from freealg import Atomic, Bernoulli, MarchenkoPastur, free_mul, free_power, jacobian_curve
-from freealg._elimination import _mul_two_algebraic
+from freealg.laws.elimination import _mul_two_algebraic
 
 R = sympy.Rational
 

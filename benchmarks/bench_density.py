@@ -37,7 +37,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from freealg import _curve, density
+from freealg import density
+from freealg.density import algebraic as _curve
 from freealg.functional import free_mul_law
 
 

@@ -42,7 +42,7 @@ import numpy as np
 
 import freealg
 import freealg.laws  # noqa: F401  (before its private half: laws re-exports from it)
-from freealg import _activation_law
+from freealg.laws import activation as _activation_law
 from freealg.dnn import _spectra
 
 

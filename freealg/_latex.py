@@ -46,7 +46,7 @@ _LAW_SYMBOL_RE = re.compile(r"^(m|kappa)_(\d+)\((.+)\)$")
 
 
 def _atom_list_latex(inner):
-    from ._ncbase import name_latex
+    from .nc.base import name_latex
 
     parts = []
     for item in inner.split(","):
@@ -118,7 +118,7 @@ def _curve_pieces(expr, **kwargs):
     ``c z^{i} G^{k}``."""
     import sympy
 
-    from .curves import G, Z
+    from .laws.curves import G, Z
 
     # collect (not Poly): Poly would turn the integer coefficients of a
     # rounded expression into floats (1 -> 1.0)
@@ -188,7 +188,7 @@ def _wrapped_latex(obj, wrap, digits, kwargs):
     import sympy
 
     from ._utils.validate import MAX_DPS, check_int
-    from .curves import G, Z, SpectralCurve
+    from .laws.curves import G, Z, SpectralCurve
 
     if wrap is not None:
         wrap = check_int(wrap, "wrap", minimum=16, maximum=10**6,

@@ -2,7 +2,7 @@
 
 Run ``python tests/_doclint.py [public-name-prefix ...] [--module=defining.module ...]`` to list
 what is missing, e.g. ``python tests/_doclint.py freealg.dnn`` or
-``python tests/_doclint.py --module=freealg.laws --module=freealg._continuous_laws``.
+``python tests/_doclint.py --module=freealg.laws --module=freealg.laws.continuous``.
 
 The rule (``docs/architecture.md``, "Docstrings"):
 

@@ -365,7 +365,7 @@ def test_s_series_products_give_fuss_catalan_in_every_kind():
     # the three ⊠ routes (free_mul_moments, functional's product moments, the
     # dnn S-series products) share _moments_of_s_series
     from freealg.dnn._spectra import series_product_moments
-    from freealg.functional import _product_moments, _Seq
+    from freealg.density.subordination import _product_moments, _Seq
 
     n = 9
     cat = [catalan(k) for k in range(1, n + 1)]
@@ -386,7 +386,7 @@ def test_s_series_products_give_fuss_catalan_in_every_kind():
 def test_ring_route_of_free_powers_matches_repeated_free_mul():
     # _elimination.mul_moments (power series over a polynomial ring, via
     # _series and _moments_of_s_series) against free_mul_moments applied twice
-    from freealg._elimination import mul_moments
+    from freealg.laws.elimination import mul_moments
 
     p = sympy.Symbol("p", positive=True)
     lam = sympy.Rational(3, 2)
@@ -400,7 +400,7 @@ def test_ring_route_of_free_powers_matches_repeated_free_mul():
 def test_series_inverse_over_an_algebraic_field():
     # curves.py runs its Newton iteration with _series over a sympy domain
     # whose elements (ANP) refuse 1 / a0
-    from freealg import _series
+    from freealg._utils import series as _series
 
     K = sympy.QQ.algebraic_field(sympy.sqrt(2))
     a = [K.convert(1 + sympy.sqrt(2)), K.convert(3), K.one]

@@ -8,7 +8,7 @@ moments of the S-transform series against the curve's own series).
 import numpy as np
 import sympy
 
-from freealg import density
+from freealg.density import curve as density
 
 z, G = sympy.symbols("z G")
 

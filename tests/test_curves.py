@@ -32,7 +32,7 @@ from freealg import (
     free_power,
     jacobian_curve,
 )
-from freealg._elimination import _select, add_moments, mul_moments
+from freealg.laws.elimination import _select, add_moments, mul_moments
 from freealg.cumulants import free_add_moments, free_mul_moments
 from freealg.errors import (
     BranchError,
@@ -404,7 +404,7 @@ def test_fim_two_layer_simulation():
 
 def test_elimination_route_agrees_with_substitution_route():
     # force the resultant route on a product that also has a substitution route
-    from freealg._elimination import _mul_two_algebraic
+    from freealg.laws.elimination import _mul_two_algebraic
 
     a = Atomic([1, 3], [R(1, 4), R(3, 4)])
     b = Bernoulli(R(2, 5))

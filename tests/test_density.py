@@ -399,7 +399,7 @@ def test_atoms_of_a_curve_with_coefficients_beyond_float_range():
 def _undecided_atom_curve(monkeypatch, residue):
     # a curve used by no other test (the engine caches its atoms), with the residue
     # extrapolation replaced by ``residue``
-    from freealg import _curve_engine
+    from freealg.density import curve_engine as _curve_engine
 
     monkeypatch.setattr(_curve_engine, "_residue", lambda eng, a, s: residue)
     q = sympy.Rational(3, 11)
@@ -410,7 +410,7 @@ def _undecided_atom_curve(monkeypatch, residue):
 def test_a_contradicting_residue_is_an_error_not_a_dropped_atom(monkeypatch, residue):
     # a conclusive residue that is neither 0 nor the candidate mass 3/11 = 0.27272727...
     # (tolerance max(1e-6, 10 unc)) contradicts the Newton polygon
-    from freealg import _curve_engine
+    from freealg.density import curve_engine as _curve_engine
 
     P, q = _undecided_atom_curve(monkeypatch, residue)
     why = "matches none of"
@@ -432,7 +432,7 @@ def test_a_contradicting_residue_is_an_error_not_a_dropped_atom(monkeypatch, res
 def test_an_unreachable_branch_near_a_candidate_atom_is_an_error(monkeypatch):
     # residue extrapolation failed and the physical branch cannot be computed next to the
     # candidate: the atom at 1 can be neither confirmed nor refuted -> CertificationError
-    from freealg import _curve_engine
+    from freealg.density import curve_engine as _curve_engine
 
     P, q = _undecided_atom_curve(monkeypatch, (float("nan"), float("inf")))
     real_shifted = _curve_engine._CurveEngine.shifted
@@ -460,7 +460,7 @@ def test_the_monotone_bound_on_atoms_used_to_refute_candidates():
     # f(eps) = Re(i eps G(a + i eps)) = ∫ eps²/((x - a)² + eps²) dμ decreases to μ({a}), so a
     # candidate mass above f(eps) is refuted. Closed form for (3/4) δ_0 + (1/4) δ_1 at a = 1:
     # f(eps) = 1/4 + (3/4) eps²/(1 + eps²), computed by the engine on the translated curve.
-    from freealg import _curve_engine
+    from freealg.density import curve_engine as _curve_engine
 
     q = sympy.Rational(1, 4)
     eng = _curve_engine._engine(z * (z - 1) * G - (z - 1 + q), z, G)

@@ -23,8 +23,8 @@ import sympy
 import freealg
 from freealg import free_mul_law
 from freealg.density import curve_density
-from freealg._result import certified_density
-from freealg._curve_engine import _engine
+from freealg.density.result import certified_density
+from freealg.density.curve_engine import _engine
 from freealg.errors import CertificationError
 
 z, G = sympy.symbols("z G")

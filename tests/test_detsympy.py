@@ -1,4 +1,4 @@
-"""Tests of the time-bounded, reproducible sympy factorisation (freealg._detsympy)."""
+"""Tests of the time-bounded, reproducible sympy factorisation (freealg._utils.detsympy)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sympy
 from sympy.core import random as srandom
 
 import freealg
-from freealg import _detsympy
+from freealg._utils import detsympy as _detsympy
 from freealg.curves import G
 
 

@@ -198,7 +198,7 @@ def test_mass_passing_by_luck_is_not_evidence(monkeypatch):
     # (inside mass_tol = 1e-9 by luck) while its own error estimate is 2e-8:
     # the certificate fails on the estimate.  With the halving, the mass of the
     # continuous part is 1 - atoms (Belinschi, exact) to 1e-13.
-    import freealg._certify as cert
+    import freealg.density.certify as cert
 
     law = _hardtanh(64)
     x = np.linspace(0.0, law.lambda_max(), 50)

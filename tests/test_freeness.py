@@ -37,7 +37,7 @@ from freealg.errors import (
     TooLargeError,
     UnknownSymbolError,
 )
-from freealg._engine import kreweras_blocks as _kreweras
+from freealg.freeness.engine import kreweras_blocks as _kreweras
 from freealg.partitions import kreweras_complement, noncrossing_partitions, partition_blocks
 
 
@@ -470,7 +470,7 @@ def test_non_polynomial_symbolic_parameters():
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=5), min_size=1, max_size=7))
 def test_in_domain_conversions_match_cumulants_module(seq):
-    from freealg import _families as fam
+    from freealg.freeness import families as fam
     from freealg.cumulants import free_cumulants, moments_from_free_cumulants
 
     dom = fam.Domain("exact", seq)

@@ -75,7 +75,7 @@ def test_dispatch_to_latex_method_and_errors():
 def test_latex_stays_a_function_after_submodule_imports():
     # the implementation lives in the private module freealg._latex, so importing
     # submodules can never rebind freealg.latex to a module object
-    import freealg._expansion  # noqa: F401
+    import freealg.freeness.expansion  # noqa: F401
     import freealg._latex
 
     assert callable(freealg.latex) and not isinstance(freealg.latex, type(freealg))

@@ -107,7 +107,7 @@ def test_one_pass_moments_against_adaptive_quadrature(act, q):
 def test_trapezoid_moments_refuse_a_kink():
     """A kink makes the trapezoid rule converge like h²: refused (None), so
     the law falls back to adaptive quadrature with the kink as a split."""
-    from freealg._activation_law import _trapezoid_moments
+    from freealg.laws.activation import _trapezoid_moments
 
     with mpmath.workdps(30):
         assert _trapezoid_moments(lambda h: abs(h), mpmath.mpf(1), 3, 25, max_level=6) is None
@@ -208,7 +208,7 @@ def _mp_subordination_density(law, x, w0, zeta0, dps=20):
 
 @pytest.mark.parametrize("init", ["gaussian", "orthogonal"])
 def test_tanh_jacobian_density_against_mpmath_subordination(sigma_w, init):
-    from freealg._continuation import descend
+    from freealg.density.continuation import descend
 
     L = 8
     law = fa.MLP(L, "tanh", sigma_w=sigma_w, sigma_b=SIGMA_B, init=init).jacobian_law()
@@ -249,7 +249,7 @@ def test_tanh_jacobian_L64_gaussian_certified_up_to_the_right_edge(sigma_w):
     at the edge is the soft-edge limit 0, and the grid point next to it
     (``2.6e-3`` relative inside) agrees with the mpmath solution of the
     subordination equations (``G_nu`` by ``mpmath.quad``)."""
-    from freealg._continuation import descend
+    from freealg.density.continuation import descend
 
     law = fa.MLP(64, "tanh", sigma_w=sigma_w, sigma_b=SIGMA_B, init="gaussian").jacobian_law()
     b = law.support()[-1][1]

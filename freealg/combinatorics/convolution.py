@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .. import _series
+from .._utils import series as _series
 from .._utils.validate import check_choice
 from ..errors import InvalidLawError, InvalidSequenceError, TransformUndefinedError
 from ._kinds import _field, _finish, _float_guard, _is_mpmath, _one, _overflow_message, _prepare, _size
@@ -340,7 +340,7 @@ def _moments_of_s_series(S, n):
     The one implementation of the way back from an S-transform:
     ``chi(w) = w S(w) / (1 + w)`` and ``psi = chi^{<-1>}``, whose
     coefficients are the moments.  Element-generic (``Fraction``, sympy,
-    mpmath, float: see :mod:`freealg._series`); nothing is validated.
+    mpmath, float: see :mod:`freealg._utils.series`); nothing is validated.
     """
     zero = S[0] * 0
     one = zero + 1

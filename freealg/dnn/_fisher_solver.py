@@ -9,7 +9,7 @@ Two routes to ``G_{μ_L}(z)``:
   ``x = X(ξ_1)`` of the subordination point ``ξ_1`` of ``μ_1 = δ_{q_0}``
   (:class:`_Chain`), so ``G(z)`` needs one complex unknown at any depth:
   ``X(ξ_1) = z`` is continued from ``z = x + i∞`` by
-  :func:`freealg._continuation.descend` with the numba kernels below (the
+  :func:`freealg.density.continuation.descend` with the numba kernels below (the
   layer loop inside the kernel, first and second derivatives by forward
   propagation, Herglotz guards at every level).  The support edges are the
   real critical values of ``X`` and ``λ_max`` is the first of them met from
@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from .._continuation import EPS, descend
+from ..density.continuation import EPS, descend
 from ..errors import CertificationError
 from ._spectra import numeric_factor, to_float
 
@@ -401,7 +401,7 @@ class _Chain:
 
 
 class _ChainProblem:
-    """Continuation problem (:func:`freealg._continuation.descend`) of the
+    """Continuation problem (:func:`freealg.density.continuation.descend`) of the
     scalar equation ``X(ξ_1) = z`` (one unknown, whatever the depth)."""
 
     nvar = 1
@@ -826,7 +826,7 @@ class _FimEngine:
         """Atoms, ``q_{L−1}`` and divergent folds.  (The near-folds,
         :meth:`near_folds`, are not singular: the density is analytic there,
         and the mass quadrature halves its panels where its two rules
-        disagree, :func:`freealg._certify.mass_quadrature`.)"""
+        disagree, :func:`freealg.density.certify.mass_quadrature`.)"""
         return self._base_singular()
 
     def special(self):

@@ -37,7 +37,7 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from .. import _detsympy as _ds
+from .._utils import detsympy as _ds
 from ..errors import InvalidArgumentError
 
 __all__ = [
@@ -67,7 +67,7 @@ def to_float(v):
 
 
 def _exact(v, name):
-    from ..laws import _exact as ex
+    from ..laws.base import _exact as ex
 
     return ex(v, name)
 
@@ -1136,7 +1136,7 @@ def window_mass(values, support, atoms, a, b):
     ``values(x)`` returns boundary values ``G(x + i0)``.  Returns
     ``(mass, error_estimate)`` (difference of a 16- and a 10-node rule).
     """
-    from .. import _certify
+    from ..density import certify as _certify
 
     cont_hi = cont_lo = 0.0
     for lo, hi in support:
@@ -1217,7 +1217,7 @@ def series_product_moments(specs, n):
     (ints, Fractions, sympy rationals) give sympy rationals; mpmath gives
     mpmath; other sympy expressions stay symbolic.
     """
-    from .. import _series
+    from .._utils import series as _series
     from ..combinatorics.convolution import _moments_of_s_series
     from ..cumulants import s_transform_coefficients
 

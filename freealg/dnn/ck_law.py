@@ -35,9 +35,9 @@ import math
 
 import numpy as np
 
-from .._law_api import LawMethods
+from ..laws.interface import LawMethods
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
-from ..functional import FreeMulLaw
+from ..density.subordination import FreeMulLaw
 
 __all__ = ["ConjugateKernelLaw", "conjugate_kernel_law", "mlp_conjugate_kernel_law"]
 

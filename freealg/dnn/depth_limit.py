@@ -289,7 +289,7 @@ class DepthLimitLaw:
     # -- numerics (functional engine) ----------------------------------------------
     def _law(self):
         if self._engine is None:
-            from ..functional import free_mul_law
+            from ..density.subordination import free_mul_law
 
             self._engine = free_mul_law([_Kernel(self)], powers=[1])
         return self._engine

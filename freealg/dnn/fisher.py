@@ -64,7 +64,7 @@ edges are the real critical values of ``X`` (a scan resolving close pairs,
 closed by bisection on ``X'``) and ``λ_max`` is the first one met from
 ``ξ_1 = +∞``.  With a smooth ``ν`` the coupled system (one to two unknowns
 per layer) is solved by Newton's method.  Both use the vertical continuation
-of the density engine from ``z = x + i∞`` (:mod:`freealg._continuation`),
+of the density engine from ``z = x + i∞`` (:mod:`freealg.density.continuation`),
 with Herglotz guards at every level (``Im ξ_k ≥ 0``, ``Im w_k ≤ 0``,
 ``Im(y_k w_k) ≤ 0``); every density carries the evidence of
 :func:`freealg.density.curve_density` against the moments.
@@ -87,7 +87,7 @@ Critical ReLU, orthogonal weights, input at the fixed point (``q̂* = 1``):
 
 from __future__ import annotations
 
-from .._law_api import LawMethods
+from ..laws.interface import LawMethods
 from .._utils.symbolic import sympify_safe
 import math
 
@@ -552,11 +552,11 @@ class FisherLaw(LawMethods):
                 "(functional-equation solver), or raise max_degree"
             )
         if self.layers.float_kind and not exact:
-            from ..laws import _float_param_error
+            from ..laws.base import _float_param_error
 
             raise _float_param_error(self, "curve()", "curve(exact=True)")
         if self._curve is None:
-            from ..closed_forms import fim_curve, fim_two_layer_curve
+            from .curves import fim_curve, fim_two_layer_curve
             from ..laws import Bernoulli
 
             if L == 3 and all(isinstance(v, Bernoulli) for v in self.nus):
@@ -700,7 +700,7 @@ class FisherLaw(LawMethods):
         >>> bool(res.evidence.ok), bool(res.density[0] > 0)
         (True, True)
         """
-        from ..density import certified_density
+        from ..density.curve import certified_density
 
         self._check_numeric("density")
         return certified_density(

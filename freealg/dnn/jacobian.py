@@ -68,8 +68,8 @@ import math
 import numpy as np
 import sympy
 
-from .. import _detsympy as _ds
-from .._law_api import LawMethods
+from .._utils import detsympy as _ds
+from ..laws.interface import LawMethods
 from ..errors import InvalidArgumentError, NotAlgebraicError
 from ._spectra import (
     layer_data,
@@ -84,7 +84,7 @@ __all__ = ["JacobianLaw", "IsometrySummary", "jacobian_law"]
 
 
 def _exact(v, name):
-    from ..laws import _exact as ex
+    from ..laws.base import _exact as ex
 
     return ex(v, name)
 
@@ -113,7 +113,7 @@ def _exact_digits(specs, n):
 
 def _float_out(v, what, law):
     """A number of a float-kind law as a Python float (overflow raises)."""
-    from ..laws import _to_float
+    from ..laws.base import _to_float
 
     if type(v).__module__.startswith("mpmath"):
         from .._utils.mpctx import mpmath
@@ -601,15 +601,15 @@ class JacobianLaw(LawMethods):
             )
         if self._curve is None:
             if self.square:
-                from ..closed_forms import jacobian_curve
+                from .curves import jacobian_curve
 
                 nus = [nu._exact_twin() for nu in self.nus]
                 self._curve = jacobian_curve(
                     self.net.depth, nus if nus else [], sigma_w=sympy.sqrt(self.layers.sigma_w2),
                     weights=self.net.weight_family, convention=self.convention)
             else:
-                from ..curves import SpectralCurve
-                from ..laws import W
+                from ..laws.curves import SpectralCurve
+                from ..laws.base import W
 
                 S = sympy.Integer(1)
                 for c in self._w_scales:
@@ -662,7 +662,7 @@ class JacobianLaw(LawMethods):
                 # the exact twin of float data: numbers out are rounded to floats
                 self._backend = self.curve(exact=True)
             else:
-                from ..functional import free_mul_law
+                from ..density.subordination import free_mul_law
 
                 factors, powers = [numeric_factor(self.weight_law)], [self.net.depth]
                 groups = []
@@ -855,8 +855,8 @@ class JacobianLaw(LawMethods):
         if self.square:
             eng = b._engine()
         else:
-            from .. import density
-            from ..curves import G, Z
+            from ..density import curve as density
+            from ..laws.curves import G, Z
 
             eng = density._engine(b.polynomial, Z, G)
 

@@ -87,7 +87,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .._law_api import LawMethods
+from ..laws.interface import LawMethods
 from ..errors import (CertificationError, CertificationWarning, InvalidArgumentError,
                       InvalidArgumentTypeError, TooLargeError)
 
@@ -689,7 +689,7 @@ class NTKLaw(LawMethods):
         """
         import warnings
 
-        from .._result import DensityEvidence, DensityResult, _as_grid
+        from ..density.result import DensityEvidence, DensityResult, _as_grid
 
         xg = _as_grid(x)
         flat = xg.ravel() / self._sf

@@ -45,7 +45,7 @@ __all__ = ["jacobian_polynomial", "fim_polynomial", "free_model", "d_moments"]
 
 
 def _letters(net):
-    from ..ncpoly import nc_symbols
+    from ..nc.ncpoly import nc_symbols
 
     L = net.depth
     Ws = [nc_symbols(f"W{i}") for i in range(1, L + 1)]
@@ -90,7 +90,7 @@ def jacobian_polynomial(net, letters=None):
     >>> jacobian_polynomial(freealg.MLP(3, "relu", jacobian_convention="psg"))[0]
     D3*W3*D2*W2*D1*W1
     """
-    from ..ncpoly import I
+    from ..nc.ncpoly import I
 
     Ws, Ds = letters or _letters(net)
     J = I
@@ -146,7 +146,7 @@ def fim_polynomial(net, q=None, letters=None):
     """
     import sympy
 
-    from ..ncpoly import I
+    from ..nc.ncpoly import I
 
     Ws, Ds = letters or _letters(net)
     L = net.depth
@@ -312,8 +312,8 @@ def free_model(net, *, q_in=None, symbolic=False, sigma_w=None, dps=None):
     >>> model.moment(freealg.tr(J * J.T))
     2
     """
-    from ..freeness import FreeModel
-    from ..ncpoly import I
+    from ..freeness.model import FreeModel
+    from ..nc.ncpoly import I
 
     _Eng(dps)  # checks dps
     if sigma_w is not None:

@@ -81,7 +81,7 @@ def _display_polynomial(poly):
         return "?"
     import sympy
 
-    from ..curves import G, Z
+    from ..laws.curves import G, Z
 
     try:
         lc = sympy.Poly(poly, G, Z).LC()

@@ -101,7 +101,7 @@ def check_asymptotic_freeness(init="orthogonal", activation="hardtanh", sigma_w=
     >>> rep.parts[0].predicted, rep.parts[1].exact
     (0.25, 1.0*m_1(D1)**2)
     """
-    from ..ncpoly import tr as _tr
+    from ..nc.ncpoly import tr as _tr
 
     net = _make_net(net, init, activation, sigma_w, sigma_b, depth)
     act, init, sw, sb, depth = _net_params(net)
@@ -122,7 +122,7 @@ def check_asymptotic_freeness(init="orthogonal", activation="hardtanh", sigma_w=
                  _tr(ws[0] * ds[0] * ws[0].T * ds[0])]
         if depth >= 2:
             words.append(_tr(ws[1] * ds[0] * ws[1].T * ds[1] * ws[1] * ds[0] * ws[1].T * ds[1]))
-    from ..ncpoly import NCPoly
+    from ..nc.ncpoly import NCPoly
 
     words = [_tr(w) if isinstance(w, NCPoly) else w for w in words]
     limit_model = network_model(net, q0)

@@ -15,7 +15,7 @@ def _terms_of(expr):
     """``(kind, {word: coeff})`` with ``kind`` 'trace' or 'poly'.  A word is a
     tuple of atoms ``(Letter, transposed)`` (the ncpoly storage; ncpoly has no
     public word-iteration API yet)."""
-    from ..ncpoly import NCPoly, Trace
+    from ..nc.ncpoly import NCPoly, Trace
 
     if isinstance(expr, Trace):
         return "trace", expr._terms

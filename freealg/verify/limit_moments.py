@@ -190,7 +190,7 @@ def moments(expr, model=None, sampler=None, widths=(25, 50, 100, 200), trials=20
     exprs = [expr] if single else list(expr)
     if not exprs:
         raise InvalidArgumentError("expr is an empty list")
-    from ..ncpoly import NCPoly, tr as _tr
+    from ..nc.ncpoly import NCPoly, tr as _tr
 
     exprs = [_tr(e) if isinstance(e, NCPoly) else e for e in exprs]
     for e in exprs:

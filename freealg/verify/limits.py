@@ -70,7 +70,7 @@ def _jacobian_curve(net, L, q0, convention):
     """The exact spectral curve of ``μ_{JJᵀ}`` at the fixed point for a
     piecewise-linear activation: ``σ_w^{2L} · (MP^{⊠L} ⊠) ν^{⊠n_D}`` with ``ν``
     the (Bernoulli) law of ``φ'(h)²`` (free powers and products of curves)."""
-    from .._elimination import affine, free_mul, free_power
+    from ..laws.elimination import affine, free_mul, free_power
     from ..laws import FussCatalan, PointMass, activation_derivative_law
 
     act, init, sw, _, _ = _net_params(net)
@@ -130,7 +130,7 @@ def _two_layer_fim_curve(net, q0):
     value (``sympy.Rational(float)``).  Building the
     curve from ``float(σ_w)² = 2.0000000000000004`` instead gave coefficients
     of 90 digits and edges split by 1e-15 from the poles they sit on."""
-    from .._elimination import affine, free_mul
+    from ..laws.elimination import affine, free_mul
     from ..laws import MarchenkoPastur, PointMass
 
     law = net.fim_law(q_in=q0)

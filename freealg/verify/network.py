@@ -190,7 +190,7 @@ def network_letters(depth):
     >>> network_letters(2)
     ((W1, W2), (D1, D2))
     """
-    from ..ncpoly import nc_symbols
+    from ..nc.ncpoly import nc_symbols
 
     depth = check_int(depth, "depth", minimum=1, maximum=MAX_DEPTH,
                       hint="a network has one W and one D letter per layer")
@@ -255,7 +255,7 @@ def network_model(net, q0=1.0, *, symbolic_d=False):
     _check_q0(q0)
     if not isinstance(symbolic_d, (bool, np.bool_)):
         raise InvalidArgumentTypeError(f"symbolic_d must be True or False; got {describe(symbolic_d)}")
-    from ..freeness import FreeModel
+    from ..freeness.model import FreeModel
 
     act, init, sw, _, depth = _net_params(net)
     qh, _ = _meanfield(net, q0)

@@ -54,7 +54,7 @@ class _TheoryCDF:
         self.evidence_ok = True
         self.evidence_text = []
         cdf = getattr(law, "cdf", None)
-        from .._law_api import LawMethods
+        from ..laws.interface import LawMethods
 
         if getattr(type(getattr(law, "_law", law)), "cdf", None) is LawMethods.cdf:
             # the generic quadrature CDF of every law: this class tabulates its

@@ -24,8 +24,8 @@ import math
 import sys
 from fractions import Fraction
 
-from ._version import __version__
-from .errors import FloatRangeError, FreealgError
+from .._version import __version__
+from ..errors import FloatRangeError, FreealgError
 
 __all__ = ["main", "build_parser"]
 
@@ -61,14 +61,14 @@ def parse_number(text, name="value"):
     >>> parse_number("-1/2"), parse_number("1e-3")
     (Fraction(-1, 2), 0.001)
     """
-    from ._utils.safeparse import parse_number as _parse
+    from .._utils.safeparse import parse_number as _parse
 
     return _parse(text, name)
 
 
 def _parse_int(text, name, minimum, maximum, hint=""):
     """An integer option: ``12``, also an integral ``1e3`` (exactly 1000)."""
-    from ._utils.validate import check_int
+    from .._utils.validate import check_int
 
     value = parse_number(text, name)
     if isinstance(value, float) and value.is_integer():
@@ -79,7 +79,7 @@ def _parse_int(text, name, minimum, maximum, hint=""):
 
 
 def _parse_real(text, name, **bounds):
-    from ._utils.validate import check_real
+    from .._utils.validate import check_real
 
     return check_real(parse_number(text, name), name, **bounds)
 
@@ -92,7 +92,7 @@ def _convert_args(args):
     :class:`~freealg.errors.InvalidArgumentError`, a size that would not
     finish :class:`~freealg.errors.TooLargeError`, before any work.
     """
-    from ._utils.validate import MAX_DEPTH
+    from .._utils.validate import MAX_DEPTH
 
     depth_hint = f"networks deeper than {MAX_DEPTH} layers are not supported"
     conv = {
@@ -126,7 +126,7 @@ def _check_output_path(path, option="--plot"):
     """Refuse an output file that cannot be written, before any work."""
     import os
 
-    from .errors import InvalidArgumentError
+    from ..errors import InvalidArgumentError
 
     target = os.path.abspath(path)
     folder = os.path.dirname(target)
@@ -186,7 +186,7 @@ def _scalar(v):
             return v
     except ImportError:  # pragma: no cover
         pass
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
     if isinstance(v, mpmath.mpf):
         return _finite(float(v)) if mpmath.isfinite(v) else _finite(float("nan"))
     if hasattr(v, "item") and getattr(v, "shape", None) == ():
@@ -294,7 +294,7 @@ def _scalar_exact(v):
     """numpy / mpmath scalars as Python numbers; sympy numbers kept (exact)."""
     if isinstance(v, (bool, int, float, str, Fraction)) or v is None:
         return v
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
 
     if isinstance(v, mpmath.mpf):
         return float(v) if mpmath.isfinite(v) else _finite(float("nan")) if mpmath.isnan(v) else float(v)
@@ -375,7 +375,7 @@ def _add_net_args(p, depth_required=True):
 
 
 def _net_from_args(args):
-    from .dnn import MLP, critical_sigma_w
+    from ..dnn import MLP, critical_sigma_w
 
     sw = args.sigma_w
     if sw is None:
@@ -410,7 +410,7 @@ def _num(v):
     if hasattr(v, "item"):
         return v.item()
     try:
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         if isinstance(v, mpmath.mpf):
             return float(v)
@@ -447,7 +447,7 @@ _KINDS = ("free", "boolean", "classical")
 
 
 def _cmd_cumulants(args):
-    from . import cumulants as C
+    from .. import cumulants as C
 
     fn = {
         "free": C.free_cumulants,
@@ -470,7 +470,7 @@ def _depth_scale(v):
 
 
 def _cmd_meanfield(args):
-    from .dnn import critical_line
+    from ..dnn import critical_line
 
     net = _net_from_args(args)
 
@@ -498,7 +498,7 @@ def _cmd_meanfield(args):
         ("xi_c", _num(scales.xi_c) if not isinstance(scales, str) else scales),
     ]
     try:
-        from .dnn import critical_sigma_w
+        from ..dnn import critical_sigma_w
 
         rows.append(("critical sigma_w", _num_keep(critical_sigma_w(args.activation,
                                                                       _float_or_exact(args.sigma_b)))))
@@ -507,7 +507,7 @@ def _cmd_meanfield(args):
     if args.plot:
         import numpy as np
 
-        from . import plot
+        from .. import plot
 
         top = float(args.sigma_b) if float(args.sigma_b) > 0 else 1.0
         grid = np.linspace(0.0, 2.0 * top, 41)
@@ -536,7 +536,7 @@ def _cmd_meanfield(args):
 
 
 def _cmd_moments(args):
-    from . import cumulants as C
+    from .. import cumulants as C
 
     if args.expression is not None:
         return _cmd_moment_expression(args)
@@ -563,16 +563,16 @@ def _cmd_moments(args):
 def _model_and_names(args):
     if args.depth is None:
         raise _UsageError("moments EXPRESSION needs --depth (the network the letters J, W1.., D1.. refer to)")
-    from .dnn.polynomials import free_model
+    from ..dnn.polynomials import free_model
 
     net = _net_from_args(args)
     return net, *free_model(net, q_in=args.q_in, symbolic=args.symbolic)
 
 
 def _cmd_moment_expression(args):
-    from ._latex import latex
-    from ._parse import parse_expression
-    from .ncpoly import Trace
+    from .._latex import latex
+    from ..nc.parser import parse_expression
+    from ..nc.ncpoly import Trace
 
     net, model, names = _model_and_names(args)
     expr = parse_expression(args.expression, names)
@@ -597,8 +597,8 @@ def _cmd_moment_expression(args):
 
 
 def _cmd_latex(args):
-    from ._latex import latex
-    from ._parse import parse_expression
+    from .._latex import latex
+    from ..nc.parser import parse_expression
 
     net, model, names = _model_and_names(args)
     expr = parse_expression(args.expression, names)
@@ -613,14 +613,14 @@ def _cmd_latex(args):
 
 
 def _cmd_verify(args):
-    from . import verify
+    from .. import verify
 
     widths = tuple(args.widths)
     if any(w <= 0 for w in widths):
         raise _UsageError(f"--widths must be positive integers; got {list(widths)}")
     if args.trials is not None and args.trials <= 0:
         raise _UsageError(f"--trials must be a positive integer; got {args.trials}")
-    from ._utils.progress import ProgressCallback
+    from .._utils.progress import ProgressCallback
 
     # tqdm bar: on in a terminal, forced by --progress, off with --no-progress
     progress = ProgressCallback(f"verify {args.claim}",
@@ -633,7 +633,7 @@ def _cmd_verify(args):
     # (q0 = 1; the Jacobian check's input at the fixed point)
     extra = {} if args.q0 is None else {"q0": _float_or_exact(args.q0)}
     if sw is None and args.claim in ("freeness", "two-layer-fim"):
-        from .dnn import critical_sigma_w
+        from ..dnn import critical_sigma_w
 
         sw = critical_sigma_w(args.activation, sb)
     common = dict(widths=widths, rng=args.seed, progress=progress)
@@ -680,7 +680,7 @@ _CURVE_MAX_DEPTH = 256
 
 
 def _cmd_spectrum(args):
-    from .errors import InvalidArgumentError, NotAlgebraicError
+    from ..errors import InvalidArgumentError, NotAlgebraicError
 
     net = _net_from_args(args)
     law = net.jacobian_law(q_in=args.q_in)
@@ -732,7 +732,7 @@ def _cmd_spectrum(args):
         if args.plot:
             import numpy as np
 
-            from . import plot
+            from .. import plot
 
             hi = out["lambda_max"]
             res = law.density(np.linspace(1e-6 * hi, hi * (1 - 1e-6), 400), strict=False)
@@ -753,7 +753,7 @@ def _exact_valuer(net, q_in=None):
     ``phi'(h)^2`` law has irrational parameters (hard-tanh's ``erf``, smooth
     activations), which the library carries as rationals of float64 values --
     their digits are not an exact result."""
-    from .activations import get_activation
+    from ..activations import get_activation
 
     act = net.activation if not isinstance(net.activation, str) else get_activation(net.activation)
     exact = (not any(isinstance(v, float) for v in (net.sigma_w, net.sigma_b, q_in))
@@ -810,8 +810,8 @@ def _spectrum_json(out, law, exact_moments, net, q_in):
 
 
 def _cmd_fim(args):
-    from .errors import NotAlgebraicError, TooLargeError
-    from .laws import Bernoulli
+    from ..errors import NotAlgebraicError, TooLargeError
+    from ..laws import Bernoulli
 
     net = _net_from_args(args)
     law = net.fim_law(q_in=args.q_in)
@@ -1081,7 +1081,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _error_line(exc):
     """(type name, one-line message, is_bug) for an exception reaching main."""
-    from ._utils.validate import shorten
+    from .._utils.validate import shorten
 
     text = " ".join(str(exc).split()) if str(exc) else type(exc).__name__
     # a message quoting a whole object (a curve with 90-digit coefficients)

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ._continuation import EPS
+from .continuation import EPS
 
 __all__ = [
     "mass_quadrature",

@@ -57,9 +57,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._curve_engine import _engine as _raw_engine
-from ._result import DensityEvidence, DensityResult, _check_dps, certified_density
-from .errors import InvalidArgumentError
+from .curve_engine import _engine as _raw_engine
+from .result import DensityEvidence, DensityResult, _check_dps, certified_density
+from ..errors import InvalidArgumentError
 
 __all__ = [
     "DensityEvidence",
@@ -81,9 +81,9 @@ def _engine(P, z, G):
     dict or a complex number as ``P`` reached a cache as an unhashable TypeError)."""
     import sympy
 
-    from ._utils.symbolic import sympify_safe
-    from ._utils.validate import describe
-    from .errors import InvalidArgumentTypeError
+    from .._utils.symbolic import sympify_safe
+    from .._utils.validate import describe
+    from ..errors import InvalidArgumentTypeError
 
     for sym, what in ((z, "z"), (G, "G")):
         if not isinstance(sym, sympy.Symbol):
@@ -156,11 +156,11 @@ def branch_cauchy(P, z, G, zs, *, dps=None):
     >>> round(g.real, 10), round(g.imag, 10)
     (0.4367045799, -0.2181594489)
     """
-    from .errors import ConvergenceError
+    from ..errors import ConvergenceError
 
     dps = _check_dps(dps)
     eng = _engine(P, z, G)
-    from ._utils.validate import check_finite_array
+    from .._utils.validate import check_finite_array
 
     zz = check_finite_array(zs, "zs", dtype=complex)
     shape = zz.shape
@@ -186,7 +186,7 @@ def branch_cauchy(P, z, G, zs, *, dps=None):
     if dps is None:
         out = np.where(lower, Gv.conj(), Gv)
         return out.reshape(shape)
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
 
     res = np.empty(flat.size, dtype=object)
     for k in range(flat.size):
@@ -283,7 +283,7 @@ def curve_density(P, z, G, x, *, dps=None, strict=True, exact_moments=None,
     >>> res.atoms_exact
     [(0, 2/3), (1, 1/3)]
     """
-    from ._utils.validate import check_choice
+    from .._utils.validate import check_choice
 
     engine = check_choice(engine, "engine", ("auto", "curve", "functional"))
     if engine != "curve":
@@ -339,7 +339,7 @@ class _RationalS:
         if len(self._mom) < n:
             import sympy
 
-            from . import _series
+            from .._utils import series as _series
 
             N = n + 1
             num, den = sympy.fraction(sympy.cancel(self.expr))
@@ -430,7 +430,7 @@ def _functional_route(P, z, G, *, force=False):
     ``None`` otherwise."""
     import sympy
 
-    from ._utils.symbolic import sympify_safe
+    from .._utils.symbolic import sympify_safe
 
     expr = sympify_safe(P)
     if not isinstance(expr, sympy.Expr) or not expr.free_symbols <= {z, G}:
@@ -468,7 +468,7 @@ def _same_moments(mine, given):
     ``1e-25`` relative for inexact entries)."""
     import sympy
 
-    from ._utils.symbolic import sympify_safe
+    from .._utils.symbolic import sympify_safe
 
     for a, b in zip(mine, given):
         b = sympify_safe(b)
@@ -485,14 +485,14 @@ def _routed_density(routed, x, **kw):
     saying so (``evidence.engine``, a note)."""
     import warnings
 
-    from .errors import CertificationError, CertificationWarning
-    from .functional import free_mul_law
+    from ..errors import CertificationError, CertificationWarning
+    from .subordination import free_mul_law
 
     factor, deg = routed
     strict = kw.pop("strict")
     del kw["exact_moments"]  # equal to the factor's (checked by the caller)
     law = free_mul_law([factor], [1])
-    from .functional import _Closed
+    from .subordination import _Closed
 
     # S = c prod f_i^k_i: the engine takes k_i log f_i (an expanded power of
     # degree ~L loses every digit near its roots)

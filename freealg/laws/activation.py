@@ -4,26 +4,15 @@ re-exported by :mod:`freealg.laws`).
 
 from __future__ import annotations
 
-from ._utils.symbolic import sympify_safe
+from .._utils.symbolic import sympify_safe
 import numpy as np
 import sympy
 
-from ._utils.validate import check_dps
-from .errors import InvalidArgumentError, NotAlgebraicError
-from .laws import (
-    Law,
-    PointMass,
-    _check_order,
-    _complex_points,
-    _exact,
-    _is_float_kind,
-    _real_points,
-    _to_float,
-    _src,
-    _sign,
-)
+from .._utils.validate import check_dps
+from ..errors import InvalidArgumentError, NotAlgebraicError
+from .base import Law, PointMass, _check_order, _complex_points, _exact, _is_float_kind, _real_points, _to_float, _src, _sign
 
-from .laws import Atomic, Bernoulli  # noqa: E402
+from .base import Atomic, Bernoulli  # noqa: E402
 
 __all__ = ["ActivationDerivativeLaw", "activation_derivative_law"]
 
@@ -51,7 +40,7 @@ def _trapezoid_moments(f, q, n, dps, *, max_level=10):
     ``|z| = Z`` is not negligible against a moment; the caller then uses
     adaptive quadrature per moment.
     """
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
 
     with mpmath.workdps(dps + 10):
         tol = mpmath.mpf(10) ** (-dps)
@@ -139,7 +128,7 @@ class ActivationDerivativeLaw(Law):
     """
 
     def __init__(self, activation, q, dps=30):
-        from .activations import Activation, get_activation
+        from ..activations import Activation, get_activation
 
         act = activation if isinstance(activation, Activation) else get_activation(activation)
         self.activation = act
@@ -204,7 +193,7 @@ class ActivationDerivativeLaw(Law):
             self._cache = _MOMENTS.get(self._key(), [])
         if len(self._cache) < n:
             q = self._params["q"]
-            from ._utils.mpctx import mpmath
+            from .._utils.mpctx import mpmath
 
             act = self.activation
             # a block of moments at once (the engines ask for 1, then 10, then 24)
@@ -288,8 +277,8 @@ class ActivationDerivativeLaw(Law):
         >>> float(k2 - nu.variance())
         0.0
         """
-        from .cumulants import free_cumulants
-        from ._utils.mpctx import mpmath
+        from ..cumulants import free_cumulants
+        from .._utils.mpctx import mpmath
 
         with mpmath.workdps(self.dps):
             return free_cumulants(self.moments(n))
@@ -315,7 +304,7 @@ class ActivationDerivativeLaw(Law):
         >>> round(float(nu.variance()) * 15 * 3.141592653589793**2 / 32, 12)
         1.0
         """
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         m1, m2 = self.moments(2)
         with mpmath.workdps(self.dps):
@@ -455,8 +444,8 @@ class ActivationDerivativeLaw(Law):
         (0.7935539385, 0.0)
         """
         self._require_numeric("cauchy")
-        from .activations import gaussian_expectation
-        from ._utils.mpctx import mpmath
+        from ..activations import gaussian_expectation
+        from .._utils.mpctx import mpmath
 
         work = self.dps if dps is None else check_dps(dps)
         q = self._params["q"]
@@ -492,7 +481,7 @@ class ActivationDerivativeLaw(Law):
         (bracketed on a grid, bisected on the exact derivative)."""
         if getattr(self, "_range_cache", None) is not None:
             return self._range_cache
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         q = self._params["q"]
         gp = self._g_prime()
@@ -577,7 +566,7 @@ class ActivationDerivativeLaw(Law):
         """
         self._require_numeric("atoms")
         if self._params["q"] == 0:
-            from ._utils.mpctx import mpmath
+            from .._utils.mpctx import mpmath
 
             return [(self._f(mpmath.mpf(0)), sympy.Integer(1))]
         return []
@@ -589,7 +578,7 @@ class ActivationDerivativeLaw(Law):
         if fn is None:
             act = self.activation
             expr = sympy.diff(act.dexpr**2, act.symbol)
-            from ._utils.mpctx import lambdify_modules
+            from .._utils.mpctx import lambdify_modules
 
             fn = sympy.lambdify(act.symbol, expr, modules=lambdify_modules())
             self._gprime_cache = fn
@@ -635,7 +624,7 @@ class ActivationDerivativeLaw(Law):
         0.613553
         """
         self._require_numeric("density")
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         work = 20 if dps is None else check_dps(dps)
         q = self._params["q"]
@@ -735,7 +724,7 @@ def activation_derivative_law(activation, q, *, dps=30):
     >>> activation_derivative_law("linear", 1)
     PointMass(a=1)
     """
-    from .activations import Activation, get_activation
+    from ..activations import Activation, get_activation
 
     act = activation if isinstance(activation, Activation) else get_activation(activation)
     dps = check_dps(dps)
@@ -755,7 +744,7 @@ def activation_derivative_law(activation, q, *, dps=30):
         return Atomic(vals, probs)
     qe = _exact(q, "q")
     if qe == 0:
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         with mpmath.workdps(dps + 10):
             v = act.dphi_mp(mpmath.mpf(0)) ** 2

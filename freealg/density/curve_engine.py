@@ -9,10 +9,11 @@ import functools
 
 import numpy as np
 
-from . import _certify, _detsympy as _ds
-from ._continuation import EPS
-from ._result import _POLISH_DPS, _residue
-from .errors import CertificationError
+from . import certify as _certify
+from .._utils import detsympy as _ds
+from .continuation import EPS
+from .result import _POLISH_DPS, _residue
+from ..errors import CertificationError
 
 __all__ = []  # private: freealg.density uses _engine
 
@@ -27,7 +28,7 @@ class _CurveEngine:
     """Adapter of an algebraic curve to :func:`certified_density`."""
 
     def __init__(self, P, z, G, curve=None):
-        from . import _curve
+        from . import algebraic as _curve
 
         self.curve = _curve.curve_engine(P, z, G) if curve is None else curve
         self._support = None
@@ -54,7 +55,7 @@ class _CurveEngine:
 
     # numeric values of the physical branch at x + i y (y >= 0)
     def values(self, x, y):
-        from . import _curve
+        from . import algebraic as _curve
 
         x = np.asarray(x, float)
         y = np.asarray(y, float)
@@ -208,7 +209,7 @@ def _engine(P, z, G):
 
 @functools.lru_cache(maxsize=32)
 def _shifted_engine(eng, a):
-    from . import _curve
+    from . import algebraic as _curve
 
     out = _CurveEngine(None, None, None, curve=_curve.translated_curve(eng.curve, a))
     out._translated = True
@@ -302,7 +303,7 @@ def _decide_atom(eng, a, cands):
     coefficient with candidate masses ``cands`` (see :func:`_curve_atoms_impl`)."""
     import sympy
 
-    from ._curve import CurveProblem
+    from .algebraic import CurveProblem
 
     af = float(sympy.N(a, 30))
     s = max(eng.scale, abs(af), 1e-300)

@@ -24,20 +24,14 @@ returned.
 
 from __future__ import annotations
 
-from ._utils.symbolic import sympify_safe
+from .._utils.symbolic import sympify_safe
 import sympy
 
 from .curves import G, R_SYM, S_SYM, Z, SpectralCurve
-from .errors import (
-    BranchError,
-    InvalidArgumentError,
-    InvalidArgumentTypeError,
-    InvalidLawError,
-    TransformUndefinedError,
-)
-from ._utils.validate import MAX_DEPTH, describe
-from .laws import Law, PointMass, W, _check_int, _exact
-from . import _detsympy as _ds
+from ..errors import BranchError, InvalidArgumentError, InvalidArgumentTypeError, InvalidLawError, TransformUndefinedError
+from .._utils.validate import MAX_DEPTH, describe
+from .base import Law, PointMass, W, _check_int, _exact
+from .._utils import detsympy as _ds
 
 __all__ = ["free_add", "free_mul", "free_power", "affine", "invert", "physical_factor"]
 
@@ -111,8 +105,8 @@ def _eliminate_mu(E, mu, m1):
 
 def add_moments(seqs, n):
     """Exact moments ``m_1..m_n`` of the ⊞ of laws with moment sequences ``seqs``."""
-    from .combinatorics.cumulants import _free_cumulants_of, _moments_of_free_cumulants
-    from .cumulants import free_add_moments
+    from ..combinatorics.cumulants import _free_cumulants_of, _moments_of_free_cumulants
+    from ..cumulants import free_add_moments
 
     seqs = [[sympify_safe(v) for v in s[:n]] for s in seqs]
     if _all_rational(seqs):
@@ -129,9 +123,9 @@ def add_moments(seqs, n):
 
 def mul_moments(seqs, n, powers=None):
     """Exact moments ``m_1..m_n`` of ``⊠_i law_i^{⊠k_i}`` (S-route, division-free)."""
-    from . import _series
-    from .combinatorics.convolution import _moments_of_s_series
-    from .cumulants import free_mul_moments
+    from .._utils import series as _series
+    from ..combinatorics.convolution import _moments_of_s_series
+    from ..cumulants import free_mul_moments
 
     seqs = [[sympify_safe(v) for v in s[:n]] for s in seqs]
     powers = list(powers or [1] * len(seqs))
@@ -352,7 +346,7 @@ def affine(law, shift=0, scale=1):
     refused rather than made rational; pass ``sympy.Rational(x)`` for the
     float's exact binary value.
     """
-    from .laws import _any_float
+    from .base import _any_float
 
     for name, v in (("shift", shift), ("scale", scale)):
         if _any_float(v):

@@ -26,11 +26,11 @@ a sympy polynomial ring (symbolic) for speed.
 
 from __future__ import annotations
 
-from ._utils.symbolic import sympify_safe
+from .._utils.symbolic import sympify_safe
 import math
 from fractions import Fraction
 
-from .errors import ModelError
+from ..errors import ModelError
 
 __all__ = ["Domain", "Law", "HaarFamily", "GinibreFamily", "SelfAdjointFamily", "DiagonalFamily"]
 
@@ -72,7 +72,7 @@ class Domain:
             if kind == "exact":
                 self.zero, self.one = Fraction(0), Fraction(1)
             elif kind == "mpmath":
-                from ._utils.mpctx import mpmath
+                from .._utils.mpctx import mpmath
 
                 self.zero, self.one = mpmath.mpf(0), mpmath.mpf(1)
             else:
@@ -87,7 +87,7 @@ class Domain:
                 return Fraction(int(x.p), int(x.q))
             return Fraction(int(x))
         if self.kind == "mpmath":
-            from ._utils.mpctx import mpmath
+            from .._utils.mpctx import mpmath
 
             if isinstance(x, Fraction):
                 return mpmath.mpf(x.numerator) / x.denominator
@@ -115,14 +115,14 @@ class Domain:
 def moments_from_cumulants_in(kappa, dom):
     """``m_1..m_n`` from free cumulants with domain arithmetic only:
     ``m_k = sum_{s=1}^k kappa_s [z^{k-s}] M(z)^s`` (docs/theory.md §2)."""
-    from .combinatorics.cumulants import _moments_of_free_cumulants
+    from ..combinatorics.cumulants import _moments_of_free_cumulants
 
     return _moments_of_free_cumulants(list(kappa), dom.one)
 
 
 def cumulants_from_moments_in(moments, dom):
     """Free cumulants ``kappa_1..kappa_n`` from moments, domain arithmetic only."""
-    from .combinatorics.cumulants import _free_cumulants_of
+    from ..combinatorics.cumulants import _free_cumulants_of
 
     return _free_cumulants_of(list(moments), dom.one)
 

@@ -63,18 +63,11 @@ Fuss–Catalan number ``binom(6, 2)/5 = 3``:
 
 from __future__ import annotations
 
-from . import _families as fam
-from ._engine import STRATEGIES, Engine
-from ._expansion import ExpansionTerm, MomentExpansion, combine
-from .errors import (
-    InvalidArgumentError,
-    InvalidArgumentTypeError,
-    InvalidSequenceError,
-    ModelError,
-    NCPolynomialError,
-    UnknownSymbolError,
-)
-from .ncpoly import Letter, NCPoly, Trace, tr
+from . import families as fam
+from .engine import STRATEGIES, Engine
+from .expansion import ExpansionTerm, MomentExpansion, combine
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError, InvalidSequenceError, ModelError, NCPolynomialError, UnknownSymbolError
+from ..nc.ncpoly import Letter, NCPoly, Trace, tr
 
 __all__ = ["FreeModel", "MomentExpansion", "ExpansionTerm", "moment_symbol", "cumulant_symbol"]
 
@@ -127,7 +120,7 @@ def moment_symbol(A, k):
     """
     import sympy
 
-    from ._utils.validate import check_int
+    from .._utils.validate import check_int
 
     return sympy.Symbol(f"m_{check_int(k, 'k', minimum=1)}({_letter_name(A)})")
 
@@ -163,7 +156,7 @@ def cumulant_symbol(A, k):
     """
     import sympy
 
-    from ._utils.validate import check_int
+    from .._utils.validate import check_int
 
     return sympy.Symbol(f"kappa_{check_int(k, 'k', minimum=1)}({_letter_name(A)})")
 
@@ -175,7 +168,7 @@ def cumulant_symbol(A, k):
 
 def _check_seq(seq, what):
     """Validate a finite law sequence; return its values (and kind)."""
-    from .combinatorics._kinds import _prepare
+    from ..combinatorics._kinds import _prepare
 
     kind, _, (vals,) = _prepare(seq, names=[what])
     return list(seq), kind
@@ -217,7 +210,7 @@ class _LawSpec:
 
     def _check_positive(self, vals):
         """Hankel conditions of numeric law data (InvalidLawError if violated)."""
-        from .cumulants import check_moment_sequence, moments_from_free_cumulants
+        from ..cumulants import check_moment_sequence, moments_from_free_cumulants
 
         m = vals if self.source == "moments" else moments_from_free_cumulants(vals)
         check_moment_sequence(m, name=f"moments of {self.name}")
@@ -269,7 +262,7 @@ def _one_letter(x, method):
 
 def _check_word_lengths(words):
     """TooLargeError before any work for words longer than MAX_MOMENT_ORDER."""
-    from ._utils.validate import MAX_MOMENT_ORDER, check_int
+    from .._utils.validate import MAX_MOMENT_ORDER, check_int
 
     longest = max((len(w) for w, _, _ in words), default=0)
     check_int(longest, "the longest word's length", minimum=0, maximum=MAX_MOMENT_ORDER,
@@ -280,8 +273,8 @@ def _check_word_lengths(words):
 def _check_param(x, what, positive=False):
     """A real parameter (number or sympy expression) through the shared
     checker, then normalised like an NC coefficient."""
-    from ._utils.validate import check_real
-    from .ncpoly import _as_scalar
+    from .._utils.validate import check_real
+    from ..nc.ncpoly import _as_scalar
 
     if isinstance(x, complex):
         raise InvalidArgumentError(f"{what} must be real; got {x!r}")
@@ -661,7 +654,7 @@ class FreeModel:
     @property
     def letters(self):
         """Declared letters (as one-letter polynomials), in declaration order."""
-        from .ncpoly import _letter_poly
+        from ..nc.ncpoly import _letter_poly
 
         return tuple(_letter_poly(lt) for lt in self._letters)
 
@@ -741,7 +734,7 @@ class FreeModel:
                 raw.append(data)
                 for seq in data:
                     flat.extend(seq)
-        from .combinatorics._kinds import _kind_of
+        from ..combinatorics._kinds import _kind_of
 
         dom = fam.Domain(_kind_of(flat) if flat else "exact", flat)
         values = iter(dom.values)  # converted scalars, in the order of flat
@@ -780,7 +773,7 @@ class FreeModel:
         if isinstance(t, NCPoly):
             t = tr(t)
         elif not isinstance(t, Trace):
-            from .ncpoly import _as_scalar
+            from ..nc.ncpoly import _as_scalar
 
             try:
                 c = _as_scalar(t)
@@ -898,7 +891,7 @@ class FreeModel:
           {1}{2,4}{3}: kappa_1(D) * kappa_2(W,W.T) * kappa_1(D) = 1
         <BLANKLINE>
         """
-        from ._utils.validate import check_int
+        from .._utils.validate import check_int
 
         max_terms = check_int(max_terms, "max_terms", minimum=1, maximum=10**7,
                               hint="a listing of more partitions does not fit in memory; "

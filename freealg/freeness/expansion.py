@@ -3,7 +3,7 @@ re-exported by :mod:`freealg.freeness`)."""
 
 from __future__ import annotations
 
-from ._utils.symbolic import sympify_safe
+from .._utils.symbolic import sympify_safe
 from fractions import Fraction
 
 __all__ = ["combine", "ExpansionTerm", "MomentExpansion"]
@@ -12,7 +12,7 @@ __all__ = ["combine", "ExpansionTerm", "MomentExpansion"]
 def combine(vals, kind):
     """``Σ c_i v_i`` with coefficient and value kinds merged (exact stays exact;
     any sympy gives an expanded sympy expression)."""
-    from ._ncbase import _is_sympy
+    from ..nc.base import _is_sympy
 
     if kind == "sympy" or any(_is_sympy(c) or _is_sympy(v) for c, v in vals):
         import sympy
@@ -42,7 +42,7 @@ def combine(vals, kind):
 
 def _to_inexact(fr, other):
     if type(other).__module__.startswith("mpmath"):
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         return mpmath.mpf(fr.numerator) / fr.denominator
     return fr.numerator / fr.denominator
@@ -81,7 +81,7 @@ class ExpansionTerm:
         return "".join("{" + ",".join(map(str, B)) + "}" for B in self.partition)
 
     def __str__(self):
-        from ._ncbase import _term_str
+        from ..nc.base import _term_str
 
         cum = " * ".join(lbl for lbl, _ in self.cumulants) or "1"
         coeff = "" if self.coefficient == 1 else _term_str(self.coefficient, "", True) + " * "
@@ -90,7 +90,7 @@ class ExpansionTerm:
     __repr__ = __str__
 
     def _latex(self, printer=None):
-        from ._latex import law_symbol_latex, latex
+        from .._latex import law_symbol_latex, latex
 
         body = r"\,".join(law_symbol_latex(lbl) for lbl, _ in self.cumulants) or "1"
         if self.coefficient != 1:
@@ -160,7 +160,7 @@ class MomentExpansion:
     __repr__ = __str__
 
     def _latex(self, printer=None):
-        from ._latex import latex
+        from .._latex import latex
 
         if not self.terms:
             rhs = "0"

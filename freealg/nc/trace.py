@@ -5,23 +5,8 @@ from __future__ import annotations
 
 import math
 
-from ._ncbase import (
-    _as_scalar,
-    _cols,
-    _fmt_shape,
-    _is_zero,
-    _rows,
-    _sadd,
-    _sdiv,
-    _smul,
-    _term_latex,
-    _term_str,
-    _word_key,
-    cyclic_canonical,
-    word_latex,
-    word_str,
-)
-from .errors import InvalidArgumentError, NCPolynomialError
+from .base import _as_scalar, _cols, _fmt_shape, _is_zero, _rows, _sadd, _sdiv, _smul, _term_latex, _term_str, _word_key, cyclic_canonical, word_latex, word_str
+from ..errors import InvalidArgumentError, NCPolynomialError
 
 __all__ = ["Trace", "tr"]
 
@@ -75,8 +60,8 @@ class Trace:
     def __init__(self, terms=None):
         if terms is not None and not (isinstance(terms, dict)
                                       and all(isinstance(w, tuple) for w in terms)):
-            from ._utils.validate import describe
-            from .errors import InvalidArgumentTypeError
+            from .._utils.validate import describe
+            from ..errors import InvalidArgumentTypeError
 
             raise InvalidArgumentTypeError(
                 f"terms must be None or a dict {{word (a tuple of letters): coefficient}}; got "

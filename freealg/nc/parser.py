@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ._utils import safeparse
-from .errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
+from .._utils import safeparse
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
 
 __all__ = ["parse_expression", "MAX_DEGREE", "MAX_TERMS"]
 
@@ -251,7 +251,7 @@ def parse_expression(text, names):
     if len(text) > safeparse.MAX_LENGTH:
         raise TooLargeError(f"the expression is {len(text)} characters long, more than the "
                             f"supported {safeparse.MAX_LENGTH}")
-    from .errors import FreealgError
+    from ..errors import FreealgError
 
     try:
         return _Parser(text, dict(names)).parse()

@@ -11,8 +11,8 @@ import warnings
 
 import numpy as np
 
-from . import _certify
-from .errors import CertificationError, CertificationWarning, InvalidArgumentError
+from . import certify as _certify
+from ..errors import CertificationError, CertificationWarning, InvalidArgumentError
 
 __all__ = ["DensityEvidence", "DensityResult", "certified_density"]
 
@@ -267,8 +267,8 @@ class DensityResult:
 
 def _check_exact_moments(values):
     """``exact_moments`` as a list of finite real numbers (exact kinds kept)."""
-    from ._utils.validate import check_real, describe
-    from .errors import InvalidArgumentTypeError
+    from .._utils.validate import check_real, describe
+    from ..errors import InvalidArgumentTypeError
 
     if isinstance(values, np.ndarray):
         values = values.tolist()
@@ -281,7 +281,7 @@ def _check_exact_moments(values):
 
 
 def _as_grid(x):
-    from ._utils.validate import check_finite_array
+    from .._utils.validate import check_finite_array
 
     arr = check_finite_array(x, "x")  # bool, text, ragged, complex, nan/inf: refused by name
     if arr.ndim == 0:
@@ -297,7 +297,7 @@ def _as_grid(x):
 def _check_dps(dps):
     """``dps`` of the density functions: ``None`` or an integer in
     ``[15, MAX_DPS]`` (the shared checker; more digits raise TooLargeError)."""
-    from ._utils.validate import MAX_DPS, check_int
+    from .._utils.validate import MAX_DPS, check_int
 
     if dps is None:
         return None
@@ -431,14 +431,14 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     failed check (``CertificationError`` when ``strict``).
     """
     dps = _check_dps(dps)
-    from ._utils.validate import check_int, check_real
+    from .._utils.validate import check_int, check_real
 
     mass_tol = check_real(mass_tol, "mass_tol", positive=True)
     moment_tol = check_real(moment_tol, "moment_tol", positive=True)
     n_moments = check_int(n_moments, "n_moments", minimum=0, maximum=200,
                           hint="the moment check needs a handful of moments")
     if not isinstance(strict, (bool, np.bool_)):
-        from .errors import InvalidArgumentTypeError
+        from ..errors import InvalidArgumentTypeError
 
         raise InvalidArgumentTypeError(f"strict must be True or False; got {strict!r:.60}")
     if exact_moments is not None:
@@ -591,7 +591,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
             f"and {_CERT_GTOL:.0e} |G|/pi"
         )
     if dps is not None:
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         density_mp = []
         with mpmath.workdps(dps):

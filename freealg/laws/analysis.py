@@ -5,11 +5,11 @@ support edges and atoms, and the numerics delegated to the density engine
 
 from __future__ import annotations
 
-from ._utils.symbolic import sympify_safe
+from .._utils.symbolic import sympify_safe
 import sympy
 
-from .errors import BranchError
-from . import _detsympy as _ds
+from ..errors import BranchError
+from .._utils import detsympy as _ds
 
 Z = sympy.Symbol("z")
 G = sympy.Symbol("G")
@@ -164,7 +164,7 @@ class _CurveAnalysis:
     # -- numerics (density engine) -------------------------------------------
     def _engine(self):
         self._require_numeric("numerical evaluation of the curve")
-        from . import density
+        from ..density import curve as density
 
         return density
 
@@ -230,7 +230,7 @@ class _CurveAnalysis:
         >>> round(g.real, 12), abs(g.imag) < 1e-12
         (0.5, True)
         """
-        from ._utils.validate import check_finite_array
+        from .._utils.validate import check_finite_array
 
         check_finite_array(z, "z", dtype=complex)  # named here, before the engine's zs
         eng = self._engine()
@@ -436,7 +436,7 @@ class _CurveAnalysis:
         \text{atoms: } \text{none} \\
         m_{1..2} = 0, 1
         """
-        from .laws import _check_order
+        from .base import _check_order
 
         n_moments = _check_order(n_moments, "n_moments")
         lines = [self.latex()]

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from itertools import product
 
-from . import _families as fam
-from .errors import InvalidArgumentError, TooLargeError
+from . import families as fam
+from ..errors import InvalidArgumentError, TooLargeError
 
 __all__ = ["Engine", "kreweras_blocks", "STRATEGIES"]
 

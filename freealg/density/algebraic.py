@@ -8,17 +8,17 @@ at infinity, ``Im G < 0`` for ``Im z > 0``.
 
 from __future__ import annotations
 
-from ._utils.symbolic import sympify_safe
+from .._utils.symbolic import sympify_safe
 import functools
 import math
 from fractions import Fraction
 
 import numpy as np
 
-from . import _series
-from ._continuation import EPS, descend
-from .errors import BranchError, InvalidArgumentError
-from . import _detsympy as _ds
+from .._utils import series as _series
+from .continuation import EPS, descend
+from ..errors import BranchError, InvalidArgumentError
+from .._utils import detsympy as _ds
 
 __all__ = ["curve_engine"]
 
@@ -34,7 +34,7 @@ class _RepeatedBranch(BranchError):
 def _log_coefficient(c):
     """Principal ``log c`` of a non-zero real sympy number, without overflow
     (``math.log`` of a Python int is exact in range for any size)."""
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
     import sympy
 
     if c.is_Rational:
@@ -211,7 +211,7 @@ class _AlgebraicCurve:
 
     # ----------------------------------------------------------------- mpmath
     def mp_coeffs(self, dps):
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
         import sympy
 
         if dps not in self._mp_coeffs:
@@ -230,7 +230,7 @@ class _AlgebraicCurve:
 
         Returns ``(G, converged, |P|/sum|terms|)``.
         """
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         work = dps + 10
         cs = self.mp_coeffs(work)
@@ -362,7 +362,7 @@ def _float_moments(terms, N):
     precisions agree to ``1e-14`` (relative to ``R^k``, ``R`` the moment
     scale); the exact series is the fallback.  Assumes the branch at infinity
     was checked exactly."""
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
     import sympy
 
     prev = None
@@ -590,7 +590,7 @@ def track(curve, x, y):
 
 def _mp_eval(curve, cs, zz, G):
     """P, P_G, z P_z, sum |terms| at (zz, G) in mpmath."""
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
 
     P = PG = zPz = mpmath.mpc(0)
     A = mpmath.mpf(0)
@@ -607,7 +607,7 @@ def _mp_eval(curve, cs, zz, G):
 
 def _mp_sep(curve, cs, zz, G):
     """``0.219 / gamma`` with Smale's gamma computed exactly in mpmath."""
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
 
     emax = int(curve.groups[-1])
     if emax < 2:
@@ -636,7 +636,7 @@ def mp_descend(curve, x, y_start, G_start, targets, *, dps=30, kappa=0.25, max_s
     error of Newton's method is not well inside the separation of the roots.
     Returns a list of ``(G, ok, radius)`` per target (mpmath values).
     """
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
 
     order = sorted(range(len(targets)), key=lambda k: -float(targets[k]))
     out = [None] * len(targets)

@@ -56,8 +56,8 @@ Examples
 
 from __future__ import annotations
 
-from ._law_api import LawMethods
-from ._utils.symbolic import sympify_safe
+from .interface import LawMethods
+from .._utils.symbolic import sympify_safe
 import math
 import numbers
 from fractions import Fraction
@@ -65,38 +65,17 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from . import _detsympy as _ds
-from ._utils.validate import (
-    MAX_MOMENT_ORDER,
-    check_dps,
-    check_finite_array,
-    check_int,
-    check_mp_entries,
-    check_point,
-    describe,
-)
-from ._utils.validate import _array_of
-from ._utils.validate import describe as _describe
-from .errors import (
-    FreealgError,
-    InvalidArgumentError,
-    InvalidArgumentTypeError,
-    InvalidLawError,
-    NotAlgebraicError,
-    TransformUndefinedError,
-)
+from .._utils import detsympy as _ds
+from .._utils.validate import MAX_MOMENT_ORDER, check_dps, check_finite_array, check_int, check_mp_entries, check_point, describe
+from .._utils.validate import _array_of
+from .._utils.validate import describe as _describe
+from ..errors import FreealgError, InvalidArgumentError, InvalidArgumentTypeError, InvalidLawError, NotAlgebraicError, TransformUndefinedError
 
 __all__ = [
     "Law",
-    "Semicircle",
-    "MarchenkoPastur",
     "PointMass",
     "Atomic",
     "Bernoulli",
-    "FussCatalan",
-    "Arcsine",
-    "ActivationDerivativeLaw",
-    "activation_derivative_law",
 ]
 
 W = sympy.Symbol("w")
@@ -136,7 +115,7 @@ def _exact(value, name):
         return sympy.Rational(float(value))
     mod = type(value).__module__
     if mod.startswith("mpmath"):
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         if isinstance(value, mpmath.mpf):
             if not mpmath.isfinite(value):
@@ -261,7 +240,7 @@ def _sign(expr):
 
 
 def _mp(expr, dps):
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
 
     dps = check_dps(dps)
     with mpmath.workdps(dps + 10):
@@ -375,7 +354,7 @@ def _apply(z, dps, np_fun, mp_fun):
     numpy path, ``dps is None``, calls ``np_fun`` on a complex array)."""
     if dps is None:
         return np_fun(np.asarray(z, dtype=complex))
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
 
     dps = check_dps(dps)
     arr = check_mp_entries(z, "z")
@@ -398,7 +377,7 @@ class _MPNS:
 
     @staticmethod
     def sqrt(x):
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         return mpmath.sqrt(x)
 
@@ -450,6 +429,7 @@ class Law(LawMethods):
 
         Examples
         --------
+        >>> from freealg import MarchenkoPastur
         >>> MarchenkoPastur(0.3).parameters
         {'rate': 0.3, 'jump': 1}
         """
@@ -503,6 +483,7 @@ class Law(LawMethods):
 
         Examples
         --------
+        >>> from freealg import Semicircle
         >>> import sympy
         >>> v = sympy.Symbol("v", positive=True)
         >>> Semicircle(variance=v).subs({v: 4}).moments(2)
@@ -605,6 +586,7 @@ class Law(LawMethods):
 
         Examples
         --------
+        >>> from freealg import MarchenkoPastur
         >>> PointMass(3).moments(3)
         [3, 9, 27]
         >>> MarchenkoPastur(0.3).moments(2)     # λ + λ² at the float 0.3 (just below 3/10)
@@ -650,13 +632,14 @@ class Law(LawMethods):
 
         Examples
         --------
+        >>> from freealg import MarchenkoPastur
         >>> MarchenkoPastur(rate=2, jump=3).free_cumulants(3)     # κ_n = λ α^n
         [6, 18, 54]
         """
         return self._as_kind(self._exact_free_cumulants(n))
 
     def _exact_free_cumulants(self, n):
-        from .cumulants import free_cumulants
+        from ..cumulants import free_cumulants
 
         n = _check_order(n)
         if n == 0:
@@ -689,6 +672,7 @@ class Law(LawMethods):
 
         Examples
         --------
+        >>> from freealg import Arcsine
         >>> Arcsine(-2, 2).variance()
         2
         """
@@ -732,6 +716,7 @@ class Law(LawMethods):
 
         Examples
         --------
+        >>> from freealg import MarchenkoPastur
         >>> MarchenkoPastur(rate=2).s_transform()
         1/(w + 2)
         """
@@ -788,6 +773,7 @@ class Law(LawMethods):
 
         Examples
         --------
+        >>> from freealg import Semicircle
         >>> Semicircle(mean=1, variance=2).r_transform()
         2*w + 1
         """
@@ -1161,7 +1147,7 @@ def _atomic_density(atoms, x, dps):
     """Zero density with ``nan`` exactly at the atom locations."""
     arr = _real_points(x, "x")
     if dps is not None:
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
         dps = check_dps(dps)
         locs = [_mp(a, dps) for a, _ in atoms]
         with mpmath.workdps(dps):
@@ -1204,7 +1190,7 @@ def _src(v):
     # Round-trip check without eval (a Symbol's name is arbitrary text): the plain
     # printer's output must parse back to v with the safe grammar; the Rational-style
     # text differs from it only in how rationals are spelled.
-    from ._utils.safeparse import parse_symbolic
+    from .._utils.safeparse import parse_symbolic
 
     try:
         back = parse_symbolic(str(v), "repr", {str(sym): sym for sym in v.free_symbols})
@@ -1695,8 +1681,6 @@ class Bernoulli(Atomic):
 
 # the continuous named laws and the activation laws live in private modules
 # (split for size) and are re-exported here
-from ._continuous_laws import Arcsine, FussCatalan, MarchenkoPastur, Semicircle  # noqa: E402
-from ._activation_law import ActivationDerivativeLaw, activation_derivative_law  # noqa: E402
 
 
 def _numeric_evaluator(law, attr, expr, w):
@@ -1705,7 +1689,7 @@ def _numeric_evaluator(law, attr, expr, w):
     lambdified functions cached on the law; ``None`` for symbolic ``w``."""
     import numpy as np
 
-    from ._utils.mpctx import lambdify_modules
+    from .._utils.mpctx import lambdify_modules
 
     is_mp = type(w).__module__.startswith("mpmath")
     is_np = isinstance(w, (np.ndarray, np.number, complex, float, int)) and not isinstance(w, bool)
@@ -1734,10 +1718,10 @@ def _numeric_evaluator(law, attr, expr, w):
     bad = ~np.isfinite(out)
     if bad.any():
         # redo those entries in mpmath (no overflow in intermediate steps)
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
         key = (attr, "mpmath")
         if key not in cache:
-            from ._utils.mpctx import lambdify_modules
+            from .._utils.mpctx import lambdify_modules
 
             cache[key] = sympy.lambdify(W, expr, modules=lambdify_modules())
         flat, res = arr.ravel(), out.ravel()

@@ -8,8 +8,8 @@ import numbers
 import re
 from fractions import Fraction
 
-from ._utils.validate import describe
-from .errors import InvalidArgumentError, InvalidArgumentTypeError, NCPolynomialError
+from .._utils.validate import describe
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError, NCPolynomialError
 
 
 class _CoefficientTypeError(NCPolynomialError, InvalidArgumentTypeError):
@@ -389,7 +389,7 @@ def _term_str(c, wstr, first):
 
 
 def _scalar_latex(c):
-    from ._latex import latex as _latex_dispatch
+    from .._latex import latex as _latex_dispatch
 
     return _latex_dispatch(c)
 

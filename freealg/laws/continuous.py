@@ -11,27 +11,9 @@ import math
 import numpy as np
 import sympy
 
-from ._utils.validate import MAX_DEPTH, check_dps
-from .errors import InvalidArgumentError
-from .laws import (
-    W,
-    Law,
-    PointMass,
-    _apply,
-    _check_int,
-    _check_order,
-    _complex_points,
-    _exact,
-    _finite_values,
-    _f,
-    _mp,
-    _MPNS,
-    _pole_error,
-    _real_points,
-    _keeps_float_kind,
-    _sign,
-    _sqrt_pair,
-)
+from .._utils.validate import MAX_DEPTH, check_dps
+from ..errors import InvalidArgumentError
+from .base import W, Law, PointMass, _apply, _check_int, _check_order, _complex_points, _exact, _finite_values, _f, _mp, _MPNS, _pole_error, _real_points, _keeps_float_kind, _sign, _sqrt_pair
 
 
 def _centred_sqrt(xp, z, centre, half, lo, hi):
@@ -52,7 +34,7 @@ def _wrap(out):
 
 def _mp_map(x, dps, fun):
     """Apply ``fun`` to every (checked, finite) entry of ``x`` at ``dps`` digits."""
-    from ._utils.mpctx import mpmath
+    from .._utils.mpctx import mpmath
     arr = _real_points(x, "x")
     dps = check_dps(dps)
     with mpmath.workdps(dps + 10):
@@ -258,7 +240,7 @@ class Semicircle(Law):
                 t = (xx - af) / sf
                 val = np.sqrt(np.abs(2 - t)) * np.sqrt(np.abs(2 + t)) / (2 * np.pi) / sf
             return _wrap(_finite_values(np.where(np.abs(t) < 2, val, 0.0), xx, self, "density"))
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
         am, sm = _mp(a, dps), _mp(sd, dps)
 
         def f(x):
@@ -526,7 +508,7 @@ class MarchenkoPastur(Law):
             elif at0 == 0:
                 out = np.where(xx == 0, np.inf, out)
             return _wrap(out)
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
         wm, cm, am = _mp(w, dps), _mp(ctr, dps), abs(_mp(alpha, dps))
 
         def f(x):
@@ -646,7 +628,7 @@ class FussCatalan(Law):
 
     def _theta(self, x, dps):
         """Solve ``x(θ) = x`` for θ ∈ (0, π/s) (x(θ) decreases from the edge to 0)."""
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
 
         s = self.L + 1
         with mpmath.workdps(dps + 10):
@@ -771,7 +753,7 @@ class FussCatalan(Law):
         >>> FussCatalan(2).density([0.0, 1.0, 7.0])
         array([       inf, 0.17897913, 0.        ])
         """
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
         if dps is None:
             return self._density_np(x)
         s = self.L + 1
@@ -966,7 +948,7 @@ class Arcsine(Law):
             out = np.where((xx > af) & (xx < bf), val, 0.0)
             edge = (xx == af) | (xx == bf)
             return _wrap(np.where(edge, np.inf, _finite_values(out, xx, self, "density", edge)))
-        from ._utils.mpctx import mpmath
+        from .._utils.mpctx import mpmath
         am, bm = _mp(a, dps), _mp(b, dps)
 
         def f(t):

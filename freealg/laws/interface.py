@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._utils.validate import check_finite_array, check_int, check_real
-from .errors import CertificationError, FreealgError, InvalidArgumentError, InvalidArgumentTypeError
+from .._utils.validate import check_finite_array, check_int, check_real
+from ..errors import CertificationError, FreealgError, InvalidArgumentError, InvalidArgumentTypeError
 
 __all__ = ["LawMethods"]
 
@@ -102,7 +102,7 @@ def _plan(law):
 
 
 def _arc_nodes(c, r, n):
-    from ._certify import _gl
+    from ..density.certify import _gl
 
     t, w = _gl(n)
     theta = 0.5 * np.pi * (t + 1.0)
@@ -121,7 +121,7 @@ class _CdfJob:
 
     def axis(self, breaks):
         """Register the panels ``breaks`` (two rules); returns a handle."""
-        from ._certify import _gl
+        from ..density.certify import _gl
 
         out = []
         for n in (_N_HI, _N_LO):
@@ -213,7 +213,7 @@ def _density_with_error(law, x):
     """
     import warnings
 
-    from .errors import CertificationWarning
+    from ..errors import CertificationWarning
 
     try:
         with warnings.catch_warnings():
@@ -247,7 +247,7 @@ def _interval_cdf(job, plan, iv, qs):
     """Schedule the continuous mass of ``[a, q]`` for the sorted queries
     ``qs`` inside ``iv = (a, b)`` and of the whole interval; returns a
     function of the job giving ``(masses, errors, total, total_error)``."""
-    from ._certify import _graded_breaks as _graded  # the mesh of the mass quadrature
+    from ..density.certify import _graded_breaks as _graded  # the mesh of the mass quadrature
 
     a, b = iv
     ra, rb = plan.radius[a], plan.radius[b]
@@ -305,7 +305,7 @@ def _interval_cdf(job, plan, iv, qs):
 
 class LawMethods:
     """scipy.stats-style methods shared by every law (see the module
-    docstring of :mod:`freealg._law_api` and docs/density.md)."""
+    docstring of :mod:`freealg.laws.interface` and docs/density.md)."""
 
     # ------------------------------------------------------------------ pdf
     def pdf(self, x):
@@ -358,7 +358,7 @@ class LawMethods:
         The continuous mass is integrated on the axis away from the support
         edges (a point within ``1e-12`` relative of a numerically computed
         edge is taken at the edge) and by the Cauchy transform on a semicircle around each edge
-        (module docstring of :mod:`freealg._law_api`; docs/density.md), with
+        (module docstring of :mod:`freealg.laws.interface`; docs/density.md), with
         two quadrature rules whose difference is the error estimate.
 
         Parameters

@@ -1,0 +1,6 @@
+"""``python -m freealg.cli``."""
+import sys
+
+from .commands import main
+
+sys.exit(main())

@@ -1,0 +1,8 @@
+"""Probability laws: the ``Law`` base, the named laws, the activation-derivative law
+``ν``, spectral curves and the operations on them."""
+from .base import Atomic, Bernoulli, Law, PointMass
+from .continuous import Arcsine, FussCatalan, MarchenkoPastur, Semicircle
+from .activation import ActivationDerivativeLaw, activation_derivative_law
+
+__all__ = ["Law", "Semicircle", "MarchenkoPastur", "PointMass", "Atomic", "Bernoulli", "FussCatalan",
+           "Arcsine", "ActivationDerivativeLaw", "activation_derivative_law"]

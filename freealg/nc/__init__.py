@@ -1,0 +1,1 @@
+"""Noncommutative polynomials: letters, words, ``NCPoly``, ``Trace`` and the expression parser."""
