@@ -14,6 +14,7 @@ from .laws import (
     Law,
     PointMass,
     _check_order,
+    _closed_form,
     _complex_points,
     _exact,
     _is_float_kind,
@@ -113,6 +114,8 @@ class ActivationDerivativeLaw(Law):
     >>> round(float(nu.mean()), 10)                      # E[sech⁴ z]
     0.4644029024
     """
+
+    _closed_form_cauchy = False  # G is a quadrature off the axis: no boundary values
 
     def __init__(self, activation, q, dps=30):
         from .activations import Activation, get_activation
@@ -319,6 +322,7 @@ class ActivationDerivativeLaw(Law):
             self._gprime_cache = fn
         return fn
 
+    @_closed_form
     def density(self, x, dps=None):
         r"""Pushforward density of ``N(0, 1)`` under ``ζ ↦ φ'(√q ζ)²``.
 
@@ -331,7 +335,7 @@ class ActivationDerivativeLaw(Law):
         Examples
         --------
         >>> nu = activation_derivative_law("tanh", 1, dps=15)
-        >>> round(float(nu.density(0.5)), 6)
+        >>> round(nu.pdf(0.5), 6)
         0.613553
         """
         self._require_numeric("density")

@@ -197,8 +197,8 @@ class _CdfJob:
 
 
 def _pdf_values(law, x):
-    res = law.density(x)
-    vals = getattr(res, "density", res)
+    fast = getattr(law, "_density_values", None)  # a closed form: the formula itself
+    vals = fast(x) if fast is not None else law.density(x).density
     return np.asarray(vals, dtype=float).reshape(np.shape(x))
 
 
@@ -215,15 +215,14 @@ def _density_with_error(law, x):
 
     from .errors import CertificationWarning
 
-    try:
-        with warnings.catch_warnings():
-            # per-point failures are accounted for below, law-wide ones raise
-            warnings.simplefilter("ignore", CertificationWarning)
-            res = law.density(x, strict=False)
-    except TypeError:  # closed-form laws: exact formulas, no strict option
-        res = law.density(x)
-    if not hasattr(res, "density"):
-        return np.asarray(res, dtype=float).reshape(np.shape(x)), np.zeros(np.shape(x))
+    if getattr(type(law).density, "_values", None) is not None:
+        # a closed form (freealg.laws._closed_form): the formula, rounding only
+        vals = np.asarray(law._density_values(x), dtype=float).reshape(np.shape(x))
+        return vals, 4 * np.finfo(float).eps * np.where(np.isfinite(vals), np.abs(vals), 0.0)
+    with warnings.catch_warnings():
+        # per-point failures are accounted for below, law-wide ones raise
+        warnings.simplefilter("ignore", CertificationWarning)
+        res = law.density(x, strict=False)
     ev = res.evidence
     bad = []
     if not ev.max_residual <= ev.residual_tol:
