@@ -13,6 +13,16 @@ the scipy.stats-style methods of :class:`LawMethods` on top of its own
 * ``sample(n, rng)``: draws by inverse-CDF sampling of the limit law;
 * ``var()``: the variance (alias of ``variance()`` where the law has it).
 
+One return type per method on every law: ``density(x)`` is a
+:class:`~freealg.density.DensityResult` (closed forms carry evidence too:
+their formula checked against ``−Im G(x + i0)/π``); ``pdf(x)`` its values;
+``support()`` a list of ``(a, b)``, ``atoms()`` a list of
+``(location, mass)``, ``moments(n)`` a list of ``n`` numbers.  Numbers come
+in the kind the law determines them in: exact (sympy, ``Fraction``, ``int``)
+when known in closed form from exact parameters, Python floats when located
+numerically or for a float law, mpmath numbers for quadrature moments
+(docs/density.md, "One law interface").
+
 How the CDF is computed (docs/density.md, "CDF and quantiles").  With
 ``ρ(x) = −Im G(x + i0)/π`` and the support intervals ``[a, b]``, the mass of
 ``[a, x]`` is integrated on the axis with Gauss–Legendre panels graded
