@@ -13,6 +13,11 @@ the scipy.stats-style methods of :class:`LawMethods` on top of its own
 * ``sample(n, rng)``: draws by inverse-CDF sampling of the limit law;
 * ``var()``: the variance (alias of ``variance()`` where the law has it).
 
+``density(x, ..., cache_dir=path)`` keeps the result on disk, keyed by the
+law's exact parameters, the points, the arguments and the package version
+(the cache of the verification sweeps, :mod:`freealg._utils.progress`): a
+second call with the same key reads it back instead of recomputing.
+
 One return type per method on every law: ``density(x)`` is a
 :class:`~freealg.density.DensityResult` (closed forms carry evidence too:
 their formula checked against ``−Im G(x + i0)/π``); ``pdf(x)`` its values;
@@ -312,9 +317,93 @@ def _interval_cdf(job, plan, iv, qs):
     return finish
 
 
+# the exact parameters of the network and product laws, for cache keys
+# (named laws, curves, activations and networks have an exact ``_key()``)
+_CACHE_FIELDS = {
+    "JacobianLaw": ("net", "q_in", "convention", "dps"),
+    "FisherLaw": ("net", "q_in", "dps"),
+    "FreeMulLaw": ("factors", "powers"),
+    "ConjugateKernelLaw": ("gammas", "bs", "mu0", "scale"),
+    "DepthLimitLaw": ("v", "jumps", "mean_value"),
+}
+
+
+def _identity(v):
+    """Exact text that identifies a law or a parameter (a cache key): floats
+    by their hex digits, exact numbers by their exact text, laws by their
+    exact parameters.  Raises :class:`InvalidArgumentError` for an object with
+    no exact identity (nothing is cached then)."""
+    import hashlib
+    from fractions import Fraction
+
+    import sympy
+
+    if v is None or isinstance(v, (bool, str)):
+        return repr(v)
+    if isinstance(v, (int, np.integer)):
+        return f"int:{int(v)}"
+    if isinstance(v, (float, np.floating)):
+        return f"float:{float(v).hex()}"
+    if isinstance(v, (complex, np.complexfloating)):
+        return f"complex:{complex(v).real.hex()},{complex(v).imag.hex()}"
+    if isinstance(v, Fraction):
+        return f"Fraction:{v}"
+    if isinstance(v, sympy.Basic):
+        return "sympy:" + sympy.srepr(v)
+    if isinstance(v, np.ndarray):
+        if v.dtype == object:
+            return f"array{v.shape}:" + _identity(v.ravel().tolist())
+        return f"array:{v.dtype.str}{v.shape}:" + hashlib.sha256(np.ascontiguousarray(v).tobytes()).hexdigest()
+    if isinstance(v, (list, tuple)):
+        return "[" + ",".join(_identity(u) for u in v) + "]"
+    if type(v).__module__.startswith("mpmath"):
+        return "mpmath:" + repr(v)
+    key = getattr(v, "_key", None)
+    if callable(key):
+        return f"{type(v).__qualname__}:" + _identity(key())
+    fields = _CACHE_FIELDS.get(type(v).__name__)
+    if fields is not None:
+        return (f"{type(v).__qualname__}(" + ",".join(f"{f}={_identity(getattr(v, f))}" for f in fields)
+                + ")")
+    raise InvalidArgumentError(
+        f"cache_dir: {type(v).__name__} has no exact identity to key a cache on (the cache is keyed "
+        "by the exact parameters); compute without cache_dir")
+
+
+def _cached_density(method):
+    """``density`` with the optional ``cache_dir=`` of every law: the result
+    is kept on disk by :func:`freealg._utils.progress.cached_call` (the cache
+    of the verification sweeps), keyed by the law's class and exact
+    parameters, the points, the other arguments and the package version."""
+    import functools
+
+    @functools.wraps(method)
+    def density(self, x, *args, cache_dir=None, **kwargs):
+        fn = density.__wrapped__
+        if cache_dir is None:
+            return fn(self, x, *args, **kwargs)
+        from ._utils.progress import cached_call, check_cache_dir
+
+        check_cache_dir(cache_dir)
+        keyed = {k: v for k, v in kwargs.items() if k != "progress"}  # display only
+        task = (type(self).__qualname__, _identity(self), _identity(np.asarray(x)), _identity(list(args)),
+                _identity(sorted(keyed.items())))
+        return cached_call(method, task, cache_dir, compute=lambda: fn(self, x, *args, **kwargs))
+
+    density._cache_wrapped = True
+    return density
+
+
 class LawMethods:
     """scipy.stats-style methods shared by every law (see the module
     docstring of :mod:`freealg._law_api` and docs/density.md)."""
+
+    def __init_subclass__(cls, **kwargs):
+        # every law's density takes cache_dir= (one cache implementation)
+        super().__init_subclass__(**kwargs)
+        dens = getattr(cls, "density", None)
+        if callable(dens) and not getattr(dens, "_cache_wrapped", False):
+            cls.density = _cached_density(dens)
 
     # ------------------------------------------------------------------ pdf
     def pdf(self, x):

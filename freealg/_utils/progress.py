@@ -15,7 +15,8 @@ import sys
 
 from .validate import check_int, describe
 
-__all__ = ["Progress", "ProgressCallback", "map_tasks", "check_progress", "check_jobs"]
+__all__ = ["Progress", "ProgressCallback", "map_tasks", "cached_call", "check_progress", "check_jobs",
+           "check_cache_dir"]
 
 
 def check_progress(progress, name="progress"):
@@ -168,6 +169,39 @@ def _cache_store(path, value):
     os.replace(tmp, path)  # atomic: a reader never sees half a file
 
 
+def check_cache_dir(cache_dir):
+    """``cache_dir``: None or a directory path (str or os.PathLike)."""
+    from ..errors import InvalidArgumentTypeError
+
+    if cache_dir is None or isinstance(cache_dir, (str, os.PathLike)):
+        return cache_dir
+    raise InvalidArgumentTypeError(
+        f"cache_dir must be a directory path (str or os.PathLike) or None; got "
+        f"{describe(cache_dir)} of type {type(cache_dir).__name__}")
+
+
+def cached_call(fn, task, cache_dir, compute=None):
+    """``fn(task)`` (or ``compute()``), kept on disk under
+    ``cache_dir/freealg-<version>/<sha256 of (fn, task, version)>.pkl`` -- the
+    same files and keys as :func:`map_tasks` with ``cache_dir`` -- and read
+    back instead of recomputed when the same task comes again.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     cached_call(abs, -3, d), cached_call(abs, -3, d)
+    (3, 3)
+    """
+    check_cache_dir(cache_dir)
+    (path,) = _cache_paths(cache_dir, fn, [task])
+    if path.exists():
+        return _cache_load(path)
+    value = fn(task) if compute is None else compute()
+    _cache_store(path, value)
+    return value
+
+
 def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc="", cache_dir=None):
     """``[fn(t) for t in tasks]``, serially, in ``n_jobs`` local processes, or
     on ``executor``; the results are in task order whatever the schedule.
@@ -196,14 +230,7 @@ def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc="", cac
     tasks = list(tasks)
     n = check_jobs(n_jobs, executor)
     if cache_dir is not None:
-        import os
-
-        from ..errors import InvalidArgumentTypeError
-
-        if not isinstance(cache_dir, (str, os.PathLike)):
-            raise InvalidArgumentTypeError(
-                f"cache_dir must be a directory path (str or os.PathLike) or None; got "
-                f"{describe(cache_dir)} of type {type(cache_dir).__name__}")
+        check_cache_dir(cache_dir)
         paths = _cache_paths(cache_dir, fn, tasks)
         out = [None] * len(tasks)
         todo = []
