@@ -57,6 +57,7 @@ __all__ = ["LawMethods"]
 _N_HI, _N_LO = 16, 10  # Gauss-Legendre points per axis panel (two rules)
 _CDF_TOL = 1e-9  # default bound on the estimated absolute error of cdf values
 _EXACT_SAMPLE = 4096  # up to this many draws, each is an exact quantile
+_DENSITY_STAGES = 6  # stages of a certified density reported to its progress bar (_result)
 
 
 def _as_float(v):
@@ -378,17 +379,24 @@ def _cached_density(method):
     import functools
 
     @functools.wraps(method)
-    def density(self, x, *args, cache_dir=None, **kwargs):
-        fn = density.__wrapped__
-        if cache_dir is None:
-            return fn(self, x, *args, **kwargs)
-        from ._utils.progress import cached_call, check_cache_dir
+    def density(self, x, *args, cache_dir=None, progress=None, **kwargs):
+        from ._utils.progress import cached_call, check_cache_dir, check_progress, progress_scope
 
+        fn = density.__wrapped__
+        check_progress(progress)
+
+        def compute():
+            # a bar over the stages of the certified density, shown when the
+            # call lasts more than 2 s (in a terminal, or with progress=True)
+            with progress_scope(_DENSITY_STAGES, f"{type(self).__name__}.density", progress):
+                return fn(self, x, *args, **kwargs)
+
+        if cache_dir is None:
+            return compute()
         check_cache_dir(cache_dir)
-        keyed = {k: v for k, v in kwargs.items() if k != "progress"}  # display only
         task = (type(self).__qualname__, _identity(self), _identity(np.asarray(x)), _identity(list(args)),
-                _identity(sorted(keyed.items())))
-        return cached_call(method, task, cache_dir, compute=lambda: fn(self, x, *args, **kwargs))
+                _identity(sorted(kwargs.items())))
+        return cached_call(method, task, cache_dir, compute=compute)
 
     density._cache_wrapped = True
     return density

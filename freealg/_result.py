@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from . import _certify
+from ._utils.progress import stage as _stage
 from .errors import CertificationError, CertificationWarning, InvalidArgumentError
 
 __all__ = ["DensityEvidence", "DensityResult", "certified_density"]
@@ -443,6 +444,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     # certified real boundary values: density exactly 0
     real = np.zeros(n, bool)
     real[reg] = okr & engine.is_real(flat[reg], Gr, er, rad)
+    _stage()  # progress bar of the computation (freealg._utils.progress)
     # mpmath polishing
     density_mp = None
     refined = 0
@@ -480,6 +482,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     error = err / np.pi
     error[real] = 0.0
     gabs = np.abs(G)
+    _stage()  # progress bar of the computation (freealg._utils.progress)
     # special points: limits (local sampling scale)
     scale = engine.scale
     others = sorted(set(special) | set(atom_locs) | set(engine.special()))
@@ -554,6 +557,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     # support, mass
     support = engine.support()
     specials = [s for s in singular if any(a <= s <= b for a, b in support)]
+    _stage()
     mass_c, qerr, seenG = _certify.mass_quadrature(aux_values, support, atoms, specials)
     mass_a = float(sum(m for _, m in atoms))
     mass_error = abs(mass_c + mass_a - 1.0)
@@ -566,6 +570,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
             f"total mass {mass_c + mass_a:.15g} (continuous {mass_c:.15g} + atoms {mass_a:.15g}) "
             f"differs from 1 by {mass_error:.2e} > {mass_tol:.0e}"
         )
+    _stage()  # progress bar of the computation (freealg._utils.progress)
     # moments by contour integral
     pts = [p for iv in support for p in iv] + [a for a, _ in atoms]
     lo, hi = (min(pts), max(pts)) if pts else (-scale, scale)
@@ -592,6 +597,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
             f"contour moment m_{k} = {mc[k]:.15g} differs from the exact {mexf[k - 1]:.15g} "
             f"(relative {merr[k - 1]:.2e} > {mtol[k - 1]:.0e})"
         )
+    _stage()  # progress bar of the computation (freealg._utils.progress)
     # atoms: residues
     atom_checks = []
     check_pts = [(a, m) for a, m in atoms]
@@ -608,6 +614,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
             notes.append(f"atom at {a:.6g}: residue extrapolation inconclusive ({est:.6g} +- {unc:.1e})")
         elif abs(est - m) > max(1e-8, 3 * unc):
             failures.append(f"atom at {a:.6g}: mass {m:.12g} but the residue of G is {est:.12g} +- {unc:.1e}")
+    _stage()  # progress bar of the computation (freealg._utils.progress)
     # sign of Im G everywhere
     allG = [Gc[reg][np.isfinite(Gc[reg])], Gcont] + list(seenG)
     allG = np.concatenate([np.asarray(v).ravel() for v in allG])

@@ -71,3 +71,18 @@ def test_network_laws_are_keyed_by_their_exact_parameters(tmp_path):
 def test_bad_cache_dir():
     with pytest.raises(InvalidArgumentTypeError, match="cache_dir"):
         fa.Semicircle().density([0.0], cache_dir=3)
+
+
+def test_density_progress_reports_every_stage(capsys):
+    # a callable sees each stage of the certified density, ending at total
+    seen = []
+    law = free_mul_law([fa.MarchenkoPastur(1)], [2])
+    res = law.density(np.linspace(0.5, 3.0, 9), progress=lambda done, total: seen.append((done, total)))
+    assert res.evidence.ok
+    total = seen[-1][1]
+    assert seen[-1] == (total, total) and [d for d, _ in seen] == list(range(1, total + 1))
+    # not a terminal (pytest captures stderr): no bar by default, nothing printed
+    law.density(np.linspace(0.5, 3.0, 9))
+    assert capsys.readouterr().err == ""
+    with pytest.raises(InvalidArgumentTypeError, match="progress"):
+        law.density([1.0], progress="yes")

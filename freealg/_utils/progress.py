@@ -16,7 +16,7 @@ import sys
 from .validate import check_int, describe
 
 __all__ = ["Progress", "ProgressCallback", "map_tasks", "cached_call", "check_progress", "check_jobs",
-           "check_cache_dir"]
+           "check_cache_dir", "progress_scope", "stage"]
 
 
 def check_progress(progress, name="progress"):
@@ -59,7 +59,7 @@ class Progress:
     3
     """
 
-    def __init__(self, total, desc="", progress=None):
+    def __init__(self, total, desc="", progress=None, delay=0.0):
         progress = check_progress(progress)
         self.total = int(total)
         self.done = 0
@@ -75,7 +75,9 @@ class Progress:
                         "progress=True needs tqdm: pip install 'freealg-dnn[progress]'") from None
                 tqdm = None
             if tqdm is not None:
-                self._bar = tqdm(total=self.total, desc=desc, leave=True, file=sys.stderr)
+                # delay: a bar appears only for work that lasts longer
+                self._bar = tqdm(total=self.total, desc=desc, leave=True, file=sys.stderr,
+                                 delay=float(delay))
 
     def update(self, n=1):
         self.done += n
@@ -123,6 +125,54 @@ class ProgressCallback:
         self.done = done
         if done >= total:
             self._bar.close()
+
+
+import contextvars
+
+# the bar of the single computation under way (see progress_scope); a context
+# variable, so that threads computing at the same time do not share it
+_CURRENT = contextvars.ContextVar("freealg_progress_bar", default=None)
+
+
+class progress_scope:
+    """A bar over the ``total`` stages of one long computation (a certified
+    density: engine, grid values, polishing, special points, mass, moments,
+    atoms), advanced by :func:`stage` from inside the computation.  It shows
+    only when the work lasts more than ``delay`` seconds (2 s: a fast call
+    prints nothing), in a terminal by default (``progress`` as in
+    :class:`Progress`).  A computation inside another keeps the outer bar.
+
+    Examples
+    --------
+    >>> with progress_scope(2, "demo", progress=False) as bar:
+    ...     stage(); stage()
+    >>> bar.done
+    2
+    """
+
+    def __init__(self, total, desc="", progress=None, delay=2.0):
+        self.bar = None if _CURRENT.get() is not None else Progress(total, desc, progress, delay=delay)
+        self._token = None
+
+    def __enter__(self):
+        if self.bar is not None:
+            self._token = _CURRENT.set(self.bar)
+        return self.bar if self.bar is not None else _CURRENT.get()
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            if exc[0] is None and self.bar.done < self.bar.total:
+                self.bar.update(self.bar.total - self.bar.done)
+            self.bar.close()
+            _CURRENT.reset(self._token)
+        return False
+
+
+def stage(n=1):
+    """Advance the bar of the computation under way (a no-op without one)."""
+    bar = _CURRENT.get()
+    if bar is not None and bar.done + n <= bar.total:
+        bar.update(n)
 
 
 def _stderr_is_tty():
