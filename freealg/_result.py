@@ -188,6 +188,9 @@ class DensityResult:
     def __repr__(self):
         sup = ", ".join(f"[{a:.6g}, {b:.6g}]" for a, b in self.support)
         at = ", ".join(f"{m:.6g} at {a:.6g}" for a, m in self.atoms)
+        if self.atoms_exact and len(self.atoms_exact) == len(self.atoms) and all(
+                _is_exact(v) for pair in self.atoms_exact for v in pair):
+            at = ", ".join(f"{m} at {a}" for a, m in self.atoms_exact)  # exact values exactly
         return (
             f"DensityResult({self.x.size} points, support {sup or 'none'}, "
             f"atoms {at or 'none'}, evidence {'ok' if self.evidence.ok else 'FAILED'})"
@@ -202,6 +205,16 @@ class DensityResult:
 # ---------------------------------------------------------------------------
 # the engine-agnostic certified density
 # ---------------------------------------------------------------------------
+
+
+def _is_exact(v):
+    """An exact number (int, Fraction, an exact sympy number)."""
+    from fractions import Fraction
+
+    if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
+        return True
+    return bool(getattr(v, "is_number", False)) and not v.has_free() and not any(
+        getattr(u, "is_Float", False) for u in v.atoms()) if hasattr(v, "atoms") else False
 
 
 def _check_exact_moments(values):

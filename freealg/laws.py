@@ -456,8 +456,8 @@ def _closed_form_result(law, x, dps, strict, values):
         dens = np.asarray(raw, dtype=float).ravel().copy()
     xs = np.asarray(pts, dtype=float).ravel()
     grid = np.atleast_1d(np.asarray(pts, dtype=float)).copy()
-    atoms_exact = list(law._exact_twin().atoms()) if hasattr(law, "_exact_twin") else list(law.atoms())
-    atoms = [(float(a), float(m)) for a, m in law.atoms()]
+    atoms_exact = list(law.atoms())  # in the law's kind: exact, or the floats of a float law
+    atoms = [(float(a), float(m)) for a, m in atoms_exact]
     support = [(float(a), float(b)) for a, b in law.support()]
     at_atom = _at_points(xs, [a for a, _ in atoms])
     special = at_atom | np.isinf(dens)
