@@ -446,6 +446,8 @@ def _closed_form_result(law, x, dps, strict, values):
     from .errors import CertificationError, CertificationWarning
 
     law._require_numeric("density")
+    if not isinstance(strict, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(f"strict must be True or False; got {describe(strict)}")
     pts = _real_points(x, "x")
     raw = values(law, x, dps)
     if dps is not None:

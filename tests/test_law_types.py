@@ -149,3 +149,12 @@ def test_density_mp_with_dps_and_pdf_float():
     # the floats are the mpmath values rounded once; pdf is the float formula
     assert res.density.dtype == float and res.density[0] == float(res.density_mp[0])
     assert abs(res.density[0] - law.pdf(0.0)) <= 4e-16 * res.density[0]
+
+
+def test_closed_form_density_arguments_checked():
+    from freealg.errors import InvalidArgumentError, InvalidArgumentTypeError
+
+    with pytest.raises(InvalidArgumentTypeError, match="strict"):
+        fa.Semicircle().density([0.0], strict="no")
+    with pytest.raises(InvalidArgumentError, match="x"):
+        fa.Arcsine().density([0.0, float("nan")])
