@@ -158,3 +158,23 @@ def test_closed_form_density_arguments_checked():
         fa.Semicircle().density([0.0], strict="no")
     with pytest.raises(InvalidArgumentError, match="x"):
         fa.Arcsine().density([0.0, float("nan")])
+
+
+def test_cli_text_prints_exact_values_exactly(capsys):
+    # an exact network (relu, sigma_w = 3/2): the table shows the exact moments
+    # and atoms, not their floats; a float sigma_w shows floats
+    from freealg.cli import main
+
+    net = fa.MLP(2, "relu", sigma_w=Fraction(3, 2))
+    law = net.jacobian_law()
+    assert main(["spectrum", "--depth", "2", "--activation", "relu", "--sigma-w", "3/2"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split("  ")[0]: line.split("  ", 1)[1].strip() for line in out.splitlines() if "  " in line}
+    m = law.moments(2)
+    assert rows["m_1"] == str(m[0]) and rows["m_2"] == str(m[1]) and "/" in rows["m_1"]
+    assert rows["variance"] == str(law.variance())
+    assert rows["atoms"] == "[" + ", ".join(f"[{a}, {w}]" for a, w in law.atoms()) + "]"
+    assert main(["spectrum", "--depth", "2", "--activation", "relu", "--sigma-w", "1.5"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split("  ")[0]: line.split("  ", 1)[1].strip() for line in out.splitlines() if "  " in line}
+    assert rows["m_1"] == repr(float(m[0]))
