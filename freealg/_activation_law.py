@@ -115,7 +115,7 @@ class ActivationDerivativeLaw(Law):
     0.4644029024
     """
 
-    _closed_form_cauchy = False  # G is a quadrature off the axis: no boundary values
+    _closed_form_cauchy = False  # G is a quadrature off the axis: no closed-form boundary value
 
     def __init__(self, activation, q, dps=30):
         from .activations import Activation, get_activation

@@ -430,9 +430,11 @@ def _closed_form(method):
 def _closed_form_result(law, x, dps, strict, values):
     r"""The closed-form density of ``law`` on ``x`` as a ``DensityResult``.
 
-    Evidence: where the law's Cauchy transform has a value at ``x + i0``
-    (every named law but :class:`ActivationDerivativeLaw`, whose transform is
-    a quadrature off the axis) the closed form is checked against
+    Evidence: where the law's Cauchy transform has a closed form at ``x + i0``
+    (semicircle, Marchenko–Pastur, arcsine, atomic laws; not Fuss–Catalan,
+    whose ``G`` is a root of its curve, inaccurate in float64 next to the soft
+    edge, nor :class:`ActivationDerivativeLaw`, whose ``G`` is a quadrature off
+    the axis: for those ``cauchy`` is ``None``) the closed form is checked against
     ``−Im G(x + i0)/π``, a second, independent formula; their difference
     (at least four units of rounding of the value) is the error bound, and a
     value whose bound exceeds the gate of the certified engines
@@ -501,9 +503,10 @@ def _closed_form_result(law, x, dps, strict, values):
     else:
         error[reg] = 4 * _EPS * np.abs(dens[reg])
         gabs = np.zeros(int(reg.sum()))
-        notes.append("closed form (a pushforward by bisection at the law's dps); its error bound "
-                     "is a rounding estimate, not checked against a second formula")
-        method = "closed form (pushforward of the Gaussian density)"
+        G = None  # no closed-form boundary value of G to report
+        notes.append("closed form without a closed-form Cauchy transform on the axis: its error "
+                     "bound is a rounding estimate, not checked against a second formula")
+        method = "closed form"
     error[np.isinf(dens) & ~at_atom] = 0.0  # the hard-edge limit +inf is exact
     cert, neg, bad = certify_grid(dens[reg], error[reg], gabs, finite_only=np.ones(int(reg.sum()), bool))
     dens[reg] = cert
@@ -529,7 +532,7 @@ def _closed_form_result(law, x, dps, strict, values):
         refined=0, dps=dps, tracking_failures=0, notes=notes,
     )
     res = DensityResult(
-        x=grid, density=dens.reshape(grid.shape), cauchy=G.reshape(grid.shape),
+        x=grid, density=dens.reshape(grid.shape), cauchy=None if G is None else G.reshape(grid.shape),
         error=error.reshape(grid.shape), atoms=atoms, atoms_exact=atoms_exact, support=support,
         evidence=ev, density_mp=flat_mp, at_atom=at_atom.reshape(grid.shape),
     )
