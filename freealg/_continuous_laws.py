@@ -407,8 +407,6 @@ class FussCatalan(Law):
     [(0, 27/4)]
     """
 
-    _closed_form_cauchy = False  # G is a root of the curve: no closed-form boundary value
-
     def __init__(self, L=2):
         if isinstance(L, sympy.Integer):
             L = int(L)

@@ -178,3 +178,17 @@ def test_cli_text_prints_exact_values_exactly(capsys):
     out = capsys.readouterr().out
     rows = {line.split("  ")[0]: line.split("  ", 1)[1].strip() for line in out.splitlines() if "  " in line}
     assert rows["m_1"] == repr(float(m[0]))
+
+
+def test_fuss_catalan_next_to_the_soft_edge_is_polished():
+    # the float64 Haagerup-Moller formula loses ~1e-8 relative within 1e-7 of
+    # the edge 27/4; density() sees the disagreement with -Im G/pi and polishes
+    # in mpmath: every value within its bound of the 40-digit closed form
+    law = fa.FussCatalan(2)
+    x = 6.75 - np.array([6.0776631e-8, 1e-8, 1e-4, 0.0])
+    res = law.density(x)
+    ref = law.density(x, dps=40).density_mp
+    assert res.evidence.ok and res.evidence.refined >= 1
+    for k in range(x.size):
+        assert abs(res.density[k] - float(ref[k])) <= res.error[k] + 1e-300, (x[k], res.density[k], ref[k])
+    assert abs(res.cauchy[-1] - 2 / 9) < 1e-12  # G(27/4) = 2/9 (the limit from above at the edge)
