@@ -134,7 +134,7 @@ def test_fuss_catalan_curve_density_matches_haagerup_moller():
     x = np.array([0.3, 1.0, 2.5, 5.0, 6.5])
     res = fc.curve().density(x)
     assert res.evidence.ok
-    assert np.allclose(res.density, fc.density(x), rtol=1e-9, atol=1e-12)
+    assert np.allclose(res.density, fc.pdf(x), rtol=1e-9, atol=1e-12)
     assert fc.curve().support(exact=True) == [(0, R(27, 4))]
 
 

@@ -455,7 +455,7 @@ def test_power_one_smooth_factor_reproduces_its_density(q):
 
     nu = freealg.activation_derivative_law("tanh", q, dps=20)
     x = np.array([0.05, 0.2, 0.5, 0.9])
-    truth = nu.density(x)                        # mpmath pushforward, its own method
+    truth = nu.pdf(x)                            # mpmath pushforward, its own method
     law = free_mul_law([numeric_factor(nu)], [1])
     res = law.density(x)
     assert np.allclose(res.density, truth, rtol=1e-10, atol=0)

@@ -239,9 +239,9 @@ def test_density_grids_refuse_ragged_complex_and_objects():
     with pytest.raises(InvalidArgumentTypeError, match=r"z must .*rectangular"):
         c.cauchy([[0.0, 1.0], [2.0]])
     # neighbours: semicircle density sqrt(4 - x^2)/(2 pi); a rectangular 2-D grid works
-    np.testing.assert_allclose(Semicircle().density([[0.0, 1.0], [2.0, 3.0]]),
+    np.testing.assert_allclose(Semicircle().pdf([[0.0, 1.0], [2.0, 3.0]]),
                                [[1 / math.pi, math.sqrt(3) / (2 * math.pi)], [0.0, 0.0]], atol=1e-15)
-    d = Bernoulli(R(1, 2)).density([[0.0, 0.5], [1.0, 2.0]])
+    d = Bernoulli(R(1, 2)).pdf([[0.0, 0.5], [1.0, 2.0]])
     assert np.isnan(d[0, 0]) and np.isnan(d[1, 0]) and d[0, 1] == 0 and d[1, 1] == 0
 
 

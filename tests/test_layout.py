@@ -190,6 +190,8 @@ FACADES = {
     ("freealg.laws.analysis", "freealg.density.curve"): "SpectralCurve.density and support: the density engine",
     ("freealg.laws.interface", "freealg.density"): "Law.cdf: the certified quadrature of the density layer",
     ("freealg.laws.interface", "freealg.density.certify"): "Law.cdf: the certified quadrature of the density layer",
+    ("freealg.laws.base", "freealg.density"): "closed-form densities return the engine's DensityResult",
+    ("freealg.laws.base", "freealg.density.result"): "closed-form densities return the engine's DensityResult",
     ("freealg.nc.base", "freealg._latex"): "_repr_latex_ of letters and words: the one printer",
     ("freealg.laws.curves", "freealg._latex"): "SpectralCurve.latex: the one printer",
     ("freealg.freeness.expansion", "freealg._latex"): "MomentExpansion.latex: the one printer",

@@ -15,7 +15,8 @@ import sys
 
 from .validate import check_int, describe
 
-__all__ = ["Progress", "ProgressCallback", "map_tasks", "check_progress", "check_jobs"]
+__all__ = ["Progress", "ProgressCallback", "map_tasks", "cached_call", "check_progress", "check_jobs",
+           "check_cache_dir", "progress_scope", "stage"]
 
 
 def check_progress(progress, name="progress"):
@@ -58,7 +59,7 @@ class Progress:
     3
     """
 
-    def __init__(self, total, desc="", progress=None):
+    def __init__(self, total, desc="", progress=None, delay=0.0):
         progress = check_progress(progress)
         self.total = int(total)
         self.done = 0
@@ -74,7 +75,9 @@ class Progress:
                         "progress=True needs tqdm: pip install 'freealg-dnn[progress]'") from None
                 tqdm = None
             if tqdm is not None:
-                self._bar = tqdm(total=self.total, desc=desc, leave=True, file=sys.stderr)
+                # delay: a bar appears only for work that lasts longer
+                self._bar = tqdm(total=self.total, desc=desc, leave=True, file=sys.stderr,
+                                 delay=float(delay))
 
     def update(self, n=1):
         self.done += n
@@ -124,6 +127,54 @@ class ProgressCallback:
             self._bar.close()
 
 
+import contextvars
+
+# the bar of the single computation under way (see progress_scope); a context
+# variable, so that threads computing at the same time do not share it
+_CURRENT = contextvars.ContextVar("freealg_progress_bar", default=None)
+
+
+class progress_scope:
+    """A bar over the ``total`` stages of one long computation (a certified
+    density: engine, grid values, polishing, special points, mass, moments,
+    atoms), advanced by :func:`stage` from inside the computation.  It shows
+    only when the work lasts more than ``delay`` seconds (2 s: a fast call
+    prints nothing), in a terminal by default (``progress`` as in
+    :class:`Progress`).  A computation inside another keeps the outer bar.
+
+    Examples
+    --------
+    >>> with progress_scope(2, "demo", progress=False) as bar:
+    ...     stage(); stage()
+    >>> bar.done
+    2
+    """
+
+    def __init__(self, total, desc="", progress=None, delay=2.0):
+        self.bar = None if _CURRENT.get() is not None else Progress(total, desc, progress, delay=delay)
+        self._token = None
+
+    def __enter__(self):
+        if self.bar is not None:
+            self._token = _CURRENT.set(self.bar)
+        return self.bar if self.bar is not None else _CURRENT.get()
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            if exc[0] is None and self.bar.done < self.bar.total:
+                self.bar.update(self.bar.total - self.bar.done)
+            self.bar.close()
+            _CURRENT.reset(self._token)
+        return False
+
+
+def stage(n=1):
+    """Advance the bar of the computation under way (a no-op without one)."""
+    bar = _CURRENT.get()
+    if bar is not None and bar.done + n <= bar.total:
+        bar.update(n)
+
+
 def _stderr_is_tty():
     try:
         return bool(sys.stderr.isatty())
@@ -168,6 +219,39 @@ def _cache_store(path, value):
     os.replace(tmp, path)  # atomic: a reader never sees half a file
 
 
+def check_cache_dir(cache_dir):
+    """``cache_dir``: None or a directory path (str or os.PathLike)."""
+    from ..errors import InvalidArgumentTypeError
+
+    if cache_dir is None or isinstance(cache_dir, (str, os.PathLike)):
+        return cache_dir
+    raise InvalidArgumentTypeError(
+        f"cache_dir must be a directory path (str or os.PathLike) or None; got "
+        f"{describe(cache_dir)} of type {type(cache_dir).__name__}")
+
+
+def cached_call(fn, task, cache_dir, compute=None):
+    """``fn(task)`` (or ``compute()``), kept on disk under
+    ``cache_dir/freealg-<version>/<sha256 of (fn, task, version)>.pkl`` -- the
+    same files and keys as :func:`map_tasks` with ``cache_dir`` -- and read
+    back instead of recomputed when the same task comes again.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     cached_call(abs, -3, d), cached_call(abs, -3, d)
+    (3, 3)
+    """
+    check_cache_dir(cache_dir)
+    (path,) = _cache_paths(cache_dir, fn, [task])
+    if path.exists():
+        return _cache_load(path)
+    value = fn(task) if compute is None else compute()
+    _cache_store(path, value)
+    return value
+
+
 def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc="", cache_dir=None):
     """``[fn(t) for t in tasks]``, serially, in ``n_jobs`` local processes, or
     on ``executor``; the results are in task order whatever the schedule.
@@ -196,14 +280,7 @@ def map_tasks(fn, tasks, *, n_jobs=1, executor=None, progress=None, desc="", cac
     tasks = list(tasks)
     n = check_jobs(n_jobs, executor)
     if cache_dir is not None:
-        import os
-
-        from ..errors import InvalidArgumentTypeError
-
-        if not isinstance(cache_dir, (str, os.PathLike)):
-            raise InvalidArgumentTypeError(
-                f"cache_dir must be a directory path (str or os.PathLike) or None; got "
-                f"{describe(cache_dir)} of type {type(cache_dir).__name__}")
+        check_cache_dir(cache_dir)
         paths = _cache_paths(cache_dir, fn, tasks)
         out = [None] * len(tasks)
         todo = []

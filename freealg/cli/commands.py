@@ -686,13 +686,14 @@ def _cmd_spectrum(args):
     law = net.jacobian_law(q_in=args.q_in)
     n = 4
     exact_moments = law.moments(n)
-    moments = [float(v) for v in exact_moments]
+    num = _text_valuer(net, args.q_in)
+    moments = [num(v) for v in exact_moments]
     rows = [("network", repr(net)), ("convention", net.jacobian_convention),
-            ("chi", _num(net.chi())), ("phase", net.phase())]
+            ("chi", num(net.chi())), ("phase", net.phase())]
     rows += [(f"m_{k + 1}", v) for k, v in enumerate(moments)]
-    rows.append(("variance", float(law.variance())))
-    rows.append(("variance, closed form", float(law.variance_closed_form())))
-    rows.append(("atoms", [[float(a), float(m)] for a, m in law.atoms()]))
+    rows.append(("variance", num(law.variance())))
+    rows.append(("variance, closed form", num(law.variance_closed_form())))
+    rows.append(("atoms", [[num(a), num(m)] for a, m in law.atoms()]))
     out = dict(rows)
     try:
         if net.depth > _CURVE_MAX_DEPTH:
@@ -773,6 +774,24 @@ def _exact_valuer(net, q_in=None):
     return as_float
 
 
+def _text_valuer(net, q_in=None):
+    """The text-table form of a number: exact (``81/32``, ``sqrt(2)``) when the
+    network's numbers are exact (the criterion of :func:`_exact_valuer`), else
+    a float -- never the float of an exact value."""
+    if _exact_valuer(net, q_in) is not _value:
+        return lambda v: float(v)
+
+    def exact(v):
+        v = _scalar(v)
+        if isinstance(v, (list, tuple)):
+            return [exact(u) for u in v]
+        if isinstance(v, (int, Fraction, float)):
+            return v
+        return str(v) if getattr(v, "is_number", False) else v
+
+    return exact
+
+
 _TEXT_KEYS = ("network", "convention", "phase", "curve", "latex", "plot", "dynamical_isometry")
 
 
@@ -816,21 +835,22 @@ def _cmd_fim(args):
     net = _net_from_args(args)
     law = net.fim_law(q_in=args.q_in)
     n = 4
-    rows = [("network", repr(net)), ("q_l = |x_l|^2/M", [float(v) for v in law.q])]
+    num = _text_valuer(net, args.q_in)
+    rows = [("network", repr(net)), ("q_l = |x_l|^2/M", [num(v) for v in law.q])]
     if all(isinstance(v, Bernoulli) for v in law.nus):
-        rows.append(("alpha_l (active fraction)", [float(v.p) for v in law.nus]))
+        rows.append(("alpha_l (active fraction)", [num(v.p) for v in law.nus]))
     else:
         rows.append(("E phi'(h_l)^2", [float(v.moments(1)[0]) for v in law.nus]))
-    rows += [(f"m_{k + 1}", float(v)) for k, v in enumerate(law.moments(n))]
-    rows.append(("mean", float(law.mean())))
+    rows += [(f"m_{k + 1}", num(v)) for k, v in enumerate(law.moments(n))]
+    rows.append(("mean", num(law.mean())))
     top = law.top_atom()
     if top is not None and top[1] != 0:
-        rows += [("top atom", float(top[0])), ("top atom mass", float(top[1]))]
+        rows += [("top atom", num(top[0])), ("top atom mass", num(top[1]))]
     else:
         why = ("Gaussian weights or a smooth activation" if top is None
                else "mass 1 - (L-1)(1-alpha) <= 0")
         rows.append(("top atom", f"none ({why}): lambda_max is a support edge"))
-    rows.append(("atoms", [[float(a), float(m)] for a, m in law.atoms()]))
+    rows.append(("atoms", [[num(a), num(m)] for a, m in law.atoms()]))
     rows.append(("support", [[float(a), float(b)] for a, b in law.support()]))
     lam = law.lambda_max()
     rows += [("lambda_max", lam), ("learning-rate bound 2/lambda_max", 2 / lam)]

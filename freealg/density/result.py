@@ -13,6 +13,7 @@ import numpy as np
 
 from . import certify as _certify
 from ..errors import CertificationError, CertificationWarning, InvalidArgumentError
+from .._utils.progress import stage as _stage
 
 __all__ = ["DensityEvidence", "DensityResult", "certified_density"]
 
@@ -249,6 +250,9 @@ class DensityResult:
     def __repr__(self):
         sup = ", ".join(f"[{a:.6g}, {b:.6g}]" for a, b in self.support)
         at = ", ".join(f"{m:.6g} at {a:.6g}" for a, m in self.atoms)
+        if self.atoms_exact and len(self.atoms_exact) == len(self.atoms) and all(
+                _is_exact(v) for pair in self.atoms_exact for v in pair):
+            at = ", ".join(f"{m} at {a}" for a, m in self.atoms_exact)  # exact values exactly
         return (
             f"DensityResult({self.x.size} points, support {sup or 'none'}, "
             f"atoms {at or 'none'}, evidence {'ok' if self.evidence.ok else 'FAILED'})"
@@ -263,6 +267,16 @@ class DensityResult:
 # ---------------------------------------------------------------------------
 # the engine-agnostic certified density
 # ---------------------------------------------------------------------------
+
+
+def _is_exact(v):
+    """An exact number (int, Fraction, an exact sympy number)."""
+    from fractions import Fraction
+
+    if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
+        return True
+    return bool(getattr(v, "is_number", False)) and not v.has_free() and not any(
+        getattr(u, "is_Float", False) for u in v.atoms()) if hasattr(v, "atoms") else False
 
 
 def _check_exact_moments(values):
@@ -505,6 +519,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     # certified real boundary values: density exactly 0
     real = np.zeros(n, bool)
     real[reg] = okr & engine.is_real(flat[reg], Gr, er, rad)
+    _stage()  # progress bar of the computation (freealg._utils.progress)
     # mpmath polishing
     density_mp = None
     refined = 0
@@ -542,6 +557,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     error = err / np.pi
     error[real] = 0.0
     gabs = np.abs(G)
+    _stage()  # progress bar of the computation (freealg._utils.progress)
     # special points: limits (local sampling scale)
     scale = engine.scale
     others = sorted(set(special) | set(atom_locs) | set(engine.special()))
@@ -616,6 +632,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
     # support, mass
     support = engine.support()
     specials = [s for s in singular if any(a <= s <= b for a, b in support)]
+    _stage()
     mass_c, qerr, seenG = _certify.mass_quadrature(aux_values, support, atoms, specials)
     mass_a = float(sum(m for _, m in atoms))
     mass_error = abs(mass_c + mass_a - 1.0)
@@ -628,6 +645,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
             f"total mass {mass_c + mass_a:.15g} (continuous {mass_c:.15g} + atoms {mass_a:.15g}) "
             f"differs from 1 by {mass_error:.2e} > {mass_tol:.0e}"
         )
+    _stage()  # progress bar of the computation (freealg._utils.progress)
     # moments by contour integral
     pts = [p for iv in support for p in iv] + [a for a, _ in atoms]
     lo, hi = (min(pts), max(pts)) if pts else (-scale, scale)
@@ -654,6 +672,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
             f"contour moment m_{k} = {mc[k]:.15g} differs from the exact {mexf[k - 1]:.15g} "
             f"(relative {merr[k - 1]:.2e} > {mtol[k - 1]:.0e})"
         )
+    _stage()  # progress bar of the computation (freealg._utils.progress)
     # atoms: residues
     atom_checks = []
     check_pts = [(a, m) for a, m in atoms]
@@ -670,6 +689,7 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
             notes.append(f"atom at {a:.6g}: residue extrapolation inconclusive ({est:.6g} +- {unc:.1e})")
         elif abs(est - m) > max(1e-8, 3 * unc):
             failures.append(f"atom at {a:.6g}: mass {m:.12g} but the residue of G is {est:.12g} +- {unc:.1e}")
+    _stage()  # progress bar of the computation (freealg._utils.progress)
     # sign of Im G everywhere
     allG = [Gc[reg][np.isfinite(Gc[reg])], Gcont] + list(seenG)
     allG = np.concatenate([np.asarray(v).ravel() for v in allG])

@@ -45,6 +45,7 @@ import math
 import numpy as np
 import sympy
 
+from ..laws.interface import LawMethods
 from .._utils.symbolic import sympify_safe
 from .._utils.validate import MAX_MOMENT_ORDER, check_int, check_real, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
@@ -89,7 +90,7 @@ class _Kernel:
         raise NotImplementedError("the depth-limit law enters through its S-transform")
 
 
-class DepthLimitLaw:
+class DepthLimitLaw(LawMethods):
     r"""A free multiplicative infinitely divisible law on ``(0, ∞)`` with
     ``S(w) = exp(u(w))/m``, ``u(w) = −w [v + Σ_j a_j (x_j − 1)²/(1 + w(1 − x_j))]``
     (module docstring).  Build it with :func:`depth_limit_law`.

@@ -10,7 +10,7 @@ import sympy
 
 from .._utils.validate import check_dps
 from ..errors import InvalidArgumentError, NotAlgebraicError
-from .base import Law, PointMass, _check_order, _complex_points, _exact, _is_float_kind, _real_points, _to_float, _src, _sign
+from .base import Law, PointMass, _check_order, _closed_form, _complex_points, _exact, _is_float_kind, _real_points, _to_float, _src, _sign
 
 from .base import Atomic, Bernoulli  # noqa: E402
 
@@ -126,6 +126,8 @@ class ActivationDerivativeLaw(Law):
     >>> round(float(nu.mean()), 10)                      # E[sech⁴ z]
     0.4644029024
     """
+
+    _closed_form_cauchy = False  # G is a quadrature off the axis: no closed-form boundary value
 
     def __init__(self, activation, q, dps=30):
         from ..activations import Activation, get_activation
@@ -584,6 +586,7 @@ class ActivationDerivativeLaw(Law):
             self._gprime_cache = fn
         return fn
 
+    @_closed_form
     def density(self, x, dps=None):
         r"""Pushforward density of ``N(0, 1)`` under ``ζ ↦ φ'(√q ζ)²``.
 
@@ -620,7 +623,7 @@ class ActivationDerivativeLaw(Law):
         Examples
         --------
         >>> nu = activation_derivative_law("tanh", 1, dps=15)
-        >>> round(float(nu.density(0.5)), 6)
+        >>> round(nu.pdf(0.5), 6)
         0.613553
         """
         self._require_numeric("density")

@@ -66,7 +66,7 @@ import numpy as np
 import sympy
 
 from .._utils import detsympy as _ds
-from .._utils.validate import MAX_MOMENT_ORDER, check_dps, check_finite_array, check_int, check_mp_entries, check_point, describe
+from .._utils.validate import MAX_DPS, MAX_MOMENT_ORDER, check_dps, check_finite_array, check_int, check_mp_entries, check_point, describe
 from .._utils.validate import _array_of
 from .._utils.validate import describe as _describe
 from ..errors import FreealgError, InvalidArgumentError, InvalidArgumentTypeError, InvalidLawError, NotAlgebraicError, TransformUndefinedError
@@ -380,6 +380,182 @@ class _MPNS:
         from .._utils.mpctx import mpmath
 
         return mpmath.sqrt(x)
+
+
+# ---------------------------------------------------------------------------
+# closed-form densities with evidence
+# ---------------------------------------------------------------------------
+
+_EPS = np.finfo(float).eps
+
+
+def _closed_form(method):
+    """Decorator for a closed-form ``density(x, dps)`` that returns values:
+    the public method returns a :class:`~freealg.density.DensityResult` (the
+    values with their evidence, :func:`_closed_form_result`); the formula
+    itself stays reachable as ``density._values`` (the fast path of ``pdf``
+    and of the CDF)."""
+    import functools
+
+    @functools.wraps(method)
+    def density(self, x, dps=None, *, strict=True):
+        return _closed_form_result(self, x, dps, strict, method)
+
+    density._values = method
+    return density
+
+
+def _closed_form_result(law, x, dps, strict, values):
+    r"""The closed-form density of ``law`` on ``x`` as a ``DensityResult``.
+
+    Evidence: where the law's Cauchy transform has a closed form at ``x + i0``
+    (every named law but :class:`ActivationDerivativeLaw`, whose ``G`` is a
+    quadrature off the axis: its ``cauchy`` is ``None``) the closed form is checked against
+    ``−Im G(x + i0)/π``, a second, independent formula; four times their
+    difference plus four units of rounding of the value is the error bound; a
+    value whose bound exceeds the gate of the certified engines
+    (``1e-8`` relative or ``1e-12 |G|/π``; float64 formulas next to a soft
+    edge) is polished: the closed form again in mpmath at 30 digits.  The mass of the
+    continuous part is ``1 − Σ atoms`` (the closed forms are normalised);
+    there is no equation residual and no contour moment check.
+    """
+    import warnings
+
+    from ..density.result import DensityEvidence, DensityResult, certify_grid
+    from ..errors import CertificationError, CertificationWarning
+
+    law._require_numeric("density")
+    if not isinstance(strict, (bool, np.bool_)):
+        raise InvalidArgumentTypeError(f"strict must be True or False; got {describe(strict)}")
+    pts = _real_points(x, "x")
+    raw = values(law, x, dps)
+    if dps is not None:
+        flat_mp = list(np.asarray(raw, dtype=object).ravel())
+        dens = np.array([float(v) for v in flat_mp], dtype=float)
+    else:
+        flat_mp = None
+        dens = np.asarray(raw, dtype=float).ravel().copy()
+    xs = np.asarray(pts, dtype=float).ravel()
+    grid = np.atleast_1d(np.asarray(pts, dtype=float)).copy()
+    atoms_exact = list(law.atoms())  # in the law's kind: exact, or the floats of a float law
+    atoms = [(float(a), float(m)) for a, m in atoms_exact]
+    support = [(float(a), float(b)) for a, b in law.support()]
+    at_atom = _at_points(xs, [a for a, _ in atoms])
+    special = at_atom | np.isinf(dens)
+    G = np.full(xs.shape, complex(np.inf), dtype=complex)
+    error = np.full(xs.shape, np.nan)
+    notes, failures = [], []
+    max_residual, max_im, im_ok = 0.0, 0.0, True
+    reg = ~special
+    if getattr(law, "_closed_form_cauchy", True):
+        if dps is None:
+            if reg.any():
+                # exactly at a support edge the value (0, or +inf at a hard
+                # edge) is the convention, exact; G is asked there separately
+                edge = _at_points(xs, [e for iv in support for e in iv]) & reg
+                inner = reg & ~edge
+                G[inner] = np.asarray(law.cauchy(xs[inner] + 0j), dtype=complex).ravel()
+                for k in np.flatnonzero(edge):
+                    try:
+                        G[k] = complex(law.cauchy(xs[k] + 0j))
+                    except FreealgError:  # a branch point of the curve: the limit from above
+                        eps = 1e-30 * max(1.0, abs(xs[k]))  # G - G(x + i eps) ~ sqrt(eps) at a soft edge
+                        G[k] = complex(law.cauchy(xs[k] + 1j * eps))
+                        notes.append(f"G at the support edge {xs[k]!r} (a branch point) is its value "
+                                     f"at x + {eps:.0e}i")
+            diff = np.abs(-G[reg].imag / np.pi - dens[reg])
+            unit = 4 * _EPS
+        else:  # the mpmath values against G in mpmath at the same (unrounded) points
+            from .._utils.mpctx import mpmath
+
+            # exactly at a support edge the value is the convention (exact)
+            edge = _at_points(xs, [e for iv in support for e in iv]) & reg
+            for k in np.flatnonzero(edge):
+                try:
+                    G[k] = complex(law.cauchy(xs[k] + 0j))
+                except FreealgError:  # a branch point: the limit from above
+                    G[k] = complex(law.cauchy(xs[k] + 1e-30j * max(1.0, abs(xs[k]))))
+            inner = reg & ~edge
+            mp_pts = np.asarray(pts, dtype=object).ravel()[inner]
+            mp_rho = [v for v, r in zip(flat_mp, inner) if r]
+            with mpmath.workdps(dps + 10):  # the guard digits of the closed forms' mpmath path
+                zr = np.empty(len(mp_pts), dtype=object)
+                zr[:] = [mpmath.mpc(mpmath.mpmathify(v), 0) for v in mp_pts]
+                Gm = law.cauchy(zr, dps=min(dps + 10, MAX_DPS)) if len(mp_pts) else []
+                diff = np.zeros(xs.shape)
+                diff[inner] = [float(abs(-mpmath.im(g) / mpmath.pi - r)) for g, r in zip(Gm, mp_rho)]
+                diff = diff[reg]
+                G[inner] = [complex(g) for g in Gm]
+            unit = 10.0 ** (1 - dps)
+        gabs = np.abs(G[reg])
+        # four times the difference: near an edge both float evaluations lose
+        # digits together (their difference undershoots the error of either)
+        error[reg] = 4 * diff + unit * np.abs(dens[reg])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.abs(dens[reg]) + gabs / np.pi
+            rel = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), 0.0)
+            im_rel = np.where(gabs > 0, G[reg].imag / np.where(gabs > 0, gabs, 1.0), 0.0)
+        max_residual = float(rel.max()) if rel.size else 0.0
+        max_im = float(max(0.0, im_rel.max())) if im_rel.size else 0.0
+        im_ok = max_im <= 1e-10
+        if not im_ok:
+            failures.append(f"Im G(x + i0) > 0 somewhere (max Im G/|G| = {max_im:.2e}): wrong branch")
+        method = "closed form, checked against -Im G(x + i0)/pi"
+    else:
+        error[reg] = 4 * _EPS * np.abs(dens[reg])
+        gabs = np.zeros(int(reg.sum()))
+        G = None  # no closed-form boundary value of G to report
+        notes.append("closed form without a closed-form Cauchy transform on the axis: its error "
+                     "bound is a rounding estimate, not checked against a second formula")
+        method = "closed form"
+    error[np.isinf(dens) & ~at_atom] = 0.0  # the hard-edge limit +inf is exact
+    cert, neg, bad = certify_grid(dens[reg], error[reg], gabs, finite_only=np.ones(int(reg.sum()), bool))
+    dens[reg] = cert
+    refined = 0
+    if dps is None and bad.any():
+        # the float formula and -Im G/pi disagree beyond the gate (next to a
+        # soft edge): polish those values with the closed form in mpmath
+        # (30 digits) and keep the float64 rounding as their bound
+        idx = np.flatnonzero(reg)[bad]
+        polished = np.array([float(v) for v in np.asarray(values(law, xs[idx], 30), dtype=object).ravel()])
+        dens[idx] = polished
+        error[idx] = 4 * _EPS * np.abs(polished)
+        refined = int(idx.size)
+        notes.append(f"{refined} values next to an edge polished in mpmath (30 digits): the float "
+                     "formula and -Im G(x + i0)/pi disagreed beyond the certification gate")
+        bad = np.zeros_like(bad)
+    if neg.any():
+        failures.append(f"{int(neg.sum())} negative density values beyond their error bounds")
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        failures.append(f"{int(bad.sum())} values differ from -Im G(x + i0)/pi beyond the certification "
+                        f"gate (first at x = {xs[reg][k]!r})")
+    mass_a = float(sum(m for _, m in atoms))
+    fin = reg & np.isfinite(dens) & (dens != 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        max_rel = float(np.max(error[fin] / np.abs(dens[fin]))) if fin.any() else 0.0
+    max_abs = float(np.max(error[reg])) if reg.any() else 0.0
+    atom_points = [(a, m, int(np.sum(xs == a))) for a, m in atoms if np.any(xs == a)]
+    ev = DensityEvidence(
+        ok=not failures, failures=failures, method=method, n_points=int(xs.size),
+        max_residual=max_residual, residual_tol=1e-10, im_sign_ok=im_ok, max_im=max_im,
+        mass_continuous=1.0 - mass_a, mass_atoms=mass_a, mass_error=0.0, mass_tol=1e-9,
+        mass_quadrature_error=0.0, moments_exact=[], moments_contour=[], moment_errors=[],
+        moment_tol=[], atom_checks=[], max_rel_error=max_rel, max_abs_error=max_abs,
+        n_negative=int(neg.sum()), n_uncertified=int(bad.sum()), atom_points=atom_points,
+        refined=refined, dps=dps, tracking_failures=0, notes=notes,
+    )
+    res = DensityResult(
+        x=grid, density=dens.reshape(grid.shape), cauchy=None if G is None else G.reshape(grid.shape),
+        error=error.reshape(grid.shape), atoms=atoms, atoms_exact=atoms_exact, support=support,
+        evidence=ev, density_mp=flat_mp, at_atom=at_atom.reshape(grid.shape),
+    )
+    if failures:
+        msg = "density certification failed:\n" + ev.summary()
+        if strict:
+            raise CertificationError(msg)
+        warnings.warn(msg, CertificationWarning, stacklevel=3)
+    return res
 
 
 # ---------------------------------------------------------------------------
@@ -885,8 +1061,10 @@ class Law(LawMethods):
         _complex_points(z, "z")
         return self._numeric_curve().cauchy(z, dps=check_dps(dps))
 
-    def density(self, x, dps=None):
-        """Density of the absolutely continuous part (via the curve by default).
+    def density(self, x, dps=None, *, strict=True):
+        """Density of the absolutely continuous part with its evidence (via the
+        curve by default; closed-form laws evaluate their formula and check it
+        against ``-Im G(x + i0)/π``).  ``pdf(x)`` gives the values alone.
 
         The project convention (docs/density.md): 0 outside the closed
         support and at a soft edge, ``+inf`` at a hard edge where the density
@@ -898,16 +1076,18 @@ class Law(LawMethods):
             Real, finite points.
         dps : int or None, optional
             ``None`` (default) for float64 values; else mpmath values at that
-            many digits, ``dps <= 1000`` (``dps >= 15`` for laws computed
-            through their curve, ``dps >= 1`` for closed forms).
+            many digits (``density_mp`` of the result), ``dps <= 1000``
+            (``dps >= 15`` for laws computed through their curve, ``dps >= 1``
+            for closed forms).
+        strict : bool, optional
+            ``True`` (default): raise when a value fails its certification;
+            ``False``: return it flagged in the evidence.
 
         Returns
         -------
-        float or ndarray of float
-            The values (a 0-d value for a scalar ``x``); mpmath numbers (an
-            object array) with ``dps``.  Closed-form laws return these values
-            directly; laws computed through their curve return the ``density``
-            array of the certified :class:`~freealg.DensityResult`.
+        DensityResult
+            ``.density`` holds the float values (``pdf(x)``), ``.evidence``
+            the checks, ``.density_mp`` the mpmath values with ``dps``.
 
         Raises
         ------
@@ -915,22 +1095,35 @@ class Law(LawMethods):
             For a non-finite or non-real ``x``, or symbolic parameters
             (substitute first with :meth:`subs`).
         InvalidArgumentTypeError
-            For a non-numeric ``x`` or a non-integer ``dps``.
+            For a non-numeric ``x``, a non-integer ``dps`` or a non-bool ``strict``.
         TooLargeError
             If ``dps > 1000``.
         CertificationError
-            When a curve-based density fails its certification checks.
+            With ``strict=True``, when a value fails its certification checks.
 
         Examples
         --------
         >>> from freealg import Semicircle
-        >>> Semicircle().density([0.0, 2.0, 3.0])          # 1/π, soft edge, outside
+        >>> Semicircle().density([0.0, 2.0, 3.0]).density     # 1/π, soft edge, outside
         array([0.31830989, 0.        , 0.        ])
         """
         self._require_numeric("density")
         _real_points(x, "x")
-        res = self._numeric_curve().density(x, dps=check_dps(dps))
-        return res.density if hasattr(res, "density") else res
+        return self._numeric_curve().density(x, dps=check_dps(dps), strict=strict)
+
+    def _density_values(self, x, dps=None):
+        """The density values alone (the fast path of :meth:`pdf` and the CDF):
+        the closed form itself when the law has one, else ``density(x)``'s values
+        (mpmath values with ``dps``)."""
+        values = getattr(type(self).density, "_values", None)
+        if values is not None:
+            return values(self, x, dps)
+        res = self.density(x, dps=dps)
+        if dps is not None and res.density_mp is not None:
+            out = np.empty(len(res.density_mp), dtype=object)
+            out[:] = list(res.density_mp)
+            return out.reshape(np.shape(res.density))
+        return res.density
 
     def support(self):
         """Intervals of the absolutely continuous part (via the curve by default).
@@ -1311,6 +1504,7 @@ class PointMass(Law):
         self._require_numeric("cauchy")
         return _atomic_cauchy(self, [self._params["a"]], [sympy.Integer(1)], z, dps)
 
+    @_closed_form
     def density(self, x, dps=None):
         """Zero (no absolutely continuous part), ``nan`` exactly at the atom.
 
@@ -1340,7 +1534,7 @@ class PointMass(Law):
 
         Examples
         --------
-        >>> PointMass(1).density([0.0, 1.0])
+        >>> PointMass(1).pdf([0.0, 1.0])
         array([ 0., nan])
         """
         self._require_numeric("density")
@@ -1540,6 +1734,7 @@ class Atomic(Law):
         pairs = [(p, v) for p, v in zip(self._pts(), self._wts()) if v != 0]
         return _atomic_cauchy(self, [p for p, _ in pairs], [v for _, v in pairs], z, dps)
 
+    @_closed_form
     def density(self, x, dps=None):
         """Zero (no absolutely continuous part), ``nan`` exactly at the atoms
         (:meth:`atoms` lists them).
@@ -1570,7 +1765,7 @@ class Atomic(Law):
 
         Examples
         --------
-        >>> Bernoulli(0.5).density([0.0, 0.5, 1.0])
+        >>> Bernoulli(0.5).pdf([0.0, 0.5, 1.0])
         array([nan,  0., nan])
         """
         self._require_numeric("density")

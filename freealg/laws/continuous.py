@@ -13,7 +13,7 @@ import sympy
 
 from .._utils.validate import MAX_DEPTH, check_dps
 from ..errors import InvalidArgumentError
-from .base import W, Law, PointMass, _apply, _check_int, _check_order, _complex_points, _exact, _finite_values, _f, _mp, _MPNS, _pole_error, _real_points, _keeps_float_kind, _sign, _sqrt_pair
+from .base import W, Law, PointMass, _apply, _check_int, _check_order, _closed_form, _complex_points, _exact, _finite_values, _f, _mp, _MPNS, _pole_error, _real_points, _keeps_float_kind, _sign, _sqrt_pair
 
 
 def _centred_sqrt(xp, z, centre, half, lo, hi):
@@ -74,7 +74,7 @@ class Semicircle(Law):
     --------
     >>> Semicircle(mean=0, variance=1).moments(6)
     [0, 1, 0, 2, 0, 5]
-    >>> round(float(Semicircle().density(0.0)), 12)         # 1/π
+    >>> round(Semicircle().pdf(0.0), 12)               # 1/π
     0.318309886184
     >>> complex(Semicircle().cauchy(2.0))                   # (2 − √0)/2 at the edge
     (1+0j)
@@ -198,6 +198,7 @@ class Semicircle(Law):
         return _apply(z, dps, None,
                       lambda t: 2 / ((t - am) + _centred_sqrt(_MPNS, t, am, hm, l, h)))
 
+    @_closed_form
     def density(self, x, dps=None):
         r"""``√(4 − t²)/(2π√v)`` with ``t = (x − a)/√v``; 0 outside and at the
         (soft) edges ``a ± 2√v``.
@@ -227,7 +228,7 @@ class Semicircle(Law):
 
         Examples
         --------
-        >>> Semicircle(0, 4).density([0.0, 4.0, 5.0])
+        >>> Semicircle(0, 4).pdf([0.0, 4.0, 5.0])
         array([0.15915494, 0.        , 0.        ])
         """
         self._require_numeric("density")
@@ -443,6 +444,7 @@ class MarchenkoPastur(Law):
 
         return _apply(z, dps, None, g)
 
+    @_closed_form
     def density(self, x, dps=None):
         r"""``√((b − x)(x − a))/(2π|α||x|)`` on ``[a, b]``, 0 outside.
 
@@ -476,9 +478,9 @@ class MarchenkoPastur(Law):
 
         Examples
         --------
-        >>> MarchenkoPastur(rate=0.5).density([0.0, 1.0, 10.0])
+        >>> MarchenkoPastur(rate=0.5).pdf([0.0, 1.0, 10.0])
         array([      nan, 0.2105422, 0.       ])
-        >>> float(MarchenkoPastur().density(0.0))      # hard edge at 0 for rate 1
+        >>> MarchenkoPastur().pdf(0.0)              # hard edge at 0 for rate 1
         inf
         """
         self._require_numeric("density")
@@ -718,6 +720,7 @@ class FussCatalan(Law):
         out = np.where(xx == 0, np.inf, out)  # hard edge: ρ ~ x^{−L/(L+1)}
         return _wrap(out)
 
+    @_closed_form
     def density(self, x, dps=None):
         r"""Density on ``[0, s^s/(s−1)^{s−1}]`` (``s = L + 1``), 0 outside.
 
@@ -750,7 +753,7 @@ class FussCatalan(Law):
 
         Examples
         --------
-        >>> FussCatalan(2).density([0.0, 1.0, 7.0])
+        >>> FussCatalan(2).pdf([0.0, 1.0, 7.0])
         array([       inf, 0.17897913, 0.        ])
         """
         from .._utils.mpctx import mpmath
@@ -906,6 +909,7 @@ class Arcsine(Law):
 
         return _apply(z, dps, None, g)
 
+    @_closed_form
     def density(self, x, dps=None):
         r"""``1/(π√(x − a)√(b − x))`` on ``(a, b)``, 0 outside; ``+inf`` at the
         hard edges ``a`` and ``b`` (the limit from inside).
@@ -935,7 +939,7 @@ class Arcsine(Law):
 
         Examples
         --------
-        >>> Arcsine(-2, 2).density([-2.0, 0.0, 3.0])
+        >>> Arcsine(-2, 2).pdf([-2.0, 0.0, 3.0])
         array([       inf, 0.15915494, 0.        ])
         """
         self._require_numeric("density")

@@ -13,6 +13,21 @@ the scipy.stats-style methods of :class:`LawMethods` on top of its own
 * ``sample(n, rng)``: draws by inverse-CDF sampling of the limit law;
 * ``var()``: the variance (alias of ``variance()`` where the law has it).
 
+``density(x, ..., cache_dir=path)`` keeps the result on disk, keyed by the
+law's exact parameters, the points, the arguments and the package version
+(the cache of the verification sweeps, :mod:`freealg._utils.progress`): a
+second call with the same key reads it back instead of recomputing.
+
+One return type per method on every law: ``density(x)`` is a
+:class:`~freealg.density.DensityResult` (closed forms carry evidence too:
+their formula checked against ``−Im G(x + i0)/π``); ``pdf(x)`` its values;
+``support()`` a list of ``(a, b)``, ``atoms()`` a list of
+``(location, mass)``, ``moments(n)`` a list of ``n`` numbers.  Numbers come
+in the kind the law determines them in: exact (sympy, ``Fraction``, ``int``)
+when known in closed form from exact parameters, Python floats when located
+numerically or for a float law, mpmath numbers for quadrature moments
+(docs/density.md, "One law interface").
+
 How the CDF is computed (docs/density.md, "CDF and quantiles").  With
 ``ρ(x) = −Im G(x + i0)/π`` and the support intervals ``[a, b]``, the mass of
 ``[a, x]`` is integrated on the axis with Gauss–Legendre panels graded
@@ -42,6 +57,7 @@ __all__ = ["LawMethods"]
 _N_HI, _N_LO = 16, 10  # Gauss-Legendre points per axis panel (two rules)
 _CDF_TOL = 1e-9  # default bound on the estimated absolute error of cdf values
 _EXACT_SAMPLE = 4096  # up to this many draws, each is an exact quantile
+_DENSITY_STAGES = 6  # stages of a certified density reported to its progress bar (_result)
 
 
 def _as_float(v):
@@ -197,8 +213,8 @@ class _CdfJob:
 
 
 def _pdf_values(law, x):
-    res = law.density(x)
-    vals = getattr(res, "density", res)
+    fast = getattr(law, "_density_values", None)  # a closed form: the formula itself
+    vals = fast(x) if fast is not None else law.density(x).density
     return np.asarray(vals, dtype=float).reshape(np.shape(x))
 
 
@@ -215,15 +231,14 @@ def _density_with_error(law, x):
 
     from ..errors import CertificationWarning
 
-    try:
-        with warnings.catch_warnings():
-            # per-point failures are accounted for below, law-wide ones raise
-            warnings.simplefilter("ignore", CertificationWarning)
-            res = law.density(x, strict=False)
-    except TypeError:  # closed-form laws: exact formulas, no strict option
-        res = law.density(x)
-    if not hasattr(res, "density"):
-        return np.asarray(res, dtype=float).reshape(np.shape(x)), np.zeros(np.shape(x))
+    if getattr(type(law).density, "_values", None) is not None:
+        # a closed form (freealg.laws._closed_form): the formula, rounding only
+        vals = np.asarray(law._density_values(x), dtype=float).reshape(np.shape(x))
+        return vals, 4 * np.finfo(float).eps * np.where(np.isfinite(vals), np.abs(vals), 0.0)
+    with warnings.catch_warnings():
+        # per-point failures are accounted for below, law-wide ones raise
+        warnings.simplefilter("ignore", CertificationWarning)
+        res = law.density(x, strict=False)
     ev = res.evidence
     bad = []
     if not ev.max_residual <= ev.residual_tol:
@@ -303,9 +318,100 @@ def _interval_cdf(job, plan, iv, qs):
     return finish
 
 
+# the exact parameters of the network and product laws, for cache keys
+# (named laws, curves, activations and networks have an exact ``_key()``)
+_CACHE_FIELDS = {
+    "JacobianLaw": ("net", "q_in", "convention", "dps"),
+    "FisherLaw": ("net", "q_in", "dps"),
+    "FreeMulLaw": ("factors", "powers"),
+    "ConjugateKernelLaw": ("gammas", "bs", "mu0", "scale"),
+    "DepthLimitLaw": ("v", "jumps", "mean_value"),
+}
+
+
+def _identity(v):
+    """Exact text that identifies a law or a parameter (a cache key): floats
+    by their hex digits, exact numbers by their exact text, laws by their
+    exact parameters.  Raises :class:`InvalidArgumentError` for an object with
+    no exact identity (nothing is cached then)."""
+    import hashlib
+    from fractions import Fraction
+
+    import sympy
+
+    if v is None or isinstance(v, (bool, str)):
+        return repr(v)
+    if isinstance(v, (int, np.integer)):
+        return f"int:{int(v)}"
+    if isinstance(v, (float, np.floating)):
+        return f"float:{float(v).hex()}"
+    if isinstance(v, (complex, np.complexfloating)):
+        return f"complex:{complex(v).real.hex()},{complex(v).imag.hex()}"
+    if isinstance(v, Fraction):
+        return f"Fraction:{v}"
+    if isinstance(v, sympy.Basic):
+        return "sympy:" + sympy.srepr(v)
+    if isinstance(v, np.ndarray):
+        if v.dtype == object:
+            return f"array{v.shape}:" + _identity(v.ravel().tolist())
+        return f"array:{v.dtype.str}{v.shape}:" + hashlib.sha256(np.ascontiguousarray(v).tobytes()).hexdigest()
+    if isinstance(v, (list, tuple)):
+        return "[" + ",".join(_identity(u) for u in v) + "]"
+    if type(v).__module__.startswith("mpmath"):
+        return "mpmath:" + repr(v)
+    key = getattr(v, "_key", None)
+    if callable(key):
+        return f"{type(v).__qualname__}:" + _identity(key())
+    fields = _CACHE_FIELDS.get(type(v).__name__)
+    if fields is not None:
+        return (f"{type(v).__qualname__}(" + ",".join(f"{f}={_identity(getattr(v, f))}" for f in fields)
+                + ")")
+    raise InvalidArgumentError(
+        f"cache_dir: {type(v).__name__} has no exact identity to key a cache on (the cache is keyed "
+        "by the exact parameters); compute without cache_dir")
+
+
+def _cached_density(method):
+    """``density`` with the optional ``cache_dir=`` of every law: the result
+    is kept on disk by :func:`freealg._utils.progress.cached_call` (the cache
+    of the verification sweeps), keyed by the law's class and exact
+    parameters, the points, the other arguments and the package version."""
+    import functools
+
+    @functools.wraps(method)
+    def density(self, x, *args, cache_dir=None, progress=None, **kwargs):
+        from .._utils.progress import cached_call, check_cache_dir, check_progress, progress_scope
+
+        fn = density.__wrapped__
+        check_progress(progress)
+
+        def compute():
+            # a bar over the stages of the certified density, shown when the
+            # call lasts more than 2 s (in a terminal, or with progress=True)
+            with progress_scope(_DENSITY_STAGES, f"{type(self).__name__}.density", progress):
+                return fn(self, x, *args, **kwargs)
+
+        if cache_dir is None:
+            return compute()
+        check_cache_dir(cache_dir)
+        task = (type(self).__qualname__, _identity(self), _identity(np.asarray(x)), _identity(list(args)),
+                _identity(sorted(kwargs.items())))
+        return cached_call(method, task, cache_dir, compute=compute)
+
+    density._cache_wrapped = True
+    return density
+
+
 class LawMethods:
     """scipy.stats-style methods shared by every law (see the module
     docstring of :mod:`freealg.laws.interface` and docs/density.md)."""
+
+    def __init_subclass__(cls, **kwargs):
+        # every law's density takes cache_dir= (one cache implementation)
+        super().__init_subclass__(**kwargs)
+        dens = getattr(cls, "density", None)
+        if callable(dens) and not getattr(dens, "_cache_wrapped", False):
+            cls.density = _cached_density(dens)
 
     # ------------------------------------------------------------------ pdf
     def pdf(self, x):
@@ -555,9 +661,10 @@ class LawMethods:
         r"""``n`` independent draws from the law by inverse-CDF sampling.
 
         Up to 4096 draws each draw is the exact :meth:`quantile` of a
-        uniform variable.  Beyond that the quantile function is linearly
-        interpolated between its exact values at ``k/4096``; each draw then
-        stays in its exact quantile cell, so the law of the sample is within
+        uniform variable.  Beyond that ``x`` is interpolated linearly in a
+        table of certified CDF values ``(x_i, F(x_i))`` whose cells each carry
+        mass at most ``1/4096`` (float64; built once per law); each draw
+        then stays in its exact cell, so the law of the sample is within
         ``1/4096`` of this law in Kolmogorov distance (far below the
         sampling error ``~1/√n`` of such a sample).
 
@@ -603,9 +710,50 @@ class LawMethods:
         u = rng.random(n)
         if n <= _EXACT_SAMPLE:
             return self.quantile(u) if n else np.zeros(0)
-        grid = np.arange(_EXACT_SAMPLE + 1) / _EXACT_SAMPLE
-        q = self.quantile(grid)
-        return np.interp(u, grid, q)
+        Fp, xp = self._sample_table(_CDF_TOL)
+        return np.interp(u, Fp, xp)
+
+    def _sample_table(self, tol):
+        """A table ``(F_i, x_i)`` of certified CDF values (:meth:`cdf`, error
+        ``<= tol``) whose cells each carry mass ``<= 1/4096``: the quantile
+        table of :meth:`quantile` refined by splitting every heavier cell
+        (one vectorised ``cdf`` call per round).  An atom ``a`` appears twice,
+        ``(F(a−), a)`` and ``(F(a), a)``, so that interpolating ``x`` in ``F``
+        sends the whole jump to ``a``.  Kept with the law's CDF plan."""
+        plan, xs, Fs = self._quantile_table(tol)
+        key = ("sample_table", tol)
+        if key in plan.tables:
+            return plan.tables[key]
+        if xs.size == 0:
+            raise InvalidArgumentError(f"{self!r} has neither support nor atoms")
+        cap = 1.0 / _EXACT_SAMPLE
+
+        def left(x, F):
+            at = np.array([plan.atom_mass[plan.atom_loc == t].sum() for t in x])
+            return F - at
+
+        for _ in range(60):
+            Fl = left(xs, Fs)
+            heavy = (Fl[1:] - Fs[:-1] > cap) & (xs[1:] - xs[:-1] > 4e-16 * np.maximum(np.abs(xs[1:]), 1e-300))
+            if not heavy.any():
+                break
+            lo, hi = xs[:-1][heavy], xs[1:][heavy]
+            mid = 0.5 * (lo + hi)
+            new = np.setdiff1d(mid, xs)
+            if new.size == 0:
+                break
+            xs = np.concatenate([xs, new])
+            Fs = np.concatenate([Fs, self.cdf(new, tol=tol)])
+            order = np.argsort(xs, kind="stable")
+            xs, Fs = xs[order], Fs[order]
+        Fs = np.maximum.accumulate(Fs)  # monotone to the rounding of the values
+        Fl = np.minimum(left(xs, Fs), Fs)
+        Fp = np.column_stack([Fl, Fs]).ravel()
+        xp = np.repeat(xs, 2)
+        Fp = np.concatenate([[0.0], Fp, [1.0]])
+        xp = np.concatenate([[xs[0]], xp, [xs[-1]]])
+        plan.tables[key] = (Fp, xp)
+        return Fp, xp
 
     # -------------------------------------------------------------- display
     def _repr_html_(self):
