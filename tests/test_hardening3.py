@@ -59,3 +59,18 @@ def test_huge_python_int_points_are_numbers():
     law = fa.FussCatalan(2)
     assert law.pdf(10**30) == 0.0
     assert law.pdf([10**30, 1])[0] == 0.0 and law.pdf([10**30, 1])[1] == law.pdf(1.0)
+
+
+def test_curve_builders_name_wrong_types():
+    # a nu that is not a law, and weights that are not a string, are type errors
+    # (they were InvalidArgumentError, unlike fim_curve's)
+    import freealg
+    from freealg.errors import InvalidArgumentError, InvalidArgumentTypeError
+
+    with pytest.raises(InvalidArgumentTypeError, match="nu must be a freealg law"):
+        freealg.jacobian_curve(2, 0.5)
+    with pytest.raises(InvalidArgumentTypeError, match="weights"):
+        freealg.weight_law(3)
+    with pytest.raises(InvalidArgumentError, match="weights must be one of"):
+        freealg.weight_law("uniform")
+    assert freealg.weight_law("orthogonal", 2) == freealg.PointMass(4)

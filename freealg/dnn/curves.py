@@ -40,6 +40,7 @@ from __future__ import annotations
 from .._utils.symbolic import sympify_safe
 import sympy
 
+from .._utils.validate import check_choice, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 from ..laws import Bernoulli, Law, MarchenkoPastur, PointMass
 from ..laws.base import _any_float, _check_int, _exact, _float_param_error
@@ -71,7 +72,8 @@ def weight_law(weights="gaussian", sigma_w=1):
         ``sigma_w`` is not finite or not real (or ``σ_w = 0`` for Gaussian
         weights: a Marchenko–Pastur jump must be non-zero).
     InvalidArgumentTypeError
-        If ``sigma_w`` is not a number or a sympy expression.
+        If ``sigma_w`` is not a number or a sympy expression, or ``weights``
+        is not a string.
 
     Examples
     --------
@@ -82,18 +84,10 @@ def weight_law(weights="gaussian", sigma_w=1):
     >>> weight_law("orthogonal", 1.5)          # a float σ_w gives a float law
     PointMass(a=2.25)
     """
+    check_choice(weights, "weights", ("gaussian", "orthogonal"))
     s2 = _exact(sigma_w, "sigma_w") ** 2
-    if weights == "gaussian":
-        law = MarchenkoPastur(1, s2)
-    elif weights == "orthogonal":
-        law = PointMass(s2)
-    else:
-        law = None
-    if law is not None:
-        return law._mark_float() if _any_float(sigma_w) else law
-    raise InvalidArgumentError(
-        f"weights must be 'gaussian' or 'orthogonal'; got {weights!r}"
-    )
+    law = MarchenkoPastur(1, s2) if weights == "gaussian" else PointMass(s2)
+    return law._mark_float() if _any_float(sigma_w) else law
 
 
 #: Largest number of layers for which the exact Jacobian curve is built (its
@@ -174,11 +168,11 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed", e
     Raises
     ------
     InvalidArgumentTypeError
-        If ``L`` is not an integer, or ``sigma_w`` is not a number or a sympy
-        expression.
+        If ``L`` is not an integer, ``sigma_w`` is not a number or a sympy
+        expression, or a ``nu`` is not a law.
     InvalidArgumentError
         If ``L < 1``; ``convention`` or ``weights`` is not one of its
-        choices; a ``nu`` is not a law; a list has the wrong length; a float
+        choices; a list has the wrong length; a float
         is given without ``exact=True``.
     TooLargeError
         If ``L > 256`` (the exact curve would be too costly; use
@@ -209,7 +203,9 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed", e
     nus = _per_layer(nu, nd, "nu") if nd else []
     for v in nus:
         if not isinstance(v, Law):
-            raise InvalidArgumentError(f"nu must be a law (e.g. Bernoulli(p)); got {v!r}")
+            raise InvalidArgumentTypeError(
+                f"nu must be a freealg law (e.g. Bernoulli(p)); got {describe(v)} of type "
+                f"{type(v).__name__}")
     nus = _exact_laws(nus, exact, "jacobian_curve(...)")
     sig = [_exact(s, "sigma_w") for s in _exact_values(_per_layer(sigma_w, L, "sigma_w"), exact,
                                                       "jacobian_curve")]
