@@ -178,3 +178,21 @@ def test_simulation_three_hidden_layers_tanh():
     ks = _kolmogorov_on_grid(eigs, law, np.linspace(lo, hi, 41)[1:-1])
     tol = np.sqrt(np.log(2 / 1e-3) / (2 * n)) + 1 / np.sqrt(n)  # as in the two-layer test
     assert ks < tol, (ks, tol)
+
+
+def test_constructor_checks_its_arguments():
+    # the constructor used to accept b^2 > 1 and silently zip unequal lists;
+    # it now runs the builder's checks itself
+    from freealg.dnn import ConjugateKernelLaw
+    from freealg.errors import InvalidArgumentError, InvalidArgumentTypeError
+
+    with pytest.raises(InvalidArgumentError, match="2 gammas but 1 bs"):
+        ConjugateKernelLaw([0.5, 0.5], [0.3])
+    with pytest.raises(InvalidArgumentError):
+        ConjugateKernelLaw([0.5], [1.5])  # b^2 > 1
+    with pytest.raises(InvalidArgumentError, match="scale"):
+        ConjugateKernelLaw([0.5], [0.3], scale=-1)
+    with pytest.raises(InvalidArgumentTypeError):
+        ConjugateKernelLaw(["a"], [0.3])
+    # a valid law: one layer with b = 0 is MP_γ (mean 1, variance γ)
+    assert ConjugateKernelLaw([0.25], [0]).moments(2) == [1.0, 1.25]

@@ -157,11 +157,14 @@ class ConjugateKernelLaw(LawMethods):
     Raises
     ------
     InvalidArgumentError
-        A ``γ`` that is not positive (from the Marchenko–Pastur factor).
-        The constructor does not check ``b² <= 1``, the lengths of
-        ``gammas`` and ``bs`` (``zip`` stops at the shorter) nor ``mu0``:
-        :func:`conjugate_kernel_law` does, and :meth:`moments` reports
-        ``b² > 1`` and unequal lengths.
+        No layer, a ``γ`` that is not positive, ``b² > 1``, ``gammas`` and
+        ``bs`` of different lengths, ``scale <= 0``, or a ``mu0`` whose mean
+        is not positive.
+    InvalidArgumentTypeError
+        Non-numeric ``gammas``, ``bs`` or ``scale``; a ``mu0`` that is a
+        sequence or lacks ``moments``, ``cauchy`` or ``atoms``.
+    TooLargeError
+        More than 1000 layers.
 
     Examples
     --------
@@ -174,7 +177,8 @@ class ConjugateKernelLaw(LawMethods):
     """
 
     def __init__(self, gammas, bs, mu0=None, scale=1):
-        self.gammas, self.bs, self.mu0, self.scale = list(gammas), list(bs), mu0, scale
+        gammas, bs, mu0, scale = _check_law_args(gammas, bs, mu0, scale)
+        self.gammas, self.bs, self.mu0, self.scale = gammas, bs, mu0, scale
         cur = [] if mu0 is None else [mu0]  # factors whose ⊠ is μ_{ℓ−1}; [] = δ_1
         last = len(self.gammas) - 1
         for ell, (g, b) in enumerate(zip(self.gammas, self.bs)):
@@ -402,6 +406,21 @@ class ConjugateKernelLaw(LawMethods):
             kw = {k: v for k, v in kwargs.items() if k != "dps"}
             return self._fast.density(x, **kw)
         return self._law.density(x, **kwargs)
+
+
+def _check_law_args(gammas, bs, mu0, scale):
+    """The constructor's checks (the builders check the same before calling it)."""
+    from .._utils.validate import check_real
+    from .kernels import _seq, conjugate_kernel_moments
+
+    gl = _gamma_list(gammas)
+    bl = _seq(bs, "bs")
+    if len(bl) != len(gl):
+        raise InvalidArgumentError(
+            f"bs must give one b = E[phi'] per layer: {len(gl)} gammas but {len(bl)} bs")
+    conjugate_kernel_moments(1, gl, bl)  # the recursion's own checks of gammas and b
+    scale = check_real(scale, "scale", positive=True)
+    return gl, bl, _check_mu0(mu0), scale
 
 
 def _check_mu0(mu0):
