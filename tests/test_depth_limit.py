@@ -97,3 +97,17 @@ def test_errors():
         depth_limit_law(jumps=3)
     with pytest.raises(InvalidArgumentError, match="rate"):
         depth_limit_law(jumps=[(0, -1)])
+
+
+def test_constructor_validates_like_the_builder():
+    # DepthLimitLaw(...) used to store its arguments unchecked
+    from freealg.dnn import DepthLimitLaw
+    from freealg.errors import InvalidArgumentError, InvalidArgumentTypeError
+
+    for args in [(-1, (), 1), (1, (), 0), (1, [(1, 2)], 1)]:
+        with pytest.raises(InvalidArgumentError):
+            DepthLimitLaw(*args)
+    with pytest.raises(InvalidArgumentTypeError):
+        DepthLimitLaw(1, "ab", 1)
+    # Var = m² v for the pure Gaussian part: v = 1, m = 2 gives 4
+    assert DepthLimitLaw(1, (), 2).variance() == 4

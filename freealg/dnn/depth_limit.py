@@ -116,10 +116,11 @@ class DepthLimitLaw(LawMethods):
 
     Raises
     ------
-    InvalidArgumentError, InvalidArgumentTypeError
-        Not by this constructor, which stores its arguments unchecked:
-        :func:`depth_limit_law` converts and validates them first and raises
-        these for bad input, so build the law with it.
+    InvalidArgumentError
+        ``v < 0``, ``mean <= 0``, a jump at ``x = 1``, a negative location or
+        rate, or a non-finite number.
+    InvalidArgumentTypeError
+        Non-numeric parameters, or ``jumps`` not a sequence of pairs.
 
     Examples
     --------
@@ -131,6 +132,7 @@ class DepthLimitLaw(LawMethods):
     """
 
     def __init__(self, v, jumps, mean):
+        v, jumps, mean = _check_args(v, jumps, mean)
         self.v = v
         self.jumps = jumps
         self.mean_value = mean
@@ -440,6 +442,11 @@ def depth_limit_law(v=0, jumps=(), mean=1):
     >>> law.mean(), law.variance(), law.moments(4)
     (1, 1, [1, 2, 9/2, 32/3])
     """
+    return DepthLimitLaw(v, jumps, mean)
+
+
+def _check_args(v, jumps, mean):
+    """``(v, jumps, m)`` converted and validated (zero-rate jumps dropped)."""
     v = _num(v, "v")
     m = _num(mean, "mean", positive=True)
     if isinstance(jumps, (str, bytes, dict)) or not hasattr(jumps, "__iter__"):
@@ -459,4 +466,4 @@ def depth_limit_law(v=0, jumps=(), mean=1):
                 "fluctuations around 1 into the Gaussian part v")
         if a != 0:
             out.append((x, a))
-    return DepthLimitLaw(v, tuple(out), m)
+    return v, tuple(out), m
