@@ -528,3 +528,18 @@ def test_check_two_layer_fim_density_slow():
     assert "top atom of the curve vs the atom rule of free products" in text and "agree" in text
     levy = [rep.data["ks"][N]["levy"] for N in (50, 200)]
     assert max(levy) < 0.1
+
+
+def test_moment_checks_take_progress_like_the_other_checks():
+    # check_asymptotic_freeness and verify.moments accepted only a callable or None;
+    # like the spectrum checks they now take a bool too (False: no bar)
+    from freealg.errors import InvalidArgumentTypeError
+
+    seen = []
+    rep = verify.check_asymptotic_freeness(net=freealg.MLP(2, "relu"), widths=(8, 16), trials=2, progress=False)
+    assert rep.parts
+    verify.check_asymptotic_freeness(net=freealg.MLP(2, "relu"), widths=(8, 16), trials=2,
+                                     progress=lambda d, t: seen.append((d, t)))
+    assert seen and seen[-1][0] == seen[-1][1]
+    with pytest.raises(InvalidArgumentTypeError):
+        verify.check_asymptotic_freeness(net=freealg.MLP(2, "relu"), widths=(8, 16), trials=2, progress="yes")

@@ -4,9 +4,10 @@ r"""The check of asymptotic freeness of the layerwise Jacobian factors
 
 from __future__ import annotations
 
+from .._utils.progress import ProgressCallback, check_progress
 from .._utils.validate import describe
 from ..errors import InvalidArgumentTypeError
-from ._common import _check_callable, _check_q0
+from ._common import _check_q0
 from .limit_moments import _Prediction, _run_moments
 from .network import _make_net, _net_params, _uniform_widths, network_letters, network_model, network_sampler
 from .report import CheckReport, decide
@@ -57,8 +58,10 @@ def check_asymptotic_freeness(init="orthogonal", activation="hardtanh", sigma_w=
     rng : numpy.random.Generator or int, default 0
         A Generator or an integer seed ``>= 0`` (None also means seed 0);
         never the global random state, so reports are reproducible.
-    progress : callable or None, default None
-        ``progress(done, total)``, called after every trial.
+    progress : None, bool or callable, optional
+        ``None`` (default): a bar in a terminal; ``True``/``False``: force it
+        on/off; a callable ``progress(done, total)`` is called after every
+        trial.
 
     Returns
     -------
@@ -106,7 +109,7 @@ def check_asymptotic_freeness(init="orthogonal", activation="hardtanh", sigma_w=
     net = _make_net(net, init, activation, sigma_w, sigma_b, depth)
     act, init, sw, sb, depth = _net_params(net)
     _check_q0(q0)
-    _check_callable(progress, "progress", "a callable (done, total) or None")
+    progress = ProgressCallback("asymptotic freeness", check_progress(progress))
     if words is not None and (isinstance(words, (str, bytes)) or not hasattr(words, "__iter__")):
         raise InvalidArgumentTypeError(
             f"words must be a list of traces; got {describe(words)} of type {type(words).__name__}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._utils.progress import ProgressCallback, check_progress
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, UnknownSymbolError
 from ._common import _check_callable, _check_trials, _check_widths, _rng, _to_float
 from .evaluation import _empirical_moments, _eval_trace, _matrix_table, _terms_of
@@ -137,8 +138,10 @@ def moments(expr, model=None, sampler=None, widths=(25, 50, 100, 200), trials=20
         Insert the empirical laws of symbolically declared letters.
     expected_rate : {"1/N", "1/N^2"}, optional
         If given, :attr:`MomentCheck.consistent` says whether the data fit it.
-    progress : callable ``(done, total)``, optional
-        Called after every trial (e.g. to drive a progress bar).
+    progress : None, bool or callable, optional
+        ``None`` (default): a bar in a terminal; ``True``/``False``: force it
+        on/off; a callable ``progress(done, total)`` is called after every
+        trial.
 
     Returns
     -------
@@ -178,7 +181,7 @@ def moments(expr, model=None, sampler=None, widths=(25, 50, 100, 200), trials=20
     >>> res.predicted, res.rate
     (2.0, '1/N')
     """
-    _check_callable(progress, "progress", "a callable (done, total) or None")
+    progress = ProgressCallback("limit moments", check_progress(progress))
     _check_trials(trials, _check_widths(widths))  # cheap checks before any model work
     _rng(rng)
     if sampler is None or not callable(sampler):
