@@ -251,3 +251,19 @@ def test_tanh_derivative_law_at_tiny_variance_is_near_the_point_mass_at_one():
 
     m1, m2 = activation_derivative_law("tanh", 1e-40).moments(2)
     assert abs(float(m1) - 1) < 1e-15 and abs(float(m2) - 1) < 1e-15
+
+
+def test_custom_activation_pickle_keeps_breakpoints_and_label():
+    # __reduce__ passed only (expr, params): the breakpoints (which split the
+    # quadratures at kinks) and the label were lost in worker processes
+    import pickle
+
+    import sympy
+
+    x = sympy.Symbol("x")
+    act = freealg.get_activation(sympy.Abs(x) + x / 3, breakpoints=[0], name="vee")
+    back = pickle.loads(pickle.dumps(act))
+    assert back == act
+    assert back.breakpoints == (0,) and back.label == "vee"
+    # the rebuilt activation computes the same expectation: E|z| + 0 = sqrt(2/pi)
+    assert float(back.gaussian_expectation("phi", 1)) == pytest.approx((2 / 3.141592653589793) ** 0.5, rel=1e-12)

@@ -238,7 +238,12 @@ class Activation(_GaussianExpectations):
         # that activations travel to worker processes and dask clusters
         from .registry import _rebuild_activation
 
-        return (_rebuild_activation, (self.expr if self.name == "custom" else self.name, self.params))
+        if self.name == "custom":
+            params = {"breakpoints": self.breakpoints} if self.breakpoints else {}
+            if getattr(self, "label", None) is not None:
+                params["name"] = self.label
+            return (_rebuild_activation, (self.expr, params))
+        return (_rebuild_activation, (self.name, self.params))
 
     def __hash__(self):
         return hash(self._key())
