@@ -233,10 +233,10 @@ LAYERS = [
                      "dnn.criticality dnn.curves dnn.depth_limit dnn.fisher dnn.jacobian dnn.kaa dnn.kernels "
                      "dnn.meanfield dnn.mlp dnn.ngd dnn.ntk_law dnn.polynomials"),
     ("simulation, verification", "simulate simulate._checks simulate.ensembles simulate.instance simulate.network "
-                                "simulate.sampling verify verify._common verify._lawtools verify.asymptotic "
+                                "simulate.sampling simulate.batch verify verify._common verify._lawtools verify.asymptotic "
                                 "verify.evaluation verify.fim verify.jacobian verify.limit_moments verify.limits "
                                 "verify.momentcheck verify.network verify.report verify.spectra verify.trials "
-                                "verify.two_layer"),
+                                "verify.two_layer verify.batch"),
     ("front ends", "freealg _latex cli cli.__main__ cli.commands cli.demo demo plot"),
 ]
 

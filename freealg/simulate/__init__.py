@@ -43,6 +43,7 @@ from .ensembles import ginibre, haar_orthogonal, haar_unitary, wigner, wishart
 from .instance import NetworkInstance
 from .network import ForwardPass, random_input
 from .sampling import sample_network
+from .batch import fim_batch
 
 __all__ = [
     "haar_orthogonal",
@@ -54,5 +55,6 @@ __all__ = [
     "sample_network",
     "NetworkInstance",
     "ForwardPass",
+    "fim_batch",
 ]
 

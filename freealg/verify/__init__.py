@@ -74,6 +74,7 @@ from .asymptotic import check_asymptotic_freeness
 from .jacobian import check_jacobian_spectrum
 from .fim import check_fim_spectrum
 from .two_layer import check_two_layer_fim
+from .batch import check_batch_fim
 
 __all__ = [
     "evaluate",
@@ -89,6 +90,7 @@ __all__ = [
     "check_jacobian_spectrum",
     "check_fim_spectrum",
     "check_two_layer_fim",
+    "check_batch_fim",
     "CheckReport",
     "decide",
     "Decision",
