@@ -229,7 +229,7 @@ class DensityResult:
     >>> z, G = sympy.symbols("z G")
     >>> res = curve_density(z*(z - 1)*G - (z - 1 + sympy.Rational(1, 2)), z, G, [0.0, 0.5])
     >>> res                                  # Bernoulli(1/2): all atoms
-    DensityResult(2 points, support none, atoms 0.5 at 0, 0.5 at 1, evidence ok)
+    DensityResult(2 points, support none, atoms 1/2 at 0, 1/2 at 1, evidence ok)
     >>> res.density.tolist(), res.at_atom.tolist()
     ([nan, 0.0], [True, False])
     """
