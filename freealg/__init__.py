@@ -34,6 +34,7 @@ from .errors import (
     ConvergenceError,
     FloatRangeError,
     FreealgError,
+    ImmutableLawError,
     InvalidArgumentError,
     InvalidArgumentTypeError,
     InvalidLawError,

@@ -33,6 +33,7 @@ __all__ = [
     "TooLargeError",
     "InvalidSequenceError",
     "InvalidLawError",
+    "ImmutableLawError",
     "TransformUndefinedError",
     "NotAlgebraicError",
     "UnknownSymbolError",
@@ -98,6 +99,12 @@ class InvalidLawError(FreealgError, ValueError):
     """Data that cannot describe a probability measure: weights that do not
     sum to one or are negative, a moment sequence failing a Hankel
     (positivity) condition, a density with negative mass."""
+
+
+class ImmutableLawError(FreealgError, AttributeError):
+    """A law's public attribute was assigned after construction: laws and curves
+    are immutable values (build a new one, e.g. ``law.subs(...)`` or the class
+    with other parameters)."""
 
 
 class TransformUndefinedError(FreealgError, ValueError):

@@ -192,3 +192,24 @@ def test_fuss_catalan_next_to_the_soft_edge_is_polished():
     for k in range(x.size):
         assert abs(res.density[k] - float(ref[k])) <= res.error[k] + 1e-300, (x[k], res.density[k], ref[k])
     assert abs(res.cauchy[-1] - 2 / 9) < 1e-12  # G(27/4) = 2/9 (the limit from above at the edge)
+
+
+def test_laws_and_curves_are_immutable():
+    # a law is a value: rebinding a parameter would leave its caches and repr
+    # describing another law, so public attributes are read-only after construction
+    import freealg
+    from freealg.errors import ImmutableLawError
+
+    cases = [freealg.MarchenkoPastur(1), freealg.MarchenkoPastur(1).curve(),
+             freealg.MLP(2, "relu").jacobian_law(),
+             freealg.free_mul_law([freealg.MarchenkoPastur(1), freealg.MarchenkoPastur(1)])]
+    for law in cases:
+        before = repr(law)
+        with pytest.raises(ImmutableLawError):
+            law.rate = 5
+        with pytest.raises(AttributeError):  # ImmutableLawError is an AttributeError too
+            law.anything = 1
+        assert repr(law) == before
+    law = freealg.MarchenkoPastur(1)
+    law.moments(4)  # private caches are still set by the law's own methods
+    assert law.moments(3) == [1, 2, 5]  # MP(1): Catalan numbers

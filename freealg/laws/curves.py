@@ -217,11 +217,17 @@ class SpectralCurve(_CurveAnalysis, Law):
         self._s = _s
         self._r = _r
         self._display = _display
-        self.irreducible = _irreducible
+        self._irreducible = _irreducible
         self._series_cache = None
         self._numeric_cache = {}
         if check:
             self._check_branch()
+
+    @property
+    def irreducible(self):
+        """``True`` when ``P`` is known to be irreducible (set once by the
+        constructions that prove it), else ``None``."""
+        return self._irreducible
 
     # -- construction helpers ---------------------------------------------------
     @classmethod

@@ -211,7 +211,7 @@ def _select(expr, exact_moments, what):
         ms = exact_moments(n)
         keep = [c for c in cands if c.matches_moments(ms)]
         if len(keep) == 1:
-            keep[0].irreducible = True
+            keep[0]._irreducible = True
             return keep[0]
         if not keep:
             raise BranchError(
@@ -325,7 +325,7 @@ def physical_factor(curve):
     c._poly = _normalise(sympy.Poly(sympy.expand(_ds.simplify(c.polynomial)), G, Z))
     c._rows = None
     c._series_cache = None
-    c.irreducible = True
+    c._irreducible = True
     return c
 
 

@@ -51,6 +51,7 @@ import numpy as np
 
 from .._utils.validate import check_finite_array, check_int, check_real
 from ..errors import CertificationError, FreealgError, InvalidArgumentError, InvalidArgumentTypeError
+from .frozen import Immutable
 
 __all__ = ["LawMethods"]
 
@@ -402,7 +403,7 @@ def _cached_density(method):
     return density
 
 
-class LawMethods:
+class LawMethods(Immutable):
     """scipy.stats-style methods shared by every law (see the module
     docstring of :mod:`freealg.laws.interface` and docs/density.md)."""
 
