@@ -14,7 +14,7 @@ import numpy as np
 from .._utils.validate import check_finite_array, check_int, check_real
 from ..errors import (FloatRangeError, InvalidArgumentError, InvalidArgumentTypeError,
                       TooLargeError)
-from .meanfield import _Eng, _check_q_in, _guarded, _sig
+from ._mf_engine import _Eng, _check_q_in, _guarded, _sig
 
 __all__ = ["fim_meanfield", "KAAResult", "fim_meanfield_outputs", "KAAOutputsResult",
            "fim_mean_subtracted_bounds", "KAAMeanSubtractedResult",

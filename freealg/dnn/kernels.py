@@ -45,7 +45,7 @@ from .._utils.validate import (
 from ..activations import FloatRangeError
 from ..cumulants import free_mul_moments
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
-from .meanfield import _Eng, _check_net, _guarded, _range_error, _sig
+from ._mf_engine import _Eng, _check_net, _guarded, _range_error, _sig
 
 #: Largest number of inputs (rows of X) of a kernel matrix: an n x n float64
 #: matrix and the 2-D quadrature's per-pair work must fit comfortably.
