@@ -208,7 +208,7 @@ FACADES = {
     ("freealg.dnn._mlp_spectra", "freealg.dnn.jacobian"): "the MLP methods",
     ("freealg.dnn._mlp_spectra", "freealg.dnn.kaa"): "the MLP methods",
     ("freealg.dnn._mlp_spectra", "freealg.dnn.meanfield"): "the MLP methods",
-    ("freealg.dnn.kaa", "freealg.simulate"): "MLP.empirical_fim_eigenvalues: a finite-width simulation",
+    ("freealg.dnn.empirical_fim", "freealg.simulate"): "empirical_fim_eigenvalues: a finite-width simulation",
     ("freealg.activations.core", "freealg.activations.registry"): "Activation.__reduce__: a pickle rebuilds through the registry",
 }
 
@@ -232,7 +232,7 @@ LAYERS = [
     ("density", "density density.algebraic density.certify density.continuation density.curve "
                "density.curve_engine density.result density.subordination functional"),
     ("deep networks", "closed_forms dnn dnn._backprop dnn._correlation dnn._mf_engine dnn._mlp_kernels "
-                     "dnn._mlp_meanfield dnn._mlp_spectra dnn._qmap "
+                     "dnn._mlp_meanfield dnn._mlp_spectra dnn._qmap dnn.ck_moments dnn.empirical_fim "
                      "dnn._fisher_kernels dnn._fisher_solver dnn._spectra dnn.ck_law "
                      "dnn.criticality dnn.curves dnn.depth_limit dnn.fisher dnn.jacobian dnn.kaa dnn.kernels "
                      "dnn.meanfield dnn.mlp dnn.ngd dnn.ntk_law dnn.polynomials"),

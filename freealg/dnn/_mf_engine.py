@@ -221,3 +221,17 @@ def _check_q_in(q_in, name="q_in"):
     from ..activations._numbers import _check_q
     _check_q(q_in, name)
     return q_in
+
+
+_KERNEL_HINT = ("the kernels are computed in float64: keep sigma_w**2 and sigma_b**2 normal "
+                "floats (1.5e-154 <= sigma_w, sigma_b <= 1.3e154) and every Sigma^l below "
+                "~1e308 (fewer layers, a smaller sigma_w in the chaotic phase, or rescaled "
+                "inputs)")
+
+
+def _sig_float(net):
+    try:
+        return _sig(net, _Eng(None))
+    except FloatRangeError as exc:
+        detail = str(exc).split("; the float engine")[0]
+        raise FloatRangeError(f"{detail}; {_KERNEL_HINT}") from None
