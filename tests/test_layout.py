@@ -197,16 +197,18 @@ FACADES = {
     ("freealg.freeness.expansion", "freealg._latex"): "MomentExpansion.latex: the one printer",
     ("freealg.nc.trace", "freealg.nc.ncpoly"): "tr(p) coerces its argument to an NCPoly",
     ("freealg._utils.symbolic", "freealg._utils.validate"): "error messages describe the bad value",
-    ("freealg.dnn.meanfield", "freealg.dnn.mlp"): "isinstance check of the net argument",
+    ("freealg.dnn._mf_engine", "freealg.dnn.mlp"): "isinstance check of the net argument",
     ("freealg.dnn.jacobian", "freealg.dnn.mlp"): "isinstance check of the net argument",
     ("freealg.dnn.fisher", "freealg.dnn.mlp"): "isinstance check of the net argument",
-    ("freealg.dnn.mlp", "freealg.dnn.ck_law"): "the MLP methods",
-    ("freealg.dnn.mlp", "freealg.dnn.fisher"): "the MLP methods",
-    ("freealg.dnn.mlp", "freealg.dnn.jacobian"): "the MLP methods",
-    ("freealg.dnn.mlp", "freealg.dnn.kaa"): "the MLP methods",
-    ("freealg.dnn.mlp", "freealg.dnn.kernels"): "the MLP methods",
-    ("freealg.dnn.mlp", "freealg.dnn.meanfield"): "the MLP methods",
-    ("freealg.dnn.kaa", "freealg.simulate"): "MLP.empirical_fim_eigenvalues: a finite-width simulation",
+    ("freealg.dnn._mlp_kernels", "freealg.dnn.ck_law"): "the MLP methods",
+    ("freealg.dnn._mlp_kernels", "freealg.dnn.kernels"): "the MLP methods",
+    ("freealg.dnn._mlp_kernels", "freealg.dnn.ntk_law"): "the MLP methods",
+    ("freealg.dnn._mlp_meanfield", "freealg.dnn.meanfield"): "the MLP methods",
+    ("freealg.dnn._mlp_spectra", "freealg.dnn.fisher"): "the MLP methods",
+    ("freealg.dnn._mlp_spectra", "freealg.dnn.jacobian"): "the MLP methods",
+    ("freealg.dnn._mlp_spectra", "freealg.dnn.kaa"): "the MLP methods",
+    ("freealg.dnn._mlp_spectra", "freealg.dnn.meanfield"): "the MLP methods",
+    ("freealg.dnn.empirical_fim", "freealg.simulate"): "empirical_fim_eigenvalues: a finite-width simulation",
     ("freealg.activations.core", "freealg.activations.registry"): "Activation.__reduce__: a pickle rebuilds through the registry",
 }
 
@@ -229,7 +231,9 @@ LAYERS = [
             "laws.elimination laws.interface"),
     ("density", "density density.algebraic density.certify density.continuation density.curve "
                "density.curve_engine density.result density.subordination functional"),
-    ("deep networks", "closed_forms dnn dnn._fisher_kernels dnn._fisher_solver dnn._spectra dnn.ck_law "
+    ("deep networks", "closed_forms dnn dnn._backprop dnn._correlation dnn._mf_engine dnn._mlp_kernels "
+                     "dnn._mlp_meanfield dnn._mlp_spectra dnn._qmap dnn.ck_moments dnn.empirical_fim "
+                     "dnn._fisher_kernels dnn._fisher_solver dnn._spectra dnn.ck_law "
                      "dnn.criticality dnn.curves dnn.depth_limit dnn.fisher dnn.jacobian dnn.kaa dnn.kernels "
                      "dnn.meanfield dnn.mlp dnn.ngd dnn.ntk_law dnn.polynomials"),
     ("simulation, verification", "simulate simulate._checks simulate.ensembles simulate.instance simulate.network "

@@ -31,7 +31,7 @@ def test_depth_one_is_shifted_marchenko_pastur(gamma):
     assert abs(l2 - (lo + shift)) < 1e-9 and abs(h2 - (hi + shift)) < 1e-9
     assert law.atoms() == ([(shift, 1 - 1 / gamma)] if gamma > 1 else [])
     m = law.moments(4)
-    ref = freealg.dnn.kernels._affine_moments([float(v) for v in mp.moments(4)], shift, 1)
+    ref = freealg.dnn.ck_moments._affine_moments([float(v) for v in mp.moments(4)], shift, 1)
     np.testing.assert_allclose([float(v) for v in m], ref, rtol=1e-13)
 
 

@@ -48,7 +48,7 @@ class _AffineFactor:
     transform ``G(z) = G_X((z − a)/s)/s``."""
 
     def __init__(self, base, a, s):
-        from .kernels import _affine_moments
+        from .ck_moments import _affine_moments
 
         self.base, self.a, self.s = base, a, s
         self.af, self.sf = float(a), float(s)
@@ -114,7 +114,7 @@ def _mp(gamma, jump_scale=1):
 
 
 def _gamma_list(gammas):
-    from .kernels import _seq
+    from .ck_moments import _seq
     from .._utils.validate import check_real
 
     gl = _seq(gammas, "gammas")
@@ -255,7 +255,7 @@ class ConjugateKernelLaw(LawMethods):
         >>> ConjugateKernelLaw([Fraction(1, 2)], [0], scale=2).moments(2)
         [Fraction(2, 1), Fraction(6, 1)]
         """
-        from .kernels import _check_n, conjugate_kernel_moments
+        from .ck_moments import _check_n, conjugate_kernel_moments
 
         n = _check_n(n)
         mu0 = None if self.mu0 is None else list(self.mu0.moments(n))
@@ -484,7 +484,7 @@ def conjugate_kernel_law(gammas, b, mu0=None):
     >>> law.support()                           # doctest: +ELLIPSIS
     [(0.0824578..., 3.05325...)]
     """
-    from .kernels import _seq, conjugate_kernel_moments
+    from .ck_moments import _seq, conjugate_kernel_moments
 
     gl = _gamma_list(gammas)
     bl = _seq(b, "b")
@@ -553,7 +553,7 @@ def mlp_conjugate_kernel_law(net, *, gammas=None, n_samples=None, mu0=None, q_in
     ...     round(float(m), 10) for m in net.conjugate_kernel_moments(2, gammas=0.5)[-1]]
     True
     """
-    from .kernels import _ck_parameters
+    from .ck_moments import _ck_parameters
 
     gl, bs, scale = _ck_parameters(net, gammas=gammas, n_samples=n_samples, q_in=q_in, dps=None,
                                    centre=centre)

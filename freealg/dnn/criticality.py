@@ -13,7 +13,7 @@ import numpy as np
 from .._utils.validate import check_finite_array, describe
 from ..activations import FloatRangeError, get_activation
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
-from .meanfield import _FLOAT_RANGE_HINT, _bracket_root, _Eng
+from ._mf_engine import _FLOAT_RANGE_HINT, _bracket_root, _Eng
 
 #: Largest number of sigma_b grid points in :func:`critical_line` (one root
 #: solve each).

@@ -401,7 +401,7 @@ class NTKLaw(LawMethods):
         >>> neural_tangent_kernel_law([1, 1], 1, 1).moments(2)     # linear net: X_0ᵀX_0 + X_1ᵀX_1 + X_2ᵀX_2
         [3, 14]
         """
-        from .kernels import _affine_moments, _check_n
+        from .ck_moments import _affine_moments, _check_n
 
         n = _check_n(n)
         m = _series_moments(n, self.gammas, self.bs, self.r)
@@ -780,7 +780,7 @@ class NTKLaw(LawMethods):
 
 
 def _layer_list(values, name, L):
-    from .kernels import _seq
+    from .ck_moments import _seq
 
     vals = _seq(values, name)
     if not np.ndim(values):
@@ -822,7 +822,7 @@ def neural_tangent_kernel_law(gammas, b, a):
     >>> [round(float(v), 12) for v in law.moments(2)]
     [3.0, 10.3192]
     """
-    from .kernels import _seq
+    from .ck_moments import _seq
     from .._utils.validate import check_real
 
     gl = _seq(gammas, "gammas")
@@ -854,7 +854,7 @@ def neural_tangent_kernel_law(gammas, b, a):
 
 def _ntk_parameters(net, *, gammas, n_samples, q_in, centre):
     """``(γ, b, a, q^L)`` of the hidden layers of an MLP (float)."""
-    from .kernels import _ck_parameters, _sig_float
+    from .ck_moments import _ck_parameters, _sig_float
 
     gl, bs, qhat = _ck_parameters(net, gammas=gammas, n_samples=n_samples, q_in=q_in, dps=None,
                                   centre=centre)

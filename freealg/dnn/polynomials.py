@@ -39,7 +39,7 @@ import numpy as np
 
 from .._utils.validate import check_int, check_real, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
-from .meanfield import _Eng, _guarded
+from ._mf_engine import _Eng, _guarded
 
 __all__ = ["jacobian_polynomial", "fim_polynomial", "free_model", "d_moments"]
 

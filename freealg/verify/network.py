@@ -107,22 +107,29 @@ def _meanfield(net, q0):
 
 
 def _fixed_point_q0(net):
-    """``q0`` with ``σ_w² q0 + σ_b² = q*`` (the input sits at the fixed point)."""
-    act, _, sw, sb, _ = _net_params(net)
-    q = 1.0
-    for _ in range(2000):
-        new = sw * sw * float(act.gaussian_expectation("phi2", q)) + sb * sb
-        if not math.isfinite(new) or new > 1e12:
-            break
-        if abs(new - q) <= 1e-13 * max(1.0, q):
-            return (new - sb * sb) / (sw * sw)
-        q = new
+    """``q0`` with ``σ_w² q0 + σ_b² = q*`` (the input sits at the fixed point).
+
+    ``q*`` is the fixed point of ``q ↦ σ_w² E[φ(√q z)²] + σ_b²`` that the
+    forward pass reaches from an input with ``‖x_0‖²/n_0 = 1``, i.e. from
+    ``q^1 = σ_w² + σ_b²``: the one mean-field implementation,
+    :func:`freealg.dnn.meanfield.q_star` with ``q_in = 1`` (docs/theory.md §4).
+    Where every ``q`` is fixed (relu-like ``χ = 1``, ``σ_b = 0``) the input
+    ``q0 = 1`` itself; an ordered bounded ``φ`` with ``σ_b = 0`` gives ``q0 = 0``.
+    A variance growing without bound (``q* = inf``) raises ConvergenceError.
+    """
+    from ..dnn.meanfield import q_star
     from ..errors import ConvergenceError
 
-    raise ConvergenceError(
-        f"the variance map of {net!r} has no attracting fixed point q* reachable from q = 1 "
-        "(the forward pass explodes or converges too slowly); pass q0 explicitly"
-    )
+    _, _, sw, sb, _ = _net_params(net)
+    q = float(q_star(net, q_in=1))
+    if not math.isfinite(q):
+        raise ConvergenceError(
+            f"the variance map of {net!r} has no attracting fixed point q* reachable from "
+            "q_in = ||x_0||^2/n_0 = 1 (the forward pass explodes); pass q0 explicitly"
+        )
+    # q* >= sigma_b^2 exactly (the q-map is sigma_b^2 plus a non-negative term);
+    # a difference below zero is the rounding of q*, not a negative variance
+    return max(0.0, (q - sb * sb) / (sw * sw))
 
 
 _DMOM_CACHE = {}
