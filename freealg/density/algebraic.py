@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 
 from .._utils import series as _series
-from .continuation import EPS, descend
+from .continuation import EPS, descend, newton_loop
 from ..errors import BranchError, InvalidArgumentError
 from .._utils import detsympy as _ds
 
@@ -531,34 +531,19 @@ class CurveProblem:
 
     def newton(self, U, z, maxit=40):
         c = self.c
-        G = U[:, 0].copy()
-        n = G.size
-        conv = np.zeros(n, bool)
-        failed = np.zeros(n, bool)
-        err = np.full(n, np.inf)
-        resid = np.full(n, np.inf)
-        dprev = np.full(n, np.inf)
-        act = np.arange(n)
-        for _ in range(maxit):
-            if act.size == 0:
-                break
-            P, PG, _, A, _, _ = c.evaluate(z[act], G[act])
+
+        def step(Ua, za, dprev):
+            G = Ua[:, 0]
+            P, PG, _, A, _, _ = c.evaluate(za, G)
             with np.errstate(all="ignore"):
                 d = P / PG
                 ad = np.abs(d)
-                floor = 8 * EPS * A / np.abs(PG) + 2 * EPS * np.abs(G[act])
+                floor = 8 * EPS * A / np.abs(PG) + 2 * EPS * np.abs(G)
                 res = np.abs(P) / A
-            bad = ~np.isfinite(d)
-            ok = ~bad
-            G[act[ok]] -= d[ok]
-            done = ok & ((ad <= floor) | ((ad >= 0.5 * dprev[act]) & (ad <= 1e-9 * np.abs(G[act]))))
-            err[act] = np.maximum(ad, floor)
-            resid[act] = res
-            dprev[act] = ad
-            conv[act[done]] = True
-            failed[act[bad]] = True
-            act = act[~(done | bad)]
-        return G[:, None], conv & ~failed, err, resid
+                done = (ad <= floor) | ((ad >= 0.5 * dprev) & (ad <= 1e-9 * np.abs(G - d)))
+            return -d[:, None], ad, np.maximum(ad, floor), res, done
+
+        return newton_loop(U[:, :1], z, step, maxit)
 
     def log_tangent(self, U, z):
         # z G'/G = -(z P_z)/(G P_G) = -sum(i t) / sum(e t), scale free

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Problem", "Track", "descend", "EPS"]
+__all__ = ["Problem", "Track", "descend", "newton_loop", "EPS"]
 
 EPS = float(np.finfo(float).eps)
 
@@ -103,6 +103,60 @@ class Track:
         for k in np.nonzero(self.status != OK)[0][:5]:
             out.append(f"z = {complex(z[k]):.6g}: {STATUS_TEXT[int(self.status[k])]}")
         return out
+
+
+def newton_loop(U, z, step, maxit=40):
+    """Vectorised Newton iteration over the points that have not converged.
+
+    The one driver of the engines' ``newton`` methods: each engine supplies
+    its own equations through ``step``, the loop keeps the active set and the
+    bookkeeping.
+
+    Parameters
+    ----------
+    U : complex ndarray, shape ``(n, nvar)``
+        Starting values (not modified).
+    z : complex ndarray, shape ``(n,)``
+        The points.
+    step : callable
+        ``step(Ua, za, dprev) -> (D, ad, err, res, done)`` at the active
+        points: the Newton correction ``D`` (added to ``Ua``), its size ``ad``
+        (remembered as ``dprev`` for the next call), the error bound ``err``
+        and relative residual ``res`` of the corrected value, and the
+        convergence test ``done`` (boolean).  A correction with a non-finite
+        entry fails the point.
+    maxit : int, optional
+        Iteration cap.
+
+    Returns
+    -------
+    U, converged, err, resid : ndarrays
+        The iterates, which points converged, their error bounds and
+        residuals (``inf`` where never evaluated).
+    """
+    U = U.copy()
+    n = U.shape[0]
+    conv = np.zeros(n, bool)
+    failed = np.zeros(n, bool)
+    err = np.full(n, np.inf)
+    resid = np.full(n, np.inf)
+    dprev = np.full(n, np.inf)
+    act = np.arange(n)
+    for _ in range(maxit):
+        if act.size == 0:
+            break
+        D, ad, e, res, done = step(U[act], z[act], dprev[act])
+        bad = ~np.all(np.isfinite(D), axis=1)
+        ok = ~bad
+        U[act[ok]] = U[act[ok]] + D[ok]
+        done = ok & done
+        err[act] = e
+        resid[act] = res
+        dprev[act] = ad
+        conv[act[done]] = True
+        failed[act[bad]] = True
+        act = act[~(done | bad)]
+    return U, conv & ~failed, err, resid
 
 
 def _loglog_predict(U0, s, z0, z1):

@@ -492,7 +492,7 @@ def _routed_density(routed, x, **kw):
     strict = kw.pop("strict")
     del kw["exact_moments"]  # equal to the factor's (checked by the caller)
     law = free_mul_law([factor], [1])
-    from .subordination import _Closed
+    from .mul_factors import _Closed
 
     # S = c prod f_i^k_i: the engine takes k_i log f_i (an expanded power of
     # degree ~L loses every digit near its roots)

@@ -12,7 +12,7 @@ import numpy as np
 from . import certify as _certify
 from .._utils import detsympy as _ds
 from .continuation import EPS
-from .result import _POLISH_DPS, _residue
+from .checks import _POLISH_DPS, _residue
 from ..errors import CertificationError
 
 __all__ = []  # private: freealg.density uses _engine

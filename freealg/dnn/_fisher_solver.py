@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from ..density.continuation import EPS, descend
+from ..density.continuation import EPS, descend, newton_loop
 from ..errors import CertificationError
 from ._spectra import numeric_factor, to_float
 
@@ -203,56 +203,41 @@ class _FimProblem:
         return U
 
     def newton(self, U, z, maxit=40):
-        U = U.copy()
-        n = U.shape[0]
-        conv = np.zeros(n, bool)
-        failed = np.zeros(n, bool)
-        err = np.full(n, np.inf)
-        resid = np.full(n, np.inf)
-        dprev = np.full(n, np.inf)
-        act = np.arange(n)
-        for _ in range(maxit):
-            if act.size == 0:
-                break
-            Ua, za = U[act], z[act]
-            R, Jm, _, scale, _ = self._system(Ua, za)
-            with np.errstate(all="ignore"):
-                res = np.max(np.abs(R) / scale, axis=1)
-                good = np.all(np.isfinite(Jm.reshape(len(act), -1)), axis=1) & np.all(np.isfinite(R), axis=1)
-                D = np.full(Ua.shape, np.nan, complex)
-                if good.any():
-                    try:
-                        D[good] = -np.linalg.solve(Jm[good], R[good][..., None])[..., 0]
-                    except np.linalg.LinAlgError:
-                        for j in np.nonzero(good)[0]:
-                            try:
-                                D[j] = -np.linalg.solve(Jm[j], R[j])
-                            except np.linalg.LinAlgError:
-                                pass
-            bad = ~np.all(np.isfinite(D), axis=1)
-            ok = ~bad
-            U[act[ok]] = Ua[ok] + D[ok]
-            ad = np.abs(D[:, 0])
-            w0 = np.abs(Ua[:, 0])
-            rel = np.max(np.abs(D) / (np.abs(Ua) + 1e-300), axis=1)
-            floor = 8 * EPS * np.maximum(w0, 1e-300)
-            # converged: a step at rounding level, or stagnation with the
-            # residual at rounding level (near a singular edge the Newton
-            # matrix has condition ~ 1/y and fewer digits are attainable;
-            # the last step is then the error bound)
-            done = ok & ((rel <= 4 * EPS) | (ad <= floor)
-                         | ((ad >= 0.5 * dprev[act]) & ((rel <= 1e-10) | (res <= 1e-11))))
-            err[act] = np.maximum(ad, floor)
-            resid[act] = res
-            dprev[act] = ad
-            conv[act[done]] = True
-            failed[act[bad]] = True
-            act = act[~(done | bad)]
+        U, conv, err, _ = newton_loop(U, z, self._newton_step, maxit)
         # final residual at the accepted points
         R, _, _, scale, _ = self._system(U, z)
         with np.errstate(all="ignore"):
             resid = np.max(np.abs(R) / scale, axis=1)
-        return U, conv & ~failed, 2 * err, resid
+        return U, conv, 2 * err, resid
+
+    def _newton_step(self, Ua, za, dprev):
+        """One Newton correction of the whole system at the active points
+        (the ``step`` of :func:`freealg.density.continuation.newton_loop`)."""
+        R, Jm, _, scale, _ = self._system(Ua, za)
+        with np.errstate(all="ignore"):
+            res = np.max(np.abs(R) / scale, axis=1)
+            good = np.all(np.isfinite(Jm.reshape(len(Ua), -1)), axis=1) & np.all(np.isfinite(R), axis=1)
+            D = np.full(Ua.shape, np.nan, complex)
+            if good.any():
+                try:
+                    D[good] = -np.linalg.solve(Jm[good], R[good][..., None])[..., 0]
+                except np.linalg.LinAlgError:
+                    for j in np.nonzero(good)[0]:
+                        try:
+                            D[j] = -np.linalg.solve(Jm[j], R[j])
+                        except np.linalg.LinAlgError:
+                            pass
+        ad = np.abs(D[:, 0])
+        w0 = np.abs(Ua[:, 0])
+        rel = np.max(np.abs(D) / (np.abs(Ua) + 1e-300), axis=1)
+        floor = 8 * EPS * np.maximum(w0, 1e-300)
+        # converged: a step at rounding level, or stagnation with the
+        # residual at rounding level (near a singular edge the Newton
+        # matrix has condition ~ 1/y and fewer digits are attainable;
+        # the last step is then the error bound)
+        done = ((rel <= 4 * EPS) | (ad <= floor)
+                | ((ad >= 0.5 * dprev) & ((rel <= 1e-10) | (res <= 1e-11))))
+        return D, ad, np.maximum(ad, floor), res, done
 
     def log_tangent(self, U, z):
         R, Jm, Rz, _, _ = self._system(U, z)
