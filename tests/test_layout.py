@@ -227,8 +227,10 @@ LAYERS = [
                    "activations.quadrature_np activations.registry"),
     ("laws", "curves laws laws.activation laws.analysis laws.base laws.continuous laws.curves "
             "laws.elimination laws.interface"),
-    ("density", "density density.algebraic density.certify density.continuation density.curve "
-               "density.curve_engine density.result density.subordination functional"),
+    ("density", "density density.algebraic density.certify density.checks density.continuation density.curve "
+               "density.curve_engine density.curve_routing density.curve_track density.mul_engine "
+               "density.mul_equation density.mul_exact density.mul_factors density.result "
+               "density.subordination functional"),
     ("deep networks", "closed_forms dnn dnn._fisher_kernels dnn._fisher_solver dnn._spectra dnn.ck_law "
                      "dnn.criticality dnn.curves dnn.depth_limit dnn.fisher dnn.jacobian dnn.kaa dnn.kernels "
                      "dnn.meanfield dnn.mlp dnn.ngd dnn.ntk_law dnn.polynomials"),
