@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .result import _report_failures
+
 
 #: Highest degree in ``G`` that :func:`curve_density` follows on the curve
 #: itself (``engine="auto"``).  Measured (benchmarks/bench_density.py, hard-tanh
@@ -193,7 +195,7 @@ def _routed_density(routed, x, **kw):
     saying so (``evidence.engine``, a note)."""
     import warnings
 
-    from ..errors import CertificationError, CertificationWarning
+    from ..errors import CertificationWarning
     from .subordination import free_mul_law
 
     factor, deg = routed
@@ -214,9 +216,5 @@ def _routed_density(routed, x, **kw):
               "(functional-equation) engine through the curve's rational S-transform; "
               "curve_density(..., engine='curve') follows the curve itself")
     ev.notes = list(ev.notes or []) + [reason]
-    if ev.failures:
-        msg = "density certification failed:\n" + ev.summary()
-        if strict:
-            raise CertificationError(msg)
-        warnings.warn(msg, CertificationWarning, stacklevel=3)
+    _report_failures(ev, strict, stacklevel=3)
     return res

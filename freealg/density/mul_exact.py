@@ -109,16 +109,38 @@ def _product_atoms(factors, powers):
             if cur is None:
                 cur = list(at)
                 continue
-            zero = max([m for a, m in cur if a == 0] + [m for a, m in at if a == 0] + [0])
-            new = {}
-            for u, mu in cur:
-                if u == 0:
-                    continue
-                for v, mv in at:
-                    if v == 0:
-                        continue
-                    mass = mu + mv - 1
-                    if mass > 0:
-                        new[u * v] = new.get(u * v, 0) + mass
-            cur = ([(0, zero)] if zero else []) + sorted(new.items(), key=lambda t: t[0])
+            cur = belinschi_step(cur, at)
     return cur or []
+
+
+def belinschi_step(cur, at, *, zero=0, positive=None, product=None, key=None):
+    """Atoms of ``mu ⊠ nu`` from the atoms of ``mu`` (``cur``) and ``nu``
+    (``at``), both lists of ``(location, mass)`` on ``[0, oo)``: Belinschi's
+    rule, ``(mu ⊠ nu)({0}) = max(mu({0}), nu({0}))`` and, for ``a > 0``,
+    ``(mu ⊠ nu)({a}) = sum_{u v = a} max(0, mu({u}) + nu({v}) - 1)``
+    (S. T. Belinschi, "The atoms of the free multiplicative convolution of
+    two probability distributions", Integral Equations Operator Theory 46
+    (2003)).
+
+    The number kind is the caller's: ``zero`` is its zero (location and
+    default mass), ``positive(mass)`` decides ``mass > 0`` (default the
+    comparison), ``product(u, v)`` forms the location ``u v`` (default the
+    product) and ``key`` sorts the locations (default themselves).  Returns
+    the atoms sorted by location, the one at 0 first.
+    """
+    positive = positive or (lambda m: m > 0)
+    product = product or (lambda u, v: u * v)
+    key = key or (lambda a: a)
+    z = max([m for a, m in cur if a == 0] + [m for a, m in at if a == 0] + [zero])
+    new = {}
+    for u, mu in cur:
+        if u == 0:
+            continue
+        for v, mv in at:
+            if v == 0:
+                continue
+            mass = mu + mv - 1
+            if positive(mass):
+                uv = product(u, v)
+                new[uv] = new.get(uv, 0) + mass
+    return ([(zero, z)] if z != 0 else []) + sorted(new.items(), key=lambda t: key(t[0]))

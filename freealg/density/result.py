@@ -226,7 +226,7 @@ class DensityResult:
     >>> z, G = sympy.symbols("z G")
     >>> res = curve_density(z*(z - 1)*G - (z - 1 + sympy.Rational(1, 2)), z, G, [0.0, 0.5])
     >>> res                                  # Bernoulli(1/2): all atoms
-    DensityResult(2 points, support none, atoms 0.5 at 0, 0.5 at 1, evidence ok)
+    DensityResult(2 points, support none, atoms 1/2 at 0, 1/2 at 1, evidence ok)
     >>> res.density.tolist(), res.at_atom.tolist()
     ([nan, 0.0], [True, False])
     """
@@ -422,9 +422,16 @@ def certified_density(engine, x, *, dps=None, strict=True, exact_moments=None,
         support=support, evidence=ev, density_mp=density_mp,
         at_atom=g.at_atom.reshape(x.shape),
     )
-    if failures:
+    _report_failures(ev, strict, stacklevel=3)
+    return res
+
+
+def _report_failures(ev, strict, *, stacklevel):
+    """A failed certificate (``ev.failures`` not empty) raises
+    ``CertificationError`` with the whole evidence when ``strict``, else
+    warns (``CertificationWarning`` at ``stacklevel`` of the caller)."""
+    if ev.failures:
         msg = "density certification failed:\n" + ev.summary()
         if strict:
             raise CertificationError(msg)
-        warnings.warn(msg, CertificationWarning, stacklevel=3)
-    return res
+        warnings.warn(msg, CertificationWarning, stacklevel=stacklevel + 1)

@@ -30,6 +30,7 @@ import math
 
 import numpy as np
 
+from ..density import certify as _certify
 from ..density.continuation import EPS, descend, newton_loop
 from ..errors import CertificationError
 from ._spectra import numeric_factor, to_float
@@ -860,34 +861,16 @@ class _FimEngine:
             mids = [0.5 * (a + b) for a, b in zip(pts[:-1], pts[1:]) if b > a]
             grid = np.union1d(grid, np.array(mids))
         pos = positive(grid)
-        edges = []
         ch = np.nonzero(pos[:-1] != pos[1:])[0]
-        for i in ch:
-            a, b, lp = grid[i], grid[i + 1], bool(pos[i])
-            inside = [e for e in cands if a <= e <= b]
+        a, b, lp = grid[ch], grid[ch + 1], pos[ch].astype(bool)
+        done = np.zeros(ch.size, bool)
+        for k in range(ch.size):
+            inside = [e for e in cands if a[k] <= e <= b[k]]
             if len(inside) == 1:
-                edges.append((inside[0], lp))
-                continue
-            K = 63
-            for _ in range(8):
-                if b - a <= 1e-11 * max(abs(a), abs(b)):
-                    break
-                pts = a + (b - a) * np.arange(1, K + 1) / (K + 1)
-                pm = positive(pts)
-                j = int(np.argmax(pm != lp)) if np.any(pm != lp) else K
-                lo_pts = np.concatenate([[a], pts])
-                hi_pts = np.concatenate([pts, [b]])
-                a, b = lo_pts[j], hi_pts[j]
-            edges.append((0.5 * (a + b), lp))
-        out, start = [], (0.0 if pos[0] else None)
-        for e, lp in edges:
-            if not lp:
-                start = e
-            else:
-                out.append((start, e))
-                start = None
-        if start is not None:
-            out.append((start, hi))
+                a[k] = b[k] = inside[0]
+                done[k] = True
+        a, b = _certify.refine_brackets(positive, a, b, lp, tol=1e-11, rounds=8, done=done)
+        out = _certify.bulk_intervals(0.5 * (a + b), lp, 0.0 if pos[0] else None, hi)
         self.law._support = [(float(u), float(v)) for u, v in out]
         return list(self.law._support)
 
