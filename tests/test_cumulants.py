@@ -365,7 +365,7 @@ def test_s_series_products_give_fuss_catalan_in_every_kind():
     # the three ⊠ routes (free_mul_moments, functional's product moments, the
     # dnn S-series products) share _moments_of_s_series
     from freealg.dnn._spectra import series_product_moments
-    from freealg.density.subordination import _product_moments, _Seq
+    from freealg.density.mul_exact import _product_moments, _Seq
 
     n = 9
     cat = [catalan(k) for k in range(1, n + 1)]

@@ -9,6 +9,7 @@ import numpy as np
 import sympy
 
 from freealg.density import curve as density
+from freealg.density import curve_routing
 
 z, G = sympy.symbols("z G")
 
@@ -27,12 +28,12 @@ def test_routed_factor_exact_data_match_the_curve():
     from freealg.curves import SpectralCurve
 
     for P, atom0 in ((_relu(5), sympy.Rational(1, 2)), (_hardtanh(5), sympy.Rational(1, 4))):
-        f, deg = density._functional_route(P, z, G, force=True)
+        f, deg = curve_routing._functional_route(P, z, G, force=True)
         assert deg == sympy.degree(P, G)
         assert f.moments(6) == SpectralCurve(P, z, G).moments(6)
         assert (0, atom0) in f.atoms()
     # hard-tanh at L = 2: the top atom of Belinschi's rule, mass 1 - L (1 - p) = 1/2
-    f, _ = density._functional_route(_hardtanh(2), z, G, force=True)
+    f, _ = curve_routing._functional_route(_hardtanh(2), z, G, force=True)
     assert (sympy.Rational(16, 9), sympy.Rational(1, 2)) in f.atoms()
 
 

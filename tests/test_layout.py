@@ -227,20 +227,22 @@ LAYERS = [
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
                    "activations.expectations activations.named activations.quadrature "
                    "activations.quadrature_np activations.registry"),
-    ("laws", "curves laws laws.frozen laws.activation laws.analysis laws.base laws.continuous laws.curves "
-            "laws.elimination laws.interface"),
-    ("density", "density density.algebraic density.certify density.continuation density.curve "
-               "density.curve_engine density.result density.subordination functional"),
-    ("deep networks", "closed_forms dnn dnn._backprop dnn._correlation dnn._mf_engine dnn._mlp_kernels "
-                     "dnn._mlp_meanfield dnn._mlp_spectra dnn._qmap dnn.ck_moments dnn.empirical_fim "
-                     "dnn._fisher_kernels dnn._fisher_solver dnn._spectra dnn.ck_law "
-                     "dnn.criticality dnn.curves dnn.depth_limit dnn.fisher dnn.jacobian dnn.kaa dnn.kernels "
-                     "dnn.meanfield dnn.mlp dnn.ngd dnn.ntk_law dnn.polynomials"),
-    ("simulation, verification", "simulate simulate._checks simulate.ensembles simulate.instance simulate.network "
-                                "simulate.sampling simulate.batch verify verify._common verify._lawtools verify.asymptotic "
-                                "verify.evaluation verify.fim verify.jacobian verify.limit_moments verify.limits "
-                                "verify.momentcheck verify.network verify.report verify.spectra verify.trials "
-                                "verify.two_layer verify.batch"),
+    ("laws", "curves laws laws.activation laws.analysis laws.base laws.continuous laws.curves "
+            "laws.elimination laws.frozen laws.interface"),
+    ("density", "density density.algebraic density.certify density.checks density.continuation "
+               "density.curve density.curve_engine density.curve_routing density.curve_track "
+               "density.mul_engine density.mul_equation density.mul_exact density.mul_factors "
+               "density.result density.subordination functional"),
+    ("deep networks", "closed_forms dnn dnn._backprop dnn._correlation dnn._fisher_kernels dnn._fisher_solver "
+                     "dnn._mf_engine dnn._mlp_kernels dnn._mlp_meanfield dnn._mlp_spectra dnn._qmap "
+                     "dnn._spectra dnn.ck_law dnn.ck_moments dnn.criticality dnn.curves dnn.depth_limit "
+                     "dnn.empirical_fim dnn.fisher dnn.jacobian dnn.kaa dnn.kernels dnn.meanfield dnn.mlp "
+                     "dnn.ngd dnn.ntk_law dnn.polynomials"),
+    ("simulation, verification", "simulate simulate._checks simulate.batch simulate.ensembles simulate.instance "
+                                "simulate.network simulate.sampling verify verify._common verify._lawtools "
+                                "verify.asymptotic verify.batch verify.evaluation verify.fim verify.jacobian "
+                                "verify.limit_moments verify.limits verify.momentcheck verify.network verify.report "
+                                "verify.spectra verify.trials verify.two_layer"),
     ("front ends", "freealg _latex cli cli.__main__ cli.commands cli.demo demo plot"),
 ]
 

@@ -429,10 +429,30 @@ def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13, edg
             a = np.where(good, e, a)
             b = np.where(good, e, b)
             done = good
-    K = 63  # (K + 1)-section: one evaluation round shrinks every bracket 64-fold
+    a, b = refine_brackets(density_at, a, b, left_pos, tol=8 * rel, done=done)
+    start = grid[0] if pos[0] else None
+    if pos[0] and logscan_from is not None:
+        start = lo
+    return bulk_intervals(0.5 * (a + b), left_pos, start, float(grid[-1]))
+
+
+def refine_brackets(density_at, a, b, left_pos, *, tol, rounds=40, done=None):
+    """Shrink sign-change brackets ``[a, b]`` of the density by
+    ``(K + 1)``-section (``K = 63``: one evaluation round shrinks every
+    bracket 64-fold) until ``b - a <= tol max(|a|, |b|)``.
+
+    ``density_at(x)`` returns the boolean array ``rho(x) > 0``;
+    ``left_pos[k]`` is its value at ``a[k]``; brackets flagged in ``done`` are
+    left alone.  All open brackets are evaluated together (one call per
+    round, at most ``rounds``).  Returns the new ``(a, b)`` (float arrays).
+    """
+    a = np.array(a, float)
+    b = np.array(b, float)
+    done = np.zeros(a.size, bool) if done is None else done
+    K = 63
     frac = np.arange(1, K + 1) / (K + 1)
-    for _ in range(40):
-        todo = ~done & (b - a > 8 * rel * np.maximum(np.abs(a), np.abs(b)))
+    for _ in range(rounds):
+        todo = ~done & (b - a > tol * np.maximum(np.abs(a), np.abs(b)))
         if not todo.any():
             break
         at, bt, lt = a[todo], b[todo], left_pos[todo]
@@ -445,12 +465,17 @@ def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13, edg
         hi_pts = np.concatenate([pts, bt[:, None]], axis=1)
         a[todo] = lo_pts[np.arange(at.size), j]
         b[todo] = hi_pts[np.arange(at.size), j]
-    edges = 0.5 * (a + b)
-    edges = [float(e) for e in edges]
+    return a, b
+
+
+def bulk_intervals(edges, left_pos, start, end):
+    """Support intervals from the sorted sign-change ``edges`` of the density
+    (``left_pos``: positive on the left of the edge): an interval opens at an
+    edge with the density positive on its right and closes at the next one.
+    ``start`` is the left end of an interval open at the scan's start
+    (``None`` if the density is 0 there); an interval still open at the end
+    closes at ``end``.  Returns a list of float pairs."""
     out = []
-    start = grid[0] if pos[0] else None
-    if pos[0] and logscan_from is not None:
-        start = lo
     for e, lp in zip(edges, left_pos):
         if not lp:
             start = e
@@ -458,5 +483,5 @@ def scan_support(density_at, lo, hi, *, logscan_from=None, n=400, rel=1e-13, edg
             out.append((start, e))
             start = None
     if start is not None:
-        out.append((start, float(grid[-1])))
+        out.append((start, end))
     return [(float(u), float(v)) for u, v in out]

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Problem", "Track", "descend", "EPS"]
+__all__ = ["Problem", "Track", "descend", "newton_loop", "EPS"]
 
 EPS = float(np.finfo(float).eps)
 
@@ -105,6 +105,60 @@ class Track:
         return out
 
 
+def newton_loop(U, z, step, maxit=40):
+    """Vectorised Newton iteration over the points that have not converged.
+
+    The one driver of the engines' ``newton`` methods: each engine supplies
+    its own equations through ``step``, the loop keeps the active set and the
+    bookkeeping.
+
+    Parameters
+    ----------
+    U : complex ndarray, shape ``(n, nvar)``
+        Starting values (not modified).
+    z : complex ndarray, shape ``(n,)``
+        The points.
+    step : callable
+        ``step(Ua, za, dprev) -> (D, ad, err, res, done)`` at the active
+        points: the Newton correction ``D`` (added to ``Ua``), its size ``ad``
+        (remembered as ``dprev`` for the next call), the error bound ``err``
+        and relative residual ``res`` of the corrected value, and the
+        convergence test ``done`` (boolean).  A correction with a non-finite
+        entry fails the point.
+    maxit : int, optional
+        Iteration cap.
+
+    Returns
+    -------
+    U, converged, err, resid : ndarrays
+        The iterates, which points converged, their error bounds and
+        residuals (``inf`` where never evaluated).
+    """
+    U = U.copy()
+    n = U.shape[0]
+    conv = np.zeros(n, bool)
+    failed = np.zeros(n, bool)
+    err = np.full(n, np.inf)
+    resid = np.full(n, np.inf)
+    dprev = np.full(n, np.inf)
+    act = np.arange(n)
+    for _ in range(maxit):
+        if act.size == 0:
+            break
+        D, ad, e, res, done = step(U[act], z[act], dprev[act])
+        bad = ~np.all(np.isfinite(D), axis=1)
+        ok = ~bad
+        U[act[ok]] = U[act[ok]] + D[ok]
+        done = ok & done
+        err[act] = e
+        resid[act] = res
+        dprev[act] = ad
+        conv[act[done]] = True
+        failed[act[bad]] = True
+        act = act[~(done | bad)]
+    return U, conv & ~failed, err, resid
+
+
 def _loglog_predict(U0, s, z0, z1):
     """Log-log predictor ``U0 (z1/z0)**s`` with ``s = z U'/U``; first order
     (``U0 (1 + s (z1 - z0)/z0)``) where ``z1 == 0``."""
@@ -144,10 +198,25 @@ def descend(problem, x, y_end, *, Y0, xscale, kappa=0.25, fmax=1e3, max_rounds=4
     x = np.asarray(x, float)
     y_end = np.asarray(y_end, float)
     n = x.size
-    nvar = problem.nvar
-    tr = Track(n, nvar)
+    tr = Track(n, problem.nvar)
     if n == 0:
         return tr
+    active = _start(problem, tr, x, y_end, Y0, kappa)
+    walk = _Walk(x, y_end, xscale, kappa, fmax)
+    rounds = 0
+    while active.any():
+        rounds += 1
+        if rounds > max_rounds:
+            tr.status[active] = MAX_ROUNDS
+            break
+        _round(problem, tr, walk, active, max_steps)
+    return tr
+
+
+def _start(problem, tr, x, y_end, Y0, kappa):
+    """Certified start at ``x + i max(Y0, 4 y_end)`` from the series at
+    infinity (Newton, basin and guards); fills ``tr`` and returns the points
+    that still have to walk down."""
     y = np.maximum(Y0, 4.0 * y_end)
     z = x + 1j * y
     guess = problem.start(z)
@@ -160,72 +229,91 @@ def descend(problem, x, y_end, *, Y0, xscale, kappa=0.25, fmax=1e3, max_rounds=4
     tr.radius[:] = r
     tr.y[:] = y
     tr.status[:] = np.where(good, OK, START_FAILED)
-    active = good & (y > y_end)
-    f = np.full(n, 8.0)
-    nojump = np.zeros(n, bool)
-    xa = np.where(x != 0, np.abs(x), 1e-2 * xscale)
-    rounds = 0
-    while active.any():
-        rounds += 1
-        if rounds > max_rounds:
-            tr.status[active] = MAX_ROUNDS
-            break
-        idx = np.nonzero(active)[0]
-        y0 = tr.y[idx]
-        U0 = tr.U[idx]
-        z0 = x[idx] + 1j * y0
-        s = problem.log_tangent(U0, z0)
-        r0 = tr.radius[idx]
-        ye = y_end[idx]
-        y1 = y0 / f[idx]
-        to_axis = ye == 0
-        forced = to_axis & (y1 < 1e-17 * xa[idx])
-        jump = forced | (
-            to_axis
-            & (y0 <= 1e-2 * xa[idx])
-            & (np.abs(s[:, 0] * U0[:, 0]) * (y0 / np.abs(z0)) <= 0.05 * kappa * r0)
-            & ~nojump[idx]
-        )
-        y1 = np.where(jump, 0.0, y1)
-        y1 = np.where(~to_axis & (y1 <= ye * (1 + 1e-12)), ye, y1)
-        z1 = x[idx] + 1j * y1
-        pred = _loglog_predict(U0, s, z0, z1)
-        U1, conv, err, resid = problem.newton(pred.copy(), z1)
-        r1, guard = _assess(problem, U1, z1, err)
-        dist = np.abs(U1[:, 0] - pred[:, 0])
-        finite = np.all(np.isfinite(U1), axis=1)
-        # a correction bigger than the basin, a broken guard, or a float64
-        # value with no correct digits (cancellation) rejects the step
-        accurate = err <= 1e-4 * np.abs(U1[:, 0])
-        acc = conv & finite & accurate & guard & (dist <= kappa * r1)
-        easy = dist <= 0.01 * kappa * r1
-        ia = idx[acc]
-        tr.U[ia] = U1[acc]
-        tr.err[ia] = err[acc]
-        tr.resid[ia] = resid[acc]
-        tr.radius[ia] = r1[acc]
-        tr.y[ia] = y1[acc]
-        tr.steps[ia] += 1
-        fa = f[ia]
-        f[ia] = np.where(easy[acc], np.minimum(fa * fa, fmax), np.minimum(2 * fa, fmax))
-        nojump[ia] = False
-        rej = ~acc
-        ir = idx[rej]
-        tr.rejected[ir] += 1
-        # a rejected jump keeps the step factor and is not retried until
-        # the next accepted step; a rejected ordinary step is shortened
-        f[ir] = np.where(jump[rej] & ~forced[rej], f[ir], np.sqrt(f[ir]))
-        nojump[ir] |= jump[rej]
-        done = ia[tr.y[ia] <= y_end[ia]]
-        active[done] = False
-        under = ir[f[ir] < 1.0 + 1e-4]
-        tr.status[under] = STEP_UNDERFLOW
-        active[under] = False
-        # float64 cannot tell the root from its neighbours: give up early
-        insep = idx[conv & finite & (err > kappa * r1) & ~jump]
-        tr.status[insep] = INSEPARABLE
-        active[insep] = False
-        cap = idx[tr.steps[idx] + tr.rejected[idx] >= max_steps]
-        tr.status[cap[active[cap]]] = MAX_ROUNDS
-        active[cap] = False
-    return tr
+    return good & (y > y_end)
+
+
+class _Walk:
+    """The walk's fixed data and its per-point step state: the step factor
+    ``f`` (``y1 = y0 / f``) and ``nojump`` (a rejected jump to the axis is not
+    retried before the next accepted step)."""
+
+    def __init__(self, x, y_end, xscale, kappa, fmax):
+        n = x.size
+        self.x, self.y_end, self.kappa, self.fmax = x, y_end, kappa, fmax
+        self.f = np.full(n, 8.0)
+        self.nojump = np.zeros(n, bool)
+        self.xa = np.where(x != 0, np.abs(x), 1e-2 * xscale)
+
+
+def _next_heights(walk, idx, y0, z0, s, U0, r0):
+    """Target heights ``y1`` of one step at the points ``idx``, and which of
+    them jump to the axis (``jump``; ``forced`` when the step would underflow
+    anyway): a jump once ``y`` is small against ``|x|`` and the predicted
+    change is a small fraction of the basin radius."""
+    kappa, xa = walk.kappa, walk.xa[idx]
+    ye = walk.y_end[idx]
+    y1 = y0 / walk.f[idx]
+    to_axis = ye == 0
+    forced = to_axis & (y1 < 1e-17 * xa)
+    jump = forced | (
+        to_axis
+        & (y0 <= 1e-2 * xa)
+        & (np.abs(s[:, 0] * U0[:, 0]) * (y0 / np.abs(z0)) <= 0.05 * kappa * r0)
+        & ~walk.nojump[idx]
+    )
+    y1 = np.where(jump, 0.0, y1)
+    y1 = np.where(~to_axis & (y1 <= ye * (1 + 1e-12)), ye, y1)
+    return y1, jump, forced
+
+
+def _round(problem, tr, walk, active, max_steps):
+    """One predictor-corrector step at every active point: accepted steps
+    move ``tr`` down and lengthen the next step, rejected ones shorten it;
+    points that arrive or fail leave ``active``."""
+    x, kappa, f, nojump = walk.x, walk.kappa, walk.f, walk.nojump
+    idx = np.nonzero(active)[0]
+    y0 = tr.y[idx]
+    U0 = tr.U[idx]
+    z0 = x[idx] + 1j * y0
+    s = problem.log_tangent(U0, z0)
+    y1, jump, forced = _next_heights(walk, idx, y0, z0, s, U0, tr.radius[idx])
+    z1 = x[idx] + 1j * y1
+    pred = _loglog_predict(U0, s, z0, z1)
+    U1, conv, err, resid = problem.newton(pred.copy(), z1)
+    r1, guard = _assess(problem, U1, z1, err)
+    dist = np.abs(U1[:, 0] - pred[:, 0])
+    finite = np.all(np.isfinite(U1), axis=1)
+    # a correction bigger than the basin, a broken guard, or a float64
+    # value with no correct digits (cancellation) rejects the step
+    accurate = err <= 1e-4 * np.abs(U1[:, 0])
+    acc = conv & finite & accurate & guard & (dist <= kappa * r1)
+    easy = dist <= 0.01 * kappa * r1
+    ia = idx[acc]
+    tr.U[ia] = U1[acc]
+    tr.err[ia] = err[acc]
+    tr.resid[ia] = resid[acc]
+    tr.radius[ia] = r1[acc]
+    tr.y[ia] = y1[acc]
+    tr.steps[ia] += 1
+    fa = f[ia]
+    f[ia] = np.where(easy[acc], np.minimum(fa * fa, walk.fmax), np.minimum(2 * fa, walk.fmax))
+    nojump[ia] = False
+    rej = ~acc
+    ir = idx[rej]
+    tr.rejected[ir] += 1
+    # a rejected jump keeps the step factor and is not retried until
+    # the next accepted step; a rejected ordinary step is shortened
+    f[ir] = np.where(jump[rej] & ~forced[rej], f[ir], np.sqrt(f[ir]))
+    nojump[ir] |= jump[rej]
+    done = ia[tr.y[ia] <= walk.y_end[ia]]
+    active[done] = False
+    under = ir[f[ir] < 1.0 + 1e-4]
+    tr.status[under] = STEP_UNDERFLOW
+    active[under] = False
+    # float64 cannot tell the root from its neighbours: give up early
+    insep = idx[conv & finite & (err > kappa * r1) & ~jump]
+    tr.status[insep] = INSEPARABLE
+    active[insep] = False
+    cap = idx[tr.steps[idx] + tr.rejected[idx] >= max_steps]
+    tr.status[cap[active[cap]]] = MAX_ROUNDS
+    active[cap] = False

@@ -10,9 +10,10 @@ import functools
 import numpy as np
 
 from . import certify as _certify
+from . import curve_track as _track
 from .._utils import detsympy as _ds
 from .continuation import EPS
-from .result import _POLISH_DPS, _residue
+from .checks import _POLISH_DPS, _residue
 from ..errors import CertificationError
 
 __all__ = []  # private: freealg.density uses _engine
@@ -55,11 +56,9 @@ class _CurveEngine:
 
     # numeric values of the physical branch at x + i y (y >= 0)
     def values(self, x, y):
-        from . import algebraic as _curve
-
         x = np.asarray(x, float)
         y = np.asarray(y, float)
-        tr = _curve.track(self.curve, x, y)
+        tr = _track.track(self.curve, x, y)
         G, err, resid, ok, rad = tr.U[:, 0].copy(), tr.err.copy(), tr.resid.copy(), tr.ok.copy(), tr.radius.copy()
         # mpmath continuation from the last certified float value where
         # float64 could not go on (roots closer than its resolution)
@@ -77,7 +76,7 @@ class _CurveEngine:
         for xv, ks in list(groups.items())[:_MP_FALLBACK_MAX]:
             # one walk per vertical line, from the highest certified float state
             k0 = max(ks, key=lambda k: tr.y[k])
-            res = _curve.mp_descend(self.curve, xv, tr.y[k0], tr.U[k0, 0], [y[k] for k in ks],
+            res = _track.mp_descend(self.curve, xv, tr.y[k0], tr.U[k0, 0], [y[k] for k in ks],
                                     dps=_POLISH_DPS)
             for k, (g, good, r) in zip(ks, res):
                 if good:
@@ -303,7 +302,7 @@ def _decide_atom(eng, a, cands):
     coefficient with candidate masses ``cands`` (see :func:`_curve_atoms_impl`)."""
     import sympy
 
-    from .algebraic import CurveProblem
+    from .curve_track import CurveProblem
 
     af = float(sympy.N(a, 30))
     s = max(eng.scale, abs(af), 1e-300)

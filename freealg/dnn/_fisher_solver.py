@@ -30,7 +30,8 @@ import math
 
 import numpy as np
 
-from ..density.continuation import EPS, descend
+from ..density import certify as _certify
+from ..density.continuation import EPS, descend, newton_loop
 from ..errors import CertificationError
 from ._spectra import numeric_factor, to_float
 
@@ -203,56 +204,41 @@ class _FimProblem:
         return U
 
     def newton(self, U, z, maxit=40):
-        U = U.copy()
-        n = U.shape[0]
-        conv = np.zeros(n, bool)
-        failed = np.zeros(n, bool)
-        err = np.full(n, np.inf)
-        resid = np.full(n, np.inf)
-        dprev = np.full(n, np.inf)
-        act = np.arange(n)
-        for _ in range(maxit):
-            if act.size == 0:
-                break
-            Ua, za = U[act], z[act]
-            R, Jm, _, scale, _ = self._system(Ua, za)
-            with np.errstate(all="ignore"):
-                res = np.max(np.abs(R) / scale, axis=1)
-                good = np.all(np.isfinite(Jm.reshape(len(act), -1)), axis=1) & np.all(np.isfinite(R), axis=1)
-                D = np.full(Ua.shape, np.nan, complex)
-                if good.any():
-                    try:
-                        D[good] = -np.linalg.solve(Jm[good], R[good][..., None])[..., 0]
-                    except np.linalg.LinAlgError:
-                        for j in np.nonzero(good)[0]:
-                            try:
-                                D[j] = -np.linalg.solve(Jm[j], R[j])
-                            except np.linalg.LinAlgError:
-                                pass
-            bad = ~np.all(np.isfinite(D), axis=1)
-            ok = ~bad
-            U[act[ok]] = Ua[ok] + D[ok]
-            ad = np.abs(D[:, 0])
-            w0 = np.abs(Ua[:, 0])
-            rel = np.max(np.abs(D) / (np.abs(Ua) + 1e-300), axis=1)
-            floor = 8 * EPS * np.maximum(w0, 1e-300)
-            # converged: a step at rounding level, or stagnation with the
-            # residual at rounding level (near a singular edge the Newton
-            # matrix has condition ~ 1/y and fewer digits are attainable;
-            # the last step is then the error bound)
-            done = ok & ((rel <= 4 * EPS) | (ad <= floor)
-                         | ((ad >= 0.5 * dprev[act]) & ((rel <= 1e-10) | (res <= 1e-11))))
-            err[act] = np.maximum(ad, floor)
-            resid[act] = res
-            dprev[act] = ad
-            conv[act[done]] = True
-            failed[act[bad]] = True
-            act = act[~(done | bad)]
+        U, conv, err, _ = newton_loop(U, z, self._newton_step, maxit)
         # final residual at the accepted points
         R, _, _, scale, _ = self._system(U, z)
         with np.errstate(all="ignore"):
             resid = np.max(np.abs(R) / scale, axis=1)
-        return U, conv & ~failed, 2 * err, resid
+        return U, conv, 2 * err, resid
+
+    def _newton_step(self, Ua, za, dprev):
+        """One Newton correction of the whole system at the active points
+        (the ``step`` of :func:`freealg.density.continuation.newton_loop`)."""
+        R, Jm, _, scale, _ = self._system(Ua, za)
+        with np.errstate(all="ignore"):
+            res = np.max(np.abs(R) / scale, axis=1)
+            good = np.all(np.isfinite(Jm.reshape(len(Ua), -1)), axis=1) & np.all(np.isfinite(R), axis=1)
+            D = np.full(Ua.shape, np.nan, complex)
+            if good.any():
+                try:
+                    D[good] = -np.linalg.solve(Jm[good], R[good][..., None])[..., 0]
+                except np.linalg.LinAlgError:
+                    for j in np.nonzero(good)[0]:
+                        try:
+                            D[j] = -np.linalg.solve(Jm[j], R[j])
+                        except np.linalg.LinAlgError:
+                            pass
+        ad = np.abs(D[:, 0])
+        w0 = np.abs(Ua[:, 0])
+        rel = np.max(np.abs(D) / (np.abs(Ua) + 1e-300), axis=1)
+        floor = 8 * EPS * np.maximum(w0, 1e-300)
+        # converged: a step at rounding level, or stagnation with the
+        # residual at rounding level (near a singular edge the Newton
+        # matrix has condition ~ 1/y and fewer digits are attainable;
+        # the last step is then the error bound)
+        done = ((rel <= 4 * EPS) | (ad <= floor)
+                | ((ad >= 0.5 * dprev) & ((rel <= 1e-10) | (res <= 1e-11))))
+        return D, ad, np.maximum(ad, floor), res, done
 
     def log_tangent(self, U, z):
         R, Jm, Rz, _, _ = self._system(U, z)
@@ -875,34 +861,16 @@ class _FimEngine:
             mids = [0.5 * (a + b) for a, b in zip(pts[:-1], pts[1:]) if b > a]
             grid = np.union1d(grid, np.array(mids))
         pos = positive(grid)
-        edges = []
         ch = np.nonzero(pos[:-1] != pos[1:])[0]
-        for i in ch:
-            a, b, lp = grid[i], grid[i + 1], bool(pos[i])
-            inside = [e for e in cands if a <= e <= b]
+        a, b, lp = grid[ch], grid[ch + 1], pos[ch].astype(bool)
+        done = np.zeros(ch.size, bool)
+        for k in range(ch.size):
+            inside = [e for e in cands if a[k] <= e <= b[k]]
             if len(inside) == 1:
-                edges.append((inside[0], lp))
-                continue
-            K = 63
-            for _ in range(8):
-                if b - a <= 1e-11 * max(abs(a), abs(b)):
-                    break
-                pts = a + (b - a) * np.arange(1, K + 1) / (K + 1)
-                pm = positive(pts)
-                j = int(np.argmax(pm != lp)) if np.any(pm != lp) else K
-                lo_pts = np.concatenate([[a], pts])
-                hi_pts = np.concatenate([pts, [b]])
-                a, b = lo_pts[j], hi_pts[j]
-            edges.append((0.5 * (a + b), lp))
-        out, start = [], (0.0 if pos[0] else None)
-        for e, lp in edges:
-            if not lp:
-                start = e
-            else:
-                out.append((start, e))
-                start = None
-        if start is not None:
-            out.append((start, hi))
+                a[k] = b[k] = inside[0]
+                done[k] = True
+        a, b = _certify.refine_brackets(positive, a, b, lp, tol=1e-11, rounds=8, done=done)
+        out = _certify.bulk_intervals(0.5 * (a + b), lp, 0.0 if pos[0] else None, hi)
         self.law._support = [(float(u), float(v)) for u, v in out]
         return list(self.law._support)
 

@@ -411,7 +411,7 @@ class ConjugateKernelLaw(LawMethods):
 def _check_law_args(gammas, bs, mu0, scale):
     """The constructor's checks (the builders check the same before calling it)."""
     from .._utils.validate import check_real
-    from .kernels import _seq, conjugate_kernel_moments
+    from .ck_moments import _seq, conjugate_kernel_moments
 
     gl = _gamma_list(gammas)
     bl = _seq(bs, "bs")
