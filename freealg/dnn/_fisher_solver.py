@@ -32,7 +32,8 @@ import numpy as np
 
 from ..density.continuation import EPS, descend
 from ..errors import CertificationError
-from ._spectra import numeric_factor, to_float
+from ._layer_data import to_float
+from ._spectra import numeric_factor
 
 _GUARD_TOL = 1e-11
 

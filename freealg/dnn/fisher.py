@@ -102,12 +102,11 @@ from ..errors import (
     TooLargeError,
 )
 from ._fisher_solver import _FimEngine, _FimProblem, _Level
+from ._layer_data import layer_data, to_float
 from ._spectra import (
-    layer_data,
     numeric_factor,
     product_atoms,
     series_product_moments,
-    to_float,
 )
 
 __all__ = ["FisherLaw", "fim_law"]

@@ -71,12 +71,11 @@ import sympy
 from .._utils import detsympy as _ds
 from ..laws.interface import LawMethods
 from ..errors import InvalidArgumentError, NotAlgebraicError
+from ._layer_data import layer_data, to_float
 from ._spectra import (
-    layer_data,
     numeric_factor,
     product_atoms,
     series_product_moments,
-    to_float,
     window_mass,
 )
 
