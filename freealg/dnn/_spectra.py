@@ -34,6 +34,7 @@ floats.  Their exact curves are built only on request (``curve(exact=True)``).
 from __future__ import annotations
 
 from .._utils.symbolic import sympify_safe
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -278,3 +279,35 @@ def series_product_moments(specs, n):
             s = [v * cc**k for k, v in enumerate(s)]
         S = _series.mul(S, _series.power(s, L, n) if L != 1 else s, n)
     return [_back(v, kind) for v in _moments_of_s_series(S, n)]  # χ(w) = w S(w)/(1 + w), ψ = χ^{<-1>}
+
+
+def _bernoulli_compression(m, alpha, n):
+    r"""Moments of ``Bernoulli(α) ⊠ μ`` from those of ``μ`` (same number kind):
+    the law of ``p a p`` with ``p`` a projection of trace ``α`` free from
+    ``a``, whose compression to ``p`` has free cumulants ``α^{k−1} κ_k(μ)``
+    (Nica–Speicher, Lectures on the Combinatorics of Free Probability,
+    Thm. 14.10), so ``m_k = α m_k(compression)``.  ``O(n^2)`` operations a
+    level instead of the S-transform series reversions."""
+    from ..cumulants import free_cumulants, moments_from_free_cumulants
+
+    kap = free_cumulants(list(m[:n]))
+    comp = moments_from_free_cumulants([alpha**k * kap[k] for k in range(n)])
+    return [alpha * v for v in comp]
+
+
+def _shift_scale_moments(m, q, c, n):
+    """Moments of ``q + c X`` from those of ``X`` (same number kind as ``m``)."""
+    if any(type(v).__module__.startswith("mpmath") for v in m[:n]):
+        from .._utils.mpctx import mpmath
+
+        if isinstance(q, sympy.Basic):
+            q = mpmath.mpf(sympy.N(q, mpmath.mp.dps + 10))
+        if isinstance(c, sympy.Basic):
+            c = mpmath.mpf(sympy.N(c, mpmath.mp.dps + 10))
+    out = []
+    for k in range(1, n + 1):
+        tot = q**k
+        for j in range(1, k + 1):
+            tot = tot + math.comb(k, j) * q ** (k - j) * c**j * m[j - 1]
+        out.append(sympy.expand(tot) if isinstance(tot, sympy.Basic) else tot)
+    return out
