@@ -16,7 +16,7 @@ import numpy as np
 import sympy
 
 from ..errors import CertificationError, ConvergenceError, InvalidArgumentError
-from ._fisher_solver import _FimProblem, _Level
+from ._fisher_system import _FimProblem, _Level
 from ._layer_data import to_float
 from ._spectra import numeric_factor
 
