@@ -46,6 +46,31 @@ def _exact(v, name):
     return ex(v, name)
 
 
+def _float_out(v, what, law):
+    """A number of a float-kind law as a Python float (overflow raises)."""
+    from ..laws.base import _to_float
+
+    if type(v).__module__.startswith("mpmath"):
+        from .._utils.mpctx import mpmath
+
+        if not mpmath.isfinite(v) or abs(v) > mpmath.mpf(np.finfo(float).max):
+            raise InvalidArgumentError(
+                f"{what} of {law!r} is {mpmath.nstr(v, 15)}, beyond the float64 range; pass exact "
+                "sigma's (sympy.Rational, sympy.sqrt) for exact values"
+            )
+        return float(v)
+    return _to_float(v, f"{what} of {law!r}")
+
+
+def _to_mp(v):
+    from .._utils.mpctx import mpmath
+    if isinstance(v, sympy.Basic) and v.is_Rational:
+        return mpmath.mpf(int(v.p)) / int(v.q)
+    if isinstance(v, sympy.Basic):
+        return mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
+    return mpmath.mpmathify(v)
+
+
 def _is_float(v):
     return isinstance(v, (float, np.floating))
 

@@ -251,6 +251,28 @@ def _back(v, kind):
     return v
 
 
+#: exact moments with more (estimated) digits than this are computed in mpmath
+_MAX_EXACT_DIGITS = 4000
+
+
+def _digits(v):
+    """Decimal digits of numerator plus denominator of an exact rational (0
+    for anything else)."""
+    if isinstance(v, sympy.Basic) and v.is_Rational:
+        p, q = int(v.p), int(v.q)
+    elif isinstance(v, (int, np.integer)):
+        p, q = int(v), 1
+    else:
+        return 0
+    return 0.30103 * (abs(p).bit_length() + q.bit_length())
+
+
+def _exact_digits(specs, n):
+    """Estimated digits of the exact moment ``m_n`` of ``Π_j S_j^{L_j}``:
+    ``n`` times the sum of ``L_j`` times the digits of the factors' data."""
+    return n * sum(L * max([_digits(v) for v in list(m[:n]) + [c]] + [0]) for m, L, c in specs)
+
+
 def series_product_moments(specs, n):
     r"""Moments ``m_1..m_n`` of the law with S-transform
     ``S(w) = Π_j S_j(c_j w)^{L_j}``.
