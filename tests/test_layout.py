@@ -230,6 +230,9 @@ LAYERS = [
     ("density", "density density.algebraic density.certify density.continuation density.curve "
                "density.curve_engine density.result density.subordination functional"),
     ("deep networks", "closed_forms dnn dnn._fisher_kernels dnn._fisher_solver dnn._spectra dnn.ck_law "
+                     "dnn._factors dnn._fisher_chain dnn._fisher_spectrum dnn._fisher_system "
+                     "dnn._jacobian_spectrum dnn._layer_data dnn._ntk_solver dnn._ntk_spectrum "
+                     "dnn._smooth_factor dnn.isometry "
                      "dnn.criticality dnn.curves dnn.depth_limit dnn.fisher dnn.jacobian dnn.kaa dnn.kernels "
                      "dnn.meanfield dnn.mlp dnn.ngd dnn.ntk_law dnn.polynomials"),
     ("simulation, verification", "simulate simulate._checks simulate.ensembles simulate.instance simulate.network "

@@ -19,16 +19,11 @@ OVERSIZE_MODULES = {
     "freealg/laws/base.py": 1741,
     "freealg/density/subordination.py": 1580,
     "freealg/dnn/mlp.py": 1487,
-    "freealg/dnn/_spectra.py": 1237,
     "freealg/laws/curves.py": 1181,
     "freealg/cli/commands.py": 1178,
     "freealg/dnn/meanfield.py": 1147,
-    "freealg/dnn/jacobian.py": 1008,
     "freealg/laws/continuous.py": 976,
-    "freealg/dnn/ntk_law.py": 959,
-    "freealg/dnn/fisher.py": 944,
     "freealg/freeness/model.py": 925,
-    "freealg/dnn/_fisher_solver.py": 909,
     "freealg/dnn/kernels.py": 872,
     "freealg/nc/ncpoly.py": 825,
     "freealg/laws/activation.py": 754,
@@ -46,8 +41,6 @@ OVERSIZE_FUNCTIONS = {
     "freealg/cli/commands.py:build_parser": 150,
     "freealg/density/continuation.py:descend": 88,
     "freealg/dnn/kernels.py:ntk_predict": 85,
-    "freealg/dnn/ntk_law.py:density": 85,
-    "freealg/dnn/_spectra.py:cauchy_boundary": 83,
 }
 
 
