@@ -116,3 +116,21 @@ def test_hardtanh_at_zero_variance_uses_the_limit_law(init, expected):
     J = names["J"]
     got = [model.moment(tr((J * J.T) ** k)) for k in (1, 2, 3)]
     assert [float(v) for v in got] == expected
+
+
+@pytest.mark.parametrize("dps", [None, 40])
+def test_hardtanh_float_moments_evaluate_the_erf(dps):
+    # exact=False used to raise TypeError (sympy.Float of the unevaluated
+    # 1 - erf(...)); D is Bernoulli(p) on {0, 1} with p = P(|h| < 1) = erf(1/sqrt(2q))
+    from freealg._utils.mpctx import mpmath
+
+    net = freealg.MLP(3, "hardtanh", sigma_w=1.2, sigma_b=0.3)
+    q = net.q_star(dps=dps)
+    m = d_moments(net, 1, exact=False, dps=dps)
+    digits = 14 if dps is None else 35
+    with mpmath.workdps(60):
+        p = mpmath.erf(1 / mpmath.sqrt(2 * mpmath.mpf(q)))
+        for k in (1, 2, 5):
+            assert isinstance(m(k), sympy.Float)
+            assert abs(mpmath.mpf(m(k)) - p) < mpmath.mpf(10) ** -digits * p
+        assert abs(mpmath.mpf(m(0)) - 1) < mpmath.mpf(10) ** -digits

@@ -239,9 +239,11 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
                 # substituting q = 0 gave erf(zoo) = nan
                 prob = sympy.limit(prob, qsym, 0, "+")
             elif prob.free_symbols:
-                prob = prob.subs(qsym, sympy.Float(q) if not exact or not isinstance(q, sympy.Basic) else q)
+                prob = prob.subs(qsym, sympy.Float(q, dps or 15) if not exact or not isinstance(q, sympy.Basic) else q)
                 if not exact:
-                    prob = sympy.Float(prob)
+                    # evaluate: sympy.Float() of an unevaluated expression
+                    # (hard-tanh: 1 - erf(...)) raises TypeError
+                    prob = sympy.Float(prob.evalf(dps or 15), dps or 15)
             out.append((sympy.sqrt(value), prob))
 
         def mom(k):
