@@ -134,3 +134,20 @@ def test_hardtanh_float_moments_evaluate_the_erf(dps):
             assert isinstance(m(k), sympy.Float)
             assert abs(mpmath.mpf(m(k)) - p) < mpmath.mpf(10) ** -digits * p
         assert abs(mpmath.mpf(m(0)) - 1) < mpmath.mpf(10) ** -digits
+
+
+def test_negative_slope_keeps_the_sign_of_phi_prime():
+    # leaky relu with slope -1/2: phi' takes the values -1/2 and 1, so the odd
+    # moments of D are not those of |phi'| (the square root of the law of
+    # phi'^2 gave E[|phi'|] = 3/4 instead of 1/4); truth by mpmath quadrature
+    from freealg._utils.mpctx import mpmath
+
+    act = freealg.get_activation("leaky_relu", slope=sympy.Rational(-1, 2))
+    net = freealg.MLP(3, act, sigma_w=1)
+    m = d_moments(net, 2, q_in=sympy.Rational(3, 2))
+    mf = d_moments(net, 2, q_in=sympy.Rational(3, 2), exact=False)
+    for k in range(0, 6):
+        truth = mpmath.quad(lambda z: act.dphi_mp(z) ** k * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf])
+        assert abs(mpmath.mpf(sympy.N(m(k), 30)) - truth) < 1e-14
+        assert abs(float(mf(k)) - float(truth)) < 1e-14
+    assert m(1) == sympy.Rational(1, 4) and m(3) == sympy.Rational(7, 16)

@@ -162,6 +162,39 @@ def fim_polynomial(net, q=None, letters=None):
     return theta
 
 
+def _dphi_law(act, qsym):
+    """The law ``[(value, probability)]`` of ``φ'(h)``, ``h ~ N(0, q)``, of a
+    piecewise-linear activation, probabilities as expressions in ``qsym``.
+
+    ``φ' ≥ 0`` everywhere: the square roots of the law of ``φ'²``
+    (:meth:`freealg.Activation.dphi_values_probabilities`).  A negative slope
+    (e.g. leaky relu with ``slope < 0``): ``φ'²`` forgets the sign, so the law
+    is read off the pieces between the breakpoints ``b_i``, each slope with
+    ``P(b_i < h < b_{i+1}) = (erf(b_{i+1}/√(2q)) − erf(b_i/√(2q)))/2``.
+    """
+    import sympy
+
+    bps = sorted(sympify_safe(b) for b in act.breakpoints)
+    edges = [-sympy.oo] + bps + [sympy.oo]
+    pieces = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        if a.is_finite and b.is_finite:
+            mid = (a + b) / 2
+        else:
+            mid = b - 1 if b.is_finite else (a + 1 if a.is_finite else sympy.Integer(0))
+        pieces.append((a, b, sympy.nsimplify(act.dexpr.subs(act.symbol, mid))))
+    if all(not (v < 0) for _, _, v in pieces):
+        return [(sympy.sqrt(sympify_safe(v)), p) for v, p in act.dphi_values_probabilities(None)]
+
+    def cdf2(t):
+        return sympy.sign(t) if t.is_infinite else sympy.erf(t / sympy.sqrt(2 * qsym))
+
+    law = {}
+    for a, b, v in pieces:
+        law[v] = law.get(v, 0) + (cdf2(b) - cdf2(a)) / 2
+    return list(law.items())
+
+
 @_guarded
 def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
     """Moments of ``D_ℓ`` (not ``D_ℓ²``): ``k -> E[φ'(√q_ℓ z)^k]``.
@@ -228,8 +261,8 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
     else:
         q = net.q_sequence(q_in, dps=dps)[layer - 1]
     if act.piecewise_linear:
-        law = act.dphi_values_probabilities(None)
         qsym = sympy.Symbol("q", positive=True)
+        law = _dphi_law(act, qsym)
         out = []
         for value, prob in law:
             value, prob = sympify_safe(value), sympify_safe(prob)
@@ -244,7 +277,7 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
                     # evaluate: sympy.Float() of an unevaluated expression
                     # (hard-tanh: 1 - erf(...)) raises TypeError
                     prob = sympy.Float(prob.evalf(dps or 15), dps or 15)
-            out.append((sympy.sqrt(value), prob))
+            out.append((value, prob))
 
         def mom(k):
             return sympy.nsimplify(sum(p * v**k for v, p in out)) if exact and not any(
