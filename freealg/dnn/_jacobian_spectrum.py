@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ._layer_data import to_float
-from ._spectra import numeric_factor
+from ._spectra import _count_equal, numeric_factor
 
 
 class _JacobianSpectrum:
@@ -31,15 +31,7 @@ class _JacobianSpectrum:
                 from ..density.subordination import free_mul_law
 
                 factors, powers = [numeric_factor(self.weight_law)], [self.net.depth]
-                groups = []
-                for nu in self.nus:
-                    for g in groups:
-                        if g[0] == nu:
-                            g[1] += 1
-                            break
-                    else:
-                        groups.append([nu, 1])
-                for nu, k in groups:
+                for nu, k in _count_equal(self.nus):
                     factors.append(numeric_factor(nu))
                     powers.append(k)
                 from ..laws import PointMass

@@ -100,8 +100,8 @@ def _law_atoms(law):
 
 
 def _count_equal(values):
-    """``[(value, multiplicity)]`` of a list of sympy numbers, in order of
-    first appearance (equality, not hashing of huge rationals)."""
+    """``[[value, multiplicity]]`` of a list of sympy numbers or laws, in
+    order of first appearance (equality, not hashing of huge rationals)."""
     out = []
     for v in values:
         for pair in out:

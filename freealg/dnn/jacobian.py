@@ -73,6 +73,7 @@ from ._jacobian_spectrum import _JacobianSpectrum
 from ._layer_data import _exact, _float_out, _to_mp, layer_data
 from ._spectra import (
     _MAX_EXACT_DIGITS,
+    _count_equal,
     _exact_digits,
     product_atoms,
     series_product_moments,
@@ -211,15 +212,7 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
         specs = []
         if self.square:
             specs.append((self.weight_law._exact_moments(n), self.net.depth, 1))
-            groups = []
-            for nu in self.nus:
-                for g in groups:
-                    if g[0] == nu:
-                        g[1] += 1
-                        break
-                else:
-                    groups.append([nu, 1])
-            for nu, k in groups:
+            for nu, k in _count_equal(self.nus):
                 specs.append((nu._exact_moments(n), k, 1))
         else:
             mw = self._mp._exact_moments(n)
