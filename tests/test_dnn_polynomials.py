@@ -134,6 +134,12 @@ def test_hardtanh_float_moments_evaluate_the_erf(dps):
             assert isinstance(m(k), sympy.Float)
             assert abs(mpmath.mpf(m(k)) - p) < mpmath.mpf(10) ** -digits * p
         assert abs(mpmath.mpf(m(0)) - 1) < mpmath.mpf(10) ** -digits
+        if dps is None:  # q and the arithmetic on it carry guard digits: correctly rounded
+            assert float(m(1)) == float(p)
+            net2 = freealg.MLP(3, "hardtanh", sigma_w=1.2)
+            q1 = net2.q_sequence(2.7 / 1.44)[0]  # the float 2.7, where 15-digit arithmetic was 1 ulp off
+            m2 = d_moments(net2, 1, q_in=2.7 / 1.44, exact=False)
+            assert float(m2(1)) == float(mpmath.erf(1 / mpmath.sqrt(2 * mpmath.mpf(q1))))
 
 
 def test_negative_slope_keeps_the_sign_of_phi_prime():

@@ -248,8 +248,6 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
     >>> round(m(1), 12), round(m(2), 12)         # 2/√π, 4/π
     (1.128379167096, 1.273239544735)
     """
-    import sympy
-
     _Eng(dps)  # checks dps
     ell = check_int(layer, "layer")
     if not 1 <= ell <= net.depth:
@@ -260,6 +258,16 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
         q = net.q_star(dps=dps)
     else:
         q = net.q_sequence(q_in, dps=dps)[layer - 1]
+    return _d_moment_function(act, q, exact=exact, dps=dps)
+
+
+def _d_moment_function(act, q, *, exact=True, dps=None):
+    """``k ↦ E[φ'(√q z)^k]`` of the activation ``act`` at the variance ``q``:
+    the law of a ``D`` of the free model of an MLP (:func:`d_moments`; also
+    the ``D`` laws of :func:`freealg.verify.network_model`).  Arguments as in
+    :func:`d_moments`, already checked."""
+    import sympy
+
     if act.piecewise_linear:
         qsym = sympy.Symbol("q", positive=True)
         law = _dphi_law(act, qsym)
@@ -271,12 +279,15 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
                 # phi'(h) is its limit as q -> 0+ (hard-tanh: P(|h| < 1) = erf(1/sqrt(2q)) -> 1);
                 # substituting q = 0 gave erf(zoo) = nan
                 prob = sympy.limit(prob, qsym, 0, "+")
+            elif prob.free_symbols and not exact:
+                # float kind: q (its exact binary value) and the arithmetic on
+                # it carry 10 guard digits, the expression (hard-tanh's
+                # 1 - erf(...): sympy.Float() of it raised TypeError) is
+                # evaluated, then rounded once to the working precision
+                n = (dps or 15) + 10
+                prob = sympy.Float(prob.subs(qsym, sympy.Float(q, n)).evalf(n), dps or 15)
             elif prob.free_symbols:
-                prob = prob.subs(qsym, sympy.Float(q, dps or 15) if not exact or not isinstance(q, sympy.Basic) else q)
-                if not exact:
-                    # evaluate: sympy.Float() of an unevaluated expression
-                    # (hard-tanh: 1 - erf(...)) raises TypeError
-                    prob = sympy.Float(prob.evalf(dps or 15), dps or 15)
+                prob = prob.subs(qsym, q if isinstance(q, sympy.Basic) else sympy.Float(q))
             out.append((value, prob))
 
         def mom(k):
