@@ -43,7 +43,7 @@ import numpy as np
 import freealg
 import freealg.laws  # noqa: F401  (before its private half: laws re-exports from it)
 from freealg.laws import activation as _activation_law
-from freealg.dnn import _spectra
+from freealg.dnn import _smooth_factor, _spectra
 
 
 def cold():
@@ -84,12 +84,12 @@ def main(quick=False, ablation=False):
             print(f"{L:>4} {init:>11} {m[0]:>10.2f}/{m[1]:<10.2f} {m[2]:>10.2f}/{m[3]:<10.2f} "
                   f"{m[1] + m[3]:>10.2f} {note:>10}")
             if ablation:
-                sizes = _spectra._SmoothNuFactor.GAUSS_SIZES
+                sizes = _smooth_factor._SmoothNuFactor.GAUSS_SIZES
                 try:
-                    _spectra._SmoothNuFactor.GAUSS_SIZES = ()
+                    _smooth_factor._SmoothNuFactor.GAUSS_SIZES = ()
                     t_off, _ = run(L, init, sw)
                 finally:
-                    _spectra._SmoothNuFactor.GAUSS_SIZES = sizes
+                    _smooth_factor._SmoothNuFactor.GAUSS_SIZES = sizes
                     cold()
                 print(f"{'':>16} without Gauss rules of nu: density cpu {t_off[3]:.2f} s "
                       f"(ratio {t_off[3] / m[3]:.1f})")

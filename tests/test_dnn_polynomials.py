@@ -116,3 +116,44 @@ def test_hardtanh_at_zero_variance_uses_the_limit_law(init, expected):
     J = names["J"]
     got = [model.moment(tr((J * J.T) ** k)) for k in (1, 2, 3)]
     assert [float(v) for v in got] == expected
+
+
+@pytest.mark.parametrize("dps", [None, 40])
+def test_hardtanh_float_moments_evaluate_the_erf(dps):
+    # exact=False used to raise TypeError (sympy.Float of the unevaluated
+    # 1 - erf(...)); D is Bernoulli(p) on {0, 1} with p = P(|h| < 1) = erf(1/sqrt(2q))
+    from freealg._utils.mpctx import mpmath
+
+    net = freealg.MLP(3, "hardtanh", sigma_w=1.2, sigma_b=0.3)
+    q = net.q_star(dps=dps)
+    m = d_moments(net, 1, exact=False, dps=dps)
+    digits = 14 if dps is None else 35
+    with mpmath.workdps(60):
+        p = mpmath.erf(1 / mpmath.sqrt(2 * mpmath.mpf(q)))
+        for k in (1, 2, 5):
+            assert isinstance(m(k), sympy.Float)
+            assert abs(mpmath.mpf(m(k)) - p) < mpmath.mpf(10) ** -digits * p
+        assert abs(mpmath.mpf(m(0)) - 1) < mpmath.mpf(10) ** -digits
+        if dps is None:  # q and the arithmetic on it carry guard digits: correctly rounded
+            assert float(m(1)) == float(p)
+            net2 = freealg.MLP(3, "hardtanh", sigma_w=1.2)
+            q1 = net2.q_sequence(2.7 / 1.44)[0]  # the float 2.7, where 15-digit arithmetic was 1 ulp off
+            m2 = d_moments(net2, 1, q_in=2.7 / 1.44, exact=False)
+            assert float(m2(1)) == float(mpmath.erf(1 / mpmath.sqrt(2 * mpmath.mpf(q1))))
+
+
+def test_negative_slope_keeps_the_sign_of_phi_prime():
+    # leaky relu with slope -1/2: phi' takes the values -1/2 and 1, so the odd
+    # moments of D are not those of |phi'| (the square root of the law of
+    # phi'^2 gave E[|phi'|] = 3/4 instead of 1/4); truth by mpmath quadrature
+    from freealg._utils.mpctx import mpmath
+
+    act = freealg.get_activation("leaky_relu", slope=sympy.Rational(-1, 2))
+    net = freealg.MLP(3, act, sigma_w=1)
+    m = d_moments(net, 2, q_in=sympy.Rational(3, 2))
+    mf = d_moments(net, 2, q_in=sympy.Rational(3, 2), exact=False)
+    for k in range(0, 6):
+        truth = mpmath.quad(lambda z: act.dphi_mp(z) ** k * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf])
+        assert abs(mpmath.mpf(sympy.N(m(k), 30)) - truth) < 1e-14
+        assert abs(float(mf(k)) - float(truth)) < 1e-14
+    assert m(1) == sympy.Rational(1, 4) and m(3) == sympy.Rational(7, 16)

@@ -20,7 +20,6 @@ import sympy
 
 import freealg
 from freealg._utils.mpctx import mpmath
-from freealg.dnn import fisher
 
 
 def _hardtanh(L):
@@ -106,11 +105,11 @@ def test_exact_moments_by_compression_equal_s_transform_series():
     # Bernoulli(a) ⊠ mu by free compression against the S-transform series (exact)
     from fractions import Fraction
 
-    from freealg.dnn._spectra import series_product_moments
+    from freealg.dnn._spectra import _bernoulli_compression, series_product_moments
 
     m = [Fraction(3), Fraction(14), Fraction(78), Fraction(466), Fraction(2950), Fraction(19900)]
     a = sympy.Rational(2, 7)
-    fast = fisher._bernoulli_compression([sympy.Rational(v) for v in m], a, 6)
+    fast = _bernoulli_compression([sympy.Rational(v) for v in m], a, 6)
     slow = series_product_moments([(m, 1, 1), (freealg.Bernoulli(a).moments(6), 1, 1)], 6)
     assert fast == slow
     # and the FIM moments at depth 3 against the closed form curve's moments

@@ -10,7 +10,7 @@ import pytest
 
 import freealg
 from freealg.dnn import ConjugateKernelLaw, NTKLaw, conjugate_kernel_moments, neural_tangent_kernel_law
-from freealg.dnn.ntk_law import _series_moments, _solve, _System
+from freealg.dnn._ntk_solver import _series_moments, _solve, _System
 from freealg.errors import InvalidArgumentError, TooLargeError
 
 

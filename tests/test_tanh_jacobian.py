@@ -82,7 +82,7 @@ def test_gauss_rule_bound_is_honest_far_from_the_range():
     plus rounding (nodes and weights from a symmetric eigenproblem of order
     up to 128 and sums of up to 2304 terms: a few 1e-15 relative, measured
     up to 3e-15; allowed 1e-14)."""
-    from freealg.dnn._spectra import _cauchy_sums
+    from freealg.dnn._factors import _cauchy_sums
 
     f = numeric_factor(_nu(0.15))
     z = np.array([1.3 + 0.2j, -0.2 + 0.05j, 0.5 + 0.4j, 2.0 + 0.001j, 0.5 + 3j])

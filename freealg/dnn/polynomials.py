@@ -162,6 +162,39 @@ def fim_polynomial(net, q=None, letters=None):
     return theta
 
 
+def _dphi_law(act, qsym):
+    """The law ``[(value, probability)]`` of ``φ'(h)``, ``h ~ N(0, q)``, of a
+    piecewise-linear activation, probabilities as expressions in ``qsym``.
+
+    ``φ' ≥ 0`` everywhere: the square roots of the law of ``φ'²``
+    (:meth:`freealg.Activation.dphi_values_probabilities`).  A negative slope
+    (e.g. leaky relu with ``slope < 0``): ``φ'²`` forgets the sign, so the law
+    is read off the pieces between the breakpoints ``b_i``, each slope with
+    ``P(b_i < h < b_{i+1}) = (erf(b_{i+1}/√(2q)) − erf(b_i/√(2q)))/2``.
+    """
+    import sympy
+
+    bps = sorted(sympify_safe(b) for b in act.breakpoints)
+    edges = [-sympy.oo] + bps + [sympy.oo]
+    pieces = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        if a.is_finite and b.is_finite:
+            mid = (a + b) / 2
+        else:
+            mid = b - 1 if b.is_finite else (a + 1 if a.is_finite else sympy.Integer(0))
+        pieces.append((a, b, sympy.nsimplify(act.dexpr.subs(act.symbol, mid))))
+    if all(not (v < 0) for _, _, v in pieces):
+        return [(sympy.sqrt(sympify_safe(v)), p) for v, p in act.dphi_values_probabilities(None)]
+
+    def cdf2(t):
+        return sympy.sign(t) if t.is_infinite else sympy.erf(t / sympy.sqrt(2 * qsym))
+
+    law = {}
+    for a, b, v in pieces:
+        law[v] = law.get(v, 0) + (cdf2(b) - cdf2(a)) / 2
+    return list(law.items())
+
+
 @_guarded
 def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
     """Moments of ``D_ℓ`` (not ``D_ℓ²``): ``k -> E[φ'(√q_ℓ z)^k]``.
@@ -215,8 +248,6 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
     >>> round(m(1), 12), round(m(2), 12)         # 2/√π, 4/π
     (1.128379167096, 1.273239544735)
     """
-    import sympy
-
     _Eng(dps)  # checks dps
     ell = check_int(layer, "layer")
     if not 1 <= ell <= net.depth:
@@ -227,9 +258,19 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
         q = net.q_star(dps=dps)
     else:
         q = net.q_sequence(q_in, dps=dps)[layer - 1]
+    return _d_moment_function(act, q, exact=exact, dps=dps)
+
+
+def _d_moment_function(act, q, *, exact=True, dps=None):
+    """``k ↦ E[φ'(√q z)^k]`` of the activation ``act`` at the variance ``q``:
+    the law of a ``D`` of the free model of an MLP (:func:`d_moments`; also
+    the ``D`` laws of :func:`freealg.verify.network_model`).  Arguments as in
+    :func:`d_moments`, already checked."""
+    import sympy
+
     if act.piecewise_linear:
-        law = act.dphi_values_probabilities(None)
         qsym = sympy.Symbol("q", positive=True)
+        law = _dphi_law(act, qsym)
         out = []
         for value, prob in law:
             value, prob = sympify_safe(value), sympify_safe(prob)
@@ -238,11 +279,16 @@ def d_moments(net, layer, *, q_in=None, exact=True, dps=None):
                 # phi'(h) is its limit as q -> 0+ (hard-tanh: P(|h| < 1) = erf(1/sqrt(2q)) -> 1);
                 # substituting q = 0 gave erf(zoo) = nan
                 prob = sympy.limit(prob, qsym, 0, "+")
+            elif prob.free_symbols and not exact:
+                # float kind: q (its exact binary value) and the arithmetic on
+                # it carry 10 guard digits, the expression (hard-tanh's
+                # 1 - erf(...): sympy.Float() of it raised TypeError) is
+                # evaluated, then rounded once to the working precision
+                n = (dps or 15) + 10
+                prob = sympy.Float(prob.subs(qsym, sympy.Float(q, n)).evalf(n), dps or 15)
             elif prob.free_symbols:
-                prob = prob.subs(qsym, sympy.Float(q) if not exact or not isinstance(q, sympy.Basic) else q)
-                if not exact:
-                    prob = sympy.Float(prob)
-            out.append((sympy.sqrt(value), prob))
+                prob = prob.subs(qsym, q if isinstance(q, sympy.Basic) else sympy.Float(q))
+            out.append((value, prob))
 
         def mom(k):
             return sympy.nsimplify(sum(p * v**k for v, p in out)) if exact and not any(

@@ -140,21 +140,14 @@ def _d_moments(act, q, n):
 
     Exact for piecewise-linear activations with ``φ' ≥ 0`` (the law of ``φ'``
     is atomic), mpmath quadrature otherwise."""
-    from ..activations import gaussian_expectation
+    from ..dnn.polynomials import _d_moment_function
 
     key = (act.name, repr(sorted(getattr(act, "params", {}).items())), float(q))
     have = _DMOM_CACHE.get(key, [])
     if len(have) >= n:
         return have[:n]
-    if act.piecewise_linear and np.all(np.asarray(act.dphi(np.linspace(-10, 10, 2001))) >= 0):
-        law = [(math.sqrt(float(v)), float(p)) for v, p in act.dphi_values_probabilities(float(q))]
-        new = [sum(p * v**k for v, p in law) for k in range(1, n + 1)]
-    else:
-        dphi = act.dphi_mp
-        new = list(have)
-        for k in range(len(have) + 1, n + 1):
-            new.append(float(gaussian_expectation(lambda h, k=k: dphi(h) ** k, float(q),
-                                                  breakpoints=act.breakpoints)))
+    mom = _d_moment_function(act, float(q), exact=False)
+    new = list(have) + [float(mom(k)) for k in range(len(have) + 1, n + 1)]
     _DMOM_CACHE[key] = new
     return new[:n]
 
