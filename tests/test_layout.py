@@ -237,7 +237,8 @@ LAYERS = [
                                 "verify.evaluation verify.fim verify.jacobian verify.limit_moments verify.limits "
                                 "verify.momentcheck verify.network verify.report verify.spectra verify.trials "
                                 "verify.two_layer"),
-    ("front ends", "freealg _latex cli cli.__main__ cli.commands cli.demo demo plot"),
+    ("front ends", "freealg _latex cli cli.__main__ cli.commands cli.demo demo plot plot.density plot.phase "
+                   "plot.style"),
 ]
 
 

@@ -34,7 +34,6 @@ OVERSIZE_MODULES = {
     "freealg/laws/activation.py": 754,
     "freealg/density/algebraic.py": 714,
     "freealg/density/result.py": 707,
-    "freealg/plot.py": 685,
     "freealg/laws/elimination.py": 682,
     "freealg/laws/interface.py": 681,
     "freealg/dnn/kaa.py": 640,
