@@ -221,7 +221,7 @@ LAYERS = [
                      "combinatorics.convolution combinatorics.cumulants combinatorics.mixed "
                      "combinatorics.nc_lattice combinatorics.partitions cumulants partitions"),
     ("NC algebra", "nc nc.base nc.ncpoly nc.parser nc.trace ncpoly"),
-    ("freeness", "freeness freeness.engine freeness.expansion freeness.families freeness.model"),
+    ("freeness", "freeness freeness.declarations freeness.engine freeness.expansion freeness.families freeness.model"),
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
                    "activations.expectations activations.named activations.quadrature "
                    "activations.quadrature_np activations.registry"),

@@ -27,7 +27,6 @@ OVERSIZE_MODULES = {
     "freealg/laws/continuous.py": 976,
     "freealg/dnn/ntk_law.py": 959,
     "freealg/dnn/fisher.py": 944,
-    "freealg/freeness/model.py": 925,
     "freealg/dnn/_fisher_solver.py": 909,
     "freealg/dnn/kernels.py": 872,
     "freealg/nc/ncpoly.py": 825,
