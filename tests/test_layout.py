@@ -220,7 +220,7 @@ LAYERS = [
     ("combinatorics", "combinatorics combinatorics._kinds combinatorics._nc_kernels combinatorics._reference "
                      "combinatorics.convolution combinatorics.cumulants combinatorics.mixed "
                      "combinatorics.nc_lattice combinatorics.partitions cumulants partitions"),
-    ("NC algebra", "nc nc.base nc.ncpoly nc.parser nc.trace ncpoly"),
+    ("NC algebra", "nc nc.base nc.ncpoly nc.parser nc.substitution nc.symbols nc.terms nc.trace ncpoly"),
     ("freeness", "freeness freeness.declarations freeness.engine freeness.expansion freeness.families freeness.model"),
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
                    "activations.expectations activations.named activations.quadrature "

@@ -29,7 +29,6 @@ OVERSIZE_MODULES = {
     "freealg/dnn/fisher.py": 944,
     "freealg/dnn/_fisher_solver.py": 909,
     "freealg/dnn/kernels.py": 872,
-    "freealg/nc/ncpoly.py": 825,
     "freealg/laws/activation.py": 754,
     "freealg/density/algebraic.py": 714,
     "freealg/density/result.py": 707,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, InvalidSequenceError, ModelError
 from ..nc.ncpoly import Letter, NCPoly
+from ..nc.substitution import _single_letter, _transposed_letter
 
 __all__ = ["moment_symbol", "cumulant_symbol"]
 
@@ -191,19 +192,15 @@ class _Spec:
 
 
 def _one_letter(x, method):
-    if isinstance(x, Letter):
-        return x
-    if isinstance(x, NCPoly):
-        lt = x.letter
-        if lt is not None:
-            return lt
-        if len(x._terms) == 1:
-            (w, c), = x._terms.items()
-            if len(w) == 1 and w[0][1] and c == 1:
-                raise ModelError(
-                    f"{method}() needs the letter {w[0][0].name} itself, not its transpose "
-                    f"{x}; the transpose belongs to the same family automatically"
-                )
+    lt = _single_letter(x)
+    if lt is not None:
+        return lt
+    tl = _transposed_letter(x)
+    if tl is not None:
+        raise ModelError(
+            f"{method}() needs the letter {tl.name} itself, not its transpose "
+            f"{x}; the transpose belongs to the same family automatically"
+        )
     raise ModelError(f"{method}() needs a single letter from nc_symbols; got {x!r}")
 
 
