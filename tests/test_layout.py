@@ -225,7 +225,7 @@ LAYERS = [
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
                    "activations.expectations activations.named activations.quadrature "
                    "activations.quadrature_np activations.registry"),
-    ("laws", "curves laws laws.activation laws.analysis laws.base laws.continuous laws.curves "
+    ("laws", "curves laws laws.activation laws.analysis laws.base laws.continuous laws.convolution_moments laws.curves "
             "laws.elimination laws.interface"),
     ("density", "density density.algebraic density.certify density.continuation density.curve "
                "density.curve_engine density.result density.subordination functional"),

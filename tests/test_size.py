@@ -32,7 +32,6 @@ OVERSIZE_MODULES = {
     "freealg/laws/activation.py": 754,
     "freealg/density/algebraic.py": 714,
     "freealg/density/result.py": 707,
-    "freealg/laws/elimination.py": 682,
     "freealg/laws/interface.py": 681,
     "freealg/dnn/kaa.py": 640,
     "freealg/density/curve.py": 630,
