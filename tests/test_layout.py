@@ -225,8 +225,9 @@ LAYERS = [
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
                    "activations.expectations activations.named activations.quadrature "
                    "activations.quadrature_np activations.registry"),
-    ("laws", "curves laws laws.activation laws.analysis laws.base laws.continuous laws.convolution_moments laws.curves "
-            "laws.elimination laws.interface"),
+    ("laws", "curves laws laws.activation laws.analysis laws.base laws.continuous laws.curves "
+            "laws.elimination laws.interface "
+            "laws.convolution_moments laws.curve_polynomial laws.curve_series laws.curve_transforms"),
     ("density", "density density.algebraic density.certify density.continuation density.curve "
                "density.curve_engine density.result density.subordination functional"),
     ("deep networks", "closed_forms dnn dnn._fisher_kernels dnn._fisher_solver dnn._spectra dnn.ck_law "

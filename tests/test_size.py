@@ -20,7 +20,6 @@ OVERSIZE_MODULES = {
     "freealg/density/subordination.py": 1580,
     "freealg/dnn/mlp.py": 1487,
     "freealg/dnn/_spectra.py": 1237,
-    "freealg/laws/curves.py": 1181,
     "freealg/cli/commands.py": 1178,
     "freealg/dnn/meanfield.py": 1147,
     "freealg/dnn/jacobian.py": 1008,

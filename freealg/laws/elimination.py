@@ -27,7 +27,8 @@ from __future__ import annotations
 from .._utils.symbolic import sympify_safe
 import sympy
 
-from .curves import G, R_SYM, S_SYM, Z, SpectralCurve
+from .curve_polynomial import R_SYM, S_SYM, _normalise, _strip_monovariate
+from .curves import G, Z, SpectralCurve
 from ..errors import BranchError, InvalidArgumentError, InvalidArgumentTypeError, InvalidLawError, TransformUndefinedError
 from .._utils.validate import MAX_DEPTH, describe
 from .base import Law, PointMass, W, _check_int, _exact
@@ -84,13 +85,7 @@ def _remove_factor(expr, factor):
 
 def _strip_content(expr):
     """Remove factors free of ``G`` or free of ``z``."""
-    pg = sympy.Poly(expr, G)
-    if not pg.domain.is_EX:
-        _, pg = pg.primitive()
-    pz = sympy.Poly(pg.as_expr(), Z)
-    if not pz.domain.is_EX:
-        _, pz = pz.primitive()
-    return sympy.expand(pz.as_expr())
+    return _strip_monovariate(expr, G, Z, positive=False)
 
 
 def _select(expr, exact_moments, what):
@@ -140,7 +135,6 @@ def physical_factor(curve):
         If no factor, or more than one, has such a branch (then the curve
         alone does not determine the law: select with exact moments).
     """
-    from .curves import _normalise
 
     _, factors = _ds.factor_list(curve.polynomial)
     cands = []
