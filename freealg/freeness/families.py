@@ -137,6 +137,17 @@ def subsets_with_first(m):
         yield (0,) + tuple(i + 1 for i in range(m - 1) if mask >> i & 1)
 
 
+def short_product(first, factors, zero):
+    """``first · Π factors`` with the factors computed lazily (an iterable),
+    stopping at the first zero factor (then ``zero``)."""
+    prod = first
+    for v in factors:
+        if v == 0:
+            return zero
+        prod = prod * v
+    return prod
+
+
 def gaps(V, n):
     """Maximal non-empty intervals ``(a, b)`` of ``range(n)`` strictly between
     consecutive points of ``V`` and after its last point (``V[0] == 0``)."""
@@ -254,13 +265,7 @@ class Family:
             k = self.letter_cumulant(tuple(word[i] for i in V))
             if k == 0:
                 continue
-            term = k
-            for a, b in gaps(V, n):
-                g = self.mc_moment(word[a:b])
-                if g == 0:
-                    term = zero
-                    break
-                term = term * g
+            term = short_product(k, (self.mc_moment(word[a:b]) for a, b in gaps(V, n)), zero)
             if term != 0:
                 total = total + term
         self._mc[word] = total
