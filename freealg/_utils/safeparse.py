@@ -99,11 +99,12 @@ def _quote(text):
 
 class _DescentParser:
     """What the safe recursive-descent parsers share (this module's and the
-    noncommutative-expression parser of :mod:`freealg.nc.parser`): the nesting
-    guard (at most :data:`MAX_DEPTH` levels), unary signs, and a
+    noncommutative-expression parser of :mod:`freealg.nc.parser`): sums, the
+    nesting guard (at most :data:`MAX_DEPTH` levels), unary signs, and a
     parenthesised sub-expression.  A subclass provides ``peek()`` and
-    ``take()`` (a token's text is its item 1), ``expr()``, ``power()`` and
-    ``nesting_error()`` (the TooLargeError to raise)."""
+    ``take()`` (a token's text is its item 1), ``term()``, ``power()`` and
+    ``nesting_error()`` (the TooLargeError to raise); it may override
+    ``check_size()`` (applied to every partial sum)."""
 
     def enter(self):
         self.depth += 1
@@ -126,6 +127,18 @@ class _DescentParser:
             self.depth -= 1
             return -val if op == "-" else val
         return self.power()
+
+    def expr(self):
+        val = self.term()
+        while self.peek()[1] in ("+", "-"):
+            op = self.take()[1]
+            rhs = self.term()
+            val = self.check_size(val + rhs if op == "+" else val - rhs)
+        return val
+
+    def check_size(self, value):
+        """The value of a sum, checked against the parser's size bounds (none here)."""
+        return value
 
 
 class _Parser(_DescentParser):
@@ -195,14 +208,6 @@ class _Parser(_DescentParser):
         kind, val2, pos = self.peek()
         if kind is not None:
             raise self.error(f"unexpected {val2!r} at position {pos}")
-        return val
-
-    def expr(self):
-        val = self.term()
-        while self.peek()[1] in ("+", "-"):
-            op = self.take()[1]
-            rhs = self.term()
-            val = self.check_size(val + rhs if op == "+" else val - rhs)
         return val
 
     def term(self):

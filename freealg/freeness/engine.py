@@ -226,22 +226,20 @@ class Engine:
 
     def _first_block_sum(self, fam_F, a, b):
         n = len(a)
-        zero = self.dom.zero
-        total = zero
         a = tuple(a)
-        for V in fam.subsets_with_first(n):
-            k = fam_F.element_cumulant(tuple(a[i] for i in V))
-            if k == 0:
-                continue
-            self.stats["partitions"] += 1
+
+        def gap_values(V):
             ends = V + (n,)
             # gap words b_lo a_{lo+1} b_{lo+1} ... a_{hi-1} b_{hi-1} between the points of V
-            gap_words = (b[lo] + sum((a[i] + b[i] for i in range(lo + 1, hi)), ())
-                         for lo, hi in zip(ends[:-1], ends[1:]))
-            term = fam.short_product(k, (self.phi(g) for g in gap_words), zero)
-            if term != 0:
-                total = total + term
-        return total
+            return (self.phi(b[lo] + sum((a[i] + b[i] for i in range(lo + 1, hi)), ()))
+                    for lo, hi in zip(ends[:-1], ends[1:]))
+
+        def visit():
+            self.stats["partitions"] += 1
+
+        return fam.first_block_sum(fam.subsets_with_first(n),
+                                   lambda V: fam_F.element_cumulant(tuple(a[i] for i in V)),
+                                   gap_values, self.dom.zero, visit)
 
     def _nc(self, F, elems):
         """Non-crossing partitions of ``range(len(elems))`` with non-zero

@@ -148,6 +148,23 @@ def short_product(first, factors, zero):
     return prod
 
 
+def first_block_sum(blocks, cumulant, factors, zero, visit=None):
+    """``Σ_V κ(V) Π factors(V)`` over ``blocks`` (the blocks ``V`` containing
+    the first point), skipping zero cumulants and stopping a product at its
+    first zero factor; ``visit()`` is called once per block with ``κ(V) ≠ 0``."""
+    total = zero
+    for V in blocks:
+        k = cumulant(V)
+        if k == 0:
+            continue
+        if visit is not None:
+            visit()
+        term = short_product(k, factors(V), zero)
+        if term != 0:
+            total = total + term
+    return total
+
+
 def gaps(V, n):
     """Maximal non-empty intervals ``(a, b)`` of ``range(n)`` strictly between
     consecutive points of ``V`` and after its last point (``V[0] == 0``)."""
@@ -258,16 +275,11 @@ class Family:
         val = self._mc.get(word)
         if val is not None:
             return val
-        zero = self.dom.zero
-        total = zero
         n = len(word)
-        for V in self.candidate_blocks(word):
-            k = self.letter_cumulant(tuple(word[i] for i in V))
-            if k == 0:
-                continue
-            term = short_product(k, (self.mc_moment(word[a:b]) for a, b in gaps(V, n)), zero)
-            if term != 0:
-                total = total + term
+        total = first_block_sum(self.candidate_blocks(word),
+                                lambda V: self.letter_cumulant(tuple(word[i] for i in V)),
+                                lambda V: (self.mc_moment(word[a:b]) for a, b in gaps(V, n)),
+                                self.dom.zero)
         self._mc[word] = total
         return total
 

@@ -278,15 +278,11 @@ class NCPoly(_WordCombination):
 
     def __add__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         shape = _sum_shape(self, other)
         return NCPoly._make(_collect(self._terms, other._terms.items()), shape)
 
     def __radd__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         return other.__add__(self)
 
     def __neg__(self):
@@ -297,20 +293,14 @@ class NCPoly(_WordCombination):
 
     def __sub__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         return self.__add__(-other)
 
     def __rsub__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         return other.__add__(-self)
 
     def __mul__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         shape = _prod_shape(self, other)
         terms = {}
         for w1, c1 in self._terms.items():
@@ -327,8 +317,6 @@ class NCPoly(_WordCombination):
 
     def __rmul__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         return other.__mul__(self)
 
     def __truediv__(self, other):

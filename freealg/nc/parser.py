@@ -111,14 +111,6 @@ class _Parser(safeparse._DescentParser):
             raise InvalidArgumentError(f"cannot parse {self.text!r}: unexpected {self.peek()[1]!r}")
         return val
 
-    def expr(self):
-        val = self.term()
-        while self.peek()[1] in ("+", "-"):
-            op = self.take()[1]
-            rhs = self.term()
-            val = val + rhs if op == "+" else val - rhs
-        return val
-
     def _starts_atom(self):
         kind, v = self.peek()
         return kind in ("num", "name") or v == "("
