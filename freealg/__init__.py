@@ -75,7 +75,7 @@ _LAZY = {
     "s_transform_coefficients": "cumulants",
     "check_moment_sequence": "cumulants",
     # --- ncpoly / freeness / latex (issue 3) ---
-    "nc_symbols": "nc.ncpoly",
+    "nc_symbols": "nc.symbols",
     "tr": "nc.ncpoly",
     "I": "nc.ncpoly",
     "Id": "nc.ncpoly",

@@ -1,3 +1,5 @@
-"""Compatibility path: ``freealg.ncpoly`` re-exports ``freealg.nc.ncpoly``."""
+"""Compatibility path: ``freealg.ncpoly`` re-exports ``freealg.nc.ncpoly`` and ``freealg.nc.symbols``."""
 from .nc.ncpoly import *  # noqa: F401,F403
-from .nc.ncpoly import __all__  # noqa: F401
+from .nc.symbols import nc_symbols  # noqa: F401
+
+__all__ = ["Letter", "NCPoly", "Trace", "nc_symbols", "tr", "I", "Id"]

@@ -386,7 +386,7 @@ def test_s_series_products_give_fuss_catalan_in_every_kind():
 def test_ring_route_of_free_powers_matches_repeated_free_mul():
     # _elimination.mul_moments (power series over a polynomial ring, via
     # _series and _moments_of_s_series) against free_mul_moments applied twice
-    from freealg.laws.elimination import mul_moments
+    from freealg.laws.convolution_moments import mul_moments
 
     p = sympy.Symbol("p", positive=True)
     lam = sympy.Rational(3, 2)

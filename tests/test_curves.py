@@ -32,7 +32,8 @@ from freealg import (
     free_power,
     jacobian_curve,
 )
-from freealg.laws.elimination import _select, add_moments, mul_moments
+from freealg.laws.convolution_moments import add_moments, mul_moments
+from freealg.laws.elimination import _select
 from freealg.cumulants import free_add_moments, free_mul_moments
 from freealg.errors import (
     BranchError,

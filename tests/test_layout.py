@@ -222,13 +222,15 @@ LAYERS = [
     ("combinatorics", "combinatorics combinatorics._kinds combinatorics._nc_kernels combinatorics._reference "
                      "combinatorics.convolution combinatorics.cumulants combinatorics.mixed "
                      "combinatorics.nc_lattice combinatorics.partitions cumulants partitions"),
-    ("NC algebra", "nc nc.base nc.ncpoly nc.parser nc.trace ncpoly"),
-    ("freeness", "freeness freeness.engine freeness.expansion freeness.families freeness.model"),
+    ("NC algebra", "nc nc.base nc.ncpoly nc.parser nc.substitution nc.symbols nc.terms nc.trace ncpoly"),
+    ("freeness", "freeness freeness.declarations freeness.engine freeness.expansion freeness.families "
+                "freeness.model"),
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
                    "activations.expectations activations.named activations.quadrature "
                    "activations.quadrature_np activations.registry"),
-    ("laws", "curves laws laws.activation laws.analysis laws.base laws.continuous laws.curves "
-            "laws.elimination laws.frozen laws.interface"),
+    ("laws", "curves laws laws.activation laws.analysis laws.base laws.continuous "
+            "laws.convolution_moments laws.curve_polynomial laws.curve_series laws.curve_transforms "
+            "laws.curves laws.elimination laws.frozen laws.interface"),
     ("density", "density density.algebraic density.certify density.checks density.continuation "
                "density.curve density.curve_engine density.curve_routing density.curve_track "
                "density.mul_engine density.mul_equation density.mul_exact density.mul_factors "
@@ -245,7 +247,8 @@ LAYERS = [
                                 "verify.asymptotic verify.batch verify.evaluation verify.fim verify.jacobian "
                                 "verify.limit_moments verify.limits verify.momentcheck verify.network verify.report "
                                 "verify.spectra verify.trials verify.two_layer"),
-    ("front ends", "freealg _latex cli cli.__main__ cli.commands cli.demo demo plot"),
+    ("front ends", "freealg _latex cli cli.__main__ cli.commands cli.demo demo plot plot.density plot.phase "
+                  "plot.style"),
 ]
 
 

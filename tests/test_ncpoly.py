@@ -231,3 +231,20 @@ def test_pickle_and_copy_round_trip():
         assert pickle.loads(pickle.dumps(obj)) == obj
         assert copy.deepcopy(obj) == obj
     assert hash(pickle.loads(pickle.dumps(p))) == hash(p)
+
+
+def test_word_sums_share_equality_hashing_and_printing():
+    # NCPoly and Trace store {word: coefficient} through one mixin (nc/terms.py):
+    # values built two ways are equal and hash equally, scalars compare as
+    # scalars, and both print their words in the same order
+    A, B = nc_symbols("A B")
+    p1, p2 = (A + B) * (A - B), A * A - A * B + B * A - B * B
+    assert p1 == p2 and hash(p1) == hash(p2) and len({p1, p2}) == 1
+    t1, t2 = tr(A * B) + tr(B * A), 2 * tr(A * B)
+    assert t1 == t2 and hash(t1) == hash(t2) and len({t1, t2}) == 1
+    assert NCPoly(3) == 3 and 3 * I == 3 and tr(3 * I) == 3 and tr(3 * I) != 4
+    assert A - A == 0 and not (A - A) and tr(A) - tr(A) == 0 and not (tr(A) - tr(A))
+    assert I != tr(I) and tr(I) != I          # a matrix is never a trace
+    assert str(2 * A * B - 3) == "2*A*B - 3*I" and str(2 * tr(A * B) - 3) == "2*tr(A*B) - 3"
+    assert (A * B)._repr_latex_() == "$A B$"
+    assert tr(A * B)._repr_latex_() == r"$\operatorname{tr}\left(A B\right)$"

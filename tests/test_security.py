@@ -340,3 +340,23 @@ def test_curves_from_text_equal_curves_from_sympy():
     w = sympy.Symbol("w")
     assert SpectralCurve("z*G^2 - z*G + 1") == SpectralCurve(sympy.sympify(0) + SpectralCurve.from_r_transform(1 / (1 - w), w).polynomial)
     assert SpectralCurve.from_r_transform("1/(1 - w)") == SpectralCurve.from_r_transform(1 / (1 - w), w)
+
+
+def test_both_parsers_share_one_nesting_bound():
+    # one guard (safeparse._DescentParser) for the number parser and the NC
+    # expression parser: exactly MAX_DEPTH levels of parentheses pass, one more
+    # is refused before any work, in both
+    from freealg import nc_symbols, tr
+    from freealg.nc.parser import parse_expression
+
+    d = safeparse.MAX_DEPTH
+    assert parse_number("(" * d + "7" + ")" * d) == 7
+    A = nc_symbols("A")
+    assert parse_expression("(" * d + "A" + ")" * d, {"A": A}) == A
+    assert parse_expression("tr(" + "(" * (d - 1) + "A" + ")" * d, {"A": A}) == tr(A)
+    with pytest.raises(TooLargeError, match="nests deeper"):
+        parse_number("(" * (d + 1) + "7" + ")" * (d + 1))
+    with pytest.raises(TooLargeError, match="nests deeper"):
+        parse_expression("(" * (d + 1) + "A" + ")" * (d + 1), {"A": A})
+    with pytest.raises(TooLargeError, match="nests deeper"):
+        parse_expression("tr(" + "(" * d + "A" + ")" * (d + 1), {"A": A})

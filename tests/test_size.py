@@ -18,14 +18,9 @@ MAX_MODULE, MAX_FUNCTION = 600, 80
 OVERSIZE_MODULES = {
     "freealg/laws/base.py": 1936,
     "freealg/cli/commands.py": 1198,
-    "freealg/laws/curves.py": 1187,
     "freealg/laws/continuous.py": 980,
-    "freealg/freeness/model.py": 925,
     "freealg/laws/interface.py": 830,
-    "freealg/nc/ncpoly.py": 825,
     "freealg/laws/activation.py": 757,
-    "freealg/plot.py": 685,
-    "freealg/laws/elimination.py": 682,
 }
 OVERSIZE_FUNCTIONS = {
     "freealg/cli/commands.py:build_parser": 150,

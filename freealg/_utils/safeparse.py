@@ -97,7 +97,51 @@ def _quote(text):
     return '"' + text + '"' if '"' not in text else repr(text)
 
 
-class _Parser:
+class _DescentParser:
+    """What the safe recursive-descent parsers share (this module's and the
+    noncommutative-expression parser of :mod:`freealg.nc.parser`): sums, the
+    nesting guard (at most :data:`MAX_DEPTH` levels), unary signs, and a
+    parenthesised sub-expression.  A subclass provides ``peek()`` and
+    ``take()`` (a token's text is its item 1), ``term()``, ``power()`` and
+    ``nesting_error()`` (the TooLargeError to raise); it may override
+    ``check_size()`` (applied to every partial sum)."""
+
+    def enter(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.nesting_error()
+
+    def group(self, close=")"):
+        """The expression up to ``close`` (taken), one nesting level deeper."""
+        self.enter()
+        inner = self.expr()
+        self.take(close)
+        self.depth -= 1
+        return inner
+
+    def unary(self):
+        if self.peek()[1] in ("-", "+"):
+            op = self.take()[1]
+            self.enter()
+            val = self.unary()
+            self.depth -= 1
+            return -val if op == "-" else val
+        return self.power()
+
+    def expr(self):
+        val = self.term()
+        while self.peek()[1] in ("+", "-"):
+            op = self.take()[1]
+            rhs = self.term()
+            val = self.check_size(val + rhs if op == "+" else val - rhs)
+        return val
+
+    def check_size(self, value):
+        """The value of a sum, checked against the parser's size bounds (none here)."""
+        return value
+
+
+class _Parser(_DescentParser):
     def __init__(self, text, name, variable, funcs, symbols=None):
         self.symbols = symbols  # symbolic mode (parse_symbolic): name -> Symbol
         self.text = text
@@ -152,11 +196,9 @@ class _Parser:
         self.i += 1
         return kind, val, pos
 
-    def enter(self):
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.too_large(f"{_quote(self.text[:60])} nests deeper than {MAX_DEPTH} levels "
-                                 "(parentheses, function calls and signs)")
+    def nesting_error(self):
+        return self.too_large(f"{_quote(self.text[:60])} nests deeper than {MAX_DEPTH} levels "
+                              "(parentheses, function calls and signs)")
 
     # -- grammar ----------------------------------------------------------
     def parse(self):
@@ -166,14 +208,6 @@ class _Parser:
         kind, val2, pos = self.peek()
         if kind is not None:
             raise self.error(f"unexpected {val2!r} at position {pos}")
-        return val
-
-    def expr(self):
-        val = self.term()
-        while self.peek()[1] in ("+", "-"):
-            op = self.take()[1]
-            rhs = self.term()
-            val = self.check_size(val + rhs if op == "+" else val - rhs)
         return val
 
     def term(self):
@@ -189,15 +223,6 @@ class _Parser:
                 val = val / rhs
             val = self.check_size(val)
         return val
-
-    def unary(self):
-        if self.peek()[1] in ("-", "+"):
-            op = self.take()[1]
-            self.enter()
-            val = self.unary()
-            self.depth -= 1
-            return -val if op == "-" else val
-        return self.power()
 
     def power(self):
         base = self.atom()
@@ -233,11 +258,7 @@ class _Parser:
                 return self.call(val)
             raise self.error(f"unknown name {val!r} at position {pos}")
         if val == "(":
-            self.enter()
-            inner = self.expr()
-            self.take(")")
-            self.depth -= 1
-            return inner
+            return self.group()
         raise self.error(f"unexpected {val!r} at position {pos}")
 
     def call(self, fname):

@@ -45,7 +45,7 @@ __all__ = ["jacobian_polynomial", "fim_polynomial", "free_model", "d_moments"]
 
 
 def _letters(net):
-    from ..nc.ncpoly import nc_symbols
+    from ..nc.symbols import nc_symbols
 
     L = net.depth
     Ws = [nc_symbols(f"W{i}") for i in range(1, L + 1)]

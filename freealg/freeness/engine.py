@@ -60,6 +60,27 @@ def kreweras_blocks(blocks, n):
     return out
 
 
+def _family_runs(word, fam_of):
+    """The cyclic word rotated to start at a change of family and cut into
+    maximal runs of one family, ``[(family, run), ...]``; None when the whole
+    word lies in one family (``fam_of`` maps a letter code to its family)."""
+    n = len(word)
+    start = next((i for i in range(n) if fam_of[word[i]] != fam_of[word[i - 1]]), None)
+    if start is None:
+        return None
+    w = word[start:] + word[:start]
+    runs = []
+    i = 0
+    while i < n:
+        f = fam_of[w[i]]
+        j = i
+        while j < n and fam_of[w[j]] == f:
+            j += 1
+        runs.append((f, w[i:j]))
+        i = j
+    return runs
+
+
 class Engine:
     """Memoised free-product recursion over words of integer codes."""
 
@@ -88,28 +109,16 @@ class Engine:
 
     def _reduce(self, word):
         fo, fams, dom = self.fam_of, self.fams, self.dom
-        n = len(word)
-        start = None
-        for i in range(n):
-            if fo[word[i]] != fo[word[i - 1]]:
-                start = i
-                break
-        if start is None:
+        split = _family_runs(word, fo)
+        if split is None:
             return fams[fo[word[0]]].normalise_cyclic(word)
-        w = word[start:] + word[:start]
         runs = []
-        i = 0
         coeff = dom.one
-        while i < n:
-            f = fo[w[i]]
-            j = i
-            while j < n and fo[w[j]] == f:
-                j += 1
-            c, r = fams[f].normalise(w[i:j])
+        for f, run in split:
+            c, r = fams[f].normalise(run)
             if c != 1:
                 coeff = coeff * c
             runs.append([f, r])
-            i = j
         if coeff == 0:
             return dom.zero, ()
         changed = True
@@ -175,25 +184,10 @@ class Engine:
 
     def _phi_reduced(self, w):
         fo = self.fam_of
-        n = len(w)
-        start = None
-        for i in range(n):
-            if fo[w[i]] != fo[w[i - 1]]:
-                start = i
-                break
-        if start is None:
+        runs = _family_runs(w, fo)
+        if runs is None:
             self.stats["family_moments"] += 1
             return self.fams[fo[w[0]]].moment(w)
-        w = w[start:] + w[:start]
-        runs = []
-        i = 0
-        while i < n:
-            f = fo[w[i]]
-            j = i
-            while j < n and fo[w[j]] == f:
-                j += 1
-            runs.append((f, w[i:j]))
-            i = j
         counts = {}
         for f, _ in runs:
             counts[f] = counts.get(f, 0) + 1
@@ -224,43 +218,28 @@ class Engine:
         zero = self.dom.zero
         total = zero
         for blocks, kval in parts:
-            prod = kval
-            for C in kreweras_blocks(blocks, na):
-                v = self.phi(sum((b[j] for j in C), ()))
-                if v == 0:
-                    prod = zero
-                    break
-                prod = prod * v
+            prod = fam.short_product(
+                kval, (self.phi(sum((b[j] for j in C), ())) for C in kreweras_blocks(blocks, na)), zero)
             if prod != 0:
                 total = total + prod
         return total
 
     def _first_block_sum(self, fam_F, a, b):
         n = len(a)
-        zero = self.dom.zero
-        total = zero
         a = tuple(a)
-        for V in fam.subsets_with_first(n):
-            k = fam_F.element_cumulant(tuple(a[i] for i in V))
-            if k == 0:
-                continue
-            self.stats["partitions"] += 1
-            term = k
+
+        def gap_values(V):
             ends = V + (n,)
-            for j in range(len(V)):
-                lo, hi = ends[j], ends[j + 1]
-                # gap word b_lo a_{lo+1} b_{lo+1} ... a_{hi-1} b_{hi-1}
-                g = b[lo]
-                for i in range(lo + 1, hi):
-                    g = g + a[i] + b[i]
-                v = self.phi(g)
-                if v == 0:
-                    term = zero
-                    break
-                term = term * v
-            if term != 0:
-                total = total + term
-        return total
+            # gap words b_lo a_{lo+1} b_{lo+1} ... a_{hi-1} b_{hi-1} between the points of V
+            return (self.phi(b[lo] + sum((a[i] + b[i] for i in range(lo + 1, hi)), ()))
+                    for lo, hi in zip(ends[:-1], ends[1:]))
+
+        def visit():
+            self.stats["partitions"] += 1
+
+        return fam.first_block_sum(fam.subsets_with_first(n),
+                                   lambda V: fam_F.element_cumulant(tuple(a[i] for i in V)),
+                                   gap_values, self.dom.zero, visit)
 
     def _nc(self, F, elems):
         """Non-crossing partitions of ``range(len(elems))`` with non-zero

@@ -137,6 +137,34 @@ def subsets_with_first(m):
         yield (0,) + tuple(i + 1 for i in range(m - 1) if mask >> i & 1)
 
 
+def short_product(first, factors, zero):
+    """``first · Π factors`` with the factors computed lazily (an iterable),
+    stopping at the first zero factor (then ``zero``)."""
+    prod = first
+    for v in factors:
+        if v == 0:
+            return zero
+        prod = prod * v
+    return prod
+
+
+def first_block_sum(blocks, cumulant, factors, zero, visit=None):
+    """``Σ_V κ(V) Π factors(V)`` over ``blocks`` (the blocks ``V`` containing
+    the first point), skipping zero cumulants and stopping a product at its
+    first zero factor; ``visit()`` is called once per block with ``κ(V) ≠ 0``."""
+    total = zero
+    for V in blocks:
+        k = cumulant(V)
+        if k == 0:
+            continue
+        if visit is not None:
+            visit()
+        term = short_product(k, factors(V), zero)
+        if term != 0:
+            total = total + term
+    return total
+
+
 def gaps(V, n):
     """Maximal non-empty intervals ``(a, b)`` of ``range(n)`` strictly between
     consecutive points of ``V`` and after its last point (``V[0] == 0``)."""
@@ -247,22 +275,11 @@ class Family:
         val = self._mc.get(word)
         if val is not None:
             return val
-        zero = self.dom.zero
-        total = zero
         n = len(word)
-        for V in self.candidate_blocks(word):
-            k = self.letter_cumulant(tuple(word[i] for i in V))
-            if k == 0:
-                continue
-            term = k
-            for a, b in gaps(V, n):
-                g = self.mc_moment(word[a:b])
-                if g == 0:
-                    term = zero
-                    break
-                term = term * g
-            if term != 0:
-                total = total + term
+        total = first_block_sum(self.candidate_blocks(word),
+                                lambda V: self.letter_cumulant(tuple(word[i] for i in V)),
+                                lambda V: (self.mc_moment(word[a:b]) for a, b in gaps(V, n)),
+                                self.dom.zero)
         self._mc[word] = total
         return total
 

@@ -27,18 +27,17 @@ from __future__ import annotations
 from .._utils.symbolic import sympify_safe
 import sympy
 
-from .curves import G, R_SYM, S_SYM, Z, SpectralCurve
+from .curve_polynomial import R_SYM, S_SYM, _normalise, _strip_monovariate
+from .curves import G, Z, SpectralCurve
 from ..errors import BranchError, InvalidArgumentError, InvalidArgumentTypeError, InvalidLawError, TransformUndefinedError
 from .._utils.validate import MAX_DEPTH, describe
 from .base import Law, PointMass, W, _check_int, _exact
+from .convolution_moments import _N_CHECK, _group, _moments, _verified, add_moments, mul_moments
 from .._utils import detsympy as _ds
 
 __all__ = ["free_add", "free_mul", "free_power", "affine", "invert", "physical_factor"]
 
 _T = sympy.Symbol("T")
-_N_CHECK = 8  # moments compared for every numeric result
-_N_SYMBOLIC = 5  # moments compared as functions of symbolic parameters
-
 
 def _as_law(x, name):
     if isinstance(x, Law):
@@ -59,100 +58,6 @@ def _as_law(x, name):
 
 def _curve(law):
     return law if isinstance(law, SpectralCurve) else law.curve()
-
-
-def _moments(law, n):
-    """Exact moments of a law (whatever its parameters' kind) or a curve."""
-    return law._exact_moments(n) if isinstance(law, Law) else law.moments(n)
-
-
-# ---------------------------------------------------------------------------
-# the independent route: ⊞ / ⊠ on exact moment sequences
-# ---------------------------------------------------------------------------
-
-
-def _all_rational(seqs):
-    return all(isinstance(v, sympy.Basic) and v.is_Rational for s in seqs for v in s)
-
-
-# Division-free exact arithmetic: moments live in a polynomial ring over QQ
-# whose generators are the parameters (and constants such as erf(1/2), which
-# are treated as free generators: the final conversion back to sympy is a ring
-# homomorphism, so identities proved in the free ring hold after it).  The only
-# division of the S-route, by the mean m_1, is replaced by a generator
-# mu = 1/m_1 that is eliminated exactly at the end.
-
-
-def _ring(seqs, n_mu=0):
-    mus = [sympy.Dummy(f"mu{i}") for i in range(n_mu)]
-    flat = [sympify_safe(v) for s in seqs for v in s]
-    R, elems = sympy.polys.rings.sring(flat + mus, domain=sympy.QQ)
-    out, k = [], 0
-    for s in seqs:
-        out.append(elems[k:k + len(s)])
-        k += len(s)
-    return R, out, elems[k:]
-
-
-def _eliminate_mu(E, mu, m1):
-    """Reduce ``E`` modulo ``mu·m1 − 1`` (the result is free of ``mu``)."""
-    e = E.degree(mu)
-    if e <= 0:
-        return E
-    num = sum((E.coeff_wrt(mu, k) * m1 ** (e - k) for k in range(e + 1)), E.ring.zero)
-    return num.exquo(m1**e)
-
-
-def add_moments(seqs, n):
-    """Exact moments ``m_1..m_n`` of the ⊞ of laws with moment sequences ``seqs``."""
-    from ..combinatorics.cumulants import _free_cumulants_of, _moments_of_free_cumulants
-    from ..cumulants import free_add_moments
-
-    seqs = [[sympify_safe(v) for v in s[:n]] for s in seqs]
-    if _all_rational(seqs):
-        out = seqs[0]
-        for s in seqs[1:]:
-            out = free_add_moments(out, s, check=False)
-        return [sympify_safe(v) for v in out]
-    R, conv, _ = _ring(seqs)
-    kap = [R.zero] * n
-    for m in conv:
-        kap = [x + y for x, y in zip(kap, _free_cumulants_of(list(m[:n]), R.one))]
-    return [sympy.expand(v.as_expr()) for v in _moments_of_free_cumulants(kap, R.one)]
-
-
-def mul_moments(seqs, n, powers=None):
-    """Exact moments ``m_1..m_n`` of ``⊠_i law_i^{⊠k_i}`` (S-route, division-free)."""
-    from .._utils import series as _series
-    from ..combinatorics.convolution import _moments_of_s_series
-    from ..cumulants import free_mul_moments
-
-    seqs = [[sympify_safe(v) for v in s[:n]] for s in seqs]
-    powers = list(powers or [1] * len(seqs))
-    if _all_rational(seqs) and all(p == 1 for p in powers):
-        out = seqs[0]
-        for s in seqs[1:]:
-            out = free_mul_moments(out, s, check=True)
-        return [sympify_safe(v) for v in out]
-    R, conv, mus = _ring(seqs, len(seqs))
-    T = [R.one] + [R.zero] * (n - 1)
-    for m, mu, k in zip(conv, mus, powers):
-        phi = [R.zero, R.one] + [m[j - 1] * mu**j for j in range(2, n + 1)]
-        inv = _series.reverse(phi, n + 1)          # phi^{-1}(w)
-        ti = [inv[j + 1] + (inv[j] if j else R.zero) for j in range(n)]   # (1 + w) phi^{-1}(w)/w
-        for _ in range(k):
-            T = _series.mul(T, ti, n)
-    g = [R.zero] + _moments_of_s_series(T, n)      # reverse of w T(w)/(1 + w)
-    c_inv = R.one
-    for m, k in zip(conv, powers):
-        c_inv *= m[0] ** k                          # 1/c = Π m1^k
-    out = []
-    for j in range(1, n + 1):
-        E = g[j] * c_inv**j
-        for m, mu in zip(conv, mus):
-            E = _eliminate_mu(E, mu, m[0])
-        out.append(sympy.expand(E.as_expr()))
-    return out
 
 
 # ---------------------------------------------------------------------------
@@ -180,13 +85,7 @@ def _remove_factor(expr, factor):
 
 def _strip_content(expr):
     """Remove factors free of ``G`` or free of ``z``."""
-    pg = sympy.Poly(expr, G)
-    if not pg.domain.is_EX:
-        _, pg = pg.primitive()
-    pz = sympy.Poly(pg.as_expr(), Z)
-    if not pz.domain.is_EX:
-        _, pz = pz.primitive()
-    return sympy.expand(pz.as_expr())
+    return _strip_monovariate(expr, G, Z, positive=False)
 
 
 def _select(expr, exact_moments, what):
@@ -226,74 +125,6 @@ def _select(expr, exact_moments, what):
         n *= 2
 
 
-def _random_points(laws, k=2, seed=0):
-    """``k`` random rational parameter points (values in (0, 1)) at which every
-    law in ``laws`` is a valid law."""
-    import random
-
-    syms = set()
-    for x in laws:
-        syms |= x.free_symbols
-    syms = sorted(syms, key=str)
-    rng = random.Random(seed)
-    pts = []
-    for _ in range(200):
-        pt = {s: sympy.Rational(rng.randrange(1, 2**20), 2**20 + rng.randrange(1, 97)) for s in syms}
-        try:
-            subs = [x.subs(pt) for x in laws]
-        except (InvalidArgumentError, InvalidLawError):
-            continue
-        pts.append((pt, subs))
-        if len(pts) == k:
-            return pts
-    raise InvalidArgumentError(
-        f"could not find parameter values in (0, 1) for {syms} at which the laws are valid"
-    )
-
-
-def _route(what, seqs, n, powers):
-    return add_moments(seqs, n) if what == "free_add" else mul_moments(seqs, n, powers)
-
-
-def _verified(curve, laws, what):
-    """Check a result against the moments of the result computed independently
-    on moment sequences (``laws``: laws or ``(law, power)`` pairs).
-
-    Numeric parameters: the first ``_N_CHECK`` moments, exactly.  Symbolic
-    parameters: the first ``_N_SYMBOLIC`` moments exactly as functions of the
-    parameters, and the first ``_N_CHECK`` exactly at two random rational
-    parameter points.
-    """
-    pairs = []
-    for x in laws:
-        x, k = x if isinstance(x, tuple) else (x, 1)
-        for i, (y, j) in enumerate(pairs):
-            if y == x and what != "free_add":
-                pairs[i] = (y, j + k)
-                break
-        else:
-            pairs.append((x, k))
-    if what == "free_add":
-        powers = [1] * len(pairs)
-    powers = [k for _, k in pairs]
-    symbolic = any(x.free_symbols for x, _ in pairs)
-    n = _N_SYMBOLIC if symbolic else _N_CHECK
-    ms = _route(what, [_moments(x, n) for x, _ in pairs], n, powers)
-    ok = curve.matches_moments(ms)
-    if ok and symbolic:
-        for pt, subs in _random_points([x for x, _ in pairs]):
-            ms = _route(what, [_moments(x, _N_CHECK) for x in subs], _N_CHECK, powers)
-            if not curve.subs(pt).matches_moments(ms):
-                ok = False
-                break
-    if not ok:
-        raise BranchError(
-            f"{what}: the curve does not reproduce the exact moments {ms[:4]}... of the result "
-            "(an input curve is probably not the curve of its law or is reducible: check it, or "
-            "call curve.simplify() first)"
-        )
-    return curve
-
 
 def physical_factor(curve):
     """The irreducible factor of ``curve`` carrying its branch ``G ~ 1/z``.
@@ -304,7 +135,6 @@ def physical_factor(curve):
         If no factor, or more than one, has such a branch (then the curve
         alone does not determine the law: select with exact moments).
     """
-    from .curves import _normalise
 
     _, factors = _ds.factor_list(curve.polynomial)
     cands = []
@@ -479,15 +309,23 @@ def free_add(*laws):
     return cur
 
 
+def _eliminate_pair(qa, qb, sym, partner, exact_moments, what):
+    """One resultant: the curves ``qa(w, sym) = 0`` and ``qb(w, sym) = 0`` in
+    transform coordinates, combined by eliminating ``t`` (``sym`` of the first
+    curve) from ``qa(w, t)`` and ``qb(w, partner(t))``; back to ``(z, G)``
+    and the factor selected by ``exact_moments``."""
+    t = sympy.Symbol(sym.name + "_a")
+    res = sympy.resultant(sympy.expand(qa.subs(sym, t)), sympy.expand(_num(qb.subs(sym, partner(t)))), t)
+    if sym == R_SYM:
+        expr = _num(res.subs({W: G, R_SYM: Z - 1 / G}, simultaneous=True))
+    else:
+        expr = _from_s_coordinates(res)
+    return _select(expr, exact_moments, what)
+
+
 def _add_two_algebraic(cur, b, done):
-    Qa = cur.r_polynomial()
-    Qb = _curve(b).r_polynomial()
-    Ra = sympy.Symbol("R_a")
-    qa = Qa.subs(R_SYM, Ra)
-    qb = _num(Qb.subs(R_SYM, R_SYM - Ra))
-    res = sympy.resultant(sympy.expand(qa), sympy.expand(qb), Ra)
-    expr = _num(res.subs({W: G, R_SYM: Z - 1 / G}, simultaneous=True))
-    return _select(expr, lambda n: add_moments([_moments(x, n) for x in done], n), "free_add")
+    return _eliminate_pair(cur.r_polynomial(), _curve(b).r_polynomial(), R_SYM, lambda t: R_SYM - t,
+                           lambda n: add_moments([_moments(x, n) for x in done], n), "free_add")
 
 
 # ---------------------------------------------------------------------------
@@ -515,19 +353,6 @@ def _subs_s(curve, S):
             for fac, _ in _ds.factor_list(sympy.expand(f))[1]:
                 expr = _remove_factor(expr, fac)
     return _strip_content(expr)
-
-
-def _group(laws):
-    """Group equal laws: [(law, multiplicity)] in first-seen order."""
-    out = []
-    for x in laws:
-        for i, (y, k) in enumerate(out):
-            if y == x:
-                out[i] = (y, k + 1)
-                break
-        else:
-            out.append((x, 1))
-    return out
 
 
 def free_mul(*laws):
@@ -608,15 +433,9 @@ def free_mul(*laws):
 
 
 def _mul_two_algebraic(ca, cb, done):
-    Qa = ca.s_polynomial()
-    Qb = cb.s_polynomial()
-    Sa = sympy.Symbol("S_a")
-    qa = Qa.subs(S_SYM, Sa)
-    qb = _num(Qb.subs(S_SYM, S_SYM / Sa))
-    res = sympy.resultant(sympy.expand(qa), sympy.expand(qb), Sa)
-    expr = _from_s_coordinates(res)
-    return _select(expr, lambda n: mul_moments([_moments(x, n) for x, _ in done], n,
-                                               [k for _, k in done]), "free_mul")
+    return _eliminate_pair(ca.s_polynomial(), cb.s_polynomial(), S_SYM, lambda t: S_SYM / t,
+                           lambda n: mul_moments([_moments(x, n) for x, _ in done], n,
+                                                 [k for _, k in done]), "free_mul")
 
 
 def _from_s_coordinates(expr):

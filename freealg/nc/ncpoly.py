@@ -40,23 +40,20 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 
-from .base import Letter, _as_scalar, _cols, _fmt_shape, _is_sympy, _is_zero, _rows, _sadd, _sdiv, _smul, _term_latex, _term_str, _word_key, _word_t, cyclic_canonical, name_latex, word_latex, word_str
-from ..errors import InvalidArgumentError, InvalidArgumentTypeError, NCPolynomialError, TooLargeError
+from .base import Letter, _as_scalar, _cols, _fmt_shape, _is_sympy, _is_zero, _rows, _sadd, _sdiv, _smul, _word_t, word_latex, word_str
+from .substitution import _as_letter, _as_poly, _parse_subs
+from .terms import _check_power_size, _collect, _prod_shape, _scalar_terms, _sum_shape, _WordCombination
+from ..errors import NCPolynomialError
 
-__all__ = ["Letter", "NCPoly", "Trace", "nc_symbols", "tr", "I", "Id"]
-
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_RESERVED = {"I", "Id", "tr", "T"}
-
+__all__ = ["Letter", "NCPoly", "Trace", "tr", "I", "Id"]
 
 # ---------------------------------------------------------------------------
 # polynomials
 # ---------------------------------------------------------------------------
 
 
-class NCPoly:
+class NCPoly(_WordCombination):
     """A noncommutative polynomial: ``sum_w c_w w`` over words ``w``.
 
     Immutable and hashable.  Build polynomials from :func:`nc_symbols` letters
@@ -103,7 +100,7 @@ class NCPoly:
             terms, shape = dict(value._terms), value._shape
         else:
             c = _as_scalar(value)
-            terms, shape = ({(): c} if not _is_zero(c) else {}), None
+            terms, shape = _scalar_terms(c), None
         object.__setattr__(self, "_terms", terms)
         object.__setattr__(self, "_shape", shape)
         object.__setattr__(self, "_hash", None)
@@ -148,13 +145,6 @@ class NCPoly:
     def is_scalar(self):
         """True for multiples of the identity (including zero)."""
         return all(not w for w in self._terms)
-
-    def _letters(self):
-        seen = {}
-        for w in self._terms:
-            for letter, _ in w:
-                seen[letter] = None
-        return list(seen)
 
     def letters(self):
         """The letters occurring in the polynomial, as one-letter polynomials
@@ -240,7 +230,7 @@ class NCPoly:
         >>> p.coeff(A * B), p.coeff(B * A), p.coeff(I), p.coeff(A)
         (3, -1, 5, 0)
         """
-        m = _as_poly(monomial)
+        m = _as_poly(monomial, NCPoly)
         if len(m._terms) != 1:
             raise NCPolynomialError(f"coeff() needs a single word; got {m}")
         (w, c), = m._terms.items()
@@ -286,27 +276,13 @@ class NCPoly:
 
     # -- arithmetic -----------------------------------------------------------
 
-    def _sorted(self):
-        return sorted(self._terms.items(), key=lambda kv: (-len(kv[0]), _word_key(kv[0])))
-
     def __add__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         shape = _sum_shape(self, other)
-        terms = dict(self._terms)
-        for w, c in other._terms.items():
-            s = _sadd(terms[w], c) if w in terms else c
-            if _is_zero(s):
-                terms.pop(w, None)
-            else:
-                terms[w] = s
-        return NCPoly._make(terms, shape)
+        return NCPoly._make(_collect(self._terms, other._terms.items()), shape)
 
     def __radd__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         return other.__add__(self)
 
     def __neg__(self):
@@ -317,20 +293,14 @@ class NCPoly:
 
     def __sub__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         return self.__add__(-other)
 
     def __rsub__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         return other.__add__(-self)
 
     def __mul__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         shape = _prod_shape(self, other)
         terms = {}
         for w1, c1 in self._terms.items():
@@ -347,8 +317,6 @@ class NCPoly:
 
     def __rmul__(self, other):
         other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         return other.__mul__(self)
 
     def __truediv__(self, other):
@@ -480,7 +448,7 @@ class NCPoly:
         >>> (A * B.T).subs({B: C + I})
         A*C.T + A
         """
-        letter_map, sym_map = _parse_subs(args)
+        letter_map, sym_map = _parse_subs(args, NCPoly)
         out = NCPoly._make({}, self._shape)
         for w, c in self._terms.items():
             if sym_map and _is_sympy(c):
@@ -507,44 +475,15 @@ class NCPoly:
             return self._terms == other._terms
         if _is_trace(other):
             return NotImplemented
-        try:
-            c = _as_scalar(other)
-        except (NCPolynomialError, InvalidArgumentError):
-            return NotImplemented
-        return self._terms == ({(): c} if not _is_zero(c) else {})
+        return self._eq_scalar(other)
 
-    def __ne__(self, other):
-        eq = self.__eq__(other)
-        return eq if eq is NotImplemented else not eq
+    __hash__ = _WordCombination.__hash__  # defining __eq__ would otherwise unset it
 
-    def __hash__(self):
-        if self._hash is None:
-            object.__setattr__(self, "_hash", hash(("NCPoly", frozenset(self._terms.items()))))
-        return self._hash
+    def _word_body(self, w):
+        return word_str(w)
 
-    def __bool__(self):
-        return bool(self._terms)
-
-    def __str__(self):
-        if not self._terms:
-            return "0"
-        out = []
-        for i, (w, c) in enumerate(self._sorted()):
-            out.append(_term_str(c, word_str(w), i == 0))
-        return "".join(out)
-
-    __repr__ = __str__
-
-    def _latex(self, printer=None):
-        if not self._terms:
-            return "0"
-        out = []
-        for i, (w, c) in enumerate(self._sorted()):
-            out.append(_term_latex(c, word_latex(w), i == 0))
-        return "".join(out)
-
-    def _repr_latex_(self):
-        return "$" + self._latex() + "$"
+    def _word_body_latex(self, w):
+        return word_latex(w)
 
 
 def _rebuild(terms, shape):
@@ -552,43 +491,8 @@ def _rebuild(terms, shape):
     return NCPoly._make(dict(terms), shape)
 
 
-#: Most words an expanded power may have (a ``(a + b)**k`` has ``2**k`` words).
-_MAX_POWER_WORDS = 2**22
-
-
-def _check_power_size(p, k):
-    """TooLargeError, before any work, for a power whose expansion cannot fit."""
-    from .._utils.validate import MAX_MOMENT_ORDER, check_int
-
-    longest = max((len(w) for w in p._terms), default=0)
-    if longest:
-        check_int(k, "the exponent", minimum=0, maximum=MAX_MOMENT_ORDER // longest,
-                  hint=f"{p}**k has words of length {longest}·k; keep that under "
-                       f"{MAX_MOMENT_ORDER}")
-    # distinct words of p**k: at most n**k (n terms) and at most the number of
-    # words of length <= k*longest over the A distinct (letter, transposed) atoms
-    n = len(p._terms)
-    atoms = {x for w in p._terms for x in w}
-    A = len(atoms)
-    if n <= 1 or A <= 1:
-        return
-    log_words = min(k * math.log2(n), (k * longest + 1) * math.log2(A))
-    if log_words > math.log2(_MAX_POWER_WORDS):
-        raise TooLargeError(
-            f"({p})**{k} expands to about 2**{log_words:.0f} words, more than {_MAX_POWER_WORDS}; "
-            "take the trace of a product of smaller powers, or use FreeModel.moment on "
-            "tr(p**j) for smaller j"
-        )
-
-
 def _letter_poly(letter):
     return NCPoly._make({((letter, False),): 1}, letter.shape)
-
-
-def _as_poly(x):
-    if isinstance(x, NCPoly):
-        return x
-    return NCPoly(x)
 
 
 def _coerce(other):
@@ -600,222 +504,13 @@ def _coerce(other):
             "scalar-valued expression: take tr() of the whole polynomial instead"
         )
     c = _as_scalar(other)
-    return NCPoly._make({(): c} if not _is_zero(c) else {}, None)
-
-
-def _sum_shape(p, q):
-    a, b = p._shape, q._shape
-    if a is None and b is None:
-        return None
-    if a is None or b is None:
-        s = a or b
-        if s[0] != s[1] and ((a is None and p._terms) or (b is None and q._terms)):
-            raise NCPolynomialError(
-                f"cannot add a multiple of I to the non-square polynomial of shape "
-                f"{_fmt_shape(s)}: the identity is square"
-            )
-        return s
-    if a != b:
-        raise NCPolynomialError(
-            f"shape mismatch in a sum: {p} is {_fmt_shape(a)} but {q} is {_fmt_shape(b)}"
-        )
-    return a
-
-
-def _prod_shape(p, q):
-    a, b = p._shape, q._shape
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if a[1] != b[0]:
-        raise NCPolynomialError(
-            f"shape mismatch in a product: {p} is {_fmt_shape(a)} and {q} is "
-            f"{_fmt_shape(b)}; the inner dimensions {a[1]!s} and {b[0]!s} differ "
-            "(non-square use of a letter?)"
-        )
-    return (a[0], b[1])
-
-
-def _as_letter(x, what):
-    if isinstance(x, Letter):
-        return x
-    if isinstance(x, NCPoly):
-        lt = x.letter
-        if lt is not None:
-            return lt
-    raise NCPolynomialError(f"{what}: expected a single letter from nc_symbols; got {x!r}")
-
-
-def _parse_subs(args):
-    if len(args) == 2:
-        items = [(args[0], args[1])]
-    elif len(args) == 1:
-        m = args[0]
-        items = list(m.items()) if isinstance(m, dict) else list(m)
-    else:
-        raise NCPolynomialError("subs() takes a mapping, a list of pairs, or (old, new)")
-    letter_map, sym_map = {}, {}
-    by_name = {}
-    for old, new in items:
-        if isinstance(old, str):
-            by_name[old] = new
-            continue
-        if isinstance(old, (NCPoly, Letter)):
-            if isinstance(old, NCPoly) and old.letter is None and len(old._terms) == 1:
-                (w, c), = old._terms.items()
-                if len(w) == 1 and w[0][1] and c == 1:
-                    # substituting W.T by q means W -> q.T
-                    letter_map[w[0][0]] = _as_poly(new).T
-                    continue
-            lt = _as_letter(old, "subs")
-            letter_map[lt] = _check_rep(lt, new)
-        elif _is_sympy(old):
-            sym_map[old] = new
-        else:
-            raise NCPolynomialError(
-                f"subs(): cannot substitute {old!r}; keys must be letters, letter names "
-                "or sympy symbols"
-            )
-    if by_name:
-        letter_map["__names__"] = by_name
-    return _resolve_names(letter_map), sym_map
-
-
-def _resolve_names(letter_map):
-    by_name = letter_map.pop("__names__", None)
-    if not by_name:
-        return letter_map
-
-    class _ByName(dict):
-        def get(self, letter, default=None):
-            if letter in self:
-                return dict.get(self, letter)
-            if letter.name in by_name:
-                return _check_rep(letter, by_name[letter.name])
-            return default
-
-    return _ByName(letter_map)
-
-
-def _check_rep(letter, new):
-    rep = _as_poly(new)
-    if rep._shape is None:
-        if not letter.is_square:
-            raise NCPolynomialError(
-                f"cannot replace the non-square letter {letter.name} "
-                f"({_fmt_shape(letter.shape)}) by the scalar {rep}"
-            )
-    elif rep._shape != letter.shape:
-        raise NCPolynomialError(
-            f"cannot replace {letter.name} ({_fmt_shape(letter.shape)}) by {rep} of shape "
-            f"{_fmt_shape(rep._shape)}"
-        )
-    return rep
+    return NCPoly._make(_scalar_terms(c), None)
 
 
 #: The identity matrix (any square size); ``tr(I) = 1``.
 I = NCPoly._make({(): 1}, None)
 #: Alias of :data:`I` that does not clash with ``sympy.I``.
 Id = I
-
-
-def nc_symbols(names, *, selfadjoint=False, shape=None):
-    """Create matrix letters (one-letter polynomials).
-
-    Parameters
-    ----------
-    names : str or sequence of str
-        Names separated by spaces or commas, e.g. ``"W1 W2 D1 D2"``.  A name
-        starts with a letter and contains letters, digits and ``_``; ``I``,
-        ``Id``, ``T`` and ``tr`` are reserved.
-    selfadjoint : bool, str or sequence of str
-        True makes every letter self-adjoint (``A.T == A``); a string or
-        sequence of names makes only those letters self-adjoint.
-    shape : (rows, cols), optional
-        Dimension labels of every letter; default ``("N", "N")``.  Products
-        and traces check them.
-
-    Returns
-    -------
-    NCPoly or tuple of NCPoly
-        One letter for one name (like ``sympy.symbols``), else a tuple.
-
-    Raises
-    ------
-    InvalidArgumentError
-        For an invalid, reserved or repeated name, a self-adjoint name
-        that is not among ``names``, a ``shape`` that is not a pair, or a
-        self-adjoint letter with a non-square shape.
-    InvalidArgumentTypeError
-        If ``selfadjoint`` is not a bool, a string or a sequence of names.
-
-    Examples
-    --------
-    >>> from freealg import nc_symbols
-    >>> W1, W2, D1 = nc_symbols("W1 W2 D1", selfadjoint="D1")
-    >>> D1.T == D1, W1.T == W1
-    (True, False)
-    >>> X = nc_symbols("X", shape=("N", "M"))
-    >>> (X * X.T).shape
-    ('N', 'N')
-    """
-    if isinstance(names, str):
-        parts = [s for s in re.split(r"[\s,]+", names.strip()) if s]
-    else:
-        try:
-            parts = list(names)
-        except TypeError:
-            raise InvalidArgumentError(
-                f"names must be a string like 'W1 W2 D1' or a sequence of strings; got {names!r}"
-            ) from None
-    if not parts:
-        raise InvalidArgumentError("nc_symbols() needs at least one name; got none")
-    seen = set()
-    for s in parts:
-        if not isinstance(s, str) or not _NAME_RE.match(s):
-            raise InvalidArgumentError(
-                f"invalid letter name {s!r}: use a letter followed by letters, digits or '_'"
-            )
-        if s in _RESERVED:
-            raise InvalidArgumentError(
-                f"letter name {s!r} is reserved (I and Id are the identity, T the "
-                "transpose, tr the trace); choose another name"
-            )
-        if s in seen:
-            raise InvalidArgumentError(f"letter name {s!r} given twice in {names!r}")
-        seen.add(s)
-    if isinstance(selfadjoint, bool):
-        sa = set(parts) if selfadjoint else set()
-    elif not isinstance(selfadjoint, str) and (
-            not hasattr(selfadjoint, "__iter__") or not all(isinstance(n, str) for n in selfadjoint)):
-        raise InvalidArgumentTypeError(
-            f"selfadjoint must be True, False, a string of names or a sequence of names; got "
-            f"{selfadjoint!r:.60} of type {type(selfadjoint).__name__}"
-        )
-    else:
-        sa = set(re.split(r"[\s,]+", selfadjoint.strip())) if isinstance(selfadjoint, str) else set(selfadjoint)
-        sa.discard("")
-        unknown = sa - set(parts)
-        if unknown:
-            raise InvalidArgumentError(
-                f"selfadjoint names {sorted(unknown)} are not among the letters {parts}"
-            )
-    if shape is None:
-        shape = ("N", "N")
-    else:
-        if not (isinstance(shape, (tuple, list)) and len(shape) == 2):
-            raise InvalidArgumentError(f"shape must be a pair (rows, cols); got {shape!r}")
-        shape = tuple(str(s) for s in shape)
-    letters = []
-    for s in parts:
-        if s in sa and shape[0] != shape[1]:
-            raise InvalidArgumentError(
-                f"letter {s} cannot be self-adjoint with the non-square shape {_fmt_shape(shape)}"
-            )
-        letters.append(_letter_poly(Letter(s, s in sa, shape)))
-    return letters[0] if len(letters) == 1 else tuple(letters)
-
 
 
 def _is_trace(x):

@@ -69,7 +69,7 @@ def _size(x):
     return (0, 1)
 
 
-class _Parser:
+class _Parser(safeparse._DescentParser):
     def __init__(self, text, names):
         self.text = text
         self.toks = _tokenize(text)
@@ -77,12 +77,10 @@ class _Parser:
         self.names = names
         self.depth = 0
 
-    def enter(self):
-        self.depth += 1
-        if self.depth > safeparse.MAX_DEPTH:
-            raise TooLargeError(
-                f"{self.text[:60]!r} nests deeper than {safeparse.MAX_DEPTH} levels "
-                "(parentheses, tr(...) and signs)")
+    def nesting_error(self):
+        return TooLargeError(
+            f"{self.text[:60]!r} nests deeper than {safeparse.MAX_DEPTH} levels "
+            "(parentheses, tr(...) and signs)")
 
     def too_big(self, deg, nterms, what):
         if deg > MAX_DEGREE or nterms > MAX_TERMS:
@@ -113,14 +111,6 @@ class _Parser:
             raise InvalidArgumentError(f"cannot parse {self.text!r}: unexpected {self.peek()[1]!r}")
         return val
 
-    def expr(self):
-        val = self.term()
-        while self.peek()[1] in ("+", "-"):
-            op = self.take()[1]
-            rhs = self.term()
-            val = val + rhs if op == "+" else val - rhs
-        return val
-
     def _starts_atom(self):
         kind, v = self.peek()
         return kind in ("num", "name") or v == "("
@@ -145,15 +135,6 @@ class _Parser:
                 val = self.mul(val, self.unary())
             else:
                 return val
-
-    def unary(self):
-        if self.peek()[1] in ("-", "+"):
-            op = self.take()[1]
-            self.enter()
-            val = self.unary()
-            self.depth -= 1
-            return -val if op == "-" else val
-        return self.power()
 
     def power(self):
         val = self.atom()
@@ -207,11 +188,7 @@ class _Parser:
                 from .ncpoly import tr
 
                 self.take("(")
-                self.enter()
-                inner = self.expr()
-                self.take(")")
-                self.depth -= 1
-                return tr(inner)
+                return tr(self.group())
             if v not in self.names:
                 known = ", ".join(sorted(self.names)) or "(none)"
                 raise InvalidArgumentError(
@@ -219,11 +196,7 @@ class _Parser:
                 )
             return self.names[v]
         if v == "(":
-            self.enter()
-            inner = self.expr()
-            self.take(")")
-            self.depth -= 1
-            return inner
+            return self.group()
         raise InvalidArgumentError(f"cannot parse {self.text!r}: unexpected {v!r}")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 
-from .base import _as_scalar, _cols, _fmt_shape, _is_zero, _rows, _sadd, _sdiv, _smul, _term_latex, _term_str, _word_key, cyclic_canonical, word_latex, word_str
-from ..errors import InvalidArgumentError, NCPolynomialError
+from .base import _as_scalar, _cols, _fmt_shape, _is_zero, _rows, _sdiv, _smul, cyclic_canonical, word_latex, word_str
+from .terms import _collect, _scalar_terms, _WordCombination
+from ..errors import NCPolynomialError
 
 __all__ = ["Trace", "tr"]
 
@@ -22,7 +23,7 @@ def _poly():
 # ---------------------------------------------------------------------------
 
 
-class Trace:
+class Trace(_WordCombination):
     """A linear combination ``sum_w c_w tr(w)`` of normalised traces of words,
     each word in cyclic canonical form (see :func:`tr`).  The empty word
     stands for ``tr(I) = 1``, i.e. a constant.
@@ -56,6 +57,7 @@ class Trace:
 
     __slots__ = ("_terms", "_hash")
     _freealg_kind = "trace"
+    _HASH_TAG = "Trace"
 
     def __init__(self, terms=None):
         if terms is not None and not (isinstance(terms, dict)
@@ -77,18 +79,7 @@ class Trace:
 
     @classmethod
     def _from_poly(cls, p):
-        terms = {}
-        for w, c in p._terms.items():
-            k = cyclic_canonical(w)
-            s = _sadd(terms[k], c) if k in terms else c
-            if _is_zero(s):
-                terms.pop(k, None)
-            else:
-                terms[k] = s
-        return cls(terms)
-
-    def _sorted(self):
-        return sorted(self._terms.items(), key=lambda kv: (-len(kv[0]), _word_key(kv[0])))
+        return cls(_collect({}, ((cyclic_canonical(w), c) for w, c in p._terms.items())))
 
     def words(self):
         """The canonical words, as monomial polynomials (``I`` for a constant).
@@ -160,13 +151,6 @@ class Trace:
         """
         return {tuple((a[0].name, a[1]) for a in w): c for w, c in self._sorted()}
 
-    def _letters(self):
-        seen = {}
-        for w in self._terms:
-            for letter, _ in w:
-                seen[letter] = None
-        return list(seen)
-
     def _combine(self, other, sign):
         if isinstance(other, Trace):
             oterms = other._terms
@@ -175,17 +159,8 @@ class Trace:
                 f"cannot add the matrix polynomial {other} to the trace {self}; take tr() of it"
             )
         else:
-            c = _as_scalar(other)
-            oterms = {(): c} if not _is_zero(c) else {}
-        terms = dict(self._terms)
-        for w, c in oterms.items():
-            c = _smul(sign, c)
-            s = _sadd(terms[w], c) if w in terms else c
-            if _is_zero(s):
-                terms.pop(w, None)
-            else:
-                terms[w] = s
-        return Trace(terms)
+            oterms = _scalar_terms(_as_scalar(other))
+        return Trace(_collect(self._terms, oterms.items(), sign))
 
     def __add__(self, other):
         return self._combine(other, 1)
@@ -266,45 +241,15 @@ class Trace:
             return self._terms == other._terms
         if getattr(type(other), "_freealg_kind", None) == "ncpoly":
             return False
-        try:
-            c = _as_scalar(other)
-        except (NCPolynomialError, InvalidArgumentError):
-            return NotImplemented
-        return self._terms == ({(): c} if not _is_zero(c) else {})
+        return self._eq_scalar(other)
 
-    def __ne__(self, other):
-        eq = self.__eq__(other)
-        return eq if eq is NotImplemented else not eq
+    __hash__ = _WordCombination.__hash__  # defining __eq__ would otherwise unset it
 
-    def __hash__(self):
-        if self._hash is None:
-            object.__setattr__(self, "_hash", hash(("Trace", frozenset(self._terms.items()))))
-        return self._hash
+    def _word_body(self, w):
+        return f"tr({word_str(w)})" if w else ""
 
-    def __bool__(self):
-        return bool(self._terms)
-
-    def __str__(self):
-        if not self._terms:
-            return "0"
-        out = []
-        for i, (w, c) in enumerate(self._sorted()):
-            out.append(_term_str(c, f"tr({word_str(w)})" if w else "", i == 0))
-        return "".join(out)
-
-    __repr__ = __str__
-
-    def _latex(self, printer=None):
-        if not self._terms:
-            return "0"
-        out = []
-        for i, (w, c) in enumerate(self._sorted()):
-            body = (r"\operatorname{tr}\left(" + word_latex(w) + r"\right)") if w else ""
-            out.append(_term_latex(c, body, i == 0))
-        return "".join(out)
-
-    def _repr_latex_(self):
-        return "$" + self._latex() + "$"
+    def _word_body_latex(self, w):
+        return (r"\operatorname{tr}\left(" + word_latex(w) + r"\right)") if w else ""
 
 
 def tr(p):

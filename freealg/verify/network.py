@@ -190,7 +190,7 @@ def network_letters(depth):
     >>> network_letters(2)
     ((W1, W2), (D1, D2))
     """
-    from ..nc.ncpoly import nc_symbols
+    from ..nc.symbols import nc_symbols
 
     depth = check_int(depth, "depth", minimum=1, maximum=MAX_DEPTH,
                       hint="a network has one W and one D letter per layer")

@@ -1,159 +1,24 @@
-"""Figures (optional ``plot`` extra: ``pip install 'freealg-dnn[plot]'``).
-
-All functions take an optional matplotlib ``ax`` and return it, so figures
-compose; nothing here computes theory, it only draws what the other modules
-computed.  A density is passed either as a law-like object (with
-``density(x)`` and optionally ``atoms()`` and ``support()``) or as a density
-result with attributes ``x``, ``density``, ``atoms`` and ``support``.
+"""Density figures of :mod:`freealg.plot`: one law or density result
+(:func:`plot_density`), several depths overlaid
+(:func:`plot_spectra_across_depths`, :func:`plot_fim_across_depths`), and the
+network title of a law (:func:`network_title`).
 
 Examples
 --------
->>> import numpy as np
->>> from freealg.plot import plot_density
->>> class Uniform:                       # any object with density/atoms/support
-...     def density(self, x): return np.where((x > 0) & (x < 1), 1.0, 0.0)
-...     def atoms(self): return [(2.0, 0.25)]
-...     def support(self): return [(0.0, 1.0)]
->>> ax = plot_density(Uniform(), x=np.linspace(-0.5, 2.5, 301))
->>> len(ax.lines) >= 1
+>>> from freealg.plot.density import network_title
+>>> network_title(object()) is None
 True
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-
 import numpy as np
 
-from ._utils.validate import check_finite_array, check_int, check_real, describe
-from .errors import InvalidArgumentError, InvalidArgumentTypeError
+from .._utils.validate import check_finite_array, check_int, describe
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError
+from .style import _ax, _check_bool, _check_label, _check_results, _colour, _draw_atoms, _plt, _set_ylim
 
-__all__ = [
-    "plot_density",
-    "plot_spectra_across_depths",
-    "plot_phase_diagram",
-    "plot_fim_across_depths",
-    "savefig",
-    "network_title",
-    "PALETTE",
-]
-
-
-def _plt():
-    try:
-        import matplotlib
-
-        if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
-            import os
-
-            if not os.environ.get("DISPLAY"):
-                matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "freealg plotting needs matplotlib: pip install 'freealg-dnn[plot]'"
-        ) from exc
-    return plt
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise InvalidArgumentTypeError(
-            f"{name} must be True or False; got {describe(value)} of type {type(value).__name__}")
-    return bool(value)
-
-
-def _check_label(value, name):
-    if value is not None and not isinstance(value, str):
-        raise InvalidArgumentTypeError(
-            f"{name} must be a string or None; got {describe(value)} of type {type(value).__name__}")
-    return value
-
-
-def _check_results(results):
-    if not isinstance(results, Mapping) or not results:
-        raise InvalidArgumentTypeError(
-            f"results must be a non-empty dict depth -> law or density result; got "
-            f"{describe(results)} of type {type(results).__name__}")
-    for L in results:
-        check_real(L, "a depth key of results", positive=True)
-    return results
-
-
-def _ax(ax):
-    if ax is not None:
-        if not (hasattr(ax, "plot") and hasattr(ax, "figure")):
-            raise InvalidArgumentTypeError(
-                f"ax must be a matplotlib Axes or None; got {describe(ax)} of type {type(ax).__name__}")
-        return ax
-    plt = _plt()
-    _, ax = plt.subplots(figsize=(6, 4))
-    return ax
-
-
-# Okabe-Ito: distinguishable under the common colour-vision deficiencies
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
-
-
-def _colour(i):
-    return PALETTE[i % len(PALETTE)]
-
-
-def _bulk_top(rhos, quantile=0.99):
-    """Upper y-limit from the bulk: ``1.15 ×`` the ``quantile`` of the finite
-    positive values of all curves, so that a divergent edge (``+inf``) or a
-    spike does not flatten everything else.  Returns ``(top, clipped)``."""
-    vals = np.concatenate([np.asarray(r, float).ravel() for r in rhos]) if rhos else np.zeros(0)
-    fin = vals[np.isfinite(vals) & (vals > 0)]
-    if fin.size == 0:
-        return 1.0, False
-    top = 1.15 * float(np.quantile(fin, quantile))
-    top = max(top, 1.15 * float(np.median(fin)), np.finfo(float).tiny)
-    clipped = bool(np.any(vals[~np.isnan(vals)] > top))
-    return top, clipped
-
-
-def _set_ylim(ax, rhos, ylog):
-    top, clipped = _bulk_top(rhos)
-    if ylog:
-        vals = np.concatenate([np.asarray(r, float).ravel() for r in rhos])
-        fin = vals[np.isfinite(vals) & (vals > 0)]
-        ax.set_yscale("log")
-        if fin.size:
-            ax.set_ylim(float(np.min(fin)) / 2, float(np.max(fin)) * 2)
-        return None
-    ax.set_ylim(0, top)
-    if clipped:
-        # say so in the legend: the view is cut at the bulk, not the data
-        ax.plot([], [], " ", label=f"density clipped above {top:.3g}")
-    return top
-
-
-def _atom_axis(ax):
-    """The twin axis for atom masses (one per Axes, created on first use)."""
-    tw = getattr(ax, "_freealg_atom_axis", None)
-    if tw is None:
-        tw = ax.twinx()
-        tw.set_ylim(0, 1.08)
-        tw.set_ylabel("atom mass")
-        ax._freealg_atom_axis = tw
-    return tw
-
-
-def _draw_atoms(ax, atoms, color, scale=1.0, series=0):
-    """Stems of height = mass on the atom axis, each labelled with its mass
-    (labels of successive series are staggered vertically)."""
-    atoms = [(float(np.real(a)) / scale, float(np.real(w))) for a, w in atoms if float(np.real(w)) > 0]
-    if not atoms:
-        return None
-    tw = _atom_axis(ax)
-    for a, w in atoms:
-        tw.vlines(a, 0, w, color=color, lw=2)
-        tw.plot([a], [w], "o", color=color)
-        tw.annotate(f"{w:.3g}", (a, w), textcoords="offset points", xytext=(4, 4 + 9 * series),
-                    fontsize="x-small", color=color)
-    return tw
+__all__ = ["plot_density", "plot_spectra_across_depths", "plot_fim_across_depths", "network_title"]
 
 
 def network_title(obj):
@@ -469,106 +334,6 @@ def plot_spectra_across_depths(results, *, ax=None, logx=True, ylog=False, title
     return ax
 
 
-def plot_phase_diagram(sigma_b, sigma_w_critical, *, ax=None, sigma_w_max=None, label=None):
-    """Order/chaos phase diagram in the (σ_w, σ_b) plane: the critical line
-    χ = 1, with the ordered phase (χ < 1) left of it and chaos right of it.
-
-    Entries of ``sigma_w_critical`` that are ``nan`` have no edge of chaos;
-    isolated finite entries (ReLU: only ``σ_b = 0``) are drawn as points.
-
-    Parameters
-    ----------
-    sigma_b : array_like of float
-        Grid of bias scales ``σ_b`` (finite).
-    sigma_w_critical : array_like of float
-        Critical ``σ_w`` at each ``σ_b`` (same shape), ``nan`` where there is
-        no edge of chaos.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; default a new figure.
-    sigma_w_max : float > 0, optional
-        Right end of the ``σ_w`` axis (default 1.5 times the largest critical
-        value; required when no entry is finite).
-    label : str, optional
-        Legend label of the critical line (default ``"edge of chaos (χ = 1)"``).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes drawn on.
-
-    Raises
-    ------
-    InvalidArgumentTypeError
-        If an array is not numeric, ``label`` is not a str, ``sigma_w_max``
-        not a real number, or ``ax`` not an Axes.
-    InvalidArgumentError
-        If ``sigma_b`` is not finite, ``sigma_w_critical`` has an infinity,
-        the shapes differ, ``sigma_w_max <= 0``, or no entry is finite and
-        ``sigma_w_max`` is not given.
-    ImportError
-        If matplotlib is not installed.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from freealg.plot import plot_phase_diagram
-    >>> sb = np.linspace(0.0, 1.0, 5)
-    >>> ax = plot_phase_diagram(sb, 1.0 + sb)
-    >>> [float(v) for v in ax.get_xlim()]   # 1.5 x the largest critical sigma_w
-    [0.0, 3.0]
-    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
-    """
-    sb = check_finite_array(sigma_b, "sigma_b")
-    if isinstance(sigma_w_critical, (str, bytes)):
-        raise InvalidArgumentTypeError("sigma_w_critical must be an array of floats; got a string")
-    try:
-        sw = np.asarray(sigma_w_critical, float)
-    except (TypeError, ValueError):
-        raise InvalidArgumentTypeError(
-            f"sigma_w_critical must be an array of floats (nan where no edge of chaos exists); "
-            f"got {describe(sigma_w_critical)}") from None
-    if np.any(np.isinf(sw)):
-        raise InvalidArgumentError("sigma_w_critical must be finite or nan (no edge of chaos); got inf")
-    if sb.shape != sw.shape:
-        raise InvalidArgumentError(
-            f"sigma_b and sigma_w_critical must have the same shape; got {sb.shape} and {sw.shape}"
-        )
-    _check_label(label, "label")
-    if sigma_w_max is not None:
-        check_real(sigma_w_max, "sigma_w_max", positive=True)
-    elif not np.any(np.isfinite(sw)):
-        raise InvalidArgumentError(
-            "sigma_w_critical has no finite entry (no edge of chaos on this grid); pass "
-            "sigma_w_max= to draw the axes anyway")
-    ax = _ax(ax)
-    top = sigma_w_max or float(np.nanmax(sw)) * 1.5
-    fin = np.isfinite(sw)
-    lab = label or "edge of chaos (χ = 1)"
-    # a finite entry with no finite neighbour is invisible as a line: mark it
-    nb = np.zeros_like(fin)
-    nb[1:] |= fin[:-1]
-    nb[:-1] |= fin[1:]
-    iso = fin & ~nb
-    ax.plot(sw, sb, color="k", lw=2, label=lab if fin.sum() > iso.sum() else None)
-    if iso.any():
-        ax.plot(sw[iso], sb[iso], "o", color="k", ms=7,
-                label=None if fin.sum() > iso.sum() else lab)
-    if fin.sum() > iso.sum():
-        ax.fill_betweenx(sb, 0, sw, where=fin, color=PALETTE[0], alpha=0.15, label="ordered (χ < 1)")
-        ax.fill_betweenx(sb, sw, top, where=fin, color=PALETTE[1], alpha=0.15, label="chaotic (χ > 1)")
-    ax.set_xlim(0, top)
-    lo_b, hi_b = float(np.min(sb)), float(np.max(sb))
-    ax.set_ylim(lo_b - 0.02 * (hi_b - lo_b or 1), hi_b + 0.02 * (hi_b - lo_b or 1))
-    ax.set_xlabel("σ_w (weight standard deviation × √width)")
-    ax.set_ylabel("σ_b (bias standard deviation)")
-    handles, labels = ax.get_legend_handles_labels()
-    seen = {}
-    for h, l in zip(handles, labels):
-        seen.setdefault(l, h)
-    ax.legend(list(seen.values()), list(seen.keys()), fontsize="small")
-    return ax
-
-
 def plot_fim_across_depths(results, *, ax=None, normalise_by_depth=True, ylog=False, title=None):
     """FIM spectra for several depths; with ``normalise_by_depth`` the
     eigenvalue axis is divided by L (and the density multiplied by L),
@@ -630,56 +395,3 @@ def plot_fim_across_depths(results, *, ax=None, normalise_by_depth=True, ylog=Fa
                           "plasma", "eigenvalue / L" if normalise_by_depth else "eigenvalue",
                           ylog, title)
 
-
-def savefig(ax, path, dpi=120):
-    """Save the figure that holds ``ax`` to ``path``; the format follows the
-    extension (``.png``, or vector ``.pdf`` / ``.svg``).
-
-    The layout is tightened first.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        Any axes of the figure to save.
-    path : str or os.PathLike
-        Output file.
-    dpi : int, default 120
-        Resolution for raster formats, ``1..2400``.
-
-    Returns
-    -------
-    str or os.PathLike
-        ``path``, unchanged.
-
-    Raises
-    ------
-    InvalidArgumentTypeError
-        If ``path`` is not a str/PathLike, ``dpi`` not an integer, or ``ax``
-        has no ``figure``.
-    InvalidArgumentError
-        If ``dpi < 1``.
-    TooLargeError
-        If ``dpi > 2400``.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> from freealg.plot import plot_phase_diagram, savefig
-    >>> ax = plot_phase_diagram([0.0, 1.0], [1.0, 2.0])
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = savefig(ax, os.path.join(d, "phase.svg"))
-    ...     os.path.getsize(p) > 0
-    True
-    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
-    """
-    if not isinstance(path, (str, os.PathLike)):
-        raise InvalidArgumentTypeError(
-            f"path must be a str or os.PathLike; got {describe(path)} of type {type(path).__name__}")
-    dpi = check_int(dpi, "dpi", minimum=1, maximum=2400, hint="screen and print need <= 600 dpi")
-    if not hasattr(ax, "figure"):
-        raise InvalidArgumentTypeError(
-            f"ax must be a matplotlib Axes; got {describe(ax)} of type {type(ax).__name__}")
-    fig = ax.figure
-    fig.tight_layout()
-    fig.savefig(path, dpi=dpi)
-    return path
