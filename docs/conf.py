@@ -72,5 +72,16 @@ def _drop_builtin_type_docstring(app, what, name, obj, options, lines):
         lines[:] = []
 
 
+def _public_bases(app, name, obj, options, bases):
+    """Show only public base classes: the private mixins that assemble a class
+    (``freealg.dnn._mlp_meanfield._MeanFieldMethods``, ...) are implementation
+    detail; their methods are documented on the class itself."""
+    def private(cls):
+        parts = [*getattr(cls, "__module__", "").split("."), cls.__name__]
+        return any(p.startswith("_") for p in parts[1:])
+    bases[:] = [b for b in bases if not private(b)]
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _drop_builtin_type_docstring)
+    app.connect("autodoc-process-bases", _public_bases)

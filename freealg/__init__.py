@@ -86,7 +86,7 @@ _LAZY = {
     "MomentExpansion": "freeness.model",
     "moment_symbol": "freeness.model",
     "cumulant_symbol": "freeness.model",
-    "latex": "_latex",
+    "latex": "printing",
     # --- activations (issue 6, low level) ---
     "Activation": "activations",
     "get_activation": "activations",

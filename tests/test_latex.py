@@ -73,13 +73,14 @@ def test_dispatch_to_latex_method_and_errors():
 
 
 def test_latex_stays_a_function_after_submodule_imports():
-    # the implementation lives in the private module freealg._latex, so importing
-    # submodules can never rebind freealg.latex to a module object
+    # the implementation lives in the module freealg.printing (not freealg.latex), so
+    # importing submodules can never rebind freealg.latex to a module object
     import freealg.freeness.expansion  # noqa: F401
-    import freealg._latex
+    import freealg.printing
 
     assert callable(freealg.latex) and not isinstance(freealg.latex, type(freealg))
-    assert freealg.latex(W1) == "W_{1}" == freealg._latex.latex(W1)
+    assert freealg.latex(W1) == "W_{1}" == freealg.printing.latex(W1)
+    assert freealg.latex.__module__ == "freealg.printing"  # a public path in the API page
 
 
 def test_repr_latex():

@@ -192,9 +192,9 @@ FACADES = {
     ("freealg.laws.interface", "freealg.density.certify"): "Law.cdf: the certified quadrature of the density layer",
     ("freealg.laws.base", "freealg.density"): "closed-form densities return the engine's DensityResult",
     ("freealg.laws.base", "freealg.density.result"): "closed-form densities return the engine's DensityResult",
-    ("freealg.nc.base", "freealg._latex"): "_repr_latex_ of letters and words: the one printer",
-    ("freealg.laws.curves", "freealg._latex"): "SpectralCurve.latex: the one printer",
-    ("freealg.freeness.expansion", "freealg._latex"): "MomentExpansion.latex: the one printer",
+    ("freealg.nc.base", "freealg.printing"): "_repr_latex_ of letters and words: the one printer",
+    ("freealg.laws.curves", "freealg.printing"): "SpectralCurve.latex: the one printer",
+    ("freealg.freeness.expansion", "freealg.printing"): "MomentExpansion.latex: the one printer",
     ("freealg.nc.trace", "freealg.nc.ncpoly"): "tr(p) coerces its argument to an NCPoly",
     ("freealg._utils.symbolic", "freealg._utils.validate"): "error messages describe the bad value",
     ("freealg.dnn._mf_engine", "freealg.dnn.mlp"): "isinstance check of the net argument",
@@ -247,8 +247,8 @@ LAYERS = [
                                 "verify.asymptotic verify.batch verify.evaluation verify.fim verify.jacobian "
                                 "verify.limit_moments verify.limits verify.momentcheck verify.network verify.report "
                                 "verify.spectra verify.trials verify.two_layer"),
-    ("front ends", "freealg _latex cli cli.__main__ cli.commands cli.demo demo plot plot.density plot.phase "
-                  "plot.style"),
+    ("front ends", "freealg cli cli.__main__ cli.commands cli.demo demo plot plot.density plot.phase "
+                  "plot.style printing"),
 ]
 
 

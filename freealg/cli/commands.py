@@ -570,7 +570,7 @@ def _model_and_names(args):
 
 
 def _cmd_moment_expression(args):
-    from .._latex import latex
+    from ..printing import latex
     from ..nc.parser import parse_expression
     from ..nc.ncpoly import Trace
 
@@ -597,7 +597,7 @@ def _cmd_moment_expression(args):
 
 
 def _cmd_latex(args):
-    from .._latex import latex
+    from ..printing import latex
     from ..nc.parser import parse_expression
 
     net, model, names = _model_and_names(args)

@@ -90,7 +90,7 @@ class ExpansionTerm:
     __repr__ = __str__
 
     def _latex(self, printer=None):
-        from .._latex import law_symbol_latex, latex
+        from ..printing import law_symbol_latex, latex
 
         body = r"\,".join(law_symbol_latex(lbl) for lbl, _ in self.cumulants) or "1"
         if self.coefficient != 1:
@@ -160,7 +160,7 @@ class MomentExpansion:
     __repr__ = __str__
 
     def _latex(self, printer=None):
-        from .._latex import latex
+        from ..printing import latex
 
         if not self.terms:
             rhs = "0"

@@ -464,7 +464,7 @@ class SpectralCurve(_CurveTransforms, _CurveSeries, _CurveAnalysis, Law):
         'G^{2} - G z + 1 = 0'
         """
         if wrap is not None or digits is not None:
-            from .._latex import latex
+            from ..printing import latex
 
             return latex(self, wrap=wrap, digits=digits)
         return self._latex(None, compact=compact)

@@ -389,7 +389,7 @@ def _term_str(c, wstr, first):
 
 
 def _scalar_latex(c):
-    from .._latex import latex as _latex_dispatch
+    from ..printing import latex as _latex_dispatch
 
     return _latex_dispatch(c)
 
