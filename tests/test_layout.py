@@ -183,15 +183,15 @@ def cycles(graph):
 # other import, at module level or inside a function, points down.  A stale
 # entry fails the test, so the list stays exact.
 FACADES = {
-    ("freealg.laws.base", "freealg.laws.curves"): "Law.curve(): a law builds its spectral curve",
+    ("freealg.laws.discrete", "freealg.laws.curves"): "Law.curve(): a law builds its spectral curve",
     ("freealg.laws.continuous", "freealg.laws.curves"): "the named laws' curve()",
     ("freealg.laws.curves", "freealg.laws.elimination"): "SpectralCurve's + and * (free_add, free_mul)",
     ("freealg.laws.analysis", "freealg.density"): "SpectralCurve.density and support: the density engine",
     ("freealg.laws.analysis", "freealg.density.curve"): "SpectralCurve.density and support: the density engine",
     ("freealg.laws.interface", "freealg.density"): "Law.cdf: the certified quadrature of the density layer",
     ("freealg.laws.interface", "freealg.density.certify"): "Law.cdf: the certified quadrature of the density layer",
-    ("freealg.laws.base", "freealg.density"): "closed-form densities return the engine's DensityResult",
-    ("freealg.laws.base", "freealg.density.result"): "closed-form densities return the engine's DensityResult",
+    ("freealg.laws._closed", "freealg.density"): "closed-form densities return the engine's DensityResult",
+    ("freealg.laws._closed", "freealg.density.result"): "closed-form densities return the engine's DensityResult",
     ("freealg.nc.base", "freealg._latex"): "_repr_latex_ of letters and words: the one printer",
     ("freealg.laws.curves", "freealg._latex"): "SpectralCurve.latex: the one printer",
     ("freealg.freeness.expansion", "freealg._latex"): "MomentExpansion.latex: the one printer",
@@ -225,7 +225,8 @@ LAYERS = [
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
                    "activations.expectations activations.named activations.quadrature "
                    "activations.quadrature_np activations.registry"),
-    ("laws", "curves laws laws.activation laws.analysis laws.base laws.continuous laws.curves "
+    ("laws", "curves laws laws._closed laws._kinds laws._transforms laws.activation laws.analysis laws.base "
+            "laws.continuous laws.curves laws.discrete "
             "laws.elimination laws.interface"),
     ("density", "density density.algebraic density.certify density.continuation density.curve "
                "density.curve_engine density.result density.subordination functional"),
@@ -275,7 +276,7 @@ def test_import_graph_sees_known_edges():
     modules, top, lazy = import_graph()
     assert {"freealg.laws", "freealg.curves", "freealg.dnn.fisher", "freealg._utils.validate"} <= set(modules)
     assert "freealg.laws.base" in top["freealg.laws.curves"]  # from .base import Law, ...
-    assert "freealg.laws.curves" in lazy["freealg.laws.base"]  # Law.curve(): from .curves import SpectralCurve
+    assert "freealg.laws.curves" in lazy["freealg.laws.discrete"]  # PointMass.curve(): from .curves import SpectralCurve
     assert "freealg._utils.validate" in top["freealg.dnn.mlp"]  # from .._utils.validate import ...
     assert "freealg._utils" in top["freealg.dnn.mlp"]  # ... which runs freealg/_utils/__init__.py
     assert "freealg.dnn" not in top["freealg.dnn.mlp"]  # its own package: not an edge

@@ -67,7 +67,7 @@ def to_float(v):
 
 
 def _exact(v, name):
-    from ..laws.base import _exact as ex
+    from ..laws._kinds import _exact as ex
 
     return ex(v, name)
 

@@ -84,7 +84,7 @@ __all__ = ["JacobianLaw", "IsometrySummary", "jacobian_law"]
 
 
 def _exact(v, name):
-    from ..laws.base import _exact as ex
+    from ..laws._kinds import _exact as ex
 
     return ex(v, name)
 
@@ -113,7 +113,7 @@ def _exact_digits(specs, n):
 
 def _float_out(v, what, law):
     """A number of a float-kind law as a Python float (overflow raises)."""
-    from ..laws.base import _to_float
+    from ..laws._kinds import _to_float
 
     if type(v).__module__.startswith("mpmath"):
         from .._utils.mpctx import mpmath
@@ -609,7 +609,7 @@ class JacobianLaw(LawMethods):
                     weights=self.net.weight_family, convention=self.convention)
             else:
                 from ..laws.curves import SpectralCurve
-                from ..laws.base import W
+                from ..laws._kinds import W
 
                 S = sympy.Integer(1)
                 for c in self._w_scales:

@@ -1,6 +1,7 @@
 """Probability laws: the ``Law`` base, the named laws, the activation-derivative law
 ``ν``, spectral curves and the operations on them."""
-from .base import Atomic, Bernoulli, Law, PointMass
+from .base import Law
+from .discrete import Atomic, Bernoulli, PointMass
 from .continuous import Arcsine, FussCatalan, MarchenkoPastur, Semicircle
 from .activation import ActivationDerivativeLaw, activation_derivative_law
 

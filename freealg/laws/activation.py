@@ -10,9 +10,12 @@ import sympy
 
 from .._utils.validate import check_dps
 from ..errors import InvalidArgumentError, NotAlgebraicError
-from .base import Law, PointMass, _check_order, _closed_form, _complex_points, _exact, _is_float_kind, _real_points, _to_float, _src, _sign
+from .base import Law
+from .discrete import PointMass
+from ._kinds import _check_order, _complex_points, _exact, _is_float_kind, _real_points, _to_float, _src, _sign
+from ._closed import _closed_form
 
-from .base import Atomic, Bernoulli  # noqa: E402
+from .discrete import Atomic, Bernoulli  # noqa: E402
 
 __all__ = ["ActivationDerivativeLaw", "activation_derivative_law"]
 

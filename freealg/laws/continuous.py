@@ -13,36 +13,12 @@ import sympy
 
 from .._utils.validate import MAX_DEPTH, check_dps
 from ..errors import InvalidArgumentError
-from .base import W, Law, PointMass, _apply, _check_int, _check_order, _closed_form, _complex_points, _exact, _finite_values, _f, _mp, _MPNS, _pole_error, _real_points, _keeps_float_kind, _sign, _sqrt_pair
+from ._kinds import W, _apply, _check_int, _check_order, _complex_points, _exact, _finite_values, _f, _mp, _MPNS, _pole_error, _real_points, _keeps_float_kind, _sign, _sqrt_pair
+from .base import Law
+from .discrete import PointMass
+from ._closed import _closed_form
+from ._kinds import _centred_sqrt, _mp_map, _wrap
 
-
-def _centred_sqrt(xp, z, centre, half, lo, hi):
-    """``√(z − lo)·√(z − hi)`` for ``[lo, hi] = centre ∓ half``, each factor
-    formed from whichever of ``z − edge`` and ``(z − centre) ± half`` keeps the
-    digits: an edge far from the centre relative to its own size (the hard
-    edge 0 of MP(1)) is exact as a float, while for a support narrower than
-    the float spacing at its centre only the centred form keeps the width."""
-    d = z - centre
-    f_lo = z - lo if abs(lo) <= abs(centre) / 2 else d + half
-    f_hi = z - hi if abs(hi) <= abs(centre) / 2 else d - half
-    return xp.sqrt(f_lo) * xp.sqrt(f_hi)
-
-
-def _wrap(out):
-    return out[()] if np.ndim(out) == 0 else out
-
-
-def _mp_map(x, dps, fun):
-    """Apply ``fun`` to every (checked, finite) entry of ``x`` at ``dps`` digits."""
-    from .._utils.mpctx import mpmath
-    arr = _real_points(x, "x")
-    dps = check_dps(dps)
-    with mpmath.workdps(dps + 10):
-        vals = [fun(mpmath.mpf(mpmath.mpmathify(v).real)) for v in arr.ravel()]
-    with mpmath.workdps(dps):
-        out = np.empty(len(vals), dtype=object)
-        out[:] = [+v for v in vals]
-    return out[0] if arr.ndim == 0 else out.reshape(arr.shape)
 
 __all__ = ["Semicircle", "MarchenkoPastur", "FussCatalan", "Arcsine"]
 

@@ -30,7 +30,9 @@ import sympy
 from .curves import G, R_SYM, S_SYM, Z, SpectralCurve
 from ..errors import BranchError, InvalidArgumentError, InvalidArgumentTypeError, InvalidLawError, TransformUndefinedError
 from .._utils.validate import MAX_DEPTH, describe
-from .base import Law, PointMass, W, _check_int, _exact
+from .base import Law
+from .discrete import PointMass
+from ._kinds import W, _check_int, _exact
 from .._utils import detsympy as _ds
 
 __all__ = ["free_add", "free_mul", "free_power", "affine", "invert", "physical_factor"]
@@ -346,7 +348,7 @@ def affine(law, shift=0, scale=1):
     refused rather than made rational; pass ``sympy.Rational(x)`` for the
     float's exact binary value.
     """
-    from .base import _any_float
+    from ._kinds import _any_float
 
     for name, v in (("shift", shift), ("scale", scale)):
         if _any_float(v):
