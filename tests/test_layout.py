@@ -185,6 +185,8 @@ def cycles(graph):
 FACADES = {
     ("freealg.laws.discrete", "freealg.laws.curves"): "Law.curve(): a law builds its spectral curve",
     ("freealg.laws.continuous", "freealg.laws.curves"): "the named laws' curve()",
+    ("freealg.laws.fuss_catalan", "freealg.laws.curves"): "the named laws' curve()",
+    ("freealg.laws.arcsine", "freealg.laws.curves"): "the named laws' curve()",
     ("freealg.laws.curves", "freealg.laws.elimination"): "SpectralCurve's + and * (free_add, free_mul)",
     ("freealg.laws.analysis", "freealg.density"): "SpectralCurve.density and support: the density engine",
     ("freealg.laws.analysis", "freealg.density.curve"): "SpectralCurve.density and support: the density engine",
@@ -226,7 +228,7 @@ LAYERS = [
                    "activations.expectations activations.named activations.quadrature "
                    "activations.quadrature_np activations.registry"),
     ("laws", "curves laws laws._closed laws._kinds laws._transforms laws.activation laws.analysis laws.base "
-            "laws.continuous laws.curves laws.discrete "
+            "laws.arcsine laws.continuous laws.curves laws.discrete laws.fuss_catalan "
             "laws.elimination laws.interface"),
     ("density", "density density.algebraic density.certify density.continuation density.curve "
                "density.curve_engine density.result density.subordination functional"),

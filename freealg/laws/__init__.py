@@ -2,7 +2,9 @@
 ``ν``, spectral curves and the operations on them."""
 from .base import Law
 from .discrete import Atomic, Bernoulli, PointMass
-from .continuous import Arcsine, FussCatalan, MarchenkoPastur, Semicircle
+from .continuous import MarchenkoPastur, Semicircle
+from .fuss_catalan import FussCatalan
+from .arcsine import Arcsine
 from .activation import ActivationDerivativeLaw, activation_derivative_law
 
 __all__ = ["Law", "Semicircle", "MarchenkoPastur", "PointMass", "Atomic", "Bernoulli", "FussCatalan",

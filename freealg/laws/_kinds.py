@@ -347,6 +347,28 @@ def _mp_map(x, dps, fun):
     return out[0] if arr.ndim == 0 else out.reshape(arr.shape)
 
 
+def _eval_by_kind(law, x, dps, params, what, np_fun, mp_fun, special=None):
+    """Evaluate a closed form of ``law`` at ``x`` in the kind of the call.
+
+    With ``dps=None``: ``np_fun(points, *floats)`` on the checked float64 points
+    (complex for ``what="cauchy"``, real for ``"density"``), the exact
+    ``params`` rounded once to float64, under ``np.errstate`` (an overflow is
+    caught after: a non-finite value outside the ``special(points)`` mask
+    raises, :func:`_finite_values`).  Else ``mp_fun(t, *mpfs)`` at each point
+    in mpmath, the ``params`` evaluated at ``dps + 10`` digits
+    (:func:`_mp_map` for a density, :func:`_apply` for ``G``)."""
+    if dps is None:
+        pts = _complex_points(x, "z") if what == "cauchy" else _real_points(x, "x")
+        fl = [_f(p) for p in params]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = np_fun(pts, *fl)
+        return _wrap(_finite_values(out, pts, law, what, None if special is None else special(pts, *fl)))
+    mp = [_mp(p, dps) for p in params]
+    if what == "cauchy":
+        return _apply(x, dps, None, lambda t: mp_fun(t, *mp))
+    return _mp_map(x, dps, lambda t: mp_fun(t, *mp))
+
+
 def _hashable(v):
     if isinstance(v, (list, tuple)):
         return tuple(_hashable(u) for u in v)

@@ -12,8 +12,7 @@ from .._utils.symbolic import sympify_safe
 from .._utils.validate import check_finite_array, check_point
 from ..errors import TransformUndefinedError
 
-from ._kinds import W
-from ._kinds import _check_order
+from ._kinds import W, _check_order
 
 
 def _finite_transform(out, owner, which, w):
@@ -57,6 +56,7 @@ class LawTransforms:
 
         Examples
         --------
+        >>> from freealg import PointMass
         >>> from freealg import MarchenkoPastur
         >>> PointMass(3).moments(3)
         [3, 9, 27]
@@ -128,6 +128,7 @@ class LawTransforms:
 
         Examples
         --------
+        >>> from freealg import Bernoulli
         >>> Bernoulli(sympy.Rational(1, 4)).mean()
         1/4
         """

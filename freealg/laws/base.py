@@ -497,6 +497,7 @@ class Law(LawTransforms, LawMethods):
 
         Examples
         --------
+        >>> from freealg import Bernoulli
         >>> Bernoulli(sympy.Rational(1, 2)).affine(1, 2).moments(2)     # atoms 1, 3
         [2, 5]
         """
@@ -523,6 +524,7 @@ class Law(LawTransforms, LawMethods):
 
         Examples
         --------
+        >>> from freealg import PointMass
         >>> PointMass(4).invert().moments(2)
         [1/4, 1/16]
         """
