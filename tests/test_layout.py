@@ -227,7 +227,7 @@ LAYERS = [
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
                    "activations.expectations activations.named activations.quadrature "
                    "activations.quadrature_np activations.registry"),
-    ("laws", "curves laws laws._closed laws._kinds laws._transforms laws.activation laws.analysis laws.base "
+    ("laws", "curves laws laws._closed laws._kinds laws._transforms laws.activation laws.activation_numerics laws.analysis laws.base "
             "laws.arcsine laws.continuous laws.curves laws.discrete laws.fuss_catalan "
             "laws.elimination laws.interface"),
     ("density", "density density.algebraic density.certify density.continuation density.curve "
