@@ -190,8 +190,8 @@ FACADES = {
     ("freealg.laws.curves", "freealg.laws.elimination"): "SpectralCurve's + and * (free_add, free_mul)",
     ("freealg.laws.analysis", "freealg.density"): "SpectralCurve.density and support: the density engine",
     ("freealg.laws.analysis", "freealg.density.curve"): "SpectralCurve.density and support: the density engine",
-    ("freealg.laws.interface", "freealg.density"): "Law.cdf: the certified quadrature of the density layer",
-    ("freealg.laws.interface", "freealg.density.certify"): "Law.cdf: the certified quadrature of the density layer",
+    ("freealg.laws._cdf", "freealg.density"): "Law.cdf: the certified quadrature of the density layer",
+    ("freealg.laws._cdf", "freealg.density.certify"): "Law.cdf: the certified quadrature of the density layer",
     ("freealg.laws._closed", "freealg.density"): "closed-form densities return the engine's DensityResult",
     ("freealg.laws._closed", "freealg.density.result"): "closed-form densities return the engine's DensityResult",
     ("freealg.nc.base", "freealg._latex"): "_repr_latex_ of letters and words: the one printer",
@@ -227,7 +227,7 @@ LAYERS = [
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
                    "activations.expectations activations.named activations.quadrature "
                    "activations.quadrature_np activations.registry"),
-    ("laws", "curves laws laws._closed laws._kinds laws._transforms laws.activation laws.activation_numerics laws.analysis laws.base "
+    ("laws", "curves laws laws._cdf laws._closed laws._kinds laws._transforms laws.activation laws.activation_numerics laws.analysis laws.base "
             "laws.arcsine laws.continuous laws.curves laws.discrete laws.fuss_catalan "
             "laws.elimination laws.interface"),
     ("density", "density density.algebraic density.certify density.continuation density.curve "
