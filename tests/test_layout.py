@@ -240,7 +240,7 @@ LAYERS = [
                                 "verify.evaluation verify.fim verify.jacobian verify.limit_moments verify.limits "
                                 "verify.momentcheck verify.network verify.report verify.spectra verify.trials "
                                 "verify.two_layer"),
-    ("front ends", "freealg _latex cli cli.__main__ cli.commands cli.demo demo plot"),
+    ("front ends", "freealg _latex cli cli.__main__ cli._args cli._output cli.algebra cli.commands cli.demo cli.networks demo plot"),
 ]
 
 
