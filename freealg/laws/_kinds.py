@@ -12,7 +12,7 @@ import sympy
 
 from .._utils.validate import MAX_MOMENT_ORDER, check_dps, check_finite_array, check_int, check_mp_entries, describe
 from .._utils.validate import _array_of
-from ..errors import FreealgError, InvalidArgumentError, InvalidArgumentTypeError
+from ..errors import FreealgError, InvalidArgumentError, InvalidArgumentTypeError, TransformUndefinedError
 
 W = sympy.Symbol("w")
 
@@ -367,6 +367,18 @@ def _eval_by_kind(law, x, dps, params, what, np_fun, mp_fun, special=None):
     if what == "cauchy":
         return _apply(x, dps, None, lambda t: mp_fun(t, *mp))
     return _mp_map(x, dps, lambda t: mp_fun(t, *mp))
+
+
+def _finite_transform(out, owner, which, w):
+    """``out``, the exact transform at the (checked, finite) point ``w``, unless
+    it is ``nan``/``zoo``/``oo``: a pole or branch point of the closed form,
+    raised as :class:`TransformUndefinedError` instead of returned."""
+    if isinstance(out, sympy.Basic) and out.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        raise TransformUndefinedError(
+            f"the {which}-transform of {owner!r} is not defined at w = {w} (a pole or branch "
+            "point of its closed form); evaluate it at another w, e.g. a smaller |w|"
+        )
+    return out
 
 
 def _hashable(v):

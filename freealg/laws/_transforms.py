@@ -12,19 +12,7 @@ from .._utils.symbolic import sympify_safe
 from .._utils.validate import check_finite_array, check_point
 from ..errors import TransformUndefinedError
 
-from ._kinds import W, _check_order
-
-
-def _finite_transform(out, owner, which, w):
-    """``out``, the exact transform at the (checked, finite) point ``w``, unless
-    it is ``nan``/``zoo``/``oo``: a pole or branch point of the closed form,
-    raised as :class:`TransformUndefinedError` instead of returned."""
-    if isinstance(out, sympy.Basic) and out.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-        raise TransformUndefinedError(
-            f"the {which}-transform of {owner!r} is not defined at w = {w} (a pole or branch "
-            "point of its closed form); evaluate it at another w, e.g. a smaller |w|"
-        )
-    return out
+from ._kinds import W, _check_order, _finite_transform
 
 
 class LawTransforms:

@@ -49,10 +49,8 @@ import sympy
 from ..errors import BranchError, ConvergenceError, InvalidArgumentError, FloatRangeError, InvalidArgumentTypeError, TransformUndefinedError
 from .analysis import G, Z, _CurveAnalysis
 from .base import Law
-from ._kinds import W, _check_order
-from ._transforms import _finite_transform
-from .._utils import detsympy as _ds
-from .._utils import series as _series
+from ._kinds import W, _check_order, _finite_transform
+from .._utils import detsympy as _ds, series as _series
 
 __all__ = ["SpectralCurve", "Z", "G"]
 S_SYM = sympy.Symbol("S")

@@ -27,12 +27,12 @@ from __future__ import annotations
 from .._utils.symbolic import sympify_safe
 import sympy
 
-from .curves import G, R_SYM, S_SYM, Z, SpectralCurve
+from .curves import G, R_SYM, S_SYM, Z, SpectralCurve, _normalise
 from ..errors import BranchError, InvalidArgumentError, InvalidArgumentTypeError, InvalidLawError, TransformUndefinedError
 from .._utils.validate import MAX_DEPTH, describe
 from .base import Law
 from .discrete import PointMass
-from ._kinds import W, _check_int, _exact
+from ._kinds import W, _any_float, _check_int, _exact
 from .._utils import detsympy as _ds
 
 __all__ = ["free_add", "free_mul", "free_power", "affine", "invert", "physical_factor"]
@@ -306,8 +306,6 @@ def physical_factor(curve):
         If no factor, or more than one, has such a branch (then the curve
         alone does not determine the law: select with exact moments).
     """
-    from .curves import _normalise
-
     _, factors = _ds.factor_list(curve.polynomial)
     cands = []
     for f, _ in factors:
@@ -348,8 +346,6 @@ def affine(law, shift=0, scale=1):
     refused rather than made rational; pass ``sympy.Rational(x)`` for the
     float's exact binary value.
     """
-    from ._kinds import _any_float
-
     for name, v in (("shift", shift), ("scale", scale)):
         if _any_float(v):
             raise InvalidArgumentError(
