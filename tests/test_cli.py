@@ -276,7 +276,7 @@ def test_errors_are_one_line_exit_2_and_json(argv, kind, capsys, tmp_path):
 
 
 def test_plot_path_checked_before_computing(capsys, tmp_path, monkeypatch):
-    import freealg.cli.commands as cli
+    import freealg.cli.networks as cli
 
     called = []
     monkeypatch.setattr(cli, "_cmd_spectrum", lambda args: called.append(args) or 0)
@@ -295,7 +295,7 @@ def test_plot_path_checked_before_computing(capsys, tmp_path, monkeypatch):
 
 
 def test_internal_bug_is_one_line_unless_debug(capsys, monkeypatch):
-    import freealg.cli.commands as cli
+    import freealg.cli.algebra as cli
 
     def boom(args):
         return 1 / 0

@@ -183,18 +183,20 @@ def cycles(graph):
 # other import, at module level or inside a function, points down.  A stale
 # entry fails the test, so the list stays exact.
 FACADES = {
-    ("freealg.laws.base", "freealg.laws.curves"): "Law.curve(): a law builds its spectral curve",
+    ("freealg.laws.discrete", "freealg.laws.curves"): "Law.curve(): a law builds its spectral curve",
     ("freealg.laws.continuous", "freealg.laws.curves"): "the named laws' curve()",
+    ("freealg.laws.fuss_catalan", "freealg.laws.curves"): "the named laws' curve()",
+    ("freealg.laws.arcsine", "freealg.laws.curves"): "the named laws' curve()",
     ("freealg.laws.curves", "freealg.laws.elimination"): "SpectralCurve's + and * (free_add, free_mul)",
     ("freealg.laws.analysis", "freealg.density"): "SpectralCurve.density and support: the density engine",
     ("freealg.laws.analysis", "freealg.density.curve"): "SpectralCurve.density and support: the density engine",
-    ("freealg.laws.interface", "freealg.density"): "Law.cdf: the certified quadrature of the density layer",
-    ("freealg.laws.interface", "freealg.density.certify"): "Law.cdf: the certified quadrature of the density layer",
-    ("freealg.laws.base", "freealg.density"): "closed-form densities return the engine's DensityResult",
-    ("freealg.laws.base", "freealg.density.result"): "closed-form densities return the engine's DensityResult",
     ("freealg.nc.base", "freealg.printing"): "_repr_latex_ of letters and words: the one printer",
     ("freealg.laws.curves", "freealg.printing"): "SpectralCurve.latex: the one printer",
     ("freealg.freeness.expansion", "freealg.printing"): "MomentExpansion.latex: the one printer",
+    ("freealg.laws._cdf", "freealg.density"): "Law.cdf: the certified quadrature of the density layer",
+    ("freealg.laws._cdf", "freealg.density.certify"): "Law.cdf: the certified quadrature of the density layer",
+    ("freealg.laws._closed", "freealg.density"): "closed-form densities return the engine's DensityResult",
+    ("freealg.laws._closed", "freealg.density.result"): "closed-form densities return the engine's DensityResult",
     ("freealg.nc.trace", "freealg.nc.ncpoly"): "tr(p) coerces its argument to an NCPoly",
     ("freealg._utils.symbolic", "freealg._utils.validate"): "error messages describe the bad value",
     ("freealg.dnn._mf_engine", "freealg.dnn.mlp"): "isinstance check of the net argument",
@@ -228,9 +230,10 @@ LAYERS = [
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
                    "activations.expectations activations.named activations.quadrature "
                    "activations.quadrature_np activations.registry"),
-    ("laws", "curves laws laws.activation laws.analysis laws.base laws.continuous "
+    ("laws", "curves laws laws._cdf laws._closed laws._kinds laws._transforms laws.activation "
+            "laws.activation_numerics laws.analysis laws.arcsine laws.base laws.continuous "
             "laws.convolution_moments laws.curve_polynomial laws.curve_series laws.curve_transforms "
-            "laws.curves laws.elimination laws.frozen laws.interface"),
+            "laws.curves laws.discrete laws.elimination laws.frozen laws.fuss_catalan laws.interface"),
     ("density", "density density.algebraic density.certify density.checks density.continuation "
                "density.curve density.curve_engine density.curve_routing density.curve_track "
                "density.mul_engine density.mul_equation density.mul_exact density.mul_factors "
@@ -247,8 +250,8 @@ LAYERS = [
                                 "verify.asymptotic verify.batch verify.evaluation verify.fim verify.jacobian "
                                 "verify.limit_moments verify.limits verify.momentcheck verify.network verify.report "
                                 "verify.spectra verify.trials verify.two_layer"),
-    ("front ends", "freealg cli cli.__main__ cli.commands cli.demo demo plot plot.density plot.phase "
-                  "plot.style printing"),
+    ("front ends", "freealg cli cli.__main__ cli._args cli._output cli.algebra cli.commands cli.demo "
+                  "cli.networks demo plot plot.density plot.phase plot.style printing"),
 ]
 
 
@@ -286,7 +289,7 @@ def test_import_graph_sees_known_edges():
     modules, top, lazy = import_graph()
     assert {"freealg.laws", "freealg.curves", "freealg.dnn.fisher", "freealg._utils.validate"} <= set(modules)
     assert "freealg.laws.base" in top["freealg.laws.curves"]  # from .base import Law, ...
-    assert "freealg.laws.curves" in lazy["freealg.laws.base"]  # Law.curve(): from .curves import SpectralCurve
+    assert "freealg.laws.curves" in lazy["freealg.laws.discrete"]  # PointMass.curve(): from .curves import SpectralCurve
     assert "freealg._utils.validate" in top["freealg.dnn.mlp"]  # from .._utils.validate import ...
     assert "freealg._utils" in top["freealg.dnn.mlp"]  # ... which runs freealg/_utils/__init__.py
     assert "freealg.dnn" not in top["freealg.dnn.mlp"]  # its own package: not an edge

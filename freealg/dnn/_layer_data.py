@@ -41,14 +41,14 @@ def to_float(v):
 
 
 def _exact(v, name):
-    from ..laws.base import _exact as ex
+    from ..laws._kinds import _exact as ex
 
     return ex(v, name)
 
 
 def _float_out(v, what, law):
     """A number of a float-kind law as a Python float (overflow raises)."""
-    from ..laws.base import _to_float
+    from ..laws._kinds import _to_float
 
     if type(v).__module__.startswith("mpmath"):
         from .._utils.mpctx import mpmath

@@ -43,7 +43,7 @@ import sympy
 from .._utils.validate import check_choice, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 from ..laws import Bernoulli, Law, MarchenkoPastur, PointMass
-from ..laws.base import _any_float, _check_int, _exact, _float_param_error
+from ..laws._kinds import _any_float, _check_int, _exact, _float_param_error
 
 __all__ = ["jacobian_curve", "fim_curve", "fim_two_layer_curve", "weight_law"]
 

@@ -512,7 +512,7 @@ class FisherLaw(_FisherSpectrum, LawMethods):
                 "(functional-equation solver), or raise max_degree"
             )
         if self.layers.float_kind and not exact:
-            from ..laws.base import _float_param_error
+            from ..laws._kinds import _float_param_error
 
             raise _float_param_error(self, "curve()", "curve(exact=True)")
         if self._curve is None:

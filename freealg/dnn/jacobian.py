@@ -439,7 +439,7 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
                     weights=self.net.weight_family, convention=self.convention)
             else:
                 from ..laws.curves import SpectralCurve
-                from ..laws.base import W
+                from ..laws._kinds import W
 
                 S = sympy.Integer(1)
                 for c in self._w_scales:

@@ -436,7 +436,7 @@ class _CurveAnalysis:
         \text{atoms: } \text{none} \\
         m_{1..2} = 0, 1
         """
-        from .base import _check_order
+        from ._kinds import _check_order
 
         n_moments = _check_order(n_moments, "n_moments")
         lines = [self.latex()]

@@ -1,5 +1,6 @@
-r"""The continuous named laws: semicircle, free Poisson (Marchenko–Pastur),
-Fuss–Catalan and arcsine (private; re-exported by :mod:`freealg.laws`).
+r"""The semicircle and free Poisson (Marchenko–Pastur) laws (private; re-exported
+by :mod:`freealg.laws`); the Fuss–Catalan and arcsine laws are in
+:mod:`freealg.laws.fuss_catalan` and :mod:`freealg.laws.arcsine`.
 
 Conventions as in :mod:`freealg.laws` (docs/theory.md §1–§3).
 """
@@ -11,40 +12,14 @@ import math
 import numpy as np
 import sympy
 
-from .._utils.validate import MAX_DEPTH, check_dps
 from ..errors import InvalidArgumentError
-from .base import W, Law, PointMass, _apply, _check_int, _check_order, _closed_form, _complex_points, _exact, _finite_values, _f, _mp, _MPNS, _pole_error, _real_points, _keeps_float_kind, _sign, _sqrt_pair
+from ._kinds import W, _check_order, _exact, _f, _MPNS, _pole_error, _keeps_float_kind, _sign, _centred_sqrt, _eval_by_kind
+from .base import Law
+from .discrete import PointMass
+from ._closed import _closed_form
 
 
-def _centred_sqrt(xp, z, centre, half, lo, hi):
-    """``√(z − lo)·√(z − hi)`` for ``[lo, hi] = centre ∓ half``, each factor
-    formed from whichever of ``z − edge`` and ``(z − centre) ± half`` keeps the
-    digits: an edge far from the centre relative to its own size (the hard
-    edge 0 of MP(1)) is exact as a float, while for a support narrower than
-    the float spacing at its centre only the centred form keeps the width."""
-    d = z - centre
-    f_lo = z - lo if abs(lo) <= abs(centre) / 2 else d + half
-    f_hi = z - hi if abs(hi) <= abs(centre) / 2 else d - half
-    return xp.sqrt(f_lo) * xp.sqrt(f_hi)
-
-
-def _wrap(out):
-    return out[()] if np.ndim(out) == 0 else out
-
-
-def _mp_map(x, dps, fun):
-    """Apply ``fun`` to every (checked, finite) entry of ``x`` at ``dps`` digits."""
-    from .._utils.mpctx import mpmath
-    arr = _real_points(x, "x")
-    dps = check_dps(dps)
-    with mpmath.workdps(dps + 10):
-        vals = [fun(mpmath.mpf(mpmath.mpmathify(v).real)) for v in arr.ravel()]
-    with mpmath.workdps(dps):
-        out = np.empty(len(vals), dtype=object)
-        out[:] = [+v for v in vals]
-    return out[0] if arr.ndim == 0 else out.reshape(arr.shape)
-
-__all__ = ["Semicircle", "MarchenkoPastur", "FussCatalan", "Arcsine"]
+__all__ = ["Semicircle", "MarchenkoPastur"]
 
 
 class Semicircle(Law):
@@ -187,16 +162,10 @@ class Semicircle(Law):
         a, v = self._params["mean"], self._params["variance"]
         lo, hi = self._edges()
         half = 2 * sympy.sqrt(v)
-        if dps is None:
-            af, l, h, hf = _f(a), _f(lo), _f(hi), _f(half)
-            zz = _complex_points(z, "z")
-            with np.errstate(over="ignore", invalid="ignore"):
-                den = (zz - af) + _centred_sqrt(np, zz, af, hf, l, h)
-                out = 2.0 / den
-            return _wrap(_finite_values(out, zz, self, "cauchy"))
-        am, l, h, hm = (_mp(t, dps) for t in (a, lo, hi, half))
-        return _apply(z, dps, None,
-                      lambda t: 2 / ((t - am) + _centred_sqrt(_MPNS, t, am, hm, l, h)))
+        return _eval_by_kind(
+            self, z, dps, (a, half, lo, hi), "cauchy",
+            lambda zz, a, hf, l, h: 2.0 / ((zz - a) + _centred_sqrt(np, zz, a, hf, l, h)),
+            lambda t, a, hm, l, h: 2 / ((t - a) + _centred_sqrt(_MPNS, t, a, hm, l, h)))
 
     @_closed_form
     def density(self, x, dps=None):
@@ -234,21 +203,18 @@ class Semicircle(Law):
         self._require_numeric("density")
         a, v = self._params["mean"], self._params["variance"]
         sd = sympy.sqrt(v)
-        if dps is None:
-            xx = _real_points(x, "x")
-            af, sf = _f(a), _f(sd)
-            with np.errstate(over="ignore", invalid="ignore"):
-                t = (xx - af) / sf
-                val = np.sqrt(np.abs(2 - t)) * np.sqrt(np.abs(2 + t)) / (2 * np.pi) / sf
-            return _wrap(_finite_values(np.where(np.abs(t) < 2, val, 0.0), xx, self, "density"))
         from .._utils.mpctx import mpmath
-        am, sm = _mp(a, dps), _mp(sd, dps)
 
-        def f(x):
+        def f_np(xx, af, sf):
+            t = (xx - af) / sf
+            val = np.sqrt(np.abs(2 - t)) * np.sqrt(np.abs(2 + t)) / (2 * np.pi) / sf
+            return np.where(np.abs(t) < 2, val, 0.0)
+
+        def f_mp(x, am, sm):
             t = (x - am) / sm
             return mpmath.sqrt((2 - t) * (2 + t)) / (2 * mpmath.pi * sm) if abs(t) < 2 else mpmath.mpf(0)
 
-        return _mp_map(x, dps, f)
+        return _eval_by_kind(self, x, dps, (a, sd), "density", f_np, f_mp)
 
     def support(self):
         self._require_numeric("support")
@@ -418,31 +384,25 @@ class MarchenkoPastur(Law):
         ctr, half = alpha * (1 + lam), 2 * abs(alpha) * sympy.sqrt(lam)
         # z = 0 is the atom (λ < 1) or the hard edge where G is unbounded (λ = 1)
         pole = _sign(lam - 1) <= 0
-        if dps is None:
-            cf, af, l, h = _f(c), _f(alpha), _f(lo), _f(hi)
-            ctf, hf = _f(ctr), _f(half)
-            zz = _complex_points(z, "z")
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                S = _centred_sqrt(np, zz, ctf, hf, l, h)
-                n1 = zz + cf - S
-                n2 = zz + cf + S
-                g1 = n1 / (2 * af) / zz
-                g2 = 2.0 / n2
-                out = np.where(np.abs(n1) >= np.abs(n2), g1, g2)
+
+        def g_np(zz, cf, af, l, h, ctf, hf):
+            S = _centred_sqrt(np, zz, ctf, hf, l, h)
+            n1 = zz + cf - S
+            n2 = zz + cf + S
+            g1 = n1 / (2 * af) / zz
+            g2 = 2.0 / n2
             if pole and (zz == 0).any():
                 raise _pole_error(self, 0j, "an atom" if _sign(lam - 1) < 0 else "the hard edge")
-            out = _finite_values(out, zz, self, "cauchy")
-            return _wrap(out)
-        cm, am, l, h, ctm, hm = (_mp(t, dps) for t in (c, alpha, lo, hi, ctr, half))
+            return np.where(np.abs(n1) >= np.abs(n2), g1, g2)
 
-        def g(t):
+        def g_mp(t, cm, am, l, h, ctm, hm):
             S = _centred_sqrt(_MPNS, t, ctm, hm, l, h)
             n1, n2 = t + cm - S, t + cm + S
             if t == 0 and pole:
                 raise _pole_error(self, t, "an atom" if _sign(lam - 1) < 0 else "the hard edge")
             return n1 / (2 * am * t) if abs(n1) >= abs(n2) and t != 0 else 2 / n2
 
-        return _apply(z, dps, None, g)
+        return _eval_by_kind(self, z, dps, (c, alpha, lo, hi, ctr, half), "cauchy", g_np, g_mp)
 
     @_closed_form
     def density(self, x, dps=None):
@@ -489,38 +449,37 @@ class MarchenkoPastur(Law):
         w = 2 * abs(alpha) * sympy.sqrt(lam)
         ctr = alpha * (1 + lam)
         at0 = _sign(lam - 1)
-        if dps is None:
-            xx = _real_points(x, "x")
-            wf, cf, af = _f(w), _f(ctr), abs(_f(alpha))
-            sg = 1.0 if _f(alpha) > 0 else -1.0
-            near = _f(alpha * (1 - sympy.sqrt(lam)) ** 2)  # the edge nearer 0
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                d = xx - cf
-                far = wf - sg * d
-                # the factor vanishing at the edge nearer 0: x − e directly when
-                # that edge is well separated from the centre (λ near 1: the hard
-                # edge at 0 is exact), else w ± d (λ tiny: the float edge would
-                # have lost the width)
-                nf = np.abs(xx - near) if abs(near) <= abs(cf) / 2 else wf + sg * d
-                val = np.sqrt(np.abs(far)) * np.sqrt(np.abs(nf)) / np.abs(xx) / (2 * np.pi) / af
+        from .._utils.mpctx import mpmath
+        near = alpha * (1 - sympy.sqrt(lam)) ** 2  # the edge nearer 0
+
+        def f_np(xx, wf, cf, af, near):
+            sg = 1.0 if af > 0 else -1.0
+            af = abs(af)
+            d = xx - cf
+            far = wf - sg * d
+            # the factor vanishing at the edge nearer 0: x − e directly when
+            # that edge is well separated from the centre (λ near 1: the hard
+            # edge at 0 is exact), else w ± d (λ tiny: the float edge would
+            # have lost the width)
+            nf = np.abs(xx - near) if abs(near) <= abs(cf) / 2 else wf + sg * d
+            val = np.sqrt(np.abs(far)) * np.sqrt(np.abs(nf)) / np.abs(xx) / (2 * np.pi) / af
             out = np.where(np.abs(d) < wf, val, 0.0)
-            out = _finite_values(out, xx, self, "density", (xx == 0) if at0 <= 0 else None)
             if at0 < 0:
                 out = np.where(xx == 0, np.nan, out)
             elif at0 == 0:
                 out = np.where(xx == 0, np.inf, out)
-            return _wrap(out)
-        from .._utils.mpctx import mpmath
-        wm, cm, am = _mp(w, dps), _mp(ctr, dps), abs(_mp(alpha, dps))
+            return out
 
-        def f(x):
+        def f_mp(x, wm, cm, am, near):
+            am = abs(am)
             if x == 0 and at0 <= 0:
                 return mpmath.nan if at0 < 0 else mpmath.inf
             d = x - cm
             return (mpmath.sqrt((wm - d) * (wm + d)) / (2 * mpmath.pi * am * abs(x))
                     if abs(d) < wm else mpmath.mpf(0))
 
-        return _mp_map(x, dps, f)
+        return _eval_by_kind(self, x, dps, (w, ctr, alpha, near), "density", f_np, f_mp,
+                             special=(lambda xx, *_: xx == 0) if at0 <= 0 else None)
 
     def support(self):
         self._require_numeric("support")
@@ -532,449 +491,3 @@ class MarchenkoPastur(Law):
         if s is None:
             self._require_numeric("atoms")
         return self._pairs_kind([(sympy.Integer(0), 1 - lam)] if s < 0 else [])
-
-
-class FussCatalan(Law):
-    r"""The Fuss–Catalan law ``MP(1)^{⊠L}`` (free product of ``L`` free Poisson
-    laws of rate one).
-
-    Moments ``binom((L+1)n, n)/(Ln + 1)``; ``S(w) = (1 + w)^{−L}``; curve
-    ``z^L G^{L+1} − z G + 1 = 0`` (for ``L = 2``, with ``m = −G``:
-    ``m³z² − mz − 1 = 0``, docs/theory.md §3).  The density uses the
-    Haagerup–Möller parametrisation (``s = L + 1``, ``θ ∈ (0, π/s)``)
-    ``x(θ) = sin(sθ)^s / (sin θ sin((s−1)θ)^{s−1})``,
-    ``ρ = sin²θ sin((s−1)θ)^{s−2} / (π sin(sθ)^{s−1})``, on
-    ``[0, s^s/(s−1)^{s−1}]``.
-
-    Parameters
-    ----------
-    L : int, optional
-        The number of factors, ``1 <= L <= 100000`` (default 2; ``L = 1``
-        is ``MarchenkoPastur(1)``).
-
-    Raises
-    ------
-    InvalidArgumentTypeError
-        If ``L`` is not an integer.
-    InvalidArgumentError
-        If ``L < 1``.
-    TooLargeError
-        If ``L > 100000``.
-
-    Examples
-    --------
-    >>> FussCatalan(2).moments(4)
-    [1, 3, 12, 55]
-    >>> FussCatalan(2).curve()
-    SpectralCurve(G**3*z**2 - G*z + 1)
-    >>> FussCatalan(2).support()
-    [(0, 27/4)]
-    """
-
-    def __init__(self, L=2):
-        if isinstance(L, sympy.Integer):
-            L = int(L)
-        self._params = {"L": sympy.Integer(_check_int(
-            L, "L", 1, maximum=MAX_DEPTH,
-            hint="a product of more free Poisson laws than a network has layers"))}
-
-    @property
-    def L(self):
-        """The number ``L`` of free Poisson factors (an int)."""
-        return int(self._params["L"])
-
-    def subs(self, *args, **kwargs):
-        return self
-
-    def _moments(self, n):
-        L = self.L
-        return [sympy.Integer(math.comb((L + 1) * k, k) // (L * k + 1)) for k in range(1, n + 1)]
-
-    def _s_rational(self):
-        return 1 / (1 + W) ** self.L
-
-    def curve(self, exact=False):
-        """``z^L G^{L+1} − z G + 1 = 0`` (``exact`` is accepted for the protocol).
-
-        Parameters
-        ----------
-        exact : bool, optional
-            Ignored (the law has an exact integer parameter).
-
-        Returns
-        -------
-        SpectralCurve
-            The curve from ``S(w) = (1 + w)^{−L}``, with this law attached.
-
-        Raises
-        ------
-        None
-            ``exact`` is ignored and the curve always exists: nothing is
-            raised.
-
-        Examples
-        --------
-        >>> FussCatalan(3).curve()
-        SpectralCurve(G**4*z**3 - G*z + 1)
-        """
-        from .curves import SpectralCurve
-
-        return SpectralCurve.from_s_transform(self._s_rational(), law=self)
-
-    def support(self):
-        s = self.L + 1
-        return [(sympy.Integer(0), sympy.Rational(s**s, (s - 1) ** (s - 1)))]
-
-    def atoms(self):
-        return []
-
-    def _theta(self, x, dps):
-        """Solve ``x(θ) = x`` for θ ∈ (0, π/s) (x(θ) decreases from the edge to 0)."""
-        from .._utils.mpctx import mpmath
-
-        s = self.L + 1
-        with mpmath.workdps(dps + 10):
-            def xt(t):
-                return mpmath.sin(s * t) ** s / (mpmath.sin(t) * mpmath.sin((s - 1) * t) ** (s - 1))
-
-            lo, hi = mpmath.mpf(0), mpmath.pi / s
-            for _ in range(int(3.4 * (dps + 10)) + 20):
-                mid = (lo + hi) / 2
-                if xt(mid) > x:
-                    lo = mid
-                else:
-                    hi = mid
-            return (lo + hi) / 2
-
-    @staticmethod
-    def _logs(s, t, mode):
-        r"""``(log x, log ρ)`` of the Haagerup–Möller parametrisation.
-
-        ``mode = "u"``: ``θ = π/s − e^t`` (accurate as ``x → 0``, where
-        ``sin(sθ) = sin(s e^t)``); ``mode = "theta"``: ``θ = e^t`` (accurate
-        near the soft edge).  With ``r = sin(sθ)/sin((s−1)θ)``,
-        ``x = r^{s−1} sin(sθ)/sin θ`` and ``ρ = sin²θ r^{−(s−2)}/(π sin(sθ))``;
-        ``log r = log1p(r − 1)`` with ``r − 1 = −2 sin²(θ/2) + sin θ cot((s−1)θ)``
-        when ``r`` is near 1, so the factor ``s − 1`` multiplies a small
-        accurate number instead of a difference of large logarithms.
-        """
-        a = np.pi / s
-        if mode == "u":
-            u = np.exp(t)
-            th = a - u
-            v = a + (s - 1) * u  # (s−1)θ = π − v
-            sin_m, cos_m = np.sin(v), -np.cos(v)
-            sin_s = np.sin(s * u)
-        else:
-            th = np.exp(t)
-            sin_m, cos_m = np.sin((s - 1) * th), np.cos((s - 1) * th)
-            sin_s = np.sin(s * th)
-        sin_t = np.sin(th)
-        r1 = -2 * np.sin(th / 2) ** 2 + sin_t * cos_m / sin_m
-        with np.errstate(invalid="ignore", divide="ignore"):
-            log_r = np.where(np.abs(r1) < 0.5, np.log1p(np.maximum(r1, -0.5)),
-                             np.log(sin_s) - np.log(sin_m))
-        lsin_t, lsin_s = np.log(sin_t), np.log(sin_s)
-        log_x = (s - 1) * log_r + lsin_s - lsin_t
-        log_rho = 2 * lsin_t - math.log(math.pi) - lsin_s - (s - 2) * log_r
-        return log_x, log_rho
-
-    def _density_np(self, x):
-        r"""float64 path, in logarithms (no overflow or underflow for any ``L``).
-
-        ``log x(θ)`` decreases in θ; it is inverted by bisection in
-        ``log(π/s − θ)`` on the half ``θ > π/(2s)`` (small ``x``) and in
-        ``log θ`` on ``θ < π/(2s)`` (up to the soft edge), 64 steps each, with
-        the cancellation-free forms of :meth:`_logs`.
-        """
-        s = self.L + 1
-        xx = _real_points(x, "x")
-        log_edge = s * math.log(s) - (s - 1) * math.log(s - 1)
-        inside = (xx > 0) & (np.log(np.where(xx > 0, xx, 1.0)) < log_edge)
-        target = np.log(np.where(inside, xx, 1.0))
-        log_half = math.log(math.pi / (2 * s))
-        x_half = float(self._logs(s, np.array(log_half), "theta")[0])
-        near = target > x_half  # θ < π/(2s)
-        log_rho = np.empty(xx.shape)
-        for mode, sel in (("u", ~near), ("theta", near)):
-            if not sel.any():
-                continue
-            tg = target[sel]
-            # u = π/s − θ from e^{−700}·π/(2s) (x < 1e-600) up to π/(2s); θ from
-            # e^{−60}·π/(2s) (x within 1e-30 of the edge) up to π/(2s)
-            lo = np.full(tg.shape, log_half - (700.0 if mode == "u" else 60.0))
-            hi = np.full(tg.shape, log_half)
-            for _ in range(64):
-                mid = (lo + hi) / 2
-                lx = self._logs(s, mid, mode)[0]
-                # x grows with u (mode "u") and falls with θ (mode "theta")
-                big = lx > tg
-                if mode == "u":
-                    hi, lo = np.where(big, mid, hi), np.where(big, lo, mid)
-                else:
-                    lo, hi = np.where(big, mid, lo), np.where(big, hi, mid)
-            log_rho[sel] = self._logs(s, (lo + hi) / 2, mode)[1]
-        with np.errstate(over="ignore"):
-            rho = np.exp(log_rho)
-        out = np.where(inside, rho, 0.0)
-        out = np.where(xx == 0, np.inf, out)  # hard edge: ρ ~ x^{−L/(L+1)}
-        return _wrap(out)
-
-    @_closed_form
-    def density(self, x, dps=None):
-        r"""Density on ``[0, s^s/(s−1)^{s−1}]`` (``s = L + 1``), 0 outside.
-
-        The right edge is soft (value 0); at the left edge ``x = 0`` the
-        density diverges like ``x^{−L/(L+1)}`` and the value is ``+inf``.
-        Accurate for ``L`` up to ``10^4`` and beyond (evaluated in logarithms).
-
-        Parameters
-        ----------
-        x : float or array_like of float
-            Real, finite points.
-        dps : int or None, optional
-            ``None`` (default) for float64 values; ``1 <= dps <= 1000`` for
-            mpmath values at that many digits.
-
-        Returns
-        -------
-        float or ndarray of float
-            A 0-d value for a scalar ``x``, else an array of the shape of
-            ``x`` (mpmath numbers with ``dps``).
-
-        Raises
-        ------
-        InvalidArgumentError
-            If an entry of ``x`` is not finite or not real.
-        InvalidArgumentTypeError
-            For a non-numeric ``x`` or a non-integer ``dps``.
-        TooLargeError
-            If ``dps > 1000``.
-
-        Examples
-        --------
-        >>> FussCatalan(2).pdf([0.0, 1.0, 7.0])
-        array([       inf, 0.17897913, 0.        ])
-        """
-        from .._utils.mpctx import mpmath
-        if dps is None:
-            return self._density_np(x)
-        s = self.L + 1
-        edge = mpmath.mpf(s) ** s / mpmath.mpf(s - 1) ** (s - 1)
-        work = check_dps(dps)
-
-        def f(t):
-            with mpmath.workdps(work + 10):
-                if t == 0:
-                    return mpmath.inf
-                if t < 0 or t >= edge:
-                    return mpmath.mpf(0)
-                th = self._theta(t, work)
-                return (mpmath.sin(th) ** 2 * mpmath.sin((s - 1) * th) ** (s - 2)
-                        / (mpmath.pi * mpmath.sin(s * th) ** (s - 1)))
-
-        return _mp_map(x, work, f)
-
-
-class Arcsine(Law):
-    r"""The arcsine law on ``[a, b]``: density ``1/(π√((x − a)(b − x)))``.
-
-    ``G(z) = 1/√((z − a)(z − b))``; curve ``(z − a)(z − b) G² − 1 = 0``.
-    Moments: with ``c = (a+b)/2``, ``r = (b−a)/2``,
-    ``m_n = Σ_j binom(n, 2j) c^{n−2j} r^{2j} binom(2j, j)/4^j``.
-
-    Parameters
-    ----------
-    a : number or sympy expression, optional
-        The left edge (default −2).
-    b : number or sympy expression, optional
-        The right edge, ``b > a`` (default 2).  A float parameter makes a
-        float law.
-
-    Raises
-    ------
-    InvalidArgumentError
-        If numeric edges have ``b <= a``, or an edge is not finite or not
-        real.
-    InvalidArgumentTypeError
-        If an edge is not a number or a sympy expression.
-
-    Examples
-    --------
-    >>> Arcsine(-2, 2).moments(4)          # central binomial coefficients
-    [0, 2, 0, 6]
-    >>> complex(Arcsine(-2, 2).cauchy(2.5))         # 1/√(0.5·4.5)
-    (0.6666666666666666+0j)
-    """
-
-    def __init__(self, a=-2, b=2):
-        ae, be = _exact(a, "a"), _exact(b, "b")
-        s = _sign(be - ae)
-        if s is not None and s <= 0:
-            raise InvalidArgumentError(f"Arcsine needs a < b; got a = {ae}, b = {be}")
-        self._params = {"a": ae, "b": be}
-        self._set_kind({"a": a, "b": b})
-
-    def _moments(self, n):
-        a, b = self._params["a"], self._params["b"]
-        c, r = (a + b) / 2, (b - a) / 2
-        return [sum(math.comb(k, 2 * j) * c ** (k - 2 * j) * r ** (2 * j)
-                    * sympy.Rational(math.comb(2 * j, j), 4**j) for j in range(k // 2 + 1))
-                for k in range(1, n + 1)]
-
-    def curve(self, exact=False):
-        """``(z − a)(z − b) G² − 1 = 0`` (``exact=True`` for a float law: see
-        :meth:`Law.curve`).
-
-        Parameters
-        ----------
-        exact : bool, optional
-            Must be ``True`` for a float law (see :meth:`Law.curve`).
-
-        Returns
-        -------
-        SpectralCurve
-            The curve, with this law attached.
-
-        Raises
-        ------
-        InvalidArgumentError
-            For a float law without ``exact=True``.
-
-        Examples
-        --------
-        >>> Arcsine(0, 1).curve()
-        SpectralCurve(G**2*z**2 - G**2*z - 1)
-        """
-        from .curves import SpectralCurve, Z, G
-
-        self._check_curve_kind(exact)
-        a, b = self._params["a"], self._params["b"]
-        return SpectralCurve((Z - a) * (Z - b) * G**2 - 1, law=self._exact_twin())
-
-    def cauchy(self, z, dps=None):
-        """``1/(√(z − a)√(z − b))``.  Exactly at the hard edges ``a``, ``b``
-        ``G`` is unbounded: those points raise
-        :class:`~freealg.errors.InvalidArgumentError` (evaluate at ``a + i·ε``).
-
-        Parameters
-        ----------
-        z : complex or array_like of complex
-            Points; real points outside the support give real ``G``.
-        dps : int or None, optional
-            ``None`` (default) for numpy complex128 values; ``1 <= dps <=
-            1000`` for mpmath values at that many digits.
-
-        Returns
-        -------
-        complex or ndarray
-            A complex scalar for a scalar ``z``, else a complex array (mpmath
-            ``mpc`` numbers, in an object array for an array ``z``, with
-            ``dps``).
-
-        Raises
-        ------
-        InvalidArgumentError
-            For a non-finite ``z``, or symbolic parameters (substitute first
-            with :meth:`subs`); exactly at a
-            hard edge ``a`` or ``b``; when a float64 value
-            overflows (a law of extreme scale: pass ``dps``).
-        InvalidArgumentTypeError
-            For a non-numeric ``z`` or a non-integer ``dps``.
-        TooLargeError
-            If ``dps > 1000``.
-
-        Examples
-        --------
-        >>> complex(Arcsine(0, 1).cauchy(2.0))             # 1/√(2·1)
-        (0.7071067811865475+0j)
-        """
-        self._require_numeric("cauchy")
-        a, b = self._params["a"], self._params["b"]
-        if dps is None:
-            zz = _complex_points(z, "z")
-            af, bf = _f(a), _f(b)
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                out = 1.0 / _sqrt_pair(np, zz, af, bf)
-            edge = (zz == af) | (zz == bf)
-            if edge.any():
-                raise _pole_error(self, zz.ravel()[int(np.flatnonzero(edge.ravel())[0])], "a hard edge")
-            return _wrap(_finite_values(out, zz, self, "cauchy"))
-        am, bm = _mp(a, dps), _mp(b, dps)
-
-        def g(t):
-            if t in (am, bm):
-                raise _pole_error(self, t, "a hard edge")
-            return 1 / _sqrt_pair(_MPNS, t, am, bm)
-
-        return _apply(z, dps, None, g)
-
-    @_closed_form
-    def density(self, x, dps=None):
-        r"""``1/(π√(x − a)√(b − x))`` on ``(a, b)``, 0 outside; ``+inf`` at the
-        hard edges ``a`` and ``b`` (the limit from inside).
-
-        Parameters
-        ----------
-        x : float or array_like of float
-            Real, finite points.
-        dps : int or None, optional
-            ``None`` (default) for float64 values; ``1 <= dps <= 1000`` for
-            mpmath values at that many digits.
-
-        Returns
-        -------
-        float or ndarray of float
-            A 0-d value for a scalar ``x``, else an array of the shape of
-            ``x`` (mpmath numbers with ``dps``).
-
-        Raises
-        ------
-        InvalidArgumentError
-            If an entry of ``x`` is not finite, or symbolic parameters (substitute first with :meth:`subs`) or not real.
-        InvalidArgumentTypeError
-            For a non-numeric ``x`` or a non-integer ``dps``.
-        TooLargeError
-            If ``dps > 1000``.
-
-        Examples
-        --------
-        >>> Arcsine(-2, 2).pdf([-2.0, 0.0, 3.0])
-        array([       inf, 0.15915494, 0.        ])
-        """
-        self._require_numeric("density")
-        a, b = self._params["a"], self._params["b"]
-        if dps is None:
-            xx = _real_points(x, "x")
-            af, bf = _f(a), _f(b)
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                val = 1.0 / np.sqrt(np.abs(xx - af)) / np.sqrt(np.abs(bf - xx)) / np.pi
-            out = np.where((xx > af) & (xx < bf), val, 0.0)
-            edge = (xx == af) | (xx == bf)
-            return _wrap(np.where(edge, np.inf, _finite_values(out, xx, self, "density", edge)))
-        from .._utils.mpctx import mpmath
-        am, bm = _mp(a, dps), _mp(b, dps)
-
-        def f(t):
-            if t == am or t == bm:
-                return mpmath.inf
-            return 1 / (mpmath.pi * mpmath.sqrt((t - am) * (bm - t))) if am < t < bm else mpmath.mpf(0)
-
-        return _mp_map(x, dps, f)
-
-    def support(self):
-        self._require_numeric("support")
-        return self._pairs_kind([(self._params["a"], self._params["b"])])
-
-    def atoms(self):
-        return []
-
-    @_keeps_float_kind
-    def affine(self, shift=0, scale=1):
-        s, c = _exact(shift, "shift"), _exact(scale, "scale")
-        if c == 0:
-            return PointMass(s)
-        ends = [s + c * self._params["a"], s + c * self._params["b"]]
-        if _sign(c) is not None and _sign(c) < 0:
-            ends.reverse()
-        return Arcsine(*ends)

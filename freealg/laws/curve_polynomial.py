@@ -25,7 +25,7 @@ from .._utils.symbolic import sympify_safe
 from .._utils.validate import check_point, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 from .analysis import Z
-from .base import W, _check_order
+from ._kinds import W, _check_order
 
 __all__ = []
 

@@ -22,7 +22,7 @@ from .._utils.symbolic import sympify_safe
 from .._utils.validate import shorten
 from ..errors import BranchError
 from .analysis import G
-from .base import _check_order
+from ._kinds import _check_order
 from .curve_polynomial import _check_moment_list, _clean, _normalise
 
 __all__ = []

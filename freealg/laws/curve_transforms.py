@@ -21,7 +21,7 @@ from .._utils.symbolic import sympify_safe
 from .._utils.validate import check_point
 from ..errors import ConvergenceError, InvalidArgumentError, InvalidArgumentTypeError, TransformUndefinedError
 from .analysis import G, Z
-from .base import W, _finite_transform
+from ._kinds import W, _finite_transform
 from .curve_polynomial import R_SYM, S_SYM, _factored_subs, _split_one_plus_w, _strip_monovariate, _transform_expr
 
 __all__ = []

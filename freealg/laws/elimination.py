@@ -31,7 +31,9 @@ from .curve_polynomial import R_SYM, S_SYM, _normalise, _strip_monovariate
 from .curves import G, Z, SpectralCurve
 from ..errors import BranchError, InvalidArgumentError, InvalidArgumentTypeError, InvalidLawError, TransformUndefinedError
 from .._utils.validate import MAX_DEPTH, describe
-from .base import Law, PointMass, W, _check_int, _exact
+from .base import Law
+from .discrete import PointMass
+from ._kinds import W, _any_float, _check_int, _exact
 from .convolution_moments import _N_CHECK, _group, _moments, _verified, add_moments, mul_moments
 from .._utils import detsympy as _ds
 
@@ -176,8 +178,6 @@ def affine(law, shift=0, scale=1):
     refused rather than made rational; pass ``sympy.Rational(x)`` for the
     float's exact binary value.
     """
-    from .base import _any_float
-
     for name, v in (("shift", shift), ("scale", scale)):
         if _any_float(v):
             raise InvalidArgumentError(
