@@ -33,6 +33,7 @@ floats.  Their exact curves are built only on request (``curve(exact=True)``).
 
 from __future__ import annotations
 
+from ..density.mul_exact import belinschi_step
 from .._utils.symbolic import sympify_safe
 import math
 from fractions import Fraction
@@ -113,6 +114,13 @@ def _count_equal(values):
     return out
 
 
+def _exact_location(u, v):
+    """The atom location ``u v`` of exact locations (``1`` kept as is; an
+    irrational product simplified, so equal locations merge)."""
+    uv = u if v == 1 else (v if u == 1 else u * v)
+    return uv if uv.is_Rational else _ds.simplify(uv)
+
+
 def product_atoms(laws):
     r"""Atoms of ``⊠_j μ_j`` for laws on ``[0, ∞)`` (Belinschi 2003), each
     given as a law or as its list of atoms ``[(location, mass)]``:
@@ -149,20 +157,9 @@ def product_atoms(laws):
             # it again changes nothing (max of the same masses at 0)
             continue
         prev = at
-        zero = max([m for a, m in cur if a == 0] + [m for a, m in at if a == 0] + [sympy.Integer(0)])
-        new = {}
-        for u, mu in cur:
-            if u == 0:
-                continue
-            for v, mv in at:
-                if v == 0:
-                    continue
-                mass = mu + mv - 1
-                if sympify_safe(mass).is_positive:
-                    uv = u if v == 1 else (v if u == 1 else u * v)
-                    key = uv if uv.is_Rational else _ds.simplify(uv)
-                    new[key] = new.get(key, 0) + mass
-        cur = ([(sympy.Integer(0), zero)] if zero != 0 else []) + sorted(new.items(), key=lambda t: to_float(t[0]))
+        cur = belinschi_step(cur, at, zero=sympy.Integer(0),
+                             positive=lambda m: sympify_safe(m).is_positive,
+                             product=_exact_location, key=to_float)
     return cur or []
 
 
