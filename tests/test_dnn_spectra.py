@@ -524,8 +524,10 @@ def test_bad_input():
         freealg.MLP(8, "relu", "orthogonal", SQ2).fim_law().curve()
     with pytest.raises(freealg.InvalidArgumentError, match="positive integer"):
         freealg.MLP(3, "relu", sigma_w=SQ2).fim_law().learning_rate_bound(M=0)
+    # moments(0) is [] as for every law (it used to raise here only)
+    assert freealg.MLP(3, "relu").jacobian_law().moments(0) == []
     with pytest.raises(freealg.InvalidArgumentError):
-        freealg.MLP(3, "relu").jacobian_law().moments(0)
+        freealg.MLP(3, "relu").jacobian_law().moments(-1)
 
 
 def test_fim_depth_two_smooth_activation_is_an_affine_copy_of_nu():

@@ -213,3 +213,22 @@ def test_laws_and_curves_are_immutable():
     law = freealg.MarchenkoPastur(1)
     law.moments(4)  # private caches are still set by the law's own methods
     assert law.moments(3) == [1, 2, 5]  # MP(1): Catalan numbers
+
+
+def test_moments_argument_checked_like_every_law():
+    # FreeMulLaw and JacobianLaw had their own checks: a non-integer n was an
+    # InvalidArgumentError, n = 0 was refused, and there was no upper bound
+    import freealg
+    from freealg.errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
+
+    for law in (freealg.free_mul_law([freealg.MarchenkoPastur(1)], powers=[2]),
+                freealg.MLP(2, "relu").jacobian_law(), freealg.MarchenkoPastur(1)):
+        assert law.moments(0) == []
+        with pytest.raises(InvalidArgumentTypeError):
+            law.moments(1.5)
+        with pytest.raises(InvalidArgumentError):
+            law.moments(-1)
+        with pytest.raises(TooLargeError):
+            law.moments(10**7)
+    # MP ⊠ MP: Fuss–Catalan numbers 1, 3, 12
+    assert freealg.free_mul_law([freealg.MarchenkoPastur(1)], powers=[2]).moments(3) == [1, 3, 12]

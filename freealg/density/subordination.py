@@ -274,7 +274,7 @@ class FreeMulLaw(LawMethods):
         Parameters
         ----------
         n : int
-            Number of moments, ``n >= 1``.
+            Number of moments, ``n >= 0`` (``0`` gives ``[]``, as for every law).
 
         Returns
         -------
@@ -284,9 +284,12 @@ class FreeMulLaw(LawMethods):
 
         Raises
         ------
+        InvalidArgumentTypeError
+            If ``n`` is not an integer.
         InvalidArgumentError
-            If ``n`` is not an integer ``>= 1`` (a non-integer ``n`` is
-            reported with this class too).
+            If ``n < 0``.
+        TooLargeError
+            If ``n`` is above ``MAX_MOMENT_ORDER`` (checked before any work).
 
         Examples
         --------
@@ -294,9 +297,10 @@ class FreeMulLaw(LawMethods):
         >>> free_mul_law([MarchenkoPastur()], powers=[3]).moments(3)   # binom(4n, n)/(3n + 1)
         [1, 4, 22]
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise InvalidArgumentError(f"n must be an integer >= 1; got {n!r}")
-        return _product_moments(self.factors, self.powers, int(n))
+        from ..laws._kinds import _check_order
+
+        n = _check_order(n)
+        return _product_moments(self.factors, self.powers, n) if n else []
 
     def atoms(self):
         """Atoms ``[(location, mass)]`` from the factors' atoms (Belinschi's

@@ -246,8 +246,12 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
 
         Raises
         ------
+        InvalidArgumentTypeError
+            ``n`` not an integer.
         InvalidArgumentError
-            ``n`` not a positive integer (also for a non-integer type).
+            ``n < 0``.
+        TooLargeError
+            ``n`` above ``MAX_MOMENT_ORDER`` (checked before any work).
 
         Examples
         --------
@@ -260,9 +264,11 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
         >>> freealg.MLP(2, "relu", "gaussian", 2 ** 0.5).jacobian_law().moments(2)   # floats
         [2.000000000000001, 16.000000000000014]
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise InvalidArgumentError(f"n must be a positive integer; got {n!r}")
-        n = int(n)
+        from ..laws._kinds import _check_order
+
+        n = _check_order(n)
+        if n == 0:
+            return []
         if len(self._moments) < n:
             from .._utils.mpctx import mpmath
 
