@@ -289,3 +289,21 @@ def test_curve_operations_on_float_laws_name_the_exact_option():
     with pytest.raises(InvalidArgumentError, match=r"sympy\.Rational\(0\.3\)"):
         Semicircle().curve().affine(0.3, 1)
     assert Semicircle().curve().affine(R(0.5), 2) == Semicircle(R(1, 2), 4).curve()
+
+
+def test_transforms_keep_the_kind_of_the_point():
+    # an exact law at an exact point (a Python int too) gives an exact value, as
+    # r_transform did; S used to turn the int into a complex float. A float point
+    # gives a Python complex for both transforms (R gave a sympy Float).
+    import sympy
+
+    import freealg
+
+    mp = freealg.MarchenkoPastur(2)  # S(w) = 1/(2 + w), R(w) = 2/(1 - w)
+    assert mp.s_transform(1) == sympy.Rational(1, 3) and isinstance(mp.s_transform(1), sympy.Rational)
+    assert mp.r_transform(sympy.Rational(1, 4)) == sympy.Rational(8, 3)
+    assert isinstance(mp.r_transform(0.25), complex) and abs(mp.r_transform(0.25) - 8 / 3) < 1e-15
+    assert isinstance(mp.s_transform(0.5), complex) and abs(mp.s_transform(0.5) - 0.4) < 1e-15
+    # a float law stays in floats at an int point
+    f = freealg.MarchenkoPastur(0.3)
+    assert isinstance(f.s_transform(1), complex) and abs(f.s_transform(1) - 1 / 1.3) < 1e-15

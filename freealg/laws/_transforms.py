@@ -245,8 +245,9 @@ class LawTransforms:
             return self._expr_kind(self._exact_twin().curve().r_transform(w))
         if w is None:
             return self._expr_kind(R)
-        if isinstance(w, np.ndarray):
-            return _numeric_evaluator(self, "_r_numeric", R, w)
+        numeric = _numeric_evaluator(self, "_r_numeric", R, w)
+        if numeric is not None:
+            return numeric
         return self._expr_kind(_finite_transform(sympify_safe(R).subs(W, w), self, "R", w))
 
     def _r_closed(self):
@@ -264,7 +265,10 @@ def _numeric_evaluator(law, attr, expr, w):
     from .._utils.mpctx import lambdify_modules
 
     is_mp = type(w).__module__.startswith("mpmath")
-    is_np = isinstance(w, (np.ndarray, np.number, complex, float, int)) and not isinstance(w, bool)
+    # a Python int is exact for an exact law (the caller substitutes it, like a
+    # Fraction or a sympy number); a float law computes in floats at any number
+    kinds = (np.ndarray, np.number, complex, float) + ((int,) if getattr(law, "_float", False) else ())
+    is_np = isinstance(w, kinds) and not isinstance(w, bool)
     if not (is_mp or is_np):
         return None
     expr = sympify_safe(expr)
