@@ -467,3 +467,16 @@ def test_global_random_state_untouched():
     b = verify.moments(tr(X * X.T), FreeModel().ginibre(X),
                        lambda n, rng: {"X": simulate.ginibre(n, rng)}, widths=[4, 8], trials=3, rng=5)
     assert [r["mean"] for r in a.rows] == [r["mean"] for r in b.rows]
+
+
+def test_replace_depth_refuses_unequal_widths():
+    # a new depth silently dropped explicit unequal widths (the copy had equal widths)
+    import freealg
+    from freealg.errors import InvalidArgumentError
+
+    net = freealg.MLP(3, "relu", widths=[10, 20, 30, 40])
+    with pytest.raises(InvalidArgumentError, match="unequal widths"):
+        net.replace(depth=4)
+    assert net.replace(depth=4, widths=[10, 20, 30, 40, 50]).widths == (10, 20, 30, 40, 50)
+    assert net.replace(sigma_w=2).widths == (10, 20, 30, 40)
+    assert freealg.MLP(3, "relu", widths=[8] * 4).replace(depth=5).depth == 5

@@ -418,9 +418,9 @@ class MLP(_MeanFieldMethods, _SpectraMethods, _KernelMethods):
 
         The other parameters are kept, widths (or ratios) included unless
         ``widths`` or ``ratios`` is changed.  A new ``depth`` without
-        ``widths``/``ratios`` drops given widths (the copy has equal widths)
-        and keeps given unequal ratios (whose length then no longer fits:
-        pass ``widths`` or ``ratios`` with the new depth).
+        ``widths``/``ratios`` keeps equal widths equal; unequal widths or
+        ratios do not fit the new depth and are refused (pass ``widths`` or
+        ``ratios`` with the new depth).
 
         Parameters
         ----------
@@ -439,7 +439,8 @@ class MLP(_MeanFieldMethods, _SpectraMethods, _KernelMethods):
         TypeError
             An unknown keyword.
         InvalidArgumentTypeError, InvalidArgumentError, TooLargeError, UnknownActivationError
-            A changed value that the :class:`MLP` constructor refuses.
+            A changed value that the :class:`MLP` constructor refuses; a new
+            ``depth`` for a net with unequal widths or ratios.
 
         Examples
         --------
@@ -460,6 +461,11 @@ class MLP(_MeanFieldMethods, _SpectraMethods, _KernelMethods):
                 kw["ratios"] = self._ratios
         kw.update(changes)
         if "depth" in changes and "widths" not in changes and "ratios" not in changes:
+            if self._widths is not None and len(set(self._widths)) > 1:
+                raise InvalidArgumentError(
+                    f"replace(depth={changes['depth']!r}) on a net with unequal widths="
+                    f"{list(self._widths)}: the widths do not fit the new depth; pass widths= "
+                    "(one per layer boundary) together with depth")
             kw.pop("widths", None)
             if self.is_square:
                 kw.pop("ratios", None)
