@@ -208,3 +208,30 @@ def test_large_sample_from_the_cdf_table_with_an_atom():
     emp = np.searchsorted(cont, xs, side="right") / cont.size
     # P(sqrt(m) D > 1.95) ~ 0.001 for m ~ 10000 draws; the table adds <= 2/4096
     assert np.max(np.abs(emp - ref)) < 1.95 / np.sqrt(cont.size) + 2 / 4096
+
+
+def test_activation_derivative_law_cdf_is_a_gaussian_measure():
+    # nu = law of f(Z) = phi'(sqrt(q) Z)^2: F(y) = P(f(Z) <= y) directly (it used
+    # to integrate the density and failed its own error gate for tanh).
+    # tanh: f = sech^4(sqrt(q) z) is even and decreasing in |z|, so
+    # F(y) = P(|Z| >= asech(y^(1/4))/sqrt(q)) = erfc(asech(y^(1/4)) / sqrt(2 q)).
+    for q in (1, 2.5):
+        law = fa.activation_derivative_law("tanh", q)
+        ys = [0.01, 0.1, 0.5, 0.9, 0.999]
+        F = law.cdf(ys)
+        for y, v in zip(ys, F):
+            exact = float(mpmath.erfc(mpmath.asech(mpmath.mpf(y) ** 0.25) / mpmath.sqrt(2 * q)))
+            assert abs(v - exact) < 1e-10, (q, y, v, exact)
+        assert law.cdf(1.0) == 1.0 and law.cdf(-0.5) == 0.0
+        # quantile inverts it
+        p = np.array([0.1, 0.37, 0.8])
+        np.testing.assert_allclose(law.cdf(law.quantile(p)), p, atol=1e-9)
+    # gelu (f not monotone in |z|: phi' exceeds 1): a second algorithm, a Riemann sum of
+    # the Gaussian density over {f <= y} on a 1e-5 grid (error <= a few 1e-6)
+    law = fa.activation_derivative_law("gelu", 2)
+    act = fa.get_activation("gelu")
+    z = np.linspace(-9, 9, 1_800_001)
+    w = np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi) * (z[1] - z[0])
+    f = act.dphi(np.sqrt(2) * z) ** 2
+    for y in (0.2, 0.8, 1.0, 1.2):
+        assert abs(law.cdf(y) - float(np.sum(w[f <= y]))) < 2e-5

@@ -21,7 +21,7 @@ class _Plan:
     """Structure of a law used by the CDF: merged support intervals, atoms and
     the radius of the semicircle around every edge."""
 
-    def __init__(self, law):
+    def __init__(self, law, discs=True):
         ivs = sorted((_as_float(a), _as_float(b)) for a, b in law.support())
         merged = []
         for a, b in ivs:
@@ -46,6 +46,10 @@ class _Plan:
         # interior atoms split the axis mesh (the density is integrated
         # through them; the two rules' difference guards the result)
         self.inner = {iv: [p for p in self.atom_loc.tolist() if iv[0] < p < iv[1]] for iv in merged}
+        self.tables = {}
+        self.disc = {}
+        if not discs:  # a law with its own distribution function needs no edge discs
+            return
         # continuous mass of every edge disc (two rules), from one cauchy call
         job = _CdfJob()
         handles = {c: job.arc(c, r) for c, r in self.radius.items()}

@@ -347,8 +347,12 @@ class LawMethods(Immutable):
         out = self._quantile_flat(arr.ravel(), tol).reshape(arr.shape)
         return float(out) if arr.ndim == 0 else out
 
+    def _cdf_plan(self):
+        """The structure (support, atoms, tables) used by cdf/quantile/sample."""
+        return _plan(self)
+
     def _quantile_table(self, tol):
-        plan = _plan(self)
+        plan = self._cdf_plan()
         pts = set(plan.atom_loc.tolist())
         for a, b in plan.intervals:
             ra, rb = plan.radius[a], plan.radius[b]
