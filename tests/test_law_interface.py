@@ -235,3 +235,11 @@ def test_activation_derivative_law_cdf_is_a_gaussian_measure():
     f = act.dphi(np.sqrt(2) * z) ** 2
     for y in (0.2, 0.8, 1.0, 1.2):
         assert abs(law.cdf(y) - float(np.sum(w[f <= y]))) < 2e-5
+
+
+def test_activation_derivative_law_cdf_needs_numbers():
+    import sympy
+
+    v = sympy.Symbol("v", positive=True)
+    with pytest.raises(InvalidArgumentError, match="substitute numbers"):
+        fa.ActivationDerivativeLaw("tanh", v).cdf(0.5)

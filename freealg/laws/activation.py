@@ -438,6 +438,7 @@ class ActivationDerivativeLaw(ActivationLawNumerics, Law):
         ``±9``.  With ``with_pdf`` also ``ρ(y) = Σ_r φ(z_r)/|f'(z_r)|``."""
         from math import erfc, sqrt
 
+        self._require_numeric("the distribution function of nu")
         q = float(self._params["q"])
         rq = sqrt(q)
 
