@@ -187,17 +187,7 @@ class LawTransforms:
                 f"the S-transform of {self!r} does not exist: its mean m_1 = 0. "
                 "⊠ needs laws with non-zero mean (shift the law, or use moments)"
             )
-        S = self._s_rational()
-        if S is None:
-            S = self._s_closed()
-        if S is None:
-            return self._expr_kind(self._exact_twin().curve().s_transform(w))
-        if w is None:
-            return self._expr_kind(S)
-        numeric = _numeric_evaluator(self, "_s_numeric", S, w)
-        if numeric is not None:
-            return numeric
-        return self._expr_kind(_finite_transform(sympify_safe(S).subs(W, w), self, "S", w))
+        return self._transform_at("S", w)
 
     def _s_closed(self):
         return None
@@ -238,17 +228,25 @@ class LawTransforms:
         2*w + 1
         """
         w = check_point(w, "w", symbols={"w": W})
-        R = self._r_rational()
-        if R is None:
-            R = self._r_closed()
-        if R is None:
-            return self._expr_kind(self._exact_twin().curve().r_transform(w))
+        return self._transform_at("R", w)
+
+    def _transform_at(self, letter, w):
+        """The S- or R-transform (``letter``) at a checked ``w``: the law's
+        rational or closed form (else its curve's), as an expression for
+        ``w = None``, numerically for numpy/mpmath/float points, exactly for
+        exact ones."""
+        low = letter.lower()
+        expr = getattr(self, f"_{low}_rational")()
+        if expr is None:
+            expr = getattr(self, f"_{low}_closed")()
+        if expr is None:
+            return self._expr_kind(getattr(self._exact_twin().curve(), f"{low}_transform")(w))
         if w is None:
-            return self._expr_kind(R)
-        numeric = _numeric_evaluator(self, "_r_numeric", R, w)
+            return self._expr_kind(expr)
+        numeric = _numeric_evaluator(self, f"_{low}_numeric", expr, w)
         if numeric is not None:
             return numeric
-        return self._expr_kind(_finite_transform(sympify_safe(R).subs(W, w), self, "R", w))
+        return self._expr_kind(_finite_transform(sympify_safe(expr).subs(W, w), self, letter, w))
 
     def _r_closed(self):
         return None
