@@ -270,6 +270,18 @@ class _FimEngine:
         # no equation is solved: residual 0, basin radius infinite
         return G, err, np.zeros(x.shape), ok, np.full(x.shape, np.inf)
 
+    def _edge_values(self, x, y, ok, G_edge):
+        """Points exactly at a support edge (a fold of the system, where the
+        Newton matrix is singular): ``G`` from the explicit real
+        parametrisation there, a finite fold value or a divergent
+        (arcsine-type) edge; marks them ``ok`` (in place)."""
+        edges = self.edge_candidates()
+        for i in np.nonzero(~ok & (y == 0))[0]:
+            for e, g in edges:
+                if abs(x[i] - e) <= 1e-12 * max(1.0, abs(e)):
+                    G_edge[int(i)] = g if abs(g) * self.scale <= 1e6 else complex(0.0, -np.inf)
+                    ok[i] = True
+
     def _chain_values(self, x, y):
         """Boundary values by the explicit chain (one unknown ``ξ_1``)."""
         ch = self.chain
@@ -280,14 +292,7 @@ class _FimEngine:
         extra = np.zeros(x.size)
         G_edge = {}
         if np.any(~ok & (y == 0)):
-            # exactly at a support edge (a fold of X, where Newton's matrix is
-            # singular): the value of the real parametrisation there
-            edges = self.edge_candidates()
-            for i in np.nonzero(~ok & (y == 0))[0]:
-                for e, g in edges:
-                    if abs(x[i] - e) <= 1e-12 * max(1.0, abs(e)):
-                        G_edge[int(i)] = g if abs(g) * self.scale <= 1e6 else complex(0.0, -np.inf)
-                        ok[i] = True
+            self._edge_values(x, y, ok, G_edge)
         retry = np.nonzero(~ok & (y == 0))[0]
         if retry.size:
             # a point at a square-root edge to the resolution of the walk: the
@@ -336,15 +341,7 @@ class _FimEngine:
         extra = np.zeros(x.size)
         G_edge = {}
         if self.chain is not None and np.any(~ok & (y == 0)):
-            # exactly at a support edge (a fold of the system, where the Newton
-            # matrix is singular): the explicit real parametrisation gives G
-            edges = self.edge_candidates()
-            for i in np.nonzero(~ok & (y == 0))[0]:
-                for e, g in edges:
-                    if abs(x[i] - e) <= 1e-12 * max(1.0, abs(e)):
-                        # a finite fold value, or a divergent (arcsine-type) edge
-                        G_edge[int(i)] = g if abs(g) * self.scale <= 1e6 else complex(0.0, -np.inf)
-                        ok[i] = True
+            self._edge_values(x, y, ok, G_edge)
         retry = np.nonzero(~ok & (y == 0))[0]
         if retry.size:
             # a point exactly at a square-root edge (a fold of the system: the
