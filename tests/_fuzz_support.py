@@ -225,7 +225,7 @@ PARAM_DEFAULTS = {
     "points": ("seq", [0, 1]), "weights": ("seq", [0.5, 0.5]), "widths": ("sizes", [8, 16]),
     "depths": ("sizes", [2, 3]), "ratios": ("seq", None), "breakpoints": ("seq", ()),
     "activation": ("name", "relu"), "name_or_expr": ("name", "tanh"), "init": ("name", "orthogonal"),
-    "convention": ("name", None), "jacobian_convention": ("name", "seed"), "strategy": ("name", "auto"),
+    "convention": ("name", None), "jacobian_convention": ("name", "preactivation"), "strategy": ("name", "auto"),
     "symbolic": ("name", "moments"), "field": ("name", "real"), "which": ("name", "phi2"),
     "kind": ("name", "free"), "names": ("name", "x y"), "claim": ("name", "freeness"),
     "word": ("word", "a b"), "expr": ("word", Ref("Trace")), "t": ("word", Ref("Trace")),

@@ -113,7 +113,7 @@ def test_meanfield_plot(capsys, tmp_path):
 
 
 def test_moments_expression_relu_exact(capsys):
-    # seed convention, L = 3, orthogonal, sigma_w = sqrt 2: J J^T ~ ⊠ of two Bernoulli(1/2)
+    # preactivation convention, L = 3, orthogonal, sigma_w = sqrt 2: J J^T ~ ⊠ of two Bernoulli(1/2)
     # scaled by sigma_w^6 = 8; ⊠ of Bernoulli(1/2)^2 has moments phi((pq)^k): 1/4, 3/16, 5/32
     code, out, _ = run(capsys, "moments", "tr((J J^T)^3)", "--depth", "3", "--sigma-w", "sqrt(2)", "--json")
     data = json.loads(out)

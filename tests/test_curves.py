@@ -269,7 +269,7 @@ def test_jacobian_psg_mean_and_variance_formula(weights, s1):
 
 
 @pytest.mark.parametrize("weights", ["gaussian", "orthogonal"])
-@pytest.mark.parametrize("convention", ["seed", "psg"])
+@pytest.mark.parametrize("convention", ["preactivation", "psg"])
 def test_jacobian_moments_equal_moment_route(weights, convention):
     p, L = R(2, 5), 3
     c = jacobian_curve(L, Bernoulli(p), sigma_w=2, weights=weights, convention=convention)
@@ -285,7 +285,7 @@ def test_jacobian_moments_equal_moment_route(weights, convention):
 def test_jacobian_degree_linear_in_depth_symbolic():
     p, s = sympy.symbols("p sigma_w", positive=True)
     for L in (2, 5):
-        c = jacobian_curve(L, Bernoulli(p), sigma_w=s, weights="gaussian", convention="seed")
+        c = jacobian_curve(L, Bernoulli(p), sigma_w=s, weights="gaussian", convention="preactivation")
         assert c.degree == L + 1 and c.degree_z == L
         assert c.moments(1) == [p ** (L - 1) * s ** (2 * L)]
     c = jacobian_curve(4, Bernoulli(p), sigma_w=s, weights="orthogonal", convention="psg")

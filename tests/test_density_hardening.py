@@ -173,7 +173,7 @@ def test_functional_density_at_its_own_support_edge(L):
 @pytest.mark.parametrize("L", [2, 3])
 def test_hardtanh_jacobian_density_at_its_support_edge_against_its_curve(L):
     # used to give 3.3e-10 +- 3.9e-8 and -4.4e-11 with max_rel_error 0
-    law = _critical_hardtanh(L, "seed" if L == 3 else "psg").jacobian_law()
+    law = _critical_hardtanh(L, "preactivation" if L == 3 else "psg").jacobian_law()
     P = law.curve(exact=True).polynomial      # float σ's: their binary values
     P = P.subs({s: z for s in P.free_symbols if s.name == "z"}).subs(
         {s: G for s in P.free_symbols if s.name == "G"})

@@ -56,7 +56,7 @@ def test_gaussian_limit_of_exact_products():
 @pytest.mark.parametrize("sigma_b", [0.1, 0.05, 0.02])
 def test_critical_hardtanh_network(sigma_b):
     # orthogonal hard-tanh on the critical line sigma_w^2 p = 1 (q* -> 0 as sigma_b -> 0):
-    # J Jᵀ (seed convention) has law sigma_w^2 (sigma_w^2 nu)^{⊠(L-1)}, nu = Bernoulli(p).
+    # J Jᵀ (preactivation convention) has law sigma_w^2 (sigma_w^2 nu)^{⊠(L-1)}, nu = Bernoulli(p).
     # With L - 1 = round(1/(1 - p)) layers the jump rate is a = (L - 1)(1 - p) ~ 1 and the
     # accompanying infinitely divisible law differs by O(a^2 (1 - p)) -> 0.
     sw = freealg.critical_sigma_w("hardtanh", sigma_b)

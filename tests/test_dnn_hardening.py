@@ -373,7 +373,7 @@ _TYPE_CASES = [
     ("field", lambda: simulate.wigner(3, np.random.default_rng(0), field=1)),
     ("q0", lambda: simulate.random_input(3, np.random.default_rng(0), q0=None)),
     ("width", lambda: simulate.sample_network(MLP(2, "tanh"), "3", np.random.default_rng(0))),
-    ("rng", lambda: verify.moments([], None, lambda n, rng: {}, rng="seed")),
+    ("rng", lambda: verify.moments([], None, lambda n, rng: {}, rng="preactivation")),
     ("sampler", lambda: verify.moments([], None, 3)),
     ("widths", lambda: verify.moments([], None, lambda n, rng: {}, widths=10)),
     ("trials", lambda: verify.moments([], None, lambda n, rng: {}, widths=[10], trials=2.5)),

@@ -366,7 +366,7 @@ def test_kaa_pieces_direct():
 def test_mlp_spec_and_conventions():
     net = MLP(4, "relu", init="Gaussian", sigma_w=1.0, sigma_b=0.0, widths=(10, 20, 20, 40, 5))
     assert net.init == "gaussian" and net.weight_s1 == -1
-    assert net.jacobian_convention == "seed" and net.d_layers == (1, 2, 3)
+    assert net.jacobian_convention == "preactivation" and net.d_layers == (1, 2, 3)
     assert net.layer_ratios == (2, 1, 2, pytest.approx(0.125))
     psg = net.replace(jacobian_convention="psg", widths=None)
     assert psg.d_layers == (1, 2, 3, 4) and psg.is_square
@@ -411,3 +411,19 @@ def test_bad_input_methods():
         net.q_star(dps=0)
     with pytest.raises(InvalidArgumentError, match="layer"):
         net.d2_moments(2, layer=7, q_in=1.0)
+
+
+def test_jacobian_convention_names_and_the_older_spelling():
+    # "preactivation" (J = W_L D_{L-1} ... D_1 W_1: L - 1 factors D) and "psg" (L factors D);
+    # "seed" is the older spelling of "preactivation" and gives the same network
+    from freealg.errors import InvalidArgumentError
+
+    pre = freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2))
+    old = freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2), jacobian_convention="Seed")
+    psg = freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2), jacobian_convention="psg")
+    assert pre.jacobian_convention == old.jacobian_convention == "preactivation"
+    assert pre == old and pre.d_layers == (1, 2) and psg.d_layers == (1, 2, 3)
+    # orthogonal ReLU at sigma_w^2 = 2: m_1 = tr(J J^T) = sigma_w^{2L} E[phi'^2]^{#D} = 8 (1/2)^{#D}
+    assert pre.jacobian_law().moments(1) == [2] and psg.jacobian_law().moments(1) == [1]
+    with pytest.raises(InvalidArgumentError, match="jacobian_convention.*'preactivation', 'psg'"):
+        freealg.MLP(3, "relu", jacobian_convention="pre")

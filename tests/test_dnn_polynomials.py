@@ -22,7 +22,7 @@ def _mp(v, n):
 
 
 @pytest.mark.parametrize("init", ["orthogonal", "gaussian"])
-@pytest.mark.parametrize("convention", ["seed", "psg"])
+@pytest.mark.parametrize("convention", ["preactivation", "psg"])
 def test_relu_jacobian_moments_equal_s_transform_route(init, convention):
     L, n = 3, 4
     sw = sympy.sqrt(2)

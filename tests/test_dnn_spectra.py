@@ -32,7 +32,7 @@ def _hardtanh(sb=0.1):
 
 
 @pytest.mark.parametrize("init", ["orthogonal", "gaussian"])
-@pytest.mark.parametrize("convention", ["seed", "psg"])
+@pytest.mark.parametrize("convention", ["preactivation", "psg"])
 def test_jacobian_moments_equal_freeness_engine_relu(init, convention):
     # the freeness engine expands tr((J J^T)^k) over non-crossing partitions of
     # the letters W_l, D_l: a route independent of the S-transform series
@@ -59,7 +59,7 @@ def test_jacobian_moments_equal_freeness_engine_hardtanh(init):
 
 def test_jacobian_moments_tanh_against_chained_free_mul_moments():
     sw, sb = float(freealg.critical_sigma_w("tanh", 0.1)), 0.1
-    net = freealg.MLP(3, "tanh", "gaussian", sw, sb, jacobian_convention="seed")
+    net = freealg.MLP(3, "tanh", "gaussian", sw, sb, jacobian_convention="preactivation")
     got = [float(v) for v in net.jacobian_law().moments(4)]
     nu = [float(v) for v in net.d2_moments(4)]
     s2 = sw * sw
@@ -67,7 +67,7 @@ def test_jacobian_moments_tanh_against_chained_free_mul_moments():
     m = w
     for _ in range(2):
         m = freealg.free_mul_moments(m, w, check=False)
-    for _ in range(2):  # seed convention: L - 1 = 2 factors D
+    for _ in range(2):  # preactivation convention: L - 1 = 2 factors D
         m = freealg.free_mul_moments(m, nu, check=False)
     assert got == pytest.approx([float(v) for v in m], rel=1e-12)
 
@@ -206,7 +206,7 @@ def test_isometry_non_critical_raises_or_is_documented():
         law.isometry()
     s = law.isometry(require_critical=False)
     assert not s.critical
-    # seed convention: m_1 = sigma_w^2 chi^(L-1), chi = sigma_w^2 / 2
+    # preactivation convention: m_1 = sigma_w^2 chi^(L-1), chi = sigma_w^2 / 2
     assert s.mean == pytest.approx(1.44 * 0.72**2, rel=1e-12)
     with pytest.raises(freealg.InvalidArgumentError, match="q_in"):
         freealg.MLP(3, "relu", "orthogonal", SQ2).jacobian_law(q_in=1).isometry()

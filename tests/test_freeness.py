@@ -46,7 +46,7 @@ def fuss_catalan(L, k):
 
 
 def network(L, *, kind="haar", scale=1, moments=None, psg=False):
-    """Model and Jacobian J = W_L D_{L-1} ... D_1 W_1 (seed convention) or,
+    """Model and Jacobian J = W_L D_{L-1} ... D_1 W_1 (preactivation convention) or,
     with psg=True, J = D_L W_L ... D_1 W_1."""
     Ws = [nc_symbols(f"W{i}") for i in range(1, L + 1)]
     Ds = [nc_symbols(f"D{i}", selfadjoint=True) for i in range(1, L + 1)]

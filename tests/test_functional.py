@@ -409,7 +409,7 @@ def test_depth2_seed_tanh_jacobian_is_rescaled_nu():
     import freealg
 
     law = freealg.MLP(2, "tanh", sigma_b=0.05).jacobian_law()
-    assert law.convention == "seed" and len(law.nus) == 1
+    assert law.convention == "preactivation" and len(law.nus) == 1
     q = mpmath.mpf(sympy.N(law.nus[0].parameters["q"], 30))
     s4 = mpmath.mpf(sympy.N(law.layers.sigma_w2, 30)) ** 2   # J Jᵀ ~ σ_w⁴ ν
     x = float(s4) * np.array([0.05, 0.1, 0.3, 0.5, 0.8, 0.95, 0.999])

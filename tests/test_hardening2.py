@@ -306,7 +306,7 @@ def test_matches_moments_checked():
 
 
 def test_dps_and_net_checked_for_jacobian_and_fim_laws():
-    net = MLP(2, "relu", sigma_w=sympy.sqrt(2), jacobian_convention="seed")
+    net = MLP(2, "relu", sigma_w=sympy.sqrt(2), jacobian_convention="preactivation")
     for bad, cls in [(NAN, InvalidArgumentTypeError), (INF, InvalidArgumentTypeError),
                      ("30", InvalidArgumentTypeError), (10**6, TooLargeError), (0, InvalidArgumentError)]:
         with pytest.raises(cls, match=r"dps"):
@@ -318,7 +318,7 @@ def test_dps_and_net_checked_for_jacobian_and_fim_laws():
             freealg.JacobianLaw(bad)
         with pytest.raises(InvalidArgumentTypeError, match=r"net must be an MLP"):
             freealg.FisherLaw(bad)
-    # seed convention J = W2 D1 W1: tr JJ^T -> sigma_w^4 E[phi'^2] = 4 * 1/2 (ReLU)
+    # preactivation convention J = W2 D1 W1: tr JJ^T -> sigma_w^4 E[phi'^2] = 4 * 1/2 (ReLU)
     assert float(net.jacobian_law(dps=20).moments(1)[0]) == pytest.approx(2, rel=1e-12)
 
 

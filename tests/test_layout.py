@@ -238,7 +238,7 @@ LAYERS = [
                "density.curve density.curve_engine density.curve_routing density.curve_track "
                "density.mul_engine density.mul_equation density.mul_exact density.mul_factors "
                "density.result density.subordination functional"),
-    ("deep networks", "closed_forms dnn dnn._backprop dnn._correlation dnn._factors dnn._fisher_chain "
+    ("deep networks", "closed_forms dnn dnn._backprop dnn._conventions dnn._correlation dnn._factors dnn._fisher_chain "
                      "dnn._fisher_kernels dnn._fisher_solver dnn._fisher_spectrum dnn._fisher_system "
                      "dnn._jacobian_spectrum dnn._layer_data dnn._mf_engine dnn._mlp_kernels "
                      "dnn._mlp_meanfield dnn._mlp_spectra dnn._ntk_solver dnn._ntk_spectrum dnn._qmap "

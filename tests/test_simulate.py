@@ -210,7 +210,7 @@ def _fd_input_jacobian(inst, x, convention, eps=1e-6):
         e = np.zeros_like(x)
         e[j] = eps
         fp, fm = inst.forward(x + e), inst.forward(x - e)
-        if convention == "seed":
+        if convention == "preactivation":
             cols.append((fp.h[-1] - fm.h[-1]) / (2 * eps))
         else:
             cols.append((fp.x[-1] - fm.x[-1]) / (2 * eps))
@@ -228,7 +228,7 @@ def test_input_jacobian_finite_differences(activation, init):
     rng = np.random.default_rng(7)
     inst = simulate.sample_network(net, 12, rng)
     x = simulate.random_input(12, rng, q0=1.0)
-    for convention in ("seed", "psg"):
+    for convention in ("preactivation", "psg"):
         j = inst.input_jacobian(x, convention=convention)
         np.testing.assert_allclose(j, _fd_input_jacobian(inst, x, convention), atol=1e-7)
 
@@ -243,7 +243,7 @@ def test_jacobian_structure():
     assert len(d) == 3 and len(fp.h) == 3 and len(fp.x) == 4
     np.testing.assert_allclose(np.diag(d[0]), 1 - np.tanh(fp.h[0]) ** 2)
     w = inst.weights
-    np.testing.assert_allclose(inst.input_jacobian(x, "seed"), w[2] @ d[1] @ w[1] @ d[0] @ w[0])
+    np.testing.assert_allclose(inst.input_jacobian(x, "preactivation"), w[2] @ d[1] @ w[1] @ d[0] @ w[0])
     np.testing.assert_allclose(inst.input_jacobian(x, "psg"), d[2] @ w[2] @ d[1] @ w[1] @ d[0] @ w[0])
     np.testing.assert_allclose(fp.h[0], w[0] @ x)  # sigma_b = 0: zero biases
     np.testing.assert_allclose(fp.x[3], np.tanh(fp.h[2]))
@@ -327,7 +327,7 @@ def test_rectangular_widths():
     np.testing.assert_allclose(w1.T @ w1, 2.0 * np.eye(6), atol=1e-12)
     np.testing.assert_allclose(w2 @ w2.T, np.eye(3), atol=1e-12)
     x = simulate.random_input(6, rng)
-    np.testing.assert_allclose(inst.input_jacobian(x), _fd_input_jacobian(inst, x, "seed"), atol=1e-7)
+    np.testing.assert_allclose(inst.input_jacobian(x), _fd_input_jacobian(inst, x, "preactivation"), atol=1e-7)
 
 
 def test_network_errors():

@@ -384,7 +384,7 @@ def test_meanfield_and_network_model():
 
 
 @pytest.mark.parametrize("init", ["orthogonal", "gaussian"])
-@pytest.mark.parametrize("convention", ["seed", "psg"])
+@pytest.mark.parametrize("convention", ["preactivation", "psg"])
 def test_jacobian_theory_matches_freeness_engine(init, convention):
     # two independent algorithms: S-transform products on moment sequences
     # (cumulants.free_mul_moments) and the NC-partition engine on the words

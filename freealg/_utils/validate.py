@@ -454,7 +454,7 @@ def check_choice(value, name, choices):
 
     Examples
     --------
-    >>> check_choice("psg", "convention", ("seed", "psg"))
+    >>> check_choice("psg", "convention", ("preactivation", "psg"))
     'psg'
     """
     if not isinstance(value, str):

@@ -134,8 +134,8 @@ def _add_net_args(p, depth_required=True):
                    "(default: the critical value for --sigma-b)")
     g.add_argument("--sigma-b", type=str, default=0, metavar="NUMBER",
                    help="bias scale sigma_b (default 0)")
-    g.add_argument("--convention", choices=("seed", "psg"), default="seed",
-                   help="Jacobian convention: seed J = W_L D_{L-1}...W_1 (default), psg J = D_L W_L...D_1 W_1")
+    g.add_argument("--convention", choices=("preactivation", "psg"), default="preactivation",
+                   help="Jacobian convention: preactivation J = W_L D_{L-1}...W_1 (default), psg J = D_L W_L...D_1 W_1")
 
 
 def _net_from_args(args):

@@ -166,7 +166,7 @@ class _JacobianSpectrum:
         range ``σ_w⁴ f([−9, 9])`` of the quadrature of ``ν`` (Gaussian
         truncated at ``|z| = 9``, dropped mass ``< 2e-19``), and the
         mathematical support reaches down to 0.  E.g. the depth-2 tanh
-        Jacobian in the seed convention is ``σ_w⁴ ν`` with support
+        Jacobian in the preactivation convention is ``σ_w⁴ ν`` with support
         ``(0, σ_w⁴]``, reported as ``(0.018…, σ_w⁴)`` at ``σ_b = 0.05``.
 
         Returns

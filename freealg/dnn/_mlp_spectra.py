@@ -204,7 +204,7 @@ class _SpectraMethods:
         q_in : real >= 0, optional
             ``‖x_0‖²/n_0`` of the input: the laws ``ν_ℓ`` of ``D_ℓ²`` follow
             the finite-depth sequence ``q^ℓ``; default every layer at ``q*``.
-        convention : {'seed', 'psg'}, optional
+        convention : {'preactivation', 'psg'}, optional
             Which ``D`` factors ``J`` contains; default
             :attr:`jacobian_convention`.
         dps : int, optional
@@ -226,7 +226,7 @@ class _SpectraMethods:
 
         Examples
         --------
-        Critical relu, orthogonal weights, seed convention: mean ``σ_w² χ² = 2``:
+        Critical relu, orthogonal weights, preactivation convention: mean ``σ_w² χ² = 2``:
 
         >>> import sympy, freealg
         >>> law = freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).jacobian_law()

@@ -4,7 +4,7 @@ r"""Closed-form spectral curves of deep networks (docs/theory.md §5, §6).
   ``S_{JJᵀ} = Π_ℓ S_{WᵀW} S_{D_ℓ²}`` under asymptotic freeness, in both
   Jacobian conventions of docs/theory.md §1:
 
-  - ``convention="seed"``: ``J = ∂h_L/∂x_0 = W_L D_{L−1} ⋯ D_1 W_1``
+  - ``convention="preactivation"``: ``J = ∂h_L/∂x_0 = W_L D_{L−1} ⋯ D_1 W_1``
     (``L`` weight factors, ``L − 1`` factors ``D``);
   - ``convention="psg"`` (Pennington–Schoenholz–Ganguli):
     ``J = ∂x_L/∂x_0 = D_L W_L ⋯ D_1 W_1`` (``L`` of each).
@@ -44,6 +44,7 @@ from .._utils.validate import check_choice, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 from ..laws import Bernoulli, Law, MarchenkoPastur, PointMass
 from ..laws._kinds import _any_float, _check_int, _exact, _float_param_error
+from ._conventions import check_convention
 
 __all__ = ["jacobian_curve", "fim_curve", "fim_two_layer_curve", "weight_law"]
 
@@ -139,7 +140,7 @@ def _exact_values(values, exact, what):
     return vals
 
 
-def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed", exact=False):
+def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="preactivation", exact=False):
     r"""Spectral curve of ``JJᵀ`` for an ``L``-layer network.
 
     Parameters
@@ -149,11 +150,11 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed", e
     nu : Law or list of Law
         The law of ``D_ℓ²`` (e.g. ``Bernoulli(p)``, see
         :func:`freealg.activation_derivative_law`), one for all layers or one
-        per ``D`` factor (``L`` for ``"psg"``, ``L − 1`` for ``"seed"``).
+        per ``D`` factor (``L`` for ``"psg"``, ``L − 1`` for ``"preactivation"``).
     sigma_w : number or symbol, or list
         Weight scale ``σ_w`` (per layer if a list).
     weights : {"gaussian", "orthogonal"}
-    convention : {"seed", "psg"}
+    convention : {"preactivation", "psg"}
         Which Jacobian (module docstring).
     exact : bool
         Needed when ``sigma_w`` or a ``ν`` is a float: the curve then uses the
@@ -182,7 +183,7 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed", e
 
     Examples
     --------
-    Seed convention, Gaussian ReLU network of depth 2 at ``σ_w² = 2``:
+    Preactivation convention, Gaussian ReLU network of depth 2 at ``σ_w² = 2``:
     ``S = 1/(4 (1 + w)(1/2 + w))``, mean ``χ^L/p = (σ_w² p)^2/p = 2``.
 
     >>> import sympy
@@ -197,8 +198,7 @@ def jacobian_curve(L, nu, *, sigma_w=1, weights="gaussian", convention="seed", e
                    hint="the exact curve has degree about L + 1 in G and its elimination grows "
                         "quadratically with it; for deeper networks use the numeric law "
                         "(MLP(...).jacobian_law(): moments, density, lambda_max)")
-    if convention not in ("seed", "psg"):
-        raise InvalidArgumentError(f"convention must be 'seed' or 'psg'; got {convention!r}")
+    convention = check_convention(convention)
     nd = L if convention == "psg" else L - 1
     nus = _per_layer(nu, nd, "nu") if nd else []
     for v in nus:

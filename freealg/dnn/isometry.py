@@ -134,7 +134,7 @@ class _IsometryMethod:
 
         Dynamical isometry (PSG) is a property of a network on the critical
         line ``χ = 1``, where ``m_1 = χ^L = 1`` (psg convention; ``σ_w² χ^{L−1}``
-        in the seed convention).  Off the critical line the spectrum
+        in the preactivation convention).  Off the critical line the spectrum
         concentrates at ``χ^L`` (it vanishes or explodes with depth), so by
         default a non-critical net raises; ``require_critical=False`` returns
         the same numbers anyway (with ``critical=False``).

@@ -13,7 +13,7 @@ with ``μ_{WᵀW} = MP(1, σ_w²)`` (Gaussian init, ``S = 1/(σ_w²(1 + w))``) o
 ``D_ℓ² = φ'(h_ℓ)²``.  Which ``D``'s enter is the Jacobian convention of the
 net (:attr:`freealg.MLP.jacobian_convention`):
 
-* ``"seed"`` (default): ``J = ∂h_L/∂x_0 = W_L D_{L−1} ⋯ D_1 W_1``:
+* ``"preactivation"`` (default): ``J = ∂h_L/∂x_0 = W_L D_{L−1} ⋯ D_1 W_1``:
   ``L`` weight factors and ``L − 1`` factors ``ν``;
 * ``"psg"``: ``J = ∂x_L/∂x_0 = D_L W_L ⋯ D_1 W_1``: ``L`` of each.
 
@@ -40,9 +40,9 @@ Gaussian layer.  Hence
 
 which for square layers at the fixed point is PSG's
 ``Var = L m_1² (μ_2/μ_1² − 1 − s_1)`` in the ``"psg"`` convention (``L``
-factors ``D``) and ``m_1² ((L − 1)(μ_2/μ_1² − 1) − L s_1)`` in the ``"seed"``
+factors ``D``) and ``m_1² ((L − 1)(μ_2/μ_1² − 1) − L s_1)`` in the ``"preactivation"``
 convention (``L − 1`` factors ``D``); at the fixed point ``m_1 = χ^L``
-(psg) or ``σ_w² χ^{L−1}`` (seed).
+(psg) or ``σ_w² χ^{L−1}`` (preactivation).
 
 Examples
 --------
@@ -120,7 +120,7 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
     q_in : real >= 0, optional
         ``‖x_0‖²/n_0`` of the input: follow the finite-depth sequence
         ``q^ℓ``; default every layer at the fixed point ``q*``.
-    convention : {'seed', 'psg'}, optional
+    convention : {'preactivation', 'psg'}, optional
         Default ``net.jacobian_convention``.
     dps : int, optional
         Digits (1..1000, default 30) for the moments of a smooth
@@ -150,16 +150,13 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
     def __init__(self, net, *, q_in=None, convention=None, dps=30):
         from ..laws import MarchenkoPastur, PointMass
         from .._utils.validate import check_dps, check_instance
+        from ._conventions import check_convention
         from .mlp import MLP
 
         check_instance(net, "net", MLP, "an MLP, e.g. freealg.MLP(3, 'relu')")
         dps = check_dps(dps)
         self.net = net
-        conv = net.jacobian_convention if convention is None else convention
-        if conv not in ("seed", "psg"):
-            raise InvalidArgumentError(
-                f"convention must be 'seed' (J = W_L D_(L-1) ... D_1 W_1) or 'psg' "
-                f"(J = D_L W_L ... D_1 W_1); got {conv!r}")
+        conv = net.jacobian_convention if convention is None else check_convention(convention)
         self.convention = conv
         self.dps = dps
         L = net.depth
@@ -255,7 +252,7 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
 
         Examples
         --------
-        Gaussian ReLU at criticality, seed convention, depth 2: ``S = 1/(4(1 +
+        Gaussian ReLU at criticality, preactivation convention, depth 2: ``S = 1/(4(1 +
         w)²)·(1 + w)/(1/2 + w)`` has mean ``σ_w² χ = 2``:
 
         >>> import sympy, freealg
@@ -300,7 +297,7 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
 
         Examples
         --------
-        Critical relu, seed convention: ``σ_w² χ^{L−1} = 2``:
+        Critical relu, preactivation convention: ``σ_w² χ^{L−1} = 2``:
 
         >>> import sympy, freealg
         >>> freealg.MLP(3, "relu", sigma_w=sympy.sqrt(2)).jacobian_law().mean()
@@ -502,7 +499,7 @@ def jacobian_law(net, *, q_in=None, convention=None, dps=30):
     q_in : real >= 0, optional
         ``‖x_0‖²/n_0`` of the input: follow the finite-depth sequence ``q^ℓ``;
         default every layer at the fixed point ``q*``.
-    convention : {'seed', 'psg'}, optional
+    convention : {'preactivation', 'psg'}, optional
         Default ``net.jacobian_convention``.
     dps : int
         Digits for the moments of a smooth activation's ``ν``.
@@ -526,7 +523,7 @@ def jacobian_law(net, *, q_in=None, convention=None, dps=30):
     --------
     >>> import freealg
     >>> law = freealg.MLP(3, "relu", "orthogonal", sigma_w=2 ** 0.5).jacobian_law()
-    >>> [round(float(v), 12) for v in law.moments(2)]   # m_1 = σ_w² χ² = 2 (seed convention)
+    >>> [round(float(v), 12) for v in law.moments(2)]   # m_1 = σ_w² χ² = 2 (preactivation convention)
     [2.0, 12.0]
     """
     return JacobianLaw(net, q_in=q_in, convention=convention, dps=dps)

@@ -23,7 +23,7 @@ with widths ``n_0, …, n_L``, ``b_ℓ ~ N(0, σ_b²)`` and one of
 ``D_ℓ = diag(phi'(h_ℓ))``.  The input–output Jacobian follows a named
 convention, stored as :attr:`MLP.jacobian_convention`:
 
-* ``"seed"`` (default, docs/theory.md §1): ``J = ∂h_L/∂x_0 = W_L D_{L-1} ⋯ D_1 W_1``
+* ``"preactivation"`` (default, docs/theory.md §1): ``J = ∂h_L/∂x_0 = W_L D_{L-1} ⋯ D_1 W_1``
   (``L − 1`` factors ``D``);
 * ``"psg"`` (Pennington–Schoenholz–Ganguli): ``J = ∂x_L/∂x_0 =
   D_L W_L ⋯ D_1 W_1`` (``L`` factors ``D``).
@@ -56,7 +56,7 @@ Examples
 >>> net
 MLP(depth=3, activation='relu', init='gaussian', sigma_w=1.4142135623730951, sigma_b=0.0)
 >>> net.jacobian_convention, net.d_layers
-('seed', (1, 2))
+('preactivation', (1, 2))
 >>> round(net.chi(), 12)
 1.0
 """
@@ -68,6 +68,7 @@ from fractions import Fraction
 from .._utils.validate import MAX_DEPTH, check_choice, check_int, check_real, describe
 from ..activations import get_activation
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
+from ._conventions import JACOBIAN_CONVENTIONS, check_convention
 from ._mlp_kernels import _KernelMethods
 from ._mlp_meanfield import _MeanFieldMethods
 from ._mlp_spectra import _SpectraMethods
@@ -75,8 +76,6 @@ from ._mlp_spectra import _SpectraMethods
 
 __all__ = ["MLP", "JACOBIAN_CONVENTIONS", "INITS"]
 
-#: Accepted values of ``jacobian_convention``.
-JACOBIAN_CONVENTIONS = ("seed", "psg")
 #: Accepted values of ``init``.
 INITS = ("orthogonal", "gaussian", "glorot_uniform", "glorot_normal")
 #: Universality class (law used by the infinite-width theory) of each init.
@@ -147,9 +146,9 @@ class MLP(_MeanFieldMethods, _SpectraMethods, _KernelMethods):
         Relative widths ``n_0 : n_1 : … : n_L`` (any common scale; stored
         normalised so that ``n_0 = 1``).  Not together with ``widths``.
         Default: all layers of equal width.
-    jacobian_convention : {'seed', 'psg'}
+    jacobian_convention : {'preactivation', 'psg'}
         Which ``D`` factors the input–output Jacobian contains (module
-        docstring).  Default ``'seed'``.
+        docstring).  Default ``'preactivation'``.
 
     Raises
     ------
@@ -182,7 +181,7 @@ class MLP(_MeanFieldMethods, _SpectraMethods, _KernelMethods):
     """
 
     def __init__(self, depth, activation, init="orthogonal", sigma_w=1.0, sigma_b=0.0,
-                 widths=None, ratios=None, *, jacobian_convention="seed"):
+                 widths=None, ratios=None, *, jacobian_convention="preactivation"):
         # every argument is checked before any per-layer work (depth bounds the tuples below)
         try:
             self._depth = check_int(
@@ -201,10 +200,7 @@ class MLP(_MeanFieldMethods, _SpectraMethods, _KernelMethods):
         self._init = check_choice(init, "init", INITS)
         self._sigma_w = _check_real(sigma_w, "sigma_w", positive=True)
         self._sigma_b = _check_real(sigma_b, "sigma_b", nonnegative=True)
-        if isinstance(jacobian_convention, str):
-            jacobian_convention = jacobian_convention.lower()
-        self._convention = check_choice(jacobian_convention, "jacobian_convention",
-                                        JACOBIAN_CONVENTIONS)
+        self._convention = check_convention(jacobian_convention, "jacobian_convention")
         if widths is not None and ratios is not None:
             raise InvalidArgumentError("give widths or ratios, not both")
         L = self._depth
@@ -370,15 +366,15 @@ class MLP(_MeanFieldMethods, _SpectraMethods, _KernelMethods):
 
     @property
     def jacobian_convention(self):
-        """``'seed'`` (``J = W_L D_{L-1} ⋯ D_1 W_1``) or ``'psg'``
+        """``'preactivation'`` (``J = W_L D_{L-1} ⋯ D_1 W_1``) or ``'psg'``
         (``J = D_L W_L ⋯ D_1 W_1``)."""
         return self._convention
 
     @property
     def d_layers(self):
         """Layers ``ℓ`` whose ``D_ℓ`` appears in the Jacobian: ``(1..L−1)``
-        for ``'seed'``, ``(1..L)`` for ``'psg'``."""
-        last = self._depth - 1 if self._convention == "seed" else self._depth
+        for ``'preactivation'``, ``(1..L)`` for ``'psg'``."""
+        last = self._depth - 1 if self._convention == "preactivation" else self._depth
         return tuple(range(1, last + 1))
 
     @property
@@ -409,7 +405,7 @@ class MLP(_MeanFieldMethods, _SpectraMethods, _KernelMethods):
             s += f", widths={self._widths!r}"
         elif not self.is_square:
             s += f", ratios=({', '.join(str(r) for r in self._ratios)})"
-        if self._convention != "seed":
+        if self._convention != "preactivation":
             s += f", jacobian_convention={self._convention!r}"
         return s + ")"
 

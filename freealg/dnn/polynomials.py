@@ -4,7 +4,7 @@ the free model of its layerwise Jacobians (docs/theory.md §1, §5, §6).
 Letters: ``W1 … WL`` (weights) and ``D1 … D_L`` (self-adjoint diagonal
 ``D_ℓ = diag(φ'(h_ℓ))``).  The Jacobian follows ``net.jacobian_convention``:
 
-* ``"seed"`` (default): ``J = W_L D_{L−1} ⋯ D_1 W_1``;
+* ``"preactivation"`` (default): ``J = W_L D_{L−1} ⋯ D_1 W_1``;
 * ``"psg"``: ``J = D_L W_L ⋯ D_1 W_1``.
 
 The free model declares each ``W_ℓ`` Haar orthogonal with scale ``σ_w``
@@ -18,7 +18,7 @@ quadrature.
 
 Examples
 --------
-ReLU at the edge of chaos with orthogonal weights, ``L = 2`` (seed
+ReLU at the edge of chaos with orthogonal weights, ``L = 2`` (preactivation
 convention): ``J Jᵀ = W_2 D_1 W_1 W_1ᵀ D_1 W_2ᵀ = σ_w² W_2 D_1² W_2ᵀ`` has
 the law of ``σ_w⁴ D_1² = 4·Bernoulli(1/2)``, so its moments are ``4^k/2``:
 
@@ -72,7 +72,7 @@ def jacobian_polynomial(net, letters=None):
     Returns
     -------
     J : noncommutative polynomial
-        ``W_L D_{L−1} ⋯ D_1 W_1`` (seed) or ``D_L W_L ⋯ D_1 W_1`` (psg).
+        ``W_L D_{L−1} ⋯ D_1 W_1`` (preactivation) or ``D_L W_L ⋯ D_1 W_1`` (psg).
     names : dict
         ``{"W1": …, "D1": …, "J": J}``.
 

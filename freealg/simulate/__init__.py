@@ -19,7 +19,7 @@ Finite-width multilayer perceptrons (docs/theory.md §1): :func:`sample_network`
 draws the weights and biases of an :class:`freealg.MLP` specification at a
 given width and returns a :class:`NetworkInstance`, which runs the forward
 pass ``h_ℓ = W_ℓ x_{ℓ−1} + b_ℓ``, ``x_ℓ = φ(h_ℓ)`` and gives the actual
-``D_ℓ = diag(φ'(h_ℓ))``, the input–output Jacobian (seed or PSG convention),
+``D_ℓ = diag(φ'(h_ℓ))``, the input–output Jacobian (preactivation or PSG convention),
 the one-sample Fisher information / NTK matrix ``Θ_L`` (docs/theory.md §6) and the
 explicit parameter Jacobian.
 

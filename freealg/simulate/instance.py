@@ -114,18 +114,11 @@ class NetworkInstance:
         return x
 
     def _convention(self, convention):
+        from ..dnn._conventions import check_convention
+
         if convention is None:
-            convention = getattr(self.net, "jacobian_convention", "seed") or "seed"
-        if not isinstance(convention, str):
-            raise InvalidArgumentTypeError(
-                f"convention must be 'seed' or 'psg'; got {describe(convention)} of type "
-                f"{type(convention).__name__}")
-        if convention not in ("seed", "psg"):
-            raise InvalidArgumentError(
-                f"convention must be 'seed' (J = dh_L/dx_0 = W_L D_(L-1)...D_1 W_1) or "
-                f"'psg' (J = dx_L/dx_0 = D_L W_L...D_1 W_1); got {convention!r}"
-            )
-        return convention
+            convention = getattr(self.net, "jacobian_convention", "preactivation") or "preactivation"
+        return check_convention(convention)
 
     # -- forward pass -----------------------------------------------------------
 
@@ -322,16 +315,16 @@ class NetworkInstance:
     def input_jacobian(self, x, convention=None):
         r"""The input–output Jacobian at ``x``.
 
-        ``convention="seed"``: ``J = ∂h_L/∂x_0 = W_L D_{L−1} ⋯ D_1 W_1``;
+        ``convention="preactivation"``: ``J = ∂h_L/∂x_0 = W_L D_{L−1} ⋯ D_1 W_1``;
         ``"psg"`` (Pennington–Schoenholz–Ganguli): ``J = ∂x_L/∂x_0 =
         D_L W_L ⋯ D_1 W_1``.  Default: ``net.jacobian_convention`` (else
-        ``"seed"``).
+        ``"preactivation"``).
 
         Parameters
         ----------
         x : array_like of shape ``(M_0,)``
             The input ``x_0``.
-        convention : {"seed", "psg"} or None, default None
+        convention : {"preactivation", "psg"} or None, default None
             Which Jacobian (see above); None uses the specification's.
 
         Returns
@@ -343,7 +336,7 @@ class NetworkInstance:
         InvalidArgumentTypeError
             If ``convention`` is not a str or ``x`` is not numeric.
         InvalidArgumentError
-            If ``convention`` is not ``"seed"``/``"psg"``, or ``x`` has the
+            If ``convention`` is not ``"preactivation"``/``"psg"``, or ``x`` has the
             wrong shape or non-finite entries.
 
         Examples

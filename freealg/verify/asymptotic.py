@@ -45,7 +45,7 @@ def check_asymptotic_freeness(init="orthogonal", activation="hardtanh", sigma_w=
         Input variance ``‖x_0‖²/M``.
     words : list of Trace or NCPoly, optional
         Traces in the letters of :func:`network_letters` (a polynomial is
-        traced); default: moments of ``J Jᵀ`` (seed and PSG conventions) and
+        traced); default: moments of ``J Jᵀ`` (preactivation and PSG conventions) and
         two words in which ``D_ℓ`` meets the ``W_ℓ`` it depends on.
     widths : sequence of int, default (25, 50, 100, 200)
         The widths ``N`` compared: 1 to 100 distinct integers, each

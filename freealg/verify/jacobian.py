@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._utils.progress import check_jobs, check_progress, map_tasks
-from .._utils.validate import check_choice
+from ..dnn._conventions import check_convention
 from ..errors import InvalidArgumentError
 from ._common import MAX_MOMENTS, _check_count, _check_depths, _check_q0, _check_trials, _check_widths, _rng
 from .momentcheck import _checks_from, _compact_table
@@ -62,9 +62,9 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
     q0 : real >= 0 or None, default None
         Input variance ``‖x_0‖²/M``; None puts the input at the fixed point
         ``σ_w² q0 + σ_b² = q*`` of the variance map.
-    convention : {"seed", "psg"} or None, default None
+    convention : {"preactivation", "psg"} or None, default None
         Jacobian convention (``J = W_L D_{L−1} ⋯ W_1`` or ``D_L W_L ⋯ W_1``);
-        None takes ``net.jacobian_convention`` (else ``"seed"``).
+        None takes ``net.jacobian_convention`` (else ``"preactivation"``).
     n_moments : int, default 4
         Number of moments ``tr(X^k)``, ``k = 1..n_moments``, compared;
         ``1 <= n_moments <= MAX_MOMENTS`` (200).
@@ -123,7 +123,7 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
 
     Examples
     --------
-    ReLU, orthogonal ``σ_w = 2``, ``L = 2`` (seed convention): ``J Jᵀ`` has
+    ReLU, orthogonal ``σ_w = 2``, ``L = 2`` (preactivation convention): ``J Jᵀ`` has
     the law of ``σ_w⁴ D_1²``, so the limit moments are ``16^k / 2``:
 
     >>> import freealg
@@ -144,11 +144,9 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
     check_progress(progress)
     check_jobs(n_jobs, executor)
     if convention is not None:
-        check_choice(convention, "convention", ("seed", "psg"))
+        convention = check_convention(convention)
     _uniform_widths(net, "check_jacobian_spectrum")
-    convention = convention or getattr(net, "jacobian_convention", None) or "seed"
-    if convention not in ("seed", "psg"):
-        raise InvalidArgumentError(f"convention must be 'seed' or 'psg'; got {convention!r}")
+    convention = convention or getattr(net, "jacobian_convention", None) or "preactivation"
     if q0 is None:
         q0 = _fixed_point_q0(net)
     rng = _rng(rng)
