@@ -380,3 +380,27 @@ def test_deep_spectrum_does_not_hang(capsys):
     # relu at sigma_w = sqrt 2: variance of J J^T from the moments vs its closed form
     assert data["variance"]["float"] == pytest.approx(data["variance_closed_form"]["float"], rel=1e-12)
     assert time.perf_counter() - t0 < 60
+
+
+def test_json_exact_field_is_null_for_float_networks(capsys):
+    # hard-tanh with the default float sigma_w = 1.0: the trace is a float, so "exact" is null;
+    # with sigma_w = 1 exact and linear activation, tr((J J^T)^3) = 1 exactly (J orthogonal)
+    _, out, _ = run(capsys, "moments", "tr((J J^T)^3)", "--depth", "3", "--activation", "hardtanh",
+                    "--json")
+    value = json.loads(out)["value"]
+    assert value["exact"] is None and value["float"] == pytest.approx(1.0, abs=1e-12)
+    _, out, _ = run(capsys, "moments", "tr((J J^T)^3)", "--depth", "3", "--activation", "linear",
+                    "--sigma-w", "1", "--json")
+    assert json.loads(out)["value"] == {"exact": "1", "float": 1.0}
+
+
+def test_spectrum_plot_title_names_the_network(capsys, monkeypatch, tmp_path):
+    pytest.importorskip("matplotlib")
+    import freealg.plot as fplot
+
+    seen = {}
+    monkeypatch.setattr(fplot, "savefig", lambda ax, path: seen.setdefault("title", ax.get_title()))
+    code, _, _ = run(capsys, "spectrum", "--depth", "3", "--activation", "relu", "--sigma-w", "sqrt(2)",
+                     "--plot", str(tmp_path / "s.png"))
+    assert code == 0
+    assert seen["title"] == "relu, orthogonal init, σ_w = 1.41421, σ_b = 0, L = 3"

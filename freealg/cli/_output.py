@@ -146,6 +146,11 @@ def _value(v, note=None):
                 _finite(float("nan"))
             if v == sympy.oo:
                 return {"exact": "oo", "float": None}
+            if v.is_number and v.has(sympy.Float):  # a float input: a float, not an exact value
+                try:
+                    return {"exact": None, "float": _finite(float(v))}
+                except TypeError:  # complex
+                    return {"exact": None, "float": None, "note": f"not real: {v}"}
             if v.is_number and v.is_real is not False:
                 try:
                     f = float(v)

@@ -208,7 +208,7 @@ def _cmd_spectrum(args):
 
             hi = out["lambda_max"]
             res = law.density(np.linspace(1e-6 * hi, hi * (1 - 1e-6), 400), strict=False)
-            ax = plot.plot_density(res, label=f"J Jᵀ, L = {net.depth}")
+            ax = plot.plot_density(res, label=f"J Jᵀ, L = {net.depth}", title=plot.network_title(law))
             plot.savefig(ax, args.plot)
             out["plot"] = args.plot
             out["evidence ok"] = bool(res.evidence.ok)
