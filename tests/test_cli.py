@@ -404,3 +404,23 @@ def test_spectrum_plot_title_names_the_network(capsys, monkeypatch, tmp_path):
                      "--plot", str(tmp_path / "s.png"))
     assert code == 0
     assert seen["title"] == "relu, orthogonal init, σ_w = 1.41421, σ_b = 0, L = 3"
+
+
+def test_float_network_curve_only_on_request(capsys):
+    # hard-tanh's critical sigma_w is a float: no 100-digit curve unless --exact-curve; with it,
+    # the curve's moments are the law's (checked through the series at infinity)
+    import sympy
+
+    import freealg
+
+    args = ["spectrum", "--depth", "3", "--activation", "hardtanh", "--sigma-b", "0.1", "--json"]
+    _, out, _ = run(capsys, *args)
+    doc = json.loads(out)
+    assert "--exact-curve" in doc["curve"] and "curve_degree" not in doc
+    _, out, _ = run(capsys, *args, "--exact-curve")
+    doc = json.loads(out)
+    z, G = sympy.symbols("z G")
+    curve = freealg.SpectralCurve(sympy.sympify(doc["curve"].removesuffix(" = 0")), z, G)
+    assert doc["curve_degree"] == curve.degree
+    ms = [float(m) for m in curve.moments(3)]
+    assert ms == pytest.approx([m["float"] for m in doc["moments"][:3]], rel=1e-12)

@@ -123,6 +123,9 @@ COMMANDS = (
          args=(_NET_REQUIRED,
                _arg("--q-in", type=str, default=None, help=_Q_IN_HELP),
                _arg("--latex", action="store_true", help="print the curve in LaTeX"),
+               _arg("--exact-curve", action="store_true",
+                    help="with float parameters, also print the curve of their exact binary values "
+                    "(large integer coefficients)"),
                _arg("--density", action="store_true", help="also compute support and atoms (slower for deep nets)"),
                _arg("--plot", metavar="PNG", help="draw the certified density to this file"))),
     dict(name="fim", handler=(networks, "_cmd_fim"),

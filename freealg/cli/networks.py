@@ -173,9 +173,13 @@ def _cmd_spectrum(args):
             out["curve"] = (f"not computed for depth {net.depth} > {_CURVE_MAX_DEPTH}: its degree grows "
                             "with the depth (the moments above do not need it)")
             curve = None
+        elif law.float_kind and not args.exact_curve:
+            # float data (decimal options, hard-tanh's erf q's): an exact curve exists only
+            # for the floats' exact binary values, with ~100-digit coefficients; on request
+            curve = None
+            out["curve"] = ("not printed for float parameters: pass --exact-curve for the curve of "
+                            "their exact binary values, or give exact numbers (13/10, sqrt(2))")
         else:
-            # float data (decimal options, mean-field q's): the curve of the floats'
-            # exact binary values, and the output says so
             curve = law.curve(exact=True)
             if law.float_kind:
                 out["curve note"] = ("float parameters: the curve of their exact binary values "
