@@ -82,11 +82,12 @@ def main(argv=None):
     # 4. phase diagrams: tanh (a critical line) and ReLU (one critical point)
     sb = np.linspace(0.0, 1.0, 21)
     swc = np.array([float(freealg.critical_sigma_w("tanh", sigma_b=b)) for b in sb])
-    ax = plot.plot_phase_diagram(sb, swc, label="tanh: χ = 1")
+    ax = plot.plot_phase_diagram(sb, swc, label="tanh: χ = 1", activation="tanh")
     ax.set_title("tanh", fontsize="small")
     save(ax, "phase_tanh")
     swr = np.array([float(freealg.critical_sigma_w("relu", 0.0))] + [np.nan] * (sb.size - 1))
-    ax = plot.plot_phase_diagram(sb, swr, sigma_w_max=3.0, label="relu: χ = 1 only at σ_b = 0")
+    ax = plot.plot_phase_diagram(sb, swr, sigma_w_max=3.0, label="relu: χ = 1 only at σ_b = 0",
+                                 activation="relu")
     ax.set_title("relu", fontsize="small")
     save(ax, "phase_relu")
     # the theory drawn is right only if every density passed its checks

@@ -195,3 +195,24 @@ def test_per_log_x_draws_x_times_density():
     # x rho(x) of a law uniform in log x is constant 1/log(1e4)
     assert np.allclose(ax.lines[0].get_ydata(), 1 / np.log(1e4))
     assert ax.get_ylabel().startswith("x · density")
+
+
+def test_relu_phase_diagram_shades_its_phases_from_chi():
+    # ReLU: chi = sigma_w^2 / 2 at every sigma_b (E[relu'(h)^2] = 1/2), so the ordered cells are
+    # exactly those with sigma_w < sqrt(2); q* = sigma_b^2 / (1 - sigma_w^2 / 2) is infinite
+    # from sigma_w = sqrt(2) on (for sigma_b > 0), and those cells are hatched
+    from matplotlib.collections import QuadMesh
+
+    import freealg
+
+    sb = np.array([0.0, 0.5, 1.0])
+    sw = np.array([float(freealg.critical_sigma_w("relu", 0.0)), np.nan, np.nan])
+    ax = plot.plot_phase_diagram(sb, sw, sigma_w_max=3.0, activation="relu")
+    mesh = [c for c in ax.collections if isinstance(c, QuadMesh)][0]
+    phase = np.asarray(mesh.get_array()).reshape(30, 80)
+    ws = np.linspace(3.0 / 80, 3.0, 80)
+    assert np.array_equal(phase, np.broadcast_to((ws >= np.sqrt(2)).astype(float), phase.shape))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "ordered (χ < 1)" in labels and "q* infinite (variance grows with depth)" in labels
+    with pytest.raises(freealg.UnknownActivationError):
+        plot.plot_phase_diagram(sb, sw, sigma_w_max=3.0, activation="nope")

@@ -63,8 +63,12 @@ def _cmd_meanfield(args):
         ok = data["exists"]
         if not ok.any():
             raise _UsageError(f"meanfield --plot: {args.activation} has no edge of chaos on sigma_b in [0, {2 * top}]")
-        ax = plot.plot_phase_diagram(data["sigma_b"][ok], data["sigma_w"][ok], label=f"{args.activation}: chi = 1")
+        ax = plot.plot_phase_diagram(data["sigma_b"], data["sigma_w"], label=f"{args.activation}: chi = 1",
+                                     sigma_w_max=max(3.0, 1.5 * float(np.nanmax(data["sigma_w"])), 1.1 * float(net.sigma_w)),
+                                     activation=args.activation)
         ax.plot([float(net.sigma_w)], [float(net.sigma_b)], "k*", ms=10)
+        ax.set_title(f"{args.activation}: order/chaos phases; ★ = this network "
+                     f"(σ_w = {float(net.sigma_w):.6g}, σ_b = {float(net.sigma_b):.6g})", fontsize="small")
         plot.savefig(ax, args.plot)
         rows.append(("plot", args.plot))
     # an infinite q* (unbounded activation in the chaotic phase) or depth scale
