@@ -39,11 +39,18 @@ mpf('12.0')
 
 from __future__ import annotations
 
+from .._utils.lazy import lazy_attributes
 from ..errors import FloatRangeError
-from .core import Activation
-from .named import ACTIVATION_NAMES
-from .quadrature import gaussian_expectation
-from .registry import get_activation
+
+# public name -> submodule that defines it (imported on first access)
+_LAZY = {
+    "Activation": "core",
+    "get_activation": "registry",
+    "gaussian_expectation": "quadrature",
+    "ACTIVATION_NAMES": "named",
+}
 
 __all__ = ["Activation", "get_activation", "gaussian_expectation", "ACTIVATION_NAMES",
            "FloatRangeError"]
+
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)

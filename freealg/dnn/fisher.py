@@ -88,6 +88,7 @@ Critical ReLU, orthogonal weights, input at the fixed point (``q̂* = 1``):
 from __future__ import annotations
 
 from ..laws.interface import LawMethods
+from .._utils.public import public_methods
 from .._utils.symbolic import sympify_safe
 
 import numpy as np
@@ -106,6 +107,7 @@ from ._spectra import (
 
 __all__ = ["FisherLaw", "fim_law"]
 
+@public_methods
 class FisherLaw(_FisherSpectrum, LawMethods):
     r"""The law ``μ_L`` of the eigenvalues of the one-sample FIM/NTK ``Θ_L``
     (module docstring).  Build it with :meth:`freealg.MLP.fim_law`.
