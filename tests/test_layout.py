@@ -254,7 +254,7 @@ FACADES = {
 # level only from its own layer or lower ones (an upward call is an import
 # inside the function that needs it).
 LAYERS = [
-    ("utilities", "_utils _utils.detsympy _utils.lazy _utils.mpctx _utils.progress _utils.public _utils.safeparse _utils.series "
+    ("utilities", "_utils _utils.detsympy _utils.lazy _utils.mpctx _utils.numbers _utils.progress _utils.public _utils.safeparse _utils.series "
                  "_utils.symbolic _utils.validate _version errors"),
     ("combinatorics", "combinatorics combinatorics._kinds combinatorics._nc_kernels combinatorics._reference "
                      "combinatorics.convolution combinatorics.cumulants combinatorics.mixed "

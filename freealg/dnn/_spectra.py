@@ -42,6 +42,7 @@ import numpy as np
 import sympy
 
 from .._utils import detsympy as _ds
+from .._utils.numbers import is_rational, kind as _value_kind, kind_of
 from ..errors import InvalidArgumentError
 
 from ._factors import _AtomicFactor, _BernoulliFactor, _MPFactor, _PointFactor
@@ -206,20 +207,10 @@ def window_mass(values, support, atoms, a, b):
 
 
 def _kind(values):
-    kinds = set()
-    for v in values:
-        if type(v).__module__.startswith("mpmath"):
-            kinds.add("mpmath")
-        elif isinstance(v, (int, Fraction, np.integer)) or (isinstance(v, sympy.Basic) and v.is_Rational):
-            kinds.add("fraction")
-        elif isinstance(v, (float, np.floating)):
-            kinds.add("float")
-        else:
-            kinds.add("sympy")
-    for k in ("mpmath", "float", "sympy"):
-        if k in kinds:
-            return k
-    return "fraction"
+    """'mpmath', 'float', 'sympy' or 'fraction' (exact rationals, sympy ones included), in that precedence."""
+    kind = kind_of(values, order=("mpmath", "float", "sympy", "exact"), default="sympy",
+                   classify=lambda v: "exact" if is_rational(v) else _value_kind(v))
+    return "fraction" if kind == "exact" else kind
 
 
 def _convert(v, kind):
