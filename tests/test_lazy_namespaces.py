@@ -126,10 +126,12 @@ def test_attributes_of_a_fresh_interpreter():
         "print(json.dumps([freealg.activations.get_activation('relu').name,\n"
         "    freealg.laws.Semicircle.__name__, freealg.dnn.meanfield.__name__,\n"
         "    freealg.cli.main.__module__, hasattr(freealg.dnn, '_mlp_spectra'),\n"
-        "    hasattr(freealg, 'nc')]))\n"
+        "    hasattr(freealg, 'nc'), 'freealg.nc.ncpoly' in sys.modules]))\n"
     )
-    assert _fresh(code) == ["relu", "Semicircle", "freealg.dnn.meanfield", "freealg.cli.commands",
-                            False, False]
+    assert _fresh("import sys\n" + code) == ["relu", "Semicircle", "freealg.dnn.meanfield",
+                                             "freealg.cli.commands", False, False, False]
+    code = "import json, freealg.combinatorics\nprint(json.dumps(freealg.combinatorics.partitions.catalan(4)))"
+    assert _fresh(code) == 14
 
 
 def test_root_namespace_is_unchanged():
