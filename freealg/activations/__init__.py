@@ -18,8 +18,10 @@ Conventions at the kinks (a set of Gaussian measure zero): ``relu'(0) = 0``,
 ``hardtanh'(±1) = 0``, ``leaky_relu'(0) = slope``.
 
 This module is low level: it imports nothing from freealg except
-:mod:`freealg.errors` and the argument checkers of
-:mod:`freealg._utils.validate`.
+:mod:`freealg.errors`, the argument checkers of
+:mod:`freealg._utils.validate` and the number kinds of
+:mod:`freealg._utils.numbers`.  The package imports its modules on first
+access (``import freealg.activations`` loads none of them).
 
 Examples
 --------
