@@ -23,9 +23,8 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-
 from . import errors as _errors_module
+from ._utils.lazy import lazy_attributes
 from ._version import __version__
 from .errors import (
     BranchError,
@@ -131,9 +130,7 @@ _LAZY = {
 }
 
 # submodules reachable as attributes, e.g. ``freealg.simulate.ginibre``
-_SUBMODULES: set[str] = {"partitions", "cumulants", "errors", "plot"}
-_SUBMODULES |= {"simulate", "verify"}  # simulation / verification (issue 7)
-_SUBMODULES |= {"dnn"}  # dnn layer (issue 6)
+_SUBMODULES = {"partitions", "cumulants", "errors", "plot", "simulate", "verify", "dnn"}
 
 # public modules reachable as attributes in a fresh interpreter (``freealg.activations``)
 # without being star-exported
@@ -144,19 +141,4 @@ _ERRORS = list(_errors_module.__all__)  # every exception and warning class
 
 __all__ = ["__version__", *_ERRORS, *sorted(_LAZY), *sorted(_SUBMODULES)]
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        module = importlib.import_module(f".{_LAZY[name]}", __name__)
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    if name in _SUBMODULES or name in _MODULES:
-        module = importlib.import_module(f".{name}", __name__)
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'freealg' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY, modules=_SUBMODULES | _MODULES)

@@ -100,7 +100,14 @@ def import_graph():
     ``from .x import y`` counts ``freealg.x.y`` when that is a module, else
     ``freealg.x``; importing ``a.b.c`` also imports the package ``a.b``.  Edges
     to the importer's own parent packages are left out (Python initialises a
-    package before its submodules; ``freealg/__init__.py`` imports lazily)."""
+    package before its submodules).
+
+    A package ``__init__`` imports its public names lazily (PEP 562,
+    ``freealg/_utils/lazy.py``): the literal maps it hands to
+    ``lazy_attributes`` (:data:`LAZY_MAPS`) count as module-level imports of
+    the submodules they name, exactly as the eager ``from .x import y`` they
+    replace, so the layer and cycle rules see the package as it behaves once
+    its names are used."""
     modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
 
     def resolve(current, is_package, node):
@@ -138,8 +145,36 @@ def import_graph():
                     (lazy if inside else top)[name].update(targets(name, is_package, child))
                 visit(child, inside)
 
-        visit(ast.parse(path.read_text(encoding="utf-8")), False)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        visit(tree, False)
+        if is_package:
+            for node in lazy_map_imports(tree):
+                top[name].update(targets(name, is_package, node))
     return modules, top, lazy
+
+
+# the module-level literals of a package ``__init__`` that name its lazily
+# imported submodules: ``_LAZY`` maps a public name to the submodule defining
+# it; ``_SUBMODULES`` and ``_MODULES`` (the package root) list submodules
+# reachable as attributes
+LAZY_MAPS = ("_LAZY", "_SUBMODULES", "_MODULES")
+
+
+def lazy_map_imports(tree):
+    """The lazy maps of a package ``__init__`` as the equivalent ``from .x import y`` nodes."""
+    nodes = []
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in LAZY_MAPS):
+            continue
+        value = ast.literal_eval(stmt.value)  # a map that is not a literal fails here, loudly
+        if isinstance(value, dict):
+            nodes += [ast.ImportFrom(module=module, names=[ast.alias(name=attr)], level=1)
+                      for attr, module in value.items()]
+        else:
+            nodes += [ast.ImportFrom(module=None, names=[ast.alias(name=module)], level=1)
+                      for module in value]
+    return nodes
 
 
 def cycles(graph):
@@ -219,7 +254,7 @@ FACADES = {
 # level only from its own layer or lower ones (an upward call is an import
 # inside the function that needs it).
 LAYERS = [
-    ("utilities", "_utils _utils.detsympy _utils.mpctx _utils.progress _utils.safeparse _utils.series "
+    ("utilities", "_utils _utils.detsympy _utils.lazy _utils.mpctx _utils.numbers _utils.progress _utils.public _utils.safeparse _utils.series "
                  "_utils.symbolic _utils.validate _version errors"),
     ("combinatorics", "combinatorics combinatorics._kinds combinatorics._nc_kernels combinatorics._reference "
                      "combinatorics.convolution combinatorics.cumulants combinatorics.mixed "
@@ -293,8 +328,26 @@ def test_import_graph_sees_known_edges():
     assert "freealg._utils.validate" in top["freealg.dnn.mlp"]  # from .._utils.validate import ...
     assert "freealg._utils" in top["freealg.dnn.mlp"]  # ... which runs freealg/_utils/__init__.py
     assert "freealg.dnn" not in top["freealg.dnn.mlp"]  # its own package: not an edge
+    # the lazy maps of the package inits: ``"MLP": "mlp"``, ``"SpectralCurve": "laws.curves"``, ``"dnn"``
+    assert {"freealg.dnn.mlp", "freealg.dnn.fisher"} <= top["freealg.dnn"]
+    assert {"freealg.laws.curves", "freealg.dnn", "freealg.partitions"} <= top["freealg"]
+    assert "freealg.simulate.batch" in top["freealg.simulate"]
     # a cycle is found when there is one
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset("abc")]
+
+
+def test_every_lazy_package_has_a_readable_map():
+    # a package init that builds its namespace lazily must declare it in a literal the
+    # graph reads (LAZY_MAPS), or its imports would be invisible to the layer rules
+    for path in sorted(PACKAGE.rglob("__init__.py")):
+        text = path.read_text(encoding="utf-8")
+        if "lazy_attributes(" not in text:
+            continue
+        tree = ast.parse(text)
+        declared = [stmt for stmt in tree.body if isinstance(stmt, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "_LAZY" for t in stmt.targets)]
+        assert declared, f"{path.relative_to(ROOT)}: declare the lazy names in a literal _LAZY dict"
+        lazy_map_imports(tree)  # the maps are literals (literal_eval raises otherwise)
 
 
 def test_no_import_cycles():

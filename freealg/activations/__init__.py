@@ -18,8 +18,10 @@ Conventions at the kinks (a set of Gaussian measure zero): ``relu'(0) = 0``,
 ``hardtanh'(±1) = 0``, ``leaky_relu'(0) = slope``.
 
 This module is low level: it imports nothing from freealg except
-:mod:`freealg.errors` and the argument checkers of
-:mod:`freealg._utils.validate`.
+:mod:`freealg.errors`, the argument checkers of
+:mod:`freealg._utils.validate` and the number kinds of
+:mod:`freealg._utils.numbers`.  The package imports its modules on first
+access (``import freealg.activations`` loads none of them).
 
 Examples
 --------
@@ -39,11 +41,18 @@ mpf('12.0')
 
 from __future__ import annotations
 
+from .._utils.lazy import lazy_attributes
 from ..errors import FloatRangeError
-from .core import Activation
-from .named import ACTIVATION_NAMES
-from .quadrature import gaussian_expectation
-from .registry import get_activation
+
+# public name -> submodule that defines it (imported on first access)
+_LAZY = {
+    "Activation": "core",
+    "get_activation": "registry",
+    "gaussian_expectation": "quadrature",
+    "ACTIVATION_NAMES": "named",
+}
 
 __all__ = ["Activation", "get_activation", "gaussian_expectation", "ACTIVATION_NAMES",
            "FloatRangeError"]
+
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)

@@ -11,6 +11,7 @@ import numpy as np
 import sympy as sp
 
 from .._utils.mpctx import mpmath
+from .._utils.numbers import kind as _value_kind
 from .._utils.symbolic import sympify_safe
 from .._utils.validate import MAX_DPS, check_dps, check_finite_array, check_real
 from ..errors import FloatRangeError, InvalidArgumentError, InvalidArgumentTypeError
@@ -48,13 +49,7 @@ def _np_erf(x):
 def _kind(q):
     """'exact' (int, Fraction, sympy), 'mp' (mpmath) or 'float' for a value
     already accepted by :func:`_check_q`."""
-    if isinstance(q, sp.Basic):
-        return "exact"
-    if isinstance(q, (int, Fraction, np.integer)):
-        return "exact"
-    if isinstance(q, (mpmath.mpf,)):
-        return "mp"
-    return "float"
+    return {"exact": "exact", "sympy": "exact", "mpmath": "mp"}.get(_value_kind(q), "float")
 
 
 def _to_sympy(q):

@@ -1,3 +1,10 @@
-"""Public namespace of ``freealg.cli`` (the implementation lives in ``freealg.cli.commands``)."""
-from .commands import *  # noqa: F401,F403
-from .commands import __all__  # noqa: F401
+"""Public namespace of ``freealg.cli`` (the implementation lives in ``freealg.cli.commands``;
+imported on first access)."""
+from .._utils.lazy import lazy_attributes
+
+__all__ = ["main", "build_parser"]
+
+# public name -> submodule that defines it (imported on first access)
+_LAZY = {"main": "commands", "build_parser": "commands"}
+
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)

@@ -236,29 +236,10 @@ def print_table(headers, rows, out=None):
 
 def _num(v):
     """JSON/table friendly scalar: exact sympy numbers stay exact strings when
-    they are not integers, floats are floats."""
-    try:
-        import sympy
-    except ImportError:  # pragma: no cover
-        sympy = None
-    if sympy is not None and isinstance(v, sympy.Basic):
-        if v.is_Integer:
-            return int(v)
-        if v.is_Rational:
-            return Fraction(int(v.p), int(v.q))
-        if v.is_number:
-            return float(v)
-        return str(v)
-    if hasattr(v, "item"):
-        return v.item()
-    try:
-        from .._utils.mpctx import mpmath
+    they are not integers, floats are floats (:func:`freealg._utils.numbers.to_plain`)."""
+    from .._utils.numbers import to_plain
 
-        if isinstance(v, mpmath.mpf):
-            return float(v)
-    except ImportError:  # pragma: no cover
-        pass
-    return v
+    return to_plain(v)
 
 
 def _num_keep(v):

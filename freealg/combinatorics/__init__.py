@@ -17,3 +17,10 @@ Submodules (imported on demand; this package imports none of them, so
 The public names stay importable from :mod:`freealg.partitions` and
 :mod:`freealg.cumulants`.
 """
+
+from .._utils.lazy import lazy_attributes
+
+# no names of its own: the submodules are reached as attributes on first access
+_LAZY = {}
+
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)

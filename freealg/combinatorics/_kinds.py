@@ -15,6 +15,7 @@ import math
 import numbers
 from fractions import Fraction
 
+from .._utils.numbers import kind_of
 from .._utils.symbolic import sympify_safe
 from .._utils.validate import MAX_MOMENT_ORDER, describe
 from ..errors import InvalidArgumentTypeError, InvalidSequenceError, TooLargeError
@@ -30,18 +31,7 @@ def _is_mpmath(x):
 
 def _kind_of(values):
     """Classify a list of scalars: 'sympy', 'mpmath', 'float' or 'exact'."""
-    kind = "exact"
-    for v in values:
-        if _is_sympy(v):
-            return "sympy"
-        if _is_mpmath(v):
-            kind = "mpmath"
-        elif kind == "exact" and (
-            isinstance(v, (float, complex))
-            or (hasattr(v, "dtype") and v.dtype.kind in "fc")
-        ):
-            kind = "float"
-    return kind
+    return kind_of(values)
 
 
 class _EntryTypeError(InvalidSequenceError, InvalidArgumentTypeError):

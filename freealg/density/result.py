@@ -13,6 +13,7 @@ import numpy as np
 
 from . import checks as _checks
 from .checks import certify_grid  # noqa: F401  (public name, importable from here as before)
+from .._utils.numbers import is_exact as _is_exact
 from ..errors import CertificationError, CertificationWarning, InvalidArgumentError
 from .._utils.progress import stage as _stage
 
@@ -264,16 +265,6 @@ class DensityResult:
 # ---------------------------------------------------------------------------
 # the engine-agnostic certified density
 # ---------------------------------------------------------------------------
-
-
-def _is_exact(v):
-    """An exact number (int, Fraction, an exact sympy number)."""
-    from fractions import Fraction
-
-    if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
-        return True
-    return bool(getattr(v, "is_number", False)) and not v.has_free() and not any(
-        getattr(u, "is_Float", False) for u in v.atoms()) if hasattr(v, "atoms") else False
 
 
 def _check_exact_moments(values):

@@ -28,17 +28,35 @@ Examples
 sqrt(2)
 """
 
-from .mlp import MLP, JACOBIAN_CONVENTIONS, INITS
-from .criticality import critical_sigma_w, critical_line
-from .kaa import KAAResult
-from .kernels import conjugate_kernel_moments, mp_moments
-from .ck_law import ConjugateKernelLaw, conjugate_kernel_law
-from .ntk_law import NTKLaw, neural_tangent_kernel_law
-from .jacobian import JacobianLaw, IsometrySummary, jacobian_law
-from .fisher import FisherLaw, fim_law
-from .depth_limit import DepthLimitLaw, depth_limit_law
-from .ngd import (NGDPrediction, ngd_alpha, ngd_converges, ngd_optimal_eta,
-                  ngd_train_predictions)
+from .._utils.lazy import lazy_attributes
+
+# public name -> submodule that defines it (imported on first access)
+_LAZY = {
+    "MLP": "mlp",
+    "JACOBIAN_CONVENTIONS": "mlp",
+    "INITS": "mlp",
+    "critical_sigma_w": "criticality",
+    "critical_line": "criticality",
+    "KAAResult": "kaa",
+    "conjugate_kernel_moments": "kernels",
+    "mp_moments": "kernels",
+    "ConjugateKernelLaw": "ck_law",
+    "conjugate_kernel_law": "ck_law",
+    "NTKLaw": "ntk_law",
+    "neural_tangent_kernel_law": "ntk_law",
+    "JacobianLaw": "jacobian",
+    "IsometrySummary": "jacobian",
+    "jacobian_law": "jacobian",
+    "FisherLaw": "fisher",
+    "fim_law": "fisher",
+    "DepthLimitLaw": "depth_limit",
+    "depth_limit_law": "depth_limit",
+    "NGDPrediction": "ngd",
+    "ngd_alpha": "ngd",
+    "ngd_converges": "ngd",
+    "ngd_optimal_eta": "ngd",
+    "ngd_train_predictions": "ngd",
+}
 
 __all__ = [
     "MLP",
@@ -66,3 +84,5 @@ __all__ = [
     "ngd_optimal_eta",
     "ngd_train_predictions",
 ]
+
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)

@@ -16,7 +16,7 @@ import sympy
 
 from .._utils.symbolic import sympify_safe
 from ..errors import InvalidArgumentError
-from ._layer_data import to_float
+from .._utils.numbers import to_float, to_mpf
 
 
 def _is_mp(w):
@@ -37,7 +37,7 @@ def _num(v, w):
         try:
             return _MP_CACHE[key]
         except (KeyError, TypeError):
-            out = mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
+            out = to_mpf(v)
             if len(_MP_CACHE) < 4096:
                 try:
                     _MP_CACHE[key] = out

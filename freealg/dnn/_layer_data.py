@@ -3,8 +3,8 @@ r"""Per-layer mean-field data of an MLP for its spectral laws (private).
 :func:`layer_data` gives the pre-activation variances ``q^ℓ``, the
 post-activation second moments ``q_ℓ = ‖x_ℓ‖²/M`` and the laws ``ν_ℓ`` of
 ``D_ℓ² = φ'(h_ℓ)²``, either at the fixed point (``q_in=None``) or along the
-finite-depth sequence from ``q_in = ‖x_0‖²/n_0``; :func:`to_float` converts a
-real number of any kind.  Used by :mod:`freealg.dnn.jacobian`,
+finite-depth sequence from ``q_in = ‖x_0‖²/n_0``; :func:`to_float` (re-exported from
+:mod:`freealg._utils.numbers`) converts a real number of any kind.  Used by :mod:`freealg.dnn.jacobian`,
 :mod:`freealg.dnn.fisher` and the numeric adapters of
 :mod:`freealg.dnn._spectra`; the number kinds are described there.
 """
@@ -12,32 +12,18 @@ real number of any kind.  Used by :mod:`freealg.dnn.jacobian`,
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
 import sympy
 
 from .._utils.symbolic import sympify_safe
 from .._utils import detsympy as _ds
+from .._utils.numbers import to_float, to_mpf
 from ..errors import InvalidArgumentError
 
 __all__ = ["LayerData", "layer_data", "to_float"]
 
 
-def to_float(v):
-    """A real number of any kind as a Python float."""
-    if isinstance(v, (int, float, Fraction, np.floating, np.integer)):
-        return float(v)
-    if isinstance(v, sympy.Basic):
-        if v.is_Rational:
-            # correctly rounded integer division (sympy.N of a rational with
-            # 10^5 digits takes 0.2 s)
-            try:
-                return int(v.p) / int(v.q)
-            except OverflowError:
-                pass
-        return float(sympy.N(v, 20))
-    return float(v)
 
 
 def _exact(v, name):
@@ -48,27 +34,11 @@ def _exact(v, name):
 
 def _float_out(v, what, law):
     """A number of a float-kind law as a Python float (overflow raises)."""
-    from ..laws._kinds import _to_float
-
-    if type(v).__module__.startswith("mpmath"):
-        from .._utils.mpctx import mpmath
-
-        if not mpmath.isfinite(v) or abs(v) > mpmath.mpf(np.finfo(float).max):
-            raise InvalidArgumentError(
-                f"{what} of {law!r} is {mpmath.nstr(v, 15)}, beyond the float64 range; pass exact "
-                "sigma's (sympy.Rational, sympy.sqrt) for exact values"
-            )
-        return float(v)
-    return _to_float(v, f"{what} of {law!r}")
+    return to_float(v, f"{what} of {law!r}")
 
 
 def _to_mp(v):
-    from .._utils.mpctx import mpmath
-    if isinstance(v, sympy.Basic) and v.is_Rational:
-        return mpmath.mpf(int(v.p)) / int(v.q)
-    if isinstance(v, sympy.Basic):
-        return mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
-    return mpmath.mpmathify(v)
+    return to_mpf(v)
 
 
 def _is_float(v):

@@ -16,6 +16,7 @@ import math
 from .._utils.mpctx import mpmath
 import numpy as np
 
+from .._utils.numbers import to_mpf
 from .._utils.validate import check_dps, describe
 from ..activations import FloatRangeError
 from ..errors import ConvergenceError, InvalidArgumentTypeError
@@ -99,13 +100,7 @@ class _Eng:
 
     def num(self, v):
         if self.mp:
-            if hasattr(v, "numerator") and hasattr(v, "denominator") and not isinstance(v, (int, float)):
-                return mpmath.mpf(int(v.numerator)) / int(v.denominator)
-            try:
-                return mpmath.mpf(v)
-            except (TypeError, ValueError):
-                import sympy
-                return mpmath.mpf(sympy.N(v, self.dps + 10))
+            return to_mpf(v, dps=self.dps)
         try:
             out = float(v)
         except OverflowError:  # a huge exact int or Fraction

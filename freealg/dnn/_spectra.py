@@ -42,6 +42,7 @@ import numpy as np
 import sympy
 
 from .._utils import detsympy as _ds
+from .._utils.numbers import is_rational, kind as _value_kind, kind_of, to_mpf
 from ..errors import InvalidArgumentError
 
 from ._factors import _AtomicFactor, _BernoulliFactor, _MPFactor, _PointFactor
@@ -206,20 +207,10 @@ def window_mass(values, support, atoms, a, b):
 
 
 def _kind(values):
-    kinds = set()
-    for v in values:
-        if type(v).__module__.startswith("mpmath"):
-            kinds.add("mpmath")
-        elif isinstance(v, (int, Fraction, np.integer)) or (isinstance(v, sympy.Basic) and v.is_Rational):
-            kinds.add("fraction")
-        elif isinstance(v, (float, np.floating)):
-            kinds.add("float")
-        else:
-            kinds.add("sympy")
-    for k in ("mpmath", "float", "sympy"):
-        if k in kinds:
-            return k
-    return "fraction"
+    """'mpmath', 'float', 'sympy' or 'fraction' (exact rationals, sympy ones included), in that precedence."""
+    kind = kind_of(values, order=("mpmath", "float", "sympy", "exact"), default="sympy",
+                   classify=lambda v: "exact" if is_rational(v) else _value_kind(v))
+    return "fraction" if kind == "exact" else kind
 
 
 def _convert(v, kind):
@@ -228,13 +219,7 @@ def _convert(v, kind):
             return Fraction(int(v.p), int(v.q))
         return Fraction(v)
     if kind == "mpmath":
-        from .._utils.mpctx import mpmath
-
-        if isinstance(v, sympy.Basic):
-            return mpmath.mpf(sympy.N(v, mpmath.mp.dps + 10))
-        if isinstance(v, Fraction):
-            return mpmath.mpf(v.numerator) / v.denominator
-        return mpmath.mpf(v)
+        return to_mpf(v)
     if kind == "float":
         return to_float(v)
     return sympy.nsimplify(v) if isinstance(v, Fraction) else sympify_safe(v)
@@ -317,12 +302,10 @@ def _bernoulli_compression(m, alpha, n):
 def _shift_scale_moments(m, q, c, n):
     """Moments of ``q + c X`` from those of ``X`` (same number kind as ``m``)."""
     if any(type(v).__module__.startswith("mpmath") for v in m[:n]):
-        from .._utils.mpctx import mpmath
-
         if isinstance(q, sympy.Basic):
-            q = mpmath.mpf(sympy.N(q, mpmath.mp.dps + 10))
+            q = to_mpf(q)
         if isinstance(c, sympy.Basic):
-            c = mpmath.mpf(sympy.N(c, mpmath.mp.dps + 10))
+            c = to_mpf(c)
     out = []
     for k in range(1, n + 1):
         tot = q**k

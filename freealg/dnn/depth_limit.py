@@ -46,7 +46,7 @@ import numpy as np
 import sympy
 
 from ..laws.interface import LawMethods
-from .._utils.symbolic import sympify_safe
+from .._utils.numbers import to_mpf, to_sympy
 from .._utils.validate import MAX_MOMENT_ORDER, check_int, check_real, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 
@@ -56,18 +56,12 @@ __all__ = ["DepthLimitLaw", "depth_limit_law"]
 def _num(value, name, *, positive=False):
     """A finite real as a sympy number: exact input stays exact, a float a Float."""
     check_real(value, name, positive=positive, nonnegative=not positive)
-    if isinstance(value, float):
-        return sympy.Float(value)
-    return value if isinstance(value, sympy.Basic) else sympify_safe(value, name)
+    return to_sympy(value, name)
 
 
 def _mp(x):
     """A sympy number as an mpmath number at the working precision."""
-    from .._utils.mpctx import mpmath
-
-    if x.is_Rational:
-        return mpmath.mpf(int(x.p)) / int(x.q)
-    return mpmath.mpf(str(x))
+    return to_mpf(x)
 
 
 class _Kernel:

@@ -88,6 +88,8 @@ Critical ReLU, orthogonal weights, input at the fixed point (``q̂* = 1``):
 from __future__ import annotations
 
 from ..laws.interface import LawMethods
+from .._utils.numbers import to_mpf
+from .._utils.public import public_methods
 from .._utils.symbolic import sympify_safe
 
 import numpy as np
@@ -106,6 +108,7 @@ from ._spectra import (
 
 __all__ = ["FisherLaw", "fim_law"]
 
+@public_methods
 class FisherLaw(_FisherSpectrum, LawMethods):
     r"""The law ``μ_L`` of the eigenvalues of the one-sample FIM/NTK ``Θ_L``
     (module docstring).  Build it with :meth:`freealg.MLP.fim_law`.
@@ -245,7 +248,7 @@ class FisherLaw(_FisherSpectrum, LawMethods):
         with mpmath.workdps(self.dps if not numeric else 30):
             if numeric:
                 def cv(v):
-                    return mpmath.mpf(sympy.N(v, 40)) if isinstance(v, sympy.Basic) else mpmath.mpf(v)
+                    return to_mpf(v, dps=30)
             else:
                 def cv(v):
                     return v

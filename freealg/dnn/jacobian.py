@@ -66,6 +66,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from .._utils.public import public_methods
 from .._utils import detsympy as _ds
 from ..laws.interface import LawMethods
 from ..errors import InvalidArgumentError, NotAlgebraicError
@@ -83,6 +84,7 @@ from .isometry import IsometrySummary, _IsometryMethod
 __all__ = ["JacobianLaw", "IsometrySummary", "jacobian_law"]
 
 
+@public_methods
 class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
     r"""The law ``μ_{JJᵀ}`` of an MLP's input–output Jacobian (module docstring).
 

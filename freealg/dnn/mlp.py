@@ -65,6 +65,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from .._utils.public import public_methods
 from .._utils.validate import MAX_DEPTH, check_choice, check_int, check_real, describe
 from ..activations import get_activation
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
@@ -122,6 +123,7 @@ def _check_widths_or_ratios(values, name, L):
     return values
 
 
+@public_methods
 class MLP(_MeanFieldMethods, _SpectraMethods, _KernelMethods):
     r"""A random deep MLP: depth, activation, initialisation and widths.
 

@@ -87,6 +87,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .._utils.public import public_methods
 from ..laws.interface import LawMethods
 from ..errors import CertificationError, InvalidArgumentError, TooLargeError
 
@@ -104,6 +105,7 @@ from ._ntk_spectrum import _NTKSpectrum
 # ---------------------------------------------------------------------------
 
 
+@public_methods
 class NTKLaw(_NTKSpectrum, LawMethods):
     r"""The limit spectrum of the multi-sample NTK of an MLP on orthonormal
     inputs (model, recursion and numerical method: module docstring of

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._utils.numbers import to_float
 from ..errors import CertificationError
 
 _N_HI, _N_LO = 16, 10  # Gauss-Legendre points per axis panel (two rules)
 
 
 def _as_float(v):
-    return float(v)
+    return to_float(v, "a support edge or atom")
 
 
 class _Plan:

@@ -10,6 +10,7 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
+from .._utils.numbers import to_float as _to_float, to_mpf  # the one converter of number kinds
 from .._utils.validate import MAX_MOMENT_ORDER, check_dps, check_finite_array, check_int, check_mp_entries, describe
 from .._utils.validate import _array_of
 from ..errors import FreealgError, InvalidArgumentError, InvalidArgumentTypeError, TransformUndefinedError
@@ -97,24 +98,6 @@ def _any_float(*values):
     return False
 
 
-def _to_float(v, what="value"):
-    """A real exact number as a Python float (correctly rounded; overflow
-    raises instead of returning inf)."""
-    if isinstance(v, (float, np.floating)):
-        return float(v)
-    try:
-        if isinstance(v, sympy.Basic) and v.is_Rational:
-            out = int(v.p) / int(v.q)
-        else:
-            out = float(sympy.N(v, 30)) if isinstance(v, sympy.Basic) else float(v)
-    except OverflowError:
-        out = math.inf
-    if not math.isfinite(out):
-        raise InvalidArgumentError(
-            f"{what} {sympy.N(v, 15) if isinstance(v, sympy.Basic) else v} is beyond the float64 "
-            "range; pass exact parameters (ints, Rational) for an exact value"
-        )
-    return out
 
 
 def _floatify(expr):
@@ -180,11 +163,11 @@ def _mp(expr, dps):
 
     dps = check_dps(dps)
     with mpmath.workdps(dps + 10):
-        return mpmath.mpf(sympy.N(expr, dps + 10))
+        return to_mpf(expr)
 
 
 def _f(expr):
-    return float(sympy.N(expr, 20))
+    return _to_float(expr)
 
 
 def _check_int(n, name="n", minimum=1, maximum=None, hint=""):

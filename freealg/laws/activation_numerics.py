@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from .._utils.numbers import to_mpf
 from .._utils.validate import check_dps
 from ..errors import InvalidArgumentError
 from ._kinds import _complex_points, _real_points
@@ -61,7 +62,7 @@ class ActivationLawNumerics:
         arr = np.asarray(_complex_points(z, "z"), dtype=object if dps is not None else complex)
         out = []
         with mpmath.workdps(work + 5):
-            qm = mpmath.mpf(sympy.N(q, work + 10))
+            qm = to_mpf(q, dps=work)
             for v in arr.ravel():
                 zv = mpmath.mpmathify(v)
                 if zv.imag == 0 and (mpmath.mpf(0) <= zv.real <= self._sup_bound()):
@@ -95,7 +96,7 @@ class ActivationLawNumerics:
         q = self._params["q"]
         gp = self._g_prime()
         with mpmath.workdps(30):
-            s = mpmath.sqrt(mpmath.mpf(sympy.N(q, 40)))
+            s = mpmath.sqrt(to_mpf(q, dps=30))
             grid = [s * mpmath.mpf(k) / 50 for k in range(-2000, 2001)]  # ζ in [-40, 40]
             vals = [self._f(u) for u in grid]
             cands = [vals[0], vals[-1]]
@@ -245,7 +246,7 @@ class ActivationLawNumerics:
         gp = self._g_prime()
         out = []
         with mpmath.workdps(work + 10):
-            s = mpmath.sqrt(mpmath.mpf(sympy.N(q, work + 20)))
+            s = mpmath.sqrt(to_mpf(q, dps=work + 10))
             zgrid = [s * mpmath.mpf(k) / 25 for k in range(-500, 501)]  # ζ ∈ [-20, 20]
             ugrid = [mpmath.mpf(k) / 25 for k in range(-500, 501) if abs(k) <= 500 * s]
             grid = sorted(set(zgrid) | set(ugrid))

@@ -57,6 +57,7 @@ Examples
 from __future__ import annotations
 
 from .interface import LawMethods
+from .._utils.public import public_methods
 from .._utils.symbolic import sympify_safe
 
 import numpy as np
@@ -77,6 +78,7 @@ __all__ = ["Law"]
 # ---------------------------------------------------------------------------
 
 
+@public_methods
 class Law(LawTransforms, LawMethods):
     r"""Base class of probability laws on the real line.
 

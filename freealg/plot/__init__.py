@@ -21,9 +21,18 @@ True
 
 from __future__ import annotations
 
-from .density import network_title, plot_density, plot_fim_across_depths, plot_spectra_across_depths
-from .phase import plot_phase_diagram
-from .style import PALETTE, savefig
+from .._utils.lazy import lazy_attributes
+
+# public name -> submodule that defines it (imported on first access)
+_LAZY = {
+    "plot_density": "density",
+    "plot_spectra_across_depths": "density",
+    "plot_fim_across_depths": "density",
+    "network_title": "density",
+    "plot_phase_diagram": "phase",
+    "savefig": "style",
+    "PALETTE": "style",
+}
 
 __all__ = [
     "plot_density",
@@ -35,3 +44,4 @@ __all__ = [
     "PALETTE",
 ]
 
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)

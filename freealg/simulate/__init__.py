@@ -38,12 +38,23 @@ True
 
 from __future__ import annotations
 
-from ._checks import MAX_BYTES, MAX_SIZE  # noqa: F401  (module constants, reachable as before)
-from .ensembles import ginibre, haar_orthogonal, haar_unitary, wigner, wishart
-from .instance import NetworkInstance
-from .network import ForwardPass, random_input
-from .sampling import sample_network
-from .batch import fim_batch
+from .._utils.lazy import lazy_attributes
+
+# public name -> submodule that defines it (imported on first access)
+_LAZY = {  # MAX_BYTES, MAX_SIZE: module constants, reachable as before
+    "MAX_BYTES": "_checks",
+    "MAX_SIZE": "_checks",
+    "ginibre": "ensembles",
+    "haar_orthogonal": "ensembles",
+    "haar_unitary": "ensembles",
+    "wigner": "ensembles",
+    "wishart": "ensembles",
+    "NetworkInstance": "instance",
+    "ForwardPass": "network",
+    "random_input": "network",
+    "sample_network": "sampling",
+    "fim_batch": "batch",
+}
 
 __all__ = [
     "haar_orthogonal",
@@ -58,3 +69,4 @@ __all__ = [
     "fim_batch",
 ]
 
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)

@@ -64,17 +64,29 @@ exactly (Diaconis–Shahshahani), an ``O(1/N)`` correction:
 (0.0, '1/N')
 """
 
-from .evaluation import evaluate
-from .momentcheck import MomentCheck, MomentChecks
-from .limit_moments import moments
-from .spectra import SpectrumCheck, spectrum
-from .network import network_letters, network_model, network_sampler
-from .report import CheckReport, Decision, decide
-from .asymptotic import check_asymptotic_freeness
-from .jacobian import check_jacobian_spectrum
-from .fim import check_fim_spectrum
-from .two_layer import check_two_layer_fim
-from .batch import check_batch_fim
+from .._utils.lazy import lazy_attributes
+
+# public name -> submodule that defines it (imported on first access)
+_LAZY = {
+    "evaluate": "evaluation",
+    "MomentCheck": "momentcheck",
+    "MomentChecks": "momentcheck",
+    "moments": "limit_moments",
+    "SpectrumCheck": "spectra",
+    "spectrum": "spectra",
+    "network_letters": "network",
+    "network_model": "network",
+    "network_sampler": "network",
+    "CheckReport": "report",
+    "Decision": "report",
+    "decide": "report",
+    "check_asymptotic_freeness": "asymptotic",
+    "check_jacobian_spectrum": "jacobian",
+    "check_fim_spectrum": "fim",
+    "check_two_layer_fim": "two_layer",
+    "check_batch_fim": "batch",
+}
+
 
 __all__ = [
     "evaluate",
@@ -95,3 +107,5 @@ __all__ = [
     "decide",
     "Decision",
 ]
+
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)

@@ -8,6 +8,7 @@ import numbers
 
 import numpy as np
 
+from .._utils.numbers import to_float
 from .._utils.validate import MAX_DEPTH, check_int, check_real, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
 
@@ -57,30 +58,7 @@ def _check_callable(f, name, what):
 def _to_float(c, what="value"):
     """A number (int, Fraction, float, mpmath, numeric sympy) as a Python float
     or complex; a symbolic value is an error naming its symbols."""
-    if isinstance(c, bool):
-        raise InvalidArgumentTypeError(f"{what} must be a number; got {c!r}")
-    if isinstance(c, (numbers.Real, np.floating, np.integer)):
-        return float(c)
-    if isinstance(c, (complex, np.complexfloating)):
-        return complex(c)
-    mod = type(c).__module__
-    if mod.startswith("mpmath"):
-        return complex(c) if hasattr(c, "imag") and c.imag != 0 else float(c)
-    if mod.startswith("sympy"):
-        free = getattr(c, "free_symbols", set())
-        if free:
-            names = ", ".join(sorted(str(s) for s in free))
-            raise InvalidArgumentError(
-                f"{what} {c} is symbolic (free symbols: {names}); substitute numbers first, "
-                f"e.g. expr.subs({{{sorted(str(s) for s in free)[0]}: 1.0}})"
-            )
-        v = complex(c.evalf(17))
-        return v.real if v.imag == 0 else v
-    try:
-        return float(c)
-    except (TypeError, ValueError):
-        raise InvalidArgumentTypeError(
-            f"{what} must be a number; got {describe(c)} of type {type(c).__name__}") from None
+    return to_float(c, what, complex_ok=True)
 
 
 def _chi2_sf(x, dof):
