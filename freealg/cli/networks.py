@@ -13,8 +13,8 @@ from ._output import (_atoms_json, _document, _dumps, _fmt, _num, _num_keep, _sc
                       _values, print_pairs)
 
 
-#: the note on a mean-field number computed numerically (no closed form)
-_NUMERICAL = "numerical: no closed form for this activation"
+#: the note on a number computed numerically (where the CLI has no closed form for it)
+_NUMERICAL = "numerical: computed in floating point, no closed form used"
 
 
 def _is_inf(v):
