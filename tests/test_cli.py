@@ -424,3 +424,84 @@ def test_float_network_curve_only_on_request(capsys):
     assert doc["curve_degree"] == curve.degree
     ms = [float(m) for m in curve.moments(3)]
     assert ms == pytest.approx([m["float"] for m in doc["moments"][:3]], rel=1e-12)
+
+
+# --------------------------------------------------------------------------
+# exact values printed exactly, numerical ones said to be numerical (issue 13)
+# --------------------------------------------------------------------------
+
+
+def test_meanfield_relu_exact_closed_forms(capsys):
+    import sympy
+
+    code, out, _ = run(capsys, "meanfield", "--activation", "relu", "--sigma-w", "sqrt(2)")
+    lines = dict(line.split(None, 1) if not line.startswith("critical") else ("critical", line.split(None, 2)[2])
+                 for line in out.strip().splitlines())
+    assert code == 0 and lines["chi"].strip() == "1" and lines["critical"].strip() == "sqrt(2)"
+    assert lines["q*"].strip() == "2" and "numerical" not in out
+    _, out, _ = run(capsys, "meanfield", "--activation", "relu", "--sigma-w", "sqrt(2)", "--json")
+    data = _strict_json(out)
+    assert data["chi"] == {"exact": "1", "float": 1.0}
+    assert data["q_star"] == {"exact": "2", "float": 2.0}        # q^1 = sigma_w^2 q_in at chi = 1
+    assert data["critical_sigma_w"] == {"exact": "sqrt(2)", "float": 2 ** 0.5}
+    # ordered relu, sigma_w = 1, sigma_b = 1/2: chi = 1/2, q* = sigma_b^2/(1 - chi) = 1/2,
+    # xi = -1/ln chi = 1/ln 2; the library's float engine is the second algorithm
+    import freealg
+
+    _, out, _ = run(capsys, "meanfield", "--activation", "relu", "--sigma-w", "1", "--sigma-b", "1/2", "--json")
+    data = _strict_json(out)
+    assert data["chi"]["exact"] == "1/2" and data["q_star"]["exact"] == "1/2" and data["phase"] == "ordered"
+    assert sympy.sympify(data["xi_q"]["exact"]) == 1 / sympy.log(2)
+    net = freealg.MLP(1, "relu", sigma_w=1.0, sigma_b=0.5)
+    assert data["xi_q"]["float"] == pytest.approx(net.depth_scales().xi_q, rel=1e-12)
+    assert data["q_star"]["float"] == pytest.approx(net.q_star(), rel=1e-12)
+
+
+def test_meanfield_hardtanh_is_numerical_and_matches_library(capsys):
+    import freealg
+
+    code, out, _ = run(capsys, "meanfield", "--activation", "hardtanh", "--sigma-w", "1.2", "--sigma-b", "0.1")
+    assert code == 0
+    for name in ("q*", "chi", "c*", "xi_q", "critical sigma_w"):
+        row = next(line for line in out.splitlines() if line.startswith(name + " "))
+        assert row.endswith("(numerical)"), row
+    _, out, _ = run(capsys, "meanfield", "--activation", "hardtanh", "--sigma-w", "1.2", "--sigma-b", "0.1", "--json")
+    data = _strict_json(out)
+    net = freealg.MLP(1, "hardtanh", sigma_w=1.2, sigma_b=0.1)
+    for key, ref in (("q_star", net.q_star()), ("chi", net.chi()), ("c_star", net.c_star()),
+                     ("critical_sigma_w", freealg.critical_sigma_w("hardtanh", 0.1))):
+        assert data[key]["exact"] is None and isinstance(data[key]["float"], float)
+        assert data[key]["float"] == pytest.approx(float(ref), rel=1e-12, abs=1e-12)
+        assert data[key]["note"].startswith("numerical")
+
+
+def test_fim_and_spectrum_lambda_max_exact(capsys):
+    import sympy
+
+    import freealg
+
+    # critical relu, depth 3: the FIM bulk is [3, 7], lambda_max = 7, the bound 2/7
+    code, out, _ = run(capsys, "fim", "--depth", "3", "--activation", "relu", "--sigma-w", "sqrt(2)", "--json")
+    data = _strict_json(out)
+    assert code == 0 and data["lambda_max"] == {"exact": "7", "float": 7.0}
+    assert data["learning_rate_bound"] == {"exact": "2/7", "float": 2 / 7}
+    # Gaussian relu, depth 2: lambda_max is an algebraic number of degree 2, a root of
+    # the discriminant of the curve in G, and the library's float to 1e-12
+    code, out, _ = run(capsys, "spectrum", "--depth", "2", "--activation", "relu", "--sigma-w", "sqrt(2)",
+                       "--init", "gaussian", "--density", "--json")
+    data = _strict_json(out)
+    exact = sympy.sympify(data["lambda_max"]["exact"])
+    assert exact == (71 + 17 * sympy.sqrt(17)) / 8
+    law = freealg.MLP(2, "relu", init="gaussian", sigma_w=sympy.sqrt(2), sigma_b=0).jacobian_law()
+    curve = law.curve(exact=True)
+    from freealg.laws.curves import G, Z
+    disc = sympy.discriminant(curve.polynomial, G)
+    assert sympy.simplify(disc.subs(Z, exact)) == 0
+    assert float(exact) == pytest.approx(law.lambda_max(), rel=1e-12)
+    assert data["chi"] == {"exact": "1", "float": 1.0}
+    # hard-tanh: a float, said to be numerical, equal to the library's
+    _, out, _ = run(capsys, "fim", "--depth", "3", "--activation", "hardtanh", "--sigma-b", "0.1", "--json")
+    data = _strict_json(out)
+    ref = freealg.MLP(3, "hardtanh", sigma_w=freealg.critical_sigma_w("hardtanh", 0.1), sigma_b=0.1).fim_law()
+    assert data["lambda_max"]["exact"] is None and data["lambda_max"]["note"].startswith("numerical")
+    assert data["lambda_max"]["float"] == pytest.approx(ref.lambda_max(), rel=1e-12)

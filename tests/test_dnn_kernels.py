@@ -693,3 +693,51 @@ def test_relu_and_erf_closed_forms_near_rho_one():
                                         (erf, "dphi", e0)):
                     v = float(act.gaussian_expectation_2d(which, q, s12, q))
                     assert abs(v - ref) <= 1e-14 * abs(ref), (act, which, q, eps)
+
+
+# --------------------------------------------------------------------------
+# progress over layers x blocks of input pairs (issue 13)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("act,L", [("relu", 4), ("tanh", 3)])
+def test_kernel_progress_bar_renders_and_values_are_bit_identical(act, L, monkeypatch, capsys):
+    from freealg.dnn import kernels
+
+    pytest.importorskip("tqdm")
+    # small blocks, so that the 7 inputs make several blocks per layer
+    monkeypatch.setattr(kernels, "_PAIR_BLOCK", 5)
+    X = _inputs(seed=5, n=7)
+    net = MLP(L, act, sigma_w=1.3, sigma_b=0.2)
+    quiet = [net.nngp_kernel(X, progress=False), net.ntk_kernel(X, progress=False)]
+    capsys.readouterr()
+    loud = [net.nngp_kernel(X, progress=True), net.ntk_kernel(X, progress=True)]
+    err = capsys.readouterr().err
+    nblocks = len(kernels._pair_blocks(net.activation, 7, 7, True)[1])
+    assert nblocks > 1
+    total = (L - 1) * nblocks
+    assert "nngp_kernel: 100%" in err and f"{total}/{total}" in err and "ntk_kernel" in err
+    for a, b in zip(quiet, loud):
+        assert a.tobytes() == b.tobytes()
+    # a callable sees every layer x block step
+    seen = []
+    cb = net.ntk_kernel(X, progress=lambda done, tot: seen.append((done, tot)))
+    assert seen == [(k, total) for k in range(1, total + 1)]
+    assert cb.tobytes() == quiet[1].tobytes()
+    # independent truth: the blocked values agree with the scalar pair loops
+    layer = arccos_layer if act == "relu" else gh_layer_tanh
+    K, T = ref_kernels(layer, X, L, 1.3, 0.2)
+    tol = dict(rel=1e-12) if act == "relu" else dict(abs=3e-10)
+    assert quiet[0] == pytest.approx(K, **tol)
+    assert quiet[1] == pytest.approx(T, **tol)
+
+
+def test_kernel_progress_off_when_not_a_tty_and_bad_progress_named(capsys):
+    from freealg.errors import InvalidArgumentTypeError
+
+    X = _inputs(seed=6, n=4)
+    net = MLP(3, "relu")
+    net.nngp_kernel(X)  # default: stderr is captured (not a terminal), no bar
+    assert capsys.readouterr().err == ""
+    with pytest.raises(InvalidArgumentTypeError, match="progress"):
+        net.ntk_kernel(X, progress="yes")

@@ -276,7 +276,7 @@ LAYERS = [
     ("deep networks", "closed_forms dnn dnn._backprop dnn._conventions dnn._correlation dnn._factors dnn._fisher_chain "
                      "dnn._fisher_kernels dnn._fisher_solver dnn._fisher_spectrum dnn._fisher_system "
                      "dnn._jacobian_spectrum dnn._layer_data dnn._mf_engine dnn._mlp_kernels "
-                     "dnn._mlp_meanfield dnn._mlp_spectra dnn._ntk_solver dnn._ntk_spectrum dnn._qmap "
+                     "dnn._mlp_meanfield dnn._mlp_spectra dnn._ntk_solver dnn._ntk_spectrum dnn._qmap dnn._records "
                      "dnn._smooth_factor dnn._spectra dnn.ck_law dnn.ck_moments dnn.criticality dnn.curves "
                      "dnn.depth_limit dnn.empirical_fim dnn.fisher dnn.isometry dnn.jacobian dnn.kaa "
                      "dnn.kernels dnn.meanfield dnn.mlp dnn.ngd dnn.ntk_law dnn.polynomials"),

@@ -13,6 +13,66 @@ from .expectations import _GaussianExpectations
 from .named import _SPECS
 
 
+_EVAL_DOCS = {
+    "np": ("vectorised over a numpy float array", """x : float or array_like of float
+            Finite real points.""", """numpy.ndarray or numpy.float64
+            ``{f}`` in float64, of the shape of ``x``.""", """InvalidArgumentTypeError
+            If ``x`` is not numeric (None, bool, text, ragged).
+        InvalidArgumentError
+            If an entry is NaN, infinite or complex."""),
+    "mp": ("for an mpmath scalar, at the current mpmath precision", """x : mpmath.mpf or real number
+            A non-mpmath real is converted with ``mpmath.mpf``.""", """mpmath.mpf
+            ``{f}``.""", """InvalidArgumentTypeError
+            If ``x`` is not a real number.
+        InvalidArgumentError
+            If ``x`` is NaN or infinite."""),
+}
+
+
+def _evaluator(which, kind, example, output):
+    """The :class:`Activation` method evaluating ``phi`` (``which="phi"``) or
+    ``phi'`` (``"dphi"``) in float64 arrays (``kind="np"``) or mpmath
+    (``"mp"``): it checks ``x`` and calls the callable the registry built
+    (``_phi_np``, ``_dphi_mp``, ...); ``example`` and ``output`` make the
+    docstring's example."""
+    attr = f"_{which}_{kind}"
+    name = which if kind == "np" else f"{which}_mp"
+    f = "phi(x)" if which == "phi" else "phi'(x)"
+    summary, param, returns, raises = _EVAL_DOCS[kind]
+
+    if kind == "np":
+        def evaluate(self, x):
+            return getattr(self, attr)(_float_array(x, "x"))
+    else:
+        def evaluate(self, x):
+            return getattr(self, attr)(x if isinstance(x, mpmath.mpf) else mpmath.mpf(check_real(x, "x")))
+
+    evaluate.__name__ = name
+    evaluate.__qualname__ = f"Activation.{name}"
+    also = "\n\n        Also the instance's ``__call__``." if name == "phi" else ""
+    evaluate.__doc__ = f"""``{f}``, {summary}.{also}
+
+        Parameters
+        ----------
+        {param}
+
+        Returns
+        -------
+        {returns.format(f=f)}
+
+        Raises
+        ------
+        {raises}
+
+        Examples
+        --------
+        >>> from freealg.activations import get_activation
+        >>> {example}
+        {output}
+        """
+    return evaluate
+
+
 class Activation(_GaussianExpectations):
     r"""An activation function ``phi`` with ``phi'`` and Gaussian expectations.
 
@@ -107,122 +167,12 @@ class Activation(_GaussianExpectations):
         self._dphi2_moment = dphi2_moment
 
     # -- evaluation -----------------------------------------------------
-    def phi(self, x):
-        """``phi(x)``, vectorised over a numpy float array.
-
-        Also the instance's ``__call__``.
-
-        Parameters
-        ----------
-        x : float or array_like of float
-            Finite real points.
-
-        Returns
-        -------
-        numpy.ndarray or numpy.float64
-            ``phi(x)`` in float64, of the shape of ``x``.
-
-        Raises
-        ------
-        InvalidArgumentTypeError
-            If ``x`` is not numeric (None, bool, text, ragged).
-        InvalidArgumentError
-            If an entry is NaN, infinite or complex.
-
-        Examples
-        --------
-        >>> from freealg.activations import get_activation
-        >>> relu = get_activation("relu")
-        >>> relu([-1.0, 2.0])
-        array([0., 2.])
-        """
-        return self._phi_np(_float_array(x, "x"))
-
+    phi = _evaluator("phi", "np", 'relu = get_activation("relu")\n        >>> relu([-1.0, 2.0])',
+                     "array([0., 2.])")
     __call__ = phi
-
-    def dphi(self, x):
-        """``phi'(x)``, vectorised over a numpy float array.
-
-        Parameters
-        ----------
-        x : float or array_like of float
-            Finite real points.
-
-        Returns
-        -------
-        numpy.ndarray or numpy.float64
-            ``phi'(x)`` in float64, of the shape of ``x``.
-
-        Raises
-        ------
-        InvalidArgumentTypeError
-            If ``x`` is not numeric (None, bool, text, ragged).
-        InvalidArgumentError
-            If an entry is NaN, infinite or complex.
-
-        Examples
-        --------
-        >>> from freealg.activations import get_activation
-        >>> get_activation("relu").dphi([-1.0, 2.0])
-        array([0., 1.])
-        """
-        return self._dphi_np(_float_array(x, "x"))
-
-    def phi_mp(self, x):
-        """``phi(x)`` for an mpmath scalar, at the current mpmath precision.
-
-        Parameters
-        ----------
-        x : mpmath.mpf or real number
-            A non-mpmath real is converted with ``mpmath.mpf``.
-
-        Returns
-        -------
-        mpmath.mpf
-            ``phi(x)``.
-
-        Raises
-        ------
-        InvalidArgumentTypeError
-            If ``x`` is not a real number.
-        InvalidArgumentError
-            If ``x`` is NaN or infinite.
-
-        Examples
-        --------
-        >>> from freealg.activations import get_activation
-        >>> get_activation("tanh").phi_mp(0)
-        mpf('0.0')
-        """
-        return self._phi_mp(x if isinstance(x, mpmath.mpf) else mpmath.mpf(check_real(x, "x")))
-
-    def dphi_mp(self, x):
-        """``phi'(x)`` for an mpmath scalar, at the current mpmath precision.
-
-        Parameters
-        ----------
-        x : mpmath.mpf or real number
-            A non-mpmath real is converted with ``mpmath.mpf``.
-
-        Returns
-        -------
-        mpmath.mpf
-            ``phi'(x)``.
-
-        Raises
-        ------
-        InvalidArgumentTypeError
-            If ``x`` is not a real number.
-        InvalidArgumentError
-            If ``x`` is NaN or infinite.
-
-        Examples
-        --------
-        >>> from freealg.activations import get_activation
-        >>> get_activation("relu").dphi_mp(2)
-        mpf('1.0')
-        """
-        return self._dphi_mp(x if isinstance(x, mpmath.mpf) else mpmath.mpf(check_real(x, "x")))
+    dphi = _evaluator("dphi", "np", 'get_activation("relu").dphi([-1.0, 2.0])', "array([0., 1.])")
+    phi_mp = _evaluator("phi", "mp", 'get_activation("tanh").phi_mp(0)', "mpf('0.0')")
+    dphi_mp = _evaluator("dphi", "mp", 'get_activation("relu").dphi_mp(2)', "mpf('1.0')")
 
     # -- identity -----------------------------------------------------
     def _key(self):

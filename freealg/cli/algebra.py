@@ -12,27 +12,35 @@ from ._output import _document, _dumps, _num, _value, _values, print_pairs, prin
 _KINDS = ("free", "boolean", "classical")
 
 
-def _cmd_cumulants(args):
+#: per kind: the name of the cumulants in the table, and the two conversions
+_CONVERSIONS = {
+    "free": ("kappa_n", "free_cumulants", "moments_from_free_cumulants"),
+    "boolean": ("b_n", "boolean_cumulants", "moments_from_boolean_cumulants"),
+    "classical": ("c_n", "classical_cumulants", "moments_from_classical_cumulants"),
+}
+
+
+def _convert(args, given, to_cumulants):
+    """Print the cumulants of the moments ``given`` (``to_cumulants``), or the
+    moments of the cumulants ``given``, of ``args.kind``: a table, or JSON."""
     from .. import cumulants as C
 
-    fn = {
-        "free": C.free_cumulants,
-        "boolean": C.boolean_cumulants,
-        "classical": C.classical_cumulants,
-    }[args.kind]
-    kappa = fn(args.moments)
+    name, forward, backward = _CONVERSIONS[args.kind]
+    result = getattr(C, forward if to_cumulants else backward)(given)
+    src, dst = ("moments", "cumulants") if to_cumulants else ("cumulants", "moments")
     if args.json:
-        print(_dumps(_document("cumulants", {"kind": args.kind, "moments": _values(args.moments),
-                                               "cumulants": _values(kappa)})))
+        print(_dumps(_document(dst, {"kind": args.kind, src: _values(given), dst: _values(result)})))
     else:
-        name = {"free": "kappa_n", "boolean": "b_n", "classical": "c_n"}[args.kind]
-        print_table(["n", "m_n", name], [(i + 1, m, k) for i, (m, k) in enumerate(zip(args.moments, kappa))])
+        heads = ["m_n", name] if to_cumulants else [name, "m_n"]
+        print_table(["n", *heads], [(i + 1, a, b) for i, (a, b) in enumerate(zip(given, result))])
     return 0
 
 
-def _cmd_moments(args):
-    from .. import cumulants as C
+def _cmd_cumulants(args):
+    return _convert(args, args.moments, True)
 
+
+def _cmd_moments(args):
     if args.expression is not None:
         return _cmd_moment_expression(args)
     if not args.cumulants:
@@ -40,19 +48,7 @@ def _cmd_moments(args):
             "moments: give an expression and a network (`freealg moments \"tr((J J^T)^3)\" --depth 3`) "
             "or cumulants (`freealg moments --cumulants 1 1 1 1`)"
         )
-    fn = {
-        "free": C.moments_from_free_cumulants,
-        "boolean": C.moments_from_boolean_cumulants,
-        "classical": C.moments_from_classical_cumulants,
-    }[args.kind]
-    moments = fn(args.cumulants)
-    if args.json:
-        print(_dumps(_document("moments", {"kind": args.kind, "cumulants": _values(args.cumulants),
-                                             "moments": _values(moments)})))
-    else:
-        name = {"free": "kappa_n", "boolean": "b_n", "classical": "c_n"}[args.kind]
-        print_table(["n", name, "m_n"], [(i + 1, k, m) for i, (k, m) in enumerate(zip(args.cumulants, moments))])
-    return 0
+    return _convert(args, args.cumulants, False)
 
 
 def _model_and_names(args):

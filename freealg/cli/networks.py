@@ -9,16 +9,27 @@ from fractions import Fraction
 
 from ..errors import FloatRangeError, FreealgError
 from ._args import _UsageError, _float_or_exact, _net_from_args
-from ._output import _document, _dumps, _num, _num_keep, _scalar, _scalar_exact, _value, print_pairs, _atoms_json, _values
+from ._output import (_atoms_json, _document, _dumps, _fmt, _num, _num_keep, _scalar, _scalar_exact, _value,
+                      _values, print_pairs)
 
 
-def _depth_scale(v):
-    v = _num(v)
-    return "inf" if isinstance(v, float) and v == math.inf else v
+#: the note on a number computed numerically (where the CLI has no closed form for it)
+_NUMERICAL = "numerical: computed in floating point, no closed form used"
+
+
+def _is_inf(v):
+    import sympy
+
+    return v == sympy.oo or (isinstance(v, float) and v == math.inf)
+
+
+def _exact_phase(chi):
+    """The phase from an exact ``χ`` (no tolerance needed)."""
+    return "critical" if chi == 1 else ("ordered" if chi < 1 else "chaotic")
 
 
 def _cmd_meanfield(args):
-    from ..dnn import critical_line
+    from ..dnn.meanfield import meanfield_closed_form
 
     net = _net_from_args(args)
 
@@ -32,59 +43,88 @@ def _cmd_meanfield(args):
         except FreealgError as exc:
             return f"undefined: {str(exc).splitlines()[0]}"
 
+    # exact closed forms (positively homogeneous activation, exact parameters);
+    # otherwise the library's floats, marked numerical where no closed form exists
+    exact = meanfield_closed_form(net) or {}
+    closed = net.activation.positively_homogeneous
+    numerical = set()
+
+    def quantity(key, fn):
+        if exact.get(key) is not None:
+            return exact[key]
+        v = attempt(fn)
+        if not closed and not isinstance(v, str):
+            numerical.add(key)
+        return v
+
     scales = attempt(net.depth_scales)
+    scale = (lambda k: quantity(k, lambda: getattr(scales, k))) if not isinstance(scales, str) else \
+        (lambda k: exact.get(k, scales))
     rows = [
         ("activation", args.activation),
         ("sigma_w", _num_keep(net.sigma_w)),
         ("sigma_b", _num_keep(net.sigma_b)),
-        ("q*", _num_keep(attempt(net.q_star))),
-        ("chi", _num_keep(attempt(net.chi))),
-        ("phase", attempt(net.phase)),
-        ("c*", _num_keep(attempt(net.c_star))),
+        ("q_star", _num_keep(quantity("q_star", net.q_star))),
+        ("chi", _num_keep(quantity("chi", net.chi))),
+        ("phase", _exact_phase(exact["chi"]) if exact else attempt(net.phase)),
+        ("c_star", _num_keep(quantity("c_star", net.c_star))),
         # a depth scale is infinite at the edge of chaos: that is the result, said in words
-        ("xi_q", _num(scales.xi_q) if not isinstance(scales, str) else scales),
-        ("xi_c", _num(scales.xi_c) if not isinstance(scales, str) else scales),
+        ("xi_q", _num_keep(scale("xi_q"))),
+        ("xi_c", _num_keep(scale("xi_c"))),
     ]
     try:
         from ..dnn import critical_sigma_w
 
-        rows.append(("critical sigma_w", _num_keep(critical_sigma_w(args.activation,
-                                                                      _float_or_exact(args.sigma_b)))))
+        crit = critical_sigma_w(args.activation, _float_or_exact(args.sigma_b))
+        if not closed and isinstance(_scalar_exact(crit), float):
+            numerical.add("critical_sigma_w")
+        rows.append(("critical_sigma_w", _num_keep(crit)))
     except FreealgError as exc:
-        rows.append(("critical sigma_w", f"none ({str(exc).splitlines()[0]})"))
+        rows.append(("critical_sigma_w", f"none ({str(exc).splitlines()[0]})"))
     if args.plot:
-        import numpy as np
+        rows.append(("plot", _meanfield_plot(args, net)))
+    _print_meanfield(rows, numerical, args.json)
+    return 0
 
-        from .. import plot
 
-        top = float(args.sigma_b) if float(args.sigma_b) > 0 else 1.0
-        grid = np.linspace(0.0, 2.0 * top, 41)
-        data = critical_line(args.activation, grid)
-        ok = data["exists"]
-        if not ok.any():
-            raise _UsageError(f"meanfield --plot: {args.activation} has no edge of chaos on sigma_b in [0, {2 * top}]")
-        ax = plot.plot_phase_diagram(data["sigma_b"], data["sigma_w"], label=f"{args.activation}: chi = 1",
-                                     sigma_w_max=max(3.0, 1.5 * float(np.nanmax(data["sigma_w"])), 1.1 * float(net.sigma_w)),
-                                     activation=args.activation)
-        ax.plot([float(net.sigma_w)], [float(net.sigma_b)], "k*", ms=10)
-        ax.set_title(f"{args.activation}: order/chaos phases; ★ = this network "
-                     f"(σ_w = {float(net.sigma_w):.6g}, σ_b = {float(net.sigma_b):.6g})", fontsize="small")
-        plot.savefig(ax, args.plot)
-        rows.append(("plot", args.plot))
-    # an infinite q* (unbounded activation in the chaotic phase) or depth scale
-    # (at the edge of chaos) is the answer, printed as the word "inf"; NaN is refused
-    if args.json:
-        keys = {"q*": "q_star", "c*": "c_star", "critical sigma_w": "critical_sigma_w"}
+def _meanfield_plot(args, net):
+    """The order/chaos phase diagram with the network marked, saved to ``args.plot``."""
+    import numpy as np
+
+    from .. import plot
+    from ..dnn import critical_line
+
+    top = float(args.sigma_b) if float(args.sigma_b) > 0 else 1.0
+    grid = np.linspace(0.0, 2.0 * top, 41)
+    data = critical_line(args.activation, grid)
+    ok = data["exists"]
+    if not ok.any():
+        raise _UsageError(f"meanfield --plot: {args.activation} has no edge of chaos on sigma_b in [0, {2 * top}]")
+    ax = plot.plot_phase_diagram(data["sigma_b"], data["sigma_w"], label=f"{args.activation}: chi = 1",
+                                 sigma_w_max=max(3.0, 1.5 * float(np.nanmax(data["sigma_w"])), 1.1 * float(net.sigma_w)),
+                                 activation=args.activation)
+    ax.plot([float(net.sigma_w)], [float(net.sigma_b)], "k*", ms=10)
+    ax.set_title(f"{args.activation}: order/chaos phases; ★ = this network "
+                 f"(σ_w = {float(net.sigma_w):.6g}, σ_b = {float(net.sigma_b):.6g})", fontsize="small")
+    plot.savefig(ax, args.plot)
+    return args.plot
+
+
+def _print_meanfield(rows, numerical, as_json):
+    """The ``meanfield`` rows as JSON or as a table; the ``numerical`` keys
+    are marked.  An infinite q* (unbounded activation in the chaotic phase)
+    or depth scale (at the edge of chaos) is the answer: ``"oo"`` in JSON,
+    said in words in the table; NaN is refused."""
+    if as_json:
         out = {}
         for k, v in rows:
-            key = keys.get(k, k)
-            out[key] = v if key in ("activation", "phase", "plot") else _value(v)
-        print(_dumps(_document("meanfield", out)))
-        return 0
-    rows = [(k, _depth_scale(v)) for k, v in rows]
+            out[k] = v if k in ("activation", "phase", "plot") else _value(v)
+        print(_dumps(_document("meanfield", _note_numerical(out, numerical))))
+        return
+    names = {"q_star": "q*", "c_star": "c*", "critical_sigma_w": "critical sigma_w"}
     # in the table an infinite value says what it means (a bare "inf" reads like an overflow)
-    print_pairs([(k, "∞ (diverges)" if v == "inf" else v) for k, v in rows])
-    return 0
+    rows = _mark_numerical([(k, "∞ (diverges)" if _is_inf(v) else v) for k, v in rows], numerical)
+    print_pairs([(names.get(k, k), v) for k, v in rows])
 
 
 def _cmd_verify(args):
@@ -155,6 +195,7 @@ _CURVE_MAX_DEPTH = 256
 
 
 def _cmd_spectrum(args):
+    from ..dnn.meanfield import meanfield_closed_form
     from ..errors import InvalidArgumentError, NotAlgebraicError
 
     net = _net_from_args(args)
@@ -163,8 +204,10 @@ def _cmd_spectrum(args):
     exact_moments = law.moments(n)
     num = _text_valuer(net, args.q_in)
     moments = [num(v) for v in exact_moments]
+    mf = meanfield_closed_form(net, q_in=args.q_in if args.q_in is not None else 1)
     rows = [("network", repr(net)), ("convention", net.jacobian_convention),
-            ("chi", num(net.chi())), ("phase", net.phase())]
+            ("chi", num(mf["chi"]) if mf else num(net.chi())),
+            ("phase", _exact_phase(mf["chi"]) if mf else net.phase())]
     rows += [(f"m_{k + 1}", v) for k, v in enumerate(moments)]
     rows.append(("variance", num(law.variance())))
     rows.append(("variance, closed form", num(law.variance_closed_form())))
@@ -201,7 +244,7 @@ def _cmd_spectrum(args):
             out["latex"] = curve.latex()
     if args.density or args.plot:
         out["support"] = [[float(a), float(b)] for a, b in law.support()]
-        out["lambda_max"] = float(law.lambda_max())
+        out["lambda_max"] = _exact_top(law, net, args.q_in)
         try:
             iso = law.isometry()
         except InvalidArgumentError as exc:
@@ -214,17 +257,68 @@ def _cmd_spectrum(args):
 
             from .. import plot
 
-            hi = out["lambda_max"]
+            hi = float(out["lambda_max"])
             res = law.density(np.linspace(1e-6 * hi, hi * (1 - 1e-6), 400), strict=False)
             ax = plot.plot_density(res, label=f"J Jᵀ, L = {net.depth}", title=plot.network_title(law))
             plot.savefig(ax, args.plot)
             out["plot"] = args.plot
             out["evidence ok"] = bool(res.evidence.ok)
+    numerical = {"chi"} if not net.activation.positively_homogeneous else set()
+    if not _exact_activation(net) and "lambda_max" in out:
+        numerical.add("lambda_max")
     if args.json:
-        print(_dumps(_document("spectrum", _spectrum_json(out, law, exact_moments, net, args.q_in))))
+        doc = _spectrum_json(out, law, exact_moments, net, args.q_in)
+        print(_dumps(_document("spectrum", _note_numerical(doc, numerical))))
     else:
-        print_pairs(list(out.items()))
+        print_pairs(_mark_numerical(out.items(), numerical))
     return 0
+
+
+def _mark_numerical(rows, keys):
+    """Table rows with `` (numerical)`` after the values of ``keys`` (floats
+    computed where no closed form exists)."""
+    return [(k, f"{_fmt(v)} (numerical)" if k in keys else v) for k, v in rows]
+
+
+def _note_numerical(doc, keys):
+    """The JSON number objects of ``keys`` with the note that they are numerical."""
+    for k in keys:
+        if isinstance(doc.get(k), dict):
+            doc[k]["note"] = _NUMERICAL
+    return doc
+
+
+def _exact_top(law, net, q_in):
+    """``λ_max`` of a network law: the exact algebraic number (an atom, or the
+    root of the discriminant of the exact spectral curve that the float
+    ``law.lambda_max()`` stands for) when the network's numbers are exact
+    (the criterion of :func:`_exact_valuer`), else the float."""
+    import sympy
+
+    from ..errors import NotAlgebraicError, TooLargeError
+
+    lam = float(law.lambda_max())
+    if _exact_valuer(net, q_in) is not _value:
+        return lam
+    tol = 1e-9 * max(1.0, abs(lam))
+    near = [a for a, m in law.atoms() if m != 0 and abs(float(a) - lam) <= tol]
+    if not near:
+        try:
+            cands = law.curve(exact=True).edge_candidates()
+        except (NotAlgebraicError, TooLargeError):
+            return lam
+        near = [e for e in cands if abs(complex(sympy.N(e, 30)) - lam) <= tol]
+    # one candidate only: the float identifies the exact number
+    return near[0] if len(near) == 1 else lam
+
+
+def _exact_activation(net):
+    """True for an activation whose ``phi'(h)^2`` law has rational parameters
+    (linear, relu): the network's spectral laws then have exact curves."""
+    from ..activations import get_activation
+
+    act = net.activation if not isinstance(net.activation, str) else get_activation(net.activation)
+    return getattr(act, "name", "") in ("linear", "relu")
 
 
 def _exact_valuer(net, q_in=None):
@@ -233,11 +327,8 @@ def _exact_valuer(net, q_in=None):
     ``phi'(h)^2`` law has irrational parameters (hard-tanh's ``erf``, smooth
     activations), which the library carries as rationals of float64 values --
     their digits are not an exact result."""
-    from ..activations import get_activation
-
-    act = net.activation if not isinstance(net.activation, str) else get_activation(net.activation)
     exact = (not any(isinstance(v, float) for v in (net.sigma_w, net.sigma_b, q_in))
-             and getattr(act, "name", "") in ("linear", "relu"))
+             and _exact_activation(net))
     if exact:
         return _value
 
@@ -325,17 +416,20 @@ def _cmd_fim(args):
         rows.append(("top atom", f"none ({why}): lambda_max is a support edge"))
     rows.append(("atoms", [[num(a), num(m)] for a, m in law.atoms()]))
     rows.append(("support", [[float(a), float(b)] for a, b in law.support()]))
-    lam = law.lambda_max()
+    lam = _exact_top(law, net, args.q_in)
     rows += [("lambda_max", lam), ("learning-rate bound 2/lambda_max", 2 / lam)]
     if args.latex:
         try:
             rows.append(("latex", law.curve(exact=True).latex()))
         except (NotAlgebraicError, TooLargeError) as exc:
             rows.append(("latex", f"none: {exc}"))
+    numerical = set() if _exact_activation(net) else {"lambda_max", "learning-rate bound 2/lambda_max"}
     if args.json:
-        print(_dumps(_document("fim", _fim_json(rows, law, net, args.q_in))))
+        doc = _fim_json(rows, law, net, args.q_in)
+        print(_dumps(_document("fim", _note_numerical(doc, {"lambda_max", "learning_rate_bound"} if numerical
+                                                        else set()))))
     else:
-        print_pairs(rows)
+        print_pairs(_mark_numerical(rows, numerical))
     return 0
 
 

@@ -23,6 +23,28 @@ import numpy as np
 # new.  Each level keeps its own copy of the stack so that backtracking is free.
 
 
+@numba.njit(cache=True, inline="always")
+def _descend(stacks, slen, nblocks, i, c):
+    """Position ``i`` takes choice ``c`` (join stack block ``c``, or open a new
+    block when ``c`` is the stack length): fill level ``i + 1`` (its stack and
+    block count) and return the label position ``i`` gets."""
+    sl = slen[i]
+    if c < sl:
+        lab = stacks[i, c]
+        newlen = c + 1
+        nb = nblocks[i]
+    else:
+        lab = nblocks[i]
+        newlen = sl + 1
+        nb = nblocks[i] + 1
+    for k in range(newlen - 1):
+        stacks[i + 1, k] = stacks[i, k]
+    stacks[i + 1, newlen - 1] = lab
+    slen[i + 1] = newlen
+    nblocks[i + 1] = nb
+    return lab
+
+
 @numba.njit(cache=True)
 def _enumerate_nc(n, out):
     if n == 0:
@@ -67,21 +89,7 @@ def _enumerate_nc(n, out):
             if i >= 1:
                 choice[i] += 1
             continue
-        if c < sl:
-            lab = stacks[i, c]
-            newlen = c + 1
-            nb = nblocks[i]
-        else:
-            lab = nblocks[i]
-            newlen = sl + 1
-            nb = nblocks[i] + 1
-        cur[i] = lab
-        # descend
-        for k in range(newlen - 1):
-            stacks[i + 1, k] = stacks[i, k]
-        stacks[i + 1, newlen - 1] = lab
-        slen[i + 1] = newlen
-        nblocks[i + 1] = nb
+        cur[i] = _descend(stacks, slen, nblocks, i, c)
         i += 1
         choice[i] = 0
     return count
@@ -146,21 +154,9 @@ def _nc_block_sum(n, w):
                 size[lab_at[i]] -= 1
                 choice[i] += 1
             continue
-        if c < sl:
-            lab = stacks[i, c]
-            newlen = c + 1
-            nb = nblocks[i]
-        else:
-            lab = nblocks[i]
-            newlen = sl + 1
-            nb = nblocks[i] + 1
+        lab = _descend(stacks, slen, nblocks, i, c)
         lab_at[i] = lab
         size[lab] += 1
-        for k in range(newlen - 1):
-            stacks[i + 1, k] = stacks[i, k]
-        stacks[i + 1, newlen - 1] = lab
-        slen[i + 1] = newlen
-        nblocks[i + 1] = nb
         i += 1
         choice[i] = 0
     return total

@@ -27,18 +27,24 @@ def _small_im(a, tol):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _R(w, Kinv, e, p, hasp):  # pragma: no cover - compiled
-    """``R = 1/S``, ``R'/R`` and ``(R''/R)`` at ``w``."""
-    opw = 1.0 + w
-    inv = _inv(opw)
-    R = Kinv + 0j
+def _power_factor(R, opw, inv, e):  # pragma: no cover - compiled
+    """``R (1 + w)^{−e}`` by repeated products (``opw = 1 + w``, ``inv`` its
+    reciprocal) and its log-derivative ``−e/(1 + w)``; real or complex."""
     if e > 0:
         for _ in range(e):
             R = R * inv
     elif e < 0:
         for _ in range(-e):
             R = R * opw
-    l1 = -e * inv
+    return R, -e * inv
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _R(w, Kinv, e, p, hasp):  # pragma: no cover - compiled
+    """``R = 1/S``, ``R'/R`` and ``(R''/R)`` at ``w``."""
+    opw = 1.0 + w
+    inv = _inv(opw)
+    R, l1 = _power_factor(Kinv + 0j, opw, inv, e)
     l2 = e * inv * inv
     if hasp:
         ip = _inv(p + w)
@@ -46,6 +52,23 @@ def _R(w, Kinv, e, p, hasp):  # pragma: no cover - compiled
         l1 = l1 + ip
         l2 = l2 - ip * ip
     return R, l1, l2
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _moebius(xi, dxi, wp, dwp, q, den):  # pragma: no cover - compiled
+    """``w_k = (ξ_k w_{k−1} + q)/(ξ_k − q)`` and its ``ξ_1``-derivative
+    (``den = 1/(ξ_k − q)``, computed by the caller in its arithmetic)."""
+    w = (xi * wp + q) * den
+    return w, (dxi * wp + xi * dwp - w * dxi) * den
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _advance(xi, dxi, dw, R, l1, qn, c):  # pragma: no cover - compiled
+    """``y_k = ξ_k R_k(w_k)`` and ``ξ_{k+1} = q' + c y_k`` with its
+    ``ξ_1``-derivative (``l1 = R'/R``): ``(ξ_{k+1}, ξ_{k+1}', y_k)``."""
+    y = xi * R
+    dy = dxi * R + xi * R * l1 * dw
+    return qn + c * y, c * dy, y
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -72,8 +95,7 @@ def chain_eval(xi1, qs, c, Kinv, e, p, hasp, tol):  # pragma: no cover - compile
                 g = False
             q = qs[k]
             den = _inv(xi - q)
-            w = (xi * wp + q) * den
-            dw = (dxi * wp + xi * dwp - w * dxi) * den
+            w, dw = _moebius(xi, dxi, wp, dwp, q, den)
             d2w = (d2xi * wp + 2.0 * dxi * dwp + xi * d2wp - 2.0 * dw * dxi - w * d2xi) * den
             R, l1, l2 = _R(w, Kinv[k], e[k], p[k], hasp[k])
             R1 = R * l1
@@ -125,14 +147,9 @@ def chain_newton(xi0, z, qs, c, Kinv, e, p, hasp, maxit, eps):  # pragma: no cov
             y = 0j
             for k in range(nl):
                 q = qs[k]
-                den = _inv(xi - q)
-                w = (xi * wp + q) * den
-                dw = (dxi * wp + xi * dwp - w * dxi) * den
+                w, dw = _moebius(xi, dxi, wp, dwp, q, _inv(xi - q))
                 R, l1, _ = _R(w, Kinv[k], e[k], p[k], hasp[k])
-                y = xi * R
-                dy = dxi * R + xi * R * l1 * dw
-                xi = qs[k + 1] + c * y
-                dxi = c * dy
+                xi, dxi, y = _advance(xi, dxi, dw, R, l1, qs[k + 1], c)
                 wp = w
                 dwp = dw
             f = xi - z[i]
@@ -173,27 +190,13 @@ def chain_real(xi1, qs, c, Kinv, e, p, hasp):  # pragma: no cover - compiled
         dwp = 0.0
         for k in range(nl):
             q = qs[k]
-            den = 1.0 / (xi - q)
-            w = (xi * wp + q) * den
-            dw = (dxi * wp + xi * dwp - w * dxi) * den
+            w, dw = _moebius(xi, dxi, wp, dwp, q, 1.0 / (xi - q))
             opw = 1.0 + w
-            inv = 1.0 / opw
-            R = Kinv[k]
-            ek = e[k]
-            if ek > 0:
-                for _ in range(ek):
-                    R = R * inv
-            elif ek < 0:
-                for _ in range(-ek):
-                    R = R * opw
-            l1 = -ek * inv
+            R, l1 = _power_factor(Kinv[k], opw, 1.0 / opw, e[k])
             if hasp[k]:
                 R = R * (p[k] + w)
                 l1 = l1 + 1.0 / (p[k] + w)
-            y = xi * R
-            dy = dxi * R + xi * R * l1 * dw
-            xi = qs[k + 1] + c * y
-            dxi = c * dy
+            xi, dxi, _ = _advance(xi, dxi, dw, R, l1, qs[k + 1], c)
             wp = w
             dwp = dw
         X[i] = xi

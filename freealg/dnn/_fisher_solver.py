@@ -282,32 +282,41 @@ class _FimEngine:
                     G_edge[int(i)] = g if abs(g) * self.scale <= 1e6 else complex(0.0, -np.inf)
                     ok[i] = True
 
-    def _chain_values(self, x, y):
-        """Boundary values by the explicit chain (one unknown ``ξ_1``)."""
-        ch = self.chain
+    def _descend(self, problem, x, y):
+        """Continue ``problem`` (the coupled system, or the chain's one unknown
+        ``ξ_1``) down to ``x + i y``: ``(w, err, resid, ok, radius, z, extra,
+        G_edge)`` with ``w`` the first unknown.  With the chain, points exactly
+        at a support edge take their values from :meth:`_edge_values`
+        (``G_edge``).  A point on the axis where the walk fails is at a
+        square-root edge to the resolution of the walk (a fold of the system:
+        the Newton matrix is singular there): its value is taken at
+        ``x + i eps``, ``eps = 1e-14 scale`` (``z`` moved there), with the
+        a-priori error ``O(sqrt(eps))`` of a square-root edge in ``extra``."""
         Y0 = 256.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
-        tr = descend(self.cproblem, x, y, Y0=Y0, xscale=self.scale)
+        tr = descend(problem, x, y, Y0=Y0, xscale=self.scale)
         z = x + 1j * y
-        xi, terr, resid, ok, trad = tr.U[:, 0].copy(), tr.err.copy(), tr.resid.copy(), tr.ok.copy(), tr.radius.copy()
+        w, terr, resid, ok, trad = tr.U[:, 0].copy(), tr.err.copy(), tr.resid.copy(), tr.ok.copy(), tr.radius.copy()
         extra = np.zeros(x.size)
         G_edge = {}
-        if np.any(~ok & (y == 0)):
+        if self.chain is not None and np.any(~ok & (y == 0)):
             self._edge_values(x, y, ok, G_edge)
         retry = np.nonzero(~ok & (y == 0))[0]
         if retry.size:
-            # a point at a square-root edge to the resolution of the walk: the
-            # value at x + i eps, eps = 1e-14 scale, with the a-priori error
-            # O(sqrt(eps)) of a square-root edge added to the bound
             eps = 1e-14 * self.scale
-            tr2 = descend(self.cproblem, x[retry], np.full(retry.size, eps), Y0=Y0, xscale=self.scale)
+            tr2 = descend(problem, x[retry], np.full(retry.size, eps), Y0=Y0, xscale=self.scale)
             good = tr2.ok
             idx = retry[good]
-            xi[idx], terr[idx], resid[idx], trad[idx] = (tr2.U[good, 0], tr2.err[good], tr2.resid[good],
-                                                         tr2.radius[good])
+            w[idx], terr[idx], resid[idx], trad[idx] = (tr2.U[good, 0], tr2.err[good], tr2.resid[good],
+                                                        tr2.radius[good])
             ok[idx] = True
-            z = z.copy()
             z[idx] = x[idx] + 1j * eps
             extra[idx] = 1e-7
+        return w, terr, resid, ok, trad, z, extra, G_edge
+
+    def _chain_values(self, x, y):
+        """Boundary values by the explicit chain (one unknown ``ξ_1``)."""
+        ch = self.chain
+        xi, terr, resid, ok, trad, z, extra, G_edge = self._descend(self.cproblem, x, y)
         _, _, _, W, dW, _ = ch.eval(xi)
         qt = ch.qtop
         with np.errstate(all="ignore"):
@@ -318,14 +327,7 @@ class _FimEngine:
             err = dG * terr + (8.0 * EPS * ch.K.size) * np.abs(1 + W) / np.abs(z - qt) + extra * np.abs(G)
             rad = dG * trad
         G = np.where(ok, G, np.nan)
-        if retry.size:
-            G[extra > 0] = G[extra > 0].real + 1j * np.minimum(G[extra > 0].imag, 0.0)
-        for i, g in G_edge.items():
-            G[i] = g
-            err[i] = 1e-8 * abs(g) if np.isfinite(g) else 0.0
-            resid[i] = 0.0
-            rad[i] = np.inf
-        return G, err, resid, ok, rad
+        return _with_edges(G, err, resid, ok, rad, extra, G_edge)
 
     def values(self, x, y):
         x = np.asarray(x, float)
@@ -334,50 +336,13 @@ class _FimEngine:
             return self._push_values(x, y)
         if self.chain is not None:
             return self._chain_values(x, y)
-        Y0 = 256.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
-        tr = descend(self.problem, x, y, Y0=Y0, xscale=self.scale)
-        z = x + 1j * y
-        U, terr, resid, ok, trad = tr.U, tr.err, tr.resid, tr.ok.copy(), tr.radius
-        extra = np.zeros(x.size)
-        G_edge = {}
-        if self.chain is not None and np.any(~ok & (y == 0)):
-            self._edge_values(x, y, ok, G_edge)
-        retry = np.nonzero(~ok & (y == 0))[0]
-        if retry.size:
-            # a point exactly at a square-root edge (a fold of the system: the
-            # Newton matrix is singular there): take the value at x + i eps,
-            # eps = 1e-14 scale, and add the a-priori error O(sqrt(eps)) of a
-            # square-root edge to the error bound
-            eps = 1e-14 * self.scale
-            tr2 = descend(self.problem, x[retry], np.full(retry.size, eps), Y0=Y0, xscale=self.scale)
-            good = tr2.ok
-            idx = retry[good]
-            U = U.copy()
-            U[idx] = tr2.U[good]
-            terr = terr.copy()
-            terr[idx] = tr2.err[good]
-            resid = resid.copy()
-            resid[idx] = tr2.resid[good]
-            trad = trad.copy()
-            trad[idx] = tr2.radius[good]
-            ok[idx] = True
-            z = z.copy()
-            z[idx] = x[idx] + 1j * eps
-            extra[idx] = 1e-7
-        w = U[:, 0]
+        w, terr, resid, ok, trad, z, extra, G_edge = self._descend(self.problem, x, y)
         qt = self.law._qf[-1]
         with np.errstate(all="ignore"):
             G = (1 + w) / (z - qt)
             err = terr / np.abs(z - qt) + extra * np.abs(G)
             rad = trad / np.abs(z - qt)
-        if retry.size:
-            G[extra > 0] = G[extra > 0].real + 1j * np.minimum(G[extra > 0].imag, 0.0)
-        for i, g in G_edge.items():
-            G[i] = g
-            err[i] = 1e-8 * abs(g) if np.isfinite(g) else 0.0
-            resid[i] = 0.0
-            rad[i] = np.inf
-        return G, err, resid, ok, rad
+        return _with_edges(G, err, resid, ok, rad, extra, G_edge)
 
     def is_real(self, x, G, err, radius):
         with np.errstate(invalid="ignore"):
@@ -460,3 +425,15 @@ class _FimEngine:
         return list(self.law._support)
 
 
+def _with_edges(G, err, resid, ok, rad, extra, G_edge):
+    """Boundary values finished: a value taken at ``x + i eps`` (``extra > 0``)
+    keeps ``Im G <= 0``; the exact edge values ``G_edge`` replace theirs."""
+    shifted = extra > 0
+    if shifted.any():
+        G[shifted] = G[shifted].real + 1j * np.minimum(G[shifted].imag, 0.0)
+    for i, g in G_edge.items():
+        G[i] = g
+        err[i] = 1e-8 * abs(g) if np.isfinite(g) else 0.0
+        resid[i] = 0.0
+        rad[i] = np.inf
+    return G, err, resid, ok, rad

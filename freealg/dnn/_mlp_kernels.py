@@ -15,7 +15,7 @@ class _KernelMethods:
     conjugate-kernel and NTK laws of an MLP."""
 
     # -- kernels (freealg.dnn.kernels) ------------------------------------------
-    def nngp_kernel(self, X, X2=None):
+    def nngp_kernel(self, X, X2=None, *, progress=None):
         """NNGP kernel of the output (:func:`freealg.dnn.kernels.nngp_kernel`).
 
         ``Σ^1 = σ_w² x·x'/n_0 + σ_b²``, ``Σ^{ℓ+1} = σ_w² E[phi(u) phi(u')] + σ_b²``.
@@ -26,6 +26,10 @@ class _KernelMethods:
             Inputs as rows (a 1-D array is one input).
         X2 : array_like, shape (m, n_0), optional
             Second set of inputs; default ``X`` (the result is then symmetric).
+        progress : None, bool or callable, optional
+            A tqdm bar over layers x blocks of input pairs: ``None``
+            (default) in a terminal when the work lasts more than 2 s,
+            ``True`` always, ``False`` never, or ``progress(done, total)``.
 
         Returns
         -------
@@ -35,7 +39,8 @@ class _KernelMethods:
         Raises
         ------
         InvalidArgumentTypeError
-            Inputs that are not numeric arrays (e.g. a string).
+            Inputs that are not numeric arrays (e.g. a string), or
+            ``progress`` not None, a bool or a callable.
         InvalidArgumentError
             Non-finite entries, an empty or non-2-D array, a number of
             columns different from ``n_0`` (when the net has widths) or
@@ -56,9 +61,9 @@ class _KernelMethods:
                [0.5, 0.5]])
         """
         from . import kernels
-        return kernels.nngp_kernel(self, X, X2)
+        return kernels.nngp_kernel(self, X, X2, progress=progress)
 
-    def ntk_kernel(self, X, X2=None):
+    def ntk_kernel(self, X, X2=None, *, progress=None):
         """NTK of the output (:func:`freealg.dnn.kernels.ntk_kernel`).
 
         NTK parameterisation: ``Θ^1 = Σ^1``,
@@ -70,6 +75,8 @@ class _KernelMethods:
             Inputs as rows (a 1-D array is one input).
         X2 : array_like, shape (m, n_0), optional
             Second set of inputs; default ``X``.
+        progress : None, bool or callable, optional
+            As in :meth:`nngp_kernel`.
 
         Returns
         -------
@@ -79,7 +86,8 @@ class _KernelMethods:
         Raises
         ------
         InvalidArgumentTypeError
-            Inputs that are not numeric arrays (e.g. a string).
+            Inputs that are not numeric arrays (e.g. a string), or
+            ``progress`` not None, a bool or a callable.
         InvalidArgumentError
             Non-finite entries, an empty or non-2-D array, a number of
             columns different from ``n_0`` (when the net has widths) or
@@ -99,7 +107,7 @@ class _KernelMethods:
         array([[7.5]])
         """
         from . import kernels
-        return kernels.ntk_kernel(self, X, X2)
+        return kernels.ntk_kernel(self, X, X2, progress=progress)
 
     def nngp_posterior(self, X, Y, Xstar, *, noise=0.0, full_cov=False):
         """GP posterior mean and variance (:func:`freealg.dnn.kernels.nngp_posterior`).

@@ -8,12 +8,11 @@ in :mod:`freealg.dnn.empirical_fim` and is importable from here.
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 
 from .._utils.validate import check_int, check_real
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
+from ._records import result_record
 from ._mf_engine import _Eng, _check_q_in, _guarded, _sig
 from .empirical_fim import MAX_GRAM, _logits_array, _psd_sqrt, _softmax_q, empirical_fim_eigenvalues
 
@@ -22,12 +21,11 @@ __all__ = ["fim_meanfield", "KAAResult", "fim_meanfield_outputs", "KAAOutputsRes
            "empirical_fim_eigenvalues", "fim_meanfield_cross_entropy"]
 
 
-KAAResult = namedtuple(
+KAAResult = result_record(
     "KAAResult",
     ["kappa1", "kappa2", "lambda_max_per_M", "lambda_max", "lr_bound",
      "q", "q_st", "qhat", "qhat_st", "qtilde", "qtilde_st"],
-)
-KAAResult.__doc__ = """Karakida–Akaho–Amari mean-field FIM quantities.
+    """Karakida–Akaho–Amari mean-field FIM quantities.
 
 Attributes
 ----------
@@ -46,21 +44,8 @@ qhat, qhat_st
     Post-activation ``[q̂^0..q̂^{L−1}]``, ``[q̂^0_st..q̂^{L−1}_st]``.
 qtilde, qtilde_st
     Backprop ``[q̃^1..q̃^L]``, ``[q̃^1_st..q̃^L_st]``.
-
-Parameters
-----------
-kappa1, kappa2, lambda_max_per_M, lambda_max, lr_bound, q, q_st, qhat, qhat_st, qtilde, qtilde_st
-    The fields above, in this order (a named tuple: normally built by
-    :func:`fim_meanfield`, not by hand).
-
-Raises
-------
-TypeError
-    A missing or unknown field (the named-tuple constructor checks nothing
-    else).
-
-Examples
---------
+""",
+    """
 Linear network, ``σ_w = 1``: ``κ₁ = L/(L − 1) = 3/2``, ``κ₂ = 0``:
 
 >>> import freealg
@@ -69,7 +54,9 @@ Linear network, ``σ_w = 1``: ``κ₁ = L/(L − 1) = 3/2``, ``κ₂ = 0``:
 (1.5, 0.0, 0.75, 75.0)
 >>> r.qtilde
 [1.0, 1.0, 1.0]
-"""
+""",
+    built_by="fim_meanfield",
+)
 
 
 @_guarded
@@ -184,12 +171,11 @@ def fim_meanfield(net, T, *, M=None, q_in=1, q_in_st=0, dps=None):
 # (Karakida, Akaho & Amari, AISTATS 2019 and NeurIPS 2019)
 # ---------------------------------------------------------------------------
 
-KAAOutputsResult = namedtuple(
+KAAOutputsResult = result_record(
     "KAAOutputsResult",
     ["C", "alpha", "kappa1", "kappa2", "lambda_max_per_M", "lambda_max", "degeneracy",
      "mean_eigenvalue", "second_moment", "lr_bound"],
-)
-KAAOutputsResult.__doc__ = """Mean-field FIM statistics of a network with ``C`` outputs.
+    """Mean-field FIM statistics of a network with ``C`` outputs.
 
 Attributes
 ----------
@@ -209,27 +195,16 @@ second_moment
     ``s_λ = C α((T − 1)/T κ₂² + κ₁²/T)`` (independent of M to leading order).
 lr_bound
     ``2 / lambda_max`` (None without M, +inf when lambda_max = 0).
-
-Parameters
-----------
-C, alpha, kappa1, kappa2, lambda_max_per_M, lambda_max, degeneracy, mean_eigenvalue, second_moment, lr_bound
-    The fields above, in this order (a named tuple built by
-    :func:`fim_meanfield_outputs`).
-
-Raises
-------
-TypeError
-    A missing or unknown field (the named-tuple constructor checks nothing
-    else).
-
-Examples
---------
+""",
+    """
 >>> import freealg
 >>> from freealg.dnn.kaa import fim_meanfield_outputs
 >>> r = fim_meanfield_outputs(freealg.MLP(3, "linear"), T=4, C=10, M=100)
 >>> r.C, r.alpha, r.kappa1, r.degeneracy
 (10, 2, 1.5, 10)
-"""
+""",
+    built_by="fim_meanfield_outputs",
+)
 
 
 def _check_count(value, name, what):
@@ -309,11 +284,10 @@ def fim_meanfield_outputs(net, T, C, *, M=None, q_in=1, q_in_st=0, dps=None):
                             mean, second, base.lr_bound)
 
 
-KAAMeanSubtractedResult = namedtuple(
+KAAMeanSubtractedResult = result_record(
     "KAAMeanSubtractedResult",
     ["rho", "lower", "upper", "lambda_max_plain", "lr_necessary", "lr_sufficient"],
-)
-KAAMeanSubtractedResult.__doc__ = """Bounds on λ_max of the FIM with last-layer mean subtraction.
+    """Bounds on λ_max of the FIM with last-layer mean subtraction.
 
 Attributes
 ----------
@@ -327,27 +301,16 @@ lr_necessary
     ``2 / lower``: gradient descent can only be stable for ``η < 2/λ_max ≤ 2/lower``.
 lr_sufficient
     ``2 / upper``: every ``η < 2/upper`` satisfies the stability condition ``η < 2/λ_max``.
-
-Parameters
-----------
-rho, lower, upper, lambda_max_plain, lr_necessary, lr_sufficient
-    The fields above, in this order (a named tuple built by
-    :func:`fim_mean_subtracted_bounds`).
-
-Raises
-------
-TypeError
-    A missing or unknown field (the named-tuple constructor checks nothing
-    else).
-
-Examples
---------
+""",
+    """
 >>> import freealg
 >>> from freealg.dnn.kaa import fim_mean_subtracted_bounds
 >>> b = fim_mean_subtracted_bounds(freealg.MLP(3, "linear"), T=25, C=1, M=100)
 >>> b.lr_necessary, b.lr_sufficient                  # 2/12, 2/60
 (0.16666666666666666, 0.03333333333333333)
-"""
+""",
+    built_by="fim_mean_subtracted_bounds",
+)
 
 
 def fim_mean_subtracted_bounds(net, T, C, M, *, c1=0, c2=0, q_in=1, q_in_st=0, dps=None):

@@ -34,6 +34,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._utils.progress import Progress, check_progress
 from .._utils.validate import check_finite_array, check_real, describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, TooLargeError
 from ._mf_engine import _KERNEL_HINT, _guarded, _range_error, _sig_float
@@ -86,19 +87,43 @@ def _inputs(X, name, n0=None):
     return X
 
 
-def _e2(act, which, s11, s12, s22, symmetric):
-    """E2 over a matrix of pairs; on the numeric path only the strict upper
-    triangle of a symmetric matrix is computed (the diagonal is left 0: the
-    caller pins it to the 1-D diagonal recursion)."""
+#: Pairs per block of a layer's 2-D Gaussian expectations: the unit of work of
+#: the progress bar.  The blocks do not depend on the bar (the values with and
+#: without one are the same bits); a kernel of at most 707 inputs is one block.
+_PAIR_BLOCK = 250_000
+
+
+def _pair_blocks(act, n, m, symmetric):
+    """The blocks of pairs of a layer: slices of the strict upper triangle
+    (``np.triu_indices(n, 1)``, row-major) on the numeric path of a symmetric
+    kernel, else slices of rows of the ``n x m`` matrix."""
     if act.closed_form_2d or not symmetric:
-        return act.gaussian_expectation_2d(which, s11[:, None], s12, s22[None, :])
-    n = s12.shape[0]
-    iu, ju = np.triu_indices(n, k=1)
-    out = np.zeros((n, n))
-    if iu.size:
-        vals = act.gaussian_expectation_2d(which, s11[iu], s12[iu, ju], s22[ju])
-        out[iu, ju] = vals
-        out[ju, iu] = vals
+        rows = max(1, _PAIR_BLOCK // max(m, 1))
+        return "rows", [slice(a, min(a + rows, n)) for a in range(0, n, rows)]
+    npairs = n * (n - 1) // 2
+    return "pairs", [slice(a, min(a + _PAIR_BLOCK, npairs)) for a in range(0, npairs, _PAIR_BLOCK)]
+
+
+def _e2(act, whiches, s11, s12, s22, blocks, bar):
+    """``{which: E2 over the matrix of pairs}`` for each of ``whiches``
+    (``'phi'``, ``'dphi'``), one block of pairs at a time (``blocks`` from
+    :func:`_pair_blocks`; ``bar`` advanced once per block).  On the numeric
+    path of a symmetric matrix only the strict upper triangle is computed (the
+    diagonal is left 0: the caller pins it to the 1-D diagonal recursion)."""
+    kind, slices = blocks
+    n, m = s12.shape
+    out = {w: np.zeros((n, m)) for w in whiches}
+    iu, ju = np.triu_indices(n, k=1) if kind == "pairs" else (None, None)
+    for sl in slices:
+        for w in whiches:
+            if kind == "rows":
+                out[w][sl] = act.gaussian_expectation_2d(w, s11[sl, None], s12[sl], s22[None, :])
+            else:
+                i, j = iu[sl], ju[sl]
+                vals = act.gaussian_expectation_2d(w, s11[i], s12[i, j], s22[j])
+                out[w][i, j] = vals
+                out[w][j, i] = vals
+        bar.update()
     return out
 
 
@@ -112,9 +137,12 @@ def _finite_layer(net, ell, *arrays):
 
 
 
-def _propagate(net, X, X2, ntk):
-    """Σ^L(X, X2) (and Θ^L): the 2-D expectations of all pairs of a layer in
-    one vectorised call.  Identical inputs (equal rows, also across X and X2)
+def _propagate(net, X, X2, ntk, progress=None):
+    """Σ^L(X, X2) (and Θ^L): the 2-D expectations of the pairs of a layer in
+    vectorised blocks (:func:`_pair_blocks`), with a progress bar over layers
+    x blocks (``progress`` as in :class:`freealg._utils.progress.Progress`;
+    by default only when the work lasts more than 2 s).  Identical inputs
+    (equal rows, also across X and X2)
     get exactly the diagonal recursion: their correlation is 1, and an
     off-by-one-ulp ``x·x'`` would otherwise move ``θ = acos ρ`` by ~1e-8 in
     the arc-cosine kernels."""
@@ -147,29 +175,44 @@ def _propagate(net, X, X2, ntk):
     s12[ii, jj] = s11[ii]
     th = s12.copy() if ntk else None
     thd = s11.copy()                 # Θ^ℓ(x_i, x_i), for the pinned pairs
-    for ell in range(2, net.depth + 1):
-        ephi = _e2(act, "phi", s11, s12, s22, sym)
-        if ntk:
-            edphi = _e2(act, "dphi", s11, s12, s22, sym)
-            dd = act.gaussian_expectation_np("dphi2", s11)
-        with np.errstate(over="ignore", invalid="ignore"):
-            new12 = sw2 * ephi + sb2
-            new11 = sw2 * act.gaussian_expectation_np("phi2", s11) + sb2
-            s22 = new11 if sym else sw2 * act.gaussian_expectation_np("phi2", s22) + sb2
-            if ntk:
-                th = new12 + sw2 * th * edphi
-                thd = new11 + sw2 * thd * dd
-        s11 = new11
-        new12[ii, jj] = s11[ii]
-        if ntk:
-            th[ii, jj] = thd[ii]
-        _finite_layer(net, ell, new12, s11, s22, th, thd)
-        s12 = new12
+    blocks = _pair_blocks(act, *s12.shape, sym)
+    what = "ntk_kernel" if ntk else "nngp_kernel"
+    # a bar over layers x blocks of pairs; by default (None) it appears only
+    # when the work lasts more than 2 s, at once when asked for (True)
+    with Progress((net.depth - 1) * len(blocks[1]), what, progress,
+                  delay=2.0 if progress is None else 0.0) as bar:
+        for ell in range(2, net.depth + 1):
+            e2 = _e2(act, ("phi", "dphi") if ntk else ("phi",), s11, s12, s22, blocks, bar)
+            s11, s12, s22, th, thd = _layer(net, ell, e2, s11, s22, th, thd, sym, ii, jj)
     return s12, th
 
 
+def _layer(net, ell, e2, s11, s22, th, thd, sym, ii, jj):
+    """One layer of the recursion from its 2-D expectations ``e2``."""
+    act = net.activation
+    sw2, sb2 = _sig_float(net)
+    ntk = th is not None
+    ephi = e2["phi"]
+    if ntk:
+        edphi = e2["dphi"]
+        dd = act.gaussian_expectation_np("dphi2", s11)
+    with np.errstate(over="ignore", invalid="ignore"):
+        new12 = sw2 * ephi + sb2
+        new11 = sw2 * act.gaussian_expectation_np("phi2", s11) + sb2
+        s22 = new11 if sym else sw2 * act.gaussian_expectation_np("phi2", s22) + sb2
+        if ntk:
+            th = new12 + sw2 * th * edphi
+            thd = new11 + sw2 * thd * dd
+    s11 = new11
+    new12[ii, jj] = s11[ii]
+    if ntk:
+        th[ii, jj] = thd[ii]
+    _finite_layer(net, ell, new12, s11, s22, th, thd)
+    return s11, new12, s22, th, thd
+
+
 @_guarded
-def nngp_kernel(net, X, X2=None):
+def nngp_kernel(net, X, X2=None, *, progress=None):
     r"""The NNGP kernel ``Σ^L(x, x')`` of the output ``f = h_L``.
 
     Parameters
@@ -179,6 +222,11 @@ def nngp_kernel(net, X, X2=None):
         Rows are inputs; ``K^0 = x·x'/n_0`` (module docstring).
     X2 : array (m, n_0), optional
         Second set of inputs; default ``X`` (then the result is symmetric).
+    progress : None, bool or callable, optional
+        A tqdm bar over layers x blocks of input pairs: ``None`` (default)
+        shows one in a terminal when the work lasts more than 2 s, ``True``
+        always (needs tqdm), ``False`` never; a callable is called as
+        ``progress(done, total)``.  The values do not depend on it.
 
     Returns
     -------
@@ -187,8 +235,8 @@ def nngp_kernel(net, X, X2=None):
     Raises
     ------
     InvalidArgumentTypeError
-        ``net`` not an :class:`MLP`, or inputs that are not numeric arrays
-        (e.g. a string).
+        ``net`` not an :class:`MLP`, inputs that are not numeric arrays
+        (e.g. a string), or ``progress`` not None, a bool or a callable.
     InvalidArgumentError
         Non-finite entries, an empty or non-2-D array, a number of columns
         different from ``n_0`` (when the net has widths) or between ``X``
@@ -210,11 +258,11 @@ def nngp_kernel(net, X, X2=None):
     array([[2.        , 0.63661977],
            [0.63661977, 2.        ]])
     """
-    return _propagate(net, X, X2, ntk=False)[0]
+    return _propagate(net, X, X2, ntk=False, progress=check_progress(progress))[0]
 
 
 @_guarded
-def ntk_kernel(net, X, X2=None):
+def ntk_kernel(net, X, X2=None, *, progress=None):
     r"""The neural tangent kernel ``Θ^L(x, x')`` (NTK parameterisation).
 
     Same arguments as :func:`nngp_kernel`.  For ``L = 1`` it equals the NNGP
@@ -227,6 +275,8 @@ def ntk_kernel(net, X, X2=None):
         Rows are inputs; ``K^0 = x·x'/n_0``.
     X2 : array (m, n_0), optional
         Second set of inputs; default ``X``.
+    progress : None, bool or callable, optional
+        As in :func:`nngp_kernel`.
 
     Returns
     -------
@@ -235,8 +285,8 @@ def ntk_kernel(net, X, X2=None):
     Raises
     ------
     InvalidArgumentTypeError
-        ``net`` not an :class:`MLP`, or inputs that are not numeric arrays
-        (e.g. a string).
+        ``net`` not an :class:`MLP`, inputs that are not numeric arrays
+        (e.g. a string), or ``progress`` not None, a bool or a callable.
     InvalidArgumentError
         Non-finite entries, an empty or non-2-D array, a number of columns
         different from ``n_0`` (when the net has widths) or between ``X``
@@ -255,7 +305,7 @@ def ntk_kernel(net, X, X2=None):
     >>> net.ntk_kernel(np.array([[1.0, 2.0]]))
     array([[7.5]])
     """
-    return _propagate(net, X, X2, ntk=True)[1]
+    return _propagate(net, X, X2, ntk=True, progress=check_progress(progress))[1]
 
 
 def _kernel_diag(net, X, ntk):

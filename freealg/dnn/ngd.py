@@ -34,7 +34,6 @@ Conventions (they fix the values of ``α``):
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 from fractions import Fraction
 
 import numpy as np
@@ -48,6 +47,7 @@ from .._utils.validate import (
     describe,
 )
 from ..errors import FloatRangeError, InvalidArgumentError
+from ._records import result_record
 
 __all__ = [
     "NGD_METHODS",
@@ -64,8 +64,10 @@ NGD_METHODS = ("exact", "layer", "kfac", "unit")
 #: Largest number of NGD steps :func:`ngd_train_predictions` evaluates in one call.
 MAX_STEPS = 10**9
 
-NGDPrediction = namedtuple("NGDPrediction", ["train", "test"])
-NGDPrediction.__doc__ = """Outputs of NGD after ``t`` steps (:func:`ngd_train_predictions`).
+NGDPrediction = result_record(
+    "NGDPrediction",
+    ["train", "test"],
+    """Outputs of NGD after ``t`` steps (:func:`ngd_train_predictions`).
 
 ``train`` has shape ``(N,)`` (or ``(T, N)`` for ``T`` step counts), ``test``
 shape ``(N′,)`` (or ``(T, N′)``).
@@ -76,21 +78,15 @@ train : numpy.ndarray
     Outputs on the training inputs.
 test : numpy.ndarray
     Outputs on the test inputs.
-
-Raises
-------
-TypeError
-    A missing or unknown field (the named-tuple constructor checks nothing
-    else).
-
-Examples
---------
+""",
+    """
 >>> import numpy as np
 >>> from freealg.dnn import NGDPrediction
 >>> p = NGDPrediction(train=np.array([1.0, -1.0]), test=np.array([0.5]))
 >>> p.train, p.test
 (array([ 1., -1.]), array([0.5]))
-"""
+""",
+)
 
 
 def ngd_alpha(method, *, depth, width=None, n_samples=None, activation="relu"):

@@ -83,6 +83,47 @@ def _trapezoid_moments(f, q, n, dps, *, max_level=10):
     return None
 
 
+
+def _no_closed_transform(letter, doc_hint, message_hint):
+    """The ``s_transform`` / ``r_transform`` method of
+    :class:`ActivationDerivativeLaw` (``letter`` ``"S"`` or ``"R"``): it always
+    raises, since the law has no closed-form transform; ``doc_hint`` and
+    ``message_hint`` say where its series comes from."""
+    name = f"{letter.lower()}_transform"
+
+    def transform(self, w=None):
+        raise NotAlgebraicError(f"{self!r} has no closed-form {letter}-transform; {message_hint}")
+
+    transform.__name__ = name
+    transform.__qualname__ = f"ActivationDerivativeLaw.{name}"
+    transform.__doc__ = f"""Always raises: no closed-form {letter}-transform.
+
+        Parameters
+        ----------
+        w : object, optional
+            Ignored (the transform has no closed form).
+
+        Returns
+        -------
+        None
+            Never returns.
+
+        Raises
+        ------
+        NotAlgebraicError
+            Always; {doc_hint}.
+
+        Examples
+        --------
+        >>> nu = activation_derivative_law("erf", 1, dps=15)
+        >>> nu.{name}()
+        Traceback (most recent call last):
+        ...
+        freealg.errors.NotAlgebraicError: ActivationDerivativeLaw('erf', q=1, dps=15) has no closed-form {letter}-transform...
+        """
+    return transform
+
+
 class ActivationDerivativeLaw(ActivationLawNumerics, Law):
     r"""The law ``ν`` of ``φ'(√q z)²``, ``z ~ N(0, 1)``, for a smooth activation.
 
@@ -348,67 +389,12 @@ class ActivationDerivativeLaw(ActivationLawNumerics, Law):
             "piecewise-linear activation (relu, hardtanh) whose law is Bernoulli."
         )
 
-    def s_transform(self, w=None):
-        """Always raises: no closed-form S-transform.
-
-        Parameters
-        ----------
-        w : object, optional
-            Ignored (the transform has no closed form).
-
-        Returns
-        -------
-        None
-            Never returns.
-
-        Raises
-        ------
-        NotAlgebraicError
-            Always; its series comes from ``freealg.s_transform_coefficients(law.moments(n))``.
-
-        Examples
-        --------
-        >>> nu = activation_derivative_law("erf", 1, dps=15)
-        >>> nu.s_transform()
-        Traceback (most recent call last):
-        ...
-        freealg.errors.NotAlgebraicError: ActivationDerivativeLaw('erf', q=1, dps=15) has no closed-form S-transform...
-        """
-        raise NotAlgebraicError(
-            f"{self!r} has no closed-form S-transform; use "
-            "freealg.s_transform_coefficients(law.moments(n)) for its series"
-        )
-
-    def r_transform(self, w=None):
-        """Always raises: no closed-form R-transform.
-
-        Parameters
-        ----------
-        w : object, optional
-            Ignored (the transform has no closed form).
-
-        Returns
-        -------
-        None
-            Never returns.
-
-        Raises
-        ------
-        NotAlgebraicError
-            Always; its series coefficients are ``law.free_cumulants(n)``.
-
-        Examples
-        --------
-        >>> nu = activation_derivative_law("erf", 1, dps=15)
-        >>> nu.r_transform()
-        Traceback (most recent call last):
-        ...
-        freealg.errors.NotAlgebraicError: ActivationDerivativeLaw('erf', q=1, dps=15) has no closed-form R-transform...
-        """
-        raise NotAlgebraicError(
-            f"{self!r} has no closed-form R-transform; its series coefficients are "
-            "law.free_cumulants(n)"
-        )
+    s_transform = _no_closed_transform(
+        "S", "its series comes from ``freealg.s_transform_coefficients(law.moments(n))``",
+        "use freealg.s_transform_coefficients(law.moments(n)) for its series")
+    r_transform = _no_closed_transform(
+        "R", "its series coefficients are ``law.free_cumulants(n)``",
+        "its series coefficients are law.free_cumulants(n)")
 
     def _f(self, t):
         return self.activation.dphi_mp(t) ** 2
