@@ -505,3 +505,9 @@ def test_fim_and_spectrum_lambda_max_exact(capsys):
     ref = freealg.MLP(3, "hardtanh", sigma_w=freealg.critical_sigma_w("hardtanh", 0.1), sigma_b=0.1).fim_law()
     assert data["lambda_max"]["exact"] is None and data["lambda_max"]["note"].startswith("numerical")
     assert data["lambda_max"]["float"] == pytest.approx(ref.lambda_max(), rel=1e-12)
+
+
+def test_verify_claim_prints_exact_parameters_as_given(capsys):
+    _, out, _ = run(capsys, "verify", "jacobian", "--trials", "2", "--widths", "8", "16", "--depths", "2",
+                    "--sigma-w", "sqrt(2)", "--no-progress")
+    assert "sigma_w = sqrt(2), sigma_b = 0," in out and "1.4142135623730951" not in out

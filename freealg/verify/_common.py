@@ -145,3 +145,9 @@ def _z_of_p(p):
     # 1 - p must keep p's digits: enough precision for tiny tails
     with mpmath.workdps(20 + int(max(0.0, -math.log10(p)))):
         return float(mpmath.sqrt(2) * mpmath.erfinv(1 - mpmath.mpf(p)))
+
+
+def _param_text(v):
+    """A network parameter for a claim line: exact values as typed
+    (``sqrt(2)``, ``3/2``), floats with repr."""
+    return str(v) if not isinstance(v, float) else repr(v)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .._utils.progress import ProgressCallback, check_progress
 from .._utils.validate import describe
 from ..errors import InvalidArgumentTypeError
-from ._common import _check_q0
+from ._common import _param_text, _check_q0
 from .limit_moments import _Prediction, _run_moments
 from .network import _make_net, _net_params, _uniform_widths, network_letters, network_model, network_sampler
 from .report import CheckReport, decide
@@ -144,7 +144,7 @@ def check_asymptotic_freeness(init="orthogonal", activation="hardtanh", sigma_w=
             f"{ld['error']:>+11.2e} {ld['z']:>6.1f} {d.rate:>13}"
         )
     passed = decide(list(limit) + list(plug))
-    claim = (f"{init} weights (sigma_w = {sw}), {act.name}, sigma_b = {sb}, depth {depth}, "
+    claim = (f"{init} weights (sigma_w = {_param_text(net.sigma_w)}), {act.name}, sigma_b = {_param_text(net.sigma_b)}, depth {depth}, "
              f"q0 = {q0}: the D's of the forward pass are asymptotically free from the W's.\n"
              "First tables: tr p against its limit. Second tables (plug-in): tr p against the "
              "free prediction with the empirical laws of the D's of the same sample, which "

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._utils.progress import check_jobs, check_progress, map_tasks
 from ..errors import InvalidArgumentError
-from ._common import MAX_MOMENTS, _check_count, _check_q0, _check_trials, _check_widths, _rng
+from ._common import _param_text, MAX_MOMENTS, _check_count, _check_q0, _check_trials, _check_widths, _rng
 from .momentcheck import MomentCheck, _checks_from, _compact_table, _row
 from .spectra import _TheoryCDF, spectrum
 from .network import _meanfield, _net_params, _uniform_widths
@@ -166,7 +166,7 @@ def check_fim_spectrum(net=None, *, widths=(50, 100, 200), trials=40, q0=1.0, n_
     if law is None:
         missing.append("Kolmogorov distance (no law with a density given)")
     data["limit"], data["plugin"], data["ks"] = lim.to_dict(), pl.to_dict(), ks
-    claim = (f"{init} weights, {act.name}, sigma_w = {sw}, sigma_b = {sb}, depth {depth}, "
+    claim = (f"{init} weights, {act.name}, sigma_w = {_param_text(net.sigma_w)}, sigma_b = {_param_text(net.sigma_b)}, depth {depth}, "
              f"q0 = {q0}: spectrum of the one-sample FIM Theta_L")
     return CheckReport("one-sample FIM spectrum", claim, parts, summary, decide(tests, identities),
                        data, missing)

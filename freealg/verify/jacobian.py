@@ -9,7 +9,7 @@ import numpy as np
 from .._utils.progress import check_jobs, check_progress, map_tasks
 from ..dnn._conventions import check_convention
 from ..errors import InvalidArgumentError
-from ._common import MAX_MOMENTS, _check_count, _check_depths, _check_q0, _check_trials, _check_widths, _rng
+from ._common import _param_text, MAX_MOMENTS, _check_count, _check_depths, _check_q0, _check_trials, _check_widths, _rng
 from .momentcheck import _checks_from, _compact_table
 from .spectra import _TheoryCDF, spectrum
 from .network import _fixed_point_q0, _meanfield, _net_params, _net_with, _uniform_widths
@@ -176,7 +176,7 @@ def check_jacobian_spectrum(net=None, depths=(2, 8, 32), *, widths=(50, 100, 200
     if law is None:
         missing.append("Kolmogorov distance (no law with a density given; pass law='auto' "
                        "or law=lambda L: ...)")
-    claim = (f"{init} weights, {act.name}, sigma_w = {sw}, sigma_b = {sb}, q0 = {q0:.6g}, "
+    claim = (f"{init} weights, {act.name}, sigma_w = {_param_text(net.sigma_w)}, sigma_b = {_param_text(net.sigma_b)}, q0 = {q0:.6g}, "
              f"{convention} convention: mu_JJ^T = free product of the layer laws")
     return CheckReport("Jacobian spectrum across depth", claim, parts, summary, decide(tests), data,
                        missing)

@@ -9,18 +9,12 @@ import numpy as np
 from .._utils.progress import check_jobs, check_progress
 from .._utils.validate import describe
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
-from ._common import MAX_MOMENTS, _check_count, _check_q0, _to_float
+from ._common import _param_text, MAX_MOMENTS, _check_count, _check_q0, _to_float
 from .network import _make_net, _meanfield, _net_params
 from .report import CheckReport, decide
 from .limits import _fim_moments, _top_atom, _two_layer_fim_curve, _w_law_moments
 from .fim import check_fim_spectrum
 from ._lawtools import _CachedLaw, _display_polynomial
-
-
-def _param_text(v):
-    """A network parameter for a claim line: exact values as typed
-    (``sqrt(2)``, ``3/2``), floats with repr."""
-    return str(v) if not isinstance(v, float) else repr(v)
 
 
 def check_two_layer_fim(activation="hardtanh", sigma_w=1.0, sigma_b=0.0, *, init="orthogonal",
