@@ -55,6 +55,8 @@ The semicircle law, ``G^2 - z G + 1 = 0``: ``rho(0) = 1/pi``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .curve_engine import _engine as _raw_engine
@@ -77,20 +79,27 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
-def _engine(P, z, G):
-    """The curve engine of ``P(z, G) = 0`` after checking the argument types (a
-    dict or a complex number as ``P`` reached a cache as an unhashable TypeError)."""
+def _spectral_curve(P, z, G):
+    """The one curve model (:class:`~freealg.SpectralCurve`) of ``P(z, G) = 0``
+    in the form the engine evaluates, after checking the argument types (a
+    dict or a complex number as ``P`` reached a cache as an unhashable
+    TypeError).  A ``SpectralCurve`` given as ``P`` is used as it is."""
     import sympy
 
     from .._utils.symbolic import sympify_safe
     from .._utils.validate import describe
     from ..errors import InvalidArgumentTypeError
+    from ..laws.curves import SpectralCurve
 
+    if isinstance(P, SpectralCurve):
+        return P._engine_curve()
     for sym, what in ((z, "z"), (G, "G")):
         if not isinstance(sym, sympy.Symbol):
             raise InvalidArgumentTypeError(
                 f"{what} must be a sympy Symbol; got {describe(sym)} of type {type(sym).__name__}"
             )
+    if z == G:
+        raise InvalidArgumentError(f"z and G must be different symbols; got {z} twice")
     if isinstance(P, str):
         P = sympify_safe(P, "P", {str(z): z, str(G): G})
     if not isinstance(P, (sympy.Expr, sympy.Poly, sympy.Equality)):
@@ -98,7 +107,33 @@ def _engine(P, z, G):
             f"P must be a sympy expression (or Poly, Eq, or text) in {z} and {G}; got "
             f"{describe(P)} of type {type(P).__name__}"
         )
-    return _raw_engine(P, z, G)
+    # the branch at infinity is checked once the coefficients are known to be
+    # real numbers (a named error for a parameter or a complex coefficient)
+    return _curve_of(P, z, G)._engine_curve()
+
+
+@functools.lru_cache(maxsize=64)
+def _curve_of(P, z, G):
+    """Cached ``SpectralCurve(P, z, G)`` (branch checked by ``_engine_curve``)."""
+    from ..laws.curves import SpectralCurve
+
+    return SpectralCurve(P, z, G, check=False)
+
+
+def _as_triple(P, z, G):
+    """``(P, z, G)`` with a ``SpectralCurve`` given as ``P`` read as its polynomial."""
+    from ..laws.curves import SpectralCurve
+
+    if isinstance(P, SpectralCurve):
+        from ..laws.analysis import G as G_, Z
+
+        return P.polynomial, Z, G_
+    return P, z, G
+
+
+def _engine(P, z, G):
+    """The curve engine of ``P(z, G) = 0`` (see :func:`_spectral_curve`)."""
+    return _raw_engine(_spectral_curve(P, z, G))
 
 
 def branch_cauchy(P, z, G, zs, *, dps=None):
@@ -288,7 +323,7 @@ def curve_density(P, z, G, x, *, dps=None, strict=True, exact_moments=None,
 
     engine = check_choice(engine, "engine", ("auto", "curve", "functional"))
     if engine != "curve":
-        routed = _functional_route(P, z, G, force=engine == "functional")
+        routed = _functional_route(*_as_triple(P, z, G), force=engine == "functional")
         if routed is not None and exact_moments is not None and not _same_moments(
                 routed[0].moments(len(exact_moments)), exact_moments):
             routed = None  # the given moments are not the curve's: certify the curve itself

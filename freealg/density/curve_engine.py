@@ -28,10 +28,8 @@ _MP_FALLBACK_MAX = 64  # most vertical lines continued in mpmath per call
 class _CurveEngine:
     """Adapter of an algebraic curve to :func:`certified_density`."""
 
-    def __init__(self, P, z, G, curve=None):
-        from . import algebraic as _curve
-
-        self.curve = _curve.curve_engine(P, z, G) if curve is None else curve
+    def __init__(self, curve):
+        self.curve = curve  # the numeric view (density.algebraic) of one SpectralCurve
         self._support = None
         self._atoms = None
         c = self.curve
@@ -136,16 +134,7 @@ class _CurveEngine:
     def singular(self):
         import sympy
 
-        lead = sympy.Poly(self.curve.leading_coefficient(), self.curve.z)
-        if lead.degree() <= 0:
-            return []
-        out = []
-        (k,), rest = lead.terms_gcd()
-        if k:
-            out.append(0.0)
-        if rest.degree() > 0:
-            out += [float(sympy.N(r, 30)) for r in rest.sqf_part().real_roots()]
-        return sorted(set(out))
+        return sorted({float(sympy.N(r, 30)) for r in self.curve.lead_roots()})
 
     def exact_moments(self, K):
         return self.curve.moments(K)
@@ -202,15 +191,19 @@ class _CurveEngine:
 
 
 @functools.lru_cache(maxsize=32)
-def _engine(P, z, G):
-    return _CurveEngine(P, z, G)
+def _engine(spectral):
+    """The engine of a :class:`~freealg.SpectralCurve` in engine form
+    (``curve._engine_curve()``)."""
+    from . import algebraic as _curve
+
+    return _CurveEngine(_curve.curve_engine(spectral))
 
 
 @functools.lru_cache(maxsize=32)
 def _shifted_engine(eng, a):
     from . import algebraic as _curve
 
-    out = _CurveEngine(None, None, None, curve=_curve.translated_curve(eng.curve, a))
+    out = _CurveEngine(_curve.translated_curve(eng.curve, a))
     out._translated = True
     return out
 
@@ -269,15 +262,9 @@ def _curve_atoms_impl(eng):
 
     c = eng.curve
     z, G = c.z, c.G
-    lead = sympy.Poly(c.leading_coefficient(), z)
-    if lead.degree() <= 0:
+    roots = c.lead_roots()
+    if not roots:
         return [], []
-    roots = []
-    (k0,), rest = lead.terms_gcd()
-    if k0:
-        roots.append(sympy.Integer(0))
-    if rest.degree() > 0:
-        roots += list(rest.sqf_part().real_roots())
     t, cc = sympy.symbols("t_shift c_mass")
     pG = sympy.Poly(c.expr, G)
     out, problems = [], []

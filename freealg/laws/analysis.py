@@ -51,10 +51,13 @@ class _CurveAnalysis:
         """
         if self.degree < 2:
             return sympy.Integer(1)
-        d = self._poly.discriminant()
-        expr = d.as_expr() if hasattr(d, "as_expr") else sympify_safe(d)
+        if "discriminant" not in self._numeric_cache:
+            d = self._poly.discriminant()
+            d = d.as_expr() if hasattr(d, "as_expr") else sympify_safe(d)
+            self._numeric_cache["discriminant"] = sympy.expand(d)
+        expr = self._numeric_cache["discriminant"]
         if not factor:
-            return sympy.expand(expr)
+            return expr
         c, fs = _ds.factor_list(expr)
         out = sympy.Integer(1)
         for f, k in fs:
@@ -161,37 +164,7 @@ class _CurveAnalysis:
                 out.append((a, masses))
         return out
 
-    # -- numerics (density engine) -------------------------------------------
-    def _engine(self):
-        self._require_numeric("numerical evaluation of the curve")
-        from ..density import curve as density
-
-        return density
-
-    def _numeric_polynomial(self):
-        """``P`` for the density engine: itself when every coefficient is
-        rational, else with each transcendental constant of the coefficient
-        domain (e.g. ``erf(1/2)``) replaced by a 30-digit rational
-        approximation.  Substituting the constant (not each coefficient)
-        keeps every algebraic relation between the coefficients, so the
-        structure of the curve (double roots of the discriminant, atoms) is
-        unchanged; the values move by ``O(1e-30)``.  Exact edges and atoms are
-        taken from the exact polynomial (``support(exact=True)``,
-        ``atoms(exact=True)``)."""
-        if "numeric_poly" not in self._numeric_cache:
-            poly = sympy.Poly(self.polynomial, G, Z)
-            if all(c.is_Rational for c in poly.coeffs()):
-                out = self.polynomial
-            else:
-                consts = set()
-                for c in poly.coeffs():
-                    consts |= {a for a in sympy.preorder_traversal(c)
-                               if isinstance(a, (sympy.Function, sympy.NumberSymbol))}
-                out = self.polynomial.subs({a: sympy.Rational(str(sympy.N(a, 30))) for a in consts})
-                out = sympy.expand(out)
-            self._numeric_cache["numeric_poly"] = out
-        return self._numeric_cache["numeric_poly"]
-
+    # -- numerics (density engine; the model it reads: laws/curve_model.py) ------
     def cauchy(self, z, dps=None):
         r"""``G(z)`` on the physical branch (density engine ``branch_cauchy``).
 
@@ -234,7 +207,7 @@ class _CurveAnalysis:
 
         check_finite_array(z, "z", dtype=complex)  # named here, before the engine's zs
         eng = self._engine()
-        return eng.branch_cauchy(self._numeric_polynomial(), Z, G, z, dps=dps)
+        return eng.branch_cauchy(self._engine_curve(), Z, G, z, dps=dps)
 
     def density(self, x, dps=None, strict=True, n_moments=8):
         r"""Certified density on ``x`` (density engine ``curve_density``): a
@@ -290,7 +263,7 @@ class _CurveAnalysis:
         ms = self.moments(n_moments)
         if self._numeric_polynomial() is not self.polynomial:
             ms = [sympy.Float(sympy.N(m, 30), 30) for m in ms]
-        return eng.curve_density(self._numeric_polynomial(), Z, G, x, dps=dps, strict=strict,
+        return eng.curve_density(self._engine_curve(), Z, G, x, dps=dps, strict=strict,
                                  exact_moments=ms, n_moments=n_moments)
 
     def support(self, exact=False):
@@ -332,7 +305,7 @@ class _CurveAnalysis:
         """
         if "support" not in self._numeric_cache:
             eng = self._engine()
-            sup = eng.curve_support(self._numeric_polynomial(), Z, G)
+            sup = eng.curve_support(self._engine_curve(), Z, G)
             self._numeric_cache["support"] = [(float(a), float(b)) for a, b in sup]
         sup = self._numeric_cache["support"]
         if not exact:
@@ -378,7 +351,7 @@ class _CurveAnalysis:
         """
         if "atoms" not in self._numeric_cache:
             eng = self._engine()
-            ats = eng.curve_atoms(self._numeric_polynomial(), Z, G)
+            ats = eng.curve_atoms(self._engine_curve(), Z, G)
             if self._numeric_polynomial() is not self.polynomial:
                 ats = [(float(a), float(m)) for a, m in ats]
             self._numeric_cache["atoms"] = ats
