@@ -11,7 +11,6 @@ import numpy as np
 
 from . import certify as _certify
 from . import curve_track as _track
-from .._utils import detsympy as _ds
 from .continuation import EPS
 from .checks import _POLISH_DPS, _residue
 from ..errors import CertificationError
@@ -258,18 +257,13 @@ def _curve_atoms_impl(eng):
     * else confirmed when Newton from ``c/(i eps)`` lands on the physical
       value at two heights (the physical branch is the pole branch).
     """
-    import sympy
-
     c = eng.curve
-    z, G = c.z, c.G
     roots = c.lead_roots()
     if not roots:
         return [], []
-    t, cc = sympy.symbols("t_shift c_mass")
-    pG = sympy.Poly(c.expr, G)
     out, problems = [], []
     for a in roots:
-        cands = _atom_candidates(pG, z, a, t, cc)
+        cands = _atom_candidates(c.spectral, a)
         if not cands:
             continue
         found, problem = _decide_atom(eng, a, cands)
@@ -346,31 +340,17 @@ def _decide_atom(eng, a, cands):
     )
 
 
-def _atom_candidates(pG, z, a, t, cc):
-    """Masses ``c`` of branches ``G ~ c/(z - a)`` (Newton polygon at ``a``)."""
+def _atom_candidates(spectral, a):
+    """Masses ``c`` in ``(0, 1]`` of branches ``G ~ c/(z - a)`` (the curve's
+    Newton polygon at ``a``, ``SpectralCurve._atom_masses``)."""
     import sympy
 
-    lows = {}
-    for (e,), coeff in pG.terms():
-        q = sympy.Poly(sympy.expand(coeff.subs(z, a + t)), t)
-        if q.is_zero:
-            continue
-        terms = q.terms()
-        v = min(m[0] for m, _ in terms)
-        lc = [cf for m, cf in terms if m[0] == v][0]
-        lows[e] = (v, lc)
-    mu = min(v - e for e, (v, _) in lows.items())
-    E = [e for e, (v, _) in lows.items() if v - e == mu]
-    if len(E) < 2:
-        return []
-    edge = sympy.Poly(sum(lows[e][1] * cc ** (e - min(E)) for e in E), cc)
     masses = []
-    for r in _ds.roots(edge, multiple=True) or edge.nroots():
-        r = sympy.nsimplify(r) if r.is_Float else r
-        if r.is_real and r != 0:
+    for r in spectral._atom_masses(a):
+        if r.is_real:
             rv = float(sympy.N(r, 30))
             if 0 < rv <= 1 + 1e-12:
                 r = sympy.radsimp(r)
-                if r not in masses:  # a repeated root of the edge polynomial
+                if r not in masses:
                     masses.append(r)
     return masses

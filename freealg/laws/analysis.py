@@ -139,30 +139,22 @@ class _CurveAnalysis:
         for f, _ in fs:
             if f.has(Z):
                 locs.extend(_roots_in_z(f, real=not self.free_symbols))
-        t, c = sympy.symbols("t c")
-        coeffs = sympy.Poly(self.polynomial, G).all_coeffs()[::-1]  # p_0, p_1, ...
         for a in _unique_sorted(locs):
-            best = None
-            terms = []
-            for i, p in enumerate(coeffs):
-                pa = sympy.Poly(sympy.expand(p.subs(Z, a + t)), t)
-                if pa.is_zero:
-                    continue
-                v = min(m[0] for m in pa.monoms())
-                lead = pa.coeff_monomial(t**v)
-                order = v - i
-                if best is None or order < best:
-                    best, terms = order, [(i, lead)]
-                elif order == best:
-                    terms.append((i, lead))
-            if best is None or len(terms) < 2:
-                continue
-            eq = sympy.expand(sum(lead * c**i for i, lead in terms))
-            masses = [m for m in _ds.roots(sympy.Poly(eq, c)).keys() if m != 0] if sympy.Poly(eq, c).degree() > 0 else []
-            masses = [_ds.simplify(m) for m in masses]
+            masses = [_ds.simplify(m) for m in self._atom_masses(a)]
             if masses:
                 out.append((a, masses))
         return out
+
+    def _atom_masses(self, a):
+        """Distinct non-zero ``c`` of the branches ``G ~ c/(z − a)`` at a zero
+        ``a`` of the leading coefficient: the roots of the edge polynomial of
+        slope 1 of the Newton polygon of ``P(a + t, G)`` (exact where
+        ``roots`` finds them, else numeric roots made exact by ``nsimplify``).
+        Cached on the curve; the density engine keeps those in ``(0, 1]``."""
+        key = ("atom_masses", a)
+        if key not in self._numeric_cache:
+            self._numeric_cache[key] = _newton_polygon_masses(self.polynomial, a)
+        return list(self._numeric_cache[key])
 
     # -- numerics (density engine; the model it reads: laws/curve_model.py) ------
     def cauchy(self, z, dps=None):
@@ -435,6 +427,36 @@ class _CurveAnalysis:
 # helpers
 # ---------------------------------------------------------------------------
 
+
+
+def _newton_polygon_masses(expr, a):
+    """See :meth:`_CurveAnalysis._atom_masses`."""
+    t, c = sympy.symbols("t_shift c_mass")
+    lows = {}
+    for (e,), coeff in sympy.Poly(expr, G).terms():
+        q = sympy.Poly(sympy.expand(coeff.subs(Z, a + t)), t)
+        if q.is_zero:
+            continue
+        v = min(m[0] for m in q.monoms())
+        lows[e] = (v, q.coeff_monomial(t**v))
+    if not lows:
+        return []
+    mu = min(v - e for e, (v, _) in lows.items())
+    E = [e for e, (v, _) in lows.items() if v - e == mu]
+    if len(E) < 2:
+        return []
+    edge = sympy.Poly(sum(lows[e][1] * c ** (e - min(E)) for e in E), c)
+    found = list(_ds.roots(edge, multiple=True))
+    if len(found) < edge.degree() and not (edge.free_symbols - {c}):
+        # roots not found in closed form: the numeric ones, made exact
+        near = [complex(sympy.N(r, 30)) for r in found]
+        found += [sympy.nsimplify(r) for r in edge.nroots()
+                  if all(abs(complex(r) - v) > 1e-12 * max(1.0, abs(v)) for v in near)]
+    out = []
+    for r in found:
+        if r != 0 and r not in out:  # a repeated root of the edge polynomial
+            out.append(r)
+    return out
 
 
 def _roots_in_z(f, real):

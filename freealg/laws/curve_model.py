@@ -162,18 +162,9 @@ def _physical_part(curve):
             poly, changed = sympy.Poly(sympy.quo(poly, g), G, Z), True
     # split off factors without a branch ~ 1/z (only when cheap)
     if poly.degree(G) <= _FACTOR_MAX_DEGREE:
-        _, facs = _ds.factor_list(poly.as_expr())
-        withG = [f for f, _ in facs if f.has(G)]
-        if len(withG) > 1:
-            good = [f for f in withG if _has_branch_at_infinity(sympy.Poly(f, G, Z))]
-            if len(good) != 1:
-                raise BranchError(
-                    f"{'several factors' if good else 'no factor'} of P = {curve.polynomial} "
-                    f"{'have' if good else 'has'} a branch G ~ 1/z at infinity"
-                    + (f": {good}; pass the factor of the law you mean" if good else
-                       "; it is not the spectral curve of a probability measure")
-                )
-            poly, changed = sympy.Poly(good[0], G, Z), True
+        n_with_G, cands = _branch_factors(type(curve), poly.as_expr(), shortcut=True)
+        if n_with_G > 1:
+            poly, changed = _unique_branch_factor(cands, curve.polynomial)._poly, True
     if not changed:
         curve._check_branch()
         return curve
@@ -182,11 +173,35 @@ def _physical_part(curve):
     return out
 
 
-def _has_branch_at_infinity(poly):
-    """``P(1/t, t M) t^a`` vanishes at ``t = 0``, ``M = 1`` (a root ``G ~ 1/z``)."""
-    terms = [(int(e), int(i), c) for (e, i), c in poly.terms()]
-    a = max(i - e for e, i, _ in terms)
-    return sum(c for e, i, c in terms if a + e - i == 0) == 0
+def _branch_factors(curve_cls, expr, shortcut=False):
+    """``(number of irreducible factors involving G, [the curves of those
+    involving z and G that have an isolated branch G ~ 1/z at infinity])``:
+    the one rule for which factor of ``P`` is the law's.  With ``shortcut``,
+    a single factor involving ``G`` is not made a curve (``(1, [])``)."""
+    _, facs = _ds.factor_list(expr)
+    withG = [f for f, _ in facs if f.has(G)]
+    if shortcut and len(withG) == 1:
+        return 1, []  # nothing to choose (the caller keeps P)
+    out = []
+    for f in withG:
+        if f.has(Z):
+            try:
+                out.append(curve_cls(f, Z, G))
+            except BranchError:
+                continue
+    return len(withG), out
+
+
+def _unique_branch_factor(cands, expr):
+    """The one candidate of :func:`_branch_factors`, or a :class:`BranchError`."""
+    if len(cands) != 1:
+        raise BranchError(
+            f"{len(cands)} irreducible factors of {expr} have a branch G ~ 1/z at "
+            "infinity, so the curve does not determine the law; "
+            + ("" if cands else "it is not the curve of a probability law")
+            + ("select the factor with exact moments (SpectralCurve.matches_moments)" if cands else "")
+        )
+    return cands[0]
 
 
 def _real_roots(q):
