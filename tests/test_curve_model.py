@@ -128,3 +128,27 @@ def test_translated_curve_carries_the_exact_candidates():
     assert carried == fresh
     assert carried[cands.index(1)] == 0 and carried == [v - 1 for v in cands]
     assert sh.moments(4) == [_narayana(lam, k) for k in range(1, 5)]     # the law of X again
+
+
+def test_curves_with_algebraic_coefficients_get_exact_candidates_and_densities():
+    # the exact real roots over Q(sqrt 2) (linear factors exact, the rest from the norm); this
+    # raised NotImplementedError ("sorted roots not supported over EX") before
+    v = sympy.sqrt(2)                        # semicircle of variance sqrt(2): edges ±2·2^(1/4)
+    c = SpectralCurve(v * G**2 - z * G + 1)
+    e = 2 * sympy.root(2, 4)
+    assert c._engine_curve()._real_candidates() == [-e, e]
+    assert c.support(exact=True) == [(-e, e)]
+    x = np.array([0.0, 1.0, 2.3, 5.0])
+    vf = float(v)
+    want = np.sqrt(np.clip(4 * vf - x**2, 0, None)) / (2 * np.pi * vf)
+    res = c.density(x)
+    assert res.evidence.ok
+    np.testing.assert_allclose(res.density, want, rtol=1e-12, atol=1e-300)
+    lam = 1 / sympy.sqrt(2)                  # Marchenko-Pastur of irrational rate: atom 1 - lam at 0
+    mp = SpectralCurve(z * G**2 - (z + 1 - lam) * G + 1)
+    assert mp.atoms(exact=True) == [(0, 1 - lam)]
+    a, b = (1 - float(lam) ** 0.5) ** 2, (1 + float(lam) ** 0.5) ** 2
+    x = np.array([0.5, 1.0, 3.0])
+    res = mp.density(x)
+    assert res.evidence.ok
+    np.testing.assert_allclose(res.density, np.sqrt((b - x) * (x - a)) / (2 * np.pi * x), rtol=1e-12)

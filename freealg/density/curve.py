@@ -146,9 +146,12 @@ def branch_cauchy(P, z, G, zs, *, dps=None):
 
     Parameters
     ----------
-    P : sympy expression (or Equality)
+    P : sympy expression, Poly, Equality, text or SpectralCurve
         Polynomial in ``z`` and ``G`` with numeric coefficients (a rational
-        function is replaced by its numerator).
+        function is replaced by its numerator); it is read as the
+        :class:`~freealg.SpectralCurve` ``SpectralCurve(P, z, G)``, whose
+        normal form, series at infinity and exact candidates the engine uses.
+        A ``SpectralCurve`` is used as it is (``z``, ``G`` are then ignored).
     z, G : sympy.Symbol
     zs : complex array_like
     dps : int, optional
@@ -244,8 +247,9 @@ def curve_density(P, z, G, x, *, dps=None, strict=True, exact_moments=None,
 
     Parameters
     ----------
-    P : sympy expression
-        Polynomial in ``z``, ``G`` with numeric (exact) coefficients.
+    P : sympy expression, Poly, Equality, text or SpectralCurve
+        Polynomial in ``z``, ``G`` with numeric (exact) coefficients, read as
+        ``SpectralCurve(P, z, G)`` (a ``SpectralCurve`` is used as it is).
     z, G : sympy.Symbol
     x : array_like of float
         Grid (any shape).
@@ -351,8 +355,9 @@ def curve_support(P, z, G, *, exact=False):
 
     Parameters
     ----------
-    P : sympy expression, Poly, Equality or text
-        Polynomial in ``z``, ``G`` with numeric coefficients.
+    P : sympy expression, Poly, Equality, text or SpectralCurve
+        Polynomial in ``z``, ``G`` with numeric coefficients, read as
+        ``SpectralCurve(P, z, G)`` (a ``SpectralCurve`` is used as it is).
     z, G : sympy.Symbol
         The variables.
     exact : bool
@@ -412,8 +417,9 @@ def curve_atoms(P, z, G):
 
     Parameters
     ----------
-    P : sympy expression, Poly, Equality or text
-        Polynomial in ``z``, ``G`` with numeric coefficients.
+    P : sympy expression, Poly, Equality, text or SpectralCurve
+        Polynomial in ``z``, ``G`` with numeric coefficients, read as
+        ``SpectralCurve(P, z, G)`` (a ``SpectralCurve`` is used as it is).
     z, G : sympy.Symbol
         The variables.
 

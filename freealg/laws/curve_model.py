@@ -206,7 +206,10 @@ def _unique_branch_factor(cands, expr):
 
 def _real_roots(q):
     """Exact real roots of a polynomial ``q`` in ``z`` (0 exactly, the others as
-    ``Rational``/``CRootOf``), sorted, without repetition."""
+    ``Rational``/``CRootOf``), sorted, without repetition.  Over an algebraic
+    number field (e.g. ``sqrt(2)`` in the coefficients) the roots of the
+    linear factors are exact and the other factors contribute the real roots
+    of their norm over ``Q`` (a superset: harmless for candidates)."""
     if q.degree() <= 0:
         return []
     roots = set()
@@ -214,8 +217,27 @@ def _real_roots(q):
     if k > 0:
         roots.add(sympy.Integer(0))
     if rest.degree() > 0:
-        roots.update(rest.sqf_part().real_roots())
+        if rest.domain.is_EX:
+            rest = sympy.Poly(rest.as_expr(), Z, extension=True)
+        if rest.domain.is_AlgebraicField:
+            roots.update(_real_roots_algebraic(rest))
+        else:
+            roots.update(rest.sqf_part().real_roots())
     return sorted(roots, key=lambda r: float(sympy.N(r, 30)))
+
+
+def _real_roots_algebraic(q):
+    """Real roots of ``q`` over an algebraic number field (see :func:`_real_roots`)."""
+    out = []
+    for f, _ in q.factor_list()[1]:
+        if f.degree() == 1:
+            a, b = (f.domain.to_sympy(c) for c in f.rep.to_list())
+            r = sympy.radsimp(-b / a)
+            if abs(sympy.im(sympy.N(r, 50))) <= sympy.Float("1e-40"):
+                out.append(r)
+        elif f.degree() > 1:
+            out.extend(sympy.Poly(f.norm().as_expr(), Z).sqf_part().real_roots())
+    return out
 
 
 def _exact_candidates(curve):
