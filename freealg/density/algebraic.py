@@ -56,6 +56,7 @@ class _AlgebraicCurve:
         self.exact_terms = [(int(e), int(i), c) for (e, i), c in poly.terms()]
         self.e = np.array([t[0] for t in self.exact_terms], dtype=np.int64)
         self.i = np.array([t[1] for t in self.exact_terms], dtype=np.int64)
+        self._i_list = [t[1] for t in self.exact_terms]
         # logarithms taken from the exact coefficients: a coefficient beyond
         # the float range (e.g. |c| ~ 1e400 after translating a curve with
         # float-derived rational data to an atom) would otherwise become inf
@@ -169,6 +170,28 @@ class _AlgebraicCurve:
             self._mp_coeffs[dps] = cs
         return self._mp_coeffs[dps]
 
+    def mp_eval(self, cs, zz, G):
+        """``P, P_G, z P_z`` and ``sum |terms|`` at ``(zz, G)`` in mpmath, with
+        the coefficients ``cs`` of :meth:`mp_coeffs` (at the working precision)."""
+        from .._utils.mpctx import mpmath
+
+        zp = {i: zz**i for i in set(self._i_list)}
+        P = PG = zPz = mpmath.mpc(0)
+        A = mpmath.mpf(0)
+        for (e, i, _), c in zip(self.exact_terms, cs):
+            u = c * zp[i]
+            if e:
+                ge1 = G ** (e - 1)
+                t = u * ge1 * G
+                PG += e * u * ge1
+            else:
+                t = u
+            P += t
+            A += abs(t)
+            if i:
+                zPz += i * t
+        return P, PG, zPz, A
+
     def mp_polish(self, z, G0, dps):
         """Newton in mpmath at working precision ``dps`` from ``G0``.
 
@@ -181,21 +204,10 @@ class _AlgebraicCurve:
         with mpmath.workdps(work):
             zz = mpmath.mpmathify(z)
             G = mpmath.mpc(G0)
-            zp = {}
-            for i in set(int(v) for v in self.i):
-                zp[i] = zz**i
             tol = mpmath.mpf(10) ** (-(dps + 4))
             conv = False
             for _ in range(80):
-                P = mpmath.mpc(0)
-                PG = mpmath.mpc(0)
-                for (e, i, _), c in zip(self.exact_terms, cs):
-                    if e == 0:
-                        P += c * zp[i]
-                    else:
-                        ge1 = G ** (e - 1)
-                        P += c * zp[i] * ge1 * G
-                        PG += e * c * zp[i] * ge1
+                P, PG, _, _ = self.mp_eval(cs, zz, G)
                 if PG == 0:
                     break
                 d = P / PG
@@ -203,12 +215,7 @@ class _AlgebraicCurve:
                 if abs(d) <= tol * abs(G):
                     conv = True
                     break
-            A = mpmath.mpf(0)
-            P = mpmath.mpc(0)
-            for (e, i, _), c in zip(self.exact_terms, cs):
-                term = c * zp[i] * G**e
-                P += term
-                A += abs(term)
+            P, _, _, A = self.mp_eval(cs, zz, G)
             res = abs(P) / A if A else mpmath.mpf(0)
         return G, conv, res
 
