@@ -45,14 +45,9 @@ class _AlgebraicCurve:
     the exact data (moments, candidates) are read from the curve."""
 
     def __init__(self, spectral):
-        from ..laws.analysis import G, Z
-
         self.spectral = spectral  # the SpectralCurve (engine form: numeric, physical part)
-        self.z, self.G = Z, G
-        poly = spectral.poly
-        self.poly = poly  # sympy Poly in (G, z), content-free, square-free
-        self.expr = spectral.polynomial
-        self.degree = poly.degree(G)
+        poly = spectral.poly  # sympy Poly in (G, z), content-free, square-free
+        self.degree = spectral.degree
         self.exact_terms = [(int(e), int(i), c) for (e, i), c in poly.terms()]
         self.e = np.array([t[0] for t in self.exact_terms], dtype=np.int64)
         self.i = np.array([t[1] for t in self.exact_terms], dtype=np.int64)
