@@ -77,6 +77,7 @@ class _CurveSeries:
             if sqf.degree(G) < self._poly.degree(G):
                 self._poly = sqf
                 self._rows = None
+                self._numeric_cache.clear()  # discriminant, candidates: of the old P
                 return self._check_branch()
             raise BranchError(
                 f"the branch G ~ 1/z of P(z, G) = {shorten(self.polynomial, how='curve.polynomial')} "
