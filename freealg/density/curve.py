@@ -79,10 +79,12 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
-def _spectral_curve(P, z, G):
-    """The one curve model (:class:`~freealg.SpectralCurve`) of ``P(z, G) = 0``
-    in the form the engine evaluates, after checking the argument types (a
-    dict or a complex number as ``P`` reached a cache as an unhashable
+def _model(P, z, G):
+    """The one curve model of ``P(z, G) = 0``: ``SpectralCurve(P, z, G)``
+    (cached; the branch at infinity is checked by ``_engine_curve`` once the
+    coefficients are known to be real numbers, for a named error about a
+    parameter or a complex coefficient), after checking the argument types
+    (a dict or a complex number as ``P`` reached a cache as an unhashable
     TypeError).  A ``SpectralCurve`` given as ``P`` is used as it is."""
     import sympy
 
@@ -92,7 +94,7 @@ def _spectral_curve(P, z, G):
     from ..laws.curves import SpectralCurve
 
     if isinstance(P, SpectralCurve):
-        return P._engine_curve()
+        return P
     for sym, what in ((z, "z"), (G, "G")):
         if not isinstance(sym, sympy.Symbol):
             raise InvalidArgumentTypeError(
@@ -107,17 +109,20 @@ def _spectral_curve(P, z, G):
             f"P must be a sympy expression (or Poly, Eq, or text) in {z} and {G}; got "
             f"{describe(P)} of type {type(P).__name__}"
         )
-    # the branch at infinity is checked once the coefficients are known to be
-    # real numbers (a named error for a parameter or a complex coefficient)
-    return _curve_of(P, z, G)._engine_curve()
+    return _curve_of(P, z, G)
 
 
 @functools.lru_cache(maxsize=64)
 def _curve_of(P, z, G):
-    """Cached ``SpectralCurve(P, z, G)`` (branch checked by ``_engine_curve``)."""
+    """Cached ``SpectralCurve(P, z, G)`` (see :func:`_model`)."""
     from ..laws.curves import SpectralCurve
 
     return SpectralCurve(P, z, G, check=False)
+
+
+def _spectral_curve(P, z, G):
+    """The curve the engine evaluates (``SpectralCurve._engine_curve``)."""
+    return _model(P, z, G)._engine_curve()
 
 
 def _as_triple(P, z, G):
@@ -327,7 +332,8 @@ def curve_density(P, z, G, x, *, dps=None, strict=True, exact_moments=None,
 
     engine = check_choice(engine, "engine", ("auto", "curve", "functional"))
     if engine != "curve":
-        routed = _functional_route(*_as_triple(P, z, G), force=engine == "functional")
+        routed = _functional_route(*_as_triple(P, z, G), force=engine == "functional",
+                                   moments=lambda n: _model(P, z, G).moments(n))
         if routed is not None and exact_moments is not None and not _same_moments(
                 routed[0].moments(len(exact_moments)), exact_moments):
             routed = None  # the given moments are not the curve's: certify the curve itself

@@ -217,8 +217,21 @@ def _eval_rows(rows, d, H, N, zero, one, num, deriv=False):
     """``F(u, H) = Σ_i f_i(u) H^i`` (or ``∂F/∂H`` with ``deriv``) mod ``u^N``
     by Horner's rule; ``rows[i]`` holds the coefficients of ``f_i`` and ``num``
     maps an integer into the coefficient ring (a sympy domain or mpmath)."""
+    lo = 1 if deriv else 0
+    nz = [i for i in range(lo, d + 1) if any(rows[i][:N])]
+    if len(nz) * max(1, d.bit_length()) < d:
+        # few non-zero rows (e.g. (zG)^(L+1) - z(zG - 1)): the powers of H by
+        # binary exponentiation instead of d Horner steps
+        acc = [zero] * N
+        for i in nz:
+            term = _series.mul(rows[i][:N], _power(H, i - lo, N, zero, one), N)
+            fac = num(i) if deriv else one
+            for k in range(N):
+                if term[k]:
+                    acc[k] = acc[k] + (fac * term[k] if deriv else term[k])
+        return acc
     acc = [zero] * N
-    for i in range(d, (1 if deriv else 0) - 1, -1):
+    for i in range(d, lo - 1, -1):
         acc = _series.mul(acc, H, N)
         row = rows[i]
         fac = num(i) if deriv else one
@@ -226,6 +239,19 @@ def _eval_rows(rows, d, H, N, zero, one, num, deriv=False):
             if row[k]:
                 acc[k] = acc[k] + (fac * row[k] if deriv else row[k])
     return acc
+
+
+def _power(H, k, N, zero, one):
+    """``H^k`` mod ``u^N`` by binary exponentiation (element-generic)."""
+    out = [one] + [zero] * (N - 1)
+    base = list(H[:N]) + [zero] * (N - len(H))
+    while k:
+        if k & 1:
+            out = _series.mul(out, base, N)
+        k >>= 1
+        if k:
+            base = _series.mul(base, base, N)
+    return out
 
 
 def _newton_series(rows, d, N, zero, one, num):
