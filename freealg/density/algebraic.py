@@ -52,6 +52,8 @@ class _AlgebraicCurve:
         self.e = np.array([t[0] for t in self.exact_terms], dtype=np.int64)
         self.i = np.array([t[1] for t in self.exact_terms], dtype=np.int64)
         self._i_list = [t[1] for t in self.exact_terms]
+        self._g_needed = sorted({e for e, _, _ in self.exact_terms}
+                                | {e - 1 for e, _, _ in self.exact_terms if e})
         # logarithms taken from the exact coefficients: a coefficient beyond
         # the float range (e.g. |c| ~ 1e400 after translating a curve with
         # float-derived rational data to an atom) would otherwise become inf
@@ -165,22 +167,35 @@ class _AlgebraicCurve:
             self._mp_coeffs[dps] = cs
         return self._mp_coeffs[dps]
 
-    def mp_eval(self, cs, zz, G):
+    def mp_powers(self, zz):
+        """``{i: zz**i}`` for the powers of ``z`` in ``P`` (for :meth:`mp_eval`)."""
+        return {i: zz**i for i in set(self._i_list)}
+
+    def mp_eval(self, cs, zz, G, zp=None, full=True):
         """``P, P_G, z P_z`` and ``sum |terms|`` at ``(zz, G)`` in mpmath, with
-        the coefficients ``cs`` of :meth:`mp_coeffs` (at the working precision)."""
+        the coefficients ``cs`` of :meth:`mp_coeffs` (at the working precision)
+        and the powers ``zp`` of :meth:`mp_powers` (computed when not given);
+        with ``full=False`` only ``P, P_G`` (a Newton step)."""
         from .._utils.mpctx import mpmath
 
-        zp = {i: zz**i for i in set(self._i_list)}
-        P = PG = zPz = mpmath.mpc(0)
+        if zp is None:
+            zp = self.mp_powers(zz)
+        gp = {k: G**k for k in self._g_needed}
+        P = PG = mpmath.mpc(0)
+        if not full:
+            for (e, i, _), c in zip(self.exact_terms, cs):
+                u = c * zp[i]
+                P += u * gp[e]
+                if e:
+                    PG += e * u * gp[e - 1]
+            return P, PG
+        zPz = mpmath.mpc(0)
         A = mpmath.mpf(0)
         for (e, i, _), c in zip(self.exact_terms, cs):
             u = c * zp[i]
+            t = u * gp[e]
             if e:
-                ge1 = G ** (e - 1)
-                t = u * ge1 * G
-                PG += e * u * ge1
-            else:
-                t = u
+                PG += e * u * gp[e - 1]
             P += t
             A += abs(t)
             if i:
@@ -199,10 +214,11 @@ class _AlgebraicCurve:
         with mpmath.workdps(work):
             zz = mpmath.mpmathify(z)
             G = mpmath.mpc(G0)
+            zp = self.mp_powers(zz)
             tol = mpmath.mpf(10) ** (-(dps + 4))
             conv = False
             for _ in range(80):
-                P, PG, _, _ = self.mp_eval(cs, zz, G)
+                P, PG = self.mp_eval(cs, zz, G, zp, full=False)
                 if PG == 0:
                     break
                 d = P / PG
@@ -210,7 +226,7 @@ class _AlgebraicCurve:
                 if abs(d) <= tol * abs(G):
                     conv = True
                     break
-            P, _, _, A = self.mp_eval(cs, zz, G)
+            P, _, _, A = self.mp_eval(cs, zz, G, zp)
             res = abs(P) / A if A else mpmath.mpf(0)
         return G, conv, res
 

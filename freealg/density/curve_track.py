@@ -123,8 +123,9 @@ def mp_descend(curve, x, y_start, G_start, targets, *, dps=30, kappa=0.25, max_s
 
         def newton(zz, G):
             tol = mpmath.mpf(10) ** (-(work - 5))
+            zp = curve.mp_powers(zz)
             for _ in range(200):
-                P, PG, _, A = curve.mp_eval(cs, zz, G)
+                P, PG, _, A = curve.mp_eval(cs, zz, G, zp)
                 if PG == 0:
                     return G, False, mpmath.inf
                 d = P / PG
