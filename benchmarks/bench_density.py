@@ -134,7 +134,10 @@ def timed(fn, reps):
 
 
 def fresh_curve_density(P, z, G, x):
-    density._raw_engine.cache_clear()
+    from freealg.density import curve as _dc
+
+    _dc._curve_of.cache_clear()  # a fresh SpectralCurve (normal form, series, candidates)
+    _dc._raw_engine.cache_clear()
     _curve.curve_engine.cache_clear()
     return density.curve_density(P, z, G, x, strict=False)
 

@@ -460,10 +460,10 @@ def test_the_monotone_bound_on_atoms_used_to_refute_candidates():
     # f(eps) = Re(i eps G(a + i eps)) = ∫ eps²/((x - a)² + eps²) dμ decreases to μ({a}), so a
     # candidate mass above f(eps) is refuted. Closed form for (3/4) δ_0 + (1/4) δ_1 at a = 1:
     # f(eps) = 1/4 + (3/4) eps²/(1 + eps²), computed by the engine on the translated curve.
-    from freealg.density import curve_engine as _curve_engine
+    from freealg.density import curve as _density_curve, curve_engine as _curve_engine
 
     q = sympy.Rational(1, 4)
-    eng = _curve_engine._engine(z * (z - 1) * G - (z - 1 + q), z, G)
+    eng = _density_curve._engine(z * (z - 1) * G - (z - 1 + q), z, G)
     eps = _curve_engine._BOUND_EPS * 1.0
     Gv, err, _, ok, _ = eng.shifted(1.0).values(np.zeros(eps.size), eps)
     f = (1j * eps * Gv).real

@@ -24,7 +24,7 @@ import freealg
 from freealg import free_mul_law
 from freealg.density import curve_density
 from freealg.density.result import certified_density
-from freealg.density.curve_engine import _engine
+from freealg.density.curve import _engine
 from freealg.errors import CertificationError
 
 z, G = sympy.symbols("z G")

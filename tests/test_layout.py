@@ -223,8 +223,8 @@ FACADES = {
     ("freealg.laws.fuss_catalan", "freealg.laws.curves"): "the named laws' curve()",
     ("freealg.laws.arcsine", "freealg.laws.curves"): "the named laws' curve()",
     ("freealg.laws.curves", "freealg.laws.elimination"): "SpectralCurve's + and * (free_add, free_mul)",
-    ("freealg.laws.analysis", "freealg.density"): "SpectralCurve.density and support: the density engine",
-    ("freealg.laws.analysis", "freealg.density.curve"): "SpectralCurve.density and support: the density engine",
+    ("freealg.laws.curve_model", "freealg.density"): "SpectralCurve.density and support: the density engine",
+    ("freealg.laws.curve_model", "freealg.density.curve"): "SpectralCurve.density and support: the density engine",
     ("freealg.nc.base", "freealg.printing"): "_repr_latex_ of letters and words: the one printer",
     ("freealg.laws.curves", "freealg.printing"): "SpectralCurve.latex: the one printer",
     ("freealg.freeness.expansion", "freealg.printing"): "MomentExpansion.latex: the one printer",
@@ -267,7 +267,7 @@ LAYERS = [
                    "activations.quadrature_np activations.registry"),
     ("laws", "curves laws laws._cdf laws._closed laws._kinds laws._transforms laws.activation "
             "laws.activation_numerics laws.analysis laws.arcsine laws.base laws.continuous "
-            "laws.convolution_moments laws.curve_polynomial laws.curve_series laws.curve_transforms "
+            "laws.convolution_moments laws.curve_model laws.curve_polynomial laws.curve_series laws.curve_transforms "
             "laws.curves laws.discrete laws.elimination laws.frozen laws.fuss_catalan laws.interface"),
     ("density", "density density.algebraic density.certify density.checks density.continuation "
                "density.curve density.curve_engine density.curve_routing density.curve_track "

@@ -55,6 +55,8 @@ The semicircle law, ``G^2 - z G + 1 = 0``: ``rho(0) = 1/pi``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .curve_engine import _engine as _raw_engine
@@ -77,20 +79,29 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
-def _engine(P, z, G):
-    """The curve engine of ``P(z, G) = 0`` after checking the argument types (a
-    dict or a complex number as ``P`` reached a cache as an unhashable TypeError)."""
+def _model(P, z, G):
+    """The one curve model of ``P(z, G) = 0``: ``SpectralCurve(P, z, G)``
+    (cached; the branch at infinity is checked by ``_engine_curve`` once the
+    coefficients are known to be real numbers, for a named error about a
+    parameter or a complex coefficient), after checking the argument types
+    (a dict or a complex number as ``P`` reached a cache as an unhashable
+    TypeError).  A ``SpectralCurve`` given as ``P`` is used as it is."""
     import sympy
 
     from .._utils.symbolic import sympify_safe
     from .._utils.validate import describe
     from ..errors import InvalidArgumentTypeError
+    from ..laws.curves import SpectralCurve
 
+    if isinstance(P, SpectralCurve):
+        return P
     for sym, what in ((z, "z"), (G, "G")):
         if not isinstance(sym, sympy.Symbol):
             raise InvalidArgumentTypeError(
                 f"{what} must be a sympy Symbol; got {describe(sym)} of type {type(sym).__name__}"
             )
+    if z == G:
+        raise InvalidArgumentError(f"z and G must be different symbols; got {z} twice")
     if isinstance(P, str):
         P = sympify_safe(P, "P", {str(z): z, str(G): G})
     if not isinstance(P, (sympy.Expr, sympy.Poly, sympy.Equality)):
@@ -98,7 +109,36 @@ def _engine(P, z, G):
             f"P must be a sympy expression (or Poly, Eq, or text) in {z} and {G}; got "
             f"{describe(P)} of type {type(P).__name__}"
         )
-    return _raw_engine(P, z, G)
+    return _curve_of(P, z, G)
+
+
+@functools.lru_cache(maxsize=64)
+def _curve_of(P, z, G):
+    """Cached ``SpectralCurve(P, z, G)`` (see :func:`_model`)."""
+    from ..laws.curves import SpectralCurve
+
+    return SpectralCurve(P, z, G, check=False)
+
+
+def _spectral_curve(P, z, G):
+    """The curve the engine evaluates (``SpectralCurve._engine_curve``)."""
+    return _model(P, z, G)._engine_curve()
+
+
+def _as_triple(P, z, G):
+    """``(P, z, G)`` with a ``SpectralCurve`` given as ``P`` read as its polynomial."""
+    from ..laws.curves import SpectralCurve
+
+    if isinstance(P, SpectralCurve):
+        from ..laws.analysis import G as G_, Z
+
+        return P.polynomial, Z, G_
+    return P, z, G
+
+
+def _engine(P, z, G):
+    """The curve engine of ``P(z, G) = 0`` (see :func:`_spectral_curve`)."""
+    return _raw_engine(_spectral_curve(P, z, G))
 
 
 def branch_cauchy(P, z, G, zs, *, dps=None):
@@ -111,9 +151,12 @@ def branch_cauchy(P, z, G, zs, *, dps=None):
 
     Parameters
     ----------
-    P : sympy expression (or Equality)
+    P : sympy expression, Poly, Equality, text or SpectralCurve
         Polynomial in ``z`` and ``G`` with numeric coefficients (a rational
-        function is replaced by its numerator).
+        function is replaced by its numerator); it is read as the
+        :class:`~freealg.SpectralCurve` ``SpectralCurve(P, z, G)``, whose
+        normal form, series at infinity and exact candidates the engine uses.
+        A ``SpectralCurve`` is used as it is (``z``, ``G`` are then ignored).
     z, G : sympy.Symbol
     zs : complex array_like
     dps : int, optional
@@ -209,8 +252,9 @@ def curve_density(P, z, G, x, *, dps=None, strict=True, exact_moments=None,
 
     Parameters
     ----------
-    P : sympy expression
-        Polynomial in ``z``, ``G`` with numeric (exact) coefficients.
+    P : sympy expression, Poly, Equality, text or SpectralCurve
+        Polynomial in ``z``, ``G`` with numeric (exact) coefficients, read as
+        ``SpectralCurve(P, z, G)`` (a ``SpectralCurve`` is used as it is).
     z, G : sympy.Symbol
     x : array_like of float
         Grid (any shape).
@@ -288,7 +332,8 @@ def curve_density(P, z, G, x, *, dps=None, strict=True, exact_moments=None,
 
     engine = check_choice(engine, "engine", ("auto", "curve", "functional"))
     if engine != "curve":
-        routed = _functional_route(P, z, G, force=engine == "functional")
+        routed = _functional_route(*_as_triple(P, z, G), force=engine == "functional",
+                                   moments=lambda n: _model(P, z, G).moments(n))
         if routed is not None and exact_moments is not None and not _same_moments(
                 routed[0].moments(len(exact_moments)), exact_moments):
             routed = None  # the given moments are not the curve's: certify the curve itself
@@ -316,8 +361,9 @@ def curve_support(P, z, G, *, exact=False):
 
     Parameters
     ----------
-    P : sympy expression, Poly, Equality or text
-        Polynomial in ``z``, ``G`` with numeric coefficients.
+    P : sympy expression, Poly, Equality, text or SpectralCurve
+        Polynomial in ``z``, ``G`` with numeric coefficients, read as
+        ``SpectralCurve(P, z, G)`` (a ``SpectralCurve`` is used as it is).
     z, G : sympy.Symbol
         The variables.
     exact : bool
@@ -377,8 +423,9 @@ def curve_atoms(P, z, G):
 
     Parameters
     ----------
-    P : sympy expression, Poly, Equality or text
-        Polynomial in ``z``, ``G`` with numeric coefficients.
+    P : sympy expression, Poly, Equality, text or SpectralCurve
+        Polynomial in ``z``, ``G`` with numeric coefficients, read as
+        ``SpectralCurve(P, z, G)`` (a ``SpectralCurve`` is used as it is).
     z, G : sympy.Symbol
         The variables.
 

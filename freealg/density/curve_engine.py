@@ -11,7 +11,6 @@ import numpy as np
 
 from . import certify as _certify
 from . import curve_track as _track
-from .._utils import detsympy as _ds
 from .continuation import EPS
 from .checks import _POLISH_DPS, _residue
 from ..errors import CertificationError
@@ -28,10 +27,8 @@ _MP_FALLBACK_MAX = 64  # most vertical lines continued in mpmath per call
 class _CurveEngine:
     """Adapter of an algebraic curve to :func:`certified_density`."""
 
-    def __init__(self, P, z, G, curve=None):
-        from . import algebraic as _curve
-
-        self.curve = _curve.curve_engine(P, z, G) if curve is None else curve
+    def __init__(self, curve):
+        self.curve = curve  # the numeric view (density.algebraic) of one SpectralCurve
         self._support = None
         self._atoms = None
         c = self.curve
@@ -136,16 +133,7 @@ class _CurveEngine:
     def singular(self):
         import sympy
 
-        lead = sympy.Poly(self.curve.leading_coefficient(), self.curve.z)
-        if lead.degree() <= 0:
-            return []
-        out = []
-        (k,), rest = lead.terms_gcd()
-        if k:
-            out.append(0.0)
-        if rest.degree() > 0:
-            out += [float(sympy.N(r, 30)) for r in rest.sqf_part().real_roots()]
-        return sorted(set(out))
+        return sorted({float(sympy.N(r, 30)) for r in self.curve.lead_roots()})
 
     def exact_moments(self, K):
         return self.curve.moments(K)
@@ -202,15 +190,19 @@ class _CurveEngine:
 
 
 @functools.lru_cache(maxsize=32)
-def _engine(P, z, G):
-    return _CurveEngine(P, z, G)
+def _engine(spectral):
+    """The engine of a :class:`~freealg.SpectralCurve` in engine form
+    (``curve._engine_curve()``)."""
+    from . import algebraic as _curve
+
+    return _CurveEngine(_curve.curve_engine(spectral))
 
 
 @functools.lru_cache(maxsize=32)
 def _shifted_engine(eng, a):
     from . import algebraic as _curve
 
-    out = _CurveEngine(None, None, None, curve=_curve.translated_curve(eng.curve, a))
+    out = _CurveEngine(_curve.translated_curve(eng.curve, a))
     out._translated = True
     return out
 
@@ -265,24 +257,13 @@ def _curve_atoms_impl(eng):
     * else confirmed when Newton from ``c/(i eps)`` lands on the physical
       value at two heights (the physical branch is the pole branch).
     """
-    import sympy
-
     c = eng.curve
-    z, G = c.z, c.G
-    lead = sympy.Poly(c.leading_coefficient(), z)
-    if lead.degree() <= 0:
+    roots = c.lead_roots()
+    if not roots:
         return [], []
-    roots = []
-    (k0,), rest = lead.terms_gcd()
-    if k0:
-        roots.append(sympy.Integer(0))
-    if rest.degree() > 0:
-        roots += list(rest.sqf_part().real_roots())
-    t, cc = sympy.symbols("t_shift c_mass")
-    pG = sympy.Poly(c.expr, G)
     out, problems = [], []
     for a in roots:
-        cands = _atom_candidates(pG, z, a, t, cc)
+        cands = _atom_candidates(c.spectral, a)
         if not cands:
             continue
         found, problem = _decide_atom(eng, a, cands)
@@ -359,31 +340,17 @@ def _decide_atom(eng, a, cands):
     )
 
 
-def _atom_candidates(pG, z, a, t, cc):
-    """Masses ``c`` of branches ``G ~ c/(z - a)`` (Newton polygon at ``a``)."""
+def _atom_candidates(spectral, a):
+    """Masses ``c`` in ``(0, 1]`` of branches ``G ~ c/(z - a)`` (the curve's
+    Newton polygon at ``a``, ``SpectralCurve._atom_masses``)."""
     import sympy
 
-    lows = {}
-    for (e,), coeff in pG.terms():
-        q = sympy.Poly(sympy.expand(coeff.subs(z, a + t)), t)
-        if q.is_zero:
-            continue
-        terms = q.terms()
-        v = min(m[0] for m, _ in terms)
-        lc = [cf for m, cf in terms if m[0] == v][0]
-        lows[e] = (v, lc)
-    mu = min(v - e for e, (v, _) in lows.items())
-    E = [e for e, (v, _) in lows.items() if v - e == mu]
-    if len(E) < 2:
-        return []
-    edge = sympy.Poly(sum(lows[e][1] * cc ** (e - min(E)) for e in E), cc)
     masses = []
-    for r in _ds.roots(edge, multiple=True) or edge.nroots():
-        r = sympy.nsimplify(r) if r.is_Float else r
-        if r.is_real and r != 0:
+    for r in spectral._atom_masses(a):
+        if r.is_real:
             rv = float(sympy.N(r, 30))
             if 0 < rv <= 1 + 1e-12:
                 r = sympy.radsimp(r)
-                if r not in masses:  # a repeated root of the edge polynomial
+                if r not in masses:
                     masses.append(r)
     return masses

@@ -26,17 +26,16 @@ CURVE_MAX_DEGREE = 12
 class _RationalS:
     """The law of a curve ``P(z, G) = 0`` of S-transform form (``P`` is of
     degree 1 in ``z`` once ``G = (1 + w)/z``), as a factor of
-    :func:`freealg.functional.free_mul_law`: ``S(w)`` rational, exact moments
-    from its series (``psi`` the compositional inverse of ``chi(w) = w S(w)/(1
-    + w)``), atoms from its pole and its limit at infinity (see
-    :meth:`atoms`)."""
+    :func:`freealg.functional.free_mul_law`: ``S(w)`` rational, the exact
+    moments those of the curve (its series at infinity, ``moments``), atoms
+    from the pole of ``S`` and its limit at infinity (see :meth:`atoms`)."""
 
-    def __init__(self, S, w):
+    def __init__(self, S, w, moments):
         import sympy
 
         self.expr, self.w = S, w
         self._f = sympy.lambdify(w, S, "numpy")
-        self._mom = []
+        self._moments = moments
 
     def s_transform(self, w):
         import sympy
@@ -46,30 +45,9 @@ class _RationalS:
         return self._f(np.asarray(w, complex))
 
     def moments(self, n):
-        if len(self._mom) < n:
-            import sympy
-
-            from .._utils import series as _series
-
-            N = n + 1
-            num, den = sympy.fraction(sympy.cancel(self.expr))
-            a = sympy.Poly(num, self.w).all_coeffs()[::-1]
-            b = sympy.Poly(den, self.w).all_coeffs()[::-1]
-            a = [sympy.Rational(v) for v in a] + [sympy.Integer(0)] * N
-            b = [sympy.Rational(v) for v in b] + [sympy.Integer(0)] * N
-            # Taylor coefficients of S = num/den (den(0) != 0: S(0) = 1/m_1)
-            s = []
-            for k in range(N):
-                s.append((a[k] - sum(b[j] * s[k - j] for j in range(1, k + 1))) / b[0])
-            # chi(w) = w S(w) / (1 + w)
-            c = [sympy.Integer(0)] * (N + 1)
-            acc = sympy.Integer(0)
-            for k in range(N):
-                acc = s[k] - acc
-                c[k + 1] = acc
-            psi = _series.reverse(c, N + 1)
-            self._mom = list(psi[1:N])
-        return list(self._mom[:n])
+        """Exact ``m_1..m_n``: the curve's (``SpectralCurve.moments``), so the
+        certificate checks the S-transform read off the curve against it."""
+        return list(self._moments(n))
 
     def cauchy(self, z):  # pragma: no cover - closed factor: the engine uses s_transform
         raise NotImplementedError("a curve factor enters through its S-transform")
@@ -134,10 +112,11 @@ class _SPiece:
         return np.asarray(self._f(np.asarray(w, complex)), complex) * np.ones_like(np.asarray(w, complex))
 
 
-def _functional_route(P, z, G, *, force=False):
+def _functional_route(P, z, G, *, force=False, moments=None):
     """``(factor, degree)`` when ``P`` is of S-transform form and its degree
     in ``G`` exceeds :data:`CURVE_MAX_DEGREE` (any degree when ``force``);
-    ``None`` otherwise."""
+    ``None`` otherwise.  ``moments`` (``n -> m_1..m_n``) are the curve's
+    exact moments, by default those of ``SpectralCurve(P, z, G)``."""
     import sympy
 
     from .._utils.symbolic import sympify_safe
@@ -170,7 +149,11 @@ def _functional_route(P, z, G, *, force=False):
     S0 = S.subs(w, 0)
     if not (S0.is_finite and S0.is_positive):
         return None
-    return _RationalS(S, w), deg
+    if moments is None:
+        from ..laws.curves import SpectralCurve
+
+        moments = SpectralCurve(expr, z, G, check=False).moments
+    return _RationalS(S, w, moments), deg
 
 
 def _same_moments(mine, given):

@@ -77,23 +77,6 @@ def track(curve, x, y):
 # ---------------------------------------------------------------------------
 
 
-def _mp_eval(curve, cs, zz, G):
-    """P, P_G, z P_z, sum |terms| at (zz, G) in mpmath."""
-    from .._utils.mpctx import mpmath
-
-    P = PG = zPz = mpmath.mpc(0)
-    A = mpmath.mpf(0)
-    for (e, i, _), c in zip(curve.exact_terms, cs):
-        t = c * zz**i * G**e
-        P += t
-        A += abs(t)
-        if e:
-            PG += e * t / G
-        if i:
-            zPz += i * t
-    return P, PG, zPz, A
-
-
 def _mp_sep(curve, cs, zz, G):
     """``0.219 / gamma`` with Smale's gamma computed exactly in mpmath."""
     from .._utils.mpctx import mpmath
@@ -140,8 +123,9 @@ def mp_descend(curve, x, y_start, G_start, targets, *, dps=30, kappa=0.25, max_s
 
         def newton(zz, G):
             tol = mpmath.mpf(10) ** (-(work - 5))
+            zp = curve.mp_powers(zz)
             for _ in range(200):
-                P, PG, _, A = _mp_eval(curve, cs, zz, G)
+                P, PG, _, A = curve.mp_eval(cs, zz, G, zp)
                 if PG == 0:
                     return G, False, mpmath.inf
                 d = P / PG
@@ -163,7 +147,7 @@ def mp_descend(curve, x, y_start, G_start, targets, *, dps=30, kappa=0.25, max_s
             while y > y_end and steps < max_steps:
                 steps += 1
                 z0 = mpmath.mpc(x, y)
-                _, PG, zPz, _ = _mp_eval(curve, cs, z0, G)
+                _, PG, zPz, _ = curve.mp_eval(cs, z0, G)
                 s = -zPz / (G * PG)
                 y1 = y / f
                 jump = False

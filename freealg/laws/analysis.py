@@ -51,10 +51,13 @@ class _CurveAnalysis:
         """
         if self.degree < 2:
             return sympy.Integer(1)
-        d = self._poly.discriminant()
-        expr = d.as_expr() if hasattr(d, "as_expr") else sympify_safe(d)
+        if "discriminant" not in self._numeric_cache:
+            d = self._poly.discriminant()
+            d = d.as_expr() if hasattr(d, "as_expr") else sympify_safe(d)
+            self._numeric_cache["discriminant"] = sympy.expand(d)
+        expr = self._numeric_cache["discriminant"]
         if not factor:
-            return sympy.expand(expr)
+            return expr
         c, fs = _ds.factor_list(expr)
         out = sympy.Integer(1)
         for f, k in fs:
@@ -136,62 +139,24 @@ class _CurveAnalysis:
         for f, _ in fs:
             if f.has(Z):
                 locs.extend(_roots_in_z(f, real=not self.free_symbols))
-        t, c = sympy.symbols("t c")
-        coeffs = sympy.Poly(self.polynomial, G).all_coeffs()[::-1]  # p_0, p_1, ...
         for a in _unique_sorted(locs):
-            best = None
-            terms = []
-            for i, p in enumerate(coeffs):
-                pa = sympy.Poly(sympy.expand(p.subs(Z, a + t)), t)
-                if pa.is_zero:
-                    continue
-                v = min(m[0] for m in pa.monoms())
-                lead = pa.coeff_monomial(t**v)
-                order = v - i
-                if best is None or order < best:
-                    best, terms = order, [(i, lead)]
-                elif order == best:
-                    terms.append((i, lead))
-            if best is None or len(terms) < 2:
-                continue
-            eq = sympy.expand(sum(lead * c**i for i, lead in terms))
-            masses = [m for m in _ds.roots(sympy.Poly(eq, c)).keys() if m != 0] if sympy.Poly(eq, c).degree() > 0 else []
-            masses = [_ds.simplify(m) for m in masses]
+            masses = [_ds.simplify(m) for m in self._atom_masses(a)]
             if masses:
                 out.append((a, masses))
         return out
 
-    # -- numerics (density engine) -------------------------------------------
-    def _engine(self):
-        self._require_numeric("numerical evaluation of the curve")
-        from ..density import curve as density
+    def _atom_masses(self, a):
+        """Distinct non-zero ``c`` of the branches ``G ~ c/(z − a)`` at a zero
+        ``a`` of the leading coefficient: the roots of the edge polynomial of
+        slope 1 of the Newton polygon of ``P(a + t, G)`` (exact where
+        ``roots`` finds them, else numeric roots made exact by ``nsimplify``).
+        Cached on the curve; the density engine keeps those in ``(0, 1]``."""
+        key = ("atom_masses", a)
+        if key not in self._numeric_cache:
+            self._numeric_cache[key] = _newton_polygon_masses(self.polynomial, a)
+        return list(self._numeric_cache[key])
 
-        return density
-
-    def _numeric_polynomial(self):
-        """``P`` for the density engine: itself when every coefficient is
-        rational, else with each transcendental constant of the coefficient
-        domain (e.g. ``erf(1/2)``) replaced by a 30-digit rational
-        approximation.  Substituting the constant (not each coefficient)
-        keeps every algebraic relation between the coefficients, so the
-        structure of the curve (double roots of the discriminant, atoms) is
-        unchanged; the values move by ``O(1e-30)``.  Exact edges and atoms are
-        taken from the exact polynomial (``support(exact=True)``,
-        ``atoms(exact=True)``)."""
-        if "numeric_poly" not in self._numeric_cache:
-            poly = sympy.Poly(self.polynomial, G, Z)
-            if all(c.is_Rational for c in poly.coeffs()):
-                out = self.polynomial
-            else:
-                consts = set()
-                for c in poly.coeffs():
-                    consts |= {a for a in sympy.preorder_traversal(c)
-                               if isinstance(a, (sympy.Function, sympy.NumberSymbol))}
-                out = self.polynomial.subs({a: sympy.Rational(str(sympy.N(a, 30))) for a in consts})
-                out = sympy.expand(out)
-            self._numeric_cache["numeric_poly"] = out
-        return self._numeric_cache["numeric_poly"]
-
+    # -- numerics (density engine; the model it reads: laws/curve_model.py) ------
     def cauchy(self, z, dps=None):
         r"""``G(z)`` on the physical branch (density engine ``branch_cauchy``).
 
@@ -234,7 +199,7 @@ class _CurveAnalysis:
 
         check_finite_array(z, "z", dtype=complex)  # named here, before the engine's zs
         eng = self._engine()
-        return eng.branch_cauchy(self._numeric_polynomial(), Z, G, z, dps=dps)
+        return eng.branch_cauchy(self._engine_curve(), Z, G, z, dps=dps)
 
     def density(self, x, dps=None, strict=True, n_moments=8):
         r"""Certified density on ``x`` (density engine ``curve_density``): a
@@ -290,7 +255,7 @@ class _CurveAnalysis:
         ms = self.moments(n_moments)
         if self._numeric_polynomial() is not self.polynomial:
             ms = [sympy.Float(sympy.N(m, 30), 30) for m in ms]
-        return eng.curve_density(self._numeric_polynomial(), Z, G, x, dps=dps, strict=strict,
+        return eng.curve_density(self._engine_curve(), Z, G, x, dps=dps, strict=strict,
                                  exact_moments=ms, n_moments=n_moments)
 
     def support(self, exact=False):
@@ -332,7 +297,7 @@ class _CurveAnalysis:
         """
         if "support" not in self._numeric_cache:
             eng = self._engine()
-            sup = eng.curve_support(self._numeric_polynomial(), Z, G)
+            sup = eng.curve_support(self._engine_curve(), Z, G)
             self._numeric_cache["support"] = [(float(a), float(b)) for a, b in sup]
         sup = self._numeric_cache["support"]
         if not exact:
@@ -378,7 +343,7 @@ class _CurveAnalysis:
         """
         if "atoms" not in self._numeric_cache:
             eng = self._engine()
-            ats = eng.curve_atoms(self._numeric_polynomial(), Z, G)
+            ats = eng.curve_atoms(self._engine_curve(), Z, G)
             if self._numeric_polynomial() is not self.polynomial:
                 ats = [(float(a), float(m)) for a, m in ats]
             self._numeric_cache["atoms"] = ats
@@ -462,6 +427,36 @@ class _CurveAnalysis:
 # helpers
 # ---------------------------------------------------------------------------
 
+
+
+def _newton_polygon_masses(expr, a):
+    """See :meth:`_CurveAnalysis._atom_masses`."""
+    t, c = sympy.symbols("t_shift c_mass")
+    lows = {}
+    for (e,), coeff in sympy.Poly(expr, G).terms():
+        q = sympy.Poly(sympy.expand(coeff.subs(Z, a + t)), t)
+        if q.is_zero:
+            continue
+        v = min(m[0] for m in q.monoms())
+        lows[e] = (v, q.coeff_monomial(t**v))
+    if not lows:
+        return []
+    mu = min(v - e for e, (v, _) in lows.items())
+    E = [e for e, (v, _) in lows.items() if v - e == mu]
+    if len(E) < 2:
+        return []
+    edge = sympy.Poly(sum(lows[e][1] * c ** (e - min(E)) for e in E), c)
+    found = list(_ds.roots(edge, multiple=True))
+    if len(found) < edge.degree() and not (edge.free_symbols - {c}):
+        # roots not found in closed form: the numeric ones, made exact
+        near = [complex(sympy.N(r, 30)) for r in found]
+        found += [sympy.nsimplify(r) for r in edge.nroots()
+                  if all(abs(complex(r) - v) > 1e-12 * max(1.0, abs(v)) for v in near)]
+    out = []
+    for r in found:
+        if r != 0 and r not in out:  # a repeated root of the edge polynomial
+            out.append(r)
+    return out
 
 
 def _roots_in_z(f, real):

@@ -50,17 +50,7 @@ class _CurveSeries:
 
     def _eval_F(self, H, N, deriv=False):
         K, rows, d = self._field_rows()
-        zero = K.zero
-        acc = [zero] * N
-        lo = 0 if not deriv else 1
-        for i in range(d, lo - 1, -1):
-            acc = _series.mul(acc, H, N)
-            row = rows[i]
-            fac = K.convert(i) if deriv else K.one
-            for k in range(min(len(row), N)):
-                if row[k]:
-                    acc[k] = acc[k] + (fac * row[k] if deriv else row[k])
-        return acc
+        return _eval_rows(rows, d, H, N, K.zero, K.one, K.convert, deriv)
 
     def _leading(self):
         K, rows, d = self._field_rows()
@@ -87,6 +77,7 @@ class _CurveSeries:
             if sqf.degree(G) < self._poly.degree(G):
                 self._poly = sqf
                 self._rows = None
+                self._numeric_cache.clear()  # discriminant, candidates: of the old P
                 return self._check_branch()
             raise BranchError(
                 f"the branch G ~ 1/z of P(z, G) = {shorten(self.polynomial, how='curve.polynomial')} "
@@ -100,20 +91,23 @@ class _CurveSeries:
         cache = self._series_cache
         if cache is not None and len(cache) >= N:
             return cache[:N]
-        K = self._field_rows()[0]
         self._check_branch()
-        H = [K.one]
-        prec = 1
-        while prec < N:
-            prec2 = min(2 * prec, N)
-            Hp = H + [K.zero] * (prec2 - len(H))
-            F = self._eval_F(Hp, prec2)
-            FH = self._eval_F(Hp, prec2, deriv=True)
-            delta = _series.mul(F, _series.inv(FH, prec2), prec2)
-            H = [Hp[k] - delta[k] for k in range(prec2)]
-            prec = prec2
+        K, rows, d = self._field_rows()
+        H = _newton_series(rows, d, N, K.zero, K.one, K.convert)
         self._series_cache = H
         return H[:N]
+
+    def _float_moments(self, n):
+        """Moments ``m_1..m_n`` as floats, for start values and scales of the
+        density engine: the Newton iteration of :meth:`_series` run in mpmath
+        at 40, 80, 160, 320 digits until two precisions agree to ``1e-14``
+        (relative to ``R^k``, ``R`` the moment scale); the exact series is the
+        fallback.  Cached on the curve (the exact series of a curve with the
+        huge rationals of float-derived data costs seconds to minutes)."""
+        key = ("float_moments", n)
+        if key not in self._numeric_cache:
+            self._numeric_cache[key] = _float_series(self, n)
+        return list(self._numeric_cache[key])
 
     def moments(self, n):
         r"""Exact moments ``m_1, …, m_n`` from the series of the physical branch
@@ -217,3 +211,89 @@ class _CurveSeries:
         3
         """
         return self.moments(1)[0]
+
+
+def _eval_rows(rows, d, H, N, zero, one, num, deriv=False):
+    """``F(u, H) = Σ_i f_i(u) H^i`` (or ``∂F/∂H`` with ``deriv``) mod ``u^N``
+    by Horner's rule; ``rows[i]`` holds the coefficients of ``f_i`` and ``num``
+    maps an integer into the coefficient ring (a sympy domain or mpmath)."""
+    lo = 1 if deriv else 0
+    nz = [i for i in range(lo, d + 1) if any(rows[i][:N])]
+    if len(nz) * max(1, d.bit_length()) < d:
+        # few non-zero rows (e.g. (zG)^(L+1) - z(zG - 1)): the powers of H by
+        # binary exponentiation instead of d Horner steps
+        acc = [zero] * N
+        for i in nz:
+            term = _series.mul(rows[i][:N], _power(H, i - lo, N, zero, one), N)
+            fac = num(i) if deriv else one
+            for k in range(N):
+                if term[k]:
+                    acc[k] = acc[k] + (fac * term[k] if deriv else term[k])
+        return acc
+    acc = [zero] * N
+    for i in range(d, lo - 1, -1):
+        acc = _series.mul(acc, H, N)
+        row = rows[i]
+        fac = num(i) if deriv else one
+        for k in range(min(len(row), N)):
+            if row[k]:
+                acc[k] = acc[k] + (fac * row[k] if deriv else row[k])
+    return acc
+
+
+def _power(H, k, N, zero, one):
+    """``H^k`` mod ``u^N`` by binary exponentiation (element-generic)."""
+    out = [one] + [zero] * (N - 1)
+    base = list(H[:N]) + [zero] * (N - len(H))
+    while k:
+        if k & 1:
+            out = _series.mul(out, base, N)
+        k >>= 1
+        if k:
+            base = _series.mul(base, base, N)
+    return out
+
+
+def _newton_series(rows, d, N, zero, one, num):
+    """``H = 1 + h_1 u + ... + h_{N-1} u^{N-1}`` solving ``F(u, H) = 0`` by
+    Newton's iteration on power series (the number of correct terms doubles
+    per step); element-generic: exact over a sympy domain, or in mpmath."""
+    H = [one]
+    prec = 1
+    while prec < N:
+        prec2 = min(2 * prec, N)
+        Hp = H + [zero] * (prec2 - len(H))
+        F = _eval_rows(rows, d, Hp, prec2, zero, one, num)
+        FH = _eval_rows(rows, d, Hp, prec2, zero, one, num, deriv=True)
+        delta = _series.mul(F, _series.inv(FH, prec2), prec2)
+        H = [Hp[k] - delta[k] for k in range(prec2)]
+        prec = prec2
+    return H
+
+
+def _float_series(curve, n):
+    """See :meth:`_CurveSeries._float_moments`."""
+    from .._utils.mpctx import mpmath
+
+    curve._check_branch()
+    K, rows, d = curve._field_rows()
+    prev = None
+    for dps in (40, 80, 160, 320):
+        with mpmath.workdps(dps):
+            if K.is_QQ or K.is_ZZ:
+                def conv(c):
+                    return mpmath.mpf(int(K.numer(c))) / int(K.denom(c))
+            else:
+                def conv(c):
+                    return mpmath.mpmathify(sympy.N(K.to_sympy(c), dps + 5))
+            zero, one = mpmath.mpf(0), mpmath.mpf(1)
+            mrows = [[conv(c) if c else zero for c in row] for row in rows]
+            H = _newton_series(mrows, d, n + 1, zero, one, mpmath.mpf)
+            vals = [float(v) for v in H[1:]]
+        if prev is not None:
+            nz = [abs(v) ** (1.0 / k) for k, v in enumerate(vals, 1) if v != 0]
+            R = max(nz) if nz else 1.0
+            if all(abs(v - w) <= 1e-14 * R**k for k, (v, w) in enumerate(zip(vals, prev), 1)):
+                return [0.0 if abs(v) <= 1e-25 * R**k else v for k, v in enumerate(vals, 1)]
+        prev = vals
+    return [float(m) for m in curve.moments(n)]  # pragma: no cover - mpmath agreed above

@@ -47,6 +47,7 @@ import sympy
 from ..errors import InvalidArgumentError, FloatRangeError, InvalidArgumentTypeError
 from .analysis import G, Z, _CurveAnalysis
 from .base import Law
+from .curve_model import _CurveModel
 from .curve_polynomial import _normalise, _read_polynomial, _to_poly
 from .curve_series import _CurveSeries
 from .curve_transforms import _CurveTransforms
@@ -55,7 +56,7 @@ from .._utils import detsympy as _ds
 __all__ = ["SpectralCurve", "Z", "G"]
 
 
-class SpectralCurve(_CurveTransforms, _CurveSeries, _CurveAnalysis, Law):
+class SpectralCurve(_CurveTransforms, _CurveSeries, _CurveModel, _CurveAnalysis, Law):
     r"""An algebraic spectral curve ``P(z, G) = 0`` for the Cauchy transform ``G``.
 
     Parameters

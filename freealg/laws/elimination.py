@@ -27,6 +27,7 @@ from __future__ import annotations
 from .._utils.symbolic import sympify_safe
 import sympy
 
+from .curve_model import _branch_factors, _unique_branch_factor
 from .curve_polynomial import R_SYM, S_SYM, _normalise, _strip_monovariate
 from .curves import G, Z, SpectralCurve
 from ..errors import BranchError, InvalidArgumentError, InvalidArgumentTypeError, InvalidLawError, TransformUndefinedError
@@ -93,16 +94,7 @@ def _strip_content(expr):
 def _select(expr, exact_moments, what):
     """The irreducible factor of ``expr`` whose series at ∞ reproduces
     ``exact_moments`` (a callable ``n -> m_1..m_n``)."""
-    _, factors = _ds.factor_list(sympy.expand(expr))
-    cands = []
-    for f, _ in factors:
-        if not (f.has(G) and f.has(Z)):
-            continue
-        try:
-            c = SpectralCurve(f, check=True)
-        except BranchError:
-            continue
-        cands.append(c)
+    _, cands = _branch_factors(SpectralCurve, sympy.expand(expr))
     if not cands:
         raise BranchError(
             f"{what}: no factor of the eliminated polynomial has a branch G ~ 1/z at infinity"
@@ -138,22 +130,8 @@ def physical_factor(curve):
         alone does not determine the law: select with exact moments).
     """
 
-    _, factors = _ds.factor_list(curve.polynomial)
-    cands = []
-    for f, _ in factors:
-        if f.has(G) and f.has(Z):
-            try:
-                cands.append(SpectralCurve(f))
-            except BranchError:
-                continue
-    if len(cands) != 1:
-        raise BranchError(
-            f"{len(cands)} irreducible factors of {curve.polynomial} have a branch G ~ 1/z at "
-            "infinity, so the curve does not determine the law; "
-            + ("" if cands else "it is not the curve of a probability law")
-            + ("select the factor with exact moments (SpectralCurve.matches_moments)" if cands else "")
-        )
-    c = cands[0]
+    _, cands = _branch_factors(SpectralCurve, curve.polynomial)
+    c = _unique_branch_factor(cands, curve.polynomial)
     c._poly = _normalise(sympy.Poly(sympy.expand(_ds.simplify(c.polynomial)), G, Z))
     c._rows = None
     c._series_cache = None
