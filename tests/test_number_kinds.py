@@ -264,6 +264,9 @@ def test_cli_spectrum_of_float_sigmas_labels_the_binary_curve(capsys):
 
     assert main(["spectrum", "--depth", "2", "--sigma-w", "1.5", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
+    assert "--exact-curve" in data["curve"] and "curve_note" not in data   # not unasked
+    assert main(["spectrum", "--depth", "2", "--sigma-w", "1.5", "--exact-curve", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
     assert "binary values" in data["curve_note"]
     assert main(["spectrum", "--depth", "2", "--sigma-w", "3/2", "--json"]) == 0
     exact = json.loads(capsys.readouterr().out)
