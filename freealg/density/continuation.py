@@ -25,7 +25,8 @@ fraction of the basin radius; a rejected jump is retried after further steps.
 A problem object supplies ``nvar`` (number of complex unknowns, the first one
 is the "primary" variable whose basin is checked) and the methods
 ``start(z)``, ``newton(U, z)``, ``log_tangent(U, z)``, ``radius(U, z)`` and
-``guard(U, z, err)``; see :class:`Problem`.
+``guard(U, z, err)``, and optionally ``predict(U0, s, z0, z1)`` (its own
+predictor, in place of the log-log one); see :class:`Problem`.
 """
 
 from __future__ import annotations
@@ -170,6 +171,75 @@ def _loglog_predict(U0, s, z0, z1):
     return np.where(zero_target[:, None], euler, pred)
 
 
+def _power_fit_predict(U0, s, z0, y0, y1, Up, yp):
+    """Predictor along the vertical line from the last two accepted states:
+    ``U(y) = A + B y^alpha`` through ``(yp, Up)`` and ``(y0, U0)`` with the
+    slope ``dU/dy = i s U0/z0`` at ``y0`` (``alpha`` real, fitted per
+    column).  Exact for ``U - U_e ~ (z - z_e)^(1/2)`` while ``y`` is far
+    above the distance of the line to a square-root edge ``z_e`` and for
+    ``U`` linear in ``y`` below it, where the log-log predictor (a power law
+    in ``z``, not in ``z - z_e``) creeps by factors ~2.  ``nan`` rows where
+    there is no history or no real ``alpha`` in ``[0.05, 4]``."""
+    with np.errstate(all="ignore"):
+        dudy = 1j * s * U0 / z0[:, None]
+        r = (yp / y0)[:, None]
+        lr = np.log(r)
+        Q = (U0 - Up) / (dudy * y0[:, None])
+        q = Q.real
+        usable = (np.abs(Q.imag) <= 0.05 * np.abs(Q)) & (q < -lr) & (r > 1) & np.isfinite(q)
+        # solve (1 - r^a)/a = q by Newton's method in a (g is decreasing and convex)
+        a = np.full(q.shape, 0.5)
+        for _ in range(8):
+            ra = np.exp(a * lr)
+            g = (1 - ra) / a - q
+            dg = (-ra * lr * a - (1 - ra)) / (a * a)
+            a = np.clip(a - g / dg, 0.02, 8.0)
+        ra = np.exp(a * lr)
+        usable &= (np.abs((1 - ra) / a - q) <= 1e-6 * np.abs(q)) & (a >= 0.05) & (a <= 4.0)
+        ratio = (y1 / y0)[:, None]
+        pred = U0 + dudy * y0[:, None] / a * (ratio**a - 1.0)
+    return np.where(usable, pred, np.nan)
+
+
+def _predict(problem, walk, idx, U0, s, z0, z1, y0, y1):
+    """The predictor of one step: the log-log one, and where the problem
+    can size a Newton step (``step_size``), the candidate with the smallest
+    step among it, the power fit of :func:`_power_fit_predict` (near the
+    axis, ``y0 <= |x|/4``) and the problem's own ``extra_predictions``.
+    (The branch guards and the basin test of the corrected value decide
+    acceptance as for any predictor.)"""
+    pred = _loglog_predict(U0, s, z0, z1)
+    if not hasattr(problem, "step_size"):
+        return pred
+    cands = []
+    yp = walk.yprev[idx]
+    near = np.isfinite(yp) & (y0 <= 0.25 * walk.xa[idx])
+    if near.any():
+        fit = np.full_like(U0, np.nan)
+        k = np.nonzero(near)[0]
+        fit[k] = _power_fit_predict(U0[k], s[k], z0[k], y0[k], y1[k], walk.Uprev[idx][k], yp[k])
+        cands.append(fit)
+    if hasattr(problem, "extra_predictions"):
+        cands.extend(problem.extra_predictions(U0, s, z0, z1))
+    if not cands:
+        return pred
+    cands = np.stack([pred] + cands)  # (m, n, nvar)
+    fin = np.isfinite(cands).all(axis=2)
+    rows = np.nonzero(fin[1:].any(axis=0))[0]
+    if rows.size == 0:
+        return pred
+    m = cands.shape[0]
+    sub = cands[:, rows].reshape(m * rows.size, -1)
+    ok = fin[:, rows].ravel()
+    size = np.full(m * rows.size, np.inf)
+    size[ok] = problem.step_size(sub[ok], np.tile(z1[rows], m)[ok])
+    size = np.where(np.isfinite(size), size, np.inf).reshape(m, rows.size)
+    best = np.argmin(size, axis=0)
+    pred = pred.copy()
+    pred[rows] = cands[best, rows]
+    return pred
+
+
 def _assess(problem, U, z, err):
     """``(radius, guard)``, in one call when the problem offers ``assess``."""
     if hasattr(problem, "assess"):
@@ -203,6 +273,7 @@ def descend(problem, x, y_end, *, Y0, xscale, kappa=0.25, fmax=1e3, max_rounds=4
         return tr
     active = _start(problem, tr, x, y_end, Y0, kappa)
     walk = _Walk(x, y_end, xscale, kappa, fmax)
+    walk.Uprev = np.zeros_like(tr.U)
     rounds = 0
     while active.any():
         rounds += 1
@@ -243,6 +314,9 @@ class _Walk:
         self.f = np.full(n, 8.0)
         self.nojump = np.zeros(n, bool)
         self.xa = np.where(x != 0, np.abs(x), 1e-2 * xscale)
+        # the previous accepted state (for the power-fit predictor)
+        self.Uprev = None
+        self.yprev = np.full(n, np.nan)
 
 
 def _next_heights(walk, idx, y0, z0, s, U0, r0):
@@ -278,7 +352,7 @@ def _round(problem, tr, walk, active, max_steps):
     s = problem.log_tangent(U0, z0)
     y1, jump, forced = _next_heights(walk, idx, y0, z0, s, U0, tr.radius[idx])
     z1 = x[idx] + 1j * y1
-    pred = _loglog_predict(U0, s, z0, z1)
+    pred = _predict(problem, walk, idx, U0, s, z0, z1, y0, y1)
     U1, conv, err, resid = problem.newton(pred.copy(), z1)
     r1, guard = _assess(problem, U1, z1, err)
     dist = np.abs(U1[:, 0] - pred[:, 0])
@@ -289,6 +363,8 @@ def _round(problem, tr, walk, active, max_steps):
     acc = conv & finite & accurate & guard & (dist <= kappa * r1)
     easy = dist <= 0.01 * kappa * r1
     ia = idx[acc]
+    walk.Uprev[ia] = U0[acc]
+    walk.yprev[ia] = y0[acc]
     tr.U[ia] = U1[acc]
     tr.err[ia] = err[acc]
     tr.resid[ia] = resid[acc]

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import certify as _certify
 from .continuation import EPS, descend
-from .mul_equation import _MulProblem
+from .mul_equation import _MulProblem, _ShiftedMulProblem
 from .mul_exact import _product_moments
 from .mul_factors import _lg
 from ..errors import TransformUndefinedError
@@ -28,19 +28,59 @@ class _MulEngine:
         self.law = law
         self.scale = law._scale
         self.problem = _MulProblem(law)
+        # the continuation's unknown: lg(u - c) next to an atom of mass c at 0
+        # (closed symbolic factors), else v = log u (_ShiftedMulProblem)
+        self.walk = self._walk_problem()
         self._residues = law._residues
+
+    def _walk_problem(self):
+        law = self.law
+        if law._viac or not law._closed:
+            return self.problem
+        c = next((m for a, m in law.atoms() if a == 0), 0)
+        if not 0 < float(c) < 1 or any(f.shifted(c) is None for f in law._closed):
+            return self.problem
+        return _ShiftedMulProblem(law, c)
+
+    _NEAR = 1e-2  # |z| <= _NEAR * scale: the walk in lg(u - c) (next to the atom at 0)
+
+    def _walk(self, x, y):
+        """The vertical continuation at ``x + i y``: ``(u, err_u, radius_u,
+        track)`` with ``u = zG`` and its absolute error and basin radius.
+        Points within ``_NEAR`` scales of an atom at 0 walk in ``p = lg(u -
+        c)`` (:class:`_ShiftedMulProblem`), the others in ``v = log u``
+        (exact for ``G ~ 1/z`` far out, where ``p`` is not a power law)."""
+        Y0 = 64.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
+        near = np.zeros(x.size, bool)
+        if self.walk is not self.problem:
+            near = np.abs(x + 1j * y) <= self._NEAR * self.scale
+        if not near.any():
+            tr = descend(self.problem, x, y, Y0=Y0, xscale=self.scale)
+            with np.errstate(all="ignore"):
+                u = np.exp(tr.U[:, 0])
+            return u, tr.err * np.abs(u), tr.radius * np.abs(u), tr
+        tr = descend(self.walk, x[near], y[near], Y0=Y0, xscale=self.scale)
+        with np.errstate(all="ignore"):
+            t = np.exp(tr.U[:, 0])
+        u, eu, ru = self.walk.c + t, tr.err * np.abs(t), tr.radius * np.abs(t)
+        if near.all():
+            return u, eu, ru, tr
+        full = _MergedTrack(x.size)
+        full.put(near, tr, u, eu, ru)
+        far = ~near
+        uf, ef, rf, trf = self._walk(x[far], y[far])
+        full.put(far, trf, uf, ef, rf)
+        return full.u, full.eu, full.ru, full
 
     def values(self, x, y):
         x = np.asarray(x, float)
         y = np.asarray(y, float)
-        Y0 = 64.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
-        tr = descend(self.problem, x, y, Y0=Y0, xscale=self.scale)
-        v = tr.U[:, 0]
+        u, eu, ru, tr = self._walk(x, y)
         z = x + 1j * y
         with np.errstate(all="ignore"):
-            G = np.exp(v) / z
-            err = tr.err * np.abs(G)
-            rad = tr.radius * np.abs(G)
+            G = u / z
+            err = eu / np.abs(z)
+            rad = ru / np.abs(z)
         ok = tr.ok.copy()
         resid = tr.resid.copy()
         # on the real axis next to a branch point (within ~1e-13 relative of a
@@ -50,7 +90,7 @@ class _MulEngine:
                            & (tr.status != 1))[0][:_MP_FALLBACK_MAX]
         if retry.size and self._mp_form():
             for k in retry:
-                w0 = complex(np.exp(tr.U[k, 0]) - 1.0)
+                w0 = complex(u[k] - 1.0)
                 g, r = self._mp_descend(float(x[k]), float(tr.y[k]), w0)
                 if g is not None:
                     G[k] = complex(g)
@@ -439,6 +479,25 @@ class _MulEngine:
                 edge_solver=self._edges,
             )
         return list(self.law._support)
+
+
+class _MergedTrack:
+    """The fields of two :class:`~freealg.density.continuation.Track` s
+    that :meth:`_MulEngine.values` reads (``ok, status, y, resid``) and
+    ``u`` with its error and radius, merged by masks."""
+
+    def __init__(self, n):
+        self.u = np.zeros(n, complex)
+        self.eu = np.zeros(n)
+        self.ru = np.zeros(n)
+        self.ok = np.zeros(n, bool)
+        self.status = np.zeros(n, np.int8)
+        self.y = np.zeros(n)
+        self.resid = np.zeros(n)
+
+    def put(self, mask, tr, u, eu, ru):
+        self.u[mask], self.eu[mask], self.ru[mask] = u, eu, ru
+        self.ok[mask], self.status[mask], self.y[mask], self.resid[mask] = tr.ok, tr.status, tr.y, tr.resid
 
 
 class _PushEngine(_MulEngine):

@@ -146,6 +146,11 @@ class _MulProblem:
         done = (ad <= floor) | ((ad >= 0.5 * dprev) & (ad <= 1e-9 * (1 + np.abs(v))))
         return D, ad, np.maximum(adv, floor), res, done
 
+    def step_size(self, U, z):
+        """``|dv|`` of one Newton step at ``U`` (ranks predictors)."""
+        with np.errstate(all="ignore"):
+            return np.abs(self._newton_step(U, z, np.full(z.shape, np.inf))[0][:, 0])
+
     def log_tangent(self, U, z):
         _, _, _, _, _, a, _, Feff, _ = self._parts(U, z)
         v = U[:, 0]
@@ -208,3 +213,94 @@ class _MulProblem:
             dB = r1 + zeta * (d2G / G - r1 * r1)
             out.append(-f.L * dB / (a * B * B))
         return out
+
+
+class _ShiftedMulProblem(_MulProblem):
+    """The same equation in the unknown ``p = lg(u - c)``, ``u = 1 + w = zG``,
+    for a product with an atom of mass ``c > 0`` at 0 and closed factors
+    with symbolic S-transforms.
+
+    As ``z -> 0`` next to the atom, ``u -> c`` linearly in ``z``, and the
+    factor that carries the atom has its pole (or zero) of ``S`` exactly at
+    ``u = c`` (Belinschi: the product's mass at 0 is the largest factor's).
+    In ``v = log u`` that is a logarithmic singularity of the equation at
+    distance ``|u - c|/c ~ |z|`` from the root: the basin shrinks with ``z``,
+    the log-log predictor (``v`` nearly constant) is of order zero, the walk
+    creeps down by factors ~2 and float64 stops at ``|u - c| ~ 1e-12`` (the
+    support scan next to the atom fell back to mpmath).  In ``p`` the
+    singular term is ``-L p`` (linear), the factors are evaluated in ``t =
+    e^p = u - c`` with ``u = c + t`` substituted symbolically (no
+    cancellation in ``u - c``) and ``p ~ log z``: steps as long as far from
+    the atom.  The price is ``w = t - (1 - c)``, which cancels where ``w ->
+    0`` (``|z|`` far beyond the support); its rounding enters the error
+    bound through ``Fabs``.
+
+    ``_parts`` returns the derivatives in ``p`` in the slots of those in
+    ``v`` (``dF/dp``, ``d^2F/dp^2``), so Newton's method, the log tangent
+    ``z p'/p`` and the basin radius of the base class apply unchanged.
+    """
+
+    def __init__(self, law, c):
+        super().__init__(law)
+        assert not self.viac
+        self.c = float(c)
+        self.roots = [f.shifted(c) for f in self.closed]
+
+    def _parts(self, U, z, err=None):
+        p = U[:, 0]
+        c = self.c
+        e = 0.0 if err is None else err
+        with np.errstate(all="ignore"):
+            t = np.exp(p)
+            u = c + t
+            w = t - (1.0 - c)
+            v = _lg(u)
+            lzw = _lg(z * w)
+            F = v - lzw
+            Fp = t / u - t / w
+            Fpp = t * c / u**2 + t * (1.0 - c) / w**2
+            # |t/w|: the rounding of w = t - (1 - c) in lg(z w)
+            Fabs = 2 + np.abs(v) + np.abs(lzw) + np.abs(t / w)
+            ev = e * np.abs(t / u)  # error of v from the error e of p
+            guard = (v.imag <= 1e-12 * np.abs(v) + ev) & (v.imag >= -np.pi - ev) & (
+                np.imag(z * w) <= np.abs(z * w) * (1e-12 + e * np.abs(t / w))
+            )
+            for f, roots in zip(self.closed, self.roots):
+                S, g1, g2 = f.eval_shifted(roots, t)
+                q = u / S
+                logS = v - _lg(q)
+                F = F - f.L * logS
+                Fp = Fp - f.L * g1
+                Fpp = Fpp - f.L * g2
+                Fabs = Fabs + f.L * (2 + np.abs(logS))
+                guard &= np.imag(q) <= np.abs(q) * (1e-12 + e * np.abs(t / u - g1))
+        return F, Fp, Fpp, Fabs, [], [], [], Fp, guard
+
+    def start(self, z):
+        w = super().start(z)[:, 0]
+        with np.errstate(all="ignore"):
+            t = np.expm1(w) + (1.0 - self.c)
+        return _lg(t)[:, None]
+
+    def extra_predictions(self, U0, s, z0, z1):
+        """The log-log predictor in ``v = lg(u)`` mapped to ``p`` (exact for
+        ``G ~ 1/z`` far out, where ``p`` tends to the constant ``lg(1 - c)``
+        and is no power law; the one in ``p`` is exact next to the atom,
+        where ``u - c ~ z^a``)."""
+        from .continuation import _loglog_predict
+
+        c = self.c
+        with np.errstate(all="ignore"):
+            p0 = U0[:, 0]
+            t0 = np.exp(p0)
+            u0 = c + t0
+            v0 = _lg(u0)
+            # z v'/v = (t/u) z p'/v, and z p' = s p
+            sv = (t0 / u0) * s[:, 0] * p0 / v0
+            vp = _loglog_predict(v0[:, None], sv[:, None], z0, z1)[:, 0]
+            return [_lg(np.exp(vp) - c)[:, None]]
+
+    def to_u(self, p):
+        """``u = c + e^p`` and ``du/dp / u``-free scale ``|t|`` of the error."""
+        t = np.exp(p)
+        return self.c + t, np.abs(t)

@@ -107,6 +107,37 @@ class _Closed:
             ddl = d2 / S - dl * dl
         return S, dl, ddl
 
+    def shifted(self, c):
+        """``(k, num_roots, den_roots)`` of ``S = k prod (t - r_i) / prod (t -
+        s_j)`` in ``t = u - c`` (the rational symbolic form shifted by ``c``
+        with sympy's exact polynomial shift, so a pole or zero of ``S`` at
+        ``u = c`` sits at ``t = 0`` and costs no digits), or ``None`` when
+        the form is not rational.  ``c`` is exact or a float."""
+        cache = self.__dict__.setdefault("_shifted", {})
+        key = repr(c)
+        if key not in cache:
+            cache[key] = None if self.expr_u is None else _shifted_roots(self.expr_u, c)
+        return cache[key]
+
+    @staticmethod
+    def eval_shifted(roots, t):
+        """``S, d log S/dp, d^2 log S/dp^2`` at ``u = c + t``, ``t = e^p``,
+        from ``roots = shifted(c)``: ``t d/dt log(t - r) = t/(t - r)`` and
+        ``(t d/dt)^2 log(t - r) = -t r/(t - r)^2`` (no cancellation at ``t ->
+        0``)."""
+        k, rn, rd = roots
+        with np.errstate(all="ignore"):
+            S = np.full(t.shape, k, complex)
+            g1 = np.zeros(t.shape, complex)
+            g2 = np.zeros(t.shape, complex)
+            for roots, sgn in ((rn, 1.0), (rd, -1.0)):
+                for r in roots:
+                    d = t - r
+                    S = S * d if sgn > 0 else S / d
+                    g1 = g1 + sgn * (t / d)
+                    g2 = g2 - sgn * (t * r / (d * d))
+        return S, g1, g2
+
     def S_mp(self, w):
         """``S`` at an mpmath ``w``: the law's own ``s_transform`` when it
         returns an mpmath number (its parameters at the working precision:
@@ -127,6 +158,29 @@ class _Closed:
         if self.sym is not None:
             return mpmath.mpmathify(self.sym_mp[0](1 + w))
         return mpmath.mpmathify(self.law.s_transform(w))
+
+
+def _shifted_roots(expr_u, c):
+    """``(k, num_roots, den_roots)`` of the rational ``expr_u`` in ``u_s``
+    shifted to ``t = u - c`` (see :meth:`_Closed.shifted`), ``None`` when it
+    is not a ratio of polynomials."""
+    import sympy
+
+    usym = sympy.Symbol("u_s")  # the symbol of _Closed.expr_u
+    num, den = sympy.fraction(expr_u)
+    tsym = sympy.Symbol("t_s")
+    try:
+        if not (num.is_polynomial(usym) and den.is_polynomial(usym)):
+            return None
+        # u = c + t substituted and expanded exactly (Poly of the shifted form)
+        cs = sympify_safe(c)
+        cn = [complex(v) for v in sympy.Poly(num.subs(usym, cs + tsym), tsym).all_coeffs()]
+        cd = [complex(v) for v in sympy.Poly(den.subs(usym, cs + tsym), tsym).all_coeffs()]
+    except (sympy.PolynomialError, TypeError, ValueError):
+        return None
+    if not (cn and cd and cd[0] != 0 and all(np.isfinite(cn + cd))):
+        return None
+    return cn[0] / cd[0], np.roots(cn), np.roots(cd)
 
 
 class _ViaCauchy:
