@@ -25,8 +25,11 @@ fraction of the basin radius; a rejected jump is retried after further steps.
 A problem object supplies ``nvar`` (number of complex unknowns, the first one
 is the "primary" variable whose basin is checked) and the methods
 ``start(z)``, ``newton(U, z)``, ``log_tangent(U, z)``, ``radius(U, z)`` and
-``guard(U, z, err)``, and optionally ``predict(U0, s, z0, z1)`` (its own
-predictor, in place of the log-log one); see :class:`Problem`.
+``guard(U, z, err)``; optionally ``correct(U, z)`` (Newton, then radius,
+guards and log tangent at the result in one pass), ``step_size(U, z)`` (the
+size of one Newton step: then the predictor is the best of several, see
+:func:`_predict`) and ``extra_predictions(U0, s, z0, z1)``; see
+:class:`Problem`.
 """
 
 from __future__ import annotations
@@ -93,6 +96,7 @@ class Track:
         self.y = np.full(n, np.nan)
         self.steps = np.zeros(n, dtype=np.int64)
         self.rejected = np.zeros(n, dtype=np.int64)
+        self.s = None  # log tangent at U (problems with ``correct``)
 
     @property
     def ok(self):
@@ -291,8 +295,11 @@ def _start(problem, tr, x, y_end, Y0, kappa):
     y = np.maximum(Y0, 4.0 * y_end)
     z = x + 1j * y
     guess = problem.start(z)
-    U, conv, err, resid = problem.newton(guess.copy(), z)
-    r, guard = _assess(problem, U, z, err)
+    if hasattr(problem, "correct"):
+        U, conv, err, resid, r, guard, tr.s = problem.correct(guess, z)
+    else:
+        U, conv, err, resid = problem.newton(guess.copy(), z)
+        r, guard = _assess(problem, U, z, err)
     good = conv & guard & (np.abs(U[:, 0] - guess[:, 0]) <= kappa * r)
     tr.U[:] = U
     tr.err[:] = err
@@ -349,12 +356,16 @@ def _round(problem, tr, walk, active, max_steps):
     y0 = tr.y[idx]
     U0 = tr.U[idx]
     z0 = x[idx] + 1j * y0
-    s = problem.log_tangent(U0, z0)
+    fused = hasattr(problem, "correct")
+    s = tr.s[idx] if fused else problem.log_tangent(U0, z0)
     y1, jump, forced = _next_heights(walk, idx, y0, z0, s, U0, tr.radius[idx])
     z1 = x[idx] + 1j * y1
     pred = _predict(problem, walk, idx, U0, s, z0, z1, y0, y1)
-    U1, conv, err, resid = problem.newton(pred.copy(), z1)
-    r1, guard = _assess(problem, U1, z1, err)
+    if fused:
+        U1, conv, err, resid, r1, guard, s1 = problem.correct(pred, z1)
+    else:
+        U1, conv, err, resid = problem.newton(pred.copy(), z1)
+        r1, guard = _assess(problem, U1, z1, err)
     dist = np.abs(U1[:, 0] - pred[:, 0])
     finite = np.all(np.isfinite(U1), axis=1)
     # a correction bigger than the basin, a broken guard, or a float64
@@ -366,6 +377,8 @@ def _round(problem, tr, walk, active, max_steps):
     walk.Uprev[ia] = U0[acc]
     walk.yprev[ia] = y0[acc]
     tr.U[ia] = U1[acc]
+    if fused:
+        tr.s[ia] = s1[acc]
     tr.err[ia] = err[acc]
     tr.resid[ia] = resid[acc]
     tr.radius[ia] = r1[acc]

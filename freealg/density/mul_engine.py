@@ -11,7 +11,7 @@ import numpy as np
 
 from . import certify as _certify
 from .continuation import EPS, descend
-from .mul_equation import _MulProblem, _ShiftedMulProblem
+from .mul_equation import _MulProblem, _RationalMulProblem
 from .mul_exact import _product_moments
 from .mul_factors import _lg
 from ..errors import TransformUndefinedError
@@ -34,43 +34,34 @@ class _MulEngine:
         self._residues = law._residues
 
     def _walk_problem(self):
+        """The continuation's problem: the compiled :class:`_RationalMulProblem`
+        when every factor has a rational symbolic S-transform (in ``lg(u -
+        c)`` next to an atom of mass ``c`` at 0, else in ``log u``), else the
+        numpy :class:`_MulProblem`."""
         law = self.law
         if law._viac or not law._closed:
             return self.problem
         c = next((m for a, m in law.atoms() if a == 0), 0)
-        if not 0 < float(c) < 1 or any(f.shifted(c) is None for f in law._closed):
+        if not 0 <= float(c) < 1:
             return self.problem
-        return _ShiftedMulProblem(law, c)
-
-    _NEAR = 1e-2  # |z| <= _NEAR * scale: the walk in lg(u - c) (next to the atom at 0)
+        c = c if float(c) > 0 else 0
+        roots = [f.shifted(c) for f in law._closed]
+        if any(r is None for r in roots):
+            return self.problem
+        return _RationalMulProblem(law, c, roots)
 
     def _walk(self, x, y):
         """The vertical continuation at ``x + i y``: ``(u, err_u, radius_u,
-        track)`` with ``u = zG`` and its absolute error and basin radius.
-        Points within ``_NEAR`` scales of an atom at 0 walk in ``p = lg(u -
-        c)`` (:class:`_ShiftedMulProblem`), the others in ``v = log u``
-        (exact for ``G ~ 1/z`` far out, where ``p`` is not a power law)."""
+        track)`` with ``u = zG`` and its absolute error and basin radius."""
         Y0 = 64.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
-        near = np.zeros(x.size, bool)
-        if self.walk is not self.problem:
-            near = np.abs(x + 1j * y) <= self._NEAR * self.scale
-        if not near.any():
-            tr = descend(self.problem, x, y, Y0=Y0, xscale=self.scale)
+        tr = descend(self.walk, x, y, Y0=Y0, xscale=self.scale)
+        if self.walk is self.problem:
             with np.errstate(all="ignore"):
                 u = np.exp(tr.U[:, 0])
-            return u, tr.err * np.abs(u), tr.radius * np.abs(u), tr
-        tr = descend(self.walk, x[near], y[near], Y0=Y0, xscale=self.scale)
-        with np.errstate(all="ignore"):
-            t = np.exp(tr.U[:, 0])
-        u, eu, ru = self.walk.c + t, tr.err * np.abs(t), tr.radius * np.abs(t)
-        if near.all():
-            return u, eu, ru, tr
-        full = _MergedTrack(x.size)
-        full.put(near, tr, u, eu, ru)
-        far = ~near
-        uf, ef, rf, trf = self._walk(x[far], y[far])
-        full.put(far, trf, uf, ef, rf)
-        return full.u, full.eu, full.ru, full
+            du = np.abs(u)
+        else:
+            u, du = self.walk.to_u(tr.U[:, 0])
+        return u, tr.err * du, tr.radius * du, tr
 
     def values(self, x, y):
         x = np.asarray(x, float)
@@ -479,25 +470,6 @@ class _MulEngine:
                 edge_solver=self._edges,
             )
         return list(self.law._support)
-
-
-class _MergedTrack:
-    """The fields of two :class:`~freealg.density.continuation.Track` s
-    that :meth:`_MulEngine.values` reads (``ok, status, y, resid``) and
-    ``u`` with its error and radius, merged by masks."""
-
-    def __init__(self, n):
-        self.u = np.zeros(n, complex)
-        self.eu = np.zeros(n)
-        self.ru = np.zeros(n)
-        self.ok = np.zeros(n, bool)
-        self.status = np.zeros(n, np.int8)
-        self.y = np.zeros(n)
-        self.resid = np.zeros(n)
-
-    def put(self, mask, tr, u, eu, ru):
-        self.u[mask], self.eu[mask], self.ru[mask] = u, eu, ru
-        self.ok[mask], self.status[mask], self.y[mask], self.resid[mask] = tr.ok, tr.status, tr.y, tr.resid
 
 
 class _PushEngine(_MulEngine):

@@ -215,78 +215,96 @@ class _MulProblem:
         return out
 
 
-class _ShiftedMulProblem(_MulProblem):
-    """The same equation in the unknown ``p = lg(u - c)``, ``u = 1 + w = zG``,
-    for a product with an atom of mass ``c > 0`` at 0 and closed factors
-    with symbolic S-transforms.
+class _RationalMulProblem(_MulProblem):
+    """The equation for closed factors with rational S-transforms, in the
+    unknown ``p = lg(u - c)`` (``u = 1 + w = zG``), solved by the numba
+    kernels of :mod:`freealg.density._mul_kernels` (one compiled loop per
+    point instead of numpy passes whose cost is Python overhead).
 
-    As ``z -> 0`` next to the atom, ``u -> c`` linearly in ``z``, and the
-    factor that carries the atom has its pole (or zero) of ``S`` exactly at
-    ``u = c`` (Belinschi: the product's mass at 0 is the largest factor's).
-    In ``v = log u`` that is a logarithmic singularity of the equation at
-    distance ``|u - c|/c ~ |z|`` from the root: the basin shrinks with ``z``,
-    the log-log predictor (``v`` nearly constant) is of order zero, the walk
-    creeps down by factors ~2 and float64 stops at ``|u - c| ~ 1e-12`` (the
-    support scan next to the atom fell back to mpmath).  In ``p`` the
-    singular term is ``-L p`` (linear), the factors are evaluated in ``t =
-    e^p = u - c`` with ``u = c + t`` substituted symbolically (no
-    cancellation in ``u - c``) and ``p ~ log z``: steps as long as far from
-    the atom.  The price is ``w = t - (1 - c)``, which cancels where ``w ->
-    0`` (``|z|`` far beyond the support); its rounding enters the error
-    bound through ``Fabs``.
-
-    ``_parts`` returns the derivatives in ``p`` in the slots of those in
-    ``v`` (``dF/dp``, ``d^2F/dp^2``), so Newton's method, the log tangent
-    ``z p'/p`` and the basin radius of the base class apply unchanged.
+    ``c = 0``: ``p = v = log u``, the unknown of :class:`_MulProblem` (same
+    equation, stopping rule and error bounds).  ``c > 0``, the mass of an
+    atom of the product at 0: as ``z -> 0`` next to it ``u -> c`` linearly in
+    ``z``, and the factor that carries the atom has its pole (or zero) of
+    ``S`` exactly at ``u = c`` (Belinschi: the product's mass at 0 is the
+    largest factor's).  In ``v`` that is a logarithmic singularity of the
+    equation at distance ``|u - c|/c ~ |z|`` from the root: the basin
+    shrinks with ``z``, the log-log predictor is of order zero (``v`` is
+    nearly constant), the walk creeps down by factors ~2 and float64 stops
+    at ``|u - c| ~ 1e-12`` (the ReLU support scan fell back to mpmath).  In
+    ``p`` the singular term is ``-L p`` (linear), the factors are evaluated
+    in ``t = e^p = u - c`` with ``u = c + t`` substituted exactly (the roots
+    of :meth:`~freealg.density.mul_factors._Closed.shifted`, no cancellation
+    in ``u - c``) and ``p ~ log z``: steps as long as far from the atom.  The
+    price is ``w = t - (1 - c)``, which cancels where ``w -> 0`` (``|z|`` far
+    beyond the support); its rounding enters the error bound through
+    ``Fabs``.  Far out ``p`` tends to the constant ``lg(1 - c)`` (no power
+    law): :meth:`extra_predictions` offers the log-log predictor in ``v``.
     """
 
-    def __init__(self, law, c):
+    def __init__(self, law, c, roots):
         super().__init__(law)
         assert not self.viac
-        self.c = float(c)
-        self.roots = [f.shifted(c) for f in self.closed]
+        from . import _mul_kernels
 
-    def _parts(self, U, z, err=None):
-        p = U[:, 0]
-        c = self.c
-        e = 0.0 if err is None else err
-        with np.errstate(all="ignore"):
-            t = np.exp(p)
-            u = c + t
-            w = t - (1.0 - c)
-            v = _lg(u)
-            lzw = _lg(z * w)
-            F = v - lzw
-            Fp = t / u - t / w
-            Fpp = t * c / u**2 + t * (1.0 - c) / w**2
-            # |t/w|: the rounding of w = t - (1 - c) in lg(z w)
-            Fabs = 2 + np.abs(v) + np.abs(lzw) + np.abs(t / w)
-            ev = e * np.abs(t / u)  # error of v from the error e of p
-            guard = (v.imag <= 1e-12 * np.abs(v) + ev) & (v.imag >= -np.pi - ev) & (
-                np.imag(z * w) <= np.abs(z * w) * (1e-12 + e * np.abs(t / w))
-            )
-            for f, roots in zip(self.closed, self.roots):
-                S, g1, g2 = f.eval_shifted(roots, t)
-                q = u / S
-                logS = v - _lg(q)
-                F = F - f.L * logS
-                Fp = Fp - f.L * g1
-                Fpp = Fpp - f.L * g2
-                Fabs = Fabs + f.L * (2 + np.abs(logS))
-                guard &= np.imag(q) <= np.abs(q) * (1e-12 + e * np.abs(t / u - g1))
-        return F, Fp, Fpp, Fabs, [], [], [], Fp, guard
+        self._k = _mul_kernels
+        self.c = float(c)
+        L, k, rr, sg, start = [], [], [], [], [0]
+        for f, (kj, rn, rd) in zip(self.closed, roots):
+            L.append(float(f.L))
+            k.append(complex(kj))
+            rr.extend(complex(r) for r in rn)
+            sg.extend([1.0] * len(rn))
+            rr.extend(complex(r) for r in rd)
+            sg.extend([-1.0] * len(rd))
+            start.append(len(rr))
+        self._args = (self.c, np.array(L, float), np.array(k, complex), np.array(rr, complex),
+                      np.array(sg, float), np.array(start, np.int64))
+
+    def newton(self, U, z, maxit=40):
+        P, conv, err, res = self._k.newton(np.ascontiguousarray(U[:, 0]), np.asarray(z, complex),
+                                           maxit, *self._args)
+        return P[:, None], conv, err, res
+
+    def correct(self, U, z):
+        """Newton's method from ``U``, then radius, guards and log tangent at
+        the result (one compiled pass): ``(U, conv, err, resid, radius,
+        guard, tangent)``."""
+        P, conv, err, res, rad, guard, tan = self._k.correct(
+            np.ascontiguousarray(U[:, 0]), np.asarray(z, complex), 40, *self._args)
+        return P[:, None], conv, err, res, rad, guard, tan[:, None]
+
+    def log_tangent(self, U, z):
+        return self._k.tangent(np.ascontiguousarray(U[:, 0]), np.asarray(z, complex), *self._args)[:, None]
+
+    def assess(self, U, z, err):
+        e = np.zeros(z.shape) if err is None else np.array(np.broadcast_to(err, z.shape), float)
+        return self._k.assess(np.ascontiguousarray(U[:, 0]), np.asarray(z, complex),
+                              np.ascontiguousarray(e), *self._args)
+
+    def radius(self, U, z):
+        return self.assess(U, z, None)[0]
+
+    def guard(self, U, z, err):
+        return self.assess(U, z, err)[1]
+
+    def step_size(self, U, z):
+        """``|dp|`` of one Newton step at ``U`` (ranks predictors)."""
+        return self._k.step_size(np.ascontiguousarray(U[:, 0]), np.asarray(z, complex), *self._args)
 
     def start(self, z):
-        w = super().start(z)[:, 0]
+        v = super().start(z)
+        if self.c == 0.0:
+            return v
         with np.errstate(all="ignore"):
-            t = np.expm1(w) + (1.0 - self.c)
-        return _lg(t)[:, None]
+            return _lg(np.expm1(v) + (1.0 - self.c))
 
     def extra_predictions(self, U0, s, z0, z1):
         """The log-log predictor in ``v = lg(u)`` mapped to ``p`` (exact for
-        ``G ~ 1/z`` far out, where ``p`` tends to the constant ``lg(1 - c)``
-        and is no power law; the one in ``p`` is exact next to the atom,
-        where ``u - c ~ z^a``)."""
+        ``G ~ 1/z`` far out, where ``p`` is no power law; the one in ``p``
+        is exact next to the atom, where ``u - c ~ z^a``); none for ``c =
+        0`` (then ``p = v``)."""
+        if self.c == 0.0:
+            return []
         from .continuation import _loglog_predict
 
         c = self.c
@@ -301,6 +319,7 @@ class _ShiftedMulProblem(_MulProblem):
             return [_lg(np.exp(vp) - c)[:, None]]
 
     def to_u(self, p):
-        """``u = c + e^p`` and ``du/dp / u``-free scale ``|t|`` of the error."""
-        t = np.exp(p)
+        """``u = zG`` and ``|du/dp|`` (the scale of the error of ``p``)."""
+        with np.errstate(all="ignore"):
+            t = np.exp(p)
         return self.c + t, np.abs(t)

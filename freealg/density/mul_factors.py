@@ -119,25 +119,6 @@ class _Closed:
             cache[key] = None if self.expr_u is None else _shifted_roots(self.expr_u, c)
         return cache[key]
 
-    @staticmethod
-    def eval_shifted(roots, t):
-        """``S, d log S/dp, d^2 log S/dp^2`` at ``u = c + t``, ``t = e^p``,
-        from ``roots = shifted(c)``: ``t d/dt log(t - r) = t/(t - r)`` and
-        ``(t d/dt)^2 log(t - r) = -t r/(t - r)^2`` (no cancellation at ``t ->
-        0``)."""
-        k, rn, rd = roots
-        with np.errstate(all="ignore"):
-            S = np.full(t.shape, k, complex)
-            g1 = np.zeros(t.shape, complex)
-            g2 = np.zeros(t.shape, complex)
-            for roots, sgn in ((rn, 1.0), (rd, -1.0)):
-                for r in roots:
-                    d = t - r
-                    S = S * d if sgn > 0 else S / d
-                    g1 = g1 + sgn * (t / d)
-                    g2 = g2 - sgn * (t * r / (d * d))
-        return S, g1, g2
-
     def S_mp(self, w):
         """``S`` at an mpmath ``w``: the law's own ``s_transform`` when it
         returns an mpmath number (its parameters at the working precision:
