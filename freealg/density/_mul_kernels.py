@@ -43,13 +43,42 @@ def _expm1(v):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _eval(p, z, e, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
-    """``F, F_p, F_pp, Fabs`` (rounding scale) and the branch guards at one
-    point (``e``: error of ``p`` for the guards)."""
+def _div(a, b):  # pragma: no cover - compiled
+    """``a / b`` for complex ``b`` (numba's complex division raises at 0;
+    this gives a non-finite value, which fails the step as in numpy)."""
+    if b.real == 0.0 and b.imag == 0.0:
+        return complex(np.inf, np.nan)
+    return a / b
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _need(a, b, scale):  # pragma: no cover - compiled
+    """The least error ``e >= 0``-tolerance with ``a <= b + e scale`` (``-inf``
+    when it holds outright, ``inf`` when no finite ``e`` does)."""
+    if a <= b:
+        return -np.inf
+    if not (a > b):
+        return np.nan  # nan data: never holds
+    return (a - b) / scale if scale > 0 else np.inf
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _eval(p, z, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
+    """``F, F_p, F_pp, Fabs`` (rounding scale) at one point, and the least
+    error ``e`` of ``p`` with which the branch guards hold (``guard(e) =
+    need <= e``): ``1 + w`` in the closed lower half plane with ``Im lg(1 +
+    w)`` in ``[-pi, 0]``, ``z w`` and each factor's ``(1 + w)/S`` in the
+    closed lower half plane, each up to ``1e-12`` relative and the
+    propagated error ``e``."""
     if c == 0.0:
-        u = cmath.exp(p)
+        # u = e^p and w = expm1(p) from one exp, sin and cos (and expm1)
+        ea = math.exp(p.real)
+        cb = math.cos(p.imag)
+        sb = math.sin(p.imag)
+        sh = math.sin(0.5 * p.imag)
+        u = complex(ea * cb, ea * sb)
         t = u
-        w = _expm1(p)
+        w = complex(math.expm1(p.real) * cb - 2.0 * sh * sh, ea * sb)
         v = p
     else:
         t = cmath.exp(p)
@@ -59,16 +88,17 @@ def _eval(p, z, e, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
     zw = z * w
     lzw = _lg(zw)
     F = v - lzw
-    tu = t / u
-    tw = t / w
+    tu = _div(t, u)
+    tw = _div(t, w)
     Fp = tu - tw
-    Fpp = tu * (c / u) + tw * ((1.0 - c) / w)
+    Fpp = tu * _div(c, u) + tw * _div(1.0 - c, w)
     Fabs = 2.0 + abs(v) + abs(lzw)
     if c != 0.0:
         Fabs += abs(tw)  # the rounding of w = t - (1 - c) in lg(z w)
-    ev = e * abs(tu)
-    guard = (v.imag <= 1e-12 * abs(v) + ev) and (v.imag >= -math.pi - ev) and (
-        zw.imag <= abs(zw) * (1e-12 + e * abs(tw)))
+    atu = abs(tu)
+    need = max(_need(v.imag, 1e-12 * abs(v), atu), _need(-math.pi - v.imag, 0.0, atu))
+    azw = abs(zw)
+    need = max(need, _need(zw.imag, 1e-12 * azw, azw * abs(tw)))
     for j in range(L.size):
         S = k[j]
         g1 = 0j
@@ -78,20 +108,21 @@ def _eval(p, z, e, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
             d = t - r
             if sgn[i] > 0:
                 S = S * d
-                g1 += t / d
-                g2 -= t * r / (d * d)
+                g1 += _div(t, d)
+                g2 -= _div(t * r, d * d)
             else:
-                S = S / d
-                g1 -= t / d
-                g2 += t * r / (d * d)
-        q = u / S
+                S = _div(S, d)
+                g1 -= _div(t, d)
+                g2 += _div(t * r, d * d)
+        q = _div(u, S)
         logS = v - _lg(q)
         F -= L[j] * logS
         Fp -= L[j] * g1
         Fpp -= L[j] * g2
         Fabs += L[j] * (2.0 + abs(logS))
-        guard = guard and (q.imag <= abs(q) * (1e-12 + e * abs(tu - g1)))
-    return F, Fp, Fpp, Fabs, guard
+        aq = abs(q)
+        need = max(need, _need(q.imag, 1e-12 * aq, aq * abs(tu - g1)))
+    return F, Fp, Fpp, Fabs, need
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -99,18 +130,73 @@ def newton(P, Z, maxit, c, L, k, roots, sgn, start):  # pragma: no cover - compi
     """Newton's method at every point (the loop and stopping rule of
     :func:`freealg.density.continuation.newton_loop` with the step of
     ``_MulProblem._newton_step``): ``(P, converged, err, resid)``."""
+    out, conv, err, res, rad, guard, tan = correct(P, Z, maxit, c, L, k, roots, sgn, start)
+    return out, conv, err, res
+
+
+@numba.njit(cache=True, error_model="numpy")
+def assess(P, Z, E, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
+    """Basin radius ``|F_p / F_pp|`` (``inf`` where not finite) and guards."""
+    n = P.size
+    rad = np.empty(n)
+    guard = np.empty(n, np.bool_)
+    for i in range(n):
+        F, Fp, Fpp, Fabs, need = _eval(P[i], Z[i], c, L, k, roots, sgn, start)
+        r = abs(_div(Fp, Fpp))
+        rad[i] = r if math.isfinite(r) else np.inf
+        guard[i] = need <= E[i]
+    return rad, guard
+
+
+@numba.njit(cache=True, error_model="numpy")
+def tangent(P, Z, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
+    """Log tangent ``z p'/p = 1/(p F_p)`` (``F_z = -1/z``)."""
+    n = P.size
+    out = np.empty(n, np.complex128)
+    for i in range(n):
+        F, Fp, Fpp, Fabs, need = _eval(P[i], Z[i], c, L, k, roots, sgn, start)
+        out[i] = _div(1.0 + 0j, P[i] * Fp)
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def step_size(P, Z, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
+    """``|F / F_p|``: the size of one Newton step (ranks predictors)."""
+    n = P.size
+    out = np.empty(n)
+    for i in range(n):
+        F, Fp, Fpp, Fabs, need = _eval(P[i], Z[i], c, L, k, roots, sgn, start)
+        out[i] = abs(_div(F, Fp))
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def correct(P, Z, maxit, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
+    """Newton's method at every point (the loop and stopping rule of
+    :func:`freealg.density.continuation.newton_loop` with the step of
+    ``_MulProblem._newton_step``), and at a converged value the basin
+    radius, the guards (with its error bound) and the log tangent of the
+    next step: ``(P, converged, err, resid, radius, guard, tangent)``.
+
+    These come from the last Newton evaluation, at the iterate before the
+    final correction, which is below the error bound ``err`` by the
+    stopping rule; the guards are taken with the tolerance ``err``, which
+    covers that correction."""
     n = P.size
     out = P.copy()
     conv = np.zeros(n, np.bool_)
     err = np.full(n, np.inf)
     res = np.full(n, np.inf)
+    rad = np.full(n, np.inf)
+    guard = np.zeros(n, np.bool_)
+    tan = np.full(n, np.nan + 0j)
     for i in range(n):
         p = P[i]
         z = Z[i]
         dprev = np.inf
         for _ in range(maxit):
-            F, Fp, Fpp, Fabs, g = _eval(p, z, 0.0, c, L, k, roots, sgn, start)
-            dv = -F / Fp
+            F, Fp, Fpp, Fabs, need = _eval(p, z, c, L, k, roots, sgn, start)
+            dv = _div(-F, Fp)
             ad = abs(dv)
             floor = 4.0 * _EPS * Fabs / abs(Fp) + 2.0 * _EPS * abs(p)
             err[i] = max(ad, floor)
@@ -122,61 +208,10 @@ def newton(P, Z, maxit, c, L, k, roots, sgn, start):  # pragma: no cover - compi
             dprev = ad
             if done:
                 conv[i] = True
+                r = abs(_div(Fp, Fpp))
+                rad[i] = r if math.isfinite(r) else np.inf
+                guard[i] = need <= err[i]
+                tan[i] = _div(1.0 + 0j, p * Fp)
                 break
         out[i] = p
-    return out, conv, err, res
-
-
-@numba.njit(cache=True, error_model="numpy")
-def assess(P, Z, E, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
-    """Basin radius ``|F_p / F_pp|`` (``inf`` where not finite) and guards."""
-    n = P.size
-    rad = np.empty(n)
-    guard = np.empty(n, np.bool_)
-    for i in range(n):
-        F, Fp, Fpp, Fabs, g = _eval(P[i], Z[i], E[i], c, L, k, roots, sgn, start)
-        r = abs(Fp / Fpp)
-        rad[i] = r if math.isfinite(r) else np.inf
-        guard[i] = g
-    return rad, guard
-
-
-@numba.njit(cache=True, error_model="numpy")
-def tangent(P, Z, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
-    """Log tangent ``z p'/p = 1/(p F_p)`` (``F_z = -1/z``)."""
-    n = P.size
-    out = np.empty(n, np.complex128)
-    for i in range(n):
-        F, Fp, Fpp, Fabs, g = _eval(P[i], Z[i], 0.0, c, L, k, roots, sgn, start)
-        out[i] = 1.0 / (P[i] * Fp)
-    return out
-
-
-@numba.njit(cache=True, error_model="numpy")
-def step_size(P, Z, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
-    """``|F / F_p|``: the size of one Newton step (ranks predictors)."""
-    n = P.size
-    out = np.empty(n)
-    for i in range(n):
-        F, Fp, Fpp, Fabs, g = _eval(P[i], Z[i], 0.0, c, L, k, roots, sgn, start)
-        out[i] = abs(F / Fp)
-    return out
-
-
-@numba.njit(cache=True, error_model="numpy")
-def correct(P, Z, maxit, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
-    """:func:`newton`, then at the corrected value the basin radius, the
-    guards (with its error bound) and the log tangent of the next step, in
-    one pass: ``(P, converged, err, resid, radius, guard, tangent)``."""
-    out, conv, err, res = newton(P, Z, maxit, c, L, k, roots, sgn, start)
-    n = P.size
-    rad = np.empty(n)
-    guard = np.empty(n, np.bool_)
-    tan = np.empty(n, np.complex128)
-    for i in range(n):
-        F, Fp, Fpp, Fabs, g = _eval(out[i], Z[i], err[i], c, L, k, roots, sgn, start)
-        r = abs(Fp / Fpp)
-        rad[i] = r if math.isfinite(r) else np.inf
-        guard[i] = g
-        tan[i] = 1.0 / (out[i] * Fp)
     return out, conv, err, res, rad, guard, tan

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import certify as _certify
-from .continuation import EPS, descend
+from .continuation import EPS, START_FAILED, descend
 from .mul_equation import _MulProblem, _RationalMulProblem
 from .mul_exact import _product_moments
 from .mul_factors import _lg
@@ -53,8 +53,17 @@ class _MulEngine:
     def _walk(self, x, y):
         """The vertical continuation at ``x + i y``: ``(u, err_u, radius_u,
         track)`` with ``u = zG`` and its absolute error and basin radius."""
-        Y0 = 64.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
+        # start 16 moment scales up (the moment series of the start value
+        # converges like (scale/|z|)^11 there); points whose start is not
+        # certified (a scale that underestimates the support) start 16 times
+        # higher
+        Y0 = 16.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
         tr = descend(self.walk, x, y, Y0=Y0, xscale=self.scale)
+        again = np.nonzero(tr.status == START_FAILED)[0]
+        if again.size:
+            tr2 = descend(self.walk, x[again], y[again], Y0=16.0 * Y0, xscale=self.scale)
+            for name in ("U", "err", "resid", "radius", "status", "y", "steps", "rejected"):
+                getattr(tr, name)[again] = getattr(tr2, name)
         if self.walk is self.problem:
             with np.errstate(all="ignore"):
                 u = np.exp(tr.U[:, 0])
