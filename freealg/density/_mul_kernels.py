@@ -215,3 +215,81 @@ def correct(P, Z, maxit, c, L, k, roots, sgn, start):  # pragma: no cover - comp
                 break
         out[i] = p
     return out, conv, err, res, rad, guard, tan
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _loglog(p0, s, z0, z1):  # pragma: no cover - compiled
+    """The log-log predictor ``p0 (z1/z0)^s`` (first order where ``z1 = 0``)."""
+    if z1.real == 0.0 and z1.imag == 0.0:
+        return p0 * (1.0 + s * _div(z1 - z0, z0))
+    return p0 * cmath.exp(s * cmath.log(_div(z1, z0)))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _power_fit(p0, s, z0, y0, y1, pp, yp):  # pragma: no cover - compiled
+    """:func:`freealg.density.continuation._power_fit_predict` at one point
+    (``nan`` where it does not apply)."""
+    nan = complex(np.nan, np.nan)
+    dudy = 1j * s * _div(p0, z0)
+    r = yp / y0
+    if not r > 1.0:
+        return nan
+    lr = math.log(r)
+    Q = _div(p0 - pp, dudy * y0)
+    q = Q.real
+    if not (abs(Q.imag) <= 0.05 * abs(Q) and q < -lr and math.isfinite(q)):
+        return nan
+    a = 0.5
+    for _ in range(8):
+        ra = math.exp(a * lr)
+        g = (1.0 - ra) / a - q
+        dg = (-ra * lr * a - (1.0 - ra)) / (a * a)
+        a = min(max(a - g / dg, 0.02), 8.0)
+    ra = math.exp(a * lr)
+    if not (abs((1.0 - ra) / a - q) <= 1e-6 * abs(q) and 0.05 <= a <= 4.0):
+        return nan
+    return p0 + dudy * y0 / a * ((y1 / y0) ** a - 1.0)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def predict(P0, S, Z0, Z1, Y0, Y1, PP, YP, XA, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
+    """The predictor of :func:`freealg.density.continuation._predict` at
+    every point: the log-log one, and the best by Newton step size of it,
+    the power fit (with a history, ``y0 <= |x|/4``) and, for ``c > 0``, the
+    log-log predictor in ``v = lg(u)`` mapped to ``p``."""
+    n = P0.size
+    out = np.empty(n, np.complex128)
+    for i in range(n):
+        p0 = P0[i]
+        s = S[i]
+        best = _loglog(p0, s, Z0[i], Z1[i])
+        cands = 0
+        fit = complex(np.nan, np.nan)
+        if math.isfinite(YP[i]) and Y0[i] <= 0.25 * XA[i]:
+            fit = _power_fit(p0, s, Z0[i], Y0[i], Y1[i], PP[i], YP[i])
+            if math.isfinite(fit.real) and math.isfinite(fit.imag):
+                cands += 1
+        pv = complex(np.nan, np.nan)
+        if c != 0.0:
+            t0 = cmath.exp(p0)
+            u0 = c + t0
+            v0 = _lg(u0)
+            sv = _div(t0, u0) * s * _div(p0, v0)
+            pv = _lg(cmath.exp(_loglog(v0, sv, Z0[i], Z1[i])) - c)
+            if math.isfinite(pv.real) and math.isfinite(pv.imag):
+                cands += 1
+        if cands:
+            F, Fp, Fpp, Fabs, need = _eval(best, Z1[i], c, L, k, roots, sgn, start)
+            size = abs(_div(F, Fp))
+            if not math.isfinite(size):
+                size = np.inf
+            for cand in (fit, pv):
+                if not (math.isfinite(cand.real) and math.isfinite(cand.imag)):
+                    continue
+                F, Fp, Fpp, Fabs, need = _eval(cand, Z1[i], c, L, k, roots, sgn, start)
+                sz = abs(_div(F, Fp))
+                if math.isfinite(sz) and sz < size:
+                    best = cand
+                    size = sz
+        out[i] = best
+    return out

@@ -212,6 +212,9 @@ def _predict(problem, walk, idx, U0, s, z0, z1, y0, y1):
     axis, ``y0 <= |x|/4``) and the problem's own ``extra_predictions``.
     (The branch guards and the basin test of the corrected value decide
     acceptance as for any predictor.)"""
+    if hasattr(problem, "predict"):
+        # the same selection, compiled (freealg.density._mul_kernels.predict)
+        return problem.predict(U0, s, z0, z1, y0, y1, walk.Uprev[idx], walk.yprev[idx], walk.xa[idx])
     pred = _loglog_predict(U0, s, z0, z1)
     if not hasattr(problem, "step_size"):
         return pred

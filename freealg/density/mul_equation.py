@@ -287,6 +287,13 @@ class _RationalMulProblem(_MulProblem):
     def guard(self, U, z, err):
         return self.assess(U, z, err)[1]
 
+    def predict(self, U0, s, z0, z1, y0, y1, Up, yp, xa):
+        """The predictor of a step (:func:`~freealg.density.continuation._predict`,
+        with :meth:`extra_predictions`), compiled."""
+        c = np.ascontiguousarray
+        return self._k.predict(c(U0[:, 0]), c(s[:, 0]), c(z0), c(z1), c(y0, float), c(y1, float),
+                               c(Up[:, 0]), c(yp, float), c(xa, float), *self._args)[:, None]
+
     def step_size(self, U, z):
         """``|dp|`` of one Newton step at ``U`` (ranks predictors)."""
         return self._k.step_size(np.ascontiguousarray(U[:, 0]), np.asarray(z, complex), *self._args)
