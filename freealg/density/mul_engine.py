@@ -141,6 +141,52 @@ class _MulEngine:
 
         return F
 
+    def _branch_counts(self, z, u):
+        """For each point, the integer ``n`` with ``F = Log(P) + 2 pi i n``,
+        ``P = exp(F) = u^(1 - sum L) (z w)^-1 prod (u/S_j)^L_j = u/(z w prod
+        S_j^L_j)`` (one
+        logarithm per evaluation of ``F`` instead of one per term), from the
+        float values; ``None`` where a term or ``P`` is within ``1e-6`` of a
+        cut (the count is then not certain; the terms are taken apart)."""
+        from .mul_factors import _lg
+        n = z.size
+        out = [None] * n
+        with np.errstate(all="ignore"):
+            w = u - 1.0
+            terms = [(-1, _lg(z * w))]
+            tot = 1
+            for f in self.law._closed:
+                terms.append((f.L, _lg(u / f.S(w))))
+                tot -= f.L
+            terms.append((tot, _lg(u)))
+            im = np.zeros(n)
+            safe = np.ones(n, bool)
+            for cf, t in terms:
+                a = t.imag
+                safe &= np.isfinite(a) & (np.abs(a - 0.5 * np.pi) > 1e-6) & (np.abs(a + 1.5 * np.pi) > 1e-6)
+                im = im + cf * a
+            arg = np.angle(np.exp(1j * im))
+            safe &= np.isfinite(arg) & (np.abs(arg) < np.pi - 1e-6)
+            cnt = np.round((im - arg) / (2 * np.pi))
+        for k in np.nonzero(safe)[0]:
+            out[k] = int(cnt[k])
+        return out
+
+    def _mp_F_one(self, n):
+        """``F`` with one mpmath logarithm: ``Log(P) + 2 pi i n``
+        (:meth:`_branch_counts`)."""
+        from .._utils.mpctx import mpmath
+        closed = self.law._closed
+
+        def F(w, z):
+            # P = u^(1 - sum L) (z w)^-1 prod (u/S)^L = u / (z w prod S^L)
+            Q = z * w
+            for f in closed:
+                Q *= f.S_mp(w) ** f.L
+            return mpmath.log((1 + w) / Q) + 2j * mpmath.pi * n
+
+        return F
+
     def _mp_dF(self):
         """``dF(w, order)``: ``F_w`` (order 1) or ``F_ww`` (order 2) of the
         mpmath equation, analytic from the symbolic ``S', S''`` (``d/dw
@@ -268,9 +314,12 @@ class _MulEngine:
             u_f = z_f * np.asarray(G, complex)
             with np.errstate(all="ignore"):
                 Fw = self.problem._parts(np.log(1j * u_f)[:, None] - 0.5j * np.pi, z_f)[7] / u_f
+            branch = self._branch_counts(z_f, u_f)
+            F_sep = F
             for k in range(len(x)):
                 z = mpmath.mpf(float(x[k]))
                 w = z * mpmath.mpc(complex(G[k])) - 1
+                F = F_sep if branch[k] is None else self._mp_F_one(branch[k])
                 d1 = dFa(w, 1) if dFa is not None else mpmath.mpc(complex(Fw[k]))
                 conv = False
                 dprev = None
