@@ -33,16 +33,6 @@ def _lg(u):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _expm1(v):  # pragma: no cover - compiled
-    """``exp(v) - 1`` for complex ``v`` without cancellation at ``v -> 0``."""
-    a, b = v.real, v.imag
-    em = math.expm1(a)
-    s = math.sin(0.5 * b)
-    re = em * math.cos(b) - 2.0 * s * s
-    return complex(re, math.exp(a) * math.sin(b))
-
-
-@numba.njit(cache=True, error_model="numpy")
 def _div(a, b):  # pragma: no cover - compiled
     """``a / b`` for complex ``b`` (numba's complex division raises at 0;
     this gives a non-finite value, which fails the step as in numpy)."""
@@ -160,17 +150,6 @@ def tangent(P, Z, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, error_model="numpy")
-def step_size(P, Z, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
-    """``|F / F_p|``: the size of one Newton step (ranks predictors)."""
-    n = P.size
-    out = np.empty(n)
-    for i in range(n):
-        F, Fp, Fpp, Fabs, need = _eval(P[i], Z[i], c, L, k, roots, sgn, start)
-        out[i] = abs(_div(F, Fp))
-    return out
-
-
-@numba.njit(cache=True, error_model="numpy")
 def correct(P, Z, maxit, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
     """Newton's method at every point (the loop and stopping rule of
     :func:`freealg.density.continuation.newton_loop` with the step of
@@ -227,8 +206,14 @@ def _loglog(p0, s, z0, z1):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, error_model="numpy")
 def _power_fit(p0, s, z0, y0, y1, pp, yp):  # pragma: no cover - compiled
-    """:func:`freealg.density.continuation._power_fit_predict` at one point
-    (``nan`` where it does not apply)."""
+    """Predictor along the vertical line from the last two accepted states:
+    ``p(y) = A + B y^alpha`` through ``(yp, pp)`` and ``(y0, p0)`` with the
+    slope ``dp/dy = i s p0/z0`` at ``y0`` (``alpha`` real).  Exact for ``p -
+    p_e ~ (z - z_e)^(1/2)`` while ``y`` is far above the distance of the line
+    to a square-root edge ``z_e``, and for ``p`` linear in ``y`` below it,
+    where the log-log predictor (a power law in ``z``, not in ``z - z_e``)
+    creeps by factors ~2.  ``nan`` where there is no real ``alpha`` in
+    ``[0.05, 4]``."""
     nan = complex(np.nan, np.nan)
     dudy = 1j * s * _div(p0, z0)
     r = yp / y0
@@ -253,8 +238,8 @@ def _power_fit(p0, s, z0, y0, y1, pp, yp):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, error_model="numpy")
 def predict(P0, S, Z0, Z1, Y0, Y1, PP, YP, XA, c, L, k, roots, sgn, start):  # pragma: no cover - compiled
-    """The predictor of :func:`freealg.density.continuation._predict` at
-    every point: the log-log one, and the best by Newton step size of it,
+    """The predictor of a step of :func:`freealg.density.continuation.descend`
+    at every point: the log-log one, and the best by Newton step size of it,
     the power fit (with a history, ``y0 <= |x|/4``) and, for ``c > 0``, the
     log-log predictor in ``v = lg(u)`` mapped to ``p``."""
     n = P0.size

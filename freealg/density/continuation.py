@@ -26,9 +26,8 @@ A problem object supplies ``nvar`` (number of complex unknowns, the first one
 is the "primary" variable whose basin is checked) and the methods
 ``start(z)``, ``newton(U, z)``, ``log_tangent(U, z)``, ``radius(U, z)`` and
 ``guard(U, z, err)``; optionally ``correct(U, z)`` (Newton, then radius,
-guards and log tangent at the result in one pass), ``step_size(U, z)`` (the
-size of one Newton step: then the predictor is the best of several, see
-:func:`_predict`) and ``extra_predictions(U0, s, z0, z1)``; see
+guards and log tangent at the result in one pass) and ``predict(U0, s, z0,
+z1, y0, y1, Up, yp, xa)`` (its own predictor, see :func:`_predict`); see
 :class:`Problem`.
 """
 
@@ -175,76 +174,16 @@ def _loglog_predict(U0, s, z0, z1):
     return np.where(zero_target[:, None], euler, pred)
 
 
-def _power_fit_predict(U0, s, z0, y0, y1, Up, yp):
-    """Predictor along the vertical line from the last two accepted states:
-    ``U(y) = A + B y^alpha`` through ``(yp, Up)`` and ``(y0, U0)`` with the
-    slope ``dU/dy = i s U0/z0`` at ``y0`` (``alpha`` real, fitted per
-    column).  Exact for ``U - U_e ~ (z - z_e)^(1/2)`` while ``y`` is far
-    above the distance of the line to a square-root edge ``z_e`` and for
-    ``U`` linear in ``y`` below it, where the log-log predictor (a power law
-    in ``z``, not in ``z - z_e``) creeps by factors ~2.  ``nan`` rows where
-    there is no history or no real ``alpha`` in ``[0.05, 4]``."""
-    with np.errstate(all="ignore"):
-        dudy = 1j * s * U0 / z0[:, None]
-        r = (yp / y0)[:, None]
-        lr = np.log(r)
-        Q = (U0 - Up) / (dudy * y0[:, None])
-        q = Q.real
-        usable = (np.abs(Q.imag) <= 0.05 * np.abs(Q)) & (q < -lr) & (r > 1) & np.isfinite(q)
-        # solve (1 - r^a)/a = q by Newton's method in a (g is decreasing and convex)
-        a = np.full(q.shape, 0.5)
-        for _ in range(8):
-            ra = np.exp(a * lr)
-            g = (1 - ra) / a - q
-            dg = (-ra * lr * a - (1 - ra)) / (a * a)
-            a = np.clip(a - g / dg, 0.02, 8.0)
-        ra = np.exp(a * lr)
-        usable &= (np.abs((1 - ra) / a - q) <= 1e-6 * np.abs(q)) & (a >= 0.05) & (a <= 4.0)
-        ratio = (y1 / y0)[:, None]
-        pred = U0 + dudy * y0[:, None] / a * (ratio**a - 1.0)
-    return np.where(usable, pred, np.nan)
-
-
 def _predict(problem, walk, idx, U0, s, z0, z1, y0, y1):
-    """The predictor of one step: the log-log one, and where the problem
-    can size a Newton step (``step_size``), the candidate with the smallest
-    step among it, the power fit of :func:`_power_fit_predict` (near the
-    axis, ``y0 <= |x|/4``) and the problem's own ``extra_predictions``.
+    """The predictor of one step: the problem's own ``predict`` when it has
+    one (given the last accepted state before ``U0`` as ``Up, yp`` and the
+    scale ``|x|``, e.g. the compiled selection of
+    :func:`freealg.density._mul_kernels.predict`), else the log-log one.
     (The branch guards and the basin test of the corrected value decide
     acceptance as for any predictor.)"""
     if hasattr(problem, "predict"):
-        # the same selection, compiled (freealg.density._mul_kernels.predict)
         return problem.predict(U0, s, z0, z1, y0, y1, walk.Uprev[idx], walk.yprev[idx], walk.xa[idx])
-    pred = _loglog_predict(U0, s, z0, z1)
-    if not hasattr(problem, "step_size"):
-        return pred
-    cands = []
-    yp = walk.yprev[idx]
-    near = np.isfinite(yp) & (y0 <= 0.25 * walk.xa[idx])
-    if near.any():
-        fit = np.full_like(U0, np.nan)
-        k = np.nonzero(near)[0]
-        fit[k] = _power_fit_predict(U0[k], s[k], z0[k], y0[k], y1[k], walk.Uprev[idx][k], yp[k])
-        cands.append(fit)
-    if hasattr(problem, "extra_predictions"):
-        cands.extend(problem.extra_predictions(U0, s, z0, z1))
-    if not cands:
-        return pred
-    cands = np.stack([pred] + cands)  # (m, n, nvar)
-    fin = np.isfinite(cands).all(axis=2)
-    rows = np.nonzero(fin[1:].any(axis=0))[0]
-    if rows.size == 0:
-        return pred
-    m = cands.shape[0]
-    sub = cands[:, rows].reshape(m * rows.size, -1)
-    ok = fin[:, rows].ravel()
-    size = np.full(m * rows.size, np.inf)
-    size[ok] = problem.step_size(sub[ok], np.tile(z1[rows], m)[ok])
-    size = np.where(np.isfinite(size), size, np.inf).reshape(m, rows.size)
-    best = np.argmin(size, axis=0)
-    pred = pred.copy()
-    pred[rows] = cands[best, rows]
-    return pred
+    return _loglog_predict(U0, s, z0, z1)
 
 
 def _assess(problem, U, z, err):
@@ -324,7 +263,7 @@ class _Walk:
         self.f = np.full(n, 8.0)
         self.nojump = np.zeros(n, bool)
         self.xa = np.where(x != 0, np.abs(x), 1e-2 * xscale)
-        # the previous accepted state (for the power-fit predictor)
+        # the previous accepted state (for a problem's own predictor)
         self.Uprev = None
         self.yprev = np.full(n, np.nan)
 

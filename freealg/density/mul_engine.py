@@ -28,8 +28,9 @@ class _MulEngine:
         self.law = law
         self.scale = law._scale
         self.problem = _MulProblem(law)
-        # the continuation's unknown: lg(u - c) next to an atom of mass c at 0
-        # (closed symbolic factors), else v = log u (_ShiftedMulProblem)
+        # the continuation's problem: compiled for rational S-transforms, in
+        # lg(u - c) for an atom of mass c at 0 (_RationalMulProblem); the
+        # numpy _MulProblem (v = log u) otherwise and for the edge solver
         self.walk = self._walk_problem()
         self._residues = law._residues
 
@@ -53,11 +54,15 @@ class _MulEngine:
     def _walk(self, x, y):
         """The vertical continuation at ``x + i y``: ``(u, err_u, radius_u,
         track)`` with ``u = zG`` and its absolute error and basin radius."""
-        # start 16 moment scales up (the moment series of the start value
-        # converges like (scale/|z|)^11 there); points whose start is not
-        # certified (a scale that underestimates the support) start 16 times
-        # higher
-        Y0 = 16.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
+        # the compiled problem (rational S) starts 16 moment scales up (the
+        # moment series of the start value converges like (scale/|z|)^11
+        # there); points whose start is not certified (a scale that
+        # underestimates the support) start 16 times higher.  The numpy
+        # problem keeps 64 scales: with a transcendental S (the depth limit's
+        # exp(1/u - 1)) the walk from 16 scales reached a wrong value at
+        # quadrature points (caught by the mass check, but not by the walk)
+        top = 16.0 if self.walk is not self.problem else 64.0
+        Y0 = top * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
         tr = descend(self.walk, x, y, Y0=Y0, xscale=self.scale)
         again = np.nonzero(tr.status == START_FAILED)[0]
         if again.size:

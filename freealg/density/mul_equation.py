@@ -146,11 +146,6 @@ class _MulProblem:
         done = (ad <= floor) | ((ad >= 0.5 * dprev) & (ad <= 1e-9 * (1 + np.abs(v))))
         return D, ad, np.maximum(adv, floor), res, done
 
-    def step_size(self, U, z):
-        """``|dv|`` of one Newton step at ``U`` (ranks predictors)."""
-        with np.errstate(all="ignore"):
-            return np.abs(self._newton_step(U, z, np.full(z.shape, np.inf))[0][:, 0])
-
     def log_tangent(self, U, z):
         _, _, _, _, _, a, _, Feff, _ = self._parts(U, z)
         v = U[:, 0]
@@ -238,7 +233,7 @@ class _RationalMulProblem(_MulProblem):
     price is ``w = t - (1 - c)``, which cancels where ``w -> 0`` (``|z|`` far
     beyond the support); its rounding enters the error bound through
     ``Fabs``.  Far out ``p`` tends to the constant ``lg(1 - c)`` (no power
-    law): :meth:`extra_predictions` offers the log-log predictor in ``v``.
+    law): :meth:`predict` also tries the log-log predictor in ``v``.
     """
 
     def __init__(self, law, c, roots):
@@ -288,15 +283,13 @@ class _RationalMulProblem(_MulProblem):
         return self.assess(U, z, err)[1]
 
     def predict(self, U0, s, z0, z1, y0, y1, Up, yp, xa):
-        """The predictor of a step (:func:`~freealg.density.continuation._predict`,
-        with :meth:`extra_predictions`), compiled."""
+        """The predictor of a step, compiled
+        (:func:`freealg.density._mul_kernels.predict`): the log-log one or,
+        where it gives a smaller Newton step, the power fit along the
+        vertical line or (``c > 0``) the log-log predictor in ``v``."""
         c = np.ascontiguousarray
         return self._k.predict(c(U0[:, 0]), c(s[:, 0]), c(z0), c(z1), c(y0, float), c(y1, float),
                                c(Up[:, 0]), c(yp, float), c(xa, float), *self._args)[:, None]
-
-    def step_size(self, U, z):
-        """``|dp|`` of one Newton step at ``U`` (ranks predictors)."""
-        return self._k.step_size(np.ascontiguousarray(U[:, 0]), np.asarray(z, complex), *self._args)
 
     def start(self, z):
         v = super().start(z)
@@ -304,26 +297,6 @@ class _RationalMulProblem(_MulProblem):
             return v
         with np.errstate(all="ignore"):
             return _lg(np.expm1(v) + (1.0 - self.c))
-
-    def extra_predictions(self, U0, s, z0, z1):
-        """The log-log predictor in ``v = lg(u)`` mapped to ``p`` (exact for
-        ``G ~ 1/z`` far out, where ``p`` is no power law; the one in ``p``
-        is exact next to the atom, where ``u - c ~ z^a``); none for ``c =
-        0`` (then ``p = v``)."""
-        if self.c == 0.0:
-            return []
-        from .continuation import _loglog_predict
-
-        c = self.c
-        with np.errstate(all="ignore"):
-            p0 = U0[:, 0]
-            t0 = np.exp(p0)
-            u0 = c + t0
-            v0 = _lg(u0)
-            # z v'/v = (t/u) z p'/v, and z p' = s p
-            sv = (t0 / u0) * s[:, 0] * p0 / v0
-            vp = _loglog_predict(v0[:, None], sv[:, None], z0, z1)[:, 0]
-            return [_lg(np.exp(vp) - c)[:, None]]
 
     def to_u(self, p):
         """``u = zG`` and ``|du/dp|`` (the scale of the error of ``p``)."""
