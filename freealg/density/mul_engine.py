@@ -42,10 +42,14 @@ class _MulEngine:
         law = self.law
         if law._viac or not law._closed:
             return self.problem
-        c = next((m for a, m in law.atoms() if a == 0), 0)
-        if not 0 <= float(c) < 1:
+        try:
+            c = next((m for a, m in law.atoms() if a == 0), 0)
+            cf = float(c)
+        except (TypeError, ValueError):  # a mass that is not a number
             return self.problem
-        c = c if float(c) > 0 else 0
+        if not 0 <= cf < 1:
+            return self.problem
+        c = c if cf > 0 else 0
         roots = [f.shifted(c) for f in law._closed]
         if any(r is None for r in roots):
             return self.problem
@@ -161,7 +165,10 @@ class _MulEngine:
             terms = [(-1, _lg(z * w))]
             tot = 1
             for f in self.law._closed:
-                terms.append((f.L, _lg(u / f.S(w))))
+                try:
+                    terms.append((f.L, _lg(u / f.S(w))))
+                except (TypeError, ValueError, ArithmeticError):
+                    return out  # no float S here: the terms are taken apart
                 tot -= f.L
             terms.append((tot, _lg(u)))
             im = np.zeros(n)
