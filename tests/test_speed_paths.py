@@ -175,3 +175,20 @@ def test_hard_tanh_critical_line_atoms_are_belinschi():
     for (loc, mass, residue, unc), (a, m) in zip(ev.atom_checks, exact):
         assert loc == pytest.approx(float(a), rel=1e-15) and mass == pytest.approx(float(m), rel=1e-15)
         assert abs(residue - float(m)) <= max(3 * unc, 1e-8)
+
+
+@pytest.mark.parametrize("p,L", [(sympy.Rational(1, 2), 3), (sympy.Rational(3, 4), 5)])
+def test_free_projection_powers_within_their_error_bounds(p, L):
+    """Powers of a free projection: an atom of mass ``c = 1 - p`` at 0, the
+    Bernoulli S-transform with its pole at ``u = c``, walked in ``lg(u -
+    c)``: every value (bulk and next to the top edge) is within its error
+    bound of an mpmath continuation (40 digits, unknown ``w``)."""
+    law = free_mul_law([freealg.Bernoulli(p)], [L])
+    top = law.support()[-1][1]
+    x = np.linspace(0, 1.1 * top, 301)
+    res = law.density(x)
+    assert res.evidence.ok
+    inside = np.nonzero((x > 0) & (x < top))[0]
+    for k in np.concatenate([inside[-12:], inside[::40]]):
+        ref = -_mp_reference(law, x[k]).imag / np.pi
+        assert abs(res.density[k] - ref) <= res.error[k] + 4 * C.EPS * abs(ref)
