@@ -34,6 +34,29 @@ def _circle_derivs(f, w, h):
     return f0, d1, d2
 
 
+_SYMBOLIC_CACHE = {}  # srepr of S(w_s) -> _symbolic_forms (a law per call re-derives the same S)
+_SHIFTED_CACHE = {}  # (srepr of S(u_s), repr of c) -> _shifted_roots
+
+
+def _symbolic_forms(expr, wsym, usym):
+    """``(S in u = 1 + w, no float constants, numpy (S, S', S''), mpmath (S,
+    S', S''))`` of the symbolic S-transform ``expr`` in ``wsym``."""
+    import sympy
+
+    e_u = sympy.cancel(expr.subs(wsym, usym - 1))
+    d1 = sympy.diff(e_u, usym)
+    d2 = sympy.diff(d1, usym)
+    # no float constants: the mpmath form is exact at any precision
+    exact = not e_u.atoms(sympy.Float)
+    sym = tuple(sympy.lambdify(usym, e, "numpy") for e in (e_u, d1, d2))
+    from .._utils.mpctx import lambdify_modules
+
+    # S, S', S'' in u = 1 + w for mpmath (the derivatives serve Newton's
+    # method and the basin radius of the mpmath continuation)
+    sym_mp = tuple(sympy.lambdify(usym, e, lambdify_modules()) for e in (e_u, d1, d2))
+    return e_u, exact, sym, sym_mp
+
+
 class _Closed:
     """A factor entering through its S-transform.
 
@@ -63,18 +86,12 @@ class _Closed:
             return
         if not isinstance(expr, sympy.Expr) or not expr.free_symbols <= {wsym}:
             return
-        e_u = sympy.cancel(expr.subs(wsym, usym - 1))
-        d1 = sympy.diff(e_u, usym)
-        d2 = sympy.diff(d1, usym)
-        self.expr_u = e_u
-        # no float constants: the mpmath form is exact at any precision
-        self.sym_exact = not e_u.atoms(sympy.Float)
-        self.sym = tuple(sympy.lambdify(usym, e, "numpy") for e in (e_u, d1, d2))
-        from .._utils.mpctx import lambdify_modules
-
-        # S, S', S'' in u = 1 + w for mpmath (the derivatives serve Newton's
-        # method and the basin radius of the mpmath continuation)
-        self.sym_mp = tuple(sympy.lambdify(usym, e, lambdify_modules()) for e in (e_u, d1, d2))
+        key = sympy.srepr(expr)
+        if key not in _SYMBOLIC_CACHE:
+            if len(_SYMBOLIC_CACHE) >= 256:
+                _SYMBOLIC_CACHE.clear()
+            _SYMBOLIC_CACHE[key] = _symbolic_forms(expr, wsym, usym)
+        self.expr_u, self.sym_exact, self.sym, self.sym_mp = _SYMBOLIC_CACHE[key]
 
     def S(self, w):
         return np.asarray(self.law.s_transform(w), dtype=complex)
@@ -113,11 +130,16 @@ class _Closed:
         with sympy's exact polynomial shift, so a pole or zero of ``S`` at
         ``u = c`` sits at ``t = 0`` and costs no digits), or ``None`` when
         the form is not rational.  ``c`` is exact or a float."""
-        cache = self.__dict__.setdefault("_shifted", {})
-        key = repr(c)
-        if key not in cache:
-            cache[key] = None if self.expr_u is None else _shifted_roots(self.expr_u, c)
-        return cache[key]
+        if self.expr_u is None:
+            return None
+        import sympy
+
+        key = (sympy.srepr(self.expr_u), repr(c))
+        if key not in _SHIFTED_CACHE:
+            if len(_SHIFTED_CACHE) >= 256:
+                _SHIFTED_CACHE.clear()
+            _SHIFTED_CACHE[key] = _shifted_roots(self.expr_u, c)
+        return _SHIFTED_CACHE[key]
 
     def S_mp(self, w):
         """``S`` at an mpmath ``w``: the law's own ``s_transform`` when it
