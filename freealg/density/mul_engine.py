@@ -11,7 +11,7 @@ import numpy as np
 
 from . import certify as _certify
 from .continuation import EPS, START_FAILED, descend
-from .mul_equation import _MulProblem, _RationalMulProblem
+from .mul_equation import _MulProblem, _rational_problem
 from .mul_exact import _product_moments
 from .mul_factors import _lg
 from ..errors import TransformUndefinedError
@@ -31,29 +31,8 @@ class _MulEngine:
         # the continuation's problem: compiled for rational S-transforms, in
         # lg(u - c) for an atom of mass c at 0 (_RationalMulProblem); the
         # numpy _MulProblem (v = log u) otherwise and for the edge solver
-        self.walk = self._walk_problem()
+        self.walk = _rational_problem(law) or self.problem
         self._residues = law._residues
-
-    def _walk_problem(self):
-        """The continuation's problem: the compiled :class:`_RationalMulProblem`
-        when every factor has a rational symbolic S-transform (in ``lg(u -
-        c)`` next to an atom of mass ``c`` at 0, else in ``log u``), else the
-        numpy :class:`_MulProblem`."""
-        law = self.law
-        if law._viac or not law._closed:
-            return self.problem
-        try:
-            c = next((m for a, m in law.atoms() if a == 0), 0)
-            cf = float(c)
-        except (TypeError, ValueError):  # a mass that is not a number
-            return self.problem
-        if not 0 <= cf < 1:
-            return self.problem
-        c = c if cf > 0 else 0
-        roots = [f.shifted(c) for f in law._closed]
-        if any(r is None for r in roots):
-            return self.problem
-        return _RationalMulProblem(law, c, roots)
 
     def _walk(self, x, y):
         """The vertical continuation at ``x + i y``: ``(u, err_u, radius_u,

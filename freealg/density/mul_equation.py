@@ -303,3 +303,24 @@ class _RationalMulProblem(_MulProblem):
         with np.errstate(all="ignore"):
             t = np.exp(p)
         return self.c + t, np.abs(t)
+
+
+def _rational_problem(law):
+    """The compiled :class:`_RationalMulProblem` of ``law`` when every factor
+    has a rational symbolic S-transform (in ``lg(u - c)`` next to an atom of
+    mass ``c`` at 0, else in ``log u``); ``None`` otherwise (the numpy
+    :class:`_MulProblem` then walks)."""
+    if law._viac or not law._closed:
+        return None
+    try:
+        c = next((m for a, m in law.atoms() if a == 0), 0)
+        cf = float(c)
+    except (TypeError, ValueError):  # a mass that is not a number
+        return None
+    if not 0 <= cf < 1:
+        return None
+    c = c if cf > 0 else 0
+    roots = [f.shifted(c) for f in law._closed]
+    if any(r is None for r in roots):
+        return None
+    return _RationalMulProblem(law, c, roots)
