@@ -269,7 +269,7 @@ LAYERS = [
             "laws.activation_numerics laws.analysis laws.arcsine laws.base laws.continuous "
             "laws.convolution_moments laws.curve_model laws.curve_polynomial laws.curve_series laws.curve_transforms "
             "laws.curves laws.discrete laws.elimination laws.frozen laws.fuss_catalan laws.interface"),
-    ("density", "density density.algebraic density.certify density.checks density.continuation "
+    ("density", "density density._mul_kernels density.algebraic density.certify density.checks density.continuation "
                "density.curve density.curve_engine density.curve_routing density.curve_track "
                "density.mul_engine density.mul_equation density.mul_exact density.mul_factors "
                "density.result density.subordination functional"),

@@ -25,7 +25,10 @@ fraction of the basin radius; a rejected jump is retried after further steps.
 A problem object supplies ``nvar`` (number of complex unknowns, the first one
 is the "primary" variable whose basin is checked) and the methods
 ``start(z)``, ``newton(U, z)``, ``log_tangent(U, z)``, ``radius(U, z)`` and
-``guard(U, z, err)``; see :class:`Problem`.
+``guard(U, z, err)``; optionally ``correct(U, z)`` (Newton, then radius,
+guards and log tangent at the result in one pass) and ``predict(U0, s, z0,
+z1, y0, y1, Up, yp, xa)`` (its own predictor, see :func:`_predict`); see
+:class:`Problem`.
 """
 
 from __future__ import annotations
@@ -92,6 +95,7 @@ class Track:
         self.y = np.full(n, np.nan)
         self.steps = np.zeros(n, dtype=np.int64)
         self.rejected = np.zeros(n, dtype=np.int64)
+        self.s = None  # log tangent at U (problems with ``correct``)
 
     @property
     def ok(self):
@@ -170,6 +174,18 @@ def _loglog_predict(U0, s, z0, z1):
     return np.where(zero_target[:, None], euler, pred)
 
 
+def _predict(problem, walk, idx, U0, s, z0, z1, y0, y1):
+    """The predictor of one step: the problem's own ``predict`` when it has
+    one (given the last accepted state before ``U0`` as ``Up, yp`` and the
+    scale ``|x|``, e.g. the compiled selection of
+    :func:`freealg.density._mul_kernels.predict`), else the log-log one.
+    (The branch guards and the basin test of the corrected value decide
+    acceptance as for any predictor.)"""
+    if hasattr(problem, "predict"):
+        return problem.predict(U0, s, z0, z1, y0, y1, walk.Uprev[idx], walk.yprev[idx], walk.xa[idx])
+    return _loglog_predict(U0, s, z0, z1)
+
+
 def _assess(problem, U, z, err):
     """``(radius, guard)``, in one call when the problem offers ``assess``."""
     if hasattr(problem, "assess"):
@@ -203,6 +219,7 @@ def descend(problem, x, y_end, *, Y0, xscale, kappa=0.25, fmax=1e3, max_rounds=4
         return tr
     active = _start(problem, tr, x, y_end, Y0, kappa)
     walk = _Walk(x, y_end, xscale, kappa, fmax)
+    walk.Uprev = np.zeros_like(tr.U)
     rounds = 0
     while active.any():
         rounds += 1
@@ -220,8 +237,11 @@ def _start(problem, tr, x, y_end, Y0, kappa):
     y = np.maximum(Y0, 4.0 * y_end)
     z = x + 1j * y
     guess = problem.start(z)
-    U, conv, err, resid = problem.newton(guess.copy(), z)
-    r, guard = _assess(problem, U, z, err)
+    if hasattr(problem, "correct"):
+        U, conv, err, resid, r, guard, tr.s = problem.correct(guess, z)
+    else:
+        U, conv, err, resid = problem.newton(guess.copy(), z)
+        r, guard = _assess(problem, U, z, err)
     good = conv & guard & (np.abs(U[:, 0] - guess[:, 0]) <= kappa * r)
     tr.U[:] = U
     tr.err[:] = err
@@ -243,6 +263,9 @@ class _Walk:
         self.f = np.full(n, 8.0)
         self.nojump = np.zeros(n, bool)
         self.xa = np.where(x != 0, np.abs(x), 1e-2 * xscale)
+        # the previous accepted state (for a problem's own predictor)
+        self.Uprev = None
+        self.yprev = np.full(n, np.nan)
 
 
 def _next_heights(walk, idx, y0, z0, s, U0, r0):
@@ -275,12 +298,16 @@ def _round(problem, tr, walk, active, max_steps):
     y0 = tr.y[idx]
     U0 = tr.U[idx]
     z0 = x[idx] + 1j * y0
-    s = problem.log_tangent(U0, z0)
+    fused = hasattr(problem, "correct")
+    s = tr.s[idx] if fused else problem.log_tangent(U0, z0)
     y1, jump, forced = _next_heights(walk, idx, y0, z0, s, U0, tr.radius[idx])
     z1 = x[idx] + 1j * y1
-    pred = _loglog_predict(U0, s, z0, z1)
-    U1, conv, err, resid = problem.newton(pred.copy(), z1)
-    r1, guard = _assess(problem, U1, z1, err)
+    pred = _predict(problem, walk, idx, U0, s, z0, z1, y0, y1)
+    if fused:
+        U1, conv, err, resid, r1, guard, s1 = problem.correct(pred, z1)
+    else:
+        U1, conv, err, resid = problem.newton(pred.copy(), z1)
+        r1, guard = _assess(problem, U1, z1, err)
     dist = np.abs(U1[:, 0] - pred[:, 0])
     finite = np.all(np.isfinite(U1), axis=1)
     # a correction bigger than the basin, a broken guard, or a float64
@@ -289,7 +316,11 @@ def _round(problem, tr, walk, active, max_steps):
     acc = conv & finite & accurate & guard & (dist <= kappa * r1)
     easy = dist <= 0.01 * kappa * r1
     ia = idx[acc]
+    walk.Uprev[ia] = U0[acc]
+    walk.yprev[ia] = y0[acc]
     tr.U[ia] = U1[acc]
+    if fused:
+        tr.s[ia] = s1[acc]
     tr.err[ia] = err[acc]
     tr.resid[ia] = resid[acc]
     tr.radius[ia] = r1[acc]

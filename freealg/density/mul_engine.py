@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import certify as _certify
-from .continuation import EPS, descend
-from .mul_equation import _MulProblem
+from .continuation import EPS, START_FAILED, descend
+from .mul_equation import _MulProblem, _rational_problem
 from .mul_exact import _product_moments
 from .mul_factors import _lg
 from ..errors import TransformUndefinedError
@@ -28,19 +28,47 @@ class _MulEngine:
         self.law = law
         self.scale = law._scale
         self.problem = _MulProblem(law)
+        # the continuation's problem: compiled for rational S-transforms, in
+        # lg(u - c) for an atom of mass c at 0 (_RationalMulProblem); the
+        # numpy _MulProblem (v = log u) otherwise and for the edge solver
+        self.walk = _rational_problem(law) or self.problem
         self._residues = law._residues
+
+    def _walk(self, x, y):
+        """The vertical continuation at ``x + i y``: ``(u, err_u, radius_u,
+        track)`` with ``u = zG`` and its absolute error and basin radius."""
+        # the compiled problem (rational S) starts 16 moment scales up (the
+        # moment series of the start value converges like (scale/|z|)^11
+        # there); points whose start is not certified (a scale that
+        # underestimates the support) start 16 times higher.  The numpy
+        # problem keeps 64 scales: with a transcendental S (the depth limit's
+        # exp(1/u - 1)) the walk from 16 scales reached a wrong value at
+        # quadrature points (caught by the mass check, but not by the walk)
+        top = 16.0 if self.walk is not self.problem else 64.0
+        Y0 = top * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
+        tr = descend(self.walk, x, y, Y0=Y0, xscale=self.scale)
+        again = np.nonzero(tr.status == START_FAILED)[0]
+        if again.size:
+            tr2 = descend(self.walk, x[again], y[again], Y0=16.0 * Y0, xscale=self.scale)
+            for name in ("U", "err", "resid", "radius", "status", "y", "steps", "rejected"):
+                getattr(tr, name)[again] = getattr(tr2, name)
+        if self.walk is self.problem:
+            with np.errstate(all="ignore"):
+                u = np.exp(tr.U[:, 0])
+            du = np.abs(u)
+        else:
+            u, du = self.walk.to_u(tr.U[:, 0])
+        return u, tr.err * du, tr.radius * du, tr
 
     def values(self, x, y):
         x = np.asarray(x, float)
         y = np.asarray(y, float)
-        Y0 = 64.0 * max(self.scale, float(np.max(np.abs(x), initial=0.0)) * 1e-3)
-        tr = descend(self.problem, x, y, Y0=Y0, xscale=self.scale)
-        v = tr.U[:, 0]
+        u, eu, ru, tr = self._walk(x, y)
         z = x + 1j * y
         with np.errstate(all="ignore"):
-            G = np.exp(v) / z
-            err = tr.err * np.abs(G)
-            rad = tr.radius * np.abs(G)
+            G = u / z
+            err = eu / np.abs(z)
+            rad = ru / np.abs(z)
         ok = tr.ok.copy()
         resid = tr.resid.copy()
         # on the real axis next to a branch point (within ~1e-13 relative of a
@@ -50,7 +78,7 @@ class _MulEngine:
                            & (tr.status != 1))[0][:_MP_FALLBACK_MAX]
         if retry.size and self._mp_form():
             for k in retry:
-                w0 = complex(np.exp(tr.U[k, 0]) - 1.0)
+                w0 = complex(u[k] - 1.0)
                 g, r = self._mp_descend(float(x[k]), float(tr.y[k]), w0)
                 if g is not None:
                     G[k] = complex(g)
@@ -98,6 +126,55 @@ class _MulEngine:
                 out += f.L * lg(u / f.S_mp(w))
                 tot -= f.L
             return out + tot * lu
+
+        return F
+
+    def _branch_counts(self, z, u):
+        """For each point, the integer ``n`` with ``F = Log(P) + 2 pi i n``,
+        ``P = exp(F) = u^(1 - sum L) (z w)^-1 prod (u/S_j)^L_j = u/(z w prod
+        S_j^L_j)`` (one
+        logarithm per evaluation of ``F`` instead of one per term), from the
+        float values; ``None`` where a term or ``P`` is within ``1e-6`` of a
+        cut (the count is then not certain; the terms are taken apart)."""
+        from .mul_factors import _lg
+        n = z.size
+        out = [None] * n
+        with np.errstate(all="ignore"):
+            w = u - 1.0
+            terms = [(-1, _lg(z * w))]
+            tot = 1
+            for f in self.law._closed:
+                try:
+                    terms.append((f.L, _lg(u / f.S(w))))
+                except (TypeError, ValueError, ArithmeticError):
+                    return out  # no float S here: the terms are taken apart
+                tot -= f.L
+            terms.append((tot, _lg(u)))
+            im = np.zeros(n)
+            safe = np.ones(n, bool)
+            for cf, t in terms:
+                a = t.imag
+                safe &= np.isfinite(a) & (np.abs(a - 0.5 * np.pi) > 1e-6) & (np.abs(a + 1.5 * np.pi) > 1e-6)
+                im = im + cf * a
+            arg = np.angle(np.exp(1j * im))
+            safe &= np.isfinite(arg) & (np.abs(arg) < np.pi - 1e-6)
+            cnt = np.round((im - arg) / (2 * np.pi))
+        for k in np.nonzero(safe)[0]:
+            out[k] = int(cnt[k])
+        return out
+
+    def _mp_F_one(self, n):
+        """``F`` with one mpmath logarithm: ``Log(P) + 2 pi i n``
+        (:meth:`_branch_counts`)."""
+        from .._utils.mpctx import mpmath
+        closed = self.law._closed
+
+        def F(w, z):
+            # P = u^(1 - sum L) (z w)^-1 prod (u/S)^L = u / (z w prod S^L)
+            Q = z * w
+            for f in closed:
+                Q *= f.S_mp(w) ** f.L
+            return mpmath.log((1 + w) / Q) + 2j * mpmath.pi * n
 
         return F
 
@@ -228,9 +305,12 @@ class _MulEngine:
             u_f = z_f * np.asarray(G, complex)
             with np.errstate(all="ignore"):
                 Fw = self.problem._parts(np.log(1j * u_f)[:, None] - 0.5j * np.pi, z_f)[7] / u_f
+            branch = self._branch_counts(z_f, u_f)
+            F_sep = F
             for k in range(len(x)):
                 z = mpmath.mpf(float(x[k]))
                 w = z * mpmath.mpc(complex(G[k])) - 1
+                F = F_sep if branch[k] is None else self._mp_F_one(branch[k])
                 d1 = dFa(w, 1) if dFa is not None else mpmath.mpc(complex(Fw[k]))
                 conv = False
                 dprev = None

@@ -208,3 +208,119 @@ class _MulProblem:
             dB = r1 + zeta * (d2G / G - r1 * r1)
             out.append(-f.L * dB / (a * B * B))
         return out
+
+
+class _RationalMulProblem(_MulProblem):
+    """The equation for closed factors with rational S-transforms, in the
+    unknown ``p = lg(u - c)`` (``u = 1 + w = zG``), solved by the numba
+    kernels of :mod:`freealg.density._mul_kernels` (one compiled loop per
+    point instead of numpy passes whose cost is Python overhead).
+
+    ``c = 0``: ``p = v = log u``, the unknown of :class:`_MulProblem` (same
+    equation, stopping rule and error bounds).  ``c > 0``, the mass of an
+    atom of the product at 0: as ``z -> 0`` next to it ``u -> c`` linearly in
+    ``z``, and the factor that carries the atom has its pole (or zero) of
+    ``S`` exactly at ``u = c`` (Belinschi: the product's mass at 0 is the
+    largest factor's).  In ``v`` that is a logarithmic singularity of the
+    equation at distance ``|u - c|/c ~ |z|`` from the root: the basin
+    shrinks with ``z``, the log-log predictor is of order zero (``v`` is
+    nearly constant), the walk creeps down by factors ~2 and float64 stops
+    at ``|u - c| ~ 1e-12`` (the ReLU support scan fell back to mpmath).  In
+    ``p`` the singular term is ``-L p`` (linear), the factors are evaluated
+    in ``t = e^p = u - c`` with ``u = c + t`` substituted exactly (the roots
+    of :meth:`~freealg.density.mul_factors._Closed.shifted`, no cancellation
+    in ``u - c``) and ``p ~ log z``: steps as long as far from the atom.  The
+    price is ``w = t - (1 - c)``, which cancels where ``w -> 0`` (``|z|`` far
+    beyond the support); its rounding enters the error bound through
+    ``Fabs``.  Far out ``p`` tends to the constant ``lg(1 - c)`` (no power
+    law): :meth:`predict` also tries the log-log predictor in ``v``.
+    """
+
+    def __init__(self, law, c, roots):
+        super().__init__(law)
+        assert not self.viac
+        from . import _mul_kernels
+
+        self._k = _mul_kernels
+        self.c = float(c)
+        L, k, rr, sg, start = [], [], [], [], [0]
+        for f, (kj, rn, rd) in zip(self.closed, roots):
+            L.append(float(f.L))
+            k.append(complex(kj))
+            rr.extend(complex(r) for r in rn)
+            sg.extend([1.0] * len(rn))
+            rr.extend(complex(r) for r in rd)
+            sg.extend([-1.0] * len(rd))
+            start.append(len(rr))
+        self._args = (self.c, np.array(L, float), np.array(k, complex), np.array(rr, complex),
+                      np.array(sg, float), np.array(start, np.int64))
+
+    def newton(self, U, z, maxit=40):
+        P, conv, err, res = self._k.newton(np.ascontiguousarray(U[:, 0]), np.asarray(z, complex),
+                                           maxit, *self._args)
+        return P[:, None], conv, err, res
+
+    def correct(self, U, z):
+        """Newton's method from ``U``, then radius, guards and log tangent at
+        the result (one compiled pass): ``(U, conv, err, resid, radius,
+        guard, tangent)``."""
+        P, conv, err, res, rad, guard, tan = self._k.correct(
+            np.ascontiguousarray(U[:, 0]), np.asarray(z, complex), 40, *self._args)
+        return P[:, None], conv, err, res, rad, guard, tan[:, None]
+
+    def log_tangent(self, U, z):
+        return self._k.tangent(np.ascontiguousarray(U[:, 0]), np.asarray(z, complex), *self._args)[:, None]
+
+    def assess(self, U, z, err):
+        e = np.zeros(z.shape) if err is None else np.array(np.broadcast_to(err, z.shape), float)
+        return self._k.assess(np.ascontiguousarray(U[:, 0]), np.asarray(z, complex),
+                              np.ascontiguousarray(e), *self._args)
+
+    def radius(self, U, z):
+        return self.assess(U, z, None)[0]
+
+    def guard(self, U, z, err):
+        return self.assess(U, z, err)[1]
+
+    def predict(self, U0, s, z0, z1, y0, y1, Up, yp, xa):
+        """The predictor of a step, compiled
+        (:func:`freealg.density._mul_kernels.predict`): the log-log one or,
+        where it gives a smaller Newton step, the power fit along the
+        vertical line or (``c > 0``) the log-log predictor in ``v``."""
+        c = np.ascontiguousarray
+        return self._k.predict(c(U0[:, 0]), c(s[:, 0]), c(z0), c(z1), c(y0, float), c(y1, float),
+                               c(Up[:, 0]), c(yp, float), c(xa, float), *self._args)[:, None]
+
+    def start(self, z):
+        v = super().start(z)
+        if self.c == 0.0:
+            return v
+        with np.errstate(all="ignore"):
+            return _lg(np.expm1(v) + (1.0 - self.c))
+
+    def to_u(self, p):
+        """``u = zG`` and ``|du/dp|`` (the scale of the error of ``p``)."""
+        with np.errstate(all="ignore"):
+            t = np.exp(p)
+        return self.c + t, np.abs(t)
+
+
+def _rational_problem(law):
+    """The compiled :class:`_RationalMulProblem` of ``law`` when every factor
+    has a rational symbolic S-transform (in ``lg(u - c)`` next to an atom of
+    mass ``c`` at 0, else in ``log u``); ``None`` otherwise (the numpy
+    :class:`_MulProblem` then walks)."""
+    if law._viac or not law._closed:
+        return None
+    try:
+        c = next((m for a, m in law.atoms() if a == 0), 0)
+        cf = float(c)
+    except (TypeError, ValueError):  # a mass that is not a number
+        return None
+    if not 0 <= cf < 1:
+        return None
+    c = c if cf > 0 else 0
+    roots = [f.shifted(c) for f in law._closed]
+    if any(r is None for r in roots):
+        return None
+    return _RationalMulProblem(law, c, roots)

@@ -109,7 +109,13 @@ def _product_atoms(factors, powers):
             if cur is None:
                 cur = list(at)
                 continue
-            cur = belinschi_step(cur, at)
+            nxt = belinschi_step(cur, at)
+            if nxt == cur:
+                # a fixed point of the step with this factor: the remaining
+                # powers change nothing (e.g. no atoms at all, MP^{⊠L}; the
+                # step is a function of (cur, at) alone)
+                break
+            cur = nxt
     return cur or []
 
 

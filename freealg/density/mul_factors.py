@@ -34,6 +34,29 @@ def _circle_derivs(f, w, h):
     return f0, d1, d2
 
 
+_SYMBOLIC_CACHE = {}  # srepr of S(w_s) -> _symbolic_forms (a law per call re-derives the same S)
+_SHIFTED_CACHE = {}  # (srepr of S(u_s), repr of c) -> _shifted_roots
+
+
+def _symbolic_forms(expr, wsym, usym):
+    """``(S in u = 1 + w, no float constants, numpy (S, S', S''), mpmath (S,
+    S', S''))`` of the symbolic S-transform ``expr`` in ``wsym``."""
+    import sympy
+
+    e_u = sympy.cancel(expr.subs(wsym, usym - 1))
+    d1 = sympy.diff(e_u, usym)
+    d2 = sympy.diff(d1, usym)
+    # no float constants: the mpmath form is exact at any precision
+    exact = not e_u.atoms(sympy.Float)
+    sym = tuple(sympy.lambdify(usym, e, "numpy") for e in (e_u, d1, d2))
+    from .._utils.mpctx import lambdify_modules
+
+    # S, S', S'' in u = 1 + w for mpmath (the derivatives serve Newton's
+    # method and the basin radius of the mpmath continuation)
+    sym_mp = tuple(sympy.lambdify(usym, e, lambdify_modules()) for e in (e_u, d1, d2))
+    return e_u, exact, sym, sym_mp
+
+
 class _Closed:
     """A factor entering through its S-transform.
 
@@ -63,18 +86,12 @@ class _Closed:
             return
         if not isinstance(expr, sympy.Expr) or not expr.free_symbols <= {wsym}:
             return
-        e_u = sympy.cancel(expr.subs(wsym, usym - 1))
-        d1 = sympy.diff(e_u, usym)
-        d2 = sympy.diff(d1, usym)
-        self.expr_u = e_u
-        # no float constants: the mpmath form is exact at any precision
-        self.sym_exact = not e_u.atoms(sympy.Float)
-        self.sym = tuple(sympy.lambdify(usym, e, "numpy") for e in (e_u, d1, d2))
-        from .._utils.mpctx import lambdify_modules
-
-        # S, S', S'' in u = 1 + w for mpmath (the derivatives serve Newton's
-        # method and the basin radius of the mpmath continuation)
-        self.sym_mp = tuple(sympy.lambdify(usym, e, lambdify_modules()) for e in (e_u, d1, d2))
+        key = sympy.srepr(expr)
+        if key not in _SYMBOLIC_CACHE:
+            if len(_SYMBOLIC_CACHE) >= 256:
+                _SYMBOLIC_CACHE.clear()
+            _SYMBOLIC_CACHE[key] = _symbolic_forms(expr, wsym, usym)
+        self.expr_u, self.sym_exact, self.sym, self.sym_mp = _SYMBOLIC_CACHE[key]
 
     def S(self, w):
         return np.asarray(self.law.s_transform(w), dtype=complex)
@@ -107,6 +124,23 @@ class _Closed:
             ddl = d2 / S - dl * dl
         return S, dl, ddl
 
+    def shifted(self, c):
+        """``(k, num_roots, den_roots)`` of ``S = k prod (t - r_i) / prod (t -
+        s_j)`` in ``t = u - c`` (the rational symbolic form shifted by ``c``
+        with sympy's exact polynomial shift, so a pole or zero of ``S`` at
+        ``u = c`` sits at ``t = 0`` and costs no digits), or ``None`` when
+        the form is not rational.  ``c`` is exact or a float."""
+        if self.expr_u is None:
+            return None
+        import sympy
+
+        key = (sympy.srepr(self.expr_u), repr(c))
+        if key not in _SHIFTED_CACHE:
+            if len(_SHIFTED_CACHE) >= 256:
+                _SHIFTED_CACHE.clear()
+            _SHIFTED_CACHE[key] = _shifted_roots(self.expr_u, c)
+        return _SHIFTED_CACHE[key]
+
     def S_mp(self, w):
         """``S`` at an mpmath ``w``: the law's own ``s_transform`` when it
         returns an mpmath number (its parameters at the working precision:
@@ -127,6 +161,29 @@ class _Closed:
         if self.sym is not None:
             return mpmath.mpmathify(self.sym_mp[0](1 + w))
         return mpmath.mpmathify(self.law.s_transform(w))
+
+
+def _shifted_roots(expr_u, c):
+    """``(k, num_roots, den_roots)`` of the rational ``expr_u`` in ``u_s``
+    shifted to ``t = u - c`` (see :meth:`_Closed.shifted`), ``None`` when it
+    is not a ratio of polynomials."""
+    import sympy
+
+    usym = sympy.Symbol("u_s")  # the symbol of _Closed.expr_u
+    num, den = sympy.fraction(expr_u)
+    tsym = sympy.Symbol("t_s")
+    try:
+        if not (num.is_polynomial(usym) and den.is_polynomial(usym)):
+            return None
+        # u = c + t substituted and expanded exactly (Poly of the shifted form)
+        cs = sympify_safe(c)
+        cn = [complex(v) for v in sympy.Poly(num.subs(usym, cs + tsym), tsym).all_coeffs()]
+        cd = [complex(v) for v in sympy.Poly(den.subs(usym, cs + tsym), tsym).all_coeffs()]
+    except (sympy.PolynomialError, TypeError, ValueError):
+        return None
+    if not (cn and cd and cd[0] != 0 and all(np.isfinite(cn + cd))):
+        return None
+    return cn[0] / cd[0], np.roots(cn), np.roots(cd)
 
 
 class _ViaCauchy:
