@@ -219,3 +219,26 @@ def test_guarded_main_thread_and_four_worker_threads(monkeypatch):
     assert caught == []
     assert signal.getsignal(signal.SIGALRM) == handler
     assert signal.getitimer(signal.ITIMER_REAL) == timer
+
+
+def test_a_swallowed_timeout_is_raised_again(monkeypatch):
+    # the first _Slow is swallowed (as a C-level finaliser or a bare except would); the
+    # repeating alarm raises it again, so the attempt still ends; before, the alarm disarmed
+    # itself on the first raise and the attempt ran without a limit (a hang in the full suite)
+    monkeypatch.setattr(_detsympy, "_BUDGETS", (0.2, 0.2, 0.2))
+    make, seen, stall_draw = _stall_on_seed_1()
+    swallowed = []
+
+    def stall():
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 5.0:
+            try:
+                time.sleep(0.01)
+            except BaseException:
+                if swallowed:  # the second one is let through
+                    raise
+                swallowed.append(time.monotonic() - t0)
+        raise AssertionError("the timeout was not raised again within 5 s")
+
+    assert _detsympy.call(make(stall), 41) == 42
+    assert len(swallowed) == 1 and len(seen) == 2 and seen[0] == stall_draw != seen[1]

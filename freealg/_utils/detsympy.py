@@ -28,7 +28,8 @@ put back) however the attempt ends.  The interrupting exception derives from
 turns it into a warning; it is not raised inside a finaliser (``__del__``, a
 weakref callback), where Python would print it as an "exception ignored"
 warning and carry on: the timer repeats every 50 ms until the exception can be
-raised at an ordinary point.
+raised at an ordinary point, and again at every repeat until the attempt has
+ended (a raise that something swallowed does not leave the attempt unbounded).
 """
 
 from __future__ import annotations
@@ -108,8 +109,12 @@ def call(fn, *args, **kwargs):
         armed = [False]
 
         def _alarm(signum, frame):
-            if armed[0] and not _in_finaliser(frame):
-                armed[0] = False
+            # raised again at every repeat until this guard disarms: a raise that
+            # something swallowed (a finaliser Python does not name as one, a bare
+            # except) must not leave the attempt without a limit; never inside the
+            # guard's own frame, where the attempt is already being left
+            if armed[0] and frame is not None and frame.f_code is not _GUARD_CODE \
+                    and not _in_finaliser(frame):
                 raise _Slow
 
         for seed, budget in enumerate(_BUDGETS, start=1):
@@ -131,6 +136,9 @@ def call(fn, *args, **kwargs):
             return fn(*args, **kwargs)
     finally:
         _DEPTH.n = 0
+
+
+_GUARD_CODE = call.__code__
 
 
 def factor(expr, *gens, **args):
