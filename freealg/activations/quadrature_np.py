@@ -91,43 +91,76 @@ def _expect1_np(fun, q, breakpoints):
 # ±40 for the e^{-|h|} tails of sigmoid' and silu' (e^{-40} ~ 4e-18)
 _SOFT_2D = _SOFT + (28.0, -28.0, 40.0, -40.0)
 _MEHLER_Z = 12.0          # α_k truncation: error <= sup|f| e^{-Z²/4} ~ 2e-16 sup|f|
-_MEHLER_STEP = 0.2        # panel width: h_k, k <= 512, oscillates on ~0.2
+_MEHLER_STEP = 0.2        # panel width at order 512: h_k, k <= 512, oscillates on ~0.2
 _MEHLER_KMAX = 512
+# further passes for the pairs the first leaves uncertified (|ρ| near 1 at
+# variances ~10..100, where the α_k of a smooth f decay slowly): orders 1024
+# and 2048 on panels of width 0.2 √(512/K) (h_k oscillates on ~1/√k)
+_MEHLER_KPASSES = (1024, 2048)
 _MEHLER_REL = 1e-13
 _MEHLER_ABS = 1e-17
+_MEHLER_TARGET = 1e-17    # per-pair order: the lowest with bound <= this of the scale
 
 
 _MEHLER_BUCKET = 4         # variances within a factor 2^(1/4) share one node set
 
 
-def _hermite_table(z, K):
-    """h_k(z), k = 0..K (orthonormal Hermite polynomials), array (K+1, N)."""
-    H = np.empty((K + 1, z.size))
-    H[0] = 1.0
-    if K:
-        H[1] = z
-    for k in range(1, K):
-        H[k + 1] = (z * H[k] - math.sqrt(k) * H[k - 1]) / math.sqrt(k + 1)
-    return H
+def _hermite_project(z, F, K, block=256):
+    """``A[k, u] = Σ_n h_k(z_n) F[u, n]``, k = 0..K (orthonormal Hermite
+    polynomials h_k by their three-term recurrence), built ``block`` rows of
+    the table at a time."""
+    A = np.empty((K + 1, F.shape[0]))
+    prev, cur = np.zeros_like(z), np.ones_like(z)
+    k = 0
+    while k <= K:
+        m = min(block, K + 1 - k)
+        H = np.empty((m, z.size))
+        for i in range(m):
+            H[i] = cur
+            kk = k + i
+            nxt = (z * cur - math.sqrt(kk) * prev) / math.sqrt(kk + 1)
+            prev, cur = cur, nxt
+        A[k:k + m] = H @ F.T
+        k += m
+    return A
 
 
-def _mehler_coeffs(f, s, breakpoints):
-    """α_k(s), k = 0..K (array (K+1, U)), the tails t(s) = E f² − Σ α_k²
-    (plus a rounding allowance) and E f², for the distinct variances ``s``.
+def _bucket_nodes(b, s, breakpoints, hs, step):
+    """Composite 12-point Gauss–Legendre nodes and Gaussian weights on
+    |z| <= _MEHLER_Z, panels of width <= step, split at h/√s for the bucket's
+    variance (kinks) or both ends of the bucket (smooth f)."""
+    uni = np.linspace(-_MEHLER_Z, _MEHLER_Z, int(round(2 * _MEHLER_Z / step)) + 1)
+    if b == np.iinfo(np.int64).min:
+        pts = np.zeros(1)
+    elif breakpoints:
+        pts = hs / math.sqrt(s[b])
+    else:
+        ends = np.array([2.0 ** (b / _MEHLER_BUCKET), 2.0 ** ((b + 1) / _MEHLER_BUCKET)])
+        with np.errstate(over="ignore", under="ignore"):
+            pts = (hs[None, :] / np.sqrt(ends)[:, None]).ravel()
+        pts = pts[np.isfinite(pts)]
+    edges = np.unique(np.concatenate([uni, np.clip(pts, -_MEHLER_Z, _MEHLER_Z)]))
+    z, w = _panel_rule(edges)
+    return z, w * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+
+
+def _mehler_coeffs(f, s, breakpoints, K=_MEHLER_KMAX, step=_MEHLER_STEP):
+    """α_k(s), k = 0..Kc (array (Kc+1, U)), the truncation orders (array), the
+    tails t(s) = E f² − Σ_{k<=order} α_k² (plus a rounding allowance) at
+    those orders (array (orders, U)) and E f², for the distinct variances ``s``.
 
     For a smooth ``f`` the variances are grouped in buckets
     [2^(b/4), 2^((b+1)/4)); one bucket shares a composite 12-point
-    Gauss–Legendre rule on |z| <= _MEHLER_Z with panels of width <=
-    _MEHLER_STEP, split at h/√s for both ends of the bucket (h = 0, ±0.5, …,
-    ±40), so the Hermite table is built once per bucket and
-    the projections are one matrix product.  An ``f`` with kinks gets one rule
-    per variance, split exactly at the kinks."""
+    Gauss–Legendre rule on |z| <= _MEHLER_Z with panels of width <= ``step``,
+    split at h/√s for both ends of the bucket (h = 0, ±0.5, …, ±40), so the
+    Hermite table is built once per bucket and the projections are one matrix
+    product.  An ``f`` with kinks gets one rule per variance, split exactly at
+    the kinks.  Kc <= K is the lowest order at which every tail is at rounding
+    level."""
     U = s.size
-    K = _MEHLER_KMAX
     A = np.empty((K + 1, U))
     e2 = np.empty(U)
     hs = np.array(list(_SOFT_2D) + [float(b) for b in breakpoints])
-    uni = np.linspace(-_MEHLER_Z, _MEHLER_Z, int(round(2 * _MEHLER_Z / _MEHLER_STEP)) + 1)
     pos = s > 0
     bucket = np.full(U, np.iinfo(np.int64).min)
     if breakpoints:
@@ -138,22 +171,11 @@ def _mehler_coeffs(f, s, breakpoints):
             bucket[pos] = np.floor(np.log2(s[pos]) * _MEHLER_BUCKET).astype(np.int64)
     for b in np.unique(bucket):
         sel = np.flatnonzero(bucket == b)
-        if b == np.iinfo(np.int64).min:
-            pts = np.zeros(1)
-        elif breakpoints:
-            pts = hs / math.sqrt(s[b])
-        else:
-            ends = np.array([2.0 ** (b / _MEHLER_BUCKET), 2.0 ** ((b + 1) / _MEHLER_BUCKET)])
-            with np.errstate(over="ignore", under="ignore"):
-                pts = (hs[None, :] / np.sqrt(ends)[:, None]).ravel()
-            pts = pts[np.isfinite(pts)]
-        edges = np.unique(np.concatenate([uni, np.clip(pts, -_MEHLER_Z, _MEHLER_Z)]))
-        z, w = _panel_rule(edges)
-        W = w * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+        z, W = _bucket_nodes(b, s, breakpoints, hs, step)
         fz = f(np.sqrt(s[sel])[:, None] * z)                 # (u, N)
         F = fz * W
         e2[sel] = np.einsum("un,un->u", F, fz)
-        A[:, sel] = _hermite_table(z, K) @ F.T
+        A[:, sel] = _hermite_project(z, F, K)
     # tails t_K = Σ_{K<k<=Kmax} α_k² + (E f² − Σ_{k<=Kmax} α_k²): the sum of
     # the small terms is formed directly, the one cancelling difference once,
     # with a rounding allowance of 1e-15 E f²
@@ -161,43 +183,53 @@ def _mehler_coeffs(f, s, breakpoints):
     rest = np.maximum(e2 - np.sum(sq, axis=0), 0.0)
     upper = np.cumsum(sq[::-1], axis=0)[::-1]          # upper[k] = Σ_{j>=k} α_j²
     orders = list(range(15, K, 16)) + [K]
-    tails = {k: (upper[k + 1] if k < K else 0.0) + rest + 1e-15 * e2 for k in orders}
-    small = [k for k in orders if np.all(tails[k] <= 2e-15 * e2)]
-    Kc = small[0] if small else orders[-1]
-    return A[: Kc + 1], {k: t for k, t in tails.items() if k <= Kc}, e2
+    tails = np.array([(upper[k + 1] if k < K else 0.0) + rest + 1e-15 * e2 for k in orders])
+    small = [i for i in range(len(orders)) if np.all(tails[i] <= 2e-15 * e2)]
+    last = small[0] if small else len(orders) - 1
+    return A[: orders[last] + 1], np.array(orders[: last + 1]), tails[: last + 1], e2
 
 
-def _mehler_np(f, s11, s22, rho, breakpoints, chunk=250_000):
+def _mehler_sum(coeffs, i1, i2, rho):
+    """(values, accepted) of Mehler's series for the pairs (i1, i2) of the
+    variances of ``coeffs`` (the numba kernel of :mod:`._quad_kernels`)."""
+    from ._quad_kernels import mehler_sums
+
+    A, orders, tails, e2 = coeffs
+    out = np.empty(rho.size)
+    ok = np.empty(rho.size, dtype=np.bool_)
+    with np.errstate(divide="ignore"):
+        logt = np.log(tails.T)
+    mehler_sums(np.ascontiguousarray(A.T), np.ascontiguousarray(logt), orders.astype(np.int64),
+                e2, i1.astype(np.int64), i2.astype(np.int64), np.ascontiguousarray(rho, dtype=float),
+                _MEHLER_REL, _MEHLER_ABS, _MEHLER_TARGET, out, ok)
+    return out, ok
+
+
+def _mehler_np(f, s11, s22, rho, breakpoints):
     """Mehler sums for flat pair arrays; returns (values, accepted mask).
-    Pairs are grouped by |ρ|; a group is summed to the lowest order whose
-    bound |ρ|^{K+1} √(t t) is at rounding level for its largest |ρ|."""
+    Each pair is summed to the lowest order whose bound |ρ|^{K+1} √(t t) is at
+    rounding level.  Pairs still uncertified at order 512 with a smooth ``f``
+    get further passes at orders 1024 and 2048 (each for the variances of the
+    pairs still open whose series converges at all: tail below 1e-3 of E f²)."""
     su, inv = np.unique(np.concatenate([s11, s22]), return_inverse=True)
     i1, i2 = inv[: s11.size], inv[s11.size:]
-    A, tails, e2 = _mehler_coeffs(f, su, breakpoints)
-    orders = sorted(tails)
-    rel_tail = {k: float(np.max(tails[k] / np.where(e2 > 0, e2, 1.0))) for k in orders}
-    out = np.empty(s11.size)
-    ok = np.empty(s11.size, dtype=bool)
-    ar = np.abs(rho)
-    group_edges = (0.0, 0.25, 0.5, 0.7, 0.85, 0.95, 1.0)
-    grp = np.searchsorted(group_edges[1:-1], ar, side="right")
-    for g in range(len(group_edges) - 1):
-        gsel = np.flatnonzero(grp == g)
-        if not gsel.size:
-            continue
-        rmax = float(ar[gsel].max())
-        K = next((k for k in orders if rmax ** (k + 1) * rel_tail[k] <= 1e-17), orders[-1])
-        tail = tails[K]
-        for start in range(0, gsel.size, chunk):
-            sl = gsel[start:start + chunk]
-            r, j1, j2 = rho[sl], i1[sl], i2[sl]
-            acc = A[K, j1] * A[K, j2]
-            for k in range(K - 1, -1, -1):
-                acc = acc * r + A[k, j1] * A[k, j2]
-            bound = np.abs(r) ** (K + 1) * np.sqrt(tail[j1] * tail[j2])
-            out[sl] = acc
-            ok[sl] = (bound <= _MEHLER_REL * np.abs(acc)) | (
-                bound <= _MEHLER_ABS * np.sqrt(e2[j1] * e2[j2]))
+    coeffs = _mehler_coeffs(f, su, breakpoints)
+    out, ok = _mehler_sum(coeffs, i1, i2, rho)
+    if breakpoints:
+        return out, ok
+    conv = np.zeros(su.size, dtype=bool)
+    conv[:] = coeffs[2][-1] <= 1e-3 * np.where(coeffs[3] > 0, coeffs[3], 1.0)
+    for K in _MEHLER_KPASSES:
+        bad = np.flatnonzero(~ok)
+        cand = bad[conv[i1[bad]] & conv[i2[bad]]]
+        if not cand.size:
+            break
+        need, inv2 = np.unique(np.concatenate([i1[cand], i2[cand]]), return_inverse=True)
+        hi = _mehler_coeffs(f, su[need], breakpoints, K=K,
+                            step=_MEHLER_STEP * math.sqrt(_MEHLER_KMAX / K))
+        v2, ok2 = _mehler_sum(hi, inv2[: cand.size], inv2[cand.size:], rho[cand])
+        out[cand[ok2]] = v2[ok2]
+        ok[cand[ok2]] = True
     return out, ok
 
 
