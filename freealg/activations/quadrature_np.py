@@ -275,8 +275,61 @@ def _sqrt_cov_det(s11, s12, s22, shift=0.0):
     return np.ldexp(np.sqrt(d), ex)
 
 
+# the inner expectation E_z2[f(m + c z2)] for small c (nearly parallel inputs):
+# Gauss–Hermite rules of _GH_LO and _GH_HI nodes (f analytic in a strip of
+# half-width ~1 in h: the error decays like a power (c/strip)^(2n) n!), used
+# for c <= _GH_CMAX when the two agree to _GH_TOL of √(E f(u)² E f(v)²)
+# (summed over the outer rule); else the composite rule
+_GH_LO, _GH_HI = 20, 30
+_GH_CMAX = 0.5
+_GH_TOL = 4e-16
+
+
+def _gh_rule(n):
+    z, w = np.polynomial.hermite_e.hermegauss(n)
+    return z, w * _INV_SQRT_2PI
+
+
+def _outer_rule(f, r11, r12, r22, hs):
+    """The outer z1 rule of the product rule for a chunk of pairs: (a, c, z1,
+    W1, f(√s11 z1)) with W1 the Gaussian-weighted Gauss–Legendre weights."""
+    sq = np.sqrt(r11)
+    a = r12 / sq
+    c = np.sqrt(_cov_det(r11, r12, r22) / r11)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        p1 = hs[None, :] / sq[:, None]
+        # the inner expectation, as a function of z1, changes on max(1, c)/|a|
+        p2 = hs[None, :] * (np.maximum(c, 1.0) / np.abs(a))[:, None]
+    p2 = np.where(np.isfinite(p2), p2, 0.0)
+    z1, w1 = _panel_rule(_edges(np.concatenate([p1, p2], axis=-1), (r11.size,)))
+    W1 = w1 * np.exp(-0.5 * z1 * z1) * _INV_SQRT_2PI
+    return a, c, z1, W1, f(sq[:, None] * z1)
+
+
+def _product_gh(f, s11, s12, s22, idx, hs, out, chunk):
+    """The product rule with the Gauss–Hermite inner rules for the pairs
+    ``idx``; writes the certified ones into ``out`` and returns the others."""
+    rules = [_gh_rule(_GH_LO), _gh_rule(_GH_HI)]
+    n1 = (_UNIFORM.size + 2 * hs.size - 1) * _GLN
+    step = max(1, chunk // (n1 * (_GH_LO + _GH_HI)))
+    failed = []
+    for start in range(0, idx.size, step):
+        sel = idx[start:start + step]
+        a, c, z1, W1, fu = _outer_rule(f, s11[sel], s12[sel], s22[sel], hs)
+        m = (a[:, None] * z1)[:, :, None]
+        lo, hi = (f(m + c[:, None, None] * z) @ w for z, w in rules)
+        err = np.sum(np.abs(W1 * fu) * np.abs(lo - hi), axis=-1)
+        scale = np.sqrt(np.sum(W1 * fu * fu, axis=-1) * np.sum(W1 * hi * hi, axis=-1))
+        good = err <= _GH_TOL * scale
+        out[sel[good]] = np.sum(W1 * fu * hi, axis=-1)[good]
+        failed.append(sel[~good])
+    return np.concatenate(failed) if failed else idx[:0]
+
+
 def _product_np(f, s11, s12, s22, breakpoints, chunk=1_000_000):
-    """E[f(u) f(v)] by the conditional product rule (algorithm 2 above)."""
+    """E[f(u) f(v)] by the conditional product rule (algorithm 2 above); for a
+    smooth f and small c the inner expectation by Gauss–Hermite where two
+    orders agree."""
     P = s11.size
     out = np.empty(P)
     hs = np.array(list(_SOFT_2D) + [float(b) for b in breakpoints])
@@ -284,22 +337,18 @@ def _product_np(f, s11, s12, s22, breakpoints, chunk=1_000_000):
     if np.any(zero1):   # u = 0: E = f(0) E f(v)
         out[zero1] = f(np.zeros(1))[0] * _expect1_np(f, s22[zero1], breakpoints)
     idx = np.flatnonzero(~zero1)
+    if not breakpoints and idx.size:
+        c = np.sqrt(_cov_det(s11[idx], s12[idx], s22[idx]) / s11[idx])
+        small = (c > 0) & (c <= _GH_CMAX)
+        if np.any(small):
+            rest = _product_gh(f, s11, s12, s22, idx[small], hs, out, chunk)
+            idx = np.sort(np.concatenate([idx[~small], rest]))
     n1 = (_UNIFORM.size + 2 * hs.size - 1) * _GLN
     n2 = (_UNIFORM.size + hs.size - 1) * _GLN
     step = max(1, chunk // (n1 * n2))
     for start in range(0, idx.size, step):
         sel = idx[start:start + step]
-        r11, r12, r22 = s11[sel], s12[sel], s22[sel]
-        sq = np.sqrt(r11)
-        a = r12 / sq
-        c = np.sqrt(_cov_det(r11, r12, r22) / r11)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            p1 = hs[None, :] / sq[:, None]
-            # the inner expectation, as a function of z1, changes on max(1, c)/|a|
-            p2 = hs[None, :] * (np.maximum(c, 1.0) / np.abs(a))[:, None]
-        p2 = np.where(np.isfinite(p2), p2, 0.0)
-        z1, w1 = _panel_rule(_edges(np.concatenate([p1, p2], axis=-1), (sel.size,)))
-        g1 = f(sq[:, None] * z1) * w1 * np.exp(-0.5 * z1 * z1) * _INV_SQRT_2PI
+        a, c, z1, W1, fu = _outer_rule(f, s11[sel], s12[sel], s22[sel], hs)
         az = a[:, None] * z1                      # (p, n)
         flat = c == 0
         inner = np.empty_like(az)
@@ -312,7 +361,7 @@ def _product_np(f, s11, s12, s22, breakpoints, chunk=1_000_000):
             pts2 = (hs[None, None, :] - m) / cc
             z2, w2 = _panel_rule(_edges(pts2, m.shape[:2]))   # (p, n, k)
             inner[nz] = np.sum(w2 * np.exp(-0.5 * z2 * z2) * f(m + cc * z2), axis=-1) * _INV_SQRT_2PI
-        out[sel] = np.sum(g1 * inner, axis=-1)
+        out[sel] = np.sum(W1 * fu * inner, axis=-1)
     return out
 
 
