@@ -56,3 +56,20 @@ def mehler_sums(AT, logtails, orders, e2, i1, i2, rho, rel, absb, target, out, o
         bound = math.exp(lb)
         out[p] = acc
         ok[p] = (bound <= rel * abs(acc)) or (bound <= absb * scale)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def hermite_block(z, k0, prev, cur, H):  # pragma: no cover - compiled
+    """Rows ``k0 .. k0 + H.shape[0] − 1`` of the table of orthonormal Hermite
+    polynomials ``h_k(z)`` into ``H``; ``prev``, ``cur`` hold ``h_{k0−1}``,
+    ``h_{k0}`` on entry and are advanced in place by ``H.shape[0]`` orders."""
+    m, N = H.shape
+    for i in range(m):
+        k = k0 + i
+        sk = math.sqrt(k)
+        ik = 1.0 / math.sqrt(k + 1)
+        for n in range(N):
+            H[i, n] = cur[n]
+            nxt = (z[n] * cur[n] - sk * prev[n]) * ik
+            prev[n] = cur[n]
+            cur[n] = nxt

@@ -107,21 +107,19 @@ _MEHLER_BUCKET = 4         # variances within a factor 2^(1/4) share one node se
 
 def _hermite_project(z, F, K, block=256):
     """``A[k, u] = Σ_n h_k(z_n) F[u, n]``, k = 0..K (orthonormal Hermite
-    polynomials h_k by their three-term recurrence), built ``block`` rows of
-    the table at a time."""
+    polynomials h_k by their three-term recurrence, in the numba kernel
+    :func:`._quad_kernels.hermite_block`), ``block`` rows of the table at a
+    time, each block one matrix product."""
+    from ._quad_kernels import hermite_block
+
     A = np.empty((K + 1, F.shape[0]))
+    z = np.ascontiguousarray(z, dtype=float)
     prev, cur = np.zeros_like(z), np.ones_like(z)
-    k = 0
-    while k <= K:
+    H = np.empty((min(block, K + 1), z.size))
+    for k in range(0, K + 1, block):
         m = min(block, K + 1 - k)
-        H = np.empty((m, z.size))
-        for i in range(m):
-            H[i] = cur
-            kk = k + i
-            nxt = (z * cur - math.sqrt(kk) * prev) / math.sqrt(kk + 1)
-            prev, cur = cur, nxt
-        A[k:k + m] = H @ F.T
-        k += m
+        hermite_block(z, k, prev, cur, H[:m])
+        A[k:k + m] = H[:m] @ F.T
     return A
 
 
