@@ -6,7 +6,8 @@ and ratios against two baselines run in the same script on fewer inputs
 (``--n-baseline``, default 40), with the agreement of each with the current
 code on the small set, and on all ``--n`` inputs where the extrapolation by the
 number of pairs says that is affordable (``--max-baseline``, default 30 s),
-else that extrapolation (the product rule's cost is linear in the pairs):
+else that extrapolation (a fixed per-call cost plus a cost per pair, fitted on
+``--n-baseline``/2 and ``--n-baseline`` inputs):
 
 * ``previous``: the code before the Mehler passes at orders 1024/2048 and the
   Gauss–Hermite inner rule (a verbatim copy, ``benchmarks/_prev_quadrature_np.py``);
@@ -134,14 +135,17 @@ def main():
         print(f"{act:5s} sigma_w = {sw}, sigma_b = {sb}, {n} {label} inputs: {t_new:7.2f} s "
               f"(n = {nb}: {t_new_b * 1e3:7.1f} ms)")
         for name, impl in baselines:
+            # time = fixed per-call cost + cost per pair: fitted on nb/2 and nb inputs
+            nh = max(2, nb // 2)
+            t_h = _with(impl, lambda: median_time(lambda: both(net, X[:nh]), 1))
             t_old_b = _with(impl, lambda: median_time(lambda: both(net, Xb), 1))
             K_old, T_old = _with(impl, lambda: both(net, Xb))
             diff = max(np.max(np.abs(K_new - K_old) / np.abs(K_new).max()),
                        np.max(np.abs(T_new - T_old) / np.abs(T_new).max()))
-            t_old_extrap = t_old_b * pairs / pairs_b
+            ph = nh * (nh + 1) / 2
+            slope = max(t_old_b - t_h, 0.0) / (pairs_b - ph)
+            t_old_extrap = t_old_b + slope * (pairs - pairs_b)
             if t_old_extrap <= args.max_baseline:
-                # affordable: measured on all inputs (the per-call costs of the
-                # Mehler path do not scale with the pairs)
                 t_full = _with(impl, lambda: median_time(lambda: both(net, X), 1))
                 full = f"measured at n = {n}: {t_full:7.2f} s (ratio {t_full / t_new:6.1f}x)"
             else:
