@@ -71,7 +71,10 @@ def _expect1_np(fun, q, breakpoints):
 #    the orthonormal Hermite polynomials h_k = He_k/√k!,
 #        E[f(u) f(v)] = Σ_k ρ^k α_k(s11) α_k(s22),  α_k(s) = E[f(√s Z) h_k(Z)].
 #    The α_k are 1-D integrals per *distinct variance* (n of them for an n x n
-#    kernel matrix), the sum is a Horner loop over the pairs.  Truncation after
+#    kernel matrix), the sum a Horner loop per pair (numba, _quad_kernels) to
+#    the lowest order its bound allows: 512 in a first pass, 1024 and 2048
+#    for the pairs still open (nearly parallel inputs at variances ~10..140,
+#    where the α_k of tanh or gelu decay slowly).  Truncation after
 #    k = K is bounded by Cauchy–Schwarz and Parseval (up to the quadrature
 #    error of the α_k, ~1e-16 of √E f²; measured against mpmath in the tests):
 #        |Σ_{k>K} ρ^k α_k β_k| <= |ρ|^{K+1} √(t(s11) t(s22)),
@@ -86,7 +89,9 @@ def _expect1_np(fun, q, breakpoints):
 #    smoothed inner expectation (scale max(1, c)/|a| in z1) and f(a z1 + c z2)
 #    change shape (h = 0, ±0.5, …, ±20: the splits of the 1-D rule, whose
 #    accuracy is ~1e-16, and ±28, ±40 for the slow e^{-|h|} tails).
-#    c = 0 (ρ = ±1) is the exact 1-D integral E[f(√s11 z) f(a z)].
+#    c = 0 (ρ = ±1) is the exact 1-D integral E[f(√s11 z) f(a z)].  For a
+#    smooth f and small c (nearly equal inputs) the inner expectation is a
+#    Gauss–Hermite rule in z2 instead, certified by a second order (below).
 # split points (h units) of the 2-D rules: those of the 1-D rule, extended to
 # ±40 for the e^{-|h|} tails of sigmoid' and silu' (e^{-40} ~ 4e-18)
 _SOFT_2D = _SOFT + (28.0, -28.0, 40.0, -40.0)
