@@ -220,8 +220,8 @@ def _mehler_np(f, s11, s22, rho, breakpoints):
     out, ok = _mehler_sum(coeffs, i1, i2, rho)
     if breakpoints:
         return out, ok
-    conv = np.zeros(su.size, dtype=bool)
-    conv[:] = coeffs[2][-1] <= 1e-3 * np.where(coeffs[3] > 0, coeffs[3], 1.0)
+    _, _, tails, e2 = coeffs
+    conv = tails[-1] <= 1e-3 * np.where(e2 > 0, e2, 1.0)
     for K in _MEHLER_KPASSES:
         bad = np.flatnonzero(~ok)
         cand = bad[conv[i1[bad]] & conv[i2[bad]]]
