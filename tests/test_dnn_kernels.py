@@ -865,6 +865,9 @@ def test_gaussian_expectation_2d_against_mpmath_table2(act, which, q, s12, ref):
     v = float(a.gaussian_expectation_2d(which, q, s12, q))
     r = mpmath.mpf(ref)
     assert float(abs((v - r) / r)) <= 1e-12, (v, ref)
+    if s12 == q:   # rho = 1: also the 1-D rule, E[phi(u)^2]
+        v1 = float(a.gaussian_expectation_np(which + "2", q))
+        assert float(abs((v1 - r) / r)) <= 1e-12, (v1, ref)
 
 
 def test_mpmath_gl_reference_against_tanh_sinh():
