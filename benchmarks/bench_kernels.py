@@ -4,10 +4,10 @@ Prints medians over repeats of ``net.nngp_kernel(X)`` + ``net.ntk_kernel(X)``
 (six 2-D Gaussian-expectation calls on all input pairs) for the current code,
 and ratios against two baselines run in the same script on fewer inputs
 (``--n-baseline``, default 40), with the agreement of each with the current
-code on the small set, and on all ``--n`` inputs where the extrapolation by the
-number of pairs says that is affordable (``--max-baseline``, default 30 s),
-else that extrapolation (a fixed per-call cost plus a cost per pair, fitted on
-``--n-baseline``/2 and ``--n-baseline`` inputs):
+code on the small set.  The time of ``previous`` on all ``--n`` inputs is
+measured where it sends no pair to its product rule on the small set (its cost
+is then per call), else extrapolated by the number of pairs (the product rule
+dominates and is linear in the pairs), like that of ``v0``:
 
 * ``previous``: the code before the Mehler passes at orders 1024/2048 and the
   Gauss–Hermite inner rule (a verbatim copy, ``benchmarks/_prev_quadrature_np.py``);
@@ -80,6 +80,18 @@ def _old_expect2_np(f, s11, s12, s22, breakpoints, rho=None, chunk=2_000_000):
     return out.reshape(shape)
 
 
+_PRODUCT_PAIRS = [0]
+_prev_product = PREV._product_np
+
+
+def _counting_product(f, s11, *args, **kwargs):
+    _PRODUCT_PAIRS[0] += s11.size
+    return _prev_product(f, s11, *args, **kwargs)
+
+
+PREV._product_np = _counting_product
+
+
 def median_time(fn, repeat):
     ts = []
     for _ in range(repeat):
@@ -108,8 +120,7 @@ def main():
     ap.add_argument("--n-baseline", type=int, default=40, help="inputs for the baselines")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-v0", action="store_true", help="skip the first-release baseline")
-    ap.add_argument("--max-baseline", type=float, default=30.0,
-                    help="run a baseline on all inputs when its extrapolated time is below this (s)")
+    ap.add_argument("--cases", default="123456", help="which cases to run (digits 1..6)")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     X_iid = rng.standard_normal((args.n, 20))
@@ -118,12 +129,16 @@ def main():
     pairs_b = nb * (nb + 1) / 2
     baselines = [("previous", PREV._expect2_np)] + ([] if args.no_v0 else [("v0", _old_expect2_np)])
     print(f"L = 3, inputs in R^20; NNGP + NTK; median of {args.repeat} (baselines: 1 run)")
+    case = 0
     for act, sw, sb, X, label in (("tanh", 1.4, 0.1, X_iid, "iid"),
                                   ("gelu", 1.4, 0.1, X_iid, "iid"),
                                   ("tanh", 4.0, 0.5, X_par, "nearly parallel"),
                                   ("gelu", 4.0, 0.5, X_par, "nearly parallel"),
                                   ("tanh", 1.4, 0.5, X_par, "nearly parallel"),
                                   ("gelu", 1.4, 0.5, X_par, "nearly parallel")):
+        case += 1
+        if str(case) not in args.cases:
+            continue
         Xb = X[:nb]
         n = X.shape[0]
         pairs = n * (n + 1) / 2
@@ -133,25 +148,23 @@ def main():
         t_new_b = median_time(lambda: both(net, Xb), args.repeat)
         K_new, T_new = both(net, Xb)
         print(f"{act:5s} sigma_w = {sw}, sigma_b = {sb}, {n} {label} inputs: {t_new:7.2f} s "
-              f"(n = {nb}: {t_new_b * 1e3:7.1f} ms)")
+              f"(n = {nb}: {t_new_b * 1e3:7.1f} ms)", flush=True)
         for name, impl in baselines:
-            # time = fixed per-call cost + cost per pair: fitted on nb/2 and nb inputs
-            nh = max(2, nb // 2)
-            t_h = _with(impl, lambda: median_time(lambda: both(net, X[:nh]), 1))
             t_old_b = _with(impl, lambda: median_time(lambda: both(net, Xb), 1))
+            _PRODUCT_PAIRS[0] = 0
             K_old, T_old = _with(impl, lambda: both(net, Xb))
             diff = max(np.max(np.abs(K_new - K_old) / np.abs(K_new).max()),
                        np.max(np.abs(T_new - T_old) / np.abs(T_new).max()))
-            ph = nh * (nh + 1) / 2
-            slope = max(t_old_b - t_h, 0.0) / (pairs_b - ph)
-            t_old_extrap = t_old_b + slope * (pairs - pairs_b)
-            if t_old_extrap <= args.max_baseline:
+            if name == "previous" and _PRODUCT_PAIRS[0] == 0:
+                # no pair on the product rule: the cost is per call, measure it
                 t_full = _with(impl, lambda: median_time(lambda: both(net, X), 1))
                 full = f"measured at n = {n}: {t_full:7.2f} s (ratio {t_full / t_new:6.1f}x)"
             else:
+                # dominated by the per-pair product rule: linear in the pairs
+                t_old_extrap = t_old_b * pairs / pairs_b
                 full = f"extrapolated to n = {n}: ~{t_old_extrap:6.0f} s (ratio ~{t_old_extrap / t_new:5.0f}x)"
             print(f"    {name:8s}: n = {nb}: {t_old_b:7.2f} s (ratio {t_old_b / t_new_b:6.1f}x)  |  {full}  |  "
-                  f"max |new - old| / max|K| = {diff:.1e}")
+                  f"max |new - old| / max|K| = {diff:.1e}", flush=True)
 
 if __name__ == "__main__":
     main()
