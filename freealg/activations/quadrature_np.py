@@ -104,6 +104,7 @@ _MEHLER_KMAX = 512
 # variances ~10..100, where the α_k of a smooth f decay slowly): orders 1024
 # and 2048 on panels of width 0.2 √(512/K) (h_k oscillates on ~1/√k)
 _MEHLER_KPASSES = (1024, 2048)
+_MEHLER_CONV = 0.1        # ... for variances whose tail at 512 is below this of E f²
 _MEHLER_REL = 1e-13
 _MEHLER_ABS = 1e-17
 _MEHLER_TARGET = 1e-17    # per-pair order: the lowest with bound <= this of the scale
@@ -215,7 +216,7 @@ def _mehler_np(f, s11, s22, rho, breakpoints):
     Each pair is summed to the lowest order whose bound |ρ|^{K+1} √(t t) is at
     rounding level.  Pairs still uncertified at order 512 with a smooth ``f``
     get further passes at orders 1024 and 2048 (each for the variances of the
-    pairs still open whose series converges at all: tail below 1e-3 of E f²)."""
+    pairs still open whose tail at 512 is below _MEHLER_CONV of E f²)."""
     su, inv = np.unique(np.concatenate([s11, s22]), return_inverse=True)
     i1, i2 = inv[: s11.size], inv[s11.size:]
     coeffs = _mehler_coeffs(f, su, breakpoints)
@@ -223,7 +224,7 @@ def _mehler_np(f, s11, s22, rho, breakpoints):
     if breakpoints:
         return out, ok
     _, _, tails, e2 = coeffs
-    conv = tails[-1] <= 1e-3 * np.where(e2 > 0, e2, 1.0)
+    conv = tails[-1] <= _MEHLER_CONV * np.where(e2 > 0, e2, 1.0)
     for K in _MEHLER_KPASSES:
         bad = np.flatnonzero(~ok)
         cand = bad[conv[i1[bad]] & conv[i2[bad]]]
