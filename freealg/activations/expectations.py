@@ -268,7 +268,7 @@ class _GaussianExpectations:
         ``q`` may be an array of variances; closed forms where they exist,
         otherwise a composite 12-point Gauss–Legendre rule on
         ``z ∈ [-9, 9]`` (Gaussian tail mass ``< 1e-18``) whose panels are split
-        at the kinks of ``phi`` and at ``h = 0, ±0.5, ±1, ±2, ±4, ±7, ±12, ±20, ±28, ±40``.  Accuracy
+        at the kinks of ``phi`` and at ``h = 0, ±0.5, ±1, ±2, ±4, ±7, ±12, ±20``.  Accuracy
         about ``1e-14`` for the named activations; use the mpmath method for
         more digits.
 
