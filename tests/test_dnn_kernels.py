@@ -753,12 +753,13 @@ def test_relu_and_erf_closed_forms_near_rho_one():
 
 # --------------------------------------------------------------------------
 # Second table (issue 11, nearly parallel inputs): rho in {0.9, 0.99, 1 - 1e-6,
-# 1 - 1e-12, 1} for sigmoid, silu, the custom tanh(10 x) (where computed in
-# time: the slowest rows, ~2..7 min each, are missing); rho in {0.9, 0.99} for erf, tanh,
+# 1 - 1e-12, 1} for sigmoid, silu, the custom tanh(10 x); rho in {0.9, 0.99} for erf, tanh,
 # gelu; variances 1e-3 ... 1e6, and 13, 100 (tanh, gelu: where Mehler's series
 # needs orders 1024..2048).  s12 = q * rho as a float (the repr below).  By
 # _mp_reference_gl at 20 digits (erf: _mp_reference, closed-form inner
-# expectation, 30 digits); 19 digits kept.
+# expectation, 30 digits); 19 digits kept.  Missing (minutes per value, not
+# computed in time): q = 1e6 at rho 0.9 .. 1 - 1e-6 for sigmoid, silu, tanh(10 x),
+# at rho 0.9, 0.99 for tanh, gelu; gelu dphi at q = 1e3, rho 0.9, 0.99.
 # --------------------------------------------------------------------------
 _REF_TABLE2 = """
 erf dphi 0.001 0.0009000000000000001 1.27070019876476167
