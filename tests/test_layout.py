@@ -263,7 +263,7 @@ LAYERS = [
     ("freeness", "freeness freeness.declarations freeness.engine freeness.expansion freeness.families "
                 "freeness.model"),
     ("activations", "activations activations._numbers activations.closed_forms activations.core "
-                   "activations.expectations activations.named activations.quadrature "
+                   "activations.expectations activations.named activations.quadrature activations._quad_kernels "
                    "activations.quadrature_np activations.registry"),
     ("laws", "curves laws laws._cdf laws._closed laws._kinds laws._transforms laws.activation "
             "laws.activation_numerics laws.analysis laws.arcsine laws.base laws.continuous "

@@ -49,6 +49,9 @@ def _expect1_np(fun, q, breakpoints):
     shape = q.shape
     qf = q.ravel()
     s = np.sqrt(qf)
+    # (known gap: without splits at ±28, ±40 as in the 2-D rules, E[silu'(h)²]
+    # at q = 1e6 is off by 7e-11; adding them moves tanh's values by 1 ulp,
+    # which flips the support count of a tanh Jacobian in test_tanh_jacobian)
     hs = np.array(list(_SOFT) + [float(b) for b in breakpoints])
     with np.errstate(divide="ignore", invalid="ignore"):
         pts = hs[None, :] / s[:, None]
@@ -71,7 +74,10 @@ def _expect1_np(fun, q, breakpoints):
 #    the orthonormal Hermite polynomials h_k = He_k/√k!,
 #        E[f(u) f(v)] = Σ_k ρ^k α_k(s11) α_k(s22),  α_k(s) = E[f(√s Z) h_k(Z)].
 #    The α_k are 1-D integrals per *distinct variance* (n of them for an n x n
-#    kernel matrix), the sum is a Horner loop over the pairs.  Truncation after
+#    kernel matrix), the sum a Horner loop per pair (numba, _quad_kernels) to
+#    the lowest order its bound allows: 512 in a first pass, 1024 and 2048
+#    for the pairs still open (nearly parallel inputs at variances ~10..140,
+#    where the α_k of tanh or gelu decay slowly).  Truncation after
 #    k = K is bounded by Cauchy–Schwarz and Parseval (up to the quadrature
 #    error of the α_k, ~1e-16 of √E f²; measured against mpmath in the tests):
 #        |Σ_{k>K} ρ^k α_k β_k| <= |ρ|^{K+1} √(t(s11) t(s22)),
@@ -86,48 +92,82 @@ def _expect1_np(fun, q, breakpoints):
 #    smoothed inner expectation (scale max(1, c)/|a| in z1) and f(a z1 + c z2)
 #    change shape (h = 0, ±0.5, …, ±20: the splits of the 1-D rule, whose
 #    accuracy is ~1e-16, and ±28, ±40 for the slow e^{-|h|} tails).
-#    c = 0 (ρ = ±1) is the exact 1-D integral E[f(√s11 z) f(a z)].
+#    c = 0 (ρ = ±1) is the exact 1-D integral E[f(√s11 z) f(a z)].  For a
+#    smooth f and small c (nearly equal inputs) the inner expectation is a
+#    Gauss–Hermite rule in z2 instead, certified by a second order (below).
 # split points (h units) of the 2-D rules: those of the 1-D rule, extended to
 # ±40 for the e^{-|h|} tails of sigmoid' and silu' (e^{-40} ~ 4e-18)
 _SOFT_2D = _SOFT + (28.0, -28.0, 40.0, -40.0)
 _MEHLER_Z = 12.0          # α_k truncation: error <= sup|f| e^{-Z²/4} ~ 2e-16 sup|f|
-_MEHLER_STEP = 0.2        # panel width: h_k, k <= 512, oscillates on ~0.2
+_MEHLER_STEP = 0.2        # panel width at order 512: h_k, k <= 512, oscillates on ~0.2
 _MEHLER_KMAX = 512
+# further passes for the pairs the first leaves uncertified (|ρ| near 1 at
+# variances ~10..100, where the α_k of a smooth f decay slowly): orders 1024
+# and 2048 on panels of width 0.2 √(512/K) (h_k oscillates on ~1/√k)
+_MEHLER_KPASSES = (1024, 2048)
+_MEHLER_CONV = 0.1        # ... for variances whose tail at 512 is below this of E f²
 _MEHLER_REL = 1e-13
 _MEHLER_ABS = 1e-17
+_MEHLER_TARGET = 1e-17    # per-pair order: the lowest with bound <= this of the scale
 
 
 _MEHLER_BUCKET = 4         # variances within a factor 2^(1/4) share one node set
 
 
-def _hermite_table(z, K):
-    """h_k(z), k = 0..K (orthonormal Hermite polynomials), array (K+1, N)."""
-    H = np.empty((K + 1, z.size))
-    H[0] = 1.0
-    if K:
-        H[1] = z
-    for k in range(1, K):
-        H[k + 1] = (z * H[k] - math.sqrt(k) * H[k - 1]) / math.sqrt(k + 1)
-    return H
+def _hermite_project(z, F, K, block=256):
+    """``A[k, u] = Σ_n h_k(z_n) F[u, n]``, k = 0..K (orthonormal Hermite
+    polynomials h_k by their three-term recurrence, in the numba kernel
+    :func:`._quad_kernels.hermite_block`), ``block`` rows of the table at a
+    time, each block one matrix product."""
+    from ._quad_kernels import hermite_block
+
+    A = np.empty((K + 1, F.shape[0]))
+    z = np.ascontiguousarray(z, dtype=float)
+    prev, cur = np.zeros_like(z), np.ones_like(z)
+    H = np.empty((min(block, K + 1), z.size))
+    for k in range(0, K + 1, block):
+        m = min(block, K + 1 - k)
+        hermite_block(z, k, prev, cur, H[:m])
+        A[k:k + m] = H[:m] @ F.T
+    return A
 
 
-def _mehler_coeffs(f, s, breakpoints):
-    """α_k(s), k = 0..K (array (K+1, U)), the tails t(s) = E f² − Σ α_k²
-    (plus a rounding allowance) and E f², for the distinct variances ``s``.
+def _bucket_nodes(b, s, breakpoints, hs, step):
+    """Composite 12-point Gauss–Legendre nodes and Gaussian weights on
+    |z| <= _MEHLER_Z, panels of width <= step, split at h/√s for the bucket's
+    variance (kinks) or both ends of the bucket (smooth f)."""
+    uni = np.linspace(-_MEHLER_Z, _MEHLER_Z, int(round(2 * _MEHLER_Z / step)) + 1)
+    if b == np.iinfo(np.int64).min:
+        pts = np.zeros(1)
+    elif breakpoints:
+        pts = hs / math.sqrt(s[b])
+    else:
+        ends = np.array([2.0 ** (b / _MEHLER_BUCKET), 2.0 ** ((b + 1) / _MEHLER_BUCKET)])
+        with np.errstate(over="ignore", under="ignore"):
+            pts = (hs[None, :] / np.sqrt(ends)[:, None]).ravel()
+        pts = pts[np.isfinite(pts)]
+    edges = np.unique(np.concatenate([uni, np.clip(pts, -_MEHLER_Z, _MEHLER_Z)]))
+    z, w = _panel_rule(edges)
+    return z, w * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+
+
+def _mehler_coeffs(f, s, breakpoints, K=_MEHLER_KMAX, step=_MEHLER_STEP):
+    """α_k(s), k = 0..Kc (array (Kc+1, U)), the truncation orders (array), the
+    tails t(s) = E f² − Σ_{k<=order} α_k² (plus a rounding allowance) at
+    those orders (array (orders, U)) and E f², for the distinct variances ``s``.
 
     For a smooth ``f`` the variances are grouped in buckets
     [2^(b/4), 2^((b+1)/4)); one bucket shares a composite 12-point
-    Gauss–Legendre rule on |z| <= _MEHLER_Z with panels of width <=
-    _MEHLER_STEP, split at h/√s for both ends of the bucket (h = 0, ±0.5, …,
-    ±40), so the Hermite table is built once per bucket and
-    the projections are one matrix product.  An ``f`` with kinks gets one rule
-    per variance, split exactly at the kinks."""
+    Gauss–Legendre rule on |z| <= _MEHLER_Z with panels of width <= ``step``,
+    split at h/√s for both ends of the bucket (h = 0, ±0.5, …, ±40), so the
+    Hermite table is built once per bucket and the projections are one matrix
+    product.  An ``f`` with kinks gets one rule per variance, split exactly at
+    the kinks.  Kc <= K is the lowest order at which every tail is at rounding
+    level."""
     U = s.size
-    K = _MEHLER_KMAX
     A = np.empty((K + 1, U))
     e2 = np.empty(U)
     hs = np.array(list(_SOFT_2D) + [float(b) for b in breakpoints])
-    uni = np.linspace(-_MEHLER_Z, _MEHLER_Z, int(round(2 * _MEHLER_Z / _MEHLER_STEP)) + 1)
     pos = s > 0
     bucket = np.full(U, np.iinfo(np.int64).min)
     if breakpoints:
@@ -138,22 +178,11 @@ def _mehler_coeffs(f, s, breakpoints):
             bucket[pos] = np.floor(np.log2(s[pos]) * _MEHLER_BUCKET).astype(np.int64)
     for b in np.unique(bucket):
         sel = np.flatnonzero(bucket == b)
-        if b == np.iinfo(np.int64).min:
-            pts = np.zeros(1)
-        elif breakpoints:
-            pts = hs / math.sqrt(s[b])
-        else:
-            ends = np.array([2.0 ** (b / _MEHLER_BUCKET), 2.0 ** ((b + 1) / _MEHLER_BUCKET)])
-            with np.errstate(over="ignore", under="ignore"):
-                pts = (hs[None, :] / np.sqrt(ends)[:, None]).ravel()
-            pts = pts[np.isfinite(pts)]
-        edges = np.unique(np.concatenate([uni, np.clip(pts, -_MEHLER_Z, _MEHLER_Z)]))
-        z, w = _panel_rule(edges)
-        W = w * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+        z, W = _bucket_nodes(b, s, breakpoints, hs, step)
         fz = f(np.sqrt(s[sel])[:, None] * z)                 # (u, N)
         F = fz * W
         e2[sel] = np.einsum("un,un->u", F, fz)
-        A[:, sel] = _hermite_table(z, K) @ F.T
+        A[:, sel] = _hermite_project(z, F, K)
     # tails t_K = Σ_{K<k<=Kmax} α_k² + (E f² − Σ_{k<=Kmax} α_k²): the sum of
     # the small terms is formed directly, the one cancelling difference once,
     # with a rounding allowance of 1e-15 E f²
@@ -161,43 +190,53 @@ def _mehler_coeffs(f, s, breakpoints):
     rest = np.maximum(e2 - np.sum(sq, axis=0), 0.0)
     upper = np.cumsum(sq[::-1], axis=0)[::-1]          # upper[k] = Σ_{j>=k} α_j²
     orders = list(range(15, K, 16)) + [K]
-    tails = {k: (upper[k + 1] if k < K else 0.0) + rest + 1e-15 * e2 for k in orders}
-    small = [k for k in orders if np.all(tails[k] <= 2e-15 * e2)]
-    Kc = small[0] if small else orders[-1]
-    return A[: Kc + 1], {k: t for k, t in tails.items() if k <= Kc}, e2
+    tails = np.array([(upper[k + 1] if k < K else 0.0) + rest + 1e-15 * e2 for k in orders])
+    small = [i for i in range(len(orders)) if np.all(tails[i] <= 2e-15 * e2)]
+    last = small[0] if small else len(orders) - 1
+    return A[: orders[last] + 1], np.array(orders[: last + 1]), tails[: last + 1], e2
 
 
-def _mehler_np(f, s11, s22, rho, breakpoints, chunk=250_000):
+def _mehler_sum(coeffs, i1, i2, rho):
+    """(values, accepted) of Mehler's series for the pairs (i1, i2) of the
+    variances of ``coeffs`` (the numba kernel of :mod:`._quad_kernels`)."""
+    from ._quad_kernels import mehler_sums
+
+    A, orders, tails, e2 = coeffs
+    out = np.empty(rho.size)
+    ok = np.empty(rho.size, dtype=np.bool_)
+    with np.errstate(divide="ignore"):
+        logt = np.log(tails.T)
+    mehler_sums(np.ascontiguousarray(A.T), np.ascontiguousarray(logt), orders.astype(np.int64),
+                e2, i1.astype(np.int64), i2.astype(np.int64), np.ascontiguousarray(rho, dtype=float),
+                _MEHLER_REL, _MEHLER_ABS, _MEHLER_TARGET, out, ok)
+    return out, ok
+
+
+def _mehler_np(f, s11, s22, rho, breakpoints):
     """Mehler sums for flat pair arrays; returns (values, accepted mask).
-    Pairs are grouped by |ρ|; a group is summed to the lowest order whose
-    bound |ρ|^{K+1} √(t t) is at rounding level for its largest |ρ|."""
+    Each pair is summed to the lowest order whose bound |ρ|^{K+1} √(t t) is at
+    rounding level.  Pairs still uncertified at order 512 with a smooth ``f``
+    get further passes at orders 1024 and 2048 (each for the variances of the
+    pairs still open whose tail at 512 is below _MEHLER_CONV of E f²)."""
     su, inv = np.unique(np.concatenate([s11, s22]), return_inverse=True)
     i1, i2 = inv[: s11.size], inv[s11.size:]
-    A, tails, e2 = _mehler_coeffs(f, su, breakpoints)
-    orders = sorted(tails)
-    rel_tail = {k: float(np.max(tails[k] / np.where(e2 > 0, e2, 1.0))) for k in orders}
-    out = np.empty(s11.size)
-    ok = np.empty(s11.size, dtype=bool)
-    ar = np.abs(rho)
-    group_edges = (0.0, 0.25, 0.5, 0.7, 0.85, 0.95, 1.0)
-    grp = np.searchsorted(group_edges[1:-1], ar, side="right")
-    for g in range(len(group_edges) - 1):
-        gsel = np.flatnonzero(grp == g)
-        if not gsel.size:
-            continue
-        rmax = float(ar[gsel].max())
-        K = next((k for k in orders if rmax ** (k + 1) * rel_tail[k] <= 1e-17), orders[-1])
-        tail = tails[K]
-        for start in range(0, gsel.size, chunk):
-            sl = gsel[start:start + chunk]
-            r, j1, j2 = rho[sl], i1[sl], i2[sl]
-            acc = A[K, j1] * A[K, j2]
-            for k in range(K - 1, -1, -1):
-                acc = acc * r + A[k, j1] * A[k, j2]
-            bound = np.abs(r) ** (K + 1) * np.sqrt(tail[j1] * tail[j2])
-            out[sl] = acc
-            ok[sl] = (bound <= _MEHLER_REL * np.abs(acc)) | (
-                bound <= _MEHLER_ABS * np.sqrt(e2[j1] * e2[j2]))
+    coeffs = _mehler_coeffs(f, su, breakpoints)
+    out, ok = _mehler_sum(coeffs, i1, i2, rho)
+    if breakpoints:
+        return out, ok
+    _, _, tails, e2 = coeffs
+    conv = tails[-1] <= _MEHLER_CONV * np.where(e2 > 0, e2, 1.0)
+    for K in _MEHLER_KPASSES:
+        bad = np.flatnonzero(~ok)
+        cand = bad[conv[i1[bad]] & conv[i2[bad]]]
+        if not cand.size:
+            break
+        need, inv2 = np.unique(np.concatenate([i1[cand], i2[cand]]), return_inverse=True)
+        hi = _mehler_coeffs(f, su[need], breakpoints, K=K,
+                            step=_MEHLER_STEP * math.sqrt(_MEHLER_KMAX / K))
+        v2, ok2 = _mehler_sum(hi, inv2[: cand.size], inv2[cand.size:], rho[cand])
+        out[cand[ok2]] = v2[ok2]
+        ok[cand[ok2]] = True
     return out, ok
 
 
@@ -243,8 +282,61 @@ def _sqrt_cov_det(s11, s12, s22, shift=0.0):
     return np.ldexp(np.sqrt(d), ex)
 
 
+# the inner expectation E_z2[f(m + c z2)] for small c (nearly parallel inputs):
+# Gauss–Hermite rules of _GH_LO and _GH_HI nodes (f analytic in a strip of
+# half-width ~1 in h: the error decays like a power (c/strip)^(2n) n!), used
+# for c <= _GH_CMAX when the two agree to _GH_TOL of √(E f(u)² E f(v)²)
+# (summed over the outer rule); else the composite rule
+_GH_LO, _GH_HI = 20, 30
+_GH_CMAX = 0.5
+_GH_TOL = 4e-16
+
+
+def _gh_rule(n):
+    z, w = np.polynomial.hermite_e.hermegauss(n)
+    return z, w * _INV_SQRT_2PI
+
+
+def _outer_rule(f, r11, r12, r22, hs):
+    """The outer z1 rule of the product rule for a chunk of pairs: (a, c, z1,
+    W1, f(√s11 z1)) with W1 the Gaussian-weighted Gauss–Legendre weights."""
+    sq = np.sqrt(r11)
+    a = r12 / sq
+    c = np.sqrt(_cov_det(r11, r12, r22) / r11)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        p1 = hs[None, :] / sq[:, None]
+        # the inner expectation, as a function of z1, changes on max(1, c)/|a|
+        p2 = hs[None, :] * (np.maximum(c, 1.0) / np.abs(a))[:, None]
+    p2 = np.where(np.isfinite(p2), p2, 0.0)
+    z1, w1 = _panel_rule(_edges(np.concatenate([p1, p2], axis=-1), (r11.size,)))
+    W1 = w1 * np.exp(-0.5 * z1 * z1) * _INV_SQRT_2PI
+    return a, c, z1, W1, f(sq[:, None] * z1)
+
+
+def _product_gh(f, s11, s12, s22, idx, hs, out, chunk):
+    """The product rule with the Gauss–Hermite inner rules for the pairs
+    ``idx``; writes the certified ones into ``out`` and returns the others."""
+    rules = [_gh_rule(_GH_LO), _gh_rule(_GH_HI)]
+    n1 = (_UNIFORM.size + 2 * hs.size - 1) * _GLN
+    step = max(1, chunk // (n1 * (_GH_LO + _GH_HI)))
+    failed = []
+    for start in range(0, idx.size, step):
+        sel = idx[start:start + step]
+        a, c, z1, W1, fu = _outer_rule(f, s11[sel], s12[sel], s22[sel], hs)
+        m = (a[:, None] * z1)[:, :, None]
+        lo, hi = (f(m + c[:, None, None] * z) @ w for z, w in rules)
+        err = np.sum(np.abs(W1 * fu) * np.abs(lo - hi), axis=-1)
+        scale = np.sqrt(np.sum(W1 * fu * fu, axis=-1) * np.sum(W1 * hi * hi, axis=-1))
+        good = err <= _GH_TOL * scale
+        out[sel[good]] = np.sum(W1 * fu * hi, axis=-1)[good]
+        failed.append(sel[~good])
+    return np.concatenate(failed) if failed else idx[:0]
+
+
 def _product_np(f, s11, s12, s22, breakpoints, chunk=1_000_000):
-    """E[f(u) f(v)] by the conditional product rule (algorithm 2 above)."""
+    """E[f(u) f(v)] by the conditional product rule (algorithm 2 above); for a
+    smooth f and small c the inner expectation by Gauss–Hermite where two
+    orders agree."""
     P = s11.size
     out = np.empty(P)
     hs = np.array(list(_SOFT_2D) + [float(b) for b in breakpoints])
@@ -252,22 +344,18 @@ def _product_np(f, s11, s12, s22, breakpoints, chunk=1_000_000):
     if np.any(zero1):   # u = 0: E = f(0) E f(v)
         out[zero1] = f(np.zeros(1))[0] * _expect1_np(f, s22[zero1], breakpoints)
     idx = np.flatnonzero(~zero1)
+    if not breakpoints and idx.size:
+        c = np.sqrt(_cov_det(s11[idx], s12[idx], s22[idx]) / s11[idx])
+        small = (c > 0) & (c <= _GH_CMAX)
+        if np.any(small):
+            rest = _product_gh(f, s11, s12, s22, idx[small], hs, out, chunk)
+            idx = np.sort(np.concatenate([idx[~small], rest]))
     n1 = (_UNIFORM.size + 2 * hs.size - 1) * _GLN
     n2 = (_UNIFORM.size + hs.size - 1) * _GLN
     step = max(1, chunk // (n1 * n2))
     for start in range(0, idx.size, step):
         sel = idx[start:start + step]
-        r11, r12, r22 = s11[sel], s12[sel], s22[sel]
-        sq = np.sqrt(r11)
-        a = r12 / sq
-        c = np.sqrt(_cov_det(r11, r12, r22) / r11)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            p1 = hs[None, :] / sq[:, None]
-            # the inner expectation, as a function of z1, changes on max(1, c)/|a|
-            p2 = hs[None, :] * (np.maximum(c, 1.0) / np.abs(a))[:, None]
-        p2 = np.where(np.isfinite(p2), p2, 0.0)
-        z1, w1 = _panel_rule(_edges(np.concatenate([p1, p2], axis=-1), (sel.size,)))
-        g1 = f(sq[:, None] * z1) * w1 * np.exp(-0.5 * z1 * z1) * _INV_SQRT_2PI
+        a, c, z1, W1, fu = _outer_rule(f, s11[sel], s12[sel], s22[sel], hs)
         az = a[:, None] * z1                      # (p, n)
         flat = c == 0
         inner = np.empty_like(az)
@@ -280,7 +368,7 @@ def _product_np(f, s11, s12, s22, breakpoints, chunk=1_000_000):
             pts2 = (hs[None, None, :] - m) / cc
             z2, w2 = _panel_rule(_edges(pts2, m.shape[:2]))   # (p, n, k)
             inner[nz] = np.sum(w2 * np.exp(-0.5 * z2 * z2) * f(m + cc * z2), axis=-1) * _INV_SQRT_2PI
-        out[sel] = np.sum(g1 * inner, axis=-1)
+        out[sel] = np.sum(W1 * fu * inner, axis=-1)
     return out
 
 
