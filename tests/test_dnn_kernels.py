@@ -1016,23 +1016,26 @@ def test_gaussian_expectation_2d_against_mpmath_table2(act, which, q, s12, ref):
     v = float(a.gaussian_expectation_2d(which, q, s12, q))
     r = mpmath.mpf(ref)
     assert float(abs((v - r) / r)) <= 1e-12, (v, ref)
-    if s12 == q and (act, which, q) not in _KNOWN_1D_GAP:   # rho = 1: also the 1-D rule
+    if s12 == q:   # rho = 1: also the 1-D rule
         v1 = float(a.gaussian_expectation_np(which + "2", q))
         assert float(abs((v1 - r) / r)) <= 1e-12, (v1, ref)
 
 
-# the 1-D float rule splits its panels up to |h| = 20 only: the e^{-|h|} tails
-# of sigmoid and silu' at q = 1e6 are resolved to 3e-12 / 7e-11 (the 2-D rules,
-# split up to |h| = 40, are exact to 1e-16 there)
-_KNOWN_1D_GAP = {("sigmoid", "phi", 1e6), ("silu", "dphi", 1e6)}
+# the e^{-|h|} tails of sigmoid and silu' at q = 1e6: the 1-D float rule splits its panels
+# out to |h| = 40 for them (3e-12 / 7e-11 off when it stopped at |h| = 20); tanh and gelu,
+# whose tails are e^{-2|h|} and Gaussian, keep their panels (and their bits)
+_SLOW_TAIL_ROWS = {("sigmoid", "phi", 1e6), ("silu", "dphi", 1e6)}
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: 1-D float rule split up to |h| = 20 only")
-@pytest.mark.parametrize("act,which,q", sorted(_KNOWN_1D_GAP))
-def test_one_d_rule_slow_tails_known_gap(act, which, q):
+@pytest.mark.parametrize("act,which,q", sorted(_SLOW_TAIL_ROWS))
+def test_one_d_rule_resolves_slow_tails(act, which, q):
+    from freealg.activations.expectations import _slow_tails
+
     ref = {r[:3]: r[4] for r in _ref_rows2() if r[3] == r[2]}[act, which, q]
     v1 = float(freealg.get_activation(act).gaussian_expectation_np(which + "2", q))
     assert abs(v1 - float(ref)) <= 1e-12 * float(ref)
+    assert _slow_tails(freealg.get_activation(act))
+    assert not any(_slow_tails(freealg.get_activation(a)) for a in ("tanh", "gelu", "erf", "hardtanh"))
 
 
 def test_mpmath_gl_reference_against_tanh_sinh():

@@ -268,7 +268,9 @@ class _GaussianExpectations:
         ``q`` may be an array of variances; closed forms where they exist,
         otherwise a composite 12-point Gauss–Legendre rule on
         ``z ∈ [-9, 9]`` (Gaussian tail mass ``< 1e-18``) whose panels are split
-        at the kinks of ``phi`` and at ``h = 0, ±0.5, ±1, ±2, ±4, ±7, ±12, ±20``.  Accuracy
+        at the kinks of ``phi`` and at ``h = 0, ±0.5, ±1, ±2, ±4, ±7, ±12, ±20`` (and
+        ``±28, ±40`` where ``phi'`` still changes beyond ``|h| = 20``, as for
+        sigmoid and silu).  Accuracy
         about ``1e-14`` for the named activations; use the mpmath method for
         more digits.
 
@@ -318,11 +320,12 @@ class _GaussianExpectations:
                     "dphi2": lambda h: self.dphi(h) ** 2,
                 }[which]
                 ell = _h_scale(self)
+                far = _slow_tails(self, ell)
                 if ell == 1.0:
-                    out = _expect1_np(fun, q, self.breakpoints)
+                    out = _expect1_np(fun, q, self.breakpoints, far)
                 else:   # E g(√q Z) = E g(ℓ √(q/ℓ²) Z): the rules' panels on g(ℓ ·)
                     out = _expect1_np(lambda y: fun(ell * y), q / (ell * ell),
-                                      tuple(b / ell for b in self.breakpoints))
+                                      tuple(b / ell for b in self.breakpoints), far)
         return _finite_np(out, f"E[{which}] of {self!r}", q)
 
 
@@ -489,3 +492,17 @@ def _h_scale(act):
         return 1.0
     return _h_scale_of(act.expr, act.symbol)
 
+
+
+def _slow_tails(act, ell=1.0):
+    """Whether ``phi'(ell h)`` still changes by more than ``1e-13`` of its size
+    between ``|h| = 20`` and ``|h| = 40`` (``e^{-|h|}`` tails: sigmoid, silu;
+    polynomial growth), so that the 1-D rule must split its panels out to
+    ``|h| = 40``; tanh (``e^{-2|h|}``) and gelu (Gaussian tails) do not."""
+    h = ell * np.array([-40.0, -20.0, 20.0, 40.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
+    with np.errstate(all="ignore"):
+        d = np.asarray(act.dphi(h), dtype=float)
+    if not np.all(np.isfinite(d)):
+        return True
+    change = max(abs(d[1] - d[0]), abs(d[3] - d[2]))
+    return bool(change > 1e-13 * max(float(np.max(np.abs(d))), 1e-300))

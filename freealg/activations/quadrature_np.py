@@ -20,6 +20,7 @@ _GL2_NODES, _GL2_WEIGHTS = np.polynomial.legendre.leggauss(_GLN2)
 # split points in units of h: the standard activations change shape on the
 # scale |h| ~ 1 and saturate like e^{-2|h|} (tanh) up to |h| ~ 20
 _SOFT = (0.0, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0, 4.0, -4.0, 7.0, -7.0, 12.0, -12.0, 20.0, -20.0)
+_FAR = (28.0, -28.0, 40.0, -40.0)
 _SOFT2 = (0.0, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0, 4.0, -4.0, 8.0, -8.0)
 _UNIFORM = np.linspace(-_ZMAX, _ZMAX, 9)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -44,15 +45,16 @@ def _edges(points, lead_shape):
     return np.sort(allp, axis=-1)
 
 
-def _expect1_np(fun, q, breakpoints):
+def _expect1_np(fun, q, breakpoints, far=False):
     q = np.asarray(q, dtype=float)
     shape = q.shape
     qf = q.ravel()
     s = np.sqrt(qf)
-    # (known gap: without splits at ±28, ±40 as in the 2-D rules, E[silu'(h)²]
-    # at q = 1e6 is off by 7e-11; adding them moves tanh's values by 1 ulp,
-    # which flips the support count of a tanh Jacobian in test_tanh_jacobian)
-    hs = np.array(list(_SOFT) + [float(b) for b in breakpoints])
+    # far: also split at ±28, ±40, as the 2-D rules, for activations whose
+    # derivative is still above 1e-13 of its size at |h| = 20 (the e^{-|h|}
+    # tails of sigmoid and silu: E[silu'(h)^2] at q = 1e6 was off by 7e-11
+    # without them); the others keep their panels, and so their bits
+    hs = np.array(list(_SOFT) + (list(_FAR) if far else []) + [float(b) for b in breakpoints])
     with np.errstate(divide="ignore", invalid="ignore"):
         pts = hs[None, :] / s[:, None]
     pts = np.where(np.isfinite(pts), pts, 0.0)
@@ -97,7 +99,7 @@ def _expect1_np(fun, q, breakpoints):
 #    Gauss–Hermite rule in z2 instead, certified by a second order (below).
 # split points (h units) of the 2-D rules: those of the 1-D rule, extended to
 # ±40 for the e^{-|h|} tails of sigmoid' and silu' (e^{-40} ~ 4e-18)
-_SOFT_2D = _SOFT + (28.0, -28.0, 40.0, -40.0)
+_SOFT_2D = _SOFT + _FAR
 _MEHLER_Z = 12.0          # α_k truncation: error <= sup|f| e^{-Z²/4} ~ 2e-16 sup|f|
 _MEHLER_STEP = 0.2        # panel width at order 512: h_k, k <= 512, oscillates on ~0.2
 _MEHLER_KMAX = 512
