@@ -14,6 +14,7 @@ from . import curve_track as _track
 from .continuation import EPS
 from .checks import _POLISH_DPS, _residue
 from ..errors import CertificationError
+from .._utils.numbers import to_float
 
 __all__ = []  # private: freealg.density uses _engine
 
@@ -37,7 +38,7 @@ class _CurveEngine:
             import sympy
 
             self.cands_exact = cands
-            self.cands = [float(sympy.N(v, 30)) for v in cands]
+            self.cands = [to_float(v) for v in cands]
             # branch points that are exactly a double: only there is a grid
             # point *at* the branch point (a double next to an irrational one
             # is an ordinary point, resolved in mpmath)
@@ -131,9 +132,7 @@ class _CurveEngine:
         return list(self.exact_points)
 
     def singular(self):
-        import sympy
-
-        return sorted({float(sympy.N(r, 30)) for r in self.curve.lead_roots()})
+        return sorted({to_float(r) for r in self.curve.lead_roots()})
 
     def exact_moments(self, K):
         return self.curve.moments(K)
@@ -144,7 +143,7 @@ class _CurveEngine:
         import sympy
 
         if a_exact is None:
-            ex = [v for v in (self.cands_exact or []) if abs(float(sympy.N(v, 30)) - a) <= 1e-14 * abs(a)]
+            ex = [v for v in (self.cands_exact or []) if abs(to_float(v) - a) <= 1e-14 * abs(a)]
             # the exact binary value of the double ``a`` keeps the translated
             # curve rational (a Float shift would put it over RR, where exact
             # discriminants fail) and matches the shift ``x - a`` applied below
@@ -281,14 +280,12 @@ _BOUND_EPS = 10.0 ** -np.arange(4.0, 17.0, 2.0)
 def _decide_atom(eng, a, cands):
     """``(mass or None, problem or None)`` for the zero ``a`` of the leading
     coefficient with candidate masses ``cands`` (see :func:`_curve_atoms_impl`)."""
-    import sympy
-
     from .curve_track import CurveProblem
 
-    af = float(sympy.N(a, 30))
+    af = to_float(a)
     s = max(eng.scale, abs(af), 1e-300)
     loc = eng if af == 0 else eng.shifted(af, a if a.is_Rational else None)
-    cf = [float(sympy.N(m, 30)) for m in cands]
+    cf = [to_float(m) for m in cands]
     # upper bound on the atom: f(eps) plus its error, at certified heights
     eps = _BOUND_EPS * s
     Gb, eb, _, okb, _ = loc.values(np.zeros(eps.size), eps)
@@ -348,7 +345,7 @@ def _atom_candidates(spectral, a):
     masses = []
     for r in spectral._atom_masses(a):
         if r.is_real:
-            rv = float(sympy.N(r, 30))
+            rv = to_float(r)
             if 0 < rv <= 1 + 1e-12:
                 r = sympy.radsimp(r)
                 if r not in masses:

@@ -19,6 +19,7 @@ import sympy
 from .._utils import detsympy as _ds
 from .._utils.symbolic import sympify_safe
 from .._utils.validate import check_point
+from .._utils.numbers import to_mpf
 from ..errors import ConvergenceError, InvalidArgumentError, InvalidArgumentTypeError, TransformUndefinedError
 from .analysis import G, Z
 from ._kinds import W, _finite_transform
@@ -29,14 +30,7 @@ __all__ = []
 
 def _to_mp(v):
     """An exact/sympy/float number as an mpmath number at the working precision."""
-    from .._utils.mpctx import mpmath
-    v = sympify_safe(v)
-    if v.is_Rational:
-        return mpmath.mpf(int(v.p)) / int(v.q)
-    if v.is_real:
-        return mpmath.mpf(str(sympy.N(v, mpmath.mp.dps + 10)))
-    re, im = v.as_real_imag()
-    return mpmath.mpc(_to_mp(re), _to_mp(im))
+    return to_mpf(v)
 
 
 def _numeric_w(w):
