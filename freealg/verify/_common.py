@@ -49,12 +49,6 @@ def _check_count(value, name, minimum, maximum, hint):
     return check_int(value, name, minimum=minimum, maximum=maximum, hint=hint)
 
 
-def _check_callable(f, name, what):
-    if f is not None and not callable(f):
-        raise InvalidArgumentTypeError(f"{name} must be {what}; got {describe(f)} of type {type(f).__name__}")
-    return f
-
-
 def _to_float(c, what="value"):
     """A number (int, Fraction, float, mpmath, numeric sympy) as a Python float
     or complex; a symbolic value is an error naming its symbols."""

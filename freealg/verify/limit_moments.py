@@ -8,7 +8,7 @@ import numpy as np
 
 from .._utils.progress import ProgressCallback, check_progress
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError, UnknownSymbolError
-from ._common import _check_callable, _check_trials, _check_widths, _rng, _to_float
+from ._common import _check_trials, _check_widths, _rng, _to_float
 from .evaluation import _empirical_moments, _eval_trace, _matrix_table, _terms_of
 from .momentcheck import MomentCheck, MomentChecks, _row
 
