@@ -139,6 +139,16 @@ def test_pdf_scalar_and_scipy_quad():
     mp2 = free_mul_law([fa.MarchenkoPastur(1)], [2])
     val, _ = integrate.quad(mp2.pdf, 1.0, 3.0, epsabs=1e-11)
     assert abs(val - (mp2.cdf(3.0) - mp2.cdf(1.0))) < 1e-9
+    # network laws too: the Jacobian and FIM laws of a critical ReLU net; scipy's adaptive
+    # quadrature of pdf against the law's own cdf (its quadrature of the certified density)
+    import sympy
+
+    net = fa.MLP(3, "relu", sigma_w=sympy.sqrt(2))
+    for law in (net.jacobian_law(), net.fim_law()):
+        (a, b), = [(float(u), float(v)) for u, v in law.support()]
+        lo, hi = a + 0.2 * (b - a), a + 0.7 * (b - a)
+        val, _ = integrate.quad(law.pdf, lo, hi, epsabs=1e-11, limit=200)
+        assert abs(val - float(law.cdf(hi) - law.cdf(lo))) < 1e-9
 
 
 def test_sample_kolmogorov_distance():
