@@ -216,3 +216,19 @@ def test_relu_phase_diagram_shades_its_phases_from_chi():
     assert "ordered (χ < 1)" in labels and "q* infinite (variance grows with depth)" in labels
     with pytest.raises(freealg.UnknownActivationError):
         plot.plot_phase_diagram(sb, sw, sigma_w_max=3.0, activation="nope")
+
+
+def test_phase_diagram_shading_where_q_star_is_infinite_gelu():
+    # gelu grows like relu: for sigma_w > sqrt(2) the variance from q_in = 1 grows without bound,
+    # chi at q* does not exist there, and those cells are hatched and left unshaded (no error)
+    from matplotlib.collections import QuadMesh
+
+    import freealg
+
+    d = freealg.critical_line("gelu", np.linspace(0.0, 1.0, 5))
+    ax = plot.plot_phase_diagram(d["sigma_b"], d["sigma_w"], sigma_w_max=3.0, activation="gelu")
+    phase = [c for c in ax.collections if isinstance(c, QuadMesh)][0].get_array()
+    ws = np.linspace(3.0 / 80, 3.0, 80)
+    masked = np.ma.getmaskarray(phase).reshape(30, 80)
+    assert masked[:, ws > 1.5].all() and not masked[:, ws < 1.3].any()
+    assert "q* infinite (variance grows with depth)" in [t.get_text() for t in ax.get_legend().get_texts()]

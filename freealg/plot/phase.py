@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._utils.validate import check_finite_array, check_real, describe
-from ..errors import InvalidArgumentError, InvalidArgumentTypeError
+from ..errors import ConvergenceError, InvalidArgumentError, InvalidArgumentTypeError
 from .style import PALETTE, _ax, _check_label
 
 __all__ = ["plot_phase_diagram"]
@@ -147,7 +147,8 @@ def plot_phase_diagram(sigma_b, sigma_w_critical, *, ax=None, sigma_w_max=None, 
 def _shade_from_chi(ax, activation, lo_b, hi_b, top, n_w=80, n_b=30):
     """Shade ordered (χ < 1) and chaotic (χ > 1) cells of a grid of the
     ``(σ_w, σ_b)`` plane from the mean-field ``χ`` at ``q*``, and hatch the
-    cells where ``q*`` is infinite."""
+    cells where ``q*`` is infinite (left unshaded where ``χ`` needs a finite
+    ``q*``, as for gelu and silu)."""
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Rectangle
 
@@ -161,8 +162,11 @@ def _shade_from_chi(ax, activation, lo_b, hi_b, top, n_w=80, n_b=30):
         for j, w in enumerate(ws):
             net = MLP(1, activation, sigma_w=float(w), sigma_b=float(b))
             unbounded[i, j] = not np.isfinite(float(net.q_star()))
-            chi[i, j] = float(net.chi())
-    phase = np.where(chi < 1.0, 0.0, 1.0)
+            try:
+                chi[i, j] = float(net.chi())
+            except ConvergenceError:  # no finite q* to take chi at (gelu, silu): hatched only
+                chi[i, j] = np.nan
+    phase = np.ma.masked_invalid(np.where(np.isnan(chi), np.nan, np.where(chi < 1.0, 0.0, 1.0)))
     ax.pcolormesh(ws, bs, phase, cmap=ListedColormap([PALETTE[0], PALETTE[1]]), vmin=0, vmax=1,
                   alpha=0.15, shading="nearest", zorder=0)
     # legend entries: zero-size rectangles carrying the styles (the mesh itself has no label)
