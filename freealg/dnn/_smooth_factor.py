@@ -155,10 +155,10 @@ class _SmoothNuFactor:
             return np.log(rho), 4 / (r * np.abs(s) * (rho - 1))
 
     def _gauss_need(self, flat):
-        """``(g0, d0, log ρ, need)``: the smallest rule's sums and the
+        """``(g0, d0, log ρ, pre, need)``: the smallest rule's sums and the
         selection data of the Gauss rules (a rule of ``N`` nodes meets its
-        bound where ``(2N − 1) log ρ >= need``), from a lower bound of ``|G|``
-        by the smallest rule."""
+        bound ``pre ρ^{−(2N − 1)}`` where ``(2N − 1) log ρ >= need``), from a
+        lower bound of ``|G|`` by the smallest rule."""
         N0, t0, w0 = self._gauss[0]
         g0, d0 = _cauchy_sums(flat, t0, w0)
         lrho, pre = self._bound_parts(flat)
@@ -166,7 +166,7 @@ class _SmoothNuFactor:
             lower = np.abs(g0) - np.where(lrho > 0, pre * np.exp(-(2 * N0 - 1) * lrho), np.inf)
             # bound_N <= tol |G|  <=>  (2N - 1) log rho >= log(pre / (tol lower))
             need = np.where(lower > 0, np.log(pre / (self.GAUSS_TOL * lower)), np.inf)
-        return g0, d0, lrho, need
+        return g0, d0, lrho, pre, need
 
     def _gauss_sums(self, flat):
         """``(G, G', done)``: Gauss-rule values where their bound is below
@@ -177,7 +177,7 @@ class _SmoothNuFactor:
         if not self._gauss or flat.size == 0:
             return G, dG, done
         N0 = self._gauss[0][0]
-        g0, d0, lrho, need = self._gauss_need(flat)
+        g0, d0, lrho, _, need = self._gauss_need(flat)
         for N, t, w in self._gauss:
             sel = ~done & (lrho > 0) & ((2 * N - 1) * lrho >= need)
             if not sel.any():
@@ -358,7 +358,7 @@ class _SmoothNuFactor:
         with np.errstate(divide="ignore"):
             rel = 2e-13 + 4 * EPS * self.fmax / d
         if self._gauss and flat.size:
-            _, _, lrho, need = self._gauss_need(flat)
+            _, _, lrho, _, need = self._gauss_need(flat)
             Nmax = self._gauss[-1][0]
             rel = np.where((lrho > 0) & ((2 * Nmax - 1) * lrho >= need), self.GAUSS_REL, rel)
         return rel.reshape(z.shape)
@@ -551,12 +551,7 @@ class _SmoothNuFactor:
             dpsi = G + flat * dG
             err = (2e-13 + 4 * EPS) * np.abs(flat * G)
         if self._gauss and flat.size:
-            N0, t0, w0 = self._gauss[0]
-            g0, _ = _cauchy_sums(flat, t0, w0)
-            lrho, pre = self._bound_parts(flat)
-            with np.errstate(all="ignore"):
-                lower = np.abs(g0) - np.where(lrho > 0, pre * np.exp(-(2 * N0 - 1) * lrho), np.inf)
-                need = np.where(lower > 0, np.log(pre / (self.GAUSS_TOL * lower)), np.inf)
+            _, _, lrho, pre, need = self._gauss_need(flat)
             done = np.zeros(flat.size, bool)
             for N, t, w in self._gauss:
                 sel = ~done & (lrho > 0) & ((2 * N - 1) * lrho >= need)
