@@ -498,11 +498,14 @@ def _slow_tails(act, ell=1.0):
     """Whether ``phi'(ell h)`` still changes by more than ``1e-13`` of its size
     between ``|h| = 20`` and ``|h| = 40`` (``e^{-|h|}`` tails: sigmoid, silu;
     polynomial growth), so that the 1-D rule must split its panels out to
-    ``|h| = 40``; tanh (``e^{-2|h|}``) and gelu (Gaussian tails) do not."""
-    h = ell * np.array([-40.0, -20.0, 20.0, 40.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
-    with np.errstate(all="ignore"):
-        d = np.asarray(act.dphi(h), dtype=float)
-    if not np.all(np.isfinite(d)):
-        return True
-    change = max(abs(d[1] - d[0]), abs(d[3] - d[2]))
-    return bool(change > 1e-13 * max(float(np.max(np.abs(d))), 1e-300))
+    ``|h| = 40``; tanh (``e^{-2|h|}``) and gelu (Gaussian tails) do not.
+    Cached on the activation (it depends on ``phi'`` and ``ell`` only)."""
+    cache = act.__dict__.setdefault("_slow_tails_cache", {})
+    if ell not in cache:
+        h = ell * np.array([-40.0, -20.0, 20.0, 40.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
+        with np.errstate(all="ignore"):
+            d = np.asarray(act.dphi(h), dtype=float)
+        change = max(abs(d[1] - d[0]), abs(d[3] - d[2]))
+        cache[ell] = bool(not np.all(np.isfinite(d))
+                          or change > 1e-13 * max(float(np.max(np.abs(d))), 1e-300))
+    return cache[ell]
