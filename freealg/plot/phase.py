@@ -161,9 +161,10 @@ def _shade_from_chi(ax, activation, lo_b, hi_b, top, n_w=80, n_b=30):
     for i, b in enumerate(bs):
         for j, w in enumerate(ws):
             net = MLP(1, activation, sigma_w=float(w), sigma_b=float(b))
-            unbounded[i, j] = not np.isfinite(float(net.q_star()))
-            try:
-                chi[i, j] = float(net.chi())
+            q = float(net.q_star())
+            unbounded[i, j] = not np.isfinite(q)
+            try:  # chi at the q* just found (not solved for again)
+                chi[i, j] = float(net.chi(q=q) if np.isfinite(q) else net.chi())
             except ConvergenceError:  # no finite q* to take chi at (gelu, silu): hatched only
                 chi[i, j] = np.nan
     phase = np.ma.masked_invalid(np.where(np.isnan(chi), np.nan, np.where(chi < 1.0, 0.0, 1.0)))
