@@ -146,7 +146,9 @@ def _value(v, note=None):
                 _finite(float("nan"))
             if v == sympy.oo:
                 return {"exact": "oo", "float": None}
-            if v.is_number and v.has(sympy.Float):  # a float input: a float, not an exact value
+            from .._utils.numbers import is_exact
+
+            if v.is_number and not is_exact(v):  # a float input: a float, not an exact value
                 try:
                     return {"exact": None, "float": _finite(float(v))}
                 except TypeError:  # complex
