@@ -18,7 +18,7 @@ import sympy
 
 from .._utils.symbolic import sympify_safe
 from .._utils import detsympy as _ds
-from .._utils.numbers import to_float, to_mpf
+from .._utils.numbers import to_float
 from ..errors import InvalidArgumentError
 
 __all__ = ["LayerData", "layer_data", "to_float"]
@@ -35,10 +35,6 @@ def _exact(v, name):
 def _float_out(v, what, law):
     """A number of a float-kind law as a Python float (overflow raises)."""
     return to_float(v, f"{what} of {law!r}")
-
-
-def _to_mp(v):
-    return to_mpf(v)
 
 
 def _is_float(v):

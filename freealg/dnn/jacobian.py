@@ -71,7 +71,8 @@ from .._utils import detsympy as _ds
 from ..laws.interface import LawMethods
 from ..errors import InvalidArgumentError, NotAlgebraicError
 from ._jacobian_spectrum import _JacobianSpectrum
-from ._layer_data import _exact, _float_out, _to_mp, layer_data
+from .._utils.numbers import to_mpf
+from ._layer_data import _exact, _float_out, layer_data
 from ._spectra import (
     _MAX_EXACT_DIGITS,
     _count_equal,
@@ -278,7 +279,7 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
                 # than Python prints (int -> str limit) and cost minutes; they
                 # are computed in mpmath at dps digits instead
                 with mpmath.workdps(self.dps + 20):
-                    specs = [([_to_mp(v) for v in m], L, _to_mp(c)) for m, L, c in specs]
+                    specs = [([to_mpf(v) for v in m], L, to_mpf(c)) for m, L, c in specs]
                     vals = series_product_moments(specs, n)
                 with mpmath.workdps(self.dps):
                     self._moments = [+v for v in vals]
@@ -328,7 +329,7 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
             from .._utils.mpctx import mpmath
 
             with mpmath.workdps(self.dps + 20):
-                specs = [([_to_mp(v) for v in m], L, _to_mp(c)) for m, L, c in self._specs(2)]
+                specs = [([to_mpf(v) for v in m], L, to_mpf(c)) for m, L, c in self._specs(2)]
                 m1, m2 = series_product_moments(specs, 2)
                 return _float_out(m2 - m1**2, "the variance", self)
         m1, m2 = self.moments(2)
@@ -368,12 +369,12 @@ class JacobianLaw(_JacobianSpectrum, _IsometryMethod, LawMethods):
             from .._utils.mpctx import mpmath
 
             with mpmath.workdps(self.dps + 20):
-                specs = [([_to_mp(v) for v in m], L, _to_mp(c)) for m, L, c in self._specs(1)]
+                specs = [([to_mpf(v) for v in m], L, to_mpf(c)) for m, L, c in self._specs(1)]
                 m1 = series_product_moments(specs, 1)[0]
-                tot = _to_mp(tot)
+                tot = to_mpf(tot)
                 for nu, c in zip(self.nus, self._d_scales):
-                    mu1, mu2 = (_to_mp(v) for v in nu._exact_moments(2))
-                    tot = tot + _to_mp(c) * (mu2 / mu1**2 - 1)
+                    mu1, mu2 = (to_mpf(v) for v in nu._exact_moments(2))
+                    tot = tot + to_mpf(c) * (mu2 / mu1**2 - 1)
                 return _float_out(m1**2 * tot, "the variance", self)
         m1 = self.mean()
         for nu, c in zip(self.nus, self._d_scales):

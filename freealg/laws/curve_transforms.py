@@ -28,11 +28,6 @@ from .curve_polynomial import R_SYM, S_SYM, _factored_subs, _split_one_plus_w, _
 __all__ = []
 
 
-def _to_mp(v):
-    """An exact/sympy/float number as an mpmath number at the working precision."""
-    return to_mpf(v)
-
-
 def _numeric_w(w):
     try:
         wv = complex(w)
@@ -335,14 +330,14 @@ class _CurveTransforms:
         # scale work; the value is converted to complex at the end.
         n = 24
         with mpmath.workdps(30):
-            ms = [_to_mp(v) for v in self.moments(n)]
+            ms = [to_mpf(v) for v in self.moments(n)]
             coeffs = s_transform_coefficients(ms) if which == "S" else free_cumulants(ms)
             wm = mpmath.mpc(wv)
             approx = sum(c * wm**k for k, c in enumerate(coeffs))
             # a float w enters at its exact binary value (never a nearby "nice" rational)
             poly = sympy.Poly(Q.subs(W, sympy.Rational(float(w)) if isinstance(w, (float, np.floating))
                                      else w), sym)
-            pc = [_to_mp(c) for c in poly.all_coeffs()]
+            pc = [to_mpf(c) for c in poly.all_coeffs()]
             try:
                 roots = mpmath.polyroots(pc, maxsteps=200, extraprec=60)
                 best = min(roots, key=lambda r: abs(r - approx))
